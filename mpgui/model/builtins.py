@@ -1,0 +1,61 @@
+"""Built-in scenarios: the TOML files under ``resources/scenarios``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mpgui.model.fileformat import SUFFIX, ScenarioFileError, load_scenario
+from mpgui.model.scenario import Scenario
+from mpgui.resources import resource
+
+DEFAULT_SCENARIO = "seed"
+
+
+def scenario_dir() -> Path:
+    """The folder of built-in scenario files."""
+    return resource("scenarios")
+
+
+def builtin_names() -> list[str]:
+    """The built-in scenario names, the default first, then in gallery order.
+
+    Gallery order comes from a two-digit prefix in the file name (``03-uneven.toml``)
+    when there is one, so the order lives with the files.
+    """
+    files = sorted(scenario_dir().glob(f"*{SUFFIX}"))
+    names = [_name_of(f) for f in files]
+    if DEFAULT_SCENARIO in names:
+        names.remove(DEFAULT_SCENARIO)
+        names.insert(0, DEFAULT_SCENARIO)
+    return names
+
+
+def _name_of(path: Path) -> str:
+    stem = path.stem
+    head, sep, tail = stem.partition("-")
+    return tail if sep and head.isdigit() else stem
+
+
+def builtin_path(name: str) -> Path:
+    """The file of the built-in scenario `name`. Raises ScenarioFileError if unknown."""
+    for f in scenario_dir().glob(f"*{SUFFIX}"):
+        if _name_of(f) == name:
+            return f
+    raise ScenarioFileError(f"no built-in scenario called {name!r}; `mpgui list` shows them")
+
+
+def load_builtin(name: str) -> Scenario:
+    """The built-in scenario `name`."""
+    return load_scenario(builtin_path(name))
+
+
+def resolve_scenario(name_or_path: str) -> tuple[Scenario, Path | None]:
+    """A built-in name or a ``.toml`` path -> (scenario, the file if it is the user's).
+
+    Raises ScenarioFileError naming the problem.
+    """
+    looks_like_path = name_or_path.endswith(SUFFIX) or "/" in name_or_path \
+        or "\\" in name_or_path
+    if looks_like_path or Path(name_or_path).is_file():
+        return load_scenario(name_or_path), Path(name_or_path)
+    return load_builtin(name_or_path), None

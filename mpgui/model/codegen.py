@@ -1,0 +1,131 @@
+"""Code generation: the scenario as a standalone script in the tutorial's style.
+
+Run with plain ``python``, the script prints the same lines, in the same order and with
+the same spacing, as ``mpgui run`` shows. Each workload's loop is written here once; the
+runtime's `mpgui.runtime.workloads` is the instrumented twin, and a test runs both.
+
+Lines are printed with ``print(..., flush=True)`` as in the tutorial. With a terminal or
+a pipe that is one write per line; only with PYTHONUNBUFFERED (or ``python -u``) does
+print write the text and the newline separately, so that two processes printing at the
+same instant can interleave — real Python behaviour, worth knowing.
+"""
+
+from __future__ import annotations
+
+from mpgui.model.message import to_fstring, used_placeholders
+from mpgui.model.registry import get_workload
+from mpgui.model.scenario import ProcessSpec, Scenario, format_number
+
+# The body of each workload's loop, one statement per line; `say` is the print.
+_BODIES: dict[str, tuple[str, ...]] = {
+    "sleep_loop": ("time.sleep(interval)", "say"),
+    "cpu_loop": ("burn(compute)", "say"),
+    "mixed": ("burn(compute)", "time.sleep(sleep)", "say"),
+    "crash": ("time.sleep(interval)", "if i == at:",
+              '    raise RuntimeError(f"crashed at iteration {i}")', "say"),
+    "exit_code": ("time.sleep(interval)", "if i == at:", "    sys.exit(code)", "say"),
+    "flood": ("say",),
+}
+
+_BURN = '''
+
+def burn(seconds: float) -> None:
+    """Keep a core busy until this process has used `seconds` of CPU time."""
+    end = time.thread_time() + seconds
+    x = 1
+    while time.thread_time() < end:
+        for _ in range(500):
+            x = (x * 48271) % 2147483647
+'''
+
+
+def function_name(var: str) -> str:
+    """The generated target function of process `var`."""
+    return f"process_{var}"
+
+
+def scaled(seconds: float, speed: float) -> str:
+    """A duration at `speed`, spelled shortly (0.9 / 10 -> 0.09, not 0.09000000000000001)."""
+    return format_number(round(seconds / speed, 9))
+
+
+def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str = "spawn",
+                  source: str = "") -> str:
+    """Python source equivalent to `scenario` (which should be valid)."""
+    bodies = [_BODIES[p.workload] for p in scenario.processes]
+    uses = " ".join(" ".join(b) for b in bodies)
+    modules = ["multiprocessing"]
+    if any(used_placeholders(p.message) & {"pid"} for p in scenario.processes):
+        modules.append("os")
+    if "sys." in uses:
+        modules.append("sys")
+    if "time." in uses or "burn(" in uses or any(s.action == "sleep" for s in scenario.program):
+        modules.append("time")
+    title = scenario.about.title or "An mpgui scenario"
+    made = f"`mpgui code {source}`" if source else "mpgui"
+    speed_note = f" at speed {speed:g} (every duration divided by {speed:g})" if speed != 1 else ""
+    out = [f'"""{_docstring(title)}', "",
+           f"Written by {made}{speed_note}. Run it with plain Python: python this_file.py",
+           '"""', "", *(f"import {m}" for m in sorted(modules))]
+    if "burn(" in uses:
+        out.append(_BURN.rstrip("\n"))
+    for spec in scenario.processes:
+        out += ["", "", *_function(spec)]
+    out += ["", ""]
+    for spec in scenario.processes:
+        out.append(_process_line(spec, speed))
+    out += ["", 'if __name__ == "__main__":',
+            "    # How mpgui starts processes; also try \"fork\" or \"forkserver\" on Linux.",
+            f"    multiprocessing.set_start_method({start_method!r})"]
+    for step in scenario.program:
+        out.append("    " + _step_line(step, speed))
+    ends = [p for p in scenario.processes if p.daemon]
+    if ends:
+        out.append("    # The script ends here: daemon processes still running are "
+                   "terminated, the others joined.")
+    return "\n".join(out) + "\n"
+
+
+def _docstring(title: str) -> str:
+    return title.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _function(spec: ProcessSpec) -> list[str]:
+    workload = get_workload(spec.workload)
+    args = ", ".join(f"{p.name}: {p.kind.__name__}" for p in workload.params)
+    lines = [f"def {function_name(spec.var)}({args}) -> None:"]
+    used = used_placeholders(spec.message)
+    if "name" in used:
+        lines.append("    name = multiprocessing.current_process().name")
+    if "pid" in used:
+        lines.append("    pid = os.getpid()")
+    lines.append("    for i in range(n):")
+    for stmt in _BODIES[spec.workload]:
+        if stmt == "say":
+            stmt = f"print({to_fstring(spec.message)}, flush=True)"
+        lines.append("        " + stmt)
+    return lines
+
+
+def _process_line(spec: ProcessSpec, speed: float) -> str:
+    values = []
+    for p in get_workload(spec.workload).params:
+        v = spec.param(p.name)
+        values.append(scaled(v, speed) if p.is_duration else str(v))
+    args = "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
+    daemon = ", daemon=True" if spec.daemon else ""
+    return (f"{spec.var} = multiprocessing.Process(target={function_name(spec.var)}, "
+            f"args={args}, name={_py_str(spec.name)}{daemon})")
+
+
+def _step_line(step, speed: float) -> str:  # type: ignore[no-untyped-def]
+    if step.action == "sleep":
+        return f"time.sleep({scaled(step.seconds, speed)})"
+    if step.action == "join" and step.seconds is not None:
+        return f"{step.target}.join(timeout={scaled(step.seconds, speed)})"
+    comment = {"join": f"  # wait until {step.target} finishes"}.get(step.action, "")
+    return f"{step.target}.{step.action}(){comment}"
+
+
+def _py_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'

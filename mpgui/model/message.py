@@ -1,0 +1,83 @@
+"""Message templates: the line each process prints, e.g. ``Process 1: {i}``.
+
+A template may only use the documented placeholders, with a small format spec, so a
+shared scenario file can neither reach object attributes (``{i.__class__}``) nor make a
+child build a gigantic string (``{i:999999999}``).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+PLACEHOLDERS: dict[str, str] = {
+    "i": "the iteration, counting from 0",
+    "n": "the number of iterations",
+    "name": "the process name (Process(name=...))",
+    "pid": "the process id (os.getpid())",
+}
+MAX_LENGTH = 200
+# [[fill]align][sign][0][width][.precision][type], width and precision at most 2 digits.
+_SPEC = re.compile(r"(?:.?[<>^=])?[+\- ]?0?\d{0,2}(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?")
+_SAMPLE = {"i": 0, "n": 1, "name": "process", "pid": 1}
+
+
+def placeholder_help() -> str:
+    """One line listing the placeholders, for tooltips and error messages."""
+    return ", ".join(f"{{{k}}} {v}" for k, v in PLACEHOLDERS.items())
+
+
+def check_template(template: object) -> str | None:
+    """Return what is wrong with `template` in plain words, or None if it is fine."""
+    if not isinstance(template, str):
+        return "must be text"
+    if len(template) > MAX_LENGTH:
+        return f"is {len(template)} characters long; at most {MAX_LENGTH} are allowed"
+    if any(ord(c) < 32 or ord(c) == 127 for c in template):
+        return "must be one line without control characters"
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return f"has unbalanced braces ({exc}); write {{{{ and }}}} for literal braces"
+    for _literal, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field not in PLACEHOLDERS:
+            shown = field or "{}"
+            return f"uses {{{shown}}}; only these placeholders work: " + ", ".join(
+                f"{{{k}}}" for k in PLACEHOLDERS)
+        if conversion:
+            return f"uses a conversion (!{conversion}) in {{{field}}}; write {{{field}}} alone"
+        if spec and not _SPEC.fullmatch(spec):
+            return (f"has the format spec {spec!r} in {{{field}}}; use a short one such "
+                    "as :3d or :>5 (width and precision at most 99)")
+    try:
+        template.format(**_SAMPLE)
+    except (ValueError, TypeError) as exc:
+        return f"cannot be formatted: {exc}"
+    return None
+
+
+def render(template: str, *, i: int, n: int, name: str, pid: int) -> str:
+    """The printed line for one iteration. `template` must have passed check_template."""
+    return template.format(i=i, n=n, name=name, pid=pid)
+
+
+def used_placeholders(template: str) -> set[str]:
+    """The placeholder names a (valid) template uses."""
+    return {f for _l, f, _s, _c in string.Formatter().parse(template) if f}
+
+
+def to_fstring(template: str) -> str:
+    """Python source for an f-string printing the same text as `template`.
+
+    The placeholders become the local variables of the generated function (i, n,
+    name, pid), so the generated script reads like the tutorial: ``f"Process 1: {i}"``.
+    """
+    out = []
+    for literal, field, spec, _conv in string.Formatter().parse(template):
+        out.append(literal.replace("\\", "\\\\").replace('"', '\\"')
+                   .replace("{", "{{").replace("}", "}}"))
+        if field is not None:
+            out.append("{" + field + (":" + spec if spec else "") + "}")
+    return 'f"' + "".join(out) + '"'

@@ -1,0 +1,117 @@
+"""The workload registry: the one place that defines each workload and its parameters.
+
+Validation, the TOML format, the code generator, the runtime and the table editor all
+read these definitions; nothing else lists a workload's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECONDS = "s"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a workload: its type, limits, default, unit and help text."""
+
+    name: str
+    label: str
+    kind: type  # int or float
+    default: int | float
+    minimum: int | float
+    maximum: int | float
+    unit: str = ""
+    help: str = ""
+
+    @property
+    def is_duration(self) -> bool:
+        """Durations are scaled by the run's speed factor."""
+        return self.unit == SECONDS
+
+    def describe_range(self) -> str:
+        """The allowed range in words, e.g. 'from 0 to 3600 s'."""
+        unit = f" {self.unit}" if self.unit else ""
+        return f"from {_num(self.minimum)} to {_num(self.maximum)}{unit}"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A kind of work a child process does, and the parameters it takes."""
+
+    name: str
+    title: str
+    help: str
+    params: tuple[Param, ...]
+
+    def param(self, name: str) -> Param:
+        """The parameter called `name` (KeyError if there is none)."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, int | float]:
+        """A fresh dict of every parameter's default value."""
+        return {p.name: p.default for p in self.params}
+
+
+def _num(x: int | float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+MAX_ITERATIONS = 10_000
+MAX_SECONDS = 3600.0
+
+_N = Param("n", "Iterations", int, 4, 0, MAX_ITERATIONS, "",
+           "How many times the loop runs; each iteration prints one line.")
+_INTERVAL = Param("interval", "Sleep", float, 1.0, 0.0, MAX_SECONDS, SECONDS,
+                  "Seconds slept before each printed line (time.sleep).")
+_COMPUTE = Param("compute", "Compute", float, 0.5, 0.0, MAX_SECONDS, SECONDS,
+                 "Seconds of CPU time burnt before each printed line (busy loop).")
+_AT = Param("at", "Fails at", int, 2, 0, MAX_ITERATIONS, "",
+            "The iteration (counting from 0) at which it stops, after its sleep.")
+
+WORKLOADS: dict[str, Workload] = {
+    w.name: w
+    for w in (
+        Workload("sleep_loop", "Sleep loop",
+                 "The tutorial's loop: sleep, then print, n times. A sleeping process "
+                 "needs no CPU core.",
+                 (_N, _INTERVAL)),
+        Workload("cpu_loop", "CPU loop",
+                 "Busy computing, then print, n times. It needs a core the whole time, "
+                 "so more of them than cores must take turns.",
+                 (_N, _COMPUTE)),
+        Workload("mixed", "Compute, then sleep",
+                 "Each iteration computes, then sleeps, then prints.",
+                 (_N, _COMPUTE,
+                  Param("sleep", "Sleep", float, 0.5, 0.0, MAX_SECONDS, SECONDS,
+                        "Seconds slept after computing, before the line is printed."))),
+        Workload("crash", "Crash",
+                 "Like the sleep loop, but raises RuntimeError at iteration 'at': the "
+                 "process ends with exit code 1 and a traceback; the others go on.",
+                 (_N, _INTERVAL, _AT)),
+        Workload("exit_code", "Exit with a code",
+                 "Like the sleep loop, but calls sys.exit(code) at iteration 'at'.",
+                 (_N, _INTERVAL, _AT,
+                  Param("code", "Exit code", int, 3, 0, 255, "",
+                        "The exit code passed to sys.exit()."))),
+        Workload("flood", "Flood",
+                 "Prints n lines as fast as it can: a stress test for the pipe and the "
+                 "window.",
+                 (Param("n", "Lines", int, 100_000, 0, 10_000_000, "",
+                        "How many lines to print, with no pause between them."),)),
+    )
+}
+
+DEFAULT_WORKLOAD = "sleep_loop"
+
+
+def get_workload(name: str) -> Workload:
+    """The workload called `name`; KeyError naming the known ones otherwise."""
+    try:
+        return WORKLOADS[name]
+    except KeyError:
+        known = ", ".join(WORKLOADS)
+        raise KeyError(f"unknown workload {name!r}; known: {known}") from None

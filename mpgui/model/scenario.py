@@ -1,0 +1,127 @@
+"""The scenario a user edits: process definitions and the parent's main program.
+
+Everything here is immutable plain data; an edit makes a new value with
+``dataclasses.replace``, which is what makes undo and the file round-trip simple.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal
+
+from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
+
+Action = Literal["start", "join", "sleep", "terminate"]
+ACTIONS: tuple[Action, ...] = ("start", "join", "sleep", "terminate")
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One ``multiprocessing.Process``: its variable, name, workload and message."""
+
+    var: str
+    name: str
+    workload: str = DEFAULT_WORKLOAD
+    params: Mapping[str, int | float] = field(default_factory=dict)
+    message: str = "Process: {i}"
+    daemon: bool = False
+
+    def __post_init__(self) -> None:
+        # A read-only view: a spec shared between undo states must never change.
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def param(self, name: str) -> int | float:
+        """The parameter's value, or the workload's default when it is not set."""
+        if name in self.params:
+            return self.params[name]
+        return get_workload(self.workload).param(name).default
+
+    def with_param(self, name: str, value: int | float) -> ProcessSpec:
+        """A copy with one parameter changed."""
+        return replace(self, params={**self.params, name: value})
+
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_STEP_RE = re.compile(
+    rf"""\s*(?:
+        (?P<var>[^\W\d]\w*)\s*\.\s*(?P<action>start|join|terminate)\s*\(\s*
+            (?:(?:timeout\s*=\s*)?(?P<timeout>{_NUMBER})\s*)?\)
+      | time\s*\.\s*sleep\s*\(\s*(?P<sleep>{_NUMBER})\s*\)
+    )\s*""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One statement of the parent's main program."""
+
+    action: Action
+    target: str = ""  # the process variable; empty for sleep
+    seconds: float | None = None  # join timeout (None = wait forever) or sleep duration
+
+    def code(self) -> str:
+        """The statement as Python, e.g. ``C.join()`` or ``time.sleep(0.5)``."""
+        if self.action == "sleep":
+            return f"time.sleep({format_number(self.seconds or 0.0)})"
+        if self.action == "join" and self.seconds is not None:
+            return f"{self.target}.join(timeout={format_number(self.seconds)})"
+        return f"{self.target}.{self.action}()"
+
+    @classmethod
+    def parse(cls, text: str) -> Step:
+        """Parse ``A.start()``, ``A.join()``, ``A.join(timeout=2)``, ``A.terminate()``
+        or ``time.sleep(1.5)``. Only this small grammar is read; nothing is evaluated.
+
+        Raises ValueError with a plain-words message otherwise.
+        """
+        m = _STEP_RE.fullmatch(text) if isinstance(text, str) else None
+        if m is None or (m["timeout"] is not None and m["action"] != "join"):
+            raise ValueError(
+                f"{text!r} is not a step; write X.start(), X.join(), X.join(timeout=S), "
+                "X.terminate() or time.sleep(S)")
+        if m["sleep"] is not None:
+            return cls("sleep", "", float(m["sleep"]))
+        timeout = float(m["timeout"]) if m["timeout"] is not None else None
+        return cls(m["action"], m["var"], timeout)
+
+
+def format_number(x: float) -> str:
+    """The shortest spelling that reads back as the same float: 0.9, 1.0, 1e-07.
+
+    Valid both as Python and as TOML, so code and files share it."""
+    return repr(float(x))
+
+
+@dataclass(frozen=True)
+class About:
+    """The texts that explain a scenario in the gallery; all optional."""
+
+    title: str = ""
+    explanation: str = ""
+    notice: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete scenario: processes, main program and its explanation."""
+
+    processes: tuple[ProcessSpec, ...] = ()
+    program: tuple[Step, ...] = ()
+    about: About = About()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "processes", tuple(self.processes))
+        object.__setattr__(self, "program", tuple(self.program))
+
+    def process(self, var: str) -> ProcessSpec | None:
+        """The process whose variable is `var`, if any."""
+        return next((p for p in self.processes if p.var == var), None)
+
+    def vars(self) -> list[str]:
+        """The process variables in table order."""
+        return [p.var for p in self.processes]

@@ -1,0 +1,206 @@
+"""Validation of a scenario: every problem named in plain words.
+
+Each problem says where it is (which process row or main-program step), which field,
+and what is allowed, so the table can mark the cell and the CLI can print one line.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from mpgui.model.message import check_template
+from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
+from mpgui.model.scenario import ACTIONS, ProcessSpec, Scenario, Step, format_number
+
+MAX_PROCESSES = 64
+MAX_STEPS = 1000
+MAX_NAME = 60
+_VAR_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+# Names the generated script itself uses; a process variable must not shadow them.
+RESERVED = frozenset({"multiprocessing", "os", "sys", "time"}) | frozenset(dir(builtins))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario.
+
+    `row` is the process row or the step index (by `section`), `field` the column:
+    a process attribute or parameter name, or for steps "action", "target", "seconds".
+    """
+
+    section: Literal["scenario", "process", "step"]
+    row: int
+    field: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def where(self, scenario: Scenario) -> str:
+        """'process A (row 1)', 'step 4 (C.join())' or 'scenario'."""
+        if self.section == "process":
+            var = scenario.processes[self.row].var if self.row < len(scenario.processes) else "?"
+            return f"process {var or '(unnamed)'} (row {self.row + 1})"
+        if self.section == "step":
+            step = scenario.program[self.row] if self.row < len(scenario.program) else None
+            return f"step {self.row + 1}" + (f" ({step.code()})" if step else "")
+        return "scenario"
+
+    def text(self, scenario: Scenario) -> str:
+        """The problem as one line: where, which field, what is wrong."""
+        field = f", {self.field}" if self.field else ""
+        return f"{self.where(scenario)}{field}: {self.message}"
+
+
+def validate(scenario: Scenario) -> list[Problem]:
+    """All problems of `scenario`, errors and warnings, in table order."""
+    problems: list[Problem] = []
+    if not scenario.processes:
+        problems.append(Problem("scenario", 0, "", "there is no process; add one to the table"))
+    if len(scenario.processes) > MAX_PROCESSES:
+        problems.append(Problem("scenario", 0, "", f"has {len(scenario.processes)} processes; "
+                                f"at most {MAX_PROCESSES} can be shown"))
+    if len(scenario.program) > MAX_STEPS:
+        problems.append(Problem("scenario", 0, "", f"the main program has {len(scenario.program)}"
+                                f" steps; at most {MAX_STEPS} are allowed"))
+    seen: dict[str, int] = {}
+    all_vars = {p.var for p in scenario.processes}
+    for row, spec in enumerate(scenario.processes):
+        problems += _check_process(row, spec, seen, all_vars)
+    problems += _check_program(scenario)
+    return problems
+
+
+def errors(scenario: Scenario) -> list[Problem]:
+    """Only the problems that prevent a run."""
+    return [p for p in validate(scenario) if p.severity == "error"]
+
+
+def check_number(param: Param, value: object) -> str | None:
+    """What is wrong with `value` for `param`, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"must be a number, not {value!r}"
+    if param.kind is int and not isinstance(value, int):
+        return f"must be a whole number, not {value!r}"
+    if not math.isfinite(value):
+        return f"must be a finite number, not {value!r}"
+    if not param.minimum <= value <= param.maximum:
+        return f"must be {param.describe_range()}, not {format_value(value)}"
+    return None
+
+
+def format_value(value: int | float) -> str:
+    """A value as the user typed it: 4, 0.9, -1."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def check_var(var: object) -> str | None:
+    """What is wrong with a process variable name (ignoring duplicates), or None."""
+    if not isinstance(var, str) or not var:
+        return "must not be empty; use a Python name such as A or worker1"
+    if not _VAR_RE.fullmatch(var):
+        return (f"{var!r} is not a Python variable name: use letters, digits and _, "
+                "not starting with a digit, at most 32 characters")
+    if keyword.iskeyword(var):
+        return f"{var!r} is a Python keyword; choose another name"
+    if var in RESERVED:
+        return f"{var!r} is already a name in Python or in the generated script; choose another"
+    return None
+
+
+def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
+                   all_vars: set[str]) -> list[Problem]:
+    out: list[Problem] = []
+
+    def bad(field: str, message: str, severity: Literal["error", "warning"] = "error") -> None:
+        out.append(Problem("process", row, field, message, severity))
+
+    if (msg := check_var(spec.var)) is not None:
+        bad("var", msg)
+    elif spec.var in seen:
+        bad("var", f"{spec.var!r} is already used by row {seen[spec.var] + 1}; names must differ")
+    elif spec.var.startswith("process_") and spec.var[len("process_"):] in all_vars:
+        bad("var", f"{spec.var!r} is the name of the generated function of process "
+            f"{spec.var[len('process_'):]}; choose another")
+    if isinstance(spec.var, str):
+        seen.setdefault(spec.var, row)
+    if not isinstance(spec.name, str) or not spec.name.strip():
+        bad("name", "must not be empty")
+    elif len(spec.name) > MAX_NAME:
+        bad("name", f"is {len(spec.name)} characters long; at most {MAX_NAME} are allowed")
+    elif any(ord(c) < 32 or ord(c) == 127 for c in spec.name):
+        bad("name", "must be one line without control characters")
+    if (msg := check_template(spec.message)) is not None:
+        bad("message", msg)
+    if not isinstance(spec.daemon, bool):
+        bad("daemon", "must be true or false")
+    workload = WORKLOADS.get(spec.workload)  # type: ignore[arg-type]
+    if workload is None:
+        bad("workload", f"{spec.workload!r} is not a workload; choose one of "
+            + ", ".join(WORKLOADS))
+        return out
+    names = {p.name for p in workload.params}
+    for key in spec.params:
+        if key not in names:
+            bad(key, f"is not a parameter of {workload.name}; it takes "
+                + ", ".join(sorted(names)))
+    for param in workload.params:
+        if (msg := check_number(param, spec.param(param.name))) is not None:
+            bad(param.name, msg)
+    if "at" in names and _is_count(spec.param("at")) and _is_count(spec.param("n")) \
+            and spec.param("at") >= spec.param("n"):
+        bad("at", f"is {spec.param('at')} but the loop stops after {spec.param('n')} "
+            "iterations, so this never happens", "warning")
+    return out
+
+
+def _is_count(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _check_program(scenario: Scenario) -> list[Problem]:
+    out: list[Problem] = []
+    defined = set(scenario.vars())
+    started: dict[str, int] = {}
+    for i, step in enumerate(scenario.program):
+        out += _check_step(i, step, defined, started)
+    for row, spec in enumerate(scenario.processes):
+        if spec.var not in started and spec.var:
+            out.append(Problem("process", row, "var", f"{spec.var} is never started; add "
+                               f"{spec.var}.start() to the main program", "warning"))
+    return out
+
+
+def _check_step(i: int, step: Step, defined: set[str], started: dict[str, int]) -> list[Problem]:
+    def bad(field: str, message: str) -> list[Problem]:
+        return [Problem("step", i, field, message)]
+
+    if step.action not in ACTIONS:
+        return bad("action", f"{step.action!r} is not a step; use one of " + ", ".join(ACTIONS))
+    if step.action == "sleep" or (step.action == "join" and step.seconds is not None):
+        what = "the sleep" if step.action == "sleep" else "the timeout"
+        value = step.seconds
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+            shown = format_number(value) if isinstance(value, int | float) else repr(value)
+            return bad("seconds", f"{what} must be from 0 to {MAX_SECONDS:g} s, not {shown}")
+    if step.action == "sleep":
+        return []
+    x = step.target
+    if x not in defined:
+        return bad("target", f"there is no process named {x!r}" if x else
+                   "choose the process this step acts on")
+    if step.action == "start":
+        if x in started:
+            return bad("target", f"{x} is already started at step {started[x] + 1}; "
+                       "a process can be started only once")
+        started[x] = i
+        return []
+    if x not in started:
+        return bad("target", f"{x}.{step.action}() comes before {x}.start(): a process can "
+                   f"only be {'joined' if step.action == 'join' else 'terminated'} after it "
+                   "is started")
+    return []
