@@ -1,0 +1,125 @@
+"""The entry point of every child process.
+
+It imports only what a workload needs — never Qt or pyqtgraph: under spawn and
+forkserver each child re-imports its modules, and PySide6 + pyqtgraph would cost about
+a second per child (a test checks ``sys.modules`` in a spawned child).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING
+
+from mpgui.runtime.protocol import Kind
+from mpgui.runtime.reporter import Reporter
+from mpgui.runtime.workloads import RUNNERS
+
+if TYPE_CHECKING:
+    from typing import Any
+
+# Exit code of a child whose parent vanished (reported to nobody; seen in ps accounting).
+ORPHANED = 70
+_PARENT_CHECK_S = 0.2
+
+
+def child_main(conn: Connection, task: dict[str, Any]) -> None:
+    """Run one workload and report it over `conn`.
+
+    `task` holds plain data: workload, params (already scaled by the speed factor),
+    message template and process name.
+    """
+    # Ctrl+C in a terminal reaches the whole process group; the parent decides.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    r = Reporter(conn)
+    r.started(os.getpid())
+    _exit_with_parent()
+    _flush_on_terminate(r)
+    # As mpgui.model.message.render, without importing `string`; format_map with one
+    # reused dict is twice as fast as keyword arguments, which matters in a flood.
+    fields = {"i": 0, "n": task["params"].get("n", 0), "name": task["name"], "pid": os.getpid()}
+    fmt = task["message"].format_map
+
+    def say(i: int) -> str:
+        fields["i"] = i
+        return fmt(fields)
+
+    try:
+        RUNNERS[task["workload"]](r, say, **task["params"])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        _finish(r, conn, code)
+        raise
+    except BaseException as exc:  # report any failure as the script would show it
+        r.event(Kind.ERROR, (type(exc).__name__, str(exc)), _script_traceback(exc))
+        _finish(r, conn, 1)
+        sys.exit(1)  # exit code 1 like an uncaught exception, without a second traceback
+    _finish(r, conn, 0)
+
+
+def _finish(r: Reporter, conn: Connection, code: int) -> None:
+    r.event(Kind.FINISHED, code, time.process_time_ns())
+    r.flush()
+    conn.close()
+
+
+def _script_traceback(exc: BaseException) -> str:
+    """The traceback from the workload down, as the equivalent script would print it."""
+    import traceback  # only a failing child pays for it (it pulls in tokenize)
+
+    tb = exc.__traceback__
+    # Skip child_main's own frame: the user's program has no such frame.
+    tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _exit_with_parent() -> None:
+    """End this child as soon as the parent is gone, even after a SIGKILL.
+
+    ``multiprocessing.parent_process().sentinel`` becomes ready when the parent dies;
+    on POSIX a changed ``getppid()`` (re-parenting) says the same where no sentinel
+    exists. A daemon thread waits on both, so no orphan keeps running.
+    """
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    ppid = os.getppid() if os.name == "posix" else None
+
+    def watch() -> None:
+        while True:
+            if sentinel is not None:
+                if wait([sentinel], timeout=_PARENT_CHECK_S):
+                    os._exit(ORPHANED)
+            else:
+                time.sleep(_PARENT_CHECK_S)
+            if ppid is not None and os.getppid() != ppid:
+                os._exit(ORPHANED)
+
+    threading.Thread(target=watch, name="mpgui-parent-watch", daemon=True).start()
+
+
+def _flush_on_terminate(r: Reporter) -> None:
+    """On SIGTERM (Process.terminate()), send what is buffered, then die of SIGTERM as
+    usual so the exit code stays -15."""
+    if not hasattr(signal, "SIGTERM") or os.name != "posix":
+        return
+
+    def on_term(signum: int, _frame: object) -> None:
+        if not r.sending:  # never interleave with a send in progress
+            r.event(Kind.FINISHED, -signum, time.process_time_ns())
+            r.flush()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def probe_modules(conn: Connection) -> None:
+    """Send this process's ``sys.modules`` names: lets a test check that a child started
+    the way the Runner starts them imports no Qt."""
+    conn.send(sorted(sys.modules))
+    conn.close()

@@ -1,0 +1,134 @@
+"""Exports of a run: Chrome Trace Event Format JSON (opens in the Perfetto UI and
+chrome://tracing) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from mpgui.runtime.trace import OPEN, TraceStore, state_label
+
+
+def _us(store: TraceStore, t: int) -> float:
+    return (t - (store.t0 or 0)) / 1000.0
+
+
+def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, Any]:
+    """The run as a Chrome trace: one process per lane (its pid), complete events for
+    spans, instant events for printed lines, starts and exits, the main program's joins
+    as complete events with a flow arrow from the child's exit to the join's return."""
+    parent = parent_pid if parent_pid is not None else os.getpid()
+    ids: dict[int, tuple[int, int]] = {}
+    ev: list[dict[str, Any]] = []
+    for ln in store.lanes:
+        if ln.kind == "main":
+            pid = tid = parent
+        elif ln.kind == "thread":
+            pid, tid = ids[store.owner_of(ln.index)][0], 100_000 + ln.index
+        else:
+            pid = tid = ln.pid if ln.pid is not None else -(ln.index + 1)
+        ids[ln.index] = (pid, tid)
+        if ln.kind != "thread":
+            ev.append({"ph": "M", "name": "process_name", "pid": pid,
+                       "args": {"name": "main program" if ln.kind == "main" else ln.label}})
+            ev.append({"ph": "M", "name": "process_sort_index", "pid": pid,
+                       "args": {"sort_index": ln.index}})
+        ev.append({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
+                   "args": {"name": ln.var}})
+
+    def at(lane: int) -> dict[str, int]:
+        pid, tid = ids[lane]
+        return {"pid": pid, "tid": tid}
+
+    end = store.t_end
+    for i, lane in enumerate(store.span_lane):
+        t0, t1 = store.span_t0[i], store.span_t1[i]
+        if t1 == OPEN:
+            if end is None:
+                continue
+            t1 = end
+        core = store.span_core[i]
+        ev.append({"ph": "X", "cat": "state", "name": state_label(store.span_state[i]),
+                   "ts": _us(store, t0), "dur": (t1 - t0) / 1000.0, **at(lane),
+                   "args": {"core": core if core >= 0 else None}})
+    for i in range(store.n_lines):
+        text = store.line_text(i)
+        ev.append({"ph": "i", "s": "t", "cat": "print", "name": text[:80],
+                   "ts": _us(store, store.line_t[i]), **at(store.line_lane[i]),
+                   "args": {"text": text}})
+    main = next((ln.index for ln in store.lanes if ln.kind == "main"), None)
+    for ln in store.lanes:
+        if ln.start_call_t is not None and main is not None:
+            ev.append({"ph": "i", "s": "t", "cat": "start", "name": f"{ln.var}.start()",
+                       "ts": _us(store, ln.start_call_t), **at(main)})
+        if ln.end_t is not None and ln.kind == "process":
+            args: dict[str, Any] = {"exit_code": ln.exit_code}
+            if ln.error:
+                args.update(exception=f"{ln.error[0]}: {ln.error[1]}", traceback=ln.error[2])
+            ev.append({"ph": "i", "s": "t", "cat": "exit", "name": f"exit {ln.exit_code}",
+                       "ts": _us(store, ln.end_t), **at(ln.index), "args": args})
+    for k, j in enumerate(store.joins):
+        if j.t_return is None or main is None:
+            continue
+        target = store.lanes[j.lane]
+        name = f"{target.var}.join()" + (" (end of script)" if j.implicit else "")
+        ev.append({"ph": "X", "cat": "join", "name": name, "ts": _us(store, j.t_wait),
+                   "dur": (j.t_return - j.t_wait) / 1000.0, **at(main),
+                   "args": {"timed_out": j.timed_out}})
+        if target.end_t is not None and not j.timed_out:
+            ev.append({"ph": "s", "cat": "join", "name": "exit → join", "id": k,
+                       "ts": _us(store, target.end_t), **at(j.lane)})
+            ev.append({"ph": "f", "bp": "e", "cat": "join", "name": "exit → join", "id": k,
+                       "ts": _us(store, j.t_return), **at(main)})
+    return {"traceEvents": ev, "displayTimeUnit": "ms",
+            "otherData": {"producer": "mpgui"}}
+
+
+def write_chrome_trace(store: TraceStore, path: str | os.PathLike[str]) -> None:
+    """Write the Chrome trace JSON to `path`."""
+    Path(path).write_text(json.dumps(chrome_trace(store)), encoding="utf-8")
+
+
+CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "state", "core", "start_s",
+               "end_s", "text")
+
+
+def csv_text(store: TraceStore) -> str:
+    """The run as CSV: one row per span, printed line, start, join and exit."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+
+    def s(t: int | None) -> str:
+        return "" if t is None or t == OPEN else f"{(t - (store.t0 or 0)) / 1e9:.6f}"
+
+    def row(record: str, lane: int, state: str = "", core: int | str = "", t0: int | None = None,
+            t1: int | None = None, text: str = "") -> None:
+        ln = store.lanes[lane]
+        w.writerow((record, lane, ln.var, ln.name, ln.pid or "", state, core, s(t0), s(t1), text))
+
+    for i, lane in enumerate(store.span_lane):
+        core = store.span_core[i]
+        row("span", lane, state_label(store.span_state[i]), core if core >= 0 else "",
+            store.span_t0[i], store.span_t1[i])
+    for i in range(store.n_lines):
+        row("line", store.line_lane[i], t0=store.line_t[i], text=store.line_text(i))
+    for ln in store.lanes:
+        if ln.start_call_t is not None:
+            row("start", ln.index, t0=ln.start_call_t, t1=ln.started_t)
+        if ln.end_t is not None and ln.kind == "process":
+            err = f"{ln.error[0]}: {ln.error[1]}" if ln.error else ""
+            row("exit", ln.index, t0=ln.end_t, text=f"{ln.exit_code} {err}".strip())
+    for j in store.joins:
+        text = "timed out" if j.timed_out else ("end of script" if j.implicit else "")
+        row("join", j.lane, t0=j.t_wait, t1=j.t_return, text=text)
+    return buf.getvalue()
+
+
+def write_csv(store: TraceStore, path: str | os.PathLike[str]) -> None:
+    """Write the CSV to `path`."""
+    Path(path).write_text(csv_text(store), encoding="utf-8", newline="")

@@ -1,0 +1,70 @@
+"""``mpgui run``: a scenario without a window, printing as the equivalent script."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from mpgui.model.scenario import Scenario
+from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.export import write_chrome_trace, write_csv
+from mpgui.runtime.runner import Runner
+from mpgui.runtime.summary import format_summary, wall_seconds
+
+EXIT_INTERRUPTED = 130
+
+
+class ConsolePrinter:
+    """Writes a run's printed lines to `out` as they arrive, and each child's traceback
+    to `err` when it fails, the way multiprocessing prints it."""
+
+    def __init__(self, runner: Runner, out: TextIO, err: TextIO) -> None:
+        self.runner, self.out, self.err = runner, out, err
+        self._seen = 0
+        self._reported: set[int] = set()
+
+    def __call__(self) -> None:
+        store = self.runner.store
+        lines = store.lines_since(self._seen)
+        self._seen = store.n_lines
+        if lines:
+            self.out.write("".join(text + "\n" for _t, _lane, text in lines))
+            self.out.flush()
+        for ln in store.lanes:
+            if ln.error and ln.end_t is not None and ln.index not in self._reported:
+                self._reported.add(ln.index)
+                self.err.write(f"Process {ln.name}:\n{ln.error[2] or ln.error[1]}\n")
+                self.err.flush()
+
+
+def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: str,
+                 trace: Path | None = None, csv: Path | None = None, quiet: bool = False,
+                 out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run `scenario` to its end; returns the exit status for the command."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    status = 0
+    with Runner(scenario, speed=speed, start_method=start_method) as runner:
+        printer = ConsolePrinter(runner, out, err)
+        try:
+            runner.run(printer)
+        except KeyboardInterrupt:
+            runner.stop()
+            status = EXIT_INTERRUPTED
+        except BrokenPipeError:  # `mpgui run seed | head -3`: the reader left
+            runner.stop()
+            sys.stdout = None  # type: ignore[assignment]  # no flush error at exit
+            return 0
+        printer()
+    store = runner.store
+    if trace is not None:
+        write_chrome_trace(store, trace)
+    if csv is not None:
+        write_csv(store, csv)
+    if not quiet:
+        how = "stopped after" if status else "finished in"
+        header = (f"mpgui: {name} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
+                  f"{start_method}; this computer has {cpu_count()} CPUs)")
+        err.write(format_summary(store, header) + "\n")
+    return status

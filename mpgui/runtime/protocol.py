@@ -1,0 +1,65 @@
+"""The event protocol between a child and the parent.
+
+It speaks of processes, threads, states, cores, lines and joins — not of how the work
+was defined — so threads of a host process, pool workers or an instrumented user script
+can report through it as well as the built-in workloads.
+
+A child sends *batches* over a ``multiprocessing`` Pipe. A batch is the tuple
+
+    (sub, events, line_times, line_text)
+
+``sub`` is the reporting thread's index inside its process (0 for the main thread).
+``events`` is a list of ``(kind, t_ns, a, b)`` tuples. Printed lines travel apart, packed
+because a flooding child sends millions: ``line_times`` is the bytes of an
+``array('q')`` of timestamps and ``line_text`` the UTF-8 text of those lines joined by
+newlines (a line never contains one). Packing costs the child one join and one encode
+per batch instead of work per line, and the parent stores a batch's lines without a
+Python loop over them.
+
+Timestamps are ``time.perf_counter_ns()``: system-wide on Linux, Windows and macOS, so
+times from all processes are on one clock and the poll interval never distorts them.
+"""
+
+
+
+class Kind:
+    """Event kinds. The meaning of ``a`` and ``b`` is given per kind.
+
+    Plain ints, not an IntEnum: every spawned child imports this module, and the
+    parent compares kinds for every event it stores.
+    """
+
+    STARTED = 1  # a child is running Python: a=pid, b=core
+    STATE = 2  # a=State, b=core (-1 when unknown or not on a core)
+    MIGRATED = 3  # still running, on another core: a=old core, b=new core
+    FINISHED = 4  # the child's code returned or called sys.exit: a=exit code, b=CPU ns
+    ERROR = 5  # an exception: a=(type name, message), b=traceback text
+
+
+class State:
+    """What a process (or thread) is doing during a span of time (plain ints)."""
+
+    RUNNING = 0  # executing on a core
+    PREEMPTED = 1  # runnable but not running: another process had the core
+    SLEEPING = 2  # blocked in time.sleep: needs no core
+    WAITING = 3  # blocked on another process (join) or, for a thread, on the GIL
+    STARTING = 4  # between start() in the parent and the child's first event
+
+
+STATE_LABELS = {
+    State.RUNNING: "running",
+    State.PREEMPTED: "preempted",
+    State.SLEEPING: "sleeping",
+    State.WAITING: "waiting",
+    State.STARTING: "starting",
+}
+
+UNKNOWN_CORE = -1
+# A child flushes its batch at least this often while it is busy (the issue's 10 ms).
+FLUSH_NS = 5_000_000
+BATCH_EVENTS = 256
+# A preemption shorter than this is noise (interrupts, page faults), not time-slicing.
+PREEMPT_MIN_NS = 500_000
+# Preemption is sampled about this often while computing.
+SAMPLE_NS = 1_000_000
+MAX_LINE_CHARS = 10_000

@@ -1,0 +1,167 @@
+"""The child side of the protocol: collect events, detect preemption, send batches.
+
+One Reporter per reporting thread. Events are buffered and sent in batches (see
+`protocol`): after BATCH_EVENTS of them, before any blocking sleep, at least every
+FLUSH_NS while busy, right away for a printed line when the pipe has been quiet, and at
+exit. Batching is what lets a flooding child send about a million lines a second.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from multiprocessing.connection import Connection
+
+from mpgui.runtime.cpu import current_core
+from mpgui.runtime.protocol import (
+    BATCH_EVENTS,
+    FLUSH_NS,
+    MAX_LINE_CHARS,
+    PREEMPT_MIN_NS,
+    SAMPLE_NS,
+    UNKNOWN_CORE,
+    Kind,
+    State,
+)
+
+_now = time.perf_counter_ns
+_cpu = time.thread_time_ns
+# Iterations of the busy loop between two looks at the wall clock (~45 µs here); the
+# CPU clock and the core are sampled only every SAMPLE_NS, keeping overhead near 0.1 %.
+_CHUNK = 500
+# A line printed after this much quiet is sent at once, so the console keeps up with
+# slow printers, while a flood still travels in full batches.
+_QUIET_NS = 1_000_000
+
+
+def _pack(lines: list[str]) -> bytes:
+    """Lines joined by newlines as UTF-8; over-long lines cut, embedded newlines shown
+    as \\n (checked per batch at C speed, fixed per line only when needed)."""
+    text = "\n".join(lines)
+    if len(text) > MAX_LINE_CHARS and max(map(len, lines)) > MAX_LINE_CHARS:
+        lines = [x if len(x) <= MAX_LINE_CHARS else
+                 f"{x[:MAX_LINE_CHARS]}… ({len(x) - MAX_LINE_CHARS} more characters)"
+                 for x in lines]
+        text = "\n".join(lines)
+    if text.count("\n") != len(lines) - 1:
+        text = "\n".join(x.replace("\n", "\\n") for x in lines)
+    return text.encode("utf-8", "backslashreplace")
+
+
+def spin_chunk(acc: int) -> int:
+    """One chunk of pure computation (~45 µs here): the unit of busy work."""
+    for _ in range(_CHUNK):
+        acc = (acc * 48271) % 2147483647
+    return acc
+
+
+class Reporter:
+    """Buffers one thread's events and sends them over `conn`."""
+
+    def __init__(self, conn: Connection, sub: int = 0) -> None:
+        self._conn = conn
+        self._sub = sub
+        self._events: list[tuple[int, int, int, object]] = []
+        self._line_t = array("q")
+        self._lines: list[str] = []
+        self._last_flush = 0
+        self.sending = False  # True while inside conn.send(): a signal handler must not send
+        self.core = UNKNOWN_CORE
+        self._wall = _now()
+        self._cpu_t = _cpu()
+        self.acc = 1  # the busy loop's result, kept so it cannot be optimised away
+        self.chunks = 0  # busy-loop chunks done: work, for the overhead benchmark
+
+    # -- events ------------------------------------------------------------------------
+
+    def event(self, kind: int, a: object = 0, b: object = 0, t: int | None = None) -> None:
+        """Buffer one event, timestamped now unless `t` is given."""
+        self._events.append((kind, _now() if t is None else t, a, b))
+        if len(self._events) >= BATCH_EVENTS:
+            self.flush()
+
+    def started(self, pid: int) -> None:
+        """The first event of a child: it runs Python now. Sent at once."""
+        self.core = current_core()
+        t = _now()
+        self._events.append((Kind.STARTED, t, pid, self.core))
+        self._events.append((Kind.STATE, t, State.RUNNING, self.core))
+        self.flush()
+        self._wall, self._cpu_t = _now(), _cpu()
+
+    def state(self, state: int, t: int | None = None) -> None:
+        """Enter `state` (a State); RUNNING reads the current core."""
+        if state == State.RUNNING:
+            self.core = current_core()
+        self.event(Kind.STATE, state, self.core if state == State.RUNNING else UNKNOWN_CORE, t)
+
+    def line(self, text: str) -> None:
+        """A printed line (without its newline). The hot path of a flood: keep it lean."""
+        t = _now()
+        self._lines.append(text)
+        self._line_t.append(t)
+        if len(self._lines) >= BATCH_EVENTS or t - self._last_flush >= _QUIET_NS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send everything buffered as one batch."""
+        if not self._events and not self._lines:
+            return
+        batch = (self._sub, self._events, self._line_t.tobytes(), _pack(self._lines))
+        self._events = []
+        self._line_t = array("q")
+        self._lines = []
+        self.sending = True
+        try:
+            self._conn.send(batch)
+        finally:
+            self.sending = False
+        self._last_flush = _now()
+
+    # -- doing things --------------------------------------------------------------------
+
+    def sleep(self, seconds: float) -> None:
+        """time.sleep(seconds), reported as a SLEEPING span."""
+        self.state(State.SLEEPING)
+        self.flush()
+        time.sleep(seconds)
+        self.state(State.RUNNING)
+        self._wall, self._cpu_t = _now(), _cpu()
+
+    def burn(self, seconds: float) -> None:
+        """Busy-compute until this thread has used `seconds` of CPU time.
+
+        CPU time, not wall time: a process that must share its core takes longer, which
+        is exactly what an oversubscribed machine shows.
+        """
+        self.sample()
+        target = self._cpu_t + int(seconds * 1e9)
+        while self._cpu_t < target:
+            # Without preemption the CPU clock advances with the wall clock, so the
+            # target cannot be reached before `due`; look again then, or after SAMPLE_NS.
+            self._spin_until(self._wall + min(SAMPLE_NS, target - self._cpu_t))
+            self.sample()
+
+    def _spin_until(self, due: int) -> None:
+        acc, chunks = self.acc, 0
+        while _now() < due:
+            acc = spin_chunk(acc)
+            chunks += 1
+        self.acc, self.chunks = acc, self.chunks + chunks
+
+    def sample(self) -> None:
+        """Compare wall and CPU time since the last sample: a gap means the process
+        was runnable but not running (preempted). Also notice core migrations."""
+        now, cpu = _now(), _cpu()
+        off_cpu = (now - self._wall) - (cpu - self._cpu_t)
+        if off_cpu >= PREEMPT_MIN_NS:
+            self.event(Kind.STATE, State.PREEMPTED, UNKNOWN_CORE, now - off_cpu)
+            self.state(State.RUNNING, now)
+        else:
+            core = current_core()
+            if core != self.core:
+                self.event(Kind.MIGRATED, self.core, core, now)
+                self.core = core
+        self._wall, self._cpu_t = now, cpu
+        if now - self._last_flush >= FLUSH_NS:
+            self.flush()

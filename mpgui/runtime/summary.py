@@ -1,0 +1,66 @@
+"""A run in numbers: per process pid, start, end, exit code, cores and CPU time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mpgui.runtime.trace import TraceStore
+
+
+@dataclass(frozen=True)
+class ProcessSummary:
+    """What one process did, in seconds since the run began."""
+
+    var: str
+    name: str
+    pid: int | None
+    start: float | None  # X.start() was called
+    ready: float | None  # its first event: Python was running in it
+    end: float | None
+    exit_code: int | None
+    cores: tuple[int, ...]
+    cpu: float
+    lines: int
+    error: str | None
+
+
+def summarize(store: TraceStore) -> list[ProcessSummary]:
+    """One summary per process lane, in table order."""
+    out = []
+    for ln in store.lanes:
+        if ln.kind != "process":
+            continue
+        out.append(ProcessSummary(
+            ln.var, ln.name, ln.pid, store.seconds(ln.start_call_t), store.seconds(ln.started_t),
+            store.seconds(ln.end_t), ln.exit_code, tuple(sorted(c for c in ln.cores if c >= 0)),
+            store.cpu_seconds(ln.index), ln.lines,
+            f"{ln.error[0]}: {ln.error[1]}" if ln.error else None))
+    return out
+
+
+def wall_seconds(store: TraceStore) -> float:
+    """The run's wall time so far."""
+    if store.t0 is None:
+        return 0.0
+    ends = [ln.end_t for ln in store.lanes if ln.end_t is not None]
+    end = store.t_end if store.t_end is not None else max(ends, default=store.t0)
+    return (end - store.t0) / 1e9
+
+
+def format_summary(store: TraceStore, header: str) -> str:
+    """A small table for the terminal."""
+    def s(x: float | None) -> str:
+        return "-" if x is None else f"{x:.3f}"
+
+    rows = [("process", "name", "pid", "start s", "end s", "exit", "cores", "CPU s")]
+    for p in summarize(store):
+        rows.append((p.var, p.name, str(p.pid or "-"), s(p.start), s(p.end),
+                     "-" if p.exit_code is None else str(p.exit_code),
+                     ",".join(map(str, p.cores)) or "-", f"{p.cpu:.3f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [header] + ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))
+                        .rstrip() for r in rows]
+    for p in summarize(store):
+        if p.error:
+            lines.append(f"  {p.var}: {p.error}")
+    return "\n".join(lines)

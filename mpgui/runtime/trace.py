@@ -1,0 +1,286 @@
+"""The trace store: events in, spans, lines, joins and per-process facts out.
+
+Everything is kept in typed columns (``array``), not one Python object per event, so a
+million events fit in a few tens of MB and a view can wrap the columns with
+``numpy.frombuffer`` without copying. Spans are derived as events arrive: a state change
+closes the lane's open span and opens the next. Core occupancy is not stored twice: it
+is the RUNNING spans, by their core.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from mpgui.runtime.protocol import STATE_LABELS, UNKNOWN_CORE, Kind, State
+
+OPEN = -1  # t1 of a span that has not ended yet
+
+
+@dataclass
+class Lane:
+    """One row of the chart: the main program, a process, or a thread of one."""
+
+    index: int
+    var: str
+    name: str
+    kind: str  # "main", "process" or "thread"
+    daemon: bool = False
+    pid: int | None = None
+    start_call_t: int | None = None  # the parent called X.start()
+    started_t: int | None = None  # the child's first event
+    end_t: int | None = None
+    exit_code: int | None = None
+    error: tuple[str, str, str] | None = None  # (type, message, traceback)
+    terminate_t: int | None = None
+    cpu_ns: int | None = None  # reported by the child at its end
+    cores: set[int] = field(default_factory=set)
+    migrations: int = 0
+    preemptions: int = 0
+    lines: int = 0
+    state: int | None = None
+    core: int = UNKNOWN_CORE
+    open_span: int = OPEN
+    finish_t: int | None = None  # the child's own last timestamp, when it sent one
+
+    @property
+    def label(self) -> str:
+        """'A (process1 1)' — the variable and the process name."""
+        if self.kind == "main" or self.name == self.var:
+            return self.var
+        return f"{self.var} ({self.name})"
+
+
+@dataclass
+class Join:
+    """The main program waiting in X.join(): from `t_wait` until `t_return`."""
+
+    lane: int
+    t_wait: int
+    timeout_ns: int | None = None
+    implicit: bool = False  # the join multiprocessing does at the end of the program
+    t_return: int | None = None
+    timed_out: bool = False
+
+
+class TraceStore:
+    """All that a run measured, organised for drawing and export."""
+
+    def __init__(self) -> None:
+        self.t0: int | None = None
+        self.t_end: int | None = None
+        self.lanes: list[Lane] = []
+        self._subs: dict[tuple[int, int], int] = {}
+        self.span_lane = array("H")
+        self.span_state = array("B")
+        self.span_core = array("h")
+        self.span_t0 = array("q")
+        self.span_t1 = array("q")
+        self.line_lane = array("H")
+        self.line_t = array("q")
+        # Line text stays as the batches brought it: one UTF-8 chunk of newline-joined
+        # lines per batch, split only when a line is read.
+        self._chunks: list[bytes] = []
+        self._chunk_first = array("q")  # index of each chunk's first line
+        self._split: tuple[int, list[str]] = (-1, [])
+        self.joins: list[Join] = []
+        self.events = 0
+
+    # -- lanes -------------------------------------------------------------------------
+
+    def add_lane(self, var: str, name: str, kind: str, daemon: bool = False) -> int:
+        """A new lane; returns its index."""
+        lane = Lane(len(self.lanes), var, name, kind, daemon)
+        self.lanes.append(lane)
+        return lane.index
+
+    def lane_of(self, lane: int, sub: int) -> int:
+        """The lane of thread `sub` of the process on `lane` (sub 0 is the process)."""
+        if sub == 0:
+            return lane
+        key = (lane, sub)
+        if key not in self._subs:
+            owner = self.lanes[lane]
+            self._subs[key] = self.add_lane(f"{owner.var}.t{sub}", f"{owner.name} thread {sub}",
+                                            "thread")
+        return self._subs[key]
+
+    def owner_of(self, lane: int) -> int:
+        """The process lane a thread lane belongs to (a lane owns itself otherwise)."""
+        return next((o for (o, _s), v in self._subs.items() if v == lane), lane)
+
+    # -- spans -------------------------------------------------------------------------
+
+    def set_state(self, lane: int, t: int, state: int, core: int = UNKNOWN_CORE) -> None:
+        """Lane `lane` enters `state` (on `core`) at time `t`."""
+        ln = self.lanes[lane]
+        if ln.state == state and ln.core == core and ln.open_span != OPEN:
+            return
+        self._close(ln, t)
+        ln.state, ln.core = state, core
+        ln.open_span = len(self.span_t0)
+        self.span_lane.append(lane)
+        self.span_state.append(state)
+        self.span_core.append(core)
+        self.span_t0.append(t)
+        self.span_t1.append(OPEN)
+        if state == State.RUNNING:
+            ln.cores.add(core)
+        elif state == State.PREEMPTED:
+            ln.preemptions += 1
+
+    def end_lane(self, lane: int, t: int) -> None:
+        """Lane `lane` ends at `t`: its open span closes."""
+        ln = self.lanes[lane]
+        self._close(ln, t)
+        ln.state = None
+        if ln.end_t is None:
+            ln.end_t = t
+
+    def _close(self, ln: Lane, t: int) -> None:
+        if ln.open_span != OPEN:
+            # Never let a span end before it began (timestamps of two clocks readings
+            # taken in different processes can be a few ns apart in either order).
+            self.span_t1[ln.open_span] = max(t, self.span_t0[ln.open_span])
+            ln.open_span = OPEN
+
+    # -- child events ------------------------------------------------------------------
+
+    def ingest(self, lane: int, batch: tuple) -> None:
+        """Store one batch a child sent (see `protocol`)."""
+        sub, events, line_t, text = batch
+        if sub:
+            lane = self.lane_of(lane, sub)
+        for kind, t, a, b in events:
+            self._child_event(lane, kind, t, a, b)
+        self.events += len(events)
+        if line_t:
+            self.add_lines(lane, line_t, text)
+
+    def _child_event(self, lane: int, kind: int, t: int, a: object, b: object) -> None:
+        ln = self.lanes[lane]
+        if kind == Kind.STATE:
+            self.set_state(lane, t, a, b)  # type: ignore[arg-type]
+        elif kind == Kind.MIGRATED:
+            ln.migrations += 1
+            self.set_state(lane, t, State.RUNNING, b)  # type: ignore[arg-type]
+        elif kind == Kind.STARTED:
+            ln.pid, ln.started_t = a, t  # type: ignore[assignment]
+            self.set_state(lane, t, State.RUNNING, b)  # type: ignore[arg-type]
+        elif kind == Kind.FINISHED:
+            ln.finish_t, ln.cpu_ns = t, b  # type: ignore[assignment]
+            self._close(ln, t)
+        elif kind == Kind.ERROR:
+            etype, message = a  # type: ignore[misc]
+            ln.error = (str(etype), str(message), str(b))
+
+    def add_lines(self, lane: int, line_t: bytes, text: bytes) -> None:
+        """Store lines: `line_t` the bytes of an array('q') of times, `text` their UTF-8
+        text joined by newlines."""
+        n0 = len(self.line_t)
+        self.line_t.frombytes(line_t)
+        n = len(self.line_t) - n0
+        self._chunks.append(text)
+        self._chunk_first.append(n0)
+        self.line_lane.extend(array("H", [lane]) * n)
+        self.lanes[lane].lines += n
+        self.events += n
+
+    # -- the parent's side -------------------------------------------------------------
+
+    def begin(self, t: int, main_lane: int) -> None:
+        """The run (and the main program on `main_lane`) starts at `t`."""
+        self.t0 = t
+        self.set_state(main_lane, t, State.RUNNING)
+
+    def start_called(self, t: int, lane: int) -> None:
+        """The parent called start() of the process on `lane`."""
+        self.lanes[lane].start_call_t = t
+        self.set_state(lane, t, State.STARTING)
+
+    def join_wait(self, t: int, main_lane: int, lane: int, timeout_ns: int | None,
+                  implicit: bool = False) -> Join:
+        """The main program begins waiting in join() of `lane`."""
+        join = Join(lane, t, timeout_ns, implicit)
+        self.joins.append(join)
+        self.set_state(main_lane, t, State.WAITING)
+        return join
+
+    def join_return(self, t: int, main_lane: int, join: Join, timed_out: bool) -> None:
+        """That join() returned."""
+        join.t_return, join.timed_out = t, timed_out
+        self.set_state(main_lane, t, State.RUNNING)
+
+    def exited(self, t: int, lane: int, code: int) -> None:
+        """The parent saw the process on `lane` end with `code`; it ended at its own
+        last timestamp if it sent one, else when the parent noticed."""
+        ln = self.lanes[lane]
+        ln.exit_code = code
+        end = ln.finish_t if ln.finish_t is not None else t
+        self.end_lane(lane, end)
+        for sub_lane in (v for (owner, _), v in self._subs.items() if owner == lane):
+            self.end_lane(sub_lane, end)
+
+    def finish(self, t: int) -> None:
+        """The run is over: every lane still open ends at `t`."""
+        for ln in self.lanes:
+            if ln.open_span != OPEN or (ln.end_t is None and ln.kind == "main"):
+                self.end_lane(ln.index, t)
+        self.t_end = t
+
+    # -- reading -----------------------------------------------------------------------
+
+    @property
+    def n_spans(self) -> int:
+        """Number of spans, open ones included."""
+        return len(self.span_t0)
+
+    @property
+    def n_lines(self) -> int:
+        """Number of printed lines."""
+        return len(self.line_t)
+
+    def line_text(self, i: int) -> str:
+        """The text of line `i` (arrival order)."""
+        c = bisect_right(self._chunk_first, i) - 1
+        if self._split[0] != c:
+            self._split = (c, self._chunks[c].decode("utf-8", "replace").split("\n"))
+        return self._split[1][i - self._chunk_first[c]]
+
+    def lines_since(self, first: int) -> list[tuple[int, int, str]]:
+        """Lines `first`.. as (time, lane, text), in time order within what arrived."""
+        out = [(self.line_t[i], self.line_lane[i], self.line_text(i))
+               for i in range(first, len(self.line_t))]
+        out.sort(key=lambda x: x[0])
+        return out
+
+    def spans(self, lane: int | None = None) -> list[tuple[int, int, int, int, int]]:
+        """Spans as (lane, state, core, t0, t1), optionally of one lane (t1 = -1: open)."""
+        return [(ln, self.span_state[i], self.span_core[i], self.span_t0[i], self.span_t1[i])
+                for i, ln in enumerate(self.span_lane) if lane is None or ln == lane]
+
+    def cpu_seconds(self, lane: int) -> float:
+        """CPU time of a lane: as reported by the child, else its running spans."""
+        ln = self.lanes[lane]
+        if ln.cpu_ns is not None:
+            return ln.cpu_ns / 1e9
+        total = sum(t1 - t0 for _l, st, _c, t0, t1 in self.spans(lane)
+                    if st == State.RUNNING and t1 != OPEN)
+        return total / 1e9
+
+    def seconds(self, t: int | None) -> float | None:
+        """A timestamp as seconds since the run began."""
+        return None if t is None or self.t0 is None else (t - self.t0) / 1e9
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held by the columns (what grows with events)."""
+        cols = (self.span_lane, self.span_state, self.span_core, self.span_t0, self.span_t1,
+                self.line_lane, self.line_t, self._chunk_first)
+        return sum(c.itemsize * c.buffer_info()[1] for c in cols) + \
+            sum(len(c) for c in self._chunks)
+
+
+def state_label(state: int) -> str:
+    """'running', 'preempted', ..."""
+    return STATE_LABELS.get(state, str(state))
