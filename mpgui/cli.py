@@ -1,0 +1,164 @@
+"""The command line: the window by default, headless subcommands otherwise.
+
+    mpgui [SCENARIO] [--run]     the window, with a built-in name or a .toml file
+    mpgui run SCENARIO           run without a window, print what the script prints
+    mpgui code SCENARIO          the equivalent standalone Python script
+    mpgui list                   the built-in scenarios
+
+Bad input of any kind ends with exit status 2 and one line ``mpgui: error: ...``.
+This module imports no Qt: spawned children re-import the main script, which imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import signal
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from mpgui import __version__
+
+COMMANDS = ("run", "code", "list")
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _speed(text: str) -> float:
+    from mpgui.runtime.runner import MAX_SPEED, MIN_SPEED
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not MIN_SPEED <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}, not {text!r}")
+    return value
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    from mpgui.runtime.runner import DEFAULT_START_METHOD, start_methods
+
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="F",
+                   help="run F times faster: every duration is divided by F (default 1)")
+    p.add_argument("--start-method", choices=start_methods(), default=DEFAULT_START_METHOD,
+                   help=f"how child processes are started (default {DEFAULT_START_METHOD})")
+
+
+def _parsers() -> dict[str, argparse.ArgumentParser]:
+    gui = _Parser(prog="mpgui", description="See Python multiprocessing: real processes, "
+                  "cores, start() and join() on a live chart.",
+                  epilog="Headless: mpgui run SCENARIO | mpgui code SCENARIO | mpgui list. "
+                  "See mpgui run --help.")
+    gui.add_argument("scenario", nargs="?", default=None,
+                     help="a built-in scenario name (mpgui list) or a .toml file; default seed")
+    gui.add_argument("--run", action="store_true", help="start the run at once")
+    gui.add_argument("--version", action="version", version=f"mpgui {__version__}")
+    _common(gui)
+    run = _Parser(prog="mpgui run", description="Run a scenario without a window: print "
+                  "the children's lines as the equivalent script would, and a summary on "
+                  "stderr.")
+    run.add_argument("scenario", help="a built-in scenario name or a .toml file")
+    _common(run)
+    run.add_argument("--trace", metavar="FILE.json", type=Path,
+                     help="also write a Chrome trace (opens in ui.perfetto.dev)")
+    run.add_argument("--csv", metavar="FILE", type=Path, help="also write the trace as CSV")
+    run.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    code = _Parser(prog="mpgui code", description="Print the scenario as a standalone "
+                   "Python script that prints the same lines.")
+    code.add_argument("scenario", help="a built-in scenario name or a .toml file")
+    _common(code)
+    lst = _Parser(prog="mpgui list", description="List the built-in scenarios.")
+    return {"gui": gui, "run": run, "code": code, "list": lst}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``mpgui`` command."""
+    # First of all: in a frozen app every child process starts by running this main();
+    # freeze_support() turns it into the child and never returns there.
+    multiprocessing.freeze_support()
+    args = sys.argv[1:] if argv is None else argv
+    command = args[0] if args and args[0] in COMMANDS else "gui"
+    try:
+        opts = _parsers()[command].parse_args(args[1:] if command != "gui" else args)
+        return {"gui": _gui, "run": _run, "code": _code, "list": _list}[command](opts)
+    except UsageError as exc:
+        print(f"mpgui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _load(name: str):  # type: ignore[no-untyped-def]
+    """The scenario `name` (built-in or file), validated; UsageError otherwise."""
+    from mpgui.model.builtins import resolve_scenario
+    from mpgui.model.fileformat import ScenarioFileError
+    from mpgui.model.validation import errors
+
+    try:
+        scenario, _path = resolve_scenario(name)
+    except ScenarioFileError as exc:
+        raise UsageError(str(exc)) from None
+    problems = errors(scenario)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise UsageError(f"{name}: {problems[0].text(scenario)}{more}")
+    return scenario
+
+
+def _list(_opts: argparse.Namespace) -> int:
+    from mpgui.model.builtins import builtin_names, load_builtin
+
+    for name in builtin_names():
+        print(f"{name:<24} {load_builtin(name).about.title}")
+    return 0
+
+
+def _code(opts: argparse.Namespace) -> int:
+    from mpgui.model.codegen import generate_code
+
+    scenario = _load(opts.scenario)
+    source = opts.scenario + (f" --speed {opts.speed:g}" if opts.speed != 1 else "")
+    sys.stdout.write(generate_code(scenario, speed=opts.speed, start_method=opts.start_method,
+                                   source=source))
+    return 0
+
+
+def _run(opts: argparse.Namespace) -> int:
+    from mpgui.runtime.headless import run_headless
+
+    scenario = _load(opts.scenario)
+    for target in (opts.trace, opts.csv):
+        if target is not None and not target.parent.resolve().is_dir():
+            raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")
+    # SIGTERM ends the run like Ctrl+C: children stopped, files written.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    return run_headless(scenario, name=opts.scenario, speed=opts.speed,
+                        start_method=opts.start_method, trace=opts.trace, csv=opts.csv,
+                        quiet=opts.quiet)
+
+
+def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _gui(opts: argparse.Namespace) -> int:
+    from mpgui.model.builtins import DEFAULT_SCENARIO
+
+    _load(opts.scenario or DEFAULT_SCENARIO)  # bad names fail here, before any window
+    from mpgui.ui.app import run_app
+
+    return run_app(opts.scenario or DEFAULT_SCENARIO, run=opts.run, speed=opts.speed,
+                   start_method=opts.start_method)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
