@@ -1,0 +1,26 @@
+"""Shared test set-up: Qt offscreen, settings isolated, and no child left behind."""
+
+from __future__ import annotations
+
+import os
+
+# Before any QApplication exists: tests never need (or use) a real display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import psutil
+import pytest
+
+from tests.helpers import helper_processes
+
+
+@pytest.fixture(autouse=True)
+def no_child_left_behind():
+    """Every test must leave no child process of ours running (helpers such as the
+    forkserver, which multiprocessing keeps for the whole session, excepted)."""
+    yield
+    me = psutil.Process()
+    left = [p for p in me.children(recursive=True) if p.pid not in helper_processes()]
+    _gone, alive = psutil.wait_procs(left, timeout=3)
+    for p in alive:
+        p.kill()
+    assert not alive, f"child processes left running: {[p.pid for p in alive]}"

@@ -1,0 +1,125 @@
+"""Helpers for tests that run real processes."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+MPGUI = [PYTHON, "-m", "mpgui"]
+
+# The tutorial's output, grouped by the instant each line is due (seconds after start).
+# Lines due at the same instant may come in either order.
+SEED_GROUPS: list[tuple[float, set[str]]] = [
+    (1.0, {"Process 1: 0", "Process 2: 0"}),
+    (2.0, {"Process 1: 1", "Process 2: 1", "Process 3: 0"}),
+    (3.0, {"Process 1: 2", "Process 2: 2"}),
+    (4.0, {"Process 1: 3", "Process 3: 1"}),
+    (6.0, {"Process 3: 2"}),
+    (8.0, {"Process 3: 3"}),
+    (8.9, {"Process 4: 0"}),
+    (9.8, {"Process 4: 1"}),
+    (10.7, {"Process 4: 2"}),
+    (11.6, {"Process 4: 3"}),
+    (12.5, {"Process 4: 4"}),
+]
+SEED_INTERVALS = {"1": 1.0, "2": 1.0, "3": 2.0, "4": 0.9}
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str = "condition") -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds. For non-Qt tests
+    (Qt tests use qtbot.waitUntil)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
+
+
+def assert_seed_order(lines: list[str]) -> None:
+    """`lines` are the tutorial's 16 lines, in due order (any order within a tie)."""
+    expected = sum(len(g) for _t, g in SEED_GROUPS)
+    assert len(lines) == expected, f"expected {expected} lines, got {len(lines)}: {lines}"
+    i = 0
+    for due, group in SEED_GROUPS:
+        got = set(lines[i:i + len(group)])
+        assert got == group, f"lines due at {due} s: expected {group}, got {got} ({lines})"
+        i += len(group)
+
+
+def assert_seed_timing(timed: list[tuple[float, str]], tolerance: float = 0.05) -> None:
+    """Per process, consecutive lines are one interval apart (within `tolerance`), and
+    Process 4 starts printing at least 0.9 s after Process 3's last line (the join)."""
+    by_proc: dict[str, list[float]] = {}
+    for t, text in timed:
+        by_proc.setdefault(text.split(":")[0].split()[-1], []).append(t)
+    for proc, times in by_proc.items():
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        interval = SEED_INTERVALS[proc]
+        bad = [g for g in gaps if abs(g - interval) > tolerance]
+        assert not bad, f"Process {proc}: gaps {gaps}, expected {interval} ± {tolerance}"
+    assert by_proc["4"][0] - by_proc["3"][-1] >= 0.9 - 0.005
+
+
+def timed_lines(cmd: list[str], **kw) -> tuple[list[tuple[float, str]], int, str]:
+    """Run `cmd`: each stdout line with the time it arrived, the exit code, stderr."""
+    start = time.monotonic()
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          bufsize=1, **kw) as proc:
+        out = [(time.monotonic() - start, line.rstrip("\n")) for line in proc.stdout]
+        err = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    return out, code, err
+
+
+def helper_processes() -> set[int]:
+    """Pids of multiprocessing's own long-lived helpers in this process (forkserver,
+    resource tracker): they live as long as the test session, by design."""
+    pids = set()
+    from multiprocessing import forkserver, resource_tracker
+
+    for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
+        pid = getattr(helper, "_forkserver_pid", None) or getattr(helper, "_pid", None)
+        if pid:
+            pids.add(pid)
+    return pids
+
+
+def alive(pids: list[int]) -> list[int]:
+    """The pids among `pids` that still run (zombies count as gone)."""
+    out = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def script_env() -> dict[str, str]:
+    """The environment a generated script runs in, as from a user's shell.
+
+    Without PYTHONUNBUFFERED: unbuffered, print() writes a line's text and its newline
+    in two system calls, so two processes printing at the same instant can interleave
+    (real Python behaviour, set in this machine's environment, not in a user's).
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONUNBUFFERED", None)
+    return env
+
+
+def env_without_display() -> dict[str, str]:
+    """The environment for a headless subprocess."""
+    env = dict(os.environ)
+    env.pop("DISPLAY", None)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return env

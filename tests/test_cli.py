@@ -1,0 +1,187 @@
+"""The headless command line, and the generated code run with plain Python."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from mpgui import __version__
+from mpgui.model.codegen import generate_code
+from mpgui.runtime.runner import Runner
+from tests.helpers import (
+    MPGUI,
+    PYTHON,
+    alive,
+    assert_seed_order,
+    assert_seed_timing,
+    script_env,
+    timed_lines,
+    wait_until,
+)
+from tests.scenarios import make, sleeper, spec
+
+
+def mpgui(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([*MPGUI, *args], capture_output=True, text=True, timeout=120, **kw)
+
+
+@pytest.mark.slow
+def test_seed_at_speed_1_matches_the_tutorial_both_in_mpgui_and_as_generated_code(tmp_path):
+    """The ground truth: `mpgui run seed` and `mpgui code seed > s.py && python s.py` each
+    print the tutorial's 16 lines with the tutorial's spacing (run side by side)."""
+    script = tmp_path / "s.py"
+    script.write_text(mpgui("code", "seed").stdout)
+    results = {}
+
+    def go(key, cmd):
+        results[key] = timed_lines(cmd, env=script_env())
+
+    threads = [threading.Thread(target=go, args=("mpgui", [*MPGUI, "run", "seed"])),
+               threading.Thread(target=go, args=("script", [PYTHON, str(script)]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for key, (lines, code, err) in results.items():
+        assert code == 0, (key, err)
+        assert_seed_order([text for _t, text in lines])
+        assert_seed_timing(lines, tolerance=0.05)
+
+
+def test_generated_code_prints_the_same_lines_at_speed_10(tmp_path):
+    script = tmp_path / "s.py"
+    script.write_text(mpgui("code", "seed", "--speed", "10").stdout)
+    lines, code, err = timed_lines([PYTHON, str(script)], env=script_env())
+    assert code == 0, err
+    assert_seed_order([text for _t, text in lines])
+
+
+def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp_path):
+    scenario = make(
+        sleeper("A", 2, 0.05),
+        spec("B", "cpu_loop", "{name} {i:02d}/{n}", n=2, compute=0.02),
+        spec("C", "mixed", "C {i} pid-free", n=2, compute=0.01, sleep=0.02),
+        spec("D", "crash", n=3, interval=0.03, at=1),
+        spec("E", "exit_code", "E{i}", n=3, interval=0.03, at=2, code=4),
+        spec("F", "flood", "F line {i}", n=500),
+        program="A.start(); B.start(); C.start(); D.start(); E.start(); F.start(); "
+                "time.sleep(0.1); A.join(timeout=5)")
+    with Runner(scenario) as r:
+        r.run()
+    ours = sorted(text for _t, _l, text in r.store.lines_since(0))
+    script = tmp_path / "all.py"
+    script.write_text(generate_code(scenario))
+    proc = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=60,
+                          env=script_env())
+    assert proc.returncode == 0
+    assert sorted(proc.stdout.splitlines()) == ours
+    assert "RuntimeError: crashed at iteration 1" in proc.stderr
+    assert [ln.exit_code for ln in r.store.lanes[1:]] == [0, 0, 0, 1, 4, 0]
+
+
+def test_run_prints_lines_and_a_summary():
+    res = mpgui("run", "seed", "--speed", "20")
+    assert res.returncode == 0
+    assert_seed_order(res.stdout.splitlines())
+    assert "seed finished in" in res.stderr and "this computer has" in res.stderr
+    assert "process1 3" in res.stderr
+
+
+def test_run_writes_chrome_trace_and_csv(tmp_path):
+    trace, table = tmp_path / "t.json", tmp_path / "t.csv"
+    res = mpgui("run", "seed", "--speed", "20", "--trace", str(trace), "--csv", str(table))
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(trace.read_text())
+    events = doc["traceEvents"]
+    names = {e["args"]["name"] for e in events if e.get("name") == "process_name"}
+    assert {"main program", "A (process1 1)", "D (process1 4)"} <= names
+    assert sum(1 for e in events if e.get("cat") == "print") == 16
+    assert any(e["name"] == "C.join()" and e["ph"] == "X" for e in events)
+    assert all("core" in e["args"] for e in events if e.get("cat") == "state")
+    assert {e["ph"] for e in events if e.get("cat") == "join"} >= {"X", "s", "f"}
+    rows = list(csv.DictReader(io.StringIO(table.read_text())))
+    assert sum(r["record"] == "line" for r in rows) == 16
+    assert {r["record"] for r in rows} == {"span", "line", "start", "exit", "join"}
+
+
+def test_crash_traceback_goes_to_stderr_like_a_script(tmp_path):
+    path = tmp_path / "crash.toml"
+    path.write_text('format = 1\nmain = ["A.start()"]\n[[process]]\nvar = "A"\nname = "boom"\n'
+                    'workload = "crash"\nparams = { n = 3, interval = 0.01, at = 1 }\n')
+    res = mpgui("run", str(path))
+    assert res.returncode == 0
+    assert res.stdout == "Process: 0\n"
+    assert "Process boom:\nTraceback (most recent call last):" in res.stderr
+    assert "RuntimeError: crashed at iteration 1" in res.stderr
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["run", "nope"], "no built-in scenario called 'nope'"),
+    (["run", "missing.toml"], "missing.toml does not exist"),
+    (["run", "seed", "--speed", "fast"], "speed must be a number"),
+    (["run", "seed", "--speed", "0"], "speed must be a number"),
+    (["run", "seed", "--start-method", "teleport"], "invalid choice"),
+    (["run"], "the following arguments are required: scenario"),
+    (["run", "seed", "--bogus"], "unrecognized arguments"),
+    (["code", "nope"], "no built-in scenario"),
+    (["run", "seed", "--trace", "/no/such/dir/t.json"], "does not exist"),
+    (["nope"], "no built-in scenario called 'nope'"),
+])
+def test_bad_input_is_one_error_line_and_exit_2(args, words):
+    res = mpgui(*args)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mpgui: error: "), res.stderr
+    assert words in lines[0]
+
+
+def test_malformed_and_invalid_files_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    invalid = tmp_path / "invalid.toml"
+    invalid.write_text('format = 1\nmain = ["A.join()"]\n[[process]]\nvar = "A"\nname = "a"\n'
+                       'workload = "sleep_loop"\n')
+    for path, words in ((bad, "UTF-16"), (invalid, "A.join() comes before A.start()")):
+        res = mpgui("run", str(path))
+        assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
+
+
+def test_list_version_and_code():
+    listed = mpgui("list").stdout.splitlines()
+    assert listed[0].split()[0] == "seed"
+    assert mpgui("--version").stdout.strip() == f"mpgui {__version__}"
+    code = mpgui("code", "seed").stdout
+    compile(code, "seed.py", "exec")
+    assert 'A = multiprocessing.Process(target=process_A, args=(4, 1.0), name="process1 1")' \
+        in code
+    assert "    C.join()" in code
+
+
+def test_ctrl_c_stops_the_run_and_leaves_no_child():
+    import signal
+
+    import psutil
+
+    with subprocess.Popen([*MPGUI, "run", "seed"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout.readline()  # running: a first line arrived
+        kids = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "stopped after" in err
+    # multiprocessing's resource tracker leaves a moment after its parent.
+    wait_until(lambda: alive(kids) == [], 2.0, "every child to be gone")
+
+
+def test_module_entry_point_works():
+    res = subprocess.run([sys.executable, "-m", "mpgui", "list"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0 and "seed" in res.stdout

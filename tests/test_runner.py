@@ -1,0 +1,210 @@
+"""The Runner with real child processes: output, timing, joins, failures, stopping."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+
+import psutil
+import pytest
+
+from mpgui.model.builtins import load_builtin
+from mpgui.runtime.child import probe_modules
+from mpgui.runtime.cpu import cores_known
+from mpgui.runtime.protocol import State
+from mpgui.runtime.runner import Runner, ScenarioError, start_methods
+from tests.helpers import (
+    MPGUI,
+    alive,
+    assert_seed_order,
+    assert_seed_timing,
+    env_without_display,
+    wait_until,
+)
+from tests.scenarios import make, sleeper, spec
+
+
+def run(scenario, **kw) -> Runner:
+    with Runner(scenario, **kw) as r:
+        r.run()
+    return r
+
+
+def printed(r: Runner) -> list[tuple[float, str]]:
+    """(seconds, text) of every printed line, in time order."""
+    return [(r.store.seconds(t), text) for t, _lane, text in r.store.lines_since(0)]
+
+
+def test_seed_at_speed_10_prints_the_tutorial_lines_with_the_join():
+    r = run(load_builtin("seed"), speed=10)
+    lines = printed(r)
+    assert_seed_order([text for _t, text in lines])
+    # Spacing scaled by 10: within 50 ms / 10 of each interval / 10.
+    assert_seed_timing([(t * 10, text) for t, text in lines], tolerance=0.05)
+    store = r.store
+    c, d = store.lanes[r.lane_of("C")], store.lanes[r.lane_of("D")]
+    (join_c, _implicit_d) = store.joins
+    assert join_c.lane == c.index and not join_c.implicit and not join_c.timed_out
+    assert c.end_t <= join_c.t_return <= d.start_call_t  # D starts after C.join() returned
+    for ln in store.lanes[1:]:
+        assert ln.exit_code == 0 and ln.pid and ln.lines == {"A": 4, "B": 3, "C": 4, "D": 5}[
+            ln.var]
+        if cores_known():
+            assert ln.cores and min(ln.cores) >= 0
+    states = {st for _l, st, *_ in store.spans()}
+    assert {State.RUNNING, State.SLEEPING, State.STARTING, State.WAITING} <= states
+
+
+@pytest.mark.parametrize("method", start_methods())
+def test_every_start_method_runs(method):
+    r = run(make(sleeper("A", 2, 0.02), sleeper("B", 2, 0.02)), start_method=method)
+    assert sorted(text for _t, text in printed(r)) == ["A: 0", "A: 1", "B: 0", "B: 1"]
+    assert r.start_method == method
+
+
+def test_crash_reports_traceback_and_exit_code_1_and_others_go_on():
+    r = run(make(spec("A", "crash", n=4, interval=0.05, at=1), sleeper("B", 4, 0.05)))
+    a, b = r.store.lanes[1], r.store.lanes[2]
+    assert a.exit_code == 1 and a.lines == 1
+    etype, message, tb = a.error
+    assert (etype, message) == ("RuntimeError", "crashed at iteration 1")
+    assert tb.startswith("Traceback (most recent call last):")
+    assert tb.rstrip().endswith("RuntimeError: crashed at iteration 1")
+    assert "child_main" not in tb  # the traceback shows the workload, as a script would
+    assert b.exit_code == 0 and b.lines == 4 and b.error is None
+
+
+def test_exit_code_workload():
+    r = run(make(spec("A", "exit_code", n=5, interval=0.02, at=2, code=3)))
+    a = r.store.lanes[1]
+    assert a.exit_code == 3 and a.lines == 2 and a.error is None
+
+
+def test_join_timeout_then_terminate_gives_minus_15():
+    r = run(make(sleeper("A", 100, 0.5), program="A.start(); A.join(timeout=0.3); A.terminate()"))
+    (join, _end) = r.store.joins
+    assert join.timed_out
+    assert 0.28 <= (join.t_return - join.t_wait) / 1e9 < 0.6
+    assert r.store.lanes[1].exit_code == -signal.SIGTERM
+
+
+def test_daemons_are_terminated_at_the_end_and_others_joined():
+    r = run(make(sleeper("D", 100, 0.5, daemon=True), sleeper("N", 3, 0.05)))
+    d, n = r.store.lanes[1], r.store.lanes[2]
+    assert d.exit_code == -signal.SIGTERM and d.terminate_t is not None
+    assert n.exit_code == 0 and n.lines == 3
+
+
+def test_sleep_step_and_speed_factor():
+    r = run(make(sleeper("A", 1, 1.0), program="time.sleep(1.0); A.start()"), speed=10)
+    a = r.store.lanes[1]
+    assert 0.09 <= r.store.seconds(a.start_call_t) < 0.2
+    assert r.store.lanes[0].state is None  # the main lane ended
+
+
+def test_stop_leaves_no_child_alive():
+    r = Runner(make(sleeper("A", 1000, 1.0), sleeper("B", 1000, 1.0),
+                    spec("C", "cpu_loop", n=1000, compute=1.0)))
+    r.start()
+    wait_until(lambda: (r.poll(), all(ln.pid for ln in r.store.lanes[1:]))[1], 20,
+               "all children to report")
+    pids = r.pids()
+    r.stop()
+    r.stop()  # twice is fine
+    assert alive(pids) == []
+    assert {ln.exit_code for ln in r.store.lanes[1:]} == {-signal.SIGTERM}
+    assert r.status == "stopped"
+
+
+def test_cpu_bound_processes_beyond_the_cores_are_preempted():
+    n = (os.cpu_count() or 1) + 2
+    procs = [spec(f"P{i}", "cpu_loop", n=2, compute=0.15) for i in range(n)]
+    r = run(make(*procs))
+    preempted = sum(ln.preemptions for ln in r.store.lanes[1:])
+    assert preempted > 0, "more busy processes than cores must show time-slicing"
+    assert all(ln.exit_code == 0 for ln in r.store.lanes[1:])
+
+
+def test_flood_of_lines_arrives_complete_and_in_order():
+    r = run(make(spec("F", "flood", "line {i}", n=200_000)))
+    store = r.store
+    assert store.n_lines == 200_000
+    assert store.line_text(0) == "line 0" and store.line_text(199_999) == "line 199999"
+    assert list(store.line_t) == sorted(store.line_t)
+
+
+def test_invalid_scenarios_do_not_start():
+    with pytest.raises(ScenarioError, match="interval"):
+        Runner(make(spec("A", "sleep_loop", n=1, interval=-1)))
+    with pytest.raises(ScenarioError, match="speed"):
+        Runner(make(sleeper("A")), speed=0)
+
+
+def test_a_spawned_child_imports_no_qt():
+    import PySide6.QtCore  # noqa: F401  the parent has Qt loaded, as the GUI does
+
+    ctx = multiprocessing.get_context("spawn")
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=probe_modules, args=(w,))
+    p.start()
+    w.close()
+    modules = r.recv()
+    p.join()
+    r.close()
+    assert "mpgui.runtime.child" in modules
+    heavy = [m for m in modules if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph",
+                                                       "numpy")]
+    assert heavy == []
+
+
+def test_the_command_line_entry_imports_no_qt():
+    # Spawned children of `mpgui` re-import its main script, which imports mpgui.cli.
+    code = ("import sys, mpgui.cli, mpgui.runtime.runner, mpgui.runtime.headless; "
+            "print([m for m in sys.modules if m.split('.')[0] in "
+            "('PySide6', 'pyqtgraph', 'shiboken6')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+LONG = """format = 1
+main = ["A.start()", "B.start()", "C.start()", "C.join()"]
+[[process]]
+var = "A"
+name = "a"
+workload = "sleep_loop"
+params = { n = 1000, interval = 1.0 }
+[[process]]
+var = "B"
+name = "b"
+workload = "cpu_loop"
+params = { n = 1000, compute = 1.0 }
+[[process]]
+var = "C"
+name = "c"
+workload = "sleep_loop"
+params = { n = 1000, interval = 0.01 }
+"""
+
+
+@pytest.mark.parametrize("method", start_methods())
+def test_children_exit_by_themselves_when_the_parent_is_killed(tmp_path, method):
+    path = tmp_path / "long.toml"
+    path.write_text(LONG)
+    parent = subprocess.Popen([*MPGUI, "run", str(path), "--start-method", method],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=env_without_display())
+    me = psutil.Process(parent.pid)
+
+    def workers() -> list[psutil.Process]:
+        return [p for p in me.children(recursive=True) if "resource_tracker" not in
+                " ".join(p.cmdline())]
+
+    wait_until(lambda: len(workers()) >= 3, 30, "three children")
+    family = [p.pid for p in me.children(recursive=True)]
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    wait_until(lambda: alive(family) == [], 2.0, f"children {family} to exit after SIGKILL")
