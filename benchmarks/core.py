@@ -1,0 +1,190 @@
+"""Benchmarks of the core: ingest, start-up latency, reporting overhead, memory."""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import time
+import tracemalloc
+from array import array
+from multiprocessing.connection import wait
+
+from benchmarks.report import Row
+from benchmarks.targets import first_event, raw_flood
+from mpgui.model.scenario import ProcessSpec, Scenario, Step
+from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.reporter import Reporter, spin_chunk
+from mpgui.runtime.runner import Runner, start_methods
+from mpgui.runtime.trace import TraceStore
+
+_now = time.perf_counter_ns
+_cpu = time.thread_time_ns
+
+
+def _scenario(*procs: ProcessSpec) -> Scenario:
+    return Scenario(procs, tuple(Step("start", p.var) for p in procs))
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+def _raw_rate(children: int, n: int) -> float:
+    ctx = multiprocessing.get_context("spawn")
+    conns, procs = [], []
+    for _ in range(children):
+        r, w = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=raw_flood, args=(w, n))
+        p.start()
+        w.close()
+        conns.append(r)
+        procs.append(p)
+    got, first, open_conns = 0, None, list(conns)
+    while open_conns:
+        for c in wait(open_conns):
+            try:
+                batch = c.recv()
+            except EOFError:
+                open_conns.remove(c)
+                continue
+            if first is None:
+                first = _now()
+                got_at_first = len(batch)
+            got += len(batch)
+    end = _now()
+    for p in procs:
+        p.join()
+    for c in conns:
+        c.close()
+    assert got == children * n
+    return (got - got_at_first) / ((end - first) / 1e9)
+
+
+def _mpgui_rate(children: int, n: int) -> float:
+    procs = [ProcessSpec(f"F{i}", f"flood {i}", "flood", {"n": n}, "line {i}")
+             for i in range(children)]
+    total = children * n
+    marks: list[tuple[int, int]] = []
+    with Runner(_scenario(*procs)) as r:
+        store = r.store
+
+        def seen() -> None:
+            if store.n_lines and (not marks or marks[-1][1] < total):
+                marks.append((_now(), store.n_lines))
+
+        r.run(seen)
+    assert store.n_lines == total
+    (t0, n0), (t1, n1) = marks[0], marks[-1]
+    return (n1 - n0) / ((t1 - t0) / 1e9)
+
+
+def ingest(children: int = 8, n: int = 250_000) -> Row:
+    """Events/s from `children` flooding children into the trace store, vs a raw Pipe."""
+    ours = statistics.median(_mpgui_rate(children, n) for _ in range(3))
+    raw = statistics.median(_raw_rate(children, n) for _ in range(3))
+    ratio = ours / raw
+    return Row(f"ingest: lines/s from {children} flooding children into the trace store",
+               f"{ours / 1e3:,.0f} k/s", f"{raw / 1e3:,.0f} k/s raw batched Pipe (recv only)",
+               ratio, ">= 0.5", ratio >= 0.5)
+
+
+# -- start-up latency ----------------------------------------------------------------------
+
+def _bare_latency(method: str) -> float:
+    ctx = multiprocessing.get_context(method)
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=first_event, args=(w,))
+    t0 = _now()
+    p.start()
+    w.close()
+    t1 = r.recv()
+    p.join()
+    r.close()
+    return (t1 - t0) / 1e6
+
+
+def _mpgui_latency(method: str) -> float:
+    with Runner(_scenario(ProcessSpec("A", "a", "sleep_loop", {"n": 0})),
+                start_method=method) as r:
+        r.run()
+    lane = r.store.lanes[r.lane_of("A")]
+    return (lane.started_t - lane.start_call_t) / 1e6
+
+
+def startup(repeats: int = 25) -> list[Row]:
+    """First-event latency per start method, vs a bare Process with the same method."""
+    rows = []
+    for method in start_methods():
+        ours, bare = [], []
+        for _ in range(repeats):  # interleaved, so drift hits both alike
+            ours.append(_mpgui_latency(method))
+            bare.append(_bare_latency(method))
+        o, b = statistics.median(ours), statistics.median(bare)
+        rows.append(Row(f"start-up: first event, {method} (median of {repeats})",
+                        f"{o:.1f} ms", f"{b:.1f} ms bare Process", o / b, "<= 1.2",
+                        o / b <= 1.2))
+    return rows
+
+
+# -- reporting overhead ------------------------------------------------------------------
+
+def _reported_ns_per_chunk(seconds: float) -> tuple[float, int]:
+    ctx = multiprocessing.get_context("spawn")
+    r_end, w_end = ctx.Pipe(duplex=False)
+    rep = Reporter(w_end)
+    t0 = _cpu()
+    rep.burn(seconds)
+    t1 = _cpu()
+    w_end.close()
+    r_end.close()
+    return (t1 - t0) / rep.chunks, rep.chunks
+
+
+def _bare_ns_per_chunk(chunks: int) -> float:
+    acc, t0 = 1, _cpu()
+    for _ in range(chunks):
+        acc = spin_chunk(acc)
+    return (_cpu() - t0) / chunks
+
+
+def overhead(seconds: float = 0.1, repeats: int = 41) -> Row:
+    """cpu_loop's busy work with reporting (preemption sampling, core reading, events)
+    vs the same chunks of work with no reporting, for equal work. Pairs run back to
+    back after a warm-up round; the figure is the median of the pair ratios.
+
+    Timed in CPU time (thread_time): on an idle core that equals wall time, and unlike
+    wall time it does not count the moments another process on this shared machine
+    took the core, which made wall-time pairs differ by several percent either way."""
+    _reported_ns_per_chunk(seconds)  # warm-up: caches, clocks, frequency
+    pairs = []
+    for _ in range(repeats):
+        ours, chunks = _reported_ns_per_chunk(seconds)
+        pairs.append((ours, _bare_ns_per_chunk(chunks)))
+    ratio = statistics.median(o / b for o, b in pairs)
+    ours = statistics.median(o for o, _b in pairs)
+    base = statistics.median(b for _o, b in pairs)
+    return Row("overhead: cpu_loop time with reporting vs without (equal work, CPU time)",
+               f"{ours / 1e3:.2f} µs/chunk", f"{base / 1e3:.2f} µs/chunk bare loop",
+               ratio, "<= 1.02", ratio <= 1.02)
+
+
+# -- memory --------------------------------------------------------------------------------
+
+def memory(events: int = 1_000_000) -> Row:
+    """Bytes held by the trace store for a million events (half lines, half states)."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store = TraceStore()
+    lanes = [store.add_lane(f"P{i}", f"p{i}", "process") for i in range(16)]
+    t, per = 0, 250
+    for k in range(events // (2 * per)):
+        evs = []
+        for j in range(per):
+            t += 1000
+            evs.append((Kind.STATE, t, State.RUNNING if j % 2 else State.PREEMPTED, j % 2))
+        line_t = array("q", range(t, t + per))
+        text = "\n".join(f"Process {k}: {j}" for j in range(per)).encode()
+        store.ingest(lanes[k % 16], (0, evs, line_t.tobytes(), text))
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    mb = used / 1e6
+    return Row(f"memory: {store.events:,} events in the trace store", f"{mb:.1f} MB "
+               f"({used / store.events:.0f} B/event)", "", None, "< 100 MB", mb < 100)
