@@ -122,3 +122,36 @@ def test_reporter_flushes_a_lone_line_at_once_and_a_flood_in_batches():
     for i in range(10 * BATCH_EVENTS):
         r.line(f"line {i}")
     assert 10 <= len(sink.sent) <= 12
+
+
+def test_other_threads_still_run_while_a_reporter_burns_cpu():
+    """Reading the core must not release the GIL (ctypes.CDLL does): a busy loop that
+    releases and re-takes it every millisecond starves every other thread, such as the
+    child's parent-watch thread."""
+    import threading
+    from multiprocessing.connection import wait
+
+    from mpgui.runtime.reporter import Reporter
+
+    r_end, w_end = _pipe()
+    beats, stop = [], threading.Event()
+
+    def heartbeat():
+        while not stop.is_set():
+            wait([r_end], timeout=0.01)
+            beats.append(1)
+
+    t = threading.Thread(target=heartbeat)
+    t.start()
+    Reporter(_Sink()).burn(0.4)
+    stop.set()
+    t.join()
+    r_end.close()
+    w_end.close()
+    assert len(beats) >= 10, f"the waiting thread ran only {len(beats)} times in 0.4 s"
+
+
+def _pipe():
+    import multiprocessing
+
+    return multiprocessing.Pipe(duplex=False)

@@ -16,6 +16,7 @@ import time
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
+from mpgui.runtime.cpu import die_with_parent
 from mpgui.runtime.protocol import Kind
 from mpgui.runtime.reporter import Reporter
 from mpgui.runtime.workloads import RUNNERS
@@ -81,13 +82,15 @@ def _script_traceback(exc: BaseException) -> str:
 def _exit_with_parent() -> None:
     """End this child as soon as the parent is gone, even after a SIGKILL.
 
-    ``multiprocessing.parent_process().sentinel`` becomes ready when the parent dies;
-    on POSIX a changed ``getppid()`` (re-parenting) says the same where no sentinel
-    exists. A daemon thread waits on both, so no orphan keeps running.
+    On Linux the kernel does it (PR_SET_PDEATHSIG). Everywhere, a daemon thread waits on
+    ``multiprocessing.parent_process().sentinel``, which becomes ready when the parent
+    dies, and on POSIX also notices re-parenting (a changed ``getppid()``).
     """
     parent = multiprocessing.parent_process()
     sentinel = getattr(parent, "sentinel", None)
     ppid = os.getppid() if os.name == "posix" else None
+    if die_with_parent() and ppid == 1:  # the parent died before the request was made
+        os._exit(ORPHANED)
 
     def watch() -> None:
         while True:

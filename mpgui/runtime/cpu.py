@@ -3,6 +3,12 @@
 Linux: libc ``sched_getcpu`` through ctypes (~0.1 µs; ``os.sched_getcpu`` only exists
 from Python 3.14 on). Windows: ``GetCurrentProcessorNumber``. macOS and others have no
 public API, so the core is reported as unknown rather than invented.
+
+The functions are bound through ``ctypes.PyDLL``, which keeps the GIL during the call.
+``CDLL`` would release and re-take it every time: a busy loop reading its core every
+millisecond then starves every other thread of the process (each re-take counts as a
+GIL switch, so a waiting thread never asks for the GIL), which once kept a child's
+parent-watch thread from ever running.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from mpgui.runtime.protocol import UNKNOWN_CORE
 def _core_reader() -> tuple[Callable[[], int] | None, str]:
     if sys.platform.startswith("linux"):
         try:
-            fn = ctypes.CDLL(None, use_errno=True).sched_getcpu
+            fn = ctypes.PyDLL(None).sched_getcpu
             fn.restype, fn.argtypes = ctypes.c_int, ()
             if fn() >= 0:
                 return fn, "sched_getcpu"
@@ -26,7 +32,8 @@ def _core_reader() -> tuple[Callable[[], int] | None, str]:
             pass
     elif sys.platform == "win32":
         try:
-            fn = ctypes.windll.kernel32.GetCurrentProcessorNumber  # type: ignore[attr-defined]
+            # No arguments, so the calling convention does not matter.
+            fn = ctypes.PyDLL("kernel32").GetCurrentProcessorNumber
             fn.restype, fn.argtypes = ctypes.c_ulong, ()
             return fn, "GetCurrentProcessorNumber"
         except (OSError, AttributeError):
@@ -45,6 +52,17 @@ def current_core() -> int:
 def cores_known() -> bool:
     """Whether this platform can say which core a thread runs on."""
     return _READ_CORE is not None
+
+
+def die_with_parent() -> bool:
+    """Linux: have the kernel SIGKILL this process when its parent dies. True if set."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        pr_set_pdeathsig, sigkill = 1, 9
+        return ctypes.PyDLL(None).prctl(pr_set_pdeathsig, sigkill, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def cpu_count() -> int:
