@@ -66,7 +66,7 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
     scenario = make(
         sleeper("A", 2, 0.05),
         spec("B", "cpu_loop", "{name} {i:02d}/{n}", n=2, compute=0.02),
-        spec("C", "mixed", "C {i} pid-free", n=2, compute=0.01, sleep=0.02),
+        spec("C", "mixed", "C {i} pid-free", n=2, compute=0.01, interval=0.02),
         spec("D", "crash", n=3, interval=0.03, at=1),
         spec("E", "exit_code", "E{i}", n=3, interval=0.03, at=2, code=4),
         spec("F", "flood", "F line {i}", n=500),

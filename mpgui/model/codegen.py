@@ -20,7 +20,7 @@ from mpgui.model.scenario import ProcessSpec, Scenario, format_number
 _BODIES: dict[str, tuple[str, ...]] = {
     "sleep_loop": ("time.sleep(interval)", "say"),
     "cpu_loop": ("burn(compute)", "say"),
-    "mixed": ("burn(compute)", "time.sleep(sleep)", "say"),
+    "mixed": ("burn(compute)", "time.sleep(interval)", "say"),
     "crash": ("time.sleep(interval)", "if i == at:",
               '    raise RuntimeError(f"crashed at iteration {i}")', "say"),
     "exit_code": ("time.sleep(interval)", "if i == at:", "    sys.exit(code)", "say"),

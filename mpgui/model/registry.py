@@ -66,7 +66,8 @@ MAX_SECONDS = 3600.0
 _N = Param("n", "Iterations", int, 4, 0, MAX_ITERATIONS, "",
            "How many times the loop runs; each iteration prints one line.")
 _INTERVAL = Param("interval", "Sleep", float, 1.0, 0.0, MAX_SECONDS, SECONDS,
-                  "Seconds slept before each printed line (time.sleep).")
+                  "Seconds slept in each iteration, before its line is printed "
+                  "(time.sleep).")
 _COMPUTE = Param("compute", "Compute", float, 0.5, 0.0, MAX_SECONDS, SECONDS,
                  "Seconds of CPU time burnt before each printed line (busy loop).")
 _AT = Param("at", "Fails at", int, 2, 0, MAX_ITERATIONS, "",
@@ -85,9 +86,7 @@ WORKLOADS: dict[str, Workload] = {
                  (_N, _COMPUTE)),
         Workload("mixed", "Compute, then sleep",
                  "Each iteration computes, then sleeps, then prints.",
-                 (_N, _COMPUTE,
-                  Param("sleep", "Sleep", float, 0.5, 0.0, MAX_SECONDS, SECONDS,
-                        "Seconds slept after computing, before the line is printed."))),
+                 (_N, _COMPUTE, _INTERVAL)),
         Workload("crash", "Crash",
                  "Like the sleep loop, but raises RuntimeError at iteration 'at': the "
                  "process ends with exit code 1 and a traceback; the others go on.",
@@ -106,6 +105,18 @@ WORKLOADS: dict[str, Workload] = {
 }
 
 DEFAULT_WORKLOAD = "sleep_loop"
+
+
+def param_columns() -> list[Param]:
+    """Every parameter name once, in registry order: the table's parameter columns.
+
+    A name means the same thing in every workload that has it (``interval`` is always
+    the sleep per iteration), so one column can show it for all of them."""
+    seen: dict[str, Param] = {}
+    for w in WORKLOADS.values():
+        for p in w.params:
+            seen.setdefault(p.name, p)
+    return list(seen.values())
 
 
 def get_workload(name: str) -> Workload:

@@ -27,11 +27,11 @@ def cpu_loop(r: Reporter, say: Say, *, n: int, compute: float) -> None:
         r.line(say(i))
 
 
-def mixed(r: Reporter, say: Say, *, n: int, compute: float, sleep: float) -> None:
+def mixed(r: Reporter, say: Say, *, n: int, compute: float, interval: float) -> None:
     """Compute, then sleep, then print."""
     for i in range(n):
         r.burn(compute)
-        r.sleep(sleep)
+        r.sleep(interval)
         r.line(say(i))
 
 
