@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import psutil
 import pytest
@@ -116,6 +117,26 @@ def test_stop_leaves_no_child_alive():
     r.stop()  # twice is fine
     assert alive(pids) == []
     assert {ln.exit_code for ln in r.store.lanes[1:]} == {-signal.SIGTERM}
+    assert r.status == "stopped"
+
+
+def test_request_stop_does_not_block_and_kills_a_child_that_ignores_sigterm():
+    # A stopped (SIGSTOP) child cannot act on SIGTERM: it stands for a hung child.
+    r = Runner(make(sleeper("A", 1000, 1.0), sleeper("B", 1000, 1.0)))
+    r.start()
+    wait_until(lambda: (r.poll(), all(ln.pid for ln in r.store.lanes[1:]))[1], 20,
+               "both children to report")
+    hung, pids = r.store.lanes[1].pid, r.pids()
+    os.kill(hung, signal.SIGSTOP)
+    t0 = time.monotonic()
+    r.request_stop(grace_s=0.3)
+    assert time.monotonic() - t0 < 0.1 and r.status == "stopping"
+    wait_until(lambda: (r.poll(), r.done)[1], 5, "the run to stop")
+    assert time.monotonic() - t0 >= 0.3  # the hung child had its grace period
+    assert alive(pids) == []
+    assert r.store.lanes[1].exit_code == -signal.SIGKILL
+    assert r.store.lanes[2].exit_code == -signal.SIGTERM
+    r.request_stop()  # after the end: nothing to do
     assert r.status == "stopped"
 
 

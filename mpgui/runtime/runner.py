@@ -104,7 +104,8 @@ class Runner:
         self._pc = 0
         self._wait: _Wait | None = None
         self._end_joins: list[_Child] | None = None  # the implicit joins, once reached
-        self.status = "ready"  # ready -> running -> finished | stopped
+        self.status = "ready"  # ready -> running [-> stopping] -> finished | stopped
+        self._kill_at = 0
         self._rr = 0
 
     # -- public ------------------------------------------------------------------------
@@ -139,6 +140,8 @@ class Runner:
 
     def poll(self, budget_s: float = 0.004) -> None:
         """Drain pipes for at most about `budget_s`, reap, advance the main program."""
+        if self.status == "stopping":
+            self._poll_stopping()
         if self.status != "running":
             return
         self._drain(_now() + int(budget_s * 1e9))
@@ -148,7 +151,7 @@ class Runner:
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until a child sends, ends, or the program has a
         deadline. For terminal programs; a GUI polls from a timer instead."""
-        if self.status != "running":
+        if self.status not in ("running", "stopping"):
             return
         if self._wait is not None and self._wait.deadline is not None:
             timeout = min(timeout, max(0.0, (self._wait.deadline - _now()) / 1e9))
@@ -173,35 +176,48 @@ class Runner:
             if on_poll is not None:
                 on_poll()
 
-    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Terminate every child still running, kill those that ignore it after
-        `grace_s`, reap them all. Safe to call any number of times."""
-        if self.status in ("finished", "stopped"):
-            return
+    def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Begin stopping without blocking: terminate every child now. ``poll()`` kills
+        those still alive after `grace_s` and ends the run. Safe to call repeatedly."""
         if self.status == "ready":
             self.status = "stopped"
+        if self.status != "running":
             return
-        alive = [c for c in self._children.values() if c.running]
-        for c in alive:
-            if c.process.is_alive():  # type: ignore[union-attr]
+        self.status = "stopping"
+        self._kill_at = _now() + int(grace_s * 1e9)
+        for c in self._children.values():
+            if c.running and c.process.is_alive():  # type: ignore[union-attr]
                 c.process.terminate()  # type: ignore[union-attr]
-        deadline = _now() + int(grace_s * 1e9)
-        while _now() < deadline and any(c.process.is_alive() for c in alive):  # type: ignore[union-attr]
-            # Keep reading: a child flushing in its SIGTERM handler must not block.
-            self._drain(_now() + 2_000_000)
-            wait([c.process.sentinel for c in alive], 0.01)  # type: ignore[union-attr]
-        for c in alive:
-            if c.process.is_alive():  # type: ignore[union-attr]
-                c.process.kill()  # type: ignore[union-attr]
-        for c in alive:
-            c.process.join(5)  # type: ignore[union-attr]
-            self._finish_child(c)
-        now = _now()
-        if self._wait is not None and self._wait.join is not None:
-            self.store.join_return(now, self.main_lane, self._wait.join, timed_out=True)
-        self._wait = None
-        self.store.finish(now)
-        self.status = "stopped"
+
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop and wait: terminate every child, kill those that ignore it after
+        `grace_s`, reap them all. Safe to call any number of times."""
+        self.request_stop(grace_s)
+        while self.status == "stopping":
+            self.wait(0.01)
+            self.poll()
+
+    def _poll_stopping(self) -> None:
+        # Keep reading: a child flushing in its SIGTERM handler must not block.
+        self._drain(_now() + 2_000_000)
+        self._reap()
+        alive = [c for c in self._children.values() if c.running]
+        if alive and _now() >= self._kill_at:
+            for c in alive:
+                if c.process.is_alive():  # type: ignore[union-attr]
+                    c.process.kill()  # type: ignore[union-attr]
+            for c in alive:
+                c.process.join(5)  # type: ignore[union-attr]
+                self._finish_child(c)
+            alive = []
+        if not alive:
+            now = _now()
+            if self._wait is not None and self._wait.join is not None:
+                self.store.join_return(now, self.main_lane, self._wait.join, timed_out=True)
+                self._wait.join.interrupted = True
+            self._wait = None
+            self.store.finish(now)
+            self.status = "stopped"
 
     # -- children ----------------------------------------------------------------------
 

@@ -61,7 +61,8 @@ class Join:
     timeout_ns: int | None = None
     implicit: bool = False  # the join multiprocessing does at the end of the program
     t_return: int | None = None
-    timed_out: bool = False
+    timed_out: bool = False  # returned before the process ended
+    interrupted: bool = False  # the run was stopped while it waited
 
 
 class TraceStore:
