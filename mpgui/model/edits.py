@@ -1,0 +1,156 @@
+"""Edits of a scenario: each takes a Scenario and returns a new one.
+
+The editor's undo stack keeps the scenario before and after each edit, so every edit
+here is a plain function without side effects, testable without a window.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import replace
+
+from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
+from mpgui.model.scenario import ProcessSpec, Scenario, Step
+
+
+def new_var(scenario: Scenario) -> str:
+    """The first free variable name: A, B, ..., Z, then P27, P28, ..."""
+    used = set(scenario.vars())
+    for c in string.ascii_uppercase:
+        if c not in used:
+            return c
+    k = len(scenario.processes) + 1
+    while f"P{k}" in used:
+        k += 1
+    return f"P{k}"
+
+
+def new_process(scenario: Scenario) -> ProcessSpec:
+    """A fresh process in the tutorial's style: the next letter, the next number."""
+    k = len(scenario.processes) + 1
+    return ProcessSpec(new_var(scenario), f"process {k}", DEFAULT_WORKLOAD,
+                       get_workload(DEFAULT_WORKLOAD).defaults(), f"Process {k}: {{i}}")
+
+
+def add_process(scenario: Scenario, spec: ProcessSpec | None = None,
+                row: int | None = None) -> Scenario:
+    """Insert a process at `row` (default: the end) and start it at the end of the main
+    program, so that a new process runs when the user presses Run."""
+    spec = spec or new_process(scenario)
+    procs = list(scenario.processes)
+    procs.insert(len(procs) if row is None else row, spec)
+    return replace(scenario, processes=tuple(procs),
+                   program=(*scenario.program, Step("start", spec.var)))
+
+
+def duplicate_process(scenario: Scenario, row: int) -> Scenario:
+    """A copy of process `row` under a new variable name, right below it."""
+    spec = scenario.processes[row]
+    copy = replace(spec, var=new_var(scenario))
+    return add_process(scenario, copy, row + 1)
+
+
+def remove_process(scenario: Scenario, row: int) -> Scenario:
+    """Remove process `row`. Its steps stay in the main program, where validation flags
+    them: deleting a row never silently changes what the program does."""
+    procs = list(scenario.processes)
+    del procs[row]
+    return replace(scenario, processes=tuple(procs))
+
+
+def move_process(scenario: Scenario, row: int, to: int) -> Scenario:
+    """Move process `row` to position `to`."""
+    procs = list(scenario.processes)
+    procs.insert(to, procs.pop(row))
+    return replace(scenario, processes=tuple(procs))
+
+
+def set_process_field(scenario: Scenario, row: int, field: str, value: object) -> Scenario:
+    """Change one attribute of process `row` (var, name, workload, message, daemon).
+
+    Renaming a variable renames it in the main program too; changing the workload keeps
+    the parameters the new workload shares with the old one and defaults the rest.
+    """
+    spec = scenario.processes[row]
+    program = scenario.program
+    if field == "var":
+        old = spec.var
+        program = tuple(replace(s, target=value) if s.target == old and s.action != "sleep"
+                        else s for s in program)
+        spec = replace(spec, var=value)
+    elif field == "workload":
+        workload = get_workload(str(value))
+        params = {p.name: spec.params.get(p.name, p.default) for p in workload.params}
+        spec = replace(spec, workload=workload.name, params=params)
+    else:
+        spec = replace(spec, **{field: value})
+    return _with_process(replace(scenario, program=program), row, spec)
+
+
+def set_param(scenario: Scenario, row: int, name: str, value: int | float) -> Scenario:
+    """Change one workload parameter of process `row`."""
+    return _with_process(scenario, row, scenario.processes[row].with_param(name, value))
+
+
+def _with_process(scenario: Scenario, row: int, spec: ProcessSpec) -> Scenario:
+    procs = list(scenario.processes)
+    procs[row] = spec
+    return replace(scenario, processes=tuple(procs))
+
+
+def suggest_step(scenario: Scenario) -> Step:
+    """The step a user most likely wants next: start a process not yet started, else
+    join one started but not joined, else a short sleep."""
+    started = [s.target for s in scenario.program if s.action == "start"]
+    joined = {s.target for s in scenario.program if s.action == "join"}
+    for var in scenario.vars():
+        if var not in started:
+            return Step("start", var)
+    for var in started:
+        if var not in joined:
+            return Step("join", var)
+    return Step("sleep", "", 1.0)
+
+
+def insert_step(scenario: Scenario, step: Step, index: int | None = None) -> Scenario:
+    """Insert `step` at `index` (default: the end)."""
+    steps = list(scenario.program)
+    steps.insert(len(steps) if index is None else index, step)
+    return replace(scenario, program=tuple(steps))
+
+
+def remove_step(scenario: Scenario, index: int) -> Scenario:
+    """Remove step `index`."""
+    steps = list(scenario.program)
+    del steps[index]
+    return replace(scenario, program=tuple(steps))
+
+
+def move_step(scenario: Scenario, index: int, to: int) -> Scenario:
+    """Move step `index` to position `to`."""
+    steps = list(scenario.program)
+    steps.insert(to, steps.pop(index))
+    return replace(scenario, program=tuple(steps))
+
+
+def set_step(scenario: Scenario, index: int, step: Step) -> Scenario:
+    """Replace step `index`."""
+    steps = list(scenario.program)
+    steps[index] = step
+    return replace(scenario, program=tuple(steps))
+
+
+def change_step(step: Step, field: str, value: object) -> Step:
+    """`step` with its action, target or seconds changed, keeping it meaningful: a sleep
+    has no target and needs seconds; start and terminate take no seconds."""
+    if field == "action":
+        action = str(value)
+        if action == "sleep":
+            return Step("sleep", "", step.seconds if step.seconds is not None else 1.0)
+        keep_timeout = action == "join" and step.action == "join"
+        return Step(action, step.target, step.seconds if keep_timeout else None)  # type: ignore[arg-type]
+    if field == "target":
+        return replace(step, target=str(value))
+    if field == "seconds":
+        return replace(step, seconds=None if value is None else float(value))  # type: ignore[arg-type]
+    raise KeyError(field)

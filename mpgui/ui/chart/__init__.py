@@ -1,0 +1,1 @@
+"""The swim-lane chart: processes, cores and joins over time."""

@@ -1,0 +1,165 @@
+"""The swim-lane chart widget: lanes for the main program and each process, one lane
+per CPU core, join points, a "now" cursor that follows the run, pan, zoom, hover."""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Signal
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPen
+from PySide6.QtWidgets import QToolTip
+
+from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.trace import TraceStore
+from mpgui.ui.chart.geometry import Rows, SpanCache, lane_colors, layout_rows
+from mpgui.ui.chart.hover import describe
+from mpgui.ui.chart.marks_item import MarksItem
+from mpgui.ui.chart.spans_item import SpansItem
+from mpgui.ui.theme import Theme
+
+MIN_WINDOW_S = 1.0  # while following, show at least this much time
+RIGHT_MARGIN = 0.18  # room right of the last exit for its label
+LABEL_POINTS = 12.0
+
+
+class ChartWidget(pg.PlotWidget):
+    """Draws a TraceStore; call refresh() at most once per frame."""
+
+    follow_changed = Signal(bool)
+
+    def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent, background=theme.background)
+        self.theme = theme
+        self.plot = self.getPlotItem()
+        self.vb = self.plot.getViewBox()
+        self.vb.invertY(True)
+        self.vb.setMouseEnabled(x=True, y=False)
+        self.vb.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=True, y=False, alpha=0.25)
+        self.plot.setLabel("bottom", "seconds since Run")
+        self.spans = SpansItem(theme)
+        self.marks = MarksItem(theme)
+        self.now_line = pg.InfiniteLine(angle=90, movable=False,
+                                        pen=QPen(QColor(theme.now), 2))
+        self.now_line.setZValue(20)
+        self.marks.setZValue(10)
+        for item in (self.spans, self.marks, self.now_line):
+            self.plot.addItem(item)
+        self.now_line.hide()
+        self.cache = SpanCache()
+        self.store: TraceStore | None = None
+        self.rows: Rows | None = None
+        self.n_cores = cpu_count()
+        self.following = True
+        self._x_end = 0.0
+        self._labels: tuple[str, ...] = ()
+        self.vb.sigRangeChangedManually.connect(self._user_moved)
+        self.scene().sigMouseMoved.connect(self._hover)
+        self.set_label_size(LABEL_POINTS)
+        self.show_empty()
+
+    # -- data ----------------------------------------------------------------------------
+
+    def set_store(self, store: TraceStore | None) -> None:
+        """Show `store` (a new run), or nothing."""
+        self.store = store
+        self.cache = SpanCache()
+        self.following = True
+        self.follow_changed.emit(True)
+        if store is None:
+            self.show_empty()
+
+    def show_empty(self) -> None:
+        """No run yet: an empty chart with a hint."""
+        self.rows = None
+        self.now_line.hide()
+        self.plot.getAxis("left").setTicks([[]])
+        self.vb.setRange(xRange=(0, 10), yRange=(0, 1), padding=0)
+
+    def refresh(self, now_ns: int, running: bool) -> None:
+        """Catch up with the store and redraw once."""
+        store = self.store
+        if store is None or store.t0 is None:
+            return
+        self.cache.sync(store, now_ns)
+        rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core())
+        if self.rows is None or rows.labels != self._labels:
+            self._set_lane_labels(rows)
+        self.rows = rows
+        end = store.t_end if store.t_end is not None else now_ns
+        self._x_end = (end - store.t0) / 1e9
+        self.spans.set_data(self.cache, rows, lane_colors(store), self._x_end)
+        self.marks.set_data(store, rows, self._x_end)
+        if running:
+            self.now_line.setValue(self._x_end)
+            self.now_line.show()
+        else:
+            self.now_line.hide()
+        if self.following:
+            self._show_all(running)
+
+    # -- view ----------------------------------------------------------------------------
+
+    def follow(self) -> None:
+        """Follow the run again: show it all, up to now."""
+        self.following = True
+        self.follow_changed.emit(True)
+        if self.rows is not None:
+            self._show_all(self.now_line.isVisible())
+
+    def _show_all(self, running: bool) -> None:
+        span = max(self._x_end, MIN_WINDOW_S)
+        right = span * (1.05 if running else 1 + RIGHT_MARGIN)
+        n = self.rows.n_rows if self.rows else 1
+        # A sliver left of 0, so that the axis can print its "0".
+        self.vb.setRange(xRange=(-0.012 * right, right), yRange=(0, n), padding=0)
+
+    def _user_moved(self, *_args: object) -> None:
+        if self.following:
+            self.following = False
+            self.follow_changed.emit(False)
+
+    def set_label_size(self, points: float) -> None:
+        """Font size of lane labels, axis and marks (the projector zoom)."""
+        self.label_font = QFont()
+        self.label_font.setPointSizeF(points)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setStyle(tickFont=self.label_font, maxTickLevel=0 if name == "bottom" else 2)
+            axis.setTextPen(QColor(self.theme.foreground))
+            axis.setPen(QColor(self.theme.foreground))
+            axis.label.setFont(self.label_font)
+        self.marks.set_font_size(points * 0.9)
+        if self.rows is not None:
+            self._set_lane_labels(self.rows)
+
+    def _set_lane_labels(self, rows: Rows) -> None:
+        self._labels = rows.labels
+        axis = self.plot.getAxis("left")
+        axis.setTicks([[(r + 0.5, label) for r, label in enumerate(rows.labels)], []])
+        width = max((QFontMetricsF(self.label_font).horizontalAdvance(x) for x in rows.labels),
+                    default=40)
+        axis.setWidth(int(width) + 16)
+
+    # -- hover ---------------------------------------------------------------------------
+
+    def describe_at(self, t: float, y: float) -> str:
+        """The tooltip for a point in chart coordinates (seconds, rows)."""
+        if self.store is None or self.rows is None:
+            return ""
+        tolerance = 4 * self.vb.viewPixelSize()[0]
+        return describe(self.store, self.cache, self.rows, t, math.floor(y), tolerance)
+
+    def _hover(self, scene_pos: QPointF) -> None:
+        if not self.vb.sceneBoundingRect().contains(scene_pos):
+            QToolTip.hideText()
+            return
+        point = self.vb.mapSceneToView(scene_pos)
+        text = self.describe_at(point.x(), point.y())
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self)
+        else:
+            QToolTip.hideText()

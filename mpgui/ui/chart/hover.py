@@ -1,0 +1,81 @@
+"""What the chart says about the point under the mouse, in plain words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mpgui.runtime.protocol import State
+from mpgui.runtime.trace import TraceStore, state_label
+from mpgui.ui.chart.geometry import Rows, SpanCache
+from mpgui.ui.chart.marks_item import exit_text, join_text
+from mpgui.ui.theme import STATE_HELP
+
+
+def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int,
+             tolerance: float) -> str:
+    """A tooltip for time `t` (seconds since Run) on chart row `row`; "" for nothing.
+
+    `tolerance` is how far (seconds) a printed line may be from `t` and still count.
+    """
+    if not 0 <= row < rows.n_rows or store.t0 is None:
+        return ""
+    lane = rows.lane_of_row[row]
+    if lane < 0:
+        return _describe_core(store, cache, rows, t, row)
+    ln = store.lanes[lane]
+    head = ln.label if ln.kind != "main" else "main program (the parent)"
+    if ln.pid:
+        head += f" · pid {ln.pid}"
+    parts = [head, f"at {t:.3f} s"]
+    i = _span_at(cache, cache.lane == lane, t)
+    if i is not None:
+        state = int(cache.state[i])
+        where = f" on CPU {int(cache.core[i])}" if state == State.RUNNING and \
+            cache.core[i] >= 0 else ""
+        parts.append(f"{state_label(state)}{where}: {STATE_HELP[state]}"
+                     if state in STATE_HELP else state_label(state))
+        if ln.kind == "main":
+            parts += [_join_at(store, t)] if _join_at(store, t) else []
+    k = _line_near(cache, lane, t, tolerance)
+    if k is not None:
+        parts.append(f"printed at {cache.line_t[k]:.3f} s: {store.line_text(k)}")
+    if ln.end_t is not None and abs((ln.end_t - store.t0) / 1e9 - t) <= tolerance * 3:
+        parts.append(exit_text(ln.exit_code, ln.error))
+        if ln.error and ln.error[2]:
+            parts.append(ln.error[2].rstrip())
+    return "\n".join(parts)
+
+
+def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int) -> str:
+    core = row - rows.core_base
+    known = core < rows.n_cores
+    name = f"CPU {core}" if known else "an unknown core"
+    on_core = (cache.state == State.RUNNING) & (cache.lane != 0)
+    on_core &= (cache.core == core) if known else (cache.core < 0)
+    i = _span_at(cache, on_core, t)
+    if i is None:
+        return f"{name} at {t:.3f} s: idle (no process of this run on it)"
+    ln = store.lanes[int(cache.lane[i])]
+    return f"{name} at {t:.3f} s: running {ln.label}" + (f" · pid {ln.pid}" if ln.pid else "")
+
+
+def _span_at(cache: SpanCache, mask: np.ndarray, t: float) -> int | None:
+    hits = np.flatnonzero(mask & (cache.t0 <= t) & (cache.t1 > t))
+    return int(hits[-1]) if hits.size else None
+
+
+def _line_near(cache: SpanCache, lane: int, t: float, tolerance: float) -> int | None:
+    near = np.flatnonzero((cache.line_lane == lane) & (np.abs(cache.line_t - t) <= tolerance))
+    if not near.size:
+        return None
+    return int(near[np.argmin(np.abs(cache.line_t[near] - t))])
+
+
+def _join_at(store: TraceStore, t: float) -> str:
+    for j in store.joins:
+        start = (j.t_wait - store.t0) / 1e9
+        end = (j.t_return - store.t0) / 1e9 if j.t_return is not None else float("inf")
+        if start <= t <= end:
+            return f"in {join_text(store, j)}" if j.t_return else \
+                f"waiting in {store.lanes[j.lane].var}.join()"
+    return ""

@@ -1,0 +1,90 @@
+"""The chart's legend: what each kind of bar and mark means, drawn with the very styles
+the chart uses (`theme.STATE_STYLES`), so the two cannot disagree."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from mpgui.runtime.protocol import State
+from mpgui.ui.theme import STATE_HELP, STATE_STYLES, Theme
+
+# (what is drawn, its label); states first, in the order a process lives them.
+ENTRIES: tuple[tuple[object, str], ...] = (
+    (State.STARTING, "starting"),
+    (State.RUNNING, "running on a core"),
+    (State.PREEMPTED, "preempted (waiting for a core)"),
+    (State.SLEEPING, "sleeping"),
+    (State.WAITING, "main program waits in join()"),
+    ("line", "printed a line"),
+    ("exit", "exit code"),
+)
+_SWATCH_W = 28
+_GAP = 14
+
+
+class ChartLegend(QWidget):
+    """One row of swatches and labels above the chart."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.sample_color = QColor(theme.palette[0])
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip("\n".join(f"{label}: {STATE_HELP[key]}" for key, label in ENTRIES
+                                  if key in STATE_HELP))
+
+    def sizeHint(self) -> QSize:
+        fm = QFontMetricsF(self.font())
+        width = sum(_SWATCH_W + 6 + fm.horizontalAdvance(label) + _GAP for _k, label in ENTRIES)
+        return QSize(int(width), int(fm.height() * 1.8))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(100, self.sizeHint().height())
+
+    def paintEvent(self, _event: object) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        fm = QFontMetricsF(self.font())
+        h = self.height()
+        x = 4.0
+        fg = QColor(self.theme.foreground)
+        for key, label in ENTRIES:
+            if x + _SWATCH_W > self.width():
+                break
+            box = QRectF(x, h * 0.15, _SWATCH_W, h * 0.7)
+            self._swatch(p, key, box, fg)
+            x += _SWATCH_W + 6
+            p.setPen(fg)
+            p.drawText(QPointF(x, h / 2 + fm.ascent() / 2 - 1), label)
+            x += fm.horizontalAdvance(label) + _GAP
+        p.end()
+
+    def _swatch(self, p: QPainter, key: object, box: QRectF, fg: QColor) -> None:
+        if key == "line":
+            s = min(box.height() * 0.35, 6.0)
+            cx, top = box.center().x(), box.top()
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QBrush(fg))
+            p.drawPolygon(QPolygonF([QPointF(cx - s, top), QPointF(cx + s, top),
+                                     QPointF(cx, top + 1.6 * s)]))
+            return
+        if key == "exit":
+            p.setPen(QPen(fg, 2))
+            p.drawLine(QPointF(box.center().x(), box.top()), QPointF(box.center().x(),
+                                                                     box.bottom()))
+            return
+        style = STATE_STYLES[key]  # type: ignore[index]
+        color = QColor(self.theme.main_lane) if key == State.WAITING else QColor(
+            self.sample_color)
+        color.setAlpha(style.alpha)
+        band = QRectF(box.left(), box.center().y() - box.height() * style.height / 2,
+                      box.width(), box.height() * style.height)
+        p.fillRect(band, QBrush(color, style.pattern))
+        if style.outline:
+            outline = QColor(color)
+            outline.setAlpha(255)
+            p.setPen(QPen(outline, 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(band)

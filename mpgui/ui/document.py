@@ -1,0 +1,117 @@
+"""The open scenario: its current value, where it came from, and its undo history.
+
+A scenario is immutable, so every edit is a snapshot: the command keeps the scenario
+before and after, and undo simply puts the old one back. The table models and the
+window listen to `changed` and read `scenario`; nothing else holds a copy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from mpgui.model.fileformat import save_scenario
+from mpgui.model.scenario import Scenario
+from mpgui.model.validation import Problem, validate
+
+
+class _Edit(QUndoCommand):
+    def __init__(self, doc: ScenarioDocument, before: Scenario, after: Scenario, text: str,
+                 merge_id: int) -> None:
+        super().__init__(text)
+        self.doc, self.before, self.after, self.merge_id = doc, before, after, merge_id
+
+    def redo(self) -> None:
+        self.doc._set(self.after)
+
+    def undo(self) -> None:
+        self.doc._set(self.before)
+
+    def id(self) -> int:
+        return self.merge_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        # Consecutive edits of the same cell (spin box arrows) undo as one.
+        if not isinstance(other, _Edit) or other.merge_id != self.merge_id:
+            return False
+        self.after = other.after
+        self.setText(other.text())
+        return True
+
+
+class ScenarioDocument(QObject):
+    """The scenario being edited."""
+
+    changed = Signal()  # the scenario changed: an edit, undo, redo or load
+    file_changed = Signal()  # name, path or modified state changed (window title)
+
+    def __init__(self, scenario: Scenario, *, path: Path | None = None,
+                 builtin: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        # A bound method, not a lambda: Qt drops the connection when the document dies.
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self._scenario = scenario
+        self._problems: list[Problem] | None = None
+        self.path = path
+        self.builtin = builtin
+
+    @property
+    def scenario(self) -> Scenario:
+        """The current scenario."""
+        return self._scenario
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Validation problems of the current scenario (computed once per change)."""
+        if self._problems is None:
+            self._problems = validate(self._scenario)
+        return self._problems
+
+    def errors(self) -> list[Problem]:
+        """The problems that prevent a run."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def modified(self) -> bool:
+        """Edited since it was opened or saved."""
+        return not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        """The file name, the built-in's name, or 'untitled'."""
+        if self.path is not None:
+            return self.path.name
+        return self.builtin or "untitled"
+
+    def edit(self, after: Scenario, text: str, merge_key: str | None = None) -> None:
+        """Make `after` the scenario, undoably. `merge_key` merges consecutive edits of
+        the same thing (e.g. one cell) into one undo step."""
+        if after == self._scenario:
+            return
+        merge_id = (hash(merge_key) & 0x3FFFFFFF) if merge_key else -1
+        self.undo_stack.push(_Edit(self, self._scenario, after, text, merge_id))
+
+    def load(self, scenario: Scenario, *, path: Path | None, builtin: str | None) -> None:
+        """Replace the document (open, new): history cleared, nothing modified."""
+        self.undo_stack.clear()
+        self.path, self.builtin = path, builtin
+        self._set(scenario)
+        self.file_changed.emit()
+
+    def save(self, path: Path) -> None:
+        """Save to `path` (atomically). Raises ScenarioFileError."""
+        save_scenario(self._scenario, path)
+        self.path, self.builtin = path, None
+        self.undo_stack.setClean()
+        self.file_changed.emit()
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.file_changed.emit()
+
+    def _set(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        self._problems = None
+        self.changed.emit()

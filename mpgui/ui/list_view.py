@@ -1,0 +1,76 @@
+"""The base of the process table and the main-program editor: a table whose rows are
+an ordered list the user edits, one row selected at a time, with row actions whose
+Delete and Alt+arrow keys belong to whichever of the two lists has the focus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractTableModel, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTableView
+
+from mpgui.ui.actions import Shortcut, make_action
+from mpgui.ui.document import ScenarioDocument
+
+# key, menu text, shortcut, slot, tip, button label
+ActionSpec = tuple[str, str, Shortcut, Callable[[], object], str, str]
+_LOCAL = ("remove", "up", "down")
+
+
+class ListTableView(QTableView):
+    """A table of list rows: selection, row actions, a stretching column."""
+
+    message = Signal(str)  # a short status message for the window
+
+    def __init__(self, doc: ScenarioDocument, model: QAbstractTableModel,
+                 delegate: QStyledItemDelegate, stretch_column: int,
+                 edit_triggers: QAbstractItemView.EditTrigger) -> None:
+        super().__init__()
+        self.doc = doc
+        self.model_ = model
+        model.setParent(self)  # the view owns its model and delegate
+        delegate.setParent(self)
+        self.setModel(model)
+        self.setItemDelegate(delegate)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(edit_triggers)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.actions_: dict[str, QAction] = {}
+
+    def add_row_actions(self, specs: list[ActionSpec]) -> None:
+        """Make the row actions; remove and move act on this list only."""
+        for key, text, shortcut, slot, tip, short in specs:
+            act = make_action(self, text, shortcut, slot, tip, short=short,
+                              local=key in _LOCAL)
+            if key in _LOCAL:
+                self.addAction(act)
+            self.actions_[key] = act
+
+    def current_row(self) -> int | None:
+        """The selected row, if any."""
+        rows = self.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def select_row(self, row: int) -> None:
+        """Select `row` (clamped to the list)."""
+        n = self.model_.rowCount()
+        if n:
+            self.selectRow(max(0, min(row, n - 1)))
+
+    def insert_at(self) -> int:
+        """Where a new row goes: below the selection, else at the end."""
+        row = self.current_row()
+        return self.model_.rowCount() if row is None else row + 1
+
+    def moved_row(self, delta: int) -> tuple[int, int] | None:
+        """(row, new row) for moving the selection by `delta`, if it can move."""
+        row = self.current_row()
+        if row is None or not 0 <= row + delta < self.model_.rowCount():
+            return None
+        return row, row + delta

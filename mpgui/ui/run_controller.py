@@ -1,0 +1,94 @@
+"""The thin QObject between the window and the Runner.
+
+A QTimer calls ``Runner.poll()`` with a time budget, so a flood of events can never
+freeze the window; redraws are coalesced to at most one per frame. The timer's slot is
+guarded: one bad event is reported and the run goes on, instead of the timer dying.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from mpgui.model.scenario import Scenario
+from mpgui.runtime.runner import Runner
+
+POLL_MS = 5  # how often the Runner is polled while a run is on
+POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
+FRAME_NS = 16_000_000  # at most one redraw per 16 ms (60 Hz)
+
+
+class RunController(QObject):
+    """Owns the current Runner and drives it from the Qt event loop."""
+
+    started = Signal()
+    frame = Signal()  # time to redraw (at most once per FRAME_NS, and once at the end)
+    finished = Signal()  # the run ended (finished or stopped)
+    error = Signal(str)  # something went wrong in the poll loop; the run goes on
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner: Runner | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._tick)
+        self._last_frame = 0
+        self.tick_ns: list[int] = []  # durations of recent ticks (for the benchmark)
+
+    @property
+    def running(self) -> bool:
+        """A run is on (including while it is being stopped)."""
+        return self.runner is not None and not self.runner.done
+
+    def start(self, scenario: Scenario, *, speed: float, start_method: str) -> Runner:
+        """Start a new run (the previous one must be over). Raises ScenarioError."""
+        if self.running:
+            raise RuntimeError("a run is already going on")
+        runner = Runner(scenario, speed=speed, start_method=start_method)
+        self.runner = runner
+        self.tick_ns.clear()
+        runner.start()
+        self._timer.start()
+        self.started.emit()
+        self._emit_frame()
+        return runner
+
+    def stop(self) -> None:
+        """Stop the run without blocking: the children get SIGTERM now, SIGKILL after
+        the grace period, and `finished` follows once all are gone."""
+        if self.running:
+            self.runner.request_stop()  # type: ignore[union-attr]
+
+    def shutdown(self) -> None:
+        """Stop and wait (the window is closing): no child may outlive it."""
+        self._timer.stop()
+        if self.runner is not None:
+            self.runner.stop()
+
+    def _tick(self) -> None:
+        t0 = time.perf_counter_ns()
+        runner = self.runner
+        if runner is None:
+            self._timer.stop()
+            return
+        try:
+            runner.poll(POLL_BUDGET_S)
+        except Exception:  # keep the window alive; say what happened
+            self.error.emit(traceback.format_exc(limit=3))
+        if runner.done:
+            self._timer.stop()
+            self._emit_frame()
+            self.finished.emit()
+        elif t0 - self._last_frame >= FRAME_NS:
+            self._emit_frame()
+        self.tick_ns.append(time.perf_counter_ns() - t0)
+        del self.tick_ns[:-10_000]
+
+    def _emit_frame(self) -> None:
+        self._last_frame = time.perf_counter_ns()
+        try:
+            self.frame.emit()
+        except Exception:
+            self.error.emit(traceback.format_exc(limit=3))

@@ -1,0 +1,86 @@
+"""Colours and state styles: the one place the table, the chart and the console take
+them from, so a process has the same colour everywhere.
+
+Process colours follow the Okabe–Ito palette, which stays distinguishable with the
+common forms of colour blindness; states are told apart by shape (bar height and
+pattern) as well as by shade, never by colour alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from mpgui.runtime.protocol import State
+
+# Okabe & Ito (2008), in an order that keeps neighbouring rows far apart.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000")
+
+
+@dataclass(frozen=True)
+class StateStyle:
+    """How a span in one state is drawn: the fraction of the lane's height it fills,
+    centred, its brush pattern and how strongly the process colour shows."""
+
+    height: float
+    pattern: Qt.BrushStyle
+    alpha: int  # 0..255: opacity of the process colour
+    outline: bool = False
+
+
+STATE_STYLES: dict[int, StateStyle] = {
+    State.RUNNING: StateStyle(0.80, Qt.BrushStyle.SolidPattern, 255),
+    State.PREEMPTED: StateStyle(0.80, Qt.BrushStyle.BDiagPattern, 255, outline=True),
+    State.SLEEPING: StateStyle(0.22, Qt.BrushStyle.SolidPattern, 110),
+    State.WAITING: StateStyle(0.45, Qt.BrushStyle.SolidPattern, 60, outline=True),
+    State.STARTING: StateStyle(0.22, Qt.BrushStyle.Dense6Pattern, 255),
+}
+
+STATE_HELP = {
+    State.RUNNING: "running on a CPU core",
+    State.PREEMPTED: "ready to run, but another process had the core (time-slicing)",
+    State.SLEEPING: "sleeping (time.sleep): needs no core",
+    State.WAITING: "waiting in join() for another process",
+    State.STARTING: "starting: the new Python process is booting",
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """All the colours of the window."""
+
+    name: str
+    background: str
+    foreground: str
+    grid: str
+    lane_shade: str  # every other lane's background
+    main_lane: str  # the main program's colour
+    crash: str
+    join: str
+    now: str
+    palette: tuple[str, ...] = OKABE_ITO
+
+    def process_color(self, index: int) -> QColor:
+        """The colour of the process in table row `index`."""
+        return QColor(self.palette[index % len(self.palette)])
+
+    def text_color(self, index: int) -> QColor:
+        """The process colour, darkened where it would be hard to read as text."""
+        c = self.process_color(index)
+        luminance = 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF()
+        bright_background = QColor(self.background).lightnessF() > 0.5
+        if bright_background and luminance > 0.45:
+            return c.darker(170)
+        if not bright_background and luminance < 0.2:
+            return c.lighter(250) if c.lightness() > 0 else QColor(self.foreground)
+        return c
+
+
+LIGHT = Theme("light", background="#ffffff", foreground="#1a1a1a", grid="#d0d0d0",
+              lane_shade="#f4f6f8", main_lane="#555555", crash="#c00000", join="#222222",
+              now="#c00000")
+
+THEMES = {t.name: t for t in (LIGHT,)}
