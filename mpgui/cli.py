@@ -65,6 +65,7 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
     gui.add_argument("--run", action="store_true", help="start the run at once")
     gui.add_argument("--version", action="version", version=f"mpgui {__version__}")
     _common(gui)
+    gui.set_defaults(speed=None, start_method=None)  # unset: the window's saved choice
     run = _Parser(prog="mpgui run", description="Run a scenario without a window: print "
                   "the children's lines as the equivalent script would, and a summary on "
                   "stderr.")
@@ -151,12 +152,19 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
 
 
 def _gui(opts: argparse.Namespace) -> int:
-    from mpgui.model.builtins import DEFAULT_SCENARIO
+    from mpgui.model.builtins import resolve_scenario
+    from mpgui.model.fileformat import ScenarioFileError
 
-    _load(opts.scenario or DEFAULT_SCENARIO)  # bad names fail here, before any window
+    if opts.scenario is not None:
+        # A file that cannot be read fails here, before any window. One that reads but
+        # does not validate opens: the window marks what to fix.
+        try:
+            resolve_scenario(opts.scenario)
+        except ScenarioFileError as exc:
+            raise UsageError(str(exc)) from None
     from mpgui.ui.app import run_app
 
-    return run_app(opts.scenario or DEFAULT_SCENARIO, run=opts.run, speed=opts.speed,
+    return run_app(opts.scenario, run=opts.run, speed=opts.speed,
                    start_method=opts.start_method)
 
 

@@ -14,6 +14,15 @@ from tests.helpers import helper_processes
 
 
 @pytest.fixture(autouse=True)
+def isolated_settings(tmp_path):
+    """QSettings of every test go to its own folder, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+
+
+@pytest.fixture(autouse=True)
 def no_child_left_behind():
     """Every test must leave no child process of ours running (helpers such as the
     forkserver, which multiprocessing keeps for the whole session, excepted)."""

@@ -105,6 +105,24 @@ def alive(pids: list[int]) -> list[int]:
     return out
 
 
+def worker_pids(pid: int) -> list[int]:
+    """Pids of the processes under `pid` that run a scenario's work: every descendant
+    except multiprocessing's resource tracker. Processes that end while being looked at
+    are left out."""
+    try:
+        family = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    out = []
+    for p in family:
+        try:
+            if "resource_tracker" not in " ".join(p.cmdline()):
+                out.append(p.pid)
+        except psutil.Error:
+            pass
+    return out
+
+
 def script_env() -> dict[str, str]:
     """The environment a generated script runs in, as from a user's shell.
 

@@ -24,6 +24,7 @@ from tests.helpers import (
     assert_seed_timing,
     env_without_display,
     wait_until,
+    worker_pids,
 )
 from tests.scenarios import make, sleeper, spec
 
@@ -218,14 +219,8 @@ def test_children_exit_by_themselves_when_the_parent_is_killed(tmp_path, method)
     parent = subprocess.Popen([*MPGUI, "run", str(path), "--start-method", method],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env=env_without_display())
-    me = psutil.Process(parent.pid)
-
-    def workers() -> list[psutil.Process]:
-        return [p for p in me.children(recursive=True) if "resource_tracker" not in
-                " ".join(p.cmdline())]
-
-    wait_until(lambda: len(workers()) >= 3, 30, "three children")
-    family = [p.pid for p in me.children(recursive=True)]
+    wait_until(lambda: len(worker_pids(parent.pid)) >= 3, 30, "three children")
+    family = [p.pid for p in psutil.Process(parent.pid).children(recursive=True)]
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     wait_until(lambda: alive(family) == [], 2.0, f"children {family} to exit after SIGKILL")

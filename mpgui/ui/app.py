@@ -1,0 +1,55 @@
+"""Start the window: the QApplication, its identity and icon, Ctrl+C in a terminal."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from mpgui import __version__
+from mpgui.resources import resource
+from mpgui.ui.main_window import MainWindow
+from mpgui.ui.settings import APPLICATION, ORGANIZATION
+
+
+def make_app() -> QApplication:
+    """The application object (the existing one if there is one), named and with an
+    icon, so the desktop and QSettings know it."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APPLICATION)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("mpgui")
+    app.setWindowIcon(QIcon(str(resource("icons", "mpgui.svg"))))
+    return app  # type: ignore[return-value]
+
+
+def run_app(scenario: str | None, *, run: bool = False, speed: float | None = None,
+            start_method: str | None = None) -> int:
+    """Open the window on `scenario` (a built-in name or a file; None: where the user
+    left off, else the tutorial's example) and run the event loop."""
+    app = make_app()
+    window = MainWindow(speed=speed, start_method=start_method)
+    window.open_initial(scenario)
+    window.show()
+    if run:
+        QTimer.singleShot(0, window.run)
+    _close_on_signals(window)
+    return app.exec()
+
+
+def _close_on_signals(window: MainWindow) -> QTimer:
+    """Ctrl+C or SIGTERM closes the window the normal way (children stopped). Python
+    runs signal handlers only between bytecodes, so a timer wakes it now and then."""
+    def close(_signum: int, _frame: object) -> None:
+        window.close()
+
+    signal.signal(signal.SIGINT, close)
+    signal.signal(signal.SIGTERM, close)
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
+    return wake

@@ -1,0 +1,35 @@
+"""The window's few modal questions and messages, in one module.
+
+Callers use them as ``dialogs.show_error(...)``, through the module, so a test can
+replace them with recorders: a modal box would wait forever for a click offscreen.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+class Unsaved(Enum):
+    """The answer to 'save your changes?'."""
+
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_unsaved(parent: QWidget, name: str) -> Unsaved:
+    """Ask whether to save the changes to `name` first."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, "Unsaved changes", f"Save the changes to “{name}” first?\n\n"
+        "If you don't, your edits will be lost.",
+        buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+    return {buttons.Save: Unsaved.SAVE, buttons.Discard: Unsaved.DISCARD}.get(
+        answer, Unsaved.CANCEL)
+
+
+def show_error(parent: QWidget, title: str, text: str) -> None:
+    """Say what went wrong; the caller has left everything as it was."""
+    QMessageBox.warning(parent, title, text)

@@ -1,0 +1,88 @@
+"""The app in a real X window (Xvfb): `mpgui seed --run` runs to the end and Ctrl+Q in
+the middle of a run quits leaving no child. Needs Xvfb and xdotool (`.ci/run` installs
+them); skipped where they are missing unless MPGUI_REQUIRE_X11=1, as CI sets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.helpers import MPGUI, alive, wait_until, worker_pids
+
+TOOLS = ("Xvfb", "xdotool")
+missing = [t for t in TOOLS if shutil.which(t) is None]
+if missing and os.environ.get("MPGUI_REQUIRE_X11") != "1":
+    pytest.skip(f"needs {', '.join(missing)} (apt install xvfb xdotool)",
+                allow_module_level=True)
+
+
+@pytest.fixture
+def display():
+    """A fresh Xvfb server; its display name, e.g. ':5'."""
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
+                               "-nolisten", "tcp"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    number = server.stdout.readline().strip()
+    assert number.isdigit(), "Xvfb did not start"
+    yield f":{number}"
+    server.terminate()
+    server.wait(10)
+    server.stdout.close()
+
+
+def start_app(display: str, tmp_path, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    return subprocess.Popen([*MPGUI, "seed", "--run", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def xdotool(display: str, *args: str) -> str:
+    return subprocess.run(["xdotool", *args], env=dict(os.environ, DISPLAY=display),
+                          capture_output=True, text=True, timeout=20).stdout.strip()
+
+
+def quit_with_ctrl_q(display: str, app: subprocess.Popen) -> None:
+    """Press Ctrl+Q in the app's window and wait for the app to end."""
+    windows: list[str] = []
+
+    def found() -> bool:
+        windows[:] = xdotool(display, "search", "--onlyvisible", "--name", "mpgui").split()
+        return bool(windows)
+
+    wait_until(found, 30, "the mpgui window")
+    xdotool(display, "windowfocus", "--sync", windows[0], "key", "ctrl+q")
+    app.wait(15)
+
+
+def test_seed_runs_in_a_real_window(display, tmp_path):
+    app = start_app(display, tmp_path, "--speed", "10")
+    try:
+        wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
+        wait_until(lambda: worker_pids(app.pid) == [], 30, "the run to finish")
+        if shutil.which("import"):  # ImageMagick: keep a picture for a human to look at
+            subprocess.run(["import", "-window", "root", str(tmp_path / "window.png")],
+                           env=dict(os.environ, DISPLAY=display), timeout=30, check=False)
+        quit_with_ctrl_q(display, app)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    _out, err = app.communicate()
+    assert app.returncode == 0, err
+
+
+def test_ctrl_q_mid_run_quits_and_leaves_no_child(display, tmp_path):
+    app = start_app(display, tmp_path, "--speed", "1")
+    try:
+        wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
+        family = worker_pids(app.pid)
+        quit_with_ctrl_q(display, app)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    _out, err = app.communicate()
+    assert app.returncode == 0, err
+    wait_until(lambda: alive(family) == [], 2, f"children {family} to end")
