@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import mpgui
-from benchmarks import core
+from benchmarks import core, window
 from benchmarks.report import Row, machine, markdown
 
 BENCHMARKS = {
@@ -17,6 +17,8 @@ BENCHMARKS = {
     "startup": core.startup,
     "overhead": core.overhead,
     "memory": core.memory,
+    "frames": window.frame_budget,
+    "panzoom": window.pan_zoom,
 }
 
 

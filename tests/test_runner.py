@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -139,6 +140,25 @@ def test_request_stop_does_not_block_and_kills_a_child_that_ignores_sigterm():
     assert r.store.lanes[2].exit_code == -signal.SIGTERM
     r.request_stop()  # after the end: nothing to do
     assert r.status == "stopped"
+
+
+def test_a_long_series_of_starts_never_blocks_one_poll_for_long():
+    procs = [sleeper(f"P{i}", 1, 0.01) for i in range(12)]
+    with Runner(make(*procs)) as r:  # spawn: ~9 ms of the parent's time per start()
+        t0 = time.monotonic()
+        r.start()
+        assert time.monotonic() - t0 < 0.1 and r.steps_pending
+        longest = 0.0
+        while not r.done:
+            r.wait(0.05)  # returns at once while steps are pending
+            t = time.monotonic()
+            r.poll()
+            longest = max(longest, time.monotonic() - t)
+    starts = sorted(ln.start_call_t for ln in r.store.lanes[1:])
+    gaps = [(b - a) / 1e9 for a, b in itertools.pairwise(starts)]
+    assert max(gaps) < 0.1, gaps  # the next start() follows at once, as in a script
+    assert longest < 0.1
+    assert all(ln.exit_code == 0 for ln in r.store.lanes[1:])
 
 
 def test_cpu_bound_processes_beyond_the_cores_are_preempted():

@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from mpgui.model.registry import get_workload
@@ -23,9 +23,13 @@ from mpgui.model.validation import errors
 from mpgui.runtime.child import child_main
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import Join, TraceStore
+from mpgui.runtime.watch import Watch
 
 DEFAULT_START_METHOD = "spawn"
 STOP_GRACE_S = 1.0
+# The most one poll() spends executing main-program steps. start() with spawn costs the
+# parent ~9 ms per child; 64 of them at once would freeze a window for half a second.
+STEPS_BUDGET_NS = 8_000_000
 MIN_SPEED, MAX_SPEED = 0.05, 1000.0
 _now = time.perf_counter_ns
 
@@ -77,6 +81,10 @@ class Runner:
     """Runs one scenario once. Use as a context manager, or call stop(), so that no
     child outlives it."""
 
+    # What each child runs: child_main(conn, task). A subclass may start another entry
+    # point that speaks the same protocol (the benchmarks' rate-controlled children).
+    child_target = staticmethod(child_main)
+
     def __init__(self, scenario: Scenario, *, speed: float = 1.0,
                  start_method: str = DEFAULT_START_METHOD,
                  store: TraceStore | None = None) -> None:
@@ -107,6 +115,8 @@ class Runner:
         self.status = "ready"  # ready -> running [-> stopping] -> finished | stopped
         self._kill_at = 0
         self._rr = 0
+        self.steps_pending = False  # poll() stopped mid-program for time: poll again soon
+        self._watch = Watch()  # every child's pipe ("pipe", c) and sentinel ("exit", c)
 
     # -- public ------------------------------------------------------------------------
 
@@ -155,14 +165,10 @@ class Runner:
             return
         if self._wait is not None and self._wait.deadline is not None:
             timeout = min(timeout, max(0.0, (self._wait.deadline - _now()) / 1e9))
-        objects: list[object] = []
-        for c in self._children.values():
-            if c.running:
-                objects.append(c.process.sentinel)  # type: ignore[union-attr]
-                if not c.eof:
-                    objects.append(c.conn)
-        if objects:
-            wait(objects, timeout)  # type: ignore[arg-type]
+        if self.steps_pending:
+            timeout = 0.0
+        if any(c.running for c in self._children.values()):
+            self._watch.ready(timeout)
         elif timeout > 0:
             time.sleep(timeout)
 
@@ -180,6 +186,7 @@ class Runner:
         """Begin stopping without blocking: terminate every child now. ``poll()`` kills
         those still alive after `grace_s` and ends the run. Safe to call repeatedly."""
         if self.status == "ready":
+            self._watch.close()
             self.status = "stopped"
         if self.status != "running":
             return
@@ -216,8 +223,7 @@ class Runner:
                 self.store.join_return(now, self.main_lane, self._wait.join, timed_out=True)
                 self._wait.join.interrupted = True
             self._wait = None
-            self.store.finish(now)
-            self.status = "stopped"
+            self._end("stopped")
 
     # -- children ----------------------------------------------------------------------
 
@@ -226,7 +232,7 @@ class Runner:
         task = {"workload": spec.workload, "params": child_params(spec, self.speed),
                 "message": spec.message, "name": spec.name}
         r, w = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=child_main, args=(w, task), name=spec.name,
+        process = self._ctx.Process(target=self.child_target, args=(w, task), name=spec.name,
                                     daemon=spec.daemon)
         self.store.start_called(_now(), c.lane)
         try:
@@ -241,28 +247,35 @@ class Runner:
             return
         w.close()  # the child holds the write end now; ours would hide its EOF
         c.process, c.conn = process, r
+        self._watch.add(r, ("pipe", c))
+        self._watch.add(process.sentinel, ("exit", c))
 
     def _drain(self, deadline: int) -> None:
-        running = [c for c in self._children.values() if c.running and not c.eof]
-        if not running:
-            return
-        # Start with a different child each time, so one flood cannot starve the rest.
-        self._rr = (self._rr + 1) % len(running)
-        for c in running[self._rr:] + running[:self._rr]:
-            if not self._read(c, deadline):
+        """Read one batch from every child with data, again and again, until none has
+        any or the time budget is spent."""
+        while True:
+            ready = [c for kind, c in self._watch.ready(0) if kind == "pipe"]
+            if not ready:
                 return
+            # Start with a different child each round, so one flood cannot starve the rest.
+            self._rr = (self._rr + 1) % len(ready)
+            for c in ready[self._rr:] + ready[:self._rr]:
+                self._recv(c)
+                if _now() > deadline:
+                    return
 
-    def _read(self, c: _Child, deadline: int | None) -> bool:
-        """Read what `c` sent; False if the time budget ran out."""
-        conn, ingest = c.conn, self.store.ingest
+    def _recv(self, c: _Child) -> None:
+        """Read one batch from `c` (whose pipe is readable)."""
         try:
-            while conn.poll():  # type: ignore[union-attr]
-                ingest(c.lane, conn.recv())  # type: ignore[union-attr]
-                if deadline is not None and _now() > deadline:
-                    return False
+            self.store.ingest(c.lane, c.conn.recv())  # type: ignore[union-attr]
         except (EOFError, OSError):
             c.eof = True
-        return True
+            self._watch.remove(c.conn)
+
+    def _read_rest(self, c: _Child) -> None:
+        """Read all `c` sent: it has exited, so this ends (at most a pipe's capacity)."""
+        while not c.eof and c.conn.poll():  # type: ignore[union-attr]
+            self._recv(c)
 
     def _reap(self) -> None:
         for c in self._children.values():
@@ -273,10 +286,11 @@ class Runner:
         """`c` has exited: read the rest of its pipe, record the exit, release it."""
         if c.done:
             return
-        if not c.eof:
-            self._read(c, None)  # bounded: a dead child left at most a pipe's capacity
+        self._read_rest(c)
         code = c.process.exitcode  # type: ignore[union-attr]
         self.store.exited(_now(), c.lane, code if code is not None else -9)
+        self._watch.remove(c.conn)
+        self._watch.remove(c.process.sentinel)  # type: ignore[union-attr]
         c.conn.close()  # type: ignore[union-attr]
         c.process.close()  # type: ignore[union-attr]
         c.done = True
@@ -284,10 +298,16 @@ class Runner:
     # -- the main program ----------------------------------------------------------------
 
     def _advance(self) -> None:
-        """Execute main-program steps until one has to wait."""
+        """Execute main-program steps until one has to wait, or until this poll's time
+        for steps is spent (then `steps_pending` says to poll again soon)."""
         program = self.scenario.program
+        deadline = _now() + STEPS_BUDGET_NS
+        self.steps_pending = False
         while self.status == "running":
             if self._wait is not None and not self._wait_over():
+                return
+            if _now() > deadline:
+                self.steps_pending = True
                 return
             if self._pc < len(program):
                 self._step(program[self._pc])
@@ -353,6 +373,11 @@ class Runner:
             if not c.done:
                 self._join(c, None, implicit=True)
                 return True
-        self.store.finish(_now())
-        self.status = "finished"
+        self._end("finished")
         return False
+
+    def _end(self, status: str) -> None:
+        """The run is over: close the trace and release the watch."""
+        self.store.finish(_now())
+        self._watch.close()
+        self.status = status

@@ -149,12 +149,38 @@ class TraceStore:
     # -- child events ------------------------------------------------------------------
 
     def ingest(self, lane: int, batch: tuple) -> None:
-        """Store one batch a child sent (see `protocol`)."""
+        """Store one batch a child sent (see `protocol`).
+
+        State changes are most of the events, so their path is inlined here (what
+        set_state does, with the columns' append methods bound once per batch); other
+        kinds go through _child_event."""
         sub, events, line_t, text = batch
         if sub:
             lane = self.lane_of(lane, sub)
+        ln = self.lanes[lane]
+        t0s, t1s = self.span_t0, self.span_t1
+        add_lane, add_state, add_core = (self.span_lane.append, self.span_state.append,
+                                         self.span_core.append)
+        add_t0, add_t1 = t0s.append, t1s.append
+        state_kind, running, preempted = Kind.STATE, State.RUNNING, State.PREEMPTED
         for kind, t, a, b in events:
-            self._child_event(lane, kind, t, a, b)
+            if kind != state_kind:
+                self._child_event(lane, kind, t, a, b)
+                continue
+            if ln.state == a and ln.core == b and ln.open_span != OPEN:
+                continue
+            if ln.open_span != OPEN:
+                t1s[ln.open_span] = max(t, t0s[ln.open_span])
+            ln.state, ln.core, ln.open_span = a, b, len(t0s)
+            add_lane(lane)
+            add_state(a)
+            add_core(b)
+            add_t0(t)
+            add_t1(OPEN)
+            if a == running:
+                ln.cores.add(b)
+            elif a == preempted:
+                ln.preemptions += 1
         self.events += len(events)
         if line_t:
             self.add_lines(lane, line_t, text)

@@ -42,6 +42,7 @@ class ConsolePane(QPlainTextEdit):
         self._reported: set[int] = set()
         self._formats: dict[int, QTextCharFormat] = {}
         self._colors: list[int] = []
+        self.last_shown_t: list[int] = []  # send times of the lines the last refresh showed
 
     def start(self, store: TraceStore | None) -> None:
         """A new run: clear, and follow `store` (None: nothing to follow)."""
@@ -65,6 +66,8 @@ class ConsolePane(QPlainTextEdit):
         time_fmt = QTextCharFormat()
         time_fmt.setForeground(QColor(self.theme.grid).darker(160))
         shown = new[:MAX_LINES_PER_FRAME]
+        self.last_shown_t = [t for t, _lane, _text in shown]
+        cursor.beginEditBlock()  # one layout update for the whole frame, not one per line
         for t, lane, text in shown:
             if not self.document().isEmpty():
                 cursor.insertBlock()
@@ -79,6 +82,7 @@ class ConsolePane(QPlainTextEdit):
                        "trace; export it to see every one.")
         self.shown += len(shown)
         self._report_errors(cursor)
+        cursor.endEditBlock()
         if at_end:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.controller.frame.connect(self._on_frame)
         self.controller.finished.connect(self._on_finished)
         self.controller.error.connect(self._on_error)
+        self.controller.paint_cost = lambda: self.chart.last_paint_ns
         self.table.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.program.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.chart.follow_changed.connect(self.acts["follow"].setChecked)
@@ -334,8 +335,11 @@ class MainWindow(QMainWindow):
         started = sum(ln.start_call_t is not None for ln in lanes)
         state = {"running": "Running", "stopping": "Stopping…", "stopped": "Stopped",
                  "finished": "Finished"}.get(runner.status, runner.status)
+        store = runner.store
+        elapsed = wall_seconds(store) if runner.done or store.t0 is None else \
+            (time.perf_counter_ns() - store.t0) / 1e9
         self.run_label.setText(f"{state} · {started - finished} running, {finished} "
-                               f"finished · {wall_seconds(runner.store):.1f} s")
+                               f"finished · {elapsed:.1f} s")
 
     # -- keeping the window true -------------------------------------------------------
 

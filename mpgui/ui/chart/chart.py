@@ -4,15 +4,16 @@ per CPU core, join points, a "now" cursor that follows the run, pan, zoom, hover
 from __future__ import annotations
 
 import math
+import time
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPen
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QToolTip
 
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.trace import TraceStore
-from mpgui.ui.chart.geometry import Rows, SpanCache, lane_colors, layout_rows
+from mpgui.ui.chart.geometry import Rows, SpanCache, lane_colors, layout_rows, nice_ceil
 from mpgui.ui.chart.hover import describe
 from mpgui.ui.chart.marks_item import MarksItem
 from mpgui.ui.chart.spans_item import SpansItem
@@ -38,12 +39,13 @@ class ChartWidget(pg.PlotWidget):
         self.vb.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
-        self.plot.showGrid(x=True, y=False, alpha=0.25)
         self.plot.setLabel("bottom", "seconds since Run")
         self.spans = SpansItem(theme)
+        self.spans.time_axis = self.plot.getAxis("bottom")  # its grid lines follow the ticks
         self.marks = MarksItem(theme)
+        # pg.mkPen is cosmetic: 2 pixels wide, not 2 seconds.
         self.now_line = pg.InfiniteLine(angle=90, movable=False,
-                                        pen=QPen(QColor(theme.now), 2))
+                                        pen=pg.mkPen(QColor(theme.now), width=2))
         self.now_line.setZValue(20)
         self.marks.setZValue(10)
         for item in (self.spans, self.marks, self.now_line):
@@ -54,8 +56,10 @@ class ChartWidget(pg.PlotWidget):
         self.rows: Rows | None = None
         self.n_cores = cpu_count()
         self.following = True
+        self._shown: tuple[float, float, int] | None = None  # the range _show_all last set
         self._x_end = 0.0
         self._labels: tuple[str, ...] = ()
+        self.last_paint_ns = 0
         self.vb.sigRangeChangedManually.connect(self._user_moved)
         self.scene().sigMouseMoved.connect(self._hover)
         self.set_label_size(LABEL_POINTS)
@@ -68,6 +72,7 @@ class ChartWidget(pg.PlotWidget):
         self.store = store
         self.cache = SpanCache()
         self.following = True
+        self._shown = None
         self.follow_changed.emit(True)
         if store is None:
             self.show_empty()
@@ -85,13 +90,14 @@ class ChartWidget(pg.PlotWidget):
         if store is None or store.t0 is None:
             return
         self.cache.sync(store, now_ns)
-        rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core())
+        colors = lane_colors(store)
+        rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core(colors))
         if self.rows is None or rows.labels != self._labels:
             self._set_lane_labels(rows)
         self.rows = rows
         end = store.t_end if store.t_end is not None else now_ns
         self._x_end = (end - store.t0) / 1e9
-        self.spans.set_data(self.cache, rows, lane_colors(store), self._x_end)
+        self.spans.set_data(self.cache, rows, colors, self._x_end)
         self.marks.set_data(store, rows, self._x_end)
         if running:
             self.now_line.setValue(self._x_end)
@@ -106,16 +112,25 @@ class ChartWidget(pg.PlotWidget):
     def follow(self) -> None:
         """Follow the run again: show it all, up to now."""
         self.following = True
+        self._shown = None
         self.follow_changed.emit(True)
         if self.rows is not None:
             self._show_all(self.now_line.isVisible())
 
     def _show_all(self, running: bool) -> None:
-        span = max(self._x_end, MIN_WINDOW_S)
-        right = span * (1.05 if running else 1 + RIGHT_MARGIN)
+        """Show the run from 0 to now. While it runs, the right edge grows in steps
+        (1, 1.5, 2, 3, 4, 5, 6, 8 x 10^k s): the scale holds still between them, so
+        labels stay put and a frame repaints only the strip that changed."""
+        if running:
+            right = nice_ceil(max(self._x_end * 1.1, MIN_WINDOW_S))
+        else:
+            right = max(self._x_end, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
         n = self.rows.n_rows if self.rows else 1
         # A sliver left of 0, so that the axis can print its "0".
-        self.vb.setRange(xRange=(-0.012 * right, right), yRange=(0, n), padding=0)
+        shown = (-0.012 * right, right, n)
+        if shown != self._shown:
+            self._shown = shown
+            self.vb.setRange(xRange=shown[:2], yRange=(0, n), padding=0)
 
     def _user_moved(self, *_args: object) -> None:
         if self.following:
@@ -143,6 +158,11 @@ class ChartWidget(pg.PlotWidget):
         width = max((QFontMetricsF(self.label_font).horizontalAdvance(x) for x in rows.labels),
                     default=40)
         axis.setWidth(int(width) + 16)
+
+    def paintEvent(self, event: object) -> None:  # Qt override
+        t = time.perf_counter_ns()
+        super().paintEvent(event)
+        self.last_paint_ns = time.perf_counter_ns() - t  # for frame pacing
 
     # -- hover ---------------------------------------------------------------------------
 

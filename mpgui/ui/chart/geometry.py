@@ -1,14 +1,21 @@
-"""The chart's geometry in numpy, without Qt: which row each lane and core occupies,
-and how the visible spans reduce to runs of pixels.
+"""The chart's geometry in numpy, without Qt: which row shows which lane or core, and
+what each pixel of each row shows.
 
-Drawing one rectangle per span does not scale (100,000 spans zoomed out land on a few
-thousand pixels), so each frame reduces the spans in view to *runs*: maximal stretches
-of one row's pixels that show the same thing. Their number is bounded by rows x pixels,
-whatever the number of spans, and everything here is vectorised.
+A run can hold millions of spans, far more than a chart has pixels. So spans are kept
+per lane in time order ("tracks") with the cumulative time spent in each state, and a
+frame asks, for each pixel's time interval, how long the lane spent in each state
+there: two binary searches and a difference per pixel. The cost of a frame depends on
+lanes x pixels, not on how many spans were recorded, and syncing with the trace store
+costs only what arrived since the last frame.
+
+What a pixel shows when several states share it: running and preempted come first
+(the larger share of the two wins), so that even a brief use of the CPU stays visible;
+otherwise what the lane was doing at the pixel's right edge.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +25,23 @@ from mpgui.runtime.trace import OPEN, TraceStore
 
 MAIN_COLOR = 255  # colour index of the main program's lane
 CODE_SHIFT = 256  # code = state * CODE_SHIFT + colour index
+# Time is accumulated in three columns: running, preempted, and any other state.
+RUN, PRE, OTHER = 0, 1, 2
+_COLUMN = np.full(1 + max(State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING,
+                          State.STARTING), OTHER, np.int64)
+_COLUMN[State.RUNNING], _COLUMN[State.PREEMPTED] = RUN, PRE
+
+
+_NICE = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 times a power of ten that is >= x: a
+    time axis that grows in such steps holds still between them."""
+    if not x > 0 or not math.isfinite(x):
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(x))
+    return next(m * base for m in _NICE if m * base >= x * (1 - 1e-12))
 
 
 @dataclass(frozen=True)
@@ -37,9 +61,10 @@ class Rows:
         return len(self.labels)
 
     def core_row(self, core: np.ndarray) -> np.ndarray:
-        """Rows of cores (-1 = unknown core)."""
-        unknown = self.core_base + self.n_cores
-        return np.where(core >= 0, self.core_base + core, unknown)
+        """Rows of cores; an unknown core (-1) goes to the "core ?" row, or -1 if the
+        chart has none."""
+        unknown = self.core_base + self.n_cores if self.unknown_core else -1
+        return np.where((core >= 0) & (core < self.n_cores), self.core_base + core, unknown)
 
 
 def layout_rows(store: TraceStore, n_cores: int, unknown_core: bool) -> Rows:
@@ -80,74 +105,262 @@ def lane_colors(store: TraceStore) -> np.ndarray:
     return colors
 
 
-class SpanCache:
-    """numpy copies of the store's spans and lines, synced incrementally each frame.
+class Column:
+    """An append-only numpy column (amortised O(1) appends); ``view`` is the data."""
 
-    The store's array columns cannot be viewed in place: a live numpy view would stop
-    them from growing. New rows are copied once; only open spans are re-read.
+    def __init__(self, dtype: type, width: int = 0) -> None:
+        self._shape = (width,) if width else ()
+        self._buf = np.zeros((16, *self._shape), dtype)
+        self.n = 0
+
+    @property
+    def view(self) -> np.ndarray:
+        """The values so far (a view: valid until the next append)."""
+        return self._buf[:self.n]
+
+    def extend(self, values: np.ndarray) -> None:
+        """Append `values` (one row per item)."""
+        k = len(values)
+        if self.n + k > len(self._buf):
+            grown = np.zeros((max(2 * len(self._buf), self.n + k), *self._shape),
+                             self._buf.dtype)
+            grown[:self.n] = self._buf[:self.n]
+            self._buf = grown
+        self._buf[self.n:self.n + k] = values
+        self.n += k
+
+
+class Track:
+    """One lane's spans in time order, in seconds since the run began.
+
+    Only the last span can still be open (a state change closes the previous one), so
+    ``cum`` — the time spent in each state before span i — is final for every span but
+    the last, and an open span simply counts up to "now" when a frame asks.
     """
 
     def __init__(self) -> None:
-        self.store: TraceStore | None = None
-        self.clear()
+        self.t0, self.t1 = Column(np.float64), Column(np.float64)
+        self.state, self.core = Column(np.int8), Column(np.int16)
+        self.last_run = Column(np.int64)  # latest RUNNING span at or before i (-1: none)
+        self.cum = Column(np.float64, 3)  # row i: time per column before span i
+        self.cum.extend(np.zeros((1, 3)))
+        self.lines = Column(np.float64)  # times of printed lines
+        self.line_index = Column(np.int64)  # their indices in the store (for the text)
+        self.open_index = -1  # the store's index of the last span while it is open
+        self.unknown_core = False  # some RUNNING span had no known core
 
-    def clear(self) -> None:
-        """Forget everything (a new run)."""
-        self.t0 = np.zeros(0)
-        self.t1 = np.zeros(0)
-        self.lane = np.zeros(0, np.int32)
-        self.state = np.zeros(0, np.int16)
-        self.core = np.zeros(0, np.int16)
-        self.open: list[int] = []
-        self.line_t = np.zeros(0)
-        self.line_lane = np.zeros(0, np.int32)
+    @property
+    def n(self) -> int:
+        """Number of spans."""
+        return self.t0.n
+
+    def add(self, t0: np.ndarray, t1: np.ndarray, state: np.ndarray, core: np.ndarray,
+            store_index: np.ndarray, closed_at: float | None = None) -> None:
+        """Append spans (t1 = nan while open; only the last may be open). `closed_at`
+        is when the previously open last span ended, if it was open."""
+        if closed_at is not None and self.open_index >= 0:
+            self.t1.view[-1] = closed_at
+            self.open_index = -1
+        k = self.n
+        self.t0.extend(t0)
+        self.t1.extend(t1)
+        self.state.extend(state)
+        self.core.extend(core)
+        running = np.where(state == State.RUNNING, np.arange(k, k + len(t0)), -1)
+        previous = self.last_run.view[-1] if k else -1
+        self.last_run.extend(np.maximum.accumulate(np.maximum(running, previous)))
+        if np.any((state == State.RUNNING) & (core < 0)):
+            self.unknown_core = True
+        self.open_index = int(store_index[-1]) if np.isnan(t1[-1]) else -1
+        self._extend_cum()
+
+    def close_last(self, t1: float) -> None:
+        """The open last span ended at `t1`."""
+        self.t1.view[-1] = t1
+        self.open_index = -1
+        self._extend_cum()
+
+    def _extend_cum(self) -> None:
+        """Add the cum rows of spans closed since the last call."""
+        first = self.cum.n - 1
+        closed = self.n if self.open_index < 0 else self.n - 1
+        if closed <= first:
+            return
+        dur = np.zeros((closed - first, 3))
+        dur[np.arange(closed - first), _COLUMN[self.state.view[first:closed]]] = \
+            self.t1.view[first:closed] - self.t0.view[first:closed]
+        self.cum.extend(self.cum.view[-1] + np.cumsum(dur, axis=0))
+
+    def span_at(self, t: float) -> int | None:
+        """The span covering time `t`, if any (an open span covers up to "now")."""
+        i = int(np.searchsorted(self.t0.view, t, side="right")) - 1
+        if i < 0:
+            return None
+        end = self.t1.view[i]
+        return i if np.isnan(end) or end > t else None
+
+    def line_near(self, t: float, tolerance: float) -> tuple[float, int] | None:
+        """(time, store index) of the printed line nearest `t`, within `tolerance`."""
+        times = self.lines.view
+        j = int(np.searchsorted(times, t))
+        near = [k for k in (j - 1, j) if 0 <= k < len(times) and abs(times[k] - t) <= tolerance]
+        if not near:
+            return None
+        k = min(near, key=lambda k: abs(times[k] - t))
+        return float(times[k]), int(self.line_index.view[k])
+
+    def sample(self, bounds: np.ndarray, now: float) -> tuple[np.ndarray, ...]:
+        """For the pixels between neighbouring `bounds`: the time spent so far at each
+        bound per column (running, preempted, other; shape (len(bounds), 3) — its
+        differences are each pixel's occupancy), and per pixel the state at its right
+        edge and the core of the latest RUNNING span begun before that edge (-1: none).
+        """
+        t0, n = self.t0.view, self.n
+        idx = np.searchsorted(t0, bounds, side="right") - 1
+        ic = np.maximum(idx, 0)
+        start = t0[ic]
+        t1 = self.t1.view[ic]
+        if self.open_index >= 0:
+            t1 = np.where(ic == n - 1, max(now, t0[-1]), t1)
+        state = self.state.view[ic]
+        at = self.cum.view[np.minimum(ic, self.cum.n - 1)]  # a copy (fancy indexing)
+        at[np.arange(len(bounds)), _COLUMN[state]] += np.clip(bounds - start, 0.0, t1 - start)
+        at[idx < 0] = 0.0
+        # At a right edge, the span in force just before it (not one starting on it).
+        edge = ic[1:] - ((start[1:] == bounds[1:]) & (ic[1:] > 0))
+        right_state = np.where(idx[1:] >= 0, self.state.view[edge], -1)
+        run = self.last_run.view[edge]
+        core = np.where((idx[1:] >= 0) & (run >= 0), self.core.view[np.maximum(run, 0)], -1)
+        return at, right_state, core
+
+class SpanCache:
+    """The store's spans and lines as per-lane tracks, synced incrementally."""
+
+    def __init__(self) -> None:
+        self._reset(None)
+
+    def _reset(self, store: TraceStore | None) -> None:
+        self.store = store
+        self.tracks: list[Track] = []
+        self._spans = 0  # spans of the store already in tracks
+        self._lines = 0
+        self.now = 0.0  # seconds since the run began, where open spans end
+        # The earliest time whose drawing the last sync changed (inf: nothing changed).
+        self.changed_from = float("inf")
 
     def sync(self, store: TraceStore, now_ns: int) -> None:
-        """Catch up with `store`; open spans end at `now_ns` for drawing."""
+        """Catch up with `store` (`now_ns`: where open spans end, for drawing)."""
         if store is not self.store:
-            self.store = store
-            self.clear()
+            self._reset(store)
         if store.t0 is None:
             return
-        t0 = store.t0
-        n = len(self.t0)
-        m = store.n_spans
+        before = self.now
+        self.now = (now_ns if store.t_end is None else store.t_end) - store.t0
+        self.now /= 1e9
+        changed = [before] if any(t.open_index >= 0 for t in self.tracks) else []
+        while len(self.tracks) < len(store.lanes):
+            self.tracks.append(Track())
+        n, m = self._spans, store.n_spans
         if m > n:
-            self.t0 = np.concatenate([self.t0, (_tail(store.span_t0, n, np.int64) - t0) / 1e9])
-            self.t1 = np.concatenate([self.t1, _tail(store.span_t1, n, np.int64)
-                                      .astype(np.float64)])
-            self.lane = np.concatenate([self.lane, _tail(store.span_lane, n, np.uint16)
-                                        .astype(np.int32)])
-            self.state = np.concatenate([self.state, _tail(store.span_state, n, np.uint8)
-                                         .astype(np.int16)])
-            self.core = np.concatenate([self.core, _tail(store.span_core, n, np.int16)])
-            # New spans and the ones open last time get their real end (or "now").
-            self.open = [i for i in range(n, m)] + self.open
-        end = (store.t_end if store.t_end is not None else now_ns)
-        still_open = []
-        for i in self.open:
-            t1 = store.span_t1[i]
-            if t1 == OPEN:
-                still_open.append(i)
-                t1 = max(end, store.span_t0[i])
-            self.t1[i] = (t1 - t0) / 1e9
-        self.open = still_open
-        k = len(self.line_t)
-        if store.n_lines > k:
-            self.line_t = np.concatenate([self.line_t,
-                                          (_tail(store.line_t, k, np.int64) - t0) / 1e9])
-            self.line_lane = np.concatenate([self.line_lane, _tail(store.line_lane, k,
-                                                                   np.uint16).astype(np.int32)])
+            changed.append(self._add_spans(store, n, m))
+            self._spans = m
+        for track in self.tracks:  # lanes with no new span whose last one ended
+            if track.open_index >= 0 and store.span_t1[track.open_index] != OPEN:
+                end = _seconds(store, store.span_t1[track.open_index])
+                track.close_last(end)
+                changed.append(end)
+        if store.n_lines > self._lines:
+            lane = _tail(store.line_lane, self._lines, np.uint16)
+            t = (_tail(store.line_t, self._lines, np.int64) - store.t0) / 1e9
+            index = np.arange(self._lines, store.n_lines)
+            for k in np.flatnonzero(np.bincount(lane)):
+                track = self.tracks[int(k)]
+                track.lines.extend(t[lane == k])
+                track.line_index.extend(index[lane == k])
+            changed.append(float(t.min()))
+            self._lines = store.n_lines
+        self.changed_from = min(changed, default=float("inf"))
 
-    def has_unknown_core(self) -> bool:
-        """Whether some running span had no known core."""
-        return bool(np.any((self.state == State.RUNNING) & (self.core < 0)
-                           & (self.lane != 0)))
+    def _add_spans(self, store: TraceStore, n: int, m: int) -> float:
+        """Move spans n..m of the store into their tracks; returns the earliest time
+        they change."""
+        lane = _tail(store.span_lane, n, np.uint16)
+        raw_t1 = _tail(store.span_t1, n, np.int64)
+        t0 = (_tail(store.span_t0, n, np.int64) - store.t0) / 1e9
+        t1 = np.where(raw_t1 == OPEN, np.nan, (raw_t1 - store.t0) / 1e9)
+        state = _tail(store.span_state, n, np.uint8).astype(np.int8)
+        core = _tail(store.span_core, n, np.int16)
+        index = np.arange(n, m)
+        order = np.argsort(lane, kind="stable")
+        bounds = np.flatnonzero(np.diff(lane[order])) + 1
+        earliest = float(t0.min())
+        for group in np.split(order, bounds):
+            track = self.tracks[int(lane[group[0]])]
+            # A new span of a lane closes its open one: close both in one step.
+            closed = None if track.open_index < 0 else store.span_t1[track.open_index]
+            closed_at = None if closed in (None, OPEN) else _seconds(store, closed)
+            if closed_at is not None:
+                earliest = min(earliest, closed_at)
+            track.add(t0[group], t1[group], state[group], core[group], index[group],
+                      closed_at)
+        return earliest
+
+    def has_unknown_core(self, colors: np.ndarray) -> bool:
+        """Whether a process ran somewhere the OS could not name."""
+        return any(t.unknown_core and colors[i] != MAIN_COLOR
+                   for i, t in enumerate(self.tracks))
+
+
+def _seconds(store: TraceStore, t: int) -> float:
+    return (t - (store.t0 or 0)) / 1e9
 
 
 def _tail(column, start: int, dtype) -> np.ndarray:  # type: ignore[no-untyped-def]
     """A copy of column[start:] (never a view that would pin the array.array)."""
     return np.frombuffer(column, dtype=dtype)[start:].copy()
+
+
+def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1: float,
+                width: int, first: int = 0) -> np.ndarray:
+    """What each pixel of each row shows, for the view [x0, x1] drawn `width` pixels
+    wide: an (n_rows, width - first) array of codes (state * CODE_SHIFT + colour;
+    -1 = empty) for the pixel columns from `first` on. A process's running pixels are
+    shown again on the row of the core it ran on."""
+    w, first = int(width), max(0, min(int(first), int(width)))
+    grid = np.full((rows.n_rows, max(w - first, 0)), -1, np.int32)
+    if w - first <= 0 or not x1 > x0:
+        return grid
+    bounds = np.linspace(x0, x1, w + 1)[first:]
+    x1 = bounds[-1]
+    lanes = [lane for lane, track in enumerate(cache.tracks)
+             if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
+             and track.t0.view[0] < x1]
+    if not lanes:
+        return grid
+    # Per lane only the binary searches and gathers; the rest for all lanes at once.
+    at = np.empty((len(lanes), len(bounds), 3))
+    right_state = np.empty((len(lanes), len(bounds) - 1), np.int64)
+    core = np.empty((len(lanes), len(bounds) - 1), np.int64)
+    for k, lane in enumerate(lanes):
+        at[k], right_state[k], core[k] = cache.tracks[lane].sample(bounds, cache.now)
+    occ = np.diff(at, axis=1)  # (lanes, pixels, column): seconds in each
+    run, pre = occ[..., RUN], occ[..., PRE]
+    active = run + pre
+    state = np.where(active > 0, np.where(run >= pre, State.RUNNING, State.PREEMPTED),
+                     right_state)
+    color = colors[lanes][:, None]
+    grid[rows.lane_row[lanes]] = np.where(active + occ[..., OTHER] > 0,
+                                          state * CODE_SHIFT + color, -1)
+    # Cores: a pixel where a process ran goes on its core's row. Where several ran on
+    # one core within a pixel, the one that ran longest there wins: assigned in order of
+    # running time, the last (longest) write stays.
+    k, px = np.nonzero((run > 0) & (color != MAIN_COLOR))
+    order = np.argsort(run[k, px], kind="stable")
+    k, px = k[order], px[order]
+    core_rows = rows.core_row(core[k, px])
+    ok = core_rows >= 0
+    grid[core_rows[ok], px[ok]] = State.RUNNING * CODE_SHIFT + color[k[ok], 0]
+    return grid
 
 
 @dataclass(frozen=True)
@@ -163,69 +376,39 @@ class Runs:
         return len(self.row)
 
 
-def span_entries(cache: SpanCache, rows: Rows, colors: np.ndarray) -> tuple[np.ndarray, ...]:
-    """What to draw where: every span on its lane's row, and every running span of a
-    process again on its core's row. Returns (t0, t1, row, code) in arrival order."""
-    lane_ok = cache.lane < len(rows.lane_row)
-    lane = np.where(lane_ok, cache.lane, 0)
-    row = np.where(lane_ok, rows.lane_row[lane], -1)
-    color = colors[lane]
-    code = cache.state.astype(np.int32) * CODE_SHIFT + color
-    on_core = (cache.state == State.RUNNING) & (color != MAIN_COLOR) & (row >= 0)
-    core_rows = rows.core_row(cache.core[on_core].astype(np.int32))
-    if not rows.unknown_core:
-        core_rows = np.where(cache.core[on_core] >= 0, core_rows, -1)
-    return (np.concatenate([cache.t0, cache.t0[on_core]]),
-            np.concatenate([cache.t1, cache.t1[on_core]]),
-            np.concatenate([row, core_rows]),
-            np.concatenate([code, code[on_core]]))
-
-
-def pixel_runs(t0: np.ndarray, t1: np.ndarray, row: np.ndarray, code: np.ndarray,
-               x0: float, x1: float, width: int, n_rows: int) -> Runs:
-    """Reduce spans (seconds, row, code) to runs of pixels for the view [x0, x1] drawn
-    `width` pixels wide. Where several spans share a pixel, the latest wins; spans of a
-    row must come in time order, as a lane's spans do."""
-    w = int(width)
-    empty = Runs(*(np.zeros(0, np.int64) for _ in range(4)))
-    if w <= 0 or n_rows <= 0 or len(t0) == 0 or not x1 > x0:
-        return empty
-    dx = (x1 - x0) / w
-    idx = np.flatnonzero((t1 > x0) & (t0 < x1) & (row >= 0) & (row < n_rows))
-    if idx.size == 0:
-        return empty
-    p0 = np.clip(np.floor((t0[idx] - x0) / dx), 0, w - 1).astype(np.int64)
-    p1 = np.clip(np.ceil((t1[idx] - x0) / dx), 1, w).astype(np.int64)
-    p1 = np.maximum(p1, p0 + 1)
-    grid = np.full(n_rows * w, -1, np.int64)
-    np.maximum.at(grid, row[idx].astype(np.int64) * w + p0, np.arange(idx.size))
-    grid = grid.reshape(n_rows, w)
-    np.maximum.accumulate(grid, axis=1, out=grid)
-    has = grid >= 0
-    g = np.where(has, grid, 0)
-    live = has & (np.arange(w)[None, :] < p1[g])
-    codes = np.where(live, code[idx][g], -1)
+def runs_of(grid: np.ndarray) -> Runs:
+    """Maximal stretches of one row's pixels with the same code (empty ones left out)."""
+    n_rows, w = grid.shape
+    if grid.size == 0:
+        return Runs(*(np.zeros(0, np.int64) for _ in range(4)))
     change = np.ones((n_rows, w), bool)
-    change[:, 1:] = codes[:, 1:] != codes[:, :-1]
+    change[:, 1:] = grid[:, 1:] != grid[:, :-1]
     starts = np.flatnonzero(change)
     lengths = np.diff(np.append(starts, n_rows * w))
-    run_code = codes.ravel()[starts]
-    keep = run_code >= 0
-    starts, lengths, run_code = starts[keep], lengths[keep], run_code[keep]
+    code = grid.ravel()[starts]
+    keep = code >= 0
+    starts, lengths, code = starts[keep], lengths[keep], code[keep]
     px0 = starts % w
-    return Runs(starts // w, px0, px0 + lengths, run_code)
+    return Runs(starts // w, px0, px0 + lengths, code)
 
 
 def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float,
                width: int) -> tuple[np.ndarray, np.ndarray]:
     """Printed lines in view, one per (row, pixel): their rows and pixel columns."""
     w = int(width)
-    if w <= 0 or len(cache.line_t) == 0 or not x1 > x0:
+    out_rows, out_px = [], []
+    if w <= 0 or not x1 > x0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    vis = (cache.line_t >= x0) & (cache.line_t <= x1)
-    lane = cache.line_lane[vis]
-    ok = lane < len(rows.lane_row)
-    row = np.where(ok, rows.lane_row[np.where(ok, lane, 0)], -1)
-    px = np.clip(((cache.line_t[vis] - x0) / (x1 - x0) * w).astype(np.int64), 0, w - 1)
-    keys = np.unique(row[row >= 0].astype(np.int64) * w + px[row >= 0])
-    return keys // w, keys % w
+    bounds = np.linspace(x0, x1, w + 1)
+    bounds[-1] = np.nextafter(x1, np.inf)  # a line exactly at x1 is in view
+    for lane, track in enumerate(cache.tracks):
+        row = rows.lane_row[lane] if lane < len(rows.lane_row) else -1
+        if row < 0 or track.lines.n == 0:
+            continue
+        counts = np.diff(np.searchsorted(track.lines.view, bounds, side="left"))
+        px = np.flatnonzero(counts)
+        out_rows.append(np.full(len(px), row, np.int64))
+        out_px.append(px)
+    if not out_px:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(out_rows), np.concatenate(out_px)

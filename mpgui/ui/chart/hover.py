@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache
@@ -27,18 +25,18 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
     if ln.pid:
         head += f" · pid {ln.pid}"
     parts = [head, f"at {t:.3f} s"]
-    i = _span_at(cache, cache.lane == lane, t)
+    track = cache.tracks[lane] if lane < len(cache.tracks) else None
+    i = track.span_at(t) if track is not None else None
     if i is not None:
-        state = int(cache.state[i])
-        where = f" on CPU {int(cache.core[i])}" if state == State.RUNNING and \
-            cache.core[i] >= 0 else ""
+        state, core = int(track.state.view[i]), int(track.core.view[i])
+        where = f" on CPU {core}" if state == State.RUNNING and core >= 0 else ""
         parts.append(f"{state_label(state)}{where}: {STATE_HELP[state]}"
                      if state in STATE_HELP else state_label(state))
         if ln.kind == "main":
             parts += [_join_at(store, t)] if _join_at(store, t) else []
-    k = _line_near(cache, lane, t, tolerance)
-    if k is not None:
-        parts.append(f"printed at {cache.line_t[k]:.3f} s: {store.line_text(k)}")
+    line = track.line_near(t, tolerance) if track is not None else None
+    if line is not None:
+        parts.append(f"printed at {line[0]:.3f} s: {store.line_text(line[1])}")
     if ln.end_t is not None and abs((ln.end_t - store.t0) / 1e9 - t) <= tolerance * 3:
         parts.append(exit_text(ln.exit_code, ln.error))
         if ln.error and ln.error[2]:
@@ -50,25 +48,18 @@ def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, ro
     core = row - rows.core_base
     known = core < rows.n_cores
     name = f"CPU {core}" if known else "an unknown core"
-    on_core = (cache.state == State.RUNNING) & (cache.lane != 0)
-    on_core &= (cache.core == core) if known else (cache.core < 0)
-    i = _span_at(cache, on_core, t)
-    if i is None:
-        return f"{name} at {t:.3f} s: idle (no process of this run on it)"
-    ln = store.lanes[int(cache.lane[i])]
-    return f"{name} at {t:.3f} s: running {ln.label}" + (f" · pid {ln.pid}" if ln.pid else "")
-
-
-def _span_at(cache: SpanCache, mask: np.ndarray, t: float) -> int | None:
-    hits = np.flatnonzero(mask & (cache.t0 <= t) & (cache.t1 > t))
-    return int(hits[-1]) if hits.size else None
-
-
-def _line_near(cache: SpanCache, lane: int, t: float, tolerance: float) -> int | None:
-    near = np.flatnonzero((cache.line_lane == lane) & (np.abs(cache.line_t - t) <= tolerance))
-    if not near.size:
-        return None
-    return int(near[np.argmin(np.abs(cache.line_t[near] - t))])
+    for lane, track in enumerate(cache.tracks):
+        if store.lanes[lane].kind == "main":
+            continue
+        i = track.span_at(t)
+        if i is None or track.state.view[i] != State.RUNNING:
+            continue
+        on = int(track.core.view[i])
+        if (on == core) if known else (on < 0 or on >= rows.n_cores):
+            ln = store.lanes[lane]
+            return f"{name} at {t:.3f} s: running {ln.label}" + (
+                f" · pid {ln.pid}" if ln.pid else "")
+    return f"{name} at {t:.3f} s: idle (no process of this run on it)"
 
 
 def _join_at(store: TraceStore, t: float) -> str:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 
 from mpgui.runtime.trace import TraceStore
-from mpgui.ui.chart.geometry import Rows
+from mpgui.ui.chart.geometry import Rows, nice_ceil
 from mpgui.ui.chart.spans_item import RowGeometry
 from mpgui.ui.theme import Theme
 
@@ -47,15 +47,22 @@ class MarksItem(pg.GraphicsObject):
         self.rows: Rows | None = None
         self.font = QFont()
         self._extent = QRectF(0, 0, 1, 1)
+        self._marks: tuple | None = None  # what is drawn, to repaint only on a change
+        self.setCacheMode(self.CacheMode.DeviceCoordinateCache)  # see SpansItem
 
     def set_data(self, store: TraceStore, rows: Rows, x_end: float) -> None:
-        """New data to draw."""
+        """New data to draw; repaints only when a mark appeared or the lanes changed."""
+        marks = (id(store), rows.labels, sum(ln.start_call_t is not None for ln in store.lanes),
+                 sum(ln.end_t is not None for ln in store.lanes),
+                 sum(j.t_return is not None for j in store.joins))
         self.store, self.rows = store, rows
-        extent = QRectF(0, 0, max(x_end, 1e-3), rows.n_rows)
+        extent = QRectF(0, 0, 2 * nice_ceil(max(x_end, 1e-3)), rows.n_rows)  # grows in steps
         if extent != self._extent:
             self.prepareGeometryChange()
             self._extent = extent
-        self.update()
+        if marks != self._marks:
+            self._marks = marks
+            self.update()
 
     def set_font_size(self, points: float) -> None:
         """Size of the labels."""

@@ -1,16 +1,18 @@
 """One pyqtgraph item that draws every lane, span and printed-line tick.
 
-Spans are reduced to pixel runs (`geometry.pixel_runs`), then drawn as one
-QPainterPath per style, built from numpy arrays without a Python loop per run: the
-cost of a frame depends on the pixels in view, not on how many spans were recorded.
+Each paint asks `geometry.pixel_codes` what every pixel of every row shows, merges
+neighbouring equal pixels into runs, and draws each style's runs with one
+``drawRects`` call from a numpy-filled array: no Python loop per span or per run, and
+the cost of a frame depends on the pixels in view, not on how many spans were recorded.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap, QPolygonF, QTransform
+from shiboken6 import wrapInstance
 
 from mpgui.ui.chart.geometry import (
     CODE_SHIFT,
@@ -19,33 +21,67 @@ from mpgui.ui.chart.geometry import (
     Runs,
     SpanCache,
     line_ticks,
-    pixel_runs,
-    span_entries,
+    nice_ceil,
+    pixel_codes,
+    runs_of,
 )
 from mpgui.ui.theme import STATE_STYLES, Theme
 
 
-def rects_path(x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> QPainterPath:
-    """One path holding many axis-aligned rectangles, built from numpy arrays."""
-    n = len(x0)
-    if n == 0:
-        return QPainterPath()
-    xs = np.stack([x0, x1, x1, x0, x0], axis=1).ravel().astype(np.float64)
-    ys = np.stack([y0, y0, y1, y1, y0], axis=1).ravel().astype(np.float64)
-    connect = np.tile(np.array([1, 1, 1, 1, 0], np.int32), n)
-    return pg.arrayToQPath(xs, ys, connect=connect, finiteCheck=False)
+def _array_of(cls: type, buffer: np.ndarray) -> object | None:
+    """`buffer` (rows of float64 fields) seen by Qt as a C array of `cls` (QRectF,
+    QPainter.PixmapFragment): what QPainter.drawRects(ptr, n) and
+    drawPixmapFragments(ptr, n, pixmap) take, so thousands of shapes cost one call.
+    pyqtgraph's own items draw the same way. None where the binding cannot."""
+    try:
+        return wrapInstance(buffer.ctypes.data, cls)
+    except (TypeError, ValueError, OverflowError):  # pragma: no cover - other bindings
+        return None
+
+
+class RectBatch:
+    """Draws many axis-aligned rectangles, given as numpy arrays, in groups that share
+    a brush: one C array for all of them, one drawRects call per group."""
+
+    def __init__(self) -> None:
+        self._buffer = np.zeros((0, 4))
+
+    def draw_groups(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
+                    y1: np.ndarray, starts: np.ndarray,
+                    styles: list[tuple[QBrush, QPen | None]]) -> None:
+        """Rectangles [x0, x1] x [y0, y1], group g being rows starts[g]:starts[g + 1],
+        filled with styles[g]'s brush (and outlined with its pen, if any)."""
+        n = len(x0)
+        if len(self._buffer) < n:
+            self._buffer = np.zeros((max(n, 2 * len(self._buffer)), 4))
+        rects = self._buffer[:n]
+        rects[:, 0], rects[:, 1], rects[:, 2], rects[:, 3] = x0, y0, x1 - x0, y1 - y0
+        ends = [*starts[1:], n]
+        for (brush, pen), a, b in zip(styles, starts, ends, strict=True):
+            p.setBrush(brush)
+            p.setPen(pen if pen is not None else Qt.PenStyle.NoPen)
+            first = _array_of(QRectF, rects[a:b])
+            if first is not None:
+                p.drawRects(first, int(b - a))
+            else:  # pragma: no cover
+                p.drawRects([QRectF(*r) for r in rects[a:b]])
+
+    def draw(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
+             y1: np.ndarray, brush: QBrush, pen: QPen | None) -> None:
+        """One group of rectangles with one brush."""
+        self.draw_groups(p, x0, x1, y0, y1, np.zeros(1, np.int64), [(brush, pen)])
 
 
 class RowGeometry:
     """Device-pixel geometry of the rows for one paint."""
 
-    def __init__(self, transform, n_rows: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, transform, n_rows: int, row_unit: float = 1.0) -> None:  # type: ignore[no-untyped-def]
         top = transform.map(QPointF(0, 0)).y()
-        bottom = transform.map(QPointF(0, n_rows)).y()
+        bottom = transform.map(QPointF(0, n_rows * row_unit)).y()
         self.top, self.height = min(top, bottom), abs(bottom - top) / max(n_rows, 1)
         self.inverted = bottom < top
 
-    def band(self, row: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    def band(self, row: np.ndarray, fraction: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Top and bottom of a centred band filling `fraction` of each row's height."""
         centre = self.top + (row + 0.5) * self.height
         half = fraction * self.height / 2
@@ -56,29 +92,103 @@ class RowGeometry:
         return self.top + row * self.height
 
 
+class Markers:
+    """Many copies of one small ▼ marker, blitted from a pre-drawn pixmap in one call."""
+
+    def __init__(self) -> None:
+        self._key: tuple[float, int, float] | None = None
+        self._pixmap = QPixmap()
+
+    def draw(self, p: QPainter, x: np.ndarray, top: np.ndarray, size: float,
+             color: QColor) -> None:
+        """A ▼ with its tip below (x, top), `size` px from centre to corner."""
+        w, h = 2 * size, 1.6 * size
+        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
+        if self._key != (size, color.rgba(), dpr):
+            self._key = (size, color.rgba(), dpr)
+            # Drawn at the screen's resolution, blitted at 1/dpr: sharp on HiDPI too.
+            self._pixmap = QPixmap(int(np.ceil((w + 2) * dpr)), int(np.ceil((h + 2) * dpr)))
+            self._pixmap.fill(Qt.GlobalColor.transparent)
+            q = QPainter(self._pixmap)
+            q.scale(dpr, dpr)
+            q.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            q.setPen(Qt.PenStyle.NoPen)
+            q.setBrush(color)
+            q.drawPolygon(QPolygonF([QPointF(1, 1), QPointF(1 + w, 1), QPointF(1 + size, 1 + h)]))
+            q.end()
+        pw, ph = self._pixmap.width(), self._pixmap.height()  # device pixels
+        frags = np.empty((len(x), 10))
+        frags[:, 0], frags[:, 1] = x, top + ph / dpr / 2 - 1  # where each centre goes
+        frags[:, 2:6] = (0, 0, pw, ph)  # the source rectangle
+        frags[:, 6:8] = 1.0 / dpr  # scale
+        frags[:, 8] = 0.0  # rotation
+        frags[:, 9] = 1.0  # opacity
+        first = _array_of(QPainter.PixmapFragment, frags)
+        if first is not None:
+            p.drawPixmapFragments(first, len(x), self._pixmap)
+            return
+        for cx, cy in frags[:, :2]:  # pragma: no cover
+            p.drawPixmap(QRectF(cx - pw / dpr / 2, cy - ph / dpr / 2, pw / dpr, ph / dpr),
+                         self._pixmap, QRectF(0, 0, pw, ph))
+
+
 class SpansItem(pg.GraphicsObject):
-    """Lanes, spans (by state and process colour) and ticks for printed lines."""
+    """Lanes, spans (by state and process colour) and ticks for printed lines.
+
+    The pixel codes of the whole view are kept between paints. A new frame recomputes
+    only the columns from the earliest time that changed (while a run is followed,
+    a narrow strip near "now") and asks Qt to repaint only that strip; a paint draws
+    only the columns Qt exposed. A change of view, size or lanes recomputes all.
+
+    The item's own coordinates are milliseconds and hundredths of a row (``SCALE``):
+    Qt widens each update(rect) of a cached item by one unit of item coordinates, which
+    in seconds would re-render two seconds of history every frame.
+    """
+
+    SCALE = (1000.0, 100.0)
 
     def __init__(self, theme: Theme) -> None:
         super().__init__()
+        self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
+        self.setTransform(QTransform.fromScale(1 / self.SCALE[0], 1 / self.SCALE[1]))
+        # Qt keeps what was painted as a device-pixel image: Qt's own repaints after a
+        # change of view (it repaints each item's area once more) and exposures merely
+        # copy it, and update(rect) re-renders only that strip into it.
+        self.setCacheMode(self.CacheMode.DeviceCoordinateCache)
         self.theme = theme
         self.cache = SpanCache()
         self.rows: Rows | None = None
         self.colors = np.zeros(0, np.int32)  # lane -> colour index
-        self._entries: tuple[np.ndarray, ...] | None = None
         self._extent = QRectF(0, 0, 1, 1)
         self._brushes: dict[int, QBrush] = {}
+        self._rects = RectBatch()
+        self._markers = Markers()
+        self._grid = np.zeros((0, 0), np.int32)
+        self._grid_key: tuple | None = None
+        self._dirty_from = float("inf")
+        self.time_axis: pg.AxisItem | None = None  # whose ticks the vertical grid follows
         self.last_runs = 0  # how many runs the last paint drew (for tests and benchmarks)
 
     def set_data(self, cache: SpanCache, rows: Rows, colors: np.ndarray, x_end: float) -> None:
         """New data to draw; called once per frame at most."""
+        relaid = (cache is not self.cache or self.rows is None or rows.labels != self.rows.labels
+                  or not np.array_equal(colors, self.colors))
         self.cache, self.rows, self.colors = cache, rows, colors
-        self._entries = span_entries(cache, rows, colors)
-        extent = QRectF(0, 0, max(x_end, 1e-3), rows.n_rows)
+        # The extent grows in steps, so that it rarely changes: a change repaints all.
+        extent = self._to_item(QRectF(0, 0, 2 * nice_ceil(max(x_end, 1e-3)), rows.n_rows))
         if extent != self._extent:
             self.prepareGeometryChange()
             self._extent = extent
-        self.update()
+        if relaid:
+            self._grid_key = None
+            self.update()
+            return
+        self._dirty_from = min(self._dirty_from, cache.changed_from)
+        if self._dirty_from < float("inf"):
+            pad = 8 * (self.pixelWidth() or 0.0) / self.SCALE[0]  # a marker reaches 7 px out
+            left = self._dirty_from - pad
+            self.update(self._to_item(QRectF(left, 0, max(cache.now, self._dirty_from) + pad
+                                             - left, rows.n_rows)))
 
     def set_theme(self, theme: Theme) -> None:
         """Redraw with other colours."""
@@ -89,70 +199,124 @@ class SpansItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return self._extent
 
-    def paint(self, p: QPainter, *_args: object) -> None:
+    def _to_item(self, r: QRectF) -> QRectF:
+        """A rectangle in chart coordinates (seconds, rows) in the item's own."""
+        sx, sy = self.SCALE
+        return QRectF(r.left() * sx, r.top() * sy, r.width() * sx, r.height() * sy)
+
+    def paint(self, p: QPainter, option: object, *_args: object) -> None:
         vb = self.getViewBox()
-        if vb is None or self.rows is None or self._entries is None:
+        if vb is None or self.rows is None:
             return
-        view = vb.viewRect()
-        tr = p.transform()
-        dev = tr.mapRect(view)
+        view = vb.viewRect()  # chart coordinates
+        tr = p.transform()  # from the item's coordinates
+        dev = tr.mapRect(self._to_item(view))
         width = round(dev.width())
-        geo = RowGeometry(tr, self.rows.n_rows)
+        if width <= 0 or not view.width() > 0:
+            return
+        self._update_grid(view.left(), view.right(), width)
+        # Only the exposed columns are drawn (Qt clips the rest anyway).
+        exposed = option.exposedRect  # type: ignore[attr-defined]  # item coordinates
+        exposed = QRectF(exposed.left() / self.SCALE[0], 0, exposed.width() / self.SCALE[0], 1)
+        dx = view.width() / width
+        c0 = max(0, int(np.floor((exposed.left() - view.left()) / dx)) - 1)
+        c1 = min(width, int(np.ceil((exposed.right() - view.left()) / dx)) + 1)
+        if c1 <= c0:
+            return
+        geo = RowGeometry(tr, self.rows.n_rows, self.SCALE[1])
         p.save()
         p.resetTransform()
-        self._paint_lanes(p, geo, dev)
-        t0, t1, row, code = self._entries
-        runs = pixel_runs(t0, t1, row, code, view.left(), view.right(), width, self.rows.n_rows)
+        self._paint_lanes(p, geo, QRectF(dev.left() + c0, dev.top(), c1 - c0, dev.height()),
+                          view, dev)
+        runs = runs_of(self._grid[:, c0:c1])
         self.last_runs = len(runs)
-        self._paint_runs(p, geo, runs, dev.left())
-        self._paint_ticks(p, geo, view, width, dev.left())
+        self._paint_runs(p, geo, runs, dev.left() + c0)
+        self._paint_ticks(p, geo, view, width, dev.left(), (c0, c1))
         p.restore()
 
-    def _paint_lanes(self, p: QPainter, geo: RowGeometry, dev: QRectF) -> None:
+    def _update_grid(self, x0: float, x1: float, width: int) -> None:
+        """Bring the kept pixel codes up to date for the view [x0, x1] at `width`."""
+        assert self.rows is not None
+        key = (x0, x1, width, self.rows.labels)
+        if key != self._grid_key:
+            self._grid = pixel_codes(self.cache, self.rows, self.colors, x0, x1, width)
+            self._grid_key = key
+        elif self._dirty_from < float("inf"):
+            first = max(0, int(np.floor((self._dirty_from - x0) / (x1 - x0) * width)) - 1)
+            if first < width:
+                self._grid[:, first:] = pixel_codes(self.cache, self.rows, self.colors,
+                                                    x0, x1, width, first)
+        self._dirty_from = float("inf")
+
+    def _paint_lanes(self, p: QPainter, geo: RowGeometry, dev: QRectF, view: QRectF,
+                     full: QRectF) -> None:
+        """Every other lane shaded, the rules under the main program and above the cores,
+        and a vertical line at each labelled time of the axis (drawn here, in the
+        exposed strip only: pyqtgraph's own grid redraws the whole view every time)."""
         rows = self.rows
         assert rows is not None
         shade = QColor(self.theme.lane_shade)
         for r in range(0, rows.n_rows, 2):
             p.fillRect(QRectF(dev.left(), geo.row_top(r), dev.width(), geo.height), shade)
-        pen = QPen(QColor(self.theme.grid), 1)
-        p.setPen(pen)
+        p.setPen(QPen(QColor(self.theme.grid), 1))
         for r in (1, rows.core_base):  # under the main program; above the cores
             y = geo.row_top(r)
             p.drawLine(QPointF(dev.left(), y), QPointF(dev.right(), y))
+        if self.time_axis is None:
+            return
+        levels = self.time_axis.tickValues(view.left(), view.right(), full.width())
+        for _spacing, values in levels[:1]:
+            for v in values:
+                x = full.left() + (v - view.left()) / view.width() * full.width()
+                if dev.left() - 1 <= x <= dev.right() + 1:
+                    p.drawLine(QPointF(x, full.top()), QPointF(x, full.bottom()))
 
     def _paint_runs(self, p: QPainter, geo: RowGeometry, runs: Runs, x_left: float) -> None:
         if not len(runs):
             return
-        order = np.argsort(runs.code, kind="stable")
-        codes = runs.code[order]
-        bounds = np.flatnonzero(np.diff(codes)) + 1
-        for group in np.split(order, bounds):
-            code = int(runs.code[group[0]])
-            style = STATE_STYLES.get(code // CODE_SHIFT)
-            if style is None:
-                continue
-            y0, y1 = geo.band(runs.row[group].astype(np.float64), style.height)
-            path = rects_path(x_left + runs.px0[group], x_left + runs.px1[group], y0, y1)
-            p.fillPath(path, self._brush(code))
-            if style.outline:
-                p.strokePath(path, QPen(self._color(code % CODE_SHIFT), 1))
+        known = np.isin(runs.code // CODE_SHIFT, list(STATE_STYLES))
+        order = np.argsort(runs.code[known], kind="stable")
+        code = runs.code[known][order]
+        starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+        heights = np.array([STATE_STYLES[c // CODE_SHIFT].height for c in code[starts]])
+        height = np.repeat(heights, np.diff(np.r_[starts, len(code)]))
+        y0, y1 = geo.band(runs.row[known][order].astype(np.float64), height)
+        styles = []
+        for c in code[starts]:
+            outline = STATE_STYLES[int(c) // CODE_SHIFT].outline
+            styles.append((self._brush(int(c)),
+                           QPen(self._color(int(c) % CODE_SHIFT), 1) if outline else None))
+        self._rects.draw_groups(p, x_left + runs.px0[known][order], x_left +
+                                runs.px1[known][order], y0, y1, starts, styles)
 
     def _paint_ticks(self, p: QPainter, geo: RowGeometry, view: QRectF, width: int,
-                     x_left: float) -> None:
+                     x_left: float, columns: tuple[int, int]) -> None:
+        """A ▼ at the top of the lane for each printed line; lines closer together than
+        a marker merge into one band ("printing all the time"). Only lines within (or
+        a marker's width around) the pixel `columns` are drawn."""
         rows = self.rows
         assert rows is not None
         tick_rows, px = line_ticks(self.cache, rows, view.left(), view.right(), width)
+        near = (px >= columns[0] - 8) & (px < columns[1] + 8)
+        tick_rows, px = tick_rows[near], px[near]
         if not len(px):
             return
         size = max(3.0, min(7.0, geo.height * 0.16))
-        top = geo.top + tick_rows * geo.height + 1
-        x = x_left + px + 0.5
-        n = len(px)
-        xs = np.stack([x - size, x + size, x, x - size], axis=1).ravel()
-        ys = np.stack([top, top, top + 1.6 * size, top], axis=1).ravel()
-        connect = np.tile(np.array([1, 1, 1, 0], np.int32), n)
-        path = pg.arrayToQPath(xs, ys, connect=connect, finiteCheck=False)
-        p.fillPath(path, QBrush(QColor(self.theme.foreground)))
+        # Groups of ticks on one row, each less than a marker's width from the next.
+        new_group = np.ones(len(px), bool)
+        new_group[1:] = (tick_rows[1:] != tick_rows[:-1]) | (np.diff(px) > 2 * size)
+        first = np.flatnonzero(new_group)
+        last = np.append(first[1:], len(px)) - 1
+        single = first == last
+        top = geo.top + tick_rows[first] * geo.height + 1
+        x0, x1 = x_left + px[first] + 0.5, x_left + px[last] + 0.5
+        fg = QColor(self.theme.foreground)
+        band = ~single
+        if band.any():
+            self._rects.draw(p, x0[band] - size, x1[band] + size, top[band],
+                             top[band] + 1.6 * size, QBrush(fg), None)
+        if single.any():
+            self._markers.draw(p, x0[single], top[single], size, fg)
 
     def _color(self, color_index: int) -> QColor:
         if color_index == MAIN_COLOR:

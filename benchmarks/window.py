@@ -1,0 +1,154 @@
+"""Benchmarks of the window (offscreen): the frame budget under a steady event stream,
+the send-to-screen latency of printed lines, and repainting a large chart."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+
+from benchmarks.report import Row
+from benchmarks.targets import CHATTER_SECONDS, chatter
+from mpgui.model.scenario import ProcessSpec, Scenario, Step
+from mpgui.runtime.runner import Runner
+
+CHILDREN = 16
+WARM_UP_S = 1.0  # leave out the children's start (16 spawns) from the steady state
+
+
+class ChatterRunner(Runner):
+    """The real Runner, starting rate-controlled children instead of workloads."""
+
+    child_target = staticmethod(chatter)
+
+
+def _window():  # type: ignore[no-untyped-def]
+    """An offscreen main window with its settings in a temporary folder."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      tempfile.mkdtemp(prefix="mpgui-bench-"))
+    from mpgui.ui.app import make_app
+    from mpgui.ui.main_window import MainWindow
+
+    app = make_app()
+    w = MainWindow(speed=1)
+    w.resize(1600, 900)
+    w.show()
+    app.processEvents()
+    return app, w
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def frame_budget() -> list[Row]:
+    """16 children sending 100,000 events/s in total into the window: the 99th
+    percentile of a poll-and-redraw tick, and how long a printed line takes from the
+    child's print to the painted window."""
+    from PySide6.QtCore import QEventLoop
+
+    app, w = _window()
+    procs = [ProcessSpec(f"P{i}", f"chatter {i}", "sleep_loop", {"n": 1}, "P{i}")
+             for i in range(CHILDREN)]
+    w.doc.load(Scenario(tuple(procs), tuple(Step("start", p.var) for p in procs)),
+               path=None, builtin=None)
+    w.controller.runner_class = ChatterRunner
+    frames: list[tuple[int, int]] = []  # (end of the frame's paint, index of its tick)
+    latencies: list[float] = []
+
+    def paint_now() -> None:
+        # The frame reaches the screen: let Qt paint what the frame changed now, as
+        # its event loop does right after the tick, so that the tick's measured time
+        # includes drawing, not only preparing to draw. (Qt never re-enters the tick's
+        # own timer from here.)
+        for _ in range(3):  # scene changes -> viewport update -> paint
+            app.processEvents()
+        done = time.perf_counter_ns()
+        latencies.extend((done - t) / 1e6 for t in w.console.last_shown_t)
+        frames.append((done, len(w.controller.tick_ns)))  # this tick is not counted yet
+
+    w.controller.frame.connect(paint_now)  # after the window's own refresh
+    loop = QEventLoop()
+    w.controller.finished.connect(loop.quit)
+    w.run()
+    t_start = time.perf_counter_ns()
+    loop.exec()
+    runner = w.controller.runner
+    store = runner.store
+    ticks = w.controller.tick_ns
+    # Steady state only: from WARM_UP_S after Run until the children stop sending.
+    first = next(k for done, k in frames if done - t_start >= WARM_UP_S * 1e9)
+    end = t_start + int((WARM_UP_S + CHATTER_SECONDS - 0.5) * 1e9)
+    last = max(k for done, k in frames if done <= end)
+    steady = [t / 1e6 for t in ticks[first:last]]
+    frame_ticks = {k for _done, k in frames if first <= k < last}
+    frame_ms = [ticks[k] / 1e6 for k in sorted(frame_ticks)]
+    rate = store.events / (CHATTER_SECONDS + 0.0)
+    p99_all, p99_frames = _percentile(steady, 0.99), _percentile(frame_ms, 0.99)
+    p95_latency = _percentile(latencies, 0.95)
+    w.close()
+    app.processEvents()
+    load = f"{CHILDREN} children, {rate / 1e3:,.0f} k events/s"
+    return [
+        Row(f"frame budget: poll-and-redraw tick, 99th percentile ({load})",
+            f"{p99_frames:.1f} ms (frames) / {p99_all:.1f} ms (all ticks)",
+            f"median frame {statistics.median(frame_ms):.1f} ms, "
+            f"{len(frame_ms) / (CHATTER_SECONDS - 0.5):.0f} frames/s", None, "< 16 ms",
+            p99_frames < 16),
+        Row(f"latency: a printed line from the child's print to the painted window "
+            f"(95th percentile of {len(latencies):,})", f"{p95_latency:.1f} ms",
+            f"median {statistics.median(latencies):.1f} ms", None, "< 50 ms",
+            p95_latency < 50),
+    ]
+
+
+def _synthetic_store(lanes: int, spans: int):  # type: ignore[no-untyped-def]
+    """A finished run with `spans` spans spread over `lanes` process lanes."""
+    from mpgui.runtime.protocol import State
+    from mpgui.runtime.trace import TraceStore
+
+    store = TraceStore()
+    main = store.add_lane("main", "main program", "main")
+    ids = [store.add_lane(f"P{i}", f"p{i}", "process") for i in range(lanes)]
+    per = spans // lanes
+    store.begin(0, main)
+    states = (State.RUNNING, State.PREEMPTED, State.SLEEPING, State.RUNNING)
+    for k, lane in enumerate(ids):
+        for j in range(per):
+            store.set_state(lane, j * 100_000 + k, states[j % 4], j % 2)
+    store.finish(per * 100_000 + lanes)
+    return store
+
+
+def pan_zoom(lanes: int = 64, spans: int = 100_000, frames: int = 60) -> Row:
+    """Repaint time of the chart after a pan or a zoom, with `lanes` x `spans`."""
+    from PySide6.QtCore import QPointF
+
+    app, w = _window()
+    store = _synthetic_store(lanes, spans)
+    chart = w.chart
+    chart.set_store(store)
+    chart.refresh(store.t_end, running=False)
+    chart.following = False
+    span = (store.t_end - store.t0) / 1e9
+    times = []
+    vb = chart.vb
+    for k in range(frames):
+        if k % 2:
+            vb.scaleBy((0.7 if k % 4 == 1 else 1 / 0.7, 1), center=QPointF(span / 2, 0))
+        else:
+            vb.translateBy(x=span * 0.03 * (1 if k % 4 == 0 else -1))
+        t = time.perf_counter_ns()
+        chart.viewport().repaint()
+        times.append((time.perf_counter_ns() - t) / 1e6)
+    w.close()
+    app.processEvents()
+    p95 = _percentile(times, 0.95)
+    return Row(f"scale: chart repaint after pan/zoom, {lanes} lanes x {spans:,} spans "
+               f"(95th percentile of {frames})", f"{p95:.1f} ms",
+               f"median {statistics.median(times):.1f} ms", None, "< 16 ms", p95 < 16)

@@ -1,0 +1,160 @@
+"""The chart's geometry against brute force: per-pixel occupancy, pixel codes kept up
+to date incrementally while a run grows, line ticks, and the stepped time axis."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mpgui.runtime.protocol import State
+from mpgui.runtime.trace import TraceStore
+from mpgui.ui.chart.geometry import (
+    CODE_SHIFT,
+    SpanCache,
+    lane_colors,
+    layout_rows,
+    line_ticks,
+    nice_ceil,
+    pixel_codes,
+)
+
+STATES = [State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING, State.STARTING]
+NS = 1_000_000_000
+
+
+def brute_occupancy(spans, bounds, now):
+    """Seconds running, preempted and otherwise in each pixel, span by span."""
+    occ = np.zeros((len(bounds) - 1, 3))
+    column = {State.RUNNING: 0, State.PREEMPTED: 1}
+    for t0, t1, state in spans:
+        t1 = now if t1 is None else t1
+        for p in range(len(bounds) - 1):
+            overlap = min(t1, bounds[p + 1]) - max(t0, bounds[p])
+            if overlap > 0:
+                occ[p, column.get(state, 2)] += overlap
+    return occ
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0001, 0.3), st.sampled_from(STATES)), min_size=1,
+                max_size=40), st.booleans(), st.integers(1, 50))
+def test_occupancy_matches_brute_force(pieces, open_last, width):
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    lane = store.add_lane("A", "a", "process")
+    store.begin(0, main)
+    t, spans = 0.01, []
+    for duration, state in pieces:
+        store.set_state(lane, int(t * NS), state, 0)
+        spans.append([t, t + duration, state])
+        t += duration
+    if not open_last:
+        store.end_lane(lane, int(t * NS))
+    now = t + 0.05
+    spans[-1][1] = None if open_last else t
+    cache = SpanCache()
+    cache.sync(store, int(now * NS))
+    bounds = np.linspace(0, now + 0.1, width + 1)
+    at, _state, _core = cache.tracks[lane].sample(bounds, cache.now)
+    expected = brute_occupancy([(a, b, s) for a, b, s in spans], bounds, now)
+    assert np.allclose(np.diff(at, axis=0), expected, atol=2e-9)
+
+
+def grow(store, lanes, rng, t, steps):
+    """Random state changes and lines, in time order per lane, like a live run."""
+    for _ in range(steps):
+        lane = rng.choice(lanes)
+        t[lane] += rng.uniform(0.0005, 0.05)
+        store.set_state(lane, int(t[lane] * NS), rng.choice(STATES), rng.choice([0, 1, -1]))
+        if rng.random() < 0.3:
+            store.line_t.append(int(t[lane] * NS))
+            store.line_lane.append(lane)
+
+
+def test_pixel_codes_kept_up_to_date_equal_a_full_recomputation():
+    rng = random.Random(7)
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    lanes = [store.add_lane(f"P{i}", f"p{i}", "process") for i in range(4)]
+    store.begin(0, main)
+    t = dict.fromkeys(lanes, 0.0)
+    cache = SpanCache()
+    x0, x1, width = 0.0, 8.0, 300
+    grid = None
+    for _frame in range(40):
+        grow(store, lanes, rng, t, 25)
+        now = max(t.values()) + 0.01
+        cache.sync(store, int(now * NS))
+        rows = layout_rows(store, 2, True)
+        colors = lane_colors(store)
+        if grid is None:
+            grid = pixel_codes(cache, rows, colors, x0, x1, width)
+        elif cache.changed_from < float("inf"):
+            first = max(0, int(np.floor((cache.changed_from - x0) / (x1 - x0) * width)) - 1)
+            grid[:, first:] = pixel_codes(cache, rows, colors, x0, x1, width, first)
+        assert np.array_equal(grid, pixel_codes(cache, rows, colors, x0, x1, width))
+    assert (grid >= 0).any()
+
+
+def test_running_pixels_appear_on_their_core_and_brief_runs_stay_visible():
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    store.begin(0, main)
+    store.set_state(a, 0, State.SLEEPING)
+    store.set_state(a, int(0.500 * NS), State.RUNNING, 1)  # 1 ms of CPU in a sleep
+    store.set_state(a, int(0.501 * NS), State.SLEEPING)
+    store.end_lane(a, NS)
+    store.finish(NS)
+    cache = SpanCache()
+    cache.sync(store, NS)
+    rows = layout_rows(store, 2, False)
+    grid = pixel_codes(cache, rows, lane_colors(store), 0.0, 1.0, 100)  # 10 ms a pixel
+    row_a = rows.lane_row[a]
+    assert grid[row_a, 50] // CODE_SHIFT == State.RUNNING  # not lost to the sleep around it
+    assert grid[row_a, 20] // CODE_SHIFT == State.SLEEPING
+    assert grid[rows.core_base + 1, 50] // CODE_SHIFT == State.RUNNING
+    assert (grid[rows.core_base] == -1).all()  # nothing ran on CPU 0
+
+
+def test_a_core_pixel_shows_the_process_that_ran_longest_there():
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    b = store.add_lane("B", "b", "process")
+    store.begin(0, main)
+    # In the one pixel [0, 1 s): A runs 0.7 s on core 0, B 0.2 s on the same core.
+    store.set_state(a, 0, State.RUNNING, 0)
+    store.set_state(a, int(0.7 * NS), State.PREEMPTED)
+    store.set_state(b, int(0.7 * NS), State.RUNNING, 0)
+    store.set_state(b, int(0.9 * NS), State.PREEMPTED)
+    cache = SpanCache()
+    cache.sync(store, NS)
+    rows = layout_rows(store, 1, False)
+    colors = lane_colors(store)
+    grid = pixel_codes(cache, rows, colors, 0.0, 1.0, 1)
+    assert grid[rows.core_base, 0] == State.RUNNING * CODE_SHIFT + colors[a]
+
+
+def test_line_ticks_are_one_per_row_and_pixel():
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    store.begin(0, main)
+    for t in (0.1, 0.101, 0.5, 0.999):
+        store.line_t.append(int(t * NS))
+        store.line_lane.append(a)
+    cache = SpanCache()
+    cache.sync(store, NS)
+    rows, px = line_ticks(cache, layout_rows(store, 1, False), 0.0, 1.0, 10)
+    assert rows.tolist() == [1, 1, 1] and px.tolist() == [1, 5, 9]
+
+
+@pytest.mark.parametrize(("x", "nice"), [(0.7, 0.8), (1.0, 1.0), (1.01, 1.5), (2.6, 3.0),
+                                         (7.2, 8.0), (8.5, 10.0), (13.0, 15.0), (0.0, 1.0)])
+def test_the_time_axis_grows_in_nice_steps(x, nice):
+    assert nice_ceil(x) == pytest.approx(nice)
