@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.table.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.program.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.chart.follow_changed.connect(self.acts["follow"].setChecked)
+        self._label_at = 0  # when the run label was last updated
         self._restore_state()
         self._update_actions()
         self._update_title()
@@ -307,9 +308,14 @@ class MainWindow(QMainWindow):
         runner = self.controller.runner
         if runner is None:
             return
-        self.chart.refresh(time.perf_counter_ns(), not runner.done)
+        now = time.perf_counter_ns()
+        self.chart.refresh(now, not runner.done)
         self.console.refresh()
-        self._update_run_label()
+        # A label whose text changes relayouts the status bar: a few times a second is
+        # enough for a clock that shows tenths.
+        if runner.done or now - self._label_at >= 250_000_000:
+            self._label_at = now
+            self._update_run_label()
 
     def _on_finished(self) -> None:
         runner = self.controller.runner

@@ -21,7 +21,8 @@ from mpgui.runtime.runner import Runner
 
 POLL_MS = 5  # how often the Runner is polled while a run is on
 POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
-FRAME_POLL_BUDGET_S = 0.001  # ... in a tick that also redraws, so the two never stack up
+FRAME_POLL_BUDGET_S = 0.0  # ... in a tick that redraws: one batch per child, no more
+                           # (the ticks in between read), so the two never stack up
 FRAME_NS = 16_000_000  # at most one redraw per 16 ms (60 Hz)
 
 

@@ -123,8 +123,11 @@ class ChartWidget(pg.PlotWidget):
         labels stay put and a frame repaints only the strip that changed."""
         if running:
             right = nice_ceil(max(self._x_end * 1.1, MIN_WINDOW_S))
+            after = nice_ceil(right * 1.0001)  # the next step: prepared ahead of time
+            self.spans.prepare_view((-0.012 * after, after))
         else:
             right = max(self._x_end, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
+            self.spans.prepare_view(None)
         n = self.rows.n_rows if self.rows else 1
         # A sliver left of 0, so that the axis can print its "0".
         shown = (-0.012 * right, right, n)
@@ -133,6 +136,7 @@ class ChartWidget(pg.PlotWidget):
             self.vb.setRange(xRange=shown[:2], yRange=(0, n), padding=0)
 
     def _user_moved(self, *_args: object) -> None:
+        self.spans.prepare_view(None)
         if self.following:
             self.following = False
             self.follow_changed.emit(False)

@@ -133,17 +133,20 @@ class Column:
 class Track:
     """One lane's spans in time order, in seconds since the run began.
 
-    Only the last span can still be open (a state change closes the previous one), so
-    ``cum`` — the time spent in each state before span i — is final for every span but
-    the last, and an open span simply counts up to "now" when a frame asks.
+    Start times live in their own array (for binary search); everything else about a
+    span is one row of ``rows``, so that adding spans and sampling them cost one numpy
+    call each rather than one per field: the end time (nan while open), the state, the
+    core, the core of the latest RUNNING span up to this one, and the time spent
+    running / preempted / otherwise before this span. Only the last span can be open (a
+    state change closes the previous one), so those times are final when a span is
+    added, and an open span simply counts up to "now" when a frame asks.
     """
 
+    T1, STATE, CORE, RUN_CORE, CUM = 0, 1, 2, 3, 4  # fields of a row; CUM..CUM+2
+
     def __init__(self) -> None:
-        self.t0, self.t1 = Column(np.float64), Column(np.float64)
-        self.state, self.core = Column(np.int8), Column(np.int16)
-        self.last_run = Column(np.int64)  # latest RUNNING span at or before i (-1: none)
-        self.cum = Column(np.float64, 3)  # row i: time per column before span i
-        self.cum.extend(np.zeros((1, 3)))
+        self.t0 = Column(np.float64)
+        self.rows = Column(np.float64, self.CUM + 3)
         self.lines = Column(np.float64)  # times of printed lines
         self.line_index = Column(np.int64)  # their indices in the store (for the text)
         self.open_index = -1  # the store's index of the last span while it is open
@@ -154,49 +157,41 @@ class Track:
         """Number of spans."""
         return self.t0.n
 
-    def add(self, t0: np.ndarray, t1: np.ndarray, state: np.ndarray, core: np.ndarray,
-            store_index: np.ndarray, closed_at: float | None = None) -> None:
-        """Append spans (t1 = nan while open; only the last may be open). `closed_at`
-        is when the previously open last span ended, if it was open."""
-        if closed_at is not None and self.open_index >= 0:
-            self.t1.view[-1] = closed_at
-            self.open_index = -1
-        k = self.n
+    def tail(self) -> tuple[np.ndarray, float]:
+        """What new spans build on: the time per column before them (the last span
+        included, if it has ended) and the core of the latest RUNNING span so far."""
+        if not self.n:
+            return np.zeros(3), -1.0
+        last = self.rows.view[-1]
+        before = last[self.CUM:].copy()
+        if not np.isnan(last[self.T1]):
+            before[_COLUMN[int(last[self.STATE])]] += last[self.T1] - self.t0.view[-1]
+        return before, float(last[self.RUN_CORE])
+
+    def append(self, t0: np.ndarray, rows: np.ndarray, open_index: int,
+               unknown_core: bool) -> None:
+        """Append spans given as start times and finished rows (see the class)."""
         self.t0.extend(t0)
-        self.t1.extend(t1)
-        self.state.extend(state)
-        self.core.extend(core)
-        running = np.where(state == State.RUNNING, np.arange(k, k + len(t0)), -1)
-        previous = self.last_run.view[-1] if k else -1
-        self.last_run.extend(np.maximum.accumulate(np.maximum(running, previous)))
-        if np.any((state == State.RUNNING) & (core < 0)):
-            self.unknown_core = True
-        self.open_index = int(store_index[-1]) if np.isnan(t1[-1]) else -1
-        self._extend_cum()
+        self.rows.extend(rows)
+        self.open_index = open_index
+        self.unknown_core |= unknown_core
 
     def close_last(self, t1: float) -> None:
         """The open last span ended at `t1`."""
-        self.t1.view[-1] = t1
+        self.rows.view[-1, self.T1] = t1
         self.open_index = -1
-        self._extend_cum()
 
-    def _extend_cum(self) -> None:
-        """Add the cum rows of spans closed since the last call."""
-        first = self.cum.n - 1
-        closed = self.n if self.open_index < 0 else self.n - 1
-        if closed <= first:
-            return
-        dur = np.zeros((closed - first, 3))
-        dur[np.arange(closed - first), _COLUMN[self.state.view[first:closed]]] = \
-            self.t1.view[first:closed] - self.t0.view[first:closed]
-        self.cum.extend(self.cum.view[-1] + np.cumsum(dur, axis=0))
+    def span(self, i: int) -> tuple[int, int]:
+        """(state, core) of span `i`."""
+        row = self.rows.view[i]
+        return int(row[self.STATE]), int(row[self.CORE])
 
     def span_at(self, t: float) -> int | None:
         """The span covering time `t`, if any (an open span covers up to "now")."""
         i = int(np.searchsorted(self.t0.view, t, side="right")) - 1
         if i < 0:
             return None
-        end = self.t1.view[i]
+        end = self.rows.view[i, self.T1]
         return i if np.isnan(end) or end > t else None
 
     def line_near(self, t: float, tolerance: float) -> tuple[float, int] | None:
@@ -218,20 +213,25 @@ class Track:
         t0, n = self.t0.view, self.n
         idx = np.searchsorted(t0, bounds, side="right") - 1
         ic = np.maximum(idx, 0)
-        start = t0[ic]
-        t1 = self.t1.view[ic]
+        rows = self.rows.view[ic]  # one gather of every field (a copy)
+        start, t1 = t0[ic], rows[:, self.T1]
         if self.open_index >= 0:
             t1 = np.where(ic == n - 1, max(now, t0[-1]), t1)
-        state = self.state.view[ic]
-        at = self.cum.view[np.minimum(ic, self.cum.n - 1)]  # a copy (fancy indexing)
+        state = rows[:, self.STATE].astype(np.int64)
+        at = rows[:, self.CUM:]
         at[np.arange(len(bounds)), _COLUMN[state]] += np.clip(bounds - start, 0.0, t1 - start)
         at[idx < 0] = 0.0
+        right_state, right_core = state[1:].copy(), rows[1:, self.RUN_CORE].astype(np.int64)
         # At a right edge, the span in force just before it (not one starting on it).
-        edge = ic[1:] - ((start[1:] == bounds[1:]) & (ic[1:] > 0))
-        right_state = np.where(idx[1:] >= 0, self.state.view[edge], -1)
-        run = self.last_run.view[edge]
-        core = np.where((idx[1:] >= 0) & (run >= 0), self.core.view[np.maximum(run, 0)], -1)
-        return at, right_state, core
+        on_edge = np.flatnonzero((start[1:] == bounds[1:]) & (ic[1:] > 0))
+        if on_edge.size:
+            before = self.rows.view[ic[1:][on_edge] - 1]
+            right_state[on_edge] = before[:, self.STATE]
+            right_core[on_edge] = before[:, self.RUN_CORE]
+        missing = idx[1:] < 0
+        right_state[missing], right_core[missing] = -1, -1
+        return at, right_state, right_core
+
 
 class SpanCache:
     """The store's spans and lines as per-lane tracks, synced incrementally."""
@@ -283,26 +283,48 @@ class SpanCache:
 
     def _add_spans(self, store: TraceStore, n: int, m: int) -> float:
         """Move spans n..m of the store into their tracks; returns the earliest time
-        they change."""
+        they change. The rows of all lanes are computed together (cumulative sums per
+        lane as one cumulative sum minus each lane's start), then appended per lane."""
         lane = _tail(store.span_lane, n, np.uint16)
-        raw_t1 = _tail(store.span_t1, n, np.int64)
-        t0 = (_tail(store.span_t0, n, np.int64) - store.t0) / 1e9
-        t1 = np.where(raw_t1 == OPEN, np.nan, (raw_t1 - store.t0) / 1e9)
-        state = _tail(store.span_state, n, np.uint8).astype(np.int8)
-        core = _tail(store.span_core, n, np.int16)
-        index = np.arange(n, m)
         order = np.argsort(lane, kind="stable")
-        bounds = np.flatnonzero(np.diff(lane[order])) + 1
+        lane = lane[order]
+        raw_t1 = _tail(store.span_t1, n, np.int64)[order]
+        t0 = (_tail(store.span_t0, n, np.int64)[order] - store.t0) / 1e9
+        t1 = np.where(raw_t1 == OPEN, np.nan, (raw_t1 - store.t0) / 1e9)
+        state = _tail(store.span_state, n, np.uint8)[order].astype(np.int64)
+        core = _tail(store.span_core, n, np.int16)[order].astype(np.float64)
+        index = np.arange(n, m)[order]
+        starts = np.flatnonzero(np.r_[True, lane[1:] != lane[:-1]])
+        ends = np.r_[starts[1:], len(lane)]
+        count = m - n
         earliest = float(t0.min())
-        for group in np.split(order, bounds):
-            track = self.tracks[int(lane[group[0]])]
-            # A new span of a lane closes its open one: close both in one step.
-            closed = None if track.open_index < 0 else store.span_t1[track.open_index]
-            closed_at = None if closed in (None, OPEN) else _seconds(store, closed)
-            if closed_at is not None:
-                earliest = min(earliest, closed_at)
-            track.add(t0[group], t1[group], state[group], core[group], index[group],
-                      closed_at)
+        # Before each lane's new spans: its time per column so far, its latest core.
+        base = np.empty((len(starts), 3))
+        run_before = np.empty(len(starts))
+        for g, s in enumerate(starts):
+            track = self.tracks[int(lane[s])]
+            if track.open_index >= 0:  # a new span of a lane closes its open one
+                closed = store.span_t1[track.open_index]
+                if closed != OPEN:
+                    track.close_last(_seconds(store, closed))
+                    earliest = min(earliest, _seconds(store, closed))
+            base[g], run_before[g] = track.tail()
+        group = np.repeat(np.arange(len(starts)), ends - starts)
+        dur = np.zeros((count, 3))
+        dur[np.arange(count), _COLUMN[state]] = np.where(np.isnan(t1), 0.0, t1 - t0)
+        before = np.cumsum(dur, axis=0) - dur  # exclusive, over all lanes
+        rows = np.empty((count, Track.CUM + 3))
+        rows[:, Track.CUM:] = base[group] + before - before[starts][group]
+        running = state == State.RUNNING
+        ran = np.maximum.accumulate(np.where(running, np.arange(count), -1))
+        rows[:, Track.RUN_CORE] = np.where(ran >= starts[group], core[np.maximum(ran, 0)],
+                                           run_before[group])
+        rows[:, Track.T1], rows[:, Track.STATE], rows[:, Track.CORE] = t1, state, core
+        unknown = running & (core < 0)
+        for s, e in zip(starts, ends, strict=True):
+            open_index = int(index[e - 1]) if np.isnan(t1[e - 1]) else -1
+            self.tracks[int(lane[s])].append(t0[s:e], rows[s:e], open_index,
+                                             bool(unknown[s:e].any()))
         return earliest
 
     def has_unknown_core(self, colors: np.ndarray) -> bool:
@@ -321,16 +343,18 @@ def _tail(column, start: int, dtype) -> np.ndarray:  # type: ignore[no-untyped-d
 
 
 def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1: float,
-                width: int, first: int = 0) -> np.ndarray:
+                width: int, first: int = 0, last: int | None = None) -> np.ndarray:
     """What each pixel of each row shows, for the view [x0, x1] drawn `width` pixels
-    wide: an (n_rows, width - first) array of codes (state * CODE_SHIFT + colour;
-    -1 = empty) for the pixel columns from `first` on. A process's running pixels are
-    shown again on the row of the core it ran on."""
-    w, first = int(width), max(0, min(int(first), int(width)))
-    grid = np.full((rows.n_rows, max(w - first, 0)), -1, np.int32)
-    if w - first <= 0 or not x1 > x0:
+    wide: an (n_rows, last - first) array of codes (state * CODE_SHIFT + colour;
+    -1 = empty) for the pixel columns first..last (default: to the end). A process's
+    running pixels are shown again on the row of the core it ran on."""
+    w = int(width)
+    first = max(0, min(int(first), w))
+    last = w if last is None else max(first, min(int(last), w))
+    grid = np.full((rows.n_rows, last - first), -1, np.int32)
+    if last - first <= 0 or not x1 > x0:
         return grid
-    bounds = np.linspace(x0, x1, w + 1)[first:]
+    bounds = np.linspace(x0, x1, w + 1)[first:last + 1]
     x1 = bounds[-1]
     lanes = [lane for lane, track in enumerate(cache.tracks)
              if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
@@ -392,21 +416,24 @@ def runs_of(grid: np.ndarray) -> Runs:
     return Runs(starts // w, px0, px0 + lengths, code)
 
 
-def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float,
-               width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Printed lines in view, one per (row, pixel): their rows and pixel columns."""
+def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
+               columns: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Printed lines in view, one per (row, pixel): their rows and pixel columns, only
+    within `columns` (first, end) if given."""
     w = int(width)
+    first, end = (0, w) if columns is None else (max(0, columns[0]), min(w, columns[1]))
     out_rows, out_px = [], []
-    if w <= 0 or not x1 > x0:
+    if w <= 0 or not x1 > x0 or end <= first:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     bounds = np.linspace(x0, x1, w + 1)
     bounds[-1] = np.nextafter(x1, np.inf)  # a line exactly at x1 is in view
+    bounds = bounds[first:end + 1]
     for lane, track in enumerate(cache.tracks):
         row = rows.lane_row[lane] if lane < len(rows.lane_row) else -1
         if row < 0 or track.lines.n == 0:
             continue
         counts = np.diff(np.searchsorted(track.lines.view, bounds, side="left"))
-        px = np.flatnonzero(counts)
+        px = np.flatnonzero(counts) + first
         out_rows.append(np.full(len(px), row, np.int64))
         out_px.append(px)
     if not out_px:

@@ -28,7 +28,7 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
     track = cache.tracks[lane] if lane < len(cache.tracks) else None
     i = track.span_at(t) if track is not None else None
     if i is not None:
-        state, core = int(track.state.view[i]), int(track.core.view[i])
+        state, core = track.span(i)
         where = f" on CPU {core}" if state == State.RUNNING and core >= 0 else ""
         parts.append(f"{state_label(state)}{where}: {STATE_HELP[state]}"
                      if state in STATE_HELP else state_label(state))
@@ -52,9 +52,9 @@ def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, ro
         if store.lanes[lane].kind == "main":
             continue
         i = track.span_at(t)
-        if i is None or track.state.view[i] != State.RUNNING:
+        if i is None or track.span(i)[0] != State.RUNNING:
             continue
-        on = int(track.core.view[i])
+        on = track.span(i)[1]
         if (on == core) if known else (on < 0 or on >= rows.n_cores):
             ln = store.lanes[lane]
             return f"{name} at {t:.3f} s: running {ln.label}" + (

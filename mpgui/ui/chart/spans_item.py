@@ -146,6 +146,9 @@ class SpansItem(pg.GraphicsObject):
     """
 
     SCALE = (1000.0, 100.0)
+    NEXT_CHUNK = 160  # columns of the next view's grid computed per frame, at least
+    FRAMES_PER_S = 30  # a cautious guess of the frame rate while a run is busy
+    NEXT_CATCH_UP = 4  # frames between updates of the next view's grid
 
     def __init__(self, theme: Theme) -> None:
         super().__init__()
@@ -166,6 +169,15 @@ class SpansItem(pg.GraphicsObject):
         self._grid = np.zeros((0, 0), np.int32)
         self._grid_key: tuple | None = None
         self._dirty_from = float("inf")
+        self._width = 0  # device pixels the view was last painted at
+        # The grid of the view that comes next while a run is followed, built a chunk
+        # of columns per frame, so that the step to it costs no full recomputation.
+        self._next_view: tuple[float, float] | None = None
+        self._next = np.zeros((0, 0), np.int32)
+        self._next_key: tuple | None = None
+        self._next_done = 0  # columns of _next computed so far
+        self._next_dirty = float("inf")  # changes not yet applied to _next
+        self._next_frames = 0
         self.time_axis: pg.AxisItem | None = None  # whose ticks the vertical grid follows
         self.last_runs = 0  # how many runs the last paint drew (for tests and benchmarks)
 
@@ -184,6 +196,7 @@ class SpansItem(pg.GraphicsObject):
             self.update()
             return
         self._dirty_from = min(self._dirty_from, cache.changed_from)
+        self._build_next(cache.changed_from)
         if self._dirty_from < float("inf"):
             pad = 8 * (self.pixelWidth() or 0.0) / self.SCALE[0]  # a marker reaches 7 px out
             left = self._dirty_from - pad
@@ -234,10 +247,63 @@ class SpansItem(pg.GraphicsObject):
         self._paint_ticks(p, geo, view, width, dev.left(), (c0, c1))
         p.restore()
 
+    def _key(self, x0: float, x1: float, width: int) -> tuple:
+        """What a grid depends on. The view's edges are rounded: pyqtgraph hands them
+        back through a QRectF (left + width), a hair off what was asked for."""
+        assert self.rows is not None
+        return (round(x0, 9), round(x1, 9), width, self.rows.labels)
+
+    def prepare_view(self, view: tuple[float, float] | None) -> None:
+        """The x range the chart will probably show next (None: no guess)."""
+        self._next_view = view
+
+    def _build_next(self, changed_from: float) -> None:
+        """Keep the next view's grid current and add NEXT_CHUNK columns to it."""
+        if self._next_view is None or self.rows is None or self._width <= 0:
+            return
+        (x0, x1), w = self._next_view, self._width
+        key = self._key(x0, x1, w)
+        if key != self._next_key:
+            self._next_key, self._next_done, self._next_dirty = key, 0, float("inf")
+            self._next = np.full((self.rows.n_rows, w), -1, np.int32)
+        done = self._next_done
+        self._next_dirty = min(self._next_dirty, changed_from)
+        self._next_frames += 1
+        if self._next_frames % self.NEXT_CATCH_UP == 0:
+            self._catch_up_next()
+        if done < w:
+            # Finish within about half the frames left before the step: the view steps
+            # once "now" passes 1/1.1 of its right edge (ChartWidget._show_all).
+            right = self._grid_key[1] if self._grid_key else x1
+            frames_left = max(1.0, (right / 1.1 - self.cache.now) * self.FRAMES_PER_S / 2)
+            end = min(w, done + max(self.NEXT_CHUNK, int(np.ceil((w - done) / frames_left))))
+            self._next[:, done:end] = pixel_codes(self.cache, self.rows, self.colors, x0, x1,
+                                                  w, done, end)
+            self._next_done = end
+
+    def _catch_up_next(self) -> None:
+        """Apply the changes since the last catch-up to the columns of the next view's
+        grid built so far (every NEXT_CATCH_UP frames: the strip costs per lane, not per
+        column, so one strip for several frames is cheaper than one each)."""
+        if self._next_key is None or self._next_dirty == float("inf") or not self._next_done:
+            return
+        (x0, x1), w, done = self._next_view, self._width, self._next_done  # type: ignore[misc]
+        first = max(0, int(np.floor((self._next_dirty - x0) / (x1 - x0) * w)) - 1)
+        if first < done:
+            self._next[:, first:done] = pixel_codes(self.cache, self.rows, self.colors, x0, x1,
+                                                    w, first, done)
+        self._next_dirty = float("inf")
+
     def _update_grid(self, x0: float, x1: float, width: int) -> None:
         """Bring the kept pixel codes up to date for the view [x0, x1] at `width`."""
         assert self.rows is not None
-        key = (x0, x1, width, self.rows.labels)
+        self._width = width
+        key = self._key(x0, x1, width)
+        if key != self._grid_key and key == self._next_key and self._next_done == width:
+            # The step the chart prepared for: the grid is ready once caught up.
+            self._catch_up_next()
+            self._grid, self._grid_key = self._next, key
+            self._next_key, self._next_done = None, 0
         if key != self._grid_key:
             self._grid = pixel_codes(self.cache, self.rows, self.colors, x0, x1, width)
             self._grid_key = key
@@ -296,9 +362,8 @@ class SpansItem(pg.GraphicsObject):
         a marker's width around) the pixel `columns` are drawn."""
         rows = self.rows
         assert rows is not None
-        tick_rows, px = line_ticks(self.cache, rows, view.left(), view.right(), width)
-        near = (px >= columns[0] - 8) & (px < columns[1] + 8)
-        tick_rows, px = tick_rows[near], px[near]
+        tick_rows, px = line_ticks(self.cache, rows, view.left(), view.right(), width,
+                                   (columns[0] - 8, columns[1] + 8))
         if not len(px):
             return
         size = max(3.0, min(7.0, geo.height * 0.16))
