@@ -47,6 +47,14 @@ def finish(qtbot, w: MainWindow, timeout_s: float = 30) -> None:
     qtbot.waitUntil(lambda: not w.controller.running, timeout=int(timeout_s * 1000))
 
 
+def open_editor(view, row: int, column: int):
+    """Start editing a cell through the view's delegate; the editor widget."""
+    index = view.model_.index(row, column)
+    view.setCurrentIndex(index)
+    view.edit(index)
+    return index, view.focusWidget()
+
+
 def console_lines(w: MainWindow) -> list[str]:
     out = []
     for line in w.console.toPlainText().splitlines():
@@ -91,11 +99,7 @@ def test_hover_says_what_a_lane_is_doing(qtbot, window):
 
 
 def test_edit_a_cell_through_its_delegate_then_undo_and_redo(qtbot, window):
-    view = window.table
-    index = view.model_.index(0, COLUMN_OF["n"])
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = view.focusWidget()
+    index, editor = open_editor(window.table, 0, COLUMN_OF["n"])
     assert isinstance(editor, QSpinBox) and editor.maximum() == 10_000
     editor.setValue(7)
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits in a queued call
@@ -110,11 +114,7 @@ def test_edit_a_cell_through_its_delegate_then_undo_and_redo(qtbot, window):
 
 
 def test_an_invalid_cell_is_marked_and_disables_run_with_the_reason(qtbot, window):
-    view = window.table
-    index = view.model_.index(1, COLUMN_OF["var"])
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = view.focusWidget()
+    index, editor = open_editor(window.table, 1, COLUMN_OF["var"])
     assert isinstance(editor, QLineEdit)
     editor.setText("2B")
     qtbot.keyClick(editor, Qt.Key.Key_Return)

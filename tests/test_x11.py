@@ -4,6 +4,7 @@ them); skipped where they are missing unless MPGUI_REQUIRE_X11=1, as CI sets."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -33,11 +34,21 @@ def display():
     server.stdout.close()
 
 
-def start_app(display: str, tmp_path, *args: str) -> subprocess.Popen:
+@contextlib.contextmanager
+def app_window(display: str, tmp_path, *args: str):
+    """`mpgui seed --run ARGS` in the X server; after the block, it must have exited 0
+    (it is killed if it still runs, and the test fails)."""
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
                XDG_CONFIG_HOME=str(tmp_path / "config"))
-    return subprocess.Popen([*MPGUI, "seed", "--run", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    app = subprocess.Popen([*MPGUI, "seed", "--run", *args], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield app
+    finally:
+        if app.poll() is None:
+            app.kill()
+        _out, err = app.communicate()
+    assert app.returncode == 0, err
 
 
 def xdotool(display: str, *args: str) -> str:
@@ -59,30 +70,18 @@ def quit_with_ctrl_q(display: str, app: subprocess.Popen) -> None:
 
 
 def test_seed_runs_in_a_real_window(display, tmp_path):
-    app = start_app(display, tmp_path, "--speed", "10")
-    try:
+    with app_window(display, tmp_path, "--speed", "10") as app:
         wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
         wait_until(lambda: worker_pids(app.pid) == [], 30, "the run to finish")
         if shutil.which("import"):  # ImageMagick: keep a picture for a human to look at
             subprocess.run(["import", "-window", "root", str(tmp_path / "window.png")],
                            env=dict(os.environ, DISPLAY=display), timeout=30, check=False)
         quit_with_ctrl_q(display, app)
-    finally:
-        if app.poll() is None:
-            app.kill()
-    _out, err = app.communicate()
-    assert app.returncode == 0, err
 
 
 def test_ctrl_q_mid_run_quits_and_leaves_no_child(display, tmp_path):
-    app = start_app(display, tmp_path, "--speed", "1")
-    try:
+    with app_window(display, tmp_path, "--speed", "1") as app:
         wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
         family = worker_pids(app.pid)
         quit_with_ctrl_q(display, app)
-    finally:
-        if app.poll() is None:
-            app.kill()
-    _out, err = app.communicate()
-    assert app.returncode == 0, err
     wait_until(lambda: alive(family) == [], 2, f"children {family} to end")

@@ -53,16 +53,12 @@ def duplicate_process(scenario: Scenario, row: int) -> Scenario:
 def remove_process(scenario: Scenario, row: int) -> Scenario:
     """Remove process `row`. Its steps stay in the main program, where validation flags
     them: deleting a row never silently changes what the program does."""
-    procs = list(scenario.processes)
-    del procs[row]
-    return replace(scenario, processes=tuple(procs))
+    return replace(scenario, processes=_without(scenario.processes, row))
 
 
 def move_process(scenario: Scenario, row: int, to: int) -> Scenario:
     """Move process `row` to position `to`."""
-    procs = list(scenario.processes)
-    procs.insert(to, procs.pop(row))
-    return replace(scenario, processes=tuple(procs))
+    return replace(scenario, processes=_moved(scenario.processes, row, to))
 
 
 def set_process_field(scenario: Scenario, row: int, field: str, value: object) -> Scenario:
@@ -121,16 +117,22 @@ def insert_step(scenario: Scenario, step: Step, index: int | None = None) -> Sce
 
 def remove_step(scenario: Scenario, index: int) -> Scenario:
     """Remove step `index`."""
-    steps = list(scenario.program)
-    del steps[index]
-    return replace(scenario, program=tuple(steps))
+    return replace(scenario, program=_without(scenario.program, index))
 
 
 def move_step(scenario: Scenario, index: int, to: int) -> Scenario:
     """Move step `index` to position `to`."""
-    steps = list(scenario.program)
-    steps.insert(to, steps.pop(index))
-    return replace(scenario, program=tuple(steps))
+    return replace(scenario, program=_moved(scenario.program, index, to))
+
+
+def _without(items: tuple, i: int) -> tuple:
+    return items[:i] + items[i + 1:]
+
+
+def _moved(items: tuple, i: int, to: int) -> tuple:
+    rest = list(items)
+    rest.insert(to, rest.pop(i))
+    return tuple(rest)
 
 
 def set_step(scenario: Scenario, index: int, step: Step) -> Scenario:

@@ -6,6 +6,7 @@ naming the problem; the scenario being edited is left exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -78,29 +79,29 @@ class FileActions(QObject):
 
     def open_path(self, path: Path, *, confirmed: bool = False) -> bool:
         """Open `path`; on failure say why and keep the current scenario."""
-        if not confirmed and not self.maybe_save():
+        if not self._load(lambda: load_scenario(path), path=path, builtin=None,
+                          confirmed=confirmed):
             return False
-        try:
-            scenario = load_scenario(path)
-        except ScenarioFileError as exc:
-            dialogs.show_error(self.window, "Cannot open scenario", str(exc))
-            return False
-        self.doc.load(scenario, path=path, builtin=None)
         add_recent_file(path)
         settings().setValue("last_dir", str(path.resolve().parent))
-        self.loaded.emit()
         return True
 
     def open_builtin(self, name: str) -> bool:
         """Open the built-in scenario `name`."""
-        if not self.maybe_save():
+        return self._load(lambda: load_builtin(name), path=None, builtin=name)
+
+    def _load(self, read: Callable[[], Scenario], *, path: Path | None, builtin: str | None,
+              confirmed: bool = False) -> bool:
+        """Replace the document with what `read` returns (after asking about unsaved
+        changes, unless `confirmed`); on a ScenarioFileError say why, change nothing."""
+        if not confirmed and not self.maybe_save():
             return False
         try:
-            scenario = load_builtin(name)
+            scenario = read()
         except ScenarioFileError as exc:
             dialogs.show_error(self.window, "Cannot open scenario", str(exc))
             return False
-        self.doc.load(scenario, path=None, builtin=name)
+        self.doc.load(scenario, path=path, builtin=builtin)
         self.loaded.emit()
         return True
 

@@ -6,16 +6,69 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTableView
 
+from mpgui.model.validation import Problem
 from mpgui.ui.actions import Shortcut, make_action
 from mpgui.ui.document import ScenarioDocument
+from mpgui.ui.theme import Theme
+
+Index = QModelIndex | QPersistentModelIndex
 
 # key, menu text, shortcut, slot, tip, button label
 ActionSpec = tuple[str, str, Shortcut, Callable[[], object], str, str]
 _LOCAL = ("remove", "up", "down")
+
+
+class ListTableModel(QAbstractTableModel):
+    """A table model over one list of the document's scenario (its processes or its
+    main program): the rows follow the list, and each row's validation problems are at
+    hand. Subclasses say which list (`items`), which problems (`section`) and how many
+    columns."""
+
+    section = ""  # the Problem.section of this list's problems
+    n_columns = 0
+
+    def __init__(self, doc: ScenarioDocument, theme: Theme) -> None:
+        super().__init__()
+        self.doc, self.theme = doc, theme
+        self._rows = len(self.items())
+        self._problems: dict[int, list[Problem]] = {}
+        self._index_problems()
+        doc.changed.connect(self._on_changed)
+
+    def items(self) -> tuple:
+        """The list this table shows."""
+        raise NotImplementedError
+
+    def problems(self, row: int, field: str | None = None) -> list[Problem]:
+        """The problems of `row` (only those of `field`, if given)."""
+        mine = self._problems.get(row, [])
+        return mine if field is None else [p for p in mine if p.field == field]
+
+    def _index_problems(self) -> None:
+        self._problems = {}
+        for p in self.doc.problems:
+            if p.section == self.section:
+                self._problems.setdefault(p.row, []).append(p)
+
+    def _on_changed(self) -> None:
+        self._index_problems()
+        n = len(self.items())
+        if n != self._rows:  # rows added or removed: the views must start over
+            self.beginResetModel()
+            self._rows = n
+            self.endResetModel()
+        elif n:
+            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, self.n_columns - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items())
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.n_columns
 
 
 class ListTableView(QTableView):

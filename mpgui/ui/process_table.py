@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,10 +26,9 @@ from mpgui.model.message import placeholder_help
 from mpgui.model.registry import WORKLOADS, Param, param_columns
 from mpgui.model.validation import Problem, format_value
 from mpgui.ui.document import ScenarioDocument
-from mpgui.ui.list_view import ListTableView
+from mpgui.ui.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.theme import Theme
 
-Index = QModelIndex | QPersistentModelIndex
 ERROR_TINT = QColor("#f8c9c4")
 WARNING_TINT = QColor("#fbefc0")
 
@@ -58,40 +57,14 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_OF = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
-class ProcessTableModel(QAbstractTableModel):
+class ProcessTableModel(ListTableModel):
     """The document's processes as a table."""
 
-    def __init__(self, doc: ScenarioDocument, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(parent)
-        self.doc, self.theme = doc, theme
-        self._rows = len(doc.scenario.processes)
-        self._problems: dict[tuple[int, str], list[Problem]] = {}
-        self._index_problems()
-        doc.changed.connect(self._on_changed)
+    section = "process"
+    n_columns = len(COLUMNS)
 
-    def _index_problems(self) -> None:
-        self._problems = {}
-        for p in self.doc.problems:
-            if p.section == "process":
-                self._problems.setdefault((p.row, p.field), []).append(p)
-
-    def _on_changed(self) -> None:
-        self._index_problems()
-        n = len(self.doc.scenario.processes)
-        if n != self._rows:
-            self.beginResetModel()
-            self._rows = n
-            self.endResetModel()
-        elif n:
-            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(COLUMNS) - 1))
-
-    # -- reading -----------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.doc.scenario.processes)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+    def items(self) -> tuple:
+        return self.doc.scenario.processes
 
     def applicable(self, row: int, col: int) -> bool:
         """Whether column `col` means something for the workload of row `row`."""
@@ -113,7 +86,7 @@ class ProcessTableModel(QAbstractTableModel):
         spec = self.doc.scenario.processes[row]
         column = COLUMNS[col]
         applicable = self.applicable(row, col)
-        problems = self._problems.get((row, column.key), [])
+        problems = self.problems(row, column.key)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(spec, column, applicable)
         if role == Qt.ItemDataRole.EditRole:

@@ -6,7 +6,7 @@ A step whose process was deleted stays, marked, until the user removes or retarg
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 from mpgui.model import edits
 from mpgui.model.registry import MAX_SECONDS
 from mpgui.model.scenario import ACTIONS, Step
-from mpgui.model.validation import Problem, format_value
+from mpgui.model.validation import format_value
 from mpgui.ui.document import ScenarioDocument
-from mpgui.ui.list_view import ListTableView
-from mpgui.ui.process_table import ERROR_TINT, WARNING_TINT, Index
+from mpgui.ui.list_view import Index, ListTableModel, ListTableView
+from mpgui.ui.process_table import ERROR_TINT, WARNING_TINT
 from mpgui.ui.theme import Theme
 
 COLUMNS = ("action", "target", "seconds", "code")
@@ -40,38 +40,14 @@ ACTION_LABELS = {"start": "start()", "join": "join()", "sleep": "time.sleep()",
 NO_TIMEOUT = -1.0  # the spin box's special value: join() without a timeout
 
 
-class ProgramModel(QAbstractTableModel):
+class ProgramModel(ListTableModel):
     """The document's main program as a table."""
 
-    def __init__(self, doc: ScenarioDocument, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(parent)
-        self.doc, self.theme = doc, theme
-        self._rows = len(doc.scenario.program)
-        self._problems: dict[int, list[Problem]] = {}
-        self._index_problems()
-        doc.changed.connect(self._on_changed)
+    section = "step"
+    n_columns = len(COLUMNS)
 
-    def _index_problems(self) -> None:
-        self._problems = {}
-        for p in self.doc.problems:
-            if p.section == "step":
-                self._problems.setdefault(p.row, []).append(p)
-
-    def _on_changed(self) -> None:
-        self._index_problems()
-        n = len(self.doc.scenario.program)
-        if n != self._rows:
-            self.beginResetModel()
-            self._rows = n
-            self.endResetModel()
-        elif n:
-            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(COLUMNS) - 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.doc.scenario.program)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+    def items(self) -> tuple:
+        return self.doc.scenario.program
 
     def step(self, row: int) -> Step:
         """The step in `row`."""
@@ -88,7 +64,7 @@ class ProgramModel(QAbstractTableModel):
             return None
         row, key = index.row(), COLUMNS[index.column()]
         step = self.step(row)
-        problems = [p for p in self._problems.get(row, []) if p.field == key
+        problems = [p for p in self.problems(row) if p.field == key
                     or (key == "code" and p.field not in COLUMNS)]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(step, key, row)
@@ -97,16 +73,16 @@ class ProgramModel(QAbstractTableModel):
                 return NO_TIMEOUT if step.seconds is None else step.seconds
             return getattr(step, key) if key != "code" else step.code()
         if role == Qt.ItemDataRole.ToolTipRole:
-            mine = self._problems.get(row, [])
+            mine = self.problems(row)
             if mine:
                 return "\n".join("✖ " + p.message for p in mine)
             return TIPS[key]
         if role == Qt.ItemDataRole.BackgroundRole and problems:
             return ERROR_TINT if any(p.severity == "error" for p in problems) else WARNING_TINT
-        if role == Qt.ItemDataRole.BackgroundRole and key == "code" and self._problems.get(row):
+        if role == Qt.ItemDataRole.BackgroundRole and key == "code" and self.problems(row):
             return ERROR_TINT
         if role == Qt.ItemDataRole.ForegroundRole and (problems or (
-                key == "code" and self._problems.get(row))):
+                key == "code" and self.problems(row))):
             return QColor("#1a1a1a")
         if role == Qt.ItemDataRole.DecorationRole and key == "target" and step.action != "sleep":
             vars_ = self.doc.scenario.vars()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, 
 
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows, nice_ceil
-from mpgui.ui.chart.spans_item import RowGeometry
+from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.theme import Theme
 
 

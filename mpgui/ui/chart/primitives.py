@@ -1,0 +1,113 @@
+"""Fast drawing for the chart: many rectangles or markers from numpy arrays in one
+call each, and the rows' geometry in device pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap, QPolygonF
+from shiboken6 import wrapInstance
+
+
+def _array_of(cls: type, buffer: np.ndarray) -> object | None:
+    """`buffer` (rows of float64 fields) seen by Qt as a C array of `cls` (QRectF,
+    QPainter.PixmapFragment): what QPainter.drawRects(ptr, n) and
+    drawPixmapFragments(ptr, n, pixmap) take, so thousands of shapes cost one call.
+    pyqtgraph's own items draw the same way. None where the binding cannot."""
+    try:
+        return wrapInstance(buffer.ctypes.data, cls)
+    except (TypeError, ValueError, OverflowError):  # pragma: no cover - other bindings
+        return None
+
+
+class RectBatch:
+    """Draws many axis-aligned rectangles, given as numpy arrays, in groups that share
+    a brush: one C array for all of them, one drawRects call per group."""
+
+    def __init__(self) -> None:
+        self._buffer = np.zeros((0, 4))
+
+    def draw_groups(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
+                    y1: np.ndarray, starts: np.ndarray,
+                    styles: list[tuple[QBrush, QPen | None]]) -> None:
+        """Rectangles [x0, x1] x [y0, y1], group g being rows starts[g]:starts[g + 1],
+        filled with styles[g]'s brush (and outlined with its pen, if any)."""
+        n = len(x0)
+        if len(self._buffer) < n:
+            self._buffer = np.zeros((max(n, 2 * len(self._buffer)), 4))
+        rects = self._buffer[:n]
+        rects[:, 0], rects[:, 1], rects[:, 2], rects[:, 3] = x0, y0, x1 - x0, y1 - y0
+        ends = [*starts[1:], n]
+        for (brush, pen), a, b in zip(styles, starts, ends, strict=True):
+            p.setBrush(brush)
+            p.setPen(pen if pen is not None else Qt.PenStyle.NoPen)
+            first = _array_of(QRectF, rects[a:b])
+            if first is not None:
+                p.drawRects(first, int(b - a))
+            else:  # pragma: no cover
+                p.drawRects([QRectF(*r) for r in rects[a:b]])
+
+    def draw(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
+             y1: np.ndarray, brush: QBrush, pen: QPen | None) -> None:
+        """One group of rectangles with one brush."""
+        self.draw_groups(p, x0, x1, y0, y1, np.zeros(1, np.int64), [(brush, pen)])
+
+
+class RowGeometry:
+    """Device-pixel geometry of the rows for one paint."""
+
+    def __init__(self, transform, n_rows: int, row_unit: float = 1.0) -> None:  # type: ignore[no-untyped-def]
+        top = transform.map(QPointF(0, 0)).y()
+        bottom = transform.map(QPointF(0, n_rows * row_unit)).y()
+        self.top, self.height = min(top, bottom), abs(bottom - top) / max(n_rows, 1)
+        self.inverted = bottom < top
+
+    def band(self, row: np.ndarray, fraction: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Top and bottom of a centred band filling `fraction` of each row's height."""
+        centre = self.top + (row + 0.5) * self.height
+        half = fraction * self.height / 2
+        return centre - half, centre + half
+
+    def row_top(self, row: float) -> float:
+        """Top edge of a row, in device pixels."""
+        return self.top + row * self.height
+
+
+class Markers:
+    """Many copies of one small ▼ marker, blitted from a pre-drawn pixmap in one call."""
+
+    def __init__(self) -> None:
+        self._key: tuple[float, int, float] | None = None
+        self._pixmap = QPixmap()
+
+    def draw(self, p: QPainter, x: np.ndarray, top: np.ndarray, size: float,
+             color: QColor) -> None:
+        """A ▼ with its tip below (x, top), `size` px from centre to corner."""
+        w, h = 2 * size, 1.6 * size
+        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
+        if self._key != (size, color.rgba(), dpr):
+            self._key = (size, color.rgba(), dpr)
+            # Drawn at the screen's resolution, blitted at 1/dpr: sharp on HiDPI too.
+            self._pixmap = QPixmap(int(np.ceil((w + 2) * dpr)), int(np.ceil((h + 2) * dpr)))
+            self._pixmap.fill(Qt.GlobalColor.transparent)
+            q = QPainter(self._pixmap)
+            q.scale(dpr, dpr)
+            q.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            q.setPen(Qt.PenStyle.NoPen)
+            q.setBrush(color)
+            q.drawPolygon(QPolygonF([QPointF(1, 1), QPointF(1 + w, 1), QPointF(1 + size, 1 + h)]))
+            q.end()
+        pw, ph = self._pixmap.width(), self._pixmap.height()  # device pixels
+        frags = np.empty((len(x), 10))
+        frags[:, 0], frags[:, 1] = x, top + ph / dpr / 2 - 1  # where each centre goes
+        frags[:, 2:6] = (0, 0, pw, ph)  # the source rectangle
+        frags[:, 6:8] = 1.0 / dpr  # scale
+        frags[:, 8] = 0.0  # rotation
+        frags[:, 9] = 1.0  # opacity
+        first = _array_of(QPainter.PixmapFragment, frags)
+        if first is not None:
+            p.drawPixmapFragments(first, len(x), self._pixmap)
+            return
+        for cx, cy in frags[:, :2]:  # pragma: no cover
+            p.drawPixmap(QRectF(cx - pw / dpr / 2, cy - ph / dpr / 2, pw / dpr, ph / dpr),
+                         self._pixmap, QRectF(0, 0, pw, ph))
