@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mpgui.model.builtins import load_builtin
+from mpgui.model.copies import Copies
 from mpgui.model.fileformat import (
     ScenarioFileError,
     dump_scenario,
@@ -126,8 +127,9 @@ def scenarios(draw) -> Scenario:
             if draw(st.booleans()):
                 params[p.name] = draw(st.integers(-5, 10**6) if p.kind is int else
                                       st.floats(allow_nan=False, allow_infinity=False))
+        copies = Copies(draw(st.integers(1, 64)), draw(st.booleans()))
         procs.append(ProcessSpec(var, draw(_text), w.name, params, draw(_text),
-                                 draw(st.booleans())))
+                                 draw(st.booleans()), copies))
     steps = draw(st.lists(st.one_of(
         st.builds(Step, st.sampled_from(["start", "join", "terminate"]), _names),
         st.builds(Step, st.just("join"), _names,
@@ -159,7 +161,8 @@ def _mutations(text: str):
         st.one_of(st.text(max_size=40), st.sampled_from([
             "n = -1", "params = { n = 1e400 }", "workload = 3", "var = []", "[[process]]",
             "main = [1, 2]", "format = 1.0", "daemon = 0", "[about]", "params = 'x'",
-            "interval = nan", "message = '{i:99999}'", "params = { n = inf }"])))
+            "interval = nan", "message = '{i:99999}'", "params = { n = inf }",
+            "copies = 'many'", "copies = -3", "copies = '99 per core'", "copies = true"])))
 
 
 @settings(max_examples=500, deadline=None)

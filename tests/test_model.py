@@ -7,11 +7,14 @@ from dataclasses import replace
 import pytest
 
 from mpgui.model.builtins import builtin_names, load_builtin, resolve_scenario
+from mpgui.model.copies import Copies
 from mpgui.model.fileformat import ScenarioFileError
+from mpgui.model.instances import color_indices, flat_program, instances
 from mpgui.model.message import check_template, render, to_fstring
 from mpgui.model.registry import WORKLOADS, get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.validation import MAX_PROCESSES, errors, validate
+from tests.scenarios import make, sleeper
 
 
 def seed() -> Scenario:
@@ -172,3 +175,45 @@ def test_resolve_scenario_names_the_problem():
         resolve_scenario("nope")
     with pytest.raises(ScenarioFileError, match="does not exist"):
         resolve_scenario("missing.toml")
+
+
+# ------------------------------------------------------------------ copies
+
+
+@pytest.mark.parametrize(("text", "copies"), [
+    (1, Copies()), ("4", Copies(4)), ("per core", Copies(1, True)),
+    ("2 per core", Copies(2, True)), (" 3 x per core ", Copies(3, True)),
+])
+def test_copies_parse_and_print(text, copies):
+    assert Copies.parse(text) == copies
+    assert Copies.parse(str(copies)) == copies
+
+
+@pytest.mark.parametrize("bad", ["many", "", "per", "1.5", True, None, 2.0, "per cores"])
+def test_bad_copies_say_what_to_write(bad):
+    with pytest.raises(ValueError, match=r"per core|number"):
+        Copies.parse(bad)
+
+
+def test_copies_flatten_into_processes_and_loops():
+    s = make(ProcessSpec("W", "worker", copies=Copies(2, True)), sleeper("A"),
+             program="W.start(); A.start(); W.join(timeout=1); A.join()")
+    names = [(i.var, i.name, i.k) for i in instances(s, cores=2)]
+    assert names == [("W[0]", "worker 0", 0), ("W[1]", "worker 1", 1), ("W[2]", "worker 2", 2),
+                     ("W[3]", "worker 3", 3), ("A", "proc A", 0)]
+    assert [st.code() for st in flat_program(s, cores=2)] == [
+        "W[0].start()", "W[1].start()", "W[2].start()", "W[3].start()", "A.start()",
+        "W[0].join(timeout=1.0)", "W[1].join(timeout=1.0)", "W[2].join(timeout=1.0)",
+        "W[3].join(timeout=1.0)", "A.join()"]
+    assert color_indices(s, cores=2) == [[0, 1, 2, 3], [4]]
+
+
+def test_too_many_copies_for_the_chart_are_an_error_naming_the_count():
+    s = make(ProcessSpec("W", "worker", copies=Copies(40)),
+             ProcessSpec("V", "v", copies=Copies(2, True)))
+    assert not [p for p in validate(s, cores=4)]
+    problems = [p.text(s) for p in validate(s, cores=16)]
+    assert problems == ["scenario: makes 72 processes on this computer (16 CPUs); at most 64 "
+                        "can be shown"]
+    zero = validate(make(ProcessSpec("W", "w", copies=Copies(0))))
+    assert "must be from 1 to 64" in zero[0].message

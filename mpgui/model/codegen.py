@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from mpgui.model.message import to_fstring, used_placeholders
 from mpgui.model.registry import get_workload
-from mpgui.model.scenario import ProcessSpec, Scenario, format_number
+from mpgui.model.scenario import ProcessSpec, Scenario, Step, format_number
 
 # The body of each workload's loop, one statement per line; `say` is the print.
 _BODIES: dict[str, tuple[str, ...]] = {
@@ -55,7 +55,8 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     bodies = [_BODIES[p.workload] for p in scenario.processes]
     uses = " ".join(" ".join(b) for b in bodies)
     modules = ["multiprocessing"]
-    if any(used_placeholders(p.message) & {"pid"} for p in scenario.processes):
+    if any(used_placeholders(p.message) & {"pid"} or p.copies.per_core
+           for p in scenario.processes):
         modules.append("os")
     if "sys." in uses:
         modules.append("sys")
@@ -77,8 +78,14 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     out += ["", 'if __name__ == "__main__":',
             "    # How mpgui starts processes; also try \"fork\" or \"forkserver\" on Linux.",
             f"    multiprocessing.set_start_method({start_method!r})"]
+    lists = {p.var for p in scenario.processes if not p.copies.single}
+    loop = next(v for v in ("p", "proc", "process", "each") if v not in scenario.vars())
     for step in scenario.program:
-        out.append("    " + _step_line(step, speed))
+        if step.target in lists:  # a row of copies is a list: the step is a loop
+            one = _step_line(Step(step.action, loop, step.seconds), speed).split("  #")[0]
+            out += [f"    for {loop} in {step.target}:", f"        {one}"]
+        else:
+            out.append("    " + _step_line(step, speed))
     ends = [p for p in scenario.processes if p.daemon]
     if ends:
         out.append("    # The script ends here: daemon processes still running are "
@@ -92,9 +99,10 @@ def _docstring(title: str) -> str:
 
 def _function(spec: ProcessSpec) -> list[str]:
     workload = get_workload(spec.workload)
-    args = ", ".join(f"{p.name}: {p.kind.__name__}" for p in workload.params)
-    lines = [f"def {function_name(spec.var)}({args}) -> None:"]
     used = used_placeholders(spec.message)
+    args = ", ".join((["k: int"] if "k" in used else [])
+                     + [f"{p.name}: {p.kind.__name__}" for p in workload.params])
+    lines = [f"def {function_name(spec.var)}({args}) -> None:"]
     if "name" in used:
         lines.append("    name = multiprocessing.current_process().name")
     if "pid" in used:
@@ -109,13 +117,21 @@ def _function(spec: ProcessSpec) -> list[str]:
 
 def _process_line(spec: ProcessSpec, speed: float) -> str:
     values = []
+    if "k" in used_placeholders(spec.message):  # the copy number (0 for a single one)
+        values.append("0" if spec.copies.single else "k")
     for p in get_workload(spec.workload).params:
         v = spec.param(p.name)
         values.append(scaled(v, speed) if p.is_duration else str(v))
     args = "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
     daemon = ", daemon=True" if spec.daemon else ""
-    return (f"{spec.var} = multiprocessing.Process(target={function_name(spec.var)}, "
-            f"args={args}, name={_py_str(spec.name)}{daemon})")
+    target = f"target={function_name(spec.var)}, args={args}"
+    if spec.copies.single:
+        return (f"{spec.var} = multiprocessing.Process({target}, "
+                f"name={_py_str(spec.name)}{daemon})")
+    # A row of copies: a list, as one writes "one process per core" in Python.
+    name = 'f"' + _py_str(spec.name)[1:-1].replace("{", "{{").replace("}", "}}") + ' {k}"'
+    return (f"{spec.var} = [multiprocessing.Process({target}, name={name}{daemon})\n"
+            f"{' ' * (len(spec.var) + 4)}for k in range({spec.copies.code()})]")
 
 
 def _step_line(step, speed: float) -> str:  # type: ignore[no-untyped-def]

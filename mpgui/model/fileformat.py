@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from mpgui.model.copies import Copies
 from mpgui.model.registry import WORKLOADS
 from mpgui.model.scenario import About, ProcessSpec, Scenario, Step, format_number
 
@@ -109,7 +110,7 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
 def _process(doc: object, where: str) -> ProcessSpec:
     d = _table(doc, where)
     _keys(d, where, required={"var", "name", "workload"},
-          optional={"params", "message", "daemon"})
+          optional={"params", "message", "daemon", "copies"})
     workload = _str(d["workload"], f"{where}.workload")
     if workload not in WORKLOADS:
         raise ScenarioFileError(f"{where}.workload: unknown workload {workload!r}; known: "
@@ -126,6 +127,10 @@ def _process(doc: object, where: str) -> ProcessSpec:
     daemon = d.get("daemon", False)
     if not isinstance(daemon, bool):
         raise ScenarioFileError(f"{where}.daemon: expected true or false, got {_kind(daemon)}")
+    try:
+        copies = Copies.parse(d.get("copies", 1))
+    except ValueError as exc:
+        raise ScenarioFileError(f"{where}.copies: {exc}") from None
     return ProcessSpec(
         var=_str(d["var"], f"{where}.var"),
         name=_str(d["name"], f"{where}.name"),
@@ -133,6 +138,7 @@ def _process(doc: object, where: str) -> ProcessSpec:
         params=params,
         message=_str(d.get("message", "Process: {i}"), f"{where}.message"),
         daemon=daemon,
+        copies=copies,
     )
 
 
@@ -196,6 +202,10 @@ def dump_scenario(scenario: Scenario) -> str:
                   f"message = {_toml_str(spec.message)}"]
         if spec.daemon:
             lines.append("daemon = true")
+        if not spec.copies.single:
+            copies = spec.copies
+            lines.append("copies = " + (_toml_str(str(copies)) if copies.per_core
+                                        else str(copies.count)))
     return "\n".join(lines) + "\n"
 
 

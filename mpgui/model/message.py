@@ -15,11 +15,12 @@ PLACEHOLDERS: dict[str, str] = {
     "n": "the number of iterations",
     "name": "the process name (Process(name=...))",
     "pid": "the process id (os.getpid())",
+    "k": "the copy number, for a row with copies (0 otherwise)",
 }
 MAX_LENGTH = 200
 # [[fill]align][sign][0][width][.precision][type], width and precision at most 2 digits.
 _SPEC = re.compile(r"(?:.?[<>^=])?[+\- ]?0?\d{0,2}(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?")
-_SAMPLE = {"i": 0, "n": 1, "name": "process", "pid": 1}
+_SAMPLE = {"i": 0, "n": 1, "name": "process", "pid": 1, "k": 0}
 
 
 def placeholder_help() -> str:
@@ -58,9 +59,9 @@ def check_template(template: object) -> str | None:
     return None
 
 
-def render(template: str, *, i: int, n: int, name: str, pid: int) -> str:
+def render(template: str, *, i: int, n: int, name: str, pid: int, k: int = 0) -> str:
     """The printed line for one iteration. `template` must have passed check_template."""
-    return template.format(i=i, n=n, name=name, pid=pid)
+    return template.format(i=i, n=n, name=name, pid=pid, k=k)
 
 
 def used_placeholders(template: str) -> set[str]:
@@ -72,7 +73,7 @@ def to_fstring(template: str) -> str:
     """Python source for an f-string printing the same text as `template`.
 
     The placeholders become the local variables of the generated function (i, n,
-    name, pid), so the generated script reads like the tutorial: ``f"Process 1: {i}"``.
+    name, pid, k), so the generated script reads like the tutorial: ``f"Process 1: {i}"``.
     """
     out = []
     for literal, field, spec, _conv in string.Formatter().parse(template):

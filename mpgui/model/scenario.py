@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
+from mpgui.model.copies import ONE, Copies
 from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
 
 Action = Literal["start", "join", "sleep", "terminate"]
@@ -20,7 +21,8 @@ ACTIONS: tuple[Action, ...] = ("start", "join", "sleep", "terminate")
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """One ``multiprocessing.Process``: its variable, name, workload and message."""
+    """One ``multiprocessing.Process`` (or, with `copies`, a list of them): its variable,
+    name, workload and message."""
 
     var: str
     name: str
@@ -28,6 +30,7 @@ class ProcessSpec:
     params: Mapping[str, int | float] = field(default_factory=dict)
     message: str = "Process: {i}"
     daemon: bool = False
+    copies: Copies = ONE  # how many processes this row stands for
 
     def __post_init__(self) -> None:
         # A read-only view: a spec shared between undo states must never change.

@@ -9,10 +9,12 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
+import os
 import re
 from dataclasses import dataclass
 from typing import Literal
 
+from mpgui.model.copies import Copies
 from mpgui.model.message import check_template
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
 from mpgui.model.scenario import ACTIONS, ProcessSpec, Scenario, Step, format_number
@@ -55,14 +57,19 @@ class Problem:
         return f"{self.where(scenario)}{field}: {self.message}"
 
 
-def validate(scenario: Scenario) -> list[Problem]:
-    """All problems of `scenario`, errors and warnings, in table order."""
+def validate(scenario: Scenario, cores: int | None = None) -> list[Problem]:
+    """All problems of `scenario` on a machine with `cores` CPUs (default: this one),
+    errors and warnings, in table order."""
+    cores = cores or os.cpu_count() or 1
     problems: list[Problem] = []
     if not scenario.processes:
         problems.append(Problem("scenario", 0, "", "there is no process; add one to the table"))
-    if len(scenario.processes) > MAX_PROCESSES:
-        problems.append(Problem("scenario", 0, "", f"has {len(scenario.processes)} processes; "
-                                f"at most {MAX_PROCESSES} can be shown"))
+    total = sum(p.copies.resolve(cores) for p in scenario.processes
+                if isinstance(p.copies, Copies) and p.copies.problem() is None)
+    if total > MAX_PROCESSES:
+        problems.append(Problem("scenario", 0, "", f"makes {total} processes on this "
+                                f"computer ({cores} CPUs); at most {MAX_PROCESSES} can be "
+                                "shown"))
     if len(scenario.program) > MAX_STEPS:
         problems.append(Problem("scenario", 0, "", f"the main program has {len(scenario.program)}"
                                 f" steps; at most {MAX_STEPS} are allowed"))
@@ -74,9 +81,9 @@ def validate(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def errors(scenario: Scenario) -> list[Problem]:
+def errors(scenario: Scenario, cores: int | None = None) -> list[Problem]:
     """Only the problems that prevent a run."""
-    return [p for p in validate(scenario) if p.severity == "error"]
+    return [p for p in validate(scenario, cores) if p.severity == "error"]
 
 
 def check_number(param: Param, value: object) -> str | None:
@@ -137,6 +144,10 @@ def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
         bad("message", msg)
     if not isinstance(spec.daemon, bool):
         bad("daemon", "must be true or false")
+    if not isinstance(spec.copies, Copies):
+        bad("copies", "must be a number of copies such as 4 or \"per core\"")
+    elif (msg := spec.copies.problem()) is not None:
+        bad("copies", msg)
     workload = WORKLOADS.get(spec.workload)  # type: ignore[arg-type]
     if workload is None:
         bad("workload", f"{spec.workload!r} is not a workload; choose one of "

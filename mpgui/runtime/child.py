@@ -43,7 +43,8 @@ def child_main(conn: Connection, task: dict[str, Any]) -> None:
     _flush_on_terminate(r)
     # As mpgui.model.message.render, without importing `string`; format_map with one
     # reused dict is twice as fast as keyword arguments, which matters in a flood.
-    fields = {"i": 0, "n": task["params"].get("n", 0), "name": task["name"], "pid": os.getpid()}
+    fields = {"i": 0, "n": task["params"].get("n", 0), "name": task["name"], "pid": os.getpid(),
+              "k": task.get("k", 0)}
     fmt = task["message"].format_map
 
     def say(i: int) -> str:

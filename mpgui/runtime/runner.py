@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from mpgui.model.instances import Instance, flat_program, instances
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario
 from mpgui.model.validation import errors
 from mpgui.runtime.child import child_main
+from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import Join, TraceStore
 from mpgui.runtime.watch import Watch
@@ -57,7 +59,7 @@ def child_params(spec: ProcessSpec, speed: float) -> dict[str, int | float]:
 
 @dataclass
 class _Child:
-    spec: ProcessSpec
+    inst: Instance
     lane: int
     process: BaseProcess | None = None
     conn: Connection | None = None
@@ -106,9 +108,13 @@ class Runner:
             self._ctx.set_forkserver_preload(["__main__", "mpgui.runtime.child"])
         self.store = store if store is not None else TraceStore()
         self.main_lane = self.store.add_lane("main", "main program", "main")
-        self._children = {p.var: _Child(p, self.store.add_lane(p.var, p.name, "process",
-                                                               p.daemon))
-                          for p in scenario.processes}
+        # Rows with copies become one child per copy, and steps on them loops, exactly as
+        # in the generated script (model/instances.py).
+        cores = cpu_count()
+        self._children = {i.var: _Child(i, self.store.add_lane(i.var, i.name, "process",
+                                                               i.spec.daemon))
+                          for i in instances(scenario, cores)}
+        self._program = flat_program(scenario, cores)
         self._pc = 0
         self._wait: _Wait | None = None
         self._end_joins: list[_Child] | None = None  # the implicit joins, once reached
@@ -228,12 +234,12 @@ class Runner:
     # -- children ----------------------------------------------------------------------
 
     def _start_child(self, c: _Child) -> None:
-        spec = c.spec
+        spec = c.inst.spec
         task = {"workload": spec.workload, "params": child_params(spec, self.speed),
-                "message": spec.message, "name": spec.name}
+                "message": spec.message, "name": c.inst.name, "k": c.inst.k}
         r, w = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=self.child_target, args=(w, task), name=spec.name,
-                                    daemon=spec.daemon)
+        process = self._ctx.Process(target=self.child_target, args=(w, task),
+                                    name=c.inst.name, daemon=spec.daemon)
         self.store.start_called(_now(), c.lane)
         try:
             process.start()
@@ -300,7 +306,7 @@ class Runner:
     def _advance(self) -> None:
         """Execute main-program steps until one has to wait, or until this poll's time
         for steps is spent (then `steps_pending` says to poll again soon)."""
-        program = self.scenario.program
+        program = self._program
         deadline = _now() + STEPS_BUDGET_NS
         self.steps_pending = False
         while self.status == "running":
@@ -363,7 +369,7 @@ class Runner:
             for c in self._children.values():
                 if c.process is None:
                     continue
-                if c.spec.daemon and c.running and c.process.is_alive():
+                if c.inst.spec.daemon and c.running and c.process.is_alive():
                     self.store.lanes[c.lane].terminate_t = _now()
                     c.process.terminate()
                 self._end_joins.append(c)

@@ -10,7 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTableView
 
+from mpgui.model.instances import color_indices
 from mpgui.model.validation import Problem
+from mpgui.runtime.cpu import cpu_count
 from mpgui.ui.actions import Shortcut, make_action
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.theme import Theme
@@ -53,6 +55,12 @@ class ListTableModel(QAbstractTableModel):
         for p in self.doc.problems:
             if p.section == self.section:
                 self._problems.setdefault(p.row, []).append(p)
+        # Colour indices of each process row's processes (copies have several).
+        self.row_colors = color_indices(self.doc.scenario, cpu_count())
+
+    def swatch(self, process_row: int):  # type: ignore[no-untyped-def]
+        """The colour mark of process row `process_row` (see Theme.swatch)."""
+        return self.theme.swatch(self.row_colors[process_row] or [process_row])
 
     def _on_changed(self) -> None:
         self._index_problems()

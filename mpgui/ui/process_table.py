@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from mpgui.model import edits
+from mpgui.model.copies import Copies
 from mpgui.model.message import placeholder_help
 from mpgui.model.registry import WORKLOADS, Param, param_columns
 from mpgui.model.validation import Problem, format_value
@@ -46,6 +47,10 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("var", "Variable", "The Python variable of this process (A = Process(...))."),
     Column("name", "Name", "The process name: Process(name=...)."),
+    Column("copies", "Copies", "How many processes this row stands for: 1, a number, or "
+           "\"per core\" (one per logical CPU, os.cpu_count()) or \"2 per core\". Copies are "
+           "a list in the script (W = [Process(...) for k in range(...)]), their names end "
+           "in the copy number and {k} in the printed line is that number."),
     Column("workload", "Workload", "What the process does. " + " ".join(
         f"{w.title}: {w.help}" for w in WORKLOADS.values())),
     *(Column(p.name, p.label, p.help, p) for p in param_columns()),  # cells show units
@@ -59,6 +64,8 @@ COLUMN_OF = {c.key: i for i, c in enumerate(COLUMNS)}
 
 class ProcessTableModel(ListTableModel):
     """The document's processes as a table."""
+
+    rejected = Signal(str)  # an edit that could not be taken, and why
 
     section = "process"
     n_columns = len(COLUMNS)
@@ -88,15 +95,17 @@ class ProcessTableModel(ListTableModel):
         applicable = self.applicable(row, col)
         problems = self.problems(row, column.key)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(spec, column, applicable)
+            return self._display(row, spec, column, applicable)
         if role == Qt.ItemDataRole.EditRole:
             if column.param is not None:
                 return spec.param(column.key) if applicable else None
+            if column.key == "copies":
+                return str(spec.copies)
             return getattr(spec, column.key)
         if role == Qt.ItemDataRole.CheckStateRole and column.key == "daemon":
             return Qt.CheckState.Checked if spec.daemon else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.DecorationRole and column.key == "var":
-            return self.theme.process_color(row)
+            return self.swatch(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(spec, column, applicable, problems)
         if role == Qt.ItemDataRole.BackgroundRole and problems:
@@ -113,12 +122,15 @@ class ProcessTableModel(ListTableModel):
             return font
         return None
 
-    def _display(self, spec, column: Column, applicable: bool) -> str:  # type: ignore[no-untyped-def]
+    def _display(self, row: int, spec, column: Column, applicable: bool) -> str:  # type: ignore[no-untyped-def]
         if column.key == "daemon":
             return ""
         if column.key == "workload":
             w = WORKLOADS.get(spec.workload)
             return w.title if w else f"{spec.workload}?"
+        if column.key == "copies":
+            n = len(self.row_colors[row])  # per core: how many on this computer
+            return f"{spec.copies} = {n}" if spec.copies.per_core else str(spec.copies)
         if column.param is None:
             return str(getattr(spec, column.key))
         if not applicable:
@@ -180,6 +192,14 @@ class ProcessTableModel(ListTableModel):
         elif column.param is not None:
             new = edits.set_param(s, row, column.key, value)
             text = f"Set {var} {column.param.label.lower()} to {format_value(value)}"
+        elif column.key == "copies":
+            try:
+                copies = Copies.parse(value)
+            except ValueError as exc:
+                self.rejected.emit(f"Copies of {var}: {exc}")
+                return False
+            new = edits.set_process_field(s, row, "copies", copies)
+            text = f"Make {copies} of {var}"
         else:
             if column.key == "var":
                 value = str(value).strip()
@@ -200,6 +220,12 @@ class ProcessDelegate(QStyledItemDelegate):
                 combo.addItem(w.title, w.name)
                 combo.setItemData(combo.count() - 1, w.help, Qt.ItemDataRole.ToolTipRole)
             return combo
+        if column.key == "copies":
+            combo = QComboBox(parent)
+            combo.setEditable(True)  # any number, or "3 per core"
+            combo.addItems(["1", "2", "4", "8", "per core", "2 per core"])
+            combo.setToolTip(column.tip)
+            return combo
         if column.param is not None:
             model = index.model()
             spec = model.doc.scenario.processes[index.row()]  # type: ignore[attr-defined]
@@ -209,7 +235,9 @@ class ProcessDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
-        if isinstance(editor, QComboBox):
+        if isinstance(editor, QComboBox) and editor.isEditable():
+            editor.setCurrentText(str(value))
+        elif isinstance(editor, QComboBox):
             editor.setCurrentIndex(max(0, editor.findData(value)))
         elif isinstance(editor, QSpinBox | QDoubleSpinBox):
             try:
@@ -220,7 +248,9 @@ class ProcessDelegate(QStyledItemDelegate):
             super().setEditorData(editor, index)
 
     def setModelData(self, editor: QWidget, model, index: Index) -> None:  # type: ignore[no-untyped-def]
-        if isinstance(editor, QComboBox):
+        if isinstance(editor, QComboBox) and editor.isEditable():
+            model.setData(index, editor.currentText())
+        elif isinstance(editor, QComboBox):
             model.setData(index, editor.currentData())
         elif isinstance(editor, QSpinBox | QDoubleSpinBox):
             editor.interpretText()
@@ -269,6 +299,7 @@ class ProcessTableView(ListTableView):
             ("down", "Move Process Dow&n", "Alt+Down", lambda: self.move_process(1),
              "Move the selected process down", "▼"),
         ])
+        model.rejected.connect(self.message)
         doc.changed.connect(self._refresh_columns)
         self._refresh_columns()
 

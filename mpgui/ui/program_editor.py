@@ -87,7 +87,7 @@ class ProgramModel(ListTableModel):
         if role == Qt.ItemDataRole.DecorationRole and key == "target" and step.action != "sleep":
             vars_ = self.doc.scenario.vars()
             if step.target in vars_:
-                return self.theme.process_color(vars_.index(step.target))
+                return self.swatch(vars_.index(step.target))
         if role == Qt.ItemDataRole.FontRole and key == "code":
             font = QFont("monospace")
             font.setStyleHint(QFont.StyleHint.Monospace)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainter, QPixmap
 
 from mpgui.runtime.protocol import State
 
@@ -66,6 +66,21 @@ class Theme:
     def process_color(self, index: int) -> QColor:
         """The colour of the process in table row `index`."""
         return QColor(self.palette[index % len(self.palette)])
+
+    def swatch(self, indices: list[int]) -> QColor | QPixmap:
+        """The colour mark of a table row: its process's colour, or for a row of
+        copies one stripe per copy (at most 8)."""
+        if len(indices) == 1:
+            return self.process_color(indices[0])
+        shown = indices[:8]
+        pix = QPixmap(16, 16)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        for j, index in enumerate(shown):
+            x0, x1 = round(16 * j / len(shown)), round(16 * (j + 1) / len(shown))
+            p.fillRect(x0, 0, x1 - x0, 16, self.process_color(index))
+        p.end()
+        return pix
 
     def text_color(self, index: int) -> QColor:
         """The process colour, darkened where it would be hard to read as text."""

@@ -1,0 +1,71 @@
+"""How many processes a table row stands for: a fixed number, or so many per CPU core.
+
+"One process per core" is the usual advice, and the way to say it in Python is
+``os.cpu_count()``; a scenario that says "per core" shows the same lesson on a laptop
+with 4 cores and a classroom PC with 16, instead of hard-coding one machine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_COPIES = 64
+_PER_CORE = re.compile(r"\s*(?:(\d{1,2})\s*(?:x|×|\*)?\s*)?per\s+core\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Copies:
+    """`count` processes, or `count` per logical CPU when `per_core`."""
+
+    count: int = 1
+    per_core: bool = False
+
+    @property
+    def single(self) -> bool:
+        """One plain process (not a list of them)."""
+        return self.count == 1 and not self.per_core
+
+    def resolve(self, cores: int) -> int:
+        """How many processes on a machine with `cores` logical CPUs."""
+        return self.count * max(1, cores) if self.per_core else self.count
+
+    def __str__(self) -> str:
+        if not self.per_core:
+            return str(self.count)
+        return "per core" if self.count == 1 else f"{self.count} per core"
+
+    def code(self) -> str:
+        """The count as a Python expression: 4, os.cpu_count(), 2 * os.cpu_count()."""
+        if not self.per_core:
+            return str(self.count)
+        return "os.cpu_count()" if self.count == 1 else f"{self.count} * os.cpu_count()"
+
+    def problem(self) -> str | None:
+        """What is wrong with this value, in plain words, or None."""
+        if isinstance(self.count, bool) or not isinstance(self.count, int):
+            return f"must be a whole number, not {self.count!r}"
+        if not 1 <= self.count <= MAX_COPIES:
+            return f"must be from 1 to {MAX_COPIES}{' per core' if self.per_core else ''}, " \
+                   f"not {self.count}"
+        return None
+
+    @classmethod
+    def parse(cls, value: object) -> Copies:
+        """From a file or a cell: 3, "3", "per core", "2 per core". ValueError otherwise."""
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number or \"per core\", got {value!r}")
+        if isinstance(value, int):
+            return cls(value)
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isdigit():
+                return cls(int(text))
+            m = _PER_CORE.fullmatch(text)
+            if m:
+                return cls(int(m[1]) if m[1] else 1, per_core=True)
+        raise ValueError(f"{value!r} is not a number of copies; write a number such as 4, "
+                         "\"per core\" or \"2 per core\"")
+
+
+ONE = Copies()  # a plain process: the default
