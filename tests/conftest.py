@@ -33,3 +33,30 @@ def no_child_left_behind():
     for p in alive:
         p.kill()
     assert not alive, f"child processes left running: {[p.pid for p in alive]}"
+
+
+@pytest.fixture
+def said(monkeypatch):
+    """Messages the window would have shown in a box; and the answer to 'save?'."""
+    from mpgui.ui import dialogs
+
+    messages: list[str] = []
+    answers = {"unsaved": dialogs.Unsaved.DISCARD}
+    monkeypatch.setattr(dialogs, "show_error", lambda _w, title, text: messages.append(
+        f"{title}: {text}"))
+    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _w, _name: answers["unsaved"])
+    return messages, answers
+
+
+@pytest.fixture
+def window(qtbot, said):
+    """The main window on the seed, at speed 10, shown offscreen."""
+    from mpgui.ui.main_window import MainWindow
+
+    w = MainWindow(speed=10)
+    qtbot.addWidget(w)
+    w.open_initial("seed")
+    w.resize(1400, 900)
+    w.show()
+    yield w
+    w.controller.shutdown()

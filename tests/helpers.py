@@ -141,3 +141,11 @@ def env_without_display() -> dict[str, str]:
     env.pop("DISPLAY", None)
     env["QT_QPA_PLATFORM"] = "offscreen"
     return env
+
+
+def open_editor(view, row: int, column: int):
+    """Start editing a cell through the view's delegate; the editor widget."""
+    index = view.model_.index(row, column)
+    view.setCurrentIndex(index)
+    view.edit(index)
+    return index, view.focusWidget()

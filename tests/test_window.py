@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import signal
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QSpinBox
 
@@ -15,44 +14,14 @@ from mpgui.runtime.protocol import State
 from mpgui.ui import dialogs
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.process_table import COLUMN_OF, ERROR_TINT
-from tests.helpers import alive, assert_seed_order
+from tests.helpers import alive, assert_seed_order, open_editor
 from tests.scenarios import make, sleeper, spec
 
 LINE = re.compile(r"^\s*\d+\.\d{3}  (.*)$")
 
 
-@pytest.fixture
-def said(monkeypatch):
-    """Messages the window would have shown in a box; and the answer to 'save?'."""
-    messages: list[str] = []
-    answers = {"unsaved": dialogs.Unsaved.DISCARD}
-    monkeypatch.setattr(dialogs, "show_error", lambda _w, title, text: messages.append(
-        f"{title}: {text}"))
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _w, _name: answers["unsaved"])
-    return messages, answers
-
-
-@pytest.fixture
-def window(qtbot, said):
-    w = MainWindow(speed=10)
-    qtbot.addWidget(w)
-    w.open_initial("seed")
-    w.resize(1400, 900)
-    w.show()
-    yield w
-    w.controller.shutdown()
-
-
 def finish(qtbot, w: MainWindow, timeout_s: float = 30) -> None:
     qtbot.waitUntil(lambda: not w.controller.running, timeout=int(timeout_s * 1000))
-
-
-def open_editor(view, row: int, column: int):
-    """Start editing a cell through the view's delegate; the editor widget."""
-    index = view.model_.index(row, column)
-    view.setCurrentIndex(index)
-    view.edit(index)
-    return index, view.focusWidget()
 
 
 def console_lines(w: MainWindow) -> list[str]:

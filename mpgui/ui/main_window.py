@@ -1,10 +1,11 @@
 """The main window: edit the scenario, run it, watch the chart and the console.
 
-    ┌ toolbar: Run · Stop · speed · start method · Follow · what blocks Run ───────┐
-    │ Processes (table)                       │ Main program (steps)             │
-    ├─────────────────────────────────────────┼──────────────────────────────────┤
-    │ legend + swim-lane chart                │ Output (console)                 │
-    └ status: CPUs · start method · running / finished · elapsed ────────────────┘
+    ┌ toolbar: Run · Stop · speed · start method · Follow · what blocks Run ──────────┐
+    │ Scenarios │ Processes (table)                   │ Main program (steps)         │
+    │ (gallery) ├─────────────────────────────────────┼──────────────────────────────┤
+    │ ◀  ▶ Reset│ legend + swim-lane chart            │ About this scenario          │
+    │           │                                     │ [Output | Python]            │
+    └ status: CPUs · start method · running / finished · elapsed ───────────────────┘
 
 The window owns no scenario data: the ScenarioDocument holds it, the RunController the
 run; this class wires them to the widgets and keeps the actions' enabled states true.
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStyle,
+    QTabWidget,
     QWidget,
 )
 
@@ -45,9 +47,12 @@ from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.chart.legend import ChartLegend
+from mpgui.ui.code_view import CodeView
 from mpgui.ui.console import ConsolePane
 from mpgui.ui.document import ScenarioDocument
+from mpgui.ui.explanation import ExplanationPanel
 from mpgui.ui.files import FileActions
+from mpgui.ui.gallery import GalleryActions, GalleryList, gallery_panel
 from mpgui.ui.panels import panel
 from mpgui.ui.process_table import ProcessTableView
 from mpgui.ui.program_editor import ProgramView
@@ -82,12 +87,17 @@ class MainWindow(QMainWindow):
         self.chart = ChartWidget(theme)
         self.legend = ChartLegend(theme)
         self.console = ConsolePane(theme)
+        self.explanation = ExplanationPanel(theme)
+        self.code = CodeView(self.doc)
+        self.gallery = GalleryList()
+        self.gallery_actions = GalleryActions(self, self.doc, self.files, self.gallery)
         self._build_actions()
         self._build_toolbar(speed, start_method)
         self._build_layout()
         self._build_menus()
         self._build_status()
         self.doc.changed.connect(self._update_actions)
+        self.doc.changed.connect(lambda: self.explanation.show_about(self.doc.scenario.about))
         self.doc.file_changed.connect(self._update_title)
         self.files.loaded.connect(self._on_loaded)
         self.controller.started.connect(self._on_started)
@@ -150,7 +160,7 @@ class MainWindow(QMainWindow):
                               "(sleeps, compute times, join timeouts) is divided by this.")
         saved = settings().value("speed", 1.0)
         self.speed.setValue(float(speed if speed is not None else _as_float(saved, 1.0)))
-        self.speed.valueChanged.connect(lambda v: settings().setValue("speed", v))
+        self.speed.valueChanged.connect(self._speed_changed)
         bar.addWidget(self.speed)
         self.method = QComboBox()
         for m in start_methods():
@@ -181,14 +191,23 @@ class MainWindow(QMainWindow):
                         [p["add"], p["remove"], p["up"], p["down"]])
         chart = panel("Timeline", "processes, CPU cores and joins; wheel zooms, drag pans, "
                       "hover for details", self.chart, [], header_widget=self.legend)
-        console = panel("Output", "what the script prints", self.console, [])
+        c = self.code.actions_
+        self.tabs = QTabWidget()
+        self.tabs.addTab(panel("Output", "what the script prints", self.console, []), "Output")
+        self.tabs.addTab(panel("Python", "this scenario as a script for plain Python",
+                               self.code, [c["copy"], c["save"]]), "Python code")
+        self.side_split = _splitter(Qt.Orientation.Vertical, "side_split", self.explanation,
+                                    self.tabs, (1, 2))
         self.edit_split = _splitter(Qt.Orientation.Horizontal, "edit_split", processes,
                                     program, (3, 2))
-        self.run_split = _splitter(Qt.Orientation.Horizontal, "run_split", chart, console,
-                                   (3, 1))
+        self.run_split = _splitter(Qt.Orientation.Horizontal, "run_split", chart,
+                                   self.side_split, (3, 1))
         self.main_split = _splitter(Qt.Orientation.Vertical, "main_split", self.edit_split,
                                     self.run_split, (1, 2))
-        self.setCentralWidget(self.main_split)
+        g = self.gallery_actions.actions
+        self.outer_split = _splitter(Qt.Orientation.Horizontal, "outer_split", gallery_panel(
+            self.gallery, [g["previous"], g["next"], g["reset"]]), self.main_split, (0, 1))
+        self.setCentralWidget(self.outer_split)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -196,17 +215,22 @@ class MainWindow(QMainWindow):
         fa = self.files.actions
         f.addActions([fa["new"], fa["open"]])
         f.addMenu(self.files.recent_menu)
-        f.addMenu(self.files.builtin_menu)
         f.addSeparator()
-        f.addActions([fa["save"], fa["save_as"]])
+        f.addActions([fa["save"], fa["save_as"], self.code.actions_["save"]])
         f.addSeparator()
         f.addAction(self.acts["quit"])
         e = bar.addMenu("&Edit")
         e.addActions([self.acts["undo"], self.acts["redo"]])
         e.addSeparator()
+        e.addAction(self.code.actions_["copy"])
+        e.addSeparator()
         e.addActions(list(self.table.actions_.values()))
         e.addSeparator()
         e.addActions(list(self.program.actions_.values()))
+        g = bar.addMenu("&Scenarios")
+        g.addActions(list(self.gallery_actions.actions.values()))
+        g.addSeparator()
+        g.addMenu(self.files.builtin_menu)
         r = bar.addMenu("&Run")
         r.addActions([self.acts["run"], self.acts["stop"]])
         r.addSeparator()
@@ -300,6 +324,7 @@ class MainWindow(QMainWindow):
             self._update_actions()
 
     def _on_started(self) -> None:
+        self.tabs.setCurrentIndex(0)  # the output, as the lines come
         store = self.controller.runner.store  # type: ignore[union-attr]
         self.chart.set_store(store)
         self.console.start(store)
@@ -384,9 +409,14 @@ class MainWindow(QMainWindow):
 
     def _method_changed(self) -> None:
         m = self.start_method
+        self.code.set_run_options(self.speed.value(), m)
         self.method_label.setText(f"start method: {m}")
         self.method_label.setToolTip(START_METHOD_HELP.get(m, m))
         settings().setValue("start_method", m)
+
+    def _speed_changed(self, value: float) -> None:
+        settings().setValue("speed", value)
+        self.code.set_run_options(value, self.start_method)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About mpgui", f"<h3>mpgui {__version__}</h3>"
@@ -403,10 +433,12 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1500, 900)
         # First start: room for six processes above, the chart and a wide console below.
+        self.outer_split.setSizes([230, 1270])
         self.main_split.setSizes([270, 630])
-        self.edit_split.setSizes([950, 550])
-        self.run_split.setSizes([1080, 420])
-        for split in (self.main_split, self.edit_split, self.run_split):
+        self.edit_split.setSizes([780, 490])
+        self.run_split.setSizes([880, 390])
+        self.side_split.setSizes([230, 400])
+        for split in self._splits():
             state = s.value(split.objectName())
             if isinstance(state, QByteArray) and not state.isEmpty():
                 split.restoreState(state)
@@ -415,8 +447,12 @@ class MainWindow(QMainWindow):
         """Keep the geometry and splitter sizes for the next start."""
         s = settings()
         s.setValue("geometry", self.saveGeometry())
-        for split in (self.main_split, self.edit_split, self.run_split):
+        for split in self._splits():
             s.setValue(split.objectName(), split.saveState())
+
+    def _splits(self) -> tuple[QSplitter, ...]:
+        return (self.outer_split, self.main_split, self.edit_split, self.run_split,
+                self.side_split)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

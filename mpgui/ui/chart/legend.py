@@ -31,34 +31,61 @@ class ChartLegend(QWidget):
         super().__init__(parent)
         self.theme = theme
         self.sample_color = QColor(theme.palette[0])
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setToolTip("\n".join(f"{label}: {STATE_HELP[key]}" for key, label in ENTRIES
                                   if key in STATE_HELP))
 
-    def sizeHint(self) -> QSize:
+    def _places(self, width: int) -> list[tuple[float, int]]:
+        """(x, line) of each entry, wrapping onto more lines when `width` is too small."""
+        fm = QFontMetricsF(self.font())
+        x, line, out = 4.0, 0, []
+        for _key, label in ENTRIES:
+            w = _SWATCH_W + 6 + fm.horizontalAdvance(label)
+            if x > 4.0 and x + w > width:
+                x, line = 4.0, line + 1
+            out.append((x, line))
+            x += w + _GAP
+        return out
+
+    def _line_height(self) -> float:
+        return QFontMetricsF(self.font()).height() * 1.6
+
+    def hasHeightForWidth(self) -> bool:  # Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # Qt override
+        lines = 1 + max(line for _x, line in self._places(width))
+        return int(lines * self._line_height())
+
+    def sizeHint(self) -> QSize:  # Qt override
         fm = QFontMetricsF(self.font())
         width = sum(_SWATCH_W + 6 + fm.horizontalAdvance(label) + _GAP for _k, label in ENTRIES)
-        return QSize(int(width), int(fm.height() * 1.8))
+        return QSize(int(width), int(self._line_height()))
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(100, self.sizeHint().height())
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        return QSize(100, int(self._line_height()))
 
-    def paintEvent(self, _event: object) -> None:
+    def resizeEvent(self, event: object) -> None:  # Qt override
+        super().resizeEvent(event)
+        # One more or one fewer line. Set here: a layout inside a QSplitter does not
+        # ask heightForWidth. (The height depends on the width only, so no loop.)
+        height = self.heightForWidth(self.width())
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+    def paintEvent(self, _event: object) -> None:  # Qt override
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         fm = QFontMetricsF(self.font())
-        h = self.height()
-        x = 4.0
+        h = self._line_height()
         fg = QColor(self.theme.foreground)
-        for key, label in ENTRIES:
-            if x + _SWATCH_W > self.width():
-                break
-            box = QRectF(x, h * 0.15, _SWATCH_W, h * 0.7)
-            self._swatch(p, key, box, fg)
-            x += _SWATCH_W + 6
+        for (key, label), (x, line) in zip(ENTRIES, self._places(self.width()), strict=True):
+            top = line * h
+            self._swatch(p, key, QRectF(x, top + h * 0.15, _SWATCH_W, h * 0.7), fg)
             p.setPen(fg)
-            p.drawText(QPointF(x, h / 2 + fm.ascent() / 2 - 1), label)
-            x += fm.horizontalAdvance(label) + _GAP
+            p.drawText(QPointF(x + _SWATCH_W + 6, top + h / 2 + fm.ascent() / 2 - 1), label)
         p.end()
 
     def _swatch(self, p: QPainter, key: object, box: QRectF, fg: QColor) -> None:

@@ -109,6 +109,7 @@ class MarksItem(pg.GraphicsObject):
                 p.drawText(QPointF(x + 5, top + geo.height / 2 + fm.ascent() / 2 - 1),
                            exit_text(ln.exit_code, ln.error))
         placed: list[QRectF] = []
+        view_right = tr.map(QPointF(vb.viewRect().right(), 0)).x()
         for join in store.joins:
             if join.t_return is None:
                 continue
@@ -129,8 +130,9 @@ class MarksItem(pg.GraphicsObject):
                 p.drawEllipse(QPointF(x_exit, y_exit), 3, 3)
             p.drawLine(QPointF(x, geo.row_top(0) + 2), QPointF(x, geo.row_top(1) - 2))
             label = join_text(store, join)
-            box = _free_spot(placed, QRectF(x + 5, geo.row_top(0) + 2,
-                                            fm.horizontalAdvance(label), fm.height()),
+            width = fm.horizontalAdvance(label)
+            left = x + 5 if x + 5 + width <= view_right else x - 5 - width  # stay in view
+            box = _free_spot(placed, QRectF(left, geo.row_top(0) + 2, width, fm.height()),
                              geo.row_top(1))
             if box is not None:  # no room: the tooltip still tells
                 placed.append(box)
