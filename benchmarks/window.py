@@ -73,6 +73,7 @@ def frame_budget() -> list[Row]:
         frames.append((done, len(w.controller.tick_ns)))  # this tick is not counted yet
 
     w.controller.frame.connect(paint_now)  # after the window's own refresh
+    w.controller.text_frame.connect(paint_now)  # new printed lines between frames
     loop = QEventLoop()
     w.controller.finished.connect(loop.quit)
     w.run()
@@ -97,9 +98,9 @@ def frame_budget() -> list[Row]:
     load = f"{CHILDREN} children, {rate / 1e3:,.0f} k events/s"
     return [
         Row(f"frame budget: poll-and-redraw tick, 99th percentile ({load})",
-            f"{p99_frames:.1f} ms (frames) / {p99_all:.1f} ms (all ticks)",
-            f"median frame {statistics.median(frame_ms):.1f} ms, "
-            f"{len(frame_ms) / (CHATTER_SECONDS - WARM_UP_S):.0f} frames/s", None, "< 16 ms",
+            f"{p99_frames:.1f} ms (redraws) / {p99_all:.1f} ms (all ticks)",
+            f"median redraw {statistics.median(frame_ms):.1f} ms, "
+            f"{len(frame_ms) / (CHATTER_SECONDS - WARM_UP_S):.0f} redraws/s", None, "< 16 ms",
             p99_frames < 16),
         Row(f"latency: a printed line from the child's print to the painted window "
             f"(95th percentile of {len(latencies):,})", f"{p95_latency:.1f} ms",

@@ -45,8 +45,10 @@ def test_seed_at_speed_10_prints_the_tutorial_lines_with_the_join():
     r = run(load_builtin("seed"), speed=10)
     lines = printed(r)
     assert_seed_order([text for _t, text in lines])
-    # Spacing scaled by 10: within 50 ms / 10 of each interval / 10.
-    assert_seed_timing([(t * 10, text) for t, text in lines], tolerance=0.05)
+    # Intervals scaled by 10 (90-200 ms apart), each within 15 ms of real time. (The
+    # issue's own check, 50 ms at speed 1, is test_cli's; 5 ms of real time, the same
+    # figure scaled, failed on a loaded machine: waking from a sleep can take longer.)
+    assert_seed_timing([(t * 10, text) for t, text in lines], tolerance=0.15)
     store = r.store
     c, d = store.lanes[r.lane_of("C")], store.lanes[r.lane_of("D")]
     (join_c, _implicit_d) = store.joins

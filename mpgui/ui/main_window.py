@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.files.loaded.connect(self._on_loaded)
         self.controller.started.connect(self._on_started)
         self.controller.frame.connect(self._on_frame)
+        self.controller.text_frame.connect(self.console.refresh)
         self.controller.finished.connect(self._on_finished)
         self.controller.error.connect(self._on_error)
         self.controller.paint_cost = lambda: self.chart.last_paint_ns

@@ -89,6 +89,15 @@ class ChartWidget(pg.PlotWidget):
         store = self.store
         if store is None or store.t0 is None:
             return
+        if self.following and running and self.rows is not None:
+            end = (now_ns - store.t0) / 1e9
+            if self._follow_range(end, running) != self._shown:
+                # A step of the time axis repaints the whole chart; the new data waits
+                # for the next frame, so that this one does nothing else.
+                self._x_end = end
+                self.now_line.setValue(end)
+                self._show_all(running)
+                return
         self.cache.sync(store, now_ns)
         colors = lane_colors(store)
         rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core(colors))
@@ -121,19 +130,24 @@ class ChartWidget(pg.PlotWidget):
         """Show the run from 0 to now. While it runs, the right edge grows in steps
         (1, 1.5, 2, 3, 4, 5, 6, 8 x 10^k s): the scale holds still between them, so
         labels stay put and a frame repaints only the strip that changed."""
+        shown = self._follow_range(self._x_end, running)
         if running:
-            right = nice_ceil(max(self._x_end * 1.1, MIN_WINDOW_S))
-            after = nice_ceil(right * 1.0001)  # the next step: prepared ahead of time
+            after = nice_ceil(shown[1] * 1.0001)  # the next step: prepared ahead of time
             self.spans.prepare_view((-0.012 * after, after))
         else:
-            right = max(self._x_end, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
             self.spans.prepare_view(None)
-        n = self.rows.n_rows if self.rows else 1
-        # A sliver left of 0, so that the axis can print its "0".
-        shown = (-0.012 * right, right, n)
         if shown != self._shown:
             self._shown = shown
-            self.vb.setRange(xRange=shown[:2], yRange=(0, n), padding=0)
+            self.vb.setRange(xRange=shown[:2], yRange=(0, shown[2]), padding=0)
+
+    def _follow_range(self, x_end: float, running: bool) -> tuple[float, float, int]:
+        """(left, right, rows) of the followed view when the run is at `x_end`."""
+        if running:
+            right = nice_ceil(max(x_end * 1.1, MIN_WINDOW_S))
+        else:
+            right = max(x_end, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
+        # A sliver left of 0, so that the axis can print its "0".
+        return (-0.012 * right, right, self.rows.n_rows if self.rows else 1)
 
     def _user_moved(self, *_args: object) -> None:
         self.spans.prepare_view(None)

@@ -165,9 +165,9 @@ class SpansItem(pg.GraphicsObject):
         done = self._next_done
         self._next_dirty = min(self._next_dirty, changed_from)
         self._next_frames += 1
-        if self._next_frames % self.NEXT_CATCH_UP == 0:
+        if self._next_frames % self.NEXT_CATCH_UP == 0:  # a frame does one or the other
             self._catch_up_next()
-        if done < w:
+        elif done < w:
             # Finish within about half the frames left before the step: the view steps
             # once "now" passes 1/1.1 of its right edge (ChartWidget._show_all).
             right = self._grid_key[1] if self._grid_key else x1
