@@ -12,6 +12,7 @@ ends: terminate the daemonic children, then join every child.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -252,6 +253,10 @@ class Runner:
             c.done = True
             return
         w.close()  # the child holds the write end now; ours would hide its EOF
+        if self.start_method != "spawn" and hasattr(os, "sched_yield"):
+            # A forked child waits for the CPU its parent keeps; let it begin now, as
+            # it would if the parent blocked in join() or recv() at once.
+            os.sched_yield()
         c.process, c.conn = process, r
         self._watch.add(r, ("pipe", c))
         self._watch.add(process.sentinel, ("exit", c))
