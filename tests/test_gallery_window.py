@@ -85,3 +85,27 @@ def test_bad_copies_are_refused_with_a_message(qtbot, window):
     qtbot.waitUntil(lambda: bool(messages))
     assert "not a number of copies" in messages[0]
     assert window.doc.scenario.processes[0].copies.single
+
+
+def test_save_on_a_builtin_asks_where_and_never_writes_the_builtin(qtbot, window, tmp_path,
+                                                                   monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from mpgui.model.builtins import builtin_path
+
+    shipped = builtin_path("seed").read_bytes()
+    asked = []
+    target = tmp_path / "my-seed.toml"
+
+    def choose(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    window.table.select_row(0)
+    window.table.actions_["duplicate"].trigger()
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert asked and asked[0].endswith("seed.toml")  # asked, suggesting a name
+    assert target.read_text().count("[[process]]") == 5
+    assert builtin_path("seed").read_bytes() == shipped
+    assert window.doc.path == target and window.doc.builtin is None
