@@ -1,6 +1,7 @@
 """The command line: the window by default, headless subcommands otherwise.
 
     mpgui [SCENARIO] [--run]     the window, with a built-in name or a .toml file
+    mpgui --selftest             check the installation end to end
     mpgui run SCENARIO           run without a window, print what the script prints
     mpgui code SCENARIO          the equivalent standalone Python script
     mpgui list                   the built-in scenarios
@@ -21,6 +22,7 @@ from typing import NoReturn
 from mpgui import __version__
 
 COMMANDS = ("run", "code", "list")
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
@@ -63,6 +65,9 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
     gui.add_argument("scenario", nargs="?", default=None,
                      help="a built-in scenario name (mpgui list) or a .toml file; default seed")
     gui.add_argument("--run", action="store_true", help="start the run at once")
+    gui.add_argument("--selftest", action="store_true",
+                     help="check this installation: run the seed in the window with every "
+                          "start method, print one line, exit 0 if all is well")
     gui.add_argument("--version", action="version", version=f"mpgui {__version__}")
     _common(gui)
     gui.set_defaults(speed=None, start_method=None)  # unset: the window's saved choice
@@ -94,7 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         opts = _parsers()[command].parse_args(args[1:] if command != "gui" else args)
         return {"gui": _gui, "run": _run, "code": _code, "list": _list}[command](opts)
     except UsageError as exc:
-        print(f"mpgui: error: {exc}", file=sys.stderr)
+        if command == "gui":  # perhaps double-clicked: say it where it can be seen
+            from mpgui.ui.failure import report_failure
+
+            report_failure(str(exc))
+        else:
+            print(f"mpgui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -154,6 +164,16 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
 def _gui(opts: argparse.Namespace) -> int:
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
+    from mpgui.ui.failure import check_qt_platform, report_failure
+
+    missing = check_qt_platform()  # before Qt, which would abort the process instead
+    if missing is not None:
+        report_failure(missing, qt_usable=False)
+        return EXIT_FAILURE
+    if opts.selftest:
+        from mpgui.ui.selftest import run_selftest
+
+        return run_selftest()
 
     if opts.scenario is not None:
         # A file that cannot be read fails here, before any window. One that reads but
@@ -162,10 +182,16 @@ def _gui(opts: argparse.Namespace) -> int:
             resolve_scenario(opts.scenario)
         except ScenarioFileError as exc:
             raise UsageError(str(exc)) from None
-    from mpgui.ui.app import run_app
+    try:
+        from mpgui.ui.app import run_app
 
-    return run_app(opts.scenario, run=opts.run, speed=opts.speed,
-                   start_method=opts.start_method)
+        return run_app(opts.scenario, run=opts.run, speed=opts.speed,
+                       start_method=opts.start_method)
+    except Exception as exc:  # the window could not start: say so, even double-clicked
+        import traceback
+
+        report_failure(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -85,3 +85,29 @@ def test_ctrl_q_mid_run_quits_and_leaves_no_child(display, tmp_path):
         family = worker_pids(app.pid)
         quit_with_ctrl_q(display, app)
     wait_until(lambda: alive(family) == [], 2, f"children {family} to end")
+
+
+def test_a_start_up_failure_without_a_terminal_is_shown_in_a_dialog(display, tmp_path):
+    # As a double-click starts it: no terminal on stdin or stderr.
+    env = dict(os.environ, DISPLAY=display, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.pop("QT_QPA_PLATFORM", None)
+    app = subprocess.Popen([*MPGUI, str(tmp_path / "missing.toml")], env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        windows: list[str] = []
+
+        def dialog() -> bool:
+            windows[:] = xdotool(display, "search", "--onlyvisible", "--name",
+                                 "mpgui could not start").split()
+            return bool(windows)
+
+        wait_until(dialog, 30, "the error dialog")
+        xdotool(display, "windowfocus", "--sync", windows[0], "key", "Return")
+        app.wait(15)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    _out, err = app.communicate()
+    assert app.returncode == 2
+    assert "missing.toml does not exist" in err

@@ -64,6 +64,7 @@ class _Child:
     lane: int
     process: BaseProcess | None = None
     conn: Connection | None = None
+    pid: int | None = None  # kept: a closed Process object no longer tells it
     eof: bool = False  # the child closed its end of the pipe
     done: bool = False  # exited, pipe drained, recorded
 
@@ -143,9 +144,8 @@ class Runner:
         return self._children[var].lane
 
     def pids(self) -> list[int]:
-        """Process ids of every child started so far."""
-        return [c.process.pid for c in self._children.values()
-                if c.process is not None and c.process.pid is not None]
+        """Process ids of every child started so far (running or not)."""
+        return [c.pid for c in self._children.values() if c.pid is not None]
 
     def start(self) -> None:
         """Begin the main program (starts the first children at once)."""
@@ -257,7 +257,7 @@ class Runner:
             # A forked child waits for the CPU its parent keeps; let it begin now, as
             # it would if the parent blocked in join() or recv() at once.
             os.sched_yield()
-        c.process, c.conn = process, r
+        c.process, c.conn, c.pid = process, r, process.pid
         self._watch.add(r, ("pipe", c))
         self._watch.add(process.sentinel, ("exit", c))
 

@@ -1,0 +1,128 @@
+"""Saying why the window could not start, where a double-clicking user will see it.
+
+Started from a desktop icon there is no terminal: an error printed on stderr vanishes
+with the app. So, when no terminal is attached but a display is, the error also goes to
+a dialog — Qt's if Qt works, else a desktop tool (zenity, kdialog, xmessage).
+
+Qt's own most common failure on Linux, a system library missing for its X11 plugin,
+aborts the process from C++ where Python cannot catch it. `check_qt_platform` loads that
+plugin first with ctypes, so the missing library can be named — with the package to
+install — before Qt tries.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+# The libraries Qt's xcb plugin needs from the system (the bundle does not carry them),
+# and the Debian/Ubuntu package of each.
+XCB_PACKAGES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libEGL.so.1": "libegl1",
+    "libGL.so.1": "libgl1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libdbus-1.so.3": "libdbus-1-3",
+}
+
+
+def missing_library_message(error: str) -> str:
+    """From a dynamic loader error ("libxcb-cursor.so.0: cannot open shared object
+    file..."), what to tell the user."""
+    soname = error.split(":", 1)[0].strip().rsplit("/", 1)[-1]
+    package = XCB_PACKAGES.get(soname)
+    how = (f"On Debian or Ubuntu: sudo apt install {package}" if package else
+           "Install the package of your system that provides it.")
+    return (f"mpgui's window needs the system library {soname}, which is missing.\n"
+            f"{how}\n\n({error})")
+
+
+def check_qt_platform() -> str | None:
+    """On Linux, when Qt will use X11: load its xcb plugin to see that the system
+    libraries it needs are there. What to tell the user if not, else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    uses_xcb = platform.startswith("xcb") or (
+        not platform and os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
+    if not uses_xcb:
+        return None
+    import PySide6  # the library, not Qt's window system: importing it is safe
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.exists():
+        return None  # an unusual layout: let Qt say what it finds
+    try:
+        ctypes.CDLL(str(plugin), mode=os.RTLD_LAZY | os.RTLD_LOCAL)
+    except OSError as exc:
+        return missing_library_message(str(exc))
+    return None
+
+
+def without_terminal() -> bool:
+    """Started without a terminal to show stderr (a double-click on an icon)."""
+    return not any(s is not None and s.isatty() for s in (sys.stdin, sys.stderr))
+
+
+def can_show_windows() -> bool:
+    """A display is there and Qt has not been told to draw nowhere."""
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal"):
+        return False
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def report_failure(text: str, details: str = "", *, qt_usable: bool = True) -> None:
+    """Print the error; and when there is no terminal but a display, show it in a
+    dialog (titled "mpgui could not start")."""
+    print(f"mpgui: error: {text}", file=sys.stderr)
+    if details:
+        print(details, file=sys.stderr)
+    if not (without_terminal() and can_show_windows()):
+        return
+    if qt_usable and _qt_dialog(text, details):
+        return
+    _desktop_tool_dialog(text)
+
+
+TITLE = "mpgui could not start"
+
+
+def _qt_dialog(text: str, details: str) -> bool:
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        box = QMessageBox(QMessageBox.Icon.Critical, TITLE, text)
+        if details:
+            box.setDetailedText(details)
+        box.exec()
+        del app
+        return True
+    except Exception:  # Qt itself is the problem: use a desktop tool
+        return False
+
+
+def _desktop_tool_dialog(text: str) -> None:
+    for tool, args in (("zenity", ["--error", f"--title={TITLE}", f"--text={text}"]),
+                       ("kdialog", ["--title", TITLE, "--error", text]),
+                       ("xmessage", ["-center", f"{TITLE}\n\n{text}"])):
+        path = shutil.which(tool)
+        if path:
+            subprocess.run([path, *args], check=False)
+            return

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Build the desktop app, on Linux:
+#   dist/mpgui/mpgui                       the PyInstaller one-folder bundle
+#   dist/mpgui-VERSION-linux-x86_64.tar.gz  the bundle + a per-user installer
+#   dist/mpgui_VERSION_amd64.deb            for dpkg / apt
+# Uses .venv (made if missing), installs the 'build' extra (PyInstaller) into it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+PY=.venv/bin/python
+"$PY" -m pip install -q -e '.[build]'
+VERSION=$("$PY" -c "import mpgui; print(mpgui.__version__)")
+echo "Building mpgui $VERSION"
+
+rm -rf build/icons build/pyinstaller build/deb build/tarball dist/mpgui \
+       "dist/mpgui-$VERSION-linux-x86_64.tar.gz" "dist/mpgui_${VERSION}_amd64.deb"
+"$PY" packaging/make_icons.py build/icons
+"$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist \
+      --workpath build/pyinstaller packaging/mpgui.spec
+"$PY" packaging/artifacts.py "$VERSION"
+echo "Done: dist/mpgui/mpgui --selftest checks the bundle."

@@ -1,0 +1,195 @@
+"""Check what packaging/build.sh made, as a user would meet it (run by .ci/run).
+
+    python packaging/check.py [--skip-deb]
+
+1. dist/mpgui/mpgui --selftest offscreen, and once in a real X window (Xvfb);
+2. the tarball's per-user install into a scratch home: selftest, then uninstall;
+3. the .deb: installed with apt (its dependencies too), /usr/bin/mpgui --selftest, the
+   desktop entry launched as a desktop launches it (gio launch, under Xvfb) opens the
+   window, then dpkg -r removes it all (needs root: skipped with --skip-deb);
+4. the desktop entry passes desktop-file-validate.
+After each run: no process of the bundle is left (psutil). Exit 0 if all passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+RESULT = "mpgui selftest: ok"
+
+
+def step(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+def fail(text: str) -> None:
+    print(f"FAILED: {text}", flush=True)
+    sys.exit(1)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Processes whose executable lives under `folder`."""
+    out = []
+    for p in psutil.process_iter(["pid", "exe", "cmdline"]):
+        exe = p.info["exe"] or ""
+        if exe.startswith(str(folder)):
+            out.append(f"{p.info['pid']} {' '.join(p.info['cmdline'] or [])}")
+    return out
+
+
+def no_leftovers(folder: Path) -> None:
+    deadline = time.monotonic() + 3
+    while (left := leftovers(folder)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if left:
+        fail(f"processes of {folder} still running: {left}")
+    print(f"   no process of {folder} left")
+
+
+def selftest(command: list[str], env: dict[str, str], folder: Path) -> None:
+    """Run a selftest command; it must exit 0 with the result line."""
+    res = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+    lines = res.stdout.strip().splitlines()
+    print(f"   {' '.join(command[-2:])}: exit {res.returncode}: {lines[-1] if lines else ''}")
+    if res.returncode != 0 or not lines or not lines[-1].startswith(RESULT):
+        fail(f"{command}: exit {res.returncode}\n{res.stdout}\n{res.stderr[-3000:]}")
+    no_leftovers(folder)
+
+
+def offscreen() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("DISPLAY", None)
+    return env
+
+
+@contextlib.contextmanager
+def xserver() -> Iterator[dict[str, str]]:
+    """A fresh Xvfb; the environment to use it."""
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
+                               "-nolisten", "tcp"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    number = server.stdout.readline().strip()  # type: ignore[union-attr]
+    env = dict(os.environ, DISPLAY=f":{number}")
+    env.pop("QT_QPA_PLATFORM", None)
+    try:
+        yield env
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def check_bundle() -> None:
+    step("the bundle: dist/mpgui/mpgui --selftest")
+    exe = DIST / "mpgui" / "mpgui"
+    if not exe.is_file():
+        fail(f"{exe} missing: run packaging/build.sh first")
+    selftest([str(exe), "--selftest"], offscreen(), exe.parent)
+    with xserver() as env:
+        selftest([str(exe), "--selftest"], env, exe.parent)
+
+
+def check_tarball(version: str) -> None:
+    step("the tarball: per-user install, selftest, uninstall")
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        with tarfile.open(DIST / f"mpgui-{version}-linux-x86_64.tar.gz") as tar:
+            tar.extractall(tmp, filter="tar")
+        env = dict(offscreen(), HOME=str(home), XDG_DATA_HOME=str(home / ".local/share"))
+        installer = Path(tmp) / f"mpgui-{version}" / "install.sh"
+        subprocess.run([str(installer)], env=env, check=True)
+        placed = [home / ".local/opt/mpgui/mpgui", home / ".local/bin/mpgui",
+                  home / ".local/share/applications/mpgui.desktop",
+                  home / ".local/share/icons/hicolor/48x48/apps/mpgui.png"]
+        if missing := [str(p) for p in placed if not p.exists()]:
+            fail(f"not installed: {missing}")
+        entry = (home / ".local/share/applications/mpgui.desktop").read_text()
+        if f"Exec={home}/.local/opt/mpgui/mpgui" not in entry:
+            fail(f"the desktop entry does not start the installed app:\n{entry}")
+        selftest([str(home / ".local/bin/mpgui"), "--selftest"], env, home / ".local/opt")
+        subprocess.run([str(installer), "--uninstall"], env=env, check=True)
+        if left := [str(p) for p in placed if p.exists() or p.is_symlink()]:
+            fail(f"left after uninstall: {left}")
+        print("   installed, ran, removed")
+
+
+def check_deb(version: str) -> None:
+    step("the .deb: apt install, /usr/bin/mpgui --selftest, gio launch, dpkg -r")
+    deb = DIST / f"mpgui_{version}_amd64.deb"
+    subprocess.run(["apt-get", "install", "-y", "-q", str(deb)], check=True,
+                   stdout=subprocess.DEVNULL, env=dict(os.environ,
+                                                       DEBIAN_FRONTEND="noninteractive"))
+    opt = Path("/opt/mpgui")
+    try:
+        selftest(["/usr/bin/mpgui", "--selftest"], offscreen(), opt)
+        with xserver() as env:
+            launch_desktop_entry(env, opt)
+    finally:
+        subprocess.run(["dpkg", "-r", "mpgui"], check=True, stdout=subprocess.DEVNULL)
+    gone = [p for p in (opt, Path("/usr/bin/mpgui"),
+                        Path("/usr/share/applications/mpgui.desktop"),
+                        Path("/usr/share/icons/hicolor/48x48/apps/mpgui.png"))
+            if p.exists() or p.is_symlink()]
+    if gone:
+        fail(f"left after dpkg -r: {gone}")
+    print("   removed cleanly")
+
+
+def launch_desktop_entry(env: dict[str, str], opt: Path) -> None:
+    """gio launch the installed entry; the window must appear; Ctrl+Q closes it."""
+    config = tempfile.mkdtemp(prefix="mpgui-cfg-")
+    env = dict(env, XDG_CONFIG_HOME=config)
+    subprocess.run(["gio", "launch", "/usr/share/applications/mpgui.desktop"], env=env,
+                   check=True, timeout=30)
+    deadline, window = time.monotonic() + 60, ""
+    while not window and time.monotonic() < deadline:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "mpgui"],
+                               env=env, capture_output=True, text=True, check=False)
+        window = found.stdout.split()[0] if found.stdout.split() else ""
+        time.sleep(0.2)
+    if not window:
+        fail("gio launch: no mpgui window appeared within 60 s")
+    title = subprocess.run(["xdotool", "getwindowname", window], env=env,
+                           capture_output=True, text=True, check=False).stdout.strip()
+    print(f"   gio launch opened the window: {title!r}")
+    subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "ctrl+q"], env=env,
+                   check=False)
+    no_leftovers(opt)
+    shutil.rmtree(config, ignore_errors=True)
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    import mpgui
+
+    version = mpgui.__version__
+    step("the desktop entry: desktop-file-validate")
+    subprocess.run(["desktop-file-validate", str(ROOT / "resources" / "mpgui.desktop")],
+                   check=True)
+    print("   valid")
+    check_bundle()
+    check_tarball(version)
+    if "--skip-deb" in sys.argv:
+        print("\n(.deb not checked: --skip-deb)")
+    elif os.geteuid() != 0:
+        fail("installing the .deb needs root (or pass --skip-deb)")
+    else:
+        check_deb(version)
+    print("\nAll packaging checks passed.")
+
+
+if __name__ == "__main__":
+    main()
