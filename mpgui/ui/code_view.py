@@ -16,6 +16,7 @@ from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.settings import settings
+from mpgui.ui.theme import mono_font
 
 UPDATE_MS = 150  # typing in a cell redraws the code once it pauses
 
@@ -79,9 +80,7 @@ class CodeView(QPlainTextEdit):
         self.speed, self.start_method = 1.0, "spawn"
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        self.setFont(font)
+        self.setFont(mono_font())
         self.highlighter = PythonHighlighter(self.document())
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+import numpy as np
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
-from mpgui.ui.theme import Theme
+from mpgui.ui.theme import Theme, mono_font
 
 MAX_LINES_PER_FRAME = 150
 MAX_BLOCKS = 5_000
@@ -30,9 +31,7 @@ class ConsolePane(QPlainTextEdit):
         self.setReadOnly(True)
         self.setMaximumBlockCount(MAX_BLOCKS)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # tracebacks
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        self.setFont(font)
+        self.setFont(mono_font())
         self.setPlaceholderText("Press Run (F5): the processes' printed lines appear here, "
                                 "as the equivalent Python script prints them.")
         self.store: TraceStore | None = None
@@ -43,6 +42,9 @@ class ConsolePane(QPlainTextEdit):
         self._formats: dict[int, QTextCharFormat] = {}
         self._colors: list[int] = []
         self.last_shown_t: list[int] = []  # send times of the lines the last refresh showed
+        self._notes: list[tuple[str, bool]] = []  # mpgui's own remarks, to show again
+        self._order: np.ndarray | None = None  # a replay: the lines' indices in time order
+        self._until: int | None = None  # a replay: shown up to this time
 
     def start(self, store: TraceStore | None) -> None:
         """A new run: clear, and follow `store` (None: nothing to follow)."""
@@ -52,20 +54,42 @@ class ConsolePane(QPlainTextEdit):
         self._reported = set()
         self._formats = {}
         self._colors = []
+        self._notes = []
+        self._order = self._until = None
 
-    def refresh(self) -> None:
-        """Append what arrived since the last frame."""
+    def set_style(self, theme: Theme) -> None:
+        """Other colours: the lines shown are written again in them."""
+        self.theme = theme
+        self.setStyleSheet(f"QPlainTextEdit {{ background: {theme.background}; "
+                           f"color: {theme.foreground}; }}")
+        store, notes, until = self.store, self._notes, self._until
+        if store is None:
+            return
+        self.start(store)
+        if until is None:
+            self._seen = max(0, store.n_lines - MAX_BLOCKS)
+        self.refresh(until, cap=None)
+        for text, error in notes:
+            self.note(text, error)
+
+    def refresh(self, until: int | None = None, cap: int | None = MAX_LINES_PER_FRAME) -> None:
+        """Append what arrived since the last frame; for a replay, what was printed up
+        to time `until` (the store's clock, ns). At most `cap` lines at once."""
         store = self.store
         if store is None:
             return
-        new = store.lines_since(self._seen)
-        self._seen = store.n_lines
+        if until is None:
+            new = store.lines_since(self._seen)
+            self._seen = store.n_lines
+        else:
+            new = self._replayed(store, until)
+        cap = len(new) if cap is None else cap
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         at_end = self.verticalScrollBar().value() >= self.verticalScrollBar().maximum() - 2
         time_fmt = QTextCharFormat()
         time_fmt.setForeground(QColor(self.theme.grid).darker(160))
-        shown = new[:MAX_LINES_PER_FRAME]
+        shown = new[:cap]
         self.last_shown_t = [t for t, _lane, _text in shown]
         cursor.beginEditBlock()  # one layout update for the whole frame, not one per line
         for t, lane, text in shown:
@@ -86,8 +110,25 @@ class ConsolePane(QPlainTextEdit):
         if at_end:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
+    def _replayed(self, store: TraceStore, until: int) -> list[tuple[int, int, str]]:
+        """The lines of a finished run printed after the last call and up to `until`;
+        going back in time starts the output over."""
+        if self._order is None:
+            self._order = np.argsort(np.frombuffer(store.line_t, np.int64), kind="stable")
+        if self._until is not None and until < self._until:
+            self.start(store)
+            self._order = np.argsort(np.frombuffer(store.line_t, np.int64), kind="stable")
+        self._until = until
+        times = np.frombuffer(store.line_t, np.int64)[self._order]
+        end = int(np.searchsorted(times, until, side="right"))
+        picked = self._order[self._seen:end]
+        self._seen = max(self._seen, end)
+        return [(int(store.line_t[i]), int(store.line_lane[i]), store.line_text(int(i)))
+                for i in picked]
+
     def note(self, text: str, error: bool = False) -> None:
         """Append a remark of mpgui's own (in italics; in red if `error`)."""
+        self._notes.append((text, error))
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         self._note(cursor, text, QColor(self.theme.crash) if error else None)
@@ -96,8 +137,10 @@ class ConsolePane(QPlainTextEdit):
     def _report_errors(self, cursor: QTextCursor) -> None:
         store = self.store
         assert store is not None
+        shown_until = self._until if self._until is not None else float("inf")
         for ln in store.lanes:
-            if ln.error and ln.end_t is not None and ln.index not in self._reported:
+            if ln.error and ln.end_t is not None and ln.end_t <= shown_until \
+                    and ln.index not in self._reported:
                 self._reported.add(ln.index)
                 etype, message, tb = ln.error
                 self._note(cursor, f"Process {ln.name}:\n{(tb or f'{etype}: {message}').rstrip()}",

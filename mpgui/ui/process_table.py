@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,7 +28,7 @@ from mpgui.model.registry import WORKLOADS, Param, param_columns
 from mpgui.model.validation import Problem, format_value
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.list_view import Index, ListTableModel, ListTableView
-from mpgui.ui.theme import Theme
+from mpgui.ui.theme import Theme, mono_font
 
 ERROR_TINT = QColor("#f8c9c4")
 WARNING_TINT = QColor("#fbefc0")
@@ -116,10 +116,7 @@ class ProcessTableModel(ListTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column.param is not None:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column.key in ("var", "message"):
-            font = QFont("monospace")
-            font.setStyleHint(QFont.StyleHint.Monospace)
-            font.setBold(column.key == "var")
-            return font
+            return mono_font(bold=column.key == "var")
         return None
 
     def _display(self, row: int, spec, column: Column, applicable: bool) -> str:  # type: ignore[no-untyped-def]

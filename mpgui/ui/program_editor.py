@@ -7,7 +7,7 @@ A step whose process was deleted stays, marked, until the user removes or retarg
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QKeySequence
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,7 @@ from mpgui.model.validation import format_value
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.process_table import ERROR_TINT, WARNING_TINT
-from mpgui.ui.theme import Theme
+from mpgui.ui.theme import Theme, mono_font
 
 COLUMNS = ("action", "target", "seconds", "code")
 HEADERS = {"action": "Step", "target": "Process", "seconds": "Seconds", "code": "Python"}
@@ -89,10 +89,7 @@ class ProgramModel(ListTableModel):
             if step.target in vars_:
                 return self.swatch(vars_.index(step.target))
         if role == Qt.ItemDataRole.FontRole and key == "code":
-            font = QFont("monospace")
-            font.setStyleHint(QFont.StyleHint.Monospace)
-            font.setBold(True)
-            return font
+            return mono_font(bold=True)
         return None
 
     def _display(self, step: Step, key: str, row: int) -> str:

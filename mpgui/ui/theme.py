@@ -11,13 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPixmap
 
 from mpgui.runtime.protocol import State
 
 # Okabe & Ito (2008), in an order that keeps neighbouring rows far apart.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000")
+# The same colours for a dark background: the lighter ones first, white for black.
+OKABE_ITO_ON_DARK = ("#56B4E9", "#E69F00", "#009E73", "#F0E442", "#CC79A7", "#D55E00",
+                     "#0072B2", "#FFFFFF")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class Theme:
     join: str
     now: str
     palette: tuple[str, ...] = OKABE_ITO
+    dark: bool = False  # widgets get a dark palette
+    line: float = 1.0  # line widths multiplied (high contrast: thicker)
+    error_tint: str = "#f8c9c4"  # a cell with an error (its text stays dark)
+    warning_tint: str = "#fbefc0"
 
     def process_color(self, index: int) -> QColor:
         """The colour of the process in table row `index`."""
@@ -97,5 +104,23 @@ class Theme:
 LIGHT = Theme("light", background="#ffffff", foreground="#1a1a1a", grid="#d0d0d0",
               lane_shade="#f4f6f8", main_lane="#555555", crash="#c00000", join="#222222",
               now="#c00000")
+DARK = Theme("dark", background="#1d1f23", foreground="#e8e8e8", grid="#4a4e55",
+             lane_shade="#25282d", main_lane="#a9adb3", crash="#ff6b6b", join="#f2f2f2",
+             now="#ff5c5c", palette=OKABE_ITO_ON_DARK, dark=True)
+# For projectors and low vision: black and white, the strongest colours, thicker lines.
+HIGH_CONTRAST = Theme("high contrast", background="#000000", foreground="#ffffff",
+                      grid="#a0a0a0", lane_shade="#161616", main_lane="#e0e0e0",
+                      crash="#ff4040", join="#ffffff", now="#ffff00",
+                      palette=OKABE_ITO_ON_DARK, dark=True, line=1.6,
+                      error_tint="#ff9e9e", warning_tint="#ffe680")
 
-THEMES = {t.name: t for t in (LIGHT,)}
+THEMES = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST)}
+
+
+def mono_font(bold: bool = False) -> QFont:
+    """The application's font (whatever size the zoom gave it) in a monospace family."""
+    font = QFont(QGuiApplication.font())
+    font.setFamily("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setBold(bold)
+    return font

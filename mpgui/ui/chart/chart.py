@@ -60,6 +60,7 @@ class ChartWidget(pg.PlotWidget):
         self._x_end = 0.0
         self._labels: tuple[str, ...] = ()
         self.last_paint_ns = 0
+        self.zoom = 1.0
         self.vb.sigRangeChangedManually.connect(self._user_moved)
         self.scene().sigMouseMoved.connect(self._hover)
         self.set_label_size(LABEL_POINTS)
@@ -155,6 +156,19 @@ class ChartWidget(pg.PlotWidget):
             self.following = False
             self.follow_changed.emit(False)
 
+    def set_style(self, theme: Theme, zoom: float) -> None:
+        """Colours from `theme`; fonts, markers and lines scaled by `zoom` (and made
+        thicker by a high-contrast theme)."""
+        self.theme, self.zoom = theme, zoom
+        line = zoom * theme.line
+        self.setBackground(theme.background)
+        self.now_line.setPen(pg.mkPen(QColor(theme.now), width=2 * line))
+        self.spans.set_style(theme, line)
+        self.marks.set_style(theme, line)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).setPen(pg.mkPen(QColor(theme.foreground), width=line))
+        self.set_label_size(LABEL_POINTS * zoom)
+
     def set_label_size(self, points: float) -> None:
         """Font size of lane labels, axis and marks (the projector zoom)."""
         self.label_font = QFont()
@@ -163,8 +177,8 @@ class ChartWidget(pg.PlotWidget):
             axis = self.plot.getAxis(name)
             axis.setStyle(tickFont=self.label_font, maxTickLevel=0 if name == "bottom" else 2)
             axis.setTextPen(QColor(self.theme.foreground))
-            axis.setPen(QColor(self.theme.foreground))
             axis.label.setFont(self.label_font)
+        self.plot.setLabel("bottom", "seconds since Run", color=self.theme.foreground)
         self.marks.set_font_size(points * 0.9)
         if self.rows is not None:
             self._set_lane_labels(self.rows)

@@ -31,23 +31,35 @@ class ChartLegend(QWidget):
         super().__init__(parent)
         self.theme = theme
         self.sample_color = QColor(theme.palette[0])
+        self.zoom = 1.0
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setToolTip("\n".join(f"{label}: {STATE_HELP[key]}" for key, label in ENTRIES
                                   if key in STATE_HELP))
 
+    def set_style(self, theme: Theme, zoom: float) -> None:
+        """Other colours; swatches scaled by `zoom` (the text follows the app font)."""
+        self.theme, self.zoom = theme, zoom
+        self.sample_color = QColor(theme.palette[0])
+        self.setFixedHeight(self.heightForWidth(max(self.width(), 1)))
+        self.update()
+
     def _places(self, width: int) -> list[tuple[float, int]]:
         """(x, line) of each entry, wrapping onto more lines when `width` is too small."""
         fm = QFontMetricsF(self.font())
         x, line, out = 4.0, 0, []
         for _key, label in ENTRIES:
-            w = _SWATCH_W + 6 + fm.horizontalAdvance(label)
+            w = self._swatch_w + 6 + fm.horizontalAdvance(label)
             if x > 4.0 and x + w > width:
                 x, line = 4.0, line + 1
             out.append((x, line))
             x += w + _GAP
         return out
+
+    @property
+    def _swatch_w(self) -> float:
+        return _SWATCH_W * self.zoom
 
     def _line_height(self) -> float:
         return QFontMetricsF(self.font()).height() * 1.6
@@ -61,7 +73,8 @@ class ChartLegend(QWidget):
 
     def sizeHint(self) -> QSize:  # Qt override
         fm = QFontMetricsF(self.font())
-        width = sum(_SWATCH_W + 6 + fm.horizontalAdvance(label) + _GAP for _k, label in ENTRIES)
+        width = sum(self._swatch_w + 6 + fm.horizontalAdvance(label) + _GAP
+                    for _k, label in ENTRIES)
         return QSize(int(width), int(self._line_height()))
 
     def minimumSizeHint(self) -> QSize:  # Qt override
@@ -83,9 +96,9 @@ class ChartLegend(QWidget):
         fg = QColor(self.theme.foreground)
         for (key, label), (x, line) in zip(ENTRIES, self._places(self.width()), strict=True):
             top = line * h
-            self._swatch(p, key, QRectF(x, top + h * 0.15, _SWATCH_W, h * 0.7), fg)
+            self._swatch(p, key, QRectF(x, top + h * 0.15, self._swatch_w, h * 0.7), fg)
             p.setPen(fg)
-            p.drawText(QPointF(x + _SWATCH_W + 6, top + h / 2 + fm.ascent() / 2 - 1), label)
+            p.drawText(QPointF(x + self._swatch_w + 6, top + h / 2 + fm.ascent() / 2 - 1), label)
         p.end()
 
     def _swatch(self, p: QPainter, key: object, box: QRectF, fg: QColor) -> None:
@@ -98,7 +111,7 @@ class ChartLegend(QWidget):
                                      QPointF(cx, top + 1.6 * s)]))
             return
         if key == "exit":
-            p.setPen(QPen(fg, 2))
+            p.setPen(QPen(fg, 2 * self.zoom * self.theme.line))
             p.drawLine(QPointF(box.center().x(), box.top()), QPointF(box.center().x(),
                                                                      box.bottom()))
             return

@@ -48,6 +48,7 @@ class MarksItem(pg.GraphicsObject):
         self.font = QFont()
         self._extent = QRectF(0, 0, 1, 1)
         self._marks: tuple | None = None  # what is drawn, to repaint only on a change
+        self.line = 1.0  # line width factor (zoom, high contrast)
         self.setCacheMode(self.CacheMode.DeviceCoordinateCache)  # see SpansItem
 
     def set_data(self, store: TraceStore, rows: Rows, x_end: float) -> None:
@@ -63,6 +64,12 @@ class MarksItem(pg.GraphicsObject):
         if marks != self._marks:
             self._marks = marks
             self.update()
+
+    def set_style(self, theme: Theme, line: float) -> None:
+        """Other colours; lines `line` times as wide."""
+        self.theme, self.line = theme, line
+        self._marks = None
+        self.update()
 
     def set_font_size(self, points: float) -> None:
         """Size of the labels."""
@@ -96,15 +103,15 @@ class MarksItem(pg.GraphicsObject):
             top = geo.row_top(row)
             if ln.start_call_t is not None:  # X.start(): an arrow from the main program
                 x = x_of(ln.start_call_t)
-                p.setPen(QPen(QColor(self.theme.main_lane), 1.2, Qt.PenStyle.DashLine))
+                p.setPen(QPen(QColor(self.theme.main_lane), 1.2 * self.line, Qt.PenStyle.DashLine))
                 p.drawLine(QPointF(x, main_mid), QPointF(x, top + geo.height * 0.2))
-                _arrow_head(p, x, top + geo.height * 0.2, min(7.0, geo.height * 0.2),
+                _arrow_head(p, x, top + geo.height * 0.2, min(7.0 * self.line, geo.height * 0.2),
                             QColor(self.theme.main_lane))
             if ln.end_t is not None:
                 x = x_of(ln.end_t)
                 crashed = bool(ln.error) or (ln.exit_code not in (0, None))
                 color = QColor(self.theme.crash) if crashed else fg
-                p.setPen(QPen(color, 2))
+                p.setPen(QPen(color, 2 * self.line))
                 p.drawLine(QPointF(x, top + geo.height * 0.1), QPointF(x, top + geo.height * 0.9))
                 p.drawText(QPointF(x + 5, top + geo.height / 2 + fm.ascent() / 2 - 1),
                            exit_text(ln.exit_code, ln.error))
@@ -116,7 +123,7 @@ class MarksItem(pg.GraphicsObject):
             target = store.lanes[join.lane]
             trow = rows.lane_row[join.lane]
             x = x_of(join.t_return)
-            pen = QPen(QColor(self.theme.join), 2)
+            pen = QPen(QColor(self.theme.join), 2 * self.line)
             if join.implicit:
                 pen.setStyle(Qt.PenStyle.DotLine)
             p.setPen(pen)
@@ -127,7 +134,7 @@ class MarksItem(pg.GraphicsObject):
                 y_exit = geo.row_top(trow) + geo.height / 2
                 p.drawLine(QPointF(x_exit, y_exit), QPointF(x, main_mid))
                 p.setBrush(QBrush(QColor(self.theme.join)))
-                p.drawEllipse(QPointF(x_exit, y_exit), 3, 3)
+                p.drawEllipse(QPointF(x_exit, y_exit), 3 * self.line, 3 * self.line)
             p.drawLine(QPointF(x, geo.row_top(0) + 2), QPointF(x, geo.row_top(1) - 2))
             label = join_text(store, join)
             width = fm.horizontalAdvance(label)

@@ -75,6 +75,7 @@ class SpansItem(pg.GraphicsObject):
         self._next_dirty = float("inf")  # changes not yet applied to _next
         self._next_frames = 0
         self.time_axis: pg.AxisItem | None = None  # whose ticks the vertical grid follows
+        self.line = 1.0  # line and marker width factor (zoom, high contrast)
         self.last_runs = 0  # how many runs the last paint drew (for tests and benchmarks)
 
     def set_data(self, cache: SpanCache, rows: Rows, colors: np.ndarray, x_end: float) -> None:
@@ -99,9 +100,9 @@ class SpansItem(pg.GraphicsObject):
             self.update(self._to_item(QRectF(left, 0, max(cache.now, self._dirty_from) + pad
                                              - left, rows.n_rows)))
 
-    def set_theme(self, theme: Theme) -> None:
-        """Redraw with other colours."""
-        self.theme = theme
+    def set_style(self, theme: Theme, line: float) -> None:
+        """Redraw with other colours, and lines and markers `line` times as wide."""
+        self.theme, self.line = theme, line
         self._brushes.clear()
         self.update()
 
@@ -220,7 +221,7 @@ class SpansItem(pg.GraphicsObject):
         shade = QColor(self.theme.lane_shade)
         for r in range(0, rows.n_rows, 2):
             p.fillRect(QRectF(dev.left(), geo.row_top(r), dev.width(), geo.height), shade)
-        p.setPen(QPen(QColor(self.theme.grid), 1))
+        p.setPen(QPen(QColor(self.theme.grid), self.line))
         for r in (1, rows.core_base):  # under the main program; above the cores
             y = geo.row_top(r)
             p.drawLine(QPointF(dev.left(), y), QPointF(dev.right(), y))
@@ -247,7 +248,8 @@ class SpansItem(pg.GraphicsObject):
         for c in code[starts]:
             outline = STATE_STYLES[int(c) // CODE_SHIFT].outline
             styles.append((self._brush(int(c)),
-                           QPen(self._color(int(c) % CODE_SHIFT), 1) if outline else None))
+                           QPen(self._color(int(c) % CODE_SHIFT), self.line) if outline
+                           else None))
         self._rects.draw_groups(p, x_left + runs.px0[known][order], x_left +
                                 runs.px1[known][order], y0, y1, starts, styles)
 
@@ -262,7 +264,7 @@ class SpansItem(pg.GraphicsObject):
                                    (columns[0] - 8, columns[1] + 8))
         if not len(px):
             return
-        size = max(3.0, min(7.0, geo.height * 0.16))
+        size = max(3.0 * self.line, min(7.0 * self.line, geo.height * 0.16))
         # Groups of ticks on one row, each less than a marker's width from the next.
         new_group = np.ones(len(px), bool)
         new_group[1:] = (tick_rows[1:] != tick_rows[:-1]) | (np.diff(px) > 2 * size)

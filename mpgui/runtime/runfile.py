@@ -1,0 +1,191 @@
+"""Run files (``.mpgrun``): a recorded run — its scenario and everything measured — to
+replay later, for instance a demo prepared before class.
+
+A run file is gzip-compressed JSON: data only. Loading it parses JSON and checks every
+field's type and every column's length; nothing is evaluated, imported or unpickled, so
+a shared run file is as safe to open as a scenario file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from array import array
+from pathlib import Path
+from typing import Any
+
+from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
+from mpgui.model.scenario import Scenario
+from mpgui.runtime.trace import OPEN, Join, Lane, TraceStore
+
+FORMAT = 1
+SUFFIX = ".mpgrun"
+MAX_BYTES = 200_000_000  # uncompressed JSON
+_LANE_FIELDS = {  # name -> accepted types (None allowed where listed)
+    "index": (int,), "var": (str,), "name": (str,), "kind": (str,), "daemon": (bool,),
+    "pid": (int, type(None)), "start_call_t": (int, type(None)),
+    "started_t": (int, type(None)), "end_t": (int, type(None)),
+    "exit_code": (int, type(None)), "terminate_t": (int, type(None)),
+    "cpu_ns": (int, type(None)), "migrations": (int,), "preemptions": (int,),
+    "lines": (int,), "finish_t": (int, type(None)),
+}
+_COLUMNS = {"span_lane": "H", "span_state": "B", "span_core": "h", "span_t0": "q",
+            "span_t1": "q", "line_lane": "H", "line_t": "q"}
+
+
+class RunFileError(ValueError):
+    """A run file that cannot be read; the message names the problem."""
+
+
+def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> dict[str, Any]:
+    """A finished run as plain data."""
+    lanes = []
+    for ln in store.lanes:
+        d = {k: getattr(ln, k) for k in _LANE_FIELDS}
+        d["cores"] = sorted(ln.cores)
+        d["error"] = list(ln.error) if ln.error else None
+        lanes.append(d)
+    return {
+        "format": FORMAT, "producer": "mpgui", "meta": meta,
+        "scenario": dump_scenario(scenario),
+        "t0": store.t0, "t_end": store.t_end, "events": store.events, "lanes": lanes,
+        "threads": [[owner, sub, lane] for (owner, sub), lane in store._subs.items()],
+        "columns": {name: list(getattr(store, name)) for name in _COLUMNS},
+        "line_text": [store.line_text(i) for i in range(store.n_lines)],
+        "joins": [vars(j) for j in store.joins],
+    }
+
+
+def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore,
+             meta: dict[str, Any]) -> None:
+    """Write a run file atomically. Raises ScenarioFileError (whose message names the
+    problem) if it cannot be written."""
+    data = json.dumps(run_to_dict(scenario, store, meta), separators=(",", ":"))
+    atomic_write(Path(path), gzip.compress(data.encode("utf-8"), compresslevel=6))
+
+
+def load_run(path: str | os.PathLike[str]) -> tuple[Scenario, TraceStore, dict[str, Any]]:
+    """Read a run file: (scenario, store, meta). Raises RunFileError."""
+    p = Path(path)
+    try:
+        with gzip.open(p, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise RunFileError(f"{p} does not exist") from None
+    except IsADirectoryError:
+        raise RunFileError(f"{p} is a folder, not a run file") from None
+    except PermissionError:
+        raise RunFileError(f"{p} cannot be read (permission denied)") from None
+    except (OSError, EOFError) as exc:  # not gzip, truncated
+        raise RunFileError(f"{p.name} is not an mpgui run file ({exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise RunFileError(f"{p.name} is larger than {MAX_BYTES // 1_000_000} MB unpacked")
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise RunFileError(f"{p.name} is not an mpgui run file (its content is not JSON)") \
+            from None
+    return run_from_dict(doc, p.name)
+
+
+def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStore,
+                                                              dict[str, Any]]:
+    """Check and rebuild a run. Raises RunFileError naming the field."""
+    d = _dict(doc, "the file")
+    if d.get("format") != FORMAT:
+        raise RunFileError(f"{source}: format {d.get('format')!r} is not the run file format "
+                           f"{FORMAT} this mpgui reads")
+    try:
+        scenario = parse_scenario(_of(d, "scenario", str), source=f"{source} (scenario)")
+    except ScenarioFileError as exc:
+        raise RunFileError(str(exc)) from None
+    store = TraceStore()
+    store.t0 = _of(d, "t0", int)
+    store.t_end = _of(d, "t_end", int)
+    store.events = _of(d, "events", int)
+    for i, ld in enumerate(_of(d, "lanes", list)):
+        store.lanes.append(_lane(_dict(ld, f"lanes[{i}]"), i))
+    n_lanes = len(store.lanes)
+    for i, entry in enumerate(_of(d, "threads", list)):
+        if not (isinstance(entry, list) and len(entry) == 3 and all(_is_int(x) for x in entry)
+                and entry[0] < n_lanes and entry[2] < n_lanes):
+            raise RunFileError(f"threads[{i}]: expected [owner lane, thread, lane]")
+        store._subs[(entry[0], entry[1])] = entry[2]
+    columns = _dict(d.get("columns"), "columns")
+    for name, code in _COLUMNS.items():
+        values = columns.get(name)
+        if not isinstance(values, list) or not all(_is_int(v) for v in values):
+            raise RunFileError(f"columns.{name}: expected a list of whole numbers")
+        try:
+            setattr(store, name, array(code, values))
+        except OverflowError:
+            raise RunFileError(f"columns.{name}: a value is out of range") from None
+    n_spans = len(store.span_t0)
+    if any(len(getattr(store, c)) != n_spans for c in _COLUMNS if c.startswith("span_")):
+        raise RunFileError("columns: the span columns differ in length")
+    if len(store.line_lane) != len(store.line_t):
+        raise RunFileError("columns: the line columns differ in length")
+    if any(x >= n_lanes for x in store.span_lane) or any(x >= n_lanes for x in store.line_lane):
+        raise RunFileError("columns: a span or line names a lane that does not exist")
+    texts = _of(d, "line_text", list)
+    if len(texts) != len(store.line_t) or not all(isinstance(t, str) and "\n" not in t
+                                                   for t in texts):
+        raise RunFileError("line_text: expected one line of text per printed line")
+    store._chunks = [("\n".join(texts)).encode("utf-8")] if texts else []
+    store._chunk_first = array("q", [0] if texts else [])
+    for i, jd in enumerate(_of(d, "joins", list)):
+        store.joins.append(_join(_dict(jd, f"joins[{i}]"), i, n_lanes))
+    meta = _dict(d.get("meta", {}), "meta")
+    return scenario, store, meta
+
+
+def _lane(d: dict[str, Any], i: int) -> Lane:
+    for key, types in _LANE_FIELDS.items():
+        if key not in d or not isinstance(d[key], types) or (
+                isinstance(d[key], bool) and bool not in types):
+            raise RunFileError(f"lanes[{i}].{key}: missing or of the wrong type")
+    if d["kind"] not in ("main", "process", "thread") or d["index"] != i:
+        raise RunFileError(f"lanes[{i}]: not a lane of a run")
+    cores = d.get("cores", [])
+    error = d.get("error")
+    if not isinstance(cores, list) or not all(_is_int(c) for c in cores):
+        raise RunFileError(f"lanes[{i}].cores: expected a list of whole numbers")
+    if error is not None and not (isinstance(error, list) and len(error) == 3
+                                  and all(isinstance(x, str) for x in error)):
+        raise RunFileError(f"lanes[{i}].error: expected [type, message, traceback]")
+    lane = Lane(**{k: d[k] for k in _LANE_FIELDS})
+    lane.cores = set(cores)
+    lane.error = tuple(error) if error else None  # type: ignore[assignment]
+    lane.open_span = OPEN
+    return lane
+
+
+def _join(d: dict[str, Any], i: int, n_lanes: int) -> Join:
+    fields = {"lane": (int,), "t_wait": (int,), "timeout_ns": (int, type(None)),
+              "implicit": (bool,), "t_return": (int, type(None)), "timed_out": (bool,),
+              "interrupted": (bool,)}
+    for key, types in fields.items():
+        if key not in d or not isinstance(d[key], types) or (
+                isinstance(d[key], bool) and bool not in types):
+            raise RunFileError(f"joins[{i}].{key}: missing or of the wrong type")
+    if not 0 <= d["lane"] < n_lanes:
+        raise RunFileError(f"joins[{i}].lane: no such lane")
+    return Join(**{k: d[k] for k in fields})
+
+
+def _dict(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise RunFileError(f"{where}: expected an object")
+    return value
+
+
+def _of(d: dict[str, Any], key: str, kind: type) -> Any:
+    value = d.get(key)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise RunFileError(f"{key}: missing or of the wrong type")
+    return value
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
