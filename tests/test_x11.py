@@ -102,7 +102,15 @@ def test_a_start_up_failure_without_a_terminal_is_shown_in_a_dialog(display, tmp
                                  "mpgui could not start").split()
             return bool(windows)
 
-        wait_until(dialog, 30, "the error dialog")
+        try:
+            wait_until(dialog, 30, "the error dialog")
+        except AssertionError:
+            state = "still running" if app.poll() is None else f"exited {app.returncode}"
+            app.kill()
+            out, err = app.communicate()
+            names = xdotool(display, "search", "--onlyvisible", "--name", ".")
+            raise AssertionError(f"no dialog; the app {state}; windows: {names!r}; "
+                                 f"stdout {out!r}; stderr {err!r}") from None
         xdotool(display, "windowfocus", "--sync", windows[0], "key", "Return")
         app.wait(15)
     finally:
