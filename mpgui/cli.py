@@ -3,6 +3,7 @@
     mpgui [SCENARIO] [--run]     the window, with a built-in name or a .toml file
     mpgui --selftest             check the installation end to end
     mpgui run SCENARIO           run without a window, print what the script prints
+                                 (--trace/--csv: the trace, --png/--svg: the chart)
     mpgui code SCENARIO          the equivalent standalone Python script
     mpgui list                   the built-in scenarios
 
@@ -13,6 +14,7 @@ This module imports no Qt: spawned children re-import the main script, which imp
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import signal
 import sys
@@ -48,6 +50,17 @@ def _speed(text: str) -> float:
     return value
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        w = h = 0
+    if not (320 <= w <= 10_000 and 240 <= h <= 10_000):
+        raise argparse.ArgumentTypeError(
+            f"size must be WIDTHxHEIGHT in pixels, from 320x240 to 10000x10000, not {text!r}")
+    return w, h
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     from mpgui.runtime.runner import DEFAULT_START_METHOD, start_methods
 
@@ -79,6 +92,14 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
     run.add_argument("--trace", metavar="FILE.json", type=Path,
                      help="also write a Chrome trace (opens in ui.perfetto.dev)")
     run.add_argument("--csv", metavar="FILE", type=Path, help="also write the trace as CSV")
+    run.add_argument("--png", metavar="FILE.png", type=Path,
+                     help="also draw the chart (with the prediction dashed) as a PNG")
+    run.add_argument("--svg", metavar="FILE.svg", type=Path,
+                     help="also draw the chart as an SVG (vector, for slides)")
+    run.add_argument("--size", metavar="WxH", type=_size, default=(1920, 1080),
+                     help="size of the PNG/SVG in pixels (default 1920x1080)")
+    run.add_argument("--theme", choices=("light", "dark", "high contrast"), default="light",
+                     help="colours of the PNG/SVG (default light)")
     run.add_argument("--quiet", action="store_true", help="no summary on stderr")
     code = _Parser(prog="mpgui code", description="Print the scenario as a standalone "
                    "Python script that prints the same lines.")
@@ -147,14 +168,29 @@ def _run(opts: argparse.Namespace) -> int:
     from mpgui.runtime.headless import run_headless
 
     scenario = _load(opts.scenario)
-    for target in (opts.trace, opts.csv):
+    for target in (opts.trace, opts.csv, opts.png, opts.svg):
         if target is not None and not target.parent.resolve().is_dir():
             raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")
     # SIGTERM ends the run like Ctrl+C: children stopped, files written.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    pictures = functools.partial(_draw, opts, scenario) if opts.png or opts.svg else None
     return run_headless(scenario, name=opts.scenario, speed=opts.speed,
                         start_method=opts.start_method, trace=opts.trace, csv=opts.csv,
-                        quiet=opts.quiet)
+                        quiet=opts.quiet, after=pictures)
+
+
+def _draw(opts: argparse.Namespace, scenario, store) -> None:  # type: ignore[no-untyped-def]
+    """The chart of the finished run as PNG and/or SVG (Qt only now, children gone)."""
+    from mpgui.runtime.cpu import cpu_count
+    from mpgui.ui.export_image import ensure_app, export_run
+    from mpgui.ui.runs import RunRecord
+    from mpgui.ui.theme import THEMES
+
+    ensure_app()
+    record = RunRecord(scenario, store, name=Path(opts.scenario).stem, speed=opts.speed,
+                       start_method=opts.start_method, cores=cpu_count())
+    export_run(record, record.plan(), png=opts.png, svg=opts.svg, theme=THEMES[opts.theme],
+               size=opts.size)
 
 
 def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:

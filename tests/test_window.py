@@ -7,13 +7,15 @@ import re
 import signal
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLineEdit, QSpinBox
 
 from mpgui.model.fileformat import save_scenario
 from mpgui.runtime.protocol import State
 from mpgui.ui import dialogs
 from mpgui.ui.main_window import MainWindow
-from mpgui.ui.process_table import COLUMN_OF, ERROR_TINT
+from mpgui.ui.process_table import COLUMN_OF
+from mpgui.ui.theme import LIGHT
 from tests.helpers import alive, assert_seed_order, open_editor
 from tests.scenarios import make, sleeper, spec
 
@@ -52,7 +54,7 @@ def test_seed_runs_live_with_lanes_joins_and_console(qtbot, window):
     assert "finished in" in window.console.toPlainText()
     assert window.chart.spans.last_runs > 0  # the chart painted spans
     assert window.acts["run"].isEnabled() and not window.acts["stop"].isEnabled()
-    assert window.run_label.text().startswith("Finished · 0 running, 4 finished")
+    assert window.status.run_label.text().startswith("Run 1 · Finished · 0 running, 4 finished")
 
 
 def test_hover_says_what_a_lane_is_doing(qtbot, window):
@@ -88,7 +90,7 @@ def test_an_invalid_cell_is_marked_and_disables_run_with_the_reason(qtbot, windo
     editor.setText("2B")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.acts["run"].isEnabled())
-    assert index.data(Qt.ItemDataRole.BackgroundRole) == ERROR_TINT
+    assert index.data(Qt.ItemDataRole.BackgroundRole) == QColor(LIGHT.error_tint)
     assert "not a Python variable name" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert not window.acts["run"].isEnabled()
     assert "Cannot run" in window.acts["run"].toolTip()
@@ -106,7 +108,7 @@ def test_a_deleted_process_leaves_its_steps_flagged(qtbot, window):
     program = window.program.model_
     texts = [program.index(r, 1).data() for r in range(program.rowCount())]
     assert texts.count("C (deleted)") == 2  # C.start() and C.join() stay, marked
-    assert program.index(2, 1).data(Qt.ItemDataRole.BackgroundRole) == ERROR_TINT
+    assert program.index(2, 1).data(Qt.ItemDataRole.BackgroundRole) == QColor(LIGHT.error_tint)
     assert not window.acts["run"].isEnabled()
     window.acts["undo"].trigger()
     assert window.doc.scenario.vars() == ["A", "B", "C", "D"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -11,6 +12,7 @@ from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.export import write_chrome_trace, write_csv
 from mpgui.runtime.runner import Runner
 from mpgui.runtime.summary import format_summary, wall_seconds
+from mpgui.runtime.trace import TraceStore
 
 EXIT_INTERRUPTED = 130
 
@@ -40,8 +42,10 @@ class ConsolePrinter:
 
 def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: str,
                  trace: Path | None = None, csv: Path | None = None, quiet: bool = False,
-                 out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run `scenario` to its end; returns the exit status for the command."""
+                 out: TextIO | None = None, err: TextIO | None = None,
+                 after: Callable[[TraceStore], None] | None = None) -> int:
+    """Run `scenario` to its end; returns the exit status for the command. `after`
+    gets the finished trace (to draw pictures of it) once the children are gone."""
     out = out or sys.stdout
     err = err or sys.stderr
     status = 0
@@ -62,6 +66,8 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
         write_chrome_trace(store, trace)
     if csv is not None:
         write_csv(store, csv)
+    if after is not None:
+        after(store)
     if not quiet:
         how = "stopped after" if status else "finished in"
         header = (f"mpgui: {name} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "

@@ -64,3 +64,38 @@ def format_summary(store: TraceStore, header: str) -> str:
         if p.error:
             lines.append(f"  {p.var}: {p.error}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """A run in three numbers, to compare runs with."""
+
+    wall: float  # seconds from Run to the end
+    cpu: float  # CPU seconds of all the processes together
+    serial: float  # the processes' lifetimes added up: one after another, this long
+
+    @property
+    def speedup(self) -> float:
+        """How many times faster than the same processes one after another."""
+        return self.serial / self.wall if self.wall > 0 else 0.0
+
+
+def run_figures(store: TraceStore) -> RunFigures:
+    """Wall time, CPU time and the serial time of a finished run."""
+    serial = 0.0
+    for p in summarize(store):
+        begin = p.start if p.start is not None else p.ready
+        if begin is not None and p.end is not None:
+            serial += p.end - begin
+    return RunFigures(wall_seconds(store), sum(p.cpu for p in summarize(store)), serial)
+
+
+def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:
+    """How the run's wall time compares with the predicted one, in words ("" without
+    a prediction)."""
+    if plan is None or plan.t0 is None or plan.t_end is None:
+        return ""
+    predicted, measured = wall_seconds(plan), wall_seconds(store)
+    late = measured - predicted
+    why = "starting processes, sharing cores" if late > 0 else "ahead of the plan"
+    return f"predicted {predicted:.3f} s; {late:+.3f} s ({why})"

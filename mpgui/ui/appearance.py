@@ -1,6 +1,7 @@
 """The look of the whole application: a theme (light, dark, high contrast) and one zoom
 that scales every font, the chart's labels, markers and line widths — for a projector
-read from the back of a classroom. Both are remembered between sessions."""
+read from the back of a classroom. Presentation mode has a zoom of its own, so that
+leaving it brings the desk-sized window back. All three are remembered."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ from mpgui.ui.settings import settings
 from mpgui.ui.theme import LIGHT, THEMES, Theme
 
 ZOOMS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0)
+PRESENTATION_ZOOM = 2.0  # lane labels 32 px high: legible from the back of a classroom
+_ZOOM_KEYS = {False: "zoom", True: "presentation_zoom"}
+_base_points: list[float] = []  # the application font's size before any zoom
+
+
+def base_points() -> float:
+    """The font size the zoom multiplies: the application's, as it was before the first
+    zoom of this process (so that zooms never compound across windows)."""
+    if not _base_points:
+        _base_points.append(QGuiApplication.font().pointSizeF())
+    return _base_points[0]
 
 
 def _palette(theme: Theme) -> QPalette:
@@ -50,22 +62,32 @@ class Appearance(QObject):
         self.app = app
         app.setStyle("Fusion")  # the same look on every platform, and themable
         self._light = app.style().standardPalette()
-        self._base_points = QGuiApplication.font().pointSizeF()
+        base_points()
         self.theme = THEMES.get(str(settings().value("theme", LIGHT.name)), LIGHT)
-        try:
-            self.zoom = min(ZOOMS, key=lambda z: abs(z - float(settings().value("zoom", 1.0))))
-        except (TypeError, ValueError):
-            self.zoom = 1.0
+        self.presenting = False
+        self._zooms = {on: _saved_zoom(key, PRESENTATION_ZOOM if on else 1.0)
+                       for on, key in _ZOOM_KEYS.items()}
+
+    @property
+    def zoom(self) -> float:
+        """The zoom in effect (presentation mode's while presenting)."""
+        return self._zooms[self.presenting]
 
     def apply(self) -> None:
         """Put the current theme and zoom on the application, then tell the window."""
         self.app.setPalette(_palette(self.theme) if self.theme.dark else self._light)
         font = QGuiApplication.font()
-        font.setPointSizeF(self._base_points * self.zoom)
+        font.setPointSizeF(base_points() * self.zoom)
         self.app.setFont(font)
         settings().setValue("theme", self.theme.name)
-        settings().setValue("zoom", self.zoom)
+        settings().setValue(_ZOOM_KEYS[self.presenting], self.zoom)
         self.changed.emit()
+
+    def set_presenting(self, on: bool) -> None:
+        """Switch to presentation mode's zoom, or back to the desk's."""
+        if on != self.presenting:
+            self.presenting = on
+            self.apply()
 
     def set_theme(self, name: str) -> None:
         """Switch to the theme called `name`."""
@@ -86,5 +108,14 @@ class Appearance(QObject):
 
     def _zoom_to(self, zoom: float) -> None:
         if zoom != self.zoom:
-            self.zoom = zoom
+            self._zooms[self.presenting] = zoom
             self.apply()
+
+
+def _saved_zoom(key: str, default: float) -> float:
+    """The remembered zoom, as the nearest of ZOOMS."""
+    try:
+        wanted = float(settings().value(key, default))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        wanted = default
+    return min(ZOOMS, key=lambda z: abs(z - wanted))

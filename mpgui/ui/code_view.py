@@ -19,6 +19,9 @@ from mpgui.ui.settings import settings
 from mpgui.ui.theme import mono_font
 
 UPDATE_MS = 150  # typing in a cell redraws the code once it pauses
+# keyword, builtin, number, defined name, string, comment: on light, on dark
+CODE_COLORS = {False: ("#7a3e9d", "#1f5fa8", "#a15c00", "#005f5f", "#2e7d32", "#808080"),
+               True: ("#d7a6ff", "#8ec5ff", "#ffb86c", "#7fe0e0", "#a6e39a", "#a8a8a8")}
 
 
 def _fmt(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
@@ -36,20 +39,26 @@ class PythonHighlighter(QSyntaxHighlighter):
 
     _IN_DOCSTRING = 1
 
-    def __init__(self, document) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, document, dark: bool = False) -> None:  # type: ignore[no-untyped-def]
         super().__init__(document)
+        self.set_dark(dark)
+
+    def set_dark(self, dark: bool) -> None:
+        """Colours for a dark background, or a light one."""
+        kw, builtin, number, name, string, comment = CODE_COLORS[dark]
         words = "|".join(keyword.kwlist)
         self.rules = [
-            (QRegularExpression(rf"\b(?:{words})\b"), _fmt("#7a3e9d", bold=True)),
+            (QRegularExpression(rf"\b(?:{words})\b"), _fmt(kw, bold=True)),
             (QRegularExpression(r"\b(?:print|range|int|float|len|sys|os|time|multiprocessing)"
-                                r"\b"), _fmt("#1f5fa8")),
-            (QRegularExpression(r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b"), _fmt("#a15c00")),
-            (QRegularExpression(r"(?<=\bdef )\w+"), _fmt("#005f5f", bold=True)),
+                                r"\b"), _fmt(builtin)),
+            (QRegularExpression(r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b"), _fmt(number)),
+            (QRegularExpression(r"(?<=\bdef )\w+"), _fmt(name, bold=True)),
             (QRegularExpression(r"\b[fF]?(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')"),
-             _fmt("#2e7d32")),
-            (QRegularExpression(r"#[^\n]*"), _fmt("#808080", italic=True)),
+             _fmt(string)),
+            (QRegularExpression(r"#[^\n]*"), _fmt(comment, italic=True)),
         ]
-        self.docstring = _fmt("#2e7d32", italic=True)
+        self.docstring = _fmt(string, italic=True)
+        self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:  # Qt override
         for pattern, fmt in self.rules:

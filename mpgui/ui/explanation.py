@@ -37,6 +37,12 @@ class ExplanationPanel(QTextBrowser):
         self.setOpenExternalLinks(False)
         self._about: About | None = None
 
+    def set_theme(self, theme: Theme) -> None:
+        """Other colours: the texts are written again."""
+        self.theme = theme
+        if self._about is not None:
+            self.setHtml(about_html(self._about, theme))
+
     def show_about(self, about: About) -> None:
         """Show `about` (only re-renders when it changed)."""
         if about != self._about:

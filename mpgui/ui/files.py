@@ -72,7 +72,7 @@ class FileActions(QObject):
         """Ask for a file and open it."""
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open scenario", _start_dir(),
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open scenario", start_dir(),
                                               FILE_FILTER)
         if path:
             self.open_path(Path(path), confirmed=True)
@@ -89,6 +89,11 @@ class FileActions(QObject):
     def open_builtin(self, name: str) -> bool:
         """Open the built-in scenario `name`."""
         return self._load(lambda: load_builtin(name), path=None, builtin=name)
+
+    def open_scenario(self, scenario: Scenario, *, builtin: str | None = None,
+                      confirmed: bool = False) -> bool:
+        """Open `scenario` (from a run file) as a new, unsaved document."""
+        return self._load(lambda: scenario, path=None, builtin=builtin, confirmed=confirmed)
 
     def _load(self, read: Callable[[], Scenario], *, path: Path | None, builtin: str | None,
               confirmed: bool = False) -> bool:
@@ -128,7 +133,7 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         """Ask where, then save there."""
-        suggested = Path(_start_dir()) / (Path(self.doc.display_name).stem + SUFFIX)
+        suggested = Path(start_dir()) / (Path(self.doc.display_name).stem + SUFFIX)
         path, _ = QFileDialog.getSaveFileName(self.window, "Save scenario as", str(suggested),
                                               FILE_FILTER)
         if not path:
@@ -151,7 +156,8 @@ class FileActions(QObject):
         return True
 
 
-def _start_dir() -> str:
+def start_dir() -> str:
+    """Where file dialogs open: the last folder used, else the home folder."""
     last = settings().value("last_dir", "")
     return str(last) if last and Path(str(last)).is_dir() else str(Path.home())
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Signal
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTableView
 
 from mpgui.model.instances import color_indices
@@ -62,6 +62,18 @@ class ListTableModel(QAbstractTableModel):
         """The colour mark of process row `process_row` (see Theme.swatch)."""
         return self.theme.swatch(self.row_colors[process_row] or [process_row])
 
+    def tint(self, problems: list[Problem]) -> QColor:
+        """The background of a cell with `problems`: the theme's error or warning tint."""
+        error = any(p.severity == "error" for p in problems)
+        return QColor(self.theme.error_tint if error else self.theme.warning_tint)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Other colours (swatches, tints): every cell is drawn again."""
+        self.theme = theme
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self.rowCount() - 1, self.n_columns - 1))
+
     def _on_changed(self) -> None:
         self._index_problems()
         n = len(self.items())
@@ -101,8 +113,16 @@ class ListTableView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self._fit_rows()
         self.actions_: dict[str, QAction] = {}
+
+    def _fit_rows(self) -> None:
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the zoom: rows as tall as the text
+            self._fit_rows()
 
     def add_row_actions(self, specs: list[ActionSpec]) -> None:
         """Make the row actions; remove and move act on this list only."""

@@ -30,9 +30,6 @@ from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.theme import Theme, mono_font
 
-ERROR_TINT = QColor("#f8c9c4")
-WARNING_TINT = QColor("#fbefc0")
-
 
 @dataclass(frozen=True)
 class Column:
@@ -109,8 +106,7 @@ class ProcessTableModel(ListTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(spec, column, applicable, problems)
         if role == Qt.ItemDataRole.BackgroundRole and problems:
-            errors = any(p.severity == "error" for p in problems)
-            return ERROR_TINT if errors else WARNING_TINT
+            return self.tint(problems)
         if role == Qt.ItemDataRole.ForegroundRole and problems:
             return QColor("#1a1a1a")  # readable on the tint in any theme
         if role == Qt.ItemDataRole.TextAlignmentRole and column.param is not None:

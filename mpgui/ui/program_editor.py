@@ -22,7 +22,6 @@ from mpgui.model.scenario import ACTIONS, Step
 from mpgui.model.validation import format_value
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.list_view import Index, ListTableModel, ListTableView
-from mpgui.ui.process_table import ERROR_TINT, WARNING_TINT
 from mpgui.ui.theme import Theme, mono_font
 
 COLUMNS = ("action", "target", "seconds", "code")
@@ -78,9 +77,9 @@ class ProgramModel(ListTableModel):
                 return "\n".join("✖ " + p.message for p in mine)
             return TIPS[key]
         if role == Qt.ItemDataRole.BackgroundRole and problems:
-            return ERROR_TINT if any(p.severity == "error" for p in problems) else WARNING_TINT
+            return self.tint(problems)
         if role == Qt.ItemDataRole.BackgroundRole and key == "code" and self.problems(row):
-            return ERROR_TINT
+            return self.tint(self.problems(row))
         if role == Qt.ItemDataRole.ForegroundRole and (problems or (
                 key == "code" and self.problems(row))):
             return QColor("#1a1a1a")

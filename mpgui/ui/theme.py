@@ -42,6 +42,8 @@ STATE_STYLES: dict[int, StateStyle] = {
     State.STARTING: StateStyle(0.22, Qt.BrushStyle.Dense6Pattern, 255),
 }
 
+GHOST_ALPHA = 45  # a predicted span's fill: what was measured shows through
+
 STATE_HELP = {
     State.RUNNING: "running on a CPU core",
     State.PREEMPTED: "ready to run, but another process had the core (time-slicing)",

@@ -1,5 +1,9 @@
 """The swim-lane chart widget: lanes for the main program and each process, one lane
-per CPU core, join points, a "now" cursor that follows the run, pan, zoom, hover."""
+per CPU core, join points, a "now" cursor that follows the run, pan, zoom, hover.
+
+Two more layers for the classroom: a prediction drawn as ghost bars (before a run on
+its own, after it over what was measured), and a replay that shows a recorded run only
+up to a moment (`refresh(..., replay=True)`)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,14 @@ from PySide6.QtWidgets import QToolTip
 
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.trace import TraceStore
-from mpgui.ui.chart.geometry import Rows, SpanCache, lane_colors, layout_rows, nice_ceil
+from mpgui.ui.chart.geometry import (
+    Rows,
+    SpanCache,
+    lane_colors,
+    layout_rows,
+    map_rows,
+    nice_ceil,
+)
 from mpgui.ui.chart.hover import describe
 from mpgui.ui.chart.marks_item import MarksItem
 from mpgui.ui.chart.spans_item import SpansItem
@@ -22,12 +33,14 @@ from mpgui.ui.theme import Theme
 MIN_WINDOW_S = 1.0  # while following, show at least this much time
 RIGHT_MARGIN = 0.18  # room right of the last exit for its label
 LABEL_POINTS = 12.0
+PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
 
 
 class ChartWidget(pg.PlotWidget):
     """Draws a TraceStore; call refresh() at most once per frame."""
 
     follow_changed = Signal(bool)
+    plan_shown = Signal(bool)  # a prediction is drawn (the legend explains it), or not
 
     def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent, background=theme.background)
@@ -43,16 +56,21 @@ class ChartWidget(pg.PlotWidget):
         self.spans = SpansItem(theme)
         self.spans.time_axis = self.plot.getAxis("bottom")  # its grid lines follow the ticks
         self.marks = MarksItem(theme)
+        self.ghost = SpansItem(theme, ghost=True)  # the prediction, over the measured spans
+        self.ghost.setZValue(5)
         # pg.mkPen is cosmetic: 2 pixels wide, not 2 seconds.
         self.now_line = pg.InfiniteLine(angle=90, movable=False,
                                         pen=pg.mkPen(QColor(theme.now), width=2))
         self.now_line.setZValue(20)
         self.marks.setZValue(10)
-        for item in (self.spans, self.marks, self.now_line):
+        for item in (self.spans, self.ghost, self.marks, self.now_line):
             self.plot.addItem(item)
         self.now_line.hide()
         self.cache = SpanCache()
         self.store: TraceStore | None = None
+        self.plan: TraceStore | None = None  # the predicted schedule, if shown
+        self.plan_cache = SpanCache()
+        self.replaying = False  # the last refresh showed a recorded run up to a moment
         self.rows: Rows | None = None
         self.n_cores = cpu_count()
         self.following = True
@@ -61,6 +79,7 @@ class ChartWidget(pg.PlotWidget):
         self._labels: tuple[str, ...] = ()
         self.last_paint_ns = 0
         self.zoom = 1.0
+        self._title: str | None = None
         self.vb.sigRangeChangedManually.connect(self._user_moved)
         self.scene().sigMouseMoved.connect(self._hover)
         self.set_label_size(LABEL_POINTS)
@@ -69,27 +88,66 @@ class ChartWidget(pg.PlotWidget):
     # -- data ----------------------------------------------------------------------------
 
     def set_store(self, store: TraceStore | None) -> None:
-        """Show `store` (a new run), or nothing."""
+        """Show `store` (a new run), or nothing (but the prediction, if there is one)."""
         self.store = store
         self.cache = SpanCache()
+        self.rows = None  # laid out again for this store at its first refresh
         self.following = True
         self._shown = None
         self.follow_changed.emit(True)
         if store is None:
             self.show_empty()
 
+    def set_plan(self, plan: TraceStore | None) -> None:
+        """Draw `plan` (a predicted schedule with the run's lanes) as ghost bars, or
+        no prediction."""
+        self.plan = plan
+        self.plan_shown.emit(plan is not None)
+        self.plan_cache = SpanCache()
+        if plan is not None and plan.t_end is not None:
+            self.plan_cache.sync(plan, plan.t_end)
+        if self.store is None:
+            self.show_empty()
+        else:
+            self._draw_plan()
+            if self.following:
+                self._show_all(self.now_line.isVisible())
+
     def show_empty(self) -> None:
-        """No run yet: an empty chart with a hint."""
+        """No run yet: the prediction alone, or an empty chart."""
         self.rows = None
         self.now_line.hide()
         self.plot.getAxis("left").setTicks([[]])
-        self.vb.setRange(xRange=(0, 10), yRange=(0, 1), padding=0)
+        plan = self.plan
+        self._set_title(PLAN_TITLE if plan is not None and plan.t0 is not None else None)
+        if plan is None or plan.t0 is None:
+            self.ghost.hide()
+            self.spans.hide()
+            self.marks.hide()
+            self.vb.setRange(xRange=(0, 10), yRange=(0, 1), padding=0)
+            return
+        # The prediction's own rows; its marks (starts, joins, exits) are the plan's.
+        rows = layout_rows(plan, self.n_cores, False)
+        self._set_lane_labels(rows)
+        self.rows = rows
+        self._x_end = (plan.t_end - plan.t0) / 1e9
+        self.spans.set_data(SpanCache(), rows, lane_colors(plan), self._x_end)
+        self.marks.set_data(plan, rows, self._x_end)
+        self._draw_plan()
+        self.spans.show()
+        self.marks.show()
+        self._shown = None
+        self._show_all(False)
 
-    def refresh(self, now_ns: int, running: bool) -> None:
-        """Catch up with the store and redraw once."""
+    def refresh(self, now_ns: int, running: bool, replay: bool = False) -> None:
+        """Catch up with the store and redraw once. A replay shows the (finished) run
+        only up to `now_ns`, as it looked live at that moment."""
         store = self.store
         if store is None or store.t0 is None:
             return
+        self.replaying = replay
+        if self.rows is None:
+            self._set_title(None)
         if self.following and running and self.rows is not None:
             end = (now_ns - store.t0) / 1e9
             if self._follow_range(end, running) != self._shown:
@@ -100,15 +158,23 @@ class ChartWidget(pg.PlotWidget):
                 self._show_all(running)
                 return
         self.cache.sync(store, now_ns)
+        end = store.t_end if store.t_end is not None else now_ns
+        if replay:
+            end = min(end, now_ns)
+        self._x_end = (end - store.t0) / 1e9
+        self.cache.set_cut(self._x_end if replay else float("inf"))
         colors = lane_colors(store)
         rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core(colors))
         if self.rows is None or rows.labels != self._labels:
             self._set_lane_labels(rows)
+        relaid = self.rows is None or rows.labels != self.rows.labels
         self.rows = rows
-        end = store.t_end if store.t_end is not None else now_ns
-        self._x_end = (end - store.t0) / 1e9
         self.spans.set_data(self.cache, rows, colors, self._x_end)
-        self.marks.set_data(store, rows, self._x_end)
+        self.marks.set_data(store, rows, self._x_end, end if replay else None)
+        self.spans.show()
+        self.marks.show()
+        if relaid:
+            self._draw_plan()
         if running:
             self.now_line.setValue(self._x_end)
             self.now_line.show()
@@ -116,6 +182,33 @@ class ChartWidget(pg.PlotWidget):
             self.now_line.hide()
         if self.following:
             self._show_all(running)
+
+    def _draw_plan(self) -> None:
+        """The ghost bars on the rows now shown."""
+        plan, rows = self.plan, self.rows
+        if plan is None or plan.t0 is None or rows is None:
+            self.ghost.hide()
+            return
+        if self.store is not None:
+            rows = map_rows(rows, self.store, plan)
+        self.ghost.set_data(self.plan_cache, rows, lane_colors(plan),
+                            (plan.t_end - plan.t0) / 1e9)
+        self.ghost.show()
+
+    def _set_title(self, text: str | None) -> None:
+        """A line over the chart (what a prediction is), or none."""
+        self._title = text
+        if text is None:
+            self.plot.setTitle(None)
+        else:
+            self.plot.setTitle(text, color=self.theme.foreground,
+                               size=f"{LABEL_POINTS * self.zoom:.0f}pt")
+
+    @property
+    def plan_seconds(self) -> float:
+        """How long the prediction lasts (0 without one)."""
+        plan = self.plan
+        return 0.0 if plan is None or plan.t0 is None else (plan.t_end - plan.t0) / 1e9
 
     # -- view ----------------------------------------------------------------------------
 
@@ -145,8 +238,8 @@ class ChartWidget(pg.PlotWidget):
         """(left, right, rows) of the followed view when the run is at `x_end`."""
         if running:
             right = nice_ceil(max(x_end * 1.1, MIN_WINDOW_S))
-        else:
-            right = max(x_end, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
+        else:  # over: all of it, and all of the prediction it is compared with
+            right = max(x_end, self.plan_seconds, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
         # A sliver left of 0, so that the axis can print its "0".
         return (-0.012 * right, right, self.rows.n_rows if self.rows else 1)
 
@@ -164,10 +257,12 @@ class ChartWidget(pg.PlotWidget):
         self.setBackground(theme.background)
         self.now_line.setPen(pg.mkPen(QColor(theme.now), width=2 * line))
         self.spans.set_style(theme, line)
+        self.ghost.set_style(theme, line)
         self.marks.set_style(theme, line)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).setPen(pg.mkPen(QColor(theme.foreground), width=line))
         self.set_label_size(LABEL_POINTS * zoom)
+        self._set_title(self._title)
 
     def set_label_size(self, points: float) -> None:
         """Font size of lane labels, axis and marks (the projector zoom)."""
@@ -200,9 +295,14 @@ class ChartWidget(pg.PlotWidget):
 
     def describe_at(self, t: float, y: float) -> str:
         """The tooltip for a point in chart coordinates (seconds, rows)."""
-        if self.store is None or self.rows is None:
+        if self.rows is None or t > self.cache.cut:
             return ""
         tolerance = 4 * self.vb.viewPixelSize()[0]
+        if self.store is None and self.plan is not None:  # the prediction alone
+            text = describe(self.plan, self.plan_cache, self.rows, t, math.floor(y), tolerance)
+            return f"Predicted: {text}" if text else ""
+        if self.store is None:
+            return ""
         return describe(self.store, self.cache, self.rows, t, math.floor(y), tolerance)
 
     def _hover(self, scene_pos: QPointF) -> None:

@@ -90,6 +90,21 @@ def layout_rows(store: TraceStore, n_cores: int, unknown_core: bool) -> Rows:
     return Rows(lane_row, core_base, n_cores, unknown_core, tuple(labels), lane_of_row)
 
 
+def map_rows(rows: Rows, shown: TraceStore, other: TraceStore) -> Rows:
+    """`rows` (laid out for `shown`) for the lanes of `other`: a lane goes to the row of
+    the lane of `shown` with the same kind and variable (a prediction drawn over a run),
+    or nowhere."""
+    where = {(ln.kind, ln.var): rows.lane_row[ln.index] for ln in shown.lanes
+             if ln.index < len(rows.lane_row)}
+    lane_row = np.array([where.get((ln.kind, ln.var), -1) for ln in other.lanes], np.int32)
+    lane_of_row = [-1] * rows.n_rows
+    for lane, row in enumerate(lane_row):
+        if row >= 0:
+            lane_of_row[row] = lane
+    return Rows(lane_row, rows.core_base, rows.n_cores, rows.unknown_core, rows.labels,
+                tuple(lane_of_row))
+
+
 def lane_colors(store: TraceStore) -> np.ndarray:
     """Colour index of every lane: a process has its table row's colour (the n-th
     process lane), its threads share it, the main program has MAIN_COLOR."""
@@ -245,6 +260,7 @@ class SpanCache:
         self._spans = 0  # spans of the store already in tracks
         self._lines = 0
         self.now = 0.0  # seconds since the run began, where open spans end
+        self.cut = float("inf")  # a replay shows only what happened before this time
         # The earliest time whose drawing the last sync changed (inf: nothing changed).
         self.changed_from = float("inf")
 
@@ -280,6 +296,14 @@ class SpanCache:
             changed.append(float(t.min()))
             self._lines = store.n_lines
         self.changed_from = min(changed, default=float("inf"))
+
+    def set_cut(self, cut: float) -> None:
+        """Show only what happened before `cut` seconds (a replay's position); the
+        strip between the old and the new cut changes."""
+        if cut != self.cut:
+            low = min(cut, self.cut)
+            self.changed_from = min(self.changed_from, low if low != float("inf") else 0.0)
+            self.cut = cut
 
     def _add_spans(self, store: TraceStore, n: int, m: int) -> float:
         """Move spans n..m of the store into their tracks; returns the earliest time
@@ -354,7 +378,8 @@ def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1:
     grid = np.full((rows.n_rows, last - first), -1, np.int32)
     if last - first <= 0 or not x1 > x0:
         return grid
-    bounds = np.linspace(x0, x1, w + 1)[first:last + 1]
+    # Clipped at a replay's cut: nothing happens after it.
+    bounds = np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut)
     x1 = bounds[-1]
     lanes = [lane for lane, track in enumerate(cache.tracks)
              if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
@@ -427,6 +452,7 @@ def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     bounds = np.linspace(x0, x1, w + 1)
     bounds[-1] = np.nextafter(x1, np.inf)  # a line exactly at x1 is in view
+    bounds = np.minimum(bounds, np.nextafter(cache.cut, np.inf))  # a replay's cut
     bounds = bounds[first:end + 1]
     for lane, track in enumerate(cache.tracks):
         row = rows.lane_row[lane] if lane < len(rows.lane_row) else -1

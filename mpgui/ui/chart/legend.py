@@ -8,7 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygo
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mpgui.runtime.protocol import State
-from mpgui.ui.theme import STATE_HELP, STATE_STYLES, Theme
+from mpgui.ui.theme import GHOST_ALPHA, STATE_HELP, STATE_STYLES, Theme
 
 # (what is drawn, its label); states first, in the order a process lives them.
 ENTRIES: tuple[tuple[object, str], ...] = (
@@ -20,6 +20,7 @@ ENTRIES: tuple[tuple[object, str], ...] = (
     ("line", "printed a line"),
     ("exit", "exit code"),
 )
+PLAN_ENTRY = ("plan", "predicted (dashed)")
 _SWATCH_W = 28
 _GAP = 14
 
@@ -32,6 +33,7 @@ class ChartLegend(QWidget):
         self.theme = theme
         self.sample_color = QColor(theme.palette[0])
         self.zoom = 1.0
+        self.show_plan = False  # a prediction is drawn: say what its dashed bars are
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -45,11 +47,23 @@ class ChartLegend(QWidget):
         self.setFixedHeight(self.heightForWidth(max(self.width(), 1)))
         self.update()
 
+    @property
+    def entries(self) -> tuple[tuple[object, str], ...]:
+        """What the legend explains now."""
+        return ENTRIES + ((PLAN_ENTRY,) if self.show_plan else ())
+
+    def set_show_plan(self, on: bool) -> None:
+        """Explain the prediction's ghost bars too, or not."""
+        if on != self.show_plan:
+            self.show_plan = on
+            self.setFixedHeight(self.heightForWidth(max(self.width(), 1)))
+            self.update()
+
     def _places(self, width: int) -> list[tuple[float, int]]:
         """(x, line) of each entry, wrapping onto more lines when `width` is too small."""
         fm = QFontMetricsF(self.font())
         x, line, out = 4.0, 0, []
-        for _key, label in ENTRIES:
+        for _key, label in self.entries:
             w = self._swatch_w + 6 + fm.horizontalAdvance(label)
             if x > 4.0 and x + w > width:
                 x, line = 4.0, line + 1
@@ -74,7 +88,7 @@ class ChartLegend(QWidget):
     def sizeHint(self) -> QSize:  # Qt override
         fm = QFontMetricsF(self.font())
         width = sum(self._swatch_w + 6 + fm.horizontalAdvance(label) + _GAP
-                    for _k, label in ENTRIES)
+                    for _k, label in self.entries)
         return QSize(int(width), int(self._line_height()))
 
     def minimumSizeHint(self) -> QSize:  # Qt override
@@ -94,7 +108,7 @@ class ChartLegend(QWidget):
         fm = QFontMetricsF(self.font())
         h = self._line_height()
         fg = QColor(self.theme.foreground)
-        for (key, label), (x, line) in zip(ENTRIES, self._places(self.width()), strict=True):
+        for (key, label), (x, line) in zip(self.entries, self._places(self.width()), strict=True):
             top = line * h
             self._swatch(p, key, QRectF(x, top + h * 0.15, self._swatch_w, h * 0.7), fg)
             p.setPen(fg)
@@ -114,6 +128,13 @@ class ChartLegend(QWidget):
             p.setPen(QPen(fg, 2 * self.zoom * self.theme.line))
             p.drawLine(QPointF(box.center().x(), box.top()), QPointF(box.center().x(),
                                                                      box.bottom()))
+            return
+        if key == "plan":
+            color = QColor(self.sample_color)
+            p.setPen(QPen(color, 1.5 * self.zoom * self.theme.line, Qt.PenStyle.DashLine))
+            color.setAlpha(GHOST_ALPHA)
+            p.setBrush(color)
+            p.drawRect(box.adjusted(1, box.height() * 0.2, -1, -box.height() * 0.2))
             return
         style = STATE_STYLES[key]  # type: ignore[index]
         color = QColor(self.theme.main_lane) if key == State.WAITING else QColor(

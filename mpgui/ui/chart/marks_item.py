@@ -49,13 +49,20 @@ class MarksItem(pg.GraphicsObject):
         self._extent = QRectF(0, 0, 1, 1)
         self._marks: tuple | None = None  # what is drawn, to repaint only on a change
         self.line = 1.0  # line width factor (zoom, high contrast)
+        self.cut_ns = 2**62  # a replay draws only the marks before this time
         self.setCacheMode(self.CacheMode.DeviceCoordinateCache)  # see SpansItem
 
-    def set_data(self, store: TraceStore, rows: Rows, x_end: float) -> None:
-        """New data to draw; repaints only when a mark appeared or the lanes changed."""
-        marks = (id(store), rows.labels, sum(ln.start_call_t is not None for ln in store.lanes),
-                 sum(ln.end_t is not None for ln in store.lanes),
-                 sum(j.t_return is not None for j in store.joins))
+    def set_data(self, store: TraceStore, rows: Rows, x_end: float,
+                 cut_ns: int | None = None) -> None:
+        """New data to draw (a replay: only what happened before `cut_ns`); repaints
+        only when a mark appeared or the lanes changed."""
+        self.cut_ns = cut_ns if cut_ns is not None else 2**62
+        cut = self.cut_ns
+        marks = (id(store), rows.labels, cut_ns is None,
+                 sum(ln.start_call_t is not None and ln.start_call_t <= cut
+                     for ln in store.lanes),
+                 sum(ln.end_t is not None and ln.end_t <= cut for ln in store.lanes),
+                 sum(j.t_return is not None and j.t_return <= cut for j in store.joins))
         self.store, self.rows = store, rows
         extent = QRectF(0, 0, 2 * nice_ceil(max(x_end, 1e-3)), rows.n_rows)  # grows in steps
         if extent != self._extent:
@@ -101,13 +108,14 @@ class MarksItem(pg.GraphicsObject):
             if ln.kind != "process" or row < 0:
                 continue
             top = geo.row_top(row)
-            if ln.start_call_t is not None:  # X.start(): an arrow from the main program
+            if ln.start_call_t is not None and ln.start_call_t <= self.cut_ns:
+                # X.start(): an arrow from the main program
                 x = x_of(ln.start_call_t)
                 p.setPen(QPen(QColor(self.theme.main_lane), 1.2 * self.line, Qt.PenStyle.DashLine))
                 p.drawLine(QPointF(x, main_mid), QPointF(x, top + geo.height * 0.2))
                 _arrow_head(p, x, top + geo.height * 0.2, min(7.0 * self.line, geo.height * 0.2),
                             QColor(self.theme.main_lane))
-            if ln.end_t is not None:
+            if ln.end_t is not None and ln.end_t <= self.cut_ns:
                 x = x_of(ln.end_t)
                 crashed = bool(ln.error) or (ln.exit_code not in (0, None))
                 color = QColor(self.theme.crash) if crashed else fg
@@ -118,7 +126,7 @@ class MarksItem(pg.GraphicsObject):
         placed: list[QRectF] = []
         view_right = tr.map(QPointF(vb.viewRect().right(), 0)).x()
         for join in store.joins:
-            if join.t_return is None:
+            if join.t_return is None or join.t_return > self.cut_ns:
                 continue
             target = store.lanes[join.lane]
             trow = rows.lane_row[join.lane]

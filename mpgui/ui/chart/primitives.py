@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPaintEngine, QPainter, QPen, QPixmap, QPolygonF
 from shiboken6 import wrapInstance
 
 
@@ -84,6 +84,9 @@ class Markers:
              color: QColor) -> None:
         """A ▼ with its tip below (x, top), `size` px from centre to corner."""
         w, h = 2 * size, 1.6 * size
+        if p.paintEngine() is not None and p.paintEngine().type() == QPaintEngine.Type.SVG:
+            self._draw_vectors(p, x, top, size, color)  # an SVG export: no pictures
+            return
         dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
         if self._key != (size, color.rgba(), dpr):
             self._key = (size, color.rgba(), dpr)
@@ -111,3 +114,16 @@ class Markers:
         for cx, cy in frags[:, :2]:  # pragma: no cover
             p.drawPixmap(QRectF(cx - pw / dpr / 2, cy - ph / dpr / 2, pw / dpr, ph / dpr),
                          self._pixmap, QRectF(0, 0, pw, ph))
+
+    @staticmethod
+    def _draw_vectors(p: QPainter, x: np.ndarray, top: np.ndarray, size: float,
+                      color: QColor) -> None:
+        """The markers as polygons, one by one (slow, but exact at any scale)."""
+        p.save()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        h = 1.6 * size
+        for cx, y in zip(x.tolist(), top.tolist(), strict=True):
+            p.drawPolygon(QPolygonF([QPointF(cx - size, y), QPointF(cx + size, y),
+                                     QPointF(cx, y + h)]))
+        p.restore()

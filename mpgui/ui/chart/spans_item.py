@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 
 from mpgui.ui.chart.geometry import (
@@ -25,7 +25,7 @@ from mpgui.ui.chart.geometry import (
     runs_of,
 )
 from mpgui.ui.chart.primitives import Markers, RectBatch, RowGeometry
-from mpgui.ui.theme import STATE_STYLES, Theme
+from mpgui.ui.theme import GHOST_ALPHA, STATE_STYLES, Theme
 
 
 class SpansItem(pg.GraphicsObject):
@@ -46,7 +46,7 @@ class SpansItem(pg.GraphicsObject):
     FRAMES_PER_S = 30  # a cautious guess of the frame rate while a run is busy
     NEXT_CATCH_UP = 4  # frames between updates of the next view's grid
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, ghost: bool = False) -> None:
         super().__init__()
         self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
         self.setTransform(QTransform.fromScale(1 / self.SCALE[0], 1 / self.SCALE[1]))
@@ -76,6 +76,9 @@ class SpansItem(pg.GraphicsObject):
         self._next_frames = 0
         self.time_axis: pg.AxisItem | None = None  # whose ticks the vertical grid follows
         self.line = 1.0  # line and marker width factor (zoom, high contrast)
+        # A ghost draws a predicted schedule over the measured one: light fills, dashed
+        # outlines, no lane backgrounds or line markers of its own.
+        self.ghost = ghost
         self.last_runs = 0  # how many runs the last paint drew (for tests and benchmarks)
 
     def set_data(self, cache: SpanCache, rows: Rows, colors: np.ndarray, x_end: float) -> None:
@@ -136,12 +139,14 @@ class SpansItem(pg.GraphicsObject):
         geo = RowGeometry(tr, self.rows.n_rows, self.SCALE[1])
         p.save()
         p.resetTransform()
-        self._paint_lanes(p, geo, QRectF(dev.left() + c0, dev.top(), c1 - c0, dev.height()),
-                          view, dev)
+        if not self.ghost:
+            strip = QRectF(dev.left() + c0, dev.top(), c1 - c0, dev.height())
+            self._paint_lanes(p, geo, strip, view, dev)
         runs = runs_of(self._grid[:, c0:c1])
         self.last_runs = len(runs)
         self._paint_runs(p, geo, runs, dev.left() + c0)
-        self._paint_ticks(p, geo, view, width, dev.left(), (c0, c1))
+        if not self.ghost:
+            self._paint_ticks(p, geo, view, width, dev.left(), (c0, c1))
         p.restore()
 
     def _key(self, x0: float, x1: float, width: int) -> tuple:
@@ -244,12 +249,7 @@ class SpansItem(pg.GraphicsObject):
         heights = np.array([STATE_STYLES[c // CODE_SHIFT].height for c in code[starts]])
         height = np.repeat(heights, np.diff(np.r_[starts, len(code)]))
         y0, y1 = geo.band(runs.row[known][order].astype(np.float64), height)
-        styles = []
-        for c in code[starts]:
-            outline = STATE_STYLES[int(c) // CODE_SHIFT].outline
-            styles.append((self._brush(int(c)),
-                           QPen(self._color(int(c) % CODE_SHIFT), self.line) if outline
-                           else None))
+        styles = [(self._brush(int(c)), self._pen(int(c))) for c in code[starts]]
         self._rects.draw_groups(p, x_left + runs.px0[known][order], x_left +
                                 runs.px1[known][order], y0, y1, starts, styles)
 
@@ -291,6 +291,16 @@ class SpansItem(pg.GraphicsObject):
         if brush is None:
             style = STATE_STYLES[code // CODE_SHIFT]
             color = self._color(code % CODE_SHIFT)
-            color.setAlpha(style.alpha)
-            brush = self._brushes[code] = QBrush(color, style.pattern)
+            color.setAlpha(GHOST_ALPHA if self.ghost else style.alpha)
+            pattern = Qt.BrushStyle.SolidPattern if self.ghost else style.pattern
+            brush = self._brushes[code] = QBrush(color, pattern)
         return brush
+
+    def _pen(self, code: int) -> QPen | None:
+        """The outline of runs with `code`: a state's own, or a ghost's dashes."""
+        color = self._color(code % CODE_SHIFT)
+        if self.ghost:
+            pen = QPen(color, 1.5 * self.line, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            return pen
+        return QPen(color, self.line) if STATE_STYLES[code // CODE_SHIFT].outline else None

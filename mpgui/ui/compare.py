@@ -1,0 +1,122 @@
+"""Compare two runs: one chart above the other on the same time axis (pan or zoom one,
+the other follows), each with its wall time, CPU time and speed-up, and a line that says
+which was faster and by how much — sequential against parallel, 2 against 4 processes,
+spawn against fork."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from mpgui.runtime.summary import RunFigures
+from mpgui.ui.chart.chart import RIGHT_MARGIN, ChartWidget
+from mpgui.ui.runs import RunHistory, RunRecord
+from mpgui.ui.theme import Theme
+
+
+def figures_text(figures: RunFigures) -> str:
+    """Wall time, CPU time and speed-up in one line."""
+    return (f"wall time <b>{figures.wall:.2f} s</b> · CPU time {figures.cpu:.2f} s · "
+            f"speed-up <b>{figures.speedup:.2f}×</b> (the processes' lifetimes, "
+            f"{figures.serial:.2f} s, over the wall time)")
+
+
+def verdict(a: RunRecord, b: RunRecord) -> str:
+    """Which run took less wall time, and how many times less."""
+    wa, wb = a.figures.wall, b.figures.wall
+    if wa <= 0 or wb <= 0:
+        return ""
+    fast, slow = (a, b) if wa <= wb else (b, a)
+    ratio = max(wa, wb) / min(wa, wb)
+    if ratio < 1.02:
+        return f"Run {a.number} and run {b.number} took the same time."
+    return (f"Run {fast.number} was <b>{ratio:.2f}× as fast</b> as run {slow.number} "
+            f"({fast.figures.wall:.2f} s against {slow.figures.wall:.2f} s).")
+
+
+class CompareWindow(QWidget):
+    """Two runs of the session's history, one above the other."""
+
+    def __init__(self, history: RunHistory, theme: Theme, zoom: float,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Compare runs — mpgui")
+        self.history = history
+        self.resize(1300, 850)
+        grid = QGridLayout()
+        self.pickers: list[QComboBox] = []
+        self.headers: list[QLabel] = []
+        self.charts: list[ChartWidget] = []
+        for side in range(2):
+            picker = QComboBox()
+            picker.setToolTip("Which run of this session to show here")
+            picker.currentIndexChanged.connect(lambda _i: self._show())
+            header = QLabel()
+            header.setTextFormat(Qt.TextFormat.RichText)
+            header.setWordWrap(True)
+            chart = ChartWidget(theme)
+            chart.set_style(theme, zoom)
+            grid.addWidget(picker, 3 * side, 0)
+            grid.addWidget(header, 3 * side + 1, 0)
+            grid.addWidget(chart, 3 * side + 2, 0)
+            grid.setRowStretch(3 * side + 2, 1)
+            self.pickers.append(picker)
+            self.headers.append(header)
+            self.charts.append(chart)
+        self.charts[1].setXLink(self.charts[0])  # one time axis: pan or zoom both
+        self.verdict = QLabel()
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.verdict)
+        layout.addLayout(grid, 1)
+        QShortcut(QKeySequence("Esc"), self, self.close)
+        history.changed.connect(self._fill)
+        self._fill()
+
+    def choose(self, top: RunRecord, bottom: RunRecord) -> None:
+        """Show `top` above `bottom`."""
+        for picker, record in zip(self.pickers, (top, bottom), strict=True):
+            picker.setCurrentIndex(max(0, picker.findData(record.number)))
+        self._show()
+
+    def _fill(self) -> None:
+        """The pickers list the history; by default the last two runs."""
+        runs = self.history.runs
+        for side, picker in enumerate(self.pickers):
+            chosen = picker.currentData()
+            picker.blockSignals(True)
+            picker.clear()
+            for record in runs:
+                picker.addItem(record.title, record.number)
+            default = runs[max(0, len(runs) - 2 + side)].number if runs else None
+            picker.setCurrentIndex(max(0, picker.findData(chosen if chosen is not None
+                                                          else default)))
+            picker.blockSignals(False)
+        self._show()
+
+    def chosen(self) -> list[RunRecord]:
+        """The runs shown, top first."""
+        by_number = {r.number: r for r in self.history.runs}
+        return [by_number[p.currentData()] for p in self.pickers
+                if p.currentData() in by_number]
+
+    def _show(self) -> None:
+        records = self.chosen()
+        if len(records) < 2:
+            self.verdict.setText("Run a scenario twice (or open run files) to compare.")
+            return
+        right = max(r.figures.wall for r in records) * (1 + RIGHT_MARGIN)
+        for header, chart, record in zip(self.headers, self.charts, records, strict=True):
+            header.setText(f"<b>{html.escape(record.title)}</b><br>"
+                           + figures_text(record.figures))
+            store = record.store
+            chart.set_plan(None)
+            chart.set_store(store)
+            chart.refresh(store.t_end if store.t_end is not None else store.t0 or 0, False)
+            chart.following = False
+        # The same range on both (they are linked): times line up, lengths compare.
+        self.charts[0].vb.setXRange(-0.012 * right, right, padding=0)
+        self.verdict.setText(verdict(*records))

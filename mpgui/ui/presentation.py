@@ -1,0 +1,111 @@
+"""Presentation mode (F11): the window full screen for a projector. The editing panels
+make way for the scenario's title, explanation and question in large type; a zoom of
+its own scales everything; single keys drive it, with no mouse: Space runs or stops,
+PageUp/PageDown change the scenario, R replays the last run, F11 leaves."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from mpgui.model.scenario import About
+from mpgui.ui.appearance import Appearance
+from mpgui.ui.panels import HINT
+
+
+class PresentationHeader(QWidget):
+    """The scenario's title, explanation and question, large (rich text sizes are
+    relative to the font, so the zoom scales them)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.label)
+        self.hide()
+
+    def show_about(self, about: About, fallback_title: str) -> None:
+        """Show `about` (its title, else `fallback_title`)."""
+        parts = [f"<span style='font-size:xx-large; font-weight:bold'>"
+                 f"{html.escape(about.title or fallback_title)}</span>"]
+        if about.explanation:
+            parts.append(f"<br>{html.escape(about.explanation)}")
+        if about.question:
+            parts.append(f"<br><b>Before you press Run:</b> {html.escape(about.question)}")
+        self.label.setText("".join(parts))
+
+
+class Presentation(QObject):
+    """Enters and leaves presentation mode for `window`."""
+
+    toggled = Signal(bool)
+
+    def __init__(self, window: QMainWindow, appearance: Appearance, header: PresentationHeader,
+                 hidden: list[QWidget], focus: QWidget, keys: list[QAction]) -> None:
+        super().__init__(window)
+        self.window, self.appearance, self.header = window, appearance, header
+        self.hidden = hidden  # the editing panels
+        self.focus = focus  # takes the keyboard, so that no editor eats Space
+        self.keys = keys  # single-key actions that work only while presenting
+        self.active = False
+        self._state = window.windowState()
+        self._geometry = window.saveGeometry()
+        self._was_visible: list[bool] = []
+        self._shown_hints: list[QLabel] = []
+        for key in keys:
+            key.setEnabled(False)
+
+    def toggle(self) -> None:
+        """Enter or leave (F11)."""
+        if self.active:
+            self.leave()
+        else:
+            self.enter()
+
+    def enter(self) -> None:
+        """Full screen, editing panels hidden, the story large."""
+        if self.active:
+            return
+        self.active = True
+        self._state = self.window.windowState()
+        self._geometry = self.window.saveGeometry()
+        self._shown_hints = [h for h in self.window.findChildren(QLabel, HINT) if not h.isHidden()]
+        self._was_visible = [not w.isHidden() for w in self.hidden]
+        for w in [*self.hidden, *self._shown_hints]:  # editing help, too: room for the chart
+            w.hide()
+        self.window.menuBar().hide()
+        self.header.show()
+        self.appearance.set_presenting(True)
+        self.window.showFullScreen()
+        for key in self.keys:
+            key.setEnabled(True)
+        self.focus.setFocus()
+        self.toggled.emit(True)
+
+    def leave(self) -> None:
+        """Back to the window as it was."""
+        if not self.active:
+            return
+        self.active = False
+        for key in self.keys:
+            key.setEnabled(False)
+        # The desk's zoom first: the panels come back at their own size, not the
+        # projector's, and the window does not grow to fit them.
+        self.appearance.set_presenting(False)
+        self.header.hide()
+        for w, visible in zip(self.hidden, self._was_visible, strict=True):
+            w.setVisible(visible)
+        for hint in self._shown_hints:
+            hint.show()
+        self.window.menuBar().show()
+        self.window.setWindowState(self._state)
+        if not self._state & Qt.WindowState.WindowFullScreen:
+            self.window.restoreGeometry(self._geometry)
+        self.window.show()
+        self.toggled.emit(False)

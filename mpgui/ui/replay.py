@@ -1,0 +1,161 @@
+"""Replay a recorded run: its clock played back at 0.25x to 4x, paused, or scrubbed to
+any moment, while the chart and the console show exactly what had been measured by
+then. A demo prepared before class plays the same every time."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+
+from mpgui.ui.icons import icon
+from mpgui.ui.runs import RunRecord
+
+TICK_MS = 16  # one frame of playback
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+SLIDER_STEPS = 1000
+
+
+class ReplayController(QObject):
+    """The playback clock of one recorded run; `moved` on every change of position."""
+
+    moved = Signal(int)  # ns since the run began
+    state_changed = Signal()  # playing, paused, speed, or the replay ended
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.record: RunRecord | None = None
+        self.position = 0  # ns since the run began
+        self.duration = 0
+        self.speed = 1.0
+        self.playing = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._last = 0
+
+    @property
+    def active(self) -> bool:
+        """A run is loaded for replay (playing or paused)."""
+        return self.record is not None
+
+    def start(self, record: RunRecord) -> None:
+        """Replay `record` from its beginning."""
+        store = record.store
+        self.record = record
+        self.duration = max(0, (store.t_end or store.t0 or 0) - (store.t0 or 0))
+        self.position = 0
+        self.moved.emit(0)
+        self.play()
+
+    def play(self) -> None:
+        """Play on (from the start again if it was at the end)."""
+        if self.record is None:
+            return
+        if self.position >= self.duration:
+            self.seek(0)
+        self.playing = True
+        self._last = time.perf_counter_ns()
+        self._timer.start()
+        self.state_changed.emit()
+
+    def pause(self) -> None:
+        """Hold the picture where it is."""
+        self.playing = False
+        self._timer.stop()
+        self.state_changed.emit()
+
+    def toggle(self) -> None:
+        """Play if paused, pause if playing."""
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def seek(self, position: int) -> None:
+        """Jump to `position` ns since the run began."""
+        self.position = min(max(0, position), self.duration)
+        self.moved.emit(self.position)
+
+    def set_speed(self, speed: float) -> None:
+        """Play `speed` times as fast as the run happened."""
+        self.speed = speed
+        self.state_changed.emit()
+
+    def close(self) -> None:
+        """End the replay (the run stays shown as it ended)."""
+        if self.record is None:
+            return
+        self._timer.stop()
+        self.playing = False
+        self.seek(self.duration)
+        self.record = None
+        self.state_changed.emit()
+
+    def _tick(self) -> None:
+        now = time.perf_counter_ns()
+        step = int((now - self._last) * self.speed)
+        self._last = now
+        self.seek(self.position + step)
+        if self.position >= self.duration:
+            self.pause()
+
+
+class ReplayBar(QWidget):
+    """Play/pause, a scrub slider, the time, the speed and Close, for a replay."""
+
+    def __init__(self, replay: ReplayController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.replay = replay
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel()
+        self.play_button = QToolButton()
+        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.play_button.setToolTip("Play or pause the replay (Space in presentation mode)")
+        self.play_button.clicked.connect(replay.toggle)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.setToolTip("Drag to any moment of the run")
+        self.slider.valueChanged.connect(self._scrubbed)
+        self.time_label = QLabel()
+        self.speed_box = QComboBox()
+        for s in SPEEDS:
+            self.speed_box.addItem(f"{s:g}×", s)
+        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.setToolTip("Replay speed: how much faster than the run happened")
+        self.speed_box.currentIndexChanged.connect(
+            lambda _i: replay.set_speed(float(self.speed_box.currentData())))
+        close = QToolButton()
+        close.setText("Close replay")
+        close.setToolTip("Stop replaying; the whole run stays on the chart")
+        close.clicked.connect(replay.close)
+        row.addWidget(self.title)
+        row.addWidget(self.play_button)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.time_label)
+        row.addWidget(self.speed_box)
+        row.addWidget(close)
+        replay.moved.connect(self._moved)
+        replay.state_changed.connect(self._state)
+        self._state()
+
+    def _scrubbed(self, value: int) -> None:
+        self.replay.seek(round(self.replay.duration * value / SLIDER_STEPS))
+
+    def _moved(self, position: int) -> None:
+        duration = max(1, self.replay.duration)
+        self.slider.blockSignals(True)
+        self.slider.setValue(round(SLIDER_STEPS * position / duration))
+        self.slider.blockSignals(False)
+        self.time_label.setText(f"{position / 1e9:6.2f} / {self.replay.duration / 1e9:.2f} s")
+
+    def _state(self) -> None:
+        replay = self.replay
+        self.setVisible(replay.active)
+        self.play_button.setText("Pause" if replay.playing else "Play")
+        self.play_button.setIcon(icon("pause" if replay.playing else "replay"))
+        if replay.record is not None:
+            self.title.setText(f"Replay of run {replay.record.number}:")
+            self.title.setToolTip(replay.record.title)

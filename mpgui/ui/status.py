@@ -1,0 +1,67 @@
+"""The status bar's permanent labels: what the run is doing, the start method, and how
+many CPUs this computer has."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from mpgui.runtime.cpu import cores_known, cpu_count
+from mpgui.runtime.runner import Runner
+from mpgui.runtime.summary import wall_seconds
+from mpgui.runtime.trace import TraceStore
+from mpgui.ui.runs import RunRecord
+from mpgui.ui.toolbar import START_METHOD_HELP
+
+STATES = {"running": "Running", "stopping": "Stopping…", "stopped": "Stopped",
+          "finished": "Finished"}
+
+
+class RunStatus:
+    """The labels, and how they read for a live run, a recorded one, or none."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        where = "" if cores_known() else " (this system does not say which core runs what)"
+        self.cpu_label = QLabel(f"This computer has {cpu_count()} CPUs{where}")
+        self.cpu_label.setToolTip("os.cpu_count(): the logical CPUs the OS can run "
+                                  "processes on at the same time.")
+        self.run_label = QLabel("Ready")
+        self.method_label = QLabel()
+        for w in (self.run_label, self.method_label, self.cpu_label):
+            w.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(w)
+        self.updated_at = 0  # perf_counter_ns of the last update of a live run
+
+    def show_method(self, method: str) -> None:
+        """The start method the next run uses."""
+        self.method_label.setText(f"start method: {method}")
+        self.method_label.setToolTip(START_METHOD_HELP.get(method, method))
+
+    def show_runner(self, runner: Runner) -> None:
+        """A live (or just ended) run: state, processes running and finished, time."""
+        self.updated_at = time.perf_counter_ns()
+        store = runner.store
+        elapsed = wall_seconds(store) if runner.done or store.t0 is None else \
+            (self.updated_at - store.t0) / 1e9
+        self.run_label.setText(_progress(STATES.get(runner.status, runner.status), store,
+                                         elapsed))
+
+    def show_record(self, record: RunRecord | None, replaying: bool = False) -> None:
+        """A recorded run shown (or replayed), or none: Ready."""
+        if record is None:
+            self.run_label.setText("Ready")
+        elif replaying:
+            self.run_label.setText(f"Replaying run {record.number}")
+        else:
+            state = "Stopped" if record.stopped else "Finished"
+            self.run_label.setText(f"Run {record.number} · " + _progress(
+                state, record.store, wall_seconds(record.store)))
+
+
+def _progress(state: str, store: TraceStore, elapsed: float) -> str:
+    """"Running · 2 running, 1 finished · 3.4 s"."""
+    lanes = [ln for ln in store.lanes if ln.kind == "process"]
+    finished = sum(ln.end_t is not None for ln in lanes)
+    started = sum(ln.start_call_t is not None for ln in lanes)
+    return f"{state} · {started - finished} running, {finished} finished · {elapsed:.1f} s"
