@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -133,6 +135,8 @@ def test_crash_traceback_goes_to_stderr_like_a_script(tmp_path):
     (["run", "seed", "--bogus"], "unrecognized arguments"),
     (["code", "nope"], "no built-in scenario"),
     (["run", "seed", "--trace", "/no/such/dir/t.json"], "does not exist"),
+    (["run", "seed", "--png", "/no/such/dir/c.png"], "does not exist"),
+    (["run", "seed", "--png", "c.png", "--size", "big"], "size must be WIDTHxHEIGHT"),
     (["nope"], "no built-in scenario called 'nope'"),
 ])
 def test_bad_input_is_one_error_line_and_exit_2(args, words):
@@ -187,3 +191,20 @@ def test_module_entry_point_works():
     res = subprocess.run([sys.executable, "-m", "mpgui", "list"], capture_output=True,
                          text=True, timeout=60)
     assert res.returncode == 0 and "seed" in res.stdout
+
+
+def test_run_draws_the_chart_as_png_and_svg_without_a_display(tmp_path):
+    png, svg = tmp_path / "seed.png", tmp_path / "seed.svg"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    res = mpgui("run", "seed", "--speed", "20", "--png", str(png), "--svg", str(svg),
+                "--size", "1280x720", "--theme", "high contrast", env=env)
+    assert res.returncode == 0, res.stderr
+    assert "does not support" not in res.stderr  # the offscreen platform's notes are muted
+    from PySide6.QtGui import QImage
+
+    assert QImage(str(png)).size().toTuple() == (1280, 720)
+    root = ET.parse(svg).getroot()
+    assert root.get("viewBox") == "0 0 1280 720"
+    assert "The tutorial's four processes" in svg.read_text()
+
+

@@ -117,6 +117,11 @@ class CompareWindow(QWidget):
             chart.set_store(store)
             chart.refresh(store.t_end if store.t_end is not None else store.t0 or 0, False)
             chart.following = False
-        # The same range on both (they are linked): times line up, lengths compare.
+        # Lane labels as wide on both, and the same range (they are linked): a time is
+        # at the same x on both, and lengths compare.
+        axes = [c.plot.getAxis("left") for c in self.charts]
+        width = max(a.width() for a in axes)
+        for axis in axes:
+            axis.setWidth(width)
         self.charts[0].vb.setXRange(-0.012 * right, right, padding=0)
         self.verdict.setText(verdict(*records))

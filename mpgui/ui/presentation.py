@@ -32,12 +32,15 @@ class PresentationHeader(QWidget):
 
     def show_about(self, about: About, fallback_title: str) -> None:
         """Show `about` (its title, else `fallback_title`)."""
+        def text(s: str) -> str:
+            return html.escape(s, quote=False)
+
         parts = [f"<span style='font-size:xx-large; font-weight:bold'>"
-                 f"{html.escape(about.title or fallback_title)}</span>"]
+                 f"{text(about.title or fallback_title)}</span>"]
         if about.explanation:
-            parts.append(f"<br>{html.escape(about.explanation)}")
+            parts.append(f"<br>{text(about.explanation)}")
         if about.question:
-            parts.append(f"<br><b>Before you press Run:</b> {html.escape(about.question)}")
+            parts.append(f"<br><b>Before you press Run:</b> {text(about.question)}")
         self.label.setText("".join(parts))
 
 

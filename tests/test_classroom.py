@@ -1,0 +1,258 @@
+"""The classroom features in the window: presentation mode and zoom, the keyboard-only
+walk, prediction, record and replay, compare, and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFontMetricsF, QGuiApplication, QImage
+
+from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.ui.appearance import PRESENTATION_ZOOM
+from mpgui.ui.chart.chart import LABEL_POINTS
+from mpgui.ui.chart.geometry import lane_colors, pixel_codes
+from mpgui.ui.main_window import MainWindow
+from mpgui.ui.runs import RunRecord
+
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+def run_to_end(qtbot, w: MainWindow, timeout_s: float = 30) -> None:
+    """Press Run (F5) and wait for the run to end."""
+    w.acts["run"].trigger()
+    qtbot.waitUntil(lambda: w.view.current is not None and w.view.live is None,
+                    timeout=int(timeout_s * 1000))
+
+
+def key(qtbot, w: MainWindow, k: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """Press a key where the keyboard focus is, as a user would."""
+    target = QGuiApplication.focusObject() or w
+    qtbot.keyClick(target, k, modifier)
+
+
+def app_points() -> float:
+    return QGuiApplication.font().pointSizeF()
+
+
+def test_presentation_mode_toggles_full_screen_and_back(window, qtbot):
+    edit = window.layout_.edit_split
+    desk_points, desk_label = app_points(), window.chart.label_font.pointSizeF()
+    assert edit.isVisible() and not window.header.isVisible()
+    window.acts["present"].trigger()  # F11 (the same action)
+    assert window.presentation.active and window.acts["present"].isChecked()
+    qtbot.waitUntil(window.isFullScreen)
+    assert not edit.isVisible() and not window.layout_.gallery_box.isVisible()
+    assert not window.explanation.isVisible() and not window.menuBar().isVisible()
+    assert window.header.isVisible()
+    assert "The tutorial's four processes" in window.header.label.text()
+    assert "Before you press Run" in window.header.label.text()
+    assert window.appearance.zoom == PRESENTATION_ZOOM
+    assert app_points() > desk_points * 1.9
+    # Lane labels legible from the back: at least 24 px high.
+    assert window.chart.label_font.pointSizeF() == LABEL_POINTS * PRESENTATION_ZOOM
+    assert QFontMetricsF(window.chart.label_font).height() >= 24
+    window.acts["present"].trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    assert edit.isVisible() and window.menuBar().isVisible() and not window.header.isVisible()
+    assert app_points() == desk_points and window.chart.label_font.pointSizeF() == desk_label
+
+
+def test_zoom_scales_fonts_labels_and_line_widths(window, qtbot):
+    chart, legend = window.chart, window.legend
+    rows = window.table.verticalHeader()
+    before = (app_points(), chart.label_font.pointSizeF(), chart.spans.line, chart.marks.line,
+              legend._swatch_w, rows.defaultSectionSize())
+    window.view_actions.actions["zoom_in"].trigger()  # Ctrl+=
+    window.view_actions.actions["zoom_in"].trigger()
+    assert window.appearance.zoom == 1.3
+    qtbot.waitUntil(lambda: rows.defaultSectionSize() > before[-1])  # the font change is posted
+    after = (app_points(), chart.label_font.pointSizeF(), chart.spans.line, chart.marks.line,
+             legend._swatch_w, rows.defaultSectionSize())
+    assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
+    assert after[1] == LABEL_POINTS * 1.3 and after[2] == 1.3
+    window.view_actions.actions["zoom_reset"].trigger()  # Ctrl+0
+    assert app_points() == before[0] and chart.spans.line == 1.0
+    window.view_actions.actions["zoom_out"].trigger()  # Ctrl+-
+    assert app_points() < before[0]
+    # High contrast: thicker lines at the same zoom, and it is remembered.
+    window.view_actions.actions["zoom_reset"].trigger()
+    window.view_actions.actions["theme:high contrast"].trigger()
+    assert chart.spans.line > 1.5 and window.console.theme.name == "high contrast"
+    again = MainWindow()
+    assert again.appearance.theme.name == "high contrast"
+    again.deleteLater()
+
+
+def test_keyboard_only_walk_three_scenarios_runs_and_a_replay(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is not None)
+    names = builtin_names()
+    key(qtbot, window, Qt.Key.Key_F11)
+    assert window.presentation.active
+    for i in range(3):
+        assert window.doc.builtin == names[i]
+        key(qtbot, window, Qt.Key.Key_Space)  # Run
+        assert window.view.live is not None or window.view.current is not None
+        qtbot.waitUntil(lambda: window.view.current is not None and window.view.live is None,
+                        timeout=30_000)
+        assert window.view.current.name == names[i]
+        if i < 2:
+            key(qtbot, window, Qt.Key.Key_PageDown)
+    assert [r.name for r in window.view.history.runs] == names[:3]
+    key(qtbot, window, Qt.Key.Key_R)  # replay the last run
+    replay = window.view.replay
+    assert replay.active and replay.playing and replay.record.name == names[2]
+    replay.set_speed(4.0)
+    qtbot.waitUntil(lambda: not replay.playing, timeout=30_000)
+    key(qtbot, window, Qt.Key.Key_Space)  # during a replay, Space plays it again
+    assert replay.playing
+    key(qtbot, window, Qt.Key.Key_Space)
+    assert not replay.playing
+    key(qtbot, window, Qt.Key.Key_F11)
+    assert not window.presentation.active
+    # Outside presentation mode single keys are typing, not commands.
+    assert not window.acts["space"].isEnabled() and not window.acts["replay_key"].isEnabled()
+
+
+def test_replay_draws_exactly_the_spans_of_the_live_run(window, qtbot):
+    run_to_end(qtbot, window)
+    chart, record = window.chart, window.view.current
+    store = record.store
+    end = (store.t_end - store.t0) / 1e9
+    colors = lane_colors(store)
+    width = 900
+
+    def grid() -> np.ndarray:
+        return pixel_codes(chart.cache, chart.rows, colors, 0.0, end, width)
+
+    live = grid()
+    live_picture = chart.grab().toImage()
+    assert (live >= 0).sum() > 1000
+    window.runs.replay()
+    replay = window.view.replay
+    assert replay.active and chart.cache is not None
+    replay.pause()
+    replay.seek(replay.duration // 2)
+    half = grid()
+    cut = width // 2
+    assert np.array_equal(half[:, :cut - 1], live[:, :cut - 1])  # the past: as measured
+    assert (half[:, cut + 1:] == -1).all()  # the future: not yet
+    assert window.chart.now_line.isVisible()
+    shown = window.console.toPlainText()
+    assert "Process 1: 0" in shown and "Process 4: 4" not in shown  # lines so far, only
+    replay.seek(replay.duration)
+    assert np.array_equal(grid(), live)
+    replay.close()
+    assert not replay.active and not window.replay_bar.isVisible()
+    qtbot.waitUntil(lambda: chart.height() == live_picture.height())  # the bar's room back
+    assert chart.grab().toImage() == live_picture  # the same picture, pixel for pixel
+
+
+def test_replay_bar_scrubs_and_changes_speed(window, qtbot):
+    run_to_end(qtbot, window)
+    window.runs.actions["replay"].trigger()
+    bar, replay = window.replay_bar, window.view.replay
+    assert bar.isVisible()
+    replay.pause()
+    bar.slider.setValue(250)
+    assert abs(replay.position - replay.duration // 4) <= replay.duration // 1000 + 1
+    assert "/" in bar.time_label.text()
+    bar.speed_box.setCurrentIndex(0)
+    assert replay.speed == 0.25
+    replay.close()
+    assert not bar.isVisible()
+
+
+def test_prediction_drawn_before_and_under_the_run(window, qtbot):
+    chart = window.chart
+    assert chart.store is None and chart.plan is not None and chart.ghost.isVisible()
+    assert chart.rows.labels[:5] == ("main program", "A (process1 1)", "B (process1 2)",
+                                     "C (process1 3)", "D (process1 4)")
+    assert window.legend.show_plan
+    d_plan = next(ln for ln in chart.plan.lanes if ln.var == "D")
+    assert chart.plan.seconds(d_plan.start_call_t) == 0.8  # 8 s at speed 10
+    run_to_end(qtbot, window)
+    assert chart.ghost.isVisible()
+    d_run = next(ln for ln in chart.store.lanes if ln.var == "D")
+    assert chart.ghost.rows.lane_row[d_plan.index] == chart.rows.lane_row[d_run.index]
+    assert "predicted 1.250 s" in window.console.toPlainText()
+    window.view_actions.actions["prediction"].trigger()  # Ctrl+E: off
+    assert not chart.ghost.isVisible() and chart.plan is None and not window.legend.show_plan
+    window.view_actions.actions["prediction"].trigger()
+    assert chart.ghost.isVisible()
+    # Another scenario: its own prediction, alone again.
+    window.files.open_builtin("sequential")
+    assert chart.store is None and chart.ghost.isVisible()
+    assert [ln.var for ln in chart.plan.lanes][1:] == \
+        [p.var for p in load_builtin("sequential").processes]
+
+
+def test_compare_two_runs_on_one_time_axis(window, qtbot):
+    run_to_end(qtbot, window)
+    window.speed.setValue(20)
+    run_to_end(qtbot, window)
+    assert window.runs.actions["compare"].isEnabled()
+    compare = window.runs.compare()
+    qtbot.addWidget(compare)
+    top, bottom = compare.chosen()
+    assert (top.number, bottom.number) == (1, 2)
+    ranges = [c.vb.viewRange()[0] for c in compare.charts]
+    assert ranges[0] == pytest.approx(ranges[1])
+    assert ranges[0][1] >= top.figures.wall  # the longer run fits
+    qtbot.waitUntil(lambda: len({round(c.vb.mapViewToScene(QPointF(1.0, 0)).x())
+                                 for c in compare.charts}) == 1)  # 1 s at the same x on both
+    for header in compare.headers:
+        assert "wall time" in header.text() and "CPU time" in header.text()
+        assert "speed-up" in header.text()
+    assert "Run 2 was" in compare.verdict.text() and "as fast" in compare.verdict.text()
+    compare.charts[1].vb.setXRange(0.2, 0.4, padding=0)  # pan one: the other follows
+    assert compare.charts[0].vb.viewRange()[0] == pytest.approx([0.2, 0.4], abs=1e-6)
+    compare.close()
+
+
+def test_exports_are_valid_png_svg_json_csv(window, qtbot, tmp_path):
+    assert window.runs.actions["png"].isEnabled()  # the prediction alone, before a run
+    assert window.runs.export_to("png", tmp_path / "plan.png")
+    assert QImage(str(tmp_path / "plan.png")).size().toTuple() == (1920, 1080)
+    run_to_end(qtbot, window)
+    paths = {kind: tmp_path / f"seed.{kind}" for kind in ("png", "svg", "json", "csv")}
+    for kind, path in paths.items():
+        assert window.runs.export_to(kind, path), kind
+    image = QImage(str(paths["png"]))
+    assert image.size().toTuple() == (1920, 1080) and not image.isNull()
+    root = ET.parse(paths["svg"]).getroot()
+    assert root.tag == SVG and root.get("viewBox") == "0 0 1920 1080"
+    assert root.find(".//{http://www.w3.org/2000/svg}image") is None  # vectors only
+    assert "The tutorial's four processes" in paths["svg"].read_text()
+    events = json.loads(paths["json"].read_text())["traceEvents"]
+    assert sum(1 for e in events if e.get("cat") == "print") == 16
+    rows = list(csv.DictReader(io.StringIO(paths["csv"].read_text())))
+    assert sum(r["record"] == "line" for r in rows) == 16
+
+
+def test_a_saved_run_opens_with_its_scenario_and_replays(window, qtbot, tmp_path, said):
+    run_to_end(qtbot, window)
+    path = tmp_path / "demo.mpgrun"
+    assert window.runs.save_run_to(window.view.current, path)
+    window.files.open_builtin("sequential")
+    assert window.view.current is None
+    record = window.runs.open_run_path(path)
+    assert isinstance(record, RunRecord) and record.source == path
+    assert window.doc.builtin == "seed" and window.doc.scenario == load_builtin("seed")
+    assert window.view.current is record and record in window.view.history.runs
+    assert window.chart.store is record.store
+    assert "Process 4: 4" in window.console.toPlainText()
+    window.runs.replay()
+    assert window.view.replay.record is record
+    window.view.replay.close()
+    bad = tmp_path / "bad.mpgrun"
+    bad.write_text("not a run")
+    assert window.runs.open_run_path(bad) is None
+    assert said[0] and "Cannot open run" in said[0][-1]
+    assert window.view.current is record  # nothing changed
