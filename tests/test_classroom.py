@@ -138,12 +138,21 @@ def test_replay_draws_exactly_the_spans_of_the_live_run(window, qtbot):
     replay = window.view.replay
     assert replay.active and chart.cache is not None
     replay.pause()
-    replay.seek(replay.duration // 2)
+    replay.seek(replay.duration // 10)
+    chart.grab()
+    # 3/4 of the run: the time axis steps on (1 s to 1.5 s): drawn at once all the same.
+    replay.seek(replay.duration * 3 // 4)
     half = grid()
-    cut = width // 2
+    cut = width * 3 // 4
     assert np.array_equal(half[:, :cut - 1], live[:, :cut - 1])  # the past: as measured
     assert (half[:, cut + 1:] == -1).all()  # the future: not yet
     assert window.chart.now_line.isVisible()
+    chart.grab()  # what is painted is what was measured up to the cut
+    x0, x1 = chart.vb.viewRange()[0]
+    painted = chart.spans._grid
+    assert np.array_equal(painted, pixel_codes(chart.cache, chart.rows, colors, x0, x1,
+                                               painted.shape[1]))
+    assert (painted >= 0).sum() > 500
     shown = window.console.toPlainText()
     assert "Process 1: 0" in shown and "Process 4: 4" not in shown  # lines so far, only
     replay.seek(replay.duration)
@@ -256,3 +265,53 @@ def test_a_saved_run_opens_with_its_scenario_and_replays(window, qtbot, tmp_path
     assert window.runs.open_run_path(bad) is None
     assert said[0] and "Cannot open run" in said[0][-1]
     assert window.view.current is record  # nothing changed
+
+
+def test_replay_clock_plays_scrubs_and_ends(qtbot):
+    """A long recorded run (a prediction is a finished trace too): positions past 2**31
+    ns, speeds, pausing at the end, and playing again from the start."""
+    from mpgui.runtime.plan import predict
+    from mpgui.ui.replay import ReplayController
+
+    store = predict(load_builtin("seed"), cores=2)  # 12.5 s
+    record = RunRecord(load_builtin("seed"), store, name="seed", speed=1.0,
+                       start_method="spawn", cores=2)
+    replay = ReplayController()
+    seen: list[int] = []
+    replay.moved.connect(seen.append)
+    replay.start(record)
+    assert replay.playing and replay.duration == 12_500_000_000 and seen == [0]
+    replay.seek(10_000_000_000)
+    assert seen[-1] == 10_000_000_000  # past a C int: no overflow
+    replay.set_speed(4.0)
+    qtbot.waitUntil(lambda: not replay.playing, timeout=5000)  # 2.5 s at 4x
+    assert replay.position == replay.duration
+    replay.play()  # from the end: starts over
+    assert replay.playing and replay.position < 1_000_000_000
+    replay.close()
+    assert not replay.active and not replay.playing
+
+
+def test_live_chart_paints_what_the_store_holds_at_every_frame(window, qtbot):
+    """Incremental drawing (dirty strips, the next step's grid built ahead) paints the
+    same pixels as drawing the whole view from scratch, frame after frame."""
+    chart = window.chart
+    checked: list[tuple[float, float]] = []
+    mismatches: list[str] = []
+
+    def check() -> None:
+        if chart.rows is None or chart.store is None:
+            return
+        chart.grab()
+        x0, x1 = chart.vb.viewRange()[0]
+        painted = chart.spans._grid
+        fresh = pixel_codes(chart.cache, chart.rows, lane_colors(chart.store), x0, x1,
+                            painted.shape[1])
+        if not np.array_equal(painted, fresh):
+            mismatches.append(f"view {x0:.3f}..{x1:.3f}: {(painted != fresh).sum()} pixels")
+        checked.append((round(x0, 3), round(x1, 3)))
+
+    window.controller.frame.connect(check)
+    run_to_end(qtbot, window)
+    assert len(set(checked)) >= 3  # the time axis stepped on at least twice
+    assert mismatches == []

@@ -120,7 +120,7 @@ class CompareWindow(QWidget):
         # Lane labels as wide on both, and the same range (they are linked): a time is
         # at the same x on both, and lengths compare.
         axes = [c.plot.getAxis("left") for c in self.charts]
-        width = max(a.width() for a in axes)
+        width = max(a.maximumWidth() for a in axes)  # as set for the labels (laid out later)
         for axis in axes:
             axis.setWidth(width)
         self.charts[0].vb.setXRange(-0.012 * right, right, padding=0)

@@ -79,7 +79,7 @@ class ChartPicture(QWidget):
         self.chart.set_store(store)
         if store is not None and store.t0 is not None:
             self.chart.refresh(store.t_end if store.t_end is not None else store.t0, False)
-        self.legend.setFixedHeight(self.legend.heightForWidth(self.legend.width()))
+        self.legend.fit_height()
         QApplication.processEvents()
 
     def image(self) -> QImage:

@@ -20,7 +20,7 @@ SLIDER_STEPS = 1000
 class ReplayController(QObject):
     """The playback clock of one recorded run; `moved` on every change of position."""
 
-    moved = Signal(int)  # ns since the run began
+    moved = Signal(object)  # ns since the run began (an int: past 2**31, not a C int)
     state_changed = Signal()  # playing, paused, speed, or the replay ended
 
     def __init__(self, parent: QObject | None = None) -> None:

@@ -148,7 +148,8 @@ class ChartWidget(pg.PlotWidget):
         self.replaying = replay
         if self.rows is None:
             self._set_title(None)
-        if self.following and running and self.rows is not None:
+        # (Not in a replay: a paused or scrubbed replay has no next frame to wait for.)
+        if self.following and running and self.rows is not None and not replay:
             end = (now_ns - store.t0) / 1e9
             if self._follow_range(end, running) != self._shown:
                 # A step of the time axis repaints the whole chart; the new data waits

@@ -3,7 +3,7 @@ the chart uses (`theme.STATE_STYLES`), so the two cannot disagree."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -44,7 +44,7 @@ class ChartLegend(QWidget):
         """Other colours; swatches scaled by `zoom` (the text follows the app font)."""
         self.theme, self.zoom = theme, zoom
         self.sample_color = QColor(theme.palette[0])
-        self.setFixedHeight(self.heightForWidth(max(self.width(), 1)))
+        self.fit_height()
         self.update()
 
     @property
@@ -56,7 +56,7 @@ class ChartLegend(QWidget):
         """Explain the prediction's ghost bars too, or not."""
         if on != self.show_plan:
             self.show_plan = on
-            self.setFixedHeight(self.heightForWidth(max(self.width(), 1)))
+            self.fit_height()
             self.update()
 
     def _places(self, width: int) -> list[tuple[float, int]]:
@@ -96,9 +96,18 @@ class ChartLegend(QWidget):
 
     def resizeEvent(self, event: object) -> None:  # Qt override
         super().resizeEvent(event)
+        self.fit_height()
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the zoom: as many lines as now needed
+            self.fit_height()
+
+    def fit_height(self) -> None:
+        """As tall as its lines at the current width and font."""
         # One more or one fewer line. Set here: a layout inside a QSplitter does not
         # ask heightForWidth. (The height depends on the width only, so no loop.)
-        height = self.heightForWidth(self.width())
+        height = self.heightForWidth(max(self.width(), 1))
         if self.height() != height:
             self.setFixedHeight(height)
 

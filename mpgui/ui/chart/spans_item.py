@@ -189,7 +189,9 @@ class SpansItem(pg.GraphicsObject):
         column, so one strip for several frames is cheaper than one each)."""
         if self._next_key is None or self._next_dirty == float("inf") or not self._next_done:
             return
-        (x0, x1), w, done = self._next_view, self._width, self._next_done  # type: ignore[misc]
+        # The range the grid was built for: _next_view may already name the step after.
+        x0, x1, w = self._next_key[:3]
+        done = self._next_done
         first = max(0, int(np.floor((self._next_dirty - x0) / (x1 - x0) * w)) - 1)
         if first < done:
             self._next[:, first:done] = pixel_codes(self.cache, self.rows, self.colors, x0, x1,
