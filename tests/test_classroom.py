@@ -315,3 +315,26 @@ def test_live_chart_paints_what_the_store_holds_at_every_frame(window, qtbot):
     run_to_end(qtbot, window)
     assert len(set(checked)) >= 3  # the time axis stepped on at least twice
     assert mismatches == []
+
+
+def test_many_lanes_at_a_large_zoom_scroll_instead_of_shrinking(window, qtbot):
+    from tests.scenarios import make, sleeper
+
+    many = make(*(sleeper(f"P{i}", n=1, interval=0.01) for i in range(14)))
+    window.doc.load(many, path=None, builtin=None)
+    window.files.loaded.emit()
+    chart = window.chart
+    n = chart.rows.n_rows
+    assert n == 1 + 14 + chart.n_cores and not chart.scroll.isVisible()  # at 100 %: all fit
+    for _ in range(5):
+        window.view_actions.actions["zoom_in"].trigger()  # 200 %
+    label_px = QFontMetricsF(chart.label_font).height()
+    qtbot.waitUntil(chart.scroll.isVisible)
+    top, bottom = chart.vb.viewRange()[1]
+    shown = bottom - top
+    assert shown < n and chart.vb.height() / shown >= label_px  # lanes taller than labels
+    chart.scroll.setValue(chart.scroll.maximum())
+    assert chart.vb.viewRange()[1][1] == pytest.approx(n)  # the last row (the cores)
+    window.view_actions.actions["zoom_reset"].trigger()
+    qtbot.waitUntil(lambda: not chart.scroll.isVisible())
+    assert chart.vb.viewRange()[1] == pytest.approx([0, n])

@@ -11,9 +11,9 @@ import math
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtWidgets import QScrollBar, QToolTip
 
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.trace import TraceStore
@@ -33,6 +33,7 @@ from mpgui.ui.theme import Theme
 MIN_WINDOW_S = 1.0  # while following, show at least this much time
 RIGHT_MARGIN = 0.18  # room right of the last exit for its label
 LABEL_POINTS = 12.0
+MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lanes scroll
 PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
 
 
@@ -75,12 +76,20 @@ class ChartWidget(pg.PlotWidget):
         self.n_cores = cpu_count()
         self.following = True
         self._shown: tuple[float, float, int] | None = None  # the range _show_all last set
+        # Rows shown (top, bottom): all of them, unless lanes would get shorter than
+        # their labels (many processes, a large zoom): then a scroll bar moves them.
+        self._y: tuple[int, int] | None = None
+        self.scroll = QScrollBar(Qt.Orientation.Vertical, self)
+        self.scroll.setToolTip("More lanes than fit at this zoom: scroll to see them")
+        self.scroll.valueChanged.connect(lambda _v: self.fit_rows())
+        self.scroll.hide()
         self._x_end = 0.0
         self._labels: tuple[str, ...] = ()
         self.last_paint_ns = 0
         self.zoom = 1.0
         self._title: str | None = None
         self.vb.sigRangeChangedManually.connect(self._user_moved)
+        self.vb.sigResized.connect(lambda _vb: self.fit_rows())  # (follows the widget's size)
         self.scene().sigMouseMoved.connect(self._hover)
         self.set_label_size(LABEL_POINTS)
         self.show_empty()
@@ -116,6 +125,8 @@ class ChartWidget(pg.PlotWidget):
     def show_empty(self) -> None:
         """No run yet: the prediction alone, or an empty chart."""
         self.rows = None
+        self._y = None
+        self.scroll.hide()
         self.now_line.hide()
         self.plot.getAxis("left").setTicks([[]])
         plan = self.plan
@@ -130,6 +141,7 @@ class ChartWidget(pg.PlotWidget):
         rows = layout_rows(plan, self.n_cores, False)
         self._set_lane_labels(rows)
         self.rows = rows
+        self.fit_rows()
         self._x_end = (plan.t_end - plan.t0) / 1e9
         self.spans.set_data(SpanCache(), rows, lane_colors(plan), self._x_end)
         self.marks.set_data(plan, rows, self._x_end)
@@ -170,6 +182,8 @@ class ChartWidget(pg.PlotWidget):
             self._set_lane_labels(rows)
         relaid = self.rows is None or rows.labels != self.rows.labels
         self.rows = rows
+        if relaid:
+            self.fit_rows()
         self.spans.set_data(self.cache, rows, colors, self._x_end)
         self.marks.set_data(store, rows, self._x_end, end if replay else None)
         self.spans.show()
@@ -233,7 +247,7 @@ class ChartWidget(pg.PlotWidget):
             self.spans.prepare_view(None)
         if shown != self._shown:
             self._shown = shown
-            self.vb.setRange(xRange=shown[:2], yRange=(0, shown[2]), padding=0)
+            self.vb.setXRange(*shown[:2], padding=0)
 
     def _follow_range(self, x_end: float, running: bool) -> tuple[float, float, int]:
         """(left, right, rows) of the followed view when the run is at `x_end`."""
@@ -243,6 +257,29 @@ class ChartWidget(pg.PlotWidget):
             right = max(x_end, self.plan_seconds, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
         # A sliver left of 0, so that the axis can print its "0".
         return (-0.012 * right, right, self.rows.n_rows if self.rows else 1)
+
+    def fit_rows(self) -> None:
+        """Show all the rows if each gets at least MIN_LANE_LINES label lines of height;
+        else as many as do, from the scroll bar's row on."""
+        n = self.rows.n_rows if self.rows is not None else 1
+        lane_px = QFontMetricsF(self.label_font).height() * MIN_LANE_LINES
+        height = self.vb.height()
+        visible = n if height <= 0 else max(1, min(n, int(height // lane_px)))
+        scroll = self.scroll
+        scroll.blockSignals(True)
+        scroll.setRange(0, n - visible)
+        scroll.setPageStep(visible)
+        scroll.blockSignals(False)
+        if scroll.isHidden() == (visible < n):  # appears or goes: room for it, or not
+            scroll.setVisible(visible < n)
+            self.plot.setContentsMargins(0, 0, scroll.sizeHint().width() if visible < n
+                                         else 0, 0)
+        top = scroll.value()
+        scroll.setGeometry(self.width() - scroll.sizeHint().width(), 0,
+                           scroll.sizeHint().width(), self.height())
+        if (top, top + visible) != self._y:
+            self._y = (top, top + visible)
+            self.vb.setYRange(top, top + visible, padding=0)
 
     def _user_moved(self, *_args: object) -> None:
         self.spans.prepare_view(None)
@@ -278,6 +315,7 @@ class ChartWidget(pg.PlotWidget):
         self.marks.set_font_size(points * 0.9)
         if self.rows is not None:
             self._set_lane_labels(self.rows)
+        self.fit_rows()
 
     def _set_lane_labels(self, rows: Rows) -> None:
         self._labels = rows.labels
