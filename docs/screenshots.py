@@ -82,6 +82,13 @@ def main() -> int:
     compare.resize(1600, 1000)
     compare.choose(parallel, w.view.current)
     save(compare, "compare")
+    compare.close()
+    w.doc.undo_stack.undo()  # back to the built-in, so opening the next asks nothing
+    # The gallery: a scenario with one worker per core, and its Python code.
+    w.files.open_builtin("parallel-cpu")
+    run(w)
+    w.tabs.setCurrentIndex(1)
+    save(w, "gallery")
     w.close()
     return 0
 
