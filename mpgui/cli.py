@@ -70,6 +70,31 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help=f"how child processes are started (default {DEFAULT_START_METHOD})")
 
 
+def _backend_options(p: argparse.ArgumentParser) -> None:
+    from mpgui.model.scenario import BACKENDS
+
+    p.add_argument("--backend", choices=BACKENDS, default=None,
+                   help="what runs each row: a Process, a Thread (all in one process, "
+                        "sharing its GIL) or a task of a process Pool (default: the "
+                        "scenario's, else processes)")
+    p.add_argument("--workers", type=_workers, default=None, metavar="N",
+                   help="the pool's size: a number, or \"per core\" (default: the "
+                        "scenario's, else per core)")
+
+
+def _workers(text: str):  # type: ignore[no-untyped-def]
+    from mpgui.model.copies import Copies
+
+    try:
+        workers = Copies.parse(text)
+    except ValueError:
+        workers = None
+    if workers is None or workers.problem() is not None:
+        raise argparse.ArgumentTypeError(
+            f"workers must be a number from 1 to 64 or \"per core\", not {text!r}")
+    return workers
+
+
 def _parsers() -> dict[str, argparse.ArgumentParser]:
     gui = _Parser(prog="mpgui", description="See Python multiprocessing: real processes, "
                   "cores, start() and join() on a live chart.",
@@ -89,6 +114,7 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
                   "stderr.")
     run.add_argument("scenario", help="a built-in scenario name or a .toml file")
     _common(run)
+    _backend_options(run)
     run.add_argument("--trace", metavar="FILE.json", type=Path,
                      help="also write a Chrome trace (opens in ui.perfetto.dev)")
     run.add_argument("--csv", metavar="FILE", type=Path, help="also write the trace as CSV")
@@ -105,6 +131,7 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
                    "Python script that prints the same lines.")
     code.add_argument("scenario", help="a built-in scenario name or a .toml file")
     _common(code)
+    _backend_options(code)
     lst = _Parser(prog="mpgui list", description="List the built-in scenarios.")
     return {"gui": gui, "run": run, "code": code, "list": lst}
 
@@ -129,8 +156,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _load(name: str):  # type: ignore[no-untyped-def]
-    """The scenario `name` (built-in or file), validated; UsageError otherwise."""
+def _load(name: str, opts: argparse.Namespace | None = None):  # type: ignore[no-untyped-def]
+    """The scenario `name` (built-in or file) with the backend options of `opts`,
+    validated; UsageError otherwise."""
+    from dataclasses import replace
+
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
     from mpgui.model.validation import errors
@@ -139,6 +169,10 @@ def _load(name: str):  # type: ignore[no-untyped-def]
         scenario, _path = resolve_scenario(name)
     except ScenarioFileError as exc:
         raise UsageError(str(exc)) from None
+    if getattr(opts, "backend", None):
+        scenario = replace(scenario, backend=opts.backend)
+    if getattr(opts, "workers", None):
+        scenario = replace(scenario, workers=opts.workers)
     problems = errors(scenario)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -157,8 +191,9 @@ def _list(_opts: argparse.Namespace) -> int:
 def _code(opts: argparse.Namespace) -> int:
     from mpgui.model.codegen import generate_code
 
-    scenario = _load(opts.scenario)
-    source = opts.scenario + (f" --speed {opts.speed:g}" if opts.speed != 1 else "")
+    scenario = _load(opts.scenario, opts)
+    source = opts.scenario + (f" --speed {opts.speed:g}" if opts.speed != 1 else "") + \
+        (f" --backend {opts.backend}" if opts.backend else "")
     sys.stdout.write(generate_code(scenario, speed=opts.speed, start_method=opts.start_method,
                                    source=source))
     return 0
@@ -167,7 +202,7 @@ def _code(opts: argparse.Namespace) -> int:
 def _run(opts: argparse.Namespace) -> int:
     from mpgui.runtime.headless import run_headless
 
-    scenario = _load(opts.scenario)
+    scenario = _load(opts.scenario, opts)
     for target in (opts.trace, opts.csv, opts.png, opts.svg):
         if target is not None and not target.parent.resolve().is_dir():
             raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")

@@ -69,3 +69,4 @@ class Copies:
 
 
 ONE = Copies()  # a plain process: the default
+PER_CORE = Copies(1, per_core=True)  # os.cpu_count()

@@ -15,9 +15,17 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mpgui.model.copies import Copies
+from mpgui.model.copies import PER_CORE, Copies
 from mpgui.model.registry import WORKLOADS
-from mpgui.model.scenario import About, ProcessSpec, Scenario, Step, format_number
+from mpgui.model.scenario import (
+    BACKENDS,
+    DEFAULT_BACKEND,
+    About,
+    ProcessSpec,
+    Scenario,
+    Step,
+    format_number,
+)
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
@@ -78,7 +86,8 @@ def parse_scenario(data: bytes | str, source: str = "scenario") -> Scenario:
 
 def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenario:
     """Build a Scenario from parsed TOML, checking keys and types."""
-    _keys(doc, "", required={"format"}, optional={"about", "main", "process"})
+    _keys(doc, "", required={"format"},
+          optional={"about", "main", "process", "backend", "workers"})
     version = doc["format"]
     if not _is_int(version):
         raise ScenarioFileError(f"format: expected a whole number, got {_kind(version)}")
@@ -104,7 +113,15 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
             program.append(Step.parse(_str(text, where)))
         except ValueError as exc:
             raise ScenarioFileError(f"{where}: {exc}") from None
-    return Scenario(tuple(processes), tuple(program), about)
+    backend = _str(doc.get("backend", DEFAULT_BACKEND), "backend")
+    if backend not in BACKENDS:
+        raise ScenarioFileError(f"backend: unknown backend {backend!r}; known: "
+                                + ", ".join(BACKENDS))
+    try:
+        workers = Copies.parse(doc.get("workers", str(PER_CORE)))
+    except ValueError as exc:
+        raise ScenarioFileError(f"workers: {exc}") from None
+    return Scenario(tuple(processes), tuple(program), about, backend, workers)
 
 
 def _process(doc: object, where: str) -> ProcessSpec:
@@ -186,6 +203,12 @@ def _kind(value: object) -> str:
 def dump_scenario(scenario: Scenario) -> str:
     """The scenario as TOML text; parse_scenario(dump_scenario(s)) == s."""
     lines = [HEADER, f"format = {FORMAT_VERSION}", ""]
+    if scenario.backend != DEFAULT_BACKEND:
+        lines += [f"backend = {_toml_str(scenario.backend)}  # processes, threads or pool"]
+    if scenario.workers != PER_CORE:
+        lines += [f"workers = {_copies_value(scenario.workers)}  # the pool's size"]
+    if lines[-1]:
+        lines.append("")
     lines.append("# The parent's main program, in order.")
     lines.append("main = [" + "".join(f"\n    {_toml_str(s.code())}," for s in scenario.program)
                  + ("\n]" if scenario.program else "]"))
@@ -203,10 +226,12 @@ def dump_scenario(scenario: Scenario) -> str:
         if spec.daemon:
             lines.append("daemon = true")
         if not spec.copies.single:
-            copies = spec.copies
-            lines.append("copies = " + (_toml_str(str(copies)) if copies.per_core
-                                        else str(copies.count)))
+            lines.append(f"copies = {_copies_value(spec.copies)}")
     return "\n".join(lines) + "\n"
+
+
+def _copies_value(copies: Copies) -> str:
+    return _toml_str(str(copies)) if copies.per_core else str(copies.count)
 
 
 def _toml_str(s: str) -> str:

@@ -12,11 +12,24 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
-from mpgui.model.copies import ONE, Copies
+from mpgui.model.copies import ONE, PER_CORE, Copies
 from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
 
 Action = Literal["start", "join", "sleep", "terminate"]
 ACTIONS: tuple[Action, ...] = ("start", "join", "sleep", "terminate")
+
+# What runs each row of the table: a multiprocessing.Process, a threading.Thread (all
+# in one process, under its GIL), or a task of a multiprocessing.Pool.
+BACKENDS = ("processes", "threads", "pool")
+DEFAULT_BACKEND = "processes"
+BACKEND_HELP = {
+    "processes": "each row is a multiprocessing.Process: its own interpreter, its own GIL",
+    "threads": "each row is a threading.Thread, all in one process: they share its GIL",
+    "pool": "each row is a task of a multiprocessing.Pool: start() submits it "
+            "(apply_async), join() waits for its result",
+}
+# What a row is called under each backend, in messages and on the chart.
+UNIT = {"processes": "process", "threads": "thread", "pool": "task"}
 
 
 @dataclass(frozen=True)
@@ -111,11 +124,14 @@ class About:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A complete scenario: processes, main program and its explanation."""
+    """A complete scenario: processes, main program and its explanation, and what runs
+    the rows (`backend`; a pool has `workers` processes)."""
 
     processes: tuple[ProcessSpec, ...] = ()
     program: tuple[Step, ...] = ()
     about: About = About()
+    backend: str = DEFAULT_BACKEND
+    workers: Copies = PER_CORE  # the pool's size: multiprocessing.Pool() uses cpu_count()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "processes", tuple(self.processes))

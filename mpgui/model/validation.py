@@ -17,7 +17,15 @@ from typing import Literal
 from mpgui.model.copies import Copies
 from mpgui.model.message import check_template
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
-from mpgui.model.scenario import ACTIONS, ProcessSpec, Scenario, Step, format_number
+from mpgui.model.scenario import (
+    ACTIONS,
+    BACKENDS,
+    UNIT,
+    ProcessSpec,
+    Scenario,
+    Step,
+    format_number,
+)
 
 MAX_PROCESSES = 64
 MAX_STEPS = 1000
@@ -78,6 +86,7 @@ def validate(scenario: Scenario, cores: int | None = None) -> list[Problem]:
     for row, spec in enumerate(scenario.processes):
         problems += _check_process(row, spec, seen, all_vars)
     problems += _check_program(scenario)
+    problems += _check_backend(scenario, cores)
     return problems
 
 
@@ -165,6 +174,39 @@ def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
             and spec.param("at") >= spec.param("n"):
         bad("at", f"is {spec.param('at')} but the loop stops after {spec.param('n')} "
             "iterations, so this never happens", "warning")
+    return out
+
+
+def _check_backend(scenario: Scenario, cores: int) -> list[Problem]:
+    """What the chosen backend cannot do (threads and pool tasks cannot be terminated;
+    sys.exit() in a pool task kills its worker), and the pool's size."""
+    backend = scenario.backend
+    if backend not in BACKENDS:
+        return [Problem("scenario", 0, "backend", f"{backend!r} is not a backend; choose "
+                        + ", ".join(BACKENDS))]
+    out = []
+    if backend == "pool":
+        workers = scenario.workers
+        msg = workers.problem() if isinstance(workers, Copies) else \
+            "must be a number of workers such as 4 or \"per core\""
+        if msg is None and workers.resolve(cores) > MAX_PROCESSES:
+            msg = f"makes {workers.resolve(cores)} workers here; at most {MAX_PROCESSES}"
+        if msg is not None:
+            out.append(Problem("scenario", 0, "workers", msg))
+    unit = UNIT[backend]
+    for i, step in enumerate(scenario.program):
+        if step.action == "terminate" and backend != "processes":
+            out.append(Problem("step", i, "action", f"a {unit} cannot be terminated from "
+                               "outside; only processes can (choose the processes backend)"))
+    for row, spec in enumerate(scenario.processes):
+        if backend == "pool" and spec.workload == "exit_code":
+            out.append(Problem("process", row, "workload", "sys.exit() in a pool task ends "
+                               "its worker process, and the task's result never comes: "
+                               "join() would wait forever (choose the processes backend)"))
+        if backend == "pool" and spec.daemon is True:
+            out.append(Problem("process", row, "daemon", "a pool's tasks have no daemon "
+                               "flag: the pool's workers are daemons; this is ignored",
+                               "warning"))
     return out
 
 

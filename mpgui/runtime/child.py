@@ -39,11 +39,20 @@ def child_main(conn: Connection, task: dict[str, Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     r = Reporter(conn)
     r.started(os.getpid())
-    _exit_with_parent()
+    exit_with_parent()
     _flush_on_terminate(r)
+    code = run_workload(r, task, os.getpid())
+    _finish(r, conn, code)
+    if code:
+        sys.exit(code)  # as the script's process ends, without a second traceback
+
+
+def run_workload(r: Reporter, task: dict[str, Any], pid: int) -> int:
+    """Run `task`'s workload, reporting to `r`; returns how it ended: 0, the code of a
+    sys.exit(), or 1 for an exception (reported with its traceback)."""
     # As mpgui.model.message.render, without importing `string`; format_map with one
     # reused dict is twice as fast as keyword arguments, which matters in a flood.
-    fields = {"i": 0, "n": task["params"].get("n", 0), "name": task["name"], "pid": os.getpid(),
+    fields = {"i": 0, "n": task["params"].get("n", 0), "name": task["name"], "pid": pid,
               "k": task.get("k", 0)}
     fmt = task["message"].format_map
 
@@ -54,14 +63,11 @@ def child_main(conn: Connection, task: dict[str, Any]) -> None:
     try:
         RUNNERS[task["workload"]](r, say, **task["params"])
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        _finish(r, conn, code)
-        raise
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException as exc:  # report any failure as the script would show it
         r.event(Kind.ERROR, (type(exc).__name__, str(exc)), _script_traceback(exc))
-        _finish(r, conn, 1)
-        sys.exit(1)  # exit code 1 like an uncaught exception, without a second traceback
-    _finish(r, conn, 0)
+        return 1
+    return 0
 
 
 def _finish(r: Reporter, conn: Connection, code: int) -> None:
@@ -75,12 +81,12 @@ def _script_traceback(exc: BaseException) -> str:
     import traceback  # only a failing child pays for it (it pulls in tokenize)
 
     tb = exc.__traceback__
-    # Skip child_main's own frame: the user's program has no such frame.
+    # Skip run_workload's own frame: the user's program has no such frame.
     tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
-def _exit_with_parent() -> None:
+def exit_with_parent() -> None:
     """End this child as soon as the parent is gone, even after a SIGKILL.
 
     On Linux the kernel does it (PR_SET_PDEATHSIG). Everywhere, a daemon thread waits on

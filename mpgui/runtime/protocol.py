@@ -8,7 +8,9 @@ A child sends *batches* over a ``multiprocessing`` Pipe. A batch is the tuple
 
     (sub, events, line_times, line_text)
 
-``sub`` is the reporting thread's index inside its process (0 for the main thread).
+``sub`` is the reporting thread's index inside its process (0 for the main thread); on
+a pipe shared by many reporters (the threads of a threads host, the workers of a pool)
+it is the lane itself, which the parent assigned.
 ``events`` is a list of ``(kind, t_ns, a, b)`` tuples. Printed lines travel apart, packed
 because a flooding child sends millions: ``line_times`` is the bytes of an
 ``array('q')`` of timestamps and ``line_text`` the UTF-8 text of those lines joined by
@@ -34,6 +36,8 @@ class Kind:
     MIGRATED = 3  # still running, on another core: a=old core, b=new core
     FINISHED = 4  # the child's code returned or called sys.exit: a=exit code, b=CPU ns
     ERROR = 5  # an exception: a=(type name, message), b=traceback text
+    HOST = 6  # a pool task runs in the worker on lane a (b unused)
+    INFO = 7  # a fact about the interpreter: a=key, b=value (e.g. "gil", True)
 
 
 class State:
@@ -42,8 +46,10 @@ class State:
     RUNNING = 0  # executing on a core
     PREEMPTED = 1  # runnable but not running: another process had the core
     SLEEPING = 2  # blocked in time.sleep: needs no core
-    WAITING = 3  # blocked on another process (join) or, for a thread, on the GIL
+    WAITING = 3  # blocked on another process (join); a pool's worker waiting for a task
     STARTING = 4  # between start() in the parent and the child's first event
+    GIL = 5  # a thread that could run, while another thread of its process held the GIL
+    QUEUED = 6  # a pool task submitted, waiting in the pool's queue for a free worker
 
 
 STATE_LABELS = {
@@ -52,6 +58,8 @@ STATE_LABELS = {
     State.SLEEPING: "sleeping",
     State.WAITING: "waiting",
     State.STARTING: "starting",
+    State.GIL: "waiting for the GIL",
+    State.QUEUED: "queued",
 }
 
 UNKNOWN_CORE = -1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from array import array
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from mpgui.runtime.cpu import current_core
 from mpgui.runtime.protocol import (
@@ -23,6 +24,9 @@ from mpgui.runtime.protocol import (
     Kind,
     State,
 )
+
+if TYPE_CHECKING:  # a child imports this module: no typing at run time
+    from typing import Any
 
 _now = time.perf_counter_ns
 _cpu = time.thread_time_ns
@@ -56,11 +60,20 @@ def spin_chunk(acc: int) -> int:
 
 
 class Reporter:
-    """Buffers one thread's events and sends them over `conn`."""
+    """Buffers one thread's events and sends them over `conn`.
 
-    def __init__(self, conn: Connection, sub: int = 0) -> None:
+    Reporters that share one pipe (the threads of a threads host, a pool's workers)
+    pass the `lock` that keeps their batches whole. Threads of one process pass their
+    `gil` (see `threads_host.SharedGil`): it counts the threads computing, and while
+    another one computes too, time off the CPU is reported as waiting for the GIL
+    rather than as preemption."""
+
+    def __init__(self, conn: Connection, sub: int = 0, lock: Any = None,
+                 gil: Any = None) -> None:
         self._conn = conn
         self._sub = sub
+        self._lock = lock
+        self._gil = gil
         self._events: list[tuple[int, int, int, object]] = []
         self._line_t = array("q")
         self._lines: list[str] = []
@@ -113,7 +126,11 @@ class Reporter:
         self._lines = []
         self.sending = True
         try:
-            self._conn.send(batch)
+            if self._lock is None:
+                self._conn.send(batch)
+            else:
+                with self._lock:
+                    self._conn.send(batch)
         finally:
             self.sending = False
         self._last_flush = _now()
@@ -134,6 +151,16 @@ class Reporter:
         CPU time, not wall time: a process that must share its core takes longer, which
         is exactly what an oversubscribed machine shows.
         """
+        if self._gil is None:
+            self._burn(seconds)
+            return
+        self._gil.add(1)
+        try:
+            self._burn(seconds)
+        finally:
+            self._gil.add(-1)
+
+    def _burn(self, seconds: float) -> None:
         self.sample()
         target = self._cpu_t + int(seconds * 1e9)
         while self._cpu_t < target:
@@ -155,7 +182,9 @@ class Reporter:
         now, cpu = _now(), _cpu()
         off_cpu = (now - self._wall) - (cpu - self._cpu_t)
         if off_cpu >= PREEMPT_MIN_NS:
-            self.event(Kind.STATE, State.PREEMPTED, UNKNOWN_CORE, now - off_cpu)
+            waited = State.GIL if self._gil is not None and self._gil.contended() \
+                else State.PREEMPTED
+            self.event(Kind.STATE, waited, UNKNOWN_CORE, now - off_cpu)
             self.state(State.RUNNING, now)
         else:
             core = current_core()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
-from mpgui.model.scenario import Scenario
+from mpgui.model.scenario import BACKENDS, Scenario
 from mpgui.runtime.trace import OPEN, Join, Lane, TraceStore
 
 FORMAT = 1
@@ -30,6 +30,8 @@ _LANE_FIELDS = {  # name -> accepted types (None allowed where listed)
     "cpu_ns": (int, type(None)), "migrations": (int,), "preemptions": (int,),
     "lines": (int,), "finish_t": (int, type(None)),
 }
+# Added later: a file without them still reads (as None).
+_OPTIONAL_LANE_FIELDS = {"finish_code": (int, type(None)), "host": (int, type(None))}
 _COLUMNS = {"span_lane": "H", "span_state": "B", "span_core": "h", "span_t0": "q",
             "span_t1": "q", "line_lane": "H", "line_t": "q"}
 
@@ -42,13 +44,14 @@ def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
     """A finished run as plain data."""
     lanes = []
     for ln in store.lanes:
-        d = {k: getattr(ln, k) for k in _LANE_FIELDS}
+        d = {k: getattr(ln, k) for k in (*_LANE_FIELDS, *_OPTIONAL_LANE_FIELDS)}
         d["cores"] = sorted(ln.cores)
         d["error"] = list(ln.error) if ln.error else None
         lanes.append(d)
     return {
         "format": FORMAT, "producer": "mpgui", "meta": meta,
         "scenario": dump_scenario(scenario),
+        "backend": store.backend, "info": store.info,
         "t0": store.t0, "t_end": store.t_end, "events": store.events, "lanes": lanes,
         "threads": [[owner, sub, lane] for (owner, sub), lane in store._subs.items()],
         "columns": {name: list(getattr(store, name)) for name in _COLUMNS},
@@ -100,13 +103,22 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
         scenario = parse_scenario(_of(d, "scenario", str), source=f"{source} (scenario)")
     except ScenarioFileError as exc:
         raise RunFileError(str(exc)) from None
-    store = TraceStore()
+    backend = d.get("backend", "processes")
+    if backend not in BACKENDS:
+        raise RunFileError(f"backend: {backend!r} is not one of " + ", ".join(BACKENDS))
+    store = TraceStore(backend)
+    info = _dict(d.get("info", {}), "info")
+    if not all(isinstance(v, bool | int | str | type(None)) for v in info.values()):
+        raise RunFileError("info: expected simple values")
+    store.info = dict(info)
     store.t0 = _of(d, "t0", int)
     store.t_end = _of(d, "t_end", int)
     store.events = _of(d, "events", int)
     for i, ld in enumerate(_of(d, "lanes", list)):
         store.lanes.append(_lane(_dict(ld, f"lanes[{i}]"), i))
     n_lanes = len(store.lanes)
+    if any(ln.host is not None and not 0 <= ln.host < n_lanes for ln in store.lanes):
+        raise RunFileError("lanes: a task names a worker lane that does not exist")
     for i, entry in enumerate(_of(d, "threads", list)):
         if not (isinstance(entry, list) and len(entry) == 3 and all(_is_int(x) for x in entry)
                 and entry[0] < n_lanes and entry[2] < n_lanes):
@@ -145,7 +157,10 @@ def _lane(d: dict[str, Any], i: int) -> Lane:
         if key not in d or not isinstance(d[key], types) or (
                 isinstance(d[key], bool) and bool not in types):
             raise RunFileError(f"lanes[{i}].{key}: missing or of the wrong type")
-    if d["kind"] not in ("main", "process", "thread") or d["index"] != i:
+    for key, types in _OPTIONAL_LANE_FIELDS.items():
+        if not isinstance(d.get(key), types) or isinstance(d.get(key), bool):
+            raise RunFileError(f"lanes[{i}].{key}: of the wrong type")
+    if d["kind"] not in ("main", "process", "thread", "worker") or d["index"] != i:
         raise RunFileError(f"lanes[{i}]: not a lane of a run")
     cores = d.get("cores", [])
     error = d.get("error")
@@ -154,7 +169,8 @@ def _lane(d: dict[str, Any], i: int) -> Lane:
     if error is not None and not (isinstance(error, list) and len(error) == 3
                                   and all(isinstance(x, str) for x in error)):
         raise RunFileError(f"lanes[{i}].error: expected [type, message, traceback]")
-    lane = Lane(**{k: d[k] for k in _LANE_FIELDS})
+    lane = Lane(**{k: d[k] for k in _LANE_FIELDS},
+                **{k: d.get(k) for k in _OPTIONAL_LANE_FIELDS})
     lane.cores = set(cores)
     lane.error = tuple(error) if error else None  # type: ignore[assignment]
     lane.open_span = OPEN

@@ -12,16 +12,15 @@ ends: terminate the daemonic children, then join every child.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from typing import Any
 
-from mpgui.model.instances import Instance, flat_program, instances
+from mpgui.model.instances import flat_program, instances
 from mpgui.model.registry import get_workload
-from mpgui.model.scenario import ProcessSpec, Scenario
+from mpgui.model.scenario import BACKENDS, ProcessSpec, Scenario
 from mpgui.model.validation import errors
+from mpgui.runtime.backends import BACKEND_CLASSES, Child
 from mpgui.runtime.child import child_main
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.protocol import State
@@ -59,25 +58,10 @@ def child_params(spec: ProcessSpec, speed: float) -> dict[str, int | float]:
 
 
 @dataclass
-class _Child:
-    inst: Instance
-    lane: int
-    process: BaseProcess | None = None
-    conn: Connection | None = None
-    pid: int | None = None  # kept: a closed Process object no longer tells it
-    eof: bool = False  # the child closed its end of the pipe
-    done: bool = False  # exited, pipe drained, recorded
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and not self.done
-
-
-@dataclass
 class _Wait:
     kind: str  # "sleep" or "join"
     deadline: int | None  # perf_counter_ns, None = no limit
-    child: _Child | None = None
+    child: Child | None = None
     join: Join | None = None
 
 
@@ -104,27 +88,36 @@ class Runner:
         self.scenario = scenario
         self.speed = speed
         self.start_method = start_method
-        self._ctx = multiprocessing.get_context(start_method)
+        self.backend_name = scenario.backend if scenario.backend in BACKENDS else "processes"
+        self.ctx = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             # Children fork from a server that has already imported the child's code.
-            self._ctx.set_forkserver_preload(["__main__", "mpgui.runtime.child"])
+            self.ctx.set_forkserver_preload(["__main__", "mpgui.runtime.child",
+                                             "mpgui.runtime.pool_worker"])
         self.store = store if store is not None else TraceStore()
+        self.store.backend = self.backend_name
         self.main_lane = self.store.add_lane("main", "main program", "main")
         # Rows with copies become one child per copy, and steps on them loops, exactly as
         # in the generated script (model/instances.py).
         cores = cpu_count()
-        self._children = {i.var: _Child(i, self.store.add_lane(i.var, i.name, "process",
-                                                               i.spec.daemon))
-                          for i in instances(scenario, cores)}
+        self.children = {i.var: Child(i, self.store.add_lane(i.var, i.name, "process",
+                                                             i.spec.daemon))
+                         for i in instances(scenario, cores)}
+        # A pool's workers: a lane each, after the tasks.
+        self.worker_lanes = [self.store.add_lane(f"worker {k + 1}", f"worker {k + 1}", "worker")
+                             for k in range(scenario.workers.resolve(cores))] \
+            if self.backend_name == "pool" else []
         self._program = flat_program(scenario, cores)
         self._pc = 0
         self._wait: _Wait | None = None
-        self._end_joins: list[_Child] | None = None  # the implicit joins, once reached
+        self._end_joins: list[Child] | None = None  # the implicit joins, once reached
+        self._ending = False  # the program is done; the backend is closing
         self.status = "ready"  # ready -> running [-> stopping] -> finished | stopped
         self._kill_at = 0
         self._rr = 0
         self.steps_pending = False  # poll() stopped mid-program for time: poll again soon
-        self._watch = Watch()  # every child's pipe ("pipe", c) and sentinel ("exit", c)
+        self.watch = Watch()  # every pipe ("pipe", source) and sentinel ("exit", source)
+        self.backend = BACKEND_CLASSES[self.backend_name](self)
 
     # -- public ------------------------------------------------------------------------
 
@@ -141,11 +134,18 @@ class Runner:
 
     def lane_of(self, var: str) -> int:
         """The trace lane of process `var`."""
-        return self._children[var].lane
+        return self.children[var].lane
 
     def pids(self) -> list[int]:
-        """Process ids of every child started so far (running or not)."""
-        return [c.pid for c in self._children.values() if c.pid is not None]
+        """Process ids of every child started so far (running or not): processes, a
+        threads host, a pool's workers."""
+        return self.backend.pids()
+
+    def task_of(self, c: Child) -> dict[str, Any]:
+        """What `c` runs, as plain data for the child (durations scaled by the speed)."""
+        spec = c.inst.spec
+        return {"workload": spec.workload, "params": child_params(spec, self.speed),
+                "message": spec.message, "name": c.inst.name, "k": c.inst.k}
 
     def start(self) -> None:
         """Begin the main program (starts the first children at once)."""
@@ -153,6 +153,13 @@ class Runner:
             raise RuntimeError("a Runner runs its scenario once; make a new one")
         self.status = "running"
         self.store.begin(_now(), self.main_lane)
+        try:
+            self.backend.open()
+        except Exception as exc:  # e.g. out of processes: the run ends at once, saying why
+            self.store.lanes[self.main_lane].error = (type(exc).__name__,
+                                                      f"could not start: {exc}", "")
+            self._end("stopped")
+            return
         self._advance()
 
     def poll(self, budget_s: float = 0.004) -> None:
@@ -162,7 +169,7 @@ class Runner:
         if self.status != "running":
             return
         self._drain(_now() + int(budget_s * 1e9))
-        self._reap()
+        self.backend.reap()
         self._advance()
 
     def wait(self, timeout: float) -> None:
@@ -174,8 +181,8 @@ class Runner:
             timeout = min(timeout, max(0.0, (self._wait.deadline - _now()) / 1e9))
         if self.steps_pending:
             timeout = 0.0
-        if any(c.running for c in self._children.values()):
-            self._watch.ready(timeout)
+        if self.backend.alive():
+            self.watch.ready(timeout)
         elif timeout > 0:
             time.sleep(timeout)
 
@@ -193,15 +200,13 @@ class Runner:
         """Begin stopping without blocking: terminate every child now. ``poll()`` kills
         those still alive after `grace_s` and ends the run. Safe to call repeatedly."""
         if self.status == "ready":
-            self._watch.close()
+            self.watch.close()
             self.status = "stopped"
         if self.status != "running":
             return
         self.status = "stopping"
         self._kill_at = _now() + int(grace_s * 1e9)
-        for c in self._children.values():
-            if c.running and c.process.is_alive():  # type: ignore[union-attr]
-                c.process.terminate()  # type: ignore[union-attr]
+        self.backend.request_stop()
 
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Stop and wait: terminate every child, kill those that ignore it after
@@ -214,16 +219,11 @@ class Runner:
     def _poll_stopping(self) -> None:
         # Keep reading: a child flushing in its SIGTERM handler must not block.
         self._drain(_now() + 2_000_000)
-        self._reap()
-        alive = [c for c in self._children.values() if c.running]
+        self.backend.reap()
+        alive = self.backend.alive()
         if alive and _now() >= self._kill_at:
-            for c in alive:
-                if c.process.is_alive():  # type: ignore[union-attr]
-                    c.process.kill()  # type: ignore[union-attr]
-            for c in alive:
-                c.process.join(5)  # type: ignore[union-attr]
-                self._finish_child(c)
-            alive = []
+            self.backend.kill()
+            alive = False
         if not alive:
             now = _now()
             if self._wait is not None and self._wait.join is not None:
@@ -234,77 +234,19 @@ class Runner:
 
     # -- children ----------------------------------------------------------------------
 
-    def _start_child(self, c: _Child) -> None:
-        spec = c.inst.spec
-        task = {"workload": spec.workload, "params": child_params(spec, self.speed),
-                "message": spec.message, "name": c.inst.name, "k": c.inst.k}
-        r, w = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=self.child_target, args=(w, task),
-                                    name=c.inst.name, daemon=spec.daemon)
-        self.store.start_called(_now(), c.lane)
-        try:
-            process.start()
-        except Exception as exc:  # e.g. out of processes or file descriptors
-            r.close()
-            w.close()
-            lane = self.store.lanes[c.lane]
-            lane.error = (type(exc).__name__, f"could not start: {exc}", "")
-            self.store.end_lane(c.lane, _now())
-            c.done = True
-            return
-        w.close()  # the child holds the write end now; ours would hide its EOF
-        if self.start_method != "spawn" and hasattr(os, "sched_yield"):
-            # A forked child waits for the CPU its parent keeps; let it begin now, as
-            # it would if the parent blocked in join() or recv() at once.
-            os.sched_yield()
-        c.process, c.conn, c.pid = process, r, process.pid
-        self._watch.add(r, ("pipe", c))
-        self._watch.add(process.sentinel, ("exit", c))
-
     def _drain(self, deadline: int) -> None:
-        """Read one batch from every child with data, again and again, until none has
+        """Read one batch from every pipe with data, again and again, until none has
         any or the time budget is spent."""
         while True:
-            ready = [c for kind, c in self._watch.ready(0) if kind == "pipe"]
+            ready = [source for kind, source in self.watch.ready(0) if kind == "pipe"]
             if not ready:
                 return
-            # Start with a different child each round, so one flood cannot starve the rest.
+            # Start with a different pipe each round, so one flood cannot starve the rest.
             self._rr = (self._rr + 1) % len(ready)
-            for c in ready[self._rr:] + ready[:self._rr]:
-                self._recv(c)
+            for source in ready[self._rr:] + ready[:self._rr]:
+                self.backend.read(source)
                 if _now() > deadline:
                     return
-
-    def _recv(self, c: _Child) -> None:
-        """Read one batch from `c` (whose pipe is readable)."""
-        try:
-            self.store.ingest(c.lane, c.conn.recv())  # type: ignore[union-attr]
-        except (EOFError, OSError):
-            c.eof = True
-            self._watch.remove(c.conn)
-
-    def _read_rest(self, c: _Child) -> None:
-        """Read all `c` sent: it has exited, so this ends (at most a pipe's capacity)."""
-        while not c.eof and c.conn.poll():  # type: ignore[union-attr]
-            self._recv(c)
-
-    def _reap(self) -> None:
-        for c in self._children.values():
-            if c.running and c.process.exitcode is not None:  # type: ignore[union-attr]
-                self._finish_child(c)
-
-    def _finish_child(self, c: _Child) -> None:
-        """`c` has exited: read the rest of its pipe, record the exit, release it."""
-        if c.done:
-            return
-        self._read_rest(c)
-        code = c.process.exitcode  # type: ignore[union-attr]
-        self.store.exited(_now(), c.lane, code if code is not None else -9)
-        self._watch.remove(c.conn)
-        self._watch.remove(c.process.sentinel)  # type: ignore[union-attr]
-        c.conn.close()  # type: ignore[union-attr]
-        c.process.close()  # type: ignore[union-attr]
-        c.done = True
 
     # -- the main program ----------------------------------------------------------------
 
@@ -315,6 +257,8 @@ class Runner:
         deadline = _now() + STEPS_BUDGET_NS
         self.steps_pending = False
         while self.status == "running":
+            if not self.backend.ready():
+                return
             if self._wait is not None and not self._wait_over():
                 return
             if _now() > deadline:
@@ -350,33 +294,38 @@ class Runner:
             self.store.set_state(self.main_lane, now, State.SLEEPING)
             self._wait = _Wait("sleep", now + int(scale(step.seconds, self.speed) * 1e9))
             return
-        c = self._children[step.target]
+        c = self.children[step.target]
         if step.action == "start":
-            self._start_child(c)
+            self.backend.start(c)
         elif step.action == "terminate":
             self.store.lanes[c.lane].terminate_t = now
-            if c.running and c.process.is_alive():  # type: ignore[union-attr]
-                c.process.terminate()  # type: ignore[union-attr]
+            self.backend.terminate(c)
         elif step.action == "join":
             timeout = None if step.seconds is None else int(scale(step.seconds, self.speed) * 1e9)
             self._join(c, timeout, implicit=False)
 
-    def _join(self, c: _Child, timeout_ns: int | None, implicit: bool) -> None:
+    def _join(self, c: Child, timeout_ns: int | None, implicit: bool) -> None:
         now = _now()
         join = self.store.join_wait(now, self.main_lane, c.lane, timeout_ns, implicit)
         self._wait = _Wait("join", None if timeout_ns is None else now + timeout_ns, c, join)
 
     def _implicit_joins(self) -> bool:
-        """The end of the script: terminate daemons, then join every child in start
-        order. True while there is more to do."""
+        """The end of the script, as multiprocessing does it: terminate daemons, then
+        join every child in start order (threads: daemon threads are not joined, they
+        end with the process; a pool: close() and join() wait for every task). True
+        while there is more to do."""
         if self._end_joins is None:
             self._end_joins = []
-            for c in self._children.values():
-                if c.process is None:
+            backend = self.backend
+            for c in self.children.values():
+                if not c.started:
                     continue
-                if c.inst.spec.daemon and c.running and c.process.is_alive():
-                    self.store.lanes[c.lane].terminate_t = _now()
-                    c.process.terminate()
+                if c.inst.spec.daemon and not backend.joins_daemons:
+                    if backend.can_terminate and c.running:
+                        self.store.lanes[c.lane].terminate_t = _now()
+                        backend.terminate(c)
+                    elif not backend.can_terminate:
+                        continue
                 self._end_joins.append(c)
             self._end_joins.sort(key=lambda c: self.store.lanes[c.lane].start_call_t or 0)
         while self._end_joins:
@@ -384,11 +333,16 @@ class Runner:
             if not c.done:
                 self._join(c, None, implicit=True)
                 return True
+        if not self._ending:
+            self._ending = True
+            self.backend.end_program()
+        if not self.backend.ended():
+            return False
         self._end("finished")
         return False
 
     def _end(self, status: str) -> None:
         """The run is over: close the trace and release the watch."""
         self.store.finish(_now())
-        self._watch.close()
+        self.watch.close()
         self.status = status

@@ -25,7 +25,7 @@ class Lane:
     index: int
     var: str
     name: str
-    kind: str  # "main", "process" or "thread"
+    kind: str  # "main", "process" (a table row, whatever runs it), "thread" or "worker"
     daemon: bool = False
     pid: int | None = None
     start_call_t: int | None = None  # the parent called X.start()
@@ -43,6 +43,8 @@ class Lane:
     core: int = UNKNOWN_CORE
     open_span: int = OPEN
     finish_t: int | None = None  # the child's own last timestamp, when it sent one
+    finish_code: int | None = None  # the code it reported then (a thread's or task's end)
+    host: int | None = None  # a pool task: the lane of the worker that ran it
 
     @property
     def label(self) -> str:
@@ -68,7 +70,9 @@ class Join:
 class TraceStore:
     """All that a run measured, organised for drawing and export."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str = "processes") -> None:
+        self.backend = backend  # what ran the table's rows: processes, threads or pool
+        self.info: dict[str, object] = {}  # facts a child reported (Kind.INFO)
         self.t0: int | None = None
         self.t_end: int | None = None
         self.lanes: list[Lane] = []
@@ -148,14 +152,17 @@ class TraceStore:
 
     # -- child events ------------------------------------------------------------------
 
-    def ingest(self, lane: int, batch: tuple) -> None:
-        """Store one batch a child sent (see `protocol`).
+    def ingest(self, lane: int, batch: tuple, shared: bool = False) -> None:
+        """Store one batch a child sent (see `protocol`): from the process on `lane`,
+        or, when the pipe is `shared`, for the lane the batch names.
 
         State changes are most of the events, so their path is inlined here (what
         set_state does, with the columns' append methods bound once per batch); other
         kinds go through _child_event."""
         sub, events, line_t, text = batch
-        if sub:
+        if shared:
+            lane = sub
+        elif sub:
             lane = self.lane_of(lane, sub)
         ln = self.lanes[lane]
         t0s, t1s = self.span_t0, self.span_t1
@@ -196,11 +203,15 @@ class TraceStore:
             ln.pid, ln.started_t = a, t  # type: ignore[assignment]
             self.set_state(lane, t, State.RUNNING, b)  # type: ignore[arg-type]
         elif kind == Kind.FINISHED:
-            ln.finish_t, ln.cpu_ns = t, b  # type: ignore[assignment]
+            ln.finish_t, ln.finish_code, ln.cpu_ns = t, a, b  # type: ignore[assignment]
             self._close(ln, t)
         elif kind == Kind.ERROR:
             etype, message = a  # type: ignore[misc]
             ln.error = (str(etype), str(message), str(b))
+        elif kind == Kind.HOST:
+            ln.host = a  # type: ignore[assignment]
+        elif kind == Kind.INFO:
+            self.info[str(a)] = b
 
     def add_lines(self, lane: int, line_t: bytes, text: bytes) -> None:
         """Store lines: `line_t` the bytes of an array('q') of times, `text` their UTF-8
