@@ -22,20 +22,22 @@ from mpgui.ui.chart.geometry import (
     pixel_codes,
 )
 
-STATES = [State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING, State.STARTING]
+STATES = [State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING, State.STARTING,
+          State.GIL, State.QUEUED]
 NS = 1_000_000_000
 
 
 def brute_occupancy(spans, bounds, now):
-    """Seconds running, preempted and otherwise in each pixel, span by span."""
-    occ = np.zeros((len(bounds) - 1, 3))
-    column = {State.RUNNING: 0, State.PREEMPTED: 1}
+    """Seconds running, preempted, waiting for the GIL and otherwise in each pixel,
+    span by span."""
+    occ = np.zeros((len(bounds) - 1, 4))
+    column = {State.RUNNING: 0, State.PREEMPTED: 1, State.GIL: 2}
     for t0, t1, state in spans:
         t1 = now if t1 is None else t1
         for p in range(len(bounds) - 1):
             overlap = min(t1, bounds[p + 1]) - max(t0, bounds[p])
             if overlap > 0:
-                occ[p, column.get(state, 2)] += overlap
+                occ[p, column.get(state, 3)] += overlap
     return occ
 
 

@@ -51,12 +51,14 @@ def scaled(seconds: float, speed: float) -> str:
 
 def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str = "spawn",
                   source: str = "") -> str:
-    """Python source equivalent to `scenario` (which should be valid)."""
+    """Python source equivalent to `scenario` (which should be valid), for its backend:
+    ``multiprocessing.Process``, ``threading.Thread`` or a ``multiprocessing.Pool``."""
+    backend = scenario.backend
     bodies = [_BODIES[p.workload] for p in scenario.processes]
     uses = " ".join(" ".join(b) for b in bodies)
-    modules = ["multiprocessing"]
+    modules = ["threading" if backend == "threads" else "multiprocessing"]
     if any(used_placeholders(p.message) & {"pid"} or p.copies.per_core
-           for p in scenario.processes):
+           for p in scenario.processes) or (backend == "pool" and scenario.workers.per_core):
         modules.append("os")
     if "sys." in uses:
         modules.append("sys")
@@ -71,76 +73,118 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     if "burn(" in uses:
         out.append(_BURN.rstrip("\n"))
     for spec in scenario.processes:
-        out += ["", "", *_function(spec)]
+        out += ["", "", *_function(spec, backend)]
     out += ["", ""]
-    for spec in scenario.processes:
-        out.append(_process_line(spec, speed))
-    out += ["", 'if __name__ == "__main__":',
-            "    # How mpgui starts processes; also try \"fork\" or \"forkserver\" on Linux.",
-            f"    multiprocessing.set_start_method({start_method!r})"]
+    if backend != "pool":
+        for spec in scenario.processes:
+            out.append(_object_line(spec, speed, backend))
+        out.append("")
+    out.append('if __name__ == "__main__":')
+    if backend != "threads":
+        out += ["    # How mpgui starts processes; also try \"fork\" or \"forkserver\" on Linux.",
+                f"    multiprocessing.set_start_method({start_method!r})"]
+    if backend == "pool":
+        out += [f"    pool = multiprocessing.Pool({_pool_size(scenario)})",
+                "    # apply_async() queues a task until a worker is free; wait() waits "
+                "until it has run."]
     lists = {p.var for p in scenario.processes if not p.copies.single}
     loop = next(v for v in ("p", "proc", "process", "each") if v not in scenario.vars())
     for step in scenario.program:
-        if step.target in lists:  # a row of copies is a list: the step is a loop
-            one = _step_line(Step(step.action, loop, step.seconds), speed).split("  #")[0]
-            out += [f"    for {loop} in {step.target}:", f"        {one}"]
+        spec = scenario.process(step.target)
+        if backend == "pool" and step.action == "start" and spec is not None:
+            out.append("    " + _submit_line(spec, speed))
+        elif step.target in lists:  # a row of copies is a list: the step is a loop
+            one = _step_line(Step(step.action, loop, step.seconds), speed, backend)
+            out += [f"    for {loop} in {step.target}:", f"        {one.split('  #')[0]}"]
         else:
-            out.append("    " + _step_line(step, speed))
-    ends = [p for p in scenario.processes if p.daemon]
-    if ends:
+            out.append("    " + _step_line(step, speed, backend))
+    if backend == "pool":
+        out += ["    pool.close()  # no more tasks", "    pool.join()  # wait until every task "
+                "has run and the workers have ended"]
+    elif any(p.daemon for p in scenario.processes):
         out.append("    # The script ends here: daemon processes still running are "
-                   "terminated, the others joined.")
+                   "terminated, the others joined." if backend == "processes" else
+                   "    # The script ends here: Python waits for the other threads; daemon "
+                   "threads still running end with it.")
     return "\n".join(out) + "\n"
+
+
+def _pool_size(scenario: Scenario) -> str:
+    """Pool()'s argument: nothing for one worker per core (its default), else the size."""
+    workers = scenario.workers
+    return "" if workers.per_core and workers.count == 1 else workers.code()
 
 
 def _docstring(title: str) -> str:
     return title.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 
-def _function(spec: ProcessSpec) -> list[str]:
+def _function(spec: ProcessSpec, backend: str) -> list[str]:
     workload = get_workload(spec.workload)
     used = used_placeholders(spec.message)
     args = ", ".join((["k: int"] if "k" in used else [])
                      + [f"{p.name}: {p.kind.__name__}" for p in workload.params])
     lines = [f"def {function_name(spec.var)}({args}) -> None:"]
     if "name" in used:
-        lines.append("    name = multiprocessing.current_process().name")
+        lines.append("    name = threading.current_thread().name" if backend == "threads"
+                     else "    name = multiprocessing.current_process().name")
     if "pid" in used:
         lines.append("    pid = os.getpid()")
     lines.append("    for i in range(n):")
     for stmt in _BODIES[spec.workload]:
-        if stmt == "say":
+        if stmt == "say" and backend == "threads":
+            # One write per line: print() writes the text and the newline separately,
+            # and another thread can print in between.
+            stmt = f"print({to_fstring(spec.message)[:-1]}\\n\", end=\"\", flush=True)"
+        elif stmt == "say":
             stmt = f"print({to_fstring(spec.message)}, flush=True)"
         lines.append("        " + stmt)
     return lines
 
 
-def _process_line(spec: ProcessSpec, speed: float) -> str:
+def _call_args(spec: ProcessSpec, speed: float) -> str:
+    """The target's arguments as a tuple: "(4, 1.0)"."""
     values = []
     if "k" in used_placeholders(spec.message):  # the copy number (0 for a single one)
         values.append("0" if spec.copies.single else "k")
     for p in get_workload(spec.workload).params:
         v = spec.param(p.name)
         values.append(scaled(v, speed) if p.is_duration else str(v))
-    args = "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
+    return "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
+
+
+def _object_line(spec: ProcessSpec, speed: float, backend: str) -> str:
+    """``A = multiprocessing.Process(...)`` or ``A = threading.Thread(...)``; a list of
+    them for a row of copies."""
+    cls = "threading.Thread" if backend == "threads" else "multiprocessing.Process"
     daemon = ", daemon=True" if spec.daemon else ""
-    target = f"target={function_name(spec.var)}, args={args}"
+    target = f"target={function_name(spec.var)}, args={_call_args(spec, speed)}"
     if spec.copies.single:
-        return (f"{spec.var} = multiprocessing.Process({target}, "
-                f"name={_py_str(spec.name)}{daemon})")
+        return f"{spec.var} = {cls}({target}, name={_py_str(spec.name)}{daemon})"
     # A row of copies: a list, as one writes "one process per core" in Python.
     name = 'f"' + _py_str(spec.name)[1:-1].replace("{", "{{").replace("}", "}}") + ' {k}"'
-    return (f"{spec.var} = [multiprocessing.Process({target}, name={name}{daemon})\n"
+    return (f"{spec.var} = [{cls}({target}, name={name}{daemon})\n"
             f"{' ' * (len(spec.var) + 4)}for k in range({spec.copies.code()})]")
 
 
-def _step_line(step, speed: float) -> str:  # type: ignore[no-untyped-def]
+def _submit_line(spec: ProcessSpec, speed: float) -> str:
+    """A pool's start(): the task submitted, its AsyncResult kept under the row's name."""
+    call = f"pool.apply_async({function_name(spec.var)}, {_call_args(spec, speed)})"
+    if spec.copies.single:
+        return f"{spec.var} = {call}"
+    return f"{spec.var} = [{call} for k in range({spec.copies.code()})]"
+
+
+def _step_line(step, speed: float, backend: str = "processes") -> str:  # type: ignore[no-untyped-def]
     if step.action == "sleep":
         return f"time.sleep({scaled(step.seconds, speed)})"
+    # A pool's join() waits for the task's result: AsyncResult.wait(timeout).
+    join = "wait" if backend == "pool" else "join"
     if step.action == "join" and step.seconds is not None:
-        return f"{step.target}.join(timeout={scaled(step.seconds, speed)})"
-    comment = {"join": f"  # wait until {step.target} finishes"}.get(step.action, "")
-    return f"{step.target}.{step.action}(){comment}"
+        return f"{step.target}.{join}(timeout={scaled(step.seconds, speed)})"
+    if step.action == "join":
+        return f"{step.target}.{join}()  # wait until {step.target} finishes"
+    return f"{step.target}.{step.action}()"
 
 
 def _py_str(s: str) -> str:

@@ -36,8 +36,20 @@ class ConsolePrinter:
         for ln in store.lanes:
             if ln.error and ln.end_t is not None and ln.index not in self._reported:
                 self._reported.add(ln.index)
-                self.err.write(f"Process {ln.name}:\n{ln.error[2] or ln.error[1]}\n")
+                self.err.write(failure_text(store.backend, ln.var, ln.name, ln.error) + "\n")
                 self.err.flush()
+
+
+def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str]) -> str:
+    """What the script shows when a row fails: multiprocessing and threading print the
+    traceback under a header; a pool keeps the exception in the task's result."""
+    trace = error[2].rstrip("\n") or f"{error[0]}: {error[1]}"
+    if backend == "threads":
+        return f"Exception in thread {name}:\n{trace}"
+    if backend == "pool":
+        return (f"mpgui: task {var} raised {error[0]}: {error[1]} (the pool keeps it in "
+                f"the task's result; {var}.get() would raise it)")
+    return f"Process {name}:\n{trace}"
 
 
 def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: str,
@@ -70,7 +82,8 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
         after(store)
     if not quiet:
         how = "stopped after" if status else "finished in"
+        backend = "" if store.backend == "processes" else f", {store.backend}"
         header = (f"mpgui: {name} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
-                  f"{start_method}; this computer has {cpu_count()} CPUs)")
+                  f"{start_method}{backend}; this computer has {cpu_count()} CPUs)")
         err.write(format_summary(store, header) + "\n")
     return status

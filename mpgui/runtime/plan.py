@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from mpgui.model.instances import Instance, flat_program, instances
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.protocol import State
+from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 
 CPU, SLEEP = "cpu", "sleep"
@@ -54,6 +55,8 @@ class _Proc:
     daemon: bool
     code: int = 0  # the exit code when its work is done
     started: bool = False
+    queued: bool = False  # a pool task waiting for a free worker
+    worker: int | None = None  # a pool task: the worker lane running it
     done: bool = False
     left: float = 0.0  # of the current phase
     state: int | None = None
@@ -74,26 +77,43 @@ class _Main:
 
 
 def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
-    """The predicted schedule of `scenario` on `cores` CPUs at `speed`."""
-    store = TraceStore()
+    """The predicted schedule of `scenario` on `cores` CPUs at `speed`, for its backend:
+    threads compute one at a time (under the GIL, if this Python has one); a pool's
+    tasks wait in its queue for a free worker."""
+    backend = scenario.backend
+    store = TraceStore(backend)
     main_lane = store.add_lane("main", "main program", "main")
     procs: dict[str, _Proc] = {}
     for inst in instances(scenario, cores):
         lane = store.add_lane(inst.var, inst.name, "process", inst.spec.daemon)
         procs[inst.var] = _Proc(lane, phases(inst, speed), inst.spec.daemon,
                                 exit_code(inst))
+    workers = [store.add_lane(f"worker {k + 1}", f"worker {k + 1}", "worker")
+               for k in range(scenario.workers.resolve(cores))] if backend == "pool" else []
     program = flat_program(scenario, cores)
     store.begin(0, main_lane)
-    sim = _Simulation(store, main_lane, procs, program, max(1, cores), speed)
+    for lane in workers:
+        store.start_called(0, lane)
+        store.lanes[lane].started_t = 0
+        store.set_state(lane, 0, State.WAITING)
+    sim = _Simulation(store, main_lane, procs, program, max(1, cores), speed, backend, workers)
     sim.run()
     return store
 
 
 class _Simulation:
     def __init__(self, store: TraceStore, main_lane: int, procs: dict[str, _Proc],
-                 program: list, cores: int, speed: float) -> None:  # type: ignore[type-arg]
+                 program: list, cores: int, speed: float,  # type: ignore[type-arg]
+                 backend: str = "processes", workers: list[int] | None = None) -> None:
         self.store, self.main_lane, self.procs = store, main_lane, procs
-        self.program, self.cores, self.speed = program, cores, speed
+        self.program, self.speed, self.backend = program, speed, backend
+        # Threads of one process compute one at a time while it has a GIL.
+        gil = backend == "threads" and gil_enabled() is not False
+        self.cores = 1 if gil else cores
+        self.waiting = State.GIL if gil else State.PREEMPTED
+        self.workers = workers or []
+        self.busy: dict[int, _Proc] = {}  # worker lane -> the task it runs
+        self.queue: list[_Proc] = []
         self.t = 0.0
         self.main = _Main()
 
@@ -105,11 +125,13 @@ class _Simulation:
             self._advance_main()
             if self.main.ended:
                 break
-            running = [p for p in self.procs.values() if p.started and not p.done]
+            self._dispatch()
+            running = [p for p in self.procs.values() if p.started and not p.done
+                       and not p.queued]
             computing = [p for p in running if p.kind == CPU]
             share = min(1.0, self.cores / len(computing)) if computing else 1.0
             for p in running:
-                state = (State.RUNNING if share >= 1 else State.PREEMPTED) \
+                state = (State.RUNNING if share >= 1 else self.waiting) \
                     if p.kind == CPU else State.SLEEPING
                 if state != p.state:
                     p.state = state
@@ -131,8 +153,31 @@ class _Simulation:
     def _start(self, p: _Proc) -> None:
         p.started = True
         lane = self.store.lanes[p.lane]
-        lane.start_call_t = lane.started_t = self.ns()  # predicted: start() takes no time
+        lane.start_call_t = self.ns()
+        if self.workers:  # a pool: into its queue
+            p.queued = True
+            self.queue.append(p)
+            self.store.set_state(p.lane, self.ns(), State.QUEUED)
+            self._dispatch()
+            return
+        lane.started_t = self.ns()  # predicted: start() takes no time
         self._begin_phase(p)
+
+    def _dispatch(self) -> None:
+        """A pool's free workers take the queued tasks, first come first served."""
+        for worker in self.workers:
+            if not self.queue:
+                return
+            if worker in self.busy:
+                continue
+            p = self.queue.pop(0)
+            p.queued, p.worker = False, worker
+            self.busy[worker] = p
+            ln = self.store.lanes[p.lane]
+            ln.started_t, ln.host = self.ns(), worker
+            self.store.set_state(worker, self.ns(), State.RUNNING)
+            p.state = None
+            self._begin_phase(p)
 
     def _begin_phase(self, p: _Proc) -> None:
         if not p.todo:
@@ -149,6 +194,10 @@ class _Simulation:
             return
         p.done, p.state = True, None
         self.store.exited(self.ns(), p.lane, code)
+        if p.worker is not None:
+            del self.busy[p.worker]
+            self.store.set_state(p.worker, self.ns(), State.WAITING)
+            self._dispatch()
 
     def _advance_main(self) -> None:
         """Run main-program steps that need no time; set up the next wait."""
@@ -195,13 +244,21 @@ class _Simulation:
         m = self.main
         if not m.ending:
             m.ending = True
-            for p in self.procs.values():
-                if p.started and not p.done and p.daemon:
+            daemons = [p for p in self.procs.values() if p.started and not p.done
+                       and p.daemon and self.backend != "pool"]
+            if self.backend == "processes":  # terminated now; threads end with the script
+                for p in daemons:
                     self._end(p, -15)
-            m.end_joins = [p for p in self.procs.values() if p.started and not p.done]
+            m.end_joins = [p for p in self.procs.values() if p.started and not p.done
+                           and p not in daemons]
         if m.end_joins:
             p = m.end_joins.pop(0)
             self.store.join_wait(self.ns(), self.main_lane, p.lane, None, implicit=True)
             m.joining = p
             return
+        for p in self.procs.values():  # daemon threads, still running
+            if p.started and not p.done:
+                self._end(p, -15)
+        for lane in self.workers:  # pool.close(); pool.join()
+            self.store.exited(self.ns(), lane, 0)
         m.ended = True

@@ -9,6 +9,7 @@ worker runs it.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -51,6 +52,8 @@ def run_task(lane: int, task: dict[str, Any]) -> None:
     r.event(Kind.HOST, _worker["lane"])
     r.started(os.getpid())
     cpu0 = time.process_time_ns()
+    # {name} is the worker's name, as multiprocessing.current_process().name says there.
+    task = {**task, "name": multiprocessing.current_process().name}
     code = run_workload(r, task, os.getpid())
     r.event(Kind.FINISHED, code, time.process_time_ns() - cpu0)
     r.flush()

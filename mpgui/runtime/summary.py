@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpgui.model.scenario import UNIT
 from mpgui.runtime.trace import TraceStore
 
 
@@ -47,15 +48,29 @@ def wall_seconds(store: TraceStore) -> float:
     return (end - store.t0) / 1e9
 
 
+def end_word(code: int | None, failed: bool, backend: str) -> str:
+    """How a row ended, shortly: a process's exit code; for a thread or a pool task,
+    which have none, 'ok', 'exception', 'sys.exit(N)' or 'stopped'."""
+    if code is None:
+        return "-"
+    if backend == "processes":
+        return str(code)
+    if failed:
+        return "exception"
+    return "ok" if code == 0 else "stopped" if code < 0 else f"sys.exit({code})"
+
+
 def format_summary(store: TraceStore, header: str) -> str:
     """A small table for the terminal."""
     def s(x: float | None) -> str:
         return "-" if x is None else f"{x:.3f}"
 
-    rows = [("process", "name", "pid", "start s", "end s", "exit", "cores", "CPU s")]
+    processes = store.backend == "processes"
+    rows = [(UNIT.get(store.backend, "process"), "name", "pid", "start s", "end s",
+             "exit" if processes else "end", "cores", "CPU s")]
     for p in summarize(store):
         rows.append((p.var, p.name, str(p.pid or "-"), s(p.start), s(p.end),
-                     "-" if p.exit_code is None else str(p.exit_code),
+                     end_word(p.exit_code, p.error is not None, store.backend),
                      ",".join(map(str, p.cores)) or "-", f"{p.cpu:.3f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [header] + ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))
@@ -84,7 +99,8 @@ def run_figures(store: TraceStore) -> RunFigures:
     """Wall time, CPU time and the serial time of a finished run."""
     serial = 0.0
     for p in summarize(store):
-        begin = p.start if p.start is not None else p.ready
+        # A pool's task lives from when a worker takes it, not from when it was queued.
+        begin = p.ready if store.backend == "pool" or p.start is None else p.start
         if begin is not None and p.end is not None:
             serial += p.end - begin
     return RunFigures(wall_seconds(store), sum(p.cpu for p in summarize(store)), serial)

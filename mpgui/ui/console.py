@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
+from mpgui.runtime.headless import failure_text
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
 from mpgui.ui.theme import Theme, mono_font
@@ -142,8 +143,7 @@ class ConsolePane(QPlainTextEdit):
             if ln.error and ln.end_t is not None and ln.end_t <= shown_until \
                     and ln.index not in self._reported:
                 self._reported.add(ln.index)
-                etype, message, tb = ln.error
-                self._note(cursor, f"Process {ln.name}:\n{(tb or f'{etype}: {message}').rstrip()}",
+                self._note(cursor, failure_text(store.backend, ln.var, ln.name, ln.error),
                            QColor(self.theme.crash))
 
     def _note(self, cursor: QTextCursor, text: str, color: QColor | None = None) -> None:

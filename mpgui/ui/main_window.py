@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         self.program.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.chart.follow_changed.connect(self.acts["follow"].setChecked)
         self.chart.plan_shown.connect(self.legend.set_show_plan)
+        self.chart.backend_shown.connect(self.legend.set_backend)
         self.speed.valueChanged.connect(self._speed_changed)
         self.method.currentIndexChanged.connect(self._method_changed)
         self.problem_label.linkActivated.connect(lambda _link: self.show_first_problem())

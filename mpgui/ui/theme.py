@@ -40,6 +40,10 @@ STATE_STYLES: dict[int, StateStyle] = {
     State.SLEEPING: StateStyle(0.22, Qt.BrushStyle.SolidPattern, 110),
     State.WAITING: StateStyle(0.45, Qt.BrushStyle.SolidPattern, 60, outline=True),
     State.STARTING: StateStyle(0.22, Qt.BrushStyle.Dense6Pattern, 255),
+    # Threads taking turns: tall like running, cross-hatched (preempted is one-way).
+    State.GIL: StateStyle(0.80, Qt.BrushStyle.DiagCrossPattern, 255, outline=True),
+    # Waiting in a pool's queue: a thin outlined bar of dots.
+    State.QUEUED: StateStyle(0.35, Qt.BrushStyle.Dense5Pattern, 200, outline=True),
 }
 
 GHOST_ALPHA = 45  # a predicted span's fill: what was measured shows through
@@ -50,6 +54,8 @@ STATE_HELP = {
     State.SLEEPING: "sleeping (time.sleep): needs no core",
     State.WAITING: "waiting in join() for another process",
     State.STARTING: "starting: the new Python process is booting",
+    State.GIL: "ready to run, but another thread of the process held the GIL",
+    State.QUEUED: "queued: submitted to the pool, waiting for a free worker",
 }
 
 

@@ -8,6 +8,7 @@ up to a moment (`refresh(..., replay=True)`)."""
 from __future__ import annotations
 
 import math
+import platform
 import time
 
 import pyqtgraph as pg
@@ -16,6 +17,7 @@ from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QScrollBar, QToolTip
 
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import (
     Rows,
@@ -37,11 +39,25 @@ MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lan
 PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
 
 
+def gil_note(store: TraceStore | None) -> str:
+    """Whether the Python that ran (or will run) the threads has a GIL, in words: as the
+    threads host reported it, else as this interpreter (the same one) says."""
+    info = store.info if store is not None and "gil" in store.info else \
+        {"gil": gil_enabled(), "python": platform.python_version()}
+    who = f"Python {info['python']}" if info.get("python") else "this Python"
+    if info["gil"] is True:
+        return f"{who} has a GIL: one thread at a time runs Python code"
+    if info["gil"] is False:
+        return f"{who} runs without a GIL (free-threaded): threads can compute at once"
+    return f"whether {who} has a GIL is not known"
+
+
 class ChartWidget(pg.PlotWidget):
     """Draws a TraceStore; call refresh() at most once per frame."""
 
     follow_changed = Signal(bool)
     plan_shown = Signal(bool)  # a prediction is drawn (the legend explains it), or not
+    backend_shown = Signal(str, str)  # what ran the rows of what is drawn, and a note
 
     def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent, background=theme.background)
@@ -96,9 +112,15 @@ class ChartWidget(pg.PlotWidget):
 
     # -- data ----------------------------------------------------------------------------
 
+    def _announce_backend(self) -> None:
+        shown = self.store if self.store is not None else self.plan
+        backend = shown.backend if shown is not None else "processes"
+        self.backend_shown.emit(backend, gil_note(shown) if backend == "threads" else "")
+
     def set_store(self, store: TraceStore | None) -> None:
         """Show `store` (a new run), or nothing (but the prediction, if there is one)."""
         self.store = store
+        self._announce_backend()
         self.cache = SpanCache()
         self.rows = None  # laid out again for this store at its first refresh
         self.following = True
@@ -112,6 +134,7 @@ class ChartWidget(pg.PlotWidget):
         no prediction."""
         self.plan = plan
         self.plan_shown.emit(plan is not None)
+        self._announce_backend()
         self.plan_cache = SpanCache()
         if plan is not None and plan.t_end is not None:
             self.plan_cache.sync(plan, plan.t_end)

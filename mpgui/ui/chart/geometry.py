@@ -8,9 +8,9 @@ there: two binary searches and a difference per pixel. The cost of a frame depen
 lanes x pixels, not on how many spans were recorded, and syncing with the trace store
 costs only what arrived since the last frame.
 
-What a pixel shows when several states share it: running and preempted come first
-(the larger share of the two wins), so that even a brief use of the CPU stays visible;
-otherwise what the lane was doing at the pixel's right edge.
+What a pixel shows when several states share it: running, preempted and waiting for
+the GIL come first (the largest share wins, running on a tie), so that even a brief use
+of the CPU stays visible; otherwise what the lane was doing at the pixel's right edge.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from mpgui.runtime.trace import OPEN, TraceStore
 
 MAIN_COLOR = 255  # colour index of the main program's lane
 CODE_SHIFT = 256  # code = state * CODE_SHIFT + colour index
-# Time is accumulated in three columns: running, preempted, and any other state.
-RUN, PRE, OTHER = 0, 1, 2
+# Time is accumulated in four columns: running, preempted, waiting for the GIL, and
+# any other state.
+RUN, PRE, GIL, OTHER = 0, 1, 2, 3
+NCOL = 4
 _COLUMN = np.full(1 + max(State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING,
-                          State.STARTING), OTHER, np.int64)
-_COLUMN[State.RUNNING], _COLUMN[State.PREEMPTED] = RUN, PRE
+                          State.STARTING, State.GIL, State.QUEUED), OTHER, np.int64)
+_COLUMN[State.RUNNING], _COLUMN[State.PREEMPTED], _COLUMN[State.GIL] = RUN, PRE, GIL
 
 
 _NICE = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
@@ -161,7 +163,7 @@ class Track:
 
     def __init__(self) -> None:
         self.t0 = Column(np.float64)
-        self.rows = Column(np.float64, self.CUM + 3)
+        self.rows = Column(np.float64, self.CUM + NCOL)
         self.lines = Column(np.float64)  # times of printed lines
         self.line_index = Column(np.int64)  # their indices in the store (for the text)
         self.open_index = -1  # the store's index of the last span while it is open
@@ -176,7 +178,7 @@ class Track:
         """What new spans build on: the time per column before them (the last span
         included, if it has ended) and the core of the latest RUNNING span so far."""
         if not self.n:
-            return np.zeros(3), -1.0
+            return np.zeros(NCOL), -1.0
         last = self.rows.view[-1]
         before = last[self.CUM:].copy()
         if not np.isnan(last[self.T1]):
@@ -221,7 +223,7 @@ class Track:
 
     def sample(self, bounds: np.ndarray, now: float) -> tuple[np.ndarray, ...]:
         """For the pixels between neighbouring `bounds`: the time spent so far at each
-        bound per column (running, preempted, other; shape (len(bounds), 3) — its
+        bound per column (running, preempted, GIL, other; shape (len(bounds), NCOL) — its
         differences are each pixel's occupancy), and per pixel the state at its right
         edge and the core of the latest RUNNING span begun before that edge (-1: none).
         """
@@ -323,7 +325,7 @@ class SpanCache:
         count = m - n
         earliest = float(t0.min())
         # Before each lane's new spans: its time per column so far, its latest core.
-        base = np.empty((len(starts), 3))
+        base = np.empty((len(starts), NCOL))
         run_before = np.empty(len(starts))
         for g, s in enumerate(starts):
             track = self.tracks[int(lane[s])]
@@ -334,10 +336,10 @@ class SpanCache:
                     earliest = min(earliest, _seconds(store, closed))
             base[g], run_before[g] = track.tail()
         group = np.repeat(np.arange(len(starts)), ends - starts)
-        dur = np.zeros((count, 3))
+        dur = np.zeros((count, NCOL))
         dur[np.arange(count), _COLUMN[state]] = np.where(np.isnan(t1), 0.0, t1 - t0)
         before = np.cumsum(dur, axis=0) - dur  # exclusive, over all lanes
-        rows = np.empty((count, Track.CUM + 3))
+        rows = np.empty((count, Track.CUM + NCOL))
         rows[:, Track.CUM:] = base[group] + before - before[starts][group]
         running = state == State.RUNNING
         ran = np.maximum.accumulate(np.where(running, np.arange(count), -1))
@@ -387,19 +389,21 @@ def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1:
     if not lanes:
         return grid
     # Per lane only the binary searches and gathers; the rest for all lanes at once.
-    at = np.empty((len(lanes), len(bounds), 3))
+    at = np.empty((len(lanes), len(bounds), NCOL))
     right_state = np.empty((len(lanes), len(bounds) - 1), np.int64)
     core = np.empty((len(lanes), len(bounds) - 1), np.int64)
     for k, lane in enumerate(lanes):
         at[k], right_state[k], core[k] = cache.tracks[lane].sample(bounds, cache.now)
     occ = np.diff(at, axis=1)  # (lanes, pixels, column): seconds in each
-    run, pre = occ[..., RUN], occ[..., PRE]
-    active = run + pre
-    state = np.where(active > 0, np.where(run >= pre, State.RUNNING, State.PREEMPTED),
+    run, pre, gil = occ[..., RUN], occ[..., PRE], occ[..., GIL]
+    active = run + pre + gil
+    waited = np.where(pre >= gil, State.PREEMPTED, State.GIL)
+    state = np.where(active > 0, np.where(run >= np.maximum(pre, gil), State.RUNNING, waited),
                      right_state)
     color = colors[lanes][:, None]
     grid[rows.lane_row[lanes]] = np.where(active + occ[..., OTHER] > 0,
                                           state * CODE_SHIFT + color, -1)
+    _overlay_tasks(grid, cache, rows, lanes)
     # Cores: a pixel where a process ran goes on its core's row. Where several ran on
     # one core within a pixel, the one that ran longest there wins: assigned in order of
     # running time, the last (longest) write stays.
@@ -410,6 +414,23 @@ def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1:
     ok = core_rows >= 0
     grid[core_rows[ok], px[ok]] = State.RUNNING * CODE_SHIFT + color[k[ok], 0]
     return grid
+
+
+def _overlay_tasks(grid: np.ndarray, cache: SpanCache, rows: Rows, lanes: list[int]) -> None:
+    """A pool's tasks shown again on the row of the worker that ran them (not while
+    they wait in the queue), so each worker's row shows the tasks it ran, in turn."""
+    store = cache.store
+    if store is None or store.backend != "pool":
+        return
+    for lane in lanes:
+        host = store.lanes[lane].host if lane < len(store.lanes) else None
+        if host is None or host >= len(rows.lane_row) or rows.lane_row[host] < 0:
+            continue
+        codes = grid[rows.lane_row[lane]]
+        state = codes // CODE_SHIFT
+        on = (codes >= 0) & (state != State.QUEUED) & (state != State.STARTING)
+        target = rows.lane_row[host]
+        grid[target] = np.where(on, codes, grid[target])
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
     if lane < 0:
         return _describe_core(store, cache, rows, t, row)
     ln = store.lanes[lane]
+    if ln.kind == "worker":
+        task = _task_at(store, cache, lane, t)
+        if task is not None:  # the worker's row shows the task it ran: describe that
+            return f"{ln.label} · pid {ln.pid} ran this task:\n" + \
+                describe(store, cache, rows, t, int(rows.lane_row[task]), tolerance)
     head = ln.label if ln.kind != "main" else "main program (the parent)"
     if ln.pid:
         head += f" · pid {ln.pid}"
@@ -38,10 +43,20 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
     if line is not None:
         parts.append(f"printed at {line[0]:.3f} s: {store.line_text(line[1])}")
     if ln.end_t is not None and abs((ln.end_t - store.t0) / 1e9 - t) <= tolerance * 3:
-        parts.append(exit_text(ln.exit_code, ln.error))
+        parts.append(exit_text(ln.exit_code, ln.error, store.backend))
         if ln.error and ln.error[2]:
             parts.append(ln.error[2].rstrip())
     return "\n".join(parts)
+
+
+def _task_at(store: TraceStore, cache: SpanCache, worker: int, t: float) -> int | None:
+    """The pool task that the worker on lane `worker` ran at `t`, if any."""
+    for task in store.lanes:
+        if task.host == worker and task.index < len(cache.tracks):
+            i = cache.tracks[task.index].span_at(t)
+            if i is not None and cache.tracks[task.index].span(i)[0] != State.QUEUED:
+                return task.index
+    return None
 
 
 def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int) -> str:

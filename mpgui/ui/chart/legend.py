@@ -20,6 +20,29 @@ ENTRIES: tuple[tuple[object, str], ...] = (
     ("line", "printed a line"),
     ("exit", "exit code"),
 )
+# The same for threads and for a pool's tasks.
+BACKEND_ENTRIES: dict[str, tuple[tuple[object, str], ...]] = {
+    "processes": ENTRIES,
+    "threads": (
+        (State.STARTING, "starting"),
+        (State.RUNNING, "running on a core"),
+        (State.GIL, "waiting for the GIL"),
+        (State.PREEMPTED, "preempted (waiting for a core)"),
+        (State.SLEEPING, "sleeping"),
+        (State.WAITING, "main program waits in join()"),
+        ("line", "printed a line"),
+        ("exit", "thread ended"),
+    ),
+    "pool": (
+        (State.QUEUED, "queued (waiting for a worker)"),
+        (State.RUNNING, "running on a core"),
+        (State.PREEMPTED, "preempted (waiting for a core)"),
+        (State.SLEEPING, "sleeping"),
+        (State.WAITING, "main program waits · worker idle"),
+        ("line", "printed a line"),
+        ("exit", "task done"),
+    ),
+}
 PLAN_ENTRY = ("plan", "predicted (dashed)")
 _SWATCH_W = 28
 _GAP = 14
@@ -34,11 +57,12 @@ class ChartLegend(QWidget):
         self.sample_color = QColor(theme.palette[0])
         self.zoom = 1.0
         self.show_plan = False  # a prediction is drawn: say what its dashed bars are
+        self.backend = "processes"
+        self.note = ""  # a fact about the run in words (threads: the GIL)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.setToolTip("\n".join(f"{label}: {STATE_HELP[key]}" for key, label in ENTRIES
-                                  if key in STATE_HELP))
+        self._tooltip()
 
     def set_style(self, theme: Theme, zoom: float) -> None:
         """Other colours; swatches scaled by `zoom` (the text follows the app font)."""
@@ -50,7 +74,22 @@ class ChartLegend(QWidget):
     @property
     def entries(self) -> tuple[tuple[object, str], ...]:
         """What the legend explains now."""
-        return ENTRIES + ((PLAN_ENTRY,) if self.show_plan else ())
+        return BACKEND_ENTRIES.get(self.backend, ENTRIES) + \
+            ((PLAN_ENTRY,) if self.show_plan else ()) + ((("note", self.note),) if self.note
+                                                          else ())
+
+    def set_backend(self, backend: str, note: str = "") -> None:
+        """Explain the states of `backend`'s runs, and `note` (e.g. whether there is a
+        GIL)."""
+        if (backend, note) != (self.backend, self.note):
+            self.backend, self.note = backend, note
+            self._tooltip()
+            self.fit_height()
+            self.update()
+
+    def _tooltip(self) -> None:
+        self.setToolTip("\n".join(f"{label}: {STATE_HELP[key]}" for key, label in self.entries
+                                  if key in STATE_HELP))
 
     def set_show_plan(self, on: bool) -> None:
         """Explain the prediction's ghost bars too, or not."""
@@ -125,6 +164,15 @@ class ChartLegend(QWidget):
         p.end()
 
     def _swatch(self, p: QPainter, key: object, box: QRectF, fg: QColor) -> None:
+        if key == "note":  # an "i" in a circle
+            r = min(box.height(), box.width()) * 0.42
+            c = box.center()
+            p.setPen(QPen(fg, 1.5 * self.zoom))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(c, r, r)
+            p.drawLine(QPointF(c.x(), c.y() - r * 0.1), QPointF(c.x(), c.y() + r * 0.55))
+            p.drawPoint(QPointF(c.x(), c.y() - r * 0.45))
+            return
         if key == "line":
             s = min(box.height() * 0.35, 6.0)
             cx, top = box.center().x(), box.top()

@@ -8,16 +8,27 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 
+from mpgui.runtime.backends import TAKEN_DOWN
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows, nice_ceil
 from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.theme import Theme
 
 
-def exit_text(code: int | None, error: tuple[str, str, str] | None) -> str:
-    """How an exit reads on the chart: 'exit 0', 'terminated (-15)', 'exit 1 — ...'."""
+def exit_text(code: int | None, error: tuple[str, str, str] | None,
+              backend: str = "processes") -> str:
+    """How an end reads on the chart: 'exit 0', 'killed by signal 15 (exit -15)',
+    '✖ exit 1 — ...' for a process; 'ended' for a thread, 'done' for a pool task."""
     if code is None:
         return "ended"
+    if backend != "processes":
+        if error:
+            return f"✖ {error[0]}: {error[1]}"
+        if code == TAKEN_DOWN:
+            return "ended with its process" if backend == "threads" else "stopped with the pool"
+        if code:
+            return f"ended by sys.exit({code})"
+        return "ended" if backend == "threads" else "done"
     if error:
         return f"✖ exit {code} — {error[0]}: {error[1]}"
     if code < 0:
@@ -122,7 +133,7 @@ class MarksItem(pg.GraphicsObject):
                 p.setPen(QPen(color, 2 * self.line))
                 p.drawLine(QPointF(x, top + geo.height * 0.1), QPointF(x, top + geo.height * 0.9))
                 p.drawText(QPointF(x + 5, top + geo.height / 2 + fm.ascent() / 2 - 1),
-                           exit_text(ln.exit_code, ln.error))
+                           exit_text(ln.exit_code, ln.error, store.backend))
         placed: list[QRectF] = []
         view_right = tr.map(QPointF(vb.viewRect().right(), 0)).x()
         for join in store.joins:
