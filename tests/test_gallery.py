@@ -15,7 +15,8 @@ from mpgui.model.validation import validate
 from tests.helpers import MPGUI, env_without_display, script_env
 
 REQUIRED = ("seed", "sequential", "parallel-cpu", "oversubscribed", "uneven", "sleep-vs-cpu",
-            "start-methods", "daemon", "join-timeout", "terminate", "crash", "cpu-count")
+            "start-methods", "daemon", "join-timeout", "terminate", "crash", "cpu-count",
+            "threads-vs-processes-cpu", "threads-vs-processes-io", "pool")
 
 
 def sentences(text: str) -> int:

@@ -388,6 +388,7 @@ class PoolBackend(Backend):
         self.watch.remove(self.conn)
         self.conn.close()  # type: ignore[union-attr]
         self._theirs.close()  # type: ignore[union-attr]
+        self.pool = None  # its queues' semaphores go with it
         self.closed = True
 
     def pids(self) -> list[int]:

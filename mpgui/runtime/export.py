@@ -25,14 +25,20 @@ def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, 
     ids: dict[int, tuple[int, int]] = {}
     ev: list[dict[str, Any]] = []
     for ln in store.lanes:
+        named = True  # the lane names its process in the trace
         if ln.kind == "main":
-            pid = tid = parent
+            # With threads, the main program runs in the host, with the threads.
+            pid = tid = ln.pid if store.backend == "threads" and ln.pid else parent
         elif ln.kind == "thread":
-            pid, tid = ids[store.owner_of(ln.index)][0], 100_000 + ln.index
+            pid, tid, named = ids[store.owner_of(ln.index)][0], 100_000 + ln.index, False
+        elif store.backend != "processes" and ln.kind == "process":
+            # A thread of the host, or a task in its worker's process: a track of its own.
+            pid = ln.pid if ln.pid is not None else -(ln.index + 1)
+            tid, named = 100_000 + ln.index, False
         else:
             pid = tid = ln.pid if ln.pid is not None else -(ln.index + 1)
         ids[ln.index] = (pid, tid)
-        if ln.kind != "thread":
+        if named:
             ev.append({"ph": "M", "name": "process_name", "pid": pid,
                        "args": {"name": "main program" if ln.kind == "main" else ln.label}})
             ev.append({"ph": "M", "name": "process_sort_index", "pid": pid,

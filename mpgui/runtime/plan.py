@@ -92,10 +92,7 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
                for k in range(scenario.workers.resolve(cores))] if backend == "pool" else []
     program = flat_program(scenario, cores)
     store.begin(0, main_lane)
-    for lane in workers:
-        store.start_called(0, lane)
-        store.lanes[lane].started_t = 0
-        store.set_state(lane, 0, State.WAITING)
+    # (A worker's own row shows only the tasks it is predicted to run.)
     sim = _Simulation(store, main_lane, procs, program, max(1, cores), speed, backend, workers)
     sim.run()
     return store
@@ -175,7 +172,6 @@ class _Simulation:
             self.busy[worker] = p
             ln = self.store.lanes[p.lane]
             ln.started_t, ln.host = self.ns(), worker
-            self.store.set_state(worker, self.ns(), State.RUNNING)
             p.state = None
             self._begin_phase(p)
 
@@ -196,7 +192,6 @@ class _Simulation:
         self.store.exited(self.ns(), p.lane, code)
         if p.worker is not None:
             del self.busy[p.worker]
-            self.store.set_state(p.worker, self.ns(), State.WAITING)
             self._dispatch()
 
     def _advance_main(self) -> None:

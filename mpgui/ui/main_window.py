@@ -15,6 +15,7 @@ class wires them to the widgets and keeps the actions' enabled states true.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QTimer
@@ -40,6 +41,7 @@ from mpgui.ui.appearance import Appearance
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.chart.legend import ChartLegend
 from mpgui.ui.code_view import CodeView
+from mpgui.ui.compare_backends import BackendComparison
 from mpgui.ui.console import ConsolePane
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.explanation import ExplanationPanel
@@ -58,7 +60,7 @@ from mpgui.ui.runs import RunRecord
 from mpgui.ui.settings import settings
 from mpgui.ui.status import RunStatus
 from mpgui.ui.theme import mono_font
-from mpgui.ui.toolbar import MethodBox, ProblemLabel, SpeedBox, run_toolbar
+from mpgui.ui.toolbar import BackendBox, MethodBox, ProblemLabel, SpeedBox, run_toolbar
 from mpgui.ui.view_menu import ViewActions
 from mpgui.ui.window_layout import WindowLayout
 
@@ -88,6 +90,8 @@ class MainWindow(QMainWindow):
         self.gallery_actions = GalleryActions(self, self.doc, self.files, self.gallery)
         self.view = RunView(self.chart, self.console, self)
         self.runs = RunMenu(self, self.view, self.files, self.appearance)
+        self.comparison = BackendComparison(self, self.run,
+                                            lambda a, b: self.runs.compare().choose(a, b))
         self.view_actions = ViewActions(self, self.appearance, self.toggle_presentation,
                                         self._show_prediction)
         self.view.show_prediction = self.view_actions.actions["prediction"].isChecked()
@@ -95,11 +99,13 @@ class MainWindow(QMainWindow):
         self.header = PresentationHeader()
         self.speed = SpeedBox(speed)
         self.method = MethodBox(start_method)
+        self.backend = BackendBox(self.doc)
         self.problem_label = ProblemLabel()
         self._plan_timer = QTimer(self, singleShot=True, interval=PLAN_DELAY_MS,
                                   timeout=lambda: self.view.set_plan(self.prediction()))
         self._build_actions()
-        self.addToolBar(run_toolbar(self.acts, self.speed, self.method, self.problem_label))
+        self.addToolBar(run_toolbar(self.acts, self.speed, self.method, self.backend,
+                                    self.problem_label))
         self._build_layout()
         self._build_menus()
         self.status = RunStatus(self.statusBar())
@@ -136,6 +142,11 @@ class MainWindow(QMainWindow):
                                  "Run, or stop the run (or pause the replay)"),
             "replay_key": make_action(self, "Replay", "R", self.runs.replay,
                                       "Replay the last run"),
+            "compare_backends": make_action(
+                self, "Compare &Backends", "Ctrl+Alt+B",
+                lambda: self.comparison.start(self.doc.scenario),
+                "Run this scenario twice — as processes and as threads (a pool's: as a pool "
+                "and as processes) — and show the two runs one above the other"),
             "present": self.view_actions.actions["present"],
             "replay": self.runs.actions["replay"],
         }
@@ -192,7 +203,7 @@ class MainWindow(QMainWindow):
         g.addSeparator()
         g.addMenu(self.files.builtin_menu)
         r = bar.addMenu("&Run")
-        r.addActions([self.acts["run"], self.acts["stop"]])
+        r.addActions([self.acts["run"], self.acts["stop"], self.acts["compare_backends"]])
         r.addSeparator()
         r.addAction(self.acts["follow"])
         r.addSeparator()
@@ -205,6 +216,7 @@ class MainWindow(QMainWindow):
         doc.changed.connect(self._update_actions)
         doc.changed.connect(self._show_about)
         doc.changed.connect(self._plan_timer.start)
+        doc.changed.connect(self._show_backend)
         doc.file_changed.connect(self._update_title)
         self.files.loaded.connect(self._on_loaded)
         self.controller.started.connect(self._on_started)
@@ -272,6 +284,9 @@ class MainWindow(QMainWindow):
         except Exception:  # a help, never a failure: the chart just shows no prediction
             return None
 
+    def _show_backend(self) -> None:
+        self.layout_.show_backend(self.doc.scenario.backend)
+
     def show_first_problem(self) -> None:
         """Select the cell of the first error, so its tooltip and tint are in view."""
         problems = self.doc.errors() or self.doc.problems
@@ -291,8 +306,8 @@ class MainWindow(QMainWindow):
         """The chosen start method."""
         return self.method.method
 
-    def run(self) -> None:
-        """Start a run of the current scenario (F5)."""
+    def run(self, backend: str | None = None) -> None:
+        """Start a run of the current scenario (F5), with another `backend` if given."""
         if self.controller.running:
             return
         problems = self.doc.errors()
@@ -301,8 +316,10 @@ class MainWindow(QMainWindow):
                                          8000)
             self.show_first_problem()
             return
+        scenario = self.doc.scenario if backend is None else \
+            replace(self.doc.scenario, backend=backend)
         try:
-            self.controller.start(self.doc.scenario, speed=self.speed.value(),
+            self.controller.start(scenario, speed=self.speed.value(),
                                   start_method=self.start_method)
         except (ScenarioError, OSError) as exc:
             dialogs.show_error(self, "Cannot run", str(exc))
@@ -350,12 +367,15 @@ class MainWindow(QMainWindow):
             else ""
         self.console.note(f"— {how} {wall_seconds(store):.3f} s" +
                           (f"; {versus}" if versus else "") + " —")
+        backend = "" if runner.backend_name == "processes" else f", {runner.backend_name}"
         self.statusBar().showMessage(f"Run {how} {wall_seconds(store):.3f} s (speed "
-                                     f"{runner.speed:g}, {runner.start_method})", 10_000)
+                                     f"{runner.speed:g}, {runner.start_method}{backend})",
+                                     10_000)
         self.view.live_finished(RunRecord(
             runner.scenario, store, name=self.doc.display_name, speed=runner.speed,
             start_method=runner.start_method, cores=cpu_count(),
             stopped=runner.status == "stopped"))
+        self.comparison.finished(self.view.history.latest, runner.status == "finished")
         self._update_actions()
 
     def _on_error(self, text: str) -> None:
@@ -393,6 +413,7 @@ class MainWindow(QMainWindow):
         running = self.controller.running
         stopping = running and self.controller.runner.status == "stopping"  # type: ignore[union-attr]
         self.acts["run"].setEnabled(not running and not self.doc.errors())
+        self.acts["compare_backends"].setEnabled(not running and not self.doc.errors())
         self.acts["stop"].setEnabled(running and not stopping)
         self.speed.setEnabled(not running)
         self.method.setEnabled(not running)

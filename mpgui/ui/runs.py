@@ -44,12 +44,14 @@ class RunRecord:
     @property
     def title(self) -> str:
         """A short line that tells runs apart: "Run 3 · seed · speed 1 · fork · 10:02:13"
+        (with "· threads" or "· pool" when the rows did not run as processes)
         (a run outside the session's history has no number)."""
         how = "stopped, " if self.stopped else ""
         where = f" ({self.source.name})" if self.source else ""
         number = f"Run {self.number} · " if self.number else ""
+        backend = "" if self.store.backend == "processes" else f" · {self.store.backend}"
         return (f"{number}{self.name}{where} · {how}speed {self.speed:g} · "
-                f"{self.start_method} · {self.recorded}")
+                f"{self.start_method}{backend} · {self.recorded}")
 
     def plan(self) -> TraceStore | None:
         """The predicted schedule of this run's scenario, speed and cores."""

@@ -1,17 +1,30 @@
-"""The run toolbar: Run, Stop and Replay, the speed, the start method, Follow, Present, and a
-label that says what keeps Run from working."""
+"""The run toolbar: Run, Stop and Replay, the speed, the start method, the backend
+(processes, threads or a pool), Follow, Present, and a label that says what keeps Run
+from working."""
 
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QToolBar
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
 
-from mpgui.model.scenario import Scenario
+from mpgui.model.copies import MAX_COPIES, PER_CORE, Copies
+from mpgui.model.scenario import BACKEND_HELP, BACKENDS, Scenario
 from mpgui.model.validation import Problem
+from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.runner import DEFAULT_START_METHOD, MAX_SPEED, MIN_SPEED, start_methods
+from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.settings import settings
 from mpgui.ui.theme import Theme
 
@@ -65,6 +78,61 @@ class MethodBox(QComboBox):
         return str(self.currentData())
 
 
+class BackendBox(QWidget):
+    """What runs the rows — processes, threads or a pool — and the pool's size. Part of
+    the scenario (saved with it, undoable), so it follows the document."""
+
+    def __init__(self, doc: ScenarioDocument) -> None:
+        super().__init__()
+        self.doc = doc
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.combo = QComboBox()
+        for name in BACKENDS:
+            self.combo.addItem(f"run as: {name}", name)
+            self.combo.setItemData(self.combo.count() - 1, BACKEND_HELP[name],
+                                   Qt.ItemDataRole.ToolTipRole)
+        self.combo.setToolTip("What runs each row of the table. " + " ".join(
+            f"{name}: {text}." for name, text in BACKEND_HELP.items()))
+        self.workers = QSpinBox()
+        self.workers.setRange(0, MAX_COPIES)
+        self.workers.setSpecialValueText("workers: per core")  # 0: os.cpu_count()
+        self.workers.setPrefix("workers: ")
+        self.workers.setToolTip("How many worker processes the pool has "
+                                "(multiprocessing.Pool(N)); per core: os.cpu_count(), "
+                                "the pool's default")
+        layout.addWidget(self.combo)
+        layout.addWidget(self.workers)
+        self.sync()
+        doc.changed.connect(self.sync)
+        self.combo.currentIndexChanged.connect(self._chosen)
+        self.workers.valueChanged.connect(self._chosen)
+
+    def sync(self) -> None:
+        """Show the document's backend (after an edit, undo or open)."""
+        scenario = self.doc.scenario
+        workers = scenario.workers
+        for widget in (self.combo, self.workers):
+            widget.blockSignals(True)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(scenario.backend)))
+        self.workers.setValue(0 if workers.per_core and workers.count == 1
+                              else workers.resolve(cpu_count()))
+        self.workers.setVisible(scenario.backend == "pool")
+        for widget in (self.combo, self.workers):
+            widget.blockSignals(False)
+
+    def _chosen(self) -> None:
+        value = self.workers.value()
+        workers = PER_CORE if value == 0 else Copies(value)
+        backend = str(self.combo.currentData())
+        scenario = self.doc.scenario
+        if (backend, workers) != (scenario.backend, scenario.workers):
+            what = f"run as {backend}" if backend != scenario.backend else "pool size"
+            self.doc.edit(replace(scenario, backend=backend, workers=workers), what,
+                          merge_key="workers" if backend == scenario.backend else None)
+        self.workers.setVisible(backend == "pool")
+
+
 class ProblemLabel(QLabel):
     """Why Run is disabled (the first error, in red), or the first warning; its link
     selects the cell to fix, its tooltip lists them all."""
@@ -89,8 +157,9 @@ class ProblemLabel(QLabel):
 
 
 def run_toolbar(acts: dict[str, QAction], speed: SpeedBox, method: MethodBox,
-                problem: ProblemLabel) -> QToolBar:
-    """The toolbar: Run, Stop, Replay | speed, start method | Follow | Present | problems."""
+                backend: BackendBox, problem: ProblemLabel) -> QToolBar:
+    """The toolbar: Run, Stop, Replay | speed, start method, backend | Follow | Present |
+    problems."""
     bar = QToolBar("Run")
     bar.setObjectName("run_toolbar")
     bar.setMovable(False)
@@ -101,6 +170,7 @@ def run_toolbar(acts: dict[str, QAction], speed: SpeedBox, method: MethodBox,
     bar.addSeparator()
     bar.addWidget(speed)
     bar.addWidget(method)
+    bar.addWidget(backend)
     bar.addSeparator()
     bar.addAction(acts["follow"])
     bar.addAction(acts["present"])

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from mpgui.ui.panels import panel
+from mpgui.ui.panels import HINT, panel
 
 # First start: room for six processes above, the chart and a wide console below.
 FIRST_SIZES = {"outer_split": [230, 1270], "main_split": [270, 630],
                "edit_split": [780, 490], "run_split": [880, 390], "side_split": [230, 400]}
+
+
+# What a row of the table is, under each backend.
+ROW_HINTS = {
+    "processes": "each row is one multiprocessing.Process; double-click a cell to edit",
+    "threads": "each row is one threading.Thread, all in one process; double-click a cell "
+               "to edit",
+    "pool": "each row is one task for a multiprocessing.Pool; double-click a cell to edit",
+}
 
 
 class WindowLayout:
@@ -21,8 +30,8 @@ class WindowLayout:
                  program: QWidget, program_actions: list[QAction], chart: QWidget,
                  above_chart: list[QWidget], explanation: QWidget, console: QWidget,
                  code: QWidget, code_actions: list[QAction], header: QWidget) -> None:
-        processes = panel("Processes", "each row is one multiprocessing.Process; double-click "
-                          "a cell to edit", table, table_actions)
+        processes = panel("Processes", ROW_HINTS["processes"], table, table_actions)
+        self.processes_hint = processes.findChild(QLabel, HINT)
         program_box = panel("Main program", "what the parent does, in order", program,
                             program_actions)
         timeline = panel("Timeline", "processes, CPU cores and joins; dashed: the "
@@ -50,6 +59,11 @@ class WindowLayout:
         """Every splitter, each with its object name as its settings key."""
         return (self.outer_split, self.main_split, self.edit_split, self.run_split,
                 self.side_split)
+
+    def show_backend(self, backend: str) -> None:
+        """Say above the table what a row is (a process, a thread, a pool task)."""
+        if self.processes_hint is not None:
+            self.processes_hint.setText(ROW_HINTS.get(backend, ROW_HINTS["processes"]))
 
     def restore(self, s: QSettings) -> None:
         """The sizes saved last time, else the first-start sizes."""
