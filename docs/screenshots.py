@@ -89,6 +89,19 @@ def main() -> int:
     run(w)
     w.tabs.setCurrentIndex(1)
     save(w, "gallery")
+    w.tabs.setCurrentIndex(0)
+    # Threads against processes: Run > Compare Backends on CPU-bound work.
+    w.files.open_builtin("threads-vs-processes-cpu")
+    w.comparison.start(w.doc.scenario)
+    wait(lambda: w.runs.compare_window is not None and w.runs.compare_window.isVisible())
+    compare = w.runs.compare_window
+    compare.resize(1600, 1000)
+    save(compare, "threads")
+    compare.close()
+    # A pool: more tasks than workers.
+    w.files.open_builtin("pool")
+    run(w)
+    save(w, "pool")
     w.close()
     return 0
 

@@ -23,7 +23,7 @@ from mpgui.runtime.plan import predict
 from mpgui.runtime.protocol import State
 from mpgui.runtime.runfile import run_from_dict, run_to_dict
 from mpgui.runtime.runner import Runner
-from mpgui.runtime.summary import wall_seconds
+from mpgui.runtime.summary import run_figures, wall_seconds
 from tests.helpers import MPGUI, PYTHON, alive, env_without_display, script_env, wait_until
 from tests.scenarios import make, sleeper, spec
 
@@ -80,6 +80,9 @@ def test_cpu_bound_threads_take_turns_while_processes_run_together():
     gil = [st for lane, st, *_ in as_threads.store.spans() if lane in t and st == State.GIL]
     assert len(gil) > 10  # the GIL changed hands many times
     assert wall_seconds(as_threads.store) > 1.5 * wall_seconds(as_processes.store)
+    # Speed-up counts work, not lifetimes: none for threads taking turns.
+    assert run_figures(as_threads.store).speedup < 1.2
+    assert run_figures(as_processes.store).speedup > 1.5
 
 
 def test_the_command_line_shows_threads_at_least_1_6_times_slower_on_cpu_work():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mpgui.model.scenario import UNIT
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.protocol import State
+from mpgui.runtime.trace import OPEN, TraceStore
 
 
 @dataclass(frozen=True)
@@ -86,24 +87,30 @@ class RunFigures:
     """A run in three numbers, to compare runs with."""
 
     wall: float  # seconds from Run to the end
-    cpu: float  # CPU seconds of all the processes together
-    serial: float  # the processes' lifetimes added up: one after another, this long
+    cpu: float  # CPU seconds of all the rows together
+    serial: float  # the rows' work (running or sleeping) added up: one after another
 
     @property
     def speedup(self) -> float:
-        """How many times faster than the same processes one after another."""
+        """How many times faster than the same work done one row after another."""
         return self.serial / self.wall if self.wall > 0 else 0.0
 
 
 def run_figures(store: TraceStore) -> RunFigures:
-    """Wall time, CPU time and the serial time of a finished run."""
-    serial = 0.0
-    for p in summarize(store):
-        # A pool's task lives from when a worker takes it, not from when it was queued.
-        begin = p.ready if store.backend == "pool" or p.start is None else p.start
-        if begin is not None and p.end is not None:
-            serial += p.end - begin
-    return RunFigures(wall_seconds(store), sum(p.cpu for p in summarize(store)), serial)
+    """Wall time, CPU time and the serial time of a finished run.
+
+    The serial time counts what each row spent running or sleeping, not the time it
+    waited to start, for a core, for the GIL or in a pool's queue: it is how long the
+    same work takes one row after another, so two threads taking turns under the GIL
+    show no speed-up, nor do four processes sharing two cores show four."""
+    rows = {ln.index for ln in store.lanes if ln.kind == "process"}
+    working = (State.RUNNING, State.SLEEPING)
+    end = store.t_end if store.t_end is not None else 0
+    serial_ns = sum((t1 if t1 != OPEN else end) - t0 for lane, state, t0, t1 in zip(
+        store.span_lane, store.span_state, store.span_t0, store.span_t1, strict=True)
+        if state in working and lane in rows and (t1 != OPEN or store.t_end is not None))
+    return RunFigures(wall_seconds(store), sum(p.cpu for p in summarize(store)),
+                      max(0, serial_ns) / 1e9)
 
 
 def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:

@@ -20,7 +20,7 @@ from mpgui.ui.theme import Theme
 def figures_text(figures: RunFigures) -> str:
     """Wall time, CPU time and speed-up in one line."""
     return (f"wall time <b>{figures.wall:.2f} s</b> · CPU time {figures.cpu:.2f} s · "
-            f"speed-up <b>{figures.speedup:.2f}×</b> (the processes' lifetimes, "
+            f"speed-up <b>{figures.speedup:.2f}×</b> (the work done running or sleeping, "
             f"{figures.serial:.2f} s, over the wall time)")
 
 
