@@ -27,8 +27,11 @@ class Copies:
         return self.count == 1 and not self.per_core
 
     def resolve(self, cores: int) -> int:
-        """How many processes on a machine with `cores` logical CPUs."""
-        return self.count * max(1, cores) if self.per_core else self.count
+        """How many processes on a machine with `cores` logical CPUs. A count that is
+        not valid (see `problem`) counts as 1, so that nothing built from a scenario
+        being edited can grow without bound; validation names the problem."""
+        count = self.count if self.problem() is None else 1
+        return count * max(1, cores) if self.per_core else count
 
     def __str__(self) -> str:
         if not self.per_core:

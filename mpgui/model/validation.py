@@ -108,6 +108,23 @@ def check_number(param: Param, value: object) -> str | None:
     return None
 
 
+def as_number(value: object) -> int | float | None:
+    """A cell's new value as a number: numbers as they are (NaN, infinities and values
+    out of range too: validation marks them), text such as "4" or "0.5" read as one,
+    anything else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    text = str(value).strip() if isinstance(value, str) else ""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return None
+
+
 def format_value(value: int | float) -> str:
     """A value as the user typed it: 4, 0.9, -1."""
     return str(value) if isinstance(value, int) else f"{value:g}"

@@ -68,3 +68,23 @@ def die_with_parent() -> bool:
 def cpu_count() -> int:
     """Logical CPUs, as the tutorial counts them: ``os.cpu_count()``."""
     return os.cpu_count() or 1
+
+
+def pid_running(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie has ended; it only awaits its parent).
+    POSIX only: elsewhere False, for os.kill(pid, 0) would end the process on Windows."""
+    if os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if sys.platform.startswith("linux"):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+        except OSError:
+            return False
+    return True

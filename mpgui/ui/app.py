@@ -35,6 +35,7 @@ def run_app(scenario: str | None, *, run: bool = False, speed: float | None = No
     window = MainWindow(speed=speed, start_method=start_method)
     window.open_initial(scenario)
     window.show()
+    QTimer.singleShot(0, window.offer_recovery)  # once the window is up
     if run:
         QTimer.singleShot(0, window.run)
     _close_on_signals(window)

@@ -116,7 +116,8 @@ class CodeView(QPlainTextEdit):
         """The script, or comments saying what keeps it from being written."""
         problems = self.doc.errors()
         if problems:
-            lines = [f"# - {p.text(self.doc.scenario)}" for p in problems]
+            # One comment line each, whatever a cell holds (a newline, a NUL).
+            lines = [f"# - {_printable(p.text(self.doc.scenario))}" for p in problems]
             return "\n".join(["# This scenario cannot run yet; fix these first:", *lines, ""])
         source = self.doc.builtin or (self.doc.path.name if self.doc.path else "")
         return generate_code(self.doc.scenario, speed=self.speed,
@@ -153,3 +154,7 @@ class CodeView(QPlainTextEdit):
             return False
         return True
 
+
+def _printable(text: str) -> str:
+    """`text` with each unprintable character (a newline, a NUL) spelled as an escape."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

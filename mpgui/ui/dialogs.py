@@ -30,6 +30,17 @@ def ask_unsaved(parent: QWidget, name: str) -> Unsaved:
         answer, Unsaved.CANCEL)
 
 
+def ask_recover(parent: QWidget, name: str, when: str) -> bool:
+    """Offer the unsaved edits to `name` that a window which did not close properly
+    left at `when`. True to recover them, False to discard them."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, "Recover unsaved edits?", f"mpgui did not close properly, and the edits to "
+        f"“{name}” were not saved. A copy was kept at {when}.\n\nRecover them? (Discard "
+        "deletes the copy.)", buttons.Yes | buttons.Discard, buttons.Yes)
+    return answer == buttons.Yes
+
+
 def show_error(parent: QWidget, title: str, text: str) -> None:
     """Say what went wrong; the caller has left everything as it was."""
     QMessageBox.warning(parent, title, text)

@@ -30,6 +30,7 @@ class ListTableModel(QAbstractTableModel):
     hand. Subclasses say which list (`items`), which problems (`section`) and how many
     columns."""
 
+    rejected = Signal(str)  # an edit that could not be taken, and why
     section = ""  # the Problem.section of this list's problems
     n_columns = 0
 
@@ -102,6 +103,7 @@ class ListTableView(QTableView):
         super().__init__()
         self.doc = doc
         self.model_ = model
+        model.rejected.connect(self.message)  # type: ignore[attr-defined]
         model.setParent(self)  # the view owns its model and delegate
         delegate.setParent(self)
         self.setModel(model)

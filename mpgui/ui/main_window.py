@@ -35,7 +35,7 @@ from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.runner import ScenarioError
 from mpgui.runtime.summary import versus_prediction, wall_seconds
 from mpgui.runtime.trace import TraceStore
-from mpgui.ui import dialogs
+from mpgui.ui import dialogs, recovery
 from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
 from mpgui.ui.chart.chart import ChartWidget
@@ -52,6 +52,7 @@ from mpgui.ui.panels import restyle_titles
 from mpgui.ui.presentation import Presentation, PresentationHeader
 from mpgui.ui.process_table import ProcessTableView
 from mpgui.ui.program_editor import ProgramView
+from mpgui.ui.recovery import Autosave
 from mpgui.ui.replay import ReplayBar
 from mpgui.ui.run_controller import RunController
 from mpgui.ui.run_menu import RunMenu
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.doc = ScenarioDocument(Scenario(), parent=self)
         self.controller = RunController(self)
         self.files = FileActions(self, self.doc)
+        self.autosave = Autosave(self.doc, self)  # unsaved edits survive a crash
         self.table = ProcessTableView(self.doc, theme)
         self.program = ProgramView(self.doc, theme)
         self.chart = ChartWidget(theme)
@@ -255,6 +257,10 @@ class MainWindow(QMainWindow):
                           builtin=None if path else candidate)
             self._on_loaded()
             return
+
+    def offer_recovery(self) -> bool:
+        """Offer the unsaved edits a crashed window left (at start-up)."""
+        return recovery.offer(self, self.files)
 
     def _on_loaded(self) -> None:
         if self.controller.running:  # the run shows the old scenario: end it
@@ -474,6 +480,7 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()  # no child outlives the window
         self.view.replay.close()
         self.save_state()
+        self.autosave.discard()  # a normal close: nothing to recover
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

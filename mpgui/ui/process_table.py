@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +25,7 @@ from mpgui.model import edits
 from mpgui.model.copies import Copies
 from mpgui.model.message import placeholder_help
 from mpgui.model.registry import WORKLOADS, Param, param_columns
-from mpgui.model.validation import Problem, format_value
+from mpgui.model.validation import Problem, as_number, format_value
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.theme import Theme, mono_font
@@ -61,8 +61,6 @@ COLUMN_OF = {c.key: i for i, c in enumerate(COLUMNS)}
 
 class ProcessTableModel(ListTableModel):
     """The document's processes as a table."""
-
-    rejected = Signal(str)  # an edit that could not be taken, and why
 
     section = "process"
     n_columns = len(COLUMNS)
@@ -183,8 +181,13 @@ class ProcessTableModel(ListTableModel):
         elif role != Qt.ItemDataRole.EditRole:
             return False
         elif column.param is not None:
-            new = edits.set_param(s, row, column.key, value)
-            text = f"Set {var} {column.param.label.lower()} to {format_value(value)}"
+            number = as_number(value)
+            if number is None:  # typed or pasted text that is no number: say so, keep all
+                self.rejected.emit(f"{column.param.label} of {var}: {str(value)[:40]!r} is "
+                                   "not a number")
+                return False
+            new = edits.set_param(s, row, column.key, number)
+            text = f"Set {var} {column.param.label.lower()} to {format_value(number)}"
         elif column.key == "copies":
             try:
                 copies = Copies.parse(value)
@@ -193,6 +196,10 @@ class ProcessTableModel(ListTableModel):
                 return False
             new = edits.set_process_field(s, row, "copies", copies)
             text = f"Make {copies} of {var}"
+        elif column.key == "workload" and value not in WORKLOADS:
+            self.rejected.emit(f"Workload of {var}: {str(value)[:40]!r} is not a workload; "
+                               "choose one of " + ", ".join(WORKLOADS))
+            return False
         else:
             if column.key == "var":
                 value = str(value).strip()
@@ -292,7 +299,6 @@ class ProcessTableView(ListTableView):
             ("down", "Move Process Dow&n", "Alt+Down", lambda: self.move_process(1),
              "Move the selected process down", "▼"),
         ])
-        model.rejected.connect(self.message)
         doc.changed.connect(self._refresh_columns)
         self._refresh_columns()
 

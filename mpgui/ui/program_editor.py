@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from mpgui.model import edits
 from mpgui.model.registry import MAX_SECONDS
 from mpgui.model.scenario import ACTIONS, Step
-from mpgui.model.validation import format_value
+from mpgui.model.validation import as_number, format_value
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.theme import Theme, mono_font
@@ -130,7 +130,21 @@ class ProgramModel(ListTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
         row, key = index.row(), COLUMNS[index.column()]
-        if key == "seconds" and value is not None and float(value) == NO_TIMEOUT:
+        if not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return False
+        if (key == "action" and value not in ACTIONS) or (
+                key == "target" and value not in self.doc.scenario.vars()):
+            self.rejected.emit(f"Step {row + 1}: {str(value)[:40]!r} is not a "
+                               f"{'step' if key == 'action' else 'process of the table'}")
+            return False
+        if key == "seconds" and value is not None and value != "":
+            number = as_number(value)
+            if number is None:  # typed or pasted text that is no number: say so, keep all
+                self.rejected.emit(f"Step {row + 1}: {str(value)[:40]!r} is not a number "
+                                   "of seconds")
+                return False
+            value = None if number == NO_TIMEOUT else number
+        elif key == "seconds":
             value = None
         step = edits.change_step(self.step(row), key, value)
         if step.action != "sleep" and not step.target and self.doc.scenario.processes:

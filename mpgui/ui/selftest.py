@@ -8,11 +8,10 @@ One result line, exit status 0 or 1. The user's settings are neither read nor wr
 
 from __future__ import annotations
 
-import os
-import sys
 import tempfile
 import time
 
+from mpgui.runtime.cpu import pid_running
 from mpgui.runtime.runner import start_methods
 
 SPEED = 20
@@ -89,23 +88,7 @@ def _verdict(window) -> list[str]:  # type: ignore[no-untyped-def]
                 if line.strip().split("  ", 1)[-1].startswith("Process "))
     if shown != sum(EXPECTED_LINES.values()):
         out.append(f"the output pane shows {shown} lines, not 16")
-    left = [pid for pid in runner.pids() if _alive(pid)]
+    left = [pid for pid in runner.pids() if pid_running(pid)]
     if left:
         out.append(f"processes still running: {left}")
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    if sys.platform.startswith("linux"):  # a zombie has ended; it only awaits its parent
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
-        except OSError:
-            return False
-    return True
