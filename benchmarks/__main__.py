@@ -9,16 +9,19 @@ import time
 from pathlib import Path
 
 import mpgui
-from benchmarks import core, window
+from benchmarks import core, peers, window
 from benchmarks.report import Row, machine, markdown
 
 BENCHMARKS = {
     "ingest": core.ingest,
     "startup": core.startup,
+    "appstart": peers.app_start,
     "overhead": core.overhead,
     "memory": core.memory,
     "frames": window.frame_budget,
     "panzoom": window.pan_zoom,
+    "viztracer": peers.viztracer,
+    "accuracy": peers.accuracy,
 }
 
 
@@ -39,8 +42,9 @@ def main() -> int:
         new = result if isinstance(result, list) else [result]
         rows += new
         for row in new:
-            print(f"  {row.figure}: {row.measured} (ratio {row.ratio or 0:.2f}, "
-                  f"target {row.target}) {'pass' if row.ok else 'MISS'}", flush=True)
+            ratio = "" if row.ratio is None else f"ratio {row.ratio:.2f}, "
+            print(f"  {row.figure}: {row.measured} ({ratio}target {row.target}) "
+                  f"{'pass' if row.ok else 'MISS'}", flush=True)
         print(f"  [{name}: {time.monotonic() - t:.0f} s]", flush=True)
     print()
     print(markdown(rows))

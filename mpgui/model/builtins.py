@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError, load_scenario
@@ -44,8 +45,10 @@ def builtin_path(name: str) -> Path:
     raise ScenarioFileError(f"no built-in scenario called {name!r}; `mpgui list` shows them")
 
 
+@functools.lru_cache(maxsize=64)
 def load_builtin(name: str) -> Scenario:
-    """The built-in scenario `name`."""
+    """The built-in scenario `name` (read once: built-ins never change while mpgui
+    runs, and a Scenario is immutable, so every caller can share it)."""
     return load_scenario(builtin_path(name))
 
 

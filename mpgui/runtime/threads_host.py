@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import sysconfig
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -37,6 +36,8 @@ def gil_enabled() -> bool | None:
             return bool(probe())
         except Exception:  # an unknown answer, not an error
             return None
+    import sysconfig  # only here: it takes a few ms to import
+
     return not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
