@@ -34,6 +34,30 @@ SEED_GROUPS: list[tuple[float, set[str]]] = [
 SEED_INTERVALS = {"1": 1.0, "2": 1.0, "3": 2.0, "4": 0.9}
 
 
+HEAVY = ("PySide6", "shiboken6", "pyqtgraph", "numpy")
+
+
+def spawned_modules(target) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a process started with spawn has imported once `target(conn)` sends its
+    ``sys.modules`` names (targets: mpgui.runtime.child.probe_modules and the like)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    r, w = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=target, args=(w,))
+    p.start()
+    w.close()
+    modules = r.recv()
+    p.join()
+    r.close()
+    return modules
+
+
+def heavy(modules: list[str]) -> list[str]:
+    """The GUI's modules among `modules`: a child must import none of them."""
+    return [m for m in modules if m.split(".")[0] in HEAVY]
+
+
 def wait_until(condition: Callable[[], bool], timeout: float, what: str = "condition") -> None:
     """Poll `condition` until it holds; fail after `timeout` seconds. For non-Qt tests
     (Qt tests use qtbot.waitUntil)."""

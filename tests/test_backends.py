@@ -4,7 +4,6 @@ threads host or a multiprocessing.Pool, with real processes and real threads."""
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import re
 import subprocess
@@ -24,7 +23,16 @@ from mpgui.runtime.protocol import State
 from mpgui.runtime.runfile import run_from_dict, run_to_dict
 from mpgui.runtime.runner import Runner
 from mpgui.runtime.summary import run_figures, wall_seconds
-from tests.helpers import MPGUI, PYTHON, alive, env_without_display, script_env, wait_until
+from tests.helpers import (
+    MPGUI,
+    PYTHON,
+    alive,
+    env_without_display,
+    heavy,
+    script_env,
+    spawned_modules,
+    wait_until,
+)
 from tests.scenarios import make, sleeper, spec
 
 SEED_LINES = sorted([f"Process 1: {i}" for i in range(4)] + [f"Process 2: {i}" for i in range(3)]
@@ -239,13 +247,4 @@ def _probe(conn) -> None:  # in a spawned process: what importing the backends p
 
 
 def test_the_threads_host_and_pool_workers_import_no_qt():
-    ctx = multiprocessing.get_context("spawn")
-    r, w = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_probe, args=(w,))
-    p.start()
-    w.close()
-    modules = r.recv()
-    p.join()
-    heavy = [m for m in modules if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph",
-                                                       "numpy")]
-    assert heavy == []
+    assert heavy(spawned_modules(_probe)) == []

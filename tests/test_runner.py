@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -24,6 +23,8 @@ from tests.helpers import (
     assert_seed_order,
     assert_seed_timing,
     env_without_display,
+    heavy,
+    spawned_modules,
     wait_until,
     worker_pids,
 )
@@ -190,18 +191,9 @@ def test_invalid_scenarios_do_not_start():
 def test_a_spawned_child_imports_no_qt():
     import PySide6.QtCore  # noqa: F401  the parent has Qt loaded, as the GUI does
 
-    ctx = multiprocessing.get_context("spawn")
-    r, w = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=probe_modules, args=(w,))
-    p.start()
-    w.close()
-    modules = r.recv()
-    p.join()
-    r.close()
+    modules = spawned_modules(probe_modules)
     assert "mpgui.runtime.child" in modules
-    heavy = [m for m in modules if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph",
-                                                       "numpy")]
-    assert heavy == []
+    assert heavy(modules) == []
 
 
 def test_the_command_line_entry_imports_no_qt():

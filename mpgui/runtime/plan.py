@@ -88,8 +88,8 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
         lane = store.add_lane(inst.var, inst.name, "process", inst.spec.daemon)
         procs[inst.var] = _Proc(lane, phases(inst, speed), inst.spec.daemon,
                                 exit_code(inst))
-    workers = [store.add_lane(f"worker {k + 1}", f"worker {k + 1}", "worker")
-               for k in range(scenario.workers.resolve(cores))] if backend == "pool" else []
+    workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \
+        if backend == "pool" else []
     program = flat_program(scenario, cores)
     store.begin(0, main_lane)
     # (A worker's own row shows only the tasks it is predicted to run.)

@@ -18,7 +18,7 @@ from typing import Any
 
 from mpgui.model.instances import flat_program, instances
 from mpgui.model.registry import get_workload
-from mpgui.model.scenario import BACKENDS, ProcessSpec, Scenario
+from mpgui.model.scenario import ProcessSpec, Scenario
 from mpgui.model.validation import errors
 from mpgui.runtime.backends import BACKEND_CLASSES, Child
 from mpgui.runtime.child import child_main
@@ -88,7 +88,7 @@ class Runner:
         self.scenario = scenario
         self.speed = speed
         self.start_method = start_method
-        self.backend_name = scenario.backend if scenario.backend in BACKENDS else "processes"
+        self.backend_name = scenario.backend  # a known one: errors() checked it
         self.ctx = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             # Children fork from a server that has already imported the child's code.
@@ -104,8 +104,7 @@ class Runner:
                                                              i.spec.daemon))
                          for i in instances(scenario, cores)}
         # A pool's workers: a lane each, after the tasks.
-        self.worker_lanes = [self.store.add_lane(f"worker {k + 1}", f"worker {k + 1}", "worker")
-                             for k in range(scenario.workers.resolve(cores))] \
+        self.worker_lanes = self.store.add_worker_lanes(scenario.workers.resolve(cores)) \
             if self.backend_name == "pool" else []
         self._program = flat_program(scenario, cores)
         self._pc = 0

@@ -100,6 +100,10 @@ class TraceStore:
         self.lanes.append(lane)
         return lane.index
 
+    def add_worker_lanes(self, n: int) -> list[int]:
+        """Lanes for a pool's `n` workers ("worker 1", ...); returns their indices."""
+        return [self.add_lane(f"worker {k + 1}", f"worker {k + 1}", "worker") for k in range(n)]
+
     def lane_of(self, lane: int, sub: int) -> int:
         """The lane of thread `sub` of the process on `lane` (sub 0 is the process)."""
         if sub == 0:

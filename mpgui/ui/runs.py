@@ -3,6 +3,7 @@ or save; run files (.mpgrun) come back in as runs too."""
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ class RunRecord:
     number: int = 0  # the session's run number, from 1
     source: Path | None = None  # the run file it was opened from
 
-    @property
+    @functools.cached_property
     def figures(self) -> RunFigures:
         """Wall time, CPU time and speed-up."""
         return run_figures(self.store)
