@@ -4,6 +4,8 @@
     mpgui --selftest             check the installation end to end
     mpgui run SCENARIO           run without a window, print what the script prints
                                  (--trace/--csv: the trace, --png/--svg: the chart)
+    mpgui trace SCRIPT [ARGS]    run your own Python script unmodified, trace every
+                                 process it makes (same outputs as mpgui run)
     mpgui code SCENARIO          the equivalent standalone Python script
     mpgui list                   the built-in scenarios
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import functools
 import multiprocessing
+import os
 import signal
 import sys
 from pathlib import Path
@@ -23,7 +26,7 @@ from typing import NoReturn
 
 from mpgui import __version__
 
-COMMANDS = ("run", "code", "list")
+COMMANDS = ("run", "trace", "code", "list")
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
@@ -82,6 +85,23 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
                         "scenario's, else per core)")
 
 
+def _outputs(p: argparse.ArgumentParser) -> None:
+    """What a headless run can write besides its printed lines."""
+    p.add_argument("--trace", metavar="FILE.json", type=Path,
+                   help="also write a Chrome trace (opens in ui.perfetto.dev)")
+    p.add_argument("--csv", metavar="FILE", type=Path, help="also write the trace as CSV")
+    p.add_argument("--png", metavar="FILE.png", type=Path,
+                   help="also draw the chart as a PNG (a scenario's with its prediction "
+                        "dashed)")
+    p.add_argument("--svg", metavar="FILE.svg", type=Path,
+                   help="also draw the chart as an SVG (vector, for slides)")
+    p.add_argument("--size", metavar="WxH", type=_size, default=(1920, 1080),
+                   help="size of the PNG/SVG in pixels (default 1920x1080)")
+    p.add_argument("--theme", choices=("light", "dark", "high contrast"), default="light",
+                   help="colours of the PNG/SVG (default light)")
+    p.add_argument("--quiet", action="store_true", help="no summary on stderr")
+
+
 def _workers(text: str):  # type: ignore[no-untyped-def]
     from mpgui.model.copies import Copies
 
@@ -115,37 +135,45 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
     run.add_argument("scenario", help="a built-in scenario name or a .toml file")
     _common(run)
     _backend_options(run)
-    run.add_argument("--trace", metavar="FILE.json", type=Path,
-                     help="also write a Chrome trace (opens in ui.perfetto.dev)")
-    run.add_argument("--csv", metavar="FILE", type=Path, help="also write the trace as CSV")
-    run.add_argument("--png", metavar="FILE.png", type=Path,
-                     help="also draw the chart (with the prediction dashed) as a PNG")
-    run.add_argument("--svg", metavar="FILE.svg", type=Path,
-                     help="also draw the chart as an SVG (vector, for slides)")
-    run.add_argument("--size", metavar="WxH", type=_size, default=(1920, 1080),
-                     help="size of the PNG/SVG in pixels (default 1920x1080)")
-    run.add_argument("--theme", choices=("light", "dark", "high contrast"), default="light",
-                     help="colours of the PNG/SVG (default light)")
-    run.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    _outputs(run)
+    trace = _Parser(prog="mpgui trace", description="Run your own Python script as "
+                    "`python SCRIPT ARGS` would (unmodified, in this folder, stdin closed) "
+                    "and trace every process it makes: Process, Pool and "
+                    "ProcessPoolExecutor workers, with any start method. Its output and "
+                    "exit code are its own; the summary goes to stderr.",
+                    epilog="Options go before SCRIPT; everything after it is the "
+                    "script's own arguments.")
+    _outputs(trace)
+    trace.add_argument("script", type=Path, help="the Python script to run")
+    trace.add_argument("args", nargs=argparse.REMAINDER, help="the script's arguments")
     code = _Parser(prog="mpgui code", description="Print the scenario as a standalone "
                    "Python script that prints the same lines.")
     code.add_argument("scenario", help="a built-in scenario name or a .toml file")
     _common(code)
     _backend_options(code)
     lst = _Parser(prog="mpgui list", description="List the built-in scenarios.")
-    return {"gui": gui, "run": run, "code": code, "list": lst}
+    return {"gui": gui, "run": run, "trace": trace, "code": code, "list": lst}
 
 
 def main(argv: list[str] | None = None) -> int:
     """The ``mpgui`` command."""
     # First of all: in a frozen app every child process starts by running this main();
     # freeze_support() turns it into the child and never returns there.
+    if getattr(sys, "frozen", False) and os.environ.get("MPGUI_TRACE_ADDRESS"):
+        # A process of a script traced by a frozen app (which has no python of its own
+        # to run it with): the agent first, as sitecustomize installs it elsewhere.
+        from mpgui.runtime import agent
+
+        agent.install()
     multiprocessing.freeze_support()
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--python-script"] and len(args) > 1:
+        return _python_script(args[1], args[2:])
     command = args[0] if args and args[0] in COMMANDS else "gui"
     try:
         opts = _parsers()[command].parse_args(args[1:] if command != "gui" else args)
-        return {"gui": _gui, "run": _run, "code": _code, "list": _list}[command](opts)
+        return {"gui": _gui, "run": _run, "trace": _trace, "code": _code,
+                "list": _list}[command](opts)
     except UsageError as exc:
         if command == "gui":  # perhaps double-clicked: say it where it can be seen
             from mpgui.ui.failure import report_failure
@@ -203,15 +231,50 @@ def _run(opts: argparse.Namespace) -> int:
     from mpgui.runtime.headless import run_headless
 
     scenario = _load(opts.scenario, opts)
-    for target in (opts.trace, opts.csv, opts.png, opts.svg):
-        if target is not None and not target.parent.resolve().is_dir():
-            raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")
+    _check_targets(opts)
     # SIGTERM ends the run like Ctrl+C: children stopped, files written.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     pictures = functools.partial(_draw, opts, scenario) if opts.png or opts.svg else None
     return run_headless(scenario, name=opts.scenario, speed=opts.speed,
                         start_method=opts.start_method, trace=opts.trace, csv=opts.csv,
                         quiet=opts.quiet, after=pictures)
+
+
+def _check_targets(opts: argparse.Namespace) -> None:
+    for target in (opts.trace, opts.csv, opts.png, opts.svg):
+        if target is not None and not target.parent.resolve().is_dir():
+            raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")
+
+
+def _trace(opts: argparse.Namespace) -> int:
+    from mpgui.runtime.headless import trace_headless
+
+    script = opts.script
+    if not script.is_file():
+        raise UsageError(f"{script}: no such file")
+    _check_targets(opts)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    pictures = functools.partial(_draw, opts, None) if opts.png or opts.svg else None
+    return trace_headless(script, opts.args, trace=opts.trace, csv=opts.csv,
+                          quiet=opts.quiet, after=pictures)
+
+
+def _python_script(script: str, args: list[str]) -> int:
+    """Run `script` as ``python SCRIPT ARGS`` would: the frozen app's stand-in for a
+    Python interpreter, for tracing."""
+    import runpy
+
+    sys.argv = [script, *args]
+    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code
+        if code is None or isinstance(code, int):
+            return code or 0
+        print(code, file=sys.stderr)
+        return 1
+    return 0
 
 
 def _draw(opts: argparse.Namespace, scenario, store) -> None:  # type: ignore[no-untyped-def]
@@ -222,8 +285,11 @@ def _draw(opts: argparse.Namespace, scenario, store) -> None:  # type: ignore[no
     from mpgui.ui.theme import THEMES
 
     ensure_app()
-    record = RunRecord(scenario, store, name=Path(opts.scenario).stem, speed=opts.speed,
-                       start_method=opts.start_method, cores=cpu_count())
+    if scenario is None:  # mpgui trace
+        record = RunRecord.of_script(store, opts.script)
+    else:
+        record = RunRecord(scenario, store, name=Path(opts.scenario).stem, speed=opts.speed,
+                           start_method=opts.start_method, cores=cpu_count())
     export_run(record, record.plan(), png=opts.png, svg=opts.svg, theme=THEMES[opts.theme],
                size=opts.size)
 

@@ -11,6 +11,7 @@ from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.export import write_chrome_trace, write_csv
 from mpgui.runtime.runner import Runner
+from mpgui.runtime.script_runner import ScriptRunner
 from mpgui.runtime.summary import format_summary, wall_seconds
 from mpgui.runtime.trace import TraceStore
 
@@ -74,6 +75,40 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
             return 0
         printer()
     store = runner.store
+    how = "stopped after" if status else "finished in"
+    backend = "" if store.backend == "processes" else f", {store.backend}"
+    header = (f"mpgui: {name} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
+              f"{start_method}{backend}; this computer has {cpu_count()} CPUs)")
+    _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
+    return status
+
+
+def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
+                   csv: Path | None = None, quiet: bool = False, err: TextIO | None = None,
+                   after: Callable[[TraceStore], None] | None = None) -> int:
+    """Run `script` with `args` as ``python SCRIPT ARGS`` would, tracing it; its output
+    goes where this program's goes, unchanged. Returns the script's exit status."""
+    err = err or sys.stderr
+    with ScriptRunner(script, args) as runner:
+        try:
+            runner.run()
+        except KeyboardInterrupt:
+            runner.stop()
+    store = runner.store
+    code = runner.exit_code if runner.exit_code is not None else EXIT_INTERRUPTED
+    if runner.status == "stopped":
+        code = EXIT_INTERRUPTED
+    how = "stopped after" if runner.status == "stopped" else "finished in"
+    header = (f"mpgui: {script.name} {how} {wall_seconds(store):.3f} s (exit code "
+              f"{runner.exit_code}; this computer has {cpu_count()} CPUs)")
+    _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
+    # As a shell reports a process killed by a signal: 128 + the signal.
+    return 128 - code if code < 0 else code
+
+
+def _outputs(store: TraceStore, header: str, *, trace: Path | None, csv: Path | None,
+             quiet: bool, err: TextIO, after: Callable[[TraceStore], None] | None) -> None:
+    """What every headless run writes at its end: files, pictures, the summary."""
     if trace is not None:
         write_chrome_trace(store, trace)
     if csv is not None:
@@ -81,9 +116,4 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
     if after is not None:
         after(store)
     if not quiet:
-        how = "stopped after" if status else "finished in"
-        backend = "" if store.backend == "processes" else f", {store.backend}"
-        header = (f"mpgui: {name} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
-                  f"{start_method}{backend}; this computer has {cpu_count()} CPUs)")
         err.write(format_summary(store, header) + "\n")
-    return status

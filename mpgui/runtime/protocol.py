@@ -38,6 +38,12 @@ class Kind:
     ERROR = 5  # an exception: a=(type name, message), b=traceback text
     HOST = 6  # a pool task runs in the worker on lane a (b unused)
     INFO = 7  # a fact about the interpreter: a=key, b=value (e.g. "gil", True)
+    # Sent only by a traced script's processes (see `agent`):
+    IDENTITY = 8  # a traced thread begins: a=its name, b=its native thread id
+    SPAWNED = 9  # this process called start() at t: a=the child's pid, b=(var, name, daemon)
+    JOINING = 10  # it begins waiting in join(): a=the child's pid, b=(timeout s|None, implicit)
+    JOINED = 11  # that join() returned: a=the child's pid, b=its exit code|None
+    EXITED = 12  # this process learnt a child's exit code: a=the child's pid, b=the code
 
 
 class State:

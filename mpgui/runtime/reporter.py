@@ -85,6 +85,11 @@ class Reporter:
         self.acc = 1  # the busy loop's result, kept so it cannot be optimised away
         self.chunks = 0  # busy-loop chunks done: work, for the overhead benchmark
 
+    @property
+    def pending(self) -> bool:
+        """Whether anything is buffered, not yet sent."""
+        return bool(self._events or self._lines)
+
     # -- events ------------------------------------------------------------------------
 
     def event(self, kind: int, a: object = 0, b: object = 0, t: int | None = None) -> None:

@@ -187,7 +187,10 @@ def _join(d: dict[str, Any], i: int, n_lanes: int) -> Join:
             raise RunFileError(f"joins[{i}].{key}: missing or of the wrong type")
     if not 0 <= d["lane"] < n_lanes:
         raise RunFileError(f"joins[{i}].lane: no such lane")
-    return Join(**{k: d[k] for k in fields})
+    waiter = d.get("waiter", 0)  # files from before traced scripts: the main program
+    if not isinstance(waiter, int) or isinstance(waiter, bool) or not 0 <= waiter < n_lanes:
+        raise RunFileError(f"joins[{i}].waiter: no such lane")
+    return Join(**{k: d[k] for k in fields}, waiter=waiter)
 
 
 def _dict(value: object, where: str) -> dict[str, Any]:

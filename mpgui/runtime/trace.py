@@ -65,6 +65,7 @@ class Join:
     t_return: int | None = None
     timed_out: bool = False  # returned before the process ended
     interrupted: bool = False  # the run was stopped while it waited
+    waiter: int = 0  # the lane that waited: the main program, but for a traced script
 
 
 class TraceStore:
@@ -162,7 +163,7 @@ class TraceStore:
 
         State changes are most of the events, so their path is inlined here (what
         set_state does, with the columns' append methods bound once per batch); other
-        kinds go through _child_event."""
+        kinds go through event."""
         sub, events, line_t, text = batch
         if shared:
             lane = sub
@@ -176,7 +177,7 @@ class TraceStore:
         state_kind, running, preempted = Kind.STATE, State.RUNNING, State.PREEMPTED
         for kind, t, a, b in events:
             if kind != state_kind:
-                self._child_event(lane, kind, t, a, b)
+                self.event(lane, kind, t, a, b)
                 continue
             if ln.state == a and ln.core == b and ln.open_span != OPEN:
                 continue
@@ -196,7 +197,8 @@ class TraceStore:
         if line_t:
             self.add_lines(lane, line_t, text)
 
-    def _child_event(self, lane: int, kind: int, t: int, a: object, b: object) -> None:
+    def event(self, lane: int, kind: int, t: int, a: object, b: object) -> None:
+        """Store one event (see `protocol.Kind`) of the process or thread on `lane`."""
         ln = self.lanes[lane]
         if kind == Kind.STATE:
             self.set_state(lane, t, a, b)  # type: ignore[arg-type]
@@ -244,7 +246,7 @@ class TraceStore:
     def join_wait(self, t: int, main_lane: int, lane: int, timeout_ns: int | None,
                   implicit: bool = False) -> Join:
         """The main program begins waiting in join() of `lane`."""
-        join = Join(lane, t, timeout_ns, implicit)
+        join = Join(lane, t, timeout_ns, implicit, waiter=main_lane)
         self.joins.append(join)
         self.set_state(main_lane, t, State.WAITING)
         return join

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from mpgui import __version__
-from mpgui.model.scenario import Scenario
+from mpgui.model.scenario import About, Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.plan import predict
 from mpgui.runtime.runfile import load_run, save_run
@@ -50,12 +50,29 @@ class RunRecord:
         how = "stopped, " if self.stopped else ""
         where = f" ({self.source.name})" if self.source else ""
         number = f"Run {self.number} · " if self.number else ""
+        if self.script is not None:
+            return f"{number}{self.name}{where} · {how}your script · {self.recorded}"
         backend = "" if self.store.backend == "processes" else f" · {self.store.backend}"
         return (f"{number}{self.name}{where} · {how}speed {self.speed:g} · "
                 f"{self.start_method}{backend} · {self.recorded}")
 
+    @classmethod
+    def of_script(cls, store: TraceStore, script: Path) -> RunRecord:
+        """A traced script's run: no scenario but its name, nothing to predict."""
+        return cls(Scenario(about=About(title=script.name)), store, name=script.name,
+                   speed=1.0, start_method="the script's", cores=cpu_count())
+
+    @property
+    def script(self) -> str | None:
+        """The traced script's file name, when this run traced one."""
+        name = self.store.info.get("script")
+        return name if isinstance(name, str) else None
+
     def plan(self) -> TraceStore | None:
-        """The predicted schedule of this run's scenario, speed and cores."""
+        """The predicted schedule of this run's scenario, speed and cores (none for a
+        traced script: its code is not known ahead)."""
+        if self.script is not None:
+            return None
         try:
             return predict(self.scenario, self.cores, self.speed)
         except Exception:  # a prediction is a help, not a need: never let it fail a view

@@ -1,0 +1,411 @@
+"""The agent inside a traced script: it tells mpgui what the script's processes do.
+
+``install()`` runs before the script, in every Python process the script makes: the
+bootstrap ``trace_boot/sitecustomize.py`` that mpgui puts on PYTHONPATH calls it
+(spawned and forkserver children start a new interpreter with the same environment;
+forked ones inherit the patched modules). The script itself is never edited. The agent
+patches:
+
+- ``BaseProcess.start`` / ``join`` / ``_bootstrap``: a lane per process, the parent's
+  start() and join() calls and each process's exit code, for Process, Pool and
+  ProcessPoolExecutor alike and with any start method (they all start a BaseProcess);
+- ``time.sleep``: sleeping spans;
+- ``threading.Thread``: a lane for each thread the script starts (not multiprocessing's
+  own helper threads);
+- ``sys.stdout``: printed lines — passed on unchanged, so the output is the script's.
+
+Only the script's own process (the root) and processes multiprocessing starts connect
+to mpgui; helper interpreters (the forkserver, the resource tracker, subprocesses) keep
+the patches but report nothing. Whether a thread runs, waits for a core or is blocked
+is not measured here but read from the kernel by mpgui (``sampler``): that costs the
+script nothing. A report that cannot be sent turns the agent off, never the script.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import sys
+import threading
+import time
+from multiprocessing import process as _mp_process
+
+from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.reporter import Reporter
+
+ENV_ADDRESS = "MPGUI_TRACE_ADDRESS"  # where mpgui listens ("host:port" for AF_INET)
+ENV_FAMILY = "MPGUI_TRACE_FAMILY"  # AF_UNIX or AF_INET
+ENV_TOKEN = "MPGUI_TRACE_TOKEN"  # proves to mpgui that a connection is the script's
+ENV_ROOT = "MPGUI_TRACE_ROOT"  # set for the script's own process only (removed at once)
+HELLO = "mpgui-trace"
+REFUSED = "untraced"  # mpgui's answer to a process over its lane limit
+# Exit code of a traced process whose mpgui vanished (as a child of a scenario).
+ORPHANED = 70
+# Sleeps shorter than this are not worth a span (and a script calling sleep(0) in a
+# loop must not pay two sends per call).
+MIN_SLEEP_S = 0.001
+# Lines printed while busy wait at most this long before they are sent.
+FLUSH_EVERY_S = 0.02
+# Modules whose threads and processes are multiprocessing's machinery, not the script's.
+_MACHINERY = ("multiprocessing", "concurrent.futures.process", "mpgui")
+
+_now = time.perf_counter_ns
+_sleep = time.sleep
+
+
+class _Agent:
+    """This process's link to mpgui. Replaced, never shared, after a fork."""
+
+    def __init__(self) -> None:
+        self.conn = None
+        self.lock = threading.Lock()
+        self.reporters: dict[int, Reporter] = {}  # thread ident -> its reporter
+        self.main: Reporter | None = None
+        self.subs = 0
+        self.partial: dict[int, str] = {}  # thread ident -> the line it is printing
+
+    def reporter(self) -> Reporter | None:
+        """The calling thread's reporter, else the process's (for lines and events of
+        threads that are not traced)."""
+        return self.reporters.get(threading.get_ident(), self.main)
+
+    def guarded(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
+        """Call a reporter method under the lock; a send that fails (mpgui is gone or
+        refused this process) turns reporting off instead of failing the script."""
+        with self.lock:
+            try:
+                fn(*args)
+            except (OSError, ValueError):
+                self.conn = None
+
+    def send(self, r: Reporter | None, kind: int, a: object = 0, b: object = 0,
+             t: int | None = None, state: int | None = None) -> None:
+        """Report one event (`kind` 0: none) and/or a state change, at once."""
+        if r is not None:
+            self.guarded(_send, r, kind, a, b, t, state)
+
+    def flush_all(self) -> None:
+        """Send what every reporter holds (lines printed while busy)."""
+        for r in list(self.reporters.values()):
+            self.guarded(r.flush)
+
+
+def _send(r: Reporter, kind: int, a: object, b: object, t: int | None,
+          state: int | None) -> None:
+    if state is not None:
+        r.state(state, t)
+    if kind:
+        r.event(kind, a, b, t)
+    r.flush()
+
+
+_agent = _Agent()
+
+
+def install() -> None:
+    """Patch this interpreter; connect if it is the script's own process. Called once,
+    before the script runs."""
+    if getattr(install, "done", False):
+        return
+    install.done = True  # type: ignore[attr-defined]
+    # Registered before multiprocessing.util registers its exit function: atexit runs
+    # in reverse, so the implicit joins at the end of the script are seen first.
+    atexit.register(_at_exit)
+    os.register_at_fork(after_in_child=_forget)
+    _patch_processes()
+    _patch_threads()
+    time.sleep = _traced_sleep
+    sys.stdout = _Tap(sys.stdout) if sys.stdout is not None else None
+    if os.environ.pop(ENV_ROOT, None):
+        _hook_excepthook()
+        _connect("main", "main program")
+
+
+# -- the connection ---------------------------------------------------------------------
+
+def _connect(kind: str, name: str) -> None:
+    """Open this process's lane: say hello, start reporting, watch for mpgui's end."""
+    address = os.environ.get(ENV_ADDRESS)
+    if not address:
+        return
+    from multiprocessing.connection import Client
+
+    family = os.environ.get(ENV_FAMILY, "AF_UNIX")
+    if family == "AF_INET":
+        host, _, port = address.rpartition(":")
+        where: object = (host, int(port))
+    else:
+        where = address
+    try:
+        conn = Client(where, family=family)
+        conn.send((HELLO, os.environ.get(ENV_TOKEN, ""), os.getpid(), kind, name,
+                   threading.get_native_id()))
+    except (OSError, ValueError):
+        return
+    _agent.conn = conn
+    _agent.main = Reporter(conn, 0)
+    _agent.reporters[threading.get_ident()] = _agent.main
+    _agent.guarded(_agent.main.started, os.getpid())
+    threading.Thread(target=_watch, args=(conn,), name="mpgui-trace-watch",
+                     daemon=True).start()
+
+
+def _watch(conn) -> None:  # type: ignore[no-untyped-def]
+    """Send lines printed while busy; end this process if mpgui ends (a SIGKILLed
+    mpgui must leave nothing behind). mpgui sends nothing, except REFUSED."""
+    while True:
+        try:
+            if conn.poll(FLUSH_EVERY_S):
+                conn.recv()  # REFUSED: too many processes to show; the script goes on
+                _agent.conn = None
+                return
+        except (EOFError, OSError):
+            if _agent.conn is conn:
+                os._exit(ORPHANED)
+            return
+        if _agent.conn is not conn:
+            return
+        if any(r.pending for r in list(_agent.reporters.values())):
+            _agent.flush_all()
+
+
+def _forget() -> None:
+    """A forked child: the parent's connection and reporters are not its own."""
+    global _agent
+    _agent = _Agent()
+
+
+def _at_exit() -> None:
+    if _agent.conn is None:
+        return
+    for ident, text in list(_agent.partial.items()):  # print(..., end="") last
+        r = _agent.reporters.get(ident, _agent.main)
+        if text and r is not None:
+            r.line(text)
+    _agent.partial.clear()
+    _agent.flush_all()
+
+
+# -- processes ---------------------------------------------------------------------------
+
+def _patch_processes() -> None:
+    cls = _mp_process.BaseProcess
+    start, join, bootstrap = cls.start, cls.join, cls._bootstrap
+
+    def traced_start(self) -> None:  # type: ignore[no-untyped-def]
+        if _agent.conn is None:
+            return start(self)
+        t = _now()
+        start(self)
+        _watch_exit(type(self._popen))
+        var = _var_name(self, sys._getframe(1))
+        _agent.send(_agent.reporter(), Kind.SPAWNED, self.pid, (var, self.name, self.daemon), t)
+        return None
+
+    def traced_join(self, timeout=None):  # type: ignore[no-untyped-def]
+        if _agent.conn is None or self._popen is None:
+            return join(self, timeout)
+        own = _agent.reporters.get(threading.get_ident())  # None: an untraced thread
+        if own is not None:
+            exiting = getattr(sys.modules.get("multiprocessing.util"), "_exiting", False)
+            _agent.send(own, Kind.JOINING, self.pid, (timeout, bool(exiting)),
+                        state=State.WAITING)
+        try:
+            return join(self, timeout)
+        finally:
+            _agent.send(own or _agent.main, Kind.JOINED, self.pid, self.exitcode,
+                        state=State.RUNNING if own is not None else None)
+
+    def traced_bootstrap(self, parent_sentinel=None):  # type: ignore[no-untyped-def]
+        _forget()
+        _connect("process", self.name)
+        if _agent.conn is None:
+            return bootstrap(self, parent_sentinel)
+        self.run = _reporting_errors(self.run)
+        _flush_on_terminate()
+        code = bootstrap(self, parent_sentinel)
+        _agent.send(_agent.main, Kind.FINISHED, code, time.process_time_ns())
+        return code
+
+    cls.start, cls.join, cls._bootstrap = traced_start, traced_join, traced_bootstrap
+
+
+def _flush_on_terminate() -> None:
+    """On SIGTERM (terminate(), a pool's end), send the lines printed just before, then
+    die of SIGTERM as the process would have: its exit code stays -15. Only while the
+    process has not chosen its own handler."""
+    if os.name != "posix" or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def on_term(signum: int, _frame: object) -> None:
+        if _agent.lock.acquire(blocking=False):  # not in the middle of a send
+            try:
+                if _agent.main is not None and _agent.conn is not None:
+                    _agent.main.event(Kind.FINISHED, -signum, time.process_time_ns())
+                for r in list(_agent.reporters.values()):
+                    r.flush()
+            except (OSError, ValueError):
+                pass
+            finally:
+                _agent.lock.release()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def _watch_exit(popen: type) -> None:
+    """Report each child's exit code once its parent learns it, however it does (join,
+    is_alive, exitcode): a child killed by a signal cannot say it itself."""
+    for method in ("poll", "wait"):
+        if getattr(popen, f"_mpgui_{method}", False) or not hasattr(popen, method):
+            continue
+        setattr(popen, method, _telling_exit(getattr(popen, method)))
+        setattr(popen, f"_mpgui_{method}", True)
+
+
+def _telling_exit(method):  # type: ignore[no-untyped-def]
+    def traced(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        code = method(self, *args, **kwargs)
+        if code is not None and not self.__dict__.get("_mpgui_told") and _agent.conn:
+            self._mpgui_told = True
+            _agent.send(_agent.main, Kind.EXITED, self.pid, code)
+        return code
+    return traced
+
+
+def _var_name(obj: object, frame) -> str | None:  # type: ignore[no-untyped-def]
+    """The variable of the script's code that holds `obj` (`A` in ``A.start()``), or
+    None when multiprocessing itself started it or no name holds it."""
+    if frame.f_globals.get("__name__", "").startswith(_MACHINERY):
+        return None
+    for names in (frame.f_locals, frame.f_globals):
+        for name, value in list(names.items()):
+            if value is obj and not name.startswith("_"):
+                return name
+    return None
+
+
+def _reporting_errors(run):  # type: ignore[no-untyped-def]
+    """`run` that reports an exception (then raises it on, to be printed as usual)."""
+    def traced_run() -> None:
+        try:
+            run()
+        except SystemExit:
+            raise
+        except BaseException as exc:
+            _report_error(exc)
+            raise
+    return traced_run
+
+
+def _report_error(exc: BaseException) -> None:
+    import traceback
+
+    tb = exc.__traceback__
+    tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb  # not our frame
+    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    _agent.send(_agent.reporter(), Kind.ERROR, (type(exc).__name__, str(exc)), text)
+
+
+def _hook_excepthook() -> None:
+    """The script's own uncaught exception (a SyntaxError too): report, then print."""
+    previous = sys.excepthook
+
+    def hook(etype, value, tb):  # type: ignore[no-untyped-def]
+        import traceback
+
+        text = "".join(traceback.format_exception(etype, value, tb))
+        _agent.send(_agent.main, Kind.ERROR, (etype.__name__, str(value)), text)
+        previous(etype, value, tb)
+
+    sys.excepthook = hook
+
+
+# -- threads and sleeps ------------------------------------------------------------------
+
+def _patch_threads() -> None:
+    cls = threading.Thread
+    start, inner = cls.start, getattr(cls, "_bootstrap_inner", None)
+    if inner is None:  # another Python's threading: threads are not traced
+        return
+
+    def traced_start(self) -> None:  # type: ignore[no-untyped-def]
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        self._mpgui_traced = _agent.conn is not None and not caller.startswith(_MACHINERY)
+        return start(self)
+
+    def traced_inner(self) -> None:  # type: ignore[no-untyped-def]
+        if not getattr(self, "_mpgui_traced", False) or _agent.conn is None:
+            return inner(self)
+        with _agent.lock:
+            _agent.subs += 1
+            r = Reporter(_agent.conn, _agent.subs)
+            r.event(Kind.IDENTITY, self.name, threading.get_native_id())
+            _agent.reporters[threading.get_ident()] = r
+        _agent.guarded(r.started, os.getpid())
+        failed = []
+        run = self.run
+
+        def traced_run() -> None:
+            try:
+                run()
+            except BaseException:
+                failed.append(True)
+                _report_error(sys.exc_info()[1])  # type: ignore[arg-type]
+                raise
+
+        self.run = traced_run
+        try:
+            inner(self)
+        finally:
+            _agent.send(r, Kind.FINISHED, 1 if failed else 0, time.thread_time_ns())
+            with _agent.lock:
+                _agent.reporters.pop(threading.get_ident(), None)
+
+    cls.start, cls._bootstrap_inner = traced_start, traced_inner
+
+
+def _traced_sleep(seconds: float) -> None:
+    """time.sleep, reported as a sleeping span."""
+    r = _agent.reporters.get(threading.get_ident()) if _agent.conn is not None else None
+    if r is None or not seconds >= MIN_SLEEP_S:  # (NaN and errors: as time.sleep says)
+        return _sleep(seconds)
+    _agent.send(r, 0, state=State.SLEEPING)
+    try:
+        _sleep(seconds)
+    finally:
+        _agent.send(r, 0, state=State.RUNNING)
+    return None
+
+
+def _lines(r: Reporter, lines: list[str]) -> None:
+    for line in lines:
+        r.line(line)
+
+
+class _Tap:
+    """sys.stdout as the script knows it, that also reports each printed line."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        n = self._stream.write(text)
+        if _agent.conn is not None and isinstance(text, str):
+            ident = threading.get_ident()
+            text = _agent.partial.pop(ident, "") + text
+            if "\n" not in text:
+                _agent.partial[ident] = text
+            else:
+                *lines, rest = text.split("\n")
+                if rest:
+                    _agent.partial[ident] = rest
+                r = _agent.reporter()
+                if r is not None:
+                    _agent.guarded(_lines, r, lines)
+        return n
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._stream, name)

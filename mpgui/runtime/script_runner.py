@@ -1,0 +1,481 @@
+"""The ScriptRunner: runs a user's Python script unmodified and traces every process it
+makes, live, into a TraceStore — the same store, chart and exports as a scenario.
+
+The script runs as ``python SCRIPT.py ARGS`` would (its arguments, working directory
+and ``__main__``, stdin closed), in a session of its own so that Stop can end every
+process it made. Its processes connect to a socket this runner listens on (see
+``agent``); which of their threads runs, waits for a core or is blocked is sampled from
+the kernel (``sampler``). The interface is the Runner's: ``start``/``poll``/``wait``/
+``run``/``request_stop``/``stop``, ``status``, ``store`` and ``pids()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TextIO
+
+from mpgui.runtime import agent
+from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.sampler import Sampler, available
+from mpgui.runtime.trace import OPEN, Join, TraceStore
+from mpgui.runtime.watch import Watch
+
+STOP_GRACE_S = 1.0
+SAMPLE_NS = 5_000_000  # how often the kernel is asked what each thread does
+# Processes shown at most; more (a fork bomb) run untraced and are counted.
+MAX_LANES = 256
+# After the script's own process ended, how long its orphans may go on before they are
+# stopped (nothing outlives a run).
+LINGER_NS = 1_000_000_000
+BOOT_DIR = Path(__file__).with_name("trace_boot")
+UNOBSERVED = "unobserved"  # store.info key: what this platform cannot show, in words
+_now = time.perf_counter_ns
+
+
+def interpreter() -> list[str]:
+    """The command that runs a Python script here: this Python, or a frozen app itself
+    (its ``--python-script`` mode)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--python-script"]
+    return [sys.executable]
+
+
+@dataclass
+class _Link:
+    """One traced process's connection."""
+
+    conn: Connection
+    pid: int = 0
+    lane: int | None = None  # None until its hello; -1 when refused
+    blocked: dict[int, bool] = field(default_factory=dict)  # lane -> in sleep()/join()
+    joins: dict[tuple[int, int], Join] = field(default_factory=dict)  # (waiter, pid)
+
+
+class ScriptRunner:
+    """Runs one script once. Use as a context manager, or call stop(), so that none of
+    its processes outlives it."""
+
+    backend_name = "processes"
+    scenario = None
+    speed = 1.0
+    start_method = "the script's"
+
+    def __init__(self, script: Path | str, args: list[str] | tuple[str, ...] = (), *,
+                 cwd: Path | str | None = None, output: TextIO | None = None,
+                 errors: TextIO | None = None, store: TraceStore | None = None) -> None:
+        self.script = Path(script).resolve()
+        self.args = list(args)
+        self.cwd = Path(cwd) if cwd is not None else Path.cwd()
+        # Where the script's stdout and stderr go: None = inherited, else a file.
+        self._output, self._errors = output, errors
+        self.store = store if store is not None else TraceStore()
+        self.store.backend = self.backend_name
+        self.store.info["script"] = self.script.name
+        self.sampling = available()
+        if not self.sampling:
+            self.store.info[UNOBSERVED] = ("this system does not tell which core a "
+                                           "process runs on, nor when it waits for one")
+        self.main_lane = self.store.add_lane("main", "main program", "main")
+        self.status = "ready"  # ready -> running [-> stopping] -> finished | stopped
+        self.exit_code: int | None = None  # the script's, once it ended
+        self.untraced = 0  # processes over MAX_LANES
+        self.steps_pending = False
+        self.watch = Watch()
+        self.proc: subprocess.Popen | None = None
+        self._listener: socket.socket | None = None
+        self._dir: str | None = None
+        self._token = secrets.token_hex(16)
+        self._links: list[_Link] = []
+        self._lane_of_pid: dict[int, int] = {}
+        self._pids: set[int] = set()
+        self._sampler = Sampler()
+        self._next_sample = 0
+        self._kill_at = 0
+        self._root_ended_at: int | None = None
+
+    # -- public ------------------------------------------------------------------------
+
+    def __enter__(self) -> ScriptRunner:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    @property
+    def done(self) -> bool:
+        """True once the run finished or was stopped."""
+        return self.status in ("finished", "stopped")
+
+    def pids(self) -> list[int]:
+        """The script's process and every process of it that reported."""
+        root = {self.proc.pid} if self.proc is not None else set()
+        return sorted(root | self._pids)
+
+    def start(self) -> None:
+        """Start the script."""
+        if self.status != "ready":
+            raise RuntimeError("a ScriptRunner runs its script once; make a new one")
+        self.status = "running"
+        t = _now()
+        self.store.t0 = t
+        self.store.set_state(self.main_lane, t, State.STARTING)
+        try:
+            env = self._listen()
+            self.proc = subprocess.Popen(
+                [*interpreter(), str(self.script), *self.args], cwd=self.cwd, env=env,
+                stdin=subprocess.DEVNULL, stdout=self._output, stderr=self._errors,
+                start_new_session=os.name == "posix")
+        except (OSError, ValueError) as exc:
+            self.store.lanes[self.main_lane].error = (type(exc).__name__,
+                                                      f"could not start: {exc}", "")
+            self._end("stopped")
+            return
+        self.store.lanes[self.main_lane].pid = self.proc.pid
+
+    def poll(self, budget_s: float = 0.004) -> None:
+        """Accept and read the processes' reports for about `budget_s`, sample what
+        their threads do, notice the end."""
+        if self.status not in ("running", "stopping"):
+            return
+        self._drain(_now() + int(budget_s * 1e9))
+        now = _now()
+        if self.sampling and now >= self._next_sample:
+            self._sample(now)
+            self._next_sample = now + SAMPLE_NS
+        self._check_end(now)
+
+    def wait(self, timeout: float) -> None:
+        """Block up to `timeout` s until a report comes, or the next sample is due."""
+        if self.status not in ("running", "stopping"):
+            return
+        if self.sampling:
+            timeout = min(timeout, max(0.0, (self._next_sample - _now()) / 1e9))
+        if self._listener is not None:
+            self.watch.ready(timeout)
+        else:
+            time.sleep(min(timeout, 0.01))
+
+    def run(self, on_poll=None, poll_timeout: float = 0.05) -> None:  # type: ignore[no-untyped-def]
+        """Start if needed and run to the end, blocking; `on_poll()` after each poll."""
+        if self.status == "ready":
+            self.start()
+        while not self.done:
+            self.wait(poll_timeout)
+            self.poll(budget_s=0.02)
+            if on_poll is not None:
+                on_poll()
+
+    def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Begin stopping without blocking: SIGTERM to every process of the script now,
+        SIGKILL to those left after `grace_s` (``poll()`` does it)."""
+        if self.status == "ready":
+            self._end("stopped")
+        if self.status != "running":
+            return
+        self.status = "stopping"
+        self._kill_at = _now() + int(grace_s * 1e9)
+        self._signal(signal.SIGTERM)
+
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop and wait until every process of the script is gone."""
+        self.request_stop(grace_s)
+        while self.status == "stopping":
+            self.wait(0.01)
+            self.poll()
+
+    # -- starting ------------------------------------------------------------------------
+
+    def _listen(self) -> dict[str, str]:
+        """Open the socket the script's processes report to; the environment that
+        tells them where it is and installs the agent."""
+        env = dict(os.environ)
+        if hasattr(socket, "AF_UNIX") and os.name == "posix":
+            self._dir = tempfile.mkdtemp(prefix="mpgui-trace-")  # private: mode 0700
+            address = os.path.join(self._dir, "s")
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind(address)
+            env[agent.ENV_FAMILY] = "AF_UNIX"
+        else:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            address = f"127.0.0.1:{sock.getsockname()[1]}"
+            env[agent.ENV_FAMILY] = "AF_INET"
+        sock.listen(128)
+        sock.setblocking(False)
+        self._listener = sock
+        self.watch.add(sock, ("accept", None))
+        env[agent.ENV_ADDRESS] = address
+        env[agent.ENV_TOKEN] = self._token
+        env[agent.ENV_ROOT] = "1"
+        env["MPGUI_TRACE_PATH"] = str(Path(agent.__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(BOOT_DIR), env.get("PYTHONPATH", "")) if p)
+        return env
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _drain(self, deadline: int) -> None:
+        while True:
+            ready = self.watch.ready(0)
+            if not ready:
+                return
+            for kind, link in ready:
+                if kind == "accept":
+                    self._accept()
+                else:
+                    self._read(link)
+                if _now() > deadline:
+                    return
+
+    def _accept(self) -> None:
+        assert self._listener is not None
+        while True:
+            try:
+                sock, _addr = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of file descriptors: they wait in the backlog
+                return
+            sock.setblocking(True)
+            link = _Link(Connection(sock.detach()))
+            self._links.append(link)
+            self.watch.add(link.conn, ("link", link))
+
+    def _read(self, link: _Link) -> None:
+        try:
+            msg = link.conn.recv()
+        except (EOFError, OSError):
+            self._closed(link)
+            return
+        if link.lane is None:
+            self._hello(link, msg)
+        elif link.lane >= 0:
+            self._batch(link, msg)
+
+    def _hello(self, link: _Link, msg: Any) -> None:
+        ok = isinstance(msg, tuple) and len(msg) == 6 and msg[0] == agent.HELLO \
+            and msg[1] == self._token
+        if not ok:  # not one of the script's processes
+            self._closed(link, forget=True)
+            return
+        _h, _token, pid, kind, name, tid = msg
+        link.pid = pid
+        self._pids.add(pid)
+        if kind == "main":
+            lane = self.main_lane
+        elif pid in self._lane_of_pid:
+            lane = self._lane_of_pid[pid]
+        elif len(self.store.lanes) >= MAX_LANES:
+            self.untraced += 1
+            self.store.info["untraced"] = self.untraced
+            link.lane = -1
+            with contextlib.suppress(OSError):
+                link.conn.send(agent.REFUSED)
+            return
+        else:
+            lane = self._new_lane(pid, str(name), str(name))
+        link.lane = lane
+        self._lane_of_pid[pid] = lane
+        self.store.lanes[lane].pid = pid
+        if self.sampling:
+            self._sampler.add(lane, pid, int(tid), _now())
+
+    def _new_lane(self, pid: int, var: str, name: str, daemon: bool = False) -> int:
+        lane = self.store.add_lane(var, name, "process", daemon)
+        self._lane_of_pid[pid] = lane
+        return lane
+
+    def _batch(self, link: _Link, batch: tuple) -> None:
+        sub, events, line_t, text = batch
+        store = self.store
+        lane = link.lane if sub == 0 else store.lane_of(link.lane, sub)  # type: ignore[arg-type]
+        for kind, t, a, b in events:
+            if kind == Kind.STATE:
+                link.blocked[lane] = a in (State.SLEEPING, State.WAITING)
+                store.set_state(lane, self._after_last(lane, t), a, b)
+            elif kind == Kind.IDENTITY:
+                self._thread_named(link, lane, str(a), b)
+            elif kind == Kind.SPAWNED:
+                self._spawned(t, a, *b)
+            elif kind == Kind.JOINING:
+                self._joining(link, lane, t, a, *b)
+            elif kind == Kind.JOINED:
+                self._joined(link, lane, t, a, b)
+            elif kind == Kind.EXITED:
+                self._exit_code(a, b)
+            elif kind == Kind.FINISHED and lane != link.lane:  # a thread ended
+                store.event(lane, kind, t, a, b)
+                store.end_lane(lane, t)
+                self._sampler.remove(lane)
+            else:
+                store.event(lane, kind, t, a, b)
+        store.events += len(events)
+        if line_t:
+            store.add_lines(lane, line_t, text)
+
+    def _after_last(self, lane: int, t: int) -> int:
+        """`t`, or the start of the lane's open span if that is later: a sample taken
+        before a report arrived may already have begun a span after `t`."""
+        ln = self.store.lanes[lane]
+        return t if ln.open_span == OPEN else max(t, self.store.span_t0[ln.open_span])
+
+    def _thread_named(self, link: _Link, lane: int, name: str, tid: object) -> None:
+        ln = self.store.lanes[lane]
+        owner = self.store.lanes[link.lane]  # type: ignore[index]
+        ln.var = ln.name = name if owner.kind == "main" else f"{owner.var}: {name}"
+        if self.sampling and isinstance(tid, int):
+            self._sampler.add(lane, link.pid, tid, _now())
+
+    def _spawned(self, t: int, pid: int, var: str | None, name: str, daemon: bool) -> None:
+        """A process called start(): the child's lane (made now, or at its hello)."""
+        self._pids.add(pid)
+        lane = self._lane_of_pid.get(pid)
+        if lane is None:
+            if len(self.store.lanes) >= MAX_LANES:
+                return
+            lane = self._new_lane(pid, name, name, daemon)
+        ln = self.store.lanes[lane]
+        ln.name, ln.daemon, ln.pid = name, daemon, pid
+        if var and var != name:
+            clash = [o for o in self.store.lanes if o.var == var and o.kind == "process"]
+            if clash:  # `for p in procs: p.start()`: the name says more than `p`
+                for o in clash:
+                    o.var = o.name
+            else:
+                ln.var = var
+        if ln.started_t is None:
+            self.store.start_called(t, lane)
+        else:  # its hello came first (a fork is quick): keep its spans, note the call
+            ln.start_call_t = t
+
+    def _joining(self, link: _Link, lane: int, t: int, pid: int, timeout: float | None,
+                 implicit: bool) -> None:
+        target = self._lane_of_pid.get(pid)
+        link.blocked[lane] = True
+        t = self._after_last(lane, t)
+        if target is None:  # a process not shown: the waiting shows, not the join
+            self.store.set_state(lane, t, State.WAITING)
+            return
+        timeout_ns = None if timeout is None else int(max(0.0, timeout) * 1e9)
+        link.joins[(lane, pid)] = self.store.join_wait(t, lane, target, timeout_ns, implicit)
+
+    def _joined(self, link: _Link, lane: int, t: int, pid: int, code: int | None) -> None:
+        join = link.joins.pop((lane, pid), None)
+        if join is not None:  # the state that follows comes from the process itself
+            join.t_return, join.timed_out = self._after_last(lane, t), code is None
+        self._exit_code(pid, code)
+
+    def _exit_code(self, pid: int, code: int | None) -> None:
+        target = self._lane_of_pid.get(pid)
+        if target is not None and code is not None:
+            self.store.lanes[target].exit_code = code
+
+    def _closed(self, link: _Link, forget: bool = False) -> None:
+        """A process's connection ended: it has exited (or was refused)."""
+        self.watch.remove(link.conn)
+        link.conn.close()
+        if link in self._links:
+            self._links.remove(link)
+        if forget or link.lane is None or link.lane < 0:
+            return
+        ln = self.store.lanes[link.lane]
+        for lane in [link.lane, *(v for (o, _s), v in self.store._subs.items()
+                                   if o == link.lane)]:
+            self._sampler.remove(lane)
+        if link.lane == self.main_lane:
+            return  # the script's end is the Popen's to tell (its exit code)
+        code = ln.finish_code if ln.finish_code is not None else ln.exit_code
+        self.store.exited(_now(), link.lane, code)  # type: ignore[arg-type]
+
+    # -- sampling ----------------------------------------------------------------------
+
+    def _sample(self, now: int) -> None:
+        blocked: dict[int, bool] = {}
+        for link in self._links:
+            blocked.update(link.blocked)
+        store = self.store
+        for lane, since, state, core in self._sampler.sample(now):
+            ln = store.lanes[lane]
+            if blocked.get(lane) or ln.state is None or ln.state == State.STARTING:
+                continue
+            if ln.state == state and (state != State.RUNNING or ln.core == core):
+                continue
+            if state == State.RUNNING and ln.state == State.RUNNING:
+                ln.migrations += 1
+            store.set_state(lane, self._after_last(lane, since), state, core)
+
+    # -- the end -----------------------------------------------------------------------
+
+    def _check_end(self, now: int) -> None:
+        if self.proc is None:
+            return
+        if self.exit_code is None and self.proc.poll() is not None:
+            self.exit_code = self.proc.returncode
+            self._root_ended_at = now
+            main = self.store.lanes[self.main_lane]
+            main.exit_code = self.exit_code
+            self.store.end_lane(self.main_lane, main.finish_t or now)
+        traced = [link for link in self._links if link.lane is not None and link.lane >= 0]
+        if self.status == "stopping":
+            if self.exit_code is not None and not traced:
+                self._end("stopped")
+            elif now >= self._kill_at:
+                self._signal(signal.SIGKILL)
+                self._kill_at = now + int(STOP_GRACE_S * 1e9)
+            return
+        if self.exit_code is None:
+            return
+        if not traced:
+            self._end("finished")
+        elif now - (self._root_ended_at or now) >= LINGER_NS:
+            # Orphans of a script that ended: python would leave them running; a run
+            # leaves nothing behind.
+            self.request_stop()
+
+    def _signal(self, sig: int) -> None:
+        """Send `sig` to the script's session and to every process that reported."""
+        if self.proc is None:
+            return
+        targets = list(self._pids)
+        if os.name == "posix":
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, sig)
+        else:
+            targets.append(self.proc.pid)
+        for pid in targets:  # a process that left the session (setsid) is still ours
+            if any(link.pid == pid for link in self._links) or pid == self.proc.pid:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, sig)
+
+    def _end(self, status: str) -> None:
+        now = _now()
+        if self.proc is not None and self.exit_code is None:
+            self.proc.kill()
+            self.proc.wait()
+            self.exit_code = self.proc.returncode
+            self.store.lanes[self.main_lane].exit_code = self.exit_code
+        for link in list(self._links):
+            self._closed(link)
+        self._sampler.close()
+        if self._listener is not None:
+            self.watch.remove(self._listener)
+            self._listener.close()
+            self._listener = None
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+        self.watch.close()
+        self.store.finish(now)
+        self.status = status
