@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import mpgui
-from benchmarks import core, peers, window
+from benchmarks import core, peers, trace, window
 from benchmarks.report import Row, machine, markdown
 
 BENCHMARKS = {
@@ -22,6 +22,7 @@ BENCHMARKS = {
     "panzoom": window.pan_zoom,
     "viztracer": peers.viztracer,
     "accuracy": peers.accuracy,
+    "trace": trace.trace_overhead,
 }
 
 

@@ -22,8 +22,10 @@ def main() -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       tempfile.mkdtemp(prefix="mpgui-shots-"))
     from mpgui.model.scenario import Step
+    from mpgui.resources import resource
     from mpgui.ui.app import make_app
     from mpgui.ui.main_window import MainWindow
+    from mpgui.ui.script_trace import trust
 
     app = make_app()
 
@@ -102,6 +104,12 @@ def main() -> int:
     w.files.open_builtin("pool")
     run(w)
     save(w, "pool")
+    # Your own script: the tutorial's, traced (File > Open Python Script...).
+    tutorial = resource("scripts", "tutorial.py")
+    trust(tutorial)  # the question it asks once per file is a test's business
+    w.scripts.open_path(tutorial)
+    wait(lambda: w.view.current is not None and w.view.live is None)
+    save(w, "script")
     w.close()
     return 0
 

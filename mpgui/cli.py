@@ -159,15 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     """The ``mpgui`` command."""
     # First of all: in a frozen app every child process starts by running this main();
     # freeze_support() turns it into the child and never returns there.
-    if getattr(sys, "frozen", False) and os.environ.get("MPGUI_TRACE_ADDRESS"):
-        # A process of a script traced by a frozen app (which has no python of its own
-        # to run it with): the agent first, as sitecustomize installs it elsewhere.
-        from mpgui.runtime import agent
-
-        agent.install()
     multiprocessing.freeze_support()
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--python-script"] and len(args) > 1:
+    if args[:1] == ["--python-script"] and len(args) > 1:  # a frozen app runs a script
         return _python_script(args[1], args[2:])
     command = args[0] if args and args[0] in COMMANDS else "gui"
     try:

@@ -99,6 +99,23 @@ def check_bundle() -> None:
     selftest([str(exe), "--selftest"], offscreen(), exe.parent)
     with xserver() as env:
         selftest([str(exe), "--selftest"], env, exe.parent)
+    for method in ("fork", "spawn"):
+        trace([str(exe)], method, exe.parent)
+
+
+def trace(command: list[str], method: str, folder: Path) -> None:
+    """`mpgui trace` a test script: the app runs it with itself (no python of its own);
+    its lines, exit code and traced lanes must be the script's."""
+    script = ROOT / "tests" / "scripts" / "processes.py"
+    res = subprocess.run([*command, "trace", str(script), method], env=offscreen(),
+                         capture_output=True, text=True, timeout=120)
+    print(f"   trace processes.py {method}: exit {res.returncode}")
+    wanted = ["talk 0", "talk 1", "talk 2", "parent saw 1"]
+    summary = ("finished in", "talker", "crasher", "leaver", "ValueError: boom")
+    if res.returncode != 0 or sorted(res.stdout.split("\n")[:-1]) != sorted(wanted) \
+            or not all(part in res.stderr for part in summary):
+        fail(f"mpgui trace in the app: exit {res.returncode}\n{res.stdout}\n{res.stderr}")
+    no_leftovers(folder)
 
 
 def check_tarball(version: str) -> None:

@@ -46,7 +46,7 @@ ORPHANED = 70
 # loop must not pay two sends per call).
 MIN_SLEEP_S = 0.001
 # Lines printed while busy wait at most this long before they are sent.
-FLUSH_EVERY_S = 0.02
+FLUSH_EVERY_S = 0.05
 # Modules whose threads and processes are multiprocessing's machinery, not the script's.
 _MACHINERY = ("multiprocessing", "concurrent.futures.process", "mpgui")
 

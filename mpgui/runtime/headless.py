@@ -37,15 +37,20 @@ class ConsolePrinter:
         for ln in store.lanes:
             if ln.error and ln.end_t is not None and ln.index not in self._reported:
                 self._reported.add(ln.index)
-                self.err.write(failure_text(store.backend, ln.var, ln.name, ln.error) + "\n")
+                self.err.write(failure_text(store.backend, ln.var, ln.name, ln.error,
+                                        ln.kind) + "\n")
                 self.err.flush()
 
 
-def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str]) -> str:
+def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str],
+                 kind: str = "process") -> str:
     """What the script shows when a row fails: multiprocessing and threading print the
-    traceback under a header; a pool keeps the exception in the task's result."""
+    traceback under a header; a pool keeps the exception in the task's result; the
+    main program's own traceback (a traced script's) has no header."""
     trace = error[2].rstrip("\n") or f"{error[0]}: {error[1]}"
-    if backend == "threads":
+    if kind == "main":
+        return trace
+    if backend == "threads" or kind == "thread":
         return f"Exception in thread {name}:\n{trace}"
     if backend == "pool":
         return (f"mpgui: task {var} raised {error[0]}: {error[1]} (the pool keeps it in "

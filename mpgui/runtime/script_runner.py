@@ -33,7 +33,7 @@ from mpgui.runtime.trace import OPEN, Join, TraceStore
 from mpgui.runtime.watch import Watch
 
 STOP_GRACE_S = 1.0
-SAMPLE_NS = 5_000_000  # how often the kernel is asked what each thread does
+SAMPLE_NS = 10_000_000  # how often the kernel is asked what each thread does
 # Processes shown at most; more (a fork bomb) run untraced and are counted.
 MAX_LANES = 256
 # After the script's own process ended, how long its orphans may go on before they are

@@ -143,7 +143,8 @@ class ConsolePane(QPlainTextEdit):
             if ln.error and ln.end_t is not None and ln.end_t <= shown_until \
                     and ln.index not in self._reported:
                 self._reported.add(ln.index)
-                self._note(cursor, failure_text(store.backend, ln.var, ln.name, ln.error),
+                self._note(cursor, failure_text(store.backend, ln.var, ln.name, ln.error,
+                                                    ln.kind),
                            QColor(self.theme.crash))
 
     def _note(self, cursor: QTextCursor, text: str, color: QColor | None = None) -> None:

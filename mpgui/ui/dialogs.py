@@ -44,3 +44,18 @@ def ask_recover(parent: QWidget, name: str, when: str) -> bool:
 def show_error(parent: QWidget, title: str, text: str) -> None:
     """Say what went wrong; the caller has left everything as it was."""
     QMessageBox.warning(parent, title, text)
+
+
+def ask_run_script(parent: QWidget, path: str) -> bool:
+    """Say plainly that opening the script at `path` runs it. True to run it."""
+    buttons = QMessageBox.StandardButton
+    box = QMessageBox(QMessageBox.Icon.Warning, "Run this script?",
+                      f"mpgui will run “{path}” as a Python program, exactly as "
+                      "“python script.py” in its folder would: with your permissions, "
+                      "able to read, change or delete your files.\n\nRun only a script "
+                      "you wrote or trust. You are asked once for each file.",
+                      buttons.Cancel, parent)
+    run = box.addButton("Run It", QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(buttons.Cancel)
+    box.exec()
+    return box.clickedButton() is run

@@ -33,6 +33,7 @@ from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.plan import predict
 from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.runner import ScenarioError
+from mpgui.runtime.script_runner import ScriptRunner
 from mpgui.runtime.summary import versus_prediction, wall_seconds
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui import dialogs, recovery
@@ -58,6 +59,7 @@ from mpgui.ui.run_controller import RunController
 from mpgui.ui.run_menu import RunMenu
 from mpgui.ui.run_view import RunView
 from mpgui.ui.runs import RunRecord
+from mpgui.ui.script_trace import SCRIPT_SUFFIXES, ScriptActions, script_about
 from mpgui.ui.settings import settings
 from mpgui.ui.status import RunStatus
 from mpgui.ui.theme import mono_font
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
         self.doc = ScenarioDocument(Scenario(), parent=self)
         self.controller = RunController(self)
         self.files = FileActions(self, self.doc)
+        self.scripts = ScriptActions(self, self.run_script)
         self.autosave = Autosave(self.doc, self)  # unsaved edits survive a crash
         self.table = ProcessTableView(self.doc, theme)
         self.program = ProgramView(self.doc, theme)
@@ -160,8 +163,9 @@ class MainWindow(QMainWindow):
         self.acts["redo"] = stack.createRedoAction(self, "&Redo")
         self.acts["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         # Shortcuts work whichever pane has the focus, and with the menu bar hidden.
-        for group in (self.acts, self.files.actions, self.gallery_actions.actions,
-                      self.view_actions.actions, self.runs.actions, self.code.actions_):
+        for group in (self.acts, self.files.actions, self.scripts.actions,
+                      self.gallery_actions.actions, self.view_actions.actions,
+                      self.runs.actions, self.code.actions_):
             self.addActions(list(group.values()))
 
     def _build_layout(self) -> None:
@@ -185,6 +189,8 @@ class MainWindow(QMainWindow):
         fa = self.files.actions
         f.addActions([fa["new"], fa["open"]])
         f.addMenu(self.files.recent_menu)
+        f.addSeparator()
+        f.addActions(list(self.scripts.actions.values()))
         f.addSeparator()
         f.addActions([fa["save"], fa["save_as"], self.code.actions_["save"]])
         f.addSeparator()
@@ -331,6 +337,20 @@ class MainWindow(QMainWindow):
             dialogs.show_error(self, "Cannot run", str(exc))
         self._update_actions()
 
+    def run_script(self, path: Path) -> bool:
+        """Run the user's script at `path`, traced (File > Open Python Script…); the
+        scenario being edited stays as it is. True if it started."""
+        if self.controller.running:
+            return False
+        try:
+            self.controller.start_script(path)
+        except OSError as exc:
+            dialogs.show_error(self, "Cannot run the script", f"{path}: {exc}")
+            return False
+        finally:
+            self._update_actions()
+        return True
+
     def stop(self) -> None:
         """Stop the run (Esc): SIGTERM now, SIGKILL after the grace period."""
         if self.controller.running:
@@ -351,7 +371,15 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)  # the output, as the lines come
         runner = self.controller.runner
         assert runner is not None
-        self.view.live_started(runner.store, self.prediction(runner.scenario, runner.speed))
+        scripted = isinstance(runner, ScriptRunner)  # nothing to predict: code unknown ahead
+        self.view.live_started(runner.store, None if scripted else
+                               self.prediction(runner.scenario, runner.speed))
+        if scripted:
+            about = script_about(runner.script)
+            self.explanation.show_about(about)
+            self.header.show_about(about, runner.script.name)
+        else:
+            self._show_about()
 
     def _on_frame(self) -> None:
         runner = self.controller.runner
@@ -373,14 +401,21 @@ class MainWindow(QMainWindow):
             else ""
         self.console.note(f"— {how} {wall_seconds(store):.3f} s" +
                           (f"; {versus}" if versus else "") + " —")
-        backend = "" if runner.backend_name == "processes" else f", {runner.backend_name}"
-        self.statusBar().showMessage(f"Run {how} {wall_seconds(store):.3f} s (speed "
-                                     f"{runner.speed:g}, {runner.start_method}{backend})",
-                                     10_000)
-        self.view.live_finished(RunRecord(
-            runner.scenario, store, name=self.doc.display_name, speed=runner.speed,
-            start_method=runner.start_method, cores=cpu_count(),
-            stopped=runner.status == "stopped"))
+        if isinstance(runner, ScriptRunner):
+            self.statusBar().showMessage(f"{runner.script.name} {how} "
+                                         f"{wall_seconds(store):.3f} s (exit code "
+                                         f"{runner.exit_code})", 10_000)
+            record = RunRecord.of_script(store, runner.script)
+            record.stopped = runner.status == "stopped"
+        else:
+            backend = "" if runner.backend_name == "processes" else f", {runner.backend_name}"
+            self.statusBar().showMessage(f"Run {how} {wall_seconds(store):.3f} s (speed "
+                                         f"{runner.speed:g}, {runner.start_method}{backend})",
+                                         10_000)
+            record = RunRecord(runner.scenario, store, name=self.doc.display_name,
+                               speed=runner.speed, start_method=runner.start_method,
+                               cores=cpu_count(), stopped=runner.status == "stopped")
+        self.view.live_finished(record)
         self.comparison.finished(self.view.history.latest, runner.status == "finished")
         self._update_actions()
 
@@ -424,6 +459,7 @@ class MainWindow(QMainWindow):
         self.speed.setEnabled(not running)
         self.method.setEnabled(not running)
         self.runs.update_actions()
+        self.scripts.update(running)
         run_tip = self.problem_label.show_problems(self.doc.scenario, self.doc.problems,
                                                    self.theme)
         self.acts["run"].setToolTip(run_tip)
@@ -495,9 +531,11 @@ class MainWindow(QMainWindow):
         # After the drop returns: a modal question inside a drop confuses some desktops.
         if path.suffix == RUN_SUFFIX:
             QTimer.singleShot(0, lambda: self.runs.open_run_path(path))
+        elif path.suffix in SCRIPT_SUFFIXES:
+            QTimer.singleShot(0, lambda: self.scripts.open_path(path))
         else:
             QTimer.singleShot(0, lambda: self.files.open_path(path))
 
 
 def _droppable(name: str) -> bool:
-    return name.endswith((SUFFIX, RUN_SUFFIX))
+    return name.endswith((SUFFIX, RUN_SUFFIX, *SCRIPT_SUFFIXES))

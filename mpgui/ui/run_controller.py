@@ -10,14 +10,17 @@ goes on, instead of the timer dying.
 
 from __future__ import annotations
 
+import subprocess
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.runner import Runner
+from mpgui.runtime.script_runner import ScriptRunner
 
 POLL_MS = 5  # how often the Runner is polled while a run is on
 POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
@@ -39,7 +42,7 @@ class RunController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.runner: Runner | None = None
+        self.runner: Runner | ScriptRunner | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._tick)
@@ -60,7 +63,17 @@ class RunController(QObject):
         """Start a new run (the previous one must be over). Raises ScenarioError."""
         if self.running:
             raise RuntimeError("a run is already going on")
-        runner = self.runner_class(scenario, speed=speed, start_method=start_method)
+        return self._begin(self.runner_class(scenario, speed=speed, start_method=start_method))
+
+    def start_script(self, script: Path) -> ScriptRunner:
+        """Run the user's `script` in its folder, traced (the previous run must be
+        over). Its own output is not shown twice: the console shows the traced lines."""
+        if self.running:
+            raise RuntimeError("a run is already going on")
+        return self._begin(ScriptRunner(script, cwd=script.parent, output=subprocess.DEVNULL,
+                                        errors=subprocess.DEVNULL))
+
+    def _begin(self, runner):  # type: ignore[no-untyped-def]
         self.runner = runner
         self.tick_ns.clear()
         runner.start()

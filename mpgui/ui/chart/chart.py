@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QScrollBar, QToolTip
 
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.script_runner import UNOBSERVED
 from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import (
@@ -50,6 +51,17 @@ def gil_note(store: TraceStore | None) -> str:
     if info["gil"] is False:
         return f"{who} runs without a GIL (free-threaded): threads can compute at once"
     return f"whether {who} has a GIL is not known"
+
+
+def script_note(store: TraceStore) -> str:
+    """What the chart of a traced script can and cannot tell, in words."""
+    parts = ["your script, traced: “waiting” is any block (join, a lock, a queue, I/O, "
+             "the GIL)"]
+    if store.info.get(UNOBSERVED):
+        parts.append(f"{store.info[UNOBSERVED]} (not shown)")
+    if store.info.get("untraced"):
+        parts.append(f"{store.info['untraced']} more processes ran but are not shown")
+    return "; ".join(parts)
 
 
 class ChartWidget(pg.PlotWidget):
@@ -115,7 +127,11 @@ class ChartWidget(pg.PlotWidget):
     def _announce_backend(self) -> None:
         shown = self.store if self.store is not None else self.plan
         backend = shown.backend if shown is not None else "processes"
-        self.backend_shown.emit(backend, gil_note(shown) if backend == "threads" else "")
+        if shown is not None and shown.info.get("script"):
+            note = script_note(shown)
+        else:
+            note = gil_note(shown) if backend == "threads" else ""
+        self.backend_shown.emit(backend, note)
 
     def set_store(self, store: TraceStore | None) -> None:
         """Show `store` (a new run), or nothing (but the prediction, if there is one)."""

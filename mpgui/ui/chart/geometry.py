@@ -109,16 +109,19 @@ def map_rows(rows: Rows, shown: TraceStore, other: TraceStore) -> Rows:
 
 def lane_colors(store: TraceStore) -> np.ndarray:
     """Colour index of every lane: a process has its table row's colour (the n-th
-    process lane), its threads share it, the main program has MAIN_COLOR."""
+    process lane), its threads share it, the main program has MAIN_COLOR. Threads of
+    the main program (a traced script's) get colours of their own, in lane order with
+    the processes, so a lane's colour never changes as more lanes come: in the main
+    program's grey, a sleeping thread would look like the main program waiting."""
     colors = np.full(len(store.lanes), MAIN_COLOR, np.int32)
     k = 0
     for ln in store.lanes:
-        if ln.kind == "process":
+        owner = store.owner_of(ln.index) if ln.kind == "thread" else ln.index
+        if ln.kind == "process" or (ln.kind == "thread" and colors[owner] == MAIN_COLOR):
             colors[ln.index] = k
             k += 1
-    for ln in store.lanes:
-        if ln.kind == "thread":
-            colors[ln.index] = colors[store.owner_of(ln.index)]
+        elif ln.kind == "thread":
+            colors[ln.index] = colors[owner]
     return colors
 
 
