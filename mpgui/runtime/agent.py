@@ -64,6 +64,7 @@ class _Agent:
         self.main: Reporter | None = None
         self.subs = 0
         self.partial: dict[int, str] = {}  # thread ident -> the line it is printing
+        self.failed: dict[int, bool] = {}  # thread ident -> its run() raised
 
     def reporter(self) -> Reporter | None:
         """The calling thread's reporter, else the process's (for lines and events of
@@ -118,6 +119,9 @@ def install() -> None:
     time.sleep = _traced_sleep
     sys.stdout = _Tap(sys.stdout) if sys.stdout is not None else None
     if os.environ.pop(ENV_ROOT, None):
+        # Imported here, once: forked children inherit it; a failing child needs it.
+        import traceback  # noqa: F401
+
         _hook_excepthook()
         _connect("main", "main program")
 
@@ -222,7 +226,7 @@ def _patch_processes() -> None:
         _connect("process", self.name)
         if _agent.conn is None:
             return bootstrap(self, parent_sentinel)
-        self.run = _reporting_errors(self.run)
+        _report_printed_errors()
         _flush_on_terminate()
         code = bootstrap(self, parent_sentinel)
         _agent.send(_agent.main, Kind.FINISHED, code, time.process_time_ns())
@@ -287,26 +291,29 @@ def _var_name(obj: object, frame) -> str | None:  # type: ignore[no-untyped-def]
     return None
 
 
-def _reporting_errors(run):  # type: ignore[no-untyped-def]
-    """`run` that reports an exception (then raises it on, to be printed as usual)."""
-    def traced_run() -> None:
-        try:
-            run()
-        except SystemExit:
-            raise
-        except BaseException as exc:
-            _report_error(exc)
-            raise
-    return traced_run
+def _report_printed_errors() -> None:
+    """Report the exception multiprocessing prints when a process's run() fails, as it
+    prints it (``traceback.print_exc()`` in ``_bootstrap``): wrapping run() instead
+    would add a frame of ours to the traceback the script shows."""
+    import traceback  # (forked children have it from the root: see install())
+
+    print_exc = getattr(traceback.print_exc, "__wrapped__", traceback.print_exc)
+
+    def reporting_print_exc(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if sys._getframe(1).f_globals.get("__name__") == "multiprocessing.process":
+            _report_error(*sys.exc_info())
+        return print_exc(*args, **kwargs)
+
+    reporting_print_exc.__wrapped__ = print_exc  # type: ignore[attr-defined]
+    traceback.print_exc = reporting_print_exc
 
 
-def _report_error(exc: BaseException) -> None:
+def _report_error(etype, value, tb) -> None:  # type: ignore[no-untyped-def]
+    """Report an exception with its traceback, as Python prints it."""
     import traceback
 
-    tb = exc.__traceback__
-    tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb  # not our frame
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
-    _agent.send(_agent.reporter(), Kind.ERROR, (type(exc).__name__, str(exc)), text)
+    text = "".join(traceback.format_exception(etype, value, tb))
+    _agent.send(_agent.reporter(), Kind.ERROR, (etype.__name__, str(value)), text)
 
 
 def _hook_excepthook() -> None:
@@ -314,10 +321,7 @@ def _hook_excepthook() -> None:
     previous = sys.excepthook
 
     def hook(etype, value, tb):  # type: ignore[no-untyped-def]
-        import traceback
-
-        text = "".join(traceback.format_exception(etype, value, tb))
-        _agent.send(_agent.main, Kind.ERROR, (etype.__name__, str(value)), text)
+        _report_error(etype, value, tb)
         previous(etype, value, tb)
 
     sys.excepthook = hook
@@ -345,26 +349,26 @@ def _patch_threads() -> None:
             r.event(Kind.IDENTITY, self.name, threading.get_native_id())
             _agent.reporters[threading.get_ident()] = r
         _agent.guarded(r.started, os.getpid())
-        failed = []
-        run = self.run
-
-        def traced_run() -> None:
-            try:
-                run()
-            except BaseException:
-                failed.append(True)
-                _report_error(sys.exc_info()[1])  # type: ignore[arg-type]
-                raise
-
-        self.run = traced_run
         try:
             inner(self)
         finally:
+            failed = _agent.failed.pop(threading.get_ident(), False)
             _agent.send(r, Kind.FINISHED, 1 if failed else 0, time.thread_time_ns())
             with _agent.lock:
                 _agent.reporters.pop(threading.get_ident(), None)
 
+    previous_hook = threading.excepthook
+
+    def excepthook(args) -> None:  # type: ignore[no-untyped-def]
+        """A traced thread's uncaught exception (called in that thread)."""
+        ident = threading.get_ident()
+        if ident in _agent.reporters and _agent.reporters[ident] is not _agent.main:
+            _agent.failed[ident] = True
+            _report_error(args.exc_type, args.exc_value, args.exc_traceback)
+        previous_hook(args)
+
     cls.start, cls._bootstrap_inner = traced_start, traced_inner
+    threading.excepthook = excepthook
 
 
 def _traced_sleep(seconds: float) -> None:

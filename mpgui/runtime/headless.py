@@ -94,19 +94,21 @@ def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
     """Run `script` with `args` as ``python SCRIPT ARGS`` would, tracing it; its output
     goes where this program's goes, unchanged. Returns the script's exit status."""
     err = err or sys.stderr
+    interrupted = False
     with ScriptRunner(script, args) as runner:
         try:
             runner.run()
         except KeyboardInterrupt:
+            interrupted = True
             runner.stop()
     store = runner.store
-    code = runner.exit_code if runner.exit_code is not None else EXIT_INTERRUPTED
-    if runner.status == "stopped":
-        code = EXIT_INTERRUPTED
     how = "stopped after" if runner.status == "stopped" else "finished in"
     header = (f"mpgui: {script.name} {how} {wall_seconds(store):.3f} s (exit code "
               f"{runner.exit_code}; this computer has {cpu_count()} CPUs)")
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
+    code = runner.exit_code
+    if interrupted or code is None:
+        return EXIT_INTERRUPTED
     # As a shell reports a process killed by a signal: 128 + the signal.
     return 128 - code if code < 0 else code
 
