@@ -65,6 +65,7 @@ class _Agent:
         self.subs = 0
         self.partial: dict[int, str] = {}  # thread ident -> the line it is printing
         self.failed: dict[int, bool] = {}  # thread ident -> its run() raised
+        self.due = threading.Event()  # lines wait in a buffer: flush soon
 
     def reporter(self) -> Reporter | None:
         """The calling thread's reporter, else the process's (for lines and events of
@@ -153,25 +154,31 @@ def _connect(kind: str, name: str) -> None:
     _agent.guarded(_agent.main.started, os.getpid())
     threading.Thread(target=_watch, args=(conn,), name="mpgui-trace-watch",
                      daemon=True).start()
+    threading.Thread(target=_flush_later, args=(_agent,), name="mpgui-trace-flush",
+                     daemon=True).start()
 
 
 def _watch(conn) -> None:  # type: ignore[no-untyped-def]
-    """Send lines printed while busy; end this process if mpgui ends (a SIGKILLed
-    mpgui must leave nothing behind). mpgui sends nothing, except REFUSED."""
-    while True:
-        try:
-            if conn.poll(FLUSH_EVERY_S):
-                conn.recv()  # REFUSED: too many processes to show; the script goes on
-                _agent.conn = None
-                return
-        except (EOFError, OSError):
-            if _agent.conn is conn:
-                os._exit(ORPHANED)
-            return
-        if _agent.conn is not conn:
-            return
-        if any(r.pending for r in list(_agent.reporters.values())):
-            _agent.flush_all()
+    """End this process if mpgui ends (a SIGKILLed mpgui must leave nothing behind).
+    Blocked in recv() it never needs the GIL: a thread that woke up now and then would,
+    and on busy cores each of its turns stalls the script's thread (that cost a
+    CPU-bound pool 8 %). mpgui sends nothing, except REFUSED."""
+    try:
+        conn.recv()  # REFUSED: too many processes to show; the script goes on
+        _agent.conn = None
+    except (EOFError, OSError):
+        if _agent.conn is conn:
+            os._exit(ORPHANED)
+
+
+def _flush_later(agent: _Agent) -> None:
+    """Send lines printed in a burst soon after it: a line printed right after another
+    waits in the buffer (a flood travels in batches). Asleep unless a burst left some."""
+    while agent.conn is not None:
+        agent.due.wait()
+        _sleep(FLUSH_EVERY_S)
+        agent.due.clear()
+        agent.flush_all()
 
 
 def _forget() -> None:
@@ -409,6 +416,8 @@ class _Tap:
                 r = _agent.reporter()
                 if r is not None:
                     _agent.guarded(_lines, r, lines)
+                    if r.pending and not _agent.due.is_set():
+                        _agent.due.set()
         return n
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
