@@ -24,11 +24,11 @@ from mpgui.runtime.backends import BACKEND_CLASSES, Child
 from mpgui.runtime.child import child_main
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.protocol import State
+from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
 from mpgui.runtime.trace import Join, TraceStore
 from mpgui.runtime.watch import Watch
 
 DEFAULT_START_METHOD = "spawn"
-STOP_GRACE_S = 1.0
 # The most one poll() spends executing main-program steps. start() with spawn costs the
 # parent ~9 ms per child; 64 of them at once would freeze a window for half a second.
 STEPS_BUDGET_NS = 8_000_000
@@ -65,7 +65,7 @@ class _Wait:
     join: Join | None = None
 
 
-class Runner:
+class Runner(RunLoop):
     """Runs one scenario once. Use as a context manager, or call stop(), so that no
     child outlives it."""
 
@@ -119,17 +119,6 @@ class Runner:
         self.backend = BACKEND_CLASSES[self.backend_name](self)
 
     # -- public ------------------------------------------------------------------------
-
-    def __enter__(self) -> Runner:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    @property
-    def done(self) -> bool:
-        """True once the run finished or was stopped."""
-        return self.status in ("finished", "stopped")
 
     def lane_of(self, var: str) -> int:
         """The trace lane of process `var`."""
@@ -185,16 +174,6 @@ class Runner:
         elif timeout > 0:
             time.sleep(timeout)
 
-    def run(self, on_poll=None, poll_timeout: float = 0.05) -> None:  # type: ignore[no-untyped-def]
-        """Start if needed and run to the end, blocking; `on_poll()` after each poll."""
-        if self.status == "ready":
-            self.start()
-        while not self.done:
-            self.wait(poll_timeout)
-            self.poll(budget_s=0.02)
-            if on_poll is not None:
-                on_poll()
-
     def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Begin stopping without blocking: terminate every child now. ``poll()`` kills
         those still alive after `grace_s` and ends the run. Safe to call repeatedly."""
@@ -206,14 +185,6 @@ class Runner:
         self.status = "stopping"
         self._kill_at = _now() + int(grace_s * 1e9)
         self.backend.request_stop()
-
-    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Stop and wait: terminate every child, kill those that ignore it after
-        `grace_s`, reap them all. Safe to call any number of times."""
-        self.request_stop(grace_s)
-        while self.status == "stopping":
-            self.wait(0.01)
-            self.poll()
 
     def _poll_stopping(self) -> None:
         # Keep reading: a child flushing in its SIGTERM handler must not block.

@@ -28,11 +28,11 @@ from typing import Any, TextIO
 
 from mpgui.runtime import agent
 from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
 from mpgui.runtime.sampler import Sampler, available
 from mpgui.runtime.trace import OPEN, Join, TraceStore
 from mpgui.runtime.watch import Watch
 
-STOP_GRACE_S = 1.0
 SAMPLE_NS = 10_000_000  # how often the kernel is asked what each thread does
 # Processes shown at most; more (a fork bomb) run untraced and are counted.
 MAX_LANES = 256
@@ -63,7 +63,7 @@ class _Link:
     joins: dict[tuple[int, int], Join] = field(default_factory=dict)  # (waiter, pid)
 
 
-class ScriptRunner:
+class ScriptRunner(RunLoop):
     """Runs one script once. Use as a context manager, or call stop(), so that none of
     its processes outlives it."""
 
@@ -106,17 +106,6 @@ class ScriptRunner:
         self._root_ended_at: int | None = None
 
     # -- public ------------------------------------------------------------------------
-
-    def __enter__(self) -> ScriptRunner:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    @property
-    def done(self) -> bool:
-        """True once the run finished or was stopped."""
-        return self.status in ("finished", "stopped")
 
     def pids(self) -> list[int]:
         """The script's process and every process of it that reported."""
@@ -167,16 +156,6 @@ class ScriptRunner:
         else:
             time.sleep(min(timeout, 0.01))
 
-    def run(self, on_poll=None, poll_timeout: float = 0.05) -> None:  # type: ignore[no-untyped-def]
-        """Start if needed and run to the end, blocking; `on_poll()` after each poll."""
-        if self.status == "ready":
-            self.start()
-        while not self.done:
-            self.wait(poll_timeout)
-            self.poll(budget_s=0.02)
-            if on_poll is not None:
-                on_poll()
-
     def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Begin stopping without blocking: SIGTERM to every process of the script now,
         SIGKILL to those left after `grace_s` (``poll()`` does it)."""
@@ -187,13 +166,6 @@ class ScriptRunner:
         self.status = "stopping"
         self._kill_at = _now() + int(grace_s * 1e9)
         self._signal(signal.SIGTERM)
-
-    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Stop and wait until every process of the script is gone."""
-        self.request_stop(grace_s)
-        while self.status == "stopping":
-            self.wait(0.01)
-            self.poll()
 
     # -- starting ------------------------------------------------------------------------
 
