@@ -106,7 +106,7 @@ class ProcessTableModel(ListTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and problems:
             return self.tint(problems)
         if role == Qt.ItemDataRole.ForegroundRole and problems:
-            return QColor("#1a1a1a")  # readable on the tint in any theme
+            return QColor(self.theme.tint_text)  # readable on the tint in any theme
         if role == Qt.ItemDataRole.TextAlignmentRole and column.param is not None:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column.key in ("var", "message"):
