@@ -2,7 +2,8 @@
 
 A wheel carries them as ``mpgui/_resources`` (hatchling force-include), the frozen
 bundle likewise (PyInstaller datas); an editable install or a plain checkout reads the
-repository's ``resources/`` directly.
+repository's ``resources/`` directly. The user's guide (the top-level README.md) goes
+along the same way: ``guide_path()``.
 """
 
 from __future__ import annotations
@@ -24,3 +25,14 @@ def resource_dir() -> Path:
 def resource(*parts: str) -> Path:
     """A path inside the resources folder, e.g. ``resource("scenarios", "seed.toml")``."""
     return resource_dir().joinpath(*parts)
+
+
+GUIDE = "README.md"
+
+
+def guide_path() -> Path:
+    """The user's guide, README.md: shipped beside the resources in a wheel and the
+    frozen app (see pyproject.toml and packaging/mpgui.spec); in a checkout or an
+    editable install, at the top of the repository, next to ``resources/``."""
+    shipped = resource(GUIDE)
+    return shipped if shipped.is_file() else resource_dir().parent / GUIDE

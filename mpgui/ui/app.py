@@ -32,14 +32,29 @@ def run_app(scenario: str | None, *, run: bool = False, speed: float | None = No
     """Open the window on `scenario` (a built-in name or a file; None: where the user
     left off, else the tutorial's example) and run the event loop."""
     app = make_app()
+    window = open_window(scenario, run=run, speed=speed, start_method=start_method)
+    _close_on_signals(window)
+    return app.exec()
+
+
+def open_window(scenario: str | None, *, run: bool = False, speed: float | None = None,
+                start_method: str | None = None) -> MainWindow:
+    """Show the window on `scenario`; once it is up, offer the edits a crash left, then
+    (at the very first start, unless told to run at once) the tour."""
+    make_app()
     window = MainWindow(speed=speed, start_method=start_method)
     window.open_initial(scenario)
     window.show()
-    QTimer.singleShot(0, window.offer_recovery)  # once the window is up
+
+    def when_up() -> None:
+        window.offer_recovery()
+        if not run:
+            window.help_actions.first_run()
+
+    QTimer.singleShot(0, when_up)
     if run:
         QTimer.singleShot(0, window.run)
-    _close_on_signals(window)
-    return app.exec()
+    return window
 
 
 def _close_on_signals(window: MainWindow) -> QTimer:

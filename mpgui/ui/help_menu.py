@@ -1,0 +1,154 @@
+"""The Help menu: the User Guide (the README, F1), the Keyboard Shortcuts (read from the
+window's actions), the tour shown at the very first start and on request, About mpgui
+and About Qt."""
+
+from __future__ import annotations
+
+import html
+import platform
+from typing import TYPE_CHECKING
+
+import pyqtgraph
+import PySide6
+from PySide6.QtCore import QObject, qVersion
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolBar, QWidget
+
+from mpgui import __version__
+from mpgui.ui.actions import make_action
+from mpgui.ui.help_guide import GuideWindow
+from mpgui.ui.help_shortcuts import ShortcutsDialog, keys_text
+from mpgui.ui.settings import settings
+from mpgui.ui.tour import Callout, TourOverlay
+
+if TYPE_CHECKING:  # the window imports this module
+    from mpgui.ui.main_window import MainWindow
+
+FIRST_RUN_KEY = "first_run_done"  # in settings: the tour was shown once
+
+
+def about_text() -> str:
+    """What About mpgui says: the version, what it is, the licences, what it runs on."""
+    return (f"<h3>mpgui {html.escape(__version__)}</h3>"
+            "<p>See Python multiprocessing: real processes, CPU cores, <code>start()</code> "
+            "and <code>join()</code> on a live chart.</p>"
+            "<p>Free software under the MIT licence. Built with Qt and PySide6 (LGPL v3) "
+            "and pyqtgraph (MIT).</p>"
+            f"<p>Running on Python {platform.python_version()}, Qt {qVersion()} "
+            f"(PySide6 {PySide6.__version__}), pyqtgraph {pyqtgraph.__version__}, "
+            f"{html.escape(platform.system() or 'an unknown system')}.</p>")
+
+
+class HelpActions(QObject):
+    """The Help menu's actions and the windows they open, for one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.guide: GuideWindow | None = None
+        self.shortcuts: ShortcutsDialog | None = None
+        self.about_box: QMessageBox | None = None
+        self.actions: dict[str, QAction] = {
+            "guide": make_action(self, "&User Guide", QKeySequence.StandardKey.HelpContents,
+                                 self.show_guide, "mpgui's manual, with a find box "
+                                 "(no internet needed)"),
+            "shortcuts": make_action(self, "&Keyboard Shortcuts…", "Ctrl+/",
+                                     self.show_shortcuts, "Every key of the window, "
+                                     "searchable"),
+            "tour": make_action(self, "Show the &Tour Again", None, self.show_tour,
+                                "The notes shown at the first start: where to run, "
+                                "choose a scenario and watch"),
+            "about": make_action(self, "&About mpgui", None, self.show_about,
+                                 "Version, licence, and what mpgui runs on"),
+            "about_qt": make_action(self, "About &Qt", None, QApplication.aboutQt,
+                                    "The Qt toolkit mpgui is built with, and its licence"),
+        }
+        self.tour = TourOverlay(window, self._callouts(), "Welcome to mpgui", self._tour_note)
+        self._watching_presentation = False
+
+    def fill(self, menu: QMenu) -> None:
+        """Put the actions in the Help menu."""
+        a = self.actions
+        menu.addActions([a["guide"], a["shortcuts"], a["tour"]])
+        menu.addSeparator()
+        menu.addActions([a["about"], a["about_qt"]])
+
+    def show_guide(self) -> GuideWindow:
+        """Open the user's guide (F1)."""
+        if self.guide is None:
+            self.guide = GuideWindow(self.window)
+        self.guide.show_guide()
+        return self.guide
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Open the list of shortcuts, read afresh from the window's actions."""
+        if self.shortcuts is None:
+            self.shortcuts = ShortcutsDialog(self.window)
+        self.shortcuts.open_fresh()
+        return self.shortcuts
+
+    def show_about(self) -> QMessageBox:
+        """About mpgui (not blocking: a window-modal box)."""
+        box = self.about_box = QMessageBox(self.window)
+        box.setWindowTitle("About mpgui")
+        box.setText(about_text())
+        box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
+        box.open()
+        return box
+
+    # -- the tour ----------------------------------------------------------------------
+
+    def first_run(self) -> bool:
+        """Show the tour if it was never shown (the app calls this once the window is up;
+        tests and the selftest, which make windows directly, do not). True if shown."""
+        if settings().value(FIRST_RUN_KEY, False, type=bool):
+            return False
+        return self.show_tour()
+
+    def show_tour(self) -> bool:
+        """Show the tour, unless presenting (no overlay on a projector). True if shown."""
+        presentation = self.window.presentation
+        if presentation.active:
+            return False
+        if not self._watching_presentation:  # entering presentation mode ends the tour
+            presentation.toggled.connect(lambda on: on and self.tour.dismiss())
+            self._watching_presentation = True
+        settings().setValue(FIRST_RUN_KEY, True)  # seen once: never shown by itself again
+        self.tour.start()
+        return True
+
+    def _callouts(self) -> list[Callout]:
+        acts = self.window.acts
+        g = self.window.gallery_actions.actions
+        run = keys_text(acts["run"], sep=" or ")
+        return [
+            Callout(self._run_button, "Run",
+                    f"Starts the scenario's processes for real ({run}); Stop "
+                    f"({keys_text(acts['stop'])}) ends them. Next to it: the speed, "
+                    "the start method, and processes, threads or a pool."),
+            Callout(self._gallery, "Scenarios",
+                    "Ready-made lessons, each ready to run. Click one, or go through them "
+                    f"with {keys_text(g['next'])} and {keys_text(g['previous'])}."),
+            Callout(lambda: self.window.chart, "Timeline",
+                    "Each process, live: running on a core (solid), waiting for one "
+                    "(hatched), sleeping (thin), printing (▼). Dashed outlines are the "
+                    "prediction; hover for details, the wheel zooms."),
+        ]
+
+    def _tour_note(self) -> str:
+        a = self.actions
+        return (f"Help → User Guide ({keys_text(a['guide'])}) is the whole manual; "
+                f"Help → Keyboard Shortcuts ({keys_text(a['shortcuts'])}) lists every key. "
+                "Help → Show the Tour Again brings these notes back.")
+
+    def _gallery(self) -> QWidget:
+        """The gallery: its list, or on a narrow window its drop-down row."""
+        layout = self.window.layout_
+        return layout.gallery_picker if layout.compact else layout.gallery_box
+
+    def _run_button(self) -> QWidget | None:
+        for bar in self.window.findChildren(QToolBar):
+            button = bar.widgetForAction(self.window.acts["run"])
+            if button is not None:
+                return button
+        return None

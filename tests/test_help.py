@@ -1,0 +1,339 @@
+"""The Help menu: the keyboard shortcuts (read from the window's actions), the user's
+guide (the README, offline), the first-run tour, About. Real windows, offscreen."""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+
+import pytest
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot, qVersion
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QApplication, QWidget
+
+from mpgui import __version__
+from mpgui.resources import guide_path, resource_dir
+from mpgui.ui.help_guide import GuideWindow, guide_markdown, slug
+from mpgui.ui.help_menu import FIRST_RUN_KEY
+from mpgui.ui.help_shortcuts import PRESENTATION, plain_text
+from mpgui.ui.settings import settings
+from mpgui.ui.tour import place
+
+
+def window_actions_with_keys(window) -> set[QAction]:
+    """Every QAction under the main window with a shortcut, found independently of the
+    dialog: all its QObject children, minus those of other windows (the guide's)."""
+    out = set()
+    for act in window.findChildren(QAction):
+        parent = act.parent()
+        if isinstance(parent, QWidget) and parent.window() is not window:
+            continue
+        if not act.shortcut().isEmpty():
+            out.add(act)
+    return out
+
+
+# -- keyboard shortcuts -------------------------------------------------------------------
+
+
+def test_the_shortcuts_list_every_action_with_a_shortcut_by_menu(window, qtbot):
+    window.help_actions.actions["shortcuts"].trigger()
+    dialog = window.help_actions.shortcuts
+    qtbot.waitUntil(dialog.isVisible)
+    listed = {row.action for row in dialog.rows}
+    assert listed == window_actions_with_keys(window)
+    assert len(dialog.visible_rows()) == len(dialog.rows)
+    groups = list(dict.fromkeys(row.group for row in dialog.rows))
+    assert groups == ["File", "Edit", "View", "Scenarios", "Run", "Help", PRESENTATION]
+    by_text = {(r.group, r.text): r for r in dialog.rows}
+    run = by_text["Run", "Run"]
+    assert run.keys == ("F5", "Ctrl+R") and run.tip  # native text, and what it does
+    assert by_text["Help", "Keyboard Shortcuts…"].keys == ("Ctrl+/",)
+    assert by_text["Help", "User Guide"].keys == ("F1",)
+    assert all("&" not in r.text for r in dialog.rows)  # no mnemonics
+    # The single keys that drive presentation mode, each only as a single key.
+    single = {k for r in dialog.rows if r.group == PRESENTATION for k in r.keys}
+    assert {"Space", "R", "PgUp", "PgDown", "F11", "F5", "Esc"} <= single
+    assert all("Ctrl" not in k for k in single)
+
+
+def test_no_two_window_wide_actions_share_a_key(window, qtbot):
+    """F1 and Ctrl+/ clash with nothing: only actions limited to their own widget (Delete
+    in the table, Delete in the main program) may share a key."""
+    dialog = window.help_actions.show_shortcuts()
+    keys = Counter((k, row.action.shortcutContext() == Qt.ShortcutContext.WindowShortcut)
+                   for row in dialog.rows if row.group != PRESENTATION for k in row.keys)
+    assert [k for (k, wide), n in keys.items() if wide and n > 1] == []
+
+
+def test_the_filter_keeps_what_matches_and_esc_closes(window, qtbot):
+    dialog = window.help_actions.show_shortcuts()
+    qtbot.keyClicks(dialog.search, "replay")
+    shown = dialog.visible_rows()
+    assert shown and all(r.matches("replay") for r in shown)
+    assert {(r.group, r.keys) for r in shown} >= {("Run", ("Ctrl+Alt+R",)),
+                                                  (PRESENTATION, ("R",))}
+    assert dialog.count.text() == f"{len(shown)} of {len(dialog.rows)} shortcuts"
+    dialog.search.setText("ctrl+q")
+    assert [r.text for r in dialog.visible_rows()] == ["Quit"]
+    dialog.search.setText("zoom larger")  # every word, anywhere in the row
+    assert [r.text for r in dialog.visible_rows()] == ["Zoom In"]
+    dialog.search.setText("no such thing")
+    assert dialog.visible_rows() == [] and "No shortcut matches" in dialog.count.text()
+    dialog.search.clear()
+    assert len(dialog.visible_rows()) == len(dialog.rows)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+def test_the_list_is_read_from_the_window_each_time_it_opens(window, qtbot):
+    dialog = window.help_actions.show_shortcuts()
+    dialog.close()
+    help_menu = window.menuBar().actions()[-1].menu()
+    extra = QAction("&Brand New Thing", window)
+    extra.setShortcut("Ctrl+Alt+N")
+    extra.setStatusTip("Does something new")
+    help_menu.addAction(extra)
+    dialog = window.help_actions.show_shortcuts()
+    assert ("Help", "Brand New Thing", ("Ctrl+Alt+N",), "Does something new") in [
+        (r.group, r.text, r.keys, r.tip) for r in dialog.rows]
+
+
+def test_the_shortcuts_dialog_fits_the_screen_at_any_zoom(window, qtbot):
+    normal = window.font().pointSizeF()
+    for _ in range(12):  # to the largest zoom
+        window.appearance.zoom_in()
+    dialog = window.help_actions.show_shortcuts()
+    assert dialog.tree.font().pointSizeF() > 2 * normal  # the zoomed application font
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+    # Names and keys leave the description room to read.
+    assert dialog.tree.columnWidth(2) >= dialog.tree.viewport().width() * 2 // 5
+    window.appearance.reset_zoom()
+
+
+def test_plain_text_drops_mnemonics_only():
+    assert plain_text("Save &As…") == "Save As…"
+    assert plain_text("Salt && &Pepper") == "Salt & Pepper"
+
+
+# -- the user's guide ------------------------------------------------------------------------
+
+
+def test_the_guide_is_the_readme_and_is_found_in_a_checkout():
+    path = guide_path()
+    assert path.is_file() and path == resource_dir().parent / "README.md"
+    assert "## Two commands" in path.read_text(encoding="utf-8")
+
+
+def test_f1_opens_the_guide_with_the_readme_offline_pictures_as_text(window, qtbot):
+    window.help_actions.actions["guide"].trigger()
+    guide = window.help_actions.guide
+    qtbot.waitUntil(guide.isVisible)
+    text = guide.browser.toPlainText()
+    assert "Two commands" in text and "The desktop app (no Python needed)" in text
+    assert "mpgui after running the tutorial's example" in text  # a picture's alt text
+    assert "\ufffc" not in text  # no image placeholder left
+    screen = guide.screen().availableGeometry()
+    assert guide.width() <= screen.width() and guide.height() <= screen.height()
+    qtbot.keyClick(guide.browser, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not guide.isVisible())
+
+
+def test_pictures_become_their_alt_text_in_italics():
+    md = "Before\n\n![A chart:\nfour *lanes*](docs/x.png)\n\n![](docs/y.png) after"
+    assert guide_markdown(md) == "Before\n\n*A chart: four \\*lanes\\**\n\n after"
+    assert slug("Threads, pools and processes") == "threads-pools-and-processes"
+    assert slug("The desktop app (no Python needed)") == "the-desktop-app-no-python-needed"
+
+
+def test_the_guide_follows_links(window, qtbot, tmp_path):
+    guide = window.help_actions.show_guide()
+    bar = guide.browser.verticalScrollBar()
+    assert bar.value() == 0
+    guide.browser.anchorClicked.emit(QUrl("#architecture"))  # a heading of the README
+    qtbot.waitUntil(lambda: bar.value() > 0)
+
+    class Browser(QObject):  # stands in for the desktop's browser
+        def __init__(self) -> None:
+            super().__init__()
+            self.opened: list[str] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.opened.append(url.toString())
+
+    browser = Browser()
+    QDesktopServices.setUrlHandler("https", browser, "open")
+    try:
+        guide.browser.anchorClicked.emit(QUrl("https://ui.perfetto.dev"))
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    assert browser.opened == ["https://ui.perfetto.dev"]
+    # Installed, the source tree is not there: a link into it says so, nothing breaks.
+    shipped = tmp_path / "README.md"
+    shipped.write_text(guide_path().read_text(encoding="utf-8"), encoding="utf-8")
+    alone = GuideWindow(path=shipped)
+    qtbot.addWidget(alone)
+    alone.browser.anchorClicked.emit(QUrl("packaging/README.md"))
+    assert "not in this installation" in alone.note.text()
+
+
+def test_the_guide_finds_words_and_says_when_it_cannot(window, qtbot):
+    guide = window.help_actions.show_guide()
+    guide.actions_["find"].trigger()  # Ctrl+F
+    qtbot.keyClicks(guide.find_box, "forkserver")
+    first = guide.browser.textCursor()
+    assert first.selectedText() == "forkserver" and guide.note.text() == ""
+    qtbot.keyClick(guide.find_box, Qt.Key.Key_Return)  # the next one
+    second = guide.browser.textCursor()
+    assert second.selectedText() == "forkserver"
+    assert second.selectionStart() > first.selectionStart()
+    guide.actions_["previous"].trigger()  # Shift+F3
+    assert guide.browser.textCursor().selectionStart() == first.selectionStart()
+    guide.actions_["previous"].trigger()  # before the first: around to the last one
+    assert guide.browser.textCursor().selectionStart() > second.selectionStart()
+    guide.find_box.setText("xyzzy plugh")
+    assert guide.note.text() == "Not found"
+
+
+def test_the_guide_scales_with_the_zoom_and_says_when_it_is_missing(window, qtbot, tmp_path):
+    guide = window.help_actions.show_guide()
+    before = guide.browser.document().defaultFont().pointSizeF()
+    window.appearance.zoom_in()
+    # What Qt does to every window when the application font changes (in a running app;
+    # a test runs no QApplication.exec(), so it is done here by hand).
+    guide.setFont(QApplication.font())
+    assert guide.browser.document().defaultFont().pointSizeF() > before
+    window.appearance.reset_zoom()
+    missing = GuideWindow(path=tmp_path / "README.md")
+    qtbot.addWidget(missing)
+    assert "The user guide is missing" in missing.browser.toPlainText()
+
+
+# -- the tour ---------------------------------------------------------------------------------
+
+
+def after_pending_timers(qtbot) -> None:
+    """Let the timers queued so far (the window's start-up ones) fire."""
+    fired: list[bool] = []
+    QTimer.singleShot(0, lambda: fired.append(True))
+    qtbot.waitUntil(lambda: bool(fired))
+
+
+def open_app_window(qtbot, **kwargs):
+    from mpgui.ui.app import open_window
+
+    w = open_window("seed", **kwargs)
+    qtbot.addWidget(w)
+    return w
+
+
+def test_windows_made_directly_show_no_tour(window, qtbot):
+    after_pending_timers(qtbot)
+    assert not window.help_actions.tour.isVisible()
+    assert not settings().contains(FIRST_RUN_KEY)
+
+
+def test_the_first_start_shows_the_tour_once(qtbot, said):
+    w = open_app_window(qtbot)
+    tour = w.help_actions.tour
+    qtbot.waitUntil(tour.isVisible)
+    assert [c.title for c, _box, _target in tour.placed] == ["Run", "Scenarios", "Timeline"]
+    assert tour.geometry() == w.rect()
+    # Each callout points at its part of the window: the Run button, the gallery, the chart.
+    run_button = w.help_actions._run_button()
+    targets = [run_button, w.help_actions._gallery(), w.chart]  # (the list, or its row)
+    for (_c, _box, target), widget in zip(tour.placed, targets, strict=True):
+        assert target.contains(widget.mapTo(w, widget.rect().center()))
+    assert settings().value(FIRST_RUN_KEY, False, type=bool)
+    qtbot.keyClick(tour, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not tour.isVisible())
+    w.close()
+    again = open_app_window(qtbot)
+    after_pending_timers(qtbot)
+    assert not again.help_actions.tour.isVisible()
+    assert not again.help_actions.first_run()
+
+
+def test_starting_with_run_shows_no_tour_yet(qtbot, said):
+    w = open_app_window(qtbot, run=True, speed=20)
+    qtbot.waitUntil(lambda: w.controller.runner is not None)
+    assert not w.help_actions.tour.isVisible()
+    assert not settings().contains(FIRST_RUN_KEY)  # the next start shows it
+    qtbot.waitUntil(lambda: not w.controller.running, timeout=30_000)
+
+
+def test_esc_closes_the_tour_and_then_stops_the_run_as_always(window, qtbot):
+    window.speed.setValue(1)  # the seed takes ~5 s: still running when Esc comes
+    window.activateWindow()
+    window.run()
+    qtbot.waitUntil(lambda: window.controller.running)
+    tour = window.help_actions.tour
+    window.help_actions.show_tour()
+    qtbot.keyClick(tour, Qt.Key.Key_Escape)
+    assert not tour.isVisible() and window.controller.runner.status == "running"
+    qtbot.keyClick(window.table, Qt.Key.Key_Escape)  # the tour gone, Esc is Stop again
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
+    assert window.controller.runner.status == "stopped"
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1500, 900)])
+def test_the_callouts_stay_inside_the_window_and_follow_resizes(window, qtbot, size):
+    window.resize(*size)
+    window.help_actions.actions["tour"].trigger()  # Help → Show the Tour Again
+    tour = window.help_actions.tour
+    qtbot.waitUntil(tour.isVisible)
+
+    def laid_out_inside() -> bool:
+        boxes = [box for _c, box, _t in tour.placed] + [tour.card]
+        inside = all(window.rect().contains(b) for b in boxes)
+        apart = all(not a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+        return tour.geometry() == window.rect() and inside and apart and len(boxes) == 4
+
+    qtbot.waitUntil(laid_out_inside)
+    window.resize(window.width() + 300, window.height() + 100)
+    qtbot.waitUntil(laid_out_inside)
+    qtbot.mouseClick(tour, Qt.MouseButton.LeftButton)  # a click anywhere dismisses it
+    qtbot.waitUntil(lambda: not tour.isVisible())
+
+
+def test_got_it_dismisses_and_presentation_mode_has_no_tour(window, qtbot):
+    tour = window.help_actions.tour
+    assert window.help_actions.show_tour()
+    qtbot.waitUntil(tour.isVisible)
+    qtbot.mouseClick(tour.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tour.isVisible())
+    window.help_actions.show_tour()
+    qtbot.waitUntil(tour.isVisible)
+    window.toggle_presentation()  # entering presentation mode ends the tour ...
+    qtbot.waitUntil(lambda: not tour.isVisible())
+    assert not window.help_actions.show_tour()  # ... and none is shown while presenting
+    assert not tour.isVisible()
+    window.toggle_presentation()
+
+
+def test_a_callout_goes_beside_its_target_clear_of_the_others():
+    from PySide6.QtCore import QRect
+
+    bounds = QRect(0, 0, 1024, 768)
+    gallery = QRect(0, 60, 200, 700)
+    card = QRect(300, 300, 400, 150)
+    box = place((200, 90), gallery, bounds, [card], [gallery])
+    assert bounds.contains(box) and not box.intersects(card) and not box.intersects(gallery)
+    corner = QRect(990, 740, 30, 25)  # at the edge: the box still fits in the window
+    assert bounds.contains(place((300, 120), corner, bounds, [], [corner]))
+
+
+# -- about -------------------------------------------------------------------------------------
+
+
+def test_about_says_version_licences_and_what_it_runs_on(window, qtbot):
+    window.help_actions.actions["about"].trigger()
+    box = window.help_actions.about_box
+    qtbot.waitUntil(box.isVisible)
+    text = box.text()
+    for needle in (f"mpgui {__version__}", "MIT licence", "PySide6", "LGPL", "pyqtgraph",
+                   f"Python {platform.python_version()}", f"Qt {qVersion()}"):
+        assert needle in text
+    box.close()
