@@ -37,25 +37,32 @@ def no_child_left_behind():
 
 @pytest.fixture
 def said(monkeypatch):
-    """Messages the window would have shown in a box; and the answer to 'save?'."""
+    """Messages the window would have shown in a box; and the answers to 'save?' and,
+    at quit, 'save which of the edited scenarios?' (none: Discard)."""
     from mpgui.ui import dialogs
 
     messages: list[str] = []
-    answers = {"unsaved": dialogs.Unsaved.DISCARD}
+    answers = {"unsaved": dialogs.Unsaved.DISCARD, "save_edits": []}
     monkeypatch.setattr(dialogs, "show_error", lambda _w, title, text: messages.append(
         f"{title}: {text}"))
     monkeypatch.setattr(dialogs, "ask_unsaved", lambda _w, _name: answers["unsaved"])
+    monkeypatch.setattr(dialogs, "ask_save_edits", lambda _w, _names: answers["save_edits"])
     return messages, answers
 
 
 @pytest.fixture
 def window(qtbot, said):
     """The main window on the seed, at speed 10, shown offscreen."""
+    from PySide6.QtCore import Qt
+
     from mpgui.ui.main_window import MainWindow
 
     w = MainWindow(speed=10)
     qtbot.addWidget(w)
     w.open_initial("seed")
+    # The offscreen screen is 800 x 800, where a first start fills the screen: the tests
+    # want a desk-sized window.
+    w.setWindowState(Qt.WindowState.WindowNoState)
     w.resize(1400, 900)
     w.show()
     yield w

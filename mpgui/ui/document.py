@@ -3,14 +3,20 @@
 A scenario is immutable, so every edit is a snapshot: the command keeps the scenario
 before and after, and undo simply puts the old one back. The table models and the
 window listen to `changed` and read `scenario`; nothing else holds a copy.
+
+Each document state has an undo stack of its own, in one QUndoGroup (the window's
+Undo / Redo follow the group): `switch` hands the whole state over — scenario, origin,
+history — so an edited built-in can be set aside for the session and come back as it
+was left (see session_edits.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from mpgui.model.fileformat import save_scenario
 from mpgui.model.scenario import Scenario
@@ -41,6 +47,26 @@ class _Edit(QUndoCommand):
         return True
 
 
+@dataclass(frozen=True)
+class DocState:
+    """A document's whole state: the scenario, where it came from, its undo history.
+    Modified when the history is not at its clean (opened or saved) point."""
+
+    scenario: Scenario
+    path: Path | None
+    builtin: str | None
+    stack: QUndoStack
+
+    @property
+    def modified(self) -> bool:
+        """Edited since it was opened or saved."""
+        return not self.stack.isClean()
+
+    def drop(self) -> None:
+        """Forget this state and its history (the stack leaves the group as it dies)."""
+        self.stack.deleteLater()
+
+
 class ScenarioDocument(QObject):
     """The scenario being edited."""
 
@@ -50,13 +76,21 @@ class ScenarioDocument(QObject):
     def __init__(self, scenario: Scenario, *, path: Path | None = None,
                  builtin: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
+        self.undo_group = QUndoGroup(self)  # Undo / Redo act on the active stack
         # A bound method, not a lambda: Qt drops the connection when the document dies.
-        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.undo_group.cleanChanged.connect(self._clean_changed)
         self._scenario = scenario
         self._problems: list[Problem] | None = None
         self.path = path
         self.builtin = builtin
+        self.undo_group.setActiveStack(self._new_stack())
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The history of the current scenario."""
+        stack = self.undo_group.activeStack()
+        assert stack is not None  # there is always one, from __init__ on
+        return stack
 
     @property
     def scenario(self) -> Scenario:
@@ -96,10 +130,23 @@ class ScenarioDocument(QObject):
 
     def load(self, scenario: Scenario, *, path: Path | None, builtin: str | None) -> None:
         """Replace the document (open, new): history cleared, nothing modified."""
-        self.undo_stack.clear()
-        self.path, self.builtin = path, builtin
-        self._set(scenario)
+        self.switch(self.fresh(scenario, path=path, builtin=builtin)).drop()
+
+    def fresh(self, scenario: Scenario, *, path: Path | None,
+              builtin: str | None) -> DocState:
+        """A state for `switch`: `scenario` as just opened, with no history."""
+        return DocState(scenario, path, builtin, self._new_stack())
+
+    def switch(self, to: DocState) -> DocState:
+        """Make `to` the document — scenario, origin and history — and return the state
+        it replaces, history and all, to keep or drop."""
+        before = DocState(self._scenario, self.path, self.builtin, self.undo_stack)
+        self.path, self.builtin = to.path, to.builtin
+        self._scenario, self._problems = to.scenario, None
+        self.undo_group.setActiveStack(to.stack)
+        self.changed.emit()
         self.file_changed.emit()
+        return before
 
     def save(self, path: Path) -> None:
         """Save to `path` (atomically). Raises ScenarioFileError."""
@@ -107,6 +154,11 @@ class ScenarioDocument(QObject):
         self.path, self.builtin = path, None
         self.undo_stack.setClean()
         self.file_changed.emit()
+
+    def _new_stack(self) -> QUndoStack:
+        stack = QUndoStack(self)
+        self.undo_group.addStack(stack)
+        return stack
 
     def _clean_changed(self, _clean: bool) -> None:
         self.file_changed.emit()

@@ -2,6 +2,11 @@
 
 Every failure (a malformed file, a folder, no permission, a full disk) is a message box
 naming the problem; the scenario being edited is left exactly as it was.
+
+Whatever opens next, a built-in left with edits is kept for the session, with its undo
+history, and comes back as it was left (session_edits.py): only a file's or an untitled
+scenario's changes are asked about before another scenario replaces them. At quit, every
+unsaved scenario is offered for saving in one question (`may_quit`).
 """
 
 from __future__ import annotations
@@ -15,24 +20,27 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from mpgui.model import edits
 from mpgui.model.builtins import builtin_names, load_builtin
-from mpgui.model.fileformat import SUFFIX, ScenarioFileError, load_scenario
+from mpgui.model.fileformat import SUFFIX, ScenarioFileError, load_scenario, save_scenario
 from mpgui.model.scenario import Scenario
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
-from mpgui.ui.document import ScenarioDocument
+from mpgui.ui.document import DocState, ScenarioDocument
+from mpgui.ui.session_edits import SessionEdits, unsaved_at_quit
 from mpgui.ui.settings import add_recent_file, clear_recent_files, recent_files, settings
 
 FILE_FILTER = f"mpgui scenarios (*{SUFFIX});;All files (*)"
 
 
 class FileActions(QObject):
-    """The File menu's actions for one document."""
+    """The File menu's actions for one document; `session` keeps the built-ins left
+    with edits."""
 
     loaded = Signal()  # another scenario was opened (or New)
 
     def __init__(self, window: QWidget, doc: ScenarioDocument) -> None:
         super().__init__(window)
         self.window, self.doc = window, doc
+        self.session = SessionEdits(self)
         standard = QKeySequence.StandardKey
         self.actions: dict[str, QAction] = {
             "new": make_action(self, "&New", standard.New, self.new,
@@ -53,8 +61,38 @@ class FileActions(QObject):
 
     # -- opening -----------------------------------------------------------------------
 
+    def would_ask(self) -> bool:
+        """Whether replacing the document asks first: a file or an untitled scenario
+        with unsaved changes (an edited built-in is kept for the session instead)."""
+        return self.doc.modified and self.doc.builtin is None
+
     def maybe_save(self) -> bool:
-        """Before the document is replaced or closed: True to go on, False to cancel."""
+        """Before the document is replaced: True to go on, False to cancel."""
+        return not self.would_ask() or self._ask_save()
+
+    def may_quit(self) -> bool:
+        """Before the window closes: offer every unsaved scenario — the open document and
+        the edited built-ins kept this session — for saving, in one question. True to
+        close; False (Cancel, or a save that did not happen) keeps the window open."""
+        unsaved = unsaved_at_quit(self.doc, self.session)
+        if not unsaved:
+            return True
+        if len(unsaved) == 1 and unsaved[0].state is None:
+            return self._ask_save()  # the open document alone: the usual question
+        chosen = dialogs.ask_save_edits(self.window, [u.label for u in unsaved])
+        if chosen is None:
+            return False
+        targets = []
+        for u in (unsaved[k] for k in chosen):  # every place first: a Cancel saves nothing
+            path = u.path or self._ask_path(u.name, f"Save “{u.name}” as")
+            if path is None:
+                return False
+            targets.append((u.state, path))
+        return all(self.save_to(path) if state is None else self._save_copy(state, path)
+                   for state, path in targets)
+
+    def _ask_save(self) -> bool:
+        """Ask whether to save the open document's changes: True to go on."""
         if not self.doc.modified:
             return True
         answer = dialogs.ask_unsaved(self.window, self.doc.display_name)
@@ -64,9 +102,7 @@ class FileActions(QObject):
 
     def new(self) -> None:
         """A new scenario with one process, started by the main program."""
-        if self.maybe_save():
-            self.doc.load(edits.add_process(Scenario()), path=None, builtin=None)
-            self.loaded.emit()
+        self._load(lambda: edits.add_process(Scenario()), path=None, builtin=None)
 
     def open(self) -> None:
         """Ask for a file and open it."""
@@ -87,18 +123,23 @@ class FileActions(QObject):
         return True
 
     def open_builtin(self, name: str) -> bool:
-        """Open the built-in scenario `name`."""
-        return self._load(lambda: load_builtin(name), path=None, builtin=name)
+        """Open the built-in scenario `name`: as it was left, if edited this session."""
+        return self._load(lambda: load_builtin(name), path=None, builtin=name, as_left=True)
 
-    def open_scenario(self, scenario: Scenario, *, builtin: str | None = None,
-                      confirmed: bool = False) -> bool:
-        """Open `scenario` (from a run file) as a new, unsaved document."""
-        return self._load(lambda: scenario, path=None, builtin=builtin, confirmed=confirmed)
+    def open_scenario(self, scenario: Scenario, *, path: Path | None = None,
+                      builtin: str | None = None, confirmed: bool = False) -> bool:
+        """Open `scenario` (from a run file, or recovered) as the document; `path` or
+        `builtin` says where it came from. A built-in edited this session gets
+        `scenario` over its edits, one Ctrl+Z away."""
+        return self._load(lambda: scenario, path=path, builtin=builtin, confirmed=confirmed)
 
     def _load(self, read: Callable[[], Scenario], *, path: Path | None, builtin: str | None,
-              confirmed: bool = False) -> bool:
-        """Replace the document with what `read` returns (after asking about unsaved
-        changes, unless `confirmed`); on a ScenarioFileError say why, change nothing."""
+              confirmed: bool = False, as_left: bool = False) -> bool:
+        """Replace the document with what `read` returns (after asking about a file's
+        unsaved changes, unless `confirmed`); on a ScenarioFileError say why, change
+        nothing. The document left is kept for the session if it is an edited built-in;
+        a built-in kept (or open) already comes back with its edits, under `read`'s
+        scenario as an undoable edit unless `as_left`."""
         if not confirmed and not self.maybe_save():
             return False
         try:
@@ -106,7 +147,13 @@ class FileActions(QObject):
         except ScenarioFileError as exc:
             dialogs.show_error(self.window, "Cannot open scenario", str(exc))
             return False
-        self.doc.load(scenario, path=path, builtin=builtin)
+        kept = builtin is not None and (builtin == self.doc.builtin or builtin in self.session)
+        if builtin is None or builtin != self.doc.builtin:  # the same built-in stays as it is
+            state = self.session.take(builtin) if builtin else None
+            self.session.keep(self.doc.switch(
+                state or self.doc.fresh(scenario, path=path, builtin=builtin)))
+        if kept and not as_left:
+            self.doc.edit(scenario, "Open the scenario of the run")
         self.loaded.emit()
         return True
 
@@ -133,20 +180,25 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         """Ask where, then save there."""
-        suggested = Path(start_dir()) / (Path(self.doc.display_name).stem + SUFFIX)
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save scenario as", str(suggested),
-                                              FILE_FILTER)
-        if not path:
-            return False
-        target = Path(path)
-        if not target.suffix:
-            target = target.with_suffix(SUFFIX)
-        return self.save_to(target)
+        path = self._ask_path(Path(self.doc.display_name).stem, "Save scenario as")
+        return path is not None and self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
         """Save to `path` (atomically); on failure say why. True if saved."""
+        return self._write(path, lambda: self.doc.save(path))
+
+    def _save_copy(self, state: DocState, path: Path) -> bool:
+        """Save a kept built-in's edits to `path`; they live there now, not in the
+        session."""
+        if not self._write(path, lambda: save_scenario(state.scenario, path)):
+            return False
+        if state.builtin is not None:
+            self.session.forget(state.builtin)
+        return True
+
+    def _write(self, path: Path, write: Callable[[], None]) -> bool:
         try:
-            self.doc.save(path)
+            write()
         except ScenarioFileError as exc:
             dialogs.show_error(self.window, "Cannot save scenario", f"{exc}\n\nYour scenario is "
                        "still open and unchanged; try another place.")
@@ -154,6 +206,15 @@ class FileActions(QObject):
         add_recent_file(path)
         settings().setValue("last_dir", str(path.resolve().parent))
         return True
+
+    def _ask_path(self, name: str, title: str) -> Path | None:
+        """Ask where to save the scenario `name` (suggesting name.toml); None if not."""
+        suggested = Path(start_dir()) / (name + SUFFIX)
+        path, _ = QFileDialog.getSaveFileName(self.window, title, str(suggested), FILE_FILTER)
+        if not path:
+            return None
+        target = Path(path)
+        return target if target.suffix else target.with_suffix(SUFFIX)
 
 
 def start_dir() -> str:

@@ -1,7 +1,8 @@
 """Unsaved edits survive a crash: while the document has unsaved changes, a recovery
 file is written a moment after each edit (atomically, beside the settings); it is
-removed when the edits are saved, discarded, or the window closes normally. A recovery
-file left by a window that is no longer running is offered at the next start.
+removed when the edits are saved, discarded, or the window closes normally. Edited
+built-ins kept for the session (session_edits.py) have one each while they are kept.
+A recovery file left by a window that is no longer running is offered at the next start.
 
 A recovery file is JSON holding the scenario as TOML text — data only, read back by
 the same checks as any scenario file.
@@ -14,6 +15,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
@@ -30,8 +32,10 @@ from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import pid_running
 from mpgui.ui import dialogs
 from mpgui.ui.document import ScenarioDocument
-from mpgui.ui.files import FileActions
 from mpgui.ui.settings import settings
+
+if TYPE_CHECKING:  # a type only: files.py imports session_edits.py, which imports this
+    from mpgui.ui.files import FileActions
 
 SAVE_DELAY_MS = 1000  # after the last edit: often enough to lose little, rarely enough
 PREFIX, SUFFIX = "recovery-", ".json"
@@ -41,6 +45,24 @@ MAX_BYTES = 2_000_000
 def recovery_dir() -> Path:
     """Where recovery files go: the settings' folder."""
     return Path(settings().fileName()).parent
+
+
+def kept_file(builtin: str) -> Path:
+    """The recovery file of the built-in `builtin` while its edits are kept aside."""
+    return recovery_dir() / f"{PREFIX}{os.getpid()}-kept-{builtin}{SUFFIX}"
+
+
+def write(file: Path, scenario: Scenario, path: Path | None, builtin: str | None) -> None:
+    """Write a recovery file for `scenario` (from `path` or the built-in `builtin`). A
+    safety net that cannot be written must not disturb the editing: errors are ignored."""
+    data = {"format": 1, "pid": os.getpid(), "saved": time.time(),
+            "path": str(path) if path else None, "builtin": builtin,
+            "scenario": dump_scenario(scenario)}
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(file, json.dumps(data).encode("utf-8"))
+    except (OSError, ScenarioFileError):
+        pass
 
 
 @dataclass(frozen=True)
@@ -76,14 +98,7 @@ class Autosave(QObject):
         if not self.doc.modified:
             self.discard()
             return
-        data = {"format": 1, "pid": os.getpid(), "saved": time.time(),
-                "path": str(self.doc.path) if self.doc.path else None,
-                "builtin": self.doc.builtin, "scenario": dump_scenario(self.doc.scenario)}
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.file, json.dumps(data).encode("utf-8"))
-        except (OSError, ScenarioFileError):
-            pass  # a safety net that cannot be written must not disturb the editing
+        write(self.file, self.doc.scenario, self.doc.path, self.doc.builtin)
 
     def discard(self) -> None:
         """No unsaved edits any more: no recovery file."""
@@ -129,10 +144,18 @@ def read(file: Path) -> Recovered:
 
 
 def offer(window: QWidget, files: FileActions) -> bool:
-    """At start-up: offer the edits a crashed window left, newest first. True if one
-    was recovered: it becomes the document, unsaved, its edits one undo step away from
-    the file or built-in they were made to."""
-    for rec in left_behind():
+    """At start-up: offer the edits a crashed window left, one question each. True if
+    any was recovered. A recovered scenario opens unsaved, its edits one undo step away
+    from the file or built-in they were made to; built-ins first, so that those the
+    window had kept aside are kept aside again (see session_edits.py) and the one it had
+    open comes last. Files and untitled scenarios would replace each other: one per
+    start, the others are offered at the next."""
+    # Stable sort of newest-first: kept built-ins, then open built-ins, then the rest.
+    found = sorted(left_behind(), key=lambda r: (r.builtin is None, "-kept-" not in r.file.name))
+    recovered = file_recovered = False
+    for rec in found:
+        if rec.builtin is None and file_recovered:
+            continue
         if not dialogs.ask_recover(window, rec.name, time.strftime(
                 "%Y-%m-%d %H:%M", time.localtime(rec.saved))):
             rec.file.unlink(missing_ok=True)
@@ -143,14 +166,16 @@ def offer(window: QWidget, files: FileActions) -> bool:
                 load_scenario(rec.path) if rec.path else None
         except ScenarioFileError:
             original = None
-        if original is not None:
-            doc.load(original, path=rec.path, builtin=rec.builtin)
-            files.loaded.emit()
-            doc.edit(rec.scenario, "Recovered edits")
-        else:  # the file is gone: the edits alone, unsaved
-            doc.load(rec.scenario, path=None, builtin=None)
+        if original is None:  # the file is gone: the edits alone, unsaved
+            files.open_scenario(rec.scenario, confirmed=True)
             doc.undo_stack.resetClean()
-            files.loaded.emit()
+        else:  # the file, or the built-in as this session has it; the edits over it
+            if rec.builtin:
+                files.open_builtin(rec.builtin)
+            else:
+                files.open_scenario(original, path=rec.path, confirmed=True)
+            doc.edit(rec.scenario, "Recovered edits")
         rec.file.unlink(missing_ok=True)
-        return True
-    return False
+        recovered = True
+        file_recovered = file_recovered or rec.builtin is None
+    return recovered
