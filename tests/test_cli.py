@@ -111,7 +111,8 @@ def test_run_writes_chrome_trace_and_csv(tmp_path):
     assert {e["ph"] for e in events if e.get("cat") == "join"} >= {"X", "s", "f"}
     rows = list(csv.DictReader(io.StringIO(table.read_text())))
     assert sum(r["record"] == "line" for r in rows) == 16
-    assert {r["record"] for r in rows} == {"span", "line", "start", "exit", "join"}
+    # (and "others" rows where other programs' use of the CPUs is measured)
+    assert {r["record"] for r in rows} - {"others"} == {"span", "line", "start", "exit", "join"}
 
 
 def test_crash_traceback_goes_to_stderr_like_a_script(tmp_path):

@@ -12,9 +12,34 @@ from typing import Any
 
 from mpgui.runtime.trace import OPEN, TraceStore, state_label
 
+# The track of other programs' use of the CPUs: a pid no lane has (lanes without a pid
+# use -(index + 1), and there are at most 65,536 lanes).
+OTHERS_PID = -100_000
+
 
 def _us(store: TraceStore, t: int) -> float:
     return (t - (store.t0 or 0)) / 1000.0
+
+
+def _others_counters(store: TraceStore) -> list[dict[str, Any]]:
+    """Other programs' use of each CPU as counter tracks ("C" events, in per cent), one
+    per CPU under a process of their own."""
+    others = store.others
+    if not others.n_samples:
+        return []
+    ev: list[dict[str, Any]] = [
+        {"ph": "M", "name": "process_name", "pid": OTHERS_PID,
+         "args": {"name": "other programs (per CPU)"}},
+        {"ph": "M", "name": "process_sort_index", "pid": OTHERS_PID,
+         "args": {"sort_index": len(store.lanes)}}]
+    for cpu, column in enumerate(others.fraction):
+        name = f"CPU {cpu}: other programs"
+        for t0, f in zip(others.t0, column, strict=True):
+            ev.append({"ph": "C", "name": name, "pid": OTHERS_PID, "ts": _us(store, t0),
+                       "args": {"%": round(f * 100, 1)}})
+        ev.append({"ph": "C", "name": name, "pid": OTHERS_PID,
+                   "ts": _us(store, others.t1[-1]), "args": {"%": 0}})
+    return ev
 
 
 def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, Any]:
@@ -90,6 +115,7 @@ def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, 
                        "ts": _us(store, target.end_t), **at(j.lane)})
             ev.append({"ph": "f", "bp": "e", "cat": "join", "name": "exit → join", "id": k,
                        "ts": _us(store, j.t_return), **at(main)})
+    ev += _others_counters(store)
     return {"traceEvents": ev, "displayTimeUnit": "ms",
             "otherData": {"producer": "mpgui"}}
 
@@ -104,7 +130,9 @@ CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "state", "core", "sta
 
 
 def csv_text(store: TraceStore) -> str:
-    """The run as CSV: one row per span, printed line, start, join and exit."""
+    """The run as CSV: one row per span, printed line, start, join and exit, and per
+    CPU and sample the part of it other programs used (record "others": the CPU in
+    `core`, the fraction 0..1 in `text`)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -132,6 +160,11 @@ def csv_text(store: TraceStore) -> str:
     for j in store.joins:
         text = "timed out" if j.timed_out else ("end of script" if j.implicit else "")
         row("join", j.lane, t0=j.t_wait, t1=j.t_return, text=text)
+    others = store.others
+    for cpu, column in enumerate(others.fraction):
+        for t0, t1, f in zip(others.t0, others.t1, column, strict=True):
+            w.writerow(("others", "", "", "other programs", "", "", cpu, s(t0), s(t1),
+                        f"{f:.3f}"))
     return buf.getvalue()
 
 

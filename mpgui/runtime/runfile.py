@@ -17,7 +17,7 @@ from typing import Any
 
 from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
 from mpgui.model.scenario import BACKENDS, Scenario
-from mpgui.runtime.trace import OPEN, Join, Lane, TraceStore
+from mpgui.runtime.trace import OPEN, Join, Lane, OtherPrograms, TraceStore
 
 FORMAT = 1
 SUFFIX = ".mpgrun"
@@ -32,8 +32,11 @@ _LANE_FIELDS = {  # name -> accepted types (None allowed where listed)
 }
 # Added later: a file without them still reads (as None).
 _OPTIONAL_LANE_FIELDS = {"finish_code": (int, type(None)), "host": (int, type(None))}
+_OPTIONAL_LANE_FLAGS = ("terminated_at_end",)  # booleans, False when missing
 _COLUMNS = {"span_lane": "H", "span_state": "B", "span_core": "h", "span_t0": "q",
             "span_t1": "q", "line_lane": "H", "line_t": "q"}
+MAX_CPUS = 4096  # of other programs' columns, in a run file
+NOT_RECORDED = "this run file does not record it"  # files from before it was measured
 
 
 class RunFileError(ValueError):
@@ -44,7 +47,8 @@ def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
     """A finished run as plain data."""
     lanes = []
     for ln in store.lanes:
-        d = {k: getattr(ln, k) for k in (*_LANE_FIELDS, *_OPTIONAL_LANE_FIELDS)}
+        d = {k: getattr(ln, k) for k in (*_LANE_FIELDS, *_OPTIONAL_LANE_FIELDS,
+                                          *_OPTIONAL_LANE_FLAGS)}
         d["cores"] = sorted(ln.cores)
         d["error"] = list(ln.error) if ln.error else None
         lanes.append(d)
@@ -57,6 +61,7 @@ def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
         "columns": {name: list(getattr(store, name)) for name in _COLUMNS},
         "line_text": [store.line_text(i) for i in range(store.n_lines)],
         "joins": [vars(j) for j in store.joins],
+        "others": _others_to_dict(store.others),
     }
 
 
@@ -148,8 +153,43 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
     store._chunk_first = array("q", [0] if texts else [])
     for i, jd in enumerate(_of(d, "joins", list)):
         store.joins.append(_join(_dict(jd, f"joins[{i}]"), i, n_lanes))
+    store.others = _others(d["others"]) if "others" in d else _not_recorded()
     meta = _dict(d.get("meta", {}), "meta")
     return scenario, store, meta
+
+
+def _others_to_dict(others: OtherPrograms) -> dict[str, Any]:
+    return {"source": others.source, "note": others.note, "t0": list(others.t0),
+            "t1": list(others.t1),
+            # Four decimals: a tenth of a per cent is more than the counters resolve.
+            "fraction": [[round(f, 4) for f in column] for column in others.fraction]}
+
+
+def _not_recorded() -> OtherPrograms:
+    others = OtherPrograms()
+    others.note = NOT_RECORDED
+    return others
+
+
+def _others(value: object) -> OtherPrograms:
+    """Other programs' use of the CPUs, checked (added later: optional in a file)."""
+    d = _dict(value, "others")
+    others = OtherPrograms()
+    others.source, others.note = _of(d, "source", str), _of(d, "note", str)
+    try:
+        others.t0, others.t1 = array("q", _of(d, "t0", list)), array("q", _of(d, "t1", list))
+    except (TypeError, OverflowError):
+        raise RunFileError("others: t0 and t1 must be whole numbers") from None
+    fraction = _of(d, "fraction", list)
+    n = len(others.t0)
+    if len(others.t1) != n or len(fraction) > MAX_CPUS or not all(
+            isinstance(c, list) and len(c) == n for c in fraction):
+        raise RunFileError("others: expected t0, t1 and a column per CPU of equal length")
+    if any(isinstance(f, bool) or not isinstance(f, int | float) or not 0 <= f <= 1
+           for column in fraction for f in column):
+        raise RunFileError("others.fraction: expected numbers from 0 to 1")
+    others.fraction = [array("f", column) for column in fraction]
+    return others
 
 
 def _lane(d: dict[str, Any], i: int) -> Lane:
@@ -160,6 +200,9 @@ def _lane(d: dict[str, Any], i: int) -> Lane:
     for key, types in _OPTIONAL_LANE_FIELDS.items():
         if not isinstance(d.get(key), types) or isinstance(d.get(key), bool):
             raise RunFileError(f"lanes[{i}].{key}: of the wrong type")
+    for key in _OPTIONAL_LANE_FLAGS:
+        if not isinstance(d.get(key, False), bool):
+            raise RunFileError(f"lanes[{i}].{key}: expected true or false")
     if d["kind"] not in ("main", "process", "thread", "worker") or d["index"] != i:
         raise RunFileError(f"lanes[{i}]: not a lane of a run")
     cores = d.get("cores", [])
@@ -170,7 +213,8 @@ def _lane(d: dict[str, Any], i: int) -> Lane:
                                   and all(isinstance(x, str) for x in error)):
         raise RunFileError(f"lanes[{i}].error: expected [type, message, traceback]")
     lane = Lane(**{k: d[k] for k in _LANE_FIELDS},
-                **{k: d.get(k) for k in _OPTIONAL_LANE_FIELDS})
+                **{k: d.get(k) for k in _OPTIONAL_LANE_FIELDS},
+                **{k: d.get(k, False) for k in _OPTIONAL_LANE_FLAGS})
     lane.cores = set(cores)
     lane.error = tuple(error) if error else None  # type: ignore[assignment]
     lane.open_span = OPEN

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mpgui.runtime import agent
+from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import Kind, State
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
 from mpgui.runtime.sampler import Sampler, available
@@ -102,6 +103,7 @@ class ScriptRunner(RunLoop):
         self._pids: set[int] = set()
         self._sampler = Sampler()
         self._next_sample = 0
+        self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
         self._kill_at = 0
         self._root_ended_at: int | None = None
 
@@ -120,6 +122,7 @@ class ScriptRunner(RunLoop):
         t = _now()
         self.store.t0 = t
         self.store.set_state(self.main_lane, t, State.STARTING)
+        self.others_sampler.begin(t)
         try:
             env = self._listen()
             self.proc = subprocess.Popen(
@@ -143,6 +146,7 @@ class ScriptRunner(RunLoop):
         if self.sampling and now >= self._next_sample:
             self._sample(now)
             self._next_sample = now + SAMPLE_NS
+        self.others_sampler.tick(now)
         self._check_end(now)
 
     def wait(self, timeout: float) -> None:
@@ -450,4 +454,5 @@ class ScriptRunner(RunLoop):
             self._dir = None
         self.watch.close()
         self.store.finish(now)
+        self.others_sampler.finish(now)
         self.status = status

@@ -1,4 +1,5 @@
-"""A run in numbers: per process pid, start, end, exit code, cores and CPU time."""
+"""A run in numbers: per process pid, start, end, exit code, cores and CPU time; how
+much of the CPUs other programs used; how far the run was from its prediction, and why."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ from dataclasses import dataclass
 from mpgui.model.scenario import UNIT
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import OPEN, TraceStore
+
+# Other programs' share of the CPUs from which a run's words mention them: below it, a
+# run's timings are about what they would be on an idle computer. Not for runs shorter
+# than MIN_OTHERS_S: there a tick of the counters (10 ms) is too large a part of it.
+NOTABLE_OTHERS = 0.10
+MIN_OTHERS_S = 0.5
+# Measured time in a state beyond what the prediction had, from which it is named as a
+# reason for being late (shorter is the noise of waking up and reporting).
+NOTABLE_NS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -79,16 +89,49 @@ def format_summary(store: TraceStore, header: str) -> str:
     for p in summarize(store):
         if p.error:
             lines.append(f"  {p.var}: {p.error}")
+    others = others_note(store)
+    if others:
+        lines.append(f"  {others}")
+    elif not store.others.measured:
+        lines.append(f"  {not_measured(store)}")
     return "\n".join(lines)
+
+
+def percent(share: float) -> str:
+    """0.383 -> '38 %'."""
+    return f"{round(share * 100)} %"
+
+
+def not_measured(store: TraceStore) -> str:
+    """'other programs' use of the CPUs was not measured (why)'."""
+    why = store.others.note
+    return "other programs' use of the CPUs was not measured" + (f" ({why})" if why else "")
+
+
+def notable_others(share: float | None, wall: float) -> bool:
+    """Whether other programs' `share` of the CPUs during a run of `wall` s is worth a
+    word (see NOTABLE_OTHERS)."""
+    return share is not None and share >= NOTABLE_OTHERS and wall >= MIN_OTHERS_S
+
+
+def others_note(store: TraceStore) -> str:
+    """'other programs used 38 % of the CPUs during this run: its timings may be
+    stretched', when they used at least NOTABLE_OTHERS of them; else ''."""
+    share = store.others_share()
+    if share is None or not notable_others(share, wall_seconds(store)):
+        return ""
+    return (f"other programs used {percent(share)} of the CPUs during this run: its "
+            "timings may be stretched")
 
 
 @dataclass(frozen=True)
 class RunFigures:
-    """A run in three numbers, to compare runs with."""
+    """A run in a few numbers, to compare runs with."""
 
     wall: float  # seconds from Run to the end
     cpu: float  # CPU seconds of all the rows together
     serial: float  # the rows' work (running or sleeping) added up: one after another
+    others: float | None = None  # part (0..1) of the CPUs other programs used; None: unknown
 
     @property
     def speedup(self) -> float:
@@ -110,15 +153,43 @@ def run_figures(store: TraceStore) -> RunFigures:
         store.span_lane, store.span_state, store.span_t0, store.span_t1, strict=True)
         if state in working and lane in rows and (t1 != OPEN or store.t_end is not None))
     return RunFigures(wall_seconds(store), sum(p.cpu for p in summarize(store)),
-                      max(0, serial_ns) / 1e9)
+                      max(0, serial_ns) / 1e9, store.others_share())
+
+
+def state_ns(store: TraceStore, state: int) -> int:
+    """Time every lane spent in `state`, added up (spans still open not counted)."""
+    return sum(t1 - t0 for st, t0, t1 in zip(store.span_state, store.span_t0, store.span_t1,
+                                              strict=True) if st == state and t1 != OPEN)
+
+
+# What starting means for each backend (the prediction takes it to cost nothing).
+_STARTING = {"processes": "starting processes", "threads": "starting the process and its "
+             "threads", "pool": "starting the pool's workers"}
+
+
+def late_reasons(store: TraceStore, plan: TraceStore) -> list[str]:
+    """Why a run took longer than predicted: only what happened, in plain words —
+    starting (the prediction's start() costs nothing), waiting for a core or for the
+    GIL longer than predicted, other programs on the CPUs."""
+    reasons = []
+    if state_ns(store, State.STARTING) >= 1_000_000:
+        reasons.append(_STARTING.get(store.backend, "starting processes"))
+    if state_ns(store, State.PREEMPTED) - state_ns(plan, State.PREEMPTED) >= NOTABLE_NS:
+        reasons.append("sharing cores")
+    if state_ns(store, State.GIL) - state_ns(plan, State.GIL) >= NOTABLE_NS:
+        reasons.append("waiting for the GIL")
+    if notable_others(store.others_share(), wall_seconds(store)):
+        reasons.append("other programs using the CPUs")
+    return reasons
 
 
 def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:
-    """How the run's wall time compares with the predicted one, in words ("" without
-    a prediction)."""
+    """How the run's wall time compares with the predicted one, in words, with the
+    reasons for being late that were measured ("" without a prediction)."""
     if plan is None or plan.t0 is None or plan.t_end is None:
         return ""
     predicted, measured = wall_seconds(plan), wall_seconds(store)
     late = measured - predicted
-    why = "starting processes, sharing cores" if late > 0 else "ahead of the plan"
-    return f"predicted {predicted:.3f} s; {late:+.3f} s ({why})"
+    reasons = late_reasons(store, plan) if late > 0 else ["ahead of the plan"]
+    why = f" ({', '.join(reasons)})" if reasons else ""
+    return f"predicted {predicted:.3f} s; {late:+.3f} s{why}"

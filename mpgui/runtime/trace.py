@@ -33,7 +33,8 @@ class Lane:
     end_t: int | None = None
     exit_code: int | None = None
     error: tuple[str, str, str] | None = None  # (type, message, traceback)
-    terminate_t: int | None = None
+    terminate_t: int | None = None  # the parent called X.terminate()
+    terminated_at_end: bool = False  # ... at the end of the script: a daemon
     cpu_ns: int | None = None  # reported by the child at its end
     cores: set[int] = field(default_factory=set)
     migrations: int = 0
@@ -68,6 +69,60 @@ class Join:
     waiter: int = 0  # the lane that waited: the main program, but for a traced script
 
 
+class OtherPrograms:
+    """How much of each CPU's time programs outside the run used, sample by sample
+    (measured by ``others.OthersSampler``, about every 100 ms).
+
+    Sample ``i`` covers ``t0[i]`` .. ``t1[i]`` (``perf_counter_ns``, the spans' clock;
+    each begins where the one before ended) and ``fraction[cpu][i]`` is the part of that
+    interval (0..1) CPU `cpu` was busy with other programs."""
+
+    def __init__(self) -> None:
+        self.source = ""  # how it was measured ("/proc/stat", "psutil"); "": it was not
+        self.note = ""  # why not, when it was not (a sentence for "... (note)")
+        self.t0 = array("q")
+        self.t1 = array("q")
+        self.fraction: list[array] = []  # per CPU: array("f"), one value per sample
+
+    @property
+    def measured(self) -> bool:
+        """Whether this run measured other programs at all."""
+        return bool(self.source)
+
+    @property
+    def n_cpus(self) -> int:
+        """CPUs measured (0 before the first sample)."""
+        return len(self.fraction)
+
+    @property
+    def n_samples(self) -> int:
+        """Samples so far."""
+        return len(self.t0)
+
+    def add(self, t0: int, t1: int, fractions: list[float]) -> None:
+        """One sample: `fractions[cpu]` of t0..t1 went to other programs (the CPUs of
+        the first sample are kept; a CPU missing later counts 0)."""
+        if not self.fraction:
+            self.fraction = [array("f") for _ in fractions]
+        self.t0.append(t0)
+        self.t1.append(t1)
+        for c, column in enumerate(self.fraction):
+            column.append(fractions[c] if c < len(fractions) else 0.0)
+
+    def share(self) -> float | None:
+        """The part (0..1) of all the CPUs' time over the samples that other programs
+        used; None if not measured or nothing sampled yet."""
+        if not self.measured or not self.n_samples or not self.n_cpus:
+            return None
+        dts = [b - a for a, b in zip(self.t0, self.t1, strict=True)]
+        wall = sum(dts)
+        if wall <= 0:
+            return None
+        used = sum(f * dt for column in self.fraction
+                   for f, dt in zip(column, dts, strict=True))
+        return used / (wall * self.n_cpus)
+
+
 class TraceStore:
     """All that a run measured, organised for drawing and export."""
 
@@ -92,6 +147,7 @@ class TraceStore:
         self._split: tuple[int, list[str]] = (-1, [])
         self.joins: list[Join] = []
         self.events = 0
+        self.others = OtherPrograms()  # other programs' use of each CPU (filled live)
 
     # -- lanes -------------------------------------------------------------------------
 
@@ -313,6 +369,19 @@ class TraceStore:
                     if st == State.RUNNING and t1 != OPEN)
         return total / 1e9
 
+    def others_fraction(self, cpu: int) -> tuple[array, array, array]:
+        """(t0, t1, fraction) of CPU `cpu`: per sample its interval (perf_counter_ns)
+        and the part of it (0..1) other programs used that CPU; empty columns for a CPU
+        not measured. Live, the columns grow as the run goes (a sample every ~100 ms)."""
+        if not 0 <= cpu < self.others.n_cpus:
+            return array("q"), array("q"), array("f")
+        return self.others.t0, self.others.t1, self.others.fraction[cpu]
+
+    def others_share(self) -> float | None:
+        """The part (0..1) of all the CPUs' time during the run that other programs
+        used; None if not measured."""
+        return self.others.share()
+
     def seconds(self, t: int | None) -> float | None:
         """A timestamp as seconds since the run began."""
         return None if t is None or self.t0 is None else (t - self.t0) / 1e9
@@ -320,7 +389,8 @@ class TraceStore:
     def memory_bytes(self) -> int:
         """Approximate bytes held by the columns (what grows with events)."""
         cols = (self.span_lane, self.span_state, self.span_core, self.span_t0, self.span_t1,
-                self.line_lane, self.line_t, self._chunk_first)
+                self.line_lane, self.line_t, self._chunk_first, self.others.t0,
+                self.others.t1, *self.others.fraction)
         return sum(c.itemsize * c.buffer_info()[1] for c in cols) + \
             sum(len(c) for c in self._chunks)
 
