@@ -12,6 +12,8 @@ same instant can interleave — real Python behaviour, worth knowing.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from mpgui.model.message import to_fstring, used_placeholders
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, format_number
@@ -42,6 +44,23 @@ def burn(seconds: float) -> None:
 def function_name(var: str) -> str:
     """The generated target function of process `var`."""
     return f"process_{var}"
+
+
+def script_file_name(name: str) -> str:
+    """The file name for the script of the scenario called `name` (a built-in's name or
+    a file name): 'crash.py', 'threads_vs_processes_cpu.py' ('scenario.py' for none)."""
+    stem = PurePath(name).stem.replace("-", "_") if name else ""
+    return f"{stem or 'scenario'}.py"
+
+
+def function_lines(code: str, var: str) -> tuple[int, tuple[str, ...]]:
+    """Where the generated `code` defines the target of process `var`: the number of its
+    ``def`` line (from 1) and its lines, up to the blank line that ends it."""
+    lines = code.split("\n")
+    head = f"def {function_name(var)}("
+    first = next(i for i, line in enumerate(lines) if line.startswith(head))
+    last = next((i for i in range(first, len(lines)) if not lines[i].strip()), len(lines))
+    return first + 1, tuple(lines[first:last])
 
 
 def scaled(seconds: float, speed: float) -> str:

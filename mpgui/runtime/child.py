@@ -22,6 +22,7 @@ from mpgui.runtime.reporter import Reporter
 from mpgui.runtime.workloads import RUNNERS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 # Exit code of a child whose parent vanished (reported to nobody; seen in ps accounting).
@@ -65,7 +66,8 @@ def run_workload(r: Reporter, task: dict[str, Any], pid: int) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException as exc:  # report any failure as the script would show it
-        r.event(Kind.ERROR, (type(exc).__name__, str(exc)), _script_traceback(exc))
+        r.event(Kind.ERROR, (type(exc).__name__, str(exc)),
+                _script_traceback(exc, task.get("script"), RUNNERS[task["workload"]]))
         return 1
     return 0
 
@@ -76,11 +78,31 @@ def _finish(r: Reporter, conn: Connection, code: int) -> None:
     conn.close()
 
 
-def _script_traceback(exc: BaseException) -> str:
-    """The traceback from the workload down, as the equivalent script would print it."""
+def _script_traceback(exc: BaseException, script: tuple | None,  # type: ignore[type-arg]
+                      workload: Callable[..., None]) -> str:
+    """The traceback as the equivalent script (`mpgui code NAME`) prints it: the frame of
+    the row's function in that script, at the line that raised.
+
+    `script` is (file name, function name, number of its first line, its lines). An
+    exception the workload raised itself (its innermost frame is the workload's: the
+    crash workload's ``raise``) is the script's ``raise`` line. Anything else is a failure
+    of mpgui's own code, which has no line in the script: its real traceback is shown.
+    """
     import traceback  # only a failing child pays for it (it pulls in tokenize)
 
     tb = exc.__traceback__
+    innermost = tb
+    while innermost is not None and innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    if script is not None and innermost is not None \
+            and innermost.tb_frame.f_code is workload.__code__:
+        file, function, first, lines = script
+        raises = [i for i, line in enumerate(lines) if line.strip().startswith("raise ")]
+        if len(raises) == 1:
+            frame = (file, first + raises[0], function, lines[raises[0]].strip())
+            return ("Traceback (most recent call last):\n"
+                    + "".join(traceback.StackSummary.from_list([frame]).format())
+                    + "".join(traceback.format_exception_only(type(exc), exc)))
     # Skip run_workload's own frame: the user's program has no such frame.
     tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
     return "".join(traceback.format_exception(type(exc), exc, tb))

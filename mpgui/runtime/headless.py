@@ -67,7 +67,7 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
     out = out or sys.stdout
     err = err or sys.stderr
     status = 0
-    with Runner(scenario, speed=speed, start_method=start_method) as runner:
+    with Runner(scenario, speed=speed, start_method=start_method, name=name) as runner:
         printer = ConsolePrinter(runner, out, err)
         try:
             runner.run(printer)

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from mpgui.model.codegen import function_lines, function_name, generate_code, script_file_name
 from mpgui.model.instances import flat_program, instances
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario
@@ -23,6 +24,7 @@ from mpgui.model.validation import errors
 from mpgui.runtime.backends import BACKEND_CLASSES, Child
 from mpgui.runtime.child import child_main
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import State
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
 from mpgui.runtime.trace import Join, TraceStore
@@ -75,7 +77,7 @@ class Runner(RunLoop):
 
     def __init__(self, scenario: Scenario, *, speed: float = 1.0,
                  start_method: str = DEFAULT_START_METHOD,
-                 store: TraceStore | None = None) -> None:
+                 store: TraceStore | None = None, name: str = "") -> None:
         problems = errors(scenario)
         if problems:
             raise ScenarioError(problems[0].text(scenario))
@@ -107,6 +109,11 @@ class Runner(RunLoop):
         self.worker_lanes = self.store.add_worker_lanes(scenario.workers.resolve(cores)) \
             if self.backend_name == "pool" else []
         self._program = flat_program(scenario, cores)
+        # Where each row's code is in the equivalent script (`mpgui code NAME`): a child
+        # that fails shows its traceback there, not in mpgui's own workloads.
+        code = generate_code(scenario, speed=speed, start_method=start_method)
+        self.script_name = script_file_name(name)
+        self._script_lines = {p.var: function_lines(code, p.var) for p in scenario.processes}
         self._pc = 0
         self._wait: _Wait | None = None
         self._end_joins: list[Child] | None = None  # the implicit joins, once reached
@@ -117,6 +124,7 @@ class Runner(RunLoop):
         self.steps_pending = False  # poll() stopped mid-program for time: poll again soon
         self.watch = Watch()  # every pipe ("pipe", source) and sentinel ("exit", source)
         self.backend = BACKEND_CLASSES[self.backend_name](self)
+        self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
 
     # -- public ------------------------------------------------------------------------
 
@@ -130,10 +138,13 @@ class Runner(RunLoop):
         return self.backend.pids()
 
     def task_of(self, c: Child) -> dict[str, Any]:
-        """What `c` runs, as plain data for the child (durations scaled by the speed)."""
+        """What `c` runs, as plain data for the child (durations scaled by the speed), and
+        where its code is in the equivalent script (file, function, first line, lines)."""
         spec = c.inst.spec
         return {"workload": spec.workload, "params": child_params(spec, self.speed),
-                "message": spec.message, "name": c.inst.name, "k": c.inst.k}
+                "message": spec.message, "name": c.inst.name, "k": c.inst.k,
+                "script": (self.script_name, function_name(spec.var),
+                           *self._script_lines[spec.var])}
 
     def start(self) -> None:
         """Begin the main program (starts the first children at once)."""
@@ -141,6 +152,7 @@ class Runner(RunLoop):
             raise RuntimeError("a Runner runs its scenario once; make a new one")
         self.status = "running"
         self.store.begin(_now(), self.main_lane)
+        self.others_sampler.begin(self.store.t0)  # type: ignore[arg-type]
         try:
             self.backend.open()
         except Exception as exc:  # e.g. out of processes: the run ends at once, saying why
@@ -159,6 +171,7 @@ class Runner(RunLoop):
         self._drain(_now() + int(budget_s * 1e9))
         self.backend.reap()
         self._advance()
+        self.others_sampler.tick(_now())
 
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until a child sends, ends, or the program has a
@@ -293,6 +306,7 @@ class Runner(RunLoop):
                 if c.inst.spec.daemon and not backend.joins_daemons:
                     if backend.can_terminate and c.running:
                         self.store.lanes[c.lane].terminate_t = _now()
+                        self.store.lanes[c.lane].terminated_at_end = True
                         backend.terminate(c)
                     elif not backend.can_terminate:
                         continue
@@ -313,6 +327,8 @@ class Runner(RunLoop):
 
     def _end(self, status: str) -> None:
         """The run is over: close the trace and release the watch."""
-        self.store.finish(_now())
+        now = _now()
+        self.store.finish(now)
+        self.others_sampler.finish(now)
         self.watch.close()
         self.status = status

@@ -10,7 +10,7 @@ from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QWidget
 
-from mpgui.model.codegen import generate_code
+from mpgui.model.codegen import generate_code, script_file_name
 from mpgui.model.fileformat import ScenarioFileError, atomic_write
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
@@ -138,8 +138,8 @@ class CodeView(QPlainTextEdit):
 
     def save_code(self) -> None:
         """Ask where, then write the script there."""
-        stem = Path(self.doc.display_name).stem.replace("-", "_") or "scenario"
-        start = Path(str(settings().value("last_dir", "") or Path.home())) / f"{stem}.py"
+        start = Path(str(settings().value("last_dir", "") or Path.home())) / \
+            script_file_name(self.doc.display_name)
         path, _ = QFileDialog.getSaveFileName(self, "Save Python code as", str(start),
                                               "Python scripts (*.py);;All files (*)")
         if path:

@@ -1,5 +1,6 @@
-"""Run → Compare Backends: the scenario run twice — as processes and as threads (a pool's
-scenario: as a pool and as processes) — and the two runs shown one above the other."""
+"""Run → Compare Backends: the scenario run twice — as processes first, then as threads
+(a pool's scenario: then as a pool) — and the two runs shown one above the other,
+processes on top."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from mpgui.ui import dialogs
 from mpgui.ui.runs import RunRecord
 
 
-def partner(backend: str) -> str:
-    """The backend to compare `backend` with."""
-    return "threads" if backend == "processes" else "processes"
+def backends_to_compare(backend: str) -> tuple[str, str]:
+    """The two backends to run a scenario whose own backend is `backend` with, in
+    order: processes always first (the baseline, shown on top), then threads — or the
+    pool, for a scenario written for one."""
+    return ("processes", "pool" if backend == "pool" else "threads")
 
 
 class BackendComparison(QObject):
@@ -37,16 +40,18 @@ class BackendComparison(QObject):
         return self.second is not None
 
     def start(self, scenario: Scenario) -> None:
-        """Run `scenario` as it is, then with its partner backend."""
-        other = partner(scenario.backend)
-        problems = errors(replace(scenario, backend=other))
-        if problems:
-            dialogs.show_error(self.window, "Cannot compare backends",
-                               f"This scenario cannot run as {other}: "
-                               f"{problems[0].text(scenario)}")
-            return
-        self.second, self.first = other, None
-        self._run(None)
+        """Run `scenario` as processes, then with the other backend (the scenario
+        itself is left as it is)."""
+        first, second = backends_to_compare(scenario.backend)
+        for backend in (first, second):
+            problems = errors(replace(scenario, backend=backend))
+            if problems:
+                dialogs.show_error(self.window, "Cannot compare backends",
+                                   f"This scenario cannot run as {backend}: "
+                                   f"{problems[0].text(scenario)}")
+                return
+        self.second, self.first = second, None
+        self._run(first)
 
     def finished(self, record: RunRecord, completed: bool) -> None:
         """A run ended: start the second one, or compare the two. A run that was

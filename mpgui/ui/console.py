@@ -1,6 +1,11 @@
 """The console: what the equivalent script prints, line by line, in each process's
 colour, with the time it was printed; a child's traceback in red.
 
+Lines are shown in the order they were printed. Each child sends its lines in its own
+batches, so a line can arrive after a later one of another child is already shown; it
+is then put in its place by time (no waiting for stragglers: a line shows as soon as it
+arrives). The console keeps the time of every block it shows for that.
+
 A flooding child can print a million lines a second; a text widget shows a few thousand.
 The console shows at most MAX_LINES_PER_FRAME lines per frame and says in plain words
 what it skipped. Every line is still in the trace for export.
@@ -8,7 +13,10 @@ what it skipped. Every line is still in the trace for export.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -44,6 +52,9 @@ class ConsolePane(QPlainTextEdit):
         self._colors: list[int] = []
         self.last_shown_t: list[int] = []  # send times of the lines the last refresh showed
         self._notes: list[tuple[str, bool]] = []  # mpgui's own remarks, to show again
+        # The time (store clock, ns) of each block of the document, in order: where a
+        # late line goes. Notes take the time of what they are about.
+        self._times: list[int] = []
         self._order: np.ndarray | None = None  # a replay: the lines' indices in time order
         self._until: int | None = None  # a replay: shown up to this time
 
@@ -56,6 +67,7 @@ class ConsolePane(QPlainTextEdit):
         self._formats = {}
         self._colors = []
         self._notes = []
+        self._times = []
         self._order = self._until = None
 
     def set_style(self, theme: Theme) -> None:
@@ -85,31 +97,25 @@ class ConsolePane(QPlainTextEdit):
         else:
             new = self._replayed(store, until)
         cap = len(new) if cap is None else cap
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        at_end = self.verticalScrollBar().value() >= self.verticalScrollBar().maximum() - 2
         time_fmt = QTextCharFormat()
-        time_fmt.setForeground(QColor(self.theme.grid).darker(160))
+        time_fmt.setForeground(QColor(self.theme.muted))
         shown = new[:cap]
         self.last_shown_t = [t for t, _lane, _text in shown]
-        cursor.beginEditBlock()  # one layout update for the whole frame, not one per line
-        for t, lane, text in shown:
-            if not self.document().isEmpty():
-                cursor.insertBlock()
-            cursor.insertText(f"{(t - store.t0) / 1e9:8.3f}  ", time_fmt)
-            cursor.insertText(text, self._format(lane))
-        if len(new) > len(shown):
-            rest = Counter(lane for _t, lane, _text in new[len(shown):])
-            self.skipped += len(new) - len(shown)
-            who = ", ".join(f"{store.lanes[lane].var} {count:,}" for lane, count in rest.items())
-            self._note(cursor, f"… {len(new) - len(shown):,} more lines ({who}): printed "
-                       "faster than the window can show them. They are all kept in the "
-                       "trace; export it to see every one.")
-        self.shown += len(shown)
-        self._report_errors(cursor)
-        cursor.endEditBlock()
-        if at_end:
-            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+        with self._editing() as cursor:
+            for t, lane, text in shown:
+                self._put(cursor, t, [(f"{(t - store.t0) / 1e9:8.3f}  ", time_fmt),
+                                      (text, self._format(lane))])
+            if len(new) > len(shown):
+                rest = Counter(lane for _t, lane, _text in new[len(shown):])
+                self.skipped += len(new) - len(shown)
+                who = ", ".join(f"{store.lanes[lane].var} {count:,}"
+                                for lane, count in rest.items())
+                self._note(cursor, f"… {len(new) - len(shown):,} more lines ({who}): printed "
+                           "faster than the window can show them. They are all kept in the "
+                           "trace; export it to see every one.",
+                           t=max(self.last_shown_t, default=self._last_time()))
+            self.shown += len(shown)
+            self._report_errors(cursor)
 
     def _replayed(self, store: TraceStore, until: int) -> list[tuple[int, int, str]]:
         """The lines of a finished run printed after the last call and up to `until`;
@@ -130,10 +136,52 @@ class ConsolePane(QPlainTextEdit):
     def note(self, text: str, error: bool = False) -> None:
         """Append a remark of mpgui's own (in italics; in red if `error`)."""
         self._notes.append((text, error))
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        self._note(cursor, text, QColor(self.theme.crash) if error else None)
+        with self._editing(follow=False) as cursor:
+            self._note(cursor, text, QColor(self.theme.crash) if error else None)
         self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+    @contextmanager
+    def _editing(self, follow: bool = True) -> Iterator[QTextCursor]:
+        """One edit of the document (one layout update, however many blocks); after it,
+        the blocks Qt trimmed from the top (MAX_BLOCKS) are forgotten, and the view
+        follows the end if it was there (`follow`)."""
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        try:
+            yield cursor
+        finally:
+            cursor.endEditBlock()  # Qt trims to the maximum block count here
+            excess = len(self._times) - self.document().blockCount()
+            if excess > 0:
+                del self._times[:excess]
+        if follow and at_end:
+            bar.setValue(bar.maximum())
+
+    def _put(self, cursor: QTextCursor, t: int, pieces: list[tuple[str, QTextCharFormat]]
+             ) -> None:
+        """Show one block of `pieces` (text, format) in its place by time `t`: at the
+        end, or — for a line that arrived late — before the first block that is later."""
+        times = self._times
+        if not times or t >= times[-1]:
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            if times:
+                cursor.insertBlock()
+            for text, fmt in pieces:
+                cursor.insertText(text, fmt)
+            times.append(t)
+            return
+        k = bisect_right(times, t)
+        cursor.setPosition(self.document().findBlockByNumber(k).position())
+        for text, fmt in pieces:
+            cursor.insertText(text, fmt)
+        cursor.insertBlock()  # what was block k moves down, after the late line
+        times.insert(k, t)
+
+    def _last_time(self) -> int:
+        """The time of the last block shown (0 before any)."""
+        return self._times[-1] if self._times else 0
 
     def _report_errors(self, cursor: QTextCursor) -> None:
         store = self.store
@@ -143,18 +191,21 @@ class ConsolePane(QPlainTextEdit):
             if ln.error and ln.end_t is not None and ln.end_t <= shown_until \
                     and ln.index not in self._reported:
                 self._reported.add(ln.index)
+                # In its place by time: when the child failed (its own last timestamp).
+                failed = ln.finish_t if ln.finish_t is not None else ln.end_t
                 self._note(cursor, failure_text(store.backend, ln.var, ln.name, ln.error,
                                                     ln.kind),
-                           QColor(self.theme.crash))
+                           QColor(self.theme.crash), t=failed)
 
-    def _note(self, cursor: QTextCursor, text: str, color: QColor | None = None) -> None:
+    def _note(self, cursor: QTextCursor, text: str, color: QColor | None = None,
+              t: int | None = None) -> None:
+        """Show `text` (one block per line) at time `t`; by default at the end."""
         fmt = QTextCharFormat()
         fmt.setForeground(color or QColor(self.theme.foreground))
         fmt.setFontItalic(color is None)
-        for i, line in enumerate(text.split("\n")):
-            if i or not self.document().isEmpty():
-                cursor.insertBlock()
-            cursor.insertText(line, fmt)
+        at = self._last_time() if t is None else t
+        for line in text.split("\n"):
+            self._put(cursor, at, [(line, fmt)])
 
     def _format(self, lane: int) -> QTextCharFormat:
         fmt = self._formats.get(lane)

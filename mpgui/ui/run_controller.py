@@ -59,11 +59,14 @@ class RunController(QObject):
         """A run is on (including while it is being stopped)."""
         return self.runner is not None and not self.runner.done
 
-    def start(self, scenario: Scenario, *, speed: float, start_method: str) -> Runner:
-        """Start a new run (the previous one must be over). Raises ScenarioError."""
+    def start(self, scenario: Scenario, *, speed: float, start_method: str,
+              name: str = "") -> Runner:
+        """Start a new run (the previous one must be over) of the scenario called `name`
+        (its tracebacks name that script: `crash` -> crash.py). Raises ScenarioError."""
         if self.running:
             raise RuntimeError("a run is already going on")
-        return self._begin(self.runner_class(scenario, speed=speed, start_method=start_method))
+        return self._begin(self.runner_class(scenario, speed=speed, start_method=start_method,
+                                             name=name))
 
     def start_script(self, script: Path) -> ScriptRunner:
         """Run the user's `script` in its folder, traced (the previous run must be

@@ -1,12 +1,36 @@
-"""What the chart says about the point under the mouse, in plain words."""
+"""What the chart says about the point under the mouse, in plain words.
+
+Each line of a tooltip says one thing once: "sleeping (time.sleep): needs no core",
+not "sleeping: sleeping ...". The legend's help (`theme.STATE_HELP`) is reused where it
+fits the lane; where a lane's kind makes it wrong (a thread does not boot a process, a
+pool's idle worker is not in join(), a traced script's block may be anything), the
+sentence is this module's own.
+"""
 
 from __future__ import annotations
 
+from mpgui.runtime.backends import TAKEN_DOWN
 from mpgui.runtime.protocol import State
-from mpgui.runtime.trace import TraceStore, state_label
-from mpgui.ui.chart.geometry import Rows, SpanCache
-from mpgui.ui.chart.marks_item import exit_text, join_text
+from mpgui.runtime.trace import Lane, TraceStore, state_label
+from mpgui.ui.chart.geometry import Rows, SpanCache, Track
+from mpgui.ui.chart.marks_item import exit_text
 from mpgui.ui.theme import STATE_HELP
+
+# Sentences for states whose general help would be wrong or clumsy on a kind of lane:
+# (lane kind, backend or "script" for a traced script's lanes, state) -> the sentence.
+_THREAD_SENTENCES = {
+    State.STARTING: "starting: start() was called; the thread has not run yet",
+    State.PREEMPTED: "preempted: ready to run, but no core was free (time-slicing)",
+}
+_SENTENCES: dict[tuple[str, int], str] = {
+    **{(kind, state): text for kind in ("thread", "threads")
+       for state, text in _THREAD_SENTENCES.items()},
+    ("worker", State.WAITING): "idle: waiting for a task from the pool's queue",
+    ("script", State.WAITING): "waiting: blocked — in join(), a lock, a queue, I/O or the "
+                               "GIL (the kernel does not say which)",
+    ("any", State.GIL): "waiting for the GIL: ready to run, but another thread of the "
+                        "process held it",
+}
 
 
 def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int,
@@ -24,29 +48,103 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
     if ln.kind == "worker":
         task = _task_at(store, cache, lane, t)
         if task is not None:  # the worker's row shows the task it ran: describe that
-            return f"{ln.label} · pid {ln.pid} ran this task:\n" + \
-                describe(store, cache, rows, t, int(rows.lane_row[task]), tolerance)
-    head = ln.label if ln.kind != "main" else "main program (the parent)"
-    if ln.pid:
-        head += f" · pid {ln.pid}"
-    parts = [head, f"at {t:.3f} s"]
+            return f"{_head(ln)} ran this task:\n" + \
+                _describe_lane(store, cache, task, t, tolerance, with_pid=False)
+    return _describe_lane(store, cache, lane, t, tolerance)
+
+
+def _describe_lane(store: TraceStore, cache: SpanCache, lane: int, t: float,
+                   tolerance: float, with_pid: bool = True) -> str:
+    assert store.t0 is not None
+    ln = store.lanes[lane]
+    parts = [_head(ln, with_pid), f"at {t:.3f} s"]
     track = cache.tracks[lane] if lane < len(cache.tracks) else None
     i = track.span_at(t) if track is not None else None
+    end = (ln.end_t - store.t0) / 1e9 if ln.end_t is not None else None
+    near_end = end is not None and abs(end - t) <= tolerance * 3
     if i is not None:
-        state, core = track.span(i)
-        where = f" on CPU {core}" if state == State.RUNNING and core >= 0 else ""
-        parts.append(f"{state_label(state)}{where}: {STATE_HELP[state]}"
-                     if state in STATE_HELP else state_label(state))
-        if ln.kind == "main":
-            parts += [_join_at(store, t)] if _join_at(store, t) else []
+        state, core = track.span(i)  # type: ignore[union-attr]
+        parts.append(state_text(store, ln, state, core, t))
+    elif _before_start(track, t):
+        parts.append("not submitted to the pool yet" if store.backend == "pool"
+                     and ln.kind == "process" else "not started yet")
+    elif end is not None and t > end and not near_end:
+        code = _end_code(store, ln)
+        parts.append(f"ended at {end:.3f} s" + (f": {code}" if code else ""))
     line = track.line_near(t, tolerance) if track is not None else None
     if line is not None:
         parts.append(f"printed at {line[0]:.3f} s: {store.line_text(line[1])}")
-    if ln.end_t is not None and abs((ln.end_t - store.t0) / 1e9 - t) <= tolerance * 3:
-        parts.append(exit_text(ln.exit_code, ln.error, store.backend))
+    if near_end:
+        parts.append(_end_code(store, ln) or _end_sentence(store, ln))
         if ln.error and ln.error[2]:
-            parts.append(ln.error[2].rstrip())
-    return "\n".join(parts)
+            parts.append(_traceback_frames(ln.error))
+    return "\n".join(p for p in parts if p)
+
+
+def _head(ln: Lane, with_pid: bool = True) -> str:
+    """'A (process1 1) · pid 4289', 'main program (the parent)'."""
+    head = ln.label if ln.kind != "main" else "main program (the parent)"
+    return head + (f" · pid {ln.pid}" if with_pid and ln.pid else "")
+
+
+def state_text(store: TraceStore, ln: Lane, state: int, core: int, t: float) -> str:
+    """One sentence for lane `ln` being in `state` (on `core`) at `t`, that names the
+    state once: 'running on CPU 1', 'waiting in C.join() until C ends', 'sleeping
+    (time.sleep): needs no core'."""
+    if state == State.RUNNING:
+        return f"running on CPU {core}" if core >= 0 else "running"
+    if state == State.WAITING:
+        join = _join_at(store, ln.index, t)
+        if join:
+            return join
+    script = "script" if "script" in store.info else ""
+    for key in (ln.kind, store.backend if ln.kind == "process" else "", script, "any"):
+        if (key, state) in _SENTENCES:
+            return _SENTENCES[key, state]
+    label = state_label(state)
+    help_text = STATE_HELP.get(state)
+    if not help_text:
+        return label
+    # The help may begin with the state's name ("starting: the new Python process is
+    # booting") or not ("ready to run, but ..."): name it once either way.
+    return help_text if help_text.startswith(label) else f"{label}: {help_text}"
+
+
+def _end_code(store: TraceStore, ln: Lane) -> str:
+    """How the lane ended, when there is more to say than that it did: 'exit 0',
+    '✖ exit 1 — RuntimeError: ...', 'ended by sys.exit(3)', 'stopped with the pool'."""
+    if ln.kind == "main" and ln.exit_code is None:  # a scenario's main program
+        return ""
+    if ln.kind == "worker" and ln.exit_code == TAKEN_DOWN:
+        return "stopped with the pool"
+    # A pool's worker and a traced script (main included) are processes, whatever
+    # ran the scenario's rows.
+    backend = "processes" if ln.kind in ("worker", "main") else store.backend
+    text = exit_text(ln.exit_code, ln.error, backend)
+    return "" if text in ("ended", "done") else text
+
+
+def _end_sentence(store: TraceStore, ln: Lane) -> str:
+    """That the lane ended, when nothing more is known: 'the thread ended'."""
+    if ln.kind == "main":
+        return "the main program ended"
+    if store.backend == "pool" and ln.kind == "process":
+        return "the task was done"
+    return "the thread ended" if ln.kind == "thread" or store.backend == "threads" \
+        else "ended"
+
+
+def _traceback_frames(error: tuple[str, str, str]) -> str:
+    """The traceback without its last line when that only repeats the exception
+    already named above it ('RuntimeError: crashed at iteration 2')."""
+    lines = error[2].rstrip().split("\n")
+    if lines and lines[-1] == f"{error[0]}: {error[1]}":
+        lines.pop()
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _before_start(track: Track | None, t: float) -> bool:
+    return track is not None and track.n > 0 and t < float(track.t0.view[0])
 
 
 def _task_at(store: TraceStore, cache: SpanCache, worker: int, t: float) -> int | None:
@@ -63,6 +161,7 @@ def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, ro
     core = row - rows.core_base
     known = core < rows.n_cores
     name = f"CPU {core}" if known else "an unknown core"
+    unplaced: list[Lane] = []  # running, on a core not recorded (a prediction, no /proc)
     for lane, track in enumerate(cache.tracks):
         if store.lanes[lane].kind == "main":
             continue
@@ -70,18 +169,41 @@ def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, ro
         if i is None or track.span(i)[0] != State.RUNNING:
             continue
         on = track.span(i)[1]
+        ln = store.lanes[lane]
         if (on == core) if known else (on < 0 or on >= rows.n_cores):
-            ln = store.lanes[lane]
-            return f"{name} at {t:.3f} s: running {ln.label}" + (
-                f" · pid {ln.pid}" if ln.pid else "")
+            return f"{name} at {t:.3f} s: running {_head(ln)}"
+        if on < 0:
+            unplaced.append(ln)
+    if unplaced and known:
+        names = ", ".join(ln.label for ln in unplaced)
+        # Only a prediction has processes without a pid; it shares cores, not picks them.
+        why = "the prediction does not choose cores" if all(ln.pid is None for ln in unplaced) \
+            else "their cores were not recorded"
+        return f"{name} at {t:.3f} s: not known — {names} running then ({why})"
     return f"{name} at {t:.3f} s: idle (no process of this run on it)"
 
 
-def _join_at(store: TraceStore, t: float) -> str:
+def _join_at(store: TraceStore, waiter: int, t: float) -> str:
+    """What the lane `waiter` (the main program, or a traced script's process) waits
+    for at `t`: 'waiting in C.join() until C ends'; "" if not in a join."""
+    assert store.t0 is not None
+    # A pool's join() is the task's AsyncResult.wait(), as the generated script says.
+    method = "wait" if store.backend == "pool" else "join"
     for j in store.joins:
+        if j.waiter != waiter:
+            continue
         start = (j.t_wait - store.t0) / 1e9
         end = (j.t_return - store.t0) / 1e9 if j.t_return is not None else float("inf")
         if start <= t <= end:
-            return f"in {join_text(store, j)}" if j.t_return else \
-                f"waiting in {store.lanes[j.lane].var}.join()"
+            var = store.lanes[j.lane].var
+            call = f"{var}.{method}(timeout)" if j.timeout_ns is not None or j.timed_out else \
+                f"{var}.{method}()"
+            if j.interrupted:
+                return f"waiting in {call}, until Stop interrupted it"
+            if j.implicit:
+                return (f"waiting in {call} at the end, as multiprocessing does when "
+                        "the script ends")
+            if j.timed_out:
+                return f"waiting in {call}, which gave up: {var} had not ended"
+            return f"waiting in {call} until {var} " + ("has run" if method == "wait" else "ends")
     return ""
