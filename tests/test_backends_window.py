@@ -4,7 +4,8 @@ shown in the code, the chart and the legend; Compare Backends runs both."""
 from __future__ import annotations
 
 from mpgui.runtime.protocol import State
-from mpgui.ui.chart.geometry import CODE_SHIFT, pixel_codes
+from mpgui.ui.chart.geometry import CODE_SHIFT
+from mpgui.ui.chart.pixels import dominant, pixel_codes
 
 
 def wait_for_run(qtbot, w, timeout_ms: int = 30_000) -> None:
@@ -45,7 +46,7 @@ def test_a_threads_run_draws_gil_waits_and_says_whether_python_has_a_gil(window,
     grid = pixel_codes(chart.cache, chart.rows, chart.spans.colors, 0, store.seconds(
         store.t_end), 400)
     thread_rows = [chart.rows.lane_row[ln.index] for ln in store.lanes if ln.kind == "process"]
-    assert (grid[thread_rows] // CODE_SHIFT == State.GIL).any()
+    assert (dominant(grid[thread_rows]) // CODE_SHIFT == State.GIL).any()
 
 
 def test_a_pool_run_shows_each_task_on_its_worker_s_row(window, qtbot):
@@ -58,7 +59,7 @@ def test_a_pool_run_shows_each_task_on_its_worker_s_row(window, qtbot):
                        store.seconds(store.t_end), 400)
     colors = chart.spans.colors
     for worker in (ln for ln in store.lanes if ln.kind == "worker"):
-        shown = set(grid[chart.rows.lane_row[worker.index]] % CODE_SHIFT)
+        shown = set(dominant(grid[chart.rows.lane_row[worker.index]]) % CODE_SHIFT)
         ran = {int(colors[t.index]) for t in store.lanes if t.host == worker.index}
         assert ran and ran <= shown
 

@@ -12,15 +12,8 @@ from hypothesis import strategies as st
 
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import TraceStore
-from mpgui.ui.chart.geometry import (
-    CODE_SHIFT,
-    SpanCache,
-    lane_colors,
-    layout_rows,
-    line_ticks,
-    nice_ceil,
-    pixel_codes,
-)
+from mpgui.ui.chart.geometry import CODE_SHIFT, SpanCache, lane_colors, layout_rows, nice_ceil
+from mpgui.ui.chart.pixels import dominant, line_ticks, pixel_codes
 
 STATES = [State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING, State.STARTING,
           State.GIL, State.QUEUED]
@@ -115,7 +108,7 @@ def test_running_pixels_appear_on_their_core_and_brief_runs_stay_visible():
     cache = SpanCache()
     cache.sync(store, NS)
     rows = layout_rows(store, 2, False)
-    grid = pixel_codes(cache, rows, lane_colors(store), 0.0, 1.0, 100)  # 10 ms a pixel
+    grid = dominant(pixel_codes(cache, rows, lane_colors(store), 0.0, 1.0, 100))  # 10 ms/px
     row_a = rows.lane_row[a]
     assert grid[row_a, 50] // CODE_SHIFT == State.RUNNING  # not lost to the sleep around it
     assert grid[row_a, 20] // CODE_SHIFT == State.SLEEPING
@@ -138,7 +131,7 @@ def test_a_core_pixel_shows_the_process_that_ran_longest_there():
     cache.sync(store, NS)
     rows = layout_rows(store, 1, False)
     colors = lane_colors(store)
-    grid = pixel_codes(cache, rows, colors, 0.0, 1.0, 1)
+    grid = dominant(pixel_codes(cache, rows, colors, 0.0, 1.0, 1))
     assert grid[rows.core_base, 0] == State.RUNNING * CODE_SHIFT + colors[a]
 
 

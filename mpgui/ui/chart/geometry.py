@@ -1,5 +1,6 @@
 """The chart's geometry in numpy, without Qt: which row shows which lane or core, and
-what each pixel of each row shows.
+the lanes' spans kept so that any pixel can ask how its time was spent (what each
+pixel then shows is `pixels.py`'s rule).
 
 A run can hold millions of spans, far more than a chart has pixels. So spans are kept
 per lane in time order ("tracks") with the cumulative time spent in each state, and a
@@ -7,10 +8,6 @@ frame asks, for each pixel's time interval, how long the lane spent in each stat
 there: two binary searches and a difference per pixel. The cost of a frame depends on
 lanes x pixels, not on how many spans were recorded, and syncing with the trace store
 costs only what arrived since the last frame.
-
-What a pixel shows when several states share it: running, preempted and waiting for
-the GIL come first (the largest share wins, running on a tie), so that even a brief use
-of the CPU stays visible; otherwise what the lane was doing at the pixel's right edge.
 """
 
 from __future__ import annotations
@@ -268,6 +265,11 @@ class SpanCache:
         self.cut = float("inf")  # a replay shows only what happened before this time
         # The earliest time whose drawing the last sync changed (inf: nothing changed).
         self.changed_from = float("inf")
+        # Other programs' use of each CPU: per CPU the samples' edges (seconds since the
+        # run began: start of the first, then each one's end) and the time used so far
+        # at each edge, so a pixel asks for its share with two interpolations.
+        self.others: list[tuple[np.ndarray, np.ndarray]] = []
+        self._others_n: tuple[int, int] = (0, 0)  # samples synced, and the last one's end
 
     def sync(self, store: TraceStore, now_ns: int) -> None:
         """Catch up with `store` (`now_ns`: where open spans end, for drawing)."""
@@ -290,6 +292,9 @@ class SpanCache:
                 end = _seconds(store, store.span_t1[track.open_index])
                 track.close_last(end)
                 changed.append(end)
+        others = store.others
+        if (others.n_samples, others.t1[-1] if others.n_samples else 0) != self._others_n:
+            changed.append(self._sync_others(store))
         if store.n_lines > self._lines:
             lane = _tail(store.line_lane, self._lines, np.uint16)
             t = (_tail(store.line_t, self._lines, np.int64) - store.t0) / 1e9
@@ -301,6 +306,31 @@ class SpanCache:
             changed.append(float(t.min()))
             self._lines = store.n_lines
         self.changed_from = min(changed, default=float("inf"))
+
+    def _sync_others(self, store: TraceStore) -> float:
+        """Copy the other programs' samples (a few per second: whole arrays, cheaply);
+        returns the earliest time that changed (the last sample may have grown)."""
+        before = max(0, self._others_n[0] - 1)
+        self.others = []
+        for cpu in range(store.others.n_cpus):
+            t0, t1, fraction = store.others_fraction(cpu)
+            a = (np.frombuffer(t0, np.int64).copy() - store.t0) / 1e9
+            b = (np.frombuffer(t1, np.int64).copy() - store.t0) / 1e9
+            f = np.frombuffer(fraction, np.float32).astype(np.float64)
+            edges = np.concatenate((a[:1], b))
+            self.others.append((edges, np.concatenate(([0.0], np.cumsum(f * (b - a))))))
+        n = store.others.n_samples
+        self._others_n = (n, store.others.t1[-1] if n else 0)
+        edges = self.others[0][0] if self.others else np.zeros(1)
+        return float(edges[min(before, len(edges) - 1)])
+
+    def others_share(self, cpu: int, bounds: np.ndarray) -> np.ndarray:
+        """For the pixels between neighbouring `bounds` (seconds): the part of each that
+        other programs used CPU `cpu` (0 where not measured)."""
+        if cpu >= len(self.others) or len(self.others[cpu][0]) < 2:
+            return np.zeros(len(bounds) - 1)
+        edges, used = self.others[cpu]
+        return np.diff(np.interp(bounds, edges, used)) / np.maximum(np.diff(bounds), 1e-12)
 
     def set_cut(self, cut: float) -> None:
         """Show only what happened before `cut` seconds (a replay's position); the
@@ -369,123 +399,3 @@ def _seconds(store: TraceStore, t: int) -> float:
 def _tail(column, start: int, dtype) -> np.ndarray:  # type: ignore[no-untyped-def]
     """A copy of column[start:] (never a view that would pin the array.array)."""
     return np.frombuffer(column, dtype=dtype)[start:].copy()
-
-
-def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1: float,
-                width: int, first: int = 0, last: int | None = None) -> np.ndarray:
-    """What each pixel of each row shows, for the view [x0, x1] drawn `width` pixels
-    wide: an (n_rows, last - first) array of codes (state * CODE_SHIFT + colour;
-    -1 = empty) for the pixel columns first..last (default: to the end). A process's
-    running pixels are shown again on the row of the core it ran on."""
-    w = int(width)
-    first = max(0, min(int(first), w))
-    last = w if last is None else max(first, min(int(last), w))
-    grid = np.full((rows.n_rows, last - first), -1, np.int32)
-    if last - first <= 0 or not x1 > x0:
-        return grid
-    # Clipped at a replay's cut: nothing happens after it.
-    bounds = np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut)
-    x1 = bounds[-1]
-    lanes = [lane for lane, track in enumerate(cache.tracks)
-             if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
-             and track.t0.view[0] < x1]
-    if not lanes:
-        return grid
-    # Per lane only the binary searches and gathers; the rest for all lanes at once.
-    at = np.empty((len(lanes), len(bounds), NCOL))
-    right_state = np.empty((len(lanes), len(bounds) - 1), np.int64)
-    core = np.empty((len(lanes), len(bounds) - 1), np.int64)
-    for k, lane in enumerate(lanes):
-        at[k], right_state[k], core[k] = cache.tracks[lane].sample(bounds, cache.now)
-    occ = np.diff(at, axis=1)  # (lanes, pixels, column): seconds in each
-    run, pre, gil = occ[..., RUN], occ[..., PRE], occ[..., GIL]
-    active = run + pre + gil
-    waited = np.where(pre >= gil, State.PREEMPTED, State.GIL)
-    state = np.where(active > 0, np.where(run >= np.maximum(pre, gil), State.RUNNING, waited),
-                     right_state)
-    color = colors[lanes][:, None]
-    grid[rows.lane_row[lanes]] = np.where(active + occ[..., OTHER] > 0,
-                                          state * CODE_SHIFT + color, -1)
-    _overlay_tasks(grid, cache, rows, lanes)
-    # Cores: a pixel where a process ran goes on its core's row. Where several ran on
-    # one core within a pixel, the one that ran longest there wins: assigned in order of
-    # running time, the last (longest) write stays.
-    k, px = np.nonzero((run > 0) & (color != MAIN_COLOR))
-    order = np.argsort(run[k, px], kind="stable")
-    k, px = k[order], px[order]
-    core_rows = rows.core_row(core[k, px])
-    ok = core_rows >= 0
-    grid[core_rows[ok], px[ok]] = State.RUNNING * CODE_SHIFT + color[k[ok], 0]
-    return grid
-
-
-def _overlay_tasks(grid: np.ndarray, cache: SpanCache, rows: Rows, lanes: list[int]) -> None:
-    """A pool's tasks shown again on the row of the worker that ran them (not while
-    they wait in the queue), so each worker's row shows the tasks it ran, in turn."""
-    store = cache.store
-    if store is None or store.backend != "pool":
-        return
-    for lane in lanes:
-        host = store.lanes[lane].host if lane < len(store.lanes) else None
-        if host is None or host >= len(rows.lane_row) or rows.lane_row[host] < 0:
-            continue
-        codes = grid[rows.lane_row[lane]]
-        state = codes // CODE_SHIFT
-        on = (codes >= 0) & (state != State.QUEUED) & (state != State.STARTING)
-        target = rows.lane_row[host]
-        grid[target] = np.where(on, codes, grid[target])
-
-
-@dataclass(frozen=True)
-class Runs:
-    """Runs of pixels: row, first pixel, end pixel (exclusive) and drawing code."""
-
-    row: np.ndarray
-    px0: np.ndarray
-    px1: np.ndarray
-    code: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.row)
-
-
-def runs_of(grid: np.ndarray) -> Runs:
-    """Maximal stretches of one row's pixels with the same code (empty ones left out)."""
-    n_rows, w = grid.shape
-    if grid.size == 0:
-        return Runs(*(np.zeros(0, np.int64) for _ in range(4)))
-    change = np.ones((n_rows, w), bool)
-    change[:, 1:] = grid[:, 1:] != grid[:, :-1]
-    starts = np.flatnonzero(change)
-    lengths = np.diff(np.append(starts, n_rows * w))
-    code = grid.ravel()[starts]
-    keep = code >= 0
-    starts, lengths, code = starts[keep], lengths[keep], code[keep]
-    px0 = starts % w
-    return Runs(starts // w, px0, px0 + lengths, code)
-
-
-def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
-               columns: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Printed lines in view, one per (row, pixel): their rows and pixel columns, only
-    within `columns` (first, end) if given."""
-    w = int(width)
-    first, end = (0, w) if columns is None else (max(0, columns[0]), min(w, columns[1]))
-    out_rows, out_px = [], []
-    if w <= 0 or not x1 > x0 or end <= first:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    bounds = np.linspace(x0, x1, w + 1)
-    bounds[-1] = np.nextafter(x1, np.inf)  # a line exactly at x1 is in view
-    bounds = np.minimum(bounds, np.nextafter(cache.cut, np.inf))  # a replay's cut
-    bounds = bounds[first:end + 1]
-    for lane, track in enumerate(cache.tracks):
-        row = rows.lane_row[lane] if lane < len(rows.lane_row) else -1
-        if row < 0 or track.lines.n == 0:
-            continue
-        counts = np.diff(np.searchsorted(track.lines.view, bounds, side="left"))
-        px = np.flatnonzero(counts) + first
-        out_rows.append(np.full(len(px), row, np.int64))
-        out_px.append(px)
-    if not out_px:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(out_rows), np.concatenate(out_px)

@@ -20,6 +20,12 @@ def _array_of(cls: type, buffer: np.ndarray) -> object | None:
         return None
 
 
+def is_svg(p: QPainter) -> bool:
+    """Whether `p` paints into an SVG (an export for slides: vectors, no pictures)."""
+    engine = p.paintEngine()
+    return engine is not None and engine.type() == QPaintEngine.Type.SVG
+
+
 class RectBatch:
     """Draws many axis-aligned rectangles, given as numpy arrays, in groups that share
     a brush: one C array for all of them, one drawRects call per group."""
@@ -84,7 +90,7 @@ class Markers:
              color: QColor) -> None:
         """A ▼ with its tip below (x, top), `size` px from centre to corner."""
         w, h = 2 * size, 1.6 * size
-        if p.paintEngine() is not None and p.paintEngine().type() == QPaintEngine.Type.SVG:
+        if is_svg(p):
             self._draw_vectors(p, x, top, size, color)  # an SVG export: no pictures
             return
         dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0

@@ -1,9 +1,11 @@
-"""One pyqtgraph item that draws every lane, span and printed-line tick.
+"""One pyqtgraph item that draws every span and printed-line tick (the lanes' shading
+and grid are `LanesItem`'s).
 
-Each paint asks `geometry.pixel_codes` what every pixel of every row shows, merges
-neighbouring equal pixels into runs, and draws each style's runs with one
-``drawRects`` call from a numpy-filled array: no Python loop per span or per run, and
-the cost of a frame depends on the pixels in view, not on how many spans were recorded.
+Each paint asks `pixels.pixel_codes` what every pixel of every row shows (the chart's
+one pixel rule: see `pixels`), merges neighbouring equal pixels into runs, and draws
+each style's runs with one ``drawRects`` call from a numpy-filled array: no Python loop
+per span or per run, and the cost of a frame depends on the pixels in view, not on how
+many spans were recorded.
 """
 
 from __future__ import annotations
@@ -13,19 +15,24 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 
-from mpgui.ui.chart.geometry import (
-    CODE_SHIFT,
-    MAIN_COLOR,
-    Rows,
+from mpgui.ui.chart.geometry import CODE_SHIFT, MAIN_COLOR, Rows, SpanCache, nice_ceil
+from mpgui.ui.chart.pixels import (
+    LEVELS,
+    OTHERS,
+    TALL,
+    K,
     Runs,
-    SpanCache,
+    dominant,
     line_ticks,
-    nice_ceil,
     pixel_codes,
     runs_of,
+    unpack,
 )
-from mpgui.ui.chart.primitives import Markers, RectBatch, RowGeometry
-from mpgui.ui.theme import GHOST_ALPHA, STATE_STYLES, Theme
+from mpgui.ui.chart.primitives import Markers, RectBatch, RowGeometry, is_svg
+from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
+
+MIN_MARK_PX = 3.0  # a moment on a CPU is drawn at least this wide (at 100 %)
+GHOST_MARGIN = 0.12  # a predicted bar's outline lies this much of a lane outside the bar
 
 
 class SpansItem(pg.GraphicsObject):
@@ -62,22 +69,22 @@ class SpansItem(pg.GraphicsObject):
         self._brushes: dict[int, QBrush] = {}
         self._rects = RectBatch()
         self._markers = Markers()
-        self._grid = np.zeros((0, 0), np.int32)
+        self._grid = np.zeros((0, 0, K), np.int32)
         self._grid_key: tuple | None = None
         self._dirty_from = float("inf")
         self._width = 0  # device pixels the view was last painted at
         # The grid of the view that comes next while a run is followed, built a chunk
         # of columns per frame, so that the step to it costs no full recomputation.
         self._next_view: tuple[float, float] | None = None
-        self._next = np.zeros((0, 0), np.int32)
+        self._next = np.zeros((0, 0, K), np.int32)
         self._next_key: tuple | None = None
         self._next_done = 0  # columns of _next computed so far
         self._next_dirty = float("inf")  # changes not yet applied to _next
         self._next_frames = 0
-        self.time_axis: pg.AxisItem | None = None  # whose ticks the vertical grid follows
         self.line = 1.0  # line and marker width factor (zoom, high contrast)
-        # A ghost draws a predicted schedule over the measured one: light fills, dashed
-        # outlines, no lane backgrounds or line markers of its own.
+        # A ghost draws a predicted schedule over the measured one: dashed outlines just
+        # outside where the bars would be, no fill (a measured bar's colour is never
+        # changed by it), no line markers of its own.
         self.ghost = ghost
         self.last_runs = 0  # how many runs the last paint drew (for tests and benchmarks)
 
@@ -98,7 +105,8 @@ class SpansItem(pg.GraphicsObject):
         self._dirty_from = min(self._dirty_from, cache.changed_from)
         self._build_next(cache.changed_from)
         if self._dirty_from < float("inf"):
-            pad = 8 * (self.pixelWidth() or 0.0) / self.SCALE[0]  # a marker reaches 7 px out
+            # A marker reaches 7 px out, a widened moment half its width.
+            pad = max(8.0, self._margin_px()) * (self.pixelWidth() or 0.0) / self.SCALE[0]
             left = self._dirty_from - pad
             self.update(self._to_item(QRectF(left, 0, max(cache.now, self._dirty_from) + pad
                                              - left, rows.n_rows)))
@@ -117,6 +125,11 @@ class SpansItem(pg.GraphicsObject):
         sx, sy = self.SCALE
         return QRectF(r.left() * sx, r.top() * sy, r.width() * sx, r.height() * sy)
 
+    def _margin_px(self) -> float:
+        """Columns beyond a strip that can change how the strip looks: a run narrower
+        than MIN_MARK_PX is widened around its centre, and nearby line ticks merge."""
+        return 2 * np.ceil(MIN_MARK_PX * self.line) + 4 * 7.0 * self.line + 8
+
     def paint(self, p: QPainter, option: object, *_args: object) -> None:
         vb = self.getViewBox()
         if vb is None or self.rows is None:
@@ -128,25 +141,35 @@ class SpansItem(pg.GraphicsObject):
         if width <= 0 or not view.width() > 0:
             return
         self._update_grid(view.left(), view.right(), width)
-        # Only the exposed columns are drawn (Qt clips the rest anyway).
+        # Only the exposed columns are drawn, from runs computed a margin beyond them,
+        # so that a strip repainted live has exactly the pixels of a full repaint.
         exposed = option.exposedRect  # type: ignore[attr-defined]  # item coordinates
         exposed = QRectF(exposed.left() / self.SCALE[0], 0, exposed.width() / self.SCALE[0], 1)
         dx = view.width() / width
-        c0 = max(0, int(np.floor((exposed.left() - view.left()) / dx)) - 1)
-        c1 = min(width, int(np.ceil((exposed.right() - view.left()) / dx)) + 1)
+        c0 = max(0, int(np.floor((exposed.left() - view.left()) / dx)))
+        c1 = min(width, int(np.ceil((exposed.right() - view.left()) / dx)))
         if c1 <= c0:
             return
+        m = int(self._margin_px())
+        w0, w1 = max(0, c0 - m), min(width, c1 + m)
         geo = RowGeometry(tr, self.rows.n_rows, self.SCALE[1])
         p.save()
         p.resetTransform()
-        if not self.ghost:
-            strip = QRectF(dev.left() + c0, dev.top(), c1 - c0, dev.height())
-            self._paint_lanes(p, geo, strip, view, dev)
-        runs = runs_of(self._grid[:, c0:c1])
-        self.last_runs = len(runs)
-        self._paint_runs(p, geo, runs, dev.left() + c0)
-        if not self.ghost:
-            self._paint_ticks(p, geo, view, width, dev.left(), (c0, c1))
+        # Whole device pixels: a strip painted live meets its neighbours exactly.
+        left = float(round(dev.left()))
+        p.setClipRect(QRectF(left + c0, dev.top(), c1 - c0, dev.height()),
+                      Qt.ClipOperation.IntersectClip)
+        # Patterns anchored to the data, not to whatever surface this paint goes to.
+        p.setBrushOrigin(tr.map(QPointF(0, 0)))
+        if self.ghost:
+            runs = runs_of(dominant(self._grid[:, w0:w1]))
+            self.last_runs = len(runs)
+            self._paint_outlines(p, geo, runs, left + w0)
+        else:
+            runs = runs_of(self._grid[:, w0:w1])
+            self.last_runs = len(runs)
+            self._paint_runs(p, geo, runs, left + w0)
+            self._paint_ticks(p, geo, view, width, left, (w0, w1))
         p.restore()
 
     def _key(self, x0: float, x1: float, width: int) -> tuple:
@@ -167,7 +190,7 @@ class SpansItem(pg.GraphicsObject):
         key = self._key(x0, x1, w)
         if key != self._next_key:
             self._next_key, self._next_done, self._next_dirty = key, 0, float("inf")
-            self._next = np.full((self.rows.n_rows, w), -1, np.int32)
+            self._next = np.full((self.rows.n_rows, w, K), -1, np.int32)
         done = self._next_done
         self._next_dirty = min(self._next_dirty, changed_from)
         self._next_frames += 1
@@ -218,42 +241,100 @@ class SpansItem(pg.GraphicsObject):
                                                     x0, x1, width, first)
         self._dirty_from = float("inf")
 
-    def _paint_lanes(self, p: QPainter, geo: RowGeometry, dev: QRectF, view: QRectF,
-                     full: QRectF) -> None:
-        """Every other lane shaded, the rules under the main program and above the cores,
-        and a vertical line at each labelled time of the axis (drawn here, in the
-        exposed strip only: pyqtgraph's own grid redraws the whole view every time)."""
-        rows = self.rows
-        assert rows is not None
-        shade = QColor(self.theme.lane_shade)
-        for r in range(0, rows.n_rows, 2):
-            p.fillRect(QRectF(dev.left(), geo.row_top(r), dev.width(), geo.height), shade)
-        p.setPen(QPen(QColor(self.theme.grid), self.line))
-        for r in (1, rows.core_base):  # under the main program; above the cores
-            y = geo.row_top(r)
-            p.drawLine(QPointF(dev.left(), y), QPointF(dev.right(), y))
-        if self.time_axis is None:
-            return
-        levels = self.time_axis.tickValues(view.left(), view.right(), full.width())
-        for _spacing, values in levels[:1]:
-            for v in values:
-                x = full.left() + (v - view.left()) / view.width() * full.width()
-                if dev.left() - 1 <= x <= dev.right() + 1:
-                    p.drawLine(QPointF(x, full.top()), QPointF(x, full.bottom()))
-
     def _paint_runs(self, p: QPainter, geo: RowGeometry, runs: Runs, x_left: float) -> None:
+        """Every run as a rectangle: a tall state's segment of its bar (stacked from the
+        bottom, in proportion), another state's own band; runs narrower than
+        MIN_MARK_PX widened about their centre. Thin states first, tall ones over them."""
         if not len(runs):
             return
-        known = np.isin(runs.code // CODE_SHIFT, list(STATE_STYLES))
-        order = np.argsort(runs.code[known], kind="stable")
-        code = runs.code[known][order]
+        code, lo, hi = unpack(runs.code)
+        state = code // CODE_SHIFT
+        known = np.isin(state, [*STATE_STYLES, OTHERS])
+        code, lo, hi, state = code[known], lo[known], hi[known], state[known]
+        row = runs.row[known].astype(np.float64)
+        x0 = x_left + runs.px0[known].astype(np.float64)
+        x1 = x_left + runs.px1[known].astype(np.float64)
+        others = state == OTHERS
+        tall = np.isin(state, TALL)
+        least = float(np.ceil(MIN_MARK_PX * self.line))
+        narrow = tall & (x1 - x0 < least)
+        if narrow.any():  # whole pixels, centred as well as they can be
+            x0[narrow] = np.floor((x0[narrow] + x1[narrow] - least) / 2)
+            x1[narrow] = x0[narrow] + least
+        tall_height = STATE_STYLES[TALL[0]].height
+        height = np.array([tall_height if s == OTHERS else STATE_STYLES[int(s)].height
+                           for s in state])
+        top, bottom = geo.band(row, height)
+        # A tall state's segment (and other programs' share): its part of the bar,
+        # counted from the bottom.
+        span = bottom - top
+        stacked = tall | others
+        seg_top = np.where(stacked, bottom - span * hi / LEVELS, top)
+        seg_bottom = np.where(stacked, bottom - span * lo / LEVELS, bottom)
+        # Other programs behind everything, then thin states, then tall ones (over the
+        # thin lines around a moment); within each, one group per style.
+        order = np.lexsort((code, tall, ~others))
+        code, x0, x1 = code[order], x0[order], x1[order]
+        seg_top, seg_bottom = seg_top[order], seg_bottom[order]
+        tall = tall[order]
         starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-        heights = np.array([STATE_STYLES[c // CODE_SHIFT].height for c in code[starts]])
-        height = np.repeat(heights, np.diff(np.r_[starts, len(code)]))
-        y0, y1 = geo.band(runs.row[known][order].astype(np.float64), height)
-        styles = [(self._brush(int(c)), self._pen(int(c))) for c in code[starts]]
-        self._rects.draw_groups(p, x_left + runs.px0[known][order], x_left +
-                                runs.px1[known][order], y0, y1, starts, styles)
+        # A tall segment changes from pixel to pixel: its own outline would fill it.
+        vector = is_svg(p)
+        styles = [(self._brush(int(c), vector), None if t else self._pen(int(c)))
+                  for c, t in zip(code[starts], tall[starts], strict=True)]
+        self._rects.draw_groups(p, x0, x1, seg_top, seg_bottom, starts, styles)
+        self._outline_bars(p, geo, runs, x_left)
+
+    def _outline_bars(self, p: QPainter, geo: RowGeometry, runs: Runs, x_left: float) -> None:
+        """One outline, in the lane's colour, around each stretch of a lane's tall bar
+        (so a hatched stretch shows its edges; around a solid one it is invisible)."""
+        rows = self.rows
+        assert rows is not None
+        code, _lo, _hi = unpack(runs.code)
+        tall = np.isin(code // CODE_SHIFT, TALL) & (runs.row < rows.core_base)
+        if not tall.any():
+            return
+        row, px0, px1 = runs.row[tall], runs.px0[tall], runs.px1[tall]
+        color = code[tall] % CODE_SHIFT
+        order = np.lexsort((px0, row))
+        row, px0, px1, color = row[order], px0[order], px1[order], color[order]
+        # Runs of one row that touch (segments stacked in a pixel overlap) merge.
+        span = int(px1.max()) + 1  # one row after another on one line, to merge them
+        reach = np.maximum.accumulate(row * span + px1)
+        new = np.r_[True, (row[1:] != row[:-1]) | (row[1:] * span + px0[1:] > reach[:-1])]
+        first = np.flatnonzero(new)
+        ends = np.maximum.reduceat(px1, first)
+        top, bottom = geo.band(row[first].astype(np.float64), STATE_STYLES[TALL[0]].height)
+        colors = color[first]
+        order = np.argsort(colors, kind="stable")
+        colors = colors[order]
+        starts = np.flatnonzero(np.r_[True, colors[1:] != colors[:-1]])
+        styles = [(QBrush(Qt.BrushStyle.NoBrush), QPen(self._color(int(c)), self.line))
+                  for c in colors[starts]]
+        self._rects.draw_groups(p, x_left + px0[first][order].astype(np.float64),
+                                x_left + ends[order].astype(np.float64), top[order],
+                                bottom[order], starts, styles)
+
+    def _paint_outlines(self, p: QPainter, geo: RowGeometry, runs: Runs,
+                        x_left: float) -> None:
+        """The prediction: a dashed outline a little outside each predicted bar (by
+        what its pixels mostly show), no fill."""
+        if not len(runs):
+            return
+        state = runs.code // CODE_SHIFT
+        known = np.isin(state, list(STATE_STYLES))
+        code, state = runs.code[known], state[known]
+        height = np.array([STATE_STYLES[int(s)].height for s in state]) + 2 * GHOST_MARGIN
+        top, bottom = geo.band(runs.row[known].astype(np.float64), np.minimum(height, 0.96))
+        x0 = x_left + runs.px0[known].astype(np.float64)
+        x1 = x_left + runs.px1[known].astype(np.float64)
+        order = np.argsort(code, kind="stable")
+        code = code[order]
+        starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+        styles = [(QBrush(Qt.BrushStyle.NoBrush), self._ghost_pen(int(c)))
+                  for c in code[starts]]
+        self._rects.draw_groups(p, x0[order], x1[order], top[order], bottom[order], starts,
+                                styles)
 
     def _paint_ticks(self, p: QPainter, geo: RowGeometry, view: QRectF, width: int,
                      x_left: float, columns: tuple[int, int]) -> None:
@@ -288,21 +369,31 @@ class SpansItem(pg.GraphicsObject):
             return QColor(self.theme.main_lane)
         return self.theme.process_color(color_index)
 
-    def _brush(self, code: int) -> QBrush:
-        brush = self._brushes.get(code)
+    def _brush(self, code: int, vector: bool = False) -> QBrush:
+        """How runs with `code` are filled (`vector`: for an SVG, with no pictures)."""
+        key = -code - 1 if vector else code
+        brush = self._brushes.get(key)
+        if brush is None and code // CODE_SHIFT == OTHERS:
+            brush = self._brushes[key] = QBrush(QColor(self.theme.others))
         if brush is None:
             style = STATE_STYLES[code // CODE_SHIFT]
             color = self._color(code % CODE_SHIFT)
-            color.setAlpha(GHOST_ALPHA if self.ghost else style.alpha)
-            pattern = Qt.BrushStyle.SolidPattern if self.ghost else style.pattern
-            brush = self._brushes[code] = QBrush(color, pattern)
+            color.setAlpha(style.alpha)
+            brush = self._brushes[key] = state_brush(code // CODE_SHIFT, color, self.line,
+                                                     vector)
         return brush
 
     def _pen(self, code: int) -> QPen | None:
-        """The outline of runs with `code`: a state's own, or a ghost's dashes."""
-        color = self._color(code % CODE_SHIFT)
-        if self.ghost:
-            pen = QPen(color, 1.5 * self.line, Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
-            return pen
-        return QPen(color, self.line) if STATE_STYLES[code // CODE_SHIFT].outline else None
+        """The outline of runs with `code`: its state's own, if it has one."""
+        if code // CODE_SHIFT == OTHERS or not STATE_STYLES[code // CODE_SHIFT].outline:
+            return None
+        return QPen(self._color(code % CODE_SHIFT), self.line)
+
+    def _ghost_pen(self, code: int) -> QPen:
+        """A predicted bar's dashed outline: as thin in a high-contrast theme as in
+        the others (thick dashes would hide what was measured)."""
+        pen = QPen(self._color(code % CODE_SHIFT), 1.4 * self.line / self.theme.line,
+                   Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        return pen
+

@@ -1,0 +1,278 @@
+"""What each pixel of each chart row shows: the one honest pixel rule of the chart, in
+numpy, without Qt. The window, the exports (PNG/SVG), replay and compare all draw from it.
+
+A pixel column covers a stretch of time, and a lane can do several things in it. The
+rule:
+
+* **Process lanes.** If the lane was running, preempted or waiting for the GIL at all
+  in the pixel, it shows a full-height bar divided among those three states in
+  proportion to the time spent in each (running at the bottom, then preempted, then
+  GIL). Otherwise it shows the state it was in at the pixel's end (sleeping, waiting in
+  join(), starting, queued).
+* **CPU lanes.** Where processes of the run ran on a CPU in the pixel, the CPU lane shows
+  a full-height bar divided among them in proportion to their running time there.
+
+* **Other programs** on a CPU, measured by the OS per tenth of a second or so, are a
+  grey bar behind the CPU lane's, as tall as the part of the pixel's time they used.
+
+So a process lane shows running in exactly the pixels where a CPU lane shows that
+process, at every zoom. Each present state or process gets at least one of the
+``LEVELS`` steps of the bar's height, so a brief one never vanishes; and the painter
+widens runs narrower than 3 px (at 100 %) so that a moment on a CPU stays readable.
+
+A pixel holds up to ``K`` stacked segments; each is packed into one int:
+``(code * (LEVELS + 1) + lo) * (LEVELS + 1) + hi``, where code = state * CODE_SHIFT +
+colour index and lo..hi is the segment's part of the bar in LEVELS steps; -1 is empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mpgui.runtime.protocol import State
+from mpgui.ui.chart.geometry import (
+    CODE_SHIFT,
+    GIL,
+    MAIN_COLOR,
+    NCOL,
+    PRE,
+    RUN,
+    Rows,
+    SpanCache,
+)
+
+K = 8  # segments stacked in one pixel: on a CPU lane, the K - 1 processes that ran
+# longest, and other programs in the last segment (drawn behind them)
+OTHERS = 15  # the "state" of other programs' segment: drawn grey, from the bottom
+LEVELS = 16  # a bar's height in steps
+_BASE = LEVELS + 1
+PACK = _BASE * _BASE
+TALL = (State.RUNNING, State.PREEMPTED, State.GIL)  # the states shown in proportion
+
+
+def pack(code: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Segments as packed ints (see the module)."""
+    return (code * _BASE + lo) * _BASE + hi
+
+
+def unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code, lo, hi) of packed segments (of non-negative ones)."""
+    return packed // PACK, (packed // _BASE) % _BASE, packed % _BASE
+
+
+def quantize(share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Levels (lo, hi) of stacked segments with times `share` (..., n) along the last
+    axis, in that order: each present segment gets at least one level, the last present
+    one ends at LEVELS, an absent one has lo == hi."""
+    total = share.sum(-1, keepdims=True)
+    frac = np.divide(share, total, out=np.zeros_like(share), where=total > 0)
+    present = share > 0
+    ideal = np.rint(np.cumsum(frac, -1) * LEVELS).astype(np.int64)
+    later = np.cumsum(present[..., ::-1], -1)[..., ::-1] - present  # present ones after
+    lo = np.zeros(share.shape, np.int64)
+    hi = np.zeros(share.shape, np.int64)
+    prev = np.zeros(share.shape[:-1], np.int64)
+    for k in range(share.shape[-1]):
+        here, after = present[..., k], later[..., k]
+        h = np.minimum(np.maximum(ideal[..., k], prev + 1), LEVELS - after)
+        h = np.where(here & (after == 0), LEVELS, h)
+        lo[..., k] = prev
+        hi[..., k] = prev = np.where(here, h, prev)
+    return lo, hi
+
+
+def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1: float,
+                width: int, first: int = 0, last: int | None = None) -> np.ndarray:
+    """What each pixel of each row shows, for the view [x0, x1] drawn `width` pixels
+    wide: an (n_rows, last - first, K) array of packed segments (-1 = none) for the
+    pixel columns first..last (default: to the end)."""
+    w = int(width)
+    first = max(0, min(int(first), w))
+    last = w if last is None else max(first, min(int(last), w))
+    grid = np.full((rows.n_rows, last - first, K), -1, np.int32)
+    if last - first <= 0 or not x1 > x0:
+        return grid
+    # Clipped at a replay's cut: nothing happens after it.
+    bounds = np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut)
+    x1 = bounds[-1]
+    lanes = [lane for lane, track in enumerate(cache.tracks)
+             if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
+             and track.t0.view[0] < x1]
+    _others_pixels(grid, cache, rows, bounds)
+    if not lanes:
+        return grid
+    # Per lane only the binary searches and gathers; the rest for all lanes at once.
+    at = np.empty((len(lanes), len(bounds), NCOL))
+    right_state = np.empty((len(lanes), len(bounds) - 1), np.int64)
+    core = np.empty((len(lanes), len(bounds) - 1), np.int64)
+    for k, lane in enumerate(lanes):
+        at[k], right_state[k], core[k] = cache.tracks[lane].sample(bounds, cache.now)
+    occ = np.diff(at, axis=1)  # (lanes, pixels, column): seconds in each
+    color = colors[lanes][:, None]
+    _lane_pixels(grid, rows.lane_row[lanes], occ, right_state, color)
+    _overlay_tasks(grid, cache, rows, lanes)
+    _core_pixels(grid, rows, occ[..., RUN], core, color)
+    return grid
+
+
+def _others_pixels(grid: np.ndarray, cache: SpanCache, rows: Rows, bounds: np.ndarray) -> None:
+    """Other programs' share of each CPU, in the last segment of its row."""
+    for cpu in range(min(rows.n_cores, len(cache.others))):
+        level = np.rint(np.clip(cache.others_share(cpu, bounds), 0, 1) * LEVELS)
+        level = level.astype(np.int64)
+        grid[rows.core_base + cpu, :, K - 1] = np.where(
+            level > 0, pack(OTHERS * CODE_SHIFT + MAIN_COLOR, 0, level), -1)
+
+
+def _lane_pixels(grid: np.ndarray, lane_rows: np.ndarray, occ: np.ndarray,
+                 right_state: np.ndarray, color: np.ndarray) -> None:
+    """Process (and main program, thread, worker) rows: the tall states in proportion,
+    else the state at the pixel's end."""
+    tall = occ[..., [RUN, PRE, GIL]]
+    active = tall.sum(-1) > 0
+    lo, hi = quantize(tall)
+    states = np.array(TALL, np.int64)
+    code = states * CODE_SHIFT + color[..., None]  # (lanes, 1, 3)
+    segs = np.where(hi > lo, pack(code, lo, hi), -1)
+    rest = (occ.sum(-1) > 0) & (right_state >= 0)
+    single = np.where(rest, pack(right_state * CODE_SHIFT + color, 0, LEVELS), -1)
+    out = np.where(active[..., None], segs, -1)
+    out[..., 0] = np.where(active, out[..., 0], single)
+    # A lane shows its segments bottom-up: drop the gaps of absent states.
+    order = np.argsort(out < 0, axis=-1, kind="stable")
+    grid[lane_rows, :, :3] = np.take_along_axis(out, order, axis=-1)
+
+
+def _core_pixels(grid: np.ndarray, rows: Rows, run: np.ndarray, core: np.ndarray,
+                 color: np.ndarray) -> None:
+    """CPU rows: the processes that ran on the core in the pixel, in proportion to
+    their time there (at most K - 1, the longest), stacked in colour order. A process's
+    time in a pixel counts on the core of its latest running span there."""
+    k, px = np.nonzero((run > 0) & (color != MAIN_COLOR))
+    depth = K - 1  # the last segment is other programs
+    crow = rows.core_row(core[k, px])
+    ok = crow >= 0
+    k, px, crow = k[ok], px[ok], crow[ok]
+    if not len(k):
+        return
+    t, c = run[k, px], color[k, 0]
+    # The longest K per (row, pixel).
+    order = np.lexsort((-t, px, crow))
+    px, crow, t, c = px[order], crow[order], t[order], c[order]
+    group_start = np.r_[True, (crow[1:] != crow[:-1]) | (px[1:] != px[:-1])]
+    gid = np.cumsum(group_start) - 1
+    rank = np.arange(len(gid)) - np.flatnonzero(group_start)[gid]
+    keep = rank < depth
+    px, crow, t, c, gid = px[keep], crow[keep], t[keep], c[keep], gid[keep]
+    # Stacked in colour order, so that neighbouring pixels merge into runs.
+    order = np.lexsort((c, gid))
+    px, crow, t, c, gid = px[order], crow[order], t[order], c[order], gid[order]
+    new_group = np.r_[True, gid[1:] != gid[:-1]]
+    g = np.cumsum(new_group) - 1
+    starts = np.flatnonzero(new_group)
+    slot = np.arange(len(gid)) - starts[g]
+    share = np.zeros((len(starts), depth))
+    codes = np.zeros((len(starts), depth), np.int64)
+    share[g, slot] = t
+    codes[g, slot] = State.RUNNING * CODE_SHIFT + c
+    lo, hi = quantize(share)
+    packed = np.where(hi > lo, pack(codes, lo, hi), -1)
+    grid[crow[starts], px[starts], :depth] = packed
+
+
+def _overlay_tasks(grid: np.ndarray, cache: SpanCache, rows: Rows, lanes: list[int]) -> None:
+    """A pool's tasks shown again on the row of the worker that ran them (not while
+    they wait in the queue), so each worker's row shows the tasks it ran, in turn."""
+    store = cache.store
+    if store is None or store.backend != "pool":
+        return
+    for lane in lanes:
+        host = store.lanes[lane].host if lane < len(store.lanes) else None
+        if host is None or host >= len(rows.lane_row) or rows.lane_row[host] < 0:
+            continue
+        segs = grid[rows.lane_row[lane]]
+        state = np.where(segs[:, 0] >= 0, segs[:, 0] // PACK // CODE_SHIFT, -1)  # (bottom)
+        on = (state >= 0) & (state != State.QUEUED) & (state != State.STARTING)
+        target = rows.lane_row[host]
+        grid[target] = np.where(on[:, None], segs, grid[target])
+
+
+def dominant(grid: np.ndarray) -> np.ndarray:
+    """Per (row, pixel) the code (state * CODE_SHIFT + colour) of the largest segment,
+    -1 where empty: what a pixel mostly shows (the prediction's outlines, tests)."""
+    code, lo, hi = unpack(np.maximum(grid, 0))
+    size = np.where(grid >= 0, hi - lo, -1)
+    pick = np.argmax(size, axis=-1)[..., None]
+    best = np.take_along_axis(code, pick, axis=-1)[..., 0]
+    return np.where(np.take_along_axis(size, pick, axis=-1)[..., 0] >= 0, best, -1)
+
+
+def shares(grid: np.ndarray, code: int) -> np.ndarray:
+    """Per (row, pixel) the part of the bar (0..1) that segments with `code` take."""
+    c, lo, hi = unpack(np.maximum(grid, 0))
+    return (np.where((grid >= 0) & (c == code), hi - lo, 0).sum(-1)) / LEVELS
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Runs of pixels: row, first pixel, end pixel (exclusive) and packed segment."""
+
+    row: np.ndarray
+    px0: np.ndarray
+    px1: np.ndarray
+    code: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+def runs_of(grid: np.ndarray) -> Runs:
+    """Maximal stretches of one row's pixels with the same value, layer by layer of a
+    (rows, pixels, K) grid (or of a (rows, pixels) one); empty ones left out."""
+    if grid.ndim == 3:
+        n_rows = grid.shape[0]
+        used = [k for k in range(grid.shape[2]) if (grid[..., k] >= 0).any()]
+        flat = np.ascontiguousarray(grid[..., used].transpose(2, 0, 1)).reshape(
+            -1, grid.shape[1])
+        runs = runs_of(flat)
+        return Runs(runs.row % max(n_rows, 1), runs.px0, runs.px1, runs.code)
+    n_rows, w = grid.shape
+    if grid.size == 0:
+        return Runs(*(np.zeros(0, np.int64) for _ in range(4)))
+    change = np.ones((n_rows, w), bool)
+    change[:, 1:] = grid[:, 1:] != grid[:, :-1]
+    starts = np.flatnonzero(change)
+    lengths = np.diff(np.append(starts, n_rows * w))
+    code = grid.ravel()[starts]
+    keep = code >= 0
+    starts, lengths, code = starts[keep], lengths[keep], code[keep]
+    px0 = starts % w
+    return Runs(starts // w, px0, px0 + lengths, code)
+
+
+def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
+               columns: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Printed lines in view, one per (row, pixel): their rows and pixel columns, only
+    within `columns` (first, end) if given."""
+    w = int(width)
+    first, end = (0, w) if columns is None else (max(0, columns[0]), min(w, columns[1]))
+    out_rows, out_px = [], []
+    if w <= 0 or not x1 > x0 or end <= first:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    bounds = np.linspace(x0, x1, w + 1)
+    bounds[-1] = np.nextafter(x1, np.inf)  # a line exactly at x1 is in view
+    bounds = np.minimum(bounds, np.nextafter(cache.cut, np.inf))  # a replay's cut
+    bounds = bounds[first:end + 1]
+    for lane, track in enumerate(cache.tracks):
+        row = rows.lane_row[lane] if lane < len(rows.lane_row) else -1
+        if row < 0 or track.lines.n == 0:
+            continue
+        counts = np.diff(np.searchsorted(track.lines.view, bounds, side="left"))
+        px = np.flatnonzero(counts) + first
+        out_rows.append(np.full(len(px), row, np.int64))
+        out_px.append(px)
+    if not out_px:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(out_rows), np.concatenate(out_px)
