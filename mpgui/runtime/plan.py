@@ -227,6 +227,7 @@ class _Simulation:
             self._start(p)
         elif step.action == "terminate":
             if p.started and not p.done:
+                self.store.lanes[p.lane].terminate_t = self.ns()
                 self._end(p, -15)
         elif step.action == "join":
             self.store.join_wait(self.ns(), self.main_lane, p.lane, None)
@@ -243,6 +244,8 @@ class _Simulation:
                        and p.daemon and self.backend != "pool"]
             if self.backend == "processes":  # terminated now; threads end with the script
                 for p in daemons:
+                    lane = self.store.lanes[p.lane]
+                    lane.terminate_t, lane.terminated_at_end = self.ns(), True
                     self._end(p, -15)
             m.end_joins = [p for p in self.procs.values() if p.started and not p.done
                            and p not in daemons]

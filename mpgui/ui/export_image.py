@@ -64,6 +64,7 @@ class ChartPicture(QWidget):
         layout.addWidget(self.chart, 1)
         self.chart.plan_shown.connect(self.legend.set_show_plan)
         self.chart.backend_shown.connect(self.legend.set_backend)
+        self.chart.extras_shown.connect(self.legend.set_extras)
         self.chart.set_style(theme, zoom)
         self.legend.set_style(theme, zoom)
         self.resize(*size)

@@ -7,15 +7,17 @@ up to a moment (`refresh(..., replay=True)`)."""
 
 from __future__ import annotations
 
+import html
 import math
 import platform
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QScrollBar, QToolTip
 
+from mpgui.runtime.backends import TAKEN_DOWN
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.script_runner import UNOBSERVED
 from mpgui.runtime.threads_host import gil_enabled
@@ -29,12 +31,19 @@ from mpgui.ui.chart.geometry import (
     nice_ceil,
 )
 from mpgui.ui.chart.hover import describe
-from mpgui.ui.chart.marks_item import MarksItem
+from mpgui.ui.chart.labels import Label, MarksLayout, is_pool_worker
+from mpgui.ui.chart.lanes_item import LanesItem
+from mpgui.ui.chart.marks_item import MarksItem, layout_for_view
+from mpgui.ui.chart.placeholder import ProblemPlaceholder
 from mpgui.ui.chart.spans_item import SpansItem
 from mpgui.ui.theme import Theme
 
 MIN_WINDOW_S = 1.0  # while following, show at least this much time
-RIGHT_MARGIN = 0.18  # room right of the last exit for its label
+LEFT_SLIVER = 0.012  # of the view left of 0, so that the axis can print its "0"
+MIN_RIGHT_PX = 10.0  # room right of a finished run, at least
+MAX_RIGHT_SHARE = 0.45  # labels may take at most this much of the plot's width
+MAX_LABEL_SHARE = 0.3  # lane names take at most this much of the chart's width
+OTHERS_SHOWN = 0.01  # other programs' share of the CPUs from which the legend explains it
 LABEL_POINTS = 12.0
 MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lanes scroll
 PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
@@ -61,13 +70,30 @@ def script_note(store: TraceStore) -> str:
         parts.append(f"{store.info[UNOBSERVED]} (not shown)")
     if store.info.get("untraced"):
         parts.append(f"{store.info['untraced']} more processes ran but are not shown")
+    if any(is_pool_worker(ln.name) and ln.exit_code == TAKEN_DOWN for ln in store.lanes):
+        parts.append("a pool's workers end by terminate() when its with-block ends: that is "
+                     "normal")
     return "; ".join(parts)
+
+
+def chart_extras(store: TraceStore | None) -> frozenset[str]:
+    """Which of the legend's optional entries the chart of `store` needs: "terminate"
+    (a terminate() was called), "others" (other programs used the CPUs)."""
+    if store is None:
+        return frozenset()
+    extras = set()
+    if any(ln.terminate_t is not None for ln in store.lanes):
+        extras.add("terminate")
+    if store.others.n_samples and (store.others_share() or 0.0) >= OTHERS_SHOWN:
+        extras.add("others")
+    return frozenset(extras)
 
 
 class ChartWidget(pg.PlotWidget):
     """Draws a TraceStore; call refresh() at most once per frame."""
 
     follow_changed = Signal(bool)
+    extras_shown = Signal(frozenset)  # the legend's optional entries the chart needs
     plan_shown = Signal(bool)  # a prediction is drawn (the legend explains it), or not
     backend_shown = Signal(str, str)  # what ran the rows of what is drawn, and a note
 
@@ -82,8 +108,9 @@ class ChartWidget(pg.PlotWidget):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("bottom", "seconds since Run")
+        self.lanes = LanesItem(theme, self.plot.getAxis("bottom"))
+        self.lanes.setZValue(-10)
         self.spans = SpansItem(theme)
-        self.spans.time_axis = self.plot.getAxis("bottom")  # its grid lines follow the ticks
         self.marks = MarksItem(theme)
         self.ghost = SpansItem(theme, ghost=True)  # the prediction, over the measured spans
         self.ghost.setZValue(5)
@@ -92,7 +119,7 @@ class ChartWidget(pg.PlotWidget):
                                         pen=pg.mkPen(QColor(theme.now), width=2))
         self.now_line.setZValue(20)
         self.marks.setZValue(10)
-        for item in (self.spans, self.ghost, self.marks, self.now_line):
+        for item in (self.lanes, self.spans, self.ghost, self.marks, self.now_line):
             self.plot.addItem(item)
         self.now_line.hide()
         self.cache = SpanCache()
@@ -100,27 +127,42 @@ class ChartWidget(pg.PlotWidget):
         self.plan: TraceStore | None = None  # the predicted schedule, if shown
         self.plan_cache = SpanCache()
         self.replaying = False  # the last refresh showed a recorded run up to a moment
-        self.rows: Rows | None = None
+        self._rows: Rows | None = None
         self.n_cores = cpu_count()
         self.following = True
         self._shown: tuple[float, float, int] | None = None  # the range _show_all last set
         # Rows shown (top, bottom): all of them, unless lanes would get shorter than
         # their labels (many processes, a large zoom): then a scroll bar moves them.
-        self._y: tuple[int, int] | None = None
+        self._y: tuple[float, int] | None = None
         self.scroll = QScrollBar(Qt.Orientation.Vertical, self)
         self.scroll.setToolTip("More lanes than fit at this zoom: scroll to see them")
         self.scroll.valueChanged.connect(lambda _v: self.fit_rows())
         self.scroll.hide()
         self._x_end = 0.0
+        self._extra_lines = 0  # label lines made room for above the main program's lane
+        self._extras_key: tuple | None = None
+        self._hover_key: tuple | None = None  # the labels' layout the mouse asks about
+        self._hover_layout: MarksLayout | None = None
         self._labels: tuple[str, ...] = ()
         self.last_paint_ns = 0
         self.zoom = 1.0
         self._title: str | None = None
         self.vb.sigRangeChangedManually.connect(self._user_moved)
-        self.vb.sigResized.connect(lambda _vb: self.fit_rows())  # (follows the widget's size)
+        self.vb.sigResized.connect(lambda _vb: self._resized())
         self.scene().sigMouseMoved.connect(self._hover)
+        self.placeholder = ProblemPlaceholder(self)  # why there is nothing to draw
         self.set_label_size(LABEL_POINTS)
         self.show_empty()
+
+    @property
+    def rows(self) -> Rows | None:
+        """Which row shows what (None: nothing laid out)."""
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: Rows | None) -> None:
+        self._rows = rows
+        self.lanes.set_rows(rows)
 
     # -- data ----------------------------------------------------------------------------
 
@@ -132,6 +174,15 @@ class ChartWidget(pg.PlotWidget):
         else:
             note = gil_note(shown) if backend == "threads" else ""
         self.backend_shown.emit(backend, note)
+        self._announce_extras()
+
+    def _announce_extras(self) -> None:
+        shown = self.store if self.store is not None else self.plan
+        key = (id(shown), shown.others.n_samples if shown is not None else 0,
+               sum(ln.terminate_t is not None for ln in shown.lanes) if shown else 0)
+        if key != self._extras_key:
+            self._extras_key = key
+            self.extras_shown.emit(chart_extras(shown))
 
     def set_store(self, store: TraceStore | None) -> None:
         """Show `store` (a new run), or nothing (but the prediction, if there is one)."""
@@ -225,6 +276,7 @@ class ChartWidget(pg.PlotWidget):
             self.fit_rows()
         self.spans.set_data(self.cache, rows, colors, self._x_end)
         self.marks.set_data(store, rows, self._x_end, end if replay else None)
+        self._announce_extras()
         self.spans.show()
         self.marks.show()
         if relaid:
@@ -250,13 +302,23 @@ class ChartWidget(pg.PlotWidget):
         self.ghost.show()
 
     def _set_title(self, text: str | None) -> None:
-        """A line over the chart (what a prediction is), or none."""
+        """A line over the chart (what a prediction is), or none; shortened with "…" to
+        the chart's width (the full text in the tooltip)."""
         self._title = text
+        label = self.plot.titleLabel
         if text is None:
+            # pyqtgraph keeps a hidden title's text, and with it the text's width as its
+            # minimum: the plot would stay wider than the widget, its right part cut off.
+            label.setText("")
             self.plot.setTitle(None)
         else:
-            self.plot.setTitle(text, color=self.theme.foreground,
+            font = QFont(self.label_font)
+            shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight,
+                                                   max(40.0, self.width() - 24.0 -
+                                                       self.plot.getAxis("left").width()))
+            self.plot.setTitle(html.escape(shown), color=self.theme.foreground,
                                size=f"{LABEL_POINTS * self.zoom:.0f}pt")
+            label.setToolTip(text)
 
     @property
     def plan_seconds(self) -> float:
@@ -277,32 +339,85 @@ class ChartWidget(pg.PlotWidget):
     def _show_all(self, running: bool) -> None:
         """Show the run from 0 to now. While it runs, the right edge grows in steps
         (1, 1.5, 2, 3, 4, 5, 6, 8 x 10^k s): the scale holds still between them, so
-        labels stay put and a frame repaints only the strip that changed."""
+        labels stay put and a frame repaints only the strip that changed. A finished
+        run gets the room its labels need on the right, in pixels."""
         shown = self._follow_range(self._x_end, running)
         if running:
             after = nice_ceil(shown[1] * 1.0001)  # the next step: prepared ahead of time
-            self.spans.prepare_view((-0.012 * after, after))
+            self.spans.prepare_view((-LEFT_SLIVER * after, after))
         else:
             self.spans.prepare_view(None)
         if shown != self._shown:
             self._shown = shown
             self.vb.setXRange(*shown[:2], padding=0)
+        self._sync_label_room()
 
     def _follow_range(self, x_end: float, running: bool) -> tuple[float, float, int]:
         """(left, right, rows) of the followed view when the run is at `x_end`."""
         if running:
             right = nice_ceil(max(x_end * 1.1, MIN_WINDOW_S))
-        else:  # over: all of it, and all of the prediction it is compared with
-            right = max(x_end, self.plan_seconds, MIN_WINDOW_S) * (1 + RIGHT_MARGIN)
-        # A sliver left of 0, so that the axis can print its "0".
-        return (-0.012 * right, right, self.rows.n_rows if self.rows else 1)
+        else:  # over: all of it, all of the prediction it is compared with, its labels
+            right = self.fit_right(max(x_end, self.plan_seconds, MIN_WINDOW_S))
+        return (-LEFT_SLIVER * right, right, self.rows.n_rows if self.rows else 1)
+
+    def fit_right(self, end: float) -> float:
+        """The right edge of a view that shows 0..`end` with the room its labels need
+        right of `end`, measured in pixels at that very scale."""
+        width = self.vb.width()
+        if width <= 0 or self.rows is None or not self.marks.isVisible():
+            return end * 1.06
+        room = MIN_RIGHT_PX
+        right = end
+        for _ in range(4):  # the labels' room changes the scale, which moves the labels
+            right = end / max(0.1, 1 - (1 + LEFT_SLIVER) * room / width)
+            layout = self._layout((-LEFT_SLIVER * right, right), unbounded=True)
+            if layout is None:
+                break
+            at_end = (end + LEFT_SLIVER * right) / ((1 + LEFT_SLIVER) * right) * width
+            wanted = min(max(MIN_RIGHT_PX, layout.right - at_end + 6), MAX_RIGHT_SHARE * width)
+            if wanted <= room + 0.5:
+                break
+            room = wanted
+        return right
+
+    def _layout(self, x_range: tuple[float, float] | None = None,
+                unbounded: bool = False) -> MarksLayout | None:
+        """The marks' layout for the view now shown (or with another x range)."""
+        view = self.vb.viewRect()
+        if x_range is not None:
+            view = QRectF(x_range[0], view.top(), x_range[1] - x_range[0], view.height())
+        return layout_for_view(self.marks, view, self.vb.width(), self.vb.height(), unbounded)
+
+    def _sync_label_room(self) -> None:
+        """Make room above the main program's lane for its labels' lines, if they need
+        more than the lane has (a burst of joins and terminates)."""
+        for _ in range(3):  # room changes the lanes' height, which changes the need
+            layout = self._layout() if self.rows is not None else None
+            extra = layout.extra_lines if layout is not None else 0
+            if extra == self._extra_lines:
+                return
+            self._extra_lines = extra
+            self.fit_rows()
+
+    def _resized(self) -> None:
+        """The plot changed size: rows, then (when following) the view, labels' room."""
+        if self._title is not None:
+            self._set_title(self._title)
+        if self.rows is not None:
+            self._set_lane_labels(self.rows)
+        self.fit_rows()
+        if self.following and self.rows is not None:
+            self._shown = None
+            self._show_all(self.now_line.isVisible())
 
     def fit_rows(self) -> None:
         """Show all the rows if each gets at least MIN_LANE_LINES label lines of height;
-        else as many as do, from the scroll bar's row on."""
+        else as many as do, from the scroll bar's row on. The main program's labels
+        get the lines they asked for above its lane."""
         n = self.rows.n_rows if self.rows is not None else 1
         lane_px = QFontMetricsF(self.label_font).height() * MIN_LANE_LINES
-        height = self.vb.height()
+        room = self._extra_lines * QFontMetricsF(self.marks.font).height()
+        height = self.vb.height() - room
         visible = n if height <= 0 else max(1, min(n, int(height // lane_px)))
         scroll = self.scroll
         scroll.blockSignals(True)
@@ -316,9 +431,10 @@ class ChartWidget(pg.PlotWidget):
         top = scroll.value()
         scroll.setGeometry(self.width() - scroll.sizeHint().width(), 0,
                            scroll.sizeHint().width(), self.height())
-        if (top, top + visible) != self._y:
-            self._y = (top, top + visible)
-            self.vb.setYRange(top, top + visible, padding=0)
+        above = room / (height / visible) if top == 0 and height > 0 else 0.0
+        if (top - above, top + visible) != self._y:
+            self._y = (top - above, top + visible)
+            self.vb.setYRange(top - above, top + visible, padding=0)
 
     def _user_moved(self, *_args: object) -> None:
         self.spans.prepare_view(None)
@@ -333,6 +449,7 @@ class ChartWidget(pg.PlotWidget):
         line = zoom * theme.line
         self.setBackground(theme.background)
         self.now_line.setPen(pg.mkPen(QColor(theme.now), width=2 * line))
+        self.lanes.set_style(theme, line)
         self.spans.set_style(theme, line)
         self.ghost.set_style(theme, line)
         self.marks.set_style(theme, line)
@@ -357,12 +474,21 @@ class ChartWidget(pg.PlotWidget):
         self.fit_rows()
 
     def _set_lane_labels(self, rows: Rows) -> None:
+        """The lanes' names beside them, at most MAX_LABEL_SHARE of the chart's width
+        (longer ones end in "…"; hovering shows them whole)."""
         self._labels = rows.labels
         axis = self.plot.getAxis("left")
-        axis.setTicks([[(r + 0.5, label) for r, label in enumerate(rows.labels)], []])
-        width = max((QFontMetricsF(self.label_font).horizontalAdvance(x) for x in rows.labels),
-                    default=40)
+        fm = QFontMetricsF(self.label_font)
+        room = max(fm.horizontalAdvance("W[00]…"), MAX_LABEL_SHARE * self.width() - 16)
+        shown = [fm.elidedText(x, Qt.TextElideMode.ElideRight, room) for x in rows.labels]
+        axis.setTicks([[(r + 0.5, label) for r, label in enumerate(shown)], []])
+        width = max((fm.horizontalAdvance(x) for x in shown), default=40)
         axis.setWidth(int(width) + 16)
+
+    def resizeEvent(self, event: object) -> None:  # Qt override
+        super().resizeEvent(event)
+        if hasattr(self, "placeholder"):  # (Qt resizes the view while it is being built)
+            self.placeholder.place()
 
     def paintEvent(self, event: object) -> None:  # Qt override
         t = time.perf_counter_ns()
@@ -384,12 +510,33 @@ class ChartWidget(pg.PlotWidget):
         return describe(self.store, self.cache, self.rows, t, math.floor(y), tolerance)
 
     def _hover(self, scene_pos: QPointF) -> None:
+        axis = self.plot.getAxis("left")
+        if axis.sceneBoundingRect().contains(scene_pos) and self.rows is not None:
+            row = math.floor(self.vb.mapSceneToView(scene_pos).y())
+            text = self.rows.labels[row] if 0 <= row < self.rows.n_rows else ""
+            _tip(text, self)  # a lane's whole name, if the axis had to shorten it
+            return
         if not self.vb.sceneBoundingRect().contains(scene_pos):
             QToolTip.hideText()
             return
+        local = self.vb.mapFromScene(scene_pos)
+        label = self.label_at(local.x(), local.y())
+        if label is not None:
+            _tip(label.text, self)
+            return
         point = self.vb.mapSceneToView(scene_pos)
-        text = self.describe_at(point.x(), point.y())
-        if text:
-            QToolTip.showText(QCursor.pos(), text, self)
-        else:
-            QToolTip.hideText()
+        _tip(self.describe_at(point.x(), point.y()), self)
+
+    def label_at(self, x: float, y: float) -> Label | None:
+        """The mark's label at (x, y) in the plot's pixels, if any."""
+        key = (self.vb.viewRect(), self.vb.width(), self.vb.height(), self.marks._marks)
+        if key != self._hover_key:
+            self._hover_key, self._hover_layout = key, self._layout()
+        return self._hover_layout.label_at(x, y) if self._hover_layout else None
+
+
+def _tip(text: str, widget: ChartWidget) -> None:
+    if text:
+        QToolTip.showText(QCursor.pos(), text, widget)
+    else:
+        QToolTip.hideText()

@@ -4,11 +4,21 @@ the chart uses (`theme.STATE_STYLES`), so the two cannot disagree."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mpgui.runtime.protocol import State
-from mpgui.ui.theme import GHOST_ALPHA, STATE_HELP, STATE_STYLES, Theme
+from mpgui.ui.chart.primitives import is_svg
+from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
+
+ELLIPSIS_LABEL = "… (hover for all)"
 
 # (what is drawn, its label); states first, in the order a process lives them.
 ENTRIES: tuple[tuple[object, str], ...] = (
@@ -17,6 +27,7 @@ ENTRIES: tuple[tuple[object, str], ...] = (
     (State.PREEMPTED, "preempted (waiting for a core)"),
     (State.SLEEPING, "sleeping"),
     (State.WAITING, "main program waits in join()"),
+    ("busy", "main program busy (start() …)"),
     ("line", "printed a line"),
     ("exit", "exit code"),
 )
@@ -30,6 +41,7 @@ BACKEND_ENTRIES: dict[str, tuple[tuple[object, str], ...]] = {
         (State.PREEMPTED, "preempted (waiting for a core)"),
         (State.SLEEPING, "sleeping"),
         (State.WAITING, "main program waits in join()"),
+        ("busy", "main program busy (start() …)"),
         ("line", "printed a line"),
         ("exit", "thread ended"),
     ),
@@ -39,17 +51,47 @@ BACKEND_ENTRIES: dict[str, tuple[tuple[object, str], ...]] = {
         (State.PREEMPTED, "preempted (waiting for a core)"),
         (State.SLEEPING, "sleeping"),
         (State.WAITING, "main program waits · worker idle"),
+        ("busy", "main program busy (apply_async() …)"),
         ("line", "printed a line"),
         ("exit", "task done"),
     ),
 }
-PLAN_ENTRY = ("plan", "predicted (dashed)")
+PLAN_ENTRY = ("plan", "predicted (dashed outline)")
+# Shown only when the chart has them (see ChartLegend.set_extras).
+EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
+    "terminate": ("terminate", "terminate(): SIGTERM"),
+    "others": ("others", "other programs on a CPU"),
+}
+# What each entry means, for the tooltip: written not to repeat the entry's label.
+HELP: dict[object, str] = {
+    State.STARTING: "start() was called; the new Python process is booting",
+    State.RUNNING: "executing on a CPU core",
+    State.PREEMPTED: "ready to run, but another process had the core (time-slicing)",
+    State.SLEEPING: "in time.sleep(): needs no core",
+    State.WAITING: "blocked until the process (or task) it waits for ends; a pool's idle "
+                   "worker waits for a task",
+    State.GIL: "ready to run, but another thread of the process held the GIL",
+    State.QUEUED: "submitted to the pool, waiting for a free worker",
+    "busy": "the main program itself running: starting processes (each start() takes a "
+            "moment), or between steps",
+    "line": "the moment a process printed a line (several close together: a band)",
+    "exit": "a process ended here; the label says how (its exit code)",
+    "terminate": "the main program called X.terminate(): the process gets SIGTERM and ends "
+                 "with exit code -15 (a daemon is terminated so when the program ends)",
+    "others": "time programs outside this run used the CPU (measured by the OS): on a "
+              "busy computer the run's timings stretch",
+    "plan": "the prediction: where the bars would be if starting a process took no time "
+            "and each got a core when it needed one",
+    "more": "the legend has more entries than fit here",
+}
+MAX_LINES = 3  # more entries than fit on this many lines: the rest in the tooltip
 _SWATCH_W = 28
 _GAP = 14
 
 
 class ChartLegend(QWidget):
-    """One row of swatches and labels above the chart."""
+    """Swatches and labels above the chart, on as many lines as its width needs (at
+    most MAX_LINES; the tooltip always explains every entry)."""
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +101,7 @@ class ChartLegend(QWidget):
         self.show_plan = False  # a prediction is drawn: say what its dashed bars are
         self.backend = "processes"
         self.note = ""  # a fact about the run in words (threads: the GIL)
+        self.extras: frozenset[str] = frozenset()  # of EXTRA_ENTRIES, what the chart shows
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -74,7 +117,8 @@ class ChartLegend(QWidget):
     @property
     def entries(self) -> tuple[tuple[object, str], ...]:
         """What the legend explains now."""
-        return BACKEND_ENTRIES.get(self.backend, ENTRIES) + \
+        extras = tuple(EXTRA_ENTRIES[k] for k in EXTRA_ENTRIES if k in self.extras)
+        return BACKEND_ENTRIES.get(self.backend, ENTRIES) + extras + \
             ((PLAN_ENTRY,) if self.show_plan else ()) + ((("note", self.note),) if self.note
                                                           else ())
 
@@ -83,32 +127,63 @@ class ChartLegend(QWidget):
         GIL)."""
         if (backend, note) != (self.backend, self.note):
             self.backend, self.note = backend, note
-            self._tooltip()
-            self.fit_height()
-            self.update()
+            self._changed()
 
-    def _tooltip(self) -> None:
-        self.setToolTip("\n".join(f"{label}: {STATE_HELP[key]}" for key, label in self.entries
-                                  if key in STATE_HELP))
+    def set_extras(self, extras: frozenset[str]) -> None:
+        """Explain these marks too (of EXTRA_ENTRIES: "terminate", "others")."""
+        if extras != self.extras:
+            self.extras = extras
+            self._changed()
 
     def set_show_plan(self, on: bool) -> None:
-        """Explain the prediction's ghost bars too, or not."""
+        """Explain the prediction's outlines too, or not."""
         if on != self.show_plan:
             self.show_plan = on
-            self.fit_height()
-            self.update()
+            self._changed()
 
-    def _places(self, width: int) -> list[tuple[float, int]]:
-        """(x, line) of each entry, wrapping onto more lines when `width` is too small."""
+    def _changed(self) -> None:
+        self._tooltip()
+        self.fit_height()
+        self.update()
+
+    def _tooltip(self) -> None:
+        lines = []
+        for key, label in self.entries:
+            text = HELP.get(key)
+            lines.append(f"{label} — {text}" if text else label)
+        self.setToolTip("\n".join(lines))
+
+    def _places(self, width: int) -> list[tuple[float, int] | None]:
+        """(x, line) of each entry, wrapping onto more lines when `width` is too small;
+        None for those that do not fit on MAX_LINES lines (a "…" takes the last place)."""
         fm = QFontMetricsF(self.font())
+        more = self._swatch_w + 6 + fm.horizontalAdvance(ELLIPSIS_LABEL)
         x, line, out = 4.0, 0, []
-        for _key, label in self.entries:
+        entries = self.entries
+        for i, (_key, label) in enumerate(entries):
             w = self._swatch_w + 6 + fm.horizontalAdvance(label)
             if x > 4.0 and x + w > width:
                 x, line = 4.0, line + 1
+            last_line = line == MAX_LINES - 1
+            room_for_more = i == len(entries) - 1 or x + w + _GAP + more <= width
+            if line >= MAX_LINES or (last_line and not room_for_more):
+                out += [None] * (len(entries) - i)
+                break
             out.append((x, line))
             x += w + _GAP
         return out
+
+    def _more_place(self, places: list[tuple[float, int] | None]) -> tuple[float, int] | None:
+        """Where the "…" goes when entries are left out."""
+        if all(p is not None for p in places):
+            return None
+        fm = QFontMetricsF(self.font())
+        shown = [(p, label) for p, (_k, label) in zip(places, self.entries, strict=True)
+                 if p is not None]
+        if not shown:
+            return (4.0, 0)
+        (x, line), label = shown[-1]
+        return (x + self._swatch_w + 6 + fm.horizontalAdvance(label) + _GAP, line)
 
     @property
     def _swatch_w(self) -> float:
@@ -121,7 +196,7 @@ class ChartLegend(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # Qt override
-        lines = 1 + max(line for _x, line in self._places(width))
+        lines = 1 + max((p[1] for p in self._places(width) if p is not None), default=0)
         return int(lines * self._line_height())
 
     def sizeHint(self) -> QSize:  # Qt override
@@ -156,14 +231,24 @@ class ChartLegend(QWidget):
         fm = QFontMetricsF(self.font())
         h = self._line_height()
         fg = QColor(self.theme.foreground)
-        for (key, label), (x, line) in zip(self.entries, self._places(self.width()), strict=True):
+        places = self._places(self.width())
+        for (key, label), place in zip(self.entries, places, strict=True):
+            if place is None:
+                continue
+            x, line = place
             top = line * h
             self._swatch(p, key, QRectF(x, top + h * 0.15, self._swatch_w, h * 0.7), fg)
             p.setPen(fg)
             p.drawText(QPointF(x + self._swatch_w + 6, top + h / 2 + fm.ascent() / 2 - 1), label)
+        more = self._more_place(places)
+        if more is not None:
+            p.setPen(fg)
+            p.drawText(QPointF(more[0], more[1] * h + h / 2 + fm.ascent() / 2 - 1),
+                       ELLIPSIS_LABEL)
         p.end()
 
     def _swatch(self, p: QPainter, key: object, box: QRectF, fg: QColor) -> None:
+        line = self.zoom * self.theme.line
         if key == "note":  # an "i" in a circle
             r = min(box.height(), box.width()) * 0.42
             c = box.center()
@@ -182,16 +267,36 @@ class ChartLegend(QWidget):
                                      QPointF(cx, top + 1.6 * s)]))
             return
         if key == "exit":
-            p.setPen(QPen(fg, 2 * self.zoom * self.theme.line))
+            p.setPen(QPen(fg, 2 * line))
             p.drawLine(QPointF(box.center().x(), box.top()), QPointF(box.center().x(),
                                                                      box.bottom()))
             return
-        if key == "plan":
-            color = QColor(self.sample_color)
-            p.setPen(QPen(color, 1.5 * self.zoom * self.theme.line, Qt.PenStyle.DashLine))
-            color.setAlpha(GHOST_ALPHA)
-            p.setBrush(color)
-            p.drawRect(box.adjusted(1, box.height() * 0.2, -1, -box.height() * 0.2))
+        if key == "terminate":  # the red dashed arrow down to the process
+            red = QColor(self.theme.crash)
+            cx = box.center().x()
+            p.setPen(QPen(red, 1.6 * line, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(cx, box.top()), QPointF(cx, box.bottom() - 4 * self.zoom))
+            size = min(box.height() * 0.45, 7.0 * line)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(red)
+            p.drawPolygon(QPolygonF([QPointF(cx - size / 2, box.bottom() - size),
+                                     QPointF(cx + size / 2, box.bottom() - size),
+                                     QPointF(cx, box.bottom())]))
+            return
+        tall = STATE_STYLES[State.RUNNING].height
+        band = QRectF(box.left(), box.center().y() - box.height() * tall / 2, box.width(),
+                      box.height() * tall)
+        if key == "others":  # a grey share of a CPU lane's bar, from the bottom
+            p.fillRect(QRectF(band.left(), band.center().y(), band.width(),
+                              band.height() / 2), QColor(self.theme.others))
+            return
+        if key == "busy":  # the main program running: its tall bar, in its colour
+            p.fillRect(band, QColor(self.theme.main_lane))
+            return
+        if key == "plan":  # a dashed outline a little outside where the bar would be
+            p.setPen(QPen(QColor(self.sample_color), 1.4 * self.zoom, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(box.adjusted(1, 1, -1, -1))
             return
         style = STATE_STYLES[key]  # type: ignore[index]
         color = QColor(self.theme.main_lane) if key == State.WAITING else QColor(
@@ -199,7 +304,8 @@ class ChartLegend(QWidget):
         color.setAlpha(style.alpha)
         band = QRectF(box.left(), box.center().y() - box.height() * style.height / 2,
                       box.width(), box.height() * style.height)
-        p.fillRect(band, QBrush(color, style.pattern))
+        p.setBrushOrigin(band.topLeft())
+        p.fillRect(band, state_brush(key, color, line, is_svg(p)))  # type: ignore[arg-type]
         if style.outline:
             outline = QColor(color)
             outline.setAlpha(255)

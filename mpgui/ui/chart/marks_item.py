@@ -1,55 +1,47 @@
 """One pyqtgraph item for the chart's few discrete marks: each start() as an arrow from
-the main program to the new process, each join() as a marker on the main program's
-lane linked to the exit it waited for, and each process's exit with its code."""
+the main program to the new process, each terminate() as a red arrow, each join() as a
+flag on the main program's lane linked to the exit it waited for, and each process's
+exit with its code. Where they go is `labels.layout_marks`'s business; this draws it."""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPen,
+    QPolygonF,
+    QTransform,
+)
 
-from mpgui.runtime.backends import TAKEN_DOWN
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows, nice_ceil
+from mpgui.ui.chart.labels import Box, Frame, MarksLayout, exit_text, join_text, layout_marks
 from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.theme import Theme
 
+__all__ = ["MarksItem", "exit_text", "join_text", "marks_key"]  # the texts live in labels
 
-def exit_text(code: int | None, error: tuple[str, str, str] | None,
-              backend: str = "processes") -> str:
-    """How an end reads on the chart: 'exit 0', 'killed by signal 15 (exit -15)',
-    '✖ exit 1 — ...' for a process; 'ended' for a thread, 'done' for a pool task."""
-    if code is None:
-        return "ended"
-    if backend != "processes":
-        if error:
-            return f"✖ {error[0]}: {error[1]}"
-        if code == TAKEN_DOWN:
-            return "ended with its process" if backend == "threads" else "stopped with the pool"
-        if code:
-            return f"ended by sys.exit({code})"
-        return "ended" if backend == "threads" else "done"
-    if error:
-        return f"✖ exit {code} — {error[0]}: {error[1]}"
-    if code < 0:
-        return f"killed by signal {-code} (exit {code})"
-    return f"exit {code}"
+LABEL_BACKDROP = 215  # opacity of the panel behind a label: bars under it stay faintly seen
 
 
-def join_text(store: TraceStore, join) -> str:  # type: ignore[no-untyped-def]
-    """'C.join()', 'C.join(timeout=…) timed out' or 'D.join() at the end'."""
-    var = store.lanes[join.lane].var
-    if join.interrupted:
-        return f"{var}.join() interrupted by Stop"
-    if join.implicit:
-        return f"{var}.join() at the end"
-    if join.timed_out:
-        return f"{var}.join(timeout) timed out"
-    return f"{var}.join()"
+def marks_key(store: TraceStore, cut_ns: int | None) -> tuple:
+    """What the marks of `store` depend on (up to a replay's cut): they change only
+    when a start, terminate, exit or join happens."""
+    cut = cut_ns if cut_ns is not None else 2**62
+    return (id(store), cut_ns is None,
+            sum(ln.start_call_t is not None and ln.start_call_t <= cut for ln in store.lanes),
+            sum(ln.terminate_t is not None and ln.terminate_t <= cut for ln in store.lanes),
+            sum(ln.end_t is not None and ln.end_t <= cut for ln in store.lanes),
+            sum(j.t_return is not None and j.t_return <= cut for j in store.joins))
 
 
 class MarksItem(pg.GraphicsObject):
-    """Starts, joins and exits."""
+    """Starts, terminates, joins and exits, and their labels."""
 
     def __init__(self, theme: Theme) -> None:
         super().__init__()
@@ -61,6 +53,7 @@ class MarksItem(pg.GraphicsObject):
         self._marks: tuple | None = None  # what is drawn, to repaint only on a change
         self.line = 1.0  # line width factor (zoom, high contrast)
         self.cut_ns = 2**62  # a replay draws only the marks before this time
+        self.layout: MarksLayout | None = None  # what the last paint drew
         self.setCacheMode(self.CacheMode.DeviceCoordinateCache)  # see SpansItem
 
     def set_data(self, store: TraceStore, rows: Rows, x_end: float,
@@ -68,14 +61,10 @@ class MarksItem(pg.GraphicsObject):
         """New data to draw (a replay: only what happened before `cut_ns`); repaints
         only when a mark appeared or the lanes changed."""
         self.cut_ns = cut_ns if cut_ns is not None else 2**62
-        cut = self.cut_ns
-        marks = (id(store), rows.labels, cut_ns is None,
-                 sum(ln.start_call_t is not None and ln.start_call_t <= cut
-                     for ln in store.lanes),
-                 sum(ln.end_t is not None and ln.end_t <= cut for ln in store.lanes),
-                 sum(j.t_return is not None and j.t_return <= cut for j in store.joins))
+        marks = (marks_key(store, cut_ns), rows.labels)
         self.store, self.rows = store, rows
-        extent = QRectF(0, 0, 2 * nice_ceil(max(x_end, 1e-3)), rows.n_rows)  # grows in steps
+        extent = QRectF(-1, -64, 2 * nice_ceil(max(x_end, 1e-3)) + 1,
+                        rows.n_rows + 64)  # grows in steps; room for labels above
         if extent != self._extent:
             self.prepareGeometryChange()
             self._extent = extent
@@ -97,83 +86,83 @@ class MarksItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return self._extent
 
+    def frame(self, transform, view: QRectF, plot: Box) -> Frame | None:  # type: ignore[no-untyped-def]
+        """How `transform` (chart coordinates to pixels) maps this item's store, with
+        `view` (chart coordinates) shown in `plot` (pixels)."""
+        store, rows = self.store, self.rows
+        if store is None or rows is None or store.t0 is None:
+            return None
+        geo = RowGeometry(transform, rows.n_rows)
+        origin = transform.map(QPointF(0, 0)).x()
+        per_s = transform.map(QPointF(1, 0)).x() - origin
+        t0 = store.t0
+        fm = QFontMetricsF(self.font)
+        first = max(0, int(view.top() + 1e-6))
+        end = int(view.bottom() - 1e-6) + 1
+        return Frame(x_of=lambda t: origin + (t - t0) / 1e9 * per_s, row_top=geo.row_top,
+                     row_h=geo.height, plot=plot, width_of=fm.horizontalAdvance,
+                     line_h=fm.height(), main_visible=first == 0,
+                     visible_rows=(first, end))
+
     def paint(self, p: QPainter, *_args: object) -> None:
-        store, rows, vb = self.store, self.rows, self.getViewBox()
-        if store is None or rows is None or vb is None or store.t0 is None:
+        vb = self.getViewBox()
+        if vb is None:
             return
         tr = p.transform()
-        geo = RowGeometry(tr, rows.n_rows)
-
-        def x_of(t: int) -> float:
-            return tr.map(QPointF((t - store.t0) / 1e9, 0)).x()
-
+        view = vb.viewRect()
+        dev = tr.mapRect(view)
+        frame = self.frame(tr, view, Box(dev.left(), dev.top(), dev.width(), dev.height()))
+        if frame is None or self.store is None or self.rows is None:
+            return
+        layout = self.layout = layout_marks(self.store, self.rows, frame, self.cut_ns)
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setFont(self.font)
-        fm = QFontMetricsF(self.font)
-        fg = QColor(self.theme.foreground)
-        main_mid = geo.row_top(0) + geo.height / 2
-        for ln in store.lanes:
-            row = rows.lane_row[ln.index] if ln.index < len(rows.lane_row) else -1
-            if ln.kind != "process" or row < 0:
-                continue
-            top = geo.row_top(row)
-            if ln.start_call_t is not None and ln.start_call_t <= self.cut_ns:
-                # X.start(): an arrow from the main program
-                x = x_of(ln.start_call_t)
-                p.setPen(QPen(QColor(self.theme.main_lane), 1.2 * self.line, Qt.PenStyle.DashLine))
-                p.drawLine(QPointF(x, main_mid), QPointF(x, top + geo.height * 0.2))
-                _arrow_head(p, x, top + geo.height * 0.2, min(7.0 * self.line, geo.height * 0.2),
-                            QColor(self.theme.main_lane))
-            if ln.end_t is not None and ln.end_t <= self.cut_ns:
-                x = x_of(ln.end_t)
-                crashed = bool(ln.error) or (ln.exit_code not in (0, None))
-                color = QColor(self.theme.crash) if crashed else fg
-                p.setPen(QPen(color, 2 * self.line))
-                p.drawLine(QPointF(x, top + geo.height * 0.1), QPointF(x, top + geo.height * 0.9))
-                p.drawText(QPointF(x + 5, top + geo.height / 2 + fm.ascent() / 2 - 1),
-                           exit_text(ln.exit_code, ln.error, store.backend))
-        placed: list[QRectF] = []
-        view_right = tr.map(QPointF(vb.viewRect().right(), 0)).x()
-        for join in store.joins:
-            if join.t_return is None or join.t_return > self.cut_ns:
-                continue
-            target = store.lanes[join.lane]
-            trow = rows.lane_row[join.lane]
-            x = x_of(join.t_return)
-            pen = QPen(QColor(self.theme.join), 2 * self.line)
-            if join.implicit:
-                pen.setStyle(Qt.PenStyle.DotLine)
-            p.setPen(pen)
-            waited = target.end_t is not None and target.end_t >= join.t_wait
-            if waited and not join.timed_out and trow >= 0:
-                # The join returned because X ended: link X's exit to the join's return.
-                x_exit = x_of(target.end_t)
-                y_exit = geo.row_top(trow) + geo.height / 2
-                p.drawLine(QPointF(x_exit, y_exit), QPointF(x, main_mid))
-                p.setBrush(QBrush(QColor(self.theme.join)))
-                p.drawEllipse(QPointF(x_exit, y_exit), 3 * self.line, 3 * self.line)
-            p.drawLine(QPointF(x, geo.row_top(0) + 2), QPointF(x, geo.row_top(1) - 2))
-            label = join_text(store, join)
-            width = fm.horizontalAdvance(label)
-            left = x + 5 if x + 5 + width <= view_right else x - 5 - width  # stay in view
-            box = _free_spot(placed, QRectF(left, geo.row_top(0) + 2, width, fm.height()),
-                             geo.row_top(1))
-            if box is not None:  # no room: the tooltip still tells
-                placed.append(box)
-                p.drawText(QPointF(box.left(), box.top() + fm.ascent()), label)
+        self._paint_lines(p, layout)
+        self._paint_labels(p, layout, QFontMetricsF(self.font))
         p.restore()
 
+    def _pen(self, kind: str, crash: bool) -> QPen:
+        t, w = self.theme, self.line
+        if crash or kind == "terminate":
+            pen = QPen(QColor(t.crash), (1.6 if kind == "terminate" else 2) * w)
+        elif kind == "start":
+            pen = QPen(QColor(t.main_lane), 1.2 * w)
+        elif kind == "leader":
+            pen = QPen(QColor(t.foreground), 1.0 * w)
+        elif kind == "exit":
+            pen = QPen(QColor(t.foreground), 2 * w)
+        else:  # joins and their flags
+            pen = QPen(QColor(t.join), 2 * w)
+        if kind in ("start", "terminate"):
+            pen.setStyle(Qt.PenStyle.DashLine)
+        elif kind in ("join_implicit", "pole_implicit", "leader"):
+            pen.setStyle(Qt.PenStyle.DotLine)
+        return pen
 
-def _free_spot(placed: list[QRectF], box: QRectF, bottom: float) -> QRectF | None:
-    """`box`, moved down a line at a time until it overlaps no placed label and still
-    ends above `bottom`; None if there is no such place."""
-    while box.bottom() <= bottom:
-        if not any(box.intersects(other) for other in placed):
-            return box
-        box = box.translated(0, box.height())
-    return None
+    def _paint_lines(self, p: QPainter, layout: MarksLayout) -> None:
+        for s in layout.segments:
+            p.setPen(self._pen(s.kind, s.crash))
+            p.drawLine(QPointF(s.x0, s.y0), QPointF(s.x1, s.y1))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QBrush(QColor(self.theme.join)))
+        for x, y in layout.dots:
+            p.drawEllipse(QPointF(x, y), 3 * self.line, 3 * self.line)
+        for x, y, red in layout.arrows:
+            color = QColor(self.theme.crash if red else self.theme.main_lane)
+            _arrow_head(p, x, y, 7.0 * self.line, color)
+
+    def _paint_labels(self, p: QPainter, layout: MarksLayout, fm: QFontMetricsF) -> None:
+        p.setFont(self.font)
+        backdrop = QColor(self.theme.background)
+        backdrop.setAlpha(LABEL_BACKDROP)
+        colors = {"crash": self.theme.crash, "terminate": self.theme.crash,
+                  "join": self.theme.foreground, "exit": self.theme.foreground}
+        for label in layout.labels:
+            b = label.box
+            p.fillRect(QRectF(b.x - 1, b.y, b.w + 2, b.h), backdrop)
+            p.setPen(QColor(colors.get(label.role, self.theme.foreground)))
+            p.drawText(QPointF(b.x, b.y + fm.ascent()), label.shown)
 
 
 def _arrow_head(p: QPainter, x: float, y: float, size: float, color: QColor) -> None:
@@ -181,3 +170,25 @@ def _arrow_head(p: QPainter, x: float, y: float, size: float, color: QColor) -> 
     p.setBrush(QBrush(color))
     p.drawPolygon(QPolygonF([QPointF(x - size / 2, y - size), QPointF(x + size / 2, y - size),
                              QPointF(x, y)]))
+
+
+def frame_for_view(item: MarksItem, view: QRectF, width: float, height: float,
+                   unbounded: bool = False) -> Frame | None:
+    """The frame of `item` for a view (chart coordinates) drawn `width` x `height`
+    pixels (origin at the plot's top left); `unbounded`: as if the plot had no right
+    edge (to measure how much room the labels want)."""
+    if view.width() <= 0 or view.height() <= 0:
+        return None
+    sx, sy = width / view.width(), height / view.height()
+    transform = QTransform(sx, 0, 0, sy, -view.left() * sx, -view.top() * sy)
+    plot = Box(0.0, 0.0, 1e9 if unbounded else width, height)
+    return item.frame(transform, view, plot)
+
+
+def layout_for_view(item: MarksItem, view: QRectF, width: float, height: float,
+                    unbounded: bool = False) -> MarksLayout | None:
+    """`layout_marks` of `item`'s data for a view drawn `width` x `height` pixels."""
+    frame = frame_for_view(item, view, width, height, unbounded)
+    if frame is None or item.store is None or item.rows is None:
+        return None
+    return layout_marks(item.store, item.rows, frame, item.cut_ns)
