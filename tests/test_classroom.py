@@ -14,9 +14,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetricsF, QGuiApplication, QImage
 
 from mpgui.model.builtins import builtin_names, load_builtin
-from mpgui.ui.appearance import PRESENTATION_ZOOM
+from mpgui.ui.appearance import PRESENTATION_ZOOM, presentation_zoom
 from mpgui.ui.chart.chart import LABEL_POINTS
-from mpgui.ui.chart.geometry import lane_colors, pixel_codes
+from mpgui.ui.chart.geometry import lane_colors
+from mpgui.ui.chart.pixels import pixel_codes
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.runs import RunRecord
 
@@ -44,7 +45,7 @@ def test_presentation_mode_toggles_full_screen_and_back(window, qtbot):
     edit = window.layout_.edit_split
     desk_points, desk_label = app_points(), window.chart.label_font.pointSizeF()
     assert edit.isVisible() and not window.header.isVisible()
-    window.acts["present"].trigger()  # F11 (the same action)
+    window.presentation.enter((1920, 1080))  # F11 on a projector of this size
     assert window.presentation.active and window.acts["present"].isChecked()
     qtbot.waitUntil(window.isFullScreen)
     assert not edit.isVisible() and not window.layout_.gallery_box.isVisible()
@@ -61,6 +62,12 @@ def test_presentation_mode_toggles_full_screen_and_back(window, qtbot):
     qtbot.waitUntil(lambda: not window.isFullScreen())
     assert edit.isVisible() and window.menuBar().isVisible() and not window.header.isVisible()
     assert app_points() == desk_points and window.chart.label_font.pointSizeF() == desk_label
+
+
+def test_presentation_zoom_fits_the_screen_it_presents_on():
+    assert presentation_zoom(1920, 1080) == presentation_zoom(3840, 2160) == PRESENTATION_ZOOM
+    assert presentation_zoom(1366, 768) == 1.3 and presentation_zoom(1280, 720) == 1.3
+    assert presentation_zoom(1024, 768) == 1.0 and presentation_zoom(800, 600) == 1.0
 
 
 def test_zoom_scales_fonts_labels_and_line_widths(window, qtbot):
@@ -219,7 +226,9 @@ def test_compare_two_runs_on_one_time_axis(window, qtbot):
     for header in compare.headers:
         assert "wall time" in header.text() and "CPU time" in header.text()
         assert "speed-up" in header.text()
-    assert "Run 2 was" in compare.verdict.text() and "as fast" in compare.verdict.text()
+    # The headline names what differs (the speed), not the runs' numbers.
+    assert "at speed 10" in compare.verdict.text().lower() and "as fast" in \
+        compare.verdict.text() and "Run 2" not in compare.verdict.text()
     compare.charts[1].vb.setXRange(0.2, 0.4, padding=0)  # pan one: the other follows
     assert compare.charts[0].vb.viewRange()[0] == pytest.approx([0.2, 0.4], abs=1e-6)
     compare.close()

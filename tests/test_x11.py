@@ -119,3 +119,119 @@ def test_a_start_up_failure_without_a_terminal_is_shown_in_a_dialog(display, tmp
     _out, err = app.communicate()
     assert app.returncode == 2
     assert "missing.toml does not exist" in err
+
+
+# -- the picture whole on a classroom screen, with a window manager -----------------------
+
+DESKTOP_TOOLS = ("openbox", "xprop", "xwininfo", "import", "tesseract")
+no_desktop = [t for t in DESKTOP_TOOLS if shutil.which(t) is None]
+needs_desktop = pytest.mark.skipif(
+    bool(no_desktop) and os.environ.get("MPGUI_REQUIRE_X11") != "1",
+    reason=f"needs {', '.join(no_desktop)} (apt install openbox x11-utils imagemagick "
+           "tesseract-ocr)")
+
+
+@contextlib.contextmanager
+def desktop(width: int, height: int):
+    """A fresh Xvfb screen of `width` x `height` with the openbox window manager (full
+    screen and window placement need one); its display name."""
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0",
+                               f"{width}x{height}x24", "-nolisten", "tcp"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    number = server.stdout.readline().strip()
+    assert number.isdigit(), "Xvfb did not start"
+    display = f":{number}"
+    wm = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=display),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: _wm_running(display), 20, "openbox to manage the screen")
+        yield display
+    finally:
+        wm.terminate()
+        wm.wait(10)
+        server.terminate()
+        server.wait(10)
+        server.stdout.close()
+
+
+def _wm_running(display: str) -> bool:
+    """Whether a window manager has taken the root window (_NET_SUPPORTING_WM_CHECK)."""
+    out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
+                         env=dict(os.environ, DISPLAY=display), capture_output=True,
+                         text=True, timeout=10).stdout
+    return "window id" in out
+
+
+def screen_text(display: str, tmp_path, name: str) -> str:
+    """What OCR reads on the whole screen now (the picture is kept beside the test)."""
+    picture = tmp_path / f"{name}.png"
+    subprocess.run(["import", "-window", "root", "-resize", "200%", str(picture)],
+                   env=dict(os.environ, DISPLAY=display), timeout=30, check=True)
+    return subprocess.run(["tesseract", str(picture), "-"], capture_output=True, text=True,
+                          timeout=60).stdout
+
+
+def _letters(text: str) -> str:
+    """Only the letters, in lower case: OCR reads "D.join() at the end" as
+    "Djjoin() atthe end" at times; "attheend" it always has."""
+    return "".join(c for c in text.lower() if c.isalpha())
+
+
+def main_window(display: str) -> str:
+    windows: list[str] = []
+
+    def found() -> bool:
+        windows[:] = xdotool(display, "search", "--onlyvisible", "--name", "— mpgui").split()
+        return bool(windows)
+
+    wait_until(found, 30, "the mpgui window")
+    return windows[0]
+
+
+def window_box(display: str, window: str) -> tuple[int, int, int, int]:
+    """x, y, width, height of `window` on the screen, as xwininfo measures it (xdotool's
+    position counts the window manager's title bar twice)."""
+    out = subprocess.run(["xwininfo", "-id", window], env=dict(os.environ, DISPLAY=display),
+                         capture_output=True, text=True, timeout=10).stdout
+    values = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in
+                                                out.splitlines() if ":" in line)}
+    return (int(values["Absolute upper-left X"]), int(values["Absolute upper-left Y"]),
+            int(values["Width"]), int(values["Height"]))
+
+
+@needs_desktop
+def test_the_whole_run_fits_a_1024x768_screen(tmp_path):
+    with desktop(1024, 768) as display, app_window(display, tmp_path, "--speed", "4") as app:
+        window = main_window(display)
+        wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
+        wait_until(lambda: worker_pids(app.pid) == [], 30, "the run to finish")
+        x, y, width, height = window_box(display, window)
+        assert x >= 0 and y >= 0 and x + width <= 1024 and y + height <= 768, (x, y, width,
+                                                                              height)
+        seen: list[str] = []
+        # The end of the run and its last label, whole (the layout tests check every
+        # label; OCR reads the one a cut-off chart loses first).
+        wait_until(lambda: seen.append(screen_text(display, tmp_path, "1024")) or
+                   "attheend" in _letters(seen[-1]), 60,
+                   "the whole run on screen")
+        quit_with_ctrl_q(display, app)
+
+
+@needs_desktop
+def test_presentation_mode_shows_the_whole_run_at_1920x1080(tmp_path):
+    with desktop(1920, 1080) as display, app_window(display, tmp_path, "--speed", "4") as app:
+        window = main_window(display)
+        wait_until(lambda: worker_pids(app.pid) == [] and len(
+            screen_text(display, tmp_path, "desk")) > 0, 60, "the first run to end")
+        xdotool(display, "windowfocus", "--sync", window, "key", "F11")
+        wait_until(lambda: window_box(display, window)[2:] == (1920, 1080), 20, "full screen")
+        xdotool(display, "windowfocus", "--sync", window, "key", "space")  # Run again
+        wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
+        wait_until(lambda: worker_pids(app.pid) == [], 30, "the run to finish")
+        seen: list[str] = []
+        wait_until(lambda: seen.append(screen_text(display, tmp_path, "present")) or (
+            "attheend" in _letters(seen[-1]) and "thetutorial" in _letters(seen[-1])), 60,
+            "the whole run in presentation mode")
+        xdotool(display, "windowfocus", "--sync", window, "key", "F11")
+        wait_until(lambda: window_box(display, window)[2] < 1920, 20, "the desk window")
+        quit_with_ctrl_q(display, app)

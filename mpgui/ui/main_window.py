@@ -18,14 +18,17 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QMainWindow,
-    QMessageBox,
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QResizeEvent,
 )
+from PySide6.QtWidgets import QMainWindow
 
-from mpgui import __version__
 from mpgui.model.builtins import DEFAULT_SCENARIO, resolve_scenario
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError
 from mpgui.model.scenario import Scenario
@@ -34,7 +37,7 @@ from mpgui.runtime.plan import predict
 from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.runner import ScenarioError
 from mpgui.runtime.script_runner import ScriptRunner
-from mpgui.runtime.summary import versus_prediction, wall_seconds
+from mpgui.runtime.summary import others_note, versus_prediction, wall_seconds
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui import dialogs, recovery
 from mpgui.ui.actions import make_action
@@ -48,6 +51,8 @@ from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.explanation import ExplanationPanel
 from mpgui.ui.files import FileActions
 from mpgui.ui.gallery import GalleryActions, GalleryList, gallery_panel
+from mpgui.ui.gallery_picker import GalleryPicker
+from mpgui.ui.help_menu import HelpActions
 from mpgui.ui.icons import icon
 from mpgui.ui.panels import restyle_titles
 from mpgui.ui.presentation import Presentation, PresentationHeader
@@ -63,11 +68,40 @@ from mpgui.ui.script_trace import SCRIPT_SUFFIXES, ScriptActions, script_about
 from mpgui.ui.settings import settings
 from mpgui.ui.status import RunStatus
 from mpgui.ui.theme import mono_font
-from mpgui.ui.toolbar import BackendBox, MethodBox, ProblemLabel, SpeedBox, run_toolbar
+from mpgui.ui.toolbar import (
+    BackendBox,
+    MethodBox,
+    ProblemLabel,
+    SpeedBox,
+    ToolbarFit,
+    options_toolbar,
+    run_toolbar,
+)
 from mpgui.ui.view_menu import ViewActions
 from mpgui.ui.window_layout import WindowLayout
 
 PLAN_DELAY_MS = 150  # the prediction follows edits once typing pauses
+FIRST_SIZE = (1500, 900)  # the window's first size where the screen has room for it
+
+
+def fit_to_screen(window: QMainWindow) -> None:
+    """Keep `window` (not full screen or maximized) inside the available area of its
+    screen: smaller if it is larger, moved if it hangs over an edge."""
+    if window.windowState() & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
+        return
+    screen = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    extra_w = frame.width() - window.width()
+    extra_h = frame.height() - window.height()
+    width = min(window.width(), screen.width() - extra_w)
+    height = min(window.height(), screen.height() - extra_h)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    frame = window.frameGeometry()
+    x = min(max(frame.x(), screen.left()), screen.right() + 1 - frame.width())
+    y = min(max(frame.y(), screen.top()), screen.bottom() + 1 - frame.height())
+    if (x, y) != (frame.x(), frame.y()):
+        window.move(x, y)
 
 
 class MainWindow(QMainWindow):
@@ -109,14 +143,18 @@ class MainWindow(QMainWindow):
         self._plan_timer = QTimer(self, singleShot=True, interval=PLAN_DELAY_MS,
                                   timeout=lambda: self.view.set_plan(self.prediction()))
         self._build_actions()
-        self.addToolBar(run_toolbar(self.acts, self.speed, self.method, self.backend,
-                                    self.problem_label))
+        self.run_bar = run_toolbar(self.acts)
+        self.options_bar = options_toolbar(self.speed, self.method, self.backend)
+        self.addToolBar(self.run_bar)
+        self.addToolBar(self.options_bar)
+        self.toolbar_fit = ToolbarFit(self, self.run_bar, self.options_bar,
+                                      [self.method, self.backend])
         self._build_layout()
         self._build_menus()
-        self.status = RunStatus(self.statusBar())
+        self.status = RunStatus(self.statusBar(), self.problem_label)
         self.presentation = Presentation(
-            self, self.appearance, self.header, [self.layout_.gallery_box,
-                                                 self.layout_.edit_split, self.explanation],
+            self, self.appearance, self.header,
+            lambda on: self.layout_.set_presenting(not on),
             self.chart,
             [self.acts["space"], self.acts["replay_key"]])
         self._connect()
@@ -150,14 +188,14 @@ class MainWindow(QMainWindow):
             "compare_backends": make_action(
                 self, "Compare &Backends", "Ctrl+Alt+B",
                 lambda: self.comparison.start(self.doc.scenario),
-                "Run this scenario twice — as processes and as threads (a pool's: as a pool "
-                "and as processes) — and show the two runs one above the other"),
+                "Run this scenario twice — as processes, then as threads (a pool's: then as a "
+                "pool) — and show the two runs one above the other, processes on top"),
             "present": self.view_actions.actions["present"],
             "replay": self.runs.actions["replay"],
         }
         self.acts["follow"].setCheckable(True)
         self.acts["follow"].setChecked(True)
-        stack = self.doc.undo_stack
+        stack = self.doc.undo_group  # follows the open scenario's own history
         self.acts["undo"] = stack.createUndoAction(self, "&Undo")
         self.acts["undo"].setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
         self.acts["redo"] = stack.createRedoAction(self, "&Redo")
@@ -173,6 +211,8 @@ class MainWindow(QMainWindow):
         g = self.gallery_actions.actions
         self.layout_ = WindowLayout(
             gallery_box=gallery_panel(self.gallery, [g["previous"], g["next"], g["reset"]]),
+            gallery_picker=GalleryPicker(self.gallery, [g["previous"], g["next"], g["reset"]],
+                                         self.doc),
             table=self.table, table_actions=[t[k] for k in ("add", "duplicate", "remove",
                                                              "up", "down")],
             program=self.program, program_actions=[p[k] for k in ("add", "remove", "up",
@@ -181,7 +221,7 @@ class MainWindow(QMainWindow):
             explanation=self.explanation, console=self.console, code=self.code,
             code_actions=[c["copy"], c["save"]], header=self.header)
         self.tabs = self.layout_.tabs
-        self.setCentralWidget(self.layout_.outer_split)
+        self.setCentralWidget(self.layout_.central)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -216,8 +256,9 @@ class MainWindow(QMainWindow):
         r.addAction(self.acts["follow"])
         r.addSeparator()
         self.runs.fill(r)
-        h = bar.addMenu("&Help")
-        h.addAction("&About mpgui", self._about)
+        self.help_actions = HelpActions(self)
+        self.help_actions.fill(bar.addMenu("&Help"))
+        self.addActions(list(self.help_actions.actions.values()))  # F1 without the menu bar
 
     def _connect(self) -> None:
         doc = self.doc
@@ -238,12 +279,15 @@ class MainWindow(QMainWindow):
         self.chart.follow_changed.connect(self.acts["follow"].setChecked)
         self.chart.plan_shown.connect(self.legend.set_show_plan)
         self.chart.backend_shown.connect(self.legend.set_backend)
+        self.chart.extras_shown.connect(self.legend.set_extras)
         self.speed.valueChanged.connect(self._speed_changed)
         self.method.currentIndexChanged.connect(self._method_changed)
         self.problem_label.linkActivated.connect(lambda _link: self.show_first_problem())
+        self.chart.placeholder.show_cell.connect(self.show_first_problem)
         self.view.shown_changed.connect(self._update_actions)
         self.view.replay.state_changed.connect(self._update_actions)
         self.presentation.toggled.connect(self.acts["present"].setChecked)
+        self.presentation.toggled.connect(self.gallery_actions.set_presenting)
         self.appearance.changed.connect(self._restyle)
 
     # -- scenario ----------------------------------------------------------------------
@@ -298,12 +342,17 @@ class MainWindow(QMainWindow):
 
     def _show_backend(self) -> None:
         self.layout_.show_backend(self.doc.scenario.backend)
+        # A pool shows its workers box: the toolbars may need another row, once it is in.
+        QTimer.singleShot(0, lambda: self.toolbar_fit.fit(self.width()))
 
     def show_first_problem(self) -> None:
-        """Select the cell of the first error, so its tooltip and tint are in view."""
+        """Select the cell of the first error, so its tooltip and tint are in view (out
+        of presentation mode, where the editors are hidden)."""
         problems = self.doc.errors() or self.doc.problems
         if not problems:
             return
+        if self.presentation.active:
+            self.presentation.leave()
         first = problems[0]
         if first.section == "process":
             self.table.focus_cell(first.row, first.field)
@@ -332,7 +381,7 @@ class MainWindow(QMainWindow):
             replace(self.doc.scenario, backend=backend)
         try:
             self.controller.start(scenario, speed=self.speed.value(),
-                                  start_method=self.start_method)
+                                  start_method=self.start_method, name=self.doc.display_name)
         except (ScenarioError, OSError) as exc:
             dialogs.show_error(self, "Cannot run", str(exc))
         self._update_actions()
@@ -368,7 +417,7 @@ class MainWindow(QMainWindow):
             self.run()
 
     def _on_started(self) -> None:
-        self.tabs.setCurrentIndex(0)  # the output, as the lines come
+        self.layout_.show_output()  # the lines, as they come
         runner = self.controller.runner
         assert runner is not None
         scripted = isinstance(runner, ScriptRunner)  # nothing to predict: code unknown ahead
@@ -401,6 +450,9 @@ class MainWindow(QMainWindow):
             else ""
         self.console.note(f"— {how} {wall_seconds(store):.3f} s" +
                           (f"; {versus}" if versus else "") + " —")
+        busy = others_note(store)  # a busy computer: say why the timings may be off
+        if busy:
+            self.console.note(f"— {busy} —")
         if isinstance(runner, ScriptRunner):
             self.statusBar().showMessage(f"{runner.script.name} {how} "
                                          f"{wall_seconds(store):.3f} s (exit code "
@@ -436,6 +488,9 @@ class MainWindow(QMainWindow):
     def _restyle(self) -> None:
         """The theme or the zoom changed: everything that draws itself follows."""
         a = self.appearance
+        QTimer.singleShot(0, self._adapt)  # once the new fonts have resized the widgets
+        if hasattr(self, "status"):
+            QTimer.singleShot(0, self.status.fit_widths)
         self.theme = theme = a.theme
         self.chart.set_style(theme, a.zoom)
         self.legend.set_style(theme, a.zoom)
@@ -464,12 +519,19 @@ class MainWindow(QMainWindow):
                                                    self.theme)
         self.acts["run"].setToolTip(run_tip)
         self.acts["run"].setStatusTip(run_tip)
+        errors = self.doc.errors()
+        if errors and not running and self.view.current is None and self.view.live is None:
+            self.chart.placeholder.show_problem(errors[0].text(self.doc.scenario),
+                                                len(errors) - 1, self.theme)
+        else:
+            self.chart.placeholder.hide()
         if not running and hasattr(self, "status"):
             if self.view.current is None and self.controller.runner is not None \
                     and self.view.live is not None:
                 self.status.show_runner(self.controller.runner)
             else:
-                self.status.show_record(self.view.current, self.view.replay.active)
+                self.status.show_record(self.view.current, self.view.replay.active,
+                                        blocked=bool(errors))
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.doc.display_name}[*] — mpgui")
@@ -487,20 +549,37 @@ class MainWindow(QMainWindow):
         self.code.set_run_options(value, self.start_method)
         self._plan_timer.start()
 
-    def _about(self) -> None:
-        QMessageBox.about(self, "About mpgui", f"<h3>mpgui {__version__}</h3>"
-                          "<p>See Python multiprocessing: real processes, CPU cores, "
-                          "<code>start()</code> and <code>join()</code> on a live chart.</p>")
-
     # -- state and closing -------------------------------------------------------------
 
     def _restore_state(self) -> None:
         geometry = settings().value("geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 900)
+        if not (isinstance(geometry, QByteArray) and not geometry.isEmpty()
+                and self.restoreGeometry(geometry)):
+            self._fit_first_start()
+        fit_to_screen(self)  # remembered on another (larger) screen: brought inside this one
         self.layout_.restore(settings())
+
+    def _fit_first_start(self) -> None:
+        """The first start: a comfortable size on a large screen, the whole screen on a
+        school laptop or a projector."""
+        screen = self.screen().availableGeometry()
+        if screen.width() < FIRST_SIZE[0] + 80 or screen.height() < FIRST_SIZE[1] + 60:
+            self.setGeometry(screen)
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        else:
+            self.resize(*FIRST_SIZE)
+            self.move(screen.center() - self.rect().center())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._adapt()
+
+    def _adapt(self) -> None:
+        """Fold or unfold the panes and the toolbars for the window's width."""
+        self.layout_.adapt(self.width(), self.appearance.zoom)
+        self.toolbar_fit.fit(self.width())
+        if self.header.isVisible():
+            self.header.fit()
 
     def save_state(self) -> None:
         """Keep the geometry and splitter sizes for the next start."""
@@ -510,13 +589,14 @@ class MainWindow(QMainWindow):
         self.layout_.save(settings())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.files.maybe_save():
+        if not self.files.may_quit():  # the open scenario and the kept built-ins, at once
             event.ignore()
             return
         self.controller.shutdown()  # no child outlives the window
         self.view.replay.close()
         self.save_state()
         self.autosave.discard()  # a normal close: nothing to recover
+        self.files.session.discard_all()
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

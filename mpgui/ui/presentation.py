@@ -6,10 +6,11 @@ PageUp/PageDown change the scenario, R replays the last run, F11 leaves."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from mpgui.model.scenario import About
 from mpgui.ui.appearance import Appearance
@@ -18,7 +19,10 @@ from mpgui.ui.panels import HINT
 
 class PresentationHeader(QWidget):
     """The scenario's title, explanation and question, large (rich text sizes are
-    relative to the font, so the zoom scales them)."""
+    relative to the font, so the zoom scales them). A long story on a small screen
+    scrolls within a third of the window, so the chart keeps the rest."""
+
+    MAX_SHARE = 0.34  # of the window's height
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,8 +31,24 @@ class PresentationHeader(QWidget):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.label)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.label)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.scroll)
         self.hide()
+
+    def fit(self) -> None:
+        """As tall as the text at this width, at most MAX_SHARE of the window's height."""
+        width = max(1, self.scroll.viewport().width())
+        wanted = self.label.heightForWidth(width) + 4
+        limit = int(self.window().height() * self.MAX_SHARE)
+        self.scroll.setFixedHeight(max(1, min(wanted, limit)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        self.fit()
 
     def show_about(self, about: About, fallback_title: str) -> None:
         """Show `about` (its title, else `fallback_title`)."""
@@ -42,6 +62,7 @@ class PresentationHeader(QWidget):
         if about.question:
             parts.append(f"<br><b>Before you press Run:</b> {text(about.question)}")
         self.label.setText("".join(parts))
+        self.fit()
 
 
 class Presentation(QObject):
@@ -50,16 +71,16 @@ class Presentation(QObject):
     toggled = Signal(bool)
 
     def __init__(self, window: QMainWindow, appearance: Appearance, header: PresentationHeader,
-                 hidden: list[QWidget], focus: QWidget, keys: list[QAction]) -> None:
+                 set_editing: Callable[[bool], None], focus: QWidget,
+                 keys: list[QAction]) -> None:
         super().__init__(window)
         self.window, self.appearance, self.header = window, appearance, header
-        self.hidden = hidden  # the editing panels
+        self.set_editing = set_editing  # shows or hides the editing panes
         self.focus = focus  # takes the keyboard, so that no editor eats Space
         self.keys = keys  # single-key actions that work only while presenting
         self.active = False
         self._state = window.windowState()
         self._geometry = window.saveGeometry()
-        self._was_visible: list[bool] = []
         self._shown_hints: list[QLabel] = []
         for key in keys:
             key.setEnabled(False)
@@ -71,20 +92,24 @@ class Presentation(QObject):
         else:
             self.enter()
 
-    def enter(self) -> None:
-        """Full screen, editing panels hidden, the story large."""
+    def enter(self, screen: tuple[int, int] | None = None) -> None:
+        """Full screen, editing panels hidden, the story large (at a zoom for the size
+        of the window's screen, or of `screen`)."""
         if self.active:
             return
         self.active = True
         self._state = self.window.windowState()
         self._geometry = self.window.saveGeometry()
         self._shown_hints = [h for h in self.window.findChildren(QLabel, HINT) if not h.isHidden()]
-        self._was_visible = [not w.isHidden() for w in self.hidden]
-        for w in [*self.hidden, *self._shown_hints]:  # editing help, too: room for the chart
+        self.set_editing(False)
+        for w in self._shown_hints:  # editing help, too: room for the chart
             w.hide()
         self.window.menuBar().hide()
         self.header.show()
-        self.appearance.set_presenting(True)
+        if screen is None:  # the projector it goes full screen on
+            size = self.window.screen().geometry().size()
+            screen = (size.width(), size.height())
+        self.appearance.set_presenting(True, screen)
         self.window.showFullScreen()
         for key in self.keys:
             key.setEnabled(True)
@@ -102,8 +127,7 @@ class Presentation(QObject):
         # projector's, and the window does not grow to fit them.
         self.appearance.set_presenting(False)
         self.header.hide()
-        for w, visible in zip(self.hidden, self._was_visible, strict=True):
-            w.setVisible(visible)
+        self.set_editing(True)
         for hint in self._shown_hints:
             hint.show()
         self.window.menuBar().show()

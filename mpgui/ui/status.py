@@ -1,5 +1,6 @@
-"""The status bar's permanent labels: what the run is doing, the start method, and how
-many CPUs this computer has."""
+"""The status bar: why Run is disabled (if it is), and permanent labels for what the
+run is doing, the start method, and how many CPUs this computer has — each shortened
+with "…" (its tooltip in full) when the window is narrow."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from mpgui.runtime.cpu import cores_known, cpu_count
 from mpgui.runtime.runner import Runner
 from mpgui.runtime.summary import wall_seconds
 from mpgui.runtime.trace import TraceStore
+from mpgui.ui.panels import ElidedLabel
 from mpgui.ui.runs import RunRecord
 from mpgui.ui.toolbar import START_METHOD_HELP
 
@@ -21,21 +23,32 @@ STATES = {"running": "Running", "stopping": "Stopping…", "stopped": "Stopped",
 class RunStatus:
     """The labels, and how they read for a live run, a recorded one, or none."""
 
-    def __init__(self, bar: QStatusBar) -> None:
+    def __init__(self, bar: QStatusBar, problems: QLabel) -> None:
         where = "" if cores_known() else " (this system does not say which core runs what)"
-        self.cpu_label = QLabel(f"This computer has {cpu_count()} CPUs{where}")
+        self.cpu_label = ElidedLabel(f"This computer has {cpu_count()} CPUs{where}",
+                                     f"{cpu_count()} CPUs")
         self.cpu_label.setToolTip("os.cpu_count(): the logical CPUs the OS can run "
                                   "processes on at the same time.")
-        self.run_label = QLabel("Ready")
-        self.method_label = QLabel()
-        for w in (self.run_label, self.method_label, self.cpu_label):
+        self.run_label = ElidedLabel("Ready")
+        self.method_label = ElidedLabel()
+        bar.addWidget(problems, 1)  # beside passing messages; they hide it a moment
+        for w, share in ((self.run_label, 4), (self.method_label, 1), (self.cpu_label, 2)):
             w.setContentsMargins(6, 0, 6, 0)
-            bar.addPermanentWidget(w)
+            w.setMinimumWidth(40)
+            bar.addPermanentWidget(w, share)
+        self.fit_widths()
         self.updated_at = 0  # perf_counter_ns of the last update of a live run
+
+    def fit_widths(self) -> None:
+        """No label wider than its whole text (after a zoom: the font changed)."""
+        for w in (self.run_label, self.method_label, self.cpu_label):
+            texts = [w.text()] + (["Running · 64 running, 64 finished · 999.9 s"]
+                                  if w is self.run_label else [])
+            w.setMaximumWidth(max(w.fontMetrics().horizontalAdvance(t) for t in texts) + 14)
 
     def show_method(self, method: str) -> None:
         """The start method the next run uses."""
-        self.method_label.setText(f"start method: {method}")
+        self.method_label.setText(f"start method: {method}", method)
         self.method_label.setToolTip(START_METHOD_HELP.get(method, method))
 
     def show_runner(self, runner: Runner) -> None:
@@ -44,24 +57,29 @@ class RunStatus:
         store = runner.store
         elapsed = wall_seconds(store) if runner.done or store.t0 is None else \
             (self.updated_at - store.t0) / 1e9
-        self.run_label.setText(_progress(STATES.get(runner.status, runner.status), store,
-                                         elapsed))
+        self.run_label.setText(*_progress(STATES.get(runner.status, runner.status), store,
+                                          elapsed))
 
-    def show_record(self, record: RunRecord | None, replaying: bool = False) -> None:
-        """A recorded run shown (or replayed), or none: Ready."""
+    def show_record(self, record: RunRecord | None, replaying: bool = False,
+                    blocked: bool = False) -> None:
+        """A recorded run shown (or replayed), or none: Ready (or, when the scenario has
+        an error, that it cannot run)."""
         if record is None:
-            self.run_label.setText("Ready")
+            self.run_label.setText("Cannot run: fix the red cell" if blocked else "Ready")
         elif replaying:
             self.run_label.setText(f"Replaying run {record.number}")
         else:
             state = "Stopped" if record.stopped else "Finished"
-            self.run_label.setText(f"Run {record.number} · " + _progress(
-                state, record.store, wall_seconds(record.store)))
+            full, short = _progress(state, record.store, wall_seconds(record.store))
+            self.run_label.setText(f"Run {record.number} · {full}", f"Run {record.number} · "
+                                   f"{short}")
 
 
-def _progress(state: str, store: TraceStore, elapsed: float) -> str:
-    """"Running · 2 running, 1 finished · 3.4 s"."""
+def _progress(state: str, store: TraceStore, elapsed: float) -> tuple[str, str]:
+    """"Running · 2 running, 1 finished · 3.4 s", and for a narrow window "Running ·
+    3.4 s"."""
     lanes = [ln for ln in store.lanes if ln.kind == "process"]
     finished = sum(ln.end_t is not None for ln in lanes)
     started = sum(ln.start_call_t is not None for ln in lanes)
-    return f"{state} · {started - finished} running, {finished} finished · {elapsed:.1f} s"
+    return (f"{state} · {started - finished} running, {finished} finished · {elapsed:.1f} s",
+            f"{state} · {elapsed:.1f} s")

@@ -1,19 +1,25 @@
-"""The run toolbar: Run, Stop and Replay, the speed, the start method, the backend
-(processes, threads or a pool), Follow, Present, and a label that says what keeps Run
-from working."""
+"""The toolbars: Run, Stop, Replay, Follow and Present; and the run's options — the
+speed, the start method, the backend (processes, threads or a pool). On a narrow window
+(a school laptop, a large zoom) the buttons lose their text (their tooltips keep it),
+the boxes their prefixes, and the options go on a second row: nothing essential is
+ever in a toolbar's overflow menu. What keeps Run from working is said in the status
+bar (`ProblemLabel`)."""
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
+    QSizePolicy,
     QSpinBox,
     QToolBar,
     QWidget,
@@ -28,6 +34,7 @@ from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.settings import settings
 from mpgui.ui.theme import Theme
 
+SHORT_ROLE = Qt.ItemDataRole.UserRole + 1  # an item's text without its prefix
 START_METHOD_HELP = {
     "spawn": "spawn: each child is a fresh Python interpreter that imports your code "
              "again (slowest start; the default on Windows and macOS).",
@@ -65,6 +72,7 @@ class MethodBox(QComboBox):
         super().__init__()
         for m in start_methods():
             self.addItem(f"start method: {m}", m)
+            self.setItemData(self.count() - 1, m, SHORT_ROLE)
             self.setItemData(self.count() - 1, START_METHOD_HELP.get(m, m),
                              Qt.ItemDataRole.ToolTipRole)
         self.setToolTip("How child processes are started. " + " ".join(
@@ -76,6 +84,10 @@ class MethodBox(QComboBox):
     def method(self) -> str:
         """The chosen start method."""
         return str(self.currentData())
+
+    def set_short(self, short: bool) -> None:
+        """Say only "spawn" (narrow) or "start method: spawn"."""
+        _set_short(self, short, "start method: ")
 
 
 class BackendBox(QWidget):
@@ -90,6 +102,7 @@ class BackendBox(QWidget):
         self.combo = QComboBox()
         for name in BACKENDS:
             self.combo.addItem(f"run as: {name}", name)
+            self.combo.setItemData(self.combo.count() - 1, name, SHORT_ROLE)
             self.combo.setItemData(self.combo.count() - 1, BACKEND_HELP[name],
                                    Qt.ItemDataRole.ToolTipRole)
         self.combo.setToolTip("What runs each row of the table. " + " ".join(
@@ -107,6 +120,12 @@ class BackendBox(QWidget):
         doc.changed.connect(self.sync)
         self.combo.currentIndexChanged.connect(self._chosen)
         self.workers.valueChanged.connect(self._chosen)
+
+    def set_short(self, short: bool) -> None:
+        """Say only "threads" (narrow) or "run as: threads"."""
+        _set_short(self.combo, short, "run as: ")
+        self.workers.setPrefix("" if short else "workers: ")
+        self.workers.setSpecialValueText("per core" if short else "workers: per core")
 
     def sync(self) -> None:
         """Show the document's backend (after an edit, undo or open)."""
@@ -135,7 +154,19 @@ class BackendBox(QWidget):
 
 class ProblemLabel(QLabel):
     """Why Run is disabled (the first error, in red), or the first warning; its link
-    selects the cell to fix, its tooltip lists them all."""
+    selects the cell to fix, its tooltip lists them all. It lives in the status bar,
+    shortened to the room there is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setContentsMargins(6, 0, 6, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.reason = ""  # the first problem, in words ("" if none)
+        self._parts: tuple[str, str, str] = ("", "", "")  # before, reason, after (HTML)
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        return QSize(0, super().minimumSizeHint().height())
 
     def show_problems(self, scenario: Scenario, problems: list[Problem], theme: Theme) -> str:
         """Show `problems` of `scenario`; returns the Run button's tooltip."""
@@ -144,22 +175,39 @@ class ProblemLabel(QLabel):
         shown = errors or warnings
         self.setToolTip("\n".join(p.text(scenario) for p in shown))
         if not shown:
+            self.reason = ""
+            self._parts = ("", "", "")
             self.setText("")
             return "Start the processes as the main program says (F5)"
-        reason = shown[0].text(scenario)
+        reason = self.reason = shown[0].text(scenario)
         if not errors:
-            self.setText(f"⚠ {html.escape(reason)} <a href='show'>Show</a>")
+            self._parts = ("⚠ ", reason, " <a href='show'>Show</a>")
+            self._fit()
             return "Start the processes as the main program says (F5)"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        self.setText(f"<span style='color:{theme.crash}'>✖ Cannot run: "
-                     f"{html.escape(reason)}{more}</span> <a href='show'>Show</a>")
+        self._parts = (f"<span style='color:{theme.crash}'>✖ Cannot run: ", reason + more,
+                       "</span> <a href='show'>Show</a>")
+        self._fit()
         return f"Cannot run: {reason}{more}"
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._fit()
 
-def run_toolbar(acts: dict[str, QAction], speed: SpeedBox, method: MethodBox,
-                backend: BackendBox, problem: ProblemLabel) -> QToolBar:
-    """The toolbar: Run, Stop, Replay | speed, start method, backend | Follow | Present |
-    problems."""
+    def _fit(self) -> None:
+        """The text, its reason shortened with "…" so that the Show link stays in view."""
+        before, reason, after = self._parts
+        if not reason:
+            return
+        fm = self.fontMetrics()
+        room = self.contentsRect().width() - fm.horizontalAdvance(
+            _plain(before) + _plain(after)) - 8
+        shown = fm.elidedText(reason, Qt.TextElideMode.ElideRight, max(room, 30))
+        self.setText(before + html.escape(shown) + after)
+
+
+def run_toolbar(acts: dict[str, QAction]) -> QToolBar:
+    """The actions' toolbar: Run, Stop, Replay | Follow | Present."""
     bar = QToolBar("Run")
     bar.setObjectName("run_toolbar")
     bar.setMovable(False)
@@ -168,17 +216,79 @@ def run_toolbar(acts: dict[str, QAction], speed: SpeedBox, method: MethodBox,
     bar.addAction(acts["stop"])
     bar.addAction(acts["replay"])
     bar.addSeparator()
+    bar.addAction(acts["follow"])
+    bar.addAction(acts["present"])
+    return bar
+
+
+def options_toolbar(speed: SpeedBox, method: MethodBox, backend: BackendBox) -> QToolBar:
+    """The run options' toolbar: speed, start method, backend."""
+    bar = QToolBar("Run options")
+    bar.setObjectName("options_toolbar")
+    bar.setMovable(False)
     bar.addWidget(speed)
     bar.addWidget(method)
     bar.addWidget(backend)
-    bar.addSeparator()
-    bar.addAction(acts["follow"])
-    bar.addAction(acts["present"])
-    bar.addSeparator()
-    problem.setTextFormat(Qt.TextFormat.RichText)
-    problem.setContentsMargins(8, 0, 8, 0)
-    bar.addWidget(problem)
     return bar
+
+
+class ToolbarFit:
+    """Keeps the two toolbars whole on the window's width: text beside icons when there
+    is room, icons alone when not; the options beside the actions, or on a row of
+    their own."""
+
+    def __init__(self, window: QMainWindow, actions: QToolBar, options: QToolBar,
+                 boxes: list[MethodBox | BackendBox]) -> None:
+        self.window, self.actions, self.options, self.boxes = window, actions, options, boxes
+
+    def fit(self, width: int) -> None:
+        """Lay the toolbars out for a window `width` pixels wide."""
+        self._style(False)
+        if self._needed() <= width:
+            self._rows(False)
+            return
+        self._style(True)
+        self._rows(self._needed() > width)
+
+    def _needed(self) -> int:
+        return _hint(self.actions) + _hint(self.options) + 12
+
+    def _style(self, compact: bool) -> None:
+        style = Qt.ToolButtonStyle.ToolButtonIconOnly if compact else \
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if self.actions.toolButtonStyle() != style:
+            self.actions.setToolButtonStyle(style)
+        for box in self.boxes:
+            box.set_short(compact)
+
+    def _rows(self, two: bool) -> None:
+        if two == self.window.toolBarBreak(self.options):
+            return
+        if two:
+            self.window.insertToolBarBreak(self.options)
+        else:
+            self.window.removeToolBarBreak(self.options)
+
+
+def _hint(bar: QToolBar) -> int:
+    """The width `bar` needs to show everything (its own size hint is the overflow's)."""
+    layout = bar.layout()
+    width = sum(layout.itemAt(i).sizeHint().width() + layout.spacing()
+                for i in range(layout.count()) if not layout.itemAt(i).isEmpty())
+    return width + 2 * bar.contentsMargins().left() + 8
+
+
+def _set_short(combo: QComboBox, short: bool, prefix: str) -> None:
+    """Item texts with or without `prefix`; the combo re-measures itself."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    for i in range(combo.count()):
+        name = str(combo.itemData(i, SHORT_ROLE))
+        combo.setItemText(i, name if short else prefix + name)
+
+
+def _plain(rich: str) -> str:
+    """The visible characters of a bit of our own rich text."""
+    return re.sub(r"<[^>]+>", "", rich)
 
 
 def _as_float(value: object, default: float) -> float:

@@ -1,5 +1,15 @@
-"""The window's panes and the splitters between them, and how their sizes are kept
-between sessions."""
+"""The window's panes and the splitters between them, how they fold on a narrow window,
+and how their sizes are kept between sessions.
+
+Wide (a desk monitor):
+
+    Scenarios │ Processes │ Main program
+              │ Timeline  │ About this scenario / [Output | Python code]
+
+Narrow (1024 or 1366 px wide, a projector, a large zoom): the gallery becomes one row
+with a drop-down above the rest, and the explanation a tab beside the output and the
+code, so the chart keeps its width and nothing is pushed off screen.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +21,10 @@ from mpgui.ui.panels import HINT, panel
 
 # First start: room for six processes above, the chart and a wide console below.
 FIRST_SIZES = {"outer_split": [230, 1270], "main_split": [270, 630],
-               "edit_split": [780, 490], "run_split": [880, 390], "side_split": [230, 400]}
-
+               "edit_split": [780, 490], "run_split": [880, 390], "side_split": [300, 330]}
+# Below this width (at 100 %; it scales with the zoom) the window folds its side panes.
+COMPACT_BELOW_PX = 1220
+ABOUT_TAB = "About"
 
 # What a row of the table is, under each backend.
 ROW_HINTS = {
@@ -26,10 +38,11 @@ ROW_HINTS = {
 class WindowLayout:
     """Gallery | (processes, main program) over (header, chart | explanation, tabs)."""
 
-    def __init__(self, *, gallery_box: QWidget, table: QWidget, table_actions: list[QAction],
-                 program: QWidget, program_actions: list[QAction], chart: QWidget,
-                 above_chart: list[QWidget], explanation: QWidget, console: QWidget,
-                 code: QWidget, code_actions: list[QAction], header: QWidget) -> None:
+    def __init__(self, *, gallery_box: QWidget, gallery_picker: QWidget, table: QWidget,
+                 table_actions: list[QAction], program: QWidget,
+                 program_actions: list[QAction], chart: QWidget, above_chart: list[QWidget],
+                 explanation: QWidget, console: QWidget, code: QWidget,
+                 code_actions: list[QAction], header: QWidget) -> None:
         processes = panel("Processes", ROW_HINTS["processes"], table, table_actions)
         self.processes_hint = processes.findChild(QLabel, HINT)
         program_box = panel("Main program", "what the parent does, in order", program,
@@ -37,12 +50,13 @@ class WindowLayout:
         timeline = panel("Timeline", "processes, CPU cores and joins; dashed: the "
                          "prediction; wheel zooms, drag pans, hover for details", chart, [],
                          header_widget=_column(above_chart))
+        self.explanation = explanation
         self.tabs = QTabWidget()
         self.tabs.addTab(panel("Output", "what the script prints", console, []), "Output")
         self.tabs.addTab(panel("Python", "this scenario as a script for plain Python", code,
                                code_actions), "Python code")
         self.side_split = _splitter(Qt.Orientation.Vertical, "side_split", explanation,
-                                    self.tabs, (1, 2))
+                                    self.tabs, (1, 1))
         self.edit_split = _splitter(Qt.Orientation.Horizontal, "edit_split", processes,
                                     program_box, (3, 2))
         self.run_split = _splitter(Qt.Orientation.Horizontal, "run_split", timeline,
@@ -51,14 +65,57 @@ class WindowLayout:
         self.main_split = _splitter(Qt.Orientation.Vertical, "main_split", self.edit_split,
                                     _column([header, self.run_split]), (1, 2))
         self.gallery_box = gallery_box
+        self.gallery_picker = gallery_picker
         self.outer_split = _splitter(Qt.Orientation.Horizontal, "outer_split", gallery_box,
                                      self.main_split, (0, 1))
+        self.central = _column([gallery_picker, self.outer_split])
+        self.compact = False  # folded for a narrow window
+        self.presenting = False  # presentation mode: no editing panes at all
+        self._show_parts()
 
     @property
     def splits(self) -> tuple[QSplitter, ...]:
         """Every splitter, each with its object name as its settings key."""
         return (self.outer_split, self.main_split, self.edit_split, self.run_split,
                 self.side_split)
+
+    def adapt(self, width: int, zoom: float) -> None:
+        """Fold or unfold for a window `width` pixels wide at `zoom`."""
+        compact = width < COMPACT_BELOW_PX * zoom
+        if compact != self.compact:
+            self.compact = compact
+            self._show_parts()
+
+    def set_presenting(self, on: bool) -> None:
+        """Hide the editing panes (the gallery, the table and program, the explanation,
+        which the presentation header shows instead), or bring them back."""
+        if on != self.presenting:
+            self.presenting = on
+            self._show_parts()
+
+    def _show_parts(self) -> None:
+        editing = not self.presenting
+        self.gallery_box.setVisible(editing and not self.compact)
+        self.gallery_picker.setVisible(editing and self.compact)
+        self.edit_split.setVisible(editing)
+        about = self.tabs.indexOf(self.explanation)
+        as_tab = editing and self.compact
+        if as_tab and about < 0:
+            self.tabs.insertTab(0, self.explanation, ABOUT_TAB)
+            self.tabs.setCurrentIndex(0)
+        elif not as_tab:
+            if about >= 0:
+                self.tabs.removeTab(about)
+            if self.side_split.indexOf(self.explanation) < 0:
+                self.side_split.insertWidget(0, self.explanation)
+                self.side_split.setSizes(FIRST_SIZES["side_split"])
+            self.explanation.setVisible(editing)
+
+    def show_output(self) -> None:
+        """Bring the Output tab to the front (a run began)."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == "Output":
+                self.tabs.setCurrentIndex(i)
 
     def show_backend(self, backend: str) -> None:
         """Say above the table what a row is (a process, a thread, a pool task)."""
@@ -84,6 +141,7 @@ def _column(widgets: list[QWidget]) -> QWidget:
     box = QWidget()
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
     for i, w in enumerate(widgets):
         column.addWidget(w, 1 if i == len(widgets) - 1 else 0)
     return box

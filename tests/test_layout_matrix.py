@@ -1,0 +1,71 @@
+"""The picture, whole, on every classroom screen: every gallery scenario, after a real
+run at high speed, on screens from 1024 x 768 to 3840 x 2160, in the three themes, at
+zoom 80, 100 and 200 %, in the normal window and in presentation mode. Geometry, not
+pixels (offscreen): see `layout_checks.problems` for what is checked."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.runner import Runner
+from mpgui.ui.main_window import MainWindow
+from mpgui.ui.runs import RunRecord
+from tests.layout_checks import problems
+
+SCREENS = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
+THEMES = ["light", "dark", "high contrast"]
+ZOOMS = [0.8, 1.0, 2.0]
+SPEED = 25.0
+
+
+@pytest.fixture(scope="module")
+def records() -> dict[str, RunRecord]:
+    """One real run of every gallery scenario, at high speed."""
+    out = {}
+    for name in builtin_names():
+        scenario = load_builtin(name)
+        with Runner(scenario, speed=SPEED, start_method="forkserver", name=name) as runner:
+            runner.run()
+        out[name] = RunRecord(scenario, runner.store, name=name, speed=SPEED,
+                              start_method="forkserver", cores=cpu_count())
+    return out
+
+
+def settle() -> None:
+    """Let Qt lay the window out (posted layout requests, deferred adapts)."""
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("presenting", [False, True], ids=["window", "presenting"])
+@pytest.mark.parametrize("zoom", ZOOMS, ids=[f"zoom{round(z * 100)}" for z in ZOOMS])
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_picture_is_whole(records, qtbot, said, theme, zoom, presenting):
+    w = MainWindow(speed=SPEED)
+    qtbot.addWidget(w)
+    w.open_initial("seed")
+    w.show()
+    w.appearance.set_theme(theme)
+    failures: list[str] = []
+    for screen in SCREENS:
+        if presenting:
+            w.presentation.enter(screen)
+        else:
+            w.setWindowState(Qt.WindowState.WindowNoState)
+        w.appearance.set_zoom(zoom)
+        settle()
+        for name, record in records.items():
+            w.files.open_builtin(name)
+            w.view.show(record)
+            w.setGeometry(0, 0, *screen)  # full screen, or maximized on it
+            settle()
+            failures += [f"{name} at {screen[0]}x{screen[1]}: {p}" for p in problems(w, screen)]
+        if presenting:
+            w.presentation.leave()
+    w.controller.shutdown()
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:30])
