@@ -53,6 +53,23 @@ class RectBatch:
             else:  # pragma: no cover
                 p.drawRects([QRectF(*r) for r in rects[a:b]])
 
+    def draw_frames(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
+                    y1: np.ndarray, starts: np.ndarray, colors: list[QColor],
+                    width: float) -> None:
+        """The outlines of rectangles [x0, x1] x [y0, y1], inside them and `width` px
+        wide, group g in colors[g]: each edge a filled rectangle, so a frame looks the
+        same whichever strip of it is painted (a pen's corners do not)."""
+        w = max(1.0, float(np.rint(width)))
+        n = len(x0)
+        ends = [*starts[1:], n]
+        for color, a, b in zip(colors, starts, ends, strict=True):
+            xa, xb, ya, yb = x0[a:b], x1[a:b], y0[a:b], y1[a:b]
+            edges_x0 = np.concatenate((xa, xa, xa, xb - w))
+            edges_x1 = np.concatenate((xb, xb, xa + w, xb))
+            edges_y0 = np.concatenate((ya, yb - w, ya, ya))
+            edges_y1 = np.concatenate((ya + w, yb, yb, yb))
+            self.draw(p, edges_x0, edges_x1, edges_y0, edges_y1, QBrush(color), None)
+
     def draw(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
              y1: np.ndarray, brush: QBrush, pen: QPen | None) -> None:
         """One group of rectangles with one brush."""
@@ -108,7 +125,11 @@ class Markers:
             q.end()
         pw, ph = self._pixmap.width(), self._pixmap.height()  # device pixels
         frags = np.empty((len(x), 10))
-        frags[:, 0], frags[:, 1] = x, top + ph / dpr / 2 - 1  # where each centre goes
+        # Where each centre goes, so that the picture's corner is on a whole pixel: Qt
+        # places a fragment at a fractional spot differently depending on the clip.
+        half_w, half_h = pw / dpr / 2, ph / dpr / 2
+        frags[:, 0] = np.floor(x - half_w) + half_w
+        frags[:, 1] = np.floor(top - 1) + half_h
         frags[:, 2:6] = (0, 0, pw, ph)  # the source rectangle
         frags[:, 6:8] = 1.0 / dpr  # scale
         frags[:, 8] = 0.0  # rotation

@@ -146,8 +146,10 @@ class SpansItem(pg.GraphicsObject):
         exposed = option.exposedRect  # type: ignore[attr-defined]  # item coordinates
         exposed = QRectF(exposed.left() / self.SCALE[0], 0, exposed.width() / self.SCALE[0], 1)
         dx = view.width() / width
-        c0 = max(0, int(np.floor((exposed.left() - view.left()) / dx)))
-        c1 = min(width, int(np.ceil((exposed.right() - view.left()) / dx)))
+        # A column more on each side: Qt clears (and clips to) the exposed area rounded
+        # outwards to whole pixels, which a fractional origin can shift by one.
+        c0 = max(0, int(np.floor((exposed.left() - view.left()) / dx)) - 1)
+        c1 = min(width, int(np.ceil((exposed.right() - view.left()) / dx)) + 1)
         if c1 <= c0:
             return
         m = int(self._margin_px())
@@ -269,8 +271,10 @@ class SpansItem(pg.GraphicsObject):
         # counted from the bottom.
         span = bottom - top
         stacked = tall | others
-        seg_top = np.where(stacked, bottom - span * hi / LEVELS, top)
-        seg_bottom = np.where(stacked, bottom - span * lo / LEVELS, bottom)
+        # Whole pixels: Qt rounds a fractional edge differently for a narrow rectangle
+        # than for a wide one, which would leave seams where a live strip meets the rest.
+        seg_top = np.rint(np.where(stacked, bottom - span * hi / LEVELS, top))
+        seg_bottom = np.rint(np.where(stacked, bottom - span * lo / LEVELS, bottom))
         # Other programs behind everything, then thin states, then tall ones (over the
         # thin lines around a moment); within each, one group per style.
         order = np.lexsort((code, tall, ~others))
@@ -278,11 +282,20 @@ class SpansItem(pg.GraphicsObject):
         seg_top, seg_bottom = seg_top[order], seg_bottom[order]
         tall = tall[order]
         starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-        # A tall segment changes from pixel to pixel: its own outline would fill it.
         vector = is_svg(p)
-        styles = [(self._brush(int(c), vector), None if t else self._pen(int(c)))
-                  for c, t in zip(code[starts], tall[starts], strict=True)]
+        styles = [(self._brush(int(c), vector), None) for c in code[starts]]
         self._rects.draw_groups(p, x0, x1, seg_top, seg_bottom, starts, styles)
+        # Outlines of the states that have one (a tall segment changes from pixel to
+        # pixel: its own outline would fill it; its bar gets one in _outline_bars).
+        framed = ~tall & np.array([STATE_STYLES.get(int(c) // CODE_SHIFT) is not None and
+                                   STATE_STYLES[int(c) // CODE_SHIFT].outline for c in code])
+        if framed.any():
+            fc = code[framed]
+            fstarts = np.flatnonzero(np.r_[True, fc[1:] != fc[:-1]])
+            self._rects.draw_frames(p, x0[framed], x1[framed], seg_top[framed],
+                                    seg_bottom[framed], fstarts,
+                                    [self._color(int(c) % CODE_SHIFT) for c in fc[fstarts]],
+                                    self.line)
         self._outline_bars(p, geo, runs, x_left)
 
     def _outline_bars(self, p: QPainter, geo: RowGeometry, runs: Runs, x_left: float) -> None:
@@ -305,15 +318,15 @@ class SpansItem(pg.GraphicsObject):
         first = np.flatnonzero(new)
         ends = np.maximum.reduceat(px1, first)
         top, bottom = geo.band(row[first].astype(np.float64), STATE_STYLES[TALL[0]].height)
+        top, bottom = np.rint(top), np.rint(bottom)
         colors = color[first]
         order = np.argsort(colors, kind="stable")
         colors = colors[order]
         starts = np.flatnonzero(np.r_[True, colors[1:] != colors[:-1]])
-        styles = [(QBrush(Qt.BrushStyle.NoBrush), QPen(self._color(int(c)), self.line))
-                  for c in colors[starts]]
-        self._rects.draw_groups(p, x_left + px0[first][order].astype(np.float64),
+        self._rects.draw_frames(p, x_left + px0[first][order].astype(np.float64),
                                 x_left + ends[order].astype(np.float64), top[order],
-                                bottom[order], starts, styles)
+                                bottom[order], starts, [self._color(int(c)) for c in
+                                                        colors[starts]], self.line)
 
     def _paint_outlines(self, p: QPainter, geo: RowGeometry, runs: Runs,
                         x_left: float) -> None:
@@ -354,7 +367,7 @@ class SpansItem(pg.GraphicsObject):
         first = np.flatnonzero(new_group)
         last = np.append(first[1:], len(px)) - 1
         single = first == last
-        top = geo.top + tick_rows[first] * geo.height + 1
+        top = np.rint(geo.top + tick_rows[first] * geo.height + 1)
         x0, x1 = x_left + px[first] + 0.5, x_left + px[last] + 0.5
         fg = QColor(self.theme.foreground)
         band = ~single
@@ -382,12 +395,6 @@ class SpansItem(pg.GraphicsObject):
             brush = self._brushes[key] = state_brush(code // CODE_SHIFT, color, self.line,
                                                      vector)
         return brush
-
-    def _pen(self, code: int) -> QPen | None:
-        """The outline of runs with `code`: its state's own, if it has one."""
-        if code // CODE_SHIFT == OTHERS or not STATE_STYLES[code // CODE_SHIFT].outline:
-            return None
-        return QPen(self._color(code % CODE_SHIFT), self.line)
 
     def _ghost_pen(self, code: int) -> QPen:
         """A predicted bar's dashed outline: as thin in a high-contrast theme as in

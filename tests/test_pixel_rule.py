@@ -1,0 +1,186 @@
+"""The chart's one pixel rule (`mpgui.ui.chart.pixels`): process lanes and CPU lanes
+agree at every zoom, shares are drawn in proportion, other programs are drawn on the
+CPU lanes, and exports, replays and the window all draw the same grid."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from mpgui.model.builtins import load_builtin
+from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.protocol import State
+from mpgui.runtime.runner import Runner
+from mpgui.runtime.trace import TraceStore
+from mpgui.ui.chart.geometry import CODE_SHIFT, SpanCache, lane_colors, layout_rows
+from mpgui.ui.chart.pixels import LEVELS, OTHERS, pixel_codes, shares, unpack
+
+NS = 1_000_000_000
+RUNNING = State.RUNNING * CODE_SHIFT
+
+
+def busy_store(seed: int, lanes: int = 5, steps: int = 400) -> TraceStore:
+    """Processes switching between running (on core 0 or 1), preempted, GIL and
+    sleeping every few ms, as busy children do."""
+    rng = random.Random(seed)
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    ids = [store.add_lane(f"P{i}", f"p{i}", "process") for i in range(lanes)]
+    store.begin(0, main)
+    t = dict.fromkeys(ids, 0.0)
+    for _ in range(steps):
+        lane = rng.choice(ids)
+        t[lane] += rng.uniform(0.0002, 0.02)
+        state = rng.choice([State.RUNNING, State.RUNNING, State.PREEMPTED, State.SLEEPING,
+                            State.GIL])
+        store.set_state(lane, int(t[lane] * NS), state, rng.choice([0, 1]))
+    end = int((max(t.values()) + 0.01) * NS)
+    for lane in ids:
+        store.end_lane(lane, end)
+    store.finish(end)
+    return store
+
+
+def agreement_problems(store: TraceStore, width: int, x0: float, x1: float) -> list[str]:
+    """Pixels where a lane shows running and no CPU lane shows it, or the other way."""
+    cache = SpanCache()
+    cache.sync(store, store.t_end)
+    colors = lane_colors(store)
+    rows = layout_rows(store, 2, cache.has_unknown_core(colors))
+    grid = pixel_codes(cache, rows, colors, x0, x1, width)
+    out = []
+    for ln in store.lanes:
+        if ln.kind != "process":
+            continue
+        running = shares(grid[rows.lane_row[ln.index]], RUNNING + colors[ln.index]) > 0
+        on_cpu = np.zeros(width, bool)
+        for core in range(rows.n_cores):
+            on_cpu |= shares(grid[rows.core_base + core], RUNNING + colors[ln.index]) > 0
+        bad = np.flatnonzero(running != on_cpu)
+        if len(bad):
+            out.append(f"{ln.var}: {len(bad)} pixels disagree, first at {bad[0]}")
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("zoom", [1, 4, 30])
+def test_lanes_agree_with_the_cpu_lanes_at_every_zoom(seed, zoom):
+    store = busy_store(seed)
+    end = store.seconds(store.t_end)
+    width = 600
+    for start in (0.0, end / 3):  # the whole run zoomed in, from its start and later
+        assert agreement_problems(store, width, start, start + end / zoom) == []
+
+
+def test_a_pixel_shows_its_states_in_proportion():
+    # In each 10 ms: 3 ms running, 7 ms preempted, for one second.
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    store.begin(0, main)
+    for k in range(100):
+        store.set_state(a, k * 10_000_000, State.RUNNING, 0)
+        store.set_state(a, k * 10_000_000 + 3_000_000, State.PREEMPTED)
+    store.end_lane(a, NS)
+    store.finish(NS)
+    cache = SpanCache()
+    cache.sync(store, NS)
+    colors = lane_colors(store)
+    rows = layout_rows(store, 1, False)
+    for width in (40, 100, 350):  # 25 ms, 10 ms and 2.9 ms a pixel
+        grid = pixel_codes(cache, rows, colors, 0.0, 1.0, width)
+        row = grid[rows.lane_row[a]]
+        drawn = shares(row, RUNNING + colors[a]).mean()
+        assert drawn == pytest.approx(0.3, abs=1.5 / LEVELS), width
+        hatched = shares(row, State.PREEMPTED * CODE_SHIFT + colors[a]).mean()
+        assert drawn + hatched == pytest.approx(1.0)
+    # The CPU lane: A alone ran on CPU 0, so wherever it ran the bar is all A.
+    grid = pixel_codes(cache, rows, colors, 0.0, 1.0, 100)
+    assert (shares(grid[rows.core_base], RUNNING + colors[a]) == 1.0).all()
+
+
+def test_a_cpu_lane_divides_its_bar_among_who_ran_there():
+    # One pixel, one core: A ran 0.6 s, B 0.2 s.
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    b = store.add_lane("B", "b", "process")
+    store.begin(0, main)
+    store.set_state(a, 0, State.RUNNING, 0)
+    store.set_state(a, int(0.6 * NS), State.PREEMPTED)
+    store.set_state(b, int(0.6 * NS), State.RUNNING, 0)
+    store.set_state(b, int(0.8 * NS), State.PREEMPTED)
+    cache = SpanCache()
+    cache.sync(store, NS)
+    colors = lane_colors(store)
+    rows = layout_rows(store, 1, False)
+    cpu = pixel_codes(cache, rows, colors, 0.0, 1.0, 1)[rows.core_base]
+    assert shares(cpu, RUNNING + colors[a])[0] == pytest.approx(0.75, abs=1 / LEVELS)
+    assert shares(cpu, RUNNING + colors[b])[0] == pytest.approx(0.25, abs=1 / LEVELS)
+
+
+def test_other_programs_are_grey_on_the_cpu_lanes():
+    store = busy_store(1, lanes=1, steps=20)
+    end = store.t_end
+    # Other programs took half of CPU 1 in the first half of the run, none after.
+    store.others.source = "test"
+    store.others.add(0, end // 2, [0.0, 0.5])
+    store.others.add(end // 2, end, [0.0, 0.0])
+    cache = SpanCache()
+    cache.sync(store, end)
+    colors = lane_colors(store)
+    rows = layout_rows(store, 2, False)
+    grid = pixel_codes(cache, rows, colors, 0.0, store.seconds(end), 100)
+    grey = OTHERS * CODE_SHIFT + 255
+    cpu1 = shares(grid[rows.core_base + 1], grey)
+    assert cpu1[:45] == pytest.approx(0.5) and (cpu1[55:] == 0).all()
+    assert (shares(grid[rows.core_base], grey) == 0).all()
+    # Behind the processes: its own segment, never one of theirs.
+    code, _lo, _hi = unpack(np.maximum(grid[rows.core_base + 1, :, -1], 0))
+    assert set(code[grid[rows.core_base + 1, :, -1] >= 0] // CODE_SHIFT) == {OTHERS}
+
+
+@pytest.mark.slow
+def test_a_real_oversubscribed_run_agrees_and_its_export_draws_the_same(qtbot, tmp_path):
+    from mpgui.ui.export_image import ChartPicture
+    from mpgui.ui.runs import RunRecord
+    from mpgui.ui.theme import LIGHT
+
+    scenario = load_builtin("oversubscribed")
+    with Runner(scenario, speed=8, start_method="forkserver") as runner:
+        runner.run()
+    store = runner.store
+    end = store.seconds(store.t_end)
+    for zoom in (1, 5, 40):
+        assert agreement_problems(store, 800, 0.0, end / zoom) == [], zoom
+    # The drawn running share of each lane is what the trace says it spent running
+    # (of its running and preempted time), as the CSV says it.
+    cache = SpanCache()
+    cache.sync(store, store.t_end)
+    colors = lane_colors(store)
+    rows = layout_rows(store, cpu_count(), cache.has_unknown_core(colors))
+    width = 1000
+    grid = pixel_codes(cache, rows, colors, 0.0, end, width)
+    bounds = np.linspace(0.0, end, width + 1)
+    for ln in (ln for ln in store.lanes if ln.kind == "process"):
+        at, _s, _c = cache.tracks[ln.index].sample(bounds, cache.now)
+        occ = np.diff(at, axis=0)
+        tall = occ[:, 0] + occ[:, 1] + occ[:, 2]
+        drawn = shares(grid[rows.lane_row[ln.index]], RUNNING + colors[ln.index])
+        weighted = (drawn * tall).sum() / tall.sum()
+        true = occ[:, 0].sum() / tall.sum()
+        assert weighted == pytest.approx(true, abs=0.06), ln.var
+    # An export draws the very same grid.
+    record = RunRecord(scenario, store, name="oversubscribed", speed=8,
+                       start_method="forkserver", cores=cpu_count())
+    picture = ChartPicture(LIGHT, 1.0, (1280, 720))
+    picture.show_run(store, None, record.name)
+    picture.save_png(tmp_path / "over.png")
+    chart = picture.chart
+    x0, x1 = chart.vb.viewRange()[0]
+    painted = chart.spans._grid
+    assert np.array_equal(painted, pixel_codes(chart.cache, chart.rows, colors, x0, x1,
+                                               painted.shape[1]))
+    picture.close()
