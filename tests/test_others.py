@@ -428,3 +428,13 @@ def test_the_window_fills_it_live_and_its_end_note_says_so(qtbot, window, hogs):
     text = window.console.toPlainText()
     assert "— other programs used " in text and "its timings may be stretched —" in text
     assert window.view.history.latest.figures.others > 0.25
+    # Drawn: grey on the CPU lanes, and the legend says what the grey is.
+    from mpgui.ui.chart.pixels import OTHERS, pixel_codes, shares
+
+    chart = window.chart
+    x0, x1 = chart.vb.viewRange()[0]
+    grid = pixel_codes(chart.cache, chart.rows, chart.spans.colors, x0, x1, 400)
+    grey = OTHERS * 256 + 255
+    drawn = [shares(grid[chart.rows.core_base + c], grey).mean() for c in range(cpu_count())]
+    assert sum(drawn) / len(drawn) > 0.1, drawn
+    assert "other programs on a CPU" in [label for _k, label in window.legend.entries]
