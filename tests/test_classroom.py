@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetricsF, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
 
 from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.ui.appearance import PRESENTATION_ZOOM, presentation_zoom
@@ -29,6 +30,19 @@ def run_to_end(qtbot, w: MainWindow, timeout_s: float = 30) -> None:
     w.acts["run"].trigger()
     qtbot.waitUntil(lambda: w.view.current is not None and w.view.live is None,
                     timeout=int(timeout_s * 1000))
+
+
+def settled(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+    """Wait until posted layout work is done: `widget` keeps its size across a pass of
+    the event loop."""
+    sizes: list[tuple[int, int]] = []
+
+    def stable() -> bool:
+        QApplication.processEvents()
+        sizes.append(widget.size().toTuple())
+        return len(sizes) >= 3 and sizes[-1] == sizes[-2] == sizes[-3]
+
+    qtbot.waitUntil(stable)
 
 
 def key(qtbot, w: MainWindow, k: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
@@ -139,6 +153,7 @@ def test_replay_draws_exactly_the_spans_of_the_live_run(window, qtbot):
         return pixel_codes(chart.cache, chart.rows, colors, 0.0, end, width)
 
     live = grid()
+    settled(qtbot, chart)  # the legend's last entries may still be resizing the chart
     live_picture = chart.grab().toImage()
     assert (live >= 0).sum() > 1000
     window.runs.replay()

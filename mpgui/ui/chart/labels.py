@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from mpgui.runtime.backends import TAKEN_DOWN
 from mpgui.runtime.trace import Join, TraceStore
 
@@ -270,7 +272,7 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
             out.dots.append((x_exit, y_exit))
     if frame.main_visible:
         _place_flags(out, flags, frame, main_top, main_bottom)
-    obstacles = list(out.segments)
+    obstacles = Lines(out.segments)
     for lane, x, mid, crashed in exits:
         ln = store.lanes[lane]
         row = int(rows.lane_row[lane])
@@ -386,7 +388,7 @@ def _cap(burst: list[tuple[_Flag, float]], lines: int) -> list[tuple[_Flag, floa
     return [*burst[:lines - 1], (last, x)]
 
 
-def _place_exit(out: MarksLayout, obstacles: list[Segment], frame: Frame, text: str,
+def _place_exit(out: MarksLayout, obstacles: Lines, frame: Frame, text: str,
                 x: float, mid: float, lane: int, crashed: bool) -> None:
     """An exit's label: right of the exit, pushed past lines that cross its lane; else
     left of it; else shortened (see the module)."""
@@ -416,18 +418,43 @@ def _add_exit(out: MarksLayout, text: str, shown: str, box: Box, role: str, lane
         out.segments.append(Segment(box.right, mid, x, mid, "leader", label=index))
 
 
-def _free_x(obstacles: list[Segment], labels: list[Label], x: float, y: float, w: float,
+class Lines:
+    """Segments as arrays, to test a box against all of them at once."""
+
+    def __init__(self, segments: list[Segment]) -> None:
+        a = np.array([(s.x0, s.y0, s.x1, s.y1) for s in segments], float).reshape(-1, 4)
+        self.x0, self.y0, self.x1, self.y1 = a.T
+        self.left, self.right = np.minimum(a[:, 0], a[:, 2]), np.maximum(a[:, 0], a[:, 2])
+
+    def crossing(self, box: Box) -> np.ndarray:
+        """Which lines pass through the inside of `box` (Liang–Barsky, vectorised)."""
+        dx, dy = self.x1 - self.x0, self.y1 - self.y0
+        t0 = np.zeros(len(dx))
+        t1 = np.ones(len(dx))
+        ok = np.ones(len(dx), bool)
+        for p, q in ((-dx, self.x0 - box.x), (dx, box.right - self.x0),
+                     (-dy, self.y0 - box.y), (dy, box.bottom - self.y0)):
+            parallel = p == 0
+            ok &= ~(parallel & (q <= 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+            t0 = np.where(~parallel & (p < 0), np.maximum(t0, t), t0)
+            t1 = np.where(~parallel & (p > 0), np.minimum(t1, t), t1)
+        return ok & (t0 < t1)
+
+
+def _free_x(obstacles: Lines, labels: list[Label], x: float, y: float, w: float,
             h: float, direction: int) -> float:
     """The nearest left edge from `x` (moving right if `direction` > 0, else left) where
     a w x h box at height y touches no obstacle line and no label."""
-    for _ in range(len(obstacles) + len(labels) + 1):
+    for _ in range(len(obstacles.x0) + len(labels) + 1):
         box = Box(x, y, w, h)
-        hit = [s for s in obstacles if s.crosses(box)]
+        hit = obstacles.crossing(box)
         hit_boxes = [lb.box for lb in labels if lb.box.overlaps(box)]
-        if not hit and not hit_boxes:
+        if not hit.any() and not hit_boxes:
             return x
         if direction > 0:
-            x = max([max(s.x0, s.x1) for s in hit] + [b.right for b in hit_boxes]) + GAP
+            x = max([*obstacles.right[hit].tolist(), *(b.right for b in hit_boxes)]) + GAP
         else:
-            x = min([min(s.x0, s.x1) for s in hit] + [b.x for b in hit_boxes]) - GAP - w
+            x = min([*obstacles.left[hit].tolist(), *(b.x for b in hit_boxes)]) - GAP - w
     return x

@@ -37,7 +37,6 @@ from mpgui.ui.chart.geometry import (
     GIL,
     MAIN_COLOR,
     NCOL,
-    PRE,
     RUN,
     Rows,
     SpanCache,
@@ -64,30 +63,28 @@ def unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def quantize(share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Levels (lo, hi) of stacked segments with times `share` (..., n) along the last
-    axis, in that order: each present segment gets at least one level, the last present
-    one ends at LEVELS, an absent one has lo == hi."""
+    axis, in that order: each present segment gets at least one level and the present
+    ones add up to LEVELS (the largest takes what rounding leaves over); an absent one
+    has lo == hi."""
     total = share.sum(-1, keepdims=True)
-    frac = np.divide(share, total, out=np.zeros_like(share), where=total > 0)
     present = share > 0
-    ideal = np.rint(np.cumsum(frac, -1) * LEVELS).astype(np.int64)
-    later = np.cumsum(present[..., ::-1], -1)[..., ::-1] - present  # present ones after
-    lo = np.zeros(share.shape, np.int64)
-    hi = np.zeros(share.shape, np.int64)
-    prev = np.zeros(share.shape[:-1], np.int64)
-    for k in range(share.shape[-1]):
-        here, after = present[..., k], later[..., k]
-        h = np.minimum(np.maximum(ideal[..., k], prev + 1), LEVELS - after)
-        h = np.where(here & (after == 0), LEVELS, h)
-        lo[..., k] = prev
-        hi[..., k] = prev = np.where(here, h, prev)
-    return lo, hi
+    scaled = share * (LEVELS / np.where(total > 0, total, 1.0))
+    levels = np.where(present, np.maximum(np.floor(scaled + 0.5), 1), 0).astype(np.int64)
+    spare = np.where(total[..., 0] > 0, LEVELS - levels.sum(-1), 0)
+    largest = np.argmax(share, axis=-1)[..., None]
+    np.put_along_axis(levels, largest, np.take_along_axis(levels, largest, -1)
+                      + spare[..., None], -1)
+    hi = np.cumsum(levels, -1)
+    return hi - levels, hi
 
 
 def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1: float,
-                width: int, first: int = 0, last: int | None = None) -> np.ndarray:
+                width: int, first: int = 0, last: int | None = None,
+                shown: tuple[int, int] | None = None) -> np.ndarray:
     """What each pixel of each row shows, for the view [x0, x1] drawn `width` pixels
     wide: an (n_rows, last - first, K) array of packed segments (-1 = none) for the
-    pixel columns first..last (default: to the end)."""
+    pixel columns first..last (default: to the end), of the rows `shown` (first, end;
+    default: all — the others stay empty: a frame costs the rows in view, not all)."""
     w = int(width)
     first = max(0, min(int(first), w))
     last = w if last is None else max(first, min(int(last), w))
@@ -97,9 +94,15 @@ def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1:
     # Clipped at a replay's cut: nothing happens after it.
     bounds = np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut)
     x1 = bounds[-1]
+    top, bottom = shown if shown is not None else (0, rows.n_rows)
+    core_rows = rows.n_cores + rows.unknown_core
+    # The CPU rows (and a pool's workers) are made of every lane: in view, all count.
+    everyone = (top < rows.core_base + core_rows and bottom > rows.core_base) or (
+        cache.store is not None and cache.store.backend == "pool")
     lanes = [lane for lane, track in enumerate(cache.tracks)
              if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
-             and track.t0.view[0] < x1]
+             and track.t0.view[0] < x1
+             and (everyone or top <= rows.lane_row[lane] < bottom)]
     _others_pixels(grid, cache, rows, bounds)
     if not lanes:
         return grid
@@ -130,7 +133,7 @@ def _lane_pixels(grid: np.ndarray, lane_rows: np.ndarray, occ: np.ndarray,
                  right_state: np.ndarray, color: np.ndarray) -> None:
     """Process (and main program, thread, worker) rows: the tall states in proportion,
     else the state at the pixel's end."""
-    tall = occ[..., [RUN, PRE, GIL]]
+    tall = occ[..., RUN:GIL + 1]  # (the three columns, in order: a view)
     active = tall.sum(-1) > 0
     lo, hi = quantize(tall)
     states = np.array(TALL, np.int64)
@@ -138,48 +141,38 @@ def _lane_pixels(grid: np.ndarray, lane_rows: np.ndarray, occ: np.ndarray,
     segs = np.where(hi > lo, pack(code, lo, hi), -1)
     rest = (occ.sum(-1) > 0) & (right_state >= 0)
     single = np.where(rest, pack(right_state * CODE_SHIFT + color, 0, LEVELS), -1)
-    out = np.where(active[..., None], segs, -1)
+    out = np.where(active[..., None], segs, -1)  # (an absent state: -1 in its layer)
     out[..., 0] = np.where(active, out[..., 0], single)
-    # A lane shows its segments bottom-up: drop the gaps of absent states.
-    order = np.argsort(out < 0, axis=-1, kind="stable")
-    grid[lane_rows, :, :3] = np.take_along_axis(out, order, axis=-1)
+    grid[lane_rows, :, :3] = out
 
 
 def _core_pixels(grid: np.ndarray, rows: Rows, run: np.ndarray, core: np.ndarray,
                  color: np.ndarray) -> None:
     """CPU rows: the processes that ran on the core in the pixel, in proportion to
-    their time there (at most K - 1, the longest), stacked in colour order. A process's
+    their time there (at most K - 1, the longest), stacked in lane order. A process's
     time in a pixel counts on the core of its latest running span there."""
-    k, px = np.nonzero((run > 0) & (color != MAIN_COLOR))
     depth = K - 1  # the last segment is other programs
-    crow = rows.core_row(core[k, px])
-    ok = crow >= 0
-    k, px, crow = k[ok], px[ok], crow[ok]
-    if not len(k):
-        return
-    t, c = run[k, px], color[k, 0]
-    # The longest K per (row, pixel).
-    order = np.lexsort((-t, px, crow))
-    px, crow, t, c = px[order], crow[order], t[order], c[order]
-    group_start = np.r_[True, (crow[1:] != crow[:-1]) | (px[1:] != px[:-1])]
-    gid = np.cumsum(group_start) - 1
-    rank = np.arange(len(gid)) - np.flatnonzero(group_start)[gid]
-    keep = rank < depth
-    px, crow, t, c, gid = px[keep], crow[keep], t[keep], c[keep], gid[keep]
-    # Stacked in colour order, so that neighbouring pixels merge into runs.
-    order = np.lexsort((c, gid))
-    px, crow, t, c, gid = px[order], crow[order], t[order], c[order], gid[order]
-    new_group = np.r_[True, gid[1:] != gid[:-1]]
-    g = np.cumsum(new_group) - 1
-    starts = np.flatnonzero(new_group)
-    slot = np.arange(len(gid)) - starts[g]
-    share = np.zeros((len(starts), depth))
-    codes = np.zeros((len(starts), depth), np.int64)
-    share[g, slot] = t
-    codes[g, slot] = State.RUNNING * CODE_SHIFT + c
-    lo, hi = quantize(share)
-    packed = np.where(hi > lo, pack(codes, lo, hi), -1)
-    grid[crow[starts], px[starts], :depth] = packed
+    ran = (run > 0) & (color != MAIN_COLOR)
+    crow = np.where(ran, rows.core_row(core), -1)
+    codes = State.RUNNING * CODE_SHIFT + color[:, 0]
+    for target in np.unique(crow[crow >= 0]):
+        here = crow == target  # (lanes, pixels): who ran on this core, and where
+        t = np.where(here, run, 0.0)
+        crowded = np.flatnonzero(here.sum(0) > depth)
+        if len(crowded):  # more processes in a pixel than segments: the longest only
+            sub = t[:, crowded]
+            least = np.partition(sub, -depth, axis=0)[-depth]
+            t[:, crowded] = np.where(sub >= least, sub, 0.0)
+        here = t > 0
+        slot = np.cumsum(here, axis=0) - 1  # each one's place in the stack, in lane order
+        here &= slot < depth  # (ties at the least kept share)
+        k, px = np.nonzero(here)
+        share = np.zeros((t.shape[1], depth))
+        code = np.zeros((t.shape[1], depth), np.int64)
+        share[px, slot[k, px]] = t[k, px]
+        code[px, slot[k, px]] = codes[k]
+        lo, hi = quantize(share)
+        grid[target, :, :depth] = np.where(hi > lo, pack(code, lo, hi), -1)
 
 
 def _overlay_tasks(grid: np.ndarray, cache: SpanCache, rows: Rows, lanes: list[int]) -> None:
@@ -193,8 +186,8 @@ def _overlay_tasks(grid: np.ndarray, cache: SpanCache, rows: Rows, lanes: list[i
         if host is None or host >= len(rows.lane_row) or rows.lane_row[host] < 0:
             continue
         segs = grid[rows.lane_row[lane]]
-        state = np.where(segs[:, 0] >= 0, segs[:, 0] // PACK // CODE_SHIFT, -1)  # (bottom)
-        on = (state >= 0) & (state != State.QUEUED) & (state != State.STARTING)
+        state = np.where(segs[:, 0] >= 0, segs[:, 0] // PACK // CODE_SHIFT, -1)
+        on = (segs >= 0).any(-1) & (state != State.QUEUED) & (state != State.STARTING)
         target = rows.lane_row[host]
         grid[target] = np.where(on[:, None], segs, grid[target])
 

@@ -32,6 +32,12 @@ from mpgui.ui.chart.primitives import Markers, RectBatch, RowGeometry, is_svg
 from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
 
 MIN_MARK_PX = 3.0  # a moment on a CPU is drawn at least this wide (at 100 %)
+# Per state (and OTHERS): the part of a lane its band fills, whether it has an outline.
+_HEIGHT = np.zeros(OTHERS + 1)
+_OUTLINED = np.zeros(OTHERS + 1, bool)
+for _state, _style in STATE_STYLES.items():
+    _HEIGHT[_state], _OUTLINED[_state] = _style.height, _style.outline
+_HEIGHT[OTHERS] = STATE_STYLES[TALL[0]].height
 GHOST_MARGIN = 0.12  # a predicted bar's outline lies this much of a lane outside the bar
 
 
@@ -73,6 +79,7 @@ class SpansItem(pg.GraphicsObject):
         self._grid_key: tuple | None = None
         self._dirty_from = float("inf")
         self._width = 0  # device pixels the view was last painted at
+        self._shown_rows: tuple[int, int] | None = None  # rows in view (first, end)
         # The grid of the view that comes next while a run is followed, built a chunk
         # of columns per frame, so that the step to it costs no full recomputation.
         self._next_view: tuple[float, float] | None = None
@@ -140,6 +147,8 @@ class SpansItem(pg.GraphicsObject):
         width = round(dev.width())
         if width <= 0 or not view.width() > 0:
             return
+        self._shown_rows = (max(0, int(np.floor(view.top()))),
+                            min(self.rows.n_rows, int(np.ceil(view.bottom()))))
         self._update_grid(view.left(), view.right(), width)
         # Only the exposed columns are drawn, from runs computed a margin beyond them,
         # so that a strip repainted live has exactly the pixels of a full repaint.
@@ -175,10 +184,10 @@ class SpansItem(pg.GraphicsObject):
         p.restore()
 
     def _key(self, x0: float, x1: float, width: int) -> tuple:
-        """What a grid depends on. The view's edges are rounded: pyqtgraph hands them
-        back through a QRectF (left + width), a hair off what was asked for."""
+        """What a grid depends on: the view (its edges rounded: pyqtgraph hands them
+        back through a QRectF, a hair off what was asked for), and the rows in view."""
         assert self.rows is not None
-        return (round(x0, 9), round(x1, 9), width, self.rows.labels)
+        return (round(x0, 9), round(x1, 9), width, self.rows.labels, self._shown_rows)
 
     def prepare_view(self, view: tuple[float, float] | None) -> None:
         """The x range the chart will probably show next (None: no guess)."""
@@ -204,8 +213,7 @@ class SpansItem(pg.GraphicsObject):
             right = self._grid_key[1] if self._grid_key else x1
             frames_left = max(1.0, (right / 1.1 - self.cache.now) * self.FRAMES_PER_S / 2)
             end = min(w, done + max(self.NEXT_CHUNK, int(np.ceil((w - done) / frames_left))))
-            self._next[:, done:end] = pixel_codes(self.cache, self.rows, self.colors, x0, x1,
-                                                  w, done, end)
+            self._next[:, done:end] = self._codes(x0, x1, w, done, end)
             self._next_done = end
 
     def _catch_up_next(self) -> None:
@@ -219,9 +227,15 @@ class SpansItem(pg.GraphicsObject):
         done = self._next_done
         first = max(0, int(np.floor((self._next_dirty - x0) / (x1 - x0) * w)) - 1)
         if first < done:
-            self._next[:, first:done] = pixel_codes(self.cache, self.rows, self.colors, x0, x1,
-                                                    w, first, done)
+            self._next[:, first:done] = self._codes(x0, x1, w, first, done)
         self._next_dirty = float("inf")
+
+    def _codes(self, x0: float, x1: float, width: int, first: int = 0,
+               last: int | None = None) -> np.ndarray:
+        """`pixel_codes` of the rows in view."""
+        assert self.rows is not None
+        return pixel_codes(self.cache, self.rows, self.colors, x0, x1, width, first, last,
+                           shown=self._shown_rows)
 
     def _update_grid(self, x0: float, x1: float, width: int) -> None:
         """Bring the kept pixel codes up to date for the view [x0, x1] at `width`."""
@@ -234,13 +248,12 @@ class SpansItem(pg.GraphicsObject):
             self._grid, self._grid_key = self._next, key
             self._next_key, self._next_done = None, 0
         if key != self._grid_key:
-            self._grid = pixel_codes(self.cache, self.rows, self.colors, x0, x1, width)
+            self._grid = self._codes(x0, x1, width)
             self._grid_key = key
         elif self._dirty_from < float("inf"):
             first = max(0, int(np.floor((self._dirty_from - x0) / (x1 - x0) * width)) - 1)
             if first < width:
-                self._grid[:, first:] = pixel_codes(self.cache, self.rows, self.colors,
-                                                    x0, x1, width, first)
+                self._grid[:, first:] = self._codes(x0, x1, width, first)
         self._dirty_from = float("inf")
 
     def _paint_runs(self, p: QPainter, geo: RowGeometry, runs: Runs, x_left: float) -> None:
@@ -263,9 +276,7 @@ class SpansItem(pg.GraphicsObject):
         if narrow.any():  # whole pixels, centred as well as they can be
             x0[narrow] = np.floor((x0[narrow] + x1[narrow] - least) / 2)
             x1[narrow] = x0[narrow] + least
-        tall_height = STATE_STYLES[TALL[0]].height
-        height = np.array([tall_height if s == OTHERS else STATE_STYLES[int(s)].height
-                           for s in state])
+        height = _HEIGHT[state]
         top, bottom = geo.band(row, height)
         # A tall state's segment (and other programs' share): its part of the bar,
         # counted from the bottom.
@@ -287,8 +298,7 @@ class SpansItem(pg.GraphicsObject):
         self._rects.draw_groups(p, x0, x1, seg_top, seg_bottom, starts, styles)
         # Outlines of the states that have one (a tall segment changes from pixel to
         # pixel: its own outline would fill it; its bar gets one in _outline_bars).
-        framed = ~tall & np.array([STATE_STYLES.get(int(c) // CODE_SHIFT) is not None and
-                                   STATE_STYLES[int(c) // CODE_SHIFT].outline for c in code])
+        framed = ~tall & _OUTLINED[code // CODE_SHIFT]
         if framed.any():
             fc = code[framed]
             fstarts = np.flatnonzero(np.r_[True, fc[1:] != fc[:-1]])
