@@ -21,7 +21,7 @@ from mpgui.runtime.runner import Runner
 
 _PAINTED = """
 import sys
-from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
 
 class Painted(QObject):
@@ -52,6 +52,9 @@ def window():
 app, w = window()
 painted = Painted()
 app.installEventFilter(painted)
+# The same 1600 x 900 window as the baseline's (on the offscreen 800 x 800 screen, mpgui's
+# first start would fill the screen instead).
+w.setWindowState(w.windowState() & ~Qt.WindowState.WindowMaximized)
 w.resize(1600, 900)
 w.show()
 while not Painted.seen:

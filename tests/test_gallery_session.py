@@ -15,8 +15,8 @@ from mpgui.model import edits
 from mpgui.model.builtins import builtin_names, builtin_path, load_builtin
 from mpgui.model.fileformat import load_scenario, save_scenario
 from mpgui.ui import dialogs, recovery
-from mpgui.ui.dialogs import SaveEditsDialog
 from mpgui.ui.gallery import EDITED_MARK, EDITED_ROLE
+from mpgui.ui.save_edits_dialog import SaveEditsDialog
 from mpgui.ui.session_edits import unsaved_at_quit
 
 NAMES = builtin_names()

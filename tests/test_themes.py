@@ -129,8 +129,9 @@ def test_lines_and_edges_reach_three_to_one(appearance, name: str) -> None:
     pal = appearance.app.palette()
     option = QStyleOption()
     option.palette = pal
-    grid_hint = appearance.app.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor,
-                                                 option)
+    from mpgui.ui.themed_style import view_style
+
+    grid_hint = view_style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option)
     table_grid = QColor.fromRgba(grid_hint & 0xFFFFFFFF)
     pairs = [("chart grid", t.grid, t.background), ("chart grid on a shaded lane", t.grid,
                                                     t.lane_shade),

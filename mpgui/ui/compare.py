@@ -15,6 +15,7 @@ from mpgui.runtime.summary import RunFigures, notable_others, percent
 from mpgui.ui.chart.chart import LEFT_SLIVER, ChartWidget
 from mpgui.ui.run_difference import differences
 from mpgui.ui.runs import RunHistory, RunRecord
+from mpgui.ui.screen_fit import fit_to_screen
 from mpgui.ui.theme import Theme
 
 
@@ -63,6 +64,7 @@ class CompareWindow(QWidget):
         self.setWindowTitle("Compare runs — mpgui")
         self.history = history
         self.resize(1300, 850)
+        fit_to_screen(self)  # a school laptop's screen is smaller than that
         grid = QGridLayout()
         self.pickers: list[QComboBox] = []
         self.headers: list[QLabel] = []

@@ -16,12 +16,13 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolBar, QWidge
 
 from mpgui import __version__
 from mpgui.ui.actions import make_action
-from mpgui.ui.help_guide import GuideWindow
-from mpgui.ui.help_shortcuts import ShortcutsDialog, keys_text
+from mpgui.ui.help_shortcuts import keys_text
 from mpgui.ui.settings import settings
 from mpgui.ui.tour import Callout, TourOverlay
 
-if TYPE_CHECKING:  # the window imports this module
+if TYPE_CHECKING:  # the window imports this module; the dialogs come when first used
+    from mpgui.ui.help_guide import GuideWindow
+    from mpgui.ui.help_shortcuts import ShortcutsDialog
     from mpgui.ui.main_window import MainWindow
 
 FIRST_RUN_KEY = "first_run_done"  # in settings: the tour was shown once
@@ -45,7 +46,7 @@ class HelpActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.guide: GuideWindow | None = None
+        self.guide: GuideWindow | None = None  # made when first asked for (start-up time)
         self.shortcuts: ShortcutsDialog | None = None
         self.about_box: QMessageBox | None = None
         self.actions: dict[str, QAction] = {
@@ -63,7 +64,7 @@ class HelpActions(QObject):
             "about_qt": make_action(self, "About &Qt", None, QApplication.aboutQt,
                                     "The Qt toolkit mpgui is built with, and its licence"),
         }
-        self.tour = TourOverlay(window, self._callouts(), "Welcome to mpgui", self._tour_note)
+        self._tour: TourOverlay | None = None  # made when first shown (start-up time)
         self._watching_presentation = False
 
     def fill(self, menu: QMenu) -> None:
@@ -76,6 +77,8 @@ class HelpActions(QObject):
     def show_guide(self) -> GuideWindow:
         """Open the user's guide (F1)."""
         if self.guide is None:
+            from mpgui.ui.help_guide import GuideWindow
+
             self.guide = GuideWindow(self.window)
         self.guide.show_guide()
         return self.guide
@@ -83,6 +86,8 @@ class HelpActions(QObject):
     def show_shortcuts(self) -> ShortcutsDialog:
         """Open the list of shortcuts, read afresh from the window's actions."""
         if self.shortcuts is None:
+            from mpgui.ui.help_shortcuts import ShortcutsDialog
+
             self.shortcuts = ShortcutsDialog(self.window)
         self.shortcuts.open_fresh()
         return self.shortcuts
@@ -97,6 +102,14 @@ class HelpActions(QObject):
         return box
 
     # -- the tour ----------------------------------------------------------------------
+
+    @property
+    def tour(self) -> TourOverlay:
+        """The overlay (made the first time it is asked for)."""
+        if self._tour is None:
+            self._tour = TourOverlay(self.window, self._callouts(), "Welcome to mpgui",
+                                     self._tour_note)
+        return self._tour
 
     def first_run(self) -> bool:
         """Show the tour if it was never shown (the app calls this once the window is up;

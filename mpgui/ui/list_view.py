@@ -16,6 +16,7 @@ from mpgui.runtime.cpu import cpu_count
 from mpgui.ui.actions import Shortcut, make_action
 from mpgui.ui.document import ScenarioDocument
 from mpgui.ui.theme import Theme
+from mpgui.ui.themed_style import view_style
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -112,6 +113,7 @@ class ListTableView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(edit_triggers)
         self.setWordWrap(False)
+        self.setStyle(view_style())  # check boxes sized with the text, themed cell lines
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)

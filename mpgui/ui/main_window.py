@@ -64,6 +64,7 @@ from mpgui.ui.run_controller import RunController
 from mpgui.ui.run_menu import RunMenu
 from mpgui.ui.run_view import RunView
 from mpgui.ui.runs import RunRecord
+from mpgui.ui.screen_fit import fit_to_screen
 from mpgui.ui.script_trace import SCRIPT_SUFFIXES, ScriptActions, script_about
 from mpgui.ui.settings import settings
 from mpgui.ui.status import RunStatus
@@ -82,26 +83,6 @@ from mpgui.ui.window_layout import WindowLayout
 
 PLAN_DELAY_MS = 150  # the prediction follows edits once typing pauses
 FIRST_SIZE = (1500, 900)  # the window's first size where the screen has room for it
-
-
-def fit_to_screen(window: QMainWindow) -> None:
-    """Keep `window` (not full screen or maximized) inside the available area of its
-    screen: smaller if it is larger, moved if it hangs over an edge."""
-    if window.windowState() & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
-        return
-    screen = window.screen().availableGeometry()
-    frame = window.frameGeometry()
-    extra_w = frame.width() - window.width()
-    extra_h = frame.height() - window.height()
-    width = min(window.width(), screen.width() - extra_w)
-    height = min(window.height(), screen.height() - extra_h)
-    if (width, height) != (window.width(), window.height()):
-        window.resize(width, height)
-    frame = window.frameGeometry()
-    x = min(max(frame.x(), screen.left()), screen.right() + 1 - frame.width())
-    y = min(max(frame.y(), screen.top()), screen.bottom() + 1 - frame.height())
-    if (x, y) != (frame.x(), frame.y()):
-        window.move(x, y)
 
 
 class MainWindow(QMainWindow):
@@ -163,6 +144,12 @@ class MainWindow(QMainWindow):
         self.appearance.apply()
         self._update_actions()
         self._update_title()
+        # Folded or not before the first show, for the width it will have: laying the
+        # panes out twice would cost the start-up ~50 ms.
+        maximized = self.windowState() & Qt.WindowState.WindowMaximized
+        width = self.screen().availableGeometry().width() if maximized else self.width()
+        self.layout_.adapt(width, self.appearance.zoom)
+        self.toolbar_fit.fit(width)
 
     # -- building ----------------------------------------------------------------------
 

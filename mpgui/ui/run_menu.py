@@ -7,6 +7,7 @@ scripts) use the same code without a dialog."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -20,13 +21,14 @@ from mpgui.runtime.runfile import RunFileError
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
-from mpgui.ui.compare import CompareWindow
-from mpgui.ui.export_image import export_run
 from mpgui.ui.files import FileActions, start_dir
 from mpgui.ui.icons import icon
 from mpgui.ui.run_view import RunView
 from mpgui.ui.runs import RunRecord
 from mpgui.ui.settings import settings
+
+if TYPE_CHECKING:
+    from mpgui.ui.compare import CompareWindow
 
 RUN_FILTER = f"mpgui runs (*{RUN_SUFFIX});;All files (*)"
 # kind -> (dialog filter, suffix)
@@ -112,6 +114,8 @@ class RunMenu(QObject):
     def compare(self) -> CompareWindow:
         """Open (or bring up) the comparison of the last two runs."""
         if self.compare_window is None:
+            from mpgui.ui.compare import CompareWindow  # (when first used: start-up time)
+
             self.compare_window = CompareWindow(self.view.history, self.appearance.theme,
                                                 self.appearance.zoom, self.window)
         self.compare_window.show()
@@ -185,6 +189,8 @@ class RunMenu(QObject):
                     return False
                 (write_chrome_trace if kind == "json" else write_csv)(record.store, path)
             else:
+                from mpgui.ui.export_image import export_run  # (when first used)
+
                 export_run(record, chart.plan, theme=self.appearance.theme,
                            **{kind: path})
         except OSError as exc:

@@ -7,6 +7,10 @@ box in the process table's Daemon column could not be seen at all. Here an indic
 edge is the text colour mixed into its base (at least 3:1 against it, WCAG 1.4.11), a
 check mark or dot is the text colour itself, and both grow with the font (the zoom);
 table lines are the palette's Mid, which `appearance` sets to the theme's grid colour.
+
+The sizes and the table lines are `ViewStyle`'s, on the tables only: a Python override
+of a style query is asked by every widget, thousands of times as the window is built
+(about 10 ms of start-up for the whole application).
 """
 
 from __future__ import annotations
@@ -51,20 +55,6 @@ class ThemedStyle(QProxyStyle):
         else:
             super().drawPrimitive(element, option, painter, widget)
 
-    def pixelMetric(self, metric: QStyle.PixelMetric,  # Qt override
-                    option: QStyleOption | None = None, widget: QWidget | None = None) -> int:
-        size = super().pixelMetric(metric, option, widget)
-        if metric in _SIZES and widget is not None:  # as large as the text beside it
-            size = max(size, round(QFontMetrics(widget.font()).height() * 0.75))
-        return size
-
-    def styleHint(self, hint: QStyle.StyleHint, option: QStyleOption | None = None,  # Qt override
-                  widget: QWidget | None = None, returnData: object = None) -> int:
-        if hint == QStyle.StyleHint.SH_Table_GridLineColor and option is not None:
-            rgba = option.palette.color(QPalette.ColorRole.Mid).rgba()
-            return rgba - (1 << 32) if rgba >= 1 << 31 else rgba  # a C int, as Qt wants
-        return super().styleHint(hint, option, widget, returnData)
-
     @staticmethod
     def _indicator(option: QStyleOption, p: QPainter, round_: bool) -> None:
         """A check box (or, `round_`, a radio button): base-filled, an edge of
@@ -108,3 +98,33 @@ class ThemedStyle(QProxyStyle):
                                       QPointF(x + 0.42 * w, y + 0.72 * h),
                                       QPointF(x + 0.78 * w, y + 0.28 * h)]))
         p.restore()
+
+
+class ViewStyle(ThemedStyle):
+    """For the tables with check boxes in their cells: indicators as large as the text
+    beside them (the zoom), and cell lines in the palette's Mid. Set on those views only
+    (`view_style`)."""
+
+    def pixelMetric(self, metric: QStyle.PixelMetric,  # Qt override
+                    option: QStyleOption | None = None, widget: QWidget | None = None) -> int:
+        size = super().pixelMetric(metric, option, widget)
+        if metric in _SIZES and widget is not None:  # as large as the text beside it
+            size = max(size, round(QFontMetrics(widget.font()).height() * 0.75))
+        return size
+
+    def styleHint(self, hint: QStyle.StyleHint, option: QStyleOption | None = None,  # Qt override
+                  widget: QWidget | None = None, returnData: object = None) -> int:
+        if hint == QStyle.StyleHint.SH_Table_GridLineColor and option is not None:
+            rgba = option.palette.color(QPalette.ColorRole.Mid).rgba()
+            return rgba - (1 << 32) if rgba >= 1 << 31 else rgba  # a C int, as Qt wants
+        return super().styleHint(hint, option, widget, returnData)
+
+
+_view_style: list[ViewStyle] = []  # one, kept alive as long as the views that use it
+
+
+def view_style() -> ViewStyle:
+    """The style of the tables (see ViewStyle)."""
+    if not _view_style:
+        _view_style.append(ViewStyle())
+    return _view_style[0]

@@ -280,6 +280,8 @@ def _hint(bar: QToolBar) -> int:
 
 def _set_short(combo: QComboBox, short: bool, prefix: str) -> None:
     """Item texts with or without `prefix`; the combo re-measures itself."""
+    if combo.count() and combo.itemText(0).startswith(prefix) != short:
+        return  # as it is already
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     for i in range(combo.count()):
         name = str(combo.itemData(i, SHORT_ROLE))

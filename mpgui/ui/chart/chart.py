@@ -364,7 +364,8 @@ class ChartWidget(pg.PlotWidget):
         """The right edge of a view that shows 0..`end` with the room its labels need
         right of `end`, measured in pixels at that very scale."""
         width = self.vb.width()
-        if width <= 0 or self.rows is None or not self.marks.isVisible():
+        if width <= 0 or self.rows is None or not self.marks.isVisible() or \
+                not self.isVisible():  # (not shown yet: its size is not known either)
             return end * 1.06
         room = MIN_RIGHT_PX
         right = end
