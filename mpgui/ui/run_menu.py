@@ -25,6 +25,7 @@ from mpgui.ui.files import FileActions, start_dir
 from mpgui.ui.icons import icon
 from mpgui.ui.run_view import RunView
 from mpgui.ui.runs import RunRecord
+from mpgui.ui.screen_fit import fit_to_screen
 from mpgui.ui.settings import settings
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class RunMenu(QObject):
             self.compare_window = CompareWindow(self.view.history, self.appearance.theme,
                                                 self.appearance.zoom, self.window)
         self.compare_window.show()
+        fit_to_screen(self.compare_window)  # (with its title bar, now that it has one)
         self.compare_window.raise_()
         return self.compare_window
 

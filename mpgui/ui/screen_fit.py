@@ -16,6 +16,8 @@ def fit_to_screen(window: QWidget) -> None:
     frame = window.frameGeometry()
     extra_w = frame.width() - window.width()
     extra_h = frame.height() - window.height()
+    if not window.isVisible() and extra_h == 0:  # not shown yet: room for a title bar
+        extra_w, extra_h = 8, 40
     width = min(window.width(), screen.width() - extra_w)
     height = min(window.height(), screen.height() - extra_h)
     if (width, height) != (window.width(), window.height()):

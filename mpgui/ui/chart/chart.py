@@ -43,7 +43,8 @@ LEFT_SLIVER = 0.012  # of the view left of 0, so that the axis can print its "0"
 MIN_RIGHT_PX = 10.0  # room right of a finished run, at least
 MAX_RIGHT_SHARE = 0.45  # labels may take at most this much of the plot's width
 MAX_LABEL_SHARE = 0.3  # lane names take at most this much of the chart's width
-OTHERS_SHOWN = 0.01  # other programs' share of the CPUs from which the legend explains it
+OTHERS_SHOWN = 0.002  # other programs' share of the CPUs from which the legend explains
+# it (a grey mark appears from about a thirtieth of a pixel's time)
 LABEL_POINTS = 12.0
 MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lanes scroll
 PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
