@@ -65,7 +65,29 @@ def test_the_picture_is_whole(records, qtbot, said, theme, zoom, presenting):
             w.setGeometry(0, 0, *screen)  # full screen, or maximized on it
             settle()
             failures += [f"{name} at {screen[0]}x{screen[1]}: {p}" for p in problems(w, screen)]
-        if presenting:
+        if presenting:  # and back at the desk: whole again, at the desk's zoom
             w.presentation.leave()
+            w.setWindowState(Qt.WindowState.WindowNoState)  # (the offscreen screen is
+            w.setGeometry(0, 0, *screen)  # 800 x 800: as maximized on this one)
+            settle()
+            failures += [f"after presenting at {screen[0]}x{screen[1]}: {p}"
+                         for p in problems(w, screen)]
     w.controller.shutdown()
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:30])
+
+
+def test_a_size_remembered_from_a_larger_screen_is_brought_inside_this_one(qtbot, said):
+    from PySide6.QtCore import QRect
+
+    from mpgui.ui.settings import settings
+
+    big = MainWindow()
+    big.setGeometry(QRect(2000, 1500, 3000, 2000))  # on a 4K monitor, say
+    big.save_state()
+    big.close()
+    assert settings().contains("geometry")
+    w = MainWindow()  # this screen (offscreen) is 800 x 800
+    qtbot.addWidget(w)
+    w.show()
+    screen = w.screen().availableGeometry()
+    qtbot.waitUntil(lambda: screen.contains(w.frameGeometry()))

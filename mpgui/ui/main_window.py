@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeySequence,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QMainWindow
 
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, *, speed: float | None = None, start_method: str | None = None) -> None:
         super().__init__()
+        self._clamp_on_show = False  # a remembered geometry: bring it inside the screen
         self.appearance = Appearance(self)
         theme = self.theme = self.appearance.theme
         self.setWindowTitle("mpgui")
@@ -543,7 +545,9 @@ class MainWindow(QMainWindow):
         if not (isinstance(geometry, QByteArray) and not geometry.isEmpty()
                 and self.restoreGeometry(geometry)):
             self._fit_first_start()
-        fit_to_screen(self)  # remembered on another (larger) screen: brought inside this one
+        else:  # remembered on another (larger) screen: brought inside this one
+            fit_to_screen(self)
+            self._clamp_on_show = True
         self.layout_.restore(settings())
 
     def _fit_first_start(self) -> None:
@@ -556,6 +560,12 @@ class MainWindow(QMainWindow):
         else:
             self.resize(*FIRST_SIZE)
             self.move(screen.center() - self.rect().center())
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        super().showEvent(event)
+        if self._clamp_on_show:  # now the window manager's frame is known: inside it
+            self._clamp_on_show = False
+            QTimer.singleShot(0, lambda: fit_to_screen(self))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)

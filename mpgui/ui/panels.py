@@ -26,7 +26,8 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", short: str = "") -> None:
         super().__init__(text)
         self.short = short  # said instead when the whole text does not fit
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # As wide as its text if there is room, narrower (to nothing) if not.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setToolTip(text)
 
     def setText(self, text: str, short: str = "") -> None:  # Qt override

@@ -32,10 +32,10 @@ class RunStatus:
         self.run_label = ElidedLabel("Ready")
         self.method_label = ElidedLabel()
         bar.addWidget(problems, 1)  # beside passing messages; they hide it a moment
-        for w, share in ((self.run_label, 4), (self.method_label, 1), (self.cpu_label, 2)):
+        for w in (self.run_label, self.method_label, self.cpu_label):
             w.setContentsMargins(6, 0, 6, 0)
-            w.setMinimumWidth(40)
-            bar.addPermanentWidget(w, share)
+            w.setMinimumWidth(40)  # narrower than its text: the short form, then "…"
+            bar.addPermanentWidget(w)
         self.fit_widths()
         self.updated_at = 0  # perf_counter_ns of the last update of a live run
 

@@ -244,20 +244,24 @@ class ToolbarFit:
     def fit(self, width: int) -> None:
         """Lay the toolbars out for a window `width` pixels wide."""
         self._style(False)
-        if self._needed() <= width:
-            self._rows(False)
-            return
-        self._style(True)
+        if self._needed() > width:
+            self._style(True)
         self._rows(self._needed() > width)
+        # Each as wide as its buttons need: Qt's own size hint of a toolbar can come out
+        # a pixel short (after its buttons changed), and its "»" menu would take one.
+        for bar in (self.actions, self.options):
+            bar.setMinimumWidth(min(_hint(bar) + 4, width))
 
     def _needed(self) -> int:
-        return _hint(self.actions) + _hint(self.options) + 12
+        # (with room to spare: Qt's own count differs from this estimate by a few pixels)
+        return _hint(self.actions) + _hint(self.options) + 40
 
     def _style(self, compact: bool) -> None:
         style = Qt.ToolButtonStyle.ToolButtonIconOnly if compact else \
             Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         if self.actions.toolButtonStyle() != style:
             self.actions.setToolButtonStyle(style)
+
         for box in self.boxes:
             box.set_short(compact)
 

@@ -474,6 +474,9 @@ class ChartWidget(pg.PlotWidget):
         if self.rows is not None:
             self._set_lane_labels(self.rows)
         self.fit_rows()
+        if self.following and self.rows is not None:  # labels of another size: more room
+            self._shown = None
+            self._show_all(self.now_line.isVisible())
 
     def _set_lane_labels(self, rows: Rows) -> None:
         """The lanes' names beside them, at most MAX_LABEL_SHARE of the chart's width
