@@ -116,25 +116,6 @@ def test_running_pixels_appear_on_their_core_and_brief_runs_stay_visible():
     assert (grid[rows.core_base] == -1).all()  # nothing ran on CPU 0
 
 
-def test_a_core_pixel_shows_the_process_that_ran_longest_there():
-    store = TraceStore()
-    main = store.add_lane("main", "main", "main")
-    a = store.add_lane("A", "a", "process")
-    b = store.add_lane("B", "b", "process")
-    store.begin(0, main)
-    # In the one pixel [0, 1 s): A runs 0.7 s on core 0, B 0.2 s on the same core.
-    store.set_state(a, 0, State.RUNNING, 0)
-    store.set_state(a, int(0.7 * NS), State.PREEMPTED)
-    store.set_state(b, int(0.7 * NS), State.RUNNING, 0)
-    store.set_state(b, int(0.9 * NS), State.PREEMPTED)
-    cache = SpanCache()
-    cache.sync(store, NS)
-    rows = layout_rows(store, 1, False)
-    colors = lane_colors(store)
-    grid = dominant(pixel_codes(cache, rows, colors, 0.0, 1.0, 1))
-    assert grid[rows.core_base, 0] == State.RUNNING * CODE_SHIFT + colors[a]
-
-
 def test_line_ticks_are_one_per_row_and_pixel():
     store = TraceStore()
     main = store.add_lane("main", "main", "main")
