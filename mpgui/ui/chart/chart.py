@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import math
-import platform
 import time
 
 import pyqtgraph as pg
@@ -17,10 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QScrollBar, QToolTip
 
-from mpgui.runtime.backends import TAKEN_DOWN
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.script_runner import UNOBSERVED
-from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import (
     Rows,
@@ -31,9 +27,10 @@ from mpgui.ui.chart.geometry import (
     nice_ceil,
 )
 from mpgui.ui.chart.hover import describe
-from mpgui.ui.chart.labels import Label, MarksLayout, is_pool_worker
+from mpgui.ui.chart.labels import Label, MarksLayout
 from mpgui.ui.chart.lanes_item import LanesItem
 from mpgui.ui.chart.marks_item import MarksItem, layout_for_view
+from mpgui.ui.chart.notes import chart_extras, gil_note, script_note
 from mpgui.ui.chart.placeholder import ProblemPlaceholder
 from mpgui.ui.chart.spans_item import SpansItem
 from mpgui.ui.theme import Theme
@@ -43,51 +40,9 @@ LEFT_SLIVER = 0.012  # of the view left of 0, so that the axis can print its "0"
 MIN_RIGHT_PX = 10.0  # room right of a finished run, at least
 MAX_RIGHT_SHARE = 0.45  # labels may take at most this much of the plot's width
 MAX_LABEL_SHARE = 0.3  # lane names take at most this much of the chart's width
-OTHERS_SHOWN = 0.002  # other programs' share of the CPUs from which the legend explains
-# it (a grey mark appears from about a thirtieth of a pixel's time)
 LABEL_POINTS = 12.0
 MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lanes scroll
 PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
-
-
-def gil_note(store: TraceStore | None) -> str:
-    """Whether the Python that ran (or will run) the threads has a GIL, in words: as the
-    threads host reported it, else as this interpreter (the same one) says."""
-    info = store.info if store is not None and "gil" in store.info else \
-        {"gil": gil_enabled(), "python": platform.python_version()}
-    who = f"Python {info['python']}" if info.get("python") else "this Python"
-    if info["gil"] is True:
-        return f"{who} has a GIL: one thread at a time runs Python code"
-    if info["gil"] is False:
-        return f"{who} runs without a GIL (free-threaded): threads can compute at once"
-    return f"whether {who} has a GIL is not known"
-
-
-def script_note(store: TraceStore) -> str:
-    """What the chart of a traced script can and cannot tell, in words."""
-    parts = ["your script, traced: “waiting” is any block (join, a lock, a queue, I/O, "
-             "the GIL)"]
-    if store.info.get(UNOBSERVED):
-        parts.append(f"{store.info[UNOBSERVED]} (not shown)")
-    if store.info.get("untraced"):
-        parts.append(f"{store.info['untraced']} more processes ran but are not shown")
-    if any(is_pool_worker(ln.name) and ln.exit_code == TAKEN_DOWN for ln in store.lanes):
-        parts.append("a pool's workers end by terminate() when its with-block ends: that is "
-                     "normal")
-    return "; ".join(parts)
-
-
-def chart_extras(store: TraceStore | None) -> frozenset[str]:
-    """Which of the legend's optional entries the chart of `store` needs: "terminate"
-    (a terminate() was called), "others" (other programs used the CPUs)."""
-    if store is None:
-        return frozenset()
-    extras = set()
-    if any(ln.terminate_t is not None for ln in store.lanes):
-        extras.add("terminate")
-    if store.others.n_samples and (store.others_share() or 0.0) >= OTHERS_SHOWN:
-        extras.add("others")
-    return frozenset(extras)
 
 
 class ChartWidget(pg.PlotWidget):

@@ -1,0 +1,56 @@
+"""What the legend says beside its entries about the run drawn: whether its Python has
+a GIL, what a traced script's chart can and cannot tell, and which optional entries
+(terminate, other programs) the chart needs."""
+
+from __future__ import annotations
+
+import platform
+
+from mpgui.runtime.backends import TAKEN_DOWN
+from mpgui.runtime.script_runner import UNOBSERVED
+from mpgui.runtime.threads_host import gil_enabled
+from mpgui.runtime.trace import TraceStore
+from mpgui.ui.chart.labels import is_pool_worker
+
+OTHERS_SHOWN = 0.002  # other programs' share of the CPUs from which the legend explains
+# it (a grey mark appears from about a thirtieth of a pixel's time)
+
+
+def gil_note(store: TraceStore | None) -> str:
+    """Whether the Python that ran (or will run) the threads has a GIL, in words: as the
+    threads host reported it, else as this interpreter (the same one) says."""
+    info = store.info if store is not None and "gil" in store.info else \
+        {"gil": gil_enabled(), "python": platform.python_version()}
+    who = f"Python {info['python']}" if info.get("python") else "this Python"
+    if info["gil"] is True:
+        return f"{who} has a GIL: one thread at a time runs Python code"
+    if info["gil"] is False:
+        return f"{who} runs without a GIL (free-threaded): threads can compute at once"
+    return f"whether {who} has a GIL is not known"
+
+
+def script_note(store: TraceStore) -> str:
+    """What the chart of a traced script can and cannot tell, in words."""
+    parts = ["your script, traced: “waiting” is any block (join, a lock, a queue, I/O, "
+             "the GIL)"]
+    if store.info.get(UNOBSERVED):
+        parts.append(f"{store.info[UNOBSERVED]} (not shown)")
+    if store.info.get("untraced"):
+        parts.append(f"{store.info['untraced']} more processes ran but are not shown")
+    if any(is_pool_worker(ln.name) and ln.exit_code == TAKEN_DOWN for ln in store.lanes):
+        parts.append("a pool's workers end by terminate() when its with-block ends: that is "
+                     "normal")
+    return "; ".join(parts)
+
+
+def chart_extras(store: TraceStore | None) -> frozenset[str]:
+    """Which of the legend's optional entries the chart of `store` needs: "terminate"
+    (a terminate() was called), "others" (other programs used the CPUs)."""
+    if store is None:
+        return frozenset()
+    extras = set()
+    if any(ln.terminate_t is not None for ln in store.lanes):
+        extras.add("terminate")
+    if store.others.n_samples and (store.others_share() or 0.0) >= OTHERS_SHOWN:
+        extras.add("others")
+    return frozenset(extras)
