@@ -4,6 +4,7 @@ shown in the code, the chart and the legend; Compare Backends runs both."""
 from __future__ import annotations
 
 from mpgui.runtime.protocol import State
+from mpgui.runtime.summary import notable_others
 from mpgui.ui.chart.geometry import CODE_SHIFT
 from mpgui.ui.chart.pixels import dominant, pixel_codes
 
@@ -72,6 +73,13 @@ def test_compare_backends_runs_both_and_compares_them(window, qtbot):
                     and window.runs.compare_window.isVisible(), timeout=60_000)
     first, second = window.view.history.runs[-2:]
     assert (first.store.backend, second.store.backend) == ("processes", "threads")
-    assert second.figures.wall > 1.4 * first.figures.wall
+    busy = [r for r in (first, second) if notable_others(r.figures.others, r.figures.wall)]
+    if busy:  # other programs took the cores the processes needed: the lesson can turn
+        # round, and then the window must say why, beside the run it stretched
+        headers = [h.text() for h in window.runs.compare_window.headers]
+        assert all("timings may be stretched" in h for h, r in zip(
+            headers, (first, second), strict=True) if r in busy), headers
+    else:
+        assert second.figures.wall > 1.4 * first.figures.wall
     assert "threads" in second.title
     assert window.doc.scenario.backend == "processes"  # the scenario is left as it was
