@@ -83,6 +83,7 @@ class OtherPrograms:
         self.t0 = array("q")
         self.t1 = array("q")
         self.fraction: list[array] = []  # per CPU: array("f"), one value per sample
+        self._sums: tuple[int, float, float] = (0, 0.0, 0.0)  # share(): samples, ns, CPU ns
 
     @property
     def measured(self) -> bool:
@@ -114,12 +115,20 @@ class OtherPrograms:
         used; None if not measured or nothing sampled yet."""
         if not self.measured or not self.n_samples or not self.n_cpus:
             return None
-        dts = [b - a for a, b in zip(self.t0, self.t1, strict=True)]
-        wall = sum(dts)
+        # Asked every few frames of a live run: the samples before the last are added up
+        # once (only the last can still change: a run's end stretches it).
+        done, wall, used = self._sums
+        for i in range(done, self.n_samples - 1):
+            dt = self.t1[i] - self.t0[i]
+            wall += dt
+            used += dt * sum(column[i] for column in self.fraction)
+        self._sums = (max(done, self.n_samples - 1), wall, used)
+        last = self.n_samples - 1
+        dt = self.t1[last] - self.t0[last]
+        wall += dt
+        used += dt * sum(column[last] for column in self.fraction)
         if wall <= 0:
             return None
-        used = sum(f * dt for column in self.fraction
-                   for f, dt in zip(column, dts, strict=True))
         return used / (wall * self.n_cpus)
 
 

@@ -97,6 +97,7 @@ class ChartWidget(pg.PlotWidget):
         self._x_end = 0.0
         self._extra_lines = 0  # label lines made room for above the main program's lane
         self._extras_key: tuple | None = None
+        self._room_key: tuple | None = None  # what the label room was last made for
         self._hover_key: tuple | None = None  # the labels' layout the mouse asks about
         self._hover_layout: MarksLayout | None = None
         self._labels: tuple[str, ...] = ()
@@ -347,7 +348,12 @@ class ChartWidget(pg.PlotWidget):
 
     def _sync_label_room(self) -> None:
         """Make room above the main program's lane for its labels' lines, if they need
-        more than the lane has (a burst of joins and terminates)."""
+        more than the lane has (a burst of joins and terminates). Only when the marks,
+        the view or the plot's size changed: a followed run asks every frame."""
+        key = (self.marks._marks, self.vb.viewRange()[0], self.vb.width(), self.vb.height())
+        if key == self._room_key:
+            return
+        self._room_key = key
         for _ in range(3):  # room changes the lanes' height, which changes the need
             layout = self._layout() if self.rows is not None else None
             extra = layout.extra_lines if layout is not None else 0
