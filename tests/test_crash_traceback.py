@@ -46,3 +46,12 @@ def test_the_window_s_output_shows_the_script_s_frame(window, qtbot):
     assert "workloads.py" not in text
     lane = window.controller.runner.store.lanes[1]
     assert lane.error is not None and 'File "crash.py"' in lane.error[2]
+
+
+def test_the_script_name_in_a_traceback_carries_no_control_characters():
+    from mpgui.model.codegen import script_file_name
+
+    assert script_file_name("threads-vs-processes-cpu") == "threads_vs_processes_cpu.py"
+    shown = script_file_name('a\x1b[31m"\u202e\n.toml')
+    assert shown.isascii() and shown.isprintable() and '"' not in shown, shown
+    assert script_file_name("") == "scenario.py"

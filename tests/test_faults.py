@@ -25,7 +25,7 @@ from mpgui.model.fileformat import save_scenario
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.validation import errors, validate
 from mpgui.runtime.runner import Runner, start_methods
-from mpgui.ui.chart.marks_item import exit_text
+from mpgui.ui.chart.labels import exit_text
 from tests import misbehaving
 from tests.helpers import MPGUI, alive, env_without_display, wait_until
 from tests.scenarios import make, sleeper, spec

@@ -49,7 +49,10 @@ def function_name(var: str) -> str:
 def script_file_name(name: str) -> str:
     """The file name for the script of the scenario called `name` (a built-in's name or
     a file name): 'crash.py', 'threads_vs_processes_cpu.py' ('scenario.py' for none)."""
-    stem = PurePath(name).stem.replace("-", "_") if name else ""
+    # Letters, digits and "_" only: the name reaches tracebacks on a terminal, and a
+    # file name may hold quotes or control characters.
+    stem = "".join(c if c.isalnum() or c == "_" else "_"
+                   for c in PurePath(name).stem) if name else ""
     return f"{stem or 'scenario'}.py"
 
 

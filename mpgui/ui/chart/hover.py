@@ -13,7 +13,7 @@ from mpgui.runtime.backends import TAKEN_DOWN
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
-from mpgui.ui.chart.marks_item import exit_text
+from mpgui.ui.chart.labels import lane_exit_text
 from mpgui.ui.theme import STATE_HELP
 
 # Sentences for states whose general help would be wrong or clumsy on a kind of lane:
@@ -120,7 +120,7 @@ def _end_code(store: TraceStore, ln: Lane) -> str:
     # A pool's worker and a traced script (main included) are processes, whatever
     # ran the scenario's rows.
     backend = "processes" if ln.kind in ("worker", "main") else store.backend
-    text = exit_text(ln.exit_code, ln.error, backend)
+    text = lane_exit_text(ln, backend)
     return "" if text in ("ended", "done") else text
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mpgui.runtime.backends import TAKEN_DOWN
-from mpgui.runtime.trace import Join, TraceStore
+from mpgui.runtime.trace import Join, Lane, TraceStore
 
 GAP = 5.0  # px between a mark and its label
 PAD = 2.0  # px between a label line and the lane's edge
@@ -169,6 +169,13 @@ def exit_text(code: int | None, error: tuple[str, str, str] | None,
     return f"exit {code}"
 
 
+def lane_exit_text(ln: Lane, backend: str) -> str:
+    """`exit_text` of lane `ln` (run with `backend`): the label and the tooltip say the
+    same."""
+    return exit_text(ln.exit_code, ln.error, backend, terminated=ln.terminate_t is not None,
+                     pool_worker=is_pool_worker(ln.name))
+
+
 def join_text(store: TraceStore, join: Join, var: str | None = None) -> str:
     """'C.join()', 'C.join(timeout) timed out' or 'D.join() at the end'."""
     var = var or store.lanes[join.lane].var
@@ -278,9 +285,7 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
         row = int(rows.lane_row[lane])
         if not shown(row):
             continue
-        text = exit_text(ln.exit_code, ln.error, store.backend,
-                         terminated=ln.terminate_t is not None,
-                         pool_worker=is_pool_worker(ln.name))
+        text = lane_exit_text(ln, store.backend)
         _place_exit(out, obstacles, frame, text, x, mid, lane, crashed)
     out.right = max((lb.box.right for lb in out.labels), default=frame.plot.x)
     return out

@@ -20,11 +20,9 @@ from PySide6.QtGui import (
 
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows, nice_ceil
-from mpgui.ui.chart.labels import Box, Frame, MarksLayout, exit_text, join_text, layout_marks
+from mpgui.ui.chart.labels import Box, Frame, MarksLayout, layout_marks
 from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.theme import Theme
-
-__all__ = ["MarksItem", "exit_text", "join_text", "marks_key"]  # the texts live in labels
 
 LABEL_BACKDROP = 215  # opacity of the panel behind a label: bars under it stay faintly seen
 
