@@ -12,7 +12,6 @@ more than a bound is read.
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 from pathlib import Path
@@ -84,7 +83,7 @@ def open_regular(path: str | os.PathLike[str], what: str,
             raise error(f"{shown(p)} is {kind}, not {what}")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # a regular file: reads are whole again
-        return io.open(fd, "rb", closefd=True)  # noqa: UP020 (a descriptor, not a name)
+        return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
