@@ -372,3 +372,23 @@ def test_fuzz_problems_of_any_names_are_one_clean_line(var, name, message):
     for problem in validate(scenario, cores=4):
         _assert_line(problem.text(scenario))
         assert "\n" not in problem.message and problem.message.isprintable()
+
+
+def test_the_summary_shows_file_and_process_names_escaped(tmp_path):
+    """mpgui's own lines on stderr (the summary) quote the file name and the names a
+    traced script chose: escaped too. (What the script itself prints is its own.)"""
+    seed = tmp_path / "seed\x1b[2J\x07.toml"
+    seed.write_text(SEED)
+    script = tmp_path / "names\x1b.py"
+    script.write_text("import multiprocessing as mp\n"
+                      "def f(): pass\n"
+                      "if __name__ == '__main__':\n"
+                      "    p = mp.Process(target=f, name='n\\x1b]0;x\\x07\\u202e')\n"
+                      "    p.start(); p.join()\n")
+    for args in (["run", "--speed", "20", seed], ["trace", script]):
+        proc = subprocess.run([*MPGUI, *map(str, args)], capture_output=True, timeout=HANG,
+                              stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stderr.decode().splitlines()
+        assert lines and all(line.isprintable() for line in lines), lines
+    assert "n\\x1b]0;x\\x07\\u202e" in proc.stderr.decode()
