@@ -151,8 +151,8 @@ def _process(doc: object, where: str) -> ProcessSpec:
           optional={"params", "message", "daemon", "copies"})
     workload = _str(d["workload"], f"{where}.workload")
     if workload not in WORKLOADS:
-        raise ScenarioFileError(f"{where}.workload: unknown workload {_quoted(workload)}; known: "
-                                + ", ".join(WORKLOADS))
+        raise ScenarioFileError(f"{where}.workload: unknown workload {_quoted(workload)}; "
+                                "known: " + ", ".join(WORKLOADS))
     params = _table(d.get("params", {}), f"{where}.params")
     allowed = {p.name: p for p in WORKLOADS[workload].params}
     _keys(params, f"{where}.params", optional=set(allowed))
