@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from mpgui import __version__
+from mpgui.model.escape import one_line
 
 COMMANDS = ("run", "trace", "code", "list")
 EXIT_FAILURE = 1
@@ -172,10 +173,18 @@ def main(argv: list[str] | None = None) -> int:
         if command == "gui":  # perhaps double-clicked: say it where it can be seen
             from mpgui.ui.failure import report_failure
 
-            report_failure(str(exc))
+            report_failure(one_line(str(exc)))
         else:
-            print(f"mpgui: error: {exc}", file=sys.stderr)
+            print(error_line(str(exc)), file=sys.stderr)
         return EXIT_USAGE
+
+
+def error_line(message: str) -> str:
+    """The one line a usage error prints: ``mpgui: error: …``. Names and values from
+    files and the command line are in it, so control characters (a newline in a
+    variable, ESC sequences in a file name) are shown escaped and a huge value is cut:
+    it stays one clean line whatever the input."""
+    return f"mpgui: error: {one_line(message)}"
 
 
 def _load(name: str, opts: argparse.Namespace | None = None):  # type: ignore[no-untyped-def]
@@ -241,11 +250,13 @@ def _check_targets(opts: argparse.Namespace) -> None:
 
 
 def _trace(opts: argparse.Namespace) -> int:
+    from mpgui.model.userfile import check_regular
     from mpgui.runtime.headless import trace_headless
 
     script = opts.script
-    if not script.is_file():
+    if not os.path.lexists(script):
         raise UsageError(f"{script}: no such file")
+    check_regular(script, "a Python script", UsageError)  # a FIFO would hang Python
     _check_targets(opts)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     pictures = functools.partial(_draw, opts, None) if opts.png or opts.svg else None

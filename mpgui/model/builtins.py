@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError, load_scenario
@@ -60,5 +61,9 @@ def resolve_scenario(name_or_path: str) -> tuple[Scenario, Path | None]:
     looks_like_path = name_or_path.endswith(SUFFIX) or "/" in name_or_path \
         or "\\" in name_or_path
     if looks_like_path or Path(name_or_path).is_file():
+        return load_scenario(name_or_path), Path(name_or_path)
+    if name_or_path not in builtin_names() and os.path.lexists(name_or_path):
+        # Not a built-in, but something of that name is here (a FIFO, a folder): say
+        # what it is rather than "no built-in scenario".
         return load_scenario(name_or_path), Path(name_or_path)
     return load_builtin(name_or_path), None

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 MAX_COPIES = 64
-_PER_CORE = re.compile(r"\s*(?:(\d{1,2})\s*(?:x|×|\*)?\s*)?per\s+core\s*", re.IGNORECASE)
+_COUNT = re.compile(r"[0-9]{1,9}")
+_COUNT_TEXT = re.compile(r"[0-9]+")
+_PER_CORE = re.compile(r"\s*(?:([0-9]{1,2})\s*(?:x|×|\*)?\s*)?per\s+core\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,24 @@ class Copies:
             return cls(value)
         if isinstance(value, str):
             text = value.strip()
-            if text.isdigit():
+            # ASCII digits only: "²" and "٣" are digits to str.isdigit() but not numbers
+            # a scenario writes, and int() of a 5000-digit text raises.
+            if _COUNT.fullmatch(text):
                 return cls(int(text))
+            if text.isdigit() or _COUNT_TEXT.fullmatch(text):
+                raise ValueError(f"{_shown(value)} is not a number of copies: write the "
+                                 f"count with the digits 0-9, from 1 to {MAX_COPIES}")
             m = _PER_CORE.fullmatch(text)
             if m:
                 return cls(int(m[1]) if m[1] else 1, per_core=True)
-        raise ValueError(f"{value!r} is not a number of copies; write a number such as 4, "
-                         "\"per core\" or \"2 per core\"")
+        raise ValueError(f"{_shown(value)} is not a number of copies; write a number such "
+                         "as 4, \"per core\" or \"2 per core\"")
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value from the user for a message: as Python writes it, cut when long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 ONE = Copies()  # a plain process: the default

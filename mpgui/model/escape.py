@@ -82,3 +82,14 @@ def is_identifier_safe(name: str) -> bool:
 
     return (name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
             and unicodedata.normalize("NFKC", name) == name)
+
+
+def one_line(text: object, limit: int = 1000) -> str:
+    """`text` as one short terminal line: `shown`, and when longer than `limit`
+    characters cut in the middle (a 200,000-character value from a file must not fill
+    the screen; the start says where, the end what to do)."""
+    s = shown(text)
+    if len(s) <= limit:
+        return s
+    head, tail = s[: limit * 2 // 3], s[-(limit // 3):]
+    return f"{head} …[{len(s) - len(head) - len(tail):,} characters]… {tail}"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from mpgui.model.copies import PER_CORE, Copies
+from mpgui.model.escape import shown
 from mpgui.model.registry import WORKLOADS
 from mpgui.model.scenario import (
     BACKENDS,
@@ -26,6 +28,7 @@ from mpgui.model.scenario import (
     Step,
     format_number,
 )
+from mpgui.model.userfile import read_bounded
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
@@ -41,33 +44,29 @@ class ScenarioFileError(ValueError):
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read a scenario file. Raises ScenarioFileError naming the problem."""
+    """Read a scenario file. Raises ScenarioFileError naming the problem; a folder, a
+    FIFO or a device is refused without waiting on it, a file over MAX_FILE_BYTES
+    without reading it."""
     p = Path(path)
-    try:
-        if p.is_dir():
-            raise ScenarioFileError(f"{p} is a folder, not a scenario file")
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioFileError(f"{p.name} is {size / 1e6:.1f} MB; a scenario file is at "
-                                    f"most {MAX_FILE_BYTES // 1_000_000} MB")
-        with p.open("rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ScenarioFileError(f"{p} does not exist") from None
-    except PermissionError:
-        raise ScenarioFileError(f"{p} cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise ScenarioFileError(f"{p} cannot be read ({exc.strerror or exc})") from None
+    data = read_bounded(p, MAX_FILE_BYTES, "a scenario file", ScenarioFileError)
     return parse_scenario(data, source=p.name)
 
 
+# Byte order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def parse_scenario(data: bytes | str, source: str = "scenario") -> Scenario:
-    """Parse scenario text (bytes must be UTF-8). Raises ScenarioFileError."""
+    """Parse scenario text (bytes must be UTF-8). Raises ScenarioFileError, and nothing
+    else, whatever `data` holds."""
+    source = shown(source)
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
             raise ScenarioFileError(f"{source} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raise ScenarioFileError(f"{source} is UTF-16 text; save it as UTF-8")
+        encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+        if encoding is not None:
+            raise ScenarioFileError(f"{source} is {encoding} text; save it as UTF-8")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -75,13 +74,35 @@ def parse_scenario(data: bytes | str, source: str = "scenario") -> Scenario:
                                     "read); is it a scenario file?") from None
     else:
         text = data
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioFileError(f"{source} is longer than {MAX_FILE_BYTES // 1_000_000} MB")
     if "\x00" in text:
-        raise ScenarioFileError(f"{source} contains binary data; is it a scenario file?")
+        raise ScenarioFileError(f"{source} contains binary data (NUL characters; UTF-16 or "
+                                "UTF-32 text without a byte order mark?); save it as UTF-8")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioFileError(f"{source} is not valid TOML: {exc}") from None
+        raise ScenarioFileError(f"{source} is not valid TOML: {shown(exc)}") from None
+    except RecursionError:  # tomllib recurses once per level of [[[…]]] or {a={b=…}}
+        raise ScenarioFileError(f"{source} nests lists or tables too deeply to be a "
+                                "scenario file") from None
+    except ValueError as exc:  # int()'s own bound: a whole number of over 4300 digits
+        raise ScenarioFileError(_unreadable_number(text, source, exc)) from None
     return scenario_from_dict(doc, source)
+
+
+def _unreadable_number(text: str, source: str, exc: ValueError) -> str:
+    """What to say when tomllib could not turn a number into a value (Python reads
+    whole numbers of at most 4300 digits): which line, in the scenario's words."""
+    m = _LONG_NUMBER.search(text)
+    if m is None:
+        return f"{source} holds a value that cannot be read ({shown(exc)})"
+    line = text.count("\n", 0, m.start()) + 1
+    return (f"{source}, line {line}: a number of {len(m[0]):,} digits; a scenario's numbers "
+            "are at most a few digits long")
+
+
+_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4299,}")
 
 
 def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -93,7 +114,7 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
         raise ScenarioFileError(f"format: expected a whole number, got {_kind(version)}")
     if version != FORMAT_VERSION:
         newer = "newer than" if version > FORMAT_VERSION else "not one"
-        raise ScenarioFileError(f"format: version {version} is {newer} this mpgui reads "
+        raise ScenarioFileError(f"format: version {_quoted(version)} is {newer} this mpgui reads "
                                 f"(version {FORMAT_VERSION}); {source} was written by another "
                                 "version of mpgui")
     about_doc = _table(doc.get("about", {}), "about")
@@ -115,7 +136,7 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
             raise ScenarioFileError(f"{where}: {exc}") from None
     backend = _str(doc.get("backend", DEFAULT_BACKEND), "backend")
     if backend not in BACKENDS:
-        raise ScenarioFileError(f"backend: unknown backend {backend!r}; known: "
+        raise ScenarioFileError(f"backend: unknown backend {_quoted(backend)}; known: "
                                 + ", ".join(BACKENDS))
     try:
         workers = Copies.parse(doc.get("workers", str(PER_CORE)))
@@ -130,8 +151,8 @@ def _process(doc: object, where: str) -> ProcessSpec:
           optional={"params", "message", "daemon", "copies"})
     workload = _str(d["workload"], f"{where}.workload")
     if workload not in WORKLOADS:
-        raise ScenarioFileError(f"{where}.workload: unknown workload {workload!r}; known: "
-                                + ", ".join(WORKLOADS))
+        raise ScenarioFileError(f"{where}.workload: unknown workload {_quoted(workload)}; "
+                                "known: " + ", ".join(WORKLOADS))
     params = _table(d.get("params", {}), f"{where}.params")
     allowed = {p.name: p for p in WORKLOADS[workload].params}
     _keys(params, f"{where}.params", optional=set(allowed))
@@ -165,10 +186,25 @@ def _keys(d: dict[str, Any], where: str, required: set[str] = frozenset(),  # ty
     for key in d:
         if key not in required and key not in optional:
             allowed = ", ".join(sorted(required | optional)) or "none"
-            raise ScenarioFileError(f"{prefix}{key}: unknown key (allowed here: {allowed})")
+            raise ScenarioFileError(f"{prefix}{_quoted_key(key)}: unknown key (allowed here: "
+                                    f"{allowed})")
     for key in sorted(required):
         if key not in d:
             raise ScenarioFileError(f"{prefix}{key}: missing")
+
+
+def _quoted(value: object, limit: int = 60) -> str:
+    """A value from the file for a message: as Python writes it (control characters
+    escaped), cut in the middle when long, so a message stays one short line."""
+    text = repr(value) if isinstance(value, str) else shown(value)
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 4:]} " \
+        f"({len(text):,} characters)"
+
+
+def _quoted_key(key: str) -> str:
+    """A key as the file writes it: bare when it is a plain one, quoted otherwise."""
+    plain = key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
+    return key if plain else _quoted(key)
 
 
 def _table(value: object, where: str) -> dict[str, Any]:

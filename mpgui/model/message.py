@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import string
 
+from mpgui.model import escape
+
 PLACEHOLDERS: dict[str, str] = {
     "i": "the iteration, counting from 0",
     "n": "the number of iterations",
@@ -34,7 +36,7 @@ def check_template(template: object) -> str | None:
         return "must be text"
     if len(template) > MAX_LENGTH:
         return f"is {len(template)} characters long; at most {MAX_LENGTH} are allowed"
-    if any(ord(c) < 32 or ord(c) == 127 for c in template):
+    if escape.shown(template) != template:  # C0/C1 controls, line separators, bidi overrides
         return "must be one line without control characters"
     try:
         parts = list(string.Formatter().parse(template))
@@ -52,6 +54,9 @@ def check_template(template: object) -> str | None:
         if spec and not _SPEC.fullmatch(spec):
             return (f"has the format spec {spec!r} in {{{field}}}; use a short one such "
                     "as :3d or :>5 (width and precision at most 99)")
+        if spec.endswith("c"):  # the character numbered i: \x00, \x1b, the bell...
+            return (f"uses :c in {{{field}}}, which prints the character numbered "
+                    f"{{{field}}} — control characters too; write {{{field}}} or {{{field}:d}}")
     try:
         template.format(**_SAMPLE)
     except (ValueError, TypeError) as exc:

@@ -60,7 +60,12 @@ class ProcessSpec:
         return replace(self, params={**self.params, name: value})
 
 
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+# Each spelling of a number matches one way only ("\d+\.?\d*" matched "111" as 1|11,
+# 11|1, ...: a failed match of a long number took quadratic time).
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+# The longest step text read: "a_32_character_variable_name_____.join(timeout=...)"
+# fits with room to spare; a longer one is refused before the pattern sees it.
+MAX_STEP_LENGTH = 200
 _STEP_RE = re.compile(
     rf"""\s*(?:
         (?P<var>[^\W\d]\w*)\s*\.\s*(?P<action>start|join|terminate)\s*\(\s*
@@ -94,6 +99,9 @@ class Step:
 
         Raises ValueError with a plain-words message otherwise.
         """
+        if isinstance(text, str) and len(text) > MAX_STEP_LENGTH:
+            raise ValueError(f"{text[:20]!r}… is {len(text):,} characters long; a step is "
+                             f"at most {MAX_STEP_LENGTH}, such as X.join(timeout=S)")
         m = _STEP_RE.fullmatch(text) if isinstance(text, str) else None
         if m is None or (m["timeout"] is not None and m["action"] != "join"):
             raise ValueError(

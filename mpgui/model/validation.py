@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mpgui.model.copies import Copies
+from mpgui.model.escape import one_line, shown
 from mpgui.model.message import check_template
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
 from mpgui.model.scenario import (
@@ -49,19 +50,25 @@ class Problem:
     message: str
     severity: Literal["error", "warning"] = "error"
 
+    def __post_init__(self) -> None:
+        # Messages quote names and values from the file: whatever they hold (a newline,
+        # ESC, 100,000 characters), the message is one clean line — in the CLI's error,
+        # a tooltip or the status bar alike.
+        object.__setattr__(self, "message", one_line(self.message))
+
     def where(self, scenario: Scenario) -> str:
         """'process A (row 1)', 'step 4 (C.join())' or 'scenario'."""
         if self.section == "process":
             var = scenario.processes[self.row].var if self.row < len(scenario.processes) else "?"
-            return f"process {var or '(unnamed)'} (row {self.row + 1})"
+            return f"process {one_line(var, 60) or '(unnamed)'} (row {self.row + 1})"
         if self.section == "step":
             step = scenario.program[self.row] if self.row < len(scenario.program) else None
-            return f"step {self.row + 1}" + (f" ({step.code()})" if step else "")
+            return f"step {self.row + 1}" + (f" ({one_line(step.code(), 80)})" if step else "")
         return "scenario"
 
     def text(self, scenario: Scenario) -> str:
         """The problem as one line: where, which field, what is wrong."""
-        field = f", {self.field}" if self.field else ""
+        field = f", {shown(self.field)}" if self.field else ""
         return f"{self.where(scenario)}{field}: {self.message}"
 
 
@@ -164,7 +171,7 @@ def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
         bad("name", "must not be empty")
     elif len(spec.name) > MAX_NAME:
         bad("name", f"is {len(spec.name)} characters long; at most {MAX_NAME} are allowed")
-    elif any(ord(c) < 32 or ord(c) == 127 for c in spec.name):
+    elif shown(spec.name) != spec.name:  # C0/C1 controls, line separators, bidi overrides
         bad("name", "must be one line without control characters")
     if (msg := check_template(spec.message)) is not None:
         bad("message", msg)

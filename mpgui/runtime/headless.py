@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from mpgui.model.escape import shown
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.export import write_chrome_trace, write_csv
@@ -82,7 +83,7 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
     store = runner.store
     how = "stopped after" if status else "finished in"
     backend = "" if store.backend == "processes" else f", {store.backend}"
-    header = (f"mpgui: {name} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
+    header = (f"mpgui: {shown(name)} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
               f"{start_method}{backend}; this computer has {cpu_count()} CPUs)")
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
     return status
@@ -103,7 +104,7 @@ def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
             runner.stop()
     store = runner.store
     how = "stopped after" if runner.status == "stopped" else "finished in"
-    header = (f"mpgui: {script.name} {how} {wall_seconds(store):.3f} s (exit code "
+    header = (f"mpgui: {shown(script.name)} {how} {wall_seconds(store):.3f} s (exit code "
               f"{runner.exit_code}; this computer has {cpu_count()} CPUs)")
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
     code = runner.exit_code

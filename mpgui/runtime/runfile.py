@@ -11,12 +11,15 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any
 
+from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
 from mpgui.model.scenario import BACKENDS, Scenario
+from mpgui.model.userfile import open_regular
 from mpgui.runtime.trace import OPEN, Join, Lane, OtherPrograms, TraceStore
 
 FORMAT = 1
@@ -76,24 +79,23 @@ def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore
 def load_run(path: str | os.PathLike[str]) -> tuple[Scenario, TraceStore, dict[str, Any]]:
     """Read a run file: (scenario, store, meta). Raises RunFileError."""
     p = Path(path)
+    # A FIFO, device or folder is refused unopened (userfile); the bound is on the
+    # unpacked bytes, so a small "gzip bomb" cannot fill the memory either.
     try:
-        with gzip.open(p, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise RunFileError(f"{p} does not exist") from None
-    except IsADirectoryError:
-        raise RunFileError(f"{p} is a folder, not a run file") from None
-    except PermissionError:
-        raise RunFileError(f"{p} cannot be read (permission denied)") from None
-    except (OSError, EOFError) as exc:  # not gzip, truncated
-        raise RunFileError(f"{p.name} is not an mpgui run file ({exc})") from None
-    if len(raw) > MAX_BYTES:
-        raise RunFileError(f"{p.name} is larger than {MAX_BYTES // 1_000_000} MB unpacked")
+        with open_regular(p, "a run file", RunFileError) as raw, \
+                gzip.GzipFile(fileobj=raw, mode="rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:  # not gzip, truncated, corrupt
+        raise RunFileError(f"{shown(p.name)} is not an mpgui run file "
+                           f"({shown(getattr(exc, 'strerror', None) or exc)})") from None
+    if len(data) > MAX_BYTES:
+        raise RunFileError(f"{shown(p.name)} is larger than {MAX_BYTES // 1_000_000} MB "
+                           "unpacked")
     try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise RunFileError(f"{p.name} is not an mpgui run file (its content is not JSON)") \
-            from None
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, nested too deep
+        raise RunFileError(f"{shown(p.name)} is not an mpgui run file (its content is not "
+                           "JSON)") from None
     return run_from_dict(doc, p.name)
 
 

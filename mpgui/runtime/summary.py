@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpgui.model.escape import one_line, shown
 from mpgui.model.scenario import UNIT
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import OPEN, TraceStore
@@ -80,7 +81,8 @@ def format_summary(store: TraceStore, header: str) -> str:
     rows = [(UNIT.get(store.backend, "process"), "name", "pid", "start s", "end s",
              "exit" if processes else "end", "cores", "CPU s")]
     for p in summarize(store):
-        rows.append((p.var, p.name, str(p.pid or "-"), s(p.start), s(p.end),
+        # Names may come from a traced script: shown escaped, so the table is its rows.
+        rows.append((shown(p.var), shown(p.name), str(p.pid or "-"), s(p.start), s(p.end),
                      end_word(p.exit_code, p.error is not None, store.backend),
                      ",".join(map(str, p.cores)) or "-", f"{p.cpu:.3f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -88,7 +90,7 @@ def format_summary(store: TraceStore, header: str) -> str:
                         .rstrip() for r in rows]
     for p in summarize(store):
         if p.error:
-            lines.append(f"  {p.var}: {p.error}")
+            lines.append(f"  {shown(p.var)}: {one_line(p.error, 300)}")
     others = others_note(store)
     if others:
         lines.append(f"  {others}")

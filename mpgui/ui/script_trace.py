@@ -14,7 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from mpgui.model.escape import shown
 from mpgui.model.scenario import About
+from mpgui.model.userfile import check_regular
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
 from mpgui.ui.files import start_dir
@@ -83,8 +85,12 @@ class ScriptActions(QObject):
     def open_path(self, path: Path) -> bool:
         """Run the script at `path` — once the user agreed, the first time. True if it
         started."""
-        if not path.is_file():
-            dialogs.show_error(self.window, "Cannot open script", f"{path}: no such file.")
+        try:
+            if not path.exists():
+                raise ValueError(f"{shown(path)}: no such file")
+            check_regular(path, "a Python script")  # a FIFO would hang the script's Python
+        except ValueError as exc:
+            dialogs.show_error(self.window, "Cannot open script", f"{exc}.")
             return False
         if str(path.resolve()) not in trusted_scripts():
             if not dialogs.ask_run_script(self.window, str(path)):
