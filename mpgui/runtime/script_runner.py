@@ -470,7 +470,10 @@ class ScriptRunner(RunLoop):
             return
         if self.exit_code is None:
             return
-        if not traced:
+        if not traced and not self.watch.ready(0):
+            # (Not while a report waits unread — a connection not yet accepted, bytes
+            # not yet read: a script that fails at once on a busy machine may end
+            # before its first report is read, and it must still show.)
             self._end("finished")
         elif now - (self._root_ended_at or now) >= LINGER_NS:
             # Orphans of a script that ended: python would leave them running; a run
