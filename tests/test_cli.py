@@ -21,6 +21,7 @@ from tests.helpers import (
     PYTHON,
     alive,
     assert_seed_order,
+    assert_seed_order_as_scheduled,
     assert_seed_timing,
     script_env,
     timed_lines,
@@ -61,7 +62,7 @@ def test_generated_code_prints_the_same_lines_at_speed_10(tmp_path):
     script.write_text(mpgui("code", "seed", "--speed", "10").stdout)
     lines, code, err = timed_lines([PYTHON, str(script)], env=script_env())
     assert code == 0, err
-    assert_seed_order([text for _t, text in lines])
+    assert_seed_order_as_scheduled(lines, speed=10)
 
 
 def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp_path):
@@ -87,12 +88,18 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
     assert [ln.exit_code for ln in r.store.lanes[1:]] == [0, 0, 0, 1, 4, 0]
 
 
-def test_run_prints_lines_and_a_summary():
+def test_run_prints_lines_and_a_summary(tmp_path):
     # Speed 10, not 20: lines due apart are then 90 ms apart, well beyond the tens of ms
     # by which spawn start-ups differ on a busy machine.
-    res = mpgui("run", "seed", "--speed", "10")
+    table = tmp_path / "t.csv"
+    res = mpgui("run", "seed", "--speed", "10", "--csv", str(table))
     assert res.returncode == 0
-    assert_seed_order(res.stdout.splitlines())
+    # The lines in the order printed, each at the time the run recorded it.
+    rows = [r for r in csv.DictReader(io.StringIO(table.read_text())) if r["record"] == "line"]
+    recorded = {r["text"]: float(r["start_s"]) for r in rows}
+    assert len(recorded) == len(rows) == 16
+    assert_seed_order_as_scheduled([(recorded[text], text) for text in res.stdout.splitlines()],
+                                   speed=10)
     assert "seed finished in" in res.stderr and "this computer has" in res.stderr
     assert "process1 3" in res.stderr
 

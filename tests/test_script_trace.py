@@ -146,6 +146,27 @@ def test_a_script_that_raises_exits_1_with_its_traceback():
     assert lines_of(r.store, lanes(r.store)["P (child)"].index) == ["child ran"]
 
 
+def test_reports_left_by_a_script_that_ended_before_mpgui_read_them_are_kept(tmp_path):
+    """A busy machine, made certain: the script fails at once and has ended before mpgui
+    accepts its connection, and each poll handles one thing only. Its line and its
+    traceback must still show (they were lost: the run ended on the exit alone)."""
+    script = tmp_path / "broken.py"
+    script.write_text("print('before')\nimport multiprocessing\n1 / 0\n")
+    r = ScriptRunner(script, output=subprocess.DEVNULL, errors=subprocess.DEVNULL)
+    with r:
+        r.start()
+        r.proc.wait(TIMEOUT_S)  # type: ignore[union-attr]
+        deadline = time.monotonic() + TIMEOUT_S
+        while not r.done:
+            assert time.monotonic() < deadline, "the run did not end"
+            r.poll(budget_s=0)
+    main = r.store.lanes[r.main_lane]
+    assert r.exit_code == 1 == main.exit_code
+    assert main.error is not None and main.error[:2] == ("ZeroDivisionError",
+                                                         "division by zero")
+    assert lines_of(r.store, r.main_lane) == ["before"]
+
+
 def test_a_script_that_exits_with_a_code_keeps_it():
     r = trace("fails.py", "7")
     assert r.exit_code == 7 and r.store.lanes[r.main_lane].error is None

@@ -39,7 +39,7 @@ ENV_FAMILY = "MPGUI_TRACE_FAMILY"  # AF_UNIX or AF_INET
 ENV_TOKEN = "MPGUI_TRACE_TOKEN"  # proves to mpgui that a connection is the script's
 ENV_ROOT = "MPGUI_TRACE_ROOT"  # set for the script's own process only (removed at once)
 HELLO = "mpgui-trace"
-REFUSED = "untraced"  # mpgui's answer to a process over its lane limit
+REFUSED = b"untraced"  # mpgui's answer to a process over its lane limit (raw bytes)
 # Exit code of a traced process whose mpgui vanished (as a child of a scenario).
 ORPHANED = 70
 # Sleeps shorter than this are not worth a span (and a script calling sleep(0) in a
@@ -142,10 +142,13 @@ def _connect(kind: str, name: str) -> None:
         where: object = (host, int(port))
     else:
         where = address
+    token = os.environ.get(ENV_TOKEN, "")
     try:
         conn = Client(where, family=family)
-        conn.send((HELLO, os.environ.get(ENV_TOKEN, ""), os.getpid(), kind, name,
-                   threading.get_native_id()))
+        # The token first, as raw bytes: mpgui unpickles nothing from a connection
+        # before it has proved to be the script's.
+        conn.send_bytes(token.encode("ascii", "replace"))
+        conn.send((HELLO, token, os.getpid(), kind, name, threading.get_native_id()))
     except (OSError, ValueError):
         return
     _agent.conn = conn
@@ -158,13 +161,21 @@ def _connect(kind: str, name: str) -> None:
                      daemon=True).start()
 
 
+def token_frame(token: str) -> bytes:
+    """The bytes mpgui reads first from a connection: the token as ``send_bytes`` in
+    `_connect` frames it (a 4-byte big-endian length, then the token)."""
+    raw = token.encode("ascii", "replace")
+    return len(raw).to_bytes(4, "big", signed=True) + raw
+
+
 def _watch(conn) -> None:  # type: ignore[no-untyped-def]
     """End this process if mpgui ends (a SIGKILLed mpgui must leave nothing behind).
-    Blocked in recv() it never needs the GIL: a thread that woke up now and then would,
-    and on busy cores each of its turns stalls the script's thread (that cost a
-    CPU-bound pool 8 %). mpgui sends nothing, except REFUSED."""
+    Blocked in recv_bytes() it never needs the GIL: a thread that woke up now and then
+    would, and on busy cores each of its turns stalls the script's thread (that cost a
+    CPU-bound pool 8 %). mpgui sends nothing, except REFUSED — raw bytes, never a pickle:
+    the agent unpickles nothing either."""
     try:
-        conn.recv()  # REFUSED: too many processes to show; the script goes on
+        conn.recv_bytes(64)  # REFUSED: too many processes to show; the script goes on
         _agent.conn = None
     except (EOFError, OSError):
         if _agent.conn is conn:

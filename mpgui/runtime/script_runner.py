@@ -12,6 +12,7 @@ the kernel (``sampler``). The interface is the Runner's: ``start``/``poll``/``wa
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import secrets
 import shutil
@@ -42,6 +43,12 @@ MAX_LANES = 256
 LINGER_NS = 1_000_000_000
 BOOT_DIR = Path(__file__).with_name("trace_boot")
 UNOBSERVED = "unobserved"  # store.info key: what this platform cannot show, in words
+# A connection must prove it is the script's (send the token) within this time, or it is
+# dropped: a peer that connects and says nothing holds no resource for long. Real
+# processes send the token with their connect, so only a stranger ever waits.
+AUTH_TIMEOUT_NS = 10_000_000_000
+# Connections still to prove themselves, at most; beyond, the oldest is dropped.
+MAX_UNPROVEN = 64
 _now = time.perf_counter_ns
 
 
@@ -55,9 +62,14 @@ def interpreter() -> list[str]:
 
 @dataclass
 class _Link:
-    """One traced process's connection."""
+    """One traced process's connection.
 
-    conn: Connection
+    Until the peer has sent the token, `conn` is the raw non-blocking socket and
+    `unproven` holds the bytes read so far: nothing it sends is unpickled before then."""
+
+    conn: Any  # a Connection once proven; the raw socket before
+    unproven: bytearray | None = None
+    since: int = 0  # when it was accepted
     pid: int = 0
     lane: int | None = None  # None until its hello; -1 when refused
     blocked: dict[int, bool] = field(default_factory=dict)  # lane -> in sleep()/join()
@@ -72,6 +84,9 @@ class ScriptRunner(RunLoop):
     scenario = None
     speed = 1.0
     start_method = "the script's"
+    # "AF_UNIX" or "AF_INET"; None: a Unix socket where there is one, else TCP on
+    # 127.0.0.1 (Windows). Tests set AF_INET to try the Windows path on Linux.
+    socket_family: str | None = None
 
     def __init__(self, script: Path | str, args: list[str] | tuple[str, ...] = (), *,
                  cwd: Path | str | None = None, output: TextIO | None = None,
@@ -98,6 +113,8 @@ class ScriptRunner(RunLoop):
         self._listener: socket.socket | None = None
         self._dir: str | None = None
         self._token = secrets.token_hex(16)
+        # What a connection must send first, as Connection.send_bytes(token) frames it.
+        self._proof = agent.token_frame(self._token)
         self._links: list[_Link] = []
         self._lane_of_pid: dict[int, int] = {}
         self._pids: set[int] = set()
@@ -143,6 +160,7 @@ class ScriptRunner(RunLoop):
             return
         self._drain(_now() + int(budget_s * 1e9))
         now = _now()
+        self._drop_unproven(now)
         if self.sampling and now >= self._next_sample:
             self._sample(now)
             self._next_sample = now + SAMPLE_NS
@@ -177,13 +195,18 @@ class ScriptRunner(RunLoop):
         """Open the socket the script's processes report to; the environment that
         tells them where it is and installs the agent."""
         env = dict(os.environ)
-        if hasattr(socket, "AF_UNIX") and os.name == "posix":
-            self._dir = tempfile.mkdtemp(prefix="mpgui-trace-")  # private: mode 0700
+        family = self.socket_family or (
+            "AF_UNIX" if hasattr(socket, "AF_UNIX") and os.name == "posix" else "AF_INET")
+        if family == "AF_UNIX":
+            # Private: mkdtemp makes it mode 0700, so only this user can connect.
+            self._dir = tempfile.mkdtemp(prefix="mpgui-trace-")
             address = os.path.join(self._dir, "s")
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.bind(address)
             env[agent.ENV_FAMILY] = "AF_UNIX"
         else:
+            # Any local user can connect to it: only this machine can (loopback), and
+            # only a peer that sends the token is read (see _prove).
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.bind(("127.0.0.1", 0))
             address = f"127.0.0.1:{sock.getsockname()[1]}"
@@ -210,6 +233,8 @@ class ScriptRunner(RunLoop):
             for kind, link in ready:
                 if kind == "accept":
                     self._accept()
+                elif kind == "proof":
+                    self._prove(link)
                 else:
                     self._read(link)
                 if _now() > deadline:
@@ -224,10 +249,42 @@ class ScriptRunner(RunLoop):
                 return
             except OSError:  # out of file descriptors: they wait in the backlog
                 return
-            sock.setblocking(True)
-            link = _Link(Connection(sock.detach()))
+            sock.setblocking(False)
+            link = _Link(sock, unproven=bytearray(), since=_now())
             self._links.append(link)
-            self.watch.add(link.conn, ("link", link))
+            self.watch.add(sock, ("proof", link))
+            self._prove(link)  # a real process sent the token with its connect
+
+    def _prove(self, link: _Link) -> None:
+        """Read the token a new connection must send first, without blocking and without
+        unpickling anything: a peer that sends anything else is dropped."""
+        sock, got = link.conn, link.unproven
+        assert got is not None
+        try:
+            data = sock.recv(len(self._proof) - len(got))
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        got += data
+        if not data or (len(got) == len(self._proof)
+                        and not hmac.compare_digest(bytes(got), self._proof)):
+            self._closed(link)  # gone before proving itself, or a wrong token
+            return
+        if len(got) < len(self._proof):
+            return
+        self.watch.remove(sock)
+        sock.setblocking(True)
+        link.conn, link.unproven = Connection(sock.detach()), None
+        self.watch.add(link.conn, ("link", link))
+
+    def _drop_unproven(self, now: int) -> None:
+        """Drop connections that have not sent the token in time, and the oldest when
+        too many wait (a stranger cannot hold the script's processes off for long)."""
+        waiting = [link for link in self._links if link.unproven is not None]
+        for i, link in enumerate(waiting):
+            if now - link.since >= AUTH_TIMEOUT_NS or len(waiting) - i > MAX_UNPROVEN:
+                self._closed(link)
 
     def _read(self, link: _Link) -> None:
         try:
@@ -258,7 +315,7 @@ class ScriptRunner(RunLoop):
             self.store.info["untraced"] = self.untraced
             link.lane = -1
             with contextlib.suppress(OSError):
-                link.conn.send(agent.REFUSED)
+                link.conn.send_bytes(agent.REFUSED)
             return
         else:
             lane = self._new_lane(pid, str(name), str(name))
@@ -413,7 +470,10 @@ class ScriptRunner(RunLoop):
             return
         if self.exit_code is None:
             return
-        if not traced:
+        if not traced and not self.watch.ready(0):
+            # (Not while a report waits unread — a connection not yet accepted, bytes
+            # not yet read: a script that fails at once on a busy machine may end
+            # before its first report is read, and it must still show.)
             self._end("finished")
         elif now - (self._root_ended_at or now) >= LINGER_NS:
             # Orphans of a script that ended: python would leave them running; a run
