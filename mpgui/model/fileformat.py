@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -255,7 +255,20 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> None:
 
 class WriteError(ScenarioFileError):
     """A file could not be written (a full disk, no permission, no such folder); the
-    message names it and the reason. The old file, if there was one, is unchanged."""
+    message names it and the reason. The old file, if there was one, is unchanged.
+    `more` counts further files of the same command that could not be written."""
+
+    def __init__(self, message: str, more: int = 0) -> None:
+        self.first, self.more = message, more
+        super().__init__(message + (f" (and {more} more file{'s' if more > 1 else ''} "
+                                    "not saved)" if more else ""))
+
+    @classmethod
+    def combined(cls, errors: Sequence[WriteError]) -> WriteError:
+        """One error for several: the first's message, and how many more failed."""
+        if len(errors) == 1:
+            return errors[0]
+        return cls(errors[0].first, more=sum(1 + e.more for e in errors) - 1)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:

@@ -132,8 +132,5 @@ def _outputs(store: TraceStore, header: str, *, trace: Path | None, csv: Path | 
             failed.append(exc)
     if not quiet:
         err.write(format_summary(store, header) + "\n")
-    if len(failed) > 1:
-        raise WriteError(f"{failed[0]} (and {len(failed) - 1} more file"
-                         f"{'s' if len(failed) > 2 else ''} not saved)")
     if failed:
-        raise failed[0]
+        raise WriteError.combined(failed)

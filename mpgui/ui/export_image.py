@@ -175,8 +175,7 @@ def export_pictures(store: TraceStore | None, plan: TraceStore | None, title: st
                 except WriteError as exc:
                     failed.append(exc)
         if failed:
-            raise failed[0] if len(failed) == 1 else WriteError(
-                f"{failed[0]} (and 1 more file not saved)")
+            raise WriteError.combined(failed)
     finally:
         picture.close()
         picture.deleteLater()
