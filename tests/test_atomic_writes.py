@@ -293,6 +293,14 @@ def test_atomic_write_to_a_device_writes_in_place():
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
+def test_atomic_write_to_a_pipe_nobody_reads_fails_at_once(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(WriteError, match="nothing reads that pipe"):
+        atomic_write(fifo, b"x")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
 def test_the_error_names_the_file_in_one_clean_line(tmp_path):
     with pytest.raises(WriteError) as caught:
         atomic_write(tmp_path / "no\nsuch\x1b[31m" / "x.csv", b"x")

@@ -9,6 +9,7 @@ interval is -1 still loads, so the editor can show and fix it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -285,7 +286,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
     rename: it is written in place, as a shell redirection would.
     """
     shown_path = shown(path)
-    target = Path(os.path.realpath(path))  # a link's target; the link itself stays
+    target = Path(path)
     try:
         old: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
@@ -295,8 +296,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
     if old is not None and stat.S_ISDIR(old.st_mode):
         raise WriteError(f"cannot save {shown_path} (it is a folder)")
     if old is not None and not stat.S_ISREG(old.st_mode):
-        _write_in_place(target, data, shown_path)
+        _write_in_place(target, data, shown_path)  # (/dev/fd/63, a link to a pipe: as is)
         return
+    if target.is_symlink():  # its target is replaced; the link stays
+        target = Path(os.path.realpath(target))
     try:
         fd, tmp = _temporary(target, 0o666 if old is None else old.st_mode & 0o777)
     except OSError as exc:
@@ -366,12 +369,18 @@ def _sync_folder(folder: Path) -> None:
 
 def _write_in_place(target: Path, data: bytes | Iterable[bytes], shown_path: str) -> None:
     try:
-        with open(target, "wb") as f:
+        # Non-blocking only to open: a named pipe nobody reads fails (ENXIO) at once
+        # instead of waiting for a reader for ever.
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) |
+                     getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "wb") as f:
             for chunk in [data] if isinstance(data, bytes | bytearray | memoryview) else data:
                 f.write(chunk)
             f.flush()
     except OSError as exc:
-        raise WriteError(f"cannot write {shown_path} ({_reason(exc)})") from None
+        reason = "nothing reads that pipe" if exc.errno == errno.ENXIO else _reason(exc)
+        raise WriteError(f"cannot write {shown_path} ({reason})") from None
 
 
 def _reason(exc: OSError) -> str:
