@@ -371,9 +371,11 @@ def _write_in_place(target: Path, data: bytes | Iterable[bytes], shown_path: str
     try:
         # Non-blocking only to open: a named pipe nobody reads fails (ENXIO) at once
         # instead of waiting for a reader for ever.
-        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) |
-                     getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-        os.set_blocking(fd, True)
+        nonblocking = getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(target, os.O_WRONLY | nonblocking | getattr(os, "O_CLOEXEC", 0) |
+                     getattr(os, "O_BINARY", 0))
+        if nonblocking:
+            os.set_blocking(fd, True)
         with os.fdopen(fd, "wb") as f:
             for chunk in [data] if isinstance(data, bytes | bytearray | memoryview) else data:
                 f.write(chunk)
