@@ -16,16 +16,19 @@ This module imports no Qt: spawned children re-import the main script, which imp
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from mpgui import __version__
 from mpgui.model.escape import one_line
+from mpgui.runtime.stdout import OutputFailed, flush_out, write_out
 
 COMMANDS = ("run", "trace", "code", "list")
 EXIT_FAILURE = 1
@@ -39,6 +42,13 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        # argparse ignores a failed write: --help on a full disk would say nothing.
+        if message and (file is None or file is sys.stdout):
+            write_out(message)
+        else:
+            super()._print_message(message, file)
 
 
 def _speed(text: str) -> float:
@@ -166,9 +176,17 @@ def main(argv: list[str] | None = None) -> int:
         return _python_script(args[1], args[2:])
     command = args[0] if args and args[0] in COMMANDS else "gui"
     try:
-        opts = _parsers()[command].parse_args(args[1:] if command != "gui" else args)
-        return {"gui": _gui, "run": _run, "trace": _trace, "code": _code,
-                "list": _list}[command](opts)
+        try:
+            opts = _parsers()[command].parse_args(args[1:] if command != "gui" else args)
+            status = {"gui": _gui, "run": _run, "trace": _trace, "code": _code,
+                      "list": _list}[command](opts)
+        except SystemExit:  # --help, --version: printed, but perhaps not yet written
+            flush_out()
+            raise
+        flush_out()
+        return status
+    except OutputFailed as exc:
+        return _output_failed(exc.error)
     except UsageError as exc:
         if command == "gui":  # perhaps double-clicked: say it where it can be seen
             from mpgui.ui.failure import report_failure
@@ -185,6 +203,23 @@ def error_line(message: str) -> str:
     variable, ESC sequences in a file name) are shown escaped and a huge value is cut:
     it stays one clean line whatever the input."""
     return f"mpgui: error: {one_line(message)}"
+
+
+def _output_failed(error: OSError) -> int:
+    """Standard output could not be written: say so in one line (exit 2), or, when the
+    reader has left (`mpgui code | head`), end quietly as any command in a pipe does."""
+    try:  # what is still buffered goes nowhere: Python's flush at exit cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        sys.stdout = None  # type: ignore[assignment]
+    if isinstance(error, BrokenPipeError):
+        return 0
+    with contextlib.suppress(OSError):  # (standard error may be on the full disk too)
+        print(f"mpgui: error: cannot write the output ({error.strerror or error})",
+              file=sys.stderr, flush=True)
+    return EXIT_USAGE
 
 
 def _load(name: str, opts: argparse.Namespace | None = None):  # type: ignore[no-untyped-def]
@@ -214,8 +249,8 @@ def _load(name: str, opts: argparse.Namespace | None = None):  # type: ignore[no
 def _list(_opts: argparse.Namespace) -> int:
     from mpgui.model.builtins import builtin_names, load_builtin
 
-    for name in builtin_names():
-        print(f"{name:<24} {load_builtin(name).about.title}")
+    write_out("".join(f"{name:<24} {load_builtin(name).about.title}\n"
+                      for name in builtin_names()))
     return 0
 
 
@@ -225,8 +260,8 @@ def _code(opts: argparse.Namespace) -> int:
     scenario = _load(opts.scenario, opts)
     source = opts.scenario + (f" --speed {opts.speed:g}" if opts.speed != 1 else "") + \
         (f" --backend {opts.backend}" if opts.backend else "")
-    sys.stdout.write(generate_code(scenario, speed=opts.speed, start_method=opts.start_method,
-                                   source=source))
+    write_out(generate_code(scenario, speed=opts.speed, start_method=opts.start_method,
+                            source=source))
     return 0
 
 
@@ -238,15 +273,19 @@ def _run(opts: argparse.Namespace) -> int:
     # SIGTERM ends the run like Ctrl+C: children stopped, files written.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     pictures = functools.partial(_draw, opts, scenario) if opts.png or opts.svg else None
-    return run_headless(scenario, name=opts.scenario, speed=opts.speed,
-                        start_method=opts.start_method, trace=opts.trace, csv=opts.csv,
-                        quiet=opts.quiet, after=pictures)
+    with _outputs_reported():
+        return run_headless(scenario, name=opts.scenario, speed=opts.speed,
+                            start_method=opts.start_method, trace=opts.trace, csv=opts.csv,
+                            quiet=opts.quiet, after=pictures)
 
 
 def _check_targets(opts: argparse.Namespace) -> None:
+    from mpgui.model.escape import shown
+
     for target in (opts.trace, opts.csv, opts.png, opts.svg):
         if target is not None and not target.parent.resolve().is_dir():
-            raise UsageError(f"cannot write {target}: folder {target.parent} does not exist")
+            raise UsageError(f"cannot write {shown(target)}: folder {shown(target.parent)} "
+                             "does not exist")
 
 
 def _trace(opts: argparse.Namespace) -> int:
@@ -260,8 +299,21 @@ def _trace(opts: argparse.Namespace) -> int:
     _check_targets(opts)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     pictures = functools.partial(_draw, opts, None) if opts.png or opts.svg else None
-    return trace_headless(script, opts.args, trace=opts.trace, csv=opts.csv,
-                          quiet=opts.quiet, after=pictures)
+    with _outputs_reported():
+        return trace_headless(script, opts.args, trace=opts.trace, csv=opts.csv,
+                              quiet=opts.quiet, after=pictures)
+
+
+@contextlib.contextmanager
+def _outputs_reported() -> Iterator[None]:
+    """A --trace/--csv/--png/--svg file that could not be written (atomically: the old
+    file is intact) ends the command as bad input does: one line, exit status 2."""
+    from mpgui.model.fileformat import WriteError
+
+    try:
+        yield
+    except WriteError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _python_script(script: str, args: list[str]) -> int:

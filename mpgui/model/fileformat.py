@@ -8,11 +8,15 @@ interval is -1 still loads, so the editor can show and fix it.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
-import tempfile
+import secrets
+import stat
 import tomllib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -285,20 +289,136 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> None:
     atomic_write(Path(path), dump_scenario(scenario).encode("utf-8"))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically. Raises ScenarioFileError naming the problem."""
+class WriteError(ScenarioFileError):
+    """A file could not be written (a full disk, no permission, no such folder); the
+    message names it and the reason. The old file, if there was one, is unchanged.
+    `more` counts further files of the same command that could not be written."""
+
+    def __init__(self, message: str, more: int = 0) -> None:
+        self.first, self.more = message, more
+        super().__init__(message + (f" (and {more} more file{'s' if more > 1 else ''} "
+                                    "not saved)" if more else ""))
+
+    @classmethod
+    def combined(cls, errors: Sequence[WriteError]) -> WriteError:
+        """One error for several: the first's message, and how many more failed."""
+        if len(errors) == 1:
+            return errors[0]
+        return cls(errors[0].first, more=sum(1 + e.more for e in errors) - 1)
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
+    """Replace the file `path` with `data` (bytes, or an iterable of byte chunks), all or
+    nothing — the one way mpgui writes a file. Raises WriteError naming the problem.
+
+    The data goes to a temporary file in the same folder (same file system: the rename
+    is atomic), is flushed and fsync'd, and only then renamed over `path`: a full disk,
+    a crash or a power cut leaves either the old file or the new one, never a truncated
+    one, and no temporary behind. The new file keeps the old one's permissions (and its
+    owner and group where allowed); a new file gets the usual 0666 less the umask. A
+    symbolic link is followed: its target is replaced, the link stays. A target that is
+    not a regular file (``/dev/null``, ``/dev/stdout``, a pipe) cannot be replaced by a
+    rename: it is written in place, as a shell redirection would.
+    """
+    shown_path = shown(path)
+    target = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        old: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        old = None
     except OSError as exc:
-        raise ScenarioFileError(f"cannot save in {path.parent} ({exc.strerror or exc})") from None
+        raise WriteError(f"cannot save {shown_path} ({_reason(exc)})") from None
+    if old is not None and stat.S_ISDIR(old.st_mode):
+        raise WriteError(f"cannot save {shown_path} (it is a folder)")
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        _write_in_place(target, data, shown_path)  # (/dev/fd/63, a link to a pipe: as is)
+        return
+    if target.is_symlink():  # its target is replaced; the link stays
+        target = Path(os.path.realpath(target))
     try:
+        fd, tmp = _temporary(target, 0o666 if old is None else old.st_mode & 0o777)
+    except OSError as exc:
+        raise WriteError(f"cannot save in {shown(target.parent)} ({_reason(exc)})") from None
+    try:
+        try:
+            if old is not None:
+                _keep_owner_and_mode(fd, old)
+            with os.fdopen(fd, "wb") as f:
+                fd = -1  # the file object closes it now
+                for chunk in ([data] if isinstance(data, bytes | bytearray | memoryview)
+                              else data):
+                    f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:  # a full disk, but also Ctrl+C: never leave the temporary
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise WriteError(f"cannot save {shown_path} ({_reason(exc)})") from None
+    _sync_folder(target.parent)
+
+
+def _temporary(target: Path, mode: int) -> tuple[int, str]:
+    """A new, empty file beside `target`, created with `mode` (less the umask): never
+    more open than the file it replaces, even while it is written."""
+    # Short enough for any file system's name limit (255 bytes), whatever the target's.
+    stem = target.name.encode("utf-8", "surrogateescape")[:80].decode("utf-8", "ignore")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | \
+        getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = str(target.parent / f".{stem}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, mode), tmp
+        except FileExistsError:
+            continue
+
+
+def _keep_owner_and_mode(fd: int, old: os.stat_result) -> None:
+    if hasattr(os, "fchown") and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        try:  # root may give the file back to its owner; others, at most its group
+            os.fchown(fd, old.st_uid, old.st_gid)
+        except OSError:
+            with contextlib.suppress(OSError):  # else the new file is ours, as an editor's
+                os.fchown(fd, -1, old.st_gid)
+    if hasattr(os, "fchmod"):  # after chown, which clears the set-id bits
+        os.fchmod(fd, old.st_mode & 0o7777)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every system can fsync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_in_place(target: Path, data: bytes | Iterable[bytes], shown_path: str) -> None:
+    try:
+        # Non-blocking only to open: a named pipe nobody reads fails (ENXIO) at once
+        # instead of waiting for a reader for ever.
+        nonblocking = getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(target, os.O_WRONLY | nonblocking | getattr(os, "O_CLOEXEC", 0) |
+                     getattr(os, "O_BINARY", 0))
+        if nonblocking:
+            os.set_blocking(fd, True)
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for chunk in [data] if isinstance(data, bytes | bytearray | memoryview) else data:
+                f.write(chunk)
             f.flush()
-            os.fsync(f.fileno())
-        if path.exists():  # keep the permissions the user gave the file
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ScenarioFileError(f"cannot save {path} ({exc.strerror or exc})") from None
+        reason = "nothing reads that pipe" if exc.errno == errno.ENXIO else _reason(exc)
+        raise WriteError(f"cannot write {shown_path} ({reason})") from None
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)

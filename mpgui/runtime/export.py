@@ -7,9 +7,9 @@ import csv
 import io
 import json
 import os
-from pathlib import Path
 from typing import Any
 
+from mpgui.model.fileformat import atomic_write
 from mpgui.runtime.trace import OPEN, TraceStore, state_label
 
 # The track of other programs' use of the CPUs: a pid no lane has (lanes without a pid
@@ -121,8 +121,8 @@ def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, 
 
 
 def write_chrome_trace(store: TraceStore, path: str | os.PathLike[str]) -> None:
-    """Write the Chrome trace JSON to `path`."""
-    Path(path).write_text(json.dumps(chrome_trace(store)), encoding="utf-8")
+    """Write the Chrome trace JSON to `path` (atomically). Raises WriteError."""
+    atomic_write(path, json.dumps(chrome_trace(store)).encode("utf-8"))
 
 
 CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "state", "core", "start_s",
@@ -169,5 +169,5 @@ def csv_text(store: TraceStore) -> str:
 
 
 def write_csv(store: TraceStore, path: str | os.PathLike[str]) -> None:
-    """Write the CSV to `path`."""
-    Path(path).write_text(csv_text(store), encoding="utf-8", newline="")
+    """Write the CSV to `path` (atomically). Raises WriteError."""
+    atomic_write(path, csv_text(store).encode("utf-8"))

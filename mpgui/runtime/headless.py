@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from mpgui.model.escape import shown
+from mpgui.model.fileformat import WriteError
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.export import write_chrome_trace, write_csv
 from mpgui.runtime.runner import Runner
 from mpgui.runtime.script_runner import ScriptRunner
+from mpgui.runtime.stdout import OutputFailed, write_out
 from mpgui.runtime.summary import format_summary, wall_seconds
 from mpgui.runtime.trace import TraceStore
 
@@ -33,8 +36,8 @@ class ConsolePrinter:
         lines = store.lines_since(self._seen)
         self._seen = store.n_lines
         if lines:
-            self.out.write("".join(text + "\n" for _t, _lane, text in lines))
-            self.out.flush()
+            # A full disk, a closed pipe: OutputFailed, and the run cannot go on.
+            write_out("".join(text + "\n" for _t, _lane, text in lines), self.out)
         for ln in store.lanes:
             if ln.error and ln.end_t is not None and ln.index not in self._reported:
                 self._reported.add(ln.index)
@@ -75,10 +78,9 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
         except KeyboardInterrupt:
             runner.stop()
             status = EXIT_INTERRUPTED
-        except BrokenPipeError:  # `mpgui run seed | head -3`: the reader left
+        except OutputFailed:  # `mpgui run seed | head -3`, or `> file` on a full disk
             runner.stop()
-            sys.stdout = None  # type: ignore[assignment]  # no flush error at exit
-            return 0
+            raise
         printer()
     store = runner.store
     how = "stopped after" if status else "finished in"
@@ -116,12 +118,20 @@ def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
 
 def _outputs(store: TraceStore, header: str, *, trace: Path | None, csv: Path | None,
              quiet: bool, err: TextIO, after: Callable[[TraceStore], None] | None) -> None:
-    """What every headless run writes at its end: files, pictures, the summary."""
-    if trace is not None:
-        write_chrome_trace(store, trace)
-    if csv is not None:
-        write_csv(store, csv)
+    """What every headless run writes at its end: files, pictures, the summary. Each
+    file is written atomically; if one cannot be, the others are still tried, the
+    summary is still shown, and then WriteError names the (first) failure."""
+    writes = [functools.partial(write, store, target) for write, target in
+              ((write_chrome_trace, trace), (write_csv, csv)) if target is not None]
     if after is not None:
-        after(store)
+        writes.append(functools.partial(after, store))
+    failed: list[WriteError] = []
+    for write in writes:
+        try:
+            write()
+        except WriteError as exc:
+            failed.append(exc)
     if not quiet:
         err.write(format_summary(store, header) + "\n")
+    if failed:
+        raise WriteError.combined(failed)

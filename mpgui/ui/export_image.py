@@ -7,9 +7,19 @@ from __future__ import annotations
 import html
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QPoint,
+    QRect,
+    Qt,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -21,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.model.escape import shown
+from mpgui.model.fileformat import WriteError, atomic_write
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.appearance import base_points
 from mpgui.ui.chart.chart import ChartWidget
@@ -93,15 +105,24 @@ class ChartPicture(QWidget):
         painter.end()
         return image
 
-    def save_png(self, path: Path) -> None:
-        """Write a PNG. Raises OSError if it cannot be written."""
-        if not self.image().save(str(path), "PNG"):
-            raise OSError(f"cannot write {path}")
+    def png_bytes(self) -> bytes:
+        """The picture as PNG data. Raises WriteError if it cannot be encoded."""
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        ok = self.image().save(buffer, "PNG")
+        buffer.close()
+        if not ok or data.isEmpty():
+            raise WriteError("the chart could not be encoded as a PNG")
+        return data.data()
 
-    def save_svg(self, path: Path) -> None:
-        """Write an SVG (vector: scales to any slide). Raises OSError."""
+    def svg_bytes(self) -> bytes:
+        """The picture as SVG data (vector: scales to any slide). Raises WriteError."""
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         generator = QSvgGenerator()
-        generator.setFileName(str(path))
+        generator.setOutputDevice(buffer)
         generator.setSize(self.size())
         generator.setResolution(self.logicalDpiX())  # fonts as large as in the PNG
         generator.setViewBox(QRect(0, 0, self.width(), self.height()))
@@ -109,25 +130,52 @@ class ChartPicture(QWidget):
         generator.setDescription("An mpgui chart")
         painter = QPainter()
         if not painter.begin(generator):
-            raise OSError(f"cannot write {path}")
+            raise WriteError("the chart could not be drawn as an SVG")
         self.render(painter, QPoint(0, 0))
-        painter.end()
-        if not path.is_file():
-            raise OSError(f"cannot write {path}")
+        ended = painter.end()  # writes the SVG's closing tags
+        buffer.close()
+        if not ended or not data.data().rstrip().endswith(b"</svg>"):
+            raise WriteError("the chart could not be drawn as an SVG")
+        return data.data()
+
+    # Rendered in memory, then written by the one atomic writer: a full disk can never
+    # leave a truncated picture, or one reported as written when it was not.
+
+    def save_png(self, path: Path) -> None:
+        """Write a PNG (atomically). Raises WriteError if it cannot be written."""
+        atomic_write(path, _encoded(self.png_bytes, path))
+
+    def save_svg(self, path: Path) -> None:
+        """Write an SVG (atomically). Raises WriteError if it cannot be written."""
+        atomic_write(path, _encoded(self.svg_bytes, path))
+
+
+def _encoded(encode: Callable[[], bytes], path: Path) -> bytes:
+    try:
+        return encode()
+    except WriteError as exc:
+        raise WriteError(f"cannot save {shown(path)} ({exc})") from None
 
 
 def export_pictures(store: TraceStore | None, plan: TraceStore | None, title: str, *,
                     png: Path | None = None, svg: Path | None = None, subtitle: str = "",
                     theme: Theme = LIGHT, zoom: float = ZOOM,
                     size: tuple[int, int] = SIZE) -> None:
-    """Render the chart of `store` (over `plan`) and write the files asked for."""
+    """Render the chart of `store` (over `plan`) and write the files asked for, each
+    atomically. Raises WriteError naming the first that could not be written (the
+    other is still tried)."""
     picture = ChartPicture(theme, zoom, size)
     try:
         picture.show_run(store, plan, title, subtitle)
-        if png is not None:
-            picture.save_png(png)
-        if svg is not None:
-            picture.save_svg(svg)
+        failed: list[WriteError] = []
+        for save, path in ((picture.save_png, png), (picture.save_svg, svg)):
+            if path is not None:
+                try:
+                    save(path)
+                except WriteError as exc:
+                    failed.append(exc)
+        if failed:
+            raise WriteError.combined(failed)
     finally:
         picture.close()
         picture.deleteLater()
@@ -137,7 +185,7 @@ def export_run(record: RunRecord | None, plan: TraceStore | None, *, png: Path |
                svg: Path | None = None, theme: Theme = LIGHT,
                size: tuple[int, int] = SIZE) -> None:
     """The chart of a run (over `plan`), or of `plan` alone, titled with the scenario
-    and the run's figures, to `png` and/or `svg`. Raises OSError."""
+    and the run's figures, to `png` and/or `svg`. Raises WriteError."""
     if record is None:
         title, subtitle = "Predicted schedule", "before the run: what the scenario asks for"
     else:

@@ -90,7 +90,9 @@ def can_show_windows() -> bool:
 def report_failure(text: str, details: str = "", *, qt_usable: bool = True) -> None:
     """Print the error; and when there is no terminal but a display, show it in a
     dialog (titled "mpgui could not start")."""
-    print(f"mpgui: error: {text}", file=sys.stderr)
+    from mpgui.model.escape import one_line
+
+    print(f"mpgui: error: {one_line(text)}", file=sys.stderr)
     if details:
         print(details, file=sys.stderr)
     if not (without_terminal() and can_show_windows()):

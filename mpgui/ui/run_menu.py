@@ -14,7 +14,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from mpgui.model.builtins import builtin_names, load_builtin
-from mpgui.model.fileformat import ScenarioFileError
+from mpgui.model.escape import shown
+from mpgui.model.fileformat import ScenarioFileError, WriteError
 from mpgui.runtime.export import write_chrome_trace, write_csv
 from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.runfile import RunFileError
@@ -195,10 +196,15 @@ class RunMenu(QObject):
 
                 export_run(record, chart.plan, theme=self.appearance.theme,
                            **{kind: path})
-        except OSError as exc:
-            dialogs.show_error(self.window, "Cannot export", f"{path}: {exc.strerror or exc}")
+        except WriteError as exc:  # (it names the file and the reason)
+            dialogs.show_error(self.window, "Cannot export", f"{exc}\n\nA file that was "
+                               "there before is unchanged.")
             return False
-        self.window.statusBar().showMessage(f"Exported {path}", 8000)  # type: ignore[attr-defined]
+        except OSError as exc:
+            dialogs.show_error(self.window, "Cannot export",
+                               f"{shown(path)}: {exc.strerror or exc}")
+            return False
+        self.window.statusBar().showMessage(f"Exported {shown(path)}", 8000)  # type: ignore[attr-defined]
         return True
 
     def _ask_save(self, title: str, name: str, file_filter: str, suffix: str) -> Path | None:

@@ -14,6 +14,7 @@ import time
 
 from mpgui.runtime.cpu import pid_running
 from mpgui.runtime.runner import start_methods
+from mpgui.runtime.stdout import write_out
 
 SPEED = 20
 TIMEOUT_S = 90
@@ -30,11 +31,12 @@ def run_selftest() -> int:
         problems = [f"{type(exc).__name__}: {exc}"]
     took = time.monotonic() - t0
     if problems:
-        print(f"mpgui selftest: FAILED ({took:.1f} s): " + "; ".join(problems), flush=True)
+        write_out(f"mpgui selftest: FAILED ({took:.1f} s): " + "; ".join(problems) + "\n")
         return 1
-    print(f"mpgui selftest: ok — the window ran the seed with {' and '.join(methods)}, "
-          f"then as threads and as a pool: 4 rows each, 16 lines, all ended well, no "
-          f"child left ({took:.1f} s)", flush=True)
+    # (write_out: on a full disk, one error line instead of a traceback)
+    write_out(f"mpgui selftest: ok — the window ran the seed with {' and '.join(methods)}, "
+              f"then as threads and as a pool: 4 rows each, 16 lines, all ended well, no "
+              f"child left ({took:.1f} s)\n")
     return 0
 
 
