@@ -278,6 +278,18 @@ def test_the_code_tab_saves_a_harmless_script_for_that_file(qtbot, window, tmp_p
     assert list(cwd.iterdir()) == []
 
 
+def test_the_code_tab_names_problems_in_comment_lines_only(qtbot, window):
+    """A scenario that cannot run: the Code tab lists its problems, one comment line
+    each, whatever the cells hold (a newline, a NUL, a bidi override, a quote)."""
+    bad = Scenario((spec('x\n"""\x00\u202e', "sleep_loop", n=1), sleeper("__file__", 1)),
+                   (Step("start", "__file__"),))
+    assert window.files.open_scenario(bad, confirmed=True)
+    text = window.code.code()
+    assert text.startswith("# This scenario cannot run yet; fix these first:\n")
+    assert all(line.startswith("# ") for line in text.split("\n")[:-1])
+    assert "\\u202e" in text and "\x00" not in text and "'__file__' is one of Python's" in text
+
+
 # -- the fuzz: every accepted scenario compiles --------------------------------------
 
 
