@@ -35,7 +35,7 @@ EVIL = 'a""";__import__("os").system("touch pwned");""".toml'
 PIECES = ['"', "'", '"""', "'''", "\\", "\\n", "\\x00", "\\N{DASH}", "\x00", "\x07",
           "\x1b[2J", "\n", "\r", "\t", "\x7f", "\x85", "\u2028", "\u2029", "\u202e",
           "\u2066", "\u200f", "\ufeff", "{", "}", "{{", "}}", "#", "é", "ﬁ", "\U0001f600",
-          " ", "x", ";", "__import__('os')", f'{EVIL}']
+          " ", "x", ";", "burn(", "pool.", "__import__('os')", f'{EVIL}']
 SURROGATE = "\udc80"  # a file name's undecodable byte, as Python hands it over
 WORKLOADS = ("sleep_loop", "cpu_loop", "mixed", "crash", "exit_code", "flood")
 
@@ -377,7 +377,7 @@ def assert_runs_like_mpgui(scenario: Scenario, folder: Path) -> None:
 
 def _threads_case() -> Scenario:
     return replace(make(
-        spec("burn", "cpu_loop", '{i:"<3}\u202e{name}\x85"""', n=2, compute=0.005),
+        spec("burn", "cpu_loop", '{i:"<3}\u202e{name}\x85"""burn(', n=2, compute=0.005),
         spec("pool", "sleep_loop", "\\N{{DASH}}\u2028{k:'^4}", n=1, interval=0.01)),
         about=About(title='T\x00"""\\\n'), backend="threads")
 

@@ -171,13 +171,14 @@ def _function(spec: ProcessSpec, backend: str, burn: str = "burn") -> list[str]:
         lines.append("    pid = os.getpid()")
     lines.append("    for i in range(n):")
     for stmt in _BODIES[spec.workload]:
+        stmt = stmt.replace("burn(", f"{burn}(")  # (before the message is in)
         if stmt == "say" and backend == "threads":
             # One write per line: print() writes the text and the newline separately,
             # and another thread can print in between.
             stmt = f"print({to_expression(spec.message, end=chr(10))}, end=\"\", flush=True)"
         elif stmt == "say":
             stmt = f"print({to_expression(spec.message)}, flush=True)"
-        lines.append("        " + stmt.replace("burn(", f"{burn}("))
+        lines.append("        " + stmt)
     return lines
 
 
