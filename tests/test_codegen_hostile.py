@@ -22,6 +22,7 @@ from mpgui.model.builtins import load_builtin
 from mpgui.model.codegen import function_lines, function_name, generate_code
 from mpgui.model.copies import Copies
 from mpgui.model.fileformat import dump_scenario
+from mpgui.model.message import render
 from mpgui.model.scenario import About, ProcessSpec, Scenario, Step
 from mpgui.model.validation import errors
 from mpgui.runtime.runner import Runner
@@ -223,6 +224,33 @@ def assert_does_only_the_scenario_s_work(code: str, scenario: Scenario, source: 
             name = next(k.value for k in node.keywords if k.arg == "name")
             if isinstance(name, ast.Constant):
                 assert name.value in {p.name for p in scenario.processes}
+    # Each row's print makes the line mpgui's child makes (render), for sample values.
+    for spec_ in scenario.processes:
+        fn = defs[function_name(spec_.var)]
+        call = next(n for n in ast.walk(fn) if isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Name) and n.func.id == "print")
+        assert printed_by(call.args[0]) == render(spec_.message, **SAMPLE) + (
+            "\n" if scenario.backend == "threads" else "")
+
+
+SAMPLE = {"i": 7, "n": 12, "name": "P-1", "pid": 4242, "k": 3}
+
+
+def printed_by(expr: ast.expr) -> str:
+    """The value of a print's argument for the SAMPLE values, once its shape is known to
+    be only an f-string of placeholders or a str.format() of a string literal."""
+    if isinstance(expr, ast.JoinedStr):
+        for part in ast.walk(expr):
+            if isinstance(part, ast.FormattedValue):
+                assert isinstance(part.value, ast.Name) and part.value.id in SAMPLE
+                assert part.conversion == -1
+    else:
+        assert isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
+        assert expr.func.attr == "format" and isinstance(expr.func.value, ast.Constant)
+        assert not expr.args and all(isinstance(k.value, ast.Name) and k.value.id == k.arg
+                                     and k.arg in SAMPLE for k in expr.keywords)
+    code = compile(ast.Expression(expr), "print argument", "eval")
+    return eval(code, {"__builtins__": {}}, dict(SAMPLE))  # its shape is checked above
 
 
 # -- the file name that ran a command -------------------------------------------------
