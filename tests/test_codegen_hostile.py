@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import os
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -287,6 +288,21 @@ def test_a_file_name_with_a_command_gives_a_script_that_only_runs_the_scenario(t
     assert list(cwd.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == \
         ["empty", "files", "s.py"]
     assert [p.name for p in folder.iterdir()] == [EVIL]
+
+
+@pytest.mark.parametrize("name", [
+    b"bad\xff\x1b[31m\xe2\x80\xaename.toml",  # undecodable, an escape sequence, U+202E
+    b"\\\"'''\\.toml", b"new\nline\x07.toml"])
+def test_mpgui_code_escapes_any_file_name(tmp_path, name):
+    """Undecodable bytes, terminal escapes, a bidi override, backslashes, quotes and a
+    newline in the file name: the script's docstring names the file, escaped."""
+    scenario = make(sleeper("A", 1, 0.01))
+    (tmp_path / os.fsdecode(name)).write_text(dump_scenario(scenario))
+    res = subprocess.run([*MPGUI, "code", name], capture_output=True, timeout=60,
+                         cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    code = res.stdout.decode("ascii")  # every character beyond ASCII is escaped here
+    assert_does_only_the_scenario_s_work(code, scenario, os.fsdecode(name))
 
 
 def test_the_code_tab_saves_a_harmless_script_for_that_file(qtbot, window, tmp_path):
