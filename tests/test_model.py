@@ -10,7 +10,7 @@ from mpgui.model.builtins import builtin_names, load_builtin, resolve_scenario
 from mpgui.model.copies import Copies
 from mpgui.model.fileformat import ScenarioFileError
 from mpgui.model.instances import color_indices, flat_program, instances
-from mpgui.model.message import check_template, render, to_fstring
+from mpgui.model.message import check_template, render, to_expression
 from mpgui.model.registry import WORKLOADS, get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.validation import MAX_PROCESSES, errors, validate
@@ -78,7 +78,7 @@ def test_message_templates_accept_only_documented_placeholders(template, problem
 def test_message_renders_and_converts_to_an_equivalent_fstring():
     template = 'say "{name}" \\ {{literal}} {i:03d}/{n}'
     assert render(template, i=7, n=9, name="P", pid=1) == 'say "P" \\ {literal} 007/9'
-    code = to_fstring(template)
+    code = to_expression(template)
     assert eval(code, {}, {"i": 7, "n": 9, "name": "P", "pid": 1}) == \
         'say "P" \\ {literal} 007/9'
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from mpgui.model.message import to_fstring, used_placeholders
+from mpgui.model.escape import py_literal, py_string_body
+from mpgui.model.message import to_expression, used_placeholders
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, format_number
 
@@ -31,7 +32,7 @@ _BODIES: dict[str, tuple[str, ...]] = {
 
 _BURN = '''
 
-def burn(seconds: float) -> None:
+def BURN(seconds: float) -> None:
     """Keep a core busy until this process has used `seconds` of CPU time."""
     end = time.thread_time() + seconds
     x = 1
@@ -86,16 +87,25 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
         modules.append("sys")
     if "time." in uses or "burn(" in uses or any(s.action == "sleep" for s in scenario.program):
         modules.append("time")
-    title = scenario.about.title or "An mpgui scenario"
-    made = f"`mpgui code {source}`" if source else "mpgui"
+    # Every name the script defines at module level besides the rows' variables is
+    # chosen free of them (validation keeps the imported modules and Python's own
+    # dunder names away from the variables).
+    taken = set(scenario.vars()) | {function_name(v) for v in scenario.vars()}
+    names = {"burn": _free(("burn", "burn_cpu"), taken)}
+    names["pool"] = _free(("pool", "the_pool"), taken)
+    loop = _free(("p", "proc", "process", "each"), taken)
+    # Strings from the scenario (its title, the file name) only ever enter the script
+    # through the one escaper: nothing in them can end the docstring.
+    title = py_string_body(scenario.about.title or "An mpgui scenario")
+    made = f"`mpgui code {py_string_body(source)}`" if source else "mpgui"
     speed_note = f" at speed {speed:g} (every duration divided by {speed:g})" if speed != 1 else ""
-    out = [f'"""{_docstring(title)}', "",
+    out = [f'"""{title}', "",
            f"Written by {made}{speed_note}. Run it with plain Python: python this_file.py",
            '"""', "", *(f"import {m}" for m in sorted(modules))]
     if "burn(" in uses:
-        out.append(_BURN.rstrip("\n"))
+        out.append(_BURN.rstrip("\n").replace("BURN", names["burn"]))
     for spec in scenario.processes:
-        out += ["", "", *_function(spec, backend)]
+        out += ["", "", *_function(spec, backend, names["burn"])]
     out += ["", ""]
     if backend != "pool":
         for spec in scenario.processes:
@@ -104,25 +114,25 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     out.append('if __name__ == "__main__":')
     if backend != "threads":
         out += ["    # How mpgui starts processes; also try \"fork\" or \"forkserver\" on Linux.",
-                f"    multiprocessing.set_start_method({start_method!r})"]
+                f"    multiprocessing.set_start_method({py_literal(start_method)})"]
+    pool = names["pool"]
     if backend == "pool":
-        out += [f"    pool = multiprocessing.Pool({_pool_size(scenario)})",
+        out += [f"    {pool} = multiprocessing.Pool({_pool_size(scenario)})",
                 "    # apply_async() queues a task until a worker is free; wait() waits "
                 "until it has run."]
     lists = {p.var for p in scenario.processes if not p.copies.single}
-    loop = next(v for v in ("p", "proc", "process", "each") if v not in scenario.vars())
     for step in scenario.program:
         spec = scenario.process(step.target)
         if backend == "pool" and step.action == "start" and spec is not None:
-            out.append("    " + _submit_line(spec, speed))
+            out.append("    " + _submit_line(spec, speed, pool))
         elif step.target in lists:  # a row of copies is a list: the step is a loop
             one = _step_line(Step(step.action, loop, step.seconds), speed, backend)
             out += [f"    for {loop} in {step.target}:", f"        {one.split('  #')[0]}"]
         else:
             out.append("    " + _step_line(step, speed, backend))
     if backend == "pool":
-        out += ["    pool.close()  # no more tasks", "    pool.join()  # wait until every task "
-                "has run and the workers have ended"]
+        out += [f"    {pool}.close()  # no more tasks", f"    {pool}.join()  # wait until "
+                "every task has run and the workers have ended"]
     elif any(p.daemon for p in scenario.processes):
         out.append("    # The script ends here: daemon processes still running are "
                    "terminated, the others joined." if backend == "processes" else
@@ -137,11 +147,18 @@ def _pool_size(scenario: Scenario) -> str:
     return "" if workers.per_core and workers.count == 1 else workers.code()
 
 
-def _docstring(title: str) -> str:
-    return title.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+def _free(candidates: tuple[str, ...], taken: set[str]) -> str:
+    """The first of `candidates` not in `taken` (else the first with a number), now
+    taken: a name for the script's own helper that no row's variable shadows."""
+    name = next((c for c in candidates if c not in taken), None)
+    n = 2
+    while name is None or name in taken:
+        name, n = f"{candidates[0]}{n}", n + 1
+    taken.add(name)
+    return name
 
 
-def _function(spec: ProcessSpec, backend: str) -> list[str]:
+def _function(spec: ProcessSpec, backend: str, burn: str = "burn") -> list[str]:
     workload = get_workload(spec.workload)
     used = used_placeholders(spec.message)
     args = ", ".join((["k: int"] if "k" in used else [])
@@ -154,12 +171,13 @@ def _function(spec: ProcessSpec, backend: str) -> list[str]:
         lines.append("    pid = os.getpid()")
     lines.append("    for i in range(n):")
     for stmt in _BODIES[spec.workload]:
+        stmt = stmt.replace("burn(", f"{burn}(")  # (before the message is in)
         if stmt == "say" and backend == "threads":
             # One write per line: print() writes the text and the newline separately,
             # and another thread can print in between.
-            stmt = f"print({to_fstring(spec.message)[:-1]}\\n\", end=\"\", flush=True)"
+            stmt = f"print({to_expression(spec.message, end=chr(10))}, end=\"\", flush=True)"
         elif stmt == "say":
-            stmt = f"print({to_fstring(spec.message)}, flush=True)"
+            stmt = f"print({to_expression(spec.message)}, flush=True)"
         lines.append("        " + stmt)
     return lines
 
@@ -182,16 +200,17 @@ def _object_line(spec: ProcessSpec, speed: float, backend: str) -> str:
     daemon = ", daemon=True" if spec.daemon else ""
     target = f"target={function_name(spec.var)}, args={_call_args(spec, speed)}"
     if spec.copies.single:
-        return f"{spec.var} = {cls}({target}, name={_py_str(spec.name)}{daemon})"
+        return f"{spec.var} = {cls}({target}, name={py_literal(spec.name)}{daemon})"
     # A row of copies: a list, as one writes "one process per core" in Python.
-    name = 'f"' + _py_str(spec.name)[1:-1].replace("{", "{{").replace("}", "}}") + ' {k}"'
+    braced = spec.name.replace("{", "{{").replace("}", "}}")
+    name = 'f"' + py_string_body(braced) + ' {k}"'
     return (f"{spec.var} = [{cls}({target}, name={name}{daemon})\n"
             f"{' ' * (len(spec.var) + 4)}for k in range({spec.copies.code()})]")
 
 
-def _submit_line(spec: ProcessSpec, speed: float) -> str:
+def _submit_line(spec: ProcessSpec, speed: float, pool: str = "pool") -> str:
     """A pool's start(): the task submitted, its AsyncResult kept under the row's name."""
-    call = f"pool.apply_async({function_name(spec.var)}, {_call_args(spec, speed)})"
+    call = f"{pool}.apply_async({function_name(spec.var)}, {_call_args(spec, speed)})"
     if spec.copies.single:
         return f"{spec.var} = {call}"
     return f"{spec.var} = [{call} for k in range({spec.copies.code()})]"
@@ -208,6 +227,3 @@ def _step_line(step, speed: float, backend: str = "processes") -> str:  # type: 
         return f"{step.target}.{join}()  # wait until {step.target} finishes"
     return f"{step.target}.{step.action}()"
 
-
-def _py_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'

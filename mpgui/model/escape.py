@@ -62,10 +62,7 @@ def py_literal(text: str) -> str:
     >>> print(py_literal("it's"))
     "it's"
     """
-    body = repr(str(text))  # repr escapes quotes, backslashes and non-printables
-    if any(c in _BIDI for c in body):
-        body = "".join(_escape_char(c) if c in _BIDI else c for c in body)
-    return body
+    return '"' + py_string_body(text) + '"'
 
 
 def py_comment(text: str) -> str:
@@ -73,6 +70,20 @@ def py_comment(text: str) -> str:
     quote or backslash that could end a string (they are shown escaped)."""
     s = shown(text)
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
+
+
+def py_string_body(text: str) -> str:
+    r"""`text` as the inside of a double-quoted string literal, one line, also a line
+    of a triple-quoted docstring: evaluates back to `text` exactly. Newlines, control
+    and bidirectional characters become escapes (``\n``, ``\x00``, ``\u202e``),
+    backslashes are doubled and every double quote is escaped, so nothing in `text`
+    can end the string; ``'`` stays as it is, for readers.
+
+    >>> print(py_string_body('it\'s "a"\n'))
+    it's \"a\"\n
+    """
+    return "".join(_escape_char(c) if _needs_escape(c) else
+                   "\\\\" if c == "\\" else '\\"' if c == '"' else c for c in str(text))
 
 
 def is_identifier_safe(name: str) -> bool:

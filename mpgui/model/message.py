@@ -11,6 +11,7 @@ import re
 import string
 
 from mpgui.model import escape
+from mpgui.model.escape import py_literal
 
 PLACEHOLDERS: dict[str, str] = {
     "i": "the iteration, counting from 0",
@@ -22,6 +23,8 @@ PLACEHOLDERS: dict[str, str] = {
 MAX_LENGTH = 200
 # [[fill]align][sign][0][width][.precision][type], width and precision at most 2 digits.
 _SPEC = re.compile(r"(?:.?[<>^=])?[+\- ]?0?\d{0,2}(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?")
+# What a format spec may hold to be written as is inside an f-string's braces.
+_FSTRING_SPEC = frozenset(string.ascii_letters + string.digits + " <>^=+-.%_*")
 _SAMPLE = {"i": 0, "n": 1, "name": "process", "pid": 1, "k": 0}
 
 
@@ -74,16 +77,30 @@ def used_placeholders(template: str) -> set[str]:
     return {f for _l, f, _s, _c in string.Formatter().parse(template) if f}
 
 
-def to_fstring(template: str) -> str:
-    """Python source for an f-string printing the same text as `template`.
+def to_expression(template: str, end: str = "") -> str:
+    """Python source for an expression whose value is the line `template` prints, then
+    `end` (e.g. "\\n"): ``f"Process 1: {i}"``.
 
     The placeholders become the local variables of the generated function (i, n,
-    name, pid, k), so the generated script reads like the tutorial: ``f"Process 1: {i}"``.
+    name, pid, k), so the generated script reads like the tutorial. The text goes
+    through the one escaper (`py_literal`). A format spec with a character that cannot
+    stand inside an f-string's braces (a quote or backslash as the fill: ``{i:"<3}``)
+    makes it ``"...".format(i=i)`` instead, which formats exactly as mpgui does.
     """
-    out = []
-    for literal, field, spec, _conv in string.Formatter().parse(template):
-        out.append(literal.replace("\\", "\\\\").replace('"', '\\"')
-                   .replace("{", "{{").replace("}", "}}"))
-        if field is not None:
-            out.append("{" + field + (":" + spec if spec else "") + "}")
-    return 'f"' + "".join(out) + '"'
+    parts = list(string.Formatter().parse(template))
+    if all(set(spec or "") <= _FSTRING_SPEC for _l, _f, spec, _c in parts):
+        out = []
+        for literal, field, spec, _conv in parts:
+            out.append(_braces(literal))
+            if field is not None:
+                out.append("{" + field + (":" + spec if spec else "") + "}")
+        # Only escapes from the literal text: the fields hold no quote, backslash
+        # or unprintable character.
+        return "f" + py_literal("".join(out) + _braces(end))
+    used = sorted(used_placeholders(template))
+    return (py_literal(template + _braces(end)) + ".format("
+            + ", ".join(f"{f}={f}" for f in used) + ")")
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mpgui.model.copies import Copies
-from mpgui.model.escape import one_line, shown
+from mpgui.model.escape import is_identifier_safe, one_line, shown
 from mpgui.model.message import check_template
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
 from mpgui.model.scenario import (
@@ -32,8 +32,11 @@ MAX_PROCESSES = 64
 MAX_STEPS = 1000
 MAX_NAME = 60
 _VAR_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
-# Names the generated script itself uses; a process variable must not shadow them.
-RESERVED = frozenset({"multiprocessing", "os", "sys", "time"}) | frozenset(dir(builtins))
+# Names the generated script itself uses; a process variable must not shadow them: the
+# modules it imports and Python's builtins. (Its own helpers, burn() and pool, take
+# another name when a variable has theirs: see model/codegen.py.)
+RESERVED = frozenset({"multiprocessing", "os", "sys", "threading", "time"}) \
+    | frozenset(dir(builtins))
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,13 @@ def check_var(var: object) -> str | None:
         return f"{var!r} is a Python keyword; choose another name"
     if var in RESERVED:
         return f"{var!r} is already a name in Python or in the generated script; choose another"
+    if var.startswith("__") and var.endswith("__"):
+        # __file__, __name__, __builtins__...: Python sets and reads these itself (spawn
+        # finds the script by __main__.__file__).
+        return f"{var!r} is one of Python's own names (two underscores on each side); " \
+            "choose another"
+    if not is_identifier_safe(var):  # the regex above already keeps to ASCII
+        return f"{var!r} cannot be a variable in the generated script; choose another"
     return None
 
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QSyntaxHighlighter, QT
 from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QWidget
 
 from mpgui.model.codegen import generate_code, script_file_name
+from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
@@ -117,7 +118,7 @@ class CodeView(QPlainTextEdit):
         problems = self.doc.errors()
         if problems:
             # One comment line each, whatever a cell holds (a newline, a NUL).
-            lines = [f"# - {_printable(p.text(self.doc.scenario))}" for p in problems]
+            lines = [f"# - {shown(p.text(self.doc.scenario))}" for p in problems]
             return "\n".join(["# This scenario cannot run yet; fix these first:", *lines, ""])
         source = self.doc.builtin or (self.doc.path.name if self.doc.path else "")
         return generate_code(self.doc.scenario, speed=self.speed,
@@ -154,7 +155,3 @@ class CodeView(QPlainTextEdit):
             return False
         return True
 
-
-def _printable(text: str) -> str:
-    """`text` with each unprintable character (a newline, a NUL) spelled as an escape."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
