@@ -219,10 +219,13 @@ class ChartWidget(pg.PlotWidget):
                 return
         self.cache.sync(store, now_ns)
         end = store.t_end if store.t_end is not None else now_ns
-        if replay:
-            end = min(end, now_ns)
+        cut = replay and now_ns < end
+        if cut:
+            end = now_ns
         self._x_end = (end - store.t0) / 1e9
-        self.cache.set_cut(self._x_end if replay else float("inf"))
+        # A replay at the run's end shows the finished run exactly (no cut: a cut clips
+        # the last pixel column, whose share of other programs would then differ).
+        self.cache.set_cut(self._x_end if cut else float("inf"))
         colors = lane_colors(store)
         rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core(colors))
         if self.rows is None or rows.labels != self._labels:

@@ -115,8 +115,11 @@ class SpansItem(pg.GraphicsObject):
             # A marker reaches 7 px out, a widened moment half its width.
             pad = max(8.0, self._margin_px()) * (self.pixelWidth() or 0.0) / self.SCALE[0]
             left = self._dirty_from - pad
-            self.update(self._to_item(QRectF(left, 0, max(cache.now, self._dirty_from) + pad
-                                             - left, rows.n_rows)))
+            # To the extent's right edge, not just "now": a child's clock runs ahead of
+            # the frame's, so a span or sample may end after now (the grid is redone to
+            # the right edge anyway; the empty strip costs nothing to paint).
+            right = max(self._extent.right() / self.SCALE[0], cache.now + pad)
+            self.update(self._to_item(QRectF(left, 0, right - left, rows.n_rows)))
 
     def set_style(self, theme: Theme, line: float) -> None:
         """Redraw with other colours, and lines and markers `line` times as wide."""
