@@ -149,8 +149,7 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
     if len(texts) != len(store.line_t) or not all(isinstance(t, str) and "\n" not in t
                                                    for t in texts):
         raise RunFileError("line_text: expected one line of text per printed line")
-    store._chunks = [("\n".join(texts)).encode("utf-8")] if texts else []
-    store._chunk_first = array("q", [0] if texts else [])
+    store.set_line_texts(texts)
     for i, jd in enumerate(_of(d, "joins", list)):
         store.joins.append(_join(_dict(jd, f"joins[{i}]"), i, n_lanes))
     store.others = _others(d["others"]) if "others" in d else _not_recorded()
