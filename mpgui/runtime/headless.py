@@ -124,3 +124,4 @@ def _outputs(store: TraceStore, header: str, *, trace: Path | None, csv: Path | 
         after(store)
     if not quiet:
         err.write(format_summary(store, header) + "\n")
+    store.close()  # the run is over: its spill file goes now, not at exit

@@ -147,7 +147,10 @@ class OtherPrograms:
 class TraceStore:
     """All that a run measured, organised for drawing and export."""
 
-    def __init__(self, backend: str = "processes") -> None:
+    def __init__(self, backend: str = "processes",
+                 budget: spill.MemoryBudget | None = None) -> None:
+        """`budget`: the memory budget this store counts against (default: the
+        process's, ``spill.BUDGET``)."""
         self.backend = backend  # what ran the table's rows: processes, threads or pool
         self.info: dict[str, object] = {}  # facts a child reported (Kind.INFO)
         self.t0: int | None = None
@@ -171,7 +174,7 @@ class TraceStore:
         self._spill: spill.TextSpill | None = None
         self.spill_error = ""  # why text could not be spilled (it stays in memory)
         self._split: OrderedDict[int, list[str]] = OrderedDict()
-        self._budget = spill.BUDGET
+        self._budget = budget if budget is not None else spill.BUDGET
         self._budget.register(self)
         self.joins: list[Join] = []
         self.events = 0
