@@ -83,6 +83,21 @@ def test_a_store_past_its_budget_spills_and_keeps_little_text_in_memory(pair):
     assert spilled.n_lines == whole.n_lines == 60 * 40
 
 
+def test_the_stores_of_a_process_share_one_budget():
+    """Four recorded runs (the window keeps several): together they hold at most the
+    text budget in memory; the oldest run's text went to disk first, the newest
+    keeps its latest text."""
+    budget = spill.MemoryBudget(400_000)
+    runs = [recorded(budget) for _ in range(4)]
+    text = sum(r.memory_bytes() - r.column_bytes() for r in runs)
+    assert text == budget.held <= 400_000 // 4
+    assert runs[0].spilled and runs[0].memory_bytes() == runs[0].column_bytes()
+    assert runs[-1].memory_bytes() > runs[-1].column_bytes()
+    for r in runs:
+        r.close()
+    assert budget.held == 0
+
+
 def test_lines_read_the_same_spilled_or_not(pair):
     whole, spilled = pair
     assert [spilled.line_text(i) for i in range(spilled.n_lines)] == \
@@ -181,6 +196,18 @@ def test_a_killed_mpgui_s_spill_folder_is_removed_by_the_next(tmp_path, monkeypa
     assert not left.exists() and ours.exists()
     assert store._spill.folder.parent == tmp_path  # type: ignore[union-attr]
     store.close()
+
+
+def test_a_spill_that_cannot_be_written_keeps_the_text_in_memory(tmp_path, monkeypatch):
+    """No temporary folder to be had (a full or missing disk): the run goes on, its
+    text stays in memory and reads the same, and the store says why."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    store = recorded(spill.MemoryBudget(TINY))
+    whole = recorded(spill.MemoryBudget(NO_LIMIT))
+    assert not store.spilled and "FileNotFoundError" in store.spill_error
+    assert store.lines_since(0) == whole.lines_since(0)
+    store.close()
+    whole.close()
 
 
 def _flood_toml(path: Path, lines: int) -> Path:
