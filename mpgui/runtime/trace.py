@@ -26,8 +26,8 @@ OPEN = -1  # t1 of a span that has not ended yet
 # Chunks of text kept split into lines for reading: a console or export reading lines in
 # time order goes back and forth between the chunks of a few processes.
 _SPLIT_CACHE = 8
-# Lines per chunk when a run file's text is stored.
-_LOAD_CHUNK_LINES = 1024
+# Lines per chunk when a run file's text is stored
+_LOAD_CHUNK_LINES = 256  # as a child's batch: a chunk split for reading stays small
 
 
 @dataclass
