@@ -63,7 +63,8 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
                  out: TextIO | None = None, err: TextIO | None = None,
                  after: Callable[[TraceStore], None] | None = None) -> int:
     """Run `scenario` to its end; returns the exit status for the command. `after`
-    gets the finished trace (to draw pictures of it) once the children are gone."""
+    gets the finished trace (to draw pictures of it) once the children are gone; the
+    store is closed after it (its printed text let go, its spill file removed)."""
     out = out or sys.stdout
     err = err or sys.stderr
     status = 0
