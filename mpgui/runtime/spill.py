@@ -27,9 +27,10 @@ ENV_MEMORY = "MPGUI_MEMORY_MB"
 DEFAULT_MB = 256
 MIN_MB, MAX_MB = 16, 1_048_576
 _PREFIX = "mpgui-spill-"
-# Text is spilled down to half of the room it may use, so spills come in large batches
-# (one transaction each) rather than one chunk per arriving batch.
-_AFTER_SPILL = 0.5
+# Text is spilled in steps of about this many bytes (one transaction each): large enough
+# that spills are not one chunk per arriving batch, small enough that one takes a few
+# ms (SQLite writes ~850 MB/s here), not a frame's worth of the window's time.
+_SPILL_STEP = 4_000_000
 # Text may always use this part of the budget, even when the columns alone fill it:
 # otherwise every batch would be spilled on its own.
 _MIN_TEXT_SHARE = 1 / 16
@@ -83,15 +84,18 @@ class MemoryBudget:
         self._next += 1
 
     def make_room(self) -> None:
-        """Spill the oldest text until what is held is half the room the columns leave."""
+        """Spill the oldest text until what is held is a step below the room the
+        columns leave it (half of it, if that is smaller)."""
         stores = [s for _k, s in sorted(self._stores.items())]
         room = self._room(sum(s.column_bytes() for s in stores))
-        target = int(room * _AFTER_SPILL)
+        step = min(_SPILL_STEP, room // 2)
+        target = room - step
         for store in stores:
             if self.held <= target:
                 break
             store.spill_text(self.held - target)
-        self.trigger = max(room, self.held + int(room * (1 - _AFTER_SPILL)))
+        # If text could not go (a full disk), try again only a step later.
+        self.trigger = max(room, self.held + step)
 
 
 def _budget_from_env() -> MemoryBudget:
