@@ -122,6 +122,20 @@ def test_exports_and_run_files_are_the_same_spilled_or_not(pair, tmp_path):
     reloaded.close()
 
 
+def test_a_run_too_large_for_a_run_file_is_refused_before_its_text_is_gathered(
+        pair, tmp_path, monkeypatch):
+    """A run file is read back only up to runfile.MAX_BYTES: a run whose text alone,
+    on disk or not, is larger is refused at once with a message, nothing written."""
+    from mpgui.model.fileformat import ScenarioFileError
+    from mpgui.runtime import runfile
+
+    _whole, spilled = pair
+    monkeypatch.setattr(runfile, "MAX_BYTES", spilled.text_bytes)
+    with pytest.raises(ScenarioFileError, match="more than a run file holds"):
+        save_run(tmp_path / "big.mpgrun", load_builtin("seed"), spilled, {})
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_run_file_loads_into_a_spilling_store(pair, tmp_path):
     whole, _spilled = pair
     scenario = load_builtin("seed")

@@ -68,7 +68,13 @@ def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
 def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore,
              meta: dict[str, Any]) -> None:
     """Write a run file atomically. Raises ScenarioFileError (whose message names the
-    problem) if it cannot be written."""
+    problem) if it cannot be written, or if the run is too large for a run file to be
+    read back (checked before its text is gathered: a flood's text may be on disk)."""
+    least = store.text_bytes + 2 * store.n_lines  # each line's text: at least "",
+    if least > MAX_BYTES:
+        raise ScenarioFileError(f"this run printed {least / 1e6:,.0f} MB of text, more than a "
+                                f"run file holds ({MAX_BYTES // 1_000_000} MB); export it "
+                                "as CSV or a Chrome trace instead")
     data = json.dumps(run_to_dict(scenario, store, meta), separators=(",", ":"))
     atomic_write(Path(path), gzip.compress(data.encode("utf-8"), compresslevel=6))
 

@@ -171,6 +171,7 @@ class TraceStore:
         self._chunk_first = array("q")  # index of each chunk's first line
         self._kept_from = 0  # the first chunk still in memory
         self._held = 0  # bytes of text in memory
+        self.text_bytes = 0  # bytes of text, in memory or on disk
         self._spill: spill.TextSpill | None = None
         self.spill_error = ""  # why text could not be spilled (it stays in memory)
         self._split: OrderedDict[int, list[str]] = OrderedDict()
@@ -318,6 +319,7 @@ class TraceStore:
         self.events += n
 
     def _add_chunk(self, first: int, text: bytes) -> None:
+        self.text_bytes += len(text)
         self._chunks.append(text)
         self._chunk_first.append(first)
         self._held += len(text)
@@ -385,6 +387,7 @@ class TraceStore:
             self._spill = None
         self._budget.held -= self._held
         self._held = 0
+        self.text_bytes = 0
         self._chunks = []
         self._chunk_first = array("q")
         self._kept_from = 0
