@@ -18,6 +18,7 @@ BENCHMARKS = {
     "appstart": peers.app_start,
     "overhead": core.overhead,
     "memory": core.memory,
+    "floodmemory": core.flood_memory,
     "frames": window.frame_budget,
     "panzoom": window.pan_zoom,
     "viztracer": peers.viztracer,

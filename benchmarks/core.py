@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from array import array
@@ -188,3 +191,52 @@ def memory(events: int = 1_000_000) -> Row:
     mb = used / 1e6
     return Row(f"memory: {store.events:,} events in the trace store", f"{mb:.1f} MB "
                f"({used / store.events:.0f} B/event)", "", None, "< 100 MB", mb < 100)
+
+
+# -- memory of a flood run -----------------------------------------------------------------
+
+_FLOOD_MESSAGE = "flood line {i}: the quick brown fox jumps over the lazy dog"
+# Runs `mpgui run` in this fresh interpreter and prints its peak RSS: the kernel's
+# high-water mark of this process (VmHWM). Not ru_maxrss, which for a child started
+# by (v)fork and exec begins at the parent's peak.
+_PEAK_RUN = """
+import sys
+from mpgui.cli import main
+code = main(sys.argv[1:])
+peak = 0
+try:
+    with open("/proc/self/status") as f:
+        peak = next(int(x.split()[1]) * 1024 for x in f if x.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    import resource
+    scale = 1 if sys.platform == "darwin" else 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+print(code, peak, file=sys.stderr)
+"""
+
+
+def flood_memory(events: int = 10_000_000, children: int = 4) -> Row:
+    """Peak RSS of the process doing a headless `mpgui run` of a flood of `events` lines
+    (`children` children, ~60 characters a line), with the default memory budget."""
+    per = events // children
+    starts = ", ".join(f'"F{k}.start()"' for k in range(children))
+    joins = ", ".join(f'"F{k}.join()"' for k in range(children))
+    toml = [f"format = 1\nmain = [{starts}, {joins}]"]
+    toml += [f'[[process]]\nvar = "F{k}"\nname = "flood {k}"\nworkload = "flood"\n'
+             f'params = {{ n = {per} }}\nmessage = "{_FLOOD_MESSAGE}"' for k in range(children)]
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = f"{folder}/flood.toml"
+        with open(scenario, "w", encoding="utf-8") as f:
+            f.write("\n".join(toml) + "\n")
+        t0 = time.monotonic()
+        done = subprocess.run([sys.executable, "-c", _PEAK_RUN, "run", "--quiet", scenario],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              check=False)
+        seconds = time.monotonic() - t0
+    code, peak = (int(x) for x in done.stderr.split()[-2:])
+    assert code == 0, done.stderr
+    text_mb = sum(len(_FLOOD_MESSAGE.format(i=i)) + 1 for i in range(per)) * children / 1e6
+    mb = peak / 1e6
+    return Row(f"memory: peak RSS of `mpgui run` on a flood of {per * children:,} lines "
+               f"({seconds:.0f} s)", f"{mb:.0f} MB", f"{text_mb:,.0f} MB of text printed",
+               None, "<= 400 MB", mb <= 400)

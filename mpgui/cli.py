@@ -96,6 +96,41 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
                         "scenario's, else per core)")
 
 
+def _memory_mb(text: str) -> int:
+    from mpgui.runtime.spill import parse_mb
+
+    try:
+        return parse_mb(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _memory_option(p: argparse.ArgumentParser) -> None:
+    from mpgui.runtime.spill import DEFAULT_MB, ENV_MEMORY
+
+    p.add_argument("--memory-mb", type=_memory_mb, default=None, metavar="MB",
+                   help="memory the recorded runs may use before older printed text "
+                        f"moves to a temporary file (default {DEFAULT_MB}, or "
+                        f"${ENV_MEMORY})")
+
+
+def _apply_memory(opts: argparse.Namespace) -> None:
+    """The memory budget: --memory-mb, else $MPGUI_MEMORY_MB (checked here, so a bad
+    value is one error line), else the default."""
+    from mpgui.runtime.spill import ENV_MEMORY, parse_mb, set_memory_mb
+
+    if not hasattr(opts, "memory_mb"):  # code, list: they record nothing
+        return
+    mb = opts.memory_mb
+    if mb is None and os.environ.get(ENV_MEMORY):
+        try:
+            mb = parse_mb(os.environ[ENV_MEMORY])
+        except ValueError as exc:
+            raise UsageError(f"{ENV_MEMORY}: {exc}") from None
+    if mb is not None:
+        set_memory_mb(mb)
+
+
 def _outputs(p: argparse.ArgumentParser) -> None:
     """What a headless run can write besides its printed lines."""
     p.add_argument("--trace", metavar="FILE.json", type=Path,
@@ -111,6 +146,7 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--theme", choices=("light", "dark", "high contrast"), default="light",
                    help="colours of the PNG/SVG (default light)")
     p.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    _memory_option(p)
 
 
 def _workers(text: str):  # type: ignore[no-untyped-def]
@@ -139,6 +175,7 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
                           "start method, print one line, exit 0 if all is well")
     gui.add_argument("--version", action="version", version=f"mpgui {__version__}")
     _common(gui)
+    _memory_option(gui)
     gui.set_defaults(speed=None, start_method=None)  # unset: the window's saved choice
     run = _Parser(prog="mpgui run", description="Run a scenario without a window: print "
                   "the children's lines as the equivalent script would, and a summary on "
@@ -178,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             opts = _parsers()[command].parse_args(args[1:] if command != "gui" else args)
+            _apply_memory(opts)
             status = {"gui": _gui, "run": _run, "trace": _trace, "code": _code,
                       "list": _list}[command](opts)
         except SystemExit:  # --help, --version: printed, but perhaps not yet written

@@ -31,8 +31,8 @@ import threading
 import time
 from multiprocessing import process as _mp_process
 
-from mpgui.runtime.protocol import Kind, State
-from mpgui.runtime.reporter import Reporter
+from mpgui.runtime.protocol import MAX_LINE_CHARS, Kind, State
+from mpgui.runtime.reporter import Reporter, cut_line
 
 ENV_ADDRESS = "MPGUI_TRACE_ADDRESS"  # where mpgui listens ("host:port" for AF_INET)
 ENV_FAMILY = "MPGUI_TRACE_FAMILY"  # AF_UNIX or AF_INET
@@ -63,7 +63,7 @@ class _Agent:
         self.reporters: dict[int, Reporter] = {}  # thread ident -> its reporter
         self.main: Reporter | None = None
         self.subs = 0
-        self.partial: dict[int, str] = {}  # thread ident -> the line it is printing
+        self.partial: dict[int, _Partial] = {}  # thread ident -> the line it is printing
         self.failed: dict[int, bool] = {}  # thread ident -> its run() raised
         self.due = threading.Event()  # lines wait in a buffer: flush soon
 
@@ -201,10 +201,10 @@ def _forget() -> None:
 def _at_exit() -> None:
     if _agent.conn is None:
         return
-    for ident, text in list(_agent.partial.items()):  # print(..., end="") last
+    for ident, part in list(_agent.partial.items()):  # print(..., end="") last
         r = _agent.reporters.get(ident, _agent.main)
-        if text and r is not None:
-            r.line(text)
+        if part.length and r is not None:
+            r.line(part.line())
     _agent.partial.clear()
     _agent.flush_all()
 
@@ -407,6 +407,32 @@ def _lines(r: Reporter, lines: list[str]) -> None:
         r.line(line)
 
 
+class _Partial:
+    """The line a thread is printing, in pieces. Adding a piece costs its own length, not
+    the line's (``print('.', end='')`` in a loop stays linear), and only the first
+    MAX_LINE_CHARS characters are kept: an endless line takes bounded memory and is
+    reported cut, with the number of characters left out."""
+
+    __slots__ = ("kept", "length", "pieces")
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.kept = 0  # characters in pieces
+        self.length = 0  # characters printed
+
+    def add(self, text: str) -> None:
+        self.length += len(text)
+        room = MAX_LINE_CHARS - self.kept
+        if room > 0 and text:
+            piece = text[:room]
+            self.pieces.append(piece)
+            self.kept += len(piece)
+
+    def line(self) -> str:
+        head = "".join(self.pieces)
+        return head if self.length == self.kept else cut_line(head, self.length)
+
+
 class _Tap:
     """sys.stdout as the script knows it, that also reports each printed line."""
 
@@ -417,13 +443,20 @@ class _Tap:
         n = self._stream.write(text)
         if _agent.conn is not None and isinstance(text, str):
             ident = threading.get_ident()
-            text = _agent.partial.pop(ident, "") + text
+            part = _agent.partial.get(ident)
             if "\n" not in text:
-                _agent.partial[ident] = text
+                if part is None:
+                    part = _agent.partial[ident] = _Partial()
+                part.add(text)
             else:
                 *lines, rest = text.split("\n")
+                if part is not None:  # the line printed so far ends here
+                    part.add(lines[0])
+                    lines[0] = part.line()
+                    del _agent.partial[ident]
                 if rest:
-                    _agent.partial[ident] = rest
+                    part = _agent.partial[ident] = _Partial()
+                    part.add(rest)
                 r = _agent.reporter()
                 if r is not None:
                     _agent.guarded(_lines, r, lines)

@@ -67,7 +67,8 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
                  out: TextIO | None = None, err: TextIO | None = None,
                  after: Callable[[TraceStore], None] | None = None) -> int:
     """Run `scenario` to its end; returns the exit status for the command. `after`
-    gets the finished trace (to draw pictures of it) once the children are gone."""
+    gets the finished trace (to draw pictures of it) once the children are gone; the
+    store is closed after it (its printed text let go, its spill file removed)."""
     out = out or sys.stdout
     err = err or sys.stderr
     status = 0
@@ -133,5 +134,6 @@ def _outputs(store: TraceStore, header: str, *, trace: Path | None, csv: Path | 
             failed.append(exc)
     if not quiet:
         err.write(format_summary(store, header) + "\n")
+    store.close()  # the run is over: its spill file goes now, not at exit
     if failed:
         raise WriteError.combined(failed)

@@ -38,13 +38,26 @@ _CHUNK = 500
 _QUIET_NS = 1_000_000
 
 
+def cut_line(head: str, length: int) -> str:
+    """A line of `length` characters that begins with `head`, cut to MAX_LINE_CHARS
+    and marked: "xxx… (N more characters)"."""
+    return f"{head[:MAX_LINE_CHARS]}… ({length - MAX_LINE_CHARS} more characters)"
+
+
+def _is_cut(line: str) -> bool:
+    """Whether `line` is already cut_line's (a traced script's endless line is cut as it
+    is printed, the rest never kept)."""
+    tail = line[MAX_LINE_CHARS:]
+    return tail.startswith("… (") and tail.endswith(" more characters)") and \
+        tail[3:-17].isdigit() and len(tail) < 48
+
+
 def _pack(lines: list[str]) -> bytes:
     """Lines joined by newlines as UTF-8; over-long lines cut, embedded newlines shown
     as \\n (checked per batch at C speed, fixed per line only when needed)."""
     text = "\n".join(lines)
     if len(text) > MAX_LINE_CHARS and max(map(len, lines)) > MAX_LINE_CHARS:
-        lines = [x if len(x) <= MAX_LINE_CHARS else
-                 f"{x[:MAX_LINE_CHARS]}… ({len(x) - MAX_LINE_CHARS} more characters)"
+        lines = [x if len(x) <= MAX_LINE_CHARS or _is_cut(x) else cut_line(x, len(x))
                  for x in lines]
         text = "\n".join(lines)
     if text.count("\n") != len(lines) - 1:

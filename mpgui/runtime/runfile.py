@@ -71,7 +71,13 @@ def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
 def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore,
              meta: dict[str, Any]) -> None:
     """Write a run file atomically. Raises ScenarioFileError (whose message names the
-    problem) if it cannot be written."""
+    problem) if it cannot be written, or if the run is too large for a run file to be
+    read back (checked before its text is gathered: a flood's text may be on disk)."""
+    least = store.text_bytes + 2 * store.n_lines  # each line's text: at least "",
+    if least > MAX_BYTES:
+        raise ScenarioFileError(f"this run printed {least / 1e6:,.0f} MB of text, more than a "
+                                f"run file holds ({MAX_BYTES // 1_000_000} MB); export it "
+                                "as CSV or a Chrome trace instead")
     data = json.dumps(run_to_dict(scenario, store, meta), separators=(",", ":"))
     atomic_write(Path(path), gzip.compress(data.encode("utf-8"), compresslevel=6))
 
@@ -151,8 +157,7 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
     if len(texts) != len(store.line_t) or not all(isinstance(t, str) and "\n" not in t
                                                    for t in texts):
         raise RunFileError("line_text: expected one line of text per printed line")
-    store._chunks = [("\n".join(texts)).encode("utf-8")] if texts else []
-    store._chunk_first = array("q", [0] if texts else [])
+    store.set_line_texts(texts)
     for i, jd in enumerate(_of(d, "joins", list)):
         store.joins.append(_join(_dict(jd, f"joins[{i}]"), i, n_lanes))
     store.others = _others(d["others"]) if "others" in d else _not_recorded()

@@ -5,17 +5,29 @@ million events fit in a few tens of MB and a view can wrap the columns with
 ``numpy.frombuffer`` without copying. Spans are derived as events arrive: a state change
 closes the lane's open span and opens the next. Core occupancy is not stored twice: it
 is the RUNNING spans, by their core.
+
+Printed text is what grows fastest; past the process's memory budget (`spill`) the
+oldest text moves to a temporary SQLite file and is read back when a line is asked for.
+The columns (10 bytes a line, 21 a span) stay in memory: the chart draws from them.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from array import array
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from mpgui.runtime import spill
 from mpgui.runtime.protocol import STATE_LABELS, UNKNOWN_CORE, Kind, State
 
 OPEN = -1  # t1 of a span that has not ended yet
+# Chunks of text kept split into lines for reading: a console or export reading lines in
+# time order goes back and forth between the chunks of a few processes.
+_SPLIT_CACHE = 8
+# Lines per chunk when a run file's text is stored
+_LOAD_CHUNK_LINES = 256  # as a child's batch: a chunk split for reading stays small
 
 
 @dataclass
@@ -135,7 +147,10 @@ class OtherPrograms:
 class TraceStore:
     """All that a run measured, organised for drawing and export."""
 
-    def __init__(self, backend: str = "processes") -> None:
+    def __init__(self, backend: str = "processes",
+                 budget: spill.MemoryBudget | None = None) -> None:
+        """`budget`: the memory budget this store counts against (default: the
+        process's, ``spill.BUDGET``)."""
         self.backend = backend  # what ran the table's rows: processes, threads or pool
         self.info: dict[str, object] = {}  # facts a child reported (Kind.INFO)
         self.t0: int | None = None
@@ -150,10 +165,18 @@ class TraceStore:
         self.line_lane = array("H")
         self.line_t = array("q")
         # Line text stays as the batches brought it: one UTF-8 chunk of newline-joined
-        # lines per batch, split only when a line is read.
-        self._chunks: list[bytes] = []
+        # lines per batch, split only when a line is read. A chunk spilled to disk is
+        # None here, from the first one up to _kept_from.
+        self._chunks: list[bytes | None] = []
         self._chunk_first = array("q")  # index of each chunk's first line
-        self._split: tuple[int, list[str]] = (-1, [])
+        self._kept_from = 0  # the first chunk still in memory
+        self._held = 0  # bytes of text in memory
+        self.text_bytes = 0  # bytes of text, in memory or on disk
+        self._spill: spill.TextSpill | None = None
+        self.spill_error = ""  # why text could not be spilled (it stays in memory)
+        self._split: OrderedDict[int, list[str]] = OrderedDict()
+        self._budget = budget if budget is not None else spill.BUDGET
+        self._budget.register(self)
         self.joins: list[Join] = []
         self.events = 0
         self.others = OtherPrograms()  # other programs' use of each CPU (filled live)
@@ -290,11 +313,92 @@ class TraceStore:
         n0 = len(self.line_t)
         self.line_t.frombytes(line_t)
         n = len(self.line_t) - n0
-        self._chunks.append(text)
-        self._chunk_first.append(n0)
+        self._add_chunk(n0, text)
         self.line_lane.extend(array("H", [lane]) * n)
         self.lanes[lane].lines += n
         self.events += n
+
+    def _add_chunk(self, first: int, text: bytes) -> None:
+        self.text_bytes += len(text)
+        self._chunks.append(text)
+        self._chunk_first.append(first)
+        self._held += len(text)
+        budget = self._budget
+        budget.held += len(text)
+        if budget.held > budget.trigger:
+            budget.make_room()
+
+    def set_line_texts(self, texts: list[str]) -> None:
+        """The text of every line at once (a run file's), replacing any: one string per
+        line of the columns, without newlines."""
+        self._drop_text()
+        for first in range(0, len(texts), _LOAD_CHUNK_LINES):
+            part = texts[first:first + _LOAD_CHUNK_LINES]
+            self._add_chunk(first, "\n".join(part).encode("utf-8", "surrogatepass"))
+
+    # -- memory ------------------------------------------------------------------------
+
+    def column_bytes(self) -> int:
+        """Bytes held by the columns (what stays in memory, growing with events)."""
+        cols = (self.span_lane, self.span_state, self.span_core, self.span_t0, self.span_t1,
+                self.line_lane, self.line_t, self._chunk_first, self.others.t0,
+                self.others.t1, *self.others.fraction)
+        return sum(c.itemsize * c.buffer_info()[1] for c in cols) + 8 * len(self._chunks)
+
+    def spill_text(self, target: int) -> int:
+        """Move the oldest text chunks still in memory to disk until `target` bytes went
+        (or none is left); returns the bytes moved. A spill that fails (disk full) keeps
+        the text in memory and says why in `spill_error`."""
+        if self.spill_error:
+            return 0
+        end, moved = self._kept_from, 0
+        while end < len(self._chunks) and moved < target:
+            moved += len(self._chunks[end])  # type: ignore[arg-type]
+            end += 1
+        if end == self._kept_from:
+            return 0
+        try:
+            if self._spill is None:
+                self._spill = spill.TextSpill()
+            self._spill.put((c, self._chunks[c]) for c in range(self._kept_from, end))
+        except (OSError, sqlite3.Error) as exc:
+            self.spill_error = f"{type(exc).__name__}: {exc}"
+            return 0
+        for c in range(self._kept_from, end):
+            self._chunks[c] = None
+        self._kept_from = end
+        self._held -= moved
+        self._budget.held -= moved
+        return moved
+
+    @property
+    def spilled(self) -> bool:
+        """Whether some text is on disk."""
+        return self._kept_from > 0
+
+    def close(self) -> None:
+        """Let go of the text: the spill file is removed; lines can no longer be read.
+        The columns stay (the chart still draws)."""
+        self._drop_text()
+
+    def _drop_text(self) -> None:
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+        self._budget.held -= self._held
+        self._held = 0
+        self.text_bytes = 0
+        self._chunks = []
+        self._chunk_first = array("q")
+        self._kept_from = 0
+        self._split.clear()
+
+    def __del__(self) -> None:
+        # The text this store held no longer counts against the budget (the spill file
+        # removes itself: TextSpill's finalizer).
+        budget = getattr(self, "_budget", None)
+        if budget is not None:
+            budget.held -= self._held
 
     # -- the parent's side -------------------------------------------------------------
 
@@ -353,9 +457,20 @@ class TraceStore:
     def line_text(self, i: int) -> str:
         """The text of line `i` (arrival order)."""
         c = bisect_right(self._chunk_first, i) - 1
-        if self._split[0] != c:
-            self._split = (c, self._chunks[c].decode("utf-8", "replace").split("\n"))
-        return self._split[1][i - self._chunk_first[c]]
+        lines = self._split.get(c)
+        if lines is None:
+            raw = self._chunks[c]
+            if raw is None:
+                if self._spill is None:
+                    raise IndexError(f"line {i}: the store was closed")
+                raw = self._spill.get(c)
+            lines = raw.decode("utf-8", "replace").split("\n")
+            self._split[c] = lines
+            if len(self._split) > _SPLIT_CACHE:
+                self._split.popitem(last=False)
+        else:
+            self._split.move_to_end(c)
+        return lines[i - self._chunk_first[c]]
 
     def lines_since(self, first: int) -> list[tuple[int, int, str]]:
         """Lines `first`.. as (time, lane, text), in time order within what arrived."""
@@ -396,12 +511,8 @@ class TraceStore:
         return None if t is None or self.t0 is None else (t - self.t0) / 1e9
 
     def memory_bytes(self) -> int:
-        """Approximate bytes held by the columns (what grows with events)."""
-        cols = (self.span_lane, self.span_state, self.span_core, self.span_t0, self.span_t1,
-                self.line_lane, self.line_t, self._chunk_first, self.others.t0,
-                self.others.t1, *self.others.fraction)
-        return sum(c.itemsize * c.buffer_info()[1] for c in cols) + \
-            sum(len(c) for c in self._chunks)
+        """Approximate bytes held in memory: the columns and the text not spilled."""
+        return self.column_bytes() + self._held
 
 
 def state_label(state: int) -> str:
