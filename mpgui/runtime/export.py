@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from mpgui.model.fileformat import atomic_write
+from mpgui.runtime import jsonstream
+from mpgui.runtime.jsonstream import json_array, utf8_pieces
 from mpgui.runtime.trace import OPEN, TraceStore, state_label
 
 # The track of other programs' use of the CPUs: a pid no lane has (lanes without a pid
@@ -45,10 +49,35 @@ def _others_counters(store: TraceStore) -> list[dict[str, Any]]:
 def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, Any]:
     """The run as a Chrome trace: one process per lane (its pid), complete events for
     spans, instant events for printed lines, starts and exits, the main program's joins
-    as complete events with a flow arrow from the child's exit to the join's return."""
+    as complete events with a flow arrow from the child's exit to the join's return.
+    (All in memory: `chrome_trace_pieces` writes the same a piece at a time.)"""
+    return {"traceEvents": list(_trace_events(store, parent_pid)), **_TRACE_TAIL}
+
+
+# What follows the events in a Chrome trace file
+_TRACE_TAIL = {"displayTimeUnit": "ms", "otherData": {"producer": "mpgui"}}
+
+
+def chrome_trace_pieces(store: TraceStore, parent_pid: int | None = None) -> Iterator[bytes]:
+    """``json.dumps(chrome_trace(store))`` as UTF-8, byte for byte, in pieces of about
+    a MB: the events are made, encoded and let go a batch at a time."""
+    tail = json.dumps({"traceEvents": [], **_TRACE_TAIL})
+    assert tail.startswith('{"traceEvents": []')
+    events = json_array(_trace_events(store, parent_pid), _event_weight)
+    return utf8_pieces(itertools.chain(['{"traceEvents": '], events,
+                                       [tail[len('{"traceEvents": []'):]]))
+
+
+def _event_weight(event: dict[str, Any]) -> int:
+    # A printed line's event holds its text twice (its name: the first 80 characters).
+    args = event.get("args")
+    text = args.get("text") if isinstance(args, dict) else None
+    return 200 + (len(text) + 80 if isinstance(text, str) else 0)
+
+
+def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[str, Any]]:
     parent = parent_pid if parent_pid is not None else os.getpid()
     ids: dict[int, tuple[int, int]] = {}
-    ev: list[dict[str, Any]] = []
     for ln in store.lanes:
         named = True  # the lane names its process in the trace
         if ln.kind == "main":
@@ -64,12 +93,12 @@ def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, 
             pid = tid = ln.pid if ln.pid is not None else -(ln.index + 1)
         ids[ln.index] = (pid, tid)
         if named:
-            ev.append({"ph": "M", "name": "process_name", "pid": pid,
-                       "args": {"name": "main program" if ln.kind == "main" else ln.label}})
-            ev.append({"ph": "M", "name": "process_sort_index", "pid": pid,
-                       "args": {"sort_index": ln.index}})
-        ev.append({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
-                   "args": {"name": ln.var}})
+            yield {"ph": "M", "name": "process_name", "pid": pid,
+                   "args": {"name": "main program" if ln.kind == "main" else ln.label}}
+            yield {"ph": "M", "name": "process_sort_index", "pid": pid,
+                   "args": {"sort_index": ln.index}}
+        yield {"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
+               "args": {"name": ln.var}}
 
     def at(lane: int) -> dict[str, int]:
         pid, tid = ids[lane]
@@ -83,46 +112,44 @@ def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, 
                 continue
             t1 = end
         core = store.span_core[i]
-        ev.append({"ph": "X", "cat": "state", "name": state_label(store.span_state[i]),
-                   "ts": _us(store, t0), "dur": (t1 - t0) / 1000.0, **at(lane),
-                   "args": {"core": core if core >= 0 else None}})
-    for i in range(store.n_lines):
-        text = store.line_text(i)
-        ev.append({"ph": "i", "s": "t", "cat": "print", "name": text[:80],
-                   "ts": _us(store, store.line_t[i]), **at(store.line_lane[i]),
-                   "args": {"text": text}})
+        yield {"ph": "X", "cat": "state", "name": state_label(store.span_state[i]),
+               "ts": _us(store, t0), "dur": (t1 - t0) / 1000.0, **at(lane),
+               "args": {"core": core if core >= 0 else None}}
+    for i, text in enumerate(store.line_texts()):
+        yield {"ph": "i", "s": "t", "cat": "print", "name": text[:80],
+               "ts": _us(store, store.line_t[i]), **at(store.line_lane[i]),
+               "args": {"text": text}}
     main = next((ln.index for ln in store.lanes if ln.kind == "main"), None)
     for ln in store.lanes:
         if ln.start_call_t is not None and main is not None:
-            ev.append({"ph": "i", "s": "t", "cat": "start", "name": f"{ln.var}.start()",
-                       "ts": _us(store, ln.start_call_t), **at(main)})
+            yield {"ph": "i", "s": "t", "cat": "start", "name": f"{ln.var}.start()",
+                   "ts": _us(store, ln.start_call_t), **at(main)}
         if ln.end_t is not None and ln.kind == "process":
             args: dict[str, Any] = {"exit_code": ln.exit_code}
             if ln.error:
                 args.update(exception=f"{ln.error[0]}: {ln.error[1]}", traceback=ln.error[2])
-            ev.append({"ph": "i", "s": "t", "cat": "exit", "name": f"exit {ln.exit_code}",
-                       "ts": _us(store, ln.end_t), **at(ln.index), "args": args})
+            yield {"ph": "i", "s": "t", "cat": "exit", "name": f"exit {ln.exit_code}",
+                   "ts": _us(store, ln.end_t), **at(ln.index), "args": args}
     for k, j in enumerate(store.joins):
         if j.t_return is None or main is None:
             continue
         target = store.lanes[j.lane]
         name = f"{target.var}.join()" + (" (end of script)" if j.implicit else "")
-        ev.append({"ph": "X", "cat": "join", "name": name, "ts": _us(store, j.t_wait),
-                   "dur": (j.t_return - j.t_wait) / 1000.0, **at(main),
-                   "args": {"timed_out": j.timed_out}})
+        yield {"ph": "X", "cat": "join", "name": name, "ts": _us(store, j.t_wait),
+               "dur": (j.t_return - j.t_wait) / 1000.0, **at(main),
+               "args": {"timed_out": j.timed_out}}
         if target.end_t is not None and not j.timed_out:
-            ev.append({"ph": "s", "cat": "join", "name": "exit → join", "id": k,
-                       "ts": _us(store, target.end_t), **at(j.lane)})
-            ev.append({"ph": "f", "bp": "e", "cat": "join", "name": "exit → join", "id": k,
-                       "ts": _us(store, j.t_return), **at(main)})
-    ev += _others_counters(store)
-    return {"traceEvents": ev, "displayTimeUnit": "ms",
-            "otherData": {"producer": "mpgui"}}
+            yield {"ph": "s", "cat": "join", "name": "exit → join", "id": k,
+                   "ts": _us(store, target.end_t), **at(j.lane)}
+            yield {"ph": "f", "bp": "e", "cat": "join", "name": "exit → join", "id": k,
+                   "ts": _us(store, j.t_return), **at(main)}
+    yield from _others_counters(store)
 
 
 def write_chrome_trace(store: TraceStore, path: str | os.PathLike[str]) -> None:
-    """Write the Chrome trace JSON to `path` (atomically). Raises WriteError."""
-    atomic_write(path, json.dumps(chrome_trace(store)).encode("utf-8"))
+    """Write the Chrome trace JSON to `path` (atomically, a piece at a time). Raises
+    WriteError."""
+    atomic_write(path, chrome_trace_pieces(store))
 
 
 CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "state", "core", "start_s",
@@ -132,42 +159,58 @@ CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "state", "core", "sta
 def csv_text(store: TraceStore) -> str:
     """The run as CSV: one row per span, printed line, start, join and exit, and per
     CPU and sample the part of it other programs used (record "others": the CPU in
-    `core`, the fraction 0..1 in `text`)."""
+    `core`, the fraction 0..1 in `text`). (All in memory: `csv_pieces` writes the same
+    a piece at a time.)"""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(_csv_rows(store))
+    return buf.getvalue()
+
+
+def csv_pieces(store: TraceStore) -> Iterator[bytes]:
+    """``csv_text(store)`` as UTF-8, byte for byte, in pieces of about a MB."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    for row in _csv_rows(store):
+        w.writerow(row)
+        if buf.tell() >= jsonstream.PIECE_CHARS:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
+
+
+def _csv_rows(store: TraceStore) -> Iterator[tuple[object, ...]]:
+    yield CSV_COLUMNS
 
     def s(t: int | None) -> str:
         return "" if t is None or t == OPEN else f"{(t - (store.t0 or 0)) / 1e9:.6f}"
 
     def row(record: str, lane: int, state: str = "", core: int | str = "", t0: int | None = None,
-            t1: int | None = None, text: str = "") -> None:
+            t1: int | None = None, text: str = "") -> tuple[object, ...]:
         ln = store.lanes[lane]
-        w.writerow((record, lane, ln.var, ln.name, ln.pid or "", state, core, s(t0), s(t1), text))
+        return (record, lane, ln.var, ln.name, ln.pid or "", state, core, s(t0), s(t1), text)
 
     for i, lane in enumerate(store.span_lane):
         core = store.span_core[i]
-        row("span", lane, state_label(store.span_state[i]), core if core >= 0 else "",
-            store.span_t0[i], store.span_t1[i])
-    for i in range(store.n_lines):
-        row("line", store.line_lane[i], t0=store.line_t[i], text=store.line_text(i))
+        yield row("span", lane, state_label(store.span_state[i]), core if core >= 0 else "",
+                  store.span_t0[i], store.span_t1[i])
+    for i, text in enumerate(store.line_texts()):
+        yield row("line", store.line_lane[i], t0=store.line_t[i], text=text)
     for ln in store.lanes:
         if ln.start_call_t is not None:
-            row("start", ln.index, t0=ln.start_call_t, t1=ln.started_t)
+            yield row("start", ln.index, t0=ln.start_call_t, t1=ln.started_t)
         if ln.end_t is not None and ln.kind == "process":
             err = f"{ln.error[0]}: {ln.error[1]}" if ln.error else ""
-            row("exit", ln.index, t0=ln.end_t, text=f"{ln.exit_code} {err}".strip())
+            yield row("exit", ln.index, t0=ln.end_t, text=f"{ln.exit_code} {err}".strip())
     for j in store.joins:
         text = "timed out" if j.timed_out else ("end of script" if j.implicit else "")
-        row("join", j.lane, t0=j.t_wait, t1=j.t_return, text=text)
+        yield row("join", j.lane, t0=j.t_wait, t1=j.t_return, text=text)
     others = store.others
     for cpu, column in enumerate(others.fraction):
         for t0, t1, f in zip(others.t0, others.t1, column, strict=True):
-            w.writerow(("others", "", "", "other programs", "", "", cpu, s(t0), s(t1),
-                        f"{f:.3f}"))
-    return buf.getvalue()
+            yield ("others", "", "", "other programs", "", "", cpu, s(t0), s(t1), f"{f:.3f}")
 
 
 def write_csv(store: TraceStore, path: str | os.PathLike[str]) -> None:
-    """Write the CSV to `path` (atomically). Raises WriteError."""
-    atomic_write(path, csv_text(store).encode("utf-8"))
+    """Write the CSV to `path` (atomically, a piece at a time). Raises WriteError."""
+    atomic_write(path, csv_pieces(store))

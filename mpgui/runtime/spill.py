@@ -156,6 +156,13 @@ class TextSpill:
             raise KeyError(chunk)
         return bytes(row[0])
 
+    def chunks(self, first: int, end: int) -> list[tuple[int, bytes]]:
+        """Chunks `first` .. `end` - 1 that were spilled, as (number, text), in order
+        (one query for a batch of them: reading a whole run back chunk by chunk)."""
+        rows = self._db.execute("SELECT id, text FROM chunk WHERE id >= ? AND id < ? "
+                                "ORDER BY id", (first, end)).fetchall()
+        return [(c, bytes(text)) for c, text in rows]
+
     def close(self) -> None:
         """Close the database and remove its folder."""
         self._finalizer()

@@ -17,6 +17,7 @@ import sqlite3
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mpgui.runtime import spill
@@ -28,6 +29,8 @@ OPEN = -1  # t1 of a span that has not ended yet
 _SPLIT_CACHE = 8
 # Lines per chunk when a run file's text is stored
 _LOAD_CHUNK_LINES = 256  # as a child's batch: a chunk split for reading stays small
+# Chunks read back from disk at once when all lines are read in order (an export)
+_READ_CHUNKS = 64
 
 
 @dataclass
@@ -471,6 +474,32 @@ class TraceStore:
         else:
             self._split.move_to_end(c)
         return lines[i - self._chunk_first[c]]
+
+    def line_texts(self) -> Iterator[str]:
+        """The text of every line in arrival order (as line_text gives it), read a chunk
+        at a time: what an export reads, holding a batch of chunks at most (those on
+        disk are read back _READ_CHUNKS at a time, and not kept)."""
+        n, firsts = self.n_lines, self._chunk_first
+        if n and not self._chunks:
+            raise IndexError("the store was closed")
+        for batch in range(0, len(firsts), _READ_CHUNKS):
+            end = min(batch + _READ_CHUNKS, len(firsts))
+            raws: dict[int, bytes | None] = dict(enumerate(self._chunks[batch:end], batch))
+            if batch < self._kept_from:
+                if self._spill is None:
+                    raise IndexError("the store was closed")
+                raws.update(self._spill.chunks(batch, min(end, self._kept_from)))
+            for c, raw in raws.items():
+                first = firsts[c]
+                last = firsts[c + 1] if c + 1 < len(firsts) else n
+                if last <= first:
+                    continue
+                if raw is None:
+                    raise KeyError(c)  # (not on disk: as line_text's spill.get)
+                lines = raw.decode("utf-8", "replace").split("\n")
+                for i in range(last - first):
+                    yield lines[i]
+            del raws
 
     def lines_since(self, first: int) -> list[tuple[int, int, str]]:
         """Lines `first`.. as (time, lane, text), in time order within what arrived."""
