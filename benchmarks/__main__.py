@@ -19,6 +19,7 @@ BENCHMARKS = {
     "overhead": core.overhead,
     "memory": core.memory,
     "floodmemory": core.flood_memory,
+    "floodexports": core.flood_exports,
     "frames": window.frame_budget,
     "panzoom": window.pan_zoom,
     "viztracer": peers.viztracer,

@@ -1,0 +1,148 @@
+"""Exports are written a piece at a time: the CSV and the Chrome trace of a flood are
+larger than the memory budget, so they are never built whole. The pieces make the same
+bytes as the whole did, the memory they take stays small against what is written, and
+a write that fails part way still leaves the old file."""
+
+from __future__ import annotations
+
+import io
+import json
+import tracemalloc
+from array import array
+
+import pytest
+
+from mpgui.model.builtins import load_builtin
+from mpgui.model.fileformat import WriteError
+from mpgui.runtime import jsonstream, spill
+from mpgui.runtime.export import (
+    chrome_trace,
+    chrome_trace_pieces,
+    csv_pieces,
+    csv_text,
+    write_chrome_trace,
+    write_csv,
+)
+from mpgui.runtime.headless import run_headless
+from mpgui.runtime.jsonstream import json_array, utf8_pieces
+from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.trace import TraceStore
+from tests.full_disk import file_size_limit
+from tests.test_memory import MS, NO_LIMIT, T0, TINY, recorded
+
+OLD = b"the old export: it must survive\n"
+STATES = (State.RUNNING, State.PREEMPTED)
+
+
+def whole_trace(store: TraceStore) -> bytes:
+    """What the Chrome trace export wrote before it was streamed."""
+    return json.dumps(chrome_trace(store)).encode("utf-8")
+
+
+@pytest.fixture(params=[None, 1, 1000], ids=["MB pieces", "1-char pieces", "1k pieces"])
+def piece_chars(request, monkeypatch):
+    """The pieces' size: as shipped, and small enough that every boundary is met."""
+    if request.param is not None:
+        monkeypatch.setattr(jsonstream, "PIECE_CHARS", request.param)
+    return request.param or jsonstream.PIECE_CHARS
+
+
+@pytest.mark.parametrize("budget", [NO_LIMIT, TINY], ids=["in memory", "spilled"])
+def test_streamed_exports_are_byte_for_byte_the_whole_ones(budget, piece_chars):
+    store = recorded(spill.MemoryBudget(budget))
+    try:
+        assert store.spilled == (budget == TINY)
+        assert b"".join(chrome_trace_pieces(store)) == whole_trace(store)
+        assert b"".join(csv_pieces(store)) == csv_text(store).encode("utf-8")
+    finally:
+        store.close()
+
+
+def test_a_real_run_exports_the_same_streamed(piece_chars):
+    """A run of real processes, one of which fails (its traceback: quotes, newlines)."""
+    checked = []
+
+    def check(store: TraceStore) -> None:
+        assert b"".join(chrome_trace_pieces(store)) == whole_trace(store)
+        assert b"".join(csv_pieces(store)) == csv_text(store).encode("utf-8")
+        checked.append(store.n_lines)
+
+    run_headless(load_builtin("crash"), name="crash", speed=20, start_method="spawn",
+                 quiet=True, out=io.StringIO(), err=io.StringIO(), after=check)
+    assert checked and checked[0] > 0
+
+
+@pytest.mark.parametrize("items", [[], [1], ["a", {"b": [1, 2.5, None]}, "é\n\"", 3] * 500])
+def test_a_json_array_in_pieces_is_json_dumps(items, piece_chars):
+    for separators in ((", ", ": "), (",", ":")):
+        pieces = list(json_array(items, separators=separators))
+        assert "".join(pieces) == json.dumps(items, separators=separators)
+    assert b"".join(utf8_pieces(["é", "字🙂", "", "x" * 5000])) == "é字🙂x".encode() + b"x" * 4999
+
+
+def flood(lines: int, budget: spill.MemoryBudget) -> TraceStore:
+    """A store of `lines` printed lines (~60 characters) from four processes, in
+    batches of 256 as children send them, with a span a batch."""
+    store = TraceStore(budget=budget)
+    main = store.add_lane("main", "main program", "main")
+    kids = [store.add_lane(f"F{k}", f"flood {k}", "process") for k in range(4)]
+    store.begin(T0, main)
+    for k in kids:
+        store.start_called(T0 + k * MS, k)
+    t = T0 + 10 * MS
+    for batch in range(lines // 256):
+        lane = kids[batch % 4]
+        first = batch * 256
+        times = array("q", range(t, t + 256 * 1000, 1000))
+        text = "\n".join(f"flood line {first + j}: the quick brown fox jumps over the lazy dog"
+                         for j in range(256))
+        store.ingest(lane, (0, [(Kind.STATE, t, STATES[batch % 2], batch % 2)], times.tobytes(),
+                            text.encode()))
+        t += 256 * 1000
+    for k in kids:
+        store.exited(t, k, 0)
+    store.finish(t + MS)
+    return store
+
+
+@pytest.mark.parametrize(("pieces", "lines"), [(csv_pieces, 1_000_000),
+                                               (chrome_trace_pieces, 300_000)],
+                         ids=["csv", "trace"])
+def test_exporting_a_flood_takes_little_memory(pieces, lines):
+    """The store (most of its text spilled) is made first; then exporting it allocates
+    at its peak a few MB, against ~90 MB of CSV for 1 M lines, ~75 MB of trace for
+    300 k (fewer: under tracemalloc a trace event takes ~30 µs to make)."""
+    store = flood(lines, spill.MemoryBudget(16_000_000))
+    try:
+        assert store.spilled
+        tracemalloc.start()
+        try:
+            written = sum(len(piece) for piece in pieces(store))
+            _now, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert written > 60_000_000
+        assert peak < 32_000_000 and peak < written / 5, (peak, written)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("write", [write_csv, write_chrome_trace], ids=["csv", "trace"])
+def test_a_streamed_export_that_fails_part_way_leaves_the_old_file(
+        write, tmp_path, monkeypatch):
+    """The disk fills after several pieces went out (a file size limit, which the
+    kernel enforces as it does a full disk): WriteError, the old file unchanged, no
+    temporary left."""
+    monkeypatch.setattr(jsonstream, "PIECE_CHARS", 4096)
+    store = recorded(spill.MemoryBudget(TINY))
+    target = tmp_path / "out"
+    target.write_bytes(OLD)
+    try:
+        with file_size_limit(100_000), pytest.raises(WriteError, match="cannot save"):
+            write(store, target)
+        assert [p.name for p in tmp_path.iterdir()] == ["out"]
+        assert target.read_bytes() == OLD
+        write(store, target)  # with room: the whole export
+        assert target.stat().st_size > 300_000
+    finally:
+        store.close()
