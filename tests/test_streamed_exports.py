@@ -1,14 +1,16 @@
-"""Exports are written a piece at a time: the CSV and the Chrome trace of a flood are
-larger than the memory budget, so they are never built whole. The pieces make the same
-bytes as the whole did, the memory they take stays small against what is written, and
-a write that fails part way still leaves the old file."""
+"""Exports and run files are written a piece at a time: the CSV and the Chrome trace of
+a flood are larger than the memory budget, so they are never built whole. The pieces make
+the same bytes as the whole did, the memory they take stays small against what is
+written, and a write that fails part way still leaves the old file."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import tracemalloc
 from array import array
+from collections.abc import Iterator
 
 import pytest
 
@@ -26,6 +28,7 @@ from mpgui.runtime.export import (
 from mpgui.runtime.headless import run_headless
 from mpgui.runtime.jsonstream import json_array, utf8_pieces
 from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.runfile import _run_json, load_run, run_to_dict, save_run
 from mpgui.runtime.trace import TraceStore
 from tests.full_disk import file_size_limit
 from tests.test_memory import MS, NO_LIMIT, T0, TINY, recorded
@@ -54,6 +57,23 @@ def test_streamed_exports_are_byte_for_byte_the_whole_ones(budget, piece_chars):
         assert store.spilled == (budget == TINY)
         assert b"".join(chrome_trace_pieces(store)) == whole_trace(store)
         assert b"".join(csv_pieces(store)) == csv_text(store).encode("utf-8")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("budget", [NO_LIMIT, TINY], ids=["in memory", "spilled"])
+def test_a_streamed_run_file_holds_the_whole_json(budget, piece_chars, tmp_path):
+    """Its JSON, unpacked, is byte for byte what it was when built whole; it loads."""
+    store = recorded(spill.MemoryBudget(budget))
+    scenario = load_builtin("seed")
+    path = tmp_path / "run.mpgrun"
+    try:
+        save_run(path, scenario, store, {"speed": 20})
+        whole = json.dumps(run_to_dict(scenario, store, {"speed": 20}), separators=(",", ":"))
+        assert gzip.decompress(path.read_bytes()) == whole.encode("utf-8")
+        _s, loaded, meta = load_run(path)
+        assert meta == {"speed": 20} and csv_text(loaded) == csv_text(store)
+        loaded.close()
     finally:
         store.close()
 
@@ -105,13 +125,20 @@ def flood(lines: int, budget: spill.MemoryBudget) -> TraceStore:
     return store
 
 
+def run_file_pieces(store: TraceStore) -> Iterator[bytes]:
+    """A run file's JSON (before it is compressed), as save_run writes it."""
+    return utf8_pieces(_run_json(load_builtin("seed"), store, {}))
+
+
 @pytest.mark.parametrize(("pieces", "lines"), [(csv_pieces, 1_000_000),
-                                               (chrome_trace_pieces, 300_000)],
-                         ids=["csv", "trace"])
+                                               (chrome_trace_pieces, 300_000),
+                                               (run_file_pieces, 1_000_000)],
+                         ids=["csv", "trace", "run file"])
 def test_exporting_a_flood_takes_little_memory(pieces, lines):
     """The store (most of its text spilled) is made first; then exporting it allocates
-    at its peak a few MB, against ~90 MB of CSV for 1 M lines, ~75 MB of trace for
-    300 k (fewer: under tracemalloc a trace event takes ~30 µs to make)."""
+    at its peak a few MB, against ~90 MB of CSV (or ~80 MB of run file JSON) for 1 M
+    lines, ~75 MB of trace for 300 k (fewer: under tracemalloc a trace event takes
+    ~30 µs to make)."""
     store = flood(lines, spill.MemoryBudget(16_000_000))
     try:
         assert store.spilled
@@ -127,7 +154,12 @@ def test_exporting_a_flood_takes_little_memory(pieces, lines):
         store.close()
 
 
-@pytest.mark.parametrize("write", [write_csv, write_chrome_trace], ids=["csv", "trace"])
+def write_run(store: TraceStore, path) -> None:
+    save_run(path, load_builtin("seed"), store, {})
+
+
+@pytest.mark.parametrize("write", [write_csv, write_chrome_trace, write_run],
+                         ids=["csv", "trace", "run file"])
 def test_a_streamed_export_that_fails_part_way_leaves_the_old_file(
         write, tmp_path, monkeypatch):
     """The disk fills after several pieces went out (a file size limit, which the
@@ -135,14 +167,16 @@ def test_a_streamed_export_that_fails_part_way_leaves_the_old_file(
     temporary left."""
     monkeypatch.setattr(jsonstream, "PIECE_CHARS", 4096)
     store = recorded(spill.MemoryBudget(TINY))
-    target = tmp_path / "out"
-    target.write_bytes(OLD)
     try:
-        with file_size_limit(100_000), pytest.raises(WriteError, match="cannot save"):
-            write(store, target)
+        full = tmp_path / "full size"
+        write(store, full)  # with room: the whole export
+        size = full.stat().st_size
+        full.unlink()
+        target = tmp_path / "out"
+        target.write_bytes(OLD)
+        with file_size_limit(size // 2), pytest.raises(WriteError, match="cannot save"):
+            write(store, target)  # several pieces went out; the next cannot
         assert [p.name for p in tmp_path.iterdir()] == ["out"]
         assert target.read_bytes() == OLD
-        write(store, target)  # with room: the whole export
-        assert target.stat().st_size > 300_000
     finally:
         store.close()

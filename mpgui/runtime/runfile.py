@@ -13,6 +13,7 @@ import json
 import os
 import zlib
 from array import array
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
 from mpgui.model.scenario import BACKENDS, Scenario
 from mpgui.model.userfile import open_regular
+from mpgui.runtime.jsonstream import json_array, utf8_pieces
 from mpgui.runtime.trace import OPEN, Join, Lane, OtherPrograms, TraceStore
 
 FORMAT = 1
@@ -48,6 +50,15 @@ class RunFileError(ValueError):
 
 def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> dict[str, Any]:
     """A finished run as plain data."""
+    d = _run_fields(scenario, store, meta)
+    d["columns"] = {name: list(getattr(store, name)) for name in _COLUMNS}
+    d["line_text"] = list(store.line_texts())
+    return d
+
+
+def _run_fields(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> dict[str, Any]:
+    """run_to_dict's fields in their order, the large ones ("columns", "line_text")
+    left None: save_run writes those a piece at a time."""
     lanes = []
     for ln in store.lanes:
         d = {k: getattr(ln, k) for k in (*_LANE_FIELDS, *_OPTIONAL_LANE_FIELDS,
@@ -61,25 +72,55 @@ def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
         "backend": store.backend, "info": store.info,
         "t0": store.t0, "t_end": store.t_end, "events": store.events, "lanes": lanes,
         "threads": [[owner, sub, lane] for (owner, sub), lane in store._subs.items()],
-        "columns": {name: list(getattr(store, name)) for name in _COLUMNS},
-        "line_text": [store.line_text(i) for i in range(store.n_lines)],
+        "columns": None,
+        "line_text": None,
         "joins": [vars(j) for j in store.joins],
         "others": _others_to_dict(store.others),
     }
 
 
+_SEPARATORS = (",", ":")
+
+
+def _run_json(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> Iterator[str]:
+    """``json.dumps(run_to_dict(...), separators=(",", ":"))`` in pieces of bounded size:
+    the columns and the printed text (what grows with a run) a batch at a time."""
+    for k, (key, value) in enumerate(_run_fields(scenario, store, meta).items()):
+        yield ("{" if k == 0 else ",") + json.dumps(key) + ":"
+        if key == "columns":
+            for c, name in enumerate(_COLUMNS):
+                yield ("{" if c == 0 else ",") + json.dumps(name) + ":"
+                yield from json_array(getattr(store, name), separators=_SEPARATORS)
+            yield "}"
+        elif key == "line_text":
+            yield from json_array(store.line_texts(), lambda t: len(t) + 4, _SEPARATORS)
+        else:
+            yield json.dumps(value, separators=_SEPARATORS)
+    yield "}"
+
+
+def _gzipped(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The gzip file of the concatenated `pieces`, compressed as they come."""
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)  # wbits 31: a gzip header and trailer
+    for piece in pieces:
+        out = z.compress(piece)
+        if out:
+            yield out
+    yield z.flush()
+
+
 def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore,
              meta: dict[str, Any]) -> None:
-    """Write a run file atomically. Raises ScenarioFileError (whose message names the
+    """Write a run file atomically, a piece at a time (the text and columns of a large
+    run are not gathered whole). Raises ScenarioFileError (whose message names the
     problem) if it cannot be written, or if the run is too large for a run file to be
-    read back (checked before its text is gathered: a flood's text may be on disk)."""
+    read back (checked before its text is read: a flood's text may be on disk)."""
     least = store.text_bytes + 2 * store.n_lines  # each line's text: at least "",
     if least > MAX_BYTES:
         raise ScenarioFileError(f"this run printed {least / 1e6:,.0f} MB of text, more than a "
                                 f"run file holds ({MAX_BYTES // 1_000_000} MB); export it "
                                 "as CSV or a Chrome trace instead")
-    data = json.dumps(run_to_dict(scenario, store, meta), separators=(",", ":"))
-    atomic_write(Path(path), gzip.compress(data.encode("utf-8"), compresslevel=6))
+    atomic_write(Path(path), _gzipped(utf8_pieces(_run_json(scenario, store, meta))))
 
 
 def load_run(path: str | os.PathLike[str]) -> tuple[Scenario, TraceStore, dict[str, Any]]:
