@@ -61,11 +61,9 @@ _TRACE_TAIL = {"displayTimeUnit": "ms", "otherData": {"producer": "mpgui"}}
 def chrome_trace_pieces(store: TraceStore, parent_pid: int | None = None) -> Iterator[bytes]:
     """``json.dumps(chrome_trace(store))`` as UTF-8, byte for byte, in pieces of about
     a MB: the events are made, encoded and let go a batch at a time."""
-    tail = json.dumps({"traceEvents": [], **_TRACE_TAIL})
-    assert tail.startswith('{"traceEvents": []')
     events = json_array(_trace_events(store, parent_pid), _event_weight)
-    return utf8_pieces(itertools.chain(['{"traceEvents": '], events,
-                                       [tail[len('{"traceEvents": []'):]]))
+    tail = ", " + json.dumps(_TRACE_TAIL)[1:]  # the other keys, and the closing brace
+    return utf8_pieces(itertools.chain(['{"traceEvents": '], events, [tail]))
 
 
 def _event_weight(event: dict[str, Any]) -> int:
