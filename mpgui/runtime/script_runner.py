@@ -536,19 +536,23 @@ class ScriptRunner(RunLoop):
             self.request_stop()
 
     def _signal(self, sig: int) -> None:
-        """Send `sig` to the script's session and to every process that reported."""
+        """Without a supervisor (not Linux): send `sig` to the script and its session
+        while the script is not reaped (its pid, and the group's id, cannot be another
+        process's then), and to every process whose connection is open. Never to a pid
+        that may have been handed on."""
         if self.proc is None:
             return
-        targets = list(self._pids)
-        if os.name == "posix":
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, sig)
-        else:
-            targets.append(self.proc.pid)
-        for pid in targets:  # a process that left the session (setsid) is still ours
-            if any(link.pid == pid for link in self._links) or pid == self.proc.pid:
+        if self.proc.poll() is None:
+            if os.name == "posix":
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.proc.pid, sig)
+            else:
                 with contextlib.suppress(OSError):
-                    os.kill(pid, sig)
+                    self.proc.send_signal(sig)
+        for pid in {link.pid for link in self._links if link.pid}:
+            # a process that left the session (setsid) is still ours
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
 
     def _end(self, status: str) -> None:
         now = _now()
