@@ -250,3 +250,32 @@ def test_a_pid_handed_on_after_the_script_ended_is_never_signalled(ending, run_m
         if sleeper is not None:
             sleeper.kill()
             sleeper.wait()
+
+
+def test_the_windows_stop_and_close_leave_nothing_of_an_escaping_script(
+        qtbot, window, run_mark, monkeypatch, tmp_path):
+    """File > Open Python Script… on a script that double-forks daemons: Stop, and
+    closing the window mid-run, end them too."""
+    from mpgui.ui import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_run_script", lambda _parent, _path: True)
+    token, updir = run_mark
+    script = tmp_path / "daemons.py"
+    escape = SCRIPTS / "escape.py"
+    script.write_text(f"import runpy, sys\nsys.argv = [{str(escape)!r}, 'daemon', '2', "
+                      f"{str(updir)!r}, 'wait']\nrunpy.run_path(sys.argv[0], "
+                      "run_name='__main__')\n")
+    assert window.scripts.open_path(script)
+    qtbot.waitUntil(lambda: count_up(updir) >= 2, timeout=UP_S * 1000)
+    assert len(marked(token)) >= 3
+    window.stop()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
+    assert window.controller.runner.status == "stopped"
+    assert marked(token) == []
+    # Again, and this time the window closes mid-run.
+    for name in os.listdir(updir):
+        os.unlink(updir / name)
+    window.scripts.rerun()
+    qtbot.waitUntil(lambda: count_up(updir) >= 2, timeout=UP_S * 1000)
+    window.close()
+    assert marked(token) == []
