@@ -211,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["--python-script"] and len(args) > 1:  # a frozen app runs a script
         return _python_script(args[1], args[2:])
+    if args[:1] == ["--supervise"]:  # a frozen app supervises a traced script's run
+        from mpgui.runtime.supervisor import main as supervise
+
+        return supervise(args[1:])
     command = args[0] if args and args[0] in COMMANDS else "gui"
     try:
         try:

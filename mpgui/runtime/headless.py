@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -62,6 +64,40 @@ def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str],
     return f"Process {name}:\n{trace}"
 
 
+class Interrupts:
+    """Ctrl+C (SIGINT) and SIGTERM during a run, noted by a handler and acted on
+    between polls (``check()`` raises KeyboardInterrupt there). Python's own handler
+    raises KeyboardInterrupt wherever the main thread is: inside a finalizer Python
+    only prints it and goes on, and the run ended as if nothing was asked (exit 0 for
+    Ctrl+C, seen on a busy machine). In the main thread only (where signals go)."""
+
+    SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None),
+                                getattr(signal, "SIGTERM", None)) if s is not None)
+
+    def __init__(self) -> None:
+        self.signum = 0
+        self._old: dict[int, object] = {}
+
+    def __enter__(self) -> Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                self._old[sig] = signal.signal(sig, self._note)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        self._old.clear()
+
+    def _note(self, signum: int, _frame: object) -> None:
+        self.signum = signum
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if a signal came."""
+        if self.signum:
+            raise KeyboardInterrupt
+
+
 def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: str,
                  trace: Path | None = None, csv: Path | None = None, quiet: bool = False,
                  out: TextIO | None = None, err: TextIO | None = None,
@@ -74,14 +110,20 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
     status = 0
     with Runner(scenario, speed=speed, start_method=start_method, name=name) as runner:
         printer = ConsolePrinter(runner, out, err)
-        try:
-            runner.run(printer)
-        except KeyboardInterrupt:
-            runner.stop()
-            status = EXIT_INTERRUPTED
-        except OutputFailed:  # `mpgui run seed | head -3`, or `> file` on a full disk
-            runner.stop()
-            raise
+
+        def on_poll() -> None:
+            interrupts.check()
+            printer()
+
+        with Interrupts() as interrupts:  # (a second Ctrl+C while stopping: noted only)
+            try:
+                runner.run(on_poll)
+            except KeyboardInterrupt:
+                runner.stop()
+                status = EXIT_INTERRUPTED
+            except OutputFailed:  # `mpgui run seed | head -3`, or `> file` on a full disk
+                runner.stop()
+                raise
         printer()
     store = runner.store
     how = "stopped after" if status else "finished in"
@@ -99,9 +141,9 @@ def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
     goes where this program's goes, unchanged. Returns the script's exit status."""
     err = err or sys.stderr
     interrupted = False
-    with ScriptRunner(script, args) as runner:
+    with ScriptRunner(script, args) as runner, Interrupts() as interrupts:
         try:
-            runner.run()
+            runner.run(interrupts.check)
         except KeyboardInterrupt:
             interrupted = True
             runner.stop()

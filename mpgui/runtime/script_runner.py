@@ -2,11 +2,15 @@
 makes, live, into a TraceStore — the same store, chart and exports as a scenario.
 
 The script runs as ``python SCRIPT.py ARGS`` would (its arguments, working directory
-and ``__main__``, stdin closed), in a session of its own so that Stop can end every
-process it made. Its processes connect to a socket this runner listens on (see
-``agent``); which of their threads runs, waits for a core or is blocked is sampled from
-the kernel (``sampler``). The interface is the Runner's: ``start``/``poll``/``wait``/
-``run``/``request_stop``/``stop``, ``status``, ``store`` and ``pids()``.
+and ``__main__``, stdin closed), in a session of its own. On Linux its parent is a small
+``supervisor`` (a child subreaper): every process the script makes stays below it,
+even one that leaves the session, so Stop, the script's end and mpgui's own end (even
+a SIGKILL) end them all; the run ends when the supervisor has reaped the last of them.
+Elsewhere Stop signals the script's session and every process that reported. Its
+processes connect to a socket this runner listens on (see ``agent``); which of their
+threads runs, waits for a core or is blocked is sampled from the kernel (``sampler``).
+The interface is the Runner's: ``start``/``poll``/``wait``/``run``/``request_stop``/
+``stop``, ``status``, ``store`` and ``pids()``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
-from mpgui.runtime import agent
+from mpgui.runtime import agent, supervisor
 from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import Kind, State
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
@@ -41,6 +45,10 @@ MAX_LANES = 256
 # After the script's own process ended, how long its orphans may go on before they are
 # stopped (nothing outlives a run).
 LINGER_NS = 1_000_000_000
+# After the supervisor ended, how long reports may take to be read (they are all sent).
+DRAIN_NS = 2_000_000_000
+# How much longer than the grace a Stop may take before the supervisor itself is killed.
+SUPERVISOR_SLACK_S = 3.0
 BOOT_DIR = Path(__file__).with_name("trace_boot")
 UNOBSERVED = "unobserved"  # store.info key: what this platform cannot show, in words
 # A connection must prove it is the script's (send the token) within this time, or it is
@@ -50,6 +58,14 @@ AUTH_TIMEOUT_NS = 10_000_000_000
 # Connections still to prove themselves, at most; beyond, the oldest is dropped.
 MAX_UNPROVEN = 64
 _now = time.perf_counter_ns
+
+
+def supervisor_command() -> list[str]:
+    """The command that starts the supervisor: this Python, isolated (no PYTHON*
+    variables: the tracing bootstrap stays out of it; no site), or the frozen app."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--supervise"]
+    return [sys.executable, "-I", "-S", str(Path(supervisor.__file__).resolve())]
 
 
 def interpreter() -> list[str]:
@@ -123,12 +139,18 @@ class ScriptRunner(RunLoop):
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
         self._kill_at = 0
         self._root_ended_at: int | None = None
+        # Linux: the supervisor (self.proc), its link and what it said.
+        self._supervised = supervisor.available()
+        self._chan: socket.socket | None = None
+        self._said = b""
+        self.root_pid: int | None = None  # the script's own process
+        self._gone_at: int | None = None  # when the supervisor (the whole tree) ended
 
     # -- public ------------------------------------------------------------------------
 
     def pids(self) -> list[int]:
         """The script's process and every process of it that reported."""
-        root = {self.proc.pid} if self.proc is not None else set()
+        root = {self.root_pid} if self.root_pid is not None else set()
         return sorted(root | self._pids)
 
     def start(self) -> None:
@@ -140,18 +162,35 @@ class ScriptRunner(RunLoop):
         self.store.t0 = t
         self.store.set_state(self.main_lane, t, State.STARTING)
         self.others_sampler.begin(t)
+        command = [*interpreter(), str(self.script), *self.args]
+        pass_fds: tuple[int, ...] = ()
         try:
             env = self._listen()
-            self.proc = subprocess.Popen(
-                [*interpreter(), str(self.script), *self.args], cwd=self.cwd, env=env,
-                stdin=subprocess.DEVNULL, stdout=self._output, stderr=self._errors,
-                start_new_session=os.name == "posix")
+            if self._supervised:
+                ours, theirs = socket.socketpair()
+                self._chan = ours
+                pass_fds = (theirs.fileno(),)
+                command = [*supervisor_command(), str(theirs.fileno()), str(os.getpid()),
+                           str(LINGER_NS / 1e9), "--", *command]
+            try:
+                self.proc = subprocess.Popen(
+                    command, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
+                    stdout=self._output, stderr=self._errors, pass_fds=pass_fds,
+                    start_new_session=os.name == "posix")
+            finally:
+                if pass_fds:
+                    theirs.close()
         except (OSError, ValueError) as exc:
             self.store.lanes[self.main_lane].error = (type(exc).__name__,
                                                       f"could not start: {exc}", "")
             self._end("stopped")
             return
-        self.store.lanes[self.main_lane].pid = self.proc.pid
+        if self._chan is not None:
+            self._chan.setblocking(False)
+            self.watch.add(self._chan, ("supervisor", None))
+        else:
+            self.root_pid = self.proc.pid
+            self.store.lanes[self.main_lane].pid = self.proc.pid
 
     def poll(self, budget_s: float = 0.004) -> None:
         """Accept and read the processes' reports for about `budget_s`, sample what
@@ -187,6 +226,12 @@ class ScriptRunner(RunLoop):
             return
         self.status = "stopping"
         self._kill_at = _now() + int(grace_s * 1e9)
+        if self._supervised:
+            # It ends every process of the run; if it cannot (stopped by the script
+            # itself?), it is killed after a while: the run ends in any case.
+            self._tell(f"stop {grace_s:g}")
+            self._kill_at += int(SUPERVISOR_SLACK_S * 1e9)
+            return
         self._signal(signal.SIGTERM)
 
     # -- starting ------------------------------------------------------------------------
@@ -235,6 +280,8 @@ class ScriptRunner(RunLoop):
                     self._accept()
                 elif kind == "proof":
                     self._prove(link)
+                elif kind == "supervisor":
+                    self._heard()
                 else:
                     self._read(link)
                 if _now() > deadline:
@@ -451,8 +498,78 @@ class ScriptRunner(RunLoop):
 
     # -- the end -----------------------------------------------------------------------
 
+    def _tell(self, line: str) -> None:
+        """A line to the supervisor; lost if it is gone."""
+        if self._chan is not None:
+            with contextlib.suppress(OSError):
+                self._chan.send(line.encode() + b"\n")
+
+    def _heard(self) -> None:
+        """Read the supervisor's lines: the script's pid, its exit code."""
+        assert self._chan is not None
+        try:
+            data = self._chan.recv(4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # it exited: the run's processes are gone
+            self.watch.remove(self._chan)
+            self._chan.close()
+            self._chan = None
+            return
+        self._said += data
+        *lines, self._said = self._said.split(b"\n")
+        for line in lines:
+            word, _, arg = line.decode("ascii", "replace").partition(" ")
+            if word == "pid" and arg.isdigit():
+                self.root_pid = int(arg)
+                self.store.lanes[self.main_lane].pid = self.root_pid
+            elif word == "exit":
+                self._root_ended(_now(), int(arg))
+            elif word == "left" and arg.isdigit() and int(arg):
+                self.store.info["ended after the script"] = int(arg)
+            elif word == "error":
+                main = self.store.lanes[self.main_lane]
+                if main.error is None and self.root_pid is None:
+                    main.error = ("OSError", f"could not start: {arg}", "")
+
+    def _root_ended(self, now: int, code: int) -> None:
+        """The script's own process ended with `code`."""
+        if self.exit_code is not None:
+            return
+        self.exit_code = code
+        self._root_ended_at = now
+        main = self.store.lanes[self.main_lane]
+        main.exit_code = code
+        self.store.end_lane(self.main_lane, main.finish_t or now)
+
+    def _check_end_supervised(self, now: int) -> None:
+        """The run ends once the supervisor ended — every process of the script is gone
+        — and every report they sent is read."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            if self.status == "stopping" and now >= self._kill_at:
+                self.proc.kill()  # it did not end the run in time (see request_stop)
+            return
+        if self._gone_at is None:
+            self._gone_at = now
+        if self.exit_code is None and self._chan is None:  # it died before telling
+            self._root_ended(now, self.proc.returncode)
+        # Reports of processes now gone: nothing more can come, read what did.
+        # (A connection that has not proved itself is a stranger's: it holds nothing.)
+        pending = self._chan is not None or bool(self.watch.ready(0)) or any(
+            link.unproven is None and (link.lane is None or link.lane >= 0)
+            for link in self._links)
+        if pending and now - self._gone_at < DRAIN_NS:
+            return
+        self._end("stopped" if self.status == "stopping" else "finished")
+
     def _check_end(self, now: int) -> None:
         if self.proc is None:
+            return
+        if self._supervised:
+            self._check_end_supervised(now)
             return
         if self.exit_code is None and self.proc.poll() is not None:
             self.exit_code = self.proc.returncode
@@ -481,19 +598,23 @@ class ScriptRunner(RunLoop):
             self.request_stop()
 
     def _signal(self, sig: int) -> None:
-        """Send `sig` to the script's session and to every process that reported."""
+        """Without a supervisor (not Linux): send `sig` to the script and its session
+        while the script is not reaped (its pid, and the group's id, cannot be another
+        process's then), and to every process whose connection is open. Never to a pid
+        that may have been handed on."""
         if self.proc is None:
             return
-        targets = list(self._pids)
-        if os.name == "posix":
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, sig)
-        else:
-            targets.append(self.proc.pid)
-        for pid in targets:  # a process that left the session (setsid) is still ours
-            if any(link.pid == pid for link in self._links) or pid == self.proc.pid:
+        if self.proc.poll() is None:
+            if os.name == "posix":
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.proc.pid, sig)
+            else:
                 with contextlib.suppress(OSError):
-                    os.kill(pid, sig)
+                    self.proc.send_signal(sig)
+        for pid in {link.pid for link in self._links if link.pid}:
+            # a process that left the session (setsid) is still ours
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
 
     def _end(self, status: str) -> None:
         now = _now()
@@ -504,6 +625,10 @@ class ScriptRunner(RunLoop):
             self.store.lanes[self.main_lane].exit_code = self.exit_code
         for link in list(self._links):
             self._closed(link)
+        if self._chan is not None:
+            self.watch.remove(self._chan)
+            self._chan.close()
+            self._chan = None
         self._sampler.close()
         if self._listener is not None:
             self.watch.remove(self._listener)
