@@ -242,6 +242,16 @@ def test_the_tutorial_script_draws_the_seed_chart():
         return sorted(store.lanes, key=lambda ln: (ln.kind != "main",  # numbered as they come
                                                    ln.start_call_t or 0))
 
+    # On a busy machine each start() takes longer to reach the child, and the main
+    # program's later steps drift by the sum of those waits: allow what was measured
+    # beyond a start's normal 0.1 s (on a free machine the bound stays 0.25 s).
+    def late(store) -> float:
+        return sum(max(0.0, store.seconds(ln.started_t) - store.seconds(ln.start_call_t)
+                       - 0.1)
+                   for ln in store.lanes if ln.kind == "process"
+                   and ln.started_t is not None and ln.start_call_t is not None)
+
+    allowed = 0.25 + late(a) + late(b)
     assert [ln.label for ln in by_start(a)] == [ln.label for ln in by_start(b)] == \
         ["main", "A (process1 1)", "B (process1 2)", "C (process1 3)", "D (process1 4)"]
     for la, lb in zip(by_start(a), by_start(b), strict=True):
@@ -250,7 +260,7 @@ def test_the_tutorial_script_draws_the_seed_chart():
             assert la.exit_code == lb.exit_code == 0
         for t_a, t_b in ((la.start_call_t, lb.start_call_t), (la.end_t, lb.end_t)):
             if t_b is not None:  # the script's interpreter starts in about 50 ms
-                assert abs(a.seconds(t_a) - b.seconds(t_b)) < 0.25, la.label
+                assert abs(a.seconds(t_a) - b.seconds(t_b)) < allowed, la.label
         # Sleeping most of the time, as the seed's children do.
         if la.kind == "process":
             asleep = sum(t1 - t0 for _l, st, _c, t0, t1 in a.spans(la.index)
@@ -259,7 +269,7 @@ def test_the_tutorial_script_draws_the_seed_chart():
     assert [(a.lanes[j.lane].var, j.implicit) for j in a.joins] == \
         [(b.lanes[j.lane].var, j.implicit) for j in b.joins]  # (by name: see by_start)
     for ja, jb in zip(a.joins, b.joins, strict=True):
-        assert abs(a.seconds(ja.t_return) - b.seconds(jb.t_return)) < 0.25
+        assert abs(a.seconds(ja.t_return) - b.seconds(jb.t_return)) < allowed
 
 
 def test_the_command_keeps_the_scripts_output_and_exit_code(tmp_path):

@@ -349,6 +349,7 @@ def _place_flags(out: MarksLayout, flags: list[_Flag], frame: Frame, main_top: f
     lh, plot = frame.line_h, frame.plot
     fit = max(1, int((main_bottom - main_top - 2 * PAD) // lh))
     cap = fit + max(0, int(0.25 * plot.h // lh))  # room above the lane: a quarter at most
+    lines = min(cap, MAX_LINES)
     bursts: list[list[tuple[_Flag, float]]] = []
     reach = -float("inf")
     for f in flags:
@@ -356,9 +357,17 @@ def _place_flags(out: MarksLayout, flags: list[_Flag], frame: Frame, main_top: f
         if not bursts or x > reach + 1:  # clear of every label of the burst before
             bursts.append([])
             reach = -float("inf")
-        bursts[-1].append((f, x))
-        reach = max(reach, x + GAP + frame.width_of(f.text))
-    bursts = [_cap(_merge(b), min(cap, MAX_LINES)) for b in bursts]
+        burst = bursts[-1]
+        burst.append((f, x))
+        if len(burst) == 1:
+            reach = x + GAP + frame.width_of(f.text)
+        else:
+            # As the burst will be drawn: merged copies ("T[0..1].join()") and a capped
+            # last line ("+3 more") are wider than the labels they stand for, and the
+            # next burst must start clear of them (on a busy machine joins spread out).
+            reach = max(x + GAP + frame.width_of(g.text)
+                        for g, x in _cap(_merge(burst), lines))
+    bursts = [_cap(_merge(b), lines) for b in bursts]
     depth = max((len(b) for b in bursts), default=0)
     out.extra_lines = max(0, depth - fit)
     top = main_top + PAD - out.extra_lines * lh
