@@ -400,11 +400,19 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
 def _gui(opts: argparse.Namespace) -> int:
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
+    from mpgui.ui.display import NO_DISPLAY, display_available
     from mpgui.ui.failure import check_qt_platform, report_failure
 
-    missing = check_qt_platform()  # before Qt, which would abort the process instead
+    # Both before Qt, which would abort the process (SIGABRT) instead.
+    if not display_available():
+        if not opts.selftest:
+            print(error_line(NO_DISPLAY), file=sys.stderr)
+            return EXIT_USAGE
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a verdict needs no one looking
+    missing = check_qt_platform()
     if missing is not None:
-        report_failure(missing, qt_usable=False)
+        # The self-test may run unattended: its verdict is printed, never a dialog.
+        report_failure(missing, qt_usable=False, dialog=not opts.selftest)
         return EXIT_FAILURE
     if opts.selftest:
         from mpgui.ui.selftest import run_selftest

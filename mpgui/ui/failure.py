@@ -79,23 +79,25 @@ def without_terminal() -> bool:
 
 
 def can_show_windows() -> bool:
-    """A display is there and Qt has not been told to draw nowhere."""
-    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal"):
+    """A display is there and answers, and Qt has not been told to draw nowhere: only
+    then may a dialog open (a dialog on no display would abort, or wait for no one)."""
+    from mpgui.ui.display import display_available, requested_platforms
+
+    if requested_platforms()[:1] in (["offscreen"], ["minimal"]):
         return False
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return display_available()
 
 
-def report_failure(text: str, details: str = "", *, qt_usable: bool = True) -> None:
-    """Print the error; and when there is no terminal but a display, show it in a
-    dialog (titled "mpgui could not start")."""
+def report_failure(text: str, details: str = "", *, qt_usable: bool = True,
+                   dialog: bool = True) -> None:
+    """Print the error; and when there is no terminal but a display that answers, show
+    it in a dialog (titled "mpgui could not start") unless `dialog` is False."""
     from mpgui.model.escape import one_line
 
     print(f"mpgui: error: {one_line(text)}", file=sys.stderr)
     if details:
         print(details, file=sys.stderr)
-    if not (without_terminal() and can_show_windows()):
+    if not (dialog and without_terminal() and can_show_windows()):
         return
     if qt_usable and _qt_dialog(text, details):
         return
