@@ -4,6 +4,9 @@ user sees them."""
 from __future__ import annotations
 
 import subprocess
+import sys
+
+import pytest
 
 from mpgui.ui.failure import check_qt_platform, missing_library_message
 from tests.helpers import MPGUI, env_without_display
@@ -32,3 +35,68 @@ def test_the_platform_check_passes_here(monkeypatch):
     assert check_qt_platform() is None
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert check_qt_platform() is None
+
+
+# PyInstaller's ctypes hook (PyInstaller/loader/pyimod03_ctypes.py, 6.x) replaces the
+# loader's error with its own and keeps the original as the cause; as it does:
+class PyInstallerImportError(OSError):
+    def __init__(self, name):
+        self.msg = (
+            "Failed to load dynlib/dll %r. Most likely this dynlib/dll was not found when the "
+            "application was frozen." % name  # noqa: UP031 (its code, as it is)
+        )
+        self.args = (self.msg,)
+
+
+LOADER_ERROR = "libxcb-cursor.so.0: cannot open shared object file: No such file or directory"
+
+
+def frozen_load_error(plugin: str) -> OSError:
+    try:
+        try:
+            raise OSError(LOADER_ERROR)
+        except Exception as base_error:
+            raise PyInstallerImportError(plugin) from base_error
+    except OSError as exc:
+        return exc
+
+
+def test_in_the_frozen_app_the_real_library_is_named_not_pyinstallers_words():
+    error = frozen_load_error("/opt/mpgui/_internal/PySide6/Qt/plugins/platforms/libqxcb.so")
+    text = missing_library_message(error)
+    assert text.startswith("mpgui's window needs the system library libxcb-cursor.so.0, "
+                           "which is missing.\nOn Debian or Ubuntu: sudo apt install "
+                           "libxcb-cursor0")
+    assert "frozen" not in text and "dll" not in text
+    # the same words as the pip install's, where the loader's error comes bare
+    assert text == missing_library_message(LOADER_ERROR) == missing_library_message(
+        OSError(LOADER_ERROR))
+
+
+def test_a_library_the_table_does_not_know_is_still_named():
+    text = missing_library_message(OSError("libxcb-xinerama.so.0: cannot open shared object "
+                                           "file: No such file or directory"))
+    assert "system library libxcb-xinerama.so.0, which is missing" in text
+    assert "provides it" in text
+
+
+def test_pyinstallers_own_hook_keeps_the_name_we_report():
+    """PyInstaller's real ctypes hook, installed as the frozen app has it, on a library
+    that is not there: the message names that library."""
+    pytest.importorskip("PyInstaller")
+    code = (
+        "import sys, tempfile, ctypes\n"
+        "sys._MEIPASS = tempfile.mkdtemp()\n"
+        "from PyInstaller.loader import pyimod03_ctypes\n"
+        "pyimod03_ctypes.install()\n"
+        "from mpgui.ui.failure import missing_library_message\n"
+        "try:\n"
+        "    ctypes.CDLL('libmpgui-absent.so.7')\n"
+        "except OSError as exc:\n"
+        "    assert 'frozen' in str(exc), exc\n"
+        "    print(missing_library_message(exc))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("mpgui's window needs the system library "
+                                 "libmpgui-absent.so.7, which is missing.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,18 +38,57 @@ XCB_PACKAGES = {
     "libX11-xcb.so.1": "libx11-xcb1",
     "libfontconfig.so.1": "libfontconfig1",
     "libdbus-1.so.3": "libdbus-1-3",
+    # and what those need in turn (found with ldd and dpkg -S on Debian 12)
+    "libxcb.so.1": "libxcb1",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libX11.so.6": "libx11-6",
+    "libXau.so.6": "libxau6",
+    "libXdmcp.so.6": "libxdmcp6",
+    "libGLX.so.0": "libglx0",
+    "libGLdispatch.so.0": "libglvnd0",
+    "libfreetype.so.6": "libfreetype6",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0",
+    "libpng16.so.16": "libpng16-16",
 }
 
 
-def missing_library_message(error: str) -> str:
+# The dynamic loader's own words for a library it cannot find (glibc, musl).
+_NOT_FOUND = re.compile(r"([^\s:'\"/]+): (?:cannot open shared object file|"
+                        r"Error loading shared library)")
+
+
+def loader_error(error: BaseException) -> str:
+    """The dynamic loader's message behind `error`. In a frozen app PyInstaller's ctypes
+    replaces it ("Failed to load dynlib/dll '…libqxcb.so'. Most likely this dynlib/dll
+    was not found when the application was frozen.") and keeps it as the cause."""
+    seen: set[int] = set()
+    link: BaseException | None = error
+    innermost = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if _NOT_FOUND.search(str(link)):
+            return str(link)
+        innermost = link
+        link = link.__cause__ or link.__context__
+    return str(innermost)
+
+
+def missing_library_message(error: str | BaseException) -> str:
     """From a dynamic loader error ("libxcb-cursor.so.0: cannot open shared object
-    file..."), what to tell the user."""
-    soname = error.split(":", 1)[0].strip().rsplit("/", 1)[-1]
+    file..."), or the exception that carries one, what to tell the user."""
+    text = loader_error(error) if isinstance(error, BaseException) else error
+    found = _NOT_FOUND.search(text)
+    soname = found.group(1) if found else text.split(":", 1)[0].strip().rsplit("/", 1)[-1]
     package = XCB_PACKAGES.get(soname)
     how = (f"On Debian or Ubuntu: sudo apt install {package}" if package else
            "Install the package of your system that provides it.")
     return (f"mpgui's window needs the system library {soname}, which is missing.\n"
-            f"{how}\n\n({error})")
+            f"{how}\n\n({text})")
 
 
 def check_qt_platform() -> str | None:
@@ -69,7 +109,7 @@ def check_qt_platform() -> str | None:
     try:
         ctypes.CDLL(str(plugin), mode=os.RTLD_LAZY | os.RTLD_LOCAL)
     except OSError as exc:
-        return missing_library_message(str(exc))
+        return missing_library_message(exc)
     return None
 
 
