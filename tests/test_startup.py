@@ -41,10 +41,8 @@ def test_the_platform_check_passes_here(monkeypatch):
 # loader's error with its own and keeps the original as the cause; as it does:
 class PyInstallerImportError(OSError):
     def __init__(self, name):
-        self.msg = (
-            "Failed to load dynlib/dll %r. Most likely this dynlib/dll was not found when the "
-            "application was frozen." % name  # noqa: UP031 (its code, as it is)
-        )
+        # PyInstaller's code, as it is
+        self.msg = "Failed to load dynlib/dll %r. Most likely this dynlib/dll was not found when the application was frozen." % name  # noqa: E501, UP031
         self.args = (self.msg,)
 
 
