@@ -360,7 +360,9 @@ def _outputs_reported() -> Iterator[None]:
 
 def _python_script(script: str, args: list[str]) -> int:
     """Run `script` as ``python SCRIPT ARGS`` would: the frozen app's stand-in for a
-    Python interpreter, for tracing."""
+    Python interpreter, for tracing. An exception the script does not catch is shown as
+    Python shows it — the script's frames only, not this runner's (cli, runpy) — and
+    ends it with status 1, so that PyInstaller adds no "Failed to execute script" line."""
     import runpy
 
     sys.argv = [script, *args]
@@ -373,7 +375,24 @@ def _python_script(script: str, args: list[str]) -> int:
             return code or 0
         print(code, file=sys.stderr)
         return 1
+    except BaseException as exc:  # whatever python itself would report
+        exc.__traceback__ = _script_frames(exc.__traceback__)
+        sys.excepthook(type(exc), exc, exc.__traceback__)  # the script's own hook, if any
+        # Python ends on an unhandled Ctrl+C by SIGINT; as a shell shows that: 128 + 2
+        return 128 + signal.SIGINT if isinstance(exc, KeyboardInterrupt) else 1
     return 0
+
+
+_RUNNER_MODULES = (__name__, "runpy")
+
+
+def _script_frames(tb):  # type: ignore[no-untyped-def]
+    """The traceback from the script's first frame on: the runner's frames (this
+    module's, runpy's) that lead into it are left out. None if the error was raised
+    before the script ran (a SyntaxError: Python shows no frames for it either)."""
+    while tb is not None and tb.tb_frame.f_globals.get("__name__") in _RUNNER_MODULES:
+        tb = tb.tb_next
+    return tb
 
 
 def _draw(opts: argparse.Namespace, scenario, store) -> None:  # type: ignore[no-untyped-def]
