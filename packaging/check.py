@@ -7,7 +7,9 @@
 3. the .deb: installed with apt (its dependencies too), /usr/bin/mpgui --selftest, the
    desktop entry launched as a desktop launches it (gio launch, under Xvfb) opens the
    window, then dpkg -r removes it all (needs root: skipped with --skip-deb);
-4. the desktop entry passes desktop-file-validate.
+4. the desktop entry passes desktop-file-validate;
+5. with no display the bundle says so (exit 2, under a second), and a failing traced
+   script's traceback shows the script's frames only.
 After each run: no process of the bundle is left (psutil). Exit 0 if all passed.
 """
 
@@ -101,6 +103,8 @@ def check_bundle() -> None:
         selftest([str(exe), "--selftest"], env, exe.parent)
     for method in ("fork", "spawn"):
         trace([str(exe)], method, exe.parent)
+    no_display([str(exe)])
+    failing_script([str(exe)], exe.parent)
 
 
 def trace(command: list[str], method: str, folder: Path) -> None:
@@ -115,6 +119,44 @@ def trace(command: list[str], method: str, folder: Path) -> None:
     if res.returncode != 0 or sorted(res.stdout.split("\n")[:-1]) != sorted(wanted) \
             or not all(part in res.stderr for part in summary):
         fail(f"mpgui trace in the app: exit {res.returncode}\n{res.stdout}\n{res.stderr}")
+    no_leftovers(folder)
+
+
+NO_DISPLAY = "mpgui: error: no display found; from a terminal use `mpgui run` or `mpgui trace`"
+
+
+def no_display(command: list[str]) -> None:
+    """No DISPLAY, or one nobody answers: one line, exit 2, in under a second — not
+    Qt's abort (exit 134). Started as a launcher would: stdin not a terminal."""
+    free = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    for what, env in (("no DISPLAY", base), (f"DISPLAY=:{free}", dict(base, DISPLAY=f":{free}"))):
+        t0 = time.monotonic()
+        res = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                             text=True, timeout=30)
+        took = time.monotonic() - t0
+        print(f"   {what}: exit {res.returncode} in {took:.2f} s: {res.stderr.strip()}")
+        if res.returncode != 2 or res.stderr.strip() != NO_DISPLAY or took >= 1:
+            fail(f"{what}: wanted exit 2 with {NO_DISPLAY!r} in under 1 s\n{res.stderr}")
+
+
+def failing_script(command: list[str], folder: Path) -> None:
+    """A traced script that fails shows its own traceback as python does: its frames
+    only (none of the app's mpgui_app.py, cli.py, runpy), no PyInstaller error line."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "failing_script.py"
+        script.write_text("def inner():\n    raise ValueError('the script failed')\n\n"
+                          "inner()\n")
+        res = subprocess.run([*command, "trace", str(script)], env=offscreen(),
+                             capture_output=True, text=True, timeout=120)
+    frames = [line.split('"')[1] for line in res.stderr.splitlines()
+              if line.startswith('  File "')]
+    print(f"   trace failing_script.py: exit {res.returncode}, frames {frames}")
+    if res.returncode != 1 or [Path(f).name for f in frames] != [script.name] * 2 \
+            or "ValueError: the script failed" not in res.stderr \
+            or any(w in res.stderr for w in ("mpgui_app", "runpy", "PYI-", "Failed to execute")):
+        fail(f"a failing traced script's traceback in the app:\n{res.stderr}")
     no_leftovers(folder)
 
 
