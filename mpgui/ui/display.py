@@ -26,7 +26,7 @@ X_SOCKET_DIR = "/tmp/.X11-unix"
 
 NO_DISPLAY = "no display found; from a terminal use `mpgui run` or `mpgui trace`"
 
-# Qt platforms that need no display server: asked for, they are trusted to work.
+# The Qt platforms that need a display server; any other one asked for is trusted.
 _X11 = "xcb"
 _WAYLAND = ("wayland", "wayland-egl", "wayland-brcm")
 
@@ -47,7 +47,8 @@ def display_available() -> bool:
     platforms = requested_platforms()
     if platforms and not all(p == _X11 or p in _WAYLAND for p in platforms):
         return True  # offscreen, minimal, eglfs, linuxfb, vnc…: no server to ask
-    wanted = platforms or [*_WAYLAND[:1], _X11]  # Qt's own choice: Wayland, else X11
+    # Unasked, Qt takes Wayland in a Wayland session, else X11: either server will do.
+    wanted = platforms or [*_WAYLAND[:1], _X11]
     return _within(CHECK_TIMEOUT_S, lambda: any(
         (_x_reachable() if p == _X11 else _wayland_reachable()) for p in wanted))
 
