@@ -403,7 +403,7 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
 def _gui(opts: argparse.Namespace) -> int:
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
-    from mpgui.model.filekind import SCENARIO, file_kind
+    from mpgui.model.filekind import RUN, SCENARIO, file_kind
     from mpgui.ui.failure import check_qt_platform, report_failure
 
     missing = check_qt_platform()  # before Qt, which would abort the process instead
@@ -416,12 +416,14 @@ def _gui(opts: argparse.Namespace) -> int:
         return run_selftest()
 
     scenario, other = opts.scenario, None
-    if scenario is not None and file_kind(scenario) != SCENARIO:
+    kind = file_kind(scenario) if scenario is not None else SCENARIO
+    if kind != SCENARIO:
         # A run file or a Python script (double-clicked, "Open With"): the window opens
         # it as File → Open Run / Open Python Script would, trust question included.
         from mpgui.model.userfile import check_regular
 
-        check_regular(scenario, "a file", UsageError)
+        check_regular(scenario, "a run file" if kind == RUN else "a Python script",
+                      UsageError)
         scenario, other = None, Path(scenario)
     elif scenario is not None:
         # A file that cannot be read fails here, before any window. One that reads but

@@ -103,3 +103,18 @@ def test_mpgui_runfile_opens_the_run_even_without_its_suffix(qtbot, window, said
     shutil.copy(path, renamed)
     assert window.open_file(renamed)  # as a drop does
     assert window.view.current.source == renamed and not said[0]
+
+
+def test_mpgui_with_a_script_that_is_a_fifo_is_one_error_line(tmp_path):
+    """`mpgui x.py` checks the file before any window: a named pipe would hang Python."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "x.py"
+    os.mkfifo(fifo)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    res = subprocess.run([sys.executable, "-m", "mpgui", str(fifo)], capture_output=True,
+                         text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines() == \
+        [f"mpgui: error: {fifo} is a named pipe (FIFO), not a Python script"]
