@@ -1,6 +1,7 @@
 """The command line: the window by default, headless subcommands otherwise.
 
-    mpgui [SCENARIO] [--run]     the window, with a built-in name or a .toml file
+    mpgui [FILE] [--run]         the window, with a built-in name, a .toml scenario,
+                                 a .mpgrun run file or a .py script
     mpgui --selftest             check the installation end to end
     mpgui run SCENARIO           run without a window, print what the script prints
                                  (--trace/--csv: the trace, --png/--svg: the chart)
@@ -167,8 +168,10 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
                   "cores, start() and join() on a live chart.",
                   epilog="Headless: mpgui run SCENARIO | mpgui code SCENARIO | mpgui list. "
                   "See mpgui run --help.")
-    gui.add_argument("scenario", nargs="?", default=None,
-                     help="a built-in scenario name (mpgui list) or a .toml file; default seed")
+    gui.add_argument("scenario", nargs="?", default=None, metavar="FILE",
+                     help="a built-in scenario name (mpgui list), a scenario (.toml), a "
+                          "run file (.mpgrun) or a Python script (.py, run traced once "
+                          "you agree); default: where you left off")
     gui.add_argument("--run", action="store_true", help="start the run at once")
     gui.add_argument("--selftest", action="store_true",
                      help="check this installation: run the seed in the window with every "
@@ -419,6 +422,7 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
 def _gui(opts: argparse.Namespace) -> int:
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
+    from mpgui.model.filekind import RUN, SCENARIO, file_kind
     from mpgui.ui.display import NO_DISPLAY, display_available
     from mpgui.ui.failure import check_qt_platform, report_failure
 
@@ -438,18 +442,28 @@ def _gui(opts: argparse.Namespace) -> int:
 
         return run_selftest()
 
-    if opts.scenario is not None:
+    scenario, other = opts.scenario, None
+    kind = file_kind(scenario) if scenario is not None else SCENARIO
+    if kind != SCENARIO:
+        # A run file or a Python script (double-clicked, "Open With"): the window opens
+        # it as File → Open Run / Open Python Script would, trust question included.
+        from mpgui.model.userfile import check_regular
+
+        check_regular(scenario, "a run file" if kind == RUN else "a Python script",
+                      UsageError)
+        scenario, other = None, Path(scenario)
+    elif scenario is not None:
         # A file that cannot be read fails here, before any window. One that reads but
         # does not validate opens: the window marks what to fix.
         try:
-            resolve_scenario(opts.scenario)
+            resolve_scenario(scenario)
         except ScenarioFileError as exc:
             raise UsageError(str(exc)) from None
     try:
         from mpgui.ui.app import run_app
 
-        return run_app(opts.scenario, run=opts.run, speed=opts.speed,
-                       start_method=opts.start_method)
+        return run_app(scenario, run=opts.run and other is None, speed=opts.speed,
+                       start_method=opts.start_method, open_file=other)
     except Exception as exc:  # the window could not start: say so, even double-clicked
         import traceback
 

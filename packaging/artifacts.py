@@ -18,6 +18,8 @@ import sys
 import tarfile
 from pathlib import Path
 
+from desktop_files import install_deb_files, install_tarball_files, write_md5sums
+
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 BUNDLE = DIST / "mpgui"
@@ -132,11 +134,8 @@ def make_deb(version: str) -> Path:
     apps.mkdir(parents=True)
     shutil.copy(ROOT / "resources" / "mpgui.desktop", apps / "mpgui.desktop")
     install_icons(stage / "usr" / "share")
-    doc = stage / "usr" / "share" / "doc" / "mpgui"
-    doc.mkdir(parents=True)
-    (doc / "copyright").write_text("mpgui — MIT licence. Bundles Python, Qt (LGPLv3, via "
-                                   "PySide6), pyqtgraph and numpy; see /opt/mpgui/_internal "
-                                   "for their licence files.\n", encoding="utf-8")
+    # MIME types, metainfo, man page, changelog, copyright (packaging/desktop_files.py)
+    install_deb_files(stage, version, MAINTAINER)
     size_kb = sum(p.stat().st_size for p in stage.rglob("*") if p.is_file()) // 1024
     control = stage / "DEBIAN" / "control"
     control.parent.mkdir()
@@ -146,6 +145,7 @@ def make_deb(version: str) -> Path:
         f"Depends: {depends(BUNDLE)}\nSection: education\nPriority: optional\n"
         "Homepage: https://example.invalid/mpgui\n"
         f"Description: {DESCRIPTION}\n", encoding="utf-8")
+    write_md5sums(stage)
     out = DIST / f"mpgui_{version}_amd64.deb"
     subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)],
                    check=True, stdout=subprocess.DEVNULL)
@@ -164,6 +164,7 @@ def make_tarball(version: str) -> Path:
     shutil.copy(ROOT / "resources" / "mpgui.desktop",
                 stage / "share" / "applications" / "mpgui.desktop")
     install_icons(stage / "share")
+    install_tarball_files(stage / "share", version)
     (stage / "README.txt").write_text(
         f"mpgui {version} for Linux x86_64 (glibc {glibc_needed(elf_files(BUNDLE))} or "
         "newer).\n\nRun it in place:   ./mpgui/mpgui\nInstall it for you (menu entry, "

@@ -7,6 +7,8 @@
 3. the .deb: installed with apt (its dependencies too), /usr/bin/mpgui --selftest, the
    desktop entry launched as a desktop launches it (gio launch, under Xvfb) opens the
    window, then dpkg -r removes it all (needs root: skipped with --skip-deb);
+   with it installed: a scenario and a run file open with mpgui (xdg-mime), the AppStream
+   metainfo validates, `man -w mpgui` finds the page, dpkg --verify (md5sums) is clean;
 4. the desktop entry passes desktop-file-validate;
 5. with no display the bundle says so (exit 2, under a second), and a failing traced
    script's traceback shows the script's frames only.
@@ -16,6 +18,7 @@ After each run: no process of the bundle is left (psutil). Exit 0 if all passed.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import shutil
 import subprocess
@@ -163,7 +166,7 @@ def failing_script(command: list[str], folder: Path) -> None:
 def check_tarball(version: str) -> None:
     step("the tarball: per-user install, selftest, uninstall")
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
+        home = Path(tmp) / "my home"  # a space: the entry's Exec= must be quoted
         home.mkdir()
         with tarfile.open(DIST / f"mpgui-{version}-linux-x86_64.tar.gz") as tar:
             tar.extractall(tmp, filter="tar")
@@ -176,7 +179,7 @@ def check_tarball(version: str) -> None:
         if missing := [str(p) for p in placed if not p.exists()]:
             fail(f"not installed: {missing}")
         entry = (home / ".local/share/applications/mpgui.desktop").read_text()
-        if f"Exec={home}/.local/opt/mpgui/mpgui" not in entry:
+        if f'Exec="{home}/.local/opt/mpgui/mpgui" %f' not in entry.splitlines():
             fail(f"the desktop entry does not start the installed app:\n{entry}")
         selftest([str(home / ".local/bin/mpgui"), "--selftest"], env, home / ".local/opt")
         subprocess.run([str(installer), "--uninstall"], env=env, check=True)
@@ -193,18 +196,63 @@ def check_deb(version: str) -> None:
                                                        DEBIAN_FRONTEND="noninteractive"))
     opt = Path("/opt/mpgui")
     try:
+        desktop_citizen()
         selftest(["/usr/bin/mpgui", "--selftest"], offscreen(), opt)
         with xserver() as env:
             launch_desktop_entry(env, opt)
     finally:
         subprocess.run(["dpkg", "-r", "mpgui"], check=True, stdout=subprocess.DEVNULL)
-    gone = [p for p in (opt, Path("/usr/bin/mpgui"),
+    gone = [p for p in (opt, Path("/usr/bin/mpgui"), *DESKTOP_FILES,
                         Path("/usr/share/applications/mpgui.desktop"),
                         Path("/usr/share/icons/hicolor/48x48/apps/mpgui.png"))
             if p.exists() or p.is_symlink()]
     if gone:
         fail(f"left after dpkg -r: {gone}")
     print("   removed cleanly")
+
+
+DESKTOP_FILES = (Path("/usr/share/mime/packages/mpgui.xml"),
+                 Path("/usr/share/metainfo/io.github.mpgui.mpgui.metainfo.xml"),
+                 Path("/usr/share/man/man1/mpgui.1.gz"),
+                 Path("/usr/share/doc/mpgui/changelog.gz"))
+
+
+def desktop_citizen() -> None:
+    """The installed .deb as the desktop sees it: a scenario and a run file open with
+    mpgui by default, the metainfo validates, `man -w mpgui` finds the page, the files
+    match DEBIAN/md5sums, the copyright file is machine-readable."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = Path(tmp) / "lesson.mpg.toml"
+        scenario.write_text("# mpgui scenario\nformat = 1\n", encoding="utf-8")
+        run = Path(tmp) / "demo.mpgrun"
+        run.write_bytes(gzip.compress(b"{}"))
+        for path, wanted in ((scenario, "application/x-mpgui-scenario"),
+                             (run, "application/x-mpgui-run")):
+            kind = output(["xdg-mime", "query", "filetype", str(path)])
+            default = output(["xdg-mime", "query", "default", kind])
+            print(f"   xdg-mime: {path.name}: {kind}, opened by {default}")
+            if kind != wanted or default != "mpgui.desktop":
+                fail(f"{path.name}: type {kind!r} (wanted {wanted}), default {default!r}")
+    output(["appstreamcli", "validate", "--no-net", str(DESKTOP_FILES[1])])
+    print("   appstreamcli validate: ok")
+    page = output(["man", "-w", "mpgui"])
+    if page != str(DESKTOP_FILES[2]):
+        fail(f"man -w mpgui: {page!r}")
+    print(f"   man -w mpgui: {page}")
+    output(["dpkg", "--verify", "mpgui"])  # prints (and we fail on) any file that differs
+    print("   dpkg --verify (DEBIAN/md5sums): ok")
+    copyright_text = Path("/usr/share/doc/mpgui/copyright").read_text(encoding="utf-8")
+    if not copyright_text.startswith("Format: https://www.debian.org/doc/packaging-manuals/"
+                                     "copyright-format/1.0/"):
+        fail("/usr/share/doc/mpgui/copyright is not machine-readable (DEP-5)")
+
+
+def output(command: list[str]) -> str:
+    """`command`'s standard output, stripped; it must exit 0 and print no complaint."""
+    res = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    if res.returncode != 0 or (command[:2] == ["dpkg", "--verify"] and res.stdout):
+        fail(f"{' '.join(command)}: exit {res.returncode}\n{res.stdout}\n{res.stderr}")
+    return res.stdout.strip()
 
 
 def launch_desktop_entry(env: dict[str, str], opt: Path) -> None:

@@ -155,7 +155,7 @@ def test_quit_lists_every_unsaved_scenario_in_one_question(qtbot, window, asked,
                         where.append((title, suggested)) or (str(target), ""))
     answer["rows"] = [1]
     assert window.close()
-    assert len(where) == 1 and "seed" in where[0][0] and where[0][1].endswith("seed.toml")
+    assert len(where) == 1 and "seed" in where[0][0] and where[0][1].endswith("seed.mpg.toml")
     assert load_scenario(target).backend == "threads"
     assert builtin_path("seed").read_bytes() == shipped
     assert not list(recovery.recovery_dir().glob("recovery-*"))  # a normal close

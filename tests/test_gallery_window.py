@@ -105,7 +105,7 @@ def test_save_on_a_builtin_asks_where_and_never_writes_the_builtin(qtbot, window
     window.table.select_row(0)
     window.table.actions_["duplicate"].trigger()
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert asked and asked[0].endswith("seed.toml")  # asked, suggesting a name
+    assert asked and asked[0].endswith("seed.mpg.toml")  # asked, suggesting a name
     assert target.read_text().count("[[process]]") == 5
     assert builtin_path("seed").read_bytes() == shipped
     assert window.doc.path == target and window.doc.builtin is None

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot, qVersion
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from mpgui import __version__
 from mpgui.resources import guide_path, resource_dir
@@ -334,6 +334,10 @@ def test_about_says_version_licences_and_what_it_runs_on(window, qtbot):
     qtbot.waitUntil(box.isVisible)
     text = box.text()
     for needle in (f"mpgui {__version__}", "MIT licence", "PySide6", "LGPL", "pyqtgraph",
-                   f"Python {platform.python_version()}", f"Qt {qVersion()}"):
+                   f"Python {platform.python_version()}", f"Qt {qVersion()}",
+                   "https://www.gnu.org/licenses/lgpl-3.0.html",
+                   "https://doc.qt.io/qtforpython-6/", "/usr/share/doc/mpgui/copyright"):
         assert needle in text
+    label = box.findChild(QLabel, "qt_msgbox_label")
+    assert label.openExternalLinks() and "href=" in label.text()  # the links can be followed
     box.close()

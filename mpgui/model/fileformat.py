@@ -37,6 +37,9 @@ from mpgui.model.userfile import read_bounded
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
 SUFFIX = ".toml"
+# What Save suggests: the desktop knows a *.mpg.toml as an mpgui scenario
+# (resources/mime/mpgui.xml) and opens it with mpgui; any .toml still reads.
+SAVE_SUFFIX = ".mpg.toml"
 HEADER = "# mpgui scenario — open with: mpgui FILE.toml (or mpgui run FILE.toml)"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -28,19 +29,24 @@ def make_app() -> QApplication:
 
 
 def run_app(scenario: str | None, *, run: bool = False, speed: float | None = None,
-            start_method: str | None = None) -> int:
+            start_method: str | None = None, open_file: Path | None = None) -> int:
     """Open the window on `scenario` (a built-in name or a file; None: where the user
-    left off, else the tutorial's example) and run the event loop."""
+    left off, else the tutorial's example), then `open_file` (a run file or a script),
+    and run the event loop."""
     app = make_app()
-    window = open_window(scenario, run=run, speed=speed, start_method=start_method)
+    window = open_window(scenario, run=run, speed=speed, start_method=start_method,
+                         open_file=open_file)
     _close_on_signals(window)
     return app.exec()
 
 
 def open_window(scenario: str | None, *, run: bool = False, speed: float | None = None,
-                start_method: str | None = None) -> MainWindow:
+                start_method: str | None = None, open_file: Path | None = None
+                ) -> MainWindow:
     """Show the window on `scenario`; once it is up, offer the edits a crash left, then
-    (at the very first start, unless told to run at once) the tour."""
+    (at the very first start, unless told to run at once) the tour, then open
+    `open_file` by its kind: a run file as File → Open Run does, a Python script as
+    File → Open Python Script does (asking first)."""
     make_app()
     window = MainWindow(speed=speed, start_method=start_method)
     window.open_initial(scenario)
@@ -48,7 +54,9 @@ def open_window(scenario: str | None, *, run: bool = False, speed: float | None 
 
     def when_up() -> None:
         window.offer_recovery()
-        if not run:
+        if open_file is not None:
+            window.open_file(open_file)
+        elif not run:
             window.help_actions.first_run()
 
     QTimer.singleShot(0, when_up)

@@ -20,7 +20,13 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from mpgui.model import edits
 from mpgui.model.builtins import builtin_names, load_builtin
-from mpgui.model.fileformat import SUFFIX, ScenarioFileError, load_scenario, save_scenario
+from mpgui.model.fileformat import (
+    SAVE_SUFFIX,
+    SUFFIX,
+    ScenarioFileError,
+    load_scenario,
+    save_scenario,
+)
 from mpgui.model.scenario import Scenario
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
@@ -208,13 +214,14 @@ class FileActions(QObject):
         return True
 
     def _ask_path(self, name: str, title: str) -> Path | None:
-        """Ask where to save the scenario `name` (suggesting name.toml); None if not."""
-        suggested = Path(start_dir()) / (name + SUFFIX)
+        """Ask where to save the scenario `name` (suggesting name.mpg.toml, the name the
+        desktop opens with mpgui); None if not."""
+        suggested = Path(start_dir()) / (name + SAVE_SUFFIX)
         path, _ = QFileDialog.getSaveFileName(self.window, title, str(suggested), FILE_FILTER)
         if not path:
             return None
         target = Path(path)
-        return target if target.suffix else target.with_suffix(SUFFIX)
+        return target if target.suffix else target.with_name(target.name + SAVE_SUFFIX)
 
 
 def start_dir() -> str:

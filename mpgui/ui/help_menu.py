@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import pyqtgraph
 import PySide6
-from PySide6.QtCore import QObject, qVersion
+from PySide6.QtCore import QObject, Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox, QToolBar, QWidget
 
 from mpgui import __version__
 from mpgui.ui.actions import make_action
@@ -28,13 +28,42 @@ if TYPE_CHECKING:  # the window imports this module; the dialogs come when first
 FIRST_RUN_KEY = "first_run_done"  # in settings: the tour was shown once
 
 
+# Where the licences and the libraries live (About mpgui links to them).
+LINKS = {
+    "MIT licence": "https://opensource.org/license/mit",
+    "LGPL v3": "https://www.gnu.org/licenses/lgpl-3.0.html",
+    "Qt": "https://www.qt.io/",
+    "Qt for Python (PySide6)": "https://doc.qt.io/qtforpython-6/",
+    "its licences": "https://doc.qt.io/qtforpython-6/licenses.html",
+    "Qt's source code": "https://download.qt.io/official_releases/qt/",
+    "pyqtgraph": "https://www.pyqtgraph.org/",
+    "Python": "https://www.python.org/",
+    "PSF licence": "https://docs.python.org/3/license.html",
+}
+
+
+QT_SOURCE = "Qt's source code"
+
+
+def _link(name: str) -> str:
+    return f'<a href="{html.escape(LINKS[name])}">{html.escape(name)}</a>'
+
+
 def about_text() -> str:
-    """What About mpgui says: the version, what it is, the licences, what it runs on."""
+    """What About mpgui says: the version, what it is, the licences with links, the
+    credits, what it runs on."""
     return (f"<h3>mpgui {html.escape(__version__)}</h3>"
             "<p>See Python multiprocessing: real processes, CPU cores, <code>start()</code> "
             "and <code>join()</code> on a live chart.</p>"
-            "<p>Free software under the MIT licence. Built with Qt and PySide6 (LGPL v3) "
-            "and pyqtgraph (MIT).</p>"
+            f"<p>Free software under the {_link('MIT licence')}: use, copy, change and "
+            "share it, keeping its copyright notice.</p>"
+            f"<p>Built with {_link('Qt')} and {_link('Qt for Python (PySide6)')}, "
+            f"used under the GNU Lesser General Public License, {_link('LGPL v3')} "
+            f"(see {_link('its licences')}; {_link(QT_SOURCE)}): the desktop "
+            "app carries them as unmodified shared libraries, which you may replace. "
+            f"Charts by {_link('pyqtgraph')} (MIT). The desktop app includes "
+            f"{_link('Python')} ({_link('PSF licence')}) and numpy (BSD); on Linux the "
+            "details are in /usr/share/doc/mpgui/copyright.</p>"
             f"<p>Running on Python {platform.python_version()}, Qt {qVersion()} "
             f"(PySide6 {PySide6.__version__}), pyqtgraph {pyqtgraph.__version__}, "
             f"{html.escape(platform.system() or 'an unknown system')}.</p>")
@@ -96,7 +125,12 @@ class HelpActions(QObject):
         """About mpgui (not blocking: a window-modal box)."""
         box = self.about_box = QMessageBox(self.window)
         box.setWindowTitle("About mpgui")
+        box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(about_text())
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        label = box.findChild(QLabel, "qt_msgbox_label")
+        if label is not None:  # the links open in the browser
+            label.setOpenExternalLinks(True)
         box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
         box.open()
         return box

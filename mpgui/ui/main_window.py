@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from mpgui.model.builtins import DEFAULT_SCENARIO, resolve_scenario
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError
+from mpgui.model.filekind import RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.plan import predict
@@ -66,7 +67,7 @@ from mpgui.ui.run_menu import RunMenu
 from mpgui.ui.run_view import RunView
 from mpgui.ui.runs import RunRecord
 from mpgui.ui.screen_fit import fit_to_screen
-from mpgui.ui.script_trace import SCRIPT_SUFFIXES, ScriptActions, script_about
+from mpgui.ui.script_trace import ScriptActions, script_about
 from mpgui.ui.settings import settings
 from mpgui.ui.status import RunStatus
 from mpgui.ui.theme import mono_font
@@ -606,12 +607,17 @@ class MainWindow(QMainWindow):
             return
         path = Path(files[0])
         # After the drop returns: a modal question inside a drop confuses some desktops.
-        if path.suffix == RUN_SUFFIX:
-            QTimer.singleShot(0, lambda: self.runs.open_run_path(path))
-        elif path.suffix in SCRIPT_SUFFIXES:
-            QTimer.singleShot(0, lambda: self.scripts.open_path(path))
-        else:
-            QTimer.singleShot(0, lambda: self.files.open_path(path))
+        QTimer.singleShot(0, lambda: self.open_file(path))
+
+    def open_file(self, path: Path) -> bool:
+        """Open `path` by what it is (filekind: its suffix, else its first bytes): a run
+        file, a Python script (traced, after the trust question) or a scenario."""
+        kind = file_kind(path)
+        if kind == RUN:
+            return self.runs.open_run_path(path) is not None
+        if kind == SCRIPT:
+            return self.scripts.open_path(path)
+        return self.files.open_path(path)
 
 
 def _droppable(name: str) -> bool:

@@ -22,7 +22,6 @@ from mpgui.ui.actions import make_action
 from mpgui.ui.files import start_dir
 from mpgui.ui.settings import settings
 
-SCRIPT_SUFFIXES = (".py", ".pyw")
 TRUSTED_KEY = "trusted_scripts"
 MAX_TRUSTED = 500  # remembered answers; the oldest are forgotten
 
