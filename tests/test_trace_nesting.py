@@ -61,6 +61,9 @@ def test_scenario_runs_export_traces_that_nest_and_typed_csv(name, backend):
     if name != "pool":
         assert joins
     assert all(e["tid"] >= CALLS_TID for e in joins)  # on the calls track, never a lane's
+    calls = {e["args"]["name"] for e in events if e.get("name") == "thread_name"
+             and e["tid"] >= CALLS_TID}
+    assert "main program: calls" in calls
     main = [r for r in rows if r["record"] == "span" and r["lane"] == "0"]
     assert main and all(r["pid"].isdigit() for r in main)  # the main program's pid
 

@@ -88,6 +88,7 @@ def track_ids(store: TraceStore, parent_pid: int | None = None) -> dict[int, tup
     that did not record it). No two lanes share a track."""
     parent = parent_pid if parent_pid is not None else os.getpid()
     ids: dict[int, tuple[int, int]] = {}
+    taken: set[tuple[int, int]] = set()
     for ln in store.lanes:
         if ln.kind == "main":
             pid = tid = ln.pid if ln.pid else parent
@@ -99,9 +100,10 @@ def track_ids(store: TraceStore, parent_pid: int | None = None) -> dict[int, tup
             tid = SYNTHETIC_TID + ln.index
         else:
             pid = tid = ln.pid if ln.pid is not None else -(ln.index + 1)
-        if (pid, tid) in ids.values():  # (a pid reused, or shared by two lanes)
+        if (pid, tid) in taken:  # (a pid reused, or shared by two lanes)
             tid = SYNTHETIC_TID + ln.index
         ids[ln.index] = (pid, tid)
+        taken.add((pid, tid))
     return ids
 
 
@@ -141,9 +143,13 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
     # Perfetto (from v53) and chrome://tracing order processes and threads by these sort
     # indexes: the table's order. A process's threads: its own track first, then the
     # threads in lane order (2 x lane), a program's calls right after its lane.
+    named: set[int] = set()
     for ln in store.lanes:
         pid, tid = ids[ln.index]
-        if ln.index == min(i for i, p in ids.items() if p[0] == pid):  # names its process
+        # A process is named by its own lane (not by a thread's or a task's in it), once.
+        own = ln.kind != "thread" and (store.backend == "processes" or ln.kind != "process")
+        if own and pid not in named:
+            named.add(pid)
             name = "main program" if ln.kind == "main" else ln.label
             yield {"ph": "M", "name": "process_name", "pid": pid, "args": {"name": name}}
             yield {"ph": "M", "name": "process_sort_index", "pid": pid,
@@ -154,7 +160,9 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
                "args": {"sort_index": 2 * ln.index}}
     for waiter, n in sorted(used):
         tid = _calls_tid(waiter, n)
-        name = f"{store.lanes[waiter].var}: calls" + (f" ({n + 1})" if n else "")
+        who = store.lanes[waiter]
+        name = ("main program" if who.kind == "main" else who.var) + ": calls" \
+            + (f" ({n + 1})" if n else "")
         yield {"ph": "M", "name": "thread_name", "pid": ids[waiter][0], "tid": tid,
                "args": {"name": name}}
         yield {"ph": "M", "name": "thread_sort_index", "pid": ids[waiter][0], "tid": tid,
