@@ -26,7 +26,10 @@ _RECT = re.compile(rf'<rect x="({_NUM})" y="({_NUM})" width="({_NUM})" height="(
 _GROUP_RECTS = re.compile(rf'(<g\s[^>]*>\s*)((?:{_RECT.pattern}\s*)+)')
 _SIZE = re.compile(rf'<svg width="{_NUM}(?:mm|cm|in|pt|px)?" height="{_NUM}(?:mm|cm|in|pt|px)?"'
                    rf'(\s+)viewBox="({_NUM}) ({_NUM}) ({_NUM}) ({_NUM})"')
-_FONT = re.compile(r'font-family="([^"]*)"')
+_FONT = re.compile(r'(?<=\s)font-family="([^"]*)"')
+# A start tag (XML keeps "<" out of text and attribute values): fonts are renamed only
+# in tags, never in a label that happens to read font-family="…".
+_TAG = re.compile(r'<[A-Za-z][\w:-]*(?:\s+[\w:-]+="[^"]*")*\s*/?>')
 # Qt's pattern brush: a mask of the pattern's dots, and a pattern that fills its tile
 # through the mask.
 _MASK = re.compile(r'<mask id="([\w-]+)"[^>]*>((?:\s*<rect [^>]*/>)*)\s*</mask>\s*')
@@ -38,7 +41,7 @@ def tidy_svg(svg: str) -> str:
     """`svg` (as QSvgGenerator wrote it) with pixel sizes, the font stack, rectangles
     merged into paths and patterns without masks."""
     svg = _SIZE.sub(_pixel_size, svg, count=1)
-    svg = _FONT.sub(_font_stack, svg)
+    svg = _TAG.sub(lambda tag: _FONT.sub(_font_stack, tag.group(0)), svg)
     svg = _unmask_patterns(svg)
     return _GROUP_RECTS.sub(_as_path, svg)
 
