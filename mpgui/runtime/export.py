@@ -48,8 +48,10 @@ def _others_counters(store: TraceStore) -> list[dict[str, Any]]:
 
 def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, Any]:
     """The run as a Chrome trace: one process per lane (its pid), complete events for
-    spans, instant events for printed lines, starts and exits, the main program's joins
-    as complete events with a flow arrow from the child's exit to the join's return.
+    spans, instant events for printed lines, starts and exits, the joins as complete
+    events on a calls track beside the lane of the program that waited (never on the
+    lane's own track: slices there would cross, and Perfetto drops crossing slices),
+    with a flow arrow from the child's exit to the join's return.
     (All in memory: `chrome_trace_pieces` writes the same a piece at a time.)"""
     return {"traceEvents": list(_trace_events(store, parent_pid)), **_TRACE_TAIL}
 
