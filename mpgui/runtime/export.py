@@ -48,8 +48,10 @@ def _others_counters(store: TraceStore) -> list[dict[str, Any]]:
 
 def chrome_trace(store: TraceStore, parent_pid: int | None = None) -> dict[str, Any]:
     """The run as a Chrome trace: one process per lane (its pid), complete events for
-    spans, instant events for printed lines, starts and exits, the main program's joins
-    as complete events with a flow arrow from the child's exit to the join's return.
+    spans, instant events for printed lines, starts and exits, the joins as complete
+    events on a calls track beside the lane of the program that waited (never on the
+    lane's own track: slices there would cross, and Perfetto drops crossing slices),
+    with a flow arrow from the child's exit to the join's return.
     (All in memory: `chrome_trace_pieces` writes the same a piece at a time.)"""
     return {"traceEvents": list(_trace_events(store, parent_pid)), **_TRACE_TAIL}
 
@@ -73,42 +75,122 @@ def _event_weight(event: dict[str, Any]) -> int:
     return 200 + (len(text) + 80 if isinstance(text, str) else 0)
 
 
-def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[str, Any]]:
+# Tracks that are never a real thread: Linux pids and tids stay below 2**22 (pid_max).
+# The main program's calls (its joins, its X.start()) are on tracks of their own from
+# here up, and a lane whose (pid, tid) another lane already holds gets one from here down.
+CALLS_TID = 1 << 22
+SYNTHETIC_TID = 100_000
+
+
+def track_ids(store: TraceStore, parent_pid: int | None = None) -> dict[int, tuple[int, int]]:
+    """Each lane's (pid, tid) in the Chrome trace, the same for the CSV: a process is its
+    pid (its main thread: tid = pid); a thread, or a task in a worker's process, a
+    numbered track (100,000 + its lane) in its process; a lane without a pid -(lane + 1).
+    The main program is the pid it ran as (`parent_pid`, else this process's, for runs
+    that did not record it). No two lanes share a track."""
     parent = parent_pid if parent_pid is not None else os.getpid()
     ids: dict[int, tuple[int, int]] = {}
+    taken: set[tuple[int, int]] = set()
     for ln in store.lanes:
-        named = True  # the lane names its process in the trace
         if ln.kind == "main":
-            # With threads, the main program runs in the host, with the threads.
-            pid = tid = ln.pid if store.backend == "threads" and ln.pid else parent
+            pid = tid = ln.pid if ln.pid else parent
         elif ln.kind == "thread":
-            pid, tid, named = ids[store.owner_of(ln.index)][0], 100_000 + ln.index, False
+            pid, tid = ids[store.owner_of(ln.index)][0], SYNTHETIC_TID + ln.index
         elif store.backend != "processes" and ln.kind == "process":
             # A thread of the host, or a task in its worker's process: a track of its own.
             pid = ln.pid if ln.pid is not None else -(ln.index + 1)
-            tid, named = 100_000 + ln.index, False
+            tid = SYNTHETIC_TID + ln.index
         else:
             pid = tid = ln.pid if ln.pid is not None else -(ln.index + 1)
+        if (pid, tid) in taken:  # (a pid reused, or shared by two lanes)
+            tid = SYNTHETIC_TID + ln.index
         ids[ln.index] = (pid, tid)
-        if named:
-            yield {"ph": "M", "name": "process_name", "pid": pid,
-                   "args": {"name": "main program" if ln.kind == "main" else ln.label}}
+        taken.add((pid, tid))
+    return ids
+
+
+def _call_tracks(store: TraceStore) -> list[int]:
+    """For each join, the calls track of its waiter it goes on: the first whose joins
+    have all returned before it began (joins from several threads of one program can
+    overlap; each track's slices are then disjoint by construction)."""
+    ends: dict[int, list[int]] = {}  # per waiter lane, each track's last join's return
+    track = [0] * len(store.joins)
+    order = sorted((j.t_wait, k) for k, j in enumerate(store.joins) if j.t_return is not None)
+    for t_wait, k in order:
+        j = store.joins[k]
+        mine = ends.setdefault(j.waiter, [])
+        n = next((n for n, end in enumerate(mine) if end <= t_wait), len(mine))
+        if n == len(mine):
+            mine.append(t_wait)
+        mine[n] = max(j.t_return or t_wait, t_wait)
+        track[k] = n
+    return track
+
+
+def _calls_tid(waiter: int, n: int) -> int:
+    """The tid of a program's n-th calls track (waiter: its lane, below 65,536)."""
+    return CALLS_TID + (n << 16) + waiter
+
+
+def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[str, Any]]:
+    ids = track_ids(store, parent_pid)
+    main = next((ln.index for ln in store.lanes if ln.kind == "main"), None)
+    calls = _call_tracks(store)
+    # Each program's calls (its joins; the main program's X.start() too) on tracks of
+    # their own, beside its lane: its state slices and its joins never share a track.
+    used = {(j.waiter, calls[k]) for k, j in enumerate(store.joins)
+            if j.t_return is not None and j.waiter in ids}
+    if main is not None:
+        used.add((main, 0))
+    # Perfetto (from v53) and chrome://tracing order processes and threads by these sort
+    # indexes: the table's order. A process's threads: its own track first, then the
+    # threads in lane order (2 x lane), a program's calls right after its lane.
+    named: set[int] = set()
+    for ln in store.lanes:
+        pid, tid = ids[ln.index]
+        # A process is named by its own lane (not by a thread's or a task's in it), once.
+        own = ln.kind != "thread" and (store.backend == "processes" or ln.kind != "process")
+        if own and pid not in named:
+            named.add(pid)
+            name = "main program" if ln.kind == "main" else ln.label
+            yield {"ph": "M", "name": "process_name", "pid": pid, "args": {"name": name}}
             yield {"ph": "M", "name": "process_sort_index", "pid": pid,
                    "args": {"sort_index": ln.index}}
         yield {"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
                "args": {"name": ln.var}}
+        yield {"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": tid,
+               "args": {"sort_index": 2 * ln.index}}
+    for waiter, n in sorted(used):
+        tid = _calls_tid(waiter, n)
+        who = store.lanes[waiter]
+        name = ("main program" if who.kind == "main" else who.var) + ": calls" \
+            + (f" ({n + 1})" if n else "")
+        yield {"ph": "M", "name": "thread_name", "pid": ids[waiter][0], "tid": tid,
+               "args": {"name": name}}
+        yield {"ph": "M", "name": "thread_sort_index", "pid": ids[waiter][0], "tid": tid,
+               "args": {"sort_index": 2 * waiter + 1}}
 
     def at(lane: int) -> dict[str, int]:
         pid, tid = ids[lane]
         return {"pid": pid, "tid": tid}
 
+    def on_calls(waiter: int, n: int) -> dict[str, int]:
+        return {"pid": ids[waiter][0], "tid": _calls_tid(waiter, n)}
+
     end = store.t_end
+    # A lane's spans follow each other; should two ever overlap (clocks of two
+    # processes), the later one starts where the earlier ended: slices on one track
+    # never cross, or Perfetto drops them.
+    reached: dict[int, int] = {}
     for i, lane in enumerate(store.span_lane):
         t0, t1 = store.span_t0[i], store.span_t1[i]
         if t1 == OPEN:
             if end is None:
                 continue
             t1 = end
+        t0 = max(t0, reached.get(lane, t0))
+        t1 = max(t1, t0)
+        reached[lane] = t1
         core = store.span_core[i]
         yield {"ph": "X", "cat": "state", "name": state_label(store.span_state[i]),
                "ts": _us(store, t0), "dur": (t1 - t0) / 1000.0, **at(lane),
@@ -117,11 +199,10 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
         yield {"ph": "i", "s": "t", "cat": "print", "name": text[:80],
                "ts": _us(store, store.line_t[i]), **at(store.line_lane[i]),
                "args": {"text": text}}
-    main = next((ln.index for ln in store.lanes if ln.kind == "main"), None)
     for ln in store.lanes:
         if ln.start_call_t is not None and main is not None:
             yield {"ph": "i", "s": "t", "cat": "start", "name": f"{ln.var}.start()",
-                   "ts": _us(store, ln.start_call_t), **at(main)}
+                   "ts": _us(store, ln.start_call_t), **on_calls(main, 0)}
         if ln.end_t is not None and ln.kind == "process":
             args: dict[str, Any] = {"exit_code": ln.exit_code}
             if ln.error:
@@ -129,18 +210,19 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
             yield {"ph": "i", "s": "t", "cat": "exit", "name": f"exit {ln.exit_code}",
                    "ts": _us(store, ln.end_t), **at(ln.index), "args": args}
     for k, j in enumerate(store.joins):
-        if j.t_return is None or main is None:
+        if j.t_return is None or j.waiter not in ids:
             continue
         target = store.lanes[j.lane]
         name = f"{target.var}.join()" + (" (end of script)" if j.implicit else "")
+        t_return = max(j.t_return, j.t_wait)
         yield {"ph": "X", "cat": "join", "name": name, "ts": _us(store, j.t_wait),
-               "dur": (j.t_return - j.t_wait) / 1000.0, **at(main),
+               "dur": (t_return - j.t_wait) / 1000.0, **on_calls(j.waiter, calls[k]),
                "args": {"timed_out": j.timed_out}}
         if target.end_t is not None and not j.timed_out:
             yield {"ph": "s", "cat": "join", "name": "exit → join", "id": k,
                    "ts": _us(store, target.end_t), **at(j.lane)}
             yield {"ph": "f", "bp": "e", "cat": "join", "name": "exit → join", "id": k,
-                   "ts": _us(store, j.t_return), **at(main)}
+                   "ts": _us(store, t_return), **on_calls(j.waiter, calls[k])}
     yield from _others_counters(store)
 
 
@@ -150,8 +232,8 @@ def write_chrome_trace(store: TraceStore, path: str | os.PathLike[str]) -> None:
     atomic_write(path, chrome_trace_pieces(store))
 
 
-CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "state", "core", "start_s",
-               "end_s", "text")
+CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "tid", "state", "core", "start_s",
+               "end_s", "exit_code", "exception", "text")
 
 
 def csv_text(store: TraceStore) -> str:
@@ -179,14 +261,21 @@ def csv_pieces(store: TraceStore) -> Iterator[bytes]:
 
 def _csv_rows(store: TraceStore) -> Iterator[tuple[object, ...]]:
     yield CSV_COLUMNS
+    ids = track_ids(store, 0)  # a main program that did not record its pid: none
 
     def s(t: int | None) -> str:
         return "" if t is None or t == OPEN else f"{(t - (store.t0 or 0)) / 1e9:.6f}"
 
     def row(record: str, lane: int, state: str = "", core: int | str = "", t0: int | None = None,
-            t1: int | None = None, text: str = "") -> tuple[object, ...]:
+            t1: int | None = None, text: str = "", exit_code: int | str = "",
+            exception: str = "") -> tuple[object, ...]:
         ln = store.lanes[lane]
-        return (record, lane, ln.var, ln.name, ln.pid or "", state, core, s(t0), s(t1), text)
+        pid, tid = ids[lane]
+        # Typed columns: a pid and a tid are whole numbers, or empty when the lane never
+        # had a process (never started; a prediction).
+        real = pid > 0
+        return (record, lane, ln.var, ln.name, pid if real else "", tid if real else "",
+                state, core, s(t0), s(t1), exit_code, exception, text)
 
     for i, lane in enumerate(store.span_lane):
         core = store.span_core[i]
@@ -199,14 +288,16 @@ def _csv_rows(store: TraceStore) -> Iterator[tuple[object, ...]]:
             yield row("start", ln.index, t0=ln.start_call_t, t1=ln.started_t)
         if ln.end_t is not None and ln.kind == "process":
             err = f"{ln.error[0]}: {ln.error[1]}" if ln.error else ""
-            yield row("exit", ln.index, t0=ln.end_t, text=f"{ln.exit_code} {err}".strip())
+            code = "" if ln.exit_code is None else ln.exit_code
+            yield row("exit", ln.index, t0=ln.end_t, exit_code=code, exception=err)
     for j in store.joins:
         text = "timed out" if j.timed_out else ("end of script" if j.implicit else "")
         yield row("join", j.lane, t0=j.t_wait, t1=j.t_return, text=text)
     others = store.others
     for cpu, column in enumerate(others.fraction):
         for t0, t1, f in zip(others.t0, others.t1, column, strict=True):
-            yield ("others", "", "", "other programs", "", "", cpu, s(t0), s(t1), f"{f:.3f}")
+            yield ("others", "", "", "other programs", "", "", "", cpu, s(t0), s(t1), "", "",
+                   f"{f:.3f}")
 
 
 def write_csv(store: TraceStore, path: str | os.PathLike[str]) -> None:

@@ -12,6 +12,7 @@ ends: terminate the daemonic children, then join every child.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +100,8 @@ class Runner(RunLoop):
         self.store = store if store is not None else TraceStore()
         self.store.backend = self.backend_name
         self.main_lane = self.store.add_lane("main", "main program", "main")
+        # The main program is this process (the exports name its pid).
+        self.store.lanes[self.main_lane].pid = os.getpid()
         # Rows with copies become one child per copy, and steps on them loops, exactly as
         # in the generated script (model/instances.py).
         cores = cpu_count()

@@ -38,6 +38,7 @@ from mpgui.ui.appearance import base_points
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.chart.legend import ChartLegend
 from mpgui.ui.runs import RunRecord
+from mpgui.ui.svg_tidy import tidy_svg
 from mpgui.ui.theme import LIGHT, Theme
 
 SIZE = (1920, 1080)
@@ -116,8 +117,10 @@ class ChartPicture(QWidget):
             raise WriteError("the chart could not be encoded as a PNG")
         return data.data()
 
-    def svg_bytes(self) -> bytes:
-        """The picture as SVG data (vector: scales to any slide). Raises WriteError."""
+    def svg_bytes(self, tidy: bool = True) -> bytes:
+        """The picture as SVG data (vector: scales to any slide), sized in pixels, with
+        a font stack browsers know, rectangles merged and plain patterns (`svg_tidy`;
+        `tidy=False`: as Qt wrote it). Raises WriteError."""
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -136,7 +139,9 @@ class ChartPicture(QWidget):
         buffer.close()
         if not ended or not data.data().rstrip().endswith(b"</svg>"):
             raise WriteError("the chart could not be drawn as an SVG")
-        return data.data()
+        if not tidy:
+            return data.data()
+        return tidy_svg(data.data().decode("utf-8")).encode("utf-8")
 
     # Rendered in memory, then written by the one atomic writer: a full disk can never
     # leave a truncated picture, or one reported as written when it was not.
