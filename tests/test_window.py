@@ -16,7 +16,7 @@ from mpgui.ui import dialogs
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.process_table import COLUMN_OF
 from mpgui.ui.theme import LIGHT
-from tests.helpers import alive, assert_seed_order, open_editor
+from tests.helpers import alive, assert_seed_order_as_scheduled, open_editor
 from tests.scenarios import make, sleeper, spec
 
 LINE = re.compile(r"^\s*\d+\.\d{3}  (.*)$")
@@ -50,7 +50,9 @@ def test_seed_runs_live_with_lanes_joins_and_console(qtbot, window):
     join_c = store.joins[0]
     assert join_c.lane == c.index and not join_c.implicit
     assert c.end_t <= join_c.t_return <= d.start_call_t  # C's join marker before D starts
-    assert_seed_order(console_lines(window))
+    shown = console_lines(window)
+    times = {text: store.seconds(t) for t, _lane, text in store.lines_since(0)}
+    assert_seed_order_as_scheduled([(times[text], text) for text in shown], 10)
     assert "finished in" in window.console.toPlainText()
     assert window.chart.spans.last_runs > 0  # the chart painted spans
     assert window.acts["run"].isEnabled() and not window.acts["stop"].isEnabled()
