@@ -369,7 +369,13 @@ def _python_script(script: str, args: list[str]) -> int:
     import runpy
 
     sys.argv = [script, *args]
-    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    here = os.path.dirname(os.path.abspath(script))
+    if getattr(sys, "frozen", False):
+        # sys.path[0] is PyInstaller's base_library.zip (re, encodings, sre_parse, ...):
+        # replaced, the modules in it that were not imported yet could not be.
+        sys.path.insert(0, here)
+    else:
+        sys.path[0] = here
     try:
         runpy.run_path(script, run_name="__main__")
     except SystemExit as exc:

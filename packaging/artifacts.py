@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
@@ -123,6 +124,20 @@ def install_icons(share: Path) -> None:
     shutil.copy(ROOT / "resources" / "icons" / "mpgui.svg", scalable / "mpgui.svg")
 
 
+def installed_size_kib(stage: Path) -> int:
+    """The Installed-Size of a package staged in `stage`, as dpkg-gencontrol counts it:
+    each regular file its size in KiB rounded up, each symlink, folder or other entry 1,
+    a symlink never followed (the bundle links 22 libraries to their real files;
+    following them counted those twice). DEBIAN/ is not installed and not counted."""
+    total = 0
+    for path in stage.rglob("*"):
+        if path.relative_to(stage).parts[0] == "DEBIAN":
+            continue
+        info = path.lstat()
+        total += -(-info.st_size // 1024) if stat.S_ISREG(info.st_mode) else 1
+    return total
+
+
 def make_deb(version: str) -> Path:
     """Build dist/mpgui_VERSION_amd64.deb with dpkg-deb."""
     stage = ROOT / "build" / "deb" / f"mpgui_{version}_amd64"
@@ -136,7 +151,7 @@ def make_deb(version: str) -> Path:
     install_icons(stage / "usr" / "share")
     # MIME types, metainfo, man page, changelog, copyright (packaging/desktop_files.py)
     install_deb_files(stage, version, MAINTAINER)
-    size_kb = sum(p.stat().st_size for p in stage.rglob("*") if p.is_file()) // 1024
+    size_kb = installed_size_kib(stage)
     control = stage / "DEBIAN" / "control"
     control.parent.mkdir()
     control.write_text(
@@ -147,7 +162,10 @@ def make_deb(version: str) -> Path:
         f"Description: {DESCRIPTION}\n", encoding="utf-8")
     write_md5sums(stage)
     out = DIST / f"mpgui_{version}_amd64.deb"
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)],
+    # zstd: a few seconds where xz took 80 s, for a .deb ~15 % larger (dpkg reads it
+    # since 1.21.18, Debian 12; Ubuntu's since 18.04).
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zzstd", "-z9",
+                    "--build", str(stage), str(out)],
                    check=True, stdout=subprocess.DEVNULL)
     return out
 

@@ -21,4 +21,4 @@ rm -rf build/icons build/pyinstaller build/deb build/tarball dist/mpgui \
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist \
       --workpath build/pyinstaller packaging/mpgui.spec
 "$PY" packaging/artifacts.py "$VERSION"
-echo "Done: dist/mpgui/mpgui --selftest checks the bundle."
+echo "Done in ${SECONDS} s: dist/mpgui/mpgui --selftest checks the bundle."

@@ -11,8 +11,13 @@
    metainfo validates, `man -w mpgui` finds the page, dpkg --verify (md5sums) is clean;
 4. the desktop entry passes desktop-file-validate;
 5. with no display the bundle says so (exit 2, under a second), and a failing traced
-   script's traceback shows the script's frames only.
-After each run: no process of the bundle is left (psutil). Exit 0 if all passed.
+   script's traceback shows the script's frames only;
+6. inside the bundle (through the frozen ``mpgui trace``): every standard-library
+   module that imports in a plain python imports too (packaging/stdlib_modules.py), and
+   a Pool, a Queue with a Manager and a ProcessPoolExecutor script run traced.
+After each run: no process of the bundle is left (psutil); a --selftest leaves, the
+moment it has exited, no process of its own (forkserver and resource tracker included)
+and no folder in its TMPDIR. Exit 0 if all passed.
 """
 
 from __future__ import annotations
@@ -26,12 +31,17 @@ import sys
 import tarfile
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "packaging"))
+from stdlib_modules import stdlib_modules  # noqa: E402
+
+SCRIPTS = ROOT / "packaging" / "check_scripts"
 DIST = ROOT / "dist"
 RESULT = "mpgui selftest: ok"
 
@@ -64,13 +74,31 @@ def no_leftovers(folder: Path) -> None:
     print(f"   no process of {folder} left")
 
 
+def marked(mark: str) -> list[str]:
+    """Processes whose environment carries MPGUI_CHECK_MARK=`mark` (children inherit
+    it, wherever they were reparented)."""
+    out = []
+    for p in psutil.process_iter(["pid", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if p.environ().get("MPGUI_CHECK_MARK") == mark:
+                out.append(f"{p.info['pid']} {' '.join(p.info['cmdline'] or [])}")
+    return out
+
+
 def selftest(command: list[str], env: dict[str, str], folder: Path) -> None:
-    """Run a selftest command; it must exit 0 with the result line."""
-    res = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+    """Run a selftest command; it must exit 0 with the result line, and leave, the
+    moment it has exited, no process of its own and nothing in its TMPDIR."""
+    mark = uuid.uuid4().hex
+    with tempfile.TemporaryDirectory(prefix="mpgui-check-tmp-") as tmp:
+        res = subprocess.run(command, env=dict(env, TMPDIR=tmp, MPGUI_CHECK_MARK=mark),
+                             capture_output=True, text=True, timeout=240)
+        left_procs, left_files = marked(mark), sorted(os.listdir(tmp))
     lines = res.stdout.strip().splitlines()
     print(f"   {' '.join(command[-2:])}: exit {res.returncode}: {lines[-1] if lines else ''}")
     if res.returncode != 0 or not lines or not lines[-1].startswith(RESULT):
         fail(f"{command}: exit {res.returncode}\n{res.stdout}\n{res.stderr[-3000:]}")
+    if left_procs or left_files:
+        fail(f"{command} left, once exited: processes {left_procs}, files {left_files}")
     no_leftovers(folder)
 
 
@@ -108,6 +136,49 @@ def check_bundle() -> None:
         trace([str(exe)], method, exe.parent)
     no_display([str(exe)])
     failing_script([str(exe)], exe.parent)
+    stdlib_sweep(exe)
+    for method in ("spawn", "forkserver"):
+        for script, wanted in POOL_SCRIPTS.items():
+            trace_script(exe, script, method, wanted)
+
+
+def stdlib_sweep(exe: Path) -> None:
+    """Every standard-library module that imports in a plain python imports in the
+    frozen app too (a traced script imports them all)."""
+    names = stdlib_modules()["imports"]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(names))
+    try:
+        res = subprocess.run([str(exe), "trace", str(SCRIPTS / "stdlib_sweep.py"), f.name],
+                             env=offscreen(), capture_output=True, text=True, timeout=300)
+    finally:
+        os.unlink(f.name)
+    first = res.stdout.splitlines()[0] if res.stdout else ""
+    print(f"   standard library in the app: {first} (exit {res.returncode})")
+    if res.returncode != 0 or first != f"imported {len(names)} of {len(names)}":
+        fail(f"the standard library in the app:\n{res.stdout}\n{res.stderr[-3000:]}")
+    no_leftovers(exe.parent)
+
+
+# Scripts traced in the app with each start method, and the lines each must print.
+POOL_SCRIPTS = {
+    ROOT / "tests" / "scripts" / "pool_map.py": ["sum 55"],
+    ROOT / "tests" / "scripts" / "executor.py": ["total 36"],
+    SCRIPTS / "queue_manager.py": ["queue got [0, 1, 2, 3, 4]",
+                                   "manager got {0: 0, 1: 10, 2: 20}"],
+}
+
+
+def trace_script(exe: Path, script: Path, method: str, wanted: list[str]) -> None:
+    """`mpgui trace` a multiprocessing script in the app: exit 0, its result lines."""
+    res = subprocess.run([str(exe), "trace", str(script), method], env=offscreen(),
+                         capture_output=True, text=True, timeout=120)
+    lines = res.stdout.splitlines()
+    print(f"   trace {script.name} {method}: exit {res.returncode}")
+    if res.returncode != 0 or any(line not in lines for line in wanted):
+        fail(f"mpgui trace {script.name} {method} in the app: exit {res.returncode}\n"
+             f"{res.stdout}\n{res.stderr[-3000:]}")
+    no_leftovers(exe.parent)
 
 
 def trace(command: list[str], method: str, folder: Path) -> None:

@@ -4,15 +4,20 @@ It opens the main window, runs the tutorial's example fast with every start meth
 frozen app must support (spawn, and forkserver where the platform has it), then as
 threads and as a process pool, and checks that every process, thread or task started,
 reported its lines, ended well, and that no process is left.
-One result line, exit status 0 or 1. The user's settings are neither read nor written.
+One result line, exit status 0 or 1. The user's settings are neither read nor written
+(a scratch folder stands in, removed at the end). Nothing of the self-test outlives it:
+the forkserver and resource tracker that multiprocessing started for it are stopped
+before the result line.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 
 from mpgui.runtime.cpu import pid_running
+from mpgui.runtime.mp_helpers import stop_helpers
 from mpgui.runtime.runner import start_methods
 from mpgui.runtime.stdout import write_out
 
@@ -25,10 +30,14 @@ def run_selftest() -> int:
     """Run the self-test; print one line; 0 if it passed, else 1."""
     t0 = time.monotonic()
     methods = [m for m in ("spawn", "forkserver") if m in start_methods()]
+    scratch = tempfile.mkdtemp(prefix="mpgui-selftest-")
     try:
-        problems = _check(methods)
+        problems = _check(methods, scratch)
     except Exception as exc:  # report, never a traceback: this is a verdict
         problems = [f"{type(exc).__name__}: {exc}"]
+    finally:
+        stop_helpers()
+        shutil.rmtree(scratch, ignore_errors=True)
     took = time.monotonic() - t0
     if problems:
         write_out(f"mpgui selftest: FAILED ({took:.1f} s): " + "; ".join(problems) + "\n")
@@ -40,11 +49,10 @@ def run_selftest() -> int:
     return 0
 
 
-def _check(methods: list[str]) -> list[str]:
+def _check(methods: list[str], scratch: str) -> list[str]:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      tempfile.mkdtemp(prefix="mpgui-selftest-"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
     from mpgui.ui.app import make_app
     from mpgui.ui.main_window import MainWindow
 
