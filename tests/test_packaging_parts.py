@@ -13,6 +13,9 @@ PACKAGING = Path(__file__).resolve().parent.parent / "packaging"
 
 
 def load(name: str):  # type: ignore[no-untyped-def]
+    # The packaging scripts import each other as siblings (they run from packaging/).
+    if str(PACKAGING) not in sys.path:
+        sys.path.insert(0, str(PACKAGING))
     spec = importlib.util.spec_from_file_location(f"packaging_{name}", PACKAGING / f"{name}.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
