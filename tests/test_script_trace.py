@@ -25,6 +25,17 @@ METHODS = ["spawn", "fork"]
 TIMEOUT_S = 60
 
 
+def _state(r: ScriptRunner) -> str:
+    """What a run that did not end was waiting for (its status, its processes and their
+    states, the lanes still open): for a hang seen once in CI and not reproduced."""
+    import psutil
+
+    procs = [(p.pid, p.status(), " ".join(p.cmdline()[-2:]))
+             for p in psutil.Process().children(recursive=True) if p.is_running()]
+    lanes = [(ln.label, ln.exit_code) for ln in r.store.lanes if ln.end_t is None]
+    return f"status {r.status!r}, processes {procs}, open lanes {lanes}"
+
+
 def trace(script: str, *args: str, cwd=None) -> ScriptRunner:  # type: ignore[no-untyped-def]
     """Run tests/scripts/`script` to its end (failing the test after TIMEOUT_S)."""
     r = ScriptRunner(SCRIPTS / script, list(args), cwd=cwd, output=subprocess.DEVNULL,
@@ -33,7 +44,7 @@ def trace(script: str, *args: str, cwd=None) -> ScriptRunner:  # type: ignore[no
     with r:
         r.start()
         while not r.done:
-            assert time.monotonic() < deadline, f"{script} did not end"
+            assert time.monotonic() < deadline, f"{script} did not end: {_state(r)}"
             r.wait(0.05)
             r.poll()
     return r
