@@ -340,7 +340,8 @@ def test_the_code_tab_names_problems_in_comment_lines_only(qtbot, window):
 # -- the fuzz: every accepted scenario compiles --------------------------------------
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenarios(), hostile_text(surrogates=True), st.sampled_from([1.0, 2.5, 10.0]),
        st.sampled_from(["spawn", "fork", "forkserver"]))
 def test_every_accepted_scenario_gives_a_script_that_compiles_and_does_only_its_work(
