@@ -67,3 +67,20 @@ def window(qtbot, said):
     w.show()
     yield w
     w.controller.shutdown()
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """Python scripts the window asked whether to run ("Run this script?"); the answer
+    is asked.answer (True: run it). Returns (ask, the paths asked about)."""
+    from mpgui.ui import dialogs
+
+    calls: list[str] = []
+
+    def ask(_parent, path):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return ask.answer  # type: ignore[attr-defined]
+
+    ask.answer = True  # type: ignore[attr-defined]
+    monkeypatch.setattr(dialogs, "ask_run_script", ask)
+    return ask, calls

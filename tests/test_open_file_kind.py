@@ -8,12 +8,9 @@ import os
 import shutil
 import time
 
-import pytest
-
 from mpgui.model.builtins import load_builtin
 from mpgui.model.fileformat import dump_scenario
 from mpgui.model.filekind import RUN, SCENARIO, SCRIPT, file_kind
-from mpgui.ui import dialogs
 from tests.test_classroom import run_to_end
 from tests.test_script_trace import SCRIPTS
 from tests.test_script_window import finish
@@ -46,18 +43,6 @@ def test_a_fifo_is_not_read_to_find_its_kind(tmp_path):
     assert time.monotonic() - started < 5
 
 
-@pytest.fixture
-def asked(monkeypatch):
-    """The scripts the window asked about; answer with .answer (True: run it)."""
-    calls: list[str] = []
-
-    def ask(_parent, path):  # type: ignore[no-untyped-def]
-        calls.append(path)
-        return ask.answer  # type: ignore[attr-defined]
-
-    ask.answer = True  # type: ignore[attr-defined]
-    monkeypatch.setattr(dialogs, "ask_run_script", ask)
-    return ask, calls
 
 
 def open_app_window(qtbot, open_file):  # type: ignore[no-untyped-def]

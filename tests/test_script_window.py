@@ -5,24 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-
-from mpgui.ui import dialogs
 from tests.test_script_trace import SCRIPTS, gone
-
-
-@pytest.fixture
-def asked(monkeypatch):
-    """Scripts the window asked about; answer with asked.answer (True: run it)."""
-    calls: list[str] = []
-
-    def ask(_parent, path):  # type: ignore[no-untyped-def]
-        calls.append(path)
-        return ask.answer  # type: ignore[attr-defined]
-
-    ask.answer = True  # type: ignore[attr-defined]
-    monkeypatch.setattr(dialogs, "ask_run_script", ask)
-    return ask, calls
 
 
 def finish(qtbot, w, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
