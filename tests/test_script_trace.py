@@ -120,6 +120,18 @@ def test_pool_map_workers_are_lanes_with_their_lines(method):
     assert gone(r.pids())
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="sends a signal to one thread")
+@pytest.mark.parametrize("method", METHODS)
+def test_terminate_ends_a_process_whose_main_thread_is_blocked(method):
+    """The agent flushes on SIGTERM with a Python handler, which only the main thread
+    runs: a SIGTERM taken by another thread while the main one waits on a lock once
+    left a Pool worker alive and the pool's __exit__ waiting for it forever."""
+    r = trace("terminate_blocked.py", method)
+    assert lines_of(r.store, r.main_lane) == ["exit code -15"]
+    assert lanes(r.store)[next(iter(lanes(r.store)))].exit_code == -15
+    assert gone(r.pids())
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_process_pool_executor_workers_are_lanes(method):
     r = trace("executor.py", method)

@@ -52,6 +52,13 @@ _MACHINERY = ("multiprocessing", "concurrent.futures.process", "mpgui")
 
 _now = time.perf_counter_ns
 _sleep = time.sleep
+# Signals sent to a process as a whole, which the agent's own threads never take.
+_OUTSIDE_SIGNALS = {getattr(signal, name) for name in (
+    "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM",
+    "SIGCHLD", "SIGWINCH") if hasattr(signal, name)}
+_wakeup: tuple[int, ...] = ()  # the pipe the SIGTERM of this process is written to
+# How often the main thread is reminded of a SIGTERM it has not handled yet.
+NUDGE_EVERY_S = 0.05
 
 
 class _Agent:
@@ -155,10 +162,25 @@ def _connect(kind: str, name: str) -> None:
     _agent.main = Reporter(conn, 0)
     _agent.reporters[threading.get_ident()] = _agent.main
     _agent.guarded(_agent.main.started, os.getpid())
-    threading.Thread(target=_watch, args=(conn,), name="mpgui-trace-watch",
-                     daemon=True).start()
-    threading.Thread(target=_flush_later, args=(_agent,), name="mpgui-trace-flush",
-                     daemon=True).start()
+    _start_own_thread(_watch, (conn,), "mpgui-trace-watch")
+    _start_own_thread(_flush_later, (_agent,), "mpgui-trace-flush")
+
+
+def _start_own_thread(target, args: tuple, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Start one of the agent's threads with the signals that come from outside blocked
+    in it (it inherits the mask it is created with): the kernel then gives terminate()'s
+    SIGTERM or a Ctrl+C to a thread that runs the script, not to one of ours that sits
+    in a blocking read, where Python would only note it."""
+    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:
+        thread.start()
+        return
+    old = mask(signal.SIG_BLOCK, _OUTSIDE_SIGNALS)
+    try:
+        thread.start()
+    finally:
+        mask(signal.SIG_SETMASK, old)
 
 
 def token_frame(token: str) -> bytes:
@@ -257,24 +279,66 @@ def _flush_on_terminate() -> None:
     """On SIGTERM (terminate(), a pool's end), send the lines printed just before, then
     die of SIGTERM as the process would have: its exit code stays -15. Only while the
     process has not chosen its own handler."""
-    if os.name != "posix" or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+    if os.name != "posix" or signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL,
+                                                                       _on_term):
+        return  # (a forked process inherits _on_term, but not the thread behind it)
+    signal.signal(signal.SIGTERM, _on_term)
+    _make_sure_terminate_ends()
+
+
+def _on_term(signum: int, _frame: object) -> None:
+    if _agent.lock.acquire(blocking=False):  # not in the middle of a send
+        try:
+            if _agent.main is not None and _agent.conn is not None:
+                _agent.main.event(Kind.FINISHED, -signum, time.process_time_ns())
+            for r in list(_agent.reporters.values()):
+                r.flush()
+        except (OSError, ValueError):
+            pass
+        finally:
+            _agent.lock.release()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _make_sure_terminate_ends() -> None:
+    """A Python signal handler runs only when the main thread next runs Python code. A
+    SIGTERM that lands just before the main thread blocks in C (a Pool worker taking its
+    queue's lock: ``sem_trywait``, then ``sem_wait``), or that the kernel hands to
+    another thread, leaves the main thread blocked and `_on_term` never run: the
+    process would outlive terminate(), and the pool's ``__exit__`` would wait for it
+    forever (seen under fork on a busy machine). Python's C handler writes every
+    signal's number to the wakeup fd whichever thread takes it; a thread of ours reads
+    it and sends SIGTERM to the main thread itself — a blocked call returns EINTR and
+    Python runs the handler — until the handler has run (and ended the process)."""
+    global _wakeup
+    inherited, (read_fd, write_fd) = _wakeup, os.pipe()
+    os.set_blocking(write_fd, False)
+    try:
+        signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    except (ValueError, OSError):  # not the main thread: leave it to the handler
+        os.close(read_fd)
+        os.close(write_fd)
         return
+    _wakeup = (read_fd, write_fd)
+    for fd in inherited:  # a forked process's copy of its parent's pipe
+        os.close(fd)
+    _start_own_thread(_nudge_main_thread, (read_fd,), "mpgui-trace-term")
 
-    def on_term(signum: int, _frame: object) -> None:
-        if _agent.lock.acquire(blocking=False):  # not in the middle of a send
-            try:
-                if _agent.main is not None and _agent.conn is not None:
-                    _agent.main.event(Kind.FINISHED, -signum, time.process_time_ns())
-                for r in list(_agent.reporters.values()):
-                    r.flush()
-            except (OSError, ValueError):
-                pass
-            finally:
-                _agent.lock.release()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
 
-    signal.signal(signal.SIGTERM, on_term)
+def _nudge_main_thread(read_fd: int) -> None:
+    main = threading.main_thread().ident
+    while True:
+        try:
+            signals = os.read(read_fd, 64)
+        except OSError:
+            return
+        if not signals:
+            return
+        if signal.SIGTERM in signals:
+            while main is not None and signal.getsignal(signal.SIGTERM) is _on_term:
+                signal.pthread_kill(main, signal.SIGTERM)
+                _sleep(NUDGE_EVERY_S)
 
 
 def _watch_exit(popen: type) -> None:
