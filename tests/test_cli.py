@@ -15,6 +15,8 @@ import pytest
 
 from mpgui import __version__
 from mpgui.model.codegen import generate_code
+from mpgui.model.registry import WORKLOADS
+from mpgui.runtime.plan import predict
 from mpgui.runtime.runner import Runner
 from tests.helpers import (
     MPGUI,
@@ -27,7 +29,7 @@ from tests.helpers import (
     timed_lines,
     wait_until,
 )
-from tests.scenarios import make, sleeper, spec
+from tests.scenarios import make, spec
 
 
 def mpgui(*args: str, **kw) -> subprocess.CompletedProcess:
@@ -65,16 +67,21 @@ def test_generated_code_prints_the_same_lines_at_speed_10(tmp_path):
     assert_seed_order_as_scheduled(lines, speed=10)
 
 
+# Small values for every workload's parameters: the loop's length, the iteration at
+# which it fails, the exit code; every duration 0.02 s; any other its default.
+_SMALL = {"n": 3, "at": 1, "code": 4}
+_MESSAGES = ["{var}: {{i}}", "{{name}} {{i:02d}}/{{n}}", "{var} {{i}} pid-free", "{var}{{i}}"]
+
+
 def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp_path):
-    scenario = make(
-        sleeper("A", 2, 0.05),
-        spec("B", "cpu_loop", "{name} {i:02d}/{n}", n=2, compute=0.02),
-        spec("C", "mixed", "C {i} pid-free", n=2, compute=0.01, interval=0.02),
-        spec("D", "crash", n=3, interval=0.03, at=1),
-        spec("E", "exit_code", "E{i}", n=3, interval=0.03, at=2, code=4),
-        spec("F", "flood", "F line {i}", n=500),
-        program="A.start(); B.start(); C.start(); D.start(); E.start(); F.start(); "
-                "time.sleep(0.1); A.join(timeout=5)")
+    """Each workload of the registry (a new one too), run by mpgui and as the generated
+    script with plain Python: the same lines, and the exit codes the prediction says."""
+    rows = [spec(f"W{k}", w.name, _MESSAGES[k % len(_MESSAGES)].format(var=f"W{k}"),
+                 **{p.name: 0.02 if p.is_duration else _SMALL.get(p.name, p.default)
+                    for p in w.params})
+            for k, w in enumerate(WORKLOADS.values())]
+    scenario = make(*rows, program="; ".join(f"{p.var}.start()" for p in rows)
+                    + "; time.sleep(0.1); W0.join(timeout=5)")
     with Runner(scenario) as r:
         r.run()
     ours = sorted(text for _t, _l, text in r.store.lines_since(0))
@@ -83,9 +90,11 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
     proc = subprocess.run([PYTHON, str(script)], capture_output=True, text=True, timeout=60,
                           env=script_env())
     assert proc.returncode == 0
-    assert sorted(proc.stdout.splitlines()) == ours
+    assert sorted(proc.stdout.splitlines()) == ours and len(ours) > len(rows)
     assert "RuntimeError: crashed at iteration 1" in proc.stderr
-    assert [ln.exit_code for ln in r.store.lanes[1:]] == [0, 0, 0, 1, 4, 0]
+    codes = [ln.exit_code for ln in r.store.lanes[1:]]
+    assert codes == [ln.exit_code for ln in predict(scenario, cores=2).lanes[1:]]
+    assert {1, 4} <= set(codes)  # the crash and the exit with a code
 
 
 def test_run_prints_lines_and_a_summary(tmp_path):

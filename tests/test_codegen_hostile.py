@@ -24,6 +24,7 @@ from mpgui.model.codegen import function_lines, function_name, generate_code
 from mpgui.model.copies import Copies
 from mpgui.model.fileformat import dump_scenario
 from mpgui.model.message import render
+from mpgui.model.registry import WORKLOADS as REGISTRY
 from mpgui.model.scenario import About, ProcessSpec, Scenario, Step
 from mpgui.model.validation import errors
 from mpgui.runtime.runner import Runner
@@ -39,7 +40,7 @@ PIECES = ['"', "'", '"""', "'''", "\\", "\\n", "\\x00", "\\N{DASH}", "\x00", "\x
           "\u2066", "\u200f", "\ufeff", "{", "}", "{{", "}}", "#", "é", "ﬁ", "\U0001f600",
           " ", "x", ";", "burn(", "pool.", "__import__('os')", f'{EVIL}']
 SURROGATE = "\udc80"  # a file name's undecodable byte, as Python hands it over
-WORKLOADS = ("sleep_loop", "cpu_loop", "mixed", "crash", "exit_code", "flood")
+WORKLOADS = tuple(REGISTRY)  # every workload, a new one too
 
 
 def _script_names() -> set[str]:
@@ -136,10 +137,9 @@ def scenarios(draw, *, surrogates: bool = True, runnable: bool = False) -> Scena
         workload = draw(st.sampled_from(kinds))
         params = {"n": draw(st.integers(1 if runnable else 0, 2)), "interval": 0.01,
                   "compute": 0.005, "at": draw(st.integers(0, 2)), "code": draw(st.integers(0, 3))}
+        # Short values for the parameters it has; any other keeps its default.
         params = {k: v for k, v in params.items()
-                  if k in {"sleep_loop": "n interval", "cpu_loop": "n compute",
-                           "mixed": "n compute interval", "crash": "n interval at",
-                           "exit_code": "n interval at code", "flood": "n"}[workload].split()}
+                  if k in {p.name for p in REGISTRY[workload].params}}
         copies = draw(st.sampled_from([Copies(1), Copies(2)] + ([] if runnable
                                                                else [Copies(1, True)])))
         processes.append(ProcessSpec(

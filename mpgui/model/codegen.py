@@ -1,8 +1,9 @@
 """Code generation: the scenario as a standalone script in the tutorial's style.
 
 Run with plain ``python``, the script prints the same lines, in the same order and with
-the same spacing, as ``mpgui run`` shows. Each workload's loop is written here once; the
-runtime's `mpgui.runtime.workloads` is the instrumented twin, and a test runs both.
+the same spacing, as ``mpgui run`` shows. Each workload is one list of operations
+(`mpgui.model.operations`); each operation writes its own lines here, and the runtime's
+`mpgui.runtime.workloads` executes the same list — a test runs both.
 
 Lines are printed with ``print(..., flush=True)`` as in the tutorial. With a terminal or
 a pipe that is one write per line; only with PYTHONUNBUFFERED (or ``python -u``) does
@@ -15,31 +16,24 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from mpgui.model.escape import py_literal, py_string_body
-from mpgui.model.message import to_expression, used_placeholders
+from mpgui.model.message import used_placeholders
+from mpgui.model.operations import CodeContext, Operation, walk
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, format_number
 
-# The body of each workload's loop, one statement per line; `say` is the print.
-_BODIES: dict[str, tuple[str, ...]] = {
-    "sleep_loop": ("time.sleep(interval)", "say"),
-    "cpu_loop": ("burn(compute)", "say"),
-    "mixed": ("burn(compute)", "time.sleep(interval)", "say"),
-    "crash": ("time.sleep(interval)", "if i == at:",
-              '    raise RuntimeError(f"crashed at iteration {i}")', "say"),
-    "exit_code": ("time.sleep(interval)", "if i == at:", "    sys.exit(code)", "say"),
-    "flood": ("say",),
-}
+# The script's own helpers, by the name operations ask for (`Operation.helpers`): the
+# names it may take (the first one no row's variable shadows) and its source, where
+# HELPER stands for the name taken.
+_HELPERS: dict[str, tuple[tuple[str, ...], str]] = {"burn": (("burn", "burn_cpu"), '''
 
-_BURN = '''
-
-def BURN(seconds: float) -> None:
+def HELPER(seconds: float) -> None:
     """Keep a core busy until this process has used `seconds` of CPU time."""
     end = time.thread_time() + seconds
     x = 1
     while time.thread_time() < end:
         for _ in range(500):
             x = (x * 48271) % 2147483647
-'''
+''')}
 
 
 def function_name(var: str) -> str:
@@ -77,21 +71,19 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     """Python source equivalent to `scenario` (which should be valid), for its backend:
     ``multiprocessing.Process``, ``threading.Thread`` or a ``multiprocessing.Pool``."""
     backend = scenario.backend
-    bodies = [_BODIES[p.workload] for p in scenario.processes]
-    uses = " ".join(" ".join(b) for b in bodies)
-    modules = ["threading" if backend == "threads" else "multiprocessing"]
-    if any(used_placeholders(p.message) & {"pid"} or p.copies.per_core
+    ops = [op for p in scenario.processes for op in walk(get_workload(p.workload).ops)]
+    modules = {"threading" if backend == "threads" else "multiprocessing"}
+    modules.update(m for op in ops for m in op.modules)
+    if any(_placeholders(p) & {"pid"} or p.copies.per_core
            for p in scenario.processes) or (backend == "pool" and scenario.workers.per_core):
-        modules.append("os")
-    if "sys." in uses:
-        modules.append("sys")
-    if "time." in uses or "burn(" in uses or any(s.action == "sleep" for s in scenario.program):
-        modules.append("time")
+        modules.add("os")
+    if any(s.action == "sleep" for s in scenario.program):
+        modules.add("time")
     # Every name the script defines at module level besides the rows' variables is
     # chosen free of them (validation keeps the imported modules and Python's own
     # dunder names away from the variables).
     taken = set(scenario.vars()) | {function_name(v) for v in scenario.vars()}
-    names = {"burn": _free(("burn", "burn_cpu"), taken)}
+    names = {helper: _free(candidates, taken) for helper, (candidates, _) in _HELPERS.items()}
     names["pool"] = _free(("pool", "the_pool"), taken)
     loop = _free(("p", "proc", "process", "each"), taken)
     # Strings from the scenario (its title, the file name) only ever enter the script
@@ -102,10 +94,10 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     out = [f'"""{title}', "",
            f"Written by {made}{speed_note}. Run it with plain Python: python this_file.py",
            '"""', "", *(f"import {m}" for m in sorted(modules))]
-    if "burn(" in uses:
-        out.append(_BURN.rstrip("\n").replace("BURN", names["burn"]))
+    for helper in sorted({h for op in ops for h in op.helpers}):
+        out.append(_HELPERS[helper][1].rstrip("\n").replace("HELPER", names[helper]))
     for spec in scenario.processes:
-        out += ["", "", *_function(spec, backend, names["burn"])]
+        out += ["", "", *_function(spec, backend, names)]
     out += ["", ""]
     if backend != "pool":
         for spec in scenario.processes:
@@ -158,9 +150,12 @@ def _free(candidates: tuple[str, ...], taken: set[str]) -> str:
     return name
 
 
-def _function(spec: ProcessSpec, backend: str, burn: str = "burn") -> list[str]:
+def _function(spec: ProcessSpec, backend: str, helpers: dict[str, str]) -> list[str]:
+    """The row's target function: its parameters, the placeholders its lines use, and
+    the workload's operations, each writing its own lines."""
     workload = get_workload(spec.workload)
-    used = used_placeholders(spec.message)
+    ops: tuple[Operation, ...] = workload.ops
+    used = _placeholders(spec)
     args = ", ".join((["k: int"] if "k" in used else [])
                      + [f"{p.name}: {p.kind.__name__}" for p in workload.params])
     lines = [f"def {function_name(spec.var)}({args}) -> None:"]
@@ -169,23 +164,22 @@ def _function(spec: ProcessSpec, backend: str, burn: str = "burn") -> list[str]:
                      else "    name = multiprocessing.current_process().name")
     if "pid" in used:
         lines.append("    pid = os.getpid()")
-    lines.append("    for i in range(n):")
-    for stmt in _BODIES[spec.workload]:
-        stmt = stmt.replace("burn(", f"{burn}(")  # (before the message is in)
-        if stmt == "say" and backend == "threads":
-            # One write per line: print() writes the text and the newline separately,
-            # and another thread can print in between.
-            stmt = f"print({to_expression(spec.message, end=chr(10))}, end=\"\", flush=True)"
-        elif stmt == "say":
-            stmt = f"print({to_expression(spec.message)}, flush=True)"
-        lines.append("        " + stmt)
+    ctx = CodeContext(spec.message, one_write=backend == "threads", helpers=helpers)
+    lines += ["    " + line for op in ops for line in op.code(ctx)]
     return lines
+
+
+def _placeholders(spec: ProcessSpec) -> set[str]:
+    """The placeholders the row's lines use: its message's and its operations' own."""
+    return used_placeholders(spec.message).union(
+        *(used_placeholders(t) for op in walk(get_workload(spec.workload).ops)
+          for t in op.templates()))
 
 
 def _call_args(spec: ProcessSpec, speed: float) -> str:
     """The target's arguments as a tuple: "(4, 1.0)"."""
     values = []
-    if "k" in used_placeholders(spec.message):  # the copy number (0 for a single one)
+    if "k" in _placeholders(spec):  # the copy number (0 for a single one)
         values.append("0" if spec.copies.single else "k")
     for p in get_workload(spec.workload).params:
         v = spec.param(p.name)

@@ -13,6 +13,10 @@ import string
 from mpgui.model import escape
 from mpgui.model.escape import py_literal
 
+# The one renderer, also here beside the templates' rules (a child imports only it).
+from mpgui.model.rendering import render as render
+from mpgui.model.rendering import renderer as renderer
+
 PLACEHOLDERS: dict[str, str] = {
     "i": "the iteration, counting from 0",
     "n": "the number of iterations",
@@ -65,11 +69,6 @@ def check_template(template: object) -> str | None:
     except (ValueError, TypeError) as exc:
         return f"cannot be formatted: {exc}"
     return None
-
-
-def render(template: str, *, i: int, n: int, name: str, pid: int, k: int = 0) -> str:
-    """The printed line for one iteration. `template` must have passed check_template."""
-    return template.format(i=i, n=n, name=name, pid=pid, k=k)
 
 
 def used_placeholders(template: str) -> set[str]:

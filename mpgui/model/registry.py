@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpgui.model.operations import Compute, Exit, Fail, Operation, Print, Repeat, Sleep
+
 SECONDS = "s"
 
 
@@ -37,12 +39,15 @@ class Param:
 
 @dataclass(frozen=True)
 class Workload:
-    """A kind of work a child process does, and the parameters it takes."""
+    """A kind of work a child process does, the parameters it takes, and what it does
+    with them: its operations (`mpgui.model.operations`), which the child executes, the
+    code generator writes out and the prediction adds up."""
 
     name: str
     title: str
     help: str
     params: tuple[Param, ...]
+    ops: tuple[Operation, ...]
 
     def param(self, name: str) -> Param:
         """The parameter called `name` (KeyError if there is none)."""
@@ -79,28 +84,34 @@ WORKLOADS: dict[str, Workload] = {
         Workload("sleep_loop", "Sleep loop",
                  "The tutorial's loop: sleep, then print, n times. A sleeping process "
                  "needs no CPU core.",
-                 (_N, _INTERVAL)),
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Sleep("interval"), Print())),)),
         Workload("cpu_loop", "CPU loop",
                  "Busy computing, then print, n times. It needs a core the whole time, "
                  "so more of them than cores must take turns.",
-                 (_N, _COMPUTE)),
+                 (_N, _COMPUTE),
+                 (Repeat("n", (Compute("compute"), Print())),)),
         Workload("mixed", "Compute, then sleep",
                  "Each iteration computes, then sleeps, then prints.",
-                 (_N, _COMPUTE, _INTERVAL)),
+                 (_N, _COMPUTE, _INTERVAL),
+                 (Repeat("n", (Compute("compute"), Sleep("interval"), Print())),)),
         Workload("crash", "Crash",
                  "Like the sleep loop, but raises RuntimeError at iteration 'at': the "
                  "process ends with exit code 1 and a traceback; the others go on.",
-                 (_N, _INTERVAL, _AT)),
+                 (_N, _INTERVAL, _AT),
+                 (Repeat("n", (Sleep("interval"), Fail("at"), Print())),)),
         Workload("exit_code", "Exit with a code",
                  "Like the sleep loop, but calls sys.exit(code) at iteration 'at'.",
                  (_N, _INTERVAL, _AT,
                   Param("code", "Exit code", int, 3, 0, 255, "",
-                        "The exit code passed to sys.exit()."))),
+                        "The exit code passed to sys.exit().")),
+                 (Repeat("n", (Sleep("interval"), Exit("code", "at"), Print())),)),
         Workload("flood", "Flood",
                  "Prints n lines as fast as it can: a stress test for the pipe and the "
                  "window.",
                  (Param("n", "Lines", int, 100_000, 0, 10_000_000, "",
-                        "How many lines to print, with no pause between them."),)),
+                        "How many lines to print, with no pause between them."),),
+                 (Repeat("n", (Print(),)),)),
     )
 }
 

@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING
 from mpgui.runtime.cpu import die_with_parent
 from mpgui.runtime.protocol import Kind
 from mpgui.runtime.reporter import Reporter
-from mpgui.runtime.workloads import RUNNERS
+from mpgui.runtime.workloads import SCRIPT_RAISES, Context, run_ops
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
 # Exit code of a child whose parent vanished (reported to nobody; seen in ps accounting).
@@ -33,8 +32,8 @@ _PARENT_CHECK_S = 0.2
 def child_main(conn: Connection, task: dict[str, Any]) -> None:
     """Run one workload and report it over `conn`.
 
-    `task` holds plain data: workload, params (already scaled by the speed factor),
-    message template and process name.
+    `task` holds plain data: workload name, its operations (`Operation.data`), params
+    (already scaled by the speed factor), message template and process name.
     """
     # Ctrl+C in a terminal reaches the whole process group; the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -51,23 +50,14 @@ def child_main(conn: Connection, task: dict[str, Any]) -> None:
 def run_workload(r: Reporter, task: dict[str, Any], pid: int) -> int:
     """Run `task`'s workload, reporting to `r`; returns how it ended: 0, the code of a
     sys.exit(), or 1 for an exception (reported with its traceback)."""
-    # As mpgui.model.message.render, without importing `string`; format_map with one
-    # reused dict is twice as fast as keyword arguments, which matters in a flood.
-    fields = {"i": 0, "n": task["params"].get("n", 0), "name": task["name"], "pid": pid,
-              "k": task.get("k", 0)}
-    fmt = task["message"].format_map
-
-    def say(i: int) -> str:
-        fields["i"] = i
-        return fmt(fields)
-
+    ctx = Context(r, task["params"], task["message"], task["name"], pid, task.get("k", 0))
     try:
-        RUNNERS[task["workload"]](r, say, **task["params"])
+        run_ops(task["ops"], ctx)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException as exc:  # report any failure as the script would show it
         r.event(Kind.ERROR, (type(exc).__name__, str(exc)),
-                _script_traceback(exc, task.get("script"), RUNNERS[task["workload"]]))
+                _script_traceback(exc, task.get("script")))
         return 1
     return 0
 
@@ -78,14 +68,15 @@ def _finish(r: Reporter, conn: Connection, code: int) -> None:
     conn.close()
 
 
-def _script_traceback(exc: BaseException, script: tuple | None,  # type: ignore[type-arg]
-                      workload: Callable[..., None]) -> str:
+def _script_traceback(exc: BaseException,
+                      script: tuple | None) -> str:  # type: ignore[type-arg]
     """The traceback as the equivalent script (`mpgui code NAME`) prints it: the frame of
     the row's function in that script, at the line that raised.
 
     `script` is (file name, function name, number of its first line, its lines). An
-    exception the workload raised itself (its innermost frame is the workload's: the
-    crash workload's ``raise``) is the script's ``raise`` line. Anything else is a failure
+    exception the workload raised itself (its innermost frame is an operation's that
+    raises as the script does: the crash workload's ``raise``) is the script's ``raise``
+    line. Anything else is a failure
     of mpgui's own code, which has no line in the script: its real traceback is shown.
     """
     import traceback  # only a failing child pays for it (it pulls in tokenize)
@@ -95,7 +86,7 @@ def _script_traceback(exc: BaseException, script: tuple | None,  # type: ignore[
     while innermost is not None and innermost.tb_next is not None:
         innermost = innermost.tb_next
     if script is not None and innermost is not None \
-            and innermost.tb_frame.f_code is workload.__code__:
+            and innermost.tb_frame.f_code in SCRIPT_RAISES:
         file, function, first, lines = script
         raises = [i for i, line in enumerate(lines) if line.strip().startswith("raise ")]
         if len(raises) == 1:

@@ -14,38 +14,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mpgui.model.instances import Instance, flat_program, instances
+from mpgui.model.operations import CPU, Outcome, predict_ops
+from mpgui.model.registry import get_workload
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.protocol import State
 from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 
-CPU, SLEEP = "cpu", "sleep"
 _EPS = 1e-12
 
 
-def phases(inst: Instance, speed: float) -> list[tuple[str, float]]:
-    """What the process does, as (cpu or sleep, seconds) in order."""
-    spec, p = inst.spec, inst.spec.param
-    n = int(p("n"))
-    # One iteration of each workload (the parameters it has, only).
-    one: list[tuple[str, str]] = {
-        "sleep_loop": [(SLEEP, "interval")], "cpu_loop": [(CPU, "compute")],
-        "mixed": [(CPU, "compute"), (SLEEP, "interval")], "crash": [(SLEEP, "interval")],
-        "exit_code": [(SLEEP, "interval")], "flood": [],
-    }.get(spec.workload, [])
-    if spec.workload in ("crash", "exit_code"):  # ends in the iteration 'at'
-        n = min(n, int(p("at")) + 1)
-    return [(kind, float(p(param)) / speed) for _ in range(n) for kind, param in one
-            if p(param) > 0]
-
-
-def exit_code(inst: Instance) -> int:
-    """How the process ends: 1 for the crash workload's exception, the exit_code
-    workload's code, else 0 — when the failing iteration comes at all."""
-    spec, p = inst.spec, inst.spec.param
-    if spec.workload in ("crash", "exit_code") and int(p("at")) < int(p("n")):
-        return 1 if spec.workload == "crash" else int(p("code"))
-    return 0
+def outcome(inst: Instance, speed: float) -> Outcome:
+    """What the process does, added up from its workload's operations: its phases
+    (cpu or sleep, seconds) in order, and how it ends. An unknown workload or operation
+    is an error that names it, never an empty prediction."""
+    workload = get_workload(inst.spec.workload)  # KeyError naming the known ones
+    values = {p.name: inst.spec.param(p.name) for p in workload.params}
+    return predict_ops(workload.ops, values, speed)
 
 
 @dataclass
@@ -86,8 +71,8 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
     procs: dict[str, _Proc] = {}
     for inst in instances(scenario, cores):
         lane = store.add_lane(inst.var, inst.name, "process", inst.spec.daemon)
-        procs[inst.var] = _Proc(lane, phases(inst, speed), inst.spec.daemon,
-                                exit_code(inst))
+        done = outcome(inst, speed)
+        procs[inst.var] = _Proc(lane, list(done.phases), inst.spec.daemon, done.code)
     workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \
         if backend == "pool" else []
     program = flat_program(scenario, cores)

@@ -144,7 +144,9 @@ class Runner(RunLoop):
         """What `c` runs, as plain data for the child (durations scaled by the speed), and
         where its code is in the equivalent script (file, function, first line, lines)."""
         spec = c.inst.spec
-        return {"workload": spec.workload, "params": child_params(spec, self.speed),
+        return {"workload": spec.workload,
+                "ops": [op.data() for op in get_workload(spec.workload).ops],
+                "params": child_params(spec, self.speed),
                 "message": spec.message, "name": c.inst.name, "k": c.inst.k,
                 "script": (self.script_name, function_name(spec.var),
                            *self._script_lines[spec.var])}

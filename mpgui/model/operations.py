@@ -1,0 +1,238 @@
+"""What a workload does, as a list of operations: the one definition of each workload.
+
+A workload (`mpgui.model.registry`) is a short list of operations such as
+``Repeat("n", (Sleep("interval"), Print()))``. Each kind of operation is one small class
+here that knows two of its three meanings:
+
+- how the code generator writes it (`code`: lines of the generated function's body,
+  every string from outside through the one escaper, via `mpgui.model.message`);
+- how the prediction adds it up (`predict`: the CPU and sleep phases it takes, and
+  whether it ends the process).
+
+The third, how a child executes it, lives in the runtime (`mpgui.runtime.workloads`),
+registered there by `kind`, so that the model holds no runtime code. The child gets the
+operations as plain data (`Operation.data`): it imports neither this module nor the
+registry, whose dataclasses would add to every child's start-up time. A new kind of
+operation (a queue's put/get, a lock's acquire/release) is one class here and one
+executor there; the three walkers — the child's, the code generator's and the
+prediction's — need no change.
+
+Operations name their workload's parameters (``Sleep("interval")``), never values: the
+same definition serves every row, whatever its numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, ClassVar
+
+from mpgui.model.message import to_expression
+
+Values = Mapping[str, int | float]  # a row's parameter values, by parameter name
+Phase = tuple[str, float]  # (CPU or SLEEP, seconds) in the prediction
+CPU, SLEEP = "cpu", "sleep"
+
+
+@dataclass(frozen=True)
+class CodeContext:
+    """What an operation's generated code may refer to: the row's message, whether a
+    line must be printed in one write (threads share one stdout), and the names the
+    script chose for its helpers (``burn``, or ``burn_cpu`` when a row is called burn)."""
+
+    message: str
+    one_write: bool = False
+    helpers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an operation amounts to in the prediction: the phases it takes, in order,
+    and whether it ends the process — with which exit code, and, inside a loop, only
+    at which iteration (`at`; None: whenever it runs)."""
+
+    phases: tuple[Phase, ...] = ()
+    ends: bool = False
+    code: int = 0
+    at: int | None = None
+
+
+class Operation:
+    """One kind of thing a workload does. Subclasses are frozen dataclasses whose
+    fields name the workload's parameters they use."""
+
+    kind: ClassVar[str] = ""
+    # What its generated code needs: modules to import, helpers the script defines.
+    modules: ClassVar[frozenset[str]] = frozenset()
+    helpers: ClassVar[frozenset[str]] = frozenset()
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        """Its lines in the generated function, indented relative to the body."""
+        raise NotImplementedError(f"the code generator cannot write operation {self.kind!r}")
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        """What it takes in the prediction, at `speed`."""
+        raise NotImplementedError(f"the prediction does not know operation {self.kind!r}")
+
+    def children(self) -> tuple[Operation, ...]:
+        """The operations inside this one (a loop's body)."""
+        return ()
+
+    def data(self) -> tuple[str, dict[str, Any]]:
+        """The operation as plain data for a child: its kind and its fields (nested
+        operations as data too)."""
+        assert is_dataclass(self)
+        return self.kind, {f.name: _data(getattr(self, f.name)) for f in fields(self)}
+
+    def templates(self) -> tuple[str, ...]:
+        """Message templates it renders besides the row's message (their placeholders
+        must be defined in the generated function too)."""
+        return ()
+
+
+def _data(value: object) -> object:
+    if isinstance(value, Operation):
+        return value.data()
+    if isinstance(value, tuple):
+        return tuple(_data(v) for v in value)
+    return value
+
+
+def walk(ops: tuple[Operation, ...]) -> Iterator[Operation]:
+    """Every operation of `ops`, nested ones too, in order."""
+    for op in ops:
+        yield op
+        yield from walk(op.children())
+
+
+@dataclass(frozen=True)
+class Compute(Operation):
+    """Keep a core busy until the process has used `seconds` of CPU time."""
+
+    seconds: str
+    kind: ClassVar[str] = "compute"
+    modules: ClassVar[frozenset[str]] = frozenset({"time"})  # the helper reads its clock
+    helpers: ClassVar[frozenset[str]] = frozenset({"burn"})
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{ctx.helpers['burn']}({self.seconds})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return _phase(CPU, values[self.seconds], speed)
+
+
+@dataclass(frozen=True)
+class Sleep(Operation):
+    """``time.sleep(seconds)``: off the CPU."""
+
+    seconds: str
+    kind: ClassVar[str] = "sleep"
+    modules: ClassVar[frozenset[str]] = frozenset({"time"})
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"time.sleep({self.seconds})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return _phase(SLEEP, values[self.seconds], speed)
+
+
+def _phase(kind: str, seconds: int | float, speed: float) -> Outcome:
+    # A zero duration takes no phase (it would be a zero-length bar).
+    return Outcome(((kind, float(seconds) / speed),) if seconds > 0 else ())
+
+
+@dataclass(frozen=True)
+class Print(Operation):
+    """Print the row's message (`mpgui.model.message`) for the current iteration."""
+
+    kind: ClassVar[str] = "print"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        if ctx.one_write:
+            # One write per line: print() writes the text and the newline separately,
+            # and another thread can print in between.
+            return [f"print({to_expression(ctx.message, end=chr(10))}, end=\"\", flush=True)"]
+        return [f"print({to_expression(ctx.message)}, flush=True)"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class Fail(Operation):
+    """Raise RuntimeError(`message`) at iteration `at` (a parameter): the process ends
+    with exit code 1 and a traceback."""
+
+    at: str = "at"
+    message: str = "crashed at iteration {i}"
+    kind: ClassVar[str] = "fail"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"if i == {self.at}:", f"    raise RuntimeError({to_expression(self.message)})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome(ends=True, code=1, at=int(values[self.at]))
+
+    def templates(self) -> tuple[str, ...]:
+        return (self.message,)
+
+
+@dataclass(frozen=True)
+class Exit(Operation):
+    """``sys.exit(status)`` at iteration `at` (both parameters)."""
+
+    status: str = "code"
+    at: str = "at"
+    kind: ClassVar[str] = "exit"
+    modules: ClassVar[frozenset[str]] = frozenset({"sys"})
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"if i == {self.at}:", f"    sys.exit({self.status})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome(ends=True, code=int(values[self.status]), at=int(values[self.at]))
+
+
+@dataclass(frozen=True)
+class Repeat(Operation):
+    """``for i in range(count):`` the `body`, with `i` the iteration (the {i} of the
+    message)."""
+
+    count: str
+    body: tuple[Operation, ...]
+    kind: ClassVar[str] = "repeat"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"for i in range({self.count}):",
+                *("    " + line for op in self.body for line in op.code(ctx))]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        n = int(values[self.count])
+        outs = [op.predict(values, speed) for op in self.body]
+        # The first iteration in which an operation ends the process, if any.
+        stops = [0 if o.at is None else o.at for o in outs if o.ends]
+        last = min((s for s in stops if s < n), default=None)
+        every = tuple(p for o in outs for p in o.phases)  # one whole iteration
+        if last is None:
+            return Outcome(every * n)
+        final = sequence(outs, last)
+        return Outcome(every * last + final.phases, True, final.code)
+
+    def children(self) -> tuple[Operation, ...]:
+        return self.body
+
+
+def sequence(outs: list[Outcome], i: int = 0) -> Outcome:
+    """Outcomes one after the other, at iteration `i`: their phases up to the first
+    that ends the process."""
+    phases: list[Phase] = []
+    for o in outs:
+        phases += o.phases
+        if o.ends and o.at in (None, i):
+            return Outcome(tuple(phases), True, o.code)
+    return Outcome(tuple(phases))
+
+
+def predict_ops(ops: tuple[Operation, ...], values: Values, speed: float) -> Outcome:
+    """What a workload's operations take in the prediction, and how the process ends."""
+    return sequence([op.predict(values, speed) for op in ops])
