@@ -11,12 +11,14 @@ chart draws it with the same code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mpgui.model.instances import Instance, flat_program, instances
+from mpgui.model.main_program import EndPolicy, MainProgram
 from mpgui.model.operations import CPU, Outcome, predict_ops
 from mpgui.model.registry import get_workload
-from mpgui.model.scenario import Scenario
+from mpgui.model.scenario import Scenario, Step
+from mpgui.runtime.backends import BACKEND_CLASSES
 from mpgui.runtime.protocol import State
 from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
@@ -51,16 +53,6 @@ class _Proc:
         return self.todo[0][0] if self.todo else None
 
 
-@dataclass
-class _Main:
-    pc: int = 0
-    until: float | None = None  # sleeping until, or waiting until (join timeout)
-    joining: _Proc | None = None
-    ended: bool = False
-    end_joins: list[_Proc] = field(default_factory=list)
-    ending: bool = False
-
-
 def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
     """The predicted schedule of `scenario` on `cores` CPUs at `speed`, for its backend:
     threads compute one at a time (under the GIL, if this Python has one); a pool's
@@ -84,11 +76,14 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
 
 
 class _Simulation:
+    """The processes on a simulated clock, and the effects (`main_program.Effects`) the
+    one interpreter of the main program has on them."""
+
     def __init__(self, store: TraceStore, main_lane: int, procs: dict[str, _Proc],
-                 program: list, cores: int, speed: float,  # type: ignore[type-arg]
+                 program: list[Step], cores: int, speed: float,
                  backend: str = "processes", workers: list[int] | None = None) -> None:
         self.store, self.main_lane, self.procs = store, main_lane, procs
-        self.program, self.speed, self.backend = program, speed, backend
+        self.speed = speed
         # Threads of one process compute one at a time while it has a GIL.
         gil = backend == "threads" and gil_enabled() is not False
         self.cores = 1 if gil else cores
@@ -97,15 +92,17 @@ class _Simulation:
         self.busy: dict[int, _Proc] = {}  # worker lane -> the task it runs
         self.queue: list[_Proc] = []
         self.t = 0.0
-        self.main = _Main()
+        kind = BACKEND_CLASSES[backend]
+        self.main = MainProgram(program, {var: p.daemon for var, p in procs.items()}, self,
+                                EndPolicy(kind.can_terminate, kind.joins_daemons))
 
     def ns(self) -> int:
         return round(self.t * 1e9)
 
     def run(self) -> None:
         for _ in range(1_000_000):  # a bound, not a limit any scenario reaches
-            self._advance_main()
-            if self.main.ended:
+            self.main.advance()
+            if self.main.finished:
                 break
             self._dispatch()
             running = [p for p in self.procs.values() if p.started and not p.done
@@ -119,8 +116,8 @@ class _Simulation:
                     p.state = state
                     self.store.set_state(p.lane, self.ns(), state)
             dts = [p.left / share if p.kind == CPU else p.left for p in running]
-            if self.main.until is not None:
-                dts.append(self.main.until - self.t)
+            if self.main.deadline is not None:
+                dts.append(self.main.deadline - self.t)
             if not dts:
                 break  # nothing will ever happen again (cannot occur for valid programs)
             dt = max(0.0, min(dts))
@@ -179,69 +176,54 @@ class _Simulation:
             del self.busy[p.worker]
             self._dispatch()
 
-    def _advance_main(self) -> None:
-        """Run main-program steps that need no time; set up the next wait."""
-        m = self.main
-        while not m.ended:
-            if m.joining is not None:
-                timed_out = m.until is not None and self.t >= m.until - _EPS
-                if not (m.joining.done or timed_out):
-                    return
-                self.store.join_return(self.ns(), self.main_lane, self.store.joins[-1],
-                                       timed_out=not m.joining.done)
-                m.joining, m.until = None, None
-            elif m.until is not None:
-                if self.t < m.until - _EPS:
-                    return
-                self.store.set_state(self.main_lane, self.ns(), State.RUNNING)
-                m.until = None
-            if m.pc < len(self.program):
-                self._step(self.program[m.pc])
-                m.pc += 1
-            else:
-                self._end_of_program()
+    # -- the main program's effects ----------------------------------------------------
 
-    def _step(self, step) -> None:  # type: ignore[no-untyped-def]
-        m = self.main
-        if step.action == "sleep":
-            self.store.set_state(self.main_lane, self.ns(), State.SLEEPING)
-            m.until = self.t + step.seconds / self.speed
-            return
-        p = self.procs[step.target]
-        if step.action == "start":
-            self._start(p)
-        elif step.action == "terminate":
-            if p.started and not p.done:
-                self.store.lanes[p.lane].terminate_t = self.ns()
-                self._end(p, -15)
-        elif step.action == "join":
-            self.store.join_wait(self.ns(), self.main_lane, p.lane, None)
-            m.joining = p
-            m.until = None if step.seconds is None else self.t + step.seconds / self.speed
+    def ready(self) -> bool:
+        return True
 
-    def _end_of_program(self) -> None:
-        """As multiprocessing does when a script ends: daemons terminated, the others
-        joined in start order."""
-        m = self.main
-        if not m.ending:
-            m.ending = True
-            daemons = [p for p in self.procs.values() if p.started and not p.done
-                       and p.daemon and self.backend != "pool"]
-            if self.backend == "processes":  # terminated now; threads end with the script
-                for p in daemons:
-                    lane = self.store.lanes[p.lane]
-                    lane.terminate_t, lane.terminated_at_end = self.ns(), True
-                    self._end(p, -15)
-            m.end_joins = [p for p in self.procs.values() if p.started and not p.done
-                           and p not in daemons]
-        if m.end_joins:
-            p = m.end_joins.pop(0)
-            self.store.join_wait(self.ns(), self.main_lane, p.lane, None, implicit=True)
-            m.joining = p
-            return
+    def pause(self) -> bool:
+        return False
+
+    def start(self, row: str) -> None:
+        self._start(self.procs[row])
+
+    def terminate(self, row: str, at_end: bool) -> None:
+        p = self.procs[row]
+        if p.started and not p.done:
+            lane = self.store.lanes[p.lane]
+            lane.terminate_t = self.ns()
+            if at_end:
+                lane.terminated_at_end = True
+            self._end(p, -15)
+
+    def done(self, row: str) -> bool:
+        return self.procs[row].done
+
+    def sleep(self, seconds: float) -> float:
+        self.store.set_state(self.main_lane, self.ns(), State.SLEEPING)
+        return self.t + seconds / self.speed
+
+    def woke(self) -> None:
+        self.store.set_state(self.main_lane, self.ns(), State.RUNNING)
+
+    def join(self, row: str, seconds: float | None, implicit: bool) -> float | None:
+        # (A predicted join records no timeout, as it always has.)
+        self.store.join_wait(self.ns(), self.main_lane, self.procs[row].lane, None,
+                             implicit=implicit)
+        return None if seconds is None else self.t + seconds / self.speed
+
+    def joined(self, timed_out: bool) -> None:
+        self.store.join_return(self.ns(), self.main_lane, self.store.joins[-1], timed_out)
+
+    def passed(self, deadline: float) -> bool:
+        return self.t >= deadline - _EPS
+
+    def end(self) -> None:
         for p in self.procs.values():  # daemon threads, still running
             if p.started and not p.done:
                 self._end(p, -15)
         for lane in self.workers:  # pool.close(); pool.join()
             self.store.exited(self.ns(), lane, 0)
-        m.ended = True
+
+    def ended(self) -> bool:
+        return True

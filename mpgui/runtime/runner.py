@@ -6,7 +6,9 @@ completes once X has exited and its pipe is drained, ``time.sleep(s)`` a deadlin
 calls ``poll()`` from a timer; a terminal program alternates ``wait()`` and ``poll()``.
 
 At the end of the main program the Runner does what multiprocessing does when a script
-ends: terminate the daemonic children, then join every child.
+ends: terminate the daemonic children, then join every child. What the steps mean is
+`mpgui.model.main_program`'s, the one interpreter the prediction uses too; the Runner
+gives it real effects (`_RealEffects`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from mpgui.model.codegen import function_lines, function_name, generate_code, script_file_name
 from mpgui.model.instances import flat_program, instances
+from mpgui.model.main_program import EndPolicy, MainProgram
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario
 from mpgui.model.validation import errors
@@ -58,14 +60,6 @@ def child_params(spec: ProcessSpec, speed: float) -> dict[str, int | float]:
     """The workload's parameters with every duration scaled by `speed`."""
     return {p.name: scale(spec.param(p.name), speed) if p.is_duration else spec.param(p.name)
             for p in get_workload(spec.workload).params}
-
-
-@dataclass
-class _Wait:
-    kind: str  # "sleep" or "join"
-    deadline: int | None  # perf_counter_ns, None = no limit
-    child: Child | None = None
-    join: Join | None = None
 
 
 class Runner(RunLoop):
@@ -111,22 +105,23 @@ class Runner(RunLoop):
         # A pool's workers: a lane each, after the tasks.
         self.worker_lanes = self.store.add_worker_lanes(scenario.workers.resolve(cores)) \
             if self.backend_name == "pool" else []
-        self._program = flat_program(scenario, cores)
         # Where each row's code is in the equivalent script (`mpgui code NAME`): a child
         # that fails shows its traceback there, not in mpgui's own workloads.
         code = generate_code(scenario, speed=speed, start_method=start_method)
         self.script_name = script_file_name(name)
         self._script_lines = {p.var: function_lines(code, p.var) for p in scenario.processes}
-        self._pc = 0
-        self._wait: _Wait | None = None
-        self._end_joins: list[Child] | None = None  # the implicit joins, once reached
-        self._ending = False  # the program is done; the backend is closing
+        self._join: Join | None = None  # the join the main program waits in, if any
+        self._steps_deadline = 0  # when this poll's time for steps is spent
         self.status = "ready"  # ready -> running [-> stopping] -> finished | stopped
         self._kill_at = 0
         self._rr = 0
         self.steps_pending = False  # poll() stopped mid-program for time: poll again soon
         self.watch = Watch()  # every pipe ("pipe", source) and sentinel ("exit", source)
         self.backend = BACKEND_CLASSES[self.backend_name](self)
+        self.main = MainProgram(flat_program(scenario, cores),
+                                {var: c.inst.spec.daemon for var, c in self.children.items()},
+                                _RealEffects(self), EndPolicy(self.backend.can_terminate,
+                                                              self.backend.joins_daemons))
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
 
     # -- public ------------------------------------------------------------------------
@@ -183,8 +178,9 @@ class Runner(RunLoop):
         deadline. For terminal programs; a GUI polls from a timer instead."""
         if self.status not in ("running", "stopping"):
             return
-        if self._wait is not None and self._wait.deadline is not None:
-            timeout = min(timeout, max(0.0, (self._wait.deadline - _now()) / 1e9))
+        deadline = self.main.deadline
+        if deadline is not None:
+            timeout = min(timeout, max(0.0, (deadline - _now()) / 1e9))
         if self.steps_pending:
             timeout = 0.0
         if self.backend.alive():
@@ -214,10 +210,10 @@ class Runner(RunLoop):
             alive = False
         if not alive:
             now = _now()
-            if self._wait is not None and self._wait.join is not None:
-                self.store.join_return(now, self.main_lane, self._wait.join, timed_out=True)
-                self._wait.join.interrupted = True
-            self._wait = None
+            if self._join is not None:
+                self.store.join_return(now, self.main_lane, self._join, timed_out=True)
+                self._join.interrupted = True
+            self._join = None
             self._end("stopped")
 
     # -- children ----------------------------------------------------------------------
@@ -241,94 +237,13 @@ class Runner(RunLoop):
     def _advance(self) -> None:
         """Execute main-program steps until one has to wait, or until this poll's time
         for steps is spent (then `steps_pending` says to poll again soon)."""
-        program = self._program
-        deadline = _now() + STEPS_BUDGET_NS
+        self._steps_deadline = _now() + STEPS_BUDGET_NS
         self.steps_pending = False
-        while self.status == "running":
-            if not self.backend.ready():
-                return
-            if self._wait is not None and not self._wait_over():
-                return
-            if _now() > deadline:
-                self.steps_pending = True
-                return
-            if self._pc < len(program):
-                self._step(program[self._pc])
-                self._pc += 1
-            elif not self._implicit_joins():
-                return
-
-    def _wait_over(self) -> bool:
-        w = self._wait
-        assert w is not None
-        now = _now()
-        if w.kind == "join":
-            finished = w.child.done  # type: ignore[union-attr]
-            if finished or (w.deadline is not None and now >= w.deadline):
-                self.store.join_return(now, self.main_lane, w.join,  # type: ignore[arg-type]
-                                       timed_out=not finished)
-                self._wait = None
-                return True
-            return False
-        if w.deadline is not None and now >= w.deadline:
-            self.store.set_state(self.main_lane, now, State.RUNNING)
-            self._wait = None
-            return True
-        return False
-
-    def _step(self, step) -> None:  # type: ignore[no-untyped-def]
-        now = _now()
-        if step.action == "sleep":
-            self.store.set_state(self.main_lane, now, State.SLEEPING)
-            self._wait = _Wait("sleep", now + int(scale(step.seconds, self.speed) * 1e9))
+        if self.status != "running":
             return
-        c = self.children[step.target]
-        if step.action == "start":
-            self.backend.start(c)
-        elif step.action == "terminate":
-            self.store.lanes[c.lane].terminate_t = now
-            self.backend.terminate(c)
-        elif step.action == "join":
-            timeout = None if step.seconds is None else int(scale(step.seconds, self.speed) * 1e9)
-            self._join(c, timeout, implicit=False)
-
-    def _join(self, c: Child, timeout_ns: int | None, implicit: bool) -> None:
-        now = _now()
-        join = self.store.join_wait(now, self.main_lane, c.lane, timeout_ns, implicit)
-        self._wait = _Wait("join", None if timeout_ns is None else now + timeout_ns, c, join)
-
-    def _implicit_joins(self) -> bool:
-        """The end of the script, as multiprocessing does it: terminate daemons, then
-        join every child in start order (threads: daemon threads are not joined, they
-        end with the process; a pool: close() and join() wait for every task). True
-        while there is more to do."""
-        if self._end_joins is None:
-            self._end_joins = []
-            backend = self.backend
-            for c in self.children.values():
-                if not c.started:
-                    continue
-                if c.inst.spec.daemon and not backend.joins_daemons:
-                    if backend.can_terminate and c.running:
-                        self.store.lanes[c.lane].terminate_t = _now()
-                        self.store.lanes[c.lane].terminated_at_end = True
-                        backend.terminate(c)
-                    elif not backend.can_terminate:
-                        continue
-                self._end_joins.append(c)
-            self._end_joins.sort(key=lambda c: self.store.lanes[c.lane].start_call_t or 0)
-        while self._end_joins:
-            c = self._end_joins.pop(0)
-            if not c.done:
-                self._join(c, None, implicit=True)
-                return True
-        if not self._ending:
-            self._ending = True
-            self.backend.end_program()
-        if not self.backend.ended():
-            return False
-        self._end("finished")
-        return False
+        self.main.advance()
+        if self.main.finished and self.status == "running":
+            self._end("finished")
 
     def _end(self, status: str) -> None:
         """The run is over: close the trace and release the watch."""
@@ -337,3 +252,65 @@ class Runner(RunLoop):
         self.others_sampler.finish(now)
         self.watch.close()
         self.status = status
+
+
+class _RealEffects:
+    """What the main program's steps do in a real run (`main_program.Effects`): start,
+    terminate and join real children through the backend, sleep on the real clock
+    (durations scaled by the speed), and record it all in the trace."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.r = runner
+
+    def ready(self) -> bool:
+        return self.r.backend.ready()
+
+    def pause(self) -> bool:
+        if _now() > self.r._steps_deadline:
+            self.r.steps_pending = True
+            return True
+        return False
+
+    def start(self, row: str) -> None:
+        self.r.backend.start(self.r.children[row])
+
+    def terminate(self, row: str, at_end: bool) -> None:
+        c = self.r.children[row]
+        lane = self.r.store.lanes[c.lane]
+        lane.terminate_t = _now()
+        if at_end:
+            lane.terminated_at_end = True
+        self.r.backend.terminate(c)
+
+    def done(self, row: str) -> bool:
+        return self.r.children[row].done
+
+    def sleep(self, seconds: float) -> float:
+        now = _now()
+        self.r.store.set_state(self.r.main_lane, now, State.SLEEPING)
+        return now + int(scale(seconds, self.r.speed) * 1e9)
+
+    def woke(self) -> None:
+        self.r.store.set_state(self.r.main_lane, _now(), State.RUNNING)
+
+    def join(self, row: str, seconds: float | None, implicit: bool) -> float | None:
+        r = self.r
+        timeout = None if seconds is None else int(scale(seconds, r.speed) * 1e9)
+        now = _now()
+        r._join = r.store.join_wait(now, r.main_lane, r.children[row].lane, timeout, implicit)
+        return None if timeout is None else now + timeout
+
+    def joined(self, timed_out: bool) -> None:
+        r, join = self.r, self.r._join
+        assert join is not None  # (the interpreter returns only from a join it began)
+        r.store.join_return(_now(), r.main_lane, join, timed_out=timed_out)
+        r._join = None
+
+    def passed(self, deadline: float) -> bool:
+        return _now() >= deadline
+
+    def end(self) -> None:
+        self.r.backend.end_program()
+
+    def ended(self) -> bool:
+        return self.r.backend.ended()
