@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mpgui.model.fileformat import atomic_write
-from mpgui.runtime import jsonstream
+from mpgui.runtime import events, jsonstream
 from mpgui.runtime.jsonstream import json_array, utf8_pieces
 from mpgui.runtime.trace import OPEN, TraceStore, state_label
 
@@ -109,37 +109,44 @@ def track_ids(store: TraceStore, parent_pid: int | None = None) -> dict[int, tup
     return ids
 
 
-def _call_tracks(store: TraceStore) -> list[int]:
-    """For each join, the calls track of its waiter it goes on: the first whose joins
-    have all returned before it began (joins from several threads of one program can
-    overlap; each track's slices are then disjoint by construction)."""
-    ends: dict[int, list[int]] = {}  # per waiter lane, each track's last join's return
-    track = [0] * len(store.joins)
-    order = sorted((j.t_wait, k) for k, j in enumerate(store.joins) if j.t_return is not None)
-    for t_wait, k in order:
-        j = store.joins[k]
-        mine = ends.setdefault(j.waiter, [])
-        n = next((n for n, end in enumerate(mine) if end <= t_wait), len(mine))
-        if n == len(mine):
-            mine.append(t_wait)
-        mine[n] = max(j.t_return or t_wait, t_wait)
-        track[k] = n
-    return track
-
-
 def _calls_tid(waiter: int, n: int) -> int:
     """The tid of a program's n-th calls track (waiter: its lane, below 65,536)."""
     return CALLS_TID + (n << 16) + waiter
 
 
+class ChromeTracks:
+    """Where a kind's Chrome trace events go (what `events.EventKind.chrome` gets):
+    each lane's track (`track_ids`) and each program's calls tracks."""
+
+    def __init__(self, store: TraceStore, ids: dict[int, tuple[int, int]]) -> None:
+        self.store = store
+        self.ids = ids  # lane -> (pid, tid)
+
+    def us(self, t: int) -> float:
+        """A timestamp as the trace's microseconds since the run began."""
+        return _us(self.store, t)
+
+    def at(self, lane: int) -> dict[str, int]:
+        """The pid and tid of the track of `lane`."""
+        pid, tid = self.ids[lane]
+        return {"pid": pid, "tid": tid}
+
+    def on_calls(self, waiter: int, n: int) -> dict[str, int]:
+        """The pid and tid of the `n`-th calls track of the program on lane `waiter`."""
+        return {"pid": self.ids[waiter][0], "tid": _calls_tid(waiter, n)}
+
+
 def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[str, Any]]:
     ids = track_ids(store, parent_pid)
     main = next((ln.index for ln in store.lanes if ln.kind == "main"), None)
-    calls = _call_tracks(store)
+    tracks = ChromeTracks(store, ids)
+    kinds = [(k, store.records(k.name)) for k in events.recorded() if k.chrome is not None]
     # Each program's calls (its joins; the main program's X.start() too) on tracks of
     # their own, beside its lane: its state slices and its joins never share a track.
-    used = {(j.waiter, calls[k]) for k, j in enumerate(store.joins)
-            if j.t_return is not None and j.waiter in ids}
+    used: set[tuple[int, int]] = set()
+    for kind, records in kinds:
+        if kind.chrome_tracks is not None:
+            used.update(kind.chrome_tracks(store, records, tracks))
     if main is not None:
         used.add((main, 0))
     # Perfetto (from v53) and chrome://tracing order processes and threads by these sort
@@ -170,13 +177,7 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
         yield {"ph": "M", "name": "thread_sort_index", "pid": ids[waiter][0], "tid": tid,
                "args": {"sort_index": 2 * waiter + 1}}
 
-    def at(lane: int) -> dict[str, int]:
-        pid, tid = ids[lane]
-        return {"pid": pid, "tid": tid}
-
-    def on_calls(waiter: int, n: int) -> dict[str, int]:
-        return {"pid": ids[waiter][0], "tid": _calls_tid(waiter, n)}
-
+    at, on_calls = tracks.at, tracks.on_calls
     end = store.t_end
     # A lane's spans follow each other; should two ever overlap (clocks of two
     # processes), the later one starts where the earlier ended: slices on one track
@@ -209,20 +210,9 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
                 args.update(exception=f"{ln.error[0]}: {ln.error[1]}", traceback=ln.error[2])
             yield {"ph": "i", "s": "t", "cat": "exit", "name": f"exit {ln.exit_code}",
                    "ts": _us(store, ln.end_t), **at(ln.index), "args": args}
-    for k, j in enumerate(store.joins):
-        if j.t_return is None or j.waiter not in ids:
-            continue
-        target = store.lanes[j.lane]
-        name = f"{target.var}.join()" + (" (end of script)" if j.implicit else "")
-        t_return = max(j.t_return, j.t_wait)
-        yield {"ph": "X", "cat": "join", "name": name, "ts": _us(store, j.t_wait),
-               "dur": (t_return - j.t_wait) / 1000.0, **on_calls(j.waiter, calls[k]),
-               "args": {"timed_out": j.timed_out}}
-        if target.end_t is not None and not j.timed_out:
-            yield {"ph": "s", "cat": "join", "name": "exit → join", "id": k,
-                   "ts": _us(store, target.end_t), **at(j.lane)}
-            yield {"ph": "f", "bp": "e", "cat": "join", "name": "exit → join", "id": k,
-                   "ts": _us(store, t_return), **on_calls(j.waiter, calls[k])}
+    for kind, records in kinds:  # (the joins, with a flow arrow from exit to return)
+        assert kind.chrome is not None
+        yield from kind.chrome(store, records, tracks)
     yield from _others_counters(store)
 
 
@@ -290,9 +280,9 @@ def _csv_rows(store: TraceStore) -> Iterator[tuple[object, ...]]:
             err = f"{ln.error[0]}: {ln.error[1]}" if ln.error else ""
             code = "" if ln.exit_code is None else ln.exit_code
             yield row("exit", ln.index, t0=ln.end_t, exit_code=code, exception=err)
-    for j in store.joins:
-        text = "timed out" if j.timed_out else ("end of script" if j.implicit else "")
-        yield row("join", j.lane, t0=j.t_wait, t1=j.t_return, text=text)
+    for kind in events.recorded():  # the joins, ...
+        if kind.csv is not None:
+            yield from kind.csv(store, store.records(kind.name), row)
     others = store.others
     for cpu, column in enumerate(others.fraction):
         for t0, t1, f in zip(others.t0, others.t1, column, strict=True):

@@ -21,25 +21,37 @@ from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
 from mpgui.model.scenario import BACKENDS, Scenario
 from mpgui.model.userfile import open_regular
+from mpgui.runtime import events
 from mpgui.runtime.jsonstream import json_array, utf8_pieces
-from mpgui.runtime.trace import OPEN, Join, Lane, OtherPrograms, TraceStore
+from mpgui.runtime.schema import NONE, Field, decode, encode, whole_numbers
+from mpgui.runtime.trace import COLUMNS, Lane, OtherPrograms, TraceStore
 
 FORMAT = 1
 SUFFIX = ".mpgrun"
 MAX_BYTES = 200_000_000  # uncompressed JSON
-_LANE_FIELDS = {  # name -> accepted types (None allowed where listed)
-    "index": (int,), "var": (str,), "name": (str,), "kind": (str,), "daemon": (bool,),
-    "pid": (int, type(None)), "start_call_t": (int, type(None)),
-    "started_t": (int, type(None)), "end_t": (int, type(None)),
-    "exit_code": (int, type(None)), "terminate_t": (int, type(None)),
-    "cpu_ns": (int, type(None)), "migrations": (int,), "preemptions": (int,),
-    "lines": (int,), "finish_t": (int, type(None)),
-}
-# Added later: a file without them still reads (as None).
-_OPTIONAL_LANE_FIELDS = {"finish_code": (int, type(None)), "host": (int, type(None))}
-_OPTIONAL_LANE_FLAGS = ("terminated_at_end",)  # booleans, False when missing
-_COLUMNS = {"span_lane": "H", "span_state": "B", "span_core": "h", "span_t0": "q",
-            "span_t1": "q", "line_lane": "H", "line_t": "q"}
+_INT, _INT_OR_NONE = (int,), (int, NONE)
+# What a run file keeps of a lane (`trace.Lane`), in this order; the lane's other fields
+# (its state, core and open span) are live, not kept.
+LANE_FIELDS = (
+    Field("index", _INT), Field("var", (str,)), Field("name", (str,)),
+    Field("kind", (str,)), Field("daemon", (bool,)), Field("pid", _INT_OR_NONE),
+    Field("start_call_t", _INT_OR_NONE), Field("started_t", _INT_OR_NONE),
+    Field("end_t", _INT_OR_NONE), Field("exit_code", _INT_OR_NONE),
+    Field("terminate_t", _INT_OR_NONE), Field("cpu_ns", _INT_OR_NONE),
+    Field("migrations", _INT), Field("preemptions", _INT), Field("lines", _INT),
+    Field("finish_t", _INT_OR_NONE),
+    # Added later: a file without them still reads.
+    Field("finish_code", _INT_OR_NONE, default=None), Field("host", _INT_OR_NONE, default=None),
+    Field("terminated_at_end", (bool,), default=False, says="expected true or false"),
+    Field("cores", (list,), default=[], valid=whole_numbers,
+          says="expected a list of whole numbers", to_file=sorted, from_file=set),
+    Field("error", (list, NONE), default=None,
+          valid=lambda e: e is None or (len(e) == 3 and all(isinstance(x, str) for x in e)),
+          says="expected [type, message, traceback]",
+          to_file=lambda e: list(e) if e else None,
+          from_file=lambda e: tuple(e) if e else None),
+)
+LANE_KINDS = ("main", "process", "thread", "worker")
 MAX_CPUS = 4096  # of other programs' columns, in a run file
 NOT_RECORDED = "this run file does not record it"  # files from before it was measured
 
@@ -51,32 +63,29 @@ class RunFileError(ValueError):
 def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> dict[str, Any]:
     """A finished run as plain data."""
     d = _run_fields(scenario, store, meta)
-    d["columns"] = {name: list(getattr(store, name)) for name in _COLUMNS}
+    d["columns"] = {name: list(getattr(store, name)) for name in COLUMNS}
     d["line_text"] = list(store.line_texts())
     return d
 
 
 def _run_fields(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> dict[str, Any]:
     """run_to_dict's fields in their order, the large ones ("columns", "line_text")
-    left None: save_run writes those a piece at a time."""
-    lanes = []
-    for ln in store.lanes:
-        d = {k: getattr(ln, k) for k in (*_LANE_FIELDS, *_OPTIONAL_LANE_FIELDS,
-                                          *_OPTIONAL_LANE_FLAGS)}
-        d["cores"] = sorted(ln.cores)
-        d["error"] = list(ln.error) if ln.error else None
-        lanes.append(d)
-    return {
+    left None: save_run writes those a piece at a time. The records of each event kind
+    that keeps some (the joins, ...) follow under its key."""
+    d: dict[str, Any] = {
         "format": FORMAT, "producer": "mpgui", "meta": meta,
         "scenario": dump_scenario(scenario),
         "backend": store.backend, "info": store.info,
-        "t0": store.t0, "t_end": store.t_end, "events": store.events, "lanes": lanes,
-        "threads": [[owner, sub, lane] for (owner, sub), lane in store._subs.items()],
+        "t0": store.t0, "t_end": store.t_end, "events": store.events,
+        "lanes": [encode(LANE_FIELDS, ln) for ln in store.lanes],
+        "threads": [list(entry) for entry in store.thread_lanes()],
         "columns": None,
         "line_text": None,
-        "joins": [vars(j) for j in store.joins],
-        "others": _others_to_dict(store.others),
     }
+    for kind in events.recorded():
+        d[kind.file_key] = [encode(kind.fields, r) for r in store.records(kind.name)]
+    d["others"] = _others_to_dict(store.others)
+    return d
 
 
 _SEPARATORS = (",", ":")
@@ -88,7 +97,7 @@ def _run_json(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> It
     for k, (key, value) in enumerate(_run_fields(scenario, store, meta).items()):
         yield ("{" if k == 0 else ",") + json.dumps(key) + ":"
         if key == "columns":
-            for c, name in enumerate(_COLUMNS):
+            for c, name in enumerate(COLUMNS):
                 yield ("{" if c == 0 else ",") + json.dumps(name) + ":"
                 yield from json_array(getattr(store, name), separators=_SEPARATORS)
             yield "}"
@@ -168,39 +177,43 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
     store.t0 = _of(d, "t0", int)
     store.t_end = _of(d, "t_end", int)
     store.events = _of(d, "events", int)
-    for i, ld in enumerate(_of(d, "lanes", list)):
-        store.lanes.append(_lane(_dict(ld, f"lanes[{i}]"), i))
-    n_lanes = len(store.lanes)
-    if any(ln.host is not None and not 0 <= ln.host < n_lanes for ln in store.lanes):
+    lanes = [_lane(_dict(ld, f"lanes[{i}]"), i) for i, ld in enumerate(_of(d, "lanes", list))]
+    n_lanes = len(lanes)
+    if any(ln.host is not None and not 0 <= ln.host < n_lanes for ln in lanes):
         raise RunFileError("lanes: a task names a worker lane that does not exist")
+    threads: list[tuple[int, int, int]] = []
     for i, entry in enumerate(_of(d, "threads", list)):
         if not (isinstance(entry, list) and len(entry) == 3 and all(_is_int(x) for x in entry)
                 and entry[0] < n_lanes and entry[2] < n_lanes):
             raise RunFileError(f"threads[{i}]: expected [owner lane, thread, lane]")
-        store._subs[(entry[0], entry[1])] = entry[2]
+        threads.append((entry[0], entry[1], entry[2]))
+    store.restore_lanes(lanes, threads)
     columns = _dict(d.get("columns"), "columns")
-    for name, code in _COLUMNS.items():
+    restored: dict[str, array[int]] = {}
+    for name, code in COLUMNS.items():
         values = columns.get(name)
         if not isinstance(values, list) or not all(_is_int(v) for v in values):
             raise RunFileError(f"columns.{name}: expected a list of whole numbers")
         try:
-            setattr(store, name, array(code, values))
+            restored[name] = array(code, values)
         except OverflowError:
             raise RunFileError(f"columns.{name}: a value is out of range") from None
-    n_spans = len(store.span_t0)
-    if any(len(getattr(store, c)) != n_spans for c in _COLUMNS if c.startswith("span_")):
+    n_spans = len(restored["span_t0"])
+    if any(len(restored[c]) != n_spans for c in COLUMNS if c.startswith("span_")):
         raise RunFileError("columns: the span columns differ in length")
-    if len(store.line_lane) != len(store.line_t):
+    if len(restored["line_lane"]) != len(restored["line_t"]):
         raise RunFileError("columns: the line columns differ in length")
-    if any(x >= n_lanes for x in store.span_lane) or any(x >= n_lanes for x in store.line_lane):
+    if any(x >= n_lanes for x in restored["span_lane"]) or any(
+            x >= n_lanes for x in restored["line_lane"]):
         raise RunFileError("columns: a span or line names a lane that does not exist")
+    store.restore_columns(restored)
     texts = _of(d, "line_text", list)
     if len(texts) != len(store.line_t) or not all(isinstance(t, str) and "\n" not in t
                                                    for t in texts):
         raise RunFileError("line_text: expected one line of text per printed line")
     store.set_line_texts(texts)
-    for i, jd in enumerate(_of(d, "joins", list)):
-        store.joins.append(_join(_dict(jd, f"joins[{i}]"), i, n_lanes))
+    for kind in events.recorded():
+        _records(d, kind, store, n_lanes)
     store.others = _others(d["others"]) if "others" in d else _not_recorded()
     meta = _dict(d.get("meta", {}), "meta")
     return scenario, store, meta
@@ -241,48 +254,27 @@ def _others(value: object) -> OtherPrograms:
 
 
 def _lane(d: dict[str, Any], i: int) -> Lane:
-    for key, types in _LANE_FIELDS.items():
-        if key not in d or not isinstance(d[key], types) or (
-                isinstance(d[key], bool) and bool not in types):
-            raise RunFileError(f"lanes[{i}].{key}: missing or of the wrong type")
-    for key, types in _OPTIONAL_LANE_FIELDS.items():
-        if not isinstance(d.get(key), types) or isinstance(d.get(key), bool):
-            raise RunFileError(f"lanes[{i}].{key}: of the wrong type")
-    for key in _OPTIONAL_LANE_FLAGS:
-        if not isinstance(d.get(key, False), bool):
-            raise RunFileError(f"lanes[{i}].{key}: expected true or false")
-    if d["kind"] not in ("main", "process", "thread", "worker") or d["index"] != i:
+    """A lane as the file has it, checked field by field (LANE_FIELDS)."""
+    values = decode(LANE_FIELDS, d, f"lanes[{i}]", 0, RunFileError)
+    if values["kind"] not in LANE_KINDS or values["index"] != i:
         raise RunFileError(f"lanes[{i}]: not a lane of a run")
-    cores = d.get("cores", [])
-    error = d.get("error")
-    if not isinstance(cores, list) or not all(_is_int(c) for c in cores):
-        raise RunFileError(f"lanes[{i}].cores: expected a list of whole numbers")
-    if error is not None and not (isinstance(error, list) and len(error) == 3
-                                  and all(isinstance(x, str) for x in error)):
-        raise RunFileError(f"lanes[{i}].error: expected [type, message, traceback]")
-    lane = Lane(**{k: d[k] for k in _LANE_FIELDS},
-                **{k: d.get(k) for k in _OPTIONAL_LANE_FIELDS},
-                **{k: d.get(k, False) for k in _OPTIONAL_LANE_FLAGS})
-    lane.cores = set(cores)
-    lane.error = tuple(error) if error else None  # type: ignore[assignment]
-    lane.open_span = OPEN
-    return lane
+    return Lane(**values)
 
 
-def _join(d: dict[str, Any], i: int, n_lanes: int) -> Join:
-    fields = {"lane": (int,), "t_wait": (int,), "timeout_ns": (int, type(None)),
-              "implicit": (bool,), "t_return": (int, type(None)), "timed_out": (bool,),
-              "interrupted": (bool,)}
-    for key, types in fields.items():
-        if key not in d or not isinstance(d[key], types) or (
-                isinstance(d[key], bool) and bool not in types):
-            raise RunFileError(f"joins[{i}].{key}: missing or of the wrong type")
-    if not 0 <= d["lane"] < n_lanes:
-        raise RunFileError(f"joins[{i}].lane: no such lane")
-    waiter = d.get("waiter", 0)  # files from before traced scripts: the main program
-    if not isinstance(waiter, int) or isinstance(waiter, bool) or not 0 <= waiter < n_lanes:
-        raise RunFileError(f"joins[{i}].waiter: no such lane")
-    return Join(**{k: d[k] for k in fields}, waiter=waiter)
+def _records(d: dict[str, Any], kind: events.EventKind, store: TraceStore,
+             n_lanes: int) -> None:
+    """The records of event kind `kind` the file has under its key, checked (its
+    fields) and added to `store`. A kind added after a file was written: none."""
+    key = kind.file_key
+    items = _of(d, key, list) if kind.file_required else d.get(key, [])
+    if not isinstance(items, list):
+        raise RunFileError(f"{key}: missing or of the wrong type")
+    assert kind.record is not None
+    kept = store.records(kind.name)
+    for i, item in enumerate(items):
+        where = f"{key}[{i}]"
+        kept.append(kind.record(**decode(kind.fields, _dict(item, where), where, n_lanes,
+                                         RunFileError)))
 
 
 def _dict(value: object, where: str) -> dict[str, Any]:

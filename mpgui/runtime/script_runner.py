@@ -32,11 +32,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mpgui.runtime import agent, supervisor
+from mpgui.runtime.events import TRACED, EventKind, add_traced, register
+from mpgui.runtime.joins import Join
 from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import Kind, State
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
 from mpgui.runtime.sampler import Sampler, available
-from mpgui.runtime.trace import OPEN, Join, TraceStore
+from mpgui.runtime.trace import OPEN, TraceStore
 from mpgui.runtime.watch import Watch
 
 SAMPLE_NS = 10_000_000  # how often the kernel is asked what each thread does
@@ -378,34 +380,26 @@ class ScriptRunner(RunLoop):
         return lane
 
     def _batch(self, link: _Link, batch: tuple) -> None:
+        """A batch of a traced process: each event as its kind's entry in the registry
+        says (`events`): what a traced script does with it, else what the store does."""
         sub, events, line_t, text = batch
         store = self.store
         lane = link.lane if sub == 0 else store.lane_of(link.lane, sub)  # type: ignore[arg-type]
         for kind, t, a, b in events:
-            if kind == Kind.STATE:
-                link.blocked[lane] = a in (State.SLEEPING, State.WAITING)
-                store.set_state(lane, self._after_last(lane, t), a, b)
-            elif kind == Kind.IDENTITY:
-                self._thread_named(link, lane, str(a), b)
-            elif kind == Kind.SPAWNED:
-                self._spawned(t, a, *b)
-            elif kind == Kind.JOINING:
-                self._joining(link, lane, t, a, *b)
-            elif kind == Kind.JOINED:
-                self._joined(link, lane, t, a, b)
-            elif kind == Kind.EXITED:
-                self._exit_code(a, b)
-            elif kind == Kind.FINISHED and lane != link.lane:  # a thread ended
-                store.event(lane, kind, t, a, b)
-                store.end_lane(lane, t)
-                self._sampler.remove(lane)
+            traced = TRACED.get(kind)
+            if traced is not None:
+                traced(self, link, lane, t, a, b)
             else:
                 store.event(lane, kind, t, a, b)
         store.events += len(events)
         if line_t:
             store.add_lines(lane, line_t, text)
 
-    def _after_last(self, lane: int, t: int) -> int:
+    def lane_of_pid(self, pid: int) -> int | None:
+        """The lane of the script's process `pid`, if it has one."""
+        return self._lane_of_pid.get(pid)
+
+    def after_last(self, lane: int, t: int) -> int:
         """`t`, or the start of the lane's open span if that is later: a sample taken
         before a report arrived may already have begun a span after `t`."""
         ln = self.store.lanes[lane]
@@ -440,24 +434,9 @@ class ScriptRunner(RunLoop):
         else:  # its hello came first (a fork is quick): keep its spans, note the call
             ln.start_call_t = t
 
-    def _joining(self, link: _Link, lane: int, t: int, pid: int, timeout: float | None,
-                 implicit: bool) -> None:
-        target = self._lane_of_pid.get(pid)
-        link.blocked[lane] = True
-        t = self._after_last(lane, t)
-        if target is None:  # a process not shown: the waiting shows, not the join
-            self.store.set_state(lane, t, State.WAITING)
-            return
-        timeout_ns = None if timeout is None else int(max(0.0, timeout) * 1e9)
-        link.joins[(lane, pid)] = self.store.join_wait(t, lane, target, timeout_ns, implicit)
-
-    def _joined(self, link: _Link, lane: int, t: int, pid: int, code: int | None) -> None:
-        join = link.joins.pop((lane, pid), None)
-        if join is not None:  # the state that follows comes from the process itself
-            join.t_return, join.timed_out = self._after_last(lane, t), code is None
-        self._exit_code(pid, code)
-
-    def _exit_code(self, pid: int, code: int | None) -> None:
+    def note_exit_code(self, pid: int, code: int | None) -> None:
+        """The script's process `pid` is known to have ended with `code` (None: not
+        known)."""
         target = self._lane_of_pid.get(pid)
         if target is not None and code is not None:
             self.store.lanes[target].exit_code = code
@@ -471,8 +450,7 @@ class ScriptRunner(RunLoop):
         if forget or link.lane is None or link.lane < 0:
             return
         ln = self.store.lanes[link.lane]
-        for lane in [link.lane, *(v for (o, _s), v in self.store._subs.items()
-                                   if o == link.lane)]:
+        for lane in [link.lane, *self.store.threads_of(link.lane)]:
             self._sampler.remove(lane)
         if link.lane == self.main_lane:
             return  # the script's end is the Popen's to tell (its exit code)
@@ -494,7 +472,7 @@ class ScriptRunner(RunLoop):
                 continue
             if state == State.RUNNING and ln.state == State.RUNNING:
                 ln.migrations += 1
-            store.set_state(lane, self._after_last(lane, since), state, core)
+            store.set_state(lane, self.after_last(lane, since), state, core)
 
     # -- the end -----------------------------------------------------------------------
 
@@ -641,3 +619,40 @@ class ScriptRunner(RunLoop):
         self.store.finish(now)
         self.others_sampler.finish(now)
         self.status = status
+
+
+# -- what a traced script's processes report, beyond what any child does ---------------
+
+def _state(run: ScriptRunner, link: _Link, lane: int, t: int, a: Any, b: Any) -> None:
+    """A state from the process itself: it may begin after a sample already taken; in
+    sleep() or join() the kernel's samples must not override it."""
+    link.blocked[lane] = a in (State.SLEEPING, State.WAITING)
+    run.store.set_state(lane, run.after_last(lane, t), a, b)
+
+
+def _finished(run: ScriptRunner, link: _Link, lane: int, t: int, a: Any, b: Any) -> None:
+    """The process, or one of its threads, ended: a thread's lane ends now (the
+    process's when its connection closes)."""
+    run.store.event(lane, Kind.FINISHED, t, a, b)
+    if lane != link.lane:  # a thread ended
+        run.store.end_lane(lane, t)
+        run._sampler.remove(lane)
+
+
+def _identity(run: ScriptRunner, link: _Link, lane: int, t: int, a: Any, b: Any) -> None:
+    run._thread_named(link, lane, str(a), b)
+
+
+def _spawned(run: ScriptRunner, link: _Link, lane: int, t: int, a: Any, b: Any) -> None:
+    run._spawned(t, a, *b)
+
+
+def _exited(run: ScriptRunner, link: _Link, lane: int, t: int, a: Any, b: Any) -> None:
+    run.note_exit_code(a, b)
+
+
+add_traced(Kind.STATE, _state)
+add_traced(Kind.FINISHED, _finished)
+IDENTITY = register(EventKind("identity", Kind.IDENTITY, traced=_identity))
+SPAWNED = register(EventKind("spawned", Kind.SPAWNED, traced=_spawned))
+EXITED = register(EventKind("exited", Kind.EXITED, traced=_exited))

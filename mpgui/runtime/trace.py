@@ -19,8 +19,11 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from mpgui.runtime import spill
+from mpgui.runtime import lane_events, spill  # noqa: F401  (lane_events: its kinds register)
+from mpgui.runtime.events import KEEP
+from mpgui.runtime.joins import Join
 from mpgui.runtime.protocol import STATE_LABELS, UNKNOWN_CORE, Kind, State
 
 OPEN = -1  # t1 of a span that has not ended yet
@@ -31,6 +34,9 @@ _SPLIT_CACHE = 8
 _LOAD_CHUNK_LINES = 256  # as a child's batch: a chunk split for reading stays small
 # Chunks read back from disk at once when all lines are read in order (an export)
 _READ_CHUNKS = 64
+# The store's typed columns (as run files keep them): name -> array type code
+COLUMNS = {"span_lane": "H", "span_state": "B", "span_core": "h", "span_t0": "q",
+           "span_t1": "q", "line_lane": "H", "line_t": "q"}
 
 
 @dataclass
@@ -68,20 +74,6 @@ class Lane:
         if self.kind == "main" or self.name == self.var:
             return self.var
         return f"{self.var} ({self.name})"
-
-
-@dataclass
-class Join:
-    """The main program waiting in X.join(): from `t_wait` until `t_return`."""
-
-    lane: int
-    t_wait: int
-    timeout_ns: int | None = None
-    implicit: bool = False  # the join multiprocessing does at the end of the program
-    t_return: int | None = None
-    timed_out: bool = False  # returned before the process ended
-    interrupted: bool = False  # the run was stopped while it waited
-    waiter: int = 0  # the lane that waited: the main program, but for a traced script
 
 
 class OtherPrograms:
@@ -180,7 +172,7 @@ class TraceStore:
         self._split: OrderedDict[int, list[str]] = OrderedDict()
         self._budget = budget if budget is not None else spill.BUDGET
         self._budget.register(self)
-        self.joins: list[Join] = []
+        self._records: dict[str, list[Any]] = {}  # per event kind (see `events`)
         self.events = 0
         self.others = OtherPrograms()  # other programs' use of each CPU (filled live)
 
@@ -211,6 +203,40 @@ class TraceStore:
         """The process lane a thread lane belongs to (a lane owns itself otherwise)."""
         return next((o for (o, _s), v in self._subs.items() if v == lane), lane)
 
+    def threads_of(self, lane: int) -> list[int]:
+        """The lanes of the threads of the process on `lane` (its sub-lanes)."""
+        return [v for (owner, _s), v in self._subs.items() if owner == lane]
+
+    def thread_lanes(self) -> list[tuple[int, int, int]]:
+        """Every thread lane as (its process's lane, its thread index, its lane)."""
+        return [(owner, sub, lane) for (owner, sub), lane in self._subs.items()]
+
+    def restore_lanes(self, lanes: list[Lane], threads: list[tuple[int, int, int]]) -> None:
+        """Lanes from a run file (each `index` its place), after any this store has, and
+        which of them are threads of which process (as `thread_lanes` gives them)."""
+        self.lanes.extend(lanes)
+        for owner, sub, lane in threads:
+            self._subs[(owner, sub)] = lane
+
+    def restore_columns(self, columns: dict[str, array[int]]) -> None:
+        """Columns from a run file, replacing these (by their names in COLUMNS)."""
+        for name, column in columns.items():
+            if name not in COLUMNS:
+                raise KeyError(name)
+            setattr(self, name, column)
+
+    # -- records of event kinds --------------------------------------------------------
+
+    def records(self, kind: str) -> list[Any]:
+        """The records kept of the event kind named `kind` (see `events`), in the
+        order they were made; the list itself, to add to."""
+        return self._records.setdefault(kind, [])
+
+    @property
+    def joins(self) -> list[Join]:
+        """The joins (the "join" kind's records)."""
+        return self.records("join")
+
     # -- spans -------------------------------------------------------------------------
 
     def set_state(self, lane: int, t: int, state: int, core: int = UNKNOWN_CORE) -> None:
@@ -239,6 +265,10 @@ class TraceStore:
         if ln.end_t is None:
             ln.end_t = t
 
+    def close_span(self, lane: int, t: int) -> None:
+        """The open span of `lane`, if any, ends at `t` (the lane itself goes on)."""
+        self._close(self.lanes[lane], t)
+
     def _close(self, ln: Lane, t: int) -> None:
         if ln.open_span != OPEN:
             # Never let a span end before it began (timestamps of two clocks readings
@@ -254,7 +284,7 @@ class TraceStore:
 
         State changes are most of the events, so their path is inlined here (what
         set_state does, with the columns' append methods bound once per batch); other
-        kinds go through event."""
+        kinds go through event (and so the registry)."""
         sub, events, line_t, text = batch
         if shared:
             lane = sub
@@ -289,26 +319,12 @@ class TraceStore:
             self.add_lines(lane, line_t, text)
 
     def event(self, lane: int, kind: int, t: int, a: object, b: object) -> None:
-        """Store one event (see `protocol.Kind`) of the process or thread on `lane`."""
-        ln = self.lanes[lane]
-        if kind == Kind.STATE:
-            self.set_state(lane, t, a, b)  # type: ignore[arg-type]
-        elif kind == Kind.MIGRATED:
-            ln.migrations += 1
-            self.set_state(lane, t, State.RUNNING, b)  # type: ignore[arg-type]
-        elif kind == Kind.STARTED:
-            ln.pid, ln.started_t = a, t  # type: ignore[assignment]
-            self.set_state(lane, t, State.RUNNING, b)  # type: ignore[arg-type]
-        elif kind == Kind.FINISHED:
-            ln.finish_t, ln.finish_code, ln.cpu_ns = t, a, b  # type: ignore[assignment]
-            self._close(ln, t)
-        elif kind == Kind.ERROR:
-            etype, message = a  # type: ignore[misc]
-            ln.error = (str(etype), str(message), str(b))
-        elif kind == Kind.HOST:
-            ln.host = a  # type: ignore[assignment]
-        elif kind == Kind.INFO:
-            self.info[str(a)] = b
+        """Store one event (see `protocol.Kind`) of the process or thread on `lane`, as
+        its kind's entry in the registry (`events`) keeps it; a kind the store does not
+        keep is ignored."""
+        keep = KEEP.get(kind)
+        if keep is not None:
+            keep(self, lane, t, a, b)
 
     def add_lines(self, lane: int, line_t: bytes, text: bytes) -> None:
         """Store lines: `line_t` the bytes of an array('q') of times, `text` their UTF-8
@@ -435,7 +451,7 @@ class TraceStore:
         ln.exit_code = code
         end = ln.finish_t if ln.finish_t is not None else t
         self.end_lane(lane, end)
-        for sub_lane in (v for (owner, _), v in self._subs.items() if owner == lane):
+        for sub_lane in self.threads_of(lane):
             self.end_lane(sub_lane, end)
 
     def finish(self, t: int) -> None:

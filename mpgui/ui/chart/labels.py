@@ -26,11 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from mpgui.runtime.backends import TAKEN_DOWN
-from mpgui.runtime.trace import Join, Lane, TraceStore
+from mpgui.runtime.trace import Lane, TraceStore
+from mpgui.ui.chart.mark_painters import MarkPainter, painted
 
 GAP = 5.0  # px between a mark and its label
 PAD = 2.0  # px between a label line and the lane's edge
@@ -176,18 +178,6 @@ def lane_exit_text(ln: Lane, backend: str) -> str:
                      pool_worker=is_pool_worker(ln.name))
 
 
-def join_text(store: TraceStore, join: Join, var: str | None = None) -> str:
-    """'C.join()', 'C.join(timeout) timed out' or 'D.join() at the end'."""
-    var = var or store.lanes[join.lane].var
-    if join.interrupted:
-        return f"{var}.join() interrupted by Stop"
-    if join.implicit:
-        return f"{var}.join() at the end"
-    if join.timed_out:
-        return f"{var}.join(timeout) timed out"
-    return f"{var}.join()"
-
-
 def terminate_text(var: str, implicit: bool) -> str:
     """'Stop.terminate()', or for a daemon the script's end: 'D.terminate() at the end'."""
     return f"{var}.terminate() at the end" if implicit else f"{var}.terminate()"
@@ -265,18 +255,10 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
             out.segments.append(Segment(x, top + h * 0.1, x, top + h * 0.9, "exit",
                                         crash=crashed))
             exits.append((ln.index, x, top + h / 2, crashed))
-    flags = _flags(store, cut_ns)
-    for join in store.joins:  # a join that waited for an exit: link the exit to it
-        if join.t_return is None or join.t_return > cut_ns:
-            continue
-        target = store.lanes[join.lane]
-        trow = rows.lane_row[join.lane]
-        if target.end_t is not None and target.end_t >= join.t_wait and not join.timed_out \
-                and trow >= 0:
-            x_exit, y_exit = frame.x_of(target.end_t), frame.row_top(trow) + h / 2
-            out.segments.append(Segment(x_exit, y_exit, frame.x_of(join.t_return), main_bottom,
-                                        "join_implicit" if join.implicit else "join"))
-            out.dots.append((x_exit, y_exit))
+    kinds = painted(store)  # the records of event kinds: the joins (join_marks), ...
+    flags = _flags(store, cut_ns, kinds)
+    for painter, records in kinds:
+        painter.connectors(store, records, rows, frame, cut_ns, out)
     if frame.main_visible:
         _place_flags(out, flags, frame, main_top, main_bottom)
     obstacles = Lines(out.segments)
@@ -291,19 +273,13 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
     return out
 
 
-def _flags(store: TraceStore, cut_ns: int) -> list[_Flag]:
-    """The main program's joins and terminates up to `cut_ns`, in time order."""
+def _flags(store: TraceStore, cut_ns: int,
+           kinds: list[tuple[MarkPainter, list[Any]]]) -> list[_Flag]:
+    """The main program's joins (the flags of the event kinds' painters) and terminates
+    up to `cut_ns`, in time order."""
     flags: list[_Flag] = []
-    for i, join in enumerate(store.joins):
-        if join.t_return is None or join.t_return > cut_ns:
-            continue
-        var = store.lanes[join.lane].var
-        base = var.split("[")[0] if var.endswith("]") else None
-        kind = ("interrupted" if join.interrupted else "timed out" if join.timed_out
-                else "join")
-        group = (base, kind, join.implicit) if base else None
-        flags.append(_Flag(join.t_return, join_text(store, join), "join", [("join", i)], group,
-                           [var], join.implicit))
+    for painter, records in kinds:
+        flags += painter.flags(store, records, cut_ns)
     for ln in store.lanes:
         if ln.terminate_t is not None and ln.terminate_t <= cut_ns and ln.kind == "process":
             flags.append(_Flag(ln.terminate_t, terminate_text(ln.var, ln.terminated_at_end),

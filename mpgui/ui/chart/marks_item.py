@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows, nice_ceil
 from mpgui.ui.chart.labels import Box, Frame, MarksLayout, layout_marks
+from mpgui.ui.chart.mark_painters import painted
 from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.theme import Theme
 
@@ -29,13 +30,13 @@ LABEL_BACKDROP = 215  # opacity of the panel behind a label: bars under it stay 
 
 def marks_key(store: TraceStore, cut_ns: int | None) -> tuple:
     """What the marks of `store` depend on (up to a replay's cut): they change only
-    when a start, terminate, exit or join happens."""
+    when a start, terminate, exit or join (a record an event kind paints) happens."""
     cut = cut_ns if cut_ns is not None else 2**62
     return (id(store), cut_ns is None,
             sum(ln.start_call_t is not None and ln.start_call_t <= cut for ln in store.lanes),
             sum(ln.terminate_t is not None and ln.terminate_t <= cut for ln in store.lanes),
             sum(ln.end_t is not None and ln.end_t <= cut for ln in store.lanes),
-            sum(j.t_return is not None and j.t_return <= cut for j in store.joins))
+            *(painter.count(records, cut) for painter, records in painted(store)))
 
 
 class MarksItem(pg.GraphicsObject):
