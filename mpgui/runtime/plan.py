@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mpgui.model.backend import DEFAULT_BACKEND, DaemonsAtEnd, get_backend
 from mpgui.model.instances import Instance, flat_program, instances
 from mpgui.model.scenario import Scenario
+from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.protocol import State
-from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 
 CPU, SLEEP = "cpu", "sleep"
@@ -89,7 +90,7 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
         procs[inst.var] = _Proc(lane, phases(inst, speed), inst.spec.daemon,
                                 exit_code(inst))
     workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \
-        if backend == "pool" else []
+        if get_backend(backend).has_workers else []
     program = flat_program(scenario, cores)
     store.begin(0, main_lane)
     # (A worker's own row shows only the tasks it is predicted to run.)
@@ -101,11 +102,11 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
 class _Simulation:
     def __init__(self, store: TraceStore, main_lane: int, procs: dict[str, _Proc],
                  program: list, cores: int, speed: float,  # type: ignore[type-arg]
-                 backend: str = "processes", workers: list[int] | None = None) -> None:
+                 backend: str = DEFAULT_BACKEND, workers: list[int] | None = None) -> None:
         self.store, self.main_lane, self.procs = store, main_lane, procs
-        self.program, self.speed, self.backend = program, speed, backend
+        self.program, self.speed, self.backend = program, speed, get_backend(backend)
         # Threads of one process compute one at a time while it has a GIL.
-        gil = backend == "threads" and gil_enabled() is not False
+        gil = self.backend.shares_gil and gil_enabled() is not False
         self.cores = 1 if gil else cores
         self.waiting = State.GIL if gil else State.PREEMPTED
         self.workers = workers or []
@@ -240,9 +241,10 @@ class _Simulation:
         m = self.main
         if not m.ending:
             m.ending = True
+            at_end = self.backend.daemons_at_end
             daemons = [p for p in self.procs.values() if p.started and not p.done
-                       and p.daemon and self.backend != "pool"]
-            if self.backend == "processes":  # terminated now; threads end with the script
+                       and p.daemon and at_end is not DaemonsAtEnd.NONE]
+            if at_end is DaemonsAtEnd.TERMINATED:  # now; threads end with the script
                 for p in daemons:
                     lane = self.store.lanes[p.lane]
                     lane.terminate_t, lane.terminated_at_end = self.ns(), True
