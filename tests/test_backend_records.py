@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -81,11 +82,16 @@ def test_every_backend_has_one_runtime_class_naming_its_record() -> None:
         backend_class(other)
 
 
-def test_terminate_and_the_end_of_the_script_are_said_once() -> None:
-    # "Can it terminate" and what becomes of daemons: the record's, on the runtime side too.
+def test_the_runtime_asks_the_record_whether_a_row_can_be_terminated() -> None:
+    # "Can it terminate" and what becomes of daemons at the end are said once, in the
+    # record; the runtime's classes read them from there. (The run side is not used
+    # before open(): a namespace with its three attributes is enough to make one.)
+    side = SimpleNamespace(store=None, watch=None, ctx=None)
     for backend, cls in BACKEND_CLASSES.items():
-        assert cls.can_terminate.fget is not None  # a property reading the record
-        assert backend.can_terminate == (backend.daemons_at_end is DaemonsAtEnd.TERMINATED)
+        runtime = cls(side)  # type: ignore[arg-type]
+        assert runtime.name == backend.name
+        assert runtime.can_terminate is backend.can_terminate
+        assert runtime.joins_daemons is (backend.daemons_at_end is DaemonsAtEnd.NONE)
 
 
 _NAMES = "|".join(map(re.escape, BACKENDS))
@@ -123,3 +129,13 @@ def test_no_module_compares_backend_names_but_the_registry() -> None:
         for line in comparisons(path.read_text(encoding="utf-8")):
             offenders.append(f"{path.relative_to(PACKAGE)}: {line}")
     assert offenders == [], "ask the backend's record (mpgui.model.backend) instead"
+
+
+def test_backends_and_runner_form_no_circle_and_the_chart_imports_no_child_host() -> None:
+    from tests.test_layers import imported_modules
+
+    # (TYPE_CHECKING imports count: they are a circle to a type checker too.)
+    assert "mpgui.runtime.runner" not in imported_modules(PACKAGE / "runtime" / "backends.py")
+    assert "mpgui.runtime.runner" not in imported_modules(PACKAGE / "runtime" / "children.py")
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        assert "mpgui.runtime.threads_host" not in imported_modules(path), path

@@ -365,7 +365,7 @@ class PoolBackend(BackendRuntime):
         if self.closed or self.conn is None:
             self.closed = True
             return
-        while self.conn.poll():  # type: ignore[union-attr]
+        while self.conn.poll():
             self.read(self)
         self._finish_reported()
         self._take_down()
@@ -373,14 +373,14 @@ class PoolBackend(BackendRuntime):
         for lane in self.worker_lanes:
             self.store.exited(now, lane, code)
         self.watch.remove(self.conn)
-        self.conn.close()  # type: ignore[union-attr]
+        self.conn.close()
         self._theirs.close()  # type: ignore[union-attr]
         self.pool = None  # its queues' semaphores go with it
         self.closed = True
 
     def pids(self) -> list[int]:
-        return [self.store.lanes[lane].pid for lane in self.worker_lanes
-                if self.store.lanes[lane].pid is not None]  # type: ignore[misc]
+        pids = (self.store.lanes[lane].pid for lane in self.worker_lanes)
+        return [pid for pid in pids if pid is not None]
 
 
 # Each backend's runtime class, registered against its description: a new backend is
