@@ -86,9 +86,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _backend_options(p: argparse.ArgumentParser) -> None:
-    from mpgui.model.scenario import BACKENDS
+    from mpgui.model.backend import BACKENDS
 
-    p.add_argument("--backend", choices=BACKENDS, default=None,
+    p.add_argument("--backend", choices=tuple(BACKENDS), default=None,
                    help="what runs each row: a Process, a Thread (all in one process, "
                         "sharing its GIL) or a task of a process Pool (default: the "
                         "scenario's, else processes)")

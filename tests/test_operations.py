@@ -17,8 +17,9 @@ from typing import ClassVar
 
 import pytest
 
+from mpgui.model.backend import DaemonsAtEnd
 from mpgui.model.codegen import generate_code
-from mpgui.model.main_program import EndPolicy, MainProgram
+from mpgui.model.main_program import MainProgram
 from mpgui.model.message import render, renderer
 from mpgui.model.operations import SLEEP, CodeContext, Operation, Repeat, Sleep, walk
 from mpgui.model.registry import WORKLOADS, Param, Workload
@@ -160,11 +161,11 @@ class Effects:
         return self.closed
 
 
-PROCESSES = EndPolicy(can_terminate=True, joins_daemons=False)
+PROCESSES = DaemonsAtEnd.TERMINATED
 
 
 def play(program: str, runs: dict[str, float], daemons: frozenset[str] = frozenset(),
-         policy: EndPolicy = PROCESSES) -> list[str]:
+         policy: DaemonsAtEnd = PROCESSES) -> list[str]:
     fx = Effects(runs)
     main = MainProgram([Step.parse(s) for s in program.split(";")],
                        {row: row in daemons for row in runs}, fx, policy)
@@ -197,9 +198,9 @@ def test_daemons_at_the_end_of_the_script_by_backend():
     processes = play("A.start(); D.start()", runs, daemons)
     assert processes == ["0 start A", "0 start D", "0 terminate D at end",
                          "0 join A (implicit)", "5 joined", "5 end"]
-    threads = play("A.start(); D.start()", runs, daemons, EndPolicy(False, False))
+    threads = play("A.start(); D.start()", runs, daemons, DaemonsAtEnd.END_WITH_SCRIPT)
     assert threads == ["0 start A", "0 start D", "0 join A (implicit)", "5 joined", "5 end"]
-    pool = play("A.start(); D.start()", runs, daemons, EndPolicy(False, True))
+    pool = play("A.start(); D.start()", runs, daemons, DaemonsAtEnd.NONE)
     assert pool == ["0 start A", "0 start D", "0 join A (implicit)", "5 joined",
                     "5 join D (implicit)", "9 joined", "9 end"]
 

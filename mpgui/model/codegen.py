@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from mpgui.model.backend import Backend, get_backend
 from mpgui.model.escape import py_literal, py_string_body
 from mpgui.model.message import used_placeholders
 from mpgui.model.operations import CodeContext, Operation, walk
@@ -70,12 +71,13 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
                   source: str = "") -> str:
     """Python source equivalent to `scenario` (which should be valid), for its backend:
     ``multiprocessing.Process``, ``threading.Thread`` or a ``multiprocessing.Pool``."""
-    backend = scenario.backend
+    backend = get_backend(scenario.backend)
+    code = backend.code
     ops = [op for p in scenario.processes for op in walk(get_workload(p.workload).ops)]
-    modules = {"threading" if backend == "threads" else "multiprocessing"}
+    modules = {code.module}
     modules.update(m for op in ops for m in op.modules)
     if any(_placeholders(p) & {"pid"} or p.copies.per_core
-           for p in scenario.processes) or (backend == "pool" and scenario.workers.per_core):
+           for p in scenario.processes) or (backend.has_workers and scenario.workers.per_core):
         modules.add("os")
     if any(s.action == "sleep" for s in scenario.program):
         modules.add("time")
@@ -99,37 +101,29 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     for spec in scenario.processes:
         out += ["", "", *_function(spec, backend, names)]
     out += ["", ""]
-    if backend != "pool":
+    if code.row_class is not None:
         for spec in scenario.processes:
-            out.append(_object_line(spec, speed, backend))
+            out.append(_object_line(spec, speed, code.row_class))
         out.append("")
     out.append('if __name__ == "__main__":')
-    if backend != "threads":
+    if code.sets_start_method:
         out += ["    # How mpgui starts processes; also try \"fork\" or \"forkserver\" on Linux.",
                 f"    multiprocessing.set_start_method({py_literal(start_method)})"]
     pool = names["pool"]
-    if backend == "pool":
-        out += [f"    {pool} = multiprocessing.Pool({_pool_size(scenario)})",
-                "    # apply_async() queues a task until a worker is free; wait() waits "
-                "until it has run."]
+    out += [line.format(pool=pool, size=_pool_size(scenario)) for line in code.open]
     lists = {p.var for p in scenario.processes if not p.copies.single}
     for step in scenario.program:
         spec = scenario.process(step.target)
-        if backend == "pool" and step.action == "start" and spec is not None:
-            out.append("    " + _submit_line(spec, speed, pool))
+        if code.row_class is None and step.action == "start" and spec is not None:
+            out.append("    " + _submit_line(spec, speed, code.submit, pool))
         elif step.target in lists:  # a row of copies is a list: the step is a loop
-            one = _step_line(Step(step.action, loop, step.seconds), speed, backend)
+            one = _step_line(Step(step.action, loop, step.seconds), speed, code.join)
             out += [f"    for {loop} in {step.target}:", f"        {one.split('  #')[0]}"]
         else:
-            out.append("    " + _step_line(step, speed, backend))
-    if backend == "pool":
-        out += [f"    {pool}.close()  # no more tasks", f"    {pool}.join()  # wait until "
-                "every task has run and the workers have ended"]
-    elif any(p.daemon for p in scenario.processes):
-        out.append("    # The script ends here: daemon processes still running are "
-                   "terminated, the others joined." if backend == "processes" else
-                   "    # The script ends here: Python waits for the other threads; daemon "
-                   "threads still running end with it.")
+            out.append("    " + _step_line(step, speed, code.join))
+    out += [line.format(pool=pool) for line in code.end]
+    if any(p.daemon for p in scenario.processes):
+        out += code.daemon_end  # what the script's end does to them, in a comment
     return "\n".join(out) + "\n"
 
 
@@ -150,7 +144,7 @@ def _free(candidates: tuple[str, ...], taken: set[str]) -> str:
     return name
 
 
-def _function(spec: ProcessSpec, backend: str, helpers: dict[str, str]) -> list[str]:
+def _function(spec: ProcessSpec, backend: Backend, helpers: dict[str, str]) -> list[str]:
     """The row's target function: its parameters, the placeholders its lines use, and
     the workload's operations, each writing its own lines."""
     workload = get_workload(spec.workload)
@@ -160,11 +154,10 @@ def _function(spec: ProcessSpec, backend: str, helpers: dict[str, str]) -> list[
                      + [f"{p.name}: {p.kind.__name__}" for p in workload.params])
     lines = [f"def {function_name(spec.var)}({args}) -> None:"]
     if "name" in used:
-        lines.append("    name = threading.current_thread().name" if backend == "threads"
-                     else "    name = multiprocessing.current_process().name")
+        lines.append(f"    name = {backend.code.current_name}")
     if "pid" in used:
         lines.append("    pid = os.getpid()")
-    ctx = CodeContext(spec.message, one_write=backend == "threads", helpers=helpers)
+    ctx = CodeContext(spec.message, one_write=backend.code.whole_line_print, helpers=helpers)
     lines += ["    " + line for op in ops for line in op.code(ctx)]
     return lines
 
@@ -187,10 +180,9 @@ def _call_args(spec: ProcessSpec, speed: float) -> str:
     return "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
 
 
-def _object_line(spec: ProcessSpec, speed: float, backend: str) -> str:
-    """``A = multiprocessing.Process(...)`` or ``A = threading.Thread(...)``; a list of
-    them for a row of copies."""
-    cls = "threading.Thread" if backend == "threads" else "multiprocessing.Process"
+def _object_line(spec: ProcessSpec, speed: float, cls: str) -> str:
+    """``A = multiprocessing.Process(...)`` or ``A = threading.Thread(...)`` (`cls`); a
+    list of them for a row of copies."""
     daemon = ", daemon=True" if spec.daemon else ""
     target = f"target={function_name(spec.var)}, args={_call_args(spec, speed)}"
     if spec.copies.single:
@@ -202,19 +194,21 @@ def _object_line(spec: ProcessSpec, speed: float, backend: str) -> str:
             f"{' ' * (len(spec.var) + 4)}for k in range({spec.copies.code()})]")
 
 
-def _submit_line(spec: ProcessSpec, speed: float, pool: str = "pool") -> str:
-    """A pool's start(): the task submitted, its AsyncResult kept under the row's name."""
-    call = f"{pool}.apply_async({function_name(spec.var)}, {_call_args(spec, speed)})"
+def _submit_line(spec: ProcessSpec, speed: float, submit: str, pool: str = "pool") -> str:
+    """A pool's start(): the task submitted (the `submit` template), its AsyncResult
+    kept under the row's name."""
+    call = submit.format(pool=pool, function=function_name(spec.var),
+                         args=_call_args(spec, speed))
     if spec.copies.single:
         return f"{spec.var} = {call}"
     return f"{spec.var} = [{call} for k in range({spec.copies.code()})]"
 
 
-def _step_line(step, speed: float, backend: str = "processes") -> str:  # type: ignore[no-untyped-def]
+def _step_line(step, speed: float, join: str = "join") -> str:  # type: ignore[no-untyped-def]
+    # `join` is the backend's word: a pool's join() waits for the task's result,
+    # AsyncResult.wait(timeout).
     if step.action == "sleep":
         return f"time.sleep({scaled(step.seconds, speed)})"
-    # A pool's join() waits for the task's result: AsyncResult.wait(timeout).
-    join = "wait" if backend == "pool" else "join"
     if step.action == "join" and step.seconds is not None:
         return f"{step.target}.{join}(timeout={scaled(step.seconds, speed)})"
     if step.action == "join":

@@ -20,12 +20,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.model.copies import PER_CORE, Copies
 from mpgui.model.escape import shown
 from mpgui.model.registry import WORKLOADS
 from mpgui.model.scenario import (
-    BACKENDS,
-    DEFAULT_BACKEND,
     About,
     ProcessSpec,
     Scenario,
@@ -247,7 +246,8 @@ def dump_scenario(scenario: Scenario) -> str:
     """The scenario as TOML text; parse_scenario(dump_scenario(s)) == s."""
     lines = [HEADER, f"format = {FORMAT_VERSION}", ""]
     if scenario.backend != DEFAULT_BACKEND:
-        lines += [f"backend = {_toml_str(scenario.backend)}  # processes, threads or pool"]
+        *others, last = BACKENDS
+        lines += [f"backend = {_toml_str(scenario.backend)}  # {', '.join(others)} or {last}"]
     if scenario.workers != PER_CORE:
         lines += [f"workers = {_copies_value(scenario.workers)}  # the pool's size"]
     if lines[-1]:

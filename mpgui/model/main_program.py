@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from mpgui.model.backend import DaemonsAtEnd
 from mpgui.model.scenario import Step
 
 Deadline = float  # a point in the effects' own time (the Runner's are nanoseconds)
@@ -79,16 +80,6 @@ class Effects(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class EndPolicy:
-    """What the end of a script does with daemonic rows, by backend: processes are
-    terminated (`can_terminate`), daemon threads left to end with their process, and a
-    pool's tasks, which have no daemon flag, joined like the others (`joins_daemons`)."""
-
-    can_terminate: bool
-    joins_daemons: bool
-
-
 @dataclass
 class _Wait:
     deadline: Deadline | None  # None: no limit
@@ -102,11 +93,11 @@ class MainProgram:
     `daemons` maps every row, in table order, to its daemon flag."""
 
     def __init__(self, program: Sequence[Step], daemons: Mapping[str, bool],
-                 effects: Effects, policy: EndPolicy) -> None:
+                 effects: Effects, daemons_at_end: DaemonsAtEnd) -> None:
         self.program = list(program)
         self.daemons = dict(daemons)
         self.fx = effects
-        self.policy = policy
+        self.daemons_at_end = daemons_at_end  # the backend's (model/backend.py)
         self.pc = 0  # the next step
         self.started: dict[str, int] = {}  # row -> its place in the start order
         self.finished = False  # the script has ended and the backend has closed
@@ -184,13 +175,13 @@ class MainProgram:
     def _implicit_joins(self) -> list[str]:
         """Terminate the daemonic rows still running (if the backend can); the rows
         the script's end joins, in start order."""
-        fx, policy = self.fx, self.policy
+        fx, at_end = self.fx, self.daemons_at_end
         out = []
         for row, daemon in self.daemons.items():
             if row not in self.started:
                 continue
-            if daemon and not policy.joins_daemons:
-                if not policy.can_terminate:
+            if daemon and at_end is not DaemonsAtEnd.NONE:  # (NONE: joined as any row)
+                if at_end is DaemonsAtEnd.END_WITH_SCRIPT:
                     continue  # a daemon thread: it ends with its process
                 if not fx.done(row):
                     fx.terminate(row, at_end=True)

@@ -12,25 +12,12 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
+from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.copies import ONE, PER_CORE, Copies
 from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
 
 Action = Literal["start", "join", "sleep", "terminate"]
 ACTIONS: tuple[Action, ...] = ("start", "join", "sleep", "terminate")
-
-# What runs each row of the table: a multiprocessing.Process, a threading.Thread (all
-# in one process, under its GIL), or a task of a multiprocessing.Pool.
-BACKENDS = ("processes", "threads", "pool")
-DEFAULT_BACKEND = "processes"
-BACKEND_HELP = {
-    "processes": "each row is a multiprocessing.Process: its own interpreter, its own GIL",
-    "threads": "each row is a threading.Thread, all in one process: they share its GIL",
-    "pool": "each row is a task of a multiprocessing.Pool: start() submits it "
-            "(apply_async), join() waits for its result",
-}
-# What a row is called under each backend, in messages and on the chart.
-UNIT = {"processes": "process", "threads": "thread", "pool": "task"}
-
 
 @dataclass(frozen=True)
 class ProcessSpec:

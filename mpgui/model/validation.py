@@ -14,14 +14,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from mpgui.model.backend import UnknownBackend, get_backend
 from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
 from mpgui.model.message import check_template
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
 from mpgui.model.scenario import (
     ACTIONS,
-    BACKENDS,
-    UNIT,
     ProcessSpec,
     Scenario,
     Step,
@@ -214,12 +213,12 @@ def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
 def _check_backend(scenario: Scenario, cores: int) -> list[Problem]:
     """What the chosen backend cannot do (threads and pool tasks cannot be terminated;
     sys.exit() in a pool task kills its worker), and the pool's size."""
-    backend = scenario.backend
-    if backend not in BACKENDS:
-        return [Problem("scenario", 0, "backend", f"{backend!r} is not a backend; choose "
-                        + ", ".join(BACKENDS))]
+    try:
+        backend = get_backend(scenario.backend)
+    except UnknownBackend as exc:  # "'x' is not a backend; choose processes, ..."
+        return [Problem("scenario", 0, "backend", str(exc))]
     out = []
-    if backend == "pool":
+    if backend.has_workers:
         workers = scenario.workers
         msg = workers.problem() if isinstance(workers, Copies) else \
             "must be a number of workers such as 4 or \"per core\""
@@ -227,20 +226,16 @@ def _check_backend(scenario: Scenario, cores: int) -> list[Problem]:
             msg = f"makes {workers.resolve(cores)} workers here; at most {MAX_PROCESSES}"
         if msg is not None:
             out.append(Problem("scenario", 0, "workers", msg))
-    unit = UNIT[backend]
     for i, step in enumerate(scenario.program):
-        if step.action == "terminate" and backend != "processes":
-            out.append(Problem("step", i, "action", f"a {unit} cannot be terminated from "
-                               "outside; only processes can (choose the processes backend)"))
+        if step.action == "terminate" and not backend.can_terminate:
+            out.append(Problem("step", i, "action", f"a {backend.unit} cannot be terminated "
+                               "from outside; only processes can (choose the processes "
+                               "backend)"))
     for row, spec in enumerate(scenario.processes):
-        if backend == "pool" and spec.workload == "exit_code":
-            out.append(Problem("process", row, "workload", "sys.exit() in a pool task ends "
-                               "its worker process, and the task's result never comes: "
-                               "join() would wait forever (choose the processes backend)"))
-        if backend == "pool" and spec.daemon is True:
-            out.append(Problem("process", row, "daemon", "a pool's tasks have no daemon "
-                               "flag: the pool's workers are daemons; this is ignored",
-                               "warning"))
+        if backend.exit_problem is not None and spec.workload == "exit_code":
+            out.append(Problem("process", row, "workload", backend.exit_problem))
+        if backend.daemon_problem is not None and spec.daemon is True:
+            out.append(Problem("process", row, "daemon", backend.daemon_problem, "warning"))
     return out
 
 

@@ -14,55 +14,46 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
-from mpgui.model.instances import Instance
+from mpgui.model.backend import POOL, PROCESSES, THREADS, Backend, DaemonsAtEnd
+from mpgui.runtime.children import TAKEN_DOWN, Child, RunSide
 from mpgui.runtime.protocol import State
 from mpgui.runtime.threads_host import host_main
 
-if TYPE_CHECKING:
-    from mpgui.runtime.runner import Runner
+__all__ = ["TAKEN_DOWN", "BackendRuntime", "Child", "backend_class"]
 
 _now = time.perf_counter_ns
-# Exit code recorded for a thread or task that its process took with it (killed, or a
-# daemon thread when the script ended): as for a terminated process.
-TAKEN_DOWN = -signal.SIGTERM if hasattr(signal, "SIGTERM") else -15
 
 
-@dataclass
-class Child:
-    """One row's instance as it runs: a process, a thread or a pool task."""
+class BackendRuntime:
+    """The part of a run that depends on what runs the rows: the runtime side of a
+    backend, whose `description` (a `mpgui.model.backend.Backend`) says the rest."""
 
-    inst: Instance
-    lane: int
-    started: bool = False
-    process: BaseProcess | None = None  # processes backend only
-    conn: Connection | None = None
-    pid: int | None = None  # kept: a closed Process object no longer tells it
-    eof: bool = False  # the child closed its end of the pipe
-    done: bool = False  # ended, everything it sent read, recorded
+    description: ClassVar[Backend]
 
-    @property
-    def running(self) -> bool:
-        """Started and not yet done."""
-        return self.started and not self.done
-
-
-class Backend:
-    """The part of a run that depends on what runs the rows."""
-
-    name = ""
-    can_terminate = False  # X.terminate() exists (processes only)
-    joins_daemons = False  # the script's end joins daemon rows too (a pool has none)
-
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: RunSide) -> None:
         self.runner = runner
         self.store = runner.store
         self.watch = runner.watch
         self.ctx = runner.ctx
+
+    @property
+    def name(self) -> str:
+        """The backend's name ("processes")."""
+        return self.description.name
+
+    @property
+    def can_terminate(self) -> bool:
+        """X.terminate() exists (processes only)."""
+        return self.description.can_terminate
+
+    @property
+    def joins_daemons(self) -> bool:
+        """The script's end joins daemon rows too (a pool's tasks have no daemon flag)."""
+        return self.description.daemons_at_end is DaemonsAtEnd.NONE
 
     @property
     def children(self) -> list[Child]:
@@ -138,12 +129,10 @@ class Backend:
                 c.done = True
 
 
-class ProcessesBackend(Backend):
+class ProcessesBackend(BackendRuntime):
     """Each row a ``multiprocessing.Process`` with a pipe of its own."""
 
-    name = "processes"
-    can_terminate = True
-    joins_daemons = False
+    description = PROCESSES
 
     def start(self, c: Child) -> None:
         r = self.runner
@@ -214,13 +203,12 @@ class ProcessesBackend(Backend):
             self._finish(c)
 
 
-class ThreadsBackend(Backend):
+class ThreadsBackend(BackendRuntime):
     """Each row a ``threading.Thread`` in one host process (`threads_host`)."""
 
-    name = "threads"
-    joins_daemons = False
+    description = THREADS
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: RunSide) -> None:
         super().__init__(runner)
         self.host: BaseProcess | None = None
         self.conn: Connection | None = None
@@ -294,14 +282,13 @@ class ThreadsBackend(Backend):
         return [self.host_pid] if self.host_pid else []
 
 
-class PoolBackend(Backend):
+class PoolBackend(BackendRuntime):
     """Each row a task of a ``multiprocessing.Pool``: start() submits it with
     apply_async, join() waits for it. The workers are lanes of their own."""
 
-    name = "pool"
-    joins_daemons = True
+    description = POOL
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: RunSide) -> None:
         super().__init__(runner)
         self.pool: Any = None
         self.conn: Connection | None = None
@@ -378,7 +365,7 @@ class PoolBackend(Backend):
         if self.closed or self.conn is None:
             self.closed = True
             return
-        while self.conn.poll():  # type: ignore[union-attr]
+        while self.conn.poll():
             self.read(self)
         self._finish_reported()
         self._take_down()
@@ -386,15 +373,27 @@ class PoolBackend(Backend):
         for lane in self.worker_lanes:
             self.store.exited(now, lane, code)
         self.watch.remove(self.conn)
-        self.conn.close()  # type: ignore[union-attr]
+        self.conn.close()
         self._theirs.close()  # type: ignore[union-attr]
         self.pool = None  # its queues' semaphores go with it
         self.closed = True
 
     def pids(self) -> list[int]:
-        return [self.store.lanes[lane].pid for lane in self.worker_lanes
-                if self.store.lanes[lane].pid is not None]  # type: ignore[misc]
+        pids = (self.store.lanes[lane].pid for lane in self.worker_lanes)
+        return [pid for pid in pids if pid is not None]
 
 
-BACKEND_CLASSES: dict[str, type[Backend]] = {
-    b.name: b for b in (ProcessesBackend, ThreadsBackend, PoolBackend)}
+# Each backend's runtime class, registered against its description: a new backend is
+# one record in `mpgui.model.backend` and one class here.
+BACKEND_CLASSES: dict[Backend, type[BackendRuntime]] = {
+    b.description: b for b in (ProcessesBackend, ThreadsBackend, PoolBackend)}
+
+
+def backend_class(description: Backend) -> type[BackendRuntime]:
+    """The class that runs rows as `description` says; LookupError for a backend that
+    has a record but nothing here to run it."""
+    try:
+        return BACKEND_CLASSES[description]
+    except KeyError:
+        raise LookupError(f"the {description.name} backend has no runtime class: add one "
+                          "to mpgui.runtime.backends.BACKEND_CLASSES") from None

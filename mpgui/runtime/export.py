@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from mpgui.model.backend import get_backend
 from mpgui.model.fileformat import atomic_write
 from mpgui.runtime import events, jsonstream
 from mpgui.runtime.jsonstream import json_array, utf8_pieces
@@ -91,12 +92,13 @@ def track_ids(store: TraceStore, parent_pid: int | None = None) -> dict[int, tup
     parent = parent_pid if parent_pid is not None else os.getpid()
     ids: dict[int, tuple[int, int]] = {}
     taken: set[tuple[int, int]] = set()
+    own_process = get_backend(store.backend).own_process  # a row is a process of its own
     for ln in store.lanes:
         if ln.kind == "main":
             pid = tid = ln.pid if ln.pid else parent
         elif ln.kind == "thread":
             pid, tid = ids[store.owner_of(ln.index)][0], SYNTHETIC_TID + ln.index
-        elif store.backend != "processes" and ln.kind == "process":
+        elif not own_process and ln.kind == "process":
             # A thread of the host, or a task in its worker's process: a track of its own.
             pid = ln.pid if ln.pid is not None else -(ln.index + 1)
             tid = SYNTHETIC_TID + ln.index
@@ -141,6 +143,7 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
     main = next((ln.index for ln in store.lanes if ln.kind == "main"), None)
     tracks = ChromeTracks(store, ids)
     kinds = [(k, store.records(k.name)) for k in events.recorded() if k.chrome is not None]
+    own_process = get_backend(store.backend).own_process
     # Each program's calls (its joins; the main program's X.start() too) on tracks of
     # their own, beside its lane: its state slices and its joins never share a track.
     used: set[tuple[int, int]] = set()
@@ -156,7 +159,7 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
     for ln in store.lanes:
         pid, tid = ids[ln.index]
         # A process is named by its own lane (not by a thread's or a task's in it), once.
-        own = ln.kind != "thread" and (store.backend == "processes" or ln.kind != "process")
+        own = ln.kind != "thread" and (own_process or ln.kind != "process")
         if own and pid not in named:
             named.add(pid)
             name = "main program" if ln.kind == "main" else ln.label

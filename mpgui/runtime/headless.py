@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from mpgui.model.backend import DEFAULT_BACKEND, THREADS, get_backend
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import WriteError
 from mpgui.model.scenario import Scenario
@@ -53,15 +54,11 @@ def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str],
     """What the script shows when a row fails: multiprocessing and threading print the
     traceback under a header; a pool keeps the exception in the task's result; the
     main program's own traceback (a traced script's) has no header."""
-    trace = error[2].rstrip("\n") or f"{error[0]}: {error[1]}"
     if kind == "main":
-        return trace
-    if backend == "threads" or kind == "thread":
-        return f"Exception in thread {name}:\n{trace}"
-    if backend == "pool":
-        return (f"mpgui: task {var} raised {error[0]}: {error[1]} (the pool keeps it in "
-                f"the task's result; {var}.get() would raise it)")
-    return f"Process {name}:\n{trace}"
+        return error[2].rstrip("\n") or f"{error[0]}: {error[1]}"
+    # A traced script's thread fails as a thread does, whatever ran the rows.
+    what = THREADS if kind == "thread" else get_backend(backend)
+    return what.failure_text(name, var, error)
 
 
 class Interrupts:
@@ -127,7 +124,7 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
         printer()
     store = runner.store
     how = "stopped after" if status else "finished in"
-    backend = "" if store.backend == "processes" else f", {store.backend}"
+    backend = "" if store.backend == DEFAULT_BACKEND else f", {store.backend}"
     header = (f"mpgui: {shown(name)} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
               f"{start_method}{backend}; this computer has {cpu_count()} CPUs)")
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)

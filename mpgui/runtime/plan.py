@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.model.instances import Instance, flat_program, instances
-from mpgui.model.main_program import EndPolicy, MainProgram
+from mpgui.model.main_program import MainProgram
 from mpgui.model.operations import CPU, Outcome, predict_ops
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import Scenario, Step
-from mpgui.runtime.backends import BACKEND_CLASSES
+from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.protocol import State
-from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 
 _EPS = 1e-12
@@ -66,7 +66,7 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
         done = outcome(inst, speed)
         procs[inst.var] = _Proc(lane, list(done.phases), inst.spec.daemon, done.code)
     workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \
-        if backend == "pool" else []
+        if get_backend(backend).has_workers else []
     program = flat_program(scenario, cores)
     store.begin(0, main_lane)
     # (A worker's own row shows only the tasks it is predicted to run.)
@@ -81,20 +81,19 @@ class _Simulation:
 
     def __init__(self, store: TraceStore, main_lane: int, procs: dict[str, _Proc],
                  program: list[Step], cores: int, speed: float,
-                 backend: str = "processes", workers: list[int] | None = None) -> None:
+                 backend: str = DEFAULT_BACKEND, workers: list[int] | None = None) -> None:
         self.store, self.main_lane, self.procs = store, main_lane, procs
-        self.speed = speed
+        self.speed, self.backend = speed, get_backend(backend)
         # Threads of one process compute one at a time while it has a GIL.
-        gil = backend == "threads" and gil_enabled() is not False
+        gil = self.backend.shares_gil and gil_enabled() is not False
         self.cores = 1 if gil else cores
         self.waiting = State.GIL if gil else State.PREEMPTED
         self.workers = workers or []
         self.busy: dict[int, _Proc] = {}  # worker lane -> the task it runs
         self.queue: list[_Proc] = []
         self.t = 0.0
-        kind = BACKEND_CLASSES[backend]
         self.main = MainProgram(program, {var: p.daemon for var, p in procs.items()}, self,
-                                EndPolicy(kind.can_terminate, kind.joins_daemons))
+                                self.backend.daemons_at_end)
 
     def ns(self) -> int:
         return round(self.t * 1e9)

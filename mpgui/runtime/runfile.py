@@ -17,9 +17,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
-from mpgui.model.scenario import BACKENDS, Scenario
+from mpgui.model.scenario import Scenario
 from mpgui.model.userfile import open_regular
 from mpgui.runtime import events
 from mpgui.runtime.jsonstream import json_array, utf8_pieces
@@ -166,8 +167,8 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
         scenario = parse_scenario(_of(d, "scenario", str), source=f"{source} (scenario)")
     except ScenarioFileError as exc:
         raise RunFileError(str(exc)) from None
-    backend = d.get("backend", "processes")
-    if backend not in BACKENDS:
+    backend = d.get("backend", DEFAULT_BACKEND)
+    if not isinstance(backend, str) or backend not in BACKENDS:
         raise RunFileError(f"backend: {backend!r} is not one of " + ", ".join(BACKENDS))
     store = TraceStore(backend)
     info = _dict(d.get("info", {}), "info")

@@ -18,14 +18,16 @@ import os
 import time
 from typing import Any
 
+from mpgui.model.backend import get_backend
 from mpgui.model.codegen import function_lines, function_name, generate_code, script_file_name
 from mpgui.model.instances import flat_program, instances
-from mpgui.model.main_program import EndPolicy, MainProgram
+from mpgui.model.main_program import MainProgram
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario
 from mpgui.model.validation import errors
-from mpgui.runtime.backends import BACKEND_CLASSES, Child
+from mpgui.runtime.backends import backend_class
 from mpgui.runtime.child import child_main
+from mpgui.runtime.children import Child
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import State
@@ -103,8 +105,9 @@ class Runner(RunLoop):
                                                              i.spec.daemon))
                          for i in instances(scenario, cores)}
         # A pool's workers: a lane each, after the tasks.
+        description = get_backend(self.backend_name)
         self.worker_lanes = self.store.add_worker_lanes(scenario.workers.resolve(cores)) \
-            if self.backend_name == "pool" else []
+            if description.has_workers else []
         # Where each row's code is in the equivalent script (`mpgui code NAME`): a child
         # that fails shows its traceback there, not in mpgui's own workloads.
         code = generate_code(scenario, speed=speed, start_method=start_method)
@@ -117,11 +120,10 @@ class Runner(RunLoop):
         self._rr = 0
         self.steps_pending = False  # poll() stopped mid-program for time: poll again soon
         self.watch = Watch()  # every pipe ("pipe", source) and sentinel ("exit", source)
-        self.backend = BACKEND_CLASSES[self.backend_name](self)
+        self.backend = backend_class(description)(self)
         self.main = MainProgram(flat_program(scenario, cores),
                                 {var: c.inst.spec.daemon for var, c in self.children.items()},
-                                _RealEffects(self), EndPolicy(self.backend.can_terminate,
-                                                              self.backend.joins_daemons))
+                                _RealEffects(self), description.daemons_at_end)
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
 
     # -- public ------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpgui.model.backend import get_backend
 from mpgui.model.escape import one_line, shown
-from mpgui.model.scenario import UNIT
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import OPEN, TraceStore
 
@@ -65,7 +65,7 @@ def end_word(code: int | None, failed: bool, backend: str) -> str:
     which have none, 'ok', 'exception', 'sys.exit(N)' or 'stopped'."""
     if code is None:
         return "-"
-    if backend == "processes":
+    if get_backend(backend).own_process:
         return str(code)
     if failed:
         return "exception"
@@ -77,9 +77,9 @@ def format_summary(store: TraceStore, header: str) -> str:
     def s(x: float | None) -> str:
         return "-" if x is None else f"{x:.3f}"
 
-    processes = store.backend == "processes"
-    rows = [(UNIT.get(store.backend, "process"), "name", "pid", "start s", "end s",
-             "exit" if processes else "end", "cores", "CPU s")]
+    backend = get_backend(store.backend)
+    rows = [(backend.unit, "name", "pid", "start s", "end s",
+             "exit" if backend.own_process else "end", "cores", "CPU s")]
     for p in summarize(store):
         # Names may come from a traced script: shown escaped, so the table is its rows.
         rows.append((shown(p.var), shown(p.name), str(p.pid or "-"), s(p.start), s(p.end),
@@ -164,18 +164,14 @@ def state_ns(store: TraceStore, state: int) -> int:
                                               strict=True) if st == state and t1 != OPEN)
 
 
-# What starting means for each backend (the prediction takes it to cost nothing).
-_STARTING = {"processes": "starting processes", "threads": "starting the process and its "
-             "threads", "pool": "starting the pool's workers"}
-
-
 def late_reasons(store: TraceStore, plan: TraceStore) -> list[str]:
     """Why a run took longer than predicted: only what happened, in plain words —
     starting (the prediction's start() costs nothing), waiting for a core or for the
     GIL longer than predicted, other programs on the CPUs."""
     reasons = []
     if state_ns(store, State.STARTING) >= 1_000_000:
-        reasons.append(_STARTING.get(store.backend, "starting processes"))
+        # What starting means for the backend (the prediction takes it to cost nothing).
+        reasons.append(get_backend(store.backend).starting)
     if state_ns(store, State.PREEMPTED) - state_ns(plan, State.PREEMPTED) >= NOTABLE_NS:
         reasons.append("sharing cores")
     if state_ns(store, State.GIL) - state_ns(plan, State.GIL) >= NOTABLE_NS:

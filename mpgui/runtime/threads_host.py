@@ -20,25 +20,12 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from mpgui.runtime.child import exit_with_parent, run_workload
+from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.protocol import Kind
 from mpgui.runtime.reporter import Reporter
 
 if TYPE_CHECKING:
     from typing import Any
-
-
-def gil_enabled() -> bool | None:
-    """Whether this interpreter has a GIL: False on a free-threaded build running
-    without it, None if it cannot tell."""
-    probe = getattr(sys, "_is_gil_enabled", None)  # Python 3.13+
-    if probe is not None:
-        try:
-            return bool(probe())
-        except Exception:  # an unknown answer, not an error
-            return None
-    import sysconfig  # only here: it takes a few ms to import
-
-    return not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
 class SharedGil:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
+from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.scenario import Scenario
 from mpgui.model.validation import errors
 from mpgui.ui import dialogs
@@ -20,7 +21,7 @@ def backends_to_compare(backend: str) -> tuple[str, str]:
     """The two backends to run a scenario whose own backend is `backend` with, in
     order: processes always first (the baseline, shown on top), then threads — or the
     pool, for a scenario written for one."""
-    return ("processes", "pool" if backend == "pool" else "threads")
+    return DEFAULT_BACKEND, backend if backend != DEFAULT_BACKEND else "threads"
 
 
 class BackendComparison(QObject):

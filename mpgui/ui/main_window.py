@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow
 
+from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.builtins import DEFAULT_SCENARIO, resolve_scenario
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError
 from mpgui.model.filekind import RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
@@ -450,7 +451,8 @@ class MainWindow(QMainWindow):
             record = RunRecord.of_script(store, runner.script)
             record.stopped = runner.status == "stopped"
         else:
-            backend = "" if runner.backend_name == "processes" else f", {runner.backend_name}"
+            backend = "" if runner.backend_name == DEFAULT_BACKEND else \
+                f", {runner.backend_name}"
             self.statusBar().showMessage(f"Run {how} {wall_seconds(store):.3f} s (speed "
                                          f"{runner.speed:g}, {runner.start_method}{backend})",
                                          10_000)

@@ -5,13 +5,10 @@ scenario's name or its main program. The comparison's headline is built from the
 
 from __future__ import annotations
 
+from mpgui.model.backend import get_backend
 from mpgui.model.instances import flat_program
 from mpgui.model.scenario import Scenario, Step
 from mpgui.ui.runs import RunRecord
-
-# What a row is called under each backend: (one, many).
-_NOUNS = {"processes": ("process", "processes"), "threads": ("thread", "threads"),
-          "pool": ("task", "tasks")}
 
 
 def differences(a: RunRecord, b: RunRecord) -> tuple[str, str]:
@@ -31,15 +28,14 @@ def differences(a: RunRecord, b: RunRecord) -> tuple[str, str]:
         else:  # the later run has the edit
             others.append(("after the edit", "before the edit") if a.number > b.number
                           else ("before the edit", "after the edit"))
-    backends = a.store.backend, b.store.backend
+    backends = get_backend(a.store.backend), get_backend(b.store.backend)
     counts = _count(a), _count(b)
-    if counts[0] != counts[1]:
-        withs.append(tuple(_counted(n, *_NOUNS.get(k, (k, k)))  # type: ignore[arg-type]
+    if counts[0] != counts[1]:  # "4 processes", "4 tasks": what a row is called
+        withs.append(tuple(_counted(n, k.unit, k.units)  # type: ignore[arg-type]
                            for n, k in zip(counts, backends, strict=True)))
-    elif backends[0] != backends[1]:
-        withs.append(tuple("a pool" if k == "pool" else k  # type: ignore[arg-type]
-                           for k in backends))
-    if backends == ("pool", "pool") and _workers(a) != _workers(b):
+    elif backends[0] != backends[1]:  # "with processes", "with a pool"
+        withs.append(tuple(k.called for k in backends))  # type: ignore[arg-type]
+    if backends[0] == backends[1] and backends[0].has_workers and _workers(a) != _workers(b):
         withs.append((_counted(_workers(a), "worker", "workers"),
                       _counted(_workers(b), "worker", "workers")))
     if a.start_method != b.start_method:

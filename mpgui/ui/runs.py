@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from mpgui import __version__
+from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.scenario import About, Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.plan import predict
@@ -52,7 +53,7 @@ class RunRecord:
         number = f"Run {self.number} · " if self.number else ""
         if self.script is not None:
             return f"{number}{self.name}{where} · {how}your script · {self.recorded}"
-        backend = "" if self.store.backend == "processes" else f" · {self.store.backend}"
+        backend = "" if self.store.backend == DEFAULT_BACKEND else f" · {self.store.backend}"
         return (f"{number}{self.name}{where} · {how}speed {self.speed:g} · "
                 f"{self.start_method}{backend} · {self.recorded}")
 

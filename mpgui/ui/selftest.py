@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 
+from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.runtime.cpu import pid_running
 from mpgui.runtime.mp_helpers import stop_helpers
 from mpgui.runtime.runner import start_methods
@@ -61,7 +62,8 @@ def _check(methods: list[str], scratch: str) -> list[str]:
     window.open_initial("seed")
     window.show()
     problems: list[str] = []
-    runs = [(m, None) for m in methods] + [(methods[0], "threads"), (methods[0], "pool")]
+    runs = [(m, None) for m in methods] + [(methods[0], b) for b in BACKENDS
+                                           if b != DEFAULT_BACKEND]
     for method, backend in runs:
         what = backend or method
         window.method.setCurrentIndex(window.method.findData(method))

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.model.backend import BACKENDS, get_backend
 from mpgui.model.copies import MAX_COPIES, PER_CORE, Copies
-from mpgui.model.scenario import BACKEND_HELP, BACKENDS, Scenario
+from mpgui.model.scenario import Scenario
 from mpgui.model.validation import Problem
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.runner import DEFAULT_START_METHOD, MAX_SPEED, MIN_SPEED, start_methods
@@ -100,13 +101,13 @@ class BackendBox(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.combo = QComboBox()
-        for name in BACKENDS:
+        for name, backend in BACKENDS.items():
             self.combo.addItem(f"run as: {name}", name)
             self.combo.setItemData(self.combo.count() - 1, name, SHORT_ROLE)
-            self.combo.setItemData(self.combo.count() - 1, BACKEND_HELP[name],
+            self.combo.setItemData(self.combo.count() - 1, backend.help,
                                    Qt.ItemDataRole.ToolTipRole)
         self.combo.setToolTip("What runs each row of the table. " + " ".join(
-            f"{name}: {text}." for name, text in BACKEND_HELP.items()))
+            f"{name}: {backend.help}." for name, backend in BACKENDS.items()))
         self.workers = QSpinBox()
         self.workers.setRange(0, MAX_COPIES)
         self.workers.setSpecialValueText("workers: per core")  # 0: os.cpu_count()
@@ -136,7 +137,7 @@ class BackendBox(QWidget):
         self.combo.setCurrentIndex(max(0, self.combo.findData(scenario.backend)))
         self.workers.setValue(0 if workers.per_core and workers.count == 1
                               else workers.resolve(cpu_count()))
-        self.workers.setVisible(scenario.backend == "pool")
+        self.workers.setVisible(get_backend(scenario.backend).has_workers)
         for widget in (self.combo, self.workers):
             widget.blockSignals(False)
 
@@ -149,7 +150,7 @@ class BackendBox(QWidget):
             what = f"run as {backend}" if backend != scenario.backend else "pool size"
             self.doc.edit(replace(scenario, backend=backend, workers=workers), what,
                           merge_key="workers" if backend == scenario.backend else None)
-        self.workers.setVisible(backend == "pool")
+        self.workers.setVisible(get_backend(backend).has_workers)
 
 
 class ProblemLabel(QLabel):

@@ -17,6 +17,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.ui.panels import HINT, panel
 
 # First start: room for six processes above, the chart and a wide console below.
@@ -26,13 +27,10 @@ FIRST_SIZES = {"outer_split": [230, 1270], "main_split": [270, 630],
 COMPACT_BELOW_PX = 1220
 ABOUT_TAB = "About"
 
-# What a row of the table is, under each backend.
-ROW_HINTS = {
-    "processes": "each row is one multiprocessing.Process; double-click a cell to edit",
-    "threads": "each row is one threading.Thread, all in one process; double-click a cell "
-               "to edit",
-    "pool": "each row is one task for a multiprocessing.Pool; double-click a cell to edit",
-}
+
+def row_hint(backend: str) -> str:
+    """What a row of the table is under `backend`, and how to edit it."""
+    return f"{get_backend(backend).row_hint}; double-click a cell to edit"
 
 
 class WindowLayout:
@@ -43,7 +41,7 @@ class WindowLayout:
                  program_actions: list[QAction], chart: QWidget, above_chart: list[QWidget],
                  explanation: QWidget, console: QWidget, code: QWidget,
                  code_actions: list[QAction], header: QWidget) -> None:
-        processes = panel("Processes", ROW_HINTS["processes"], table, table_actions)
+        processes = panel("Processes", row_hint(DEFAULT_BACKEND), table, table_actions)
         self.processes_hint = processes.findChild(QLabel, HINT)
         program_box = panel("Main program", "what the parent does, in order", program,
                             program_actions)
@@ -120,7 +118,7 @@ class WindowLayout:
     def show_backend(self, backend: str) -> None:
         """Say above the table what a row is (a process, a thread, a pool task)."""
         if self.processes_hint is not None:
-            self.processes_hint.setText(ROW_HINTS.get(backend, ROW_HINTS["processes"]))
+            self.processes_hint.setText(row_hint(backend))
 
     def restore(self, s: QSettings) -> None:
         """The sizes saved last time, else the first-start sizes."""

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QScrollBar, QToolTip
 
+from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.geometry import (
@@ -125,11 +126,11 @@ class ChartWidget(pg.PlotWidget):
 
     def _announce_backend(self) -> None:
         shown = self.store if self.store is not None else self.plan
-        backend = shown.backend if shown is not None else "processes"
+        backend = shown.backend if shown is not None else DEFAULT_BACKEND
         if shown is not None and shown.info.get("script"):
             note = script_note(shown)
-        else:
-            note = gil_note(shown) if backend == "threads" else ""
+        else:  # threads sharing a GIL: say whether this Python has one
+            note = gil_note(shown) if get_backend(backend).shares_gil else ""
         self.backend_shown.emit(backend, note)
         self._announce_extras()
 

@@ -9,7 +9,8 @@ sentence is this module's own.
 
 from __future__ import annotations
 
-from mpgui.runtime.backends import TAKEN_DOWN
+from mpgui.model.backend import PROCESSES, get_backend
+from mpgui.runtime.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
 from mpgui.runtime.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
@@ -17,14 +18,14 @@ from mpgui.ui.chart.labels import lane_exit_text
 from mpgui.ui.theme import STATE_HELP
 
 # Sentences for states whose general help would be wrong or clumsy on a kind of lane:
-# (lane kind, backend or "script" for a traced script's lanes, state) -> the sentence.
+# (lane kind, what a backend's row is called (its `unit`), or "script" for a traced
+# script's lanes, state) -> the sentence.
 _THREAD_SENTENCES = {
     State.STARTING: "starting: start() was called; the thread has not run yet",
     State.PREEMPTED: "preempted: ready to run, but no core was free (time-slicing)",
 }
 _SENTENCES: dict[tuple[str, int], str] = {
-    **{(kind, state): text for kind in ("thread", "threads")
-       for state, text in _THREAD_SENTENCES.items()},
+    **{("thread", state): text for state, text in _THREAD_SENTENCES.items()},
     ("worker", State.WAITING): "idle: waiting for a task from the pool's queue",
     ("script", State.WAITING): "waiting: blocked — in join(), a lock, a queue, I/O or the "
                                "GIL (the kernel does not say which)",
@@ -66,8 +67,8 @@ def _describe_lane(store: TraceStore, cache: SpanCache, lane: int, t: float,
         state, core = track.span(i)  # type: ignore[union-attr]
         parts.append(state_text(store, ln, state, core, t))
     elif _before_start(track, t):
-        parts.append("not submitted to the pool yet" if store.backend == "pool"
-                     and ln.kind == "process" else "not started yet")
+        parts.append(get_backend(store.backend).not_started if ln.kind == "process"
+                     else "not started yet")
     elif end is not None and t > end and not near_end:
         code = _end_code(store, ln)
         parts.append(f"ended at {end:.3f} s" + (f": {code}" if code else ""))
@@ -98,7 +99,8 @@ def state_text(store: TraceStore, ln: Lane, state: int, core: int, t: float) -> 
         if join:
             return join
     script = "script" if "script" in store.info else ""
-    for key in (ln.kind, store.backend if ln.kind == "process" else "", script, "any"):
+    unit = get_backend(store.backend).unit if ln.kind == "process" else ""  # "thread"
+    for key in (ln.kind, unit, script, "any"):
         if (key, state) in _SENTENCES:
             return _SENTENCES[key, state]
     label = state_label(state)
@@ -119,7 +121,7 @@ def _end_code(store: TraceStore, ln: Lane) -> str:
         return "stopped with the pool"
     # A pool's worker and a traced script (main included) are processes, whatever
     # ran the scenario's rows.
-    backend = "processes" if ln.kind in ("worker", "main") else store.backend
+    backend = PROCESSES.name if ln.kind in ("worker", "main") else store.backend
     text = lane_exit_text(ln, backend)
     return "" if text in ("ended", "done") else text
 
@@ -128,10 +130,9 @@ def _end_sentence(store: TraceStore, ln: Lane) -> str:
     """That the lane ended, when nothing more is known: 'the thread ended'."""
     if ln.kind == "main":
         return "the main program ended"
-    if store.backend == "pool" and ln.kind == "process":
-        return "the task was done"
-    return "the thread ended" if ln.kind == "thread" or store.backend == "threads" \
-        else "ended"
+    if ln.kind == "process":  # a row of the table: "ended", "the thread ended", ...
+        return get_backend(store.backend).end_sentence
+    return "the thread ended" if ln.kind == "thread" else "ended"
 
 
 def _traceback_frames(error: tuple[str, str, str]) -> str:
@@ -188,7 +189,7 @@ def _join_at(store: TraceStore, waiter: int, t: float) -> str:
     for at `t`: 'waiting in C.join() until C ends'; "" if not in a join."""
     assert store.t0 is not None
     # A pool's join() is the task's AsyncResult.wait(), as the generated script says.
-    method = "wait" if store.backend == "pool" else "join"
+    method = get_backend(store.backend).code.join
     for j in store.joins:
         if j.waiter != waiter:
             continue

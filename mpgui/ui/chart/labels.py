@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from mpgui.runtime.backends import TAKEN_DOWN
+from mpgui.model.backend import DEFAULT_BACKEND, get_backend
+from mpgui.runtime.children import TAKEN_DOWN
 from mpgui.runtime.trace import Lane, TraceStore
 from mpgui.ui.chart.mark_painters import MarkPainter, painted
 
@@ -145,21 +146,22 @@ class Frame:
 
 
 def exit_text(code: int | None, error: tuple[str, str, str] | None,
-              backend: str = "processes", terminated: bool = False,
+              backend: str = DEFAULT_BACKEND, terminated: bool = False,
               pool_worker: bool = False) -> str:
     """How an end reads on the chart: 'exit 0', 'terminated (exit -15)', 'killed by
     signal 9 (exit -9)', '✖ exit 1 — ...' for a process; 'ended' for a thread, 'done'
     for a pool task."""
     if code is None:
         return "ended"
-    if backend != "processes":
+    rows = get_backend(backend)
+    if not rows.own_process:  # a thread or a task has no exit code of its own
         if error:
             return f"✖ {error[0]}: {error[1]}"
         if code == TAKEN_DOWN:
-            return "ended with its process" if backend == "threads" else "stopped with the pool"
+            return rows.taken_down
         if code:
             return f"ended by sys.exit({code})"
-        return "ended" if backend == "threads" else "done"
+        return rows.ended
     if error:
         return f"✖ exit {code} — {error[0]}: {error[1]}"
     if code < 0 and terminated:

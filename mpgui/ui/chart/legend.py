@@ -14,48 +14,23 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from mpgui.model.backend import DEFAULT_BACKEND, Backend, get_backend
 from mpgui.runtime.protocol import State
 from mpgui.ui.chart.primitives import is_svg
 from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
 
 ELLIPSIS_LABEL = "… (hover for all)"
 
-# (what is drawn, its label); states first, in the order a process lives them.
-ENTRIES: tuple[tuple[object, str], ...] = (
-    (State.STARTING, "starting"),
-    (State.RUNNING, "running on a core"),
-    (State.PREEMPTED, "preempted (waiting for a core)"),
-    (State.SLEEPING, "sleeping"),
-    (State.WAITING, "main program waits in join()"),
-    ("busy", "main program busy (start() …)"),
-    ("line", "printed a line"),
-    ("exit", "exit code"),
-)
-# The same for threads and for a pool's tasks.
-BACKEND_ENTRIES: dict[str, tuple[tuple[object, str], ...]] = {
-    "processes": ENTRIES,
-    "threads": (
-        (State.STARTING, "starting"),
-        (State.RUNNING, "running on a core"),
-        (State.GIL, "waiting for the GIL"),
-        (State.PREEMPTED, "preempted (waiting for a core)"),
-        (State.SLEEPING, "sleeping"),
-        (State.WAITING, "main program waits in join()"),
-        ("busy", "main program busy (start() …)"),
-        ("line", "printed a line"),
-        ("exit", "thread ended"),
-    ),
-    "pool": (
-        (State.QUEUED, "queued (waiting for a worker)"),
-        (State.RUNNING, "running on a core"),
-        (State.PREEMPTED, "preempted (waiting for a core)"),
-        (State.SLEEPING, "sleeping"),
-        (State.WAITING, "main program waits · worker idle"),
-        ("busy", "main program busy (apply_async() …)"),
-        ("line", "printed a line"),
-        ("exit", "task done"),
-    ),
-}
+
+def backend_entries(backend: Backend) -> tuple[tuple[object, str], ...]:
+    """(what is drawn, its label) for the runs of `backend`: its states first, in the
+    order a row lives them, then the main program's calls, printed lines and the end."""
+    return (*((getattr(State, state.upper()), label) for state, label in backend.states),
+            ("busy", f"main program busy ({backend.start_call} …)"),
+            ("line", "printed a line"),
+            ("exit", backend.end_mark))
+
+
 PLAN_ENTRY = ("plan", "predicted (dashed outline)")
 # Shown only when the chart has them (see ChartLegend.set_extras).
 EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
@@ -99,7 +74,7 @@ class ChartLegend(QWidget):
         self.sample_color = QColor(theme.palette[0])
         self.zoom = 1.0
         self.show_plan = False  # a prediction is drawn: say what its dashed bars are
-        self.backend = "processes"
+        self.backend = DEFAULT_BACKEND
         self.note = ""  # a fact about the run in words (threads: the GIL)
         self.extras: frozenset[str] = frozenset()  # of EXTRA_ENTRIES, what the chart shows
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -118,7 +93,7 @@ class ChartLegend(QWidget):
     def entries(self) -> tuple[tuple[object, str], ...]:
         """What the legend explains now."""
         extras = tuple(EXTRA_ENTRIES[k] for k in EXTRA_ENTRIES if k in self.extras)
-        return BACKEND_ENTRIES.get(self.backend, ENTRIES) + extras + \
+        return backend_entries(get_backend(self.backend)) + extras + \
             ((PLAN_ENTRY,) if self.show_plan else ()) + ((("note", self.note),) if self.note
                                                           else ())
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import platform
 
-from mpgui.runtime.backends import TAKEN_DOWN
+from mpgui.runtime.children import TAKEN_DOWN
+from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.script_runner import UNOBSERVED
-from mpgui.runtime.threads_host import gil_enabled
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.labels import is_pool_worker
 

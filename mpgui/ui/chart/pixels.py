@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mpgui.model.backend import get_backend
 from mpgui.runtime.protocol import State
 from mpgui.ui.chart.geometry import (
     CODE_SHIFT,
@@ -98,7 +99,7 @@ def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1:
     core_rows = rows.n_cores + rows.unknown_core
     # The CPU rows (and a pool's workers) are made of every lane: in view, all count.
     everyone = (top < rows.core_base + core_rows and bottom > rows.core_base) or (
-        cache.store is not None and cache.store.backend == "pool")
+        cache.store is not None and get_backend(cache.store.backend).has_workers)
     lanes = [lane for lane, track in enumerate(cache.tracks)
              if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
              and track.t0.view[0] < x1
@@ -180,7 +181,7 @@ def _overlay_tasks(grid: np.ndarray, cache: SpanCache, rows: Rows, lanes: list[i
     """A pool's tasks shown again on the row of the worker that ran them (not while
     they wait in the queue), so each worker's row shows the tasks it ran, in turn."""
     store = cache.store
-    if store is None or store.backend != "pool":
+    if store is None or not get_backend(store.backend).has_workers:
         return
     for lane in lanes:
         host = store.lanes[lane].host if lane < len(store.lanes) else None

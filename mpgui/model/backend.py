@@ -1,0 +1,187 @@
+"""What can run the rows of the table — processes, threads, a pool's tasks — each
+described once, as data.
+
+Everything that differs between backends is a field of its `Backend` record: what a
+row is called, whether it can be terminated, what becomes of daemon rows when the
+script ends, the words for how a row ends, the states the chart can show, and the bits
+of the generated script that change. The code generator, validation, the prediction,
+summaries, exports and the window ask the record; nothing else compares backend names.
+The runtime's classes that really run the rows (`mpgui.runtime.backends`) register
+against these records, so a new backend is one record here and one class there.
+
+Plain data only: no Qt, no runtime (the model imports neither).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class DaemonsAtEnd(Enum):
+    """What becomes of a daemon row still running when the script's main program ends."""
+
+    TERMINATED = "terminated"  # multiprocessing terminates it, then joins it
+    END_WITH_SCRIPT = "end with the script"  # not joined: it ends with the process
+    NONE = "none"  # rows have no daemon flag: every row is waited for
+
+
+@dataclass(frozen=True)
+class CodeTemplates:
+    """The bits of the generated script that depend on the backend. Templates are
+    ``str.format`` strings; the names they may use are given per field."""
+
+    module: str  # imported for the rows: "multiprocessing", "threading"
+    current_name: str  # an expression for the running row's name
+    join: str  # the method that waits for a row: "join", "wait" (AsyncResult.wait)
+    sets_start_method: bool  # the script calls multiprocessing.set_start_method()
+    # One write per printed line: print() writes the text and the newline separately,
+    # and another thread of the same process can print in between.
+    whole_line_print: bool
+    # Rows made as objects before the main program ("A = threading.Thread(...)"); None
+    # when they are tasks submitted by start() instead (see `submit`).
+    row_class: str | None
+    # What start() becomes when rows are submitted: {pool}, {function}, {args}.
+    submit: str = ""
+    # Lines (indented for the main block) opening the pool: {pool}, {size}.
+    open: tuple[str, ...] = ()
+    # Lines that always end the main block ({pool}), and those that end it when a row
+    # is a daemon (a comment saying what the script's end does to daemons).
+    end: tuple[str, ...] = ()
+    daemon_end: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One backend: what runs the rows, described for every part of mpgui."""
+
+    name: str  # as in files and --backend: "processes"
+    help: str  # one sentence for the toolbar's tooltip
+    called: str  # in "with …" phrases comparing runs: "processes", "a pool"
+    unit: str  # what a row is called: "process", "thread", "task"
+    units: str  # more than one: "processes", "threads", "tasks"
+    row_hint: str  # above the table: "each row is one multiprocessing.Process"
+    own_process: bool  # each row is a process of its own (with a pid and an exit code)
+    shares_gil: bool  # the rows are threads of one process, sharing its GIL
+    has_workers: bool  # a pool of worker processes runs the rows (its size is set)
+    can_terminate: bool  # X.terminate() exists
+    daemons_at_end: DaemonsAtEnd
+    start_call: str  # what the main program calls to start a row: "start()"
+    starting: str  # why a run was late: "starting processes"
+    # The states a row (or the main program) can show, in the order it lives them, each
+    # with the legend's words: (name of a `mpgui.runtime.protocol.State`, label).
+    states: tuple[tuple[str, str], ...]
+    end_mark: str  # the legend's words for the mark where a row ends
+    # How a row that is not a process of its own ends, in words (a process says its
+    # exit code instead): normally, and taken down with its process.
+    ended: str
+    taken_down: str
+    end_sentence: str  # the hover's words when a row has ended: "the thread ended"
+    not_started: str  # the hover's words before a row starts: "not started yet"
+    # What the script shows when a row raises: {name}, {var}, {trace}, {type}, {message}.
+    failure: str
+    # Why a row must not call sys.exit() (None: it may), and why its daemon flag is
+    # ignored (None: it is not): validation's words.
+    exit_problem: str | None
+    daemon_problem: str | None
+    code: CodeTemplates
+
+    def failure_text(self, name: str, var: str, error: tuple[str, str, str]) -> str:
+        """`failure` filled in for a row that raised `error` (type, message, traceback)."""
+        trace = error[2].rstrip("\n") or f"{error[0]}: {error[1]}"
+        return self.failure.format(name=name, var=var, trace=trace, type=error[0],
+                                   message=error[1])
+
+
+_STATES = ("running", "running on a core"), ("preempted", "preempted (waiting for a core)"), \
+    ("sleeping", "sleeping")
+_JOIN_WAIT = ("waiting", "main program waits in join()")
+
+PROCESSES = Backend(
+    name="processes",
+    help="each row is a multiprocessing.Process: its own interpreter, its own GIL",
+    called="processes", unit="process", units="processes",
+    row_hint="each row is one multiprocessing.Process",
+    own_process=True, shares_gil=False, has_workers=False, can_terminate=True,
+    daemons_at_end=DaemonsAtEnd.TERMINATED,
+    start_call="start()", starting="starting processes",
+    states=(("starting", "starting"), *_STATES, _JOIN_WAIT), end_mark="exit code",
+    ended="ended", taken_down="killed", end_sentence="ended", not_started="not started yet",
+    failure="Process {name}:\n{trace}", exit_problem=None, daemon_problem=None,
+    code=CodeTemplates(
+        module="multiprocessing", current_name="multiprocessing.current_process().name",
+        join="join", sets_start_method=True, whole_line_print=False,
+        row_class="multiprocessing.Process",
+        daemon_end=("    # The script ends here: daemon processes still running are "
+                    "terminated, the others joined.",)),
+)
+
+THREADS = Backend(
+    name="threads",
+    help="each row is a threading.Thread, all in one process: they share its GIL",
+    called="threads", unit="thread", units="threads",
+    row_hint="each row is one threading.Thread, all in one process",
+    own_process=False, shares_gil=True, has_workers=False, can_terminate=False,
+    daemons_at_end=DaemonsAtEnd.END_WITH_SCRIPT,
+    start_call="start()", starting="starting the process and its threads",
+    states=(("starting", "starting"), _STATES[0], ("gil", "waiting for the GIL"),
+            *_STATES[1:], _JOIN_WAIT),
+    end_mark="thread ended",
+    ended="ended", taken_down="ended with its process", end_sentence="the thread ended",
+    not_started="not started yet",
+    failure="Exception in thread {name}:\n{trace}", exit_problem=None, daemon_problem=None,
+    code=CodeTemplates(
+        module="threading", current_name="threading.current_thread().name",
+        join="join", sets_start_method=False, whole_line_print=True,
+        row_class="threading.Thread",
+        daemon_end=("    # The script ends here: Python waits for the other threads; daemon "
+                    "threads still running end with it.",)),
+)
+
+POOL = Backend(
+    name="pool",
+    help="each row is a task of a multiprocessing.Pool: start() submits it "
+         "(apply_async), join() waits for its result",
+    called="a pool", unit="task", units="tasks",
+    row_hint="each row is one task for a multiprocessing.Pool",
+    own_process=False, shares_gil=False, has_workers=True, can_terminate=False,
+    daemons_at_end=DaemonsAtEnd.NONE,
+    start_call="apply_async()", starting="starting the pool's workers",
+    states=(("queued", "queued (waiting for a worker)"), *_STATES,
+            ("waiting", "main program waits · worker idle")),
+    end_mark="task done",
+    ended="done", taken_down="stopped with the pool", end_sentence="the task was done",
+    not_started="not submitted to the pool yet",
+    failure="mpgui: task {var} raised {type}: {message} (the pool keeps it in the task's "
+            "result; {var}.get() would raise it)",
+    exit_problem="sys.exit() in a pool task ends its worker process, and the task's result "
+                 "never comes: join() would wait forever (choose the processes backend)",
+    daemon_problem="a pool's tasks have no daemon flag: the pool's workers are daemons; "
+                   "this is ignored",
+    code=CodeTemplates(
+        module="multiprocessing", current_name="multiprocessing.current_process().name",
+        join="wait", sets_start_method=True, whole_line_print=False, row_class=None,
+        submit="{pool}.apply_async({function}, {args})",
+        open=("    {pool} = multiprocessing.Pool({size})",
+              "    # apply_async() queues a task until a worker is free; wait() waits "
+              "until it has run."),
+        end=("    {pool}.close()  # no more tasks",
+             "    {pool}.join()  # wait until every task has run and the workers have ended")),
+)
+
+BACKENDS: dict[str, Backend] = {b.name: b for b in (PROCESSES, THREADS, POOL)}
+"""Every backend by name, in the order the toolbar offers them."""
+DEFAULT_BACKEND = PROCESSES.name
+
+
+class UnknownBackend(ValueError):
+    """A name that is not one of `BACKENDS`."""
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called `name`; UnknownBackend, naming the choices, for another."""
+    try:
+        return BACKENDS[name]
+    except (KeyError, TypeError):
+        raise UnknownBackend(f"{name!r} is not a backend; choose "
+                             + ", ".join(BACKENDS)) from None
