@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from mpgui.model.instances import flat_program
 from mpgui.model.scenario import Scenario, Step
-from mpgui.ui.runs import RunRecord
+from mpgui.runtime.run_record import RunRecord
 
 # What a row is called under each backend: (one, many).
 _NOUNS = {"processes": ("process", "processes"), "threads": ("thread", "threads"),
