@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from mpgui.model.scenario import About
 from mpgui.runtime.trace import TraceStore
@@ -36,6 +36,7 @@ class Status(StrEnum):
         return self in (Status.FINISHED, Status.STOPPED)
 
 
+@runtime_checkable
 class Run(Protocol):
     """One run, as the window and the command line use it."""
 
@@ -91,6 +92,7 @@ class Run(Protocol):
         ...
 
 
+@runtime_checkable
 class LiveRun(Run, Protocol):
     """A run of real processes (a scenario's or a script's): it can be waited for
     from a terminal, and it knows its processes."""

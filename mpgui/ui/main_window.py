@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
                     and self.view.live is not None:
                 self.status.show_runner(self.controller.runner)
             else:
-                self.status.show_record(self.view.current, self.view.replay.active,
+                self.status.show_record(self.view.current, self.view.replay.run,
                                         blocked=bool(errors))
 
     def _update_title(self) -> None:

@@ -60,14 +60,14 @@ class RunStatus:
         self.run_label.setText(*_progress(STATES.get(runner.status, runner.status), store,
                                           elapsed))
 
-    def show_record(self, record: RunRecord | None, replaying: bool = False,
+    def show_record(self, record: RunRecord | None, replay: Run | None = None,
                     blocked: bool = False) -> None:
-        """A recorded run shown (or replayed), or none: Ready (or, when the scenario has
-        an error, that it cannot run)."""
+        """A recorded run shown (or `replay`ed), or none: Ready (or, when the scenario
+        has an error, that it cannot run)."""
         if record is None:
             self.run_label.setText("Cannot run: fix the red cell" if blocked else "Ready")
-        elif replaying:
-            self.run_label.setText(f"Replaying run {record.number}")
+        elif replay is not None:
+            self.run_label.setText(replay.label)
         else:
             state = "Stopped" if record.stopped else "Finished"
             full, short = _progress(state, record.store, wall_seconds(record.store))
