@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Self
 
 from mpgui.runtime.run import Status
 
@@ -29,7 +30,7 @@ class RunLoop:
     def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
         raise NotImplementedError
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:

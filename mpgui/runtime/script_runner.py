@@ -118,8 +118,8 @@ class ScriptRunner(RunLoop):
     socket_family: str | None = None
 
     def __init__(self, script: Path | str, args: list[str] | tuple[str, ...] = (), *,
-                 cwd: Path | str | None = None, output: TextIO | None = None,
-                 errors: TextIO | None = None, store: TraceStore | None = None) -> None:
+                 cwd: Path | str | None = None, output: TextIO | int | None = None,
+                 errors: TextIO | int | None = None, store: TraceStore | None = None) -> None:
         self.script = Path(script).resolve()
         self.args = list(args)
         self.cwd = Path(cwd) if cwd is not None else Path.cwd()

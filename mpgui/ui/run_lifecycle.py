@@ -137,8 +137,9 @@ class RunLifecycle(QObject):
             w.console.note(f"— {busy} —")
         w.statusBar().showMessage(run_sentence(run.label, stopped, wall, run.details()),
                                   MESSAGE_MS)
-        w.view.live_finished(run.as_record())
-        w.comparison.finished(w.view.history.latest, finished)
+        record = run.as_record()
+        w.view.live_finished(record)  # (kept in the session's history, numbered)
+        w.comparison.finished(record, finished)
         self.changed.emit()
 
     def _error(self, text: str) -> None:
