@@ -8,8 +8,9 @@
     └ status: running / finished · start method · CPUs ───────────────────────────────┘
 
 The window owns no data: the ScenarioDocument holds the scenario, the RunController the
-live run, the RunView what the chart and console show (and the session's runs). This
-class wires them to the widgets and keeps the actions' enabled states true.
+live run, the RunView what the chart and console show (and the session's runs). The
+RunLifecycle starts, follows, stops and keeps runs; action_states says when each
+action is enabled. This class builds the widgets, wires them, and applies that table.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from mpgui.model.fileformat import SUFFIX, ScenarioFileError
 from mpgui.model.filekind import RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.plan import predict
+from mpgui.runtime.run_record import prediction
 from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui import dialogs, recovery
@@ -311,17 +312,12 @@ class MainWindow(QMainWindow):
         self.explanation.show_about(about)
         self.header.show_about(about, self.doc.display_name)
 
-    def prediction(self, scenario: Scenario | None = None,
-                   speed: float | None = None) -> TraceStore | None:
-        """The predicted schedule of `scenario` (default: the document's) at `speed`
-        (default: the toolbar's), or None if it cannot run."""
-        scenario = scenario or self.doc.scenario
-        if scenario is self.doc.scenario and self.doc.errors():
+    def prediction(self) -> TraceStore | None:
+        """The predicted schedule of the document's scenario at the toolbar's speed, or
+        None if it cannot run."""
+        if self.doc.errors():
             return None
-        try:
-            return predict(scenario, cpu_count(), speed or self.speed.value())
-        except Exception:  # a help, never a failure: the chart just shows no prediction
-            return None
+        return prediction(self.doc.scenario, cpu_count(), self.speed.value())
 
     def _show_backend(self) -> None:
         self.layout_.show_backend(self.doc.scenario.backend)
