@@ -407,8 +407,8 @@ def _script_frames(tb):  # type: ignore[no-untyped-def]
 def _draw(opts: argparse.Namespace, scenario, store) -> None:  # type: ignore[no-untyped-def]
     """The chart of the finished run as PNG and/or SVG (Qt only now, children gone)."""
     from mpgui.runtime.cpu import cpu_count
+    from mpgui.runtime.run_record import RunRecord
     from mpgui.ui.export_image import ensure_app, export_run
-    from mpgui.ui.runs import RunRecord
     from mpgui.ui.theme import THEMES
 
     ensure_app()

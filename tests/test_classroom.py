@@ -15,12 +15,12 @@ from PySide6.QtGui import QFontMetricsF, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.runtime.run_record import RunRecord
 from mpgui.ui.appearance import PRESENTATION_ZOOM, presentation_zoom
 from mpgui.ui.chart.chart import LABEL_POINTS
 from mpgui.ui.chart.geometry import lane_colors
 from mpgui.ui.chart.pixels import pixel_codes
 from mpgui.ui.main_window import MainWindow
-from mpgui.ui.runs import RunRecord
 
 SVG = "{http://www.w3.org/2000/svg}svg"
 

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.runner import Runner
 from mpgui.ui.main_window import MainWindow
-from mpgui.ui.runs import RunRecord
 from tests.layout_checks import problems
 
 SCREENS = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]

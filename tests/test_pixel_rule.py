@@ -144,8 +144,8 @@ def test_other_programs_are_grey_on_the_cpu_lanes():
 
 @pytest.mark.slow
 def test_a_real_oversubscribed_run_agrees_and_its_export_draws_the_same(qtbot, tmp_path):
+    from mpgui.runtime.run_record import RunRecord
     from mpgui.ui.export_image import ChartPicture
-    from mpgui.ui.runs import RunRecord
     from mpgui.ui.theme import LIGHT
 
     scenario = load_builtin("oversubscribed")

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from mpgui.model.backend import DEFAULT_BACKEND, THREADS, get_backend
+from mpgui.model.backend import THREADS, get_backend
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import WriteError
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.export import write_chrome_trace, write_csv
+from mpgui.runtime.run import Status, run_sentence
 from mpgui.runtime.runner import Runner
 from mpgui.runtime.script_runner import ScriptRunner
 from mpgui.runtime.stdout import OutputFailed, write_out
@@ -123,10 +124,8 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
                 raise
         printer()
     store = runner.store
-    how = "stopped after" if status else "finished in"
-    backend = "" if store.backend == DEFAULT_BACKEND else f", {store.backend}"
-    header = (f"mpgui: {shown(name)} {how} {wall_seconds(store):.3f} s (speed {speed:g}, "
-              f"{start_method}{backend}; this computer has {cpu_count()} CPUs)")
+    header = "mpgui: " + run_sentence(shown(name), bool(status), wall_seconds(store),
+                                      runner.details(), _computer())
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
     return status
 
@@ -145,15 +144,19 @@ def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
             interrupted = True
             runner.stop()
     store = runner.store
-    how = "stopped after" if runner.status == "stopped" else "finished in"
-    header = (f"mpgui: {shown(script.name)} {how} {wall_seconds(store):.3f} s (exit code "
-              f"{runner.exit_code}; this computer has {cpu_count()} CPUs)")
+    header = "mpgui: " + run_sentence(shown(script.name), runner.status is Status.STOPPED,
+                                      wall_seconds(store), runner.details(), _computer())
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
     code = runner.exit_code
     if interrupted or code is None:
         return EXIT_INTERRUPTED
     # As a shell reports a process killed by a signal: 128 + the signal.
     return 128 - code if code < 0 else code
+
+
+def _computer() -> str:
+    """What the summary's first line adds about this computer."""
+    return f"; this computer has {cpu_count()} CPUs"
 
 
 def _outputs(store: TraceStore, header: str, *, trace: Path | None, csv: Path | None,

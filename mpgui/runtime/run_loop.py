@@ -5,13 +5,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Self
+
+from mpgui.runtime.run import Status
+
 STOP_GRACE_S = 1.0
 
 
 class RunLoop:
     """Base of the Runner (scenarios) and the ScriptRunner (the user's scripts)."""
 
-    status = "ready"  # ready -> running [-> stopping] -> finished | stopped
+    status: Status = Status.READY
 
     def start(self) -> None:
         raise NotImplementedError
@@ -25,7 +30,7 @@ class RunLoop:
     def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
         raise NotImplementedError
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -34,11 +39,12 @@ class RunLoop:
     @property
     def done(self) -> bool:
         """True once the run finished or was stopped."""
-        return self.status in ("finished", "stopped")
+        return self.status.ended
 
-    def run(self, on_poll=None, poll_timeout: float = 0.05) -> None:  # type: ignore[no-untyped-def]
+    def run(self, on_poll: Callable[[], object] | None = None,
+            poll_timeout: float = 0.05) -> None:
         """Start if needed and run to the end, blocking; `on_poll()` after each poll."""
-        if self.status == "ready":
+        if self.status is Status.READY:
             self.start()
         while not self.done:
             self.wait(poll_timeout)
@@ -49,6 +55,6 @@ class RunLoop:
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Stop and wait until everything of the run is gone. Safe to call repeatedly."""
         self.request_stop(grace_s)
-        while self.status == "stopping":
+        while self.status is Status.STOPPING:
             self.wait(0.01)
             self.poll()

@@ -23,7 +23,7 @@ from mpgui.model.codegen import function_lines, function_name, generate_code, sc
 from mpgui.model.instances import flat_program, instances
 from mpgui.model.main_program import MainProgram
 from mpgui.model.registry import get_workload
-from mpgui.model.scenario import ProcessSpec, Scenario
+from mpgui.model.scenario import About, ProcessSpec, Scenario
 from mpgui.model.validation import errors
 from mpgui.runtime.backends import backend_class
 from mpgui.runtime.child import child_main
@@ -31,7 +31,9 @@ from mpgui.runtime.children import Child
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import State
+from mpgui.runtime.run import Status, how_it_ran
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
+from mpgui.runtime.run_record import RunRecord, prediction
 from mpgui.runtime.trace import Join, TraceStore
 from mpgui.runtime.watch import Watch
 
@@ -85,6 +87,7 @@ class Runner(RunLoop):
             raise ScenarioError(f"start method {start_method!r} is not available here; "
                                 "choose " + ", ".join(start_methods()))
         self.scenario = scenario
+        self.name = name  # the scenario's name (a built-in's or a file's), shown with it
         self.speed = speed
         self.start_method = start_method
         self.backend_name = scenario.backend  # a known one: errors() checked it
@@ -115,7 +118,7 @@ class Runner(RunLoop):
         self._script_lines = {p.var: function_lines(code, p.var) for p in scenario.processes}
         self._join: Join | None = None  # the join the main program waits in, if any
         self._steps_deadline = 0  # when this poll's time for steps is spent
-        self.status = "ready"  # ready -> running [-> stopping] -> finished | stopped
+        self.status = Status.READY
         self._kill_at = 0
         self._rr = 0
         self.steps_pending = False  # poll() stopped mid-program for time: poll again soon
@@ -127,6 +130,29 @@ class Runner(RunLoop):
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
 
     # -- public ------------------------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        """What the status bar calls a scenario's run."""
+        return "Run"
+
+    def details(self) -> list[str]:
+        """Its speed, start method and (unless processes) backend, in words."""
+        return how_it_ran(self.speed, self.start_method, self.backend_name)
+
+    def plan(self) -> TraceStore | None:
+        """The scenario's predicted schedule at this speed on this computer."""
+        return prediction(self.scenario, cpu_count(), self.speed)
+
+    def about(self) -> About:
+        """The scenario's own explanation."""
+        return self.scenario.about
+
+    def as_record(self) -> RunRecord:
+        """The run as the session keeps it."""
+        return RunRecord(self.scenario, self.store, name=self.name, speed=self.speed,
+                         start_method=self.start_method, cores=cpu_count(),
+                         stopped=self.status is Status.STOPPED)
 
     def lane_of(self, var: str) -> int:
         """The trace lane of process `var`."""
@@ -150,9 +176,9 @@ class Runner(RunLoop):
 
     def start(self) -> None:
         """Begin the main program (starts the first children at once)."""
-        if self.status != "ready":
+        if self.status is not Status.READY:
             raise RuntimeError("a Runner runs its scenario once; make a new one")
-        self.status = "running"
+        self.status = Status.RUNNING
         self.store.begin(_now(), self.main_lane)
         self.others_sampler.begin(self.store.t0)  # type: ignore[arg-type]
         try:
@@ -160,15 +186,15 @@ class Runner(RunLoop):
         except Exception as exc:  # e.g. out of processes: the run ends at once, saying why
             self.store.lanes[self.main_lane].error = (type(exc).__name__,
                                                       f"could not start: {exc}", "")
-            self._end("stopped")
+            self._end(Status.STOPPED)
             return
         self._advance()
 
     def poll(self, budget_s: float = 0.004) -> None:
         """Drain pipes for at most about `budget_s`, reap, advance the main program."""
-        if self.status == "stopping":
+        if self.status is Status.STOPPING:
             self._poll_stopping()
-        if self.status != "running":
+        if self.status is not Status.RUNNING:
             return
         self._drain(_now() + int(budget_s * 1e9))
         self.backend.reap()
@@ -178,7 +204,7 @@ class Runner(RunLoop):
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until a child sends, ends, or the program has a
         deadline. For terminal programs; a GUI polls from a timer instead."""
-        if self.status not in ("running", "stopping"):
+        if self.status not in (Status.RUNNING, Status.STOPPING):
             return
         deadline = self.main.deadline
         if deadline is not None:
@@ -193,12 +219,12 @@ class Runner(RunLoop):
     def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Begin stopping without blocking: terminate every child now. ``poll()`` kills
         those still alive after `grace_s` and ends the run. Safe to call repeatedly."""
-        if self.status == "ready":
+        if self.status is Status.READY:
             self.watch.close()
-            self.status = "stopped"
-        if self.status != "running":
+            self.status = Status.STOPPED
+        if self.status is not Status.RUNNING:
             return
-        self.status = "stopping"
+        self.status = Status.STOPPING
         self._kill_at = _now() + int(grace_s * 1e9)
         self.backend.request_stop()
 
@@ -216,7 +242,7 @@ class Runner(RunLoop):
                 self.store.join_return(now, self.main_lane, self._join, timed_out=True)
                 self._join.interrupted = True
             self._join = None
-            self._end("stopped")
+            self._end(Status.STOPPED)
 
     # -- children ----------------------------------------------------------------------
 
@@ -241,13 +267,14 @@ class Runner(RunLoop):
         for steps is spent (then `steps_pending` says to poll again soon)."""
         self._steps_deadline = _now() + STEPS_BUDGET_NS
         self.steps_pending = False
-        if self.status != "running":
+        if self.status is not Status.RUNNING:
             return
         self.main.advance()
-        if self.main.finished and self.status == "running":
-            self._end("finished")
+        if self.main.finished and self.status is Status.RUNNING:
+            self._end(Status.FINISHED)
 
-    def _end(self, status: str) -> None:
+
+    def _end(self, status: Status) -> None:
         """The run is over: close the trace and release the watch."""
         now = _now()
         self.store.finish(now)

@@ -9,8 +9,7 @@ a SIGKILL) end them all; the run ends when the supervisor has reaped the last of
 Elsewhere Stop signals the script's session and every process that reported. Its
 processes connect to a socket this runner listens on (see ``agent``); which of their
 threads runs, waits for a core or is blocked is sampled from the kernel (``sampler``).
-The interface is the Runner's: ``start``/``poll``/``wait``/``run``/``request_stop``/
-``stop``, ``status``, ``store`` and ``pids()``.
+It is a `run.LiveRun`, as the Runner is.
 """
 
 from __future__ import annotations
@@ -31,12 +30,15 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
+from mpgui.model.scenario import About
 from mpgui.runtime import agent, supervisor
 from mpgui.runtime.events import TRACED, EventKind, add_traced, register
 from mpgui.runtime.joins import Join
 from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.run import Status
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
+from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.sampler import Sampler, available
 from mpgui.runtime.trace import OPEN, TraceStore
 from mpgui.runtime.watch import Watch
@@ -78,6 +80,20 @@ def interpreter() -> list[str]:
     return [sys.executable]
 
 
+def script_about(path: Path) -> About:
+    """What the explanation pane says while a script's run is shown."""
+    return About(
+        title=f"Your script: {path.name}",
+        explanation=f"mpgui runs {path} unmodified, as “python {path.name}” in its folder "
+                    "would, and draws every process it makes — Process, Pool and "
+                    "ProcessPoolExecutor workers — with their threads, cores, printed "
+                    "lines, joins and exit codes. The scenario in the table is unchanged; "
+                    "Run Script Again (Ctrl+Shift+F5) repeats this script.",
+        notice="Names come from your code: “A (worker)” is the process named worker that "
+               "your variable A holds. Grey “waiting” is any wait — in join(), for a lock, "
+               "a queue, I/O or the GIL — the kernel does not say which.")
+
+
 @dataclass
 class _Link:
     """One traced process's connection.
@@ -99,16 +115,13 @@ class ScriptRunner(RunLoop):
     its processes outlives it."""
 
     backend_name = "processes"
-    scenario = None
-    speed = 1.0
-    start_method = "the script's"
     # "AF_UNIX" or "AF_INET"; None: a Unix socket where there is one, else TCP on
     # 127.0.0.1 (Windows). Tests set AF_INET to try the Windows path on Linux.
     socket_family: str | None = None
 
     def __init__(self, script: Path | str, args: list[str] | tuple[str, ...] = (), *,
-                 cwd: Path | str | None = None, output: TextIO | None = None,
-                 errors: TextIO | None = None, store: TraceStore | None = None) -> None:
+                 cwd: Path | str | None = None, output: TextIO | int | None = None,
+                 errors: TextIO | int | None = None, store: TraceStore | None = None) -> None:
         self.script = Path(script).resolve()
         self.args = list(args)
         self.cwd = Path(cwd) if cwd is not None else Path.cwd()
@@ -122,7 +135,7 @@ class ScriptRunner(RunLoop):
             self.store.info[UNOBSERVED] = ("this system does not tell which core a "
                                            "process runs on, nor when it waits for one")
         self.main_lane = self.store.add_lane("main", "main program", "main")
-        self.status = "ready"  # ready -> running [-> stopping] -> finished | stopped
+        self.status = Status.READY
         self.exit_code: int | None = None  # the script's, once it ended
         self.untraced = 0  # processes over MAX_LANES
         self.steps_pending = False
@@ -150,6 +163,33 @@ class ScriptRunner(RunLoop):
 
     # -- public ------------------------------------------------------------------------
 
+    @property
+    def label(self) -> str:
+        """What the status bar calls the run: the script's file name."""
+        return self.script.name
+
+    @property
+    def name(self) -> str:
+        """The script's file name."""
+        return self.script.name
+
+    def details(self) -> list[str]:
+        """The script's exit code, in words."""
+        return [f"exit code {self.exit_code}"]
+
+    def plan(self) -> TraceStore | None:
+        """None: a script's code is not known ahead, there is nothing to predict."""
+        return None
+
+    def about(self) -> About:
+        """What the explanation pane says about a traced script."""
+        return script_about(self.script)
+
+    def as_record(self) -> RunRecord:
+        """The run as the session keeps it."""
+        return RunRecord.of_script(self.store, self.script,
+                                   stopped=self.status is Status.STOPPED)
+
     def pids(self) -> list[int]:
         """The script's process and every process of it that reported."""
         root = {self.root_pid} if self.root_pid is not None else set()
@@ -157,9 +197,9 @@ class ScriptRunner(RunLoop):
 
     def start(self) -> None:
         """Start the script."""
-        if self.status != "ready":
+        if self.status is not Status.READY:
             raise RuntimeError("a ScriptRunner runs its script once; make a new one")
-        self.status = "running"
+        self.status = Status.RUNNING
         t = _now()
         self.store.t0 = t
         self.store.set_state(self.main_lane, t, State.STARTING)
@@ -185,7 +225,7 @@ class ScriptRunner(RunLoop):
         except (OSError, ValueError) as exc:
             self.store.lanes[self.main_lane].error = (type(exc).__name__,
                                                       f"could not start: {exc}", "")
-            self._end("stopped")
+            self._end(Status.STOPPED)
             return
         if self._chan is not None:
             self._chan.setblocking(False)
@@ -197,7 +237,7 @@ class ScriptRunner(RunLoop):
     def poll(self, budget_s: float = 0.004) -> None:
         """Accept and read the processes' reports for about `budget_s`, sample what
         their threads do, notice the end."""
-        if self.status not in ("running", "stopping"):
+        if self.status not in (Status.RUNNING, Status.STOPPING):
             return
         self._drain(_now() + int(budget_s * 1e9))
         now = _now()
@@ -210,7 +250,7 @@ class ScriptRunner(RunLoop):
 
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until a report comes, or the next sample is due."""
-        if self.status not in ("running", "stopping"):
+        if self.status not in (Status.RUNNING, Status.STOPPING):
             return
         if self.sampling:
             timeout = min(timeout, max(0.0, (self._next_sample - _now()) / 1e9))
@@ -222,11 +262,11 @@ class ScriptRunner(RunLoop):
     def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Begin stopping without blocking: SIGTERM to every process of the script now,
         SIGKILL to those left after `grace_s` (``poll()`` does it)."""
-        if self.status == "ready":
-            self._end("stopped")
-        if self.status != "running":
+        if self.status is Status.READY:
+            self._end(Status.STOPPED)
+        if self.status is not Status.RUNNING:
             return
-        self.status = "stopping"
+        self.status = Status.STOPPING
         self._kill_at = _now() + int(grace_s * 1e9)
         if self._supervised:
             # It ends every process of the run; if it cannot (stopped by the script
@@ -527,7 +567,7 @@ class ScriptRunner(RunLoop):
         — and every report they sent is read."""
         assert self.proc is not None
         if self.proc.poll() is None:
-            if self.status == "stopping" and now >= self._kill_at:
+            if self.status is Status.STOPPING and now >= self._kill_at:
                 self.proc.kill()  # it did not end the run in time (see request_stop)
             return
         if self._gone_at is None:
@@ -541,7 +581,7 @@ class ScriptRunner(RunLoop):
             for link in self._links)
         if pending and now - self._gone_at < DRAIN_NS:
             return
-        self._end("stopped" if self.status == "stopping" else "finished")
+        self._end(Status.STOPPED if self.status is Status.STOPPING else Status.FINISHED)
 
     def _check_end(self, now: int) -> None:
         if self.proc is None:
@@ -556,9 +596,9 @@ class ScriptRunner(RunLoop):
             main.exit_code = self.exit_code
             self.store.end_lane(self.main_lane, main.finish_t or now)
         traced = [link for link in self._links if link.lane is not None and link.lane >= 0]
-        if self.status == "stopping":
+        if self.status is Status.STOPPING:
             if self.exit_code is not None and not traced:
-                self._end("stopped")
+                self._end(Status.STOPPED)
             elif now >= self._kill_at:
                 self._signal(signal.SIGKILL)
                 self._kill_at = now + int(STOP_GRACE_S * 1e9)
@@ -569,7 +609,7 @@ class ScriptRunner(RunLoop):
             # (Not while a report waits unread — a connection not yet accepted, bytes
             # not yet read: a script that fails at once on a busy machine may end
             # before its first report is read, and it must still show.)
-            self._end("finished")
+            self._end(Status.FINISHED)
         elif now - (self._root_ended_at or now) >= LINGER_NS:
             # Orphans of a script that ended: python would leave them running; a run
             # leaves nothing behind.
@@ -594,7 +634,7 @@ class ScriptRunner(RunLoop):
             with contextlib.suppress(OSError):
                 os.kill(pid, sig)
 
-    def _end(self, status: str) -> None:
+    def _end(self, status: Status) -> None:
         now = _now()
         if self.proc is not None and self.exit_code is None:
             self.proc.kill()

@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.summary import RunFigures, notable_others, percent
 from mpgui.ui.chart.chart import LEFT_SLIVER, ChartWidget
 from mpgui.ui.run_difference import differences
-from mpgui.ui.runs import RunHistory, RunRecord
+from mpgui.ui.runs import RunHistory
 from mpgui.ui.screen_fit import fit_to_screen
 from mpgui.ui.theme import Theme
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QWidget
 from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.scenario import Scenario
 from mpgui.model.validation import errors
+from mpgui.runtime.run_record import RunRecord
 from mpgui.ui import dialogs
-from mpgui.ui.runs import RunRecord
 
 
 def backends_to_compare(backend: str) -> tuple[str, str]:

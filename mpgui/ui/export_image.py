@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import WriteError, atomic_write
+from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.appearance import base_points
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.chart.legend import ChartLegend
-from mpgui.ui.runs import RunRecord
 from mpgui.ui.svg_tidy import tidy_svg
 from mpgui.ui.theme import LIGHT, Theme
 

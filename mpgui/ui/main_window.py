@@ -8,14 +8,13 @@
     └ status: running / finished · start method · CPUs ───────────────────────────────┘
 
 The window owns no data: the ScenarioDocument holds the scenario, the RunController the
-live run, the RunView what the chart and console show (and the session's runs). This
-class wires them to the widgets and keeps the actions' enabled states true.
+live run, the RunView what the chart and console show (and the session's runs). The
+RunLifecycle starts, follows, stops and keeps runs; action_states says when each
+action is enabled. This class builds the widgets, wires them, and applies that table.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -30,19 +29,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow
 
-from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.builtins import DEFAULT_SCENARIO, resolve_scenario
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError
 from mpgui.model.filekind import RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.plan import predict
+from mpgui.runtime.run_record import prediction
 from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
-from mpgui.runtime.runner import ScenarioError
-from mpgui.runtime.script_runner import ScriptRunner
-from mpgui.runtime.summary import others_note, versus_prediction, wall_seconds
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui import dialogs, recovery
+from mpgui.ui.action_states import Enablable, WindowState, apply
 from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
 from mpgui.ui.chart.chart import ChartWidget
@@ -64,11 +60,11 @@ from mpgui.ui.program_editor import ProgramView
 from mpgui.ui.recovery import Autosave
 from mpgui.ui.replay import ReplayBar
 from mpgui.ui.run_controller import RunController
+from mpgui.ui.run_lifecycle import RunLifecycle
 from mpgui.ui.run_menu import RunMenu
 from mpgui.ui.run_view import RunView
-from mpgui.ui.runs import RunRecord
 from mpgui.ui.screen_fit import fit_to_screen
-from mpgui.ui.script_trace import ScriptActions, script_about
+from mpgui.ui.script_trace import ScriptActions
 from mpgui.ui.settings import settings
 from mpgui.ui.status import RunStatus
 from mpgui.ui.theme import mono_font
@@ -125,6 +121,7 @@ class MainWindow(QMainWindow):
         self.method = MethodBox(start_method)
         self.backend = BackendBox(self.doc)
         self.problem_label = ProblemLabel()
+        self.status = RunStatus(self.statusBar(), self.problem_label)
         self._plan_timer = QTimer(self, singleShot=True, interval=PLAN_DELAY_MS,
                                   timeout=lambda: self.view.set_plan(self.prediction()))
         self._build_actions()
@@ -136,12 +133,12 @@ class MainWindow(QMainWindow):
                                       [self.method, self.backend])
         self._build_layout()
         self._build_menus()
-        self.status = RunStatus(self.statusBar(), self.problem_label)
         self.presentation = Presentation(
             self, self.appearance, self.header,
             lambda on: self.layout_.set_presenting(not on),
             self.chart,
             [self.acts["space"], self.acts["replay_key"]])
+        self.lifecycle = RunLifecycle(self)
         self._connect()
         self._method_changed()
         self._restore_state()
@@ -259,12 +256,7 @@ class MainWindow(QMainWindow):
         doc.changed.connect(self._show_backend)
         doc.file_changed.connect(self._update_title)
         self.files.loaded.connect(self._on_loaded)
-        self.controller.started.connect(self._on_started)
-        self.controller.frame.connect(self._on_frame)
-        self.controller.text_frame.connect(self.console.refresh)
-        self.controller.finished.connect(self._on_finished)
-        self.controller.error.connect(self._on_error)
-        self.controller.paint_cost = lambda: self.chart.last_paint_ns
+        self.lifecycle.changed.connect(self._update_actions)
         self.table.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.program.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.chart.follow_changed.connect(self.acts["follow"].setChecked)
@@ -276,6 +268,7 @@ class MainWindow(QMainWindow):
         self.problem_label.linkActivated.connect(lambda _link: self.show_first_problem())
         self.chart.placeholder.show_cell.connect(self.show_first_problem)
         self.view.shown_changed.connect(self._update_actions)
+        self.view.history.changed.connect(self._update_actions)
         self.view.replay.state_changed.connect(self._update_actions)
         self.presentation.toggled.connect(self.acts["present"].setChecked)
         self.presentation.toggled.connect(self.gallery_actions.set_presenting)
@@ -319,17 +312,12 @@ class MainWindow(QMainWindow):
         self.explanation.show_about(about)
         self.header.show_about(about, self.doc.display_name)
 
-    def prediction(self, scenario: Scenario | None = None,
-                   speed: float | None = None) -> TraceStore | None:
-        """The predicted schedule of `scenario` (default: the document's) at `speed`
-        (default: the toolbar's), or None if it cannot run."""
-        scenario = scenario or self.doc.scenario
-        if scenario is self.doc.scenario and self.doc.errors():
+    def prediction(self) -> TraceStore | None:
+        """The predicted schedule of the document's scenario at the toolbar's speed, or
+        None if it cannot run."""
+        if self.doc.errors():
             return None
-        try:
-            return predict(scenario, cpu_count(), speed or self.speed.value())
-        except Exception:  # a help, never a failure: the chart just shows no prediction
-            return None
+        return prediction(self.doc.scenario, cpu_count(), self.speed.value())
 
     def _show_backend(self) -> None:
         self.layout_.show_backend(self.doc.scenario.backend)
@@ -360,112 +348,20 @@ class MainWindow(QMainWindow):
 
     def run(self, backend: str | None = None) -> None:
         """Start a run of the current scenario (F5), with another `backend` if given."""
-        if self.controller.running:
-            return
-        problems = self.doc.errors()
-        if problems:
-            self.statusBar().showMessage("Cannot run: " + problems[0].text(self.doc.scenario),
-                                         8000)
-            self.show_first_problem()
-            return
-        scenario = self.doc.scenario if backend is None else \
-            replace(self.doc.scenario, backend=backend)
-        try:
-            self.controller.start(scenario, speed=self.speed.value(),
-                                  start_method=self.start_method, name=self.doc.display_name)
-        except (ScenarioError, OSError) as exc:
-            dialogs.show_error(self, "Cannot run", str(exc))
-        self._update_actions()
+        self.lifecycle.run(backend)
 
     def run_script(self, path: Path) -> bool:
         """Run the user's script at `path`, traced (File > Open Python Script…); the
         scenario being edited stays as it is. True if it started."""
-        if self.controller.running:
-            return False
-        try:
-            self.controller.start_script(path)
-        except OSError as exc:
-            dialogs.show_error(self, "Cannot run the script", f"{path}: {exc}")
-            return False
-        finally:
-            self._update_actions()
-        return True
+        return self.lifecycle.run_script(path)
 
     def stop(self) -> None:
         """Stop the run (Esc): SIGTERM now, SIGKILL after the grace period."""
-        if self.controller.running:
-            self.controller.stop()
-            self.status.run_label.setText("Stopping…")
-            self._update_actions()
+        self.lifecycle.stop()
 
     def run_or_stop(self) -> None:
         """Space in presentation mode: pause or play a replay, else run or stop."""
-        if self.view.replay.active:
-            self.view.replay.toggle()
-        elif self.controller.running:
-            self.stop()
-        else:
-            self.run()
-
-    def _on_started(self) -> None:
-        self.layout_.show_output()  # the lines, as they come
-        runner = self.controller.runner
-        assert runner is not None
-        scripted = isinstance(runner, ScriptRunner)  # nothing to predict: code unknown ahead
-        self.view.live_started(runner.store, None if scripted else
-                               self.prediction(runner.scenario, runner.speed))
-        if scripted:
-            about = script_about(runner.script)
-            self.explanation.show_about(about)
-            self.header.show_about(about, runner.script.name)
-        else:
-            self._show_about()
-
-    def _on_frame(self) -> None:
-        runner = self.controller.runner
-        if runner is None:
-            return
-        now = time.perf_counter_ns()
-        self.view.live_frame(now, not runner.done)
-        # A label whose text changes relayouts the status bar: a few times a second is
-        # enough for a clock that shows tenths.
-        if runner.done or now - self.status.updated_at >= 250_000_000:
-            self.status.show_runner(runner)
-
-    def _on_finished(self) -> None:
-        runner = self.controller.runner
-        assert runner is not None
-        store = runner.store
-        how = "stopped after" if runner.status == "stopped" else "finished in"
-        versus = versus_prediction(store, self.chart.plan) if runner.status == "finished" \
-            else ""
-        self.console.note(f"— {how} {wall_seconds(store):.3f} s" +
-                          (f"; {versus}" if versus else "") + " —")
-        busy = others_note(store)  # a busy computer: say why the timings may be off
-        if busy:
-            self.console.note(f"— {busy} —")
-        if isinstance(runner, ScriptRunner):
-            self.statusBar().showMessage(f"{runner.script.name} {how} "
-                                         f"{wall_seconds(store):.3f} s (exit code "
-                                         f"{runner.exit_code})", 10_000)
-            record = RunRecord.of_script(store, runner.script)
-            record.stopped = runner.status == "stopped"
-        else:
-            backend = "" if runner.backend_name == DEFAULT_BACKEND else \
-                f", {runner.backend_name}"
-            self.statusBar().showMessage(f"Run {how} {wall_seconds(store):.3f} s (speed "
-                                         f"{runner.speed:g}, {runner.start_method}{backend})",
-                                         10_000)
-            record = RunRecord(runner.scenario, store, name=self.doc.display_name,
-                               speed=runner.speed, start_method=runner.start_method,
-                               cores=cpu_count(), stopped=runner.status == "stopped")
-        self.view.live_finished(record)
-        self.comparison.finished(self.view.history.latest, runner.status == "finished")
-        self._update_actions()
-
-    def _on_error(self, text: str) -> None:
-        self.console.note("mpgui hit an internal error while polling (the run goes on):\n"
-                          + text, error=True)
+        self.lifecycle.run_or_stop()
 
     # -- presentation and appearance -----------------------------------------------------
 
@@ -481,8 +377,7 @@ class MainWindow(QMainWindow):
         """The theme or the zoom changed: everything that draws itself follows."""
         a = self.appearance
         QTimer.singleShot(0, self._adapt)  # once the new fonts have resized the widgets
-        if hasattr(self, "status"):
-            QTimer.singleShot(0, self.status.fit_widths)
+        QTimer.singleShot(0, self.status.fit_widths)
         self.theme = theme = a.theme
         self.chart.set_style(theme, a.zoom)
         self.legend.set_style(theme, a.zoom)
@@ -497,16 +392,25 @@ class MainWindow(QMainWindow):
 
     # -- keeping the window true -------------------------------------------------------
 
+    def window_state(self) -> WindowState:
+        """What the actions' enabled states depend on, now (see action_states)."""
+        view = self.view
+        return WindowState(
+            runnable=not self.doc.errors(), running=self.controller.running,
+            stopping=self.controller.stopping, live=view.live is not None,
+            shown=view.current is not None, runs=len(view.history.runs),
+            plan=self.chart.plan is not None, script=self.scripts.path is not None)
+
+    def enablables(self) -> dict[str, Enablable]:
+        """Everything the actions' table enables, by its name there."""
+        targets: dict[str, Enablable] = {**self.runs.actions, **self.scripts.actions,
+                                         "speed": self.speed, "method": self.method}
+        targets.update({k: self.acts[k] for k in ("run", "compare_backends", "stop")})
+        return targets
+
     def _update_actions(self) -> None:
         running = self.controller.running
-        stopping = running and self.controller.runner.status == "stopping"  # type: ignore[union-attr]
-        self.acts["run"].setEnabled(not running and not self.doc.errors())
-        self.acts["compare_backends"].setEnabled(not running and not self.doc.errors())
-        self.acts["stop"].setEnabled(running and not stopping)
-        self.speed.setEnabled(not running)
-        self.method.setEnabled(not running)
-        self.runs.update_actions()
-        self.scripts.update(running)
+        apply(self.window_state(), self.enablables())
         run_tip = self.problem_label.show_problems(self.doc.scenario, self.doc.problems,
                                                    self.theme)
         self.acts["run"].setToolTip(run_tip)
@@ -517,12 +421,12 @@ class MainWindow(QMainWindow):
                                                 len(errors) - 1, self.theme)
         else:
             self.chart.placeholder.hide()
-        if not running and hasattr(self, "status"):
+        if not running:
             if self.view.current is None and self.controller.runner is not None \
                     and self.view.live is not None:
                 self.status.show_runner(self.controller.runner)
             else:
-                self.status.show_record(self.view.current, self.view.replay.active,
+                self.status.show_record(self.view.current, self.view.replay.run,
                                         blocked=bool(errors))
 
     def _update_title(self) -> None:

@@ -4,13 +4,12 @@ then. A demo prepared before class plays the same every time."""
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
+from mpgui.runtime.replay import Replay
+from mpgui.runtime.run_record import RunRecord
 from mpgui.ui.icons import icon
-from mpgui.ui.runs import RunRecord
 
 TICK_MS = 16  # one frame of playback
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -18,51 +17,69 @@ SLIDER_STEPS = 1000
 
 
 class ReplayController(QObject):
-    """The playback clock of one recorded run; `moved` on every change of position."""
+    """Drives a Replay (runtime/replay.py) from a timer; `moved` on every change of
+    position."""
 
     moved = Signal(object)  # ns since the run began (an int: past 2**31, not a C int)
     state_changed = Signal()  # playing, paused, speed, or the replay ended
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.record: RunRecord | None = None
-        self.position = 0  # ns since the run began
-        self.duration = 0
-        self.speed = 1.0
-        self.playing = False
+        self.run: Replay | None = None  # the replay on, if any
+        self.speed = 1.0  # the next replay's too (the bar keeps the choice)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
-        self._last = 0
 
     @property
     def active(self) -> bool:
         """A run is loaded for replay (playing or paused)."""
-        return self.record is not None
+        return self.run is not None
+
+    @property
+    def record(self) -> RunRecord | None:
+        """The run replayed, if any."""
+        return self.run.record if self.run is not None else None
+
+    @property
+    def position(self) -> int:
+        """ns since the run began (0 with no replay)."""
+        return self.run.position if self.run is not None else 0
+
+    @property
+    def duration(self) -> int:
+        """The replayed run's length in ns (0 with no replay)."""
+        return self.run.duration if self.run is not None else 0
+
+    @property
+    def playing(self) -> bool:
+        """The clock moves."""
+        return self.run is not None and self.run.playing
 
     def start(self, record: RunRecord) -> None:
         """Replay `record` from its beginning."""
-        store = record.store
-        self.record = record
-        self.duration = max(0, (store.t_end or store.t0 or 0) - (store.t0 or 0))
-        self.position = 0
+        self._timer.stop()
+        self.run = Replay(record, self.speed)
         self.moved.emit(0)
-        self.play()
+        self.run.start()
+        self._timer.start()
+        self.state_changed.emit()
 
     def play(self) -> None:
         """Play on (from the start again if it was at the end)."""
-        if self.record is None:
+        if self.run is None:
             return
-        if self.position >= self.duration:
-            self.seek(0)
-        self.playing = True
-        self._last = time.perf_counter_ns()
+        before = self.run.position
+        self.run.play()
+        if self.run.position != before:
+            self.moved.emit(self.run.position)
         self._timer.start()
         self.state_changed.emit()
 
     def pause(self) -> None:
         """Hold the picture where it is."""
-        self.playing = False
+        if self.run is not None:
+            self.run.pause()
         self._timer.stop()
         self.state_changed.emit()
 
@@ -75,30 +92,35 @@ class ReplayController(QObject):
 
     def seek(self, position: int) -> None:
         """Jump to `position` ns since the run began."""
-        self.position = min(max(0, position), self.duration)
-        self.moved.emit(self.position)
+        if self.run is not None:
+            self.run.seek(position)
+            self.moved.emit(self.run.position)
 
     def set_speed(self, speed: float) -> None:
         """Play `speed` times as fast as the run happened."""
         self.speed = speed
+        if self.run is not None:
+            self.run.speed = speed
         self.state_changed.emit()
 
     def close(self) -> None:
         """End the replay (the run stays shown as it ended)."""
-        if self.record is None:
+        if self.run is None:
             return
         self._timer.stop()
-        self.playing = False
-        self.seek(self.duration)
-        self.record = None
+        self.run.stop()
+        self.moved.emit(self.run.position)
+        self.run = None
         self.state_changed.emit()
 
     def _tick(self) -> None:
-        now = time.perf_counter_ns()
-        step = int((now - self._last) * self.speed)
-        self._last = now
-        self.seek(self.position + step)
-        if self.position >= self.duration:
+        run = self.run
+        if run is None:
+            self._timer.stop()
+            return
+        run.poll()
+        self.moved.emit(run.position)
+        if not run.playing:
             self.pause()
 
 

@@ -1,4 +1,5 @@
-"""The thin QObject between the window and the Runner.
+"""The thin QObject between the window and the run on (a Runner or a ScriptRunner:
+a `run.LiveRun`).
 
 A QTimer calls ``Runner.poll()`` with a time budget, so a flood of events can never
 freeze the window; redraws are coalesced to at most one per frame. Frames are paced by
@@ -19,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from mpgui.model.scenario import Scenario
+from mpgui.runtime.run import LiveRun, Status
 from mpgui.runtime.runner import Runner
 from mpgui.runtime.script_runner import ScriptRunner
 
@@ -42,7 +44,7 @@ class RunController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.runner: Runner | ScriptRunner | None = None
+        self.runner: LiveRun | None = None  # the run on, or the last one
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._tick)
@@ -59,8 +61,13 @@ class RunController(QObject):
         """A run is on (including while it is being stopped)."""
         return self.runner is not None and not self.runner.done
 
+    @property
+    def stopping(self) -> bool:
+        """The run is being stopped (Stop was pressed, its processes are ending)."""
+        return self.runner is not None and self.runner.status is Status.STOPPING
+
     def start(self, scenario: Scenario, *, speed: float, start_method: str,
-              name: str = "") -> Runner:
+              name: str = "") -> LiveRun:
         """Start a new run (the previous one must be over) of the scenario called `name`
         (its tracebacks name that script: `crash` -> crash.py). Raises ScenarioError."""
         if self.running:
@@ -68,7 +75,7 @@ class RunController(QObject):
         return self._begin(self.runner_class(scenario, speed=speed, start_method=start_method,
                                              name=name))
 
-    def start_script(self, script: Path) -> ScriptRunner:
+    def start_script(self, script: Path) -> LiveRun:
         """Run the user's `script` in its folder, traced (the previous run must be
         over). Its own output is not shown twice: the console shows the traced lines."""
         if self.running:
@@ -76,7 +83,7 @@ class RunController(QObject):
         return self._begin(ScriptRunner(script, cwd=script.parent, output=subprocess.DEVNULL,
                                         errors=subprocess.DEVNULL))
 
-    def _begin(self, runner):  # type: ignore[no-untyped-def]
+    def _begin(self, runner: LiveRun) -> LiveRun:
         self.runner = runner
         self.tick_ns.clear()
         runner.start()
@@ -88,8 +95,8 @@ class RunController(QObject):
     def stop(self) -> None:
         """Stop the run without blocking: the children get SIGTERM now, SIGKILL after
         the grace period, and `finished` follows once all are gone."""
-        if self.running:
-            self.runner.request_stop()  # type: ignore[union-attr]
+        if self.runner is not None and self.running:
+            self.runner.request_stop()
 
     def shutdown(self) -> None:
         """Stop and wait (the window is closing): no child may outlive it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from mpgui.model.backend import get_backend
 from mpgui.model.instances import flat_program
 from mpgui.model.scenario import Scenario, Step
-from mpgui.ui.runs import RunRecord
+from mpgui.runtime.run_record import RunRecord
 
 
 def differences(a: RunRecord, b: RunRecord) -> tuple[str, str]:

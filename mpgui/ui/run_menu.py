@@ -17,6 +17,7 @@ from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, WriteError
 from mpgui.runtime.export import write_chrome_trace, write_csv
+from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.runfile import RunFileError
 from mpgui.ui import dialogs
@@ -25,7 +26,6 @@ from mpgui.ui.appearance import Appearance
 from mpgui.ui.files import FileActions, start_dir
 from mpgui.ui.icons import icon
 from mpgui.ui.run_view import RunView
-from mpgui.ui.runs import RunRecord
 from mpgui.ui.screen_fit import fit_to_screen
 from mpgui.ui.settings import settings
 
@@ -70,9 +70,6 @@ class RunMenu(QObject):
         self.history_menu.aboutToShow.connect(self._fill_history)
         self.export_menu = QMenu("&Export", window)
         self.export_menu.addActions([self.actions[k] for k in EXPORTS])
-        view.shown_changed.connect(self.update_actions)
-        view.history.changed.connect(self.update_actions)
-        self.update_actions()
 
     def fill(self, menu: QMenu) -> None:
         """Put the actions in the Runs menu."""
@@ -81,20 +78,6 @@ class RunMenu(QObject):
         menu.addAction(self.actions["compare"])
         menu.addSeparator()
         menu.addActions([self.actions["open_run"], self.actions["save_run"]])
-
-    def update_actions(self) -> None:
-        """Enabled only when they have something to act on."""
-        view = self.view
-        live = view.live is not None
-        runs = view.history.runs
-        self.actions["replay"].setEnabled(not live and bool(runs))
-        self.actions["save_run"].setEnabled(view.current is not None)
-        self.actions["compare"].setEnabled(len(runs) >= 2)
-        self.actions["json"].setEnabled(view.current is not None)
-        self.actions["csv"].setEnabled(view.current is not None)
-        pictures = not live and (view.current is not None or view.chart.plan is not None)
-        self.actions["png"].setEnabled(pictures)
-        self.actions["svg"].setEnabled(pictures)
 
     # -- replay and history ------------------------------------------------------------
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.console import MAX_BLOCKS, ConsolePane
 from mpgui.ui.replay import ReplayController
-from mpgui.ui.runs import RunHistory, RunRecord
+from mpgui.ui.runs import RunHistory
 
 
 class RunView(QObject):

@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from mpgui.model.escape import shown
-from mpgui.model.scenario import About
 from mpgui.model.userfile import check_regular
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
@@ -39,20 +38,6 @@ def trust(path: Path) -> None:
     key = str(path.resolve())
     kept = [p for p in trusted_scripts() if p != key] + [key]
     settings().setValue(TRUSTED_KEY, kept[-MAX_TRUSTED:])
-
-
-def script_about(path: Path) -> About:
-    """What the explanation pane says while a script's run is shown."""
-    return About(
-        title=f"Your script: {path.name}",
-        explanation=f"mpgui runs {path} unmodified, as “python {path.name}” in its folder "
-                    "would, and draws every process it makes — Process, Pool and "
-                    "ProcessPoolExecutor workers — with their threads, cores, printed "
-                    "lines, joins and exit codes. The scenario in the table is unchanged; "
-                    "Run Script Again (Ctrl+Shift+F5) repeats this script.",
-        notice="Names come from your code: “A (worker)” is the process named worker that "
-               "your variable A holds. Grey “waiting” is any wait — in join(), for a lock, "
-               "a queue, I/O or the GIL — the kernel does not say which.")
 
 
 class ScriptActions(QObject):
@@ -102,8 +87,3 @@ class ScriptActions(QObject):
         """Run the last script again (it was agreed to already)."""
         if self.path is not None:
             self.open_path(self.path)
-
-    def update(self, running: bool) -> None:
-        """Enable what can be done now."""
-        self.actions["open_script"].setEnabled(not running)
-        self.actions["rerun_script"].setEnabled(not running and self.path is not None)

@@ -9,15 +9,15 @@ import time
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from mpgui.runtime.cpu import cores_known, cpu_count
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.run import Run, Status
+from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.summary import wall_seconds
 from mpgui.runtime.trace import TraceStore
 from mpgui.ui.panels import ElidedLabel
-from mpgui.ui.runs import RunRecord
 from mpgui.ui.toolbar import START_METHOD_HELP
 
-STATES = {"running": "Running", "stopping": "Stopping…", "stopped": "Stopped",
-          "finished": "Finished"}
+STATES = {Status.RUNNING: "Running", Status.STOPPING: "Stopping…",
+          Status.STOPPED: "Stopped", Status.FINISHED: "Finished"}
 
 
 class RunStatus:
@@ -51,7 +51,7 @@ class RunStatus:
         self.method_label.setText(f"start method: {method}", method)
         self.method_label.setToolTip(START_METHOD_HELP.get(method, method))
 
-    def show_runner(self, runner: Runner) -> None:
+    def show_runner(self, runner: Run) -> None:
         """A live (or just ended) run: state, processes running and finished, time."""
         self.updated_at = time.perf_counter_ns()
         store = runner.store
@@ -60,14 +60,14 @@ class RunStatus:
         self.run_label.setText(*_progress(STATES.get(runner.status, runner.status), store,
                                           elapsed))
 
-    def show_record(self, record: RunRecord | None, replaying: bool = False,
+    def show_record(self, record: RunRecord | None, replay: Run | None = None,
                     blocked: bool = False) -> None:
-        """A recorded run shown (or replayed), or none: Ready (or, when the scenario has
-        an error, that it cannot run)."""
+        """A recorded run shown (or `replay`ed), or none: Ready (or, when the scenario
+        has an error, that it cannot run)."""
         if record is None:
             self.run_label.setText("Cannot run: fix the red cell" if blocked else "Ready")
-        elif replaying:
-            self.run_label.setText(f"Replaying run {record.number}")
+        elif replay is not None:
+            self.run_label.setText(replay.label)
         else:
             state = "Stopped" if record.stopped else "Finished"
             full, short = _progress(state, record.store, wall_seconds(record.store))
