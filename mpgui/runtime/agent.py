@@ -57,6 +57,11 @@ _OUTSIDE_SIGNALS = {getattr(signal, name) for name in (
     "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM",
     "SIGCHLD", "SIGWINCH") if hasattr(signal, name)}
 _wakeup: tuple[int, ...] = ()  # the pipe the SIGTERM of this process is written to
+# `_on_term` has begun: a SIGTERM that comes while it sends must not start it again (the
+# inner call would find the lock taken and end the process before the lines are sent).
+_terminating = False
+# How long a SIGTERM waits for another thread's send to end before the process ends.
+TERM_WAIT_S = 1.0
 # How often the main thread is reminded of a SIGTERM it has not handled yet.
 NUDGE_EVERY_S = 0.05
 
@@ -67,6 +72,7 @@ class _Agent:
     def __init__(self) -> None:
         self.conn = None
         self.lock = threading.Lock()
+        self.sending: int | None = None  # the thread that holds the lock in guarded()
         self.reporters: dict[int, Reporter] = {}  # thread ident -> its reporter
         self.main: Reporter | None = None
         self.subs = 0
@@ -83,10 +89,13 @@ class _Agent:
         """Call a reporter method under the lock; a send that fails (mpgui is gone or
         refused this process) turns reporting off instead of failing the script."""
         with self.lock:
+            self.sending = threading.get_ident()
             try:
                 fn(*args)
             except (OSError, ValueError):
                 self.conn = None
+            finally:
+                self.sending = None
 
     def send(self, r: Reporter | None, kind: int, a: object = 0, b: object = 0,
              t: int | None = None, state: int | None = None) -> None:
@@ -287,7 +296,15 @@ def _flush_on_terminate() -> None:
 
 
 def _on_term(signum: int, _frame: object) -> None:
-    if _agent.lock.acquire(blocking=False):  # not in the middle of a send
+    global _terminating
+    if _terminating:  # a second SIGTERM while sending: let the first call finish
+        return
+    _terminating = True
+    # Another thread's send (the flush thread's lines) is waited for, briefly: ending
+    # the process under it would lose what it sends. A send of this thread's own, which
+    # the signal interrupted, cannot be: its batch is half written.
+    own = _agent.sending == threading.get_ident()
+    if not own and _agent.lock.acquire(timeout=TERM_WAIT_S):
         try:
             if _agent.main is not None and _agent.conn is not None:
                 _agent.main.event(Kind.FINISHED, -signum, time.process_time_ns())
@@ -309,8 +326,8 @@ def _make_sure_terminate_ends() -> None:
     process would outlive terminate(), and the pool's ``__exit__`` would wait for it
     forever (seen under fork on a busy machine). Python's C handler writes every
     signal's number to the wakeup fd whichever thread takes it; a thread of ours reads
-    it and sends SIGTERM to the main thread itself — a blocked call returns EINTR and
-    Python runs the handler — until the handler has run (and ended the process)."""
+    it and, if the handler has not begun after a moment, sends SIGTERM to the main
+    thread itself — a blocked call returns EINTR and Python runs the handler."""
     global _wakeup
     inherited, (read_fd, write_fd) = _wakeup, os.pipe()
     os.set_blocking(write_fd, False)
@@ -335,10 +352,11 @@ def _nudge_main_thread(read_fd: int) -> None:
             return
         if not signals:
             return
-        if signal.SIGTERM in signals:
-            while main is not None and signal.getsignal(signal.SIGTERM) is _on_term:
-                signal.pthread_kill(main, signal.SIGTERM)
-                _sleep(NUDGE_EVERY_S)
+        while signal.SIGTERM in signals and main is not None:
+            _sleep(NUDGE_EVERY_S)  # the handler's turn first
+            if _terminating or signal.getsignal(signal.SIGTERM) is not _on_term:
+                break
+            signal.pthread_kill(main, signal.SIGTERM)
 
 
 def _watch_exit(popen: type) -> None:
