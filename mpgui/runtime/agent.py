@@ -60,6 +60,7 @@ _wakeup: tuple[int, ...] = ()  # the pipe the SIGTERM of this process is written
 # `_on_term` has begun: a SIGTERM that comes while it sends must not start it again (the
 # inner call would find the lock taken and end the process before the lines are sent).
 _terminating = False
+_term_after_send = False  # a SIGTERM came during a send of the main thread's
 # How long a SIGTERM waits for another thread's send to end before the process ends.
 TERM_WAIT_S = 1.0
 # How often the main thread is reminded of a SIGTERM it has not handled yet.
@@ -96,6 +97,8 @@ class _Agent:
                 self.conn = None
             finally:
                 self.sending = None
+        if _term_after_send and threading.current_thread() is threading.main_thread():
+            _on_term(signal.SIGTERM, None)  # the send is whole: now end as asked
 
     def send(self, r: Reporter | None, kind: int, a: object = 0, b: object = 0,
              t: int | None = None, state: int | None = None) -> None:
@@ -296,15 +299,18 @@ def _flush_on_terminate() -> None:
 
 
 def _on_term(signum: int, _frame: object) -> None:
-    global _terminating
+    global _terminating, _term_after_send
     if _terminating:  # a second SIGTERM while sending: let the first call finish
+        return
+    if _agent.sending == threading.get_ident():
+        # The signal interrupted a send of this thread: finish it first (its batch is
+        # half written), then end (`guarded`).
+        _term_after_send = True
         return
     _terminating = True
     # Another thread's send (the flush thread's lines) is waited for, briefly: ending
-    # the process under it would lose what it sends. A send of this thread's own, which
-    # the signal interrupted, cannot be: its batch is half written.
-    own = _agent.sending == threading.get_ident()
-    if not own and _agent.lock.acquire(timeout=TERM_WAIT_S):
+    # the process under it would lose what it sends.
+    if _agent.lock.acquire(timeout=TERM_WAIT_S):
         try:
             if _agent.main is not None and _agent.conn is not None:
                 _agent.main.event(Kind.FINISHED, -signum, time.process_time_ns())
