@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Self
+
 STOP_GRACE_S = 1.0
 
 
@@ -25,7 +28,7 @@ class RunLoop:
     def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
         raise NotImplementedError
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -36,7 +39,8 @@ class RunLoop:
         """True once the run finished or was stopped."""
         return self.status in ("finished", "stopped")
 
-    def run(self, on_poll=None, poll_timeout: float = 0.05) -> None:  # type: ignore[no-untyped-def]
+    def run(self, on_poll: Callable[[], object] | None = None,
+            poll_timeout: float = 0.05) -> None:
         """Start if needed and run to the end, blocking; `on_poll()` after each poll."""
         if self.status == "ready":
             self.start()

@@ -29,10 +29,11 @@ from mpgui.runtime.backends import backend_class
 from mpgui.runtime.child import child_main
 from mpgui.runtime.children import Child
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.joins import Join
 from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import State
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
-from mpgui.runtime.trace import Join, TraceStore
+from mpgui.runtime.trace import TraceStore
 from mpgui.runtime.watch import Watch
 
 DEFAULT_START_METHOD = "spawn"
