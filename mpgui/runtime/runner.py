@@ -154,8 +154,9 @@ class Runner(RunLoop):
         if self.status != "ready":
             raise RuntimeError("a Runner runs its scenario once; make a new one")
         self.status = "running"
-        self.store.begin(_now(), self.main_lane)
-        self.others_sampler.begin(self.store.t0)  # type: ignore[arg-type]
+        t0 = _now()
+        self.store.begin(t0, self.main_lane)
+        self.others_sampler.begin(t0)
         try:
             self.backend.open()
         except Exception as exc:  # e.g. out of processes: the run ends at once, saying why
