@@ -26,6 +26,7 @@ def as_action(text: str) -> Action:
         return text
     raise ValueError(f"{text!r} is not a step action; one of {', '.join(ACTIONS)}")
 
+
 @dataclass(frozen=True)
 class ProcessSpec:
     """One ``multiprocessing.Process`` (or, with `copies`, a list of them): its variable,
