@@ -131,11 +131,5 @@ def test_no_module_compares_backend_names_but_the_registry() -> None:
     assert offenders == [], "ask the backend's record (mpgui.model.backend) instead"
 
 
-def test_backends_and_runner_form_no_circle_and_the_chart_imports_no_child_host() -> None:
-    from tests.test_layers import imported_modules
-
-    # (TYPE_CHECKING imports count: they are a circle to a type checker too.)
-    assert "mpgui.runtime.runner" not in imported_modules(PACKAGE / "runtime" / "backends.py")
-    assert "mpgui.runtime.runner" not in imported_modules(PACKAGE / "runtime" / "children.py")
-    for path in (PACKAGE / "ui").rglob("*.py"):
-        assert "mpgui.runtime.threads_host" not in imported_modules(path), path
+# No circle between the backends and the Runner, and no child host imported by the chart:
+# import-linter contracts in pyproject.toml, checked by tests/test_layers.py.

@@ -113,9 +113,9 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     out += [line.format(pool=pool, size=_pool_size(scenario)) for line in code.open]
     lists = {p.var for p in scenario.processes if not p.copies.single}
     for step in scenario.program:
-        spec = scenario.process(step.target)
-        if code.row_class is None and step.action == "start" and spec is not None:
-            out.append("    " + _submit_line(spec, speed, code.submit, pool))
+        target = scenario.process(step.target)
+        if code.row_class is None and step.action == "start" and target is not None:
+            out.append("    " + _submit_line(target, speed, code.submit, pool))
         elif step.target in lists:  # a row of copies is a list: the step is a loop
             one = _step_line(Step(step.action, loop, step.seconds), speed, code.join)
             out += [f"    for {loop} in {step.target}:", f"        {one.split('  #')[0]}"]
@@ -204,11 +204,11 @@ def _submit_line(spec: ProcessSpec, speed: float, submit: str, pool: str = "pool
     return f"{spec.var} = [{call} for k in range({spec.copies.code()})]"
 
 
-def _step_line(step, speed: float, join: str = "join") -> str:  # type: ignore[no-untyped-def]
+def _step_line(step: Step, speed: float, join: str = "join") -> str:
     # `join` is the backend's word: a pool's join() waits for the task's result,
     # AsyncResult.wait(timeout).
     if step.action == "sleep":
-        return f"time.sleep({scaled(step.seconds, speed)})"
+        return f"time.sleep({scaled(step.seconds or 0.0, speed)})"  # as Step.code()
     if step.action == "join" and step.seconds is not None:
         return f"{step.target}.{join}(timeout={scaled(step.seconds, speed)})"
     if step.action == "join":

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import string
 from dataclasses import replace
+from typing import Any, Literal, TypeVar, overload
 
+from mpgui.model.copies import Copies
 from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
-from mpgui.model.scenario import ProcessSpec, Scenario, Step
+from mpgui.model.scenario import ProcessSpec, Scenario, Step, as_action
+
+_T = TypeVar("_T")
 
 
 def new_var(scenario: Scenario) -> str:
@@ -61,25 +65,40 @@ def move_process(scenario: Scenario, row: int, to: int) -> Scenario:
     return replace(scenario, processes=_moved(scenario.processes, row, to))
 
 
-def set_process_field(scenario: Scenario, row: int, field: str, value: object) -> Scenario:
-    """Change one attribute of process `row` (var, name, workload, message, daemon).
+@overload
+def set_process_field(scenario: Scenario, row: int,
+                      field: Literal["var", "name", "workload", "message"],
+                      value: str) -> Scenario: ...
+@overload
+def set_process_field(scenario: Scenario, row: int, field: Literal["daemon"],
+                      value: bool) -> Scenario: ...
+@overload
+def set_process_field(scenario: Scenario, row: int, field: Literal["copies"],
+                      value: Copies) -> Scenario: ...
+def set_process_field(scenario: Scenario, row: int, field: str,
+                      value: str | bool | Copies) -> Scenario:
+    """Change one attribute of process `row` (var, name, workload, message, daemon,
+    copies).
 
     Renaming a variable renames it in the main program too; changing the workload keeps
     the parameters the new workload shares with the old one and defaults the rest.
     """
     spec = scenario.processes[row]
     program = scenario.program
+    # The field is named at run time (a table column's key): its value is checked by
+    # validation, as a file's would be, not here.
+    change: dict[str, Any] = {field: value}
     if field == "var":
         old = spec.var
-        program = tuple(replace(s, target=value) if s.target == old and s.action != "sleep"
-                        else s for s in program)
-        spec = replace(spec, var=value)
+        program = tuple(replace(s, target=change["var"]) if s.target == old
+                        and s.action != "sleep" else s for s in program)
+        spec = replace(spec, **change)
     elif field == "workload":
         workload = get_workload(str(value))
         params = {p.name: spec.params.get(p.name, p.default) for p in workload.params}
         spec = replace(spec, workload=workload.name, params=params)
     else:
-        spec = replace(spec, **{field: value})
+        spec = replace(spec, **change)
     return _with_process(replace(scenario, program=program), row, spec)
 
 
@@ -125,11 +144,11 @@ def move_step(scenario: Scenario, index: int, to: int) -> Scenario:
     return replace(scenario, program=_moved(scenario.program, index, to))
 
 
-def _without(items: tuple, i: int) -> tuple:
+def _without(items: tuple[_T, ...], i: int) -> tuple[_T, ...]:
     return items[:i] + items[i + 1:]
 
 
-def _moved(items: tuple, i: int, to: int) -> tuple:
+def _moved(items: tuple[_T, ...], i: int, to: int) -> tuple[_T, ...]:
     rest = list(items)
     rest.insert(to, rest.pop(i))
     return tuple(rest)
@@ -142,17 +161,17 @@ def set_step(scenario: Scenario, index: int, step: Step) -> Scenario:
     return replace(scenario, program=tuple(steps))
 
 
-def change_step(step: Step, field: str, value: object) -> Step:
+def change_step(step: Step, field: str, value: str | float | None) -> Step:
     """`step` with its action, target or seconds changed, keeping it meaningful: a sleep
     has no target and needs seconds; start and terminate take no seconds."""
     if field == "action":
-        action = str(value)
+        action = as_action(str(value))
         if action == "sleep":
             return Step("sleep", "", step.seconds if step.seconds is not None else 1.0)
         keep_timeout = action == "join" and step.action == "join"
-        return Step(action, step.target, step.seconds if keep_timeout else None)  # type: ignore[arg-type]
+        return Step(action, step.target, step.seconds if keep_timeout else None)
     if field == "target":
         return replace(step, target=str(value))
     if field == "seconds":
-        return replace(step, seconds=None if value is None else float(value))  # type: ignore[arg-type]
+        return replace(step, seconds=None if value is None else float(value))
     raise KeyError(field)

@@ -17,6 +17,7 @@ import secrets
 import stat
 import tomllib
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -186,8 +187,8 @@ def _process(doc: object, where: str) -> ProcessSpec:
     )
 
 
-def _keys(d: dict[str, Any], where: str, required: set[str] = frozenset(),  # type: ignore[assignment]
-          optional: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def _keys(d: dict[str, Any], where: str, required: AbstractSet[str] = frozenset(),
+          optional: AbstractSet[str] = frozenset()) -> None:
     prefix = f"{where}." if where else ""
     for key in d:
         if key not in required and key not in optional:

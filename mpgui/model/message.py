@@ -61,7 +61,7 @@ def check_template(template: object) -> str | None:
         if spec and not _SPEC.fullmatch(spec):
             return (f"has the format spec {spec!r} in {{{field}}}; use a short one such "
                     "as :3d or :>5 (width and precision at most 99)")
-        if spec.endswith("c"):  # the character numbered i: \x00, \x1b, the bell...
+        if spec and spec.endswith("c"):  # the character numbered i: \x00, \x1b, the bell...
             return (f"uses :c in {{{field}}}, which prints the character numbered "
                     f"{{{field}}} — control characters too; write {{{field}}} or {{{field}:d}}")
     try:

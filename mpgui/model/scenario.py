@@ -19,6 +19,14 @@ from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
 Action = Literal["start", "join", "sleep", "terminate"]
 ACTIONS: tuple[Action, ...] = ("start", "join", "sleep", "terminate")
 
+
+def as_action(text: str) -> Action:
+    """`text` as an Action; ValueError if it names none."""
+    if text in ACTIONS:
+        return text
+    raise ValueError(f"{text!r} is not a step action; one of {', '.join(ACTIONS)}")
+
+
 @dataclass(frozen=True)
 class ProcessSpec:
     """One ``multiprocessing.Process`` (or, with `copies`, a list of them): its variable,
@@ -97,7 +105,7 @@ class Step:
         if m["sleep"] is not None:
             return cls("sleep", "", float(m["sleep"]))
         timeout = float(m["timeout"]) if m["timeout"] is not None else None
-        return cls(m["action"], m["var"], timeout)
+        return cls(as_action(m["action"]), m["var"], timeout)
 
 
 def format_number(x: float) -> str:

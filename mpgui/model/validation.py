@@ -190,7 +190,7 @@ def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
         bad("copies", "must be a number of copies such as 4 or \"per core\"")
     elif (msg := spec.copies.problem()) is not None:
         bad("copies", msg)
-    workload = WORKLOADS.get(spec.workload)  # type: ignore[arg-type]
+    workload = WORKLOADS.get(spec.workload)
     if workload is None:
         bad("workload", f"{spec.workload!r} is not a workload; choose one of "
             + ", ".join(WORKLOADS))

@@ -30,6 +30,14 @@ import sys
 import threading
 import time
 from multiprocessing import process as _mp_process
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the agent loads into every traced process: typing only for the checker
+    from collections.abc import Callable
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+    from types import FrameType, TracebackType
+    from typing import Any, TextIO
 
 from mpgui.runtime.protocol import MAX_LINE_CHARS, Kind, State
 from mpgui.runtime.reporter import Reporter, cut_line
@@ -71,7 +79,7 @@ class _Agent:
     """This process's link to mpgui. Replaced, never shared, after a fork."""
 
     def __init__(self) -> None:
-        self.conn = None
+        self.conn: Connection | None = None
         self.lock = threading.Lock()
         self.sending: int | None = None  # the thread that holds the lock in guarded()
         self.reporters: dict[int, Reporter] = {}  # thread ident -> its reporter
@@ -86,7 +94,7 @@ class _Agent:
         threads that are not traced)."""
         return self.reporters.get(threading.get_ident(), self.main)
 
-    def guarded(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
+    def guarded(self, fn: Callable[..., object], *args: object) -> None:
         """Call a reporter method under the lock; a send that fails (mpgui is gone or
         refused this process) turns reporting off instead of failing the script."""
         with self.lock:
@@ -122,21 +130,24 @@ def _send(r: Reporter, kind: int, a: object, b: object, t: int | None,
 
 
 _agent = _Agent()
+_installed = False  # install() ran in this interpreter
 
 
 def install() -> None:
     """Patch this interpreter; connect if it is the script's own process. Called once,
     before the script runs."""
-    if getattr(install, "done", False):
+    global _installed
+    if _installed:
         return
-    install.done = True  # type: ignore[attr-defined]
+    _installed = True
     # Registered before multiprocessing.util registers its exit function: atexit runs
     # in reverse, so the implicit joins at the end of the script are seen first.
     atexit.register(_at_exit)
     os.register_at_fork(after_in_child=_forget)
     _patch_processes()
     _patch_threads()
-    time.sleep = _traced_sleep
+    # typeshed lets time.sleep take any SupportsIndex; the script calls it with numbers.
+    time.sleep = _traced_sleep  # type: ignore[assignment]
     sys.stdout = _Tap(sys.stdout) if sys.stdout is not None else None
     if os.environ.pop(ENV_ROOT, None):
         # Imported here, once: forked children inherit it; a failing child needs it.
@@ -158,7 +169,7 @@ def _connect(kind: str, name: str) -> None:
     family = os.environ.get(ENV_FAMILY, "AF_UNIX")
     if family == "AF_INET":
         host, _, port = address.rpartition(":")
-        where: object = (host, int(port))
+        where: str | tuple[str, int] = (host, int(port))
     else:
         where = address
     token = os.environ.get(ENV_TOKEN, "")
@@ -178,7 +189,8 @@ def _connect(kind: str, name: str) -> None:
     _start_own_thread(_flush_later, (_agent,), "mpgui-trace-flush")
 
 
-def _start_own_thread(target, args: tuple, name: str) -> None:  # type: ignore[no-untyped-def]
+def _start_own_thread(target: Callable[..., object], args: tuple[object, ...],
+                      name: str) -> None:
     """Start one of the agent's threads with the signals that come from outside blocked
     in it (it inherits the mask it is created with): the kernel then gives terminate()'s
     SIGTERM or a Ctrl+C to a thread that runs the script, not to one of ours that sits
@@ -202,7 +214,7 @@ def token_frame(token: str) -> bytes:
     return len(raw).to_bytes(4, "big", signed=True) + raw
 
 
-def _watch(conn) -> None:  # type: ignore[no-untyped-def]
+def _watch(conn: Connection) -> None:
     """End this process if mpgui ends (a SIGKILLed mpgui must leave nothing behind).
     Blocked in recv_bytes() it never needs the GIL: a thread that woke up now and then
     would, and on busy cores each of its turns stalls the script's thread (that cost a
@@ -247,20 +259,23 @@ def _at_exit() -> None:
 
 def _patch_processes() -> None:
     cls = _mp_process.BaseProcess
-    start, join, bootstrap = cls.start, cls.join, cls._bootstrap
+    # _bootstrap (what a child process runs) and _popen are multiprocessing's private
+    # parts, not in typeshed: the ignores below name them.
+    start, join = cls.start, cls.join
+    bootstrap: Callable[[BaseProcess, int | None], int] = cls._bootstrap  # type: ignore[attr-defined]
 
-    def traced_start(self) -> None:  # type: ignore[no-untyped-def]
+    def traced_start(self: BaseProcess) -> None:
         if _agent.conn is None:
             return start(self)
         t = _now()
         start(self)
-        _watch_exit(type(self._popen))
+        _watch_exit(type(self._popen))  # type: ignore[attr-defined]
         var = _var_name(self, sys._getframe(1))
         _agent.send(_agent.reporter(), Kind.SPAWNED, self.pid, (var, self.name, self.daemon), t)
         return None
 
-    def traced_join(self, timeout=None):  # type: ignore[no-untyped-def]
-        if _agent.conn is None or self._popen is None:
+    def traced_join(self: BaseProcess, timeout: float | None = None) -> None:
+        if _agent.conn is None or self._popen is None:  # type: ignore[attr-defined]
             return join(self, timeout)
         own = _agent.reporters.get(threading.get_ident())  # None: an untraced thread
         if own is not None:
@@ -273,7 +288,7 @@ def _patch_processes() -> None:
             _agent.send(own or _agent.main, Kind.JOINED, self.pid, self.exitcode,
                         state=State.RUNNING if own is not None else None)
 
-    def traced_bootstrap(self, parent_sentinel=None):  # type: ignore[no-untyped-def]
+    def traced_bootstrap(self: BaseProcess, parent_sentinel: int | None = None) -> int:
         _forget()
         _connect("process", self.name)
         if _agent.conn is None:
@@ -284,7 +299,10 @@ def _patch_processes() -> None:
         _agent.send(_agent.main, Kind.FINISHED, code, time.process_time_ns())
         return code
 
-    cls.start, cls.join, cls._bootstrap = traced_start, traced_join, traced_bootstrap
+    # Patched on the class: Process, Pool and ProcessPoolExecutor all start a BaseProcess.
+    cls.start = traced_start  # type: ignore[method-assign]
+    cls.join = traced_join  # type: ignore[method-assign]
+    cls._bootstrap = traced_bootstrap  # type: ignore[attr-defined]
 
 
 def _flush_on_terminate() -> None:
@@ -375,8 +393,8 @@ def _watch_exit(popen: type) -> None:
         setattr(popen, f"_mpgui_{method}", True)
 
 
-def _telling_exit(method):  # type: ignore[no-untyped-def]
-    def traced(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _telling_exit(method: Callable[..., int | None]) -> Callable[..., int | None]:
+    def traced(self: Any, *args: Any, **kwargs: Any) -> int | None:
         code = method(self, *args, **kwargs)
         if code is not None and not self.__dict__.get("_mpgui_told") and _agent.conn:
             self._mpgui_told = True
@@ -385,7 +403,7 @@ def _telling_exit(method):  # type: ignore[no-untyped-def]
     return traced
 
 
-def _var_name(obj: object, frame) -> str | None:  # type: ignore[no-untyped-def]
+def _var_name(obj: object, frame: FrameType) -> str | None:
     """The variable of the script's code that holds `obj` (`A` in ``A.start()``), or
     None when multiprocessing itself started it or no name holds it."""
     if frame.f_globals.get("__name__", "").startswith(_MACHINERY):
@@ -393,7 +411,7 @@ def _var_name(obj: object, frame) -> str | None:  # type: ignore[no-untyped-def]
     for names in (frame.f_locals, frame.f_globals):
         for name, value in list(names.items()):
             if value is obj and not name.startswith("_"):
-                return name
+                return str(name)
     return None
 
 
@@ -405,16 +423,20 @@ def _report_printed_errors() -> None:
 
     print_exc = getattr(traceback.print_exc, "__wrapped__", traceback.print_exc)
 
-    def reporting_print_exc(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def reporting_print_exc(*args: Any, **kwargs: Any) -> None:
         if sys._getframe(1).f_globals.get("__name__") == "multiprocessing.process":
-            _report_error(*sys.exc_info())
-        return print_exc(*args, **kwargs)
+            etype, value, tb = sys.exc_info()
+            if etype is not None and value is not None:  # (it is called in an except)
+                _report_error(etype, value, tb)
+        print_exc(*args, **kwargs)
 
-    reporting_print_exc.__wrapped__ = print_exc  # type: ignore[attr-defined]
+    # What the next process's agent unwraps (a forked child inherits the patched module).
+    setattr(reporting_print_exc, "__wrapped__", print_exc)  # noqa: B010 (a function's attribute)
     traceback.print_exc = reporting_print_exc
 
 
-def _report_error(etype, value, tb) -> None:  # type: ignore[no-untyped-def]
+def _report_error(etype: type[BaseException], value: BaseException | None,
+                  tb: TracebackType | None) -> None:
     """Report an exception with its traceback, as Python prints it."""
     import traceback
 
@@ -426,7 +448,8 @@ def _hook_excepthook() -> None:
     """The script's own uncaught exception (a SyntaxError too): report, then print."""
     previous = sys.excepthook
 
-    def hook(etype, value, tb):  # type: ignore[no-untyped-def]
+    def hook(etype: type[BaseException], value: BaseException,
+             tb: TracebackType | None) -> None:
         _report_error(etype, value, tb)
         previous(etype, value, tb)
 
@@ -437,16 +460,19 @@ def _hook_excepthook() -> None:
 
 def _patch_threads() -> None:
     cls = threading.Thread
-    start, inner = cls.start, getattr(cls, "_bootstrap_inner", None)
+    start = cls.start
+    inner: Callable[[threading.Thread], None] | None = getattr(cls, "_bootstrap_inner", None)
     if inner is None:  # another Python's threading: threads are not traced
         return
 
-    def traced_start(self) -> None:  # type: ignore[no-untyped-def]
+    def traced_start(self: threading.Thread) -> None:
         caller = sys._getframe(1).f_globals.get("__name__", "")
-        self._mpgui_traced = _agent.conn is not None and not caller.startswith(_MACHINERY)
+        # Our mark on the script's thread (an attribute Thread does not declare).
+        self._mpgui_traced = (  # type: ignore[attr-defined]
+            _agent.conn is not None and not caller.startswith(_MACHINERY))
         return start(self)
 
-    def traced_inner(self) -> None:  # type: ignore[no-untyped-def]
+    def traced_inner(self: threading.Thread) -> None:
         if not getattr(self, "_mpgui_traced", False) or _agent.conn is None:
             return inner(self)
         with _agent.lock:
@@ -465,7 +491,7 @@ def _patch_threads() -> None:
 
     previous_hook = threading.excepthook
 
-    def excepthook(args) -> None:  # type: ignore[no-untyped-def]
+    def excepthook(args: threading.ExceptHookArgs) -> None:
         """A traced thread's uncaught exception (called in that thread)."""
         ident = threading.get_ident()
         if ident in _agent.reporters and _agent.reporters[ident] is not _agent.main:
@@ -473,7 +499,10 @@ def _patch_threads() -> None:
             _report_error(args.exc_type, args.exc_value, args.exc_traceback)
         previous_hook(args)
 
-    cls.start, cls._bootstrap_inner = traced_start, traced_inner
+    # Patched on the class, for every thread the script starts; _bootstrap_inner (what a
+    # new thread runs) is threading's private part, not in typeshed.
+    cls.start = traced_start  # type: ignore[method-assign]
+    cls._bootstrap_inner = traced_inner  # type: ignore[attr-defined]
     threading.excepthook = excepthook
 
 
@@ -524,7 +553,7 @@ class _Partial:
 class _Tap:
     """sys.stdout as the script knows it, that also reports each printed line."""
 
-    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
@@ -552,5 +581,5 @@ class _Tap:
                         _agent.due.set()
         return n
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -166,7 +166,8 @@ class ProcessesBackend(BackendRuntime):
 
     def read(self, source: Any) -> None:
         c: Child = source
-        if not self._read_from(c.conn, c.lane, shared=False):  # type: ignore[arg-type]
+        assert c.conn is not None, "a started process's pipe is watched, not a closed one"
+        if not self._read_from(c.conn, c.lane, shared=False):
             c.eof = True
 
     def reap(self) -> None:
@@ -176,14 +177,16 @@ class ProcessesBackend(BackendRuntime):
 
     def _finish(self, c: Child) -> None:
         """`c` has exited: read the rest of its pipe, record the exit, release it."""
-        while not c.eof and c.conn.poll():  # type: ignore[union-attr]
+        conn, process = c.conn, c.process
+        assert conn is not None and process is not None, "only a started process finishes"
+        while not c.eof and conn.poll():
             self.read(c)
-        code = c.process.exitcode  # type: ignore[union-attr]
+        code = process.exitcode
         self.store.exited(_now(), c.lane, code if code is not None else -9)
-        self.watch.remove(c.conn)
-        self.watch.remove(c.process.sentinel)  # type: ignore[union-attr]
-        c.conn.close()  # type: ignore[union-attr]
-        c.process.close()  # type: ignore[union-attr]
+        self.watch.remove(conn)
+        self.watch.remove(process.sentinel)
+        conn.close()
+        process.close()
         c.done = True
 
     def end_program(self) -> None:
@@ -194,12 +197,12 @@ class ProcessesBackend(BackendRuntime):
             self.terminate(c)
 
     def kill(self) -> None:
-        alive = [c for c in self.children if c.running and c.process is not None]
-        for c in alive:
-            if c.process.is_alive():  # type: ignore[union-attr]
-                c.process.kill()  # type: ignore[union-attr]
-        for c in alive:
-            c.process.join(5)  # type: ignore[union-attr]
+        alive = [(c, c.process) for c in self.children if c.running and c.process is not None]
+        for _c, process in alive:
+            if process.is_alive():
+                process.kill()
+        for c, process in alive:
+            process.join(5)
             self._finish(c)
 
 
@@ -215,6 +218,12 @@ class ThreadsBackend(BackendRuntime):
         self.eof = False
         self.exited = False
         self.host_pid: int | None = None  # kept: a closed Process no longer tells it
+
+    @property
+    def pipe(self) -> Connection:
+        """The pipe to the host, which open() made before any other call."""
+        assert self.conn is not None, "the threads backend is not open"
+        return self.conn
 
     def open(self) -> None:
         # The script's process: the main program runs in it, so it starts first.
@@ -236,24 +245,24 @@ class ThreadsBackend(BackendRuntime):
         self.store.start_called(_now(), c.lane)
         c.started = True
         with contextlib.suppress(OSError):  # the host is gone; reap() records it
-            self.conn.send(("start", c.lane, self.runner.task_of(c),  # type: ignore[union-attr]
+            self.pipe.send(("start", c.lane, self.runner.task_of(c),
                             bool(c.inst.spec.daemon)))
 
     def read(self, source: Any) -> None:
-        if not self._read_from(self.conn, 0, shared=True):  # type: ignore[arg-type]
+        if not self._read_from(self.pipe, 0, shared=True):
             self.eof = True
 
     def reap(self) -> None:
         self._finish_reported()
         if self.host is not None and not self.exited and self.host.exitcode is not None:
-            while not self.eof and self.conn.poll():  # type: ignore[union-attr]
+            while not self.eof and self.pipe.poll():
                 self.read(self)
             self._finish_reported()
             self._take_down()
             self.exited = True
             self.watch.remove(self.conn)
             self.watch.remove(self.host.sentinel)
-            self.conn.close()  # type: ignore[union-attr]
+            self.pipe.close()
             self.host.close()
 
     def alive(self) -> bool:
@@ -261,7 +270,7 @@ class ThreadsBackend(BackendRuntime):
 
     def end_program(self) -> None:
         with contextlib.suppress(OSError):
-            self.conn.send(("end",))  # type: ignore[union-attr]
+            self.pipe.send(("end",))
 
     def ended(self) -> bool:
         self.reap()
@@ -324,7 +333,8 @@ class PoolBackend(BackendRuntime):
         self.pool.apply_async(run_task, (c.lane, self.runner.task_of(c)))
 
     def read(self, source: Any) -> None:
-        self._read_from(self.conn, 0, shared=True)  # type: ignore[arg-type]
+        assert self.conn is not None, "the pool's pipe is read only while the pool is open"
+        self._read_from(self.conn, 0, shared=True)
 
     def reap(self) -> None:
         self._finish_reported()
@@ -374,7 +384,8 @@ class PoolBackend(BackendRuntime):
             self.store.exited(now, lane, code)
         self.watch.remove(self.conn)
         self.conn.close()
-        self._theirs.close()  # type: ignore[union-attr]
+        if self._theirs is not None:  # (open() made both ends)
+            self._theirs.close()
         self.pool = None  # its queues' semaphores go with it
         self.closed = True
 

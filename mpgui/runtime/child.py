@@ -22,7 +22,11 @@ from mpgui.runtime.reporter import Reporter
 from mpgui.runtime.workloads import SCRIPT_RAISES, Context, run_ops
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeAlias
+
+    # Where a row's function is in the equivalent script: (file name, function name,
+    # number of its first line, its lines), as the Runner's task_of sends it.
+    ScriptPlace: TypeAlias = tuple[str, str, int, tuple[str, ...]]
 
 # Exit code of a child whose parent vanished (reported to nobody; seen in ps accounting).
 ORPHANED = 70
@@ -69,7 +73,7 @@ def _finish(r: Reporter, conn: Connection, code: int) -> None:
 
 
 def _script_traceback(exc: BaseException,
-                      script: tuple | None) -> str:  # type: ignore[type-arg]
+                      script: ScriptPlace | None) -> str:
     """The traceback as the equivalent script (`mpgui code NAME`) prints it: the frame of
     the row's function in that script, at the line that raised.
 

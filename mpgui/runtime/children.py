@@ -54,9 +54,11 @@ class RunSide(Protocol):
     children: dict[str, Child]
     main_lane: int
     worker_lanes: list[int]  # a pool's workers' lanes (none for other backends)
-    # What a child process runs: child_main(conn, task), or a stand-in that speaks
-    # the same protocol.
-    child_target: Callable[[Connection, dict[str, Any]], None]
+    @property
+    def child_target(self) -> Callable[[Connection, dict[str, Any]], None]:
+        """What a child process runs: child_main(conn, task), or a stand-in that speaks
+        the same protocol. (Read-only here: the Runner's is a staticmethod.)"""
+        ...
 
     def task_of(self, c: Child) -> dict[str, Any]:
         """What `c` runs, as plain data for the child."""

@@ -60,7 +60,8 @@ def die_with_parent() -> bool:
         return False
     try:
         pr_set_pdeathsig, sigkill = 1, 9
-        return ctypes.PyDLL(None).prctl(pr_set_pdeathsig, sigkill, 0, 0, 0) == 0
+        result: int = ctypes.PyDLL(None).prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+        return result == 0
     except (OSError, AttributeError):
         return False
 

@@ -8,7 +8,8 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from types import FrameType
+from typing import Any, TextIO
 
 from mpgui.model.backend import THREADS, get_backend
 from mpgui.model.escape import shown
@@ -74,7 +75,9 @@ class Interrupts:
 
     def __init__(self) -> None:
         self.signum = 0
-        self._old: dict[int, object] = {}
+        # What signal.signal returned: a handler, SIG_DFL/SIG_IGN, or None (not set
+        # from Python).
+        self._old: dict[int, Callable[[int, FrameType | None], Any] | int | None] = {}
 
     def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
@@ -84,7 +87,7 @@ class Interrupts:
 
     def __exit__(self, *_exc: object) -> None:
         for sig, handler in self._old.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            signal.signal(sig, handler)
         self._old.clear()
 
     def _note(self, signum: int, _frame: object) -> None:

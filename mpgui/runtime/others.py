@@ -91,7 +91,7 @@ def others_fractions(prev: Reading, cur: Reading, own: dict[int, int], carry: in
         b0, t0 = prev.cpus.get(c, (b, t))
         busy[c], total[c] = max(0, b - b0), max(0, t - t0)
     all_busy = sum(busy)
-    placed = [own.get(c, 0) for c in range(n)]
+    placed: list[float] = [own.get(c, 0) for c in range(n)]
     elsewhere = sum(v for c, v in own.items() if not 0 <= c < n)
     if elsewhere and all_busy:  # CPU not known: spread as the CPUs were busy
         placed = [p + elsewhere * b / all_busy for p, b in zip(placed, busy, strict=True)]

@@ -28,6 +28,8 @@ from mpgui.runtime.protocol import (
 if TYPE_CHECKING:  # a child imports this module: no typing at run time
     from typing import Any
 
+    from mpgui.runtime.protocol import Event
+
 _now = time.perf_counter_ns
 _cpu = time.thread_time_ns
 # Iterations of the busy loop between two looks at the wall clock (~45 µs here); the
@@ -87,7 +89,7 @@ class Reporter:
         self._sub = sub
         self._lock = lock
         self._gil = gil
-        self._events: list[tuple[int, int, int, object]] = []
+        self._events: list[Event] = []
         self._line_t = array("q")
         self._lines: list[str] = []
         self._last_flush = 0

@@ -29,12 +29,13 @@ from mpgui.runtime.backends import backend_class
 from mpgui.runtime.child import child_main
 from mpgui.runtime.children import Child
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.joins import Join
 from mpgui.runtime.others import OthersSampler
 from mpgui.runtime.protocol import State
 from mpgui.runtime.run import Status, how_it_ran
 from mpgui.runtime.run_loop import STOP_GRACE_S, RunLoop
 from mpgui.runtime.run_record import RunRecord, prediction
-from mpgui.runtime.trace import Join, TraceStore
+from mpgui.runtime.trace import TraceStore
 from mpgui.runtime.watch import Watch
 
 DEFAULT_START_METHOD = "spawn"
@@ -179,8 +180,9 @@ class Runner(RunLoop):
         if self.status is not Status.READY:
             raise RuntimeError("a Runner runs its scenario once; make a new one")
         self.status = Status.RUNNING
-        self.store.begin(_now(), self.main_lane)
-        self.others_sampler.begin(self.store.t0)  # type: ignore[arg-type]
+        t0 = _now()
+        self.store.begin(t0, self.main_lane)
+        self.others_sampler.begin(t0)
         try:
             self.backend.open()
         except Exception as exc:  # e.g. out of processes: the run ends at once, saying why

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mpgui.model.scenario import About
 from mpgui.runtime import agent, supervisor
@@ -42,6 +42,9 @@ from mpgui.runtime.run_record import RunRecord
 from mpgui.runtime.sampler import Sampler, available
 from mpgui.runtime.trace import OPEN, TraceStore
 from mpgui.runtime.watch import Watch
+
+if TYPE_CHECKING:
+    from mpgui.runtime.protocol import Batch
 
 SAMPLE_NS = 10_000_000  # how often the kernel is asked what each thread does
 # Processes shown at most; more (a fork bomb) run untraced and are counted.
@@ -109,6 +112,12 @@ class _Link:
     blocked: dict[int, bool] = field(default_factory=dict)  # lane -> in sleep()/join()
     joins: dict[tuple[int, int], Join] = field(default_factory=dict)  # (waiter, pid)
 
+    @property
+    def own_lane(self) -> int:
+        """The process's lane: known once its hello was accepted, before any batch."""
+        assert self.lane is not None and self.lane >= 0, "no batch before the hello"
+        return self.lane
+
 
 class ScriptRunner(RunLoop):
     """Runs one script once. Use as a context manager, or call stop(), so that none of
@@ -140,7 +149,7 @@ class ScriptRunner(RunLoop):
         self.untraced = 0  # processes over MAX_LANES
         self.steps_pending = False
         self.watch = Watch()
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self._listener: socket.socket | None = None
         self._dir: str | None = None
         self._token = secrets.token_hex(16)
@@ -419,12 +428,12 @@ class ScriptRunner(RunLoop):
         self._lane_of_pid[pid] = lane
         return lane
 
-    def _batch(self, link: _Link, batch: tuple) -> None:
+    def _batch(self, link: _Link, batch: Batch) -> None:
         """A batch of a traced process: each event as its kind's entry in the registry
         says (`events`): what a traced script does with it, else what the store does."""
         sub, events, line_t, text = batch
         store = self.store
-        lane = link.lane if sub == 0 else store.lane_of(link.lane, sub)  # type: ignore[arg-type]
+        lane = link.own_lane if sub == 0 else store.lane_of(link.own_lane, sub)
         for kind, t, a, b in events:
             traced = TRACED.get(kind)
             if traced is not None:
@@ -447,7 +456,7 @@ class ScriptRunner(RunLoop):
 
     def _thread_named(self, link: _Link, lane: int, name: str, tid: object) -> None:
         ln = self.store.lanes[lane]
-        owner = self.store.lanes[link.lane]  # type: ignore[index]
+        owner = self.store.lanes[link.own_lane]
         ln.var = ln.name = name if owner.kind == "main" else f"{owner.var}: {name}"
         if self.sampling and isinstance(tid, int):
             self._sampler.add(lane, link.pid, tid, _now())
@@ -495,7 +504,7 @@ class ScriptRunner(RunLoop):
         if link.lane == self.main_lane:
             return  # the script's end is the Popen's to tell (its exit code)
         code = ln.finish_code if ln.finish_code is not None else ln.exit_code
-        self.store.exited(_now(), link.lane, code)  # type: ignore[arg-type]
+        self.store.exited(_now(), link.lane, code)
 
     # -- sampling ----------------------------------------------------------------------
 

@@ -49,7 +49,8 @@ def _prctl(option: int, value: int) -> bool:
     import ctypes  # only here, in the supervisor: no traced process loads ctypes for it
 
     libc = ctypes.CDLL(None, use_errno=True)
-    return libc.prctl(option, value, 0, 0, 0) == 0
+    result: int = libc.prctl(option, value, 0, 0, 0)
+    return result == 0
 
 
 def _stat(pid: int) -> tuple[str, int] | None:

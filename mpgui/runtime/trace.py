@@ -19,12 +19,15 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mpgui.runtime import lane_events, spill  # noqa: F401  (lane_events: its kinds register)
 from mpgui.runtime.events import KEEP
 from mpgui.runtime.joins import Join
 from mpgui.runtime.protocol import STATE_LABELS, UNKNOWN_CORE, Kind, State
+
+if TYPE_CHECKING:
+    from mpgui.runtime.protocol import Batch
 
 OPEN = -1  # t1 of a span that has not ended yet
 # Chunks of text kept split into lines for reading: a console or export reading lines in
@@ -89,7 +92,7 @@ class OtherPrograms:
         self.note = ""  # why not, when it was not (a sentence for "... (note)")
         self.t0 = array("q")
         self.t1 = array("q")
-        self.fraction: list[array] = []  # per CPU: array("f"), one value per sample
+        self.fraction: list[array[float]] = []  # per CPU: array("f"), one value per sample
         self._sums: tuple[int, float, float] = (0, 0.0, 0.0)  # share(): samples, ns, CPU ns
 
     @property
@@ -278,7 +281,7 @@ class TraceStore:
 
     # -- child events ------------------------------------------------------------------
 
-    def ingest(self, lane: int, batch: tuple, shared: bool = False) -> None:
+    def ingest(self, lane: int, batch: Batch, shared: bool = False) -> None:
         """Store one batch a child sent (see `protocol`): from the process on `lane`,
         or, when the pipe is `shared`, for the lane the batch names.
 
@@ -359,10 +362,17 @@ class TraceStore:
 
     def column_bytes(self) -> int:
         """Bytes held by the columns (what stays in memory, growing with events)."""
-        cols = (self.span_lane, self.span_state, self.span_core, self.span_t0, self.span_t1,
-                self.line_lane, self.line_t, self._chunk_first, self.others.t0,
-                self.others.t1, *self.others.fraction)
+        cols: tuple[array[int] | array[float], ...] = (
+            self.span_lane, self.span_state, self.span_core, self.span_t0, self.span_t1,
+            self.line_lane, self.line_t, self._chunk_first, self.others.t0,
+            self.others.t1, *self.others.fraction)
         return sum(c.itemsize * c.buffer_info()[1] for c in cols) + 8 * len(self._chunks)
+
+    def _in_memory(self, c: int) -> bytes:
+        """Text chunk `c`, one not spilled yet (from `_kept_from` on)."""
+        chunk = self._chunks[c]
+        assert chunk is not None, f"text chunk {c} is on disk, not in memory"
+        return chunk
 
     def spill_text(self, target: int) -> int:
         """Move the oldest text chunks still in memory to disk until `target` bytes went
@@ -372,14 +382,14 @@ class TraceStore:
             return 0
         end, moved = self._kept_from, 0
         while end < len(self._chunks) and moved < target:
-            moved += len(self._chunks[end])  # type: ignore[arg-type]
+            moved += len(self._in_memory(end))
             end += 1
         if end == self._kept_from:
             return 0
         try:
             if self._spill is None:
                 self._spill = spill.TextSpill()
-            self._spill.put((c, self._chunks[c]) for c in range(self._kept_from, end))
+            self._spill.put((c, self._in_memory(c)) for c in range(self._kept_from, end))
         except (OSError, sqlite3.Error) as exc:
             self.spill_error = f"{type(exc).__name__}: {exc}"
             return 0
@@ -444,7 +454,7 @@ class TraceStore:
         join.t_return, join.timed_out = t, timed_out
         self.set_state(main_lane, t, State.RUNNING)
 
-    def exited(self, t: int, lane: int, code: int) -> None:
+    def exited(self, t: int, lane: int, code: int | None) -> None:
         """The parent saw the process on `lane` end with `code`; it ended at its own
         last timestamp if it sent one, else when the parent noticed."""
         ln = self.lanes[lane]
@@ -538,7 +548,7 @@ class TraceStore:
                     if st == State.RUNNING and t1 != OPEN)
         return total / 1e9
 
-    def others_fraction(self, cpu: int) -> tuple[array, array, array]:
+    def others_fraction(self, cpu: int) -> tuple[array[int], array[int], array[float]]:
         """(t0, t1, fraction) of CPU `cpu`: per sample its interval (perf_counter_ns)
         and the part of it (0..1) other programs used that CPU; empty columns for a CPU
         not measured. Live, the columns grow as the run goes (a sample every ~100 ms)."""
