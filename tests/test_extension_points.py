@@ -7,8 +7,9 @@ One scenario uses all three: its rows run the toy workload "launch" on the toy b
 "toy", and the toy operation reports the toy event "liftoff" from the child. It
 validates, runs with real child processes (spawned: the child's side of the toy
 operation is in `tests/toy_extension.py`, which the child imports), its generated code
-prints the same lines under plain ``python``, the prediction gives its phases, and the
-chart paints its spans, its legend and its toy events.
+prints the same lines under plain ``python``, the prediction gives its phases, a
+scenario file and the command line take the toy names, and the chart (alone, and in
+the whole window) paints its spans, its legend and its toy events.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from typing import Any, ClassVar
 
 import pytest
 
+from mpgui.cli import main
 from mpgui.model import backend as backend_records
 from mpgui.model import registry
 from mpgui.model.codegen import generate_code
+from mpgui.model.fileformat import dump_scenario, parse_scenario
 from mpgui.model.message import to_expression
 from mpgui.model.operations import CodeContext, Operation, Outcome, Print, Repeat, Sleep, Values
 from mpgui.model.registry import SECONDS, Param, Workload
@@ -46,7 +49,7 @@ from tests.helpers import PYTHON, script_env
 from tests.scenarios import make, spec
 from tests.toy_extension import ANNOUNCE, LIFTOFF_CODE
 
-RUN_DEADLINE_S = 30.0  # a run of a few hundredths of a second, on a busy machine
+RUN_DEADLINE_S = 30.0  # for a run of well under a second, on a busy machine
 
 
 # -- the toy workload: "launch", n checks then a liftoff, with a toy operation kind ------
@@ -195,7 +198,8 @@ def run(s: Scenario) -> Runner:
     def in_time() -> None:
         if time.monotonic() > give_up:
             raise AssertionError(f"the run did not end within {RUN_DEADLINE_S} s")
-    with Runner(s) as r:
+    r = Runner(s)
+    with r:
         r.run(on_poll=in_time)
     return r
 
@@ -212,13 +216,13 @@ def toy_run(toys: None) -> Runner:
 
 # -- the tests ---------------------------------------------------------------------------
 
-def test_the_toys_validate(toys):
+def test_the_toys_validate(toys: None) -> None:
     assert [p for p in validate(scenario()) if p.severity == "error"] == []
     # Their names are the registries' choices now: a typo is still refused.
     assert any(p.field == "backend" for p in validate(scenario("toys")))
 
 
-def test_the_toys_run_with_real_processes_printing_the_lines(toy_run):
+def test_the_toys_run_with_real_processes_printing_the_lines(toy_run: Runner) -> None:
     store = toy_run.store
     assert toy_run.status == "finished" and store.backend == "toy"
     assert lines(store) == EXPECTED
@@ -235,7 +239,7 @@ def test_the_toys_run_with_real_processes_printing_the_lines(toy_run):
 
 
 @pytest.mark.parametrize("backend", ["threads", "pool"])
-def test_the_toy_workload_runs_on_the_other_backends_too(toys, backend):
+def test_the_toy_workload_runs_on_the_other_backends_too(toys: None, backend: str) -> None:
     """The threads' host and the pool's workers are spawned interpreters too: they find
     the toy operation's executor the same way."""
     r = run(scenario(backend))
@@ -246,7 +250,19 @@ def test_the_toy_workload_runs_on_the_other_backends_too(toys, backend):
     assert len(r.store.records("liftoff")) == 2
 
 
-def test_the_toys_generated_code_prints_the_same_lines(toys, tmp_path: Path):
+def test_a_file_and_the_command_line_know_the_toys(
+        toys: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s = scenario()
+    text = dump_scenario(s)
+    assert 'backend = "toy"' in text and 'workload = "launch"' in text
+    assert parse_scenario(text) == s
+    path = tmp_path / "launch.toml"
+    path.write_text(dump_scenario(scenario("processes")), encoding="utf-8")
+    assert main(["code", str(path), "--backend", "toy"]) == 0
+    assert "liftoff after" in capsys.readouterr().out
+
+
+def test_the_toys_generated_code_prints_the_same_lines(toys: None, tmp_path: Path) -> None:
     code = generate_code(scenario())
     assert "multiprocessing.Process(" in code and 'print(f"{name}: liftoff after' in code
     script = tmp_path / "launch.py"
@@ -257,17 +273,18 @@ def test_the_toys_generated_code_prints_the_same_lines(toys, tmp_path: Path):
     assert sorted(proc.stdout.splitlines()) == EXPECTED
 
 
-def test_the_toys_are_predicted(toys):
+def test_the_toys_are_predicted(toys: None) -> None:
     plan = predict(scenario(), cores=2, speed=2.0)
     assert plan.backend == "toy"
-    sleeps = {plan.lanes[lane].var: plan.seconds(t1) - plan.seconds(t0)
+    sleeps = {plan.lanes[lane].var: (t1 - t0) / 1e9
               for lane, state, _core, t0, t1 in plan.spans() if state == State.SLEEPING
               and plan.lanes[lane].kind == "process"}
     assert sleeps == pytest.approx({"A": 0.025, "B": 0.05})  # the sleep, at speed 2
     assert [ln.exit_code for ln in plan.lanes if ln.kind == "process"] == [0, 0]
 
 
-def test_the_toy_event_goes_to_a_run_file_and_the_exports(toy_run, tmp_path: Path):
+def test_the_toy_event_goes_to_a_run_file_and_the_exports(toy_run: Runner,
+                                                          tmp_path: Path) -> None:
     store = toy_run.store
     path = tmp_path / "launch.mpgrun"
     save_run(path, toy_run.scenario, store, {})
@@ -282,7 +299,7 @@ def test_the_toy_event_goes_to_a_run_file_and_the_exports(toy_run, tmp_path: Pat
         ("A", "proc A: liftoff after 3 checks"), ("B", "proc B: liftoff after 2 checks")]
 
 
-def test_the_chart_paints_the_toys(toy_run, qtbot):
+def test_the_chart_paints_the_toys(toy_run: Runner, qtbot: Any) -> None:
     from mpgui.ui.chart.chart import ChartWidget
     from mpgui.ui.chart.legend import ChartLegend
     from mpgui.ui.chart.pixels import dominant, pixel_codes
@@ -296,12 +313,13 @@ def test_the_chart_paints_the_toys(toy_run, qtbot):
     chart.resize(1200, 500)
     chart.show()
     qtbot.waitExposed(chart)
+    assert store.t0 is not None and store.t_end is not None
     chart.set_store(store)
     chart.refresh(store.t_end, False)
     assert chart.rows is not None
     # The lanes of the toy workload's rows have spans.
     grid = pixel_codes(chart.cache, chart.rows, chart.spans.colors, 0,
-                       store.seconds(store.t_end), 400)
+                       (store.t_end - store.t0) / 1e9, 400)
     for ln in store.lanes:
         if ln.kind == "process":
             assert (dominant(grid[chart.rows.lane_row[ln.index]]) >= 0).any(), ln.var
@@ -314,3 +332,24 @@ def test_the_chart_paints_the_toys(toy_run, qtbot):
     flagged = {lb.text for lb in layout.labels if lb.text.startswith("liftoff: ")}
     assert flagged == {"liftoff: proc A: liftoff after 3 checks",
                        "liftoff: proc B: liftoff after 2 checks"}
+
+
+def test_the_window_offers_runs_and_shows_the_toys(toys: None, window: Any, qtbot: Any) -> None:
+    """The whole window: the toolbar offers the toy backend (the registry is read when
+    the window is made, after `toys`), the code view writes the toy workload, and a run
+    shows the toy backend's words and the toy events."""
+    assert window.backend.combo.findData("toy") >= 0
+    window.files.open_scenario(scenario())
+    qtbot.waitUntil(lambda: "liftoff after" in window.code.toPlainText(), timeout=10_000)
+    assert window.layout_.processes_hint.text().startswith("each row is one toy worker")
+    window.run()
+    qtbot.waitUntil(lambda: window.view.current is not None and window.view.live is None,
+                    timeout=int(RUN_DEADLINE_S * 1000))
+    store = window.view.current.store
+    assert store.backend == "toy" and lines(store) == EXPECTED
+    labels = [label for _key, label in window.legend.entries]
+    assert labels[0] == "toy worker booting" and "toy worker done" in labels
+    layout = window.chart._layout()
+    assert layout is not None
+    assert {lb.text for lb in layout.labels if lb.text.startswith("liftoff: ")} == {
+        "liftoff: proc A: liftoff after 3 checks", "liftoff: proc B: liftoff after 2 checks"}
