@@ -334,10 +334,34 @@ def test_the_chart_paints_the_toys(toy_run: Runner, qtbot: Any) -> None:
                        "liftoff: proc B: liftoff after 2 checks"}
 
 
-def test_the_window_offers_runs_and_shows_the_toys(toys: None, window: Any, qtbot: Any) -> None:
+@pytest.fixture
+def toy_window(toys: None, qtbot: Any, said: Any) -> Iterator[Any]:
+    """A main window made while the toys are registered, and destroyed before they are
+    removed: its code view, legend and chart ask the registries on their own timers,
+    and must not find the toy names gone (conftest's `window` lives on until qtbot's
+    teardown, after this module's fixtures may have ended)."""
+    from PySide6.QtCore import Qt
+
+    from mpgui.ui.main_window import MainWindow
+
+    w = MainWindow(speed=10)
+    w.open_initial("seed")
+    w.setWindowState(Qt.WindowState.WindowNoState)
+    w.resize(1400, 900)
+    w.show()
+    try:
+        yield w
+    finally:
+        w.close()  # shuts the runs down (the unsaved question answers Discard: `said`)
+        with qtbot.waitSignal(w.destroyed, timeout=10_000):
+            w.deleteLater()
+
+
+def test_the_window_offers_runs_and_shows_the_toys(toy_window: Any, qtbot: Any) -> None:
     """The whole window: the toolbar offers the toy backend (the registry is read when
     the window is made, after `toys`), the code view writes the toy workload, and a run
     shows the toy backend's words and the toy events."""
+    window = toy_window
     assert window.backend.combo.findData("toy") >= 0
     window.files.open_scenario(scenario())
     qtbot.waitUntil(lambda: "liftoff after" in window.code.toPlainText(), timeout=10_000)
