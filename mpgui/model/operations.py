@@ -61,6 +61,8 @@ class Operation:
     """One kind of thing a workload does. Subclasses are frozen dataclasses whose
     fields name the workload's parameters they use."""
 
+    # mpgui's own kinds are a word; a kind defined elsewhere is "package.module:name",
+    # the module that registers its executor (a spawned child imports it on demand).
     kind: ClassVar[str] = ""
     # What its generated code needs: modules to import, helpers the script defines.
     modules: ClassVar[frozenset[str]] = frozenset()

@@ -14,6 +14,7 @@ iteration.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from types import CodeType
@@ -64,8 +65,15 @@ def executes(kind: str, *, raises_as_script: bool = False) -> Callable[[Executor
 
 def prepare(op: OpData, ctx: Context) -> StepFn:
     """The operation `op` ready to run; LookupError naming it when no executor is
-    registered for its kind."""
+    registered for its kind.
+
+    A kind defined outside mpgui is spelled ``"package.module:name"``, the module that
+    registers its executor: a child started by spawn or forkserver is a fresh
+    interpreter that has imported only mpgui's executors, so it imports that module the
+    first time it meets the kind (the parent's registration does not reach it)."""
     kind, fields = op
+    if kind not in EXECUTORS and ":" in kind:
+        importlib.import_module(kind.partition(":")[0])
     try:
         executor = EXECUTORS[kind]
     except KeyError:
