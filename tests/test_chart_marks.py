@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QLineEdit
 
 from mpgui.ui.chart.labels import Box
 from tests.helpers import open_editor
-from tests.layout_checks import chart_problems, coverage_problems
+from tests.layout_checks import chart_problems, coverage_problems, problems
+from tests.test_layout_matrix import settle
 from tests.test_window import COLUMN_OF
 
 
@@ -88,3 +89,24 @@ def test_a_bad_cell_shows_a_placeholder_that_names_it(qtbot, window):
     window.acts["undo"].trigger()
     qtbot.waitUntil(lambda: not placeholder.isVisible())
     assert window.status.run_label.text() == "Ready"
+
+
+def test_no_start_arrow_crosses_a_label_of_the_main_program(qtbot, window):
+    # On a busy machine the parent may start C some milliseconds after B.join()
+    # returned: the start arrow then falls inside B.join()'s label; at zoom 200 on a
+    # small screen that label fills the main program's lane (found by CI under load).
+    run_builtin(qtbot, window, "sequential")
+    store = window.view.current.store
+    b_join = next(j for j in store.joins if store.lanes[j.lane].var == "B")
+    record = window.view.current
+    window.appearance.set_zoom(2.0)
+    settle()
+    for late_ms in (0, 5, 10, 20, 40):
+        for k, var in enumerate("CD"):
+            lane = next(ln for ln in store.lanes if ln.var == var)
+            lane.start_call_t = b_join.t_return + late_ms * 1_000_000 + k * 300_000
+        for screen in ((1024, 768), (1280, 720), (1366, 768)):
+            window.view.show(record)
+            window.setGeometry(0, 0, *screen)
+            settle()
+            assert problems(window, screen) == [], (late_ms, screen)

@@ -236,6 +236,7 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
         return row >= 0 and first <= row < end
 
     exits: list[tuple[int, float, float, bool]] = []  # lane, x, mid, crashed
+    starts: list[tuple[float, float]] = []  # x, the arrow's tip
     for ln in store.lanes:
         row = rows.lane_row[ln.index] if ln.index < len(rows.lane_row) else -1
         if ln.kind != "process" or row < 0:
@@ -243,9 +244,7 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
         top = frame.row_top(row)
         if ln.start_call_t is not None and ln.start_call_t <= cut_ns:
             x = frame.x_of(ln.start_call_t)
-            tip = top + h * 0.2
-            out.segments.append(Segment(x, main_mid, x, tip, "start"))
-            out.arrows.append((x, tip, False))
+            starts.append((x, top + h * 0.2))
         if ln.terminate_t is not None and ln.terminate_t <= cut_ns:
             x = frame.x_of(ln.terminate_t)
             tip = top + h * 0.2
@@ -263,6 +262,10 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
         painter.connectors(store, records, rows, frame, cut_ns, out)
     if frame.main_visible:
         _place_flags(out, flags, frame, main_top, main_bottom)
+    for x, tip in starts:
+        out.segments.append(Segment(x, _below_flags(out.labels, x, main_mid, main_bottom),
+                                    x, tip, "start"))
+        out.arrows.append((x, tip, False))
     obstacles = Lines(out.segments)
     for lane, x, mid, crashed in exits:
         ln = store.lanes[lane]
@@ -273,6 +276,18 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
         _place_exit(out, obstacles, frame, text, x, mid, lane, crashed)
     out.right = max((lb.box.right for lb in out.labels), default=frame.plot.x)
     return out
+
+
+def _below_flags(labels: list[Label], x: float, mid: float, bottom: float) -> float:
+    """Where a start() arrow at `x` leaves the main program's lane: from its middle, or
+    from under the main program's labels that lie across `x` there (a start right after
+    a join on a busy machine, or a lane one label high), so that no arrow crosses a
+    text."""
+    y = mid
+    for lb in labels:
+        if lb.box.x < x < lb.box.right and lb.box.y < bottom and lb.box.bottom > y:
+            y = lb.box.bottom
+    return min(y, bottom)
 
 
 def _flags(store: TraceStore, cut_ns: int,
