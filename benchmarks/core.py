@@ -16,10 +16,10 @@ from multiprocessing.connection import wait
 from benchmarks.report import Row
 from benchmarks.targets import first_event, raw_flood
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
+from mpgui.runtime.child.reporter import Reporter, spin_chunk
+from mpgui.runtime.parent.runner import Runner, start_methods
 from mpgui.runtime.protocol import Kind, State
-from mpgui.runtime.reporter import Reporter, spin_chunk
-from mpgui.runtime.runner import Runner, start_methods
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store.trace import TraceStore
 
 _now = time.perf_counter_ns
 _cpu = time.thread_time_ns

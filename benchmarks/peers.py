@@ -15,7 +15,7 @@ from pathlib import Path
 from benchmarks.report import Row
 from mpgui.model.builtins import load_builtin
 from mpgui.model.codegen import generate_code
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.parent.runner import Runner
 
 # -- the app's start-up ----------------------------------------------------------------------
 

@@ -39,8 +39,8 @@ def chatter(conn, task) -> None:
     window needs (16 children waking every 1 ms took 0.8 of this machine's 2 cores)."""
     import os
 
+    from mpgui.runtime.child.reporter import Reporter
     from mpgui.runtime.protocol import Kind, State
-    from mpgui.runtime.reporter import Reporter
 
     r = Reporter(conn)
     r.started(os.getpid())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from benchmarks.report import Row
 from mpgui.resources import resource
-from mpgui.runtime.script_runner import ScriptRunner
+from mpgui.runtime.script.runner import ScriptRunner
 
 CPU_POOL = Path(__file__).with_name("scripts") / "cpu_pool.py"
 LIMIT = 1.05

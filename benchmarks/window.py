@@ -11,7 +11,7 @@ import time
 from benchmarks.report import Row
 from benchmarks.targets import CHATTER_SECONDS, chatter
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.parent.runner import Runner
 
 CHILDREN = 16
 WARM_UP_S = 1.0  # leave out the children's start (16 spawns) from the steady state
@@ -112,7 +112,7 @@ def frame_budget() -> list[Row]:
 def _synthetic_store(lanes: int, spans: int):  # type: ignore[no-untyped-def]
     """A finished run with `spans` spans spread over `lanes` process lanes."""
     from mpgui.runtime.protocol import State
-    from mpgui.runtime.trace import TraceStore
+    from mpgui.runtime.store.trace import TraceStore
 
     store = TraceStore()
     main = store.add_lane("main", "main program", "main")

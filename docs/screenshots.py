@@ -75,7 +75,7 @@ def inside(shots: str) -> int:
     from mpgui.resources import resource
     from mpgui.ui.app import make_app
     from mpgui.ui.main_window import MainWindow
-    from mpgui.ui.script_trace import trust
+    from mpgui.ui.run.script_trace import trust
 
     app = make_app()
 

@@ -29,7 +29,7 @@ from typing import IO, NoReturn
 
 from mpgui import __version__
 from mpgui.model.escape import one_line
-from mpgui.runtime.stdout import OutputFailed, flush_out, write_out
+from mpgui.runtime.output.stdout import OutputFailed, flush_out, write_out
 
 COMMANDS = ("run", "trace", "code", "list")
 EXIT_FAILURE = 1
@@ -53,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _speed(text: str) -> float:
-    from mpgui.runtime.runner import MAX_SPEED, MIN_SPEED
+    from mpgui.runtime.parent.runner import MAX_SPEED, MIN_SPEED
 
     try:
         value = float(text)
@@ -77,7 +77,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    from mpgui.runtime.runner import DEFAULT_START_METHOD, start_methods
+    from mpgui.runtime.parent.runner import DEFAULT_START_METHOD, start_methods
 
     p.add_argument("--speed", type=_speed, default=1.0, metavar="F",
                    help="run F times faster: every duration is divided by F (default 1)")
@@ -98,7 +98,7 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
 
 
 def _memory_mb(text: str) -> int:
-    from mpgui.runtime.spill import parse_mb
+    from mpgui.runtime.store.spill import parse_mb
 
     try:
         return parse_mb(text)
@@ -107,7 +107,7 @@ def _memory_mb(text: str) -> int:
 
 
 def _memory_option(p: argparse.ArgumentParser) -> None:
-    from mpgui.runtime.spill import DEFAULT_MB, ENV_MEMORY
+    from mpgui.runtime.store.spill import DEFAULT_MB, ENV_MEMORY
 
     p.add_argument("--memory-mb", type=_memory_mb, default=None, metavar="MB",
                    help="memory the recorded runs may use before older printed text "
@@ -118,7 +118,7 @@ def _memory_option(p: argparse.ArgumentParser) -> None:
 def _apply_memory(opts: argparse.Namespace) -> None:
     """The memory budget: --memory-mb, else $MPGUI_MEMORY_MB (checked here, so a bad
     value is one error line), else the default."""
-    from mpgui.runtime.spill import ENV_MEMORY, parse_mb, set_memory_mb
+    from mpgui.runtime.store.spill import ENV_MEMORY, parse_mb, set_memory_mb
 
     if not hasattr(opts, "memory_mb"):  # code, list: they record nothing
         return
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["--python-script"] and len(args) > 1:  # a frozen app runs a script
         return _python_script(args[1], args[2:])
     if args[:1] == ["--supervise"]:  # a frozen app supervises a traced script's run
-        from mpgui.runtime.supervisor import main as supervise
+        from mpgui.runtime.script.supervisor import main as supervise
 
         return supervise(args[1:])
     command = args[0] if args and args[0] in COMMANDS else "gui"
@@ -407,8 +407,8 @@ def _script_frames(tb):  # type: ignore[no-untyped-def]
 def _draw(opts: argparse.Namespace, scenario, store) -> None:  # type: ignore[no-untyped-def]
     """The chart of the finished run as PNG and/or SVG (Qt only now, children gone)."""
     from mpgui.runtime.cpu import cpu_count
-    from mpgui.runtime.run_record import RunRecord
-    from mpgui.ui.export_image import ensure_app, export_run
+    from mpgui.runtime.session.record import RunRecord
+    from mpgui.ui.run.export_image import ensure_app, export_run
     from mpgui.ui.theme import THEMES
 
     ensure_app()

@@ -14,7 +14,7 @@ returns from freeze_support().
 import os
 
 if os.environ.get("MPGUI_TRACE_ADDRESS"):
-    from mpgui.runtime import agent
+    from mpgui.runtime.script import agent
 
     agent.install()
 

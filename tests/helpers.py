@@ -39,7 +39,7 @@ HEAVY = ("PySide6", "shiboken6", "pyqtgraph", "numpy")
 
 def spawned_modules(target) -> list[str]:  # type: ignore[no-untyped-def]
     """What a process started with spawn has imported once `target(conn)` sends its
-    ``sys.modules`` names (targets: mpgui.runtime.child.probe_modules and the like)."""
+    ``sys.modules`` names (targets: mpgui.runtime.child.entry.probe_modules and the like)."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")

@@ -8,8 +8,8 @@ import signal
 import time
 from array import array
 
+from mpgui.runtime.child.reporter import Reporter
 from mpgui.runtime.protocol import Kind, State
-from mpgui.runtime.reporter import Reporter
 
 
 def hard_exit(conn, task) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtCore import QSettings
 
 from mpgui.model.builtins import load_builtin
 from mpgui.model.fileformat import WriteError, atomic_write, dump_scenario, save_scenario
-from mpgui.ui import recovery
+from mpgui.ui.editor import recovery
 from mpgui.ui.main_window import MainWindow
 from tests.full_disk import FullDisk, chosen_mode, file_size_limit, mount_tmpfs, umount
 from tests.helpers import MPGUI

@@ -21,7 +21,7 @@ from mpgui.model.backend import (
     UnknownBackend,
     get_backend,
 )
-from mpgui.runtime.backends import BACKEND_CLASSES, backend_class
+from mpgui.runtime.parent.backends import BACKEND_CLASSES, backend_class
 from mpgui.runtime.protocol import State
 
 PACKAGE = Path(mpgui.__file__).parent
@@ -83,15 +83,15 @@ def test_every_backend_has_one_runtime_class_naming_its_record() -> None:
 
 
 def test_the_runtime_asks_the_record_whether_a_row_can_be_terminated() -> None:
-    # "Can it terminate" and what becomes of daemons at the end are said once, in the
-    # record; the runtime's classes read them from there. (The run side is not used
+    # "Can it terminate" is said once, in the record; the runtime's classes read it
+    # from there (what becomes of daemons at the end: the main program's interpreter
+    # reads the record's DaemonsAtEnd). (The run side is not used
     # before open(): a namespace with its three attributes is enough to make one.)
     side = SimpleNamespace(store=None, watch=None, ctx=None)
     for backend, cls in BACKEND_CLASSES.items():
         runtime = cls(side)  # type: ignore[arg-type]
         assert runtime.name == backend.name
         assert runtime.can_terminate is backend.can_terminate
-        assert runtime.joins_daemons is (backend.daemons_at_end is DaemonsAtEnd.NONE)
 
 
 _NAMES = "|".join(map(re.escape, BACKENDS))

@@ -17,12 +17,12 @@ from mpgui.model.codegen import generate_code
 from mpgui.model.copies import Copies
 from mpgui.model.fileformat import dump_scenario, parse_scenario
 from mpgui.model.validation import validate
-from mpgui.runtime.backends import TAKEN_DOWN
-from mpgui.runtime.plan import predict
+from mpgui.runtime.output.runfile import run_from_dict, run_to_dict
+from mpgui.runtime.output.summary import others_note, run_figures, wall_seconds
+from mpgui.runtime.parent.backends import TAKEN_DOWN
+from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
-from mpgui.runtime.runfile import run_from_dict, run_to_dict
-from mpgui.runtime.runner import Runner
-from mpgui.runtime.summary import others_note, run_figures, wall_seconds
+from mpgui.runtime.session.plan import predict
 from tests.helpers import (
     MPGUI,
     PYTHON,
@@ -245,8 +245,8 @@ def test_a_pool_run_file_round_trips():
 
 
 def _probe(conn) -> None:  # in a spawned process: what importing the backends pulls in
-    import mpgui.runtime.pool_worker
-    import mpgui.runtime.threads_host  # noqa: F401
+    import mpgui.runtime.child.pool_worker
+    import mpgui.runtime.child.threads_host  # noqa: F401
 
     conn.send(sorted(sys.modules))
     conn.close()

@@ -3,8 +3,8 @@ shown in the code, the chart and the legend; Compare Backends runs both."""
 
 from __future__ import annotations
 
+from mpgui.runtime.output.summary import notable_others
 from mpgui.runtime.protocol import State
-from mpgui.runtime.summary import notable_others
 from mpgui.ui.chart.geometry import CODE_SHIFT
 from mpgui.ui.chart.pixels import dominant, pixel_codes
 

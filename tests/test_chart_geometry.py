@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mpgui.runtime.protocol import State
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import CODE_SHIFT, SpanCache, lane_colors, layout_rows, nice_ceil
 from mpgui.ui.chart.pixels import dominant, line_ticks, pixel_codes
 

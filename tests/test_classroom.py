@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontMetricsF, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from mpgui.model.builtins import builtin_names, load_builtin
-from mpgui.runtime.run_record import RunRecord
+from mpgui.runtime.session.record import RunRecord
 from mpgui.ui.appearance import PRESENTATION_ZOOM, presentation_zoom
 from mpgui.ui.chart.chart import LABEL_POINTS
 from mpgui.ui.chart.geometry import lane_colors
@@ -294,8 +294,8 @@ def test_a_saved_run_opens_with_its_scenario_and_replays(window, qtbot, tmp_path
 def test_replay_clock_plays_scrubs_and_ends(qtbot):
     """A long recorded run (a prediction is a finished trace too): positions past 2**31
     ns, speeds, pausing at the end, and playing again from the start."""
-    from mpgui.runtime.plan import predict
-    from mpgui.ui.replay import ReplayController
+    from mpgui.runtime.session.plan import predict
+    from mpgui.ui.run.replay import ReplayController
 
     store = predict(load_builtin("seed"), cores=2)  # 12.5 s
     record = RunRecord(load_builtin("seed"), store, name="seed", speed=1.0,

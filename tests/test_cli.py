@@ -16,8 +16,8 @@ import pytest
 from mpgui import __version__
 from mpgui.model.codegen import generate_code
 from mpgui.model.registry import WORKLOADS
-from mpgui.runtime.plan import predict
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.session.plan import predict
 from tests.helpers import (
     MPGUI,
     PYTHON,

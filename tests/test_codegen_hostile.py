@@ -27,7 +27,7 @@ from mpgui.model.message import render
 from mpgui.model.registry import WORKLOADS as REGISTRY
 from mpgui.model.scenario import About, ProcessSpec, Scenario, Step
 from mpgui.model.validation import errors
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.parent.runner import Runner
 from tests.helpers import MPGUI, PYTHON, script_env
 from tests.scenarios import make, sleeper, spec
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from mpgui.model.builtins import load_builtin
 from mpgui.model.scenario import Copies, Scenario, Step
-from mpgui.runtime.plan import predict
-from mpgui.runtime.run_record import RunRecord
-from mpgui.ui.compare import verdict
-from mpgui.ui.compare_backends import backends_to_compare
+from mpgui.runtime.session.plan import predict
+from mpgui.runtime.session.record import RunRecord
+from mpgui.ui.run.compare import verdict
+from mpgui.ui.run.compare_backends import backends_to_compare
 
 
 def record(scenario: Scenario, name: str, *, number: int = 1, speed: float = 1.0,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from array import array
 
-from mpgui.runtime.trace import TraceStore
-from mpgui.ui.console import MAX_BLOCKS, ConsolePane
+from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui.run.console import MAX_BLOCKS, ConsolePane
 from mpgui.ui.theme import LIGHT
 
 MS = 1_000_000

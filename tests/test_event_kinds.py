@@ -17,10 +17,8 @@ import pytest
 
 import mpgui
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime import events, script_runner
-from mpgui.runtime.export import ChromeTracks, chrome_trace, csv_text
-from mpgui.runtime.protocol import Kind, State
-from mpgui.runtime.runfile import (
+from mpgui.runtime.output.export import chrome_trace, csv_text
+from mpgui.runtime.output.runfile import (
     LANE_FIELDS,
     RunFileError,
     load_run,
@@ -28,8 +26,12 @@ from mpgui.runtime.runfile import (
     run_to_dict,
     save_run,
 )
-from mpgui.runtime.schema import Field
-from mpgui.runtime.trace import Lane, TraceStore
+from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.script import runner as script_runner
+from mpgui.runtime.store import events
+from mpgui.runtime.store.events import ChromeTracks
+from mpgui.runtime.store.schema import Field
+from mpgui.runtime.store.trace import Lane, TraceStore
 from mpgui.ui.chart.geometry import layout_rows
 from mpgui.ui.chart.labels import Box, Frame, MarksLayout, Segment, _Flag, layout_marks
 from mpgui.ui.chart.mark_painters import PAINTERS, register_painter

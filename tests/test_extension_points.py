@@ -35,16 +35,18 @@ from mpgui.model.operations import CodeContext, Operation, Outcome, Print, Repea
 from mpgui.model.registry import SECONDS, Param, Workload
 from mpgui.model.scenario import Scenario
 from mpgui.model.validation import validate
-from mpgui.runtime import backends as backend_runtimes
-from mpgui.runtime import events, workloads
-from mpgui.runtime.backends import ProcessesBackend
-from mpgui.runtime.export import ChromeTracks, chrome_trace, csv_text
-from mpgui.runtime.plan import predict
+from mpgui.runtime.child import workloads
+from mpgui.runtime.output.export import chrome_trace, csv_text
+from mpgui.runtime.output.runfile import load_run, save_run
+from mpgui.runtime.parent import backends as backend_runtimes
+from mpgui.runtime.parent.backends import ProcessesBackend
+from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
-from mpgui.runtime.runfile import load_run, save_run
-from mpgui.runtime.runner import Runner
-from mpgui.runtime.schema import Field
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.session.plan import predict
+from mpgui.runtime.store import events
+from mpgui.runtime.store.events import ChromeTracks
+from mpgui.runtime.store.schema import Field
+from mpgui.runtime.store.trace import TraceStore
 from tests.helpers import PYTHON, script_env
 from tests.scenarios import make, spec
 from tests.toy_extension import ANNOUNCE, LIFTOFF_CODE

@@ -24,7 +24,7 @@ from mpgui.model.builtins import load_builtin
 from mpgui.model.fileformat import save_scenario
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.validation import errors, validate
-from mpgui.runtime.runner import Runner, start_methods
+from mpgui.runtime.parent.runner import Runner, start_methods
 from mpgui.ui.chart.labels import exit_text
 from tests import misbehaving
 from tests.helpers import MPGUI, alive, env_without_display, wait_until
@@ -67,7 +67,7 @@ def test_any_value_in_any_cell_is_taken_or_refused_never_a_traceback(window, val
 
 
 def test_a_refused_cell_says_why(window, qtbot):
-    from mpgui.ui.process_table import COLUMN_OF
+    from mpgui.ui.editor.process_table import COLUMN_OF
 
     model = window.table.model_
     with qtbot.waitSignal(window.table.message) as said:
@@ -353,7 +353,7 @@ def test_a_normal_close_leaves_nothing_to_recover(window, qtbot, tmp_path):
 
 
 def test_a_damaged_recovery_file_is_dropped_quietly(window, tmp_path):
-    from mpgui.ui.recovery import PREFIX, SUFFIX, left_behind, recovery_dir
+    from mpgui.ui.editor.recovery import PREFIX, SUFFIX, left_behind, recovery_dir
 
     dead = subprocess.Popen(["true"])
     dead.wait()

@@ -14,10 +14,11 @@ from PySide6.QtWidgets import QFileDialog
 from mpgui.model import edits
 from mpgui.model.builtins import builtin_names, builtin_path, load_builtin
 from mpgui.model.fileformat import load_scenario, save_scenario
-from mpgui.ui import dialogs, recovery
-from mpgui.ui.gallery import EDITED_MARK, EDITED_ROLE
+from mpgui.ui import dialogs
+from mpgui.ui.classroom.gallery import EDITED_MARK, EDITED_ROLE
+from mpgui.ui.editor import recovery
+from mpgui.ui.editor.session_edits import unsaved_at_quit
 from mpgui.ui.save_edits_dialog import SaveEditsDialog
-from mpgui.ui.session_edits import unsaved_at_quit
 
 NAMES = builtin_names()
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox
 
 from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.runtime.cpu import cpu_count
-from mpgui.ui.process_table import COLUMN_OF
+from mpgui.ui.editor.process_table import COLUMN_OF
 from tests.helpers import open_editor, script_env
 
 

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from mpgui import __version__
 from mpgui.resources import guide_path, resource_dir
-from mpgui.ui.help_guide import GuideWindow, guide_markdown, slug
-from mpgui.ui.help_menu import FIRST_RUN_KEY
-from mpgui.ui.help_shortcuts import PRESENTATION, plain_text
+from mpgui.ui.classroom.tour import place
+from mpgui.ui.help.guide import GuideWindow, guide_markdown, slug
+from mpgui.ui.help.menu import FIRST_RUN_KEY
+from mpgui.ui.help.shortcuts import PRESENTATION, plain_text
 from mpgui.ui.settings import settings
-from mpgui.ui.tour import place
 
 
 def window_actions_with_keys(window) -> set[QAction]:

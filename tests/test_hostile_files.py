@@ -32,7 +32,7 @@ from mpgui.model.copies import Copies
 from mpgui.model.fileformat import MAX_FILE_BYTES, ScenarioFileError, load_scenario, parse_scenario
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.validation import validate
-from mpgui.runtime.runfile import RunFileError, load_run
+from mpgui.runtime.output.runfile import RunFileError, load_run
 from tests.helpers import MPGUI
 
 SEED = builtin_path("seed").read_text(encoding="utf-8")

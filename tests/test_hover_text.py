@@ -13,7 +13,7 @@ import pytest
 from mpgui.model.builtins import load_builtin
 from mpgui.model.codegen import generate_code
 from mpgui.model.scenario import Copies
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.parent.runner import Runner
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.theme import LIGHT
 

@@ -40,14 +40,14 @@ def test_the_layer_contracts_are_kept():
 
 @pytest.mark.parametrize(("module", "line", "broken"), [
     ("model/escape.py", "import mpgui.runtime.cpu", "The model imports neither"),
-    ("runtime/summary.py", "import mpgui.ui", "The runtime never imports the UI"),
+    ("runtime/output/summary.py", "import mpgui.ui", "The runtime never imports the UI"),
     # Inside a function, as a lazy import would be; the child side breaks through it.
-    ("runtime/reporter.py", "def _qt() -> None:\n    import PySide6.QtCore",
+    ("runtime/child/reporter.py", "def _qt() -> None:\n    import PySide6.QtCore",
      "The child side imports no Qt"),
     ("model/scenario.py", "import numpy", "The model and the runtime import no Qt"),
-    ("runtime/children.py", "if TYPE_CHECKING:\n    import mpgui.runtime.runner",
+    ("runtime/parent/children.py", "if TYPE_CHECKING:\n    import mpgui.runtime.parent.runner",
      "The backends do not import the Runner"),
-    ("ui/chart/chart.py", "from mpgui.runtime.threads_host import host_main",
+    ("ui/chart/chart.py", "from mpgui.runtime.child.threads_host import host_main",
      "The UI does not import a child host"),
 ])
 def test_a_contract_breaks_when_a_layer_rule_is_broken(tmp_path, module, line, broken):

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.run_record import RunRecord
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.session.record import RunRecord
 from mpgui.ui.main_window import MainWindow
 from tests.layout_checks import problems
 

@@ -19,7 +19,7 @@ import uuid
 import psutil
 import pytest
 
-from mpgui.runtime.script_runner import ScriptRunner
+from mpgui.runtime.script.runner import ScriptRunner
 from tests.helpers import MPGUI, ROOT, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime import spill
-from mpgui.runtime.export import chrome_trace, csv_text
+from mpgui.runtime.output.export import chrome_trace, csv_text
+from mpgui.runtime.output.runfile import load_run, run_to_dict, save_run
 from mpgui.runtime.protocol import MAX_LINE_CHARS, Kind, State
-from mpgui.runtime.runfile import load_run, run_to_dict, save_run
-from mpgui.runtime.script_runner import ScriptRunner
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.script.runner import ScriptRunner
+from mpgui.runtime.store import spill
+from mpgui.runtime.store.trace import TraceStore
 from tests.helpers import MPGUI
 
 MS = 1_000_000
@@ -127,7 +127,7 @@ def test_a_run_too_large_for_a_run_file_is_refused_before_its_text_is_gathered(
     """A run file is read back only up to runfile.MAX_BYTES: a run whose text alone,
     on disk or not, is larger is refused at once with a message, nothing written."""
     from mpgui.model.fileformat import ScenarioFileError
-    from mpgui.runtime import runfile
+    from mpgui.runtime.output import runfile
 
     _whole, spilled = pair
     monkeypatch.setattr(runfile, "MAX_BYTES", spilled.text_bytes)
@@ -154,7 +154,7 @@ def test_a_run_file_loads_into_a_spilling_store(pair, tmp_path):
 def test_the_chart_and_console_show_the_same_spilled_or_not(pair, qtbot):
     from mpgui.ui.chart.geometry import SpanCache, layout_rows
     from mpgui.ui.chart.hover import describe
-    from mpgui.ui.console import ConsolePane
+    from mpgui.ui.run.console import ConsolePane
     from mpgui.ui.theme import LIGHT
 
     whole, spilled = pair

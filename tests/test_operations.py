@@ -1,7 +1,7 @@
 """Workloads as operation lists, and the one interpreter of the main program.
 
 Each workload is one list of operations (`mpgui.model.operations`): the child executes
-it (`mpgui.runtime.workloads`), the code generator writes it, the prediction adds it
+it (`mpgui.runtime.child.workloads`), the code generator writes it, the prediction adds it
 up — and an operation or workload that one of them does not know is an error that
 names it, never a silent nothing. The main program's meaning (`mpgui.model.main_program`)
 is walked by one interpreter, for the Runner and the prediction alike.
@@ -24,10 +24,10 @@ from mpgui.model.message import render, renderer
 from mpgui.model.operations import SLEEP, CodeContext, Operation, Repeat, Sleep, walk
 from mpgui.model.registry import WORKLOADS, Param, Workload
 from mpgui.model.scenario import Step
-from mpgui.runtime.plan import predict
-from mpgui.runtime.reporter import Reporter
-from mpgui.runtime.runner import Runner
-from mpgui.runtime.workloads import EXECUTORS, Context, run_ops
+from mpgui.runtime.child.reporter import Reporter
+from mpgui.runtime.child.workloads import EXECUTORS, Context, run_ops
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.session.plan import predict
 from tests.scenarios import make, spec
 
 
@@ -90,8 +90,8 @@ def test_the_prediction_adds_up_the_loop_until_it_ends(workload, params, sleeps,
 def test_a_child_imports_no_model_but_the_renderer():
     """Its operations come as plain data: no registry, no dataclasses (whose import,
     with inspect and ast, would add to every child's start-up time)."""
-    code = ("import sys, mpgui.runtime.child, mpgui.runtime.pool_worker, "
-            "mpgui.runtime.threads_host; print(sorted(m for m in sys.modules "
+    code = ("import sys, mpgui.runtime.child.entry, mpgui.runtime.child.pool_worker, "
+            "mpgui.runtime.child.threads_host; print(sorted(m for m in sys.modules "
             "if m.startswith('mpgui.model') or m in ('dataclasses', 'string')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True).stdout

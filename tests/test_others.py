@@ -17,7 +17,11 @@ import pytest
 
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.cpu_counters import (
+from mpgui.runtime.headless import run_headless
+from mpgui.runtime.output.export import chrome_trace, csv_text
+from mpgui.runtime.output.runfile import NOT_RECORDED, RunFileError, load_run, run_to_dict, save_run
+from mpgui.runtime.output.summary import format_summary, run_figures, versus_prediction
+from mpgui.runtime.parent.cpu_counters import (
     ProcReader,
     ProcTimes,
     PsutilReader,
@@ -25,15 +29,11 @@ from mpgui.runtime.cpu_counters import (
     parse_pid_stat,
     parse_proc_stat,
 )
-from mpgui.runtime.export import chrome_trace, csv_text
-from mpgui.runtime.headless import run_headless
-from mpgui.runtime.others import OthersSampler, others_fractions, own_ns
+from mpgui.runtime.parent.others import OthersSampler, others_fractions, own_ns
+from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import Kind, State
-from mpgui.runtime.runfile import NOT_RECORDED, RunFileError, load_run, run_to_dict, save_run
-from mpgui.runtime.runner import Runner
-from mpgui.runtime.script_runner import ScriptRunner
-from mpgui.runtime.summary import format_summary, run_figures, versus_prediction
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.script.runner import ScriptRunner
+from mpgui.runtime.store.trace import TraceStore
 from tests.scenarios import make, sleeper
 
 MS = 1_000_000
@@ -187,7 +187,7 @@ def test_run_files_keep_it_and_older_files_still_load(tmp_path):
     (lambda o: o.update(source=3), "source"),
 ])
 def test_bad_others_in_a_run_file_say_what_is_wrong(tmp_path, change, words):
-    from mpgui.runtime.runfile import run_from_dict
+    from mpgui.runtime.output.runfile import run_from_dict
 
     doc = json.loads(json.dumps(run_to_dict(make(sleeper("A")), synthetic_store(), {})))
     change(doc["others"])
@@ -263,7 +263,7 @@ def test_lateness_names_only_the_causes_that_happened():
 
 
 def test_compare_shows_each_runs_share():
-    from mpgui.ui.compare import figures_text
+    from mpgui.ui.run.compare import figures_text
 
     assert "<b>other programs used 38 % of the CPUs</b>: timings may be stretched" in \
         figures_text(run_figures(synthetic_store(0.38)))

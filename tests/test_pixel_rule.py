@@ -11,9 +11,9 @@ import pytest
 
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
-from mpgui.runtime.runner import Runner
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import CODE_SHIFT, SpanCache, lane_colors, layout_rows
 from mpgui.ui.chart.pixels import LEVELS, OTHERS, pixel_codes, shares, unpack
 
@@ -144,8 +144,8 @@ def test_other_programs_are_grey_on_the_cpu_lanes():
 
 @pytest.mark.slow
 def test_a_real_oversubscribed_run_agrees_and_its_export_draws_the_same(qtbot, tmp_path):
-    from mpgui.runtime.run_record import RunRecord
-    from mpgui.ui.export_image import ChartPicture
+    from mpgui.runtime.session.record import RunRecord
+    from mpgui.ui.run.export_image import ChartPicture
     from mpgui.ui.theme import LIGHT
 
     scenario = load_builtin("oversubscribed")

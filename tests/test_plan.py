@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mpgui.model.builtins import builtin_names, load_builtin
-from mpgui.runtime.plan import predict
 from mpgui.runtime.protocol import State
+from mpgui.runtime.session.plan import predict
 
 
 def ends(store) -> dict[str, tuple[float, float, int]]:

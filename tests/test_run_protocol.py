@@ -1,4 +1,4 @@
-"""Every kind of run answers the same protocol (runtime/run.py): a scenario's Runner, a
+"""Every kind of run answers the same protocol (runtime/session/run.py): a scenario's Runner, a
 traced script's ScriptRunner and a Replay; the sentence that says how a run went is
 written once; the replay's clock runs without Qt."""
 
@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime.plan import predict
-from mpgui.runtime.replay import Replay
-from mpgui.runtime.run import LiveRun, Run, Status, how_it_ran, run_sentence
-from mpgui.runtime.run_record import RunRecord
-from mpgui.runtime.runner import Runner
-from mpgui.runtime.script_runner import ScriptRunner
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.script.runner import ScriptRunner
+from mpgui.runtime.session.plan import predict
+from mpgui.runtime.session.record import RunRecord
+from mpgui.runtime.session.replay import Replay
+from mpgui.runtime.session.run import LiveRun, Run, Status, how_it_ran, run_sentence
 
 SEED = load_builtin("seed")
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime.runfile import RunFileError, load_run, run_to_dict, save_run
-from mpgui.runtime.runner import Runner
+from mpgui.runtime.output.runfile import RunFileError, load_run, run_to_dict, save_run
+from mpgui.runtime.parent.runner import Runner
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ import psutil
 import pytest
 
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime.child import probe_modules
+from mpgui.runtime.child.entry import probe_modules
 from mpgui.runtime.cpu import cores_known
+from mpgui.runtime.parent.runner import Runner, ScenarioError, start_methods
 from mpgui.runtime.protocol import State
-from mpgui.runtime.runner import Runner, ScenarioError, start_methods
 from tests.helpers import (
     MPGUI,
     alive,
@@ -195,13 +195,13 @@ def test_a_spawned_child_imports_no_qt():
     import PySide6.QtCore  # noqa: F401  the parent has Qt loaded, as the GUI does
 
     modules = spawned_modules(probe_modules)
-    assert "mpgui.runtime.child" in modules
+    assert "mpgui.runtime.child.entry" in modules
     assert heavy(modules) == []
 
 
 def test_the_command_line_entry_imports_no_qt():
     # Spawned children of `mpgui` re-import its main script, which imports mpgui.cli.
-    code = ("import sys, mpgui.cli, mpgui.runtime.runner, mpgui.runtime.headless; "
+    code = ("import sys, mpgui.cli, mpgui.runtime.parent.runner, mpgui.runtime.headless; "
             "print([m for m in sys.modules if m.split('.')[0] in "
             "('PySide6', 'pyqtgraph', 'shiboken6')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -16,8 +16,8 @@ import pytest
 
 from mpgui.resources import resource
 from mpgui.runtime.protocol import State
-from mpgui.runtime.script_runner import MAX_LANES, ScriptRunner
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.script.runner import MAX_LANES, ScriptRunner
+from mpgui.runtime.store.trace import TraceStore
 from tests.helpers import MPGUI, ROOT, others_took_the_cpus
 
 SCRIPTS = ROOT / "tests" / "scripts"
@@ -223,7 +223,7 @@ def test_stop_ends_a_script_that_never_ends_and_every_process_it_made():
 
 
 def test_a_fork_bomb_is_capped_and_stopped_with_nothing_left(monkeypatch):
-    import mpgui.runtime.script_runner as sr
+    import mpgui.runtime.script.runner as sr
 
     monkeypatch.setattr(sr, "MAX_LANES", 40)
     n = 120
@@ -246,7 +246,7 @@ def test_the_tutorial_script_draws_the_seed_chart():
     """The tutorial's own script, traced, against the built-in seed run at the same
     time: the same lanes, lines, joins and exits, within a poll or two."""
     from mpgui.model.builtins import load_builtin
-    from mpgui.runtime.runner import Runner
+    from mpgui.runtime.parent.runner import Runner
 
     traced = ScriptRunner(resource("scripts", "tutorial.py"), output=subprocess.DEVNULL)
     seed = Runner(load_builtin("seed"), start_method="fork")

@@ -16,8 +16,9 @@ import pytest
 
 from mpgui.model.builtins import load_builtin
 from mpgui.model.fileformat import WriteError
-from mpgui.runtime import jsonstream, spill
-from mpgui.runtime.export import (
+from mpgui.runtime.headless import run_headless
+from mpgui.runtime.output import jsonstream
+from mpgui.runtime.output.export import (
     chrome_trace,
     chrome_trace_pieces,
     csv_pieces,
@@ -25,11 +26,11 @@ from mpgui.runtime.export import (
     write_chrome_trace,
     write_csv,
 )
-from mpgui.runtime.headless import run_headless
-from mpgui.runtime.jsonstream import json_array, utf8_pieces
+from mpgui.runtime.output.jsonstream import json_array, utf8_pieces
+from mpgui.runtime.output.runfile import _run_json, load_run, run_to_dict, save_run
 from mpgui.runtime.protocol import Kind, State
-from mpgui.runtime.runfile import _run_json, load_run, run_to_dict, save_run
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store import spill
+from mpgui.runtime.store.trace import TraceStore
 from tests.full_disk import file_size_limit
 from tests.test_memory import MS, NO_LIMIT, T0, TINY, recorded
 

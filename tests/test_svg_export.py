@@ -15,9 +15,9 @@ import pytest
 from PySide6.QtGui import QImage
 
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime.runner import Runner
-from mpgui.ui.export_image import ChartPicture
-from mpgui.ui.svg_tidy import FONT_STACK, tidy_svg
+from mpgui.runtime.parent.runner import Runner
+from mpgui.ui.run.export_image import ChartPicture
+from mpgui.ui.run.svg_tidy import FONT_STACK, tidy_svg
 from mpgui.ui.theme import LIGHT
 
 RSVG = shutil.which("rsvg-convert")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QStyle, QStyleOption
 
 from mpgui.model import edits
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.theme import (
     MARK_CONTRAST,
     STATE_STYLES,
@@ -90,7 +90,7 @@ def test_every_text_colour_meets_aa(appearance, name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_console_colours_meet_aa(appearance, qtbot, name: str) -> None:
     """The output's time stamps and lines, read back from what the console wrote."""
-    from mpgui.ui.console import ConsolePane
+    from mpgui.ui.run.console import ConsolePane
 
     appearance.set_theme(name)
     t = THEMES[name]
@@ -159,8 +159,8 @@ def _ink(image: QImage, rect, background: QColor) -> int:
 def test_daemon_boxes_show_and_differ(appearance, qtbot, name: str) -> None:
     """The table as drawn: an unchecked Daemon box is visible on its row (both row
     colours), and a checked one has clearly more ink than an unchecked one."""
-    from mpgui.ui.document import ScenarioDocument
-    from mpgui.ui.process_table import COLUMN_OF, ProcessTableView
+    from mpgui.ui.editor.document import ScenarioDocument
+    from mpgui.ui.editor.process_table import COLUMN_OF, ProcessTableView
 
     appearance.set_theme(name)
     scenario = load_builtin("seed")

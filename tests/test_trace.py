@@ -6,7 +6,7 @@ import tracemalloc
 from array import array
 
 from mpgui.runtime.protocol import Kind, State
-from mpgui.runtime.trace import OPEN, TraceStore
+from mpgui.runtime.store.trace import OPEN, TraceStore
 
 
 def batch(events=(), lines=(), sub=0):
@@ -92,8 +92,8 @@ class _Sink:
 
 
 def test_reporter_packs_lines_cuts_long_ones_and_escapes_newlines():
+    from mpgui.runtime.child.reporter import Reporter
     from mpgui.runtime.protocol import MAX_LINE_CHARS
-    from mpgui.runtime.reporter import Reporter
 
     sink = _Sink()
     r = Reporter(sink)
@@ -112,8 +112,8 @@ def test_reporter_packs_lines_cuts_long_ones_and_escapes_newlines():
 
 
 def test_reporter_flushes_a_lone_line_at_once_and_a_flood_in_batches():
+    from mpgui.runtime.child.reporter import Reporter
     from mpgui.runtime.protocol import BATCH_EVENTS
-    from mpgui.runtime.reporter import Reporter
 
     sink = _Sink()
     r = Reporter(sink)
@@ -131,7 +131,7 @@ def test_other_threads_still_run_while_a_reporter_burns_cpu():
     import threading
     from multiprocessing.connection import wait
 
-    from mpgui.runtime.reporter import Reporter
+    from mpgui.runtime.child.reporter import Reporter
 
     r_end, w_end = _pipe()
     beats, stop = [], threading.Event()

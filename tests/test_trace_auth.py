@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from mpgui.runtime import agent, script_runner
-from mpgui.runtime.script_runner import ScriptRunner
+from mpgui.runtime.script import agent
+from mpgui.runtime.script import runner as script_runner
+from mpgui.runtime.script.runner import ScriptRunner
 
 TIMEOUT_S = 60
 
@@ -218,7 +219,7 @@ def test_a_traced_process_sends_its_token_before_anything_else(tmp_path):
     listener.listen(1)
     env = dict(os.environ, **{agent.ENV_ADDRESS: address, agent.ENV_FAMILY: family,
                               agent.ENV_TOKEN: "secret"})
-    code = "from mpgui.runtime import agent; agent._connect('main', 'x')"
+    code = "from mpgui.runtime.script import agent; agent._connect('main', 'x')"
     child = subprocess.Popen([sys.executable, "-c", code], env=env)
     try:
         listener.settimeout(TIMEOUT_S)

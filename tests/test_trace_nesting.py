@@ -14,9 +14,9 @@ import json
 import pytest
 
 from mpgui.model.builtins import load_builtin
-from mpgui.runtime.export import CALLS_TID, chrome_trace, chrome_trace_pieces, csv_text
 from mpgui.runtime.headless import run_headless
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.output.export import CALLS_TID, chrome_trace, chrome_trace_pieces, csv_text
+from mpgui.runtime.store.trace import TraceStore
 from tests.test_script_trace import trace
 from tests.trace_validator import trace_problems
 
@@ -113,7 +113,7 @@ def test_the_validator_catches_a_state_slice_that_crosses_a_join():
 
 def test_overlapping_joins_get_a_calls_track_each():
     """Two threads of the main program joining at once: two calls tracks."""
-    from mpgui.runtime.trace import Join
+    from mpgui.runtime.store.trace import Join
     store = TraceStore()
     main = store.add_lane("main", "main program", "main")
     a, b = store.add_lane("A", "a", "process"), store.add_lane("B", "b", "process")

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLineEdit, QSpinBox
 from mpgui.model.fileformat import save_scenario
 from mpgui.runtime.protocol import State
 from mpgui.ui import dialogs
+from mpgui.ui.editor.process_table import COLUMN_OF
 from mpgui.ui.main_window import MainWindow
-from mpgui.ui.process_table import COLUMN_OF
 from mpgui.ui.theme import LIGHT
 from tests.helpers import alive, assert_seed_order_as_scheduled, open_editor
 from tests.scenarios import make, sleeper, spec

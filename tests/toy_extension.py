@@ -5,7 +5,7 @@ Why a module of its own, under tests/: the rows run in child processes started b
 spawn (mpgui's default), each a fresh interpreter that has not seen anything the test
 registered in its own process. The toy operation's kind names this module
 (``"tests.toy_extension:announce"``), so the child imports it — and with it this
-executor — the first time it meets the kind (`mpgui.runtime.workloads.prepare`). It
+executor — the first time it meets the kind (`mpgui.runtime.child.workloads.prepare`). It
 imports only the runtime's child side, as mpgui's own executors do: no model, no Qt.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mpgui.runtime.workloads import Context, executes
+from mpgui.runtime.child.workloads import Context, executes
 
 ANNOUNCE = f"{__name__}:announce"  # the toy operation's kind, naming this module
 LIFTOFF_CODE = 201  # the event code the child sends; no built-in kind uses it

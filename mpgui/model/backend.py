@@ -6,7 +6,7 @@ row is called, whether it can be terminated, what becomes of daemon rows when th
 script ends, the words for how a row ends, the states the chart can show, and the bits
 of the generated script that change. The code generator, validation, the prediction,
 summaries, exports and the window ask the record; nothing else compares backend names.
-The runtime's classes that really run the rows (`mpgui.runtime.backends`) register
+The runtime's classes that really run the rows (`mpgui.runtime.parent.backends`) register
 against these records, so a new backend is one record here and one class there.
 
 Plain data only: no Qt, no runtime (the model imports neither).

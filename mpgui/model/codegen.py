@@ -3,7 +3,7 @@
 Run with plain ``python``, the script prints the same lines, in the same order and with
 the same spacing, as ``mpgui run`` shows. Each workload is one list of operations
 (`mpgui.model.operations`); each operation writes its own lines here, and the runtime's
-`mpgui.runtime.workloads` executes the same list — a test runs both.
+`mpgui.runtime.child.workloads` executes the same list — a test runs both.
 
 Lines are printed with ``print(..., flush=True)`` as in the tutorial. With a terminal or
 a pipe that is one write per line; only with PYTHONUNBUFFERED (or ``python -u``) does

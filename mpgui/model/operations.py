@@ -9,7 +9,7 @@ here that knows two of its three meanings:
 - how the prediction adds it up (`predict`: the CPU and sleep phases it takes, and
   whether it ends the process).
 
-The third, how a child executes it, lives in the runtime (`mpgui.runtime.workloads`),
+The third, how a child executes it, lives in the runtime (`mpgui.runtime.child.workloads`),
 registered there by `kind`, so that the model holds no runtime code. The child gets the
 operations as plain data (`Operation.data`): it imports neither this module nor the
 registry, whose dataclasses would add to every child's start-up time. A new kind of

@@ -16,13 +16,13 @@ from mpgui.model.escape import shown
 from mpgui.model.fileformat import WriteError
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.export import write_chrome_trace, write_csv
-from mpgui.runtime.run import Status, run_sentence
-from mpgui.runtime.runner import Runner
-from mpgui.runtime.script_runner import ScriptRunner
-from mpgui.runtime.stdout import OutputFailed, write_out
-from mpgui.runtime.summary import format_summary, wall_seconds
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.output.export import write_chrome_trace, write_csv
+from mpgui.runtime.output.stdout import OutputFailed, write_out
+from mpgui.runtime.output.summary import format_summary, wall_seconds
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.script.runner import ScriptRunner
+from mpgui.runtime.session.run import Status, run_sentence
+from mpgui.runtime.store.trace import TraceStore
 
 EXIT_INTERRUPTED = 130
 

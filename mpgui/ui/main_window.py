@@ -34,37 +34,38 @@ from mpgui.model.fileformat import SUFFIX, ScenarioFileError
 from mpgui.model.filekind import RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.run_record import prediction
-from mpgui.runtime.runfile import SUFFIX as RUN_SUFFIX
-from mpgui.runtime.trace import TraceStore
-from mpgui.ui import dialogs, recovery
+from mpgui.runtime.output.runfile import SUFFIX as RUN_SUFFIX
+from mpgui.runtime.session.record import prediction
+from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui import dialogs
 from mpgui.ui.action_states import Enablable, WindowState, apply
 from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.chart.legend import ChartLegend
-from mpgui.ui.code_view import CodeView
-from mpgui.ui.compare_backends import BackendComparison
-from mpgui.ui.console import ConsolePane
-from mpgui.ui.document import ScenarioDocument
-from mpgui.ui.explanation import ExplanationPanel
-from mpgui.ui.files import FileActions
-from mpgui.ui.gallery import GalleryActions, GalleryList, gallery_panel
-from mpgui.ui.gallery_picker import GalleryPicker
-from mpgui.ui.help_menu import HelpActions
+from mpgui.ui.classroom.explanation import ExplanationPanel
+from mpgui.ui.classroom.gallery import GalleryActions, GalleryList, gallery_panel
+from mpgui.ui.classroom.gallery_picker import GalleryPicker
+from mpgui.ui.classroom.presentation import Presentation, PresentationHeader
+from mpgui.ui.editor import recovery
+from mpgui.ui.editor.code_view import CodeView
+from mpgui.ui.editor.document import ScenarioDocument
+from mpgui.ui.editor.files import FileActions
+from mpgui.ui.editor.process_table import ProcessTableView
+from mpgui.ui.editor.program_editor import ProgramView
+from mpgui.ui.editor.recovery import Autosave
+from mpgui.ui.help.menu import HelpActions
 from mpgui.ui.icons import icon
 from mpgui.ui.panels import restyle_titles
-from mpgui.ui.presentation import Presentation, PresentationHeader
-from mpgui.ui.process_table import ProcessTableView
-from mpgui.ui.program_editor import ProgramView
-from mpgui.ui.recovery import Autosave
-from mpgui.ui.replay import ReplayBar
-from mpgui.ui.run_controller import RunController
-from mpgui.ui.run_lifecycle import RunLifecycle
-from mpgui.ui.run_menu import RunMenu
-from mpgui.ui.run_view import RunView
+from mpgui.ui.run.compare_backends import BackendComparison
+from mpgui.ui.run.console import ConsolePane
+from mpgui.ui.run.controller import RunController
+from mpgui.ui.run.lifecycle import RunLifecycle
+from mpgui.ui.run.menu import RunMenu
+from mpgui.ui.run.replay import ReplayBar
+from mpgui.ui.run.script_trace import ScriptActions
+from mpgui.ui.run.view import RunView
 from mpgui.ui.screen_fit import fit_to_screen
-from mpgui.ui.script_trace import ScriptActions
 from mpgui.ui.settings import settings
 from mpgui.ui.status import RunStatus
 from mpgui.ui.theme import mono_font
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
             lambda on: self.layout_.set_presenting(not on),
             self.chart,
             [self.acts["space"], self.acts["replay_key"]])
-        self.lifecycle = RunLifecycle(self)
+        self.lifecycle = RunLifecycle(self, parent=self)
         self._connect()
         self._method_changed()
         self._restore_state()

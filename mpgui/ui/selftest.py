@@ -18,9 +18,9 @@ import time
 
 from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.runtime.cpu import pid_running
-from mpgui.runtime.mp_helpers import stop_helpers
-from mpgui.runtime.runner import start_methods
-from mpgui.runtime.stdout import write_out
+from mpgui.runtime.output.stdout import write_out
+from mpgui.runtime.parent.mp_helpers import stop_helpers
+from mpgui.runtime.parent.runner import start_methods
 
 SPEED = 20
 TIMEOUT_S = 90

@@ -9,10 +9,10 @@ import time
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from mpgui.runtime.cpu import cores_known, cpu_count
-from mpgui.runtime.run import Run, Status
-from mpgui.runtime.run_record import RunRecord
-from mpgui.runtime.summary import wall_seconds
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.output.summary import wall_seconds
+from mpgui.runtime.session.record import RunRecord
+from mpgui.runtime.session.run import Run, Status
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.panels import ElidedLabel
 from mpgui.ui.toolbar import START_METHOD_HELP
 

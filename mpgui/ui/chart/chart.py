@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QScrollBar, QToolTip
 
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import (
     Rows,
     SpanCache,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mpgui.runtime.protocol import State
-from mpgui.runtime.trace import OPEN, TraceStore
+from mpgui.runtime.store.trace import OPEN, TraceStore
 
 MAIN_COLOR = 255  # colour index of the main program's lane
 CODE_SHIFT = 256  # code = state * CODE_SHIFT + colour index

@@ -10,9 +10,9 @@ sentence is this module's own.
 from __future__ import annotations
 
 from mpgui.model.backend import PROCESSES, get_backend
-from mpgui.runtime.children import TAKEN_DOWN
+from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
-from mpgui.runtime.trace import Lane, TraceStore, state_label
+from mpgui.runtime.store.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
 from mpgui.ui.chart.labels import lane_exit_text
 from mpgui.ui.theme import STATE_HELP
@@ -117,13 +117,13 @@ def _end_code(store: TraceStore, ln: Lane) -> str:
     '✖ exit 1 — RuntimeError: ...', 'ended by sys.exit(3)', 'stopped with the pool'."""
     if ln.kind == "main" and ln.exit_code is None:  # a scenario's main program
         return ""
-    if ln.kind == "worker" and ln.exit_code == TAKEN_DOWN:
-        return "stopped with the pool"
+    if ln.kind == "worker" and ln.exit_code == TAKEN_DOWN:  # a pool's, at its end
+        return get_backend(store.backend).taken_down
     # A pool's worker and a traced script (main included) are processes, whatever
     # ran the scenario's rows.
     backend = PROCESSES.name if ln.kind in ("worker", "main") else store.backend
     text = lane_exit_text(ln, backend)
-    return "" if text in ("ended", "done") else text
+    return "" if text in ("ended", get_backend(backend).ended) else text
 
 
 def _end_sentence(store: TraceStore, ln: Lane) -> str:

@@ -4,8 +4,8 @@ return — dotted for the joins multiprocessing makes at the end of the program.
 
 from __future__ import annotations
 
-from mpgui.runtime.joins import Join
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store.joins import Join
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows
 from mpgui.ui.chart.labels import Frame, MarksLayout, Segment, _Flag
 from mpgui.ui.chart.mark_painters import register_painter

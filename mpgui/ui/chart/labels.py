@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
-from mpgui.runtime.children import TAKEN_DOWN
-from mpgui.runtime.trace import Lane, TraceStore
+from mpgui.runtime.parent.children import TAKEN_DOWN
+from mpgui.runtime.store.trace import Lane, TraceStore
 from mpgui.ui.chart.mark_painters import MarkPainter, painted
 
 GAP = 5.0  # px between a mark and its label

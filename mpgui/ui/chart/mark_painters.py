@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mpgui.runtime import events
+from mpgui.runtime.store import events
 
 if TYPE_CHECKING:
-    from mpgui.runtime.trace import TraceStore
+    from mpgui.runtime.store.trace import TraceStore
     from mpgui.ui.chart.geometry import Rows
     from mpgui.ui.chart.labels import Frame, MarksLayout, _Flag
 

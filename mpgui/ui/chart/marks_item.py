@@ -18,7 +18,7 @@ from PySide6.QtGui import (
     QTransform,
 )
 
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows, nice_ceil
 from mpgui.ui.chart.labels import Box, Frame, MarksLayout, layout_marks
 from mpgui.ui.chart.mark_painters import painted

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import platform
 
-from mpgui.runtime.children import TAKEN_DOWN
 from mpgui.runtime.interpreter import gil_enabled
-from mpgui.runtime.script_runner import UNOBSERVED
-from mpgui.runtime.trace import TraceStore
+from mpgui.runtime.parent.children import TAKEN_DOWN
+from mpgui.runtime.script.runner import UNOBSERVED
+from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.labels import is_pool_worker
 
 OTHERS_SHOWN = 0.002  # other programs' share of the CPUs from which the legend explains

@@ -1,0 +1,152 @@
+"""The entry point of every child process.
+
+It imports only what a workload needs — never Qt or pyqtgraph: under spawn and
+forkserver each child re-imports its modules, and PySide6 + pyqtgraph would cost about
+a second per child (a test checks ``sys.modules`` in a spawned child).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING
+
+from mpgui.runtime.child.reporter import Reporter
+from mpgui.runtime.child.workloads import SCRIPT_RAISES, Context, run_ops
+from mpgui.runtime.cpu import die_with_parent
+from mpgui.runtime.protocol import Kind
+
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+    # Where a row's function is in the equivalent script: (file name, function name,
+    # number of its first line, its lines), as the Runner's task_of sends it.
+    ScriptPlace: TypeAlias = tuple[str, str, int, tuple[str, ...]]
+
+# Exit code of a child whose parent vanished (reported to nobody; seen in ps accounting).
+ORPHANED = 70
+_PARENT_CHECK_S = 0.2
+
+
+def child_main(conn: Connection, task: dict[str, Any]) -> None:
+    """Run one workload and report it over `conn`.
+
+    `task` holds plain data: workload name, its operations (`Operation.data`), params
+    (already scaled by the speed factor), message template and process name.
+    """
+    # Ctrl+C in a terminal reaches the whole process group; the parent decides.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    r = Reporter(conn)
+    r.started(os.getpid())
+    exit_with_parent()
+    _flush_on_terminate(r)
+    code = run_workload(r, task, os.getpid())
+    _finish(r, conn, code)
+    if code:
+        sys.exit(code)  # as the script's process ends, without a second traceback
+
+
+def run_workload(r: Reporter, task: dict[str, Any], pid: int) -> int:
+    """Run `task`'s workload, reporting to `r`; returns how it ended: 0, the code of a
+    sys.exit(), or 1 for an exception (reported with its traceback)."""
+    ctx = Context(r, task["params"], task["message"], task["name"], pid, task.get("k", 0))
+    try:
+        run_ops(task["ops"], ctx)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException as exc:  # report any failure as the script would show it
+        r.event(Kind.ERROR, (type(exc).__name__, str(exc)),
+                _script_traceback(exc, task.get("script")))
+        return 1
+    return 0
+
+
+def _finish(r: Reporter, conn: Connection, code: int) -> None:
+    r.event(Kind.FINISHED, code, time.process_time_ns())
+    r.flush()
+    conn.close()
+
+
+def _script_traceback(exc: BaseException,
+                      script: ScriptPlace | None) -> str:
+    """The traceback as the equivalent script (`mpgui code NAME`) prints it: the frame of
+    the row's function in that script, at the line that raised.
+
+    `script` is (file name, function name, number of its first line, its lines). An
+    exception the workload raised itself (its innermost frame is an operation's that
+    raises as the script does: the crash workload's ``raise``) is the script's ``raise``
+    line. Anything else is a failure
+    of mpgui's own code, which has no line in the script: its real traceback is shown.
+    """
+    import traceback  # only a failing child pays for it (it pulls in tokenize)
+
+    tb = exc.__traceback__
+    innermost = tb
+    while innermost is not None and innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    if script is not None and innermost is not None \
+            and innermost.tb_frame.f_code in SCRIPT_RAISES:
+        file, function, first, lines = script
+        raises = [i for i, line in enumerate(lines) if line.strip().startswith("raise ")]
+        if len(raises) == 1:
+            frame = (file, first + raises[0], function, lines[raises[0]].strip())
+            return ("Traceback (most recent call last):\n"
+                    + "".join(traceback.StackSummary.from_list([frame]).format())
+                    + "".join(traceback.format_exception_only(type(exc), exc)))
+    # Skip run_workload's own frame: the user's program has no such frame.
+    tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def exit_with_parent() -> None:
+    """End this child as soon as the parent is gone, even after a SIGKILL.
+
+    On Linux the kernel does it (PR_SET_PDEATHSIG). Everywhere, a daemon thread waits on
+    ``multiprocessing.parent_process().sentinel``, which becomes ready when the parent
+    dies, and on POSIX also notices re-parenting (a changed ``getppid()``).
+    """
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    ppid = os.getppid() if os.name == "posix" else None
+    if die_with_parent() and ppid == 1:  # the parent died before the request was made
+        os._exit(ORPHANED)
+
+    def watch() -> None:
+        while True:
+            if sentinel is not None:
+                if wait([sentinel], timeout=_PARENT_CHECK_S):
+                    os._exit(ORPHANED)
+            else:
+                time.sleep(_PARENT_CHECK_S)
+            if ppid is not None and os.getppid() != ppid:
+                os._exit(ORPHANED)
+
+    threading.Thread(target=watch, name="mpgui-parent-watch", daemon=True).start()
+
+
+def _flush_on_terminate(r: Reporter) -> None:
+    """On SIGTERM (Process.terminate()), send what is buffered, then die of SIGTERM as
+    usual so the exit code stays -15."""
+    if not hasattr(signal, "SIGTERM") or os.name != "posix":
+        return
+
+    def on_term(signum: int, _frame: object) -> None:
+        if not r.sending:  # never interleave with a send in progress
+            r.event(Kind.FINISHED, -signum, time.process_time_ns())
+            r.flush()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def probe_modules(conn: Connection) -> None:
+    """Send this process's ``sys.modules`` names: lets a test check that a child started
+    the way the Runner starts them imports no Qt."""
+    conn.send(sorted(sys.modules))
+    conn.close()

@@ -1,0 +1,78 @@
+"""The threads backend's host: one process in which every row runs as a
+``threading.Thread``, as in a threaded script.
+
+The threads share this process's GIL, which is the lesson: on CPU-bound work they take
+turns. The host is a separate process, not the window's, so the window stays responsive
+and the picture is of the threads alone. The parent plays the main program and sends
+commands down the duplex pipe: ``("start", lane, task, daemon)`` starts a thread,
+``("end",)`` ends the script (Python joins the non-daemon threads; daemon threads die
+with the process). Every thread reports over the same pipe, its batches naming its lane.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
+
+from mpgui.runtime.child.entry import exit_with_parent, run_workload
+from mpgui.runtime.child.reporter import Reporter
+from mpgui.runtime.interpreter import gil_enabled
+from mpgui.runtime.protocol import Kind
+
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class SharedGil:
+    """How many threads of this process are computing: with two or more, a thread off
+    the CPU is (most likely) waiting for the GIL that another one holds. Without a GIL
+    (a free-threaded build) it never says so."""
+
+    def __init__(self, enabled: bool | None) -> None:
+        self._lock = threading.Lock()
+        self.enabled = enabled is not False
+        self.count = 0
+
+    def add(self, k: int) -> None:
+        with self._lock:
+            self.count += k
+
+    def contended(self) -> bool:
+        return self.enabled and self.count > 1
+
+
+def host_main(conn: Connection, main_lane: int) -> None:
+    """Run threads as the parent says, until it says the script ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    send_lock = threading.Lock()
+    has_gil = gil_enabled()
+    gil = SharedGil(has_gil)
+    hello = Reporter(conn, main_lane, send_lock)
+    hello.event(Kind.INFO, "gil", has_gil)
+    hello.event(Kind.INFO, "python", sys.version.split()[0])
+    hello.started(os.getpid())
+    exit_with_parent()
+    while True:
+        try:
+            command = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)  # the parent is gone
+        if command[0] == "end":
+            return  # Python joins the non-daemon threads; daemon threads end with us
+        _cmd, lane, task, daemon = command
+        threading.Thread(target=_thread_main, args=(conn, send_lock, gil, lane, task),
+                         name=task["name"], daemon=daemon).start()
+
+
+def _thread_main(conn: Connection, send_lock: threading.Lock, gil: SharedGil, lane: int,
+                 task: dict[str, Any]) -> None:
+    r = Reporter(conn, lane, send_lock, gil)
+    r.started(os.getpid())
+    code = run_workload(r, task, os.getpid())
+    r.event(Kind.FINISHED, code, time.thread_time_ns())
+    r.flush()

@@ -1,0 +1,211 @@
+"""Other programs on the CPUs: how much of each CPU's time went to processes outside the
+run, sampled every ~100 ms while it goes, into ``store.others`` (see
+``trace.OtherPrograms``).
+
+On a busy laptop a run's processes lose their cores to other programs, and a lesson can
+invert with nothing on screen saying why. The OS counts, per CPU, the time it was busy
+(user, nice, system, irq, softirq, steal) and idle (idle, iowait): Linux in
+``/proc/stat``, elsewhere psutil when it is installed (without either: not measured,
+and ``store.others.note`` says so). What the run itself used is subtracted; the rest is
+*other programs* (on a virtual machine, time its host took away — steal — too).
+
+**What counts as the run**: mpgui's own process (the window, or ``mpgui run``) and every
+process under it — a scenario's children, a threads host, a pool's workers, a
+forkserver, a traced script and all its processes: those the runner reports
+(``pids()``) and, on Linux, the children of each process counted
+(``/proc/PID/task/PID/children``: those its main thread started), found at the first
+sample after their birth. A process's CPU time is read with that of the children it has
+reaped (``/proc/PID/stat``: utime + stime + cutime + cstime), so a child that ends
+between two samples is still counted in full, through its parent. (So a program that
+embeds a Runner counts its other children as the run too.)
+
+**Accuracy**: the counters tick in 1/100 s, so one interval's figure is good to about a
+tick per CPU and per process; a deficit is carried into the next interval instead of
+being rounded up to zero, so the whole run's share is not biased upwards. Which CPU the
+run's time was on is taken from the CPU each process ran on last; when the OS does not
+say, the run's time is spread over the CPUs as they were busy. Each interval's total is
+right either way; only its split between CPUs is approximate.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from mpgui.runtime.parent.cpu_counters import Reader, Reading, default_reader
+
+if TYPE_CHECKING:
+    from mpgui.runtime.store.trace import TraceStore
+
+SAMPLE_NS = 100_000_000  # how often the CPUs' counters are read (~10 µs per read)
+# Processes followed at most (a fork bomb's others count as other programs): each costs
+# two small reads a sample.
+MAX_TRACKED = 1024
+
+
+# -- the arithmetic (pure) -----------------------------------------------------------------
+
+
+def own_ns(prev: Reading, cur: Reading, born_after: int) -> dict[int, int]:
+    """The run's CPU time between two readings, per CPU (-1: CPU not known).
+
+    A process new in `cur` counts in full if it was born after `born_after` (the run
+    began), else from now on. A process gone since `prev` was reaped by its parent (or
+    a nearer ancestor still read), whose count then includes all of its time: what was
+    already counted of it is taken off the parent's, when the parent's count grew by
+    that much (else its parent did not collect it and its last moments are lost)."""
+    reaped: dict[int, int] = {}
+    for pid, p in prev.procs.items():
+        if pid in cur.procs:
+            continue
+        parent, seen = p.ppid, {pid}
+        while parent not in cur.procs and parent in prev.procs and parent not in seen:
+            seen.add(parent)
+            parent = prev.procs[parent].ppid
+        if parent in cur.procs:
+            reaped[parent] = reaped.get(parent, 0) + p.cpu_ns
+    out: dict[int, int] = {}
+    for pid, p in cur.procs.items():
+        before = prev.procs.get(pid)
+        if before is not None:
+            d = p.cpu_ns - before.cpu_ns
+        else:
+            d = p.cpu_ns if p.born_ns >= born_after else 0
+        if reaped.get(pid, 0) <= d:
+            d -= reaped.get(pid, 0)
+        if d > 0:
+            out[p.core] = out.get(p.core, 0) + d
+    return out
+
+
+def others_fractions(prev: Reading, cur: Reading, own: dict[int, int], carry: int,
+                     cap: int) -> tuple[list[float], int]:
+    """Per CPU 0..N-1, the part of the interval other programs used it (0..1), and the
+    carry for the next interval: busy time minus the run's `own`, where a negative
+    total (the counters' ticks lagging the processes') is carried on, up to `cap` ns."""
+    n = max(cur.cpus, default=-1) + 1
+    busy = [0] * n
+    total = [0] * n
+    for c, (b, t) in cur.cpus.items():
+        b0, t0 = prev.cpus.get(c, (b, t))
+        busy[c], total[c] = max(0, b - b0), max(0, t - t0)
+    all_busy = sum(busy)
+    placed: list[float] = [own.get(c, 0) for c in range(n)]
+    elsewhere = sum(v for c, v in own.items() if not 0 <= c < n)
+    if elsewhere and all_busy:  # CPU not known: spread as the CPUs were busy
+        placed = [p + elsewhere * b / all_busy for p, b in zip(placed, busy, strict=True)]
+    x = all_busy - sum(own.values()) + carry
+    others_total = max(0, x)
+    carry = max(-cap, min(0, x))
+    raw = [max(0.0, b - p) for b, p in zip(busy, placed, strict=True)]
+    scale = others_total / sum(raw) if sum(raw) > 0 else 0.0
+    fractions = [min(1.0, r * scale / t) if t > 0 else 0.0
+                 for r, t in zip(raw, total, strict=True)]
+    return fractions, carry
+
+
+# -- the sampler ---------------------------------------------------------------------------
+
+
+class OthersSampler:
+    """Fills ``store.others`` while a run goes. The runner calls ``begin(t)`` when the
+    run starts, ``tick(t)`` from every poll (it samples every `interval_ns`; no thread
+    of its own) and ``finish(t)`` at the end; `pids()` names the run's processes."""
+
+    def __init__(self, store: TraceStore, pids: Callable[[], Iterable[int]],
+                 reader: Reader | None = None, interval_ns: int = SAMPLE_NS) -> None:
+        self.others = store.others
+        self.pids = pids
+        self.interval_ns = interval_ns
+        self.reader = reader  # made at begin() unless given: a run never begun opens nothing
+        self.root = os.getpid()
+        self._tracked: set[int] = set()
+        self._done: set[int] = set()  # pids gone, or found not to be the run's
+        self._prev: Reading | None = None
+        self._prev_t = 0
+        self._born_after = 0
+        self._carry = 0
+
+    def begin(self, t: int) -> None:
+        """The run starts at `t`: the first reading."""
+        why = ""
+        if self.reader is None:
+            self.reader, why = default_reader()
+        self.others.source = self.reader.source if self.reader is not None else ""
+        self.others.note = why
+        if self.reader is None:
+            return
+        # A process's start time is whole ticks: one born just after this may read as
+        # up to a tick before it.
+        self._born_after = self.reader.clock() - self.reader.tick_ns
+        self._tracked = {self.root}
+        try:
+            self._prev, self._prev_t = self._read(), t
+        except (OSError, ValueError) as exc:
+            self._give_up(exc)
+
+    def tick(self, t: int) -> None:
+        """Sample if one is due at `t`."""
+        if self._prev is not None and t - self._prev_t >= self.interval_ns:
+            self._sample(t)
+
+    def finish(self, t: int) -> None:
+        """The run ended at `t`: the last sample, then let go of every file."""
+        if self._prev is not None and t > self._prev_t:
+            if self.others.n_samples and t - self._prev_t < self.interval_ns // 4:
+                # Too short to measure (the counters tick every 10 ms): the last
+                # sample stretches to the end instead.
+                self.others.t1[-1] = t
+            else:
+                self._sample(t)
+        self._prev = None
+        if self.reader is not None:
+            self.reader.close()
+
+    def _give_up(self, exc: Exception) -> None:
+        """The counters could not be read: the run goes on, measured up to here."""
+        self._prev = None
+        self.others.note = f"the CPUs' counters could not be read: {exc}"
+        if not self.others.n_samples:
+            self.others.source = ""
+
+    def _sample(self, t: int) -> None:
+        assert self._prev is not None and self.reader is not None
+        try:
+            cur = self._read()
+        except (OSError, ValueError) as exc:
+            self._give_up(exc)
+            return
+        cap = (len(cur.cpus) + len(cur.procs)) * self.reader.tick_ns
+        fractions, self._carry = others_fractions(
+            self._prev, cur, own_ns(self._prev, cur, self._born_after), self._carry, cap)
+        self.others.add(self._prev_t, t, fractions)
+        self._prev, self._prev_t = cur, t
+
+    def _read(self) -> Reading:
+        """The counters now: the CPUs, and every process of the run — those `pids()`
+        names and, found from mpgui's own process down, every child of one (so a
+        process counts from the sample after its birth, not from its first report)."""
+        reader = self.reader
+        assert reader is not None
+        for pid in self.pids():
+            if pid not in self._done and len(self._tracked) < MAX_TRACKED:
+                self._tracked.add(pid)
+        cpus = reader.cpus()
+        procs = {}
+        todo = list(self._tracked)
+        while todo:
+            pid = todo.pop()
+            p = reader.proc(pid)
+            if p is None:
+                self._tracked.discard(pid)
+                self._done.add(pid)
+                continue
+            procs[pid] = p
+            for child in reader.children(pid):
+                if child not in self._tracked and child not in self._done \
+                        and len(self._tracked) < MAX_TRACKED:
+                    self._tracked.add(child)
+                    todo.append(child)
+        return Reading(cpus, procs)

@@ -1,0 +1,60 @@
+"""What every runner has in common: a non-blocking core (``start``, ``poll``, ``wait``,
+``request_stop``, ``status``) and, built on it once here, the blocking ``run()`` and
+``stop()`` a terminal program uses, and the context manager that leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Self
+
+from mpgui.runtime.session.run import Status
+
+STOP_GRACE_S = 1.0
+
+
+class RunLoop:
+    """Base of the Runner (scenarios) and the ScriptRunner (the user's scripts)."""
+
+    status: Status = Status.READY
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def poll(self, budget_s: float = 0.004) -> None:
+        raise NotImplementedError
+
+    def wait(self, timeout: float) -> None:
+        raise NotImplementedError
+
+    def request_stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    @property
+    def done(self) -> bool:
+        """True once the run finished or was stopped."""
+        return self.status.ended
+
+    def run(self, on_poll: Callable[[], object] | None = None,
+            poll_timeout: float = 0.05) -> None:
+        """Start if needed and run to the end, blocking; `on_poll()` after each poll."""
+        if self.status is Status.READY:
+            self.start()
+        while not self.done:
+            self.wait(poll_timeout)
+            self.poll(budget_s=0.02)
+            if on_poll is not None:
+                on_poll()
+
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop and wait until everything of the run is gone. Safe to call repeatedly."""
+        self.request_stop(grace_s)
+        while self.status is Status.STOPPING:
+            self.wait(0.01)
+            self.poll()

@@ -1,0 +1,228 @@
+"""The predicted schedule of a scenario: what would happen if start() took no time,
+every process computed and slept exactly as written, and the cores were shared fairly
+among the processes that compute (a core each while there are enough, equal shares
+when there are more processes than cores).
+
+Drawn as ghost bars before a run and under it afterwards, the differences from what was
+measured are the lesson: start-up latency, time-slicing, and the waits they cause.
+The prediction is a TraceStore like a run's (same lanes, in the same order), so the
+chart draws it with the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mpgui.model.backend import DEFAULT_BACKEND, get_backend
+from mpgui.model.instances import Instance, flat_program, instances
+from mpgui.model.main_program import MainProgram
+from mpgui.model.operations import CPU, Outcome, predict_ops
+from mpgui.model.registry import get_workload
+from mpgui.model.scenario import Scenario, Step
+from mpgui.runtime.interpreter import gil_enabled
+from mpgui.runtime.protocol import State
+from mpgui.runtime.store.trace import TraceStore
+
+_EPS = 1e-12
+
+
+def outcome(inst: Instance, speed: float) -> Outcome:
+    """What the process does, added up from its workload's operations: its phases
+    (cpu or sleep, seconds) in order, and how it ends. An unknown workload or operation
+    is an error that names it, never an empty prediction."""
+    workload = get_workload(inst.spec.workload)  # KeyError naming the known ones
+    values = {p.name: inst.spec.param(p.name) for p in workload.params}
+    return predict_ops(workload.ops, values, speed)
+
+
+@dataclass
+class _Proc:
+    lane: int
+    todo: list[tuple[str, float]]
+    daemon: bool
+    code: int = 0  # the exit code when its work is done
+    started: bool = False
+    queued: bool = False  # a pool task waiting for a free worker
+    worker: int | None = None  # a pool task: the worker lane running it
+    done: bool = False
+    left: float = 0.0  # of the current phase
+    state: int | None = None
+
+    @property
+    def kind(self) -> str | None:
+        return self.todo[0][0] if self.todo else None
+
+
+def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
+    """The predicted schedule of `scenario` on `cores` CPUs at `speed`, for its backend:
+    threads compute one at a time (under the GIL, if this Python has one); a pool's
+    tasks wait in its queue for a free worker."""
+    backend = scenario.backend
+    store = TraceStore(backend)
+    main_lane = store.add_lane("main", "main program", "main")
+    procs: dict[str, _Proc] = {}
+    for inst in instances(scenario, cores):
+        lane = store.add_lane(inst.var, inst.name, "process", inst.spec.daemon)
+        done = outcome(inst, speed)
+        procs[inst.var] = _Proc(lane, list(done.phases), inst.spec.daemon, done.code)
+    workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \
+        if get_backend(backend).has_workers else []
+    program = flat_program(scenario, cores)
+    store.begin(0, main_lane)
+    # (A worker's own row shows only the tasks it is predicted to run.)
+    sim = _Simulation(store, main_lane, procs, program, max(1, cores), speed, backend, workers)
+    sim.run()
+    return store
+
+
+class _Simulation:
+    """The processes on a simulated clock, and the effects (`main_program.Effects`) the
+    one interpreter of the main program has on them."""
+
+    def __init__(self, store: TraceStore, main_lane: int, procs: dict[str, _Proc],
+                 program: list[Step], cores: int, speed: float,
+                 backend: str = DEFAULT_BACKEND, workers: list[int] | None = None) -> None:
+        self.store, self.main_lane, self.procs = store, main_lane, procs
+        self.speed, self.backend = speed, get_backend(backend)
+        # Threads of one process compute one at a time while it has a GIL.
+        gil = self.backend.shares_gil and gil_enabled() is not False
+        self.cores = 1 if gil else cores
+        self.waiting = State.GIL if gil else State.PREEMPTED
+        self.workers = workers or []
+        self.busy: dict[int, _Proc] = {}  # worker lane -> the task it runs
+        self.queue: list[_Proc] = []
+        self.t = 0.0
+        self.main = MainProgram(program, {var: p.daemon for var, p in procs.items()}, self,
+                                self.backend.daemons_at_end)
+
+    def ns(self) -> int:
+        return round(self.t * 1e9)
+
+    def run(self) -> None:
+        for _ in range(1_000_000):  # a bound, not a limit any scenario reaches
+            self.main.advance()
+            if self.main.finished:
+                break
+            self._dispatch()
+            running = [p for p in self.procs.values() if p.started and not p.done
+                       and not p.queued]
+            computing = [p for p in running if p.kind == CPU]
+            share = min(1.0, self.cores / len(computing)) if computing else 1.0
+            for p in running:
+                state = (State.RUNNING if share >= 1 else self.waiting) \
+                    if p.kind == CPU else State.SLEEPING
+                if state != p.state:
+                    p.state = state
+                    self.store.set_state(p.lane, self.ns(), state)
+            dts = [p.left / share if p.kind == CPU else p.left for p in running]
+            if self.main.deadline is not None:
+                dts.append(self.main.deadline - self.t)
+            if not dts:
+                break  # nothing will ever happen again (cannot occur for valid programs)
+            dt = max(0.0, min(dts))
+            for p in running:
+                p.left -= dt * share if p.kind == CPU else dt
+            self.t += dt
+            for p in running:
+                if p.left <= _EPS:
+                    self._next_phase(p)
+        self.store.finish(self.ns())
+
+    def _start(self, p: _Proc) -> None:
+        p.started = True
+        lane = self.store.lanes[p.lane]
+        lane.start_call_t = self.ns()
+        if self.workers:  # a pool: into its queue
+            p.queued = True
+            self.queue.append(p)
+            self.store.set_state(p.lane, self.ns(), State.QUEUED)
+            self._dispatch()
+            return
+        lane.started_t = self.ns()  # predicted: start() takes no time
+        self._begin_phase(p)
+
+    def _dispatch(self) -> None:
+        """A pool's free workers take the queued tasks, first come first served."""
+        for worker in self.workers:
+            if not self.queue:
+                return
+            if worker in self.busy:
+                continue
+            p = self.queue.pop(0)
+            p.queued, p.worker = False, worker
+            self.busy[worker] = p
+            ln = self.store.lanes[p.lane]
+            ln.started_t, ln.host = self.ns(), worker
+            p.state = None
+            self._begin_phase(p)
+
+    def _begin_phase(self, p: _Proc) -> None:
+        if not p.todo:
+            self._end(p, p.code)
+            return
+        p.left = p.todo[0][1]
+
+    def _next_phase(self, p: _Proc) -> None:
+        p.todo.pop(0)
+        self._begin_phase(p)
+
+    def _end(self, p: _Proc, code: int) -> None:
+        if p.done:
+            return
+        p.done, p.state = True, None
+        self.store.exited(self.ns(), p.lane, code)
+        if p.worker is not None:
+            del self.busy[p.worker]
+            self._dispatch()
+
+    # -- the main program's effects ----------------------------------------------------
+
+    def ready(self) -> bool:
+        return True
+
+    def pause(self) -> bool:
+        return False
+
+    def start(self, row: str) -> None:
+        self._start(self.procs[row])
+
+    def terminate(self, row: str, at_end: bool) -> None:
+        p = self.procs[row]
+        if p.started and not p.done:
+            lane = self.store.lanes[p.lane]
+            lane.terminate_t = self.ns()
+            if at_end:
+                lane.terminated_at_end = True
+            self._end(p, -15)
+
+    def done(self, row: str) -> bool:
+        return self.procs[row].done
+
+    def sleep(self, seconds: float) -> float:
+        self.store.set_state(self.main_lane, self.ns(), State.SLEEPING)
+        return self.t + seconds / self.speed
+
+    def woke(self) -> None:
+        self.store.set_state(self.main_lane, self.ns(), State.RUNNING)
+
+    def join(self, row: str, seconds: float | None, implicit: bool) -> float | None:
+        # (A predicted join records no timeout, as it always has.)
+        self.store.join_wait(self.ns(), self.main_lane, self.procs[row].lane, None,
+                             implicit=implicit)
+        return None if seconds is None else self.t + seconds / self.speed
+
+    def joined(self, timed_out: bool) -> None:
+        self.store.join_return(self.ns(), self.main_lane, self.store.joins[-1], timed_out)
+
+    def passed(self, deadline: float) -> bool:
+        return self.t >= deadline - _EPS
+
+    def end(self) -> None:
+        for p in self.procs.values():  # daemon threads, still running
+            if p.started and not p.done:
+                self._end(p, -15)
+        for lane in self.workers:  # pool.close(); pool.join()
+            self.store.exited(self.ns(), lane, 0)
+
+    def ended(self) -> bool:
+        return True

@@ -1,0 +1,186 @@
+"""The gallery: the built-in scenarios by title, one click (or PageDown) from the next.
+
+The list only shows and chooses; loading goes through the window's FileActions, which
+keeps an edited built-in for the session rather than asking (session_edits.py): going
+through the gallery never stops on a question. The list marks the built-ins edited this
+session ("•", in italics).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QStyledItemDelegate,
+    QToolButton,
+    QWidget,
+)
+
+from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.model.fileformat import ScenarioFileError
+from mpgui.ui import dialogs
+from mpgui.ui.actions import make_action
+from mpgui.ui.editor.document import ScenarioDocument
+from mpgui.ui.editor.files import FileActions
+from mpgui.ui.panels import panel
+
+NAME_ROLE = Qt.ItemDataRole.UserRole
+EDITED_ROLE = Qt.ItemDataRole.UserRole + 1  # True: edited this session
+EDITED_MARK = "\u00a0•"  # after the title, never wrapped onto a line of its own
+EDITED_TIP = ("\n\nEdited in this session: it opens as you left it. Reset "
+              "(Ctrl+Shift+R) puts it back; at quit you can save a copy.")
+
+
+class _Roomy(QStyledItemDelegate):
+    """A little air between titles. Added to the height only: padding (a style sheet,
+    setSpacing) narrows the painted text without telling the size hint, and Qt then
+    cuts the last wrapped line. Edited built-ins in italics: in the view's own font, so
+    the zoom still scales them."""
+
+    def initStyleOption(self, option, index):  # type: ignore[no-untyped-def]  # Qt override
+        super().initStyleOption(option, index)
+        if index.data(EDITED_ROLE):
+            option.font.setItalic(True)
+
+    def sizeHint(self, option, index):  # type: ignore[no-untyped-def]  # Qt override
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), size.height() + 6)
+
+
+class GalleryList(QListWidget):
+    """The built-in scenarios, by title; `chosen(name)` when the user picks one."""
+
+    chosen = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = builtin_names()
+        for k, name in enumerate(self.names, 1):
+            try:
+                about = load_builtin(name).about
+            except ScenarioFileError:  # a broken resource must not break the window
+                continue
+            item = QListWidgetItem(f"{k}. {about.title or name}")
+            item.setData(NAME_ROLE, name)
+            item.setToolTip(f"{name}: {about.explanation}")
+            self.addItem(item)
+        self.setWordWrap(True)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)  # re-wrap titles on resize
+        # Wrap, never cut: at some widths Qt sizes an item for two lines but paints one.
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setItemDelegate(_Roomy(self))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # titles wrap
+        self.itemActivated.connect(self._activated)
+        self.itemClicked.connect(self._activated)
+
+    def show_current(self, name: str | None) -> None:
+        """Mark `name` as the open scenario (None: a file, nothing marked)."""
+        self.blockSignals(True)
+        self.clearSelection()
+        for row in range(self.count()):
+            if self.item(row).data(NAME_ROLE) == name:
+                self.setCurrentRow(row)
+                self.scrollToItem(self.item(row))
+        self.blockSignals(False)
+
+    def mark_edited(self, names: set[str]) -> None:
+        """Mark the built-ins `names` as edited this session (and only those)."""
+        for row in range(self.count()):
+            item = self.item(row)
+            edited = item.data(NAME_ROLE) in names
+            if bool(item.data(EDITED_ROLE)) == edited:
+                continue
+            text, tip = item.text(), item.toolTip()
+            item.setText(text + EDITED_MARK if edited else text.removesuffix(EDITED_MARK))
+            item.setToolTip(tip + EDITED_TIP if edited else tip.removesuffix(EDITED_TIP))
+            item.setData(EDITED_ROLE, edited)
+
+    def neighbour(self, name: str | None, step: int) -> str:
+        """The scenario `step` places after `name` (wrapping around); from a file, the
+        first (step > 0) or the last."""
+        if name not in self.names:
+            return self.names[0 if step > 0 else -1]
+        return self.names[(self.names.index(name) + step) % len(self.names)]
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.chosen.emit(item.data(NAME_ROLE))
+
+
+def gallery_panel(gallery: GalleryList, actions: list[QAction]) -> QWidget:
+    """The list under a title, with Previous / Next / Reset buttons below it."""
+    buttons = QWidget()
+    row = QHBoxLayout(buttons)
+    row.setContentsMargins(0, 0, 0, 0)
+    for act in actions:
+        button = QToolButton()
+        button.setDefaultAction(act)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        row.addWidget(button, 1)
+    box = panel("Scenarios", "", gallery, [])
+    box.layout().addWidget(buttons)
+    return box
+
+
+class GalleryActions(QObject):
+    """Previous / Next (PageUp / PageDown) through the gallery, and Reset to the
+    built-in, for the window's document; keeps the list showing the open scenario and
+    the edited ones."""
+
+    def __init__(self, window: QWidget, doc: ScenarioDocument, files: FileActions,
+                 gallery: GalleryList) -> None:
+        super().__init__(window)
+        self.window, self.doc, self.files, self.gallery = window, doc, files, gallery
+        self.presenting = False  # set by the window: presentation mode never asks
+        self.actions = {
+            "previous": make_action(self, "&Previous Scenario", "PgUp", lambda: self.step(-1),
+                                    "Open the previous scenario of the gallery",
+                                    short="◀ Previous"),
+            "next": make_action(self, "&Next Scenario", "PgDown", lambda: self.step(1),
+                                "Open the next scenario of the gallery", short="Next ▶"),
+            "reset": make_action(self, "&Reset to Built-in", "Ctrl+Shift+R", self.reset,
+                                 "Undo all your edits of this built-in scenario (Ctrl+Z "
+                                 "brings them back)", short="Reset"),
+        }
+        gallery.chosen.connect(files.open_builtin)
+        doc.file_changed.connect(self._sync)
+        files.session.changed.connect(self._sync)
+        self._sync()
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode on or off: while on, stepping never asks a question."""
+        self.presenting = on
+
+    def step(self, by: int) -> bool:
+        """Open the scenario `by` places along the gallery. An edited built-in is kept
+        for the session; a file's unsaved changes are asked about — except in
+        presentation mode, which says why it stays instead of asking."""
+        if self.presenting and self.files.would_ask():
+            self.window.statusBar().showMessage(  # type: ignore[attr-defined]
+                f"“{self.doc.display_name}” has unsaved changes: save them (Ctrl+S), or "
+                "leave presentation mode (F11) to go on.", 10_000)
+            return False
+        return self.files.open_builtin(self.gallery.neighbour(self.doc.builtin, by))
+
+    def reset(self) -> None:
+        """Put the built-in back as it was, as one undoable edit."""
+        name = self.doc.builtin
+        if name is None:
+            return
+        try:
+            original = load_builtin(name)
+        except ScenarioFileError as exc:
+            dialogs.show_error(self.gallery, "Cannot reset", str(exc))
+            return
+        self.doc.edit(original, f"Reset {name}")
+        self.doc.undo_stack.setClean()  # as opened; undoing the reset makes it edited again
+
+    def _sync(self) -> None:
+        self.gallery.show_current(self.doc.builtin)
+        edited = {s.builtin for s in self.files.session.edited() if s.builtin}
+        if self.doc.builtin is not None and self.doc.modified:
+            edited.add(self.doc.builtin)
+        self.gallery.mark_edited(edited)
+        self.actions["reset"].setEnabled(self.doc.builtin is not None and self.doc.modified)

@@ -1,0 +1,1 @@
+"""The Help menu: the User Guide, the keyboard shortcuts, About."""

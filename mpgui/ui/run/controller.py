@@ -1,0 +1,146 @@
+"""The thin QObject between the window and the run on (a Runner or a ScriptRunner:
+a `run.LiveRun`).
+
+A QTimer calls ``Runner.poll()`` with a time budget, so a flood of events can never
+freeze the window; redraws are coalesced to at most one per frame. Frames are paced by
+their cost, too: the next one comes no sooner than twice the time the last one took, so
+drawing never takes more than half of the GUI thread and reading the children's pipes
+always keeps up. The timer's slot is guarded: one bad event is reported and the run
+goes on, instead of the timer dying.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from mpgui.model.scenario import Scenario
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.script.runner import ScriptRunner
+from mpgui.runtime.session.run import LiveRun, Status
+
+POLL_MS = 5  # how often the Runner is polled while a run is on
+POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
+FRAME_POLL_BUDGET_S = 0.0  # ... in a tick that redraws: one batch per child, no more
+                           # (the ticks in between read), so the two never stack up
+FRAME_NS = 16_000_000  # at most one redraw per 16 ms (60 Hz)
+
+
+class RunController(QObject):
+    """Owns the current Runner and drives it from the Qt event loop."""
+
+    started = Signal()
+    frame = Signal()  # time to redraw (at most once per FRAME_NS, and once at the end)
+    text_frame = Signal()  # between frames: time to show new printed lines (cheap)
+    finished = Signal()  # the run ended (finished or stopped)
+    error = Signal(str)  # something went wrong in the poll loop; the run goes on
+
+    runner_class: type[Runner] = Runner  # what start() makes (benchmarks substitute theirs)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner: LiveRun | None = None  # the run on, or the last one
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._tick)
+        self._last_frame = 0
+        self._frame_cost = 0  # ns the last frame's handlers took
+        self._last_text = 0
+        # ns the window's last repaint took; painting follows the frame's handlers in
+        # the event loop, so the window says what it cost.
+        self.paint_cost: Callable[[], int] = lambda: 0
+        self.tick_ns: list[int] = []  # durations of recent ticks (for the benchmark)
+
+    @property
+    def running(self) -> bool:
+        """A run is on (including while it is being stopped)."""
+        return self.runner is not None and not self.runner.done
+
+    @property
+    def stopping(self) -> bool:
+        """The run is being stopped (Stop was pressed, its processes are ending)."""
+        return self.runner is not None and self.runner.status is Status.STOPPING
+
+    def start(self, scenario: Scenario, *, speed: float, start_method: str,
+              name: str = "") -> LiveRun:
+        """Start a new run (the previous one must be over) of the scenario called `name`
+        (its tracebacks name that script: `crash` -> crash.py). Raises ScenarioError."""
+        if self.running:
+            raise RuntimeError("a run is already going on")
+        return self._begin(self.runner_class(scenario, speed=speed, start_method=start_method,
+                                             name=name))
+
+    def start_script(self, script: Path) -> LiveRun:
+        """Run the user's `script` in its folder, traced (the previous run must be
+        over). Its own output is not shown twice: the console shows the traced lines."""
+        if self.running:
+            raise RuntimeError("a run is already going on")
+        return self._begin(ScriptRunner(script, cwd=script.parent, output=subprocess.DEVNULL,
+                                        errors=subprocess.DEVNULL))
+
+    def _begin(self, runner: LiveRun) -> LiveRun:
+        self.runner = runner
+        self.tick_ns.clear()
+        runner.start()
+        self._timer.start(0 if runner.steps_pending else POLL_MS)
+        self.started.emit()
+        self._emit_frame()
+        return runner
+
+    def stop(self) -> None:
+        """Stop the run without blocking: the children get SIGTERM now, SIGKILL after
+        the grace period, and `finished` follows once all are gone."""
+        if self.runner is not None and self.running:
+            self.runner.request_stop()
+
+    def shutdown(self) -> None:
+        """Stop and wait (the window is closing): no child may outlive it."""
+        self._timer.stop()
+        if self.runner is not None:
+            self.runner.stop()
+
+    def _tick(self) -> None:
+        t0 = time.perf_counter_ns()
+        runner = self.runner
+        if runner is None:
+            self._timer.stop()
+            return
+        cost = self._frame_cost + self.paint_cost()
+        frame_due = t0 - self._last_frame >= max(FRAME_NS, 2 * cost)
+        # Printed lines need not wait for the chart's (cost-paced) frames.
+        text_due = t0 - self._last_text >= FRAME_NS
+        try:
+            runner.poll(FRAME_POLL_BUDGET_S if frame_due else POLL_BUDGET_S)
+        except Exception:  # keep the window alive; say what happened
+            self.error.emit(traceback.format_exc(limit=3))
+        if runner.done:
+            self._timer.stop()
+            self._emit_frame()
+            self.finished.emit()
+        else:
+            if frame_due:
+                self._emit_frame()
+            elif text_due:
+                self._last_text = t0
+                self._guarded(self.text_frame.emit)
+            # Main-program steps left over (a long series of start()s): go on at once.
+            self._timer.setInterval(0 if runner.steps_pending else POLL_MS)
+        self.tick_ns.append(time.perf_counter_ns() - t0)
+        del self.tick_ns[:-10_000]
+
+    def _emit_frame(self) -> None:
+        self._last_frame = self._last_text = time.perf_counter_ns()
+        self._guarded(self.frame.emit)
+        self._frame_cost = time.perf_counter_ns() - self._last_frame
+
+    def _guarded(self, emit: Callable[[], object]) -> None:
+        """Emit, reporting a failure in a handler instead of losing the timer to it."""
+        try:
+            emit()
+        except Exception:
+            self.error.emit(traceback.format_exc(limit=3))

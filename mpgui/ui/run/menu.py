@@ -1,0 +1,207 @@
+"""The Runs menu: replay, show an earlier run, save and open run files, compare two
+runs; and the exports of the run shown (chart as PNG/SVG, trace as Chrome JSON/CSV).
+
+The actions that ask for a file name call a method that takes the path, so tests (and
+scripts) use the same code without a dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+
+from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.model.escape import shown
+from mpgui.model.fileformat import ScenarioFileError, WriteError
+from mpgui.runtime.output.export import write_chrome_trace, write_csv
+from mpgui.runtime.output.runfile import SUFFIX as RUN_SUFFIX
+from mpgui.runtime.output.runfile import RunFileError
+from mpgui.runtime.session.record import RunRecord
+from mpgui.ui import dialogs
+from mpgui.ui.actions import make_action
+from mpgui.ui.appearance import Appearance
+from mpgui.ui.editor.files import FileActions, start_dir
+from mpgui.ui.icons import icon
+from mpgui.ui.run.view import RunView
+from mpgui.ui.screen_fit import fit_to_screen
+from mpgui.ui.settings import settings
+
+if TYPE_CHECKING:
+    from mpgui.ui.run.compare import CompareWindow
+
+RUN_FILTER = f"mpgui runs (*{RUN_SUFFIX});;All files (*)"
+# kind -> (dialog filter, suffix)
+EXPORTS = {"png": ("PNG image (*.png)", ".png"), "svg": ("SVG image (*.svg)", ".svg"),
+           "json": ("Chrome trace (*.json)", ".json"), "csv": ("CSV table (*.csv)", ".csv")}
+
+
+class RunMenu(QObject):
+    """The run history's actions for one window."""
+
+    def __init__(self, window: QWidget, view: RunView, files: FileActions,
+                 appearance: Appearance) -> None:
+        super().__init__(window)
+        self.window, self.view, self.files, self.appearance = window, view, files, appearance
+        self.compare_window: CompareWindow | None = None
+        self.actions: dict[str, QAction] = {
+            "replay": make_action(self, "&Replay Run", "Ctrl+Alt+R", self.replay,
+                                  "Play the run shown (or the last one) back as it happened; "
+                                  "R in presentation mode", short="Replay",
+                                  icon=icon("replay")),
+            "save_run": make_action(self, "&Save Run As…", "Ctrl+Alt+S", self.save_run,
+                                    "Save the run shown, with its scenario, to replay later "
+                                    f"({RUN_SUFFIX})"),
+            "open_run": make_action(self, "&Open Run…", "Ctrl+Alt+O", self.open_run,
+                                    f"Open a saved run ({RUN_SUFFIX}) and its scenario"),
+            "compare": make_action(self, "&Compare Runs…", "Ctrl+Alt+C", self.compare,
+                                   "Two runs of this session one above the other, on the "
+                                   "same time axis"),
+        }
+        for kind, text in (("png", "Chart as &PNG…"), ("svg", "Chart as &SVG…"),
+                           ("json", "Trace as Chrome &JSON…"), ("csv", "Trace as &CSV…")):
+            what = "the chart at 1920×1080 for slides" if kind in ("png", "svg") else \
+                "every span and printed line of the run shown"
+            self.actions[kind] = make_action(self, text, None,
+                                             lambda k=kind: self.export(k), f"Export {what}")
+        self.history_menu = QMenu("S&how Run", window)
+        self.history_menu.aboutToShow.connect(self._fill_history)
+        self.export_menu = QMenu("&Export", window)
+        self.export_menu.addActions([self.actions[k] for k in EXPORTS])
+
+    def fill(self, menu: QMenu) -> None:
+        """Put the actions in the Runs menu."""
+        menu.addAction(self.actions["replay"])
+        menu.addMenu(self.history_menu)
+        menu.addAction(self.actions["compare"])
+        menu.addSeparator()
+        menu.addActions([self.actions["open_run"], self.actions["save_run"]])
+
+    # -- replay and history ------------------------------------------------------------
+
+    def replay(self) -> None:
+        """Replay the run shown, else the last one."""
+        record = self.view.current or self.view.history.latest
+        if record is not None and self.view.live is None:
+            self.view.start_replay(record)
+
+    def _fill_history(self) -> None:
+        self.history_menu.clear()
+        for record in reversed(self.view.history.runs):
+            act = self.history_menu.addAction(record.title)
+            act.triggered.connect(lambda _=False, r=record: self.view.show(r))
+            act.setEnabled(self.view.live is None)
+        if not self.view.history.runs:
+            self.history_menu.addAction("(no runs yet)").setEnabled(False)
+
+    def compare(self) -> CompareWindow:
+        """Open (or bring up) the comparison of the last two runs."""
+        if self.compare_window is None:
+            from mpgui.ui.run.compare import CompareWindow  # (when first used: start-up time)
+
+            self.compare_window = CompareWindow(self.view.history, self.appearance.theme,
+                                                self.appearance.zoom, self.window)
+        self.compare_window.show()
+        fit_to_screen(self.compare_window)  # (with its title bar, now that it has one)
+        self.compare_window.raise_()
+        return self.compare_window
+
+    # -- run files ---------------------------------------------------------------------
+
+    def save_run(self) -> None:
+        """Ask where, then save the run shown."""
+        record = self.view.current
+        if record is None:
+            return
+        path = self._ask_save("Save run as", f"{Path(record.name).stem}-run{record.number}",
+                              RUN_FILTER, RUN_SUFFIX)
+        if path is not None:
+            self.save_run_to(record, path)
+
+    def save_run_to(self, record: RunRecord, path: Path) -> bool:
+        """Save `record` to `path`; on failure say why. True if saved."""
+        try:
+            record.save(path)
+        except ScenarioFileError as exc:
+            dialogs.show_error(self.window, "Cannot save run", str(exc))
+            return False
+        return True
+
+    def open_run(self) -> None:
+        """Ask for a run file and open it."""
+        if not self.files.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open run", start_dir(), RUN_FILTER)
+        if path:
+            self.open_run_path(Path(path), confirmed=True)
+
+    def open_run_path(self, path: Path, *, confirmed: bool = False) -> RunRecord | None:
+        """Open a run file: its scenario goes into the editor, the run into the history,
+        shown. On failure say why and change nothing."""
+        try:
+            record = RunRecord.load(path)
+        except RunFileError as exc:
+            dialogs.show_error(self.window, "Cannot open run", str(exc))
+            return None
+        builtin = record.name if record.name in builtin_names() else None
+        if builtin is not None and _builtin_or_none(builtin) != record.scenario:
+            builtin = None  # an edited built-in: the editor shows it untitled
+        if not self.files.open_scenario(record.scenario, builtin=builtin,
+                                        confirmed=confirmed):
+            return None
+        settings().setValue("last_dir", str(path.resolve().parent))
+        self.view.history.add(record)
+        self.view.show(record)
+        return record
+
+    # -- exports -----------------------------------------------------------------------
+
+    def export(self, kind: str) -> None:
+        """Ask where, then export the run shown as `kind` (png, svg, json, csv)."""
+        record = self.view.current
+        name = Path(record.name).stem if record else "prediction"
+        path = self._ask_save("Export", name, EXPORTS[kind][0], EXPORTS[kind][1])
+        if path is not None:
+            self.export_to(kind, path)
+
+    def export_to(self, kind: str, path: Path) -> bool:
+        """Export the run shown (or the prediction, for a picture) to `path`."""
+        record, chart = self.view.current, self.view.chart
+        try:
+            if kind in ("json", "csv"):
+                if record is None:
+                    return False
+                (write_chrome_trace if kind == "json" else write_csv)(record.store, path)
+            else:
+                from mpgui.ui.run.export_image import export_run  # (when first used)
+
+                export_run(record, chart.plan, theme=self.appearance.theme,
+                           **{kind: path})
+        except WriteError as exc:  # (it names the file and the reason)
+            dialogs.show_error(self.window, "Cannot export", f"{exc}\n\nA file that was "
+                               "there before is unchanged.")
+            return False
+        except OSError as exc:
+            dialogs.show_error(self.window, "Cannot export",
+                               f"{shown(path)}: {exc.strerror or exc}")
+            return False
+        self.window.statusBar().showMessage(f"Exported {shown(path)}", 8000)  # type: ignore[attr-defined]
+        return True
+
+    def _ask_save(self, title: str, name: str, file_filter: str, suffix: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.window, title,
+                                              str(Path(start_dir()) / (name + suffix)),
+                                              file_filter)
+        if not path:
+            return None
+        target = Path(path)
+        return target if target.suffix else target.with_suffix(suffix)
+
+
+def _builtin_or_none(name: str):  # type: ignore[no-untyped-def]
+    try:
+        return load_builtin(name)
+    except ScenarioFileError:
+        return None
