@@ -275,7 +275,7 @@ def test_escape_sequences_in_file_names_are_shown_escaped(tmp_path):
     rc, line, _took = cli("run", tmp_path / ("missing\x1b]2;x\x07.toml"))
     assert rc == 2 and "missing\\x1b]2;x\\x07.toml does not exist" in line
     undecodable = tmp_path / os.fsdecode(b"latin\xe9.toml")  # not UTF-8: a surrogate
-    undecodable.write_text("format = 2")
+    undecodable.write_text("format = 99")
     rc, line, _took = cli("run", undecodable)
     assert rc == 2 and "latin\\udce9.toml was written by another version" in line
 

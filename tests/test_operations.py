@@ -32,6 +32,9 @@ from tests.scenarios import make, spec
 
 
 def test_every_operation_of_every_workload_is_executed_written_and_predicted():
+    # The shared objects' executors register when a child first has objects.
+    import mpgui.runtime.child.shared_objects  # noqa: F401
+
     for workload in WORKLOADS.values():
         values = workload.defaults()
         for op in walk(workload.ops):

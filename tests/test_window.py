@@ -253,4 +253,5 @@ def test_states_are_drawn_with_distinct_styles():
     shapes = {(s.height, s.pattern, s.outline) for s in STATE_STYLES.values()}
     assert len(shapes) == len(STATE_STYLES)  # never colour alone
     assert set(STATE_STYLES) == {State.RUNNING, State.PREEMPTED, State.SLEEPING,
-                                 State.WAITING, State.STARTING, State.GIL, State.QUEUED}
+                                 State.WAITING, State.STARTING, State.GIL, State.QUEUED,
+                                 State.BLOCKED}

@@ -85,6 +85,8 @@ class Backend:
     exit_problem: str | None
     daemon_problem: str | None
     code: CodeTemplates
+    # Why its rows cannot be given shared objects (None: they can): validation's words.
+    objects_problem: str | None = None
 
     def failure_text(self, name: str, var: str, error: tuple[str, str, str]) -> str:
         """`failure` filled in for a row that raised `error` (type, message, traceback)."""
@@ -167,6 +169,9 @@ POOL = Backend(
               "until it has run."),
         end=("    {pool}.close()  # no more tasks",
              "    {pool}.join()  # wait until every task has run and the workers have ended")),
+    objects_problem="a pool's tasks cannot be given a Queue, a Lock or a Value as an "
+                    "argument (multiprocessing refuses to pickle them for a task); run the "
+                    "rows as processes or threads",
 )
 
 BACKENDS: dict[str, Backend] = {b.name: b for b in (PROCESSES, THREADS, POOL)}

@@ -21,6 +21,7 @@ from mpgui.model.message import used_placeholders
 from mpgui.model.operations import CodeContext, Operation, walk
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, format_number
+from mpgui.model.shared import SharedObject, get_kind
 
 # The script's own helpers, by the name operations ask for (`Operation.helpers`): the
 # names it may take (the first one no row's variable shadows) and its source, where
@@ -34,6 +35,18 @@ def HELPER(seconds: float) -> None:
     while time.thread_time() < end:
         for _ in range(500):
             x = (x * 48271) % 2147483647
+'''), "shared_value": (("SharedValue", "Shared_value"), '''
+
+class HELPER:
+    """What multiprocessing.Value is to processes, for threads: a .value, and a lock
+    that makes an update whole."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+        self._lock = threading.RLock()
+
+    def get_lock(self) -> threading.RLock:
+        return self._lock
 ''')}
 
 
@@ -81,10 +94,17 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
         modules.add("os")
     if any(s.action == "sleep" for s in scenario.program):
         modules.add("time")
+    threads = code.row_class is not None and not backend.own_process
+    kinds = [get_kind(o.kind) for o in scenario.objects]
+    if threads:
+        modules.update(k.threads_module for k in kinds)
+    used_helpers = {h for op in ops for h in op.helpers} | \
+        ({k.threads_helper for k in kinds if k.threads_helper} if threads else set())
     # Every name the script defines at module level besides the rows' variables is
     # chosen free of them (validation keeps the imported modules and Python's own
     # dunder names away from the variables).
-    taken = set(scenario.vars()) | {function_name(v) for v in scenario.vars()}
+    taken = set(scenario.vars()) | {function_name(v) for v in scenario.vars()} \
+        | {o.name for o in scenario.objects}
     names = {helper: _free(candidates, taken) for helper, (candidates, _) in _HELPERS.items()}
     names["pool"] = _free(("pool", "the_pool"), taken)
     loop = _free(("p", "proc", "process", "each"), taken)
@@ -96,12 +116,15 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     out = [f'"""{title}', "",
            f"Written by {made}{speed_note}. Run it with plain Python: python this_file.py",
            '"""', "", *(f"import {m}" for m in sorted(modules))]
-    for helper in sorted({h for op in ops for h in op.helpers}):
+    for helper in sorted(used_helpers):
         out.append(_HELPERS[helper][1].rstrip("\n").replace("HELPER", names[helper]))
     for spec in scenario.processes:
         out += ["", "", *_function(spec, backend, names)]
     out += ["", ""]
-    if code.row_class is not None:
+    # Shared objects are made after set_start_method() (a lock belongs to the start
+    # method it was made for), so the rows that get them are made there too.
+    rows_in_main = bool(scenario.objects)
+    if code.row_class is not None and not rows_in_main:
         for spec in scenario.processes:
             out.append(_object_line(spec, speed, code.row_class))
         out.append("")
@@ -109,6 +132,13 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     if code.sets_start_method:
         out += ["    # How mpgui starts processes; also try \"fork\" or \"forkserver\" on Linux.",
                 f"    multiprocessing.set_start_method({py_literal(start_method)})"]
+    if scenario.objects:
+        out.append("    # What the processes share, passed to each as an argument.")
+        out += ["    " + _shared_line(o, threads, names) for o in scenario.objects]
+    if code.row_class is not None and rows_in_main:
+        for spec in scenario.processes:
+            out += ["    " + line for line in _object_line(spec, speed,
+                                                           code.row_class).split("\n")]
     pool = names["pool"]
     out += [line.format(pool=pool, size=_pool_size(scenario)) for line in code.open]
     lists = {p.var for p in scenario.processes if not p.copies.single}
@@ -125,6 +155,20 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     if any(p.daemon for p in scenario.processes):
         out += code.daemon_end  # what the script's end does to them, in a comment
     return "\n".join(out) + "\n"
+
+
+def _shared_line(obj: SharedObject, threads: bool, helpers: dict[str, str]) -> str:
+    """``Q = multiprocessing.Queue()``, or its threads' counterpart."""
+    kind = get_kind(obj.kind)
+    values = obj.values()
+    if kind.name == "Queue" and not values.get("maxsize"):
+        args = {"maxsize": ""}  # Queue(): no limit, as one writes it
+    else:
+        args = {k: str(v) for k, v in values.items()}
+    template = kind.make_threads if threads else kind.make
+    made = template.format(mp="multiprocessing", helper=helpers.get(kind.threads_helper, ""),
+                           **args)
+    return f"{obj.name} = {made}"
 
 
 def _pool_size(scenario: Scenario) -> str:
@@ -150,7 +194,8 @@ def _function(spec: ProcessSpec, backend: Backend, helpers: dict[str, str]) -> l
     workload = get_workload(spec.workload)
     ops: tuple[Operation, ...] = workload.ops
     used = _placeholders(spec)
-    args = ", ".join((["k: int"] if "k" in used else [])
+    args = ", ".join([role for role, _kind, _help in workload.roles]
+                     + (["k: int"] if "k" in used else [])
                      + [f"{p.name}: {p.kind.__name__}" for p in workload.params])
     lines = [f"def {function_name(spec.var)}({args}) -> None:"]
     if "name" in used:
@@ -171,7 +216,8 @@ def _placeholders(spec: ProcessSpec) -> set[str]:
 
 def _call_args(spec: ProcessSpec, speed: float) -> str:
     """The target's arguments as a tuple: "(4, 1.0)"."""
-    values = []
+    values = [spec.uses.get(role, "None") for role, _kind, _help in
+              get_workload(spec.workload).roles]
     if "k" in _placeholders(spec):  # the copy number (0 for a single one)
         values.append("0" if spec.copies.single else "k")
     for p in get_workload(spec.workload).params:

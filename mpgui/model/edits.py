@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar, overload
 from mpgui.model.copies import Copies
 from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, as_action
+from mpgui.model.shared import SharedObject, get_kind
 
 _T = TypeVar("_T")
 
@@ -97,9 +98,104 @@ def set_process_field(scenario: Scenario, row: int, field: str,
         workload = get_workload(str(value))
         params = {p.name: spec.params.get(p.name, p.default) for p in workload.params}
         spec = replace(spec, workload=workload.name, params=params)
+        return _with_roles(scenario, row, spec)
     else:
         spec = replace(spec, **change)
     return _with_process(replace(scenario, program=program), row, spec)
+
+
+def _with_roles(scenario: Scenario, row: int, spec: ProcessSpec) -> Scenario:
+    """Process `row` becomes `spec`, whose workload may need shared objects: each role
+    keeps its object if it had one of the right kind, else takes the first such object
+    of the scenario, else a new one; objects that only this row used, and no longer
+    does, go."""
+    roles = get_workload(spec.workload).roles
+    old = scenario.processes[row]
+    objects = list(scenario.objects)
+    uses: dict[str, str] = {}
+    for role, kind, _help in roles:
+        mine = spec.uses.get(role)
+        fits = [o.name for o in objects if o.kind == kind]
+        if mine in fits:
+            uses[role] = mine
+        elif fits:
+            uses[role] = fits[0]
+        else:
+            made = SharedObject(new_object_name(replace(scenario, objects=tuple(objects)),
+                                                kind), kind)
+            objects.append(made)
+            uses[role] = made.name
+    spec = replace(spec, uses=uses)
+    others = {name for i, p in enumerate(scenario.processes) if i != row
+              for name in p.uses.values()}
+    dropped = set(old.uses.values()) - set(uses.values()) - others
+    objects = [o for o in objects if o.name not in dropped]
+    return _with_process(replace(scenario, objects=tuple(objects)), row, spec)
+
+
+def set_uses(scenario: Scenario, row: int, role: str, name: str) -> Scenario:
+    """Process `row` uses the shared object `name` as its `role`."""
+    spec = scenario.processes[row]
+    return _with_process(scenario, row, replace(spec, uses={**spec.uses, role: name}))
+
+
+# -- shared objects -----------------------------------------------------------------
+
+_OBJECT_LETTER = {"Queue": "Q", "Lock": "L", "Value": "V"}
+
+
+def new_object_name(scenario: Scenario, kind: str) -> str:
+    """A free name for a new object of `kind`: Q, L, V, then Q2, Q3, ..."""
+    taken = set(scenario.vars()) | {o.name for o in scenario.objects}
+    first = _OBJECT_LETTER.get(kind, kind[:1].upper() or "X")
+    name, k = first, 2
+    while name in taken:
+        name, k = f"{first}{k}", k + 1
+    return name
+
+
+def add_object(scenario: Scenario, kind: str, index: int | None = None) -> Scenario:
+    """A new shared object of `kind` (its parameters at their defaults) at `index`
+    (default: the end)."""
+    get_kind(kind)  # KeyError naming the known kinds
+    objects = list(scenario.objects)
+    made = SharedObject(new_object_name(scenario, kind), kind)
+    objects.insert(len(objects) if index is None else index, made)
+    return replace(scenario, objects=tuple(objects))
+
+
+def remove_object(scenario: Scenario, index: int) -> Scenario:
+    """Remove shared object `index`. Rows that use it keep its name, where validation
+    flags it: deleting never silently changes what a process works with."""
+    return replace(scenario, objects=_without(scenario.objects, index))
+
+
+def move_object(scenario: Scenario, index: int, to: int) -> Scenario:
+    """Move shared object `index` to position `to`."""
+    return replace(scenario, objects=_moved(scenario.objects, index, to))
+
+
+def set_object_field(scenario: Scenario, index: int, field: str,
+                     value: str | int) -> Scenario:
+    """Change a shared object's name (the rows that use it follow), its kind (the
+    parameters it shares with the new kind stay) or one of its parameters."""
+    obj = scenario.objects[index]
+    processes = scenario.processes
+    if field == "name":
+        new = replace(obj, name=str(value))
+        processes = tuple(replace(p, uses={r: (new.name if n == obj.name else n)
+                                           for r, n in p.uses.items()})
+                          for p in processes)
+    elif field == "kind":
+        kind = get_kind(str(value))
+        new = replace(obj, kind=kind.name,
+                      params={p.name: obj.params[p.name] for p in kind.params
+                              if p.name in obj.params})
+    else:  # a parameter: a whole number (the editor's spin box gives one)
+        new = replace(obj, params={**obj.params, field: int(value)})
+    objects = list(scenario.objects)
+    objects[index] = new
+    return replace(scenario, objects=tuple(objects), processes=processes)
 
 
 def set_param(scenario: Scenario, row: int, name: str, value: int | float) -> Scenario:

@@ -32,9 +32,13 @@ from mpgui.model.scenario import (
     Step,
     format_number,
 )
+from mpgui.model.shared import OBJECT_KINDS, SharedObject
 from mpgui.model.userfile import read_bounded
 
-FORMAT_VERSION = 1
+# 2: shared objects ([[object]]) and what each row uses of them. A version-1 file is
+# read as it always was (it has neither); every file is written as version 2.
+FORMAT_VERSION = 2
+READS = (1, 2)
 MAX_FILE_BYTES = 1_000_000
 SUFFIX = ".toml"
 # What Save suggests: the desktop knows a *.mpg.toml as an mpgui scenario
@@ -114,12 +118,14 @@ _LONG_NUMBER = re.compile(r"[0-9][0-9_]{4299,}")
 
 def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenario:
     """Build a Scenario from parsed TOML, checking keys and types."""
-    _keys(doc, "", required={"format"},
-          optional={"about", "main", "process", "backend", "workers"})
-    version = doc["format"]
-    if not _is_int(version):
+    version = doc.get("format")
+    if not _is_int(version) and "format" in doc:
         raise ScenarioFileError(f"format: expected a whole number, got {_kind(version)}")
-    if version != FORMAT_VERSION:
+    _keys(doc, "", required={"format"},
+          optional={"about", "main", "process", "backend", "workers"}
+          | ({"object"} if version != 1 else set()))
+    assert isinstance(version, int)
+    if version not in READS:
         newer = "newer than" if version > FORMAT_VERSION else "not one"
         raise ScenarioFileError(f"format: version {_quoted(version)} is {newer} this mpgui reads "
                                 f"(version {FORMAT_VERSION}); {source} was written by another "
@@ -130,7 +136,11 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
     procs_doc = doc.get("process", [])
     if not isinstance(procs_doc, list):
         raise ScenarioFileError(f"process: expected [[process]] tables, got {_kind(procs_doc)}")
-    processes = [_process(p, f"process[{i + 1}]") for i, p in enumerate(procs_doc)]
+    processes = [_process(p, f"process[{i + 1}]", version) for i, p in enumerate(procs_doc)]
+    objects_doc = doc.get("object", [])
+    if not isinstance(objects_doc, list):
+        raise ScenarioFileError(f"object: expected [[object]] tables, got {_kind(objects_doc)}")
+    objects = [_object(o, f"object[{i + 1}]") for i, o in enumerate(objects_doc)]
     main_doc = doc.get("main", [])
     if not isinstance(main_doc, list):
         raise ScenarioFileError(f"main: expected a list of steps, got {_kind(main_doc)}")
@@ -149,13 +159,30 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
         workers = Copies.parse(doc.get("workers", str(PER_CORE)))
     except ValueError as exc:
         raise ScenarioFileError(f"workers: {exc}") from None
-    return Scenario(tuple(processes), tuple(program), about, backend, workers)
+    return Scenario(tuple(processes), tuple(program), about, backend, workers, tuple(objects))
 
 
-def _process(doc: object, where: str) -> ProcessSpec:
+def _object(doc: object, where: str) -> SharedObject:
+    d = _table(doc, where)
+    _keys(d, where, required={"name", "kind"}, optional={"params"})
+    kind = _str(d["kind"], f"{where}.kind")
+    if kind not in OBJECT_KINDS:
+        raise ScenarioFileError(f"{where}.kind: unknown kind {_quoted(kind)}; known: "
+                                + ", ".join(OBJECT_KINDS))
+    params = _table(d.get("params", {}), f"{where}.params")
+    _keys(params, f"{where}.params", optional={p.name for p in OBJECT_KINDS[kind].params})
+    for key, value in params.items():
+        if not _is_int(value):
+            raise ScenarioFileError(f"{where}.params.{key}: expected a whole number, got "
+                                    f"{_kind(value)}")
+    return SharedObject(_str(d["name"], f"{where}.name"), kind, params)
+
+
+def _process(doc: object, where: str, version: int = FORMAT_VERSION) -> ProcessSpec:
     d = _table(doc, where)
     _keys(d, where, required={"var", "name", "workload"},
-          optional={"params", "message", "daemon", "copies"})
+          optional={"params", "message", "daemon", "copies"}
+          | ({"uses"} if version != 1 else set()))
     workload = _str(d["workload"], f"{where}.workload")
     if workload not in WORKLOADS:
         raise ScenarioFileError(f"{where}.workload: unknown workload {_quoted(workload)}; "
@@ -176,6 +203,11 @@ def _process(doc: object, where: str) -> ProcessSpec:
         copies = Copies.parse(d.get("copies", 1))
     except ValueError as exc:
         raise ScenarioFileError(f"{where}.copies: {exc}") from None
+    uses = _table(d.get("uses", {}), f"{where}.uses")
+    roles = {role for role, _kind_name, _help in WORKLOADS[workload].roles}
+    _keys(uses, f"{where}.uses", optional=roles)
+    for role, name in uses.items():
+        _str(name, f"{where}.uses.{role}")
     return ProcessSpec(
         var=_str(d["var"], f"{where}.var"),
         name=_str(d["name"], f"{where}.name"),
@@ -184,6 +216,7 @@ def _process(doc: object, where: str) -> ProcessSpec:
         message=_str(d.get("message", "Process: {i}"), f"{where}.message"),
         daemon=daemon,
         copies=copies,
+        uses=uses,
     )
 
 
@@ -271,6 +304,15 @@ def dump_scenario(scenario: Scenario) -> str:
             lines.append("daemon = true")
         if not spec.copies.single:
             lines.append(f"copies = {_copies_value(spec.copies)}")
+        if spec.uses:
+            lines.append("uses = { " + ", ".join(f"{k} = {_toml_str(v)}"
+                                                for k, v in spec.uses.items()) + " }")
+    for obj in scenario.objects:
+        lines += ["", "[[object]]", f"name = {_toml_str(obj.name)}",
+                  f"kind = {_toml_str(obj.kind)}"]
+        if obj.params:
+            lines.append("params = { " + ", ".join(f"{k} = {v}" for k, v in obj.params.items())
+                         + " }")
     return "\n".join(lines) + "\n"
 
 

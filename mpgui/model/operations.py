@@ -67,6 +67,9 @@ class Operation:
     # What its generated code needs: modules to import, helpers the script defines.
     modules: ClassVar[frozenset[str]] = frozenset()
     helpers: ClassVar[frozenset[str]] = frozenset()
+    # The message placeholders it defines for the operations after it ({item}: what a
+    # get() received), as a variable of the generated function.
+    provides: ClassVar[frozenset[str]] = frozenset()
 
     def code(self, ctx: CodeContext) -> list[str]:
         """Its lines in the generated function, indented relative to the body."""
@@ -219,6 +222,93 @@ class Repeat(Operation):
             return Outcome(every * n)
         final = sequence(outs, last)
         return Outcome(every * last + final.phases, True, final.code)
+
+    def children(self) -> tuple[Operation, ...]:
+        return self.body
+
+
+# -- shared objects (`mpgui.model.shared`): a field names the workload's role, which
+# is also the parameter of the generated function that receives the object.
+
+
+@dataclass(frozen=True)
+class Put(Operation):
+    """``q.put(line)``: the row's message for this iteration as the item. With a
+    maxsize, it waits while the queue is full."""
+
+    queue: str = "q"
+    kind: ClassVar[str] = "put"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.queue}.put({to_expression(ctx.message)})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class Get(Operation):
+    """``item = q.get()``: wait for the next item (the {item} of the message)."""
+
+    queue: str = "q"
+    kind: ClassVar[str] = "get"
+    provides: ClassVar[frozenset[str]] = frozenset({"item"})
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"item = {self.queue}.get()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class Increment(Operation):
+    """``counter.value += 1`` — a read, then a write: another process may write in
+    between, and one of the two updates is lost. `locked`: inside ``with
+    counter.get_lock():``, where no other process can."""
+
+    value: str = "counter"
+    locked: bool = False
+    kind: ClassVar[str] = "increment"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        if self.locked:
+            return [f"with {self.value}.get_lock():", f"    {self.value}.value += 1"]
+        return [f"{self.value}.value += 1  # a read, then a write: not one step"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class Read(Operation):
+    """``value = counter.value``: read the shared value (the {value} of the message)."""
+
+    value: str = "counter"
+    kind: ClassVar[str] = "read"
+    provides: ClassVar[frozenset[str]] = frozenset({"value"})
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"value = {self.value}.value"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class Locked(Operation):
+    """``with lock:`` the `body`: one process at a time; the others wait in acquire()."""
+
+    lock: str
+    body: tuple[Operation, ...]
+    kind: ClassVar[str] = "locked"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"with {self.lock}:", *("    " + line for op in self.body
+                                        for line in op.code(ctx))]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return sequence([op.predict(values, speed) for op in self.body])
 
     def children(self) -> tuple[Operation, ...]:
         return self.body

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mpgui.model.operations import Compute, Exit, Fail, Operation, Print, Repeat, Sleep
+from mpgui.model.operations import (
+    Compute,
+    Exit,
+    Fail,
+    Get,
+    Increment,
+    Locked,
+    Operation,
+    Print,
+    Put,
+    Read,
+    Repeat,
+    Sleep,
+)
 
 SECONDS = "s"
 
@@ -48,6 +61,9 @@ class Workload:
     help: str
     params: tuple[Param, ...]
     ops: tuple[Operation, ...]
+    # The shared objects it works with (`mpgui.model.shared.Role`), each passed to the
+    # row's function as the argument of that name: (role name, kind name, help).
+    roles: tuple[tuple[str, str, str], ...] = ()
 
     def param(self, name: str) -> Param:
         """The parameter called `name` (KeyError if there is none)."""
@@ -77,6 +93,11 @@ _COMPUTE = Param("compute", "Compute", float, 0.5, 0.0, MAX_SECONDS, SECONDS,
                  "Seconds of CPU time burnt before each printed line (busy loop).")
 _AT = Param("at", "Fails at", int, 2, 0, MAX_ITERATIONS, "",
             "The iteration (counting from 0) at which it stops, after its sleep.")
+
+# Lost updates need the counters to overlap for a while: more iterations than a loop
+# that prints (each increment is one event on the chart, hence the limit).
+_INCREMENTS = Param("n", "Iterations", int, 50_000, 0, 100_000, "",
+                    "How many times it adds 1 to the shared value.")
 
 WORKLOADS: dict[str, Workload] = {
     w.name: w
@@ -112,6 +133,44 @@ WORKLOADS: dict[str, Workload] = {
                  (Param("n", "Lines", int, 100_000, 0, 10_000_000, "",
                         "How many lines to print, with no pause between them."),),
                  (Repeat("n", (Print(),)),)),
+        # -- with shared objects (`mpgui.model.shared`)
+        Workload("producer", "Producer",
+                 "Sleeps, then puts its message on the queue and prints it, n times. "
+                 "With a maxsize, put() waits while the queue is full.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Sleep("interval"), Put("q"), Print())),),
+                 (("q", "Queue", "the queue it puts its items on"),)),
+        Workload("consumer", "Consumer",
+                 "Gets an item from the queue (waiting while it is empty), then prints "
+                 "its message — {item} is what it got —, n times.",
+                 (_N,),
+                 (Repeat("n", (Get("q"), Print())),),
+                 (("q", "Queue", "the queue it gets its items from"),)),
+        Workload("counter", "Counter",
+                 "Adds 1 to a shared Value n times with counter.value += 1 — a read, then "
+                 "a write, so another process can write in between and an update is lost "
+                 "— then prints its message.",
+                 (_INCREMENTS,),
+                 (Repeat("n", (Increment("counter"),)), Print()),
+                 (("counter", "Value", "the shared value it adds to"),)),
+        Workload("locked_counter", "Counter with a lock",
+                 "Like the counter, but each += 1 is inside with counter.get_lock(): no "
+                 "update is lost, and the processes take turns.",
+                 (_INCREMENTS,),
+                 (Repeat("n", (Increment("counter", locked=True),)), Print()),
+                 (("counter", "Value", "the shared value it adds to"),)),
+        Workload("reader", "Read a value",
+                 "Reads the shared value once and prints its message ({value} is what it "
+                 "read): started after the others are joined, it shows their total.",
+                 (),
+                 (Read("counter"), Print()),
+                 (("counter", "Value", "the shared value it reads"),)),
+        Workload("lock_holder", "Sleep holding a lock",
+                 "Takes the lock, sleeps and prints while it holds it, n times: the other "
+                 "processes that want the lock wait in acquire().",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Locked("lock", (Sleep("interval"), Print())),)),),
+                 (("lock", "Lock", "the lock it holds while it sleeps and prints"),)),
     )
 }
 

@@ -13,13 +13,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-def renderer(template: str, *, n: int, name: str, pid: int, k: int = 0) -> Callable[[int], str]:
+def renderer(template: str, *, n: int, name: str, pid: int, k: int = 0,
+             fields: dict[str, int | str] | None = None) -> Callable[[int], str]:
     """The function from the iteration `i` to the printed line. `template` must have
-    passed `mpgui.model.message.check_template`.
+    passed `mpgui.model.message.check_template`. `fields`: a dict the caller keeps
+    and may change between lines ({item}, {value}: what the process got or read).
 
     format_map with one reused dict is twice as fast as keyword arguments, which
     matters in a flood."""
-    fields: dict[str, int | str] = {"i": 0, "n": n, "name": name, "pid": pid, "k": k}
+    fields = {} if fields is None else fields
+    fields.update({"i": 0, "n": n, "name": name, "pid": pid, "k": k})
     fmt = template.format_map
 
     def line(i: int) -> str:

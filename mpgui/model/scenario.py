@@ -15,6 +15,7 @@ from typing import Literal
 from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.copies import ONE, PER_CORE, Copies
 from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
+from mpgui.model.shared import SharedObject
 
 Action = Literal["start", "join", "sleep", "terminate"]
 ACTIONS: tuple[Action, ...] = ("start", "join", "sleep", "terminate")
@@ -39,10 +40,13 @@ class ProcessSpec:
     message: str = "Process: {i}"
     daemon: bool = False
     copies: Copies = ONE  # how many processes this row stands for
+    # The shared objects it works with: its workload's role -> an object's name.
+    uses: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A read-only view: a spec shared between undo states must never change.
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "uses", MappingProxyType(dict(self.uses)))
 
     def param(self, name: str) -> int | float:
         """The parameter's value, or the workload's default when it is not set."""
@@ -135,10 +139,16 @@ class Scenario:
     about: About = About()
     backend: str = DEFAULT_BACKEND
     workers: Copies = PER_CORE  # the pool's size: multiprocessing.Pool() uses cpu_count()
+    objects: tuple[SharedObject, ...] = ()  # made by the main program, before it starts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "processes", tuple(self.processes))
         object.__setattr__(self, "program", tuple(self.program))
+        object.__setattr__(self, "objects", tuple(self.objects))
+
+    def shared(self, name: str) -> SharedObject | None:
+        """The shared object called `name`, if any."""
+        return next((o for o in self.objects if o.name == name), None)
 
     def process(self, var: str) -> ProcessSpec | None:
         """The process whose variable is `var`, if any."""

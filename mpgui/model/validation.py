@@ -17,7 +17,8 @@ from typing import Literal
 from mpgui.model.backend import UnknownBackend, get_backend
 from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
-from mpgui.model.message import check_template
+from mpgui.model.message import check_template, used_placeholders
+from mpgui.model.operations import walk
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
 from mpgui.model.scenario import (
     ACTIONS,
@@ -26,6 +27,7 @@ from mpgui.model.scenario import (
     Step,
     format_number,
 )
+from mpgui.model.shared import OBJECT_KINDS
 
 MAX_PROCESSES = 64
 MAX_STEPS = 1000
@@ -42,11 +44,13 @@ RESERVED = frozenset({"multiprocessing", "os", "sys", "threading", "time"}) \
 class Problem:
     """One thing wrong with a scenario.
 
-    `row` is the process row or the step index (by `section`), `field` the column:
-    a process attribute or parameter name, or for steps "action", "target", "seconds".
+    `row` is the process row, the step or the shared object's index (by `section`),
+    `field` the column: a process attribute or parameter name ("uses" for its shared
+    objects), for steps "action", "target", "seconds", for objects "name", "kind" or a
+    parameter.
     """
 
-    section: Literal["scenario", "process", "step"]
+    section: Literal["scenario", "process", "step", "object"]
     row: int
     field: str
     message: str
@@ -63,6 +67,10 @@ class Problem:
         if self.section == "process":
             var = scenario.processes[self.row].var if self.row < len(scenario.processes) else "?"
             return f"process {one_line(var, 60) or '(unnamed)'} (row {self.row + 1})"
+        if self.section == "object":
+            obj = scenario.objects[self.row] if self.row < len(scenario.objects) else None
+            return f"shared object {one_line(obj.name, 60) if obj else '?'} " \
+                f"(object {self.row + 1})"
         if self.section == "step":
             step = scenario.program[self.row] if self.row < len(scenario.program) else None
             return f"step {self.row + 1}" + (f" ({one_line(step.code(), 80)})" if step else "")
@@ -96,6 +104,7 @@ def validate(scenario: Scenario, cores: int | None = None) -> list[Problem]:
         problems += _check_process(row, spec, seen, all_vars)
     problems += _check_program(scenario)
     problems += _check_backend(scenario, cores)
+    problems += _check_objects(scenario)
     return problems
 
 
@@ -236,6 +245,76 @@ def _check_backend(scenario: Scenario, cores: int) -> list[Problem]:
             out.append(Problem("process", row, "workload", backend.exit_problem))
         if backend.daemon_problem is not None and spec.daemon is True:
             out.append(Problem("process", row, "daemon", backend.daemon_problem, "warning"))
+    return out
+
+
+def _check_objects(scenario: Scenario) -> list[Problem]:
+    """The shared objects: good names, known kinds and values; each row's roles played
+    by an object of the right kind; objects nobody uses; what the backend cannot pass."""
+    out: list[Problem] = []
+    vars_ = set(scenario.vars())
+    names: dict[str, int] = {}
+    for i, obj in enumerate(scenario.objects):
+        def bad(field: str, message: str, severity: Literal["error", "warning"] = "error",
+                i: int = i) -> None:
+            out.append(Problem("object", i, field, message, severity))
+
+        if (msg := check_var(obj.name)) is not None:
+            bad("name", msg)
+        elif obj.name in names:
+            bad("name", f"{obj.name!r} is already the name of object {names[obj.name] + 1}")
+        elif obj.name in vars_:
+            bad("name", f"{obj.name!r} is already a process's name; names must differ")
+        names.setdefault(obj.name, i)
+        kind = OBJECT_KINDS.get(obj.kind)
+        if kind is None:
+            bad("kind", f"{obj.kind!r} is not a kind of shared object; choose one of "
+                + ", ".join(OBJECT_KINDS))
+            continue
+        for param in kind.params:
+            if (msg := check_number(param, obj.param(param.name))) is not None:
+                bad(param.name, msg)
+    used: set[str] = set()
+    for row, spec in enumerate(scenario.processes):
+        workload = WORKLOADS.get(spec.workload)
+        if workload is None:
+            continue
+        roles = {role: (wanted, help_) for role, wanted, help_ in workload.roles}
+        for role in spec.uses:
+            if role not in roles:
+                out.append(Problem("process", row, "uses", f"a {workload.title.lower()} "
+                                   f"has no {role!r} to give an object to"))
+        for role, (wanted, help_) in roles.items():
+            name = spec.uses.get(role, "")
+            given = scenario.shared(name) if name else None
+            used.add(name)
+            if not name:
+                out.append(Problem("process", row, "uses", f"needs a {wanted} as {role} "
+                                   f"({help_}); add one and choose it"))
+            elif given is None:
+                out.append(Problem("process", row, "uses", f"there is no shared object "
+                                   f"named {name!r} (for {role})"))
+            elif given.kind != wanted:
+                out.append(Problem("process", row, "uses", f"{role} must be a {wanted}, but "
+                                   f"{name} is a {given.kind}"))
+        provided = {p for op in walk(workload.ops) for p in op.provides}
+        for placeholder in sorted(used_placeholders(spec.message) - provided
+                                  if check_template(spec.message) is None else set()):
+            if placeholder in ("item", "value"):
+                out.append(Problem("process", row, "message", f"uses {{{placeholder}}}, "
+                                   f"which a {workload.title.lower()} never sets (a "
+                                   + ("consumer gets items" if placeholder == "item" else
+                                      "counter reads the value") + ")"))
+    for i, obj in enumerate(scenario.objects):
+        if obj.name not in used:
+            out.append(Problem("object", i, "name", f"no process uses {obj.name}",
+                               "warning"))
+    try:
+        refused = get_backend(scenario.backend).objects_problem
+    except UnknownBackend:  # (said by _check_backend)
+        refused = None
+    if scenario.objects and refused:
+        out.append(Problem("scenario", 0, "backend", refused))
     return out
 
 

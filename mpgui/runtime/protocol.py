@@ -56,6 +56,9 @@ class Kind:
     JOINING = 10  # it begins waiting in join(): a=the child's pid, b=(timeout s|None, implicit)
     JOINED = 11  # that join() returned: a=the child's pid, b=its exit code|None
     EXITED = 12  # this process learnt a child's exit code: a=the child's pid, b=the code
+    # An operation on a shared object (a queue, a lock, a value): a=(object name, verb),
+    # b=what the verb says (see `mpgui.runtime.store.shared_events`).
+    SHARED = 13
 
 
 class State:
@@ -68,6 +71,7 @@ class State:
     STARTING = 4  # between start() in the parent and the child's first event
     GIL = 5  # a thread that could run, while another thread of its process held the GIL
     QUEUED = 6  # a pool task submitted, waiting in the pool's queue for a free worker
+    BLOCKED = 7  # waiting on a shared object: a lock, a queue that is empty or full
 
 
 STATE_LABELS = {
@@ -78,6 +82,7 @@ STATE_LABELS = {
     State.STARTING: "starting",
     State.GIL: "waiting for the GIL",
     State.QUEUED: "queued",
+    State.BLOCKED: "blocked",
 }
 
 UNKNOWN_CORE = -1

@@ -27,7 +27,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShowEvent,
 )
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from mpgui.model.builtins import DEFAULT_SCENARIO, resolve_scenario
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError
@@ -51,6 +51,7 @@ from mpgui.ui.editor import recovery
 from mpgui.ui.editor.code_view import CodeView
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.editor.files import FileActions
+from mpgui.ui.editor.objects_table import ObjectsView
 from mpgui.ui.editor.process_table import ProcessTableView
 from mpgui.ui.editor.program_editor import ProgramView
 from mpgui.ui.editor.recovery import Autosave
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(self.doc, self)  # unsaved edits survive a crash
         self.table = ProcessTableView(self.doc, theme)
         self.program = ProgramView(self.doc, theme)
+        self.objects = ObjectsView(self.doc, theme)
         self.chart = ChartWidget(theme)
         self.legend = ChartLegend(theme)
         self.console = ConsolePane(theme)
@@ -192,7 +194,8 @@ class MainWindow(QMainWindow):
         # Shortcuts work whichever pane has the focus, and with the menu bar hidden.
         for group in (self.acts, self.files.actions, self.scripts.actions,
                       self.gallery_actions.actions, self.view_actions.actions,
-                      self.runs.actions, self.code.actions_):
+                      self.runs.actions, self.code.actions_,
+                      {"add_object": self.objects.actions_["add"]}):
             self.addActions(list(group.values()))
 
     def _build_layout(self) -> None:
@@ -204,8 +207,9 @@ class MainWindow(QMainWindow):
                                          self.doc),
             table=self.table, table_actions=[t[k] for k in ("add", "duplicate", "remove",
                                                              "up", "down")],
-            program=self.program, program_actions=[p[k] for k in ("add", "remove", "up",
-                                                                   "down")],
+            program=_stacked(self.objects, self.program),
+            program_actions=[*(p[k] for k in ("add", "remove", "up", "down")),
+                             self.objects.actions_["add"]],
             chart=self.chart, above_chart=[self.replay_bar, self.legend],
             explanation=self.explanation, console=self.console, code=self.code,
             code_actions=[c["copy"], c["save"]], header=self.header)
@@ -234,6 +238,8 @@ class MainWindow(QMainWindow):
         e.addActions(list(self.table.actions_.values()))
         e.addSeparator()
         e.addActions(list(self.program.actions_.values()))
+        e.addSeparator()
+        e.addActions(self.objects.actions_for_menu())
         self.view_actions.fill(bar.addMenu("&View"))
         g = bar.addMenu("&Scenarios")
         g.addActions(list(self.gallery_actions.actions.values()))
@@ -339,6 +345,9 @@ class MainWindow(QMainWindow):
         elif first.section == "step":
             self.program.select_row(first.row)
             self.program.setFocus()
+        elif first.section == "object":
+            self.objects.select_row(first.row)
+            self.objects.setFocus()
 
     # -- running -----------------------------------------------------------------------
 
@@ -387,7 +396,7 @@ class MainWindow(QMainWindow):
         self.code.setFont(mono_font())
         self.code.highlighter.set_dark(theme.dark)
         self.explanation.set_theme(theme)
-        for model in (self.table.model_, self.program.model_):
+        for model in (self.table.model_, self.program.model_, self.objects.model_):
             model.set_theme(theme)
         restyle_titles(self)
 
@@ -525,6 +534,17 @@ class MainWindow(QMainWindow):
         if kind == SCRIPT:
             return self.scripts.open_path(path)
         return self.files.open_path(path)
+
+
+def _stacked(above: QWidget, below: QWidget) -> QWidget:
+    """`above` (sized to its content) over `below` (taking the rest)."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(4)
+    column.addWidget(above)
+    column.addWidget(below, 1)
+    return box
 
 
 def _droppable(name: str) -> bool:

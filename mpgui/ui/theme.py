@@ -48,6 +48,9 @@ STATE_STYLES: dict[int, StateStyle] = {
     State.GIL: StateStyle(0.80, Qt.BrushStyle.DiagCrossPattern, 255, outline=True),
     # Waiting in a pool's queue: a thin outlined bar of dots.
     State.QUEUED: StateStyle(0.35, Qt.BrushStyle.Dense5Pattern, 200, outline=True),
+    # Waiting on a shared object (a lock, an empty or full queue): like a join's wait,
+    # hatched the other way than preempted, so the two never look alike.
+    State.BLOCKED: StateStyle(0.45, Qt.BrushStyle.FDiagPattern, 200, outline=True),
 }
 
 GHOST_ALPHA = 45  # a predicted span's fill: what was measured shows through
@@ -60,6 +63,7 @@ STATE_HELP = {
     State.STARTING: "starting: the new Python process is booting",
     State.GIL: "ready to run, but another thread of the process held the GIL",
     State.QUEUED: "queued: submitted to the pool, waiting for a free worker",
+    State.BLOCKED: "blocked: waiting on a shared object (a lock, an empty or full queue)",
 }
 
 # Hatching that scales. Qt's pattern brushes (BDiagPattern, Dense6Pattern, ...) are 1-px
@@ -86,6 +90,7 @@ def state_brush(state: int, color: QColor, scale: float, vector: bool = False) -
     if vector:  # an SVG: Qt's own pattern, which stays a vector (a texture would not)
         return QBrush(color, pattern)
     if pattern not in DOT_PERIOD and pattern not in (Qt.BrushStyle.BDiagPattern,
+                                                     Qt.BrushStyle.FDiagPattern,
                                                      Qt.BrushStyle.DiagCrossPattern):
         return QBrush(color, pattern)
     scale = round(max(scale, 0.25), 2)
@@ -121,9 +126,12 @@ def _hatch_tile(pattern: Qt.BrushStyle, color: QColor, scale: float) -> QImage:
         pen = QPen(opaque, width)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         p.setPen(pen)
+        forward = pattern != Qt.BrushStyle.FDiagPattern  # "/" (FDiag: "\" only)
+        backward = pattern != Qt.BrushStyle.BDiagPattern
         for c in (0, n, 2 * n):  # "/" lines x + y = c reach every part of the tile
-            p.drawLine(QPointF(c + n, -n), QPointF(c - 2 * n, 2 * n))
-            if pattern == Qt.BrushStyle.DiagCrossPattern:  # and "\" lines x - y = c - n
+            if forward:
+                p.drawLine(QPointF(c + n, -n), QPointF(c - 2 * n, 2 * n))
+            if backward:  # and "\" lines x - y = c - n
                 p.drawLine(QPointF(c - 2 * n, -n), QPointF(c + n, 2 * n))
     if color.alpha() < 255:
         p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)

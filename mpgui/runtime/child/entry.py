@@ -33,11 +33,14 @@ ORPHANED = 70
 _PARENT_CHECK_S = 0.2
 
 
-def child_main(conn: Connection, task: dict[str, Any]) -> None:
+def child_main(conn: Connection, task: dict[str, Any],
+               shared: dict[str, tuple[str, Any]] | None = None) -> None:
     """Run one workload and report it over `conn`.
 
     `task` holds plain data: workload name, its operations (`Operation.data`), params
-    (already scaled by the speed factor), message template and process name.
+    (already scaled by the speed factor), message template and process name. `shared`:
+    the shared objects the row uses, by role (their name and the object), as the
+    equivalent script passes them as arguments.
     """
     # Ctrl+C in a terminal reaches the whole process group; the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -45,16 +48,20 @@ def child_main(conn: Connection, task: dict[str, Any]) -> None:
     r.started(os.getpid())
     exit_with_parent()
     _flush_on_terminate(r)
-    code = run_workload(r, task, os.getpid())
+    code = run_workload(r, task, os.getpid(), shared)
     _finish(r, conn, code)
     if code:
         sys.exit(code)  # as the script's process ends, without a second traceback
 
 
-def run_workload(r: Reporter, task: dict[str, Any], pid: int) -> int:
+def run_workload(r: Reporter, task: dict[str, Any], pid: int,
+                 shared: dict[str, tuple[str, Any]] | None = None) -> int:
     """Run `task`'s workload, reporting to `r`; returns how it ended: 0, the code of a
     sys.exit(), or 1 for an exception (reported with its traceback)."""
-    ctx = Context(r, task["params"], task["message"], task["name"], pid, task.get("k", 0))
+    if shared:  # only a row with shared objects pays for their executors
+        import mpgui.runtime.child.shared_objects  # noqa: F401 (they register)
+    ctx = Context(r, task["params"], task["message"], task["name"], pid, task.get("k", 0),
+                  shared)
     try:
         run_ops(task["ops"], ctx)
     except SystemExit as exc:

@@ -46,8 +46,9 @@ class SharedGil:
         return self.enabled and self.count > 1
 
 
-def host_main(conn: Connection, main_lane: int) -> None:
-    """Run threads as the parent says, until it says the script ends."""
+def host_main(conn: Connection, main_lane: int, objects: list[Any] | None = None) -> None:
+    """Run threads as the parent says, until it says the script ends. `objects`: the
+    specs of the scenario's shared objects, made here as the threads' counterparts."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     send_lock = threading.Lock()
     has_gil = gil_enabled()
@@ -57,6 +58,10 @@ def host_main(conn: Connection, main_lane: int) -> None:
     hello.event(Kind.INFO, "python", sys.version.split()[0])
     hello.started(os.getpid())
     exit_with_parent()
+    made: dict[str, Any] = {}
+    if objects:
+        from mpgui.runtime.child.shared_objects import make_for_threads
+        made = make_for_threads(objects)
     while True:
         try:
             command = conn.recv()
@@ -65,14 +70,16 @@ def host_main(conn: Connection, main_lane: int) -> None:
         if command[0] == "end":
             return  # Python joins the non-daemon threads; daemon threads end with us
         _cmd, lane, task, daemon = command
-        threading.Thread(target=_thread_main, args=(conn, send_lock, gil, lane, task),
+        shared = {role: (name, made[name]) for role, name in task.get("uses", {}).items()}
+        threading.Thread(target=_thread_main,
+                         args=(conn, send_lock, gil, lane, task, shared),
                          name=task["name"], daemon=daemon).start()
 
 
 def _thread_main(conn: Connection, send_lock: threading.Lock, gil: SharedGil, lane: int,
-                 task: dict[str, Any]) -> None:
+                 task: dict[str, Any], shared: dict[str, tuple[str, Any]]) -> None:
     r = Reporter(conn, lane, send_lock, gil)
     r.started(os.getpid())
-    code = run_workload(r, task, os.getpid())
+    code = run_workload(r, task, os.getpid(), shared)
     r.event(Kind.FINISHED, code, time.thread_time_ns())
     r.flush()

@@ -29,17 +29,23 @@ OpData = tuple[str, dict[str, Any]]  # an operation as plain data: (kind, fields
 
 class Context:
     """What a child's operations work with: its reporter, its parameter values (every
-    duration already scaled by the speed), its message and the message's fields."""
+    duration already scaled by the speed), its message and the message's fields, and
+    the shared objects it was given (by role: the object's name and the object)."""
 
     def __init__(self, r: Reporter, values: dict[str, Any], message: str, name: str,
-                 pid: int, k: int = 0) -> None:
+                 pid: int, k: int = 0, shared: dict[str, tuple[str, Any]] | None = None
+                 ) -> None:
         self.r, self.values, self.message = r, values, message
         self.name, self.pid, self.k = name, pid, k
+        self.shared = shared or {}
+        # The message's fields that operations set ({item}, {value}), shared by every
+        # renderer of this context.
+        self.fields: dict[str, int | str] = {"item": "", "value": 0}
 
     def renderer(self, template: str) -> Callable[[int], str]:
         """The line `template` makes at iteration i (the one renderer of messages)."""
         return renderer(template, n=self.values.get("n", 0), name=self.name, pid=self.pid,
-                        k=self.k)
+                        k=self.k, fields=self.fields)
 
 
 Executor = Callable[..., StepFn]  # (ctx, **the operation's fields) -> its step

@@ -128,12 +128,24 @@ class ProcessesBackend(BackendRuntime):
     """Each row a ``multiprocessing.Process`` with a pipe of its own."""
 
     description = PROCESSES
+    objects: dict[str, Any]  # the shared objects, by name (made by open())
+
+    def open(self) -> None:
+        super().open()
+        self.objects = {}
+        specs = self.runner.object_specs
+        if specs:  # made before any row starts, as the script's main block does
+            from mpgui.runtime.child.shared_objects import make_for_processes
+            self.objects = make_for_processes(self.ctx, specs)
 
     def start(self, c: Child) -> None:
         r = self.runner
         task = r.task_of(c)
         rd, wr = self.ctx.Pipe(duplex=False)
-        process = self.ctx.Process(target=r.child_target, args=(wr, task),
+        uses = task["uses"]
+        shared = ({role: (name, self.objects[name]) for role, name in uses.items()},) \
+            if uses else ()
+        process = self.ctx.Process(target=r.child_target, args=(wr, task, *shared),
                                    name=c.inst.name, daemon=c.inst.spec.daemon)
         self.store.start_called(_now(), c.lane)
         c.started = True
@@ -225,7 +237,8 @@ class ThreadsBackend(BackendRuntime):
         main = self.runner.main_lane
         self.store.set_state(main, _now(), State.STARTING)
         self.conn, theirs = self.ctx.Pipe(duplex=True)
-        self.host = self.ctx.Process(target=host_main, args=(theirs, main),
+        self.host = self.ctx.Process(target=host_main,
+                                     args=(theirs, main, self.runner.object_specs),
                                      name="mpgui threads host", daemon=True)
         self.host.start()
         self.host_pid = self.host.pid

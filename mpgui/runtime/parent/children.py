@@ -54,10 +54,14 @@ class RunSide(Protocol):
     children: dict[str, Child]
     main_lane: int
     worker_lanes: list[int]  # a pool's workers' lanes (none for other backends)
+    # The scenario's shared objects as plain data: (name, kind, parameters).
+    object_specs: list[tuple[str, str, dict[str, int]]]
+
     @property
-    def child_target(self) -> Callable[[Connection, dict[str, Any]], None]:
-        """What a child process runs: child_main(conn, task), or a stand-in that speaks
-        the same protocol. (Read-only here: the Runner's is a staticmethod.)"""
+    def child_target(self) -> Callable[..., None]:
+        """What a child process runs: child_main(conn, task[, shared]), or a stand-in
+        that speaks the same protocol. (Read-only here: the Runner's is a
+        staticmethod.)"""
         ...
 
     def task_of(self, c: Child) -> dict[str, Any]:

@@ -88,6 +88,8 @@ class Runner(RunLoop):
             raise ScenarioError(f"start method {start_method!r} is not available here; "
                                 "choose " + ", ".join(start_methods()))
         self.scenario = scenario
+        # Its shared objects as plain data for whoever makes them (a backend, a host).
+        self.object_specs = [(o.name, o.kind, o.values()) for o in scenario.objects]
         self.name = name  # the scenario's name (a built-in's or a file's), shown with it
         self.speed = speed
         self.start_method = start_method
@@ -172,6 +174,7 @@ class Runner(RunLoop):
                 "ops": [op.data() for op in get_workload(spec.workload).ops],
                 "params": child_params(spec, self.speed),
                 "message": spec.message, "name": c.inst.name, "k": c.inst.k,
+                "uses": dict(spec.uses),
                 "script": (self.script_name, function_name(spec.var),
                            *self._script_lines[spec.var])}
 

@@ -22,7 +22,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mpgui.runtime.protocol import STATE_LABELS, UNKNOWN_CORE, Kind, State
-from mpgui.runtime.store import lane_events, spill  # noqa: F401  (lane_events: its kinds register)
+from mpgui.runtime.store import (  # noqa: F401  (lane_events, shared_events: kinds register)
+    lane_events,
+    shared_events,
+    spill,
+)
 from mpgui.runtime.store.events import KEEP
 from mpgui.runtime.store.joins import Join
 

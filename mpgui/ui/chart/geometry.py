@@ -27,7 +27,8 @@ CODE_SHIFT = 256  # code = state * CODE_SHIFT + colour index
 RUN, PRE, GIL, OTHER = 0, 1, 2, 3
 NCOL = 4
 _COLUMN = np.full(1 + max(State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING,
-                          State.STARTING, State.GIL, State.QUEUED), OTHER, np.int64)
+                          State.STARTING, State.GIL, State.QUEUED, State.BLOCKED), OTHER,
+                  np.int64)
 _COLUMN[State.RUNNING], _COLUMN[State.PREEMPTED], _COLUMN[State.GIL] = RUN, PRE, GIL
 
 

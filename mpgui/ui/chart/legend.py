@@ -36,6 +36,7 @@ PLAN_ENTRY = ("plan", "predicted (dashed outline)")
 EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
     "terminate": ("terminate", "terminate(): SIGTERM"),
     "others": ("others", "other programs on a CPU"),
+    "blocked": (State.BLOCKED, "blocked on a shared object"),
 }
 # What each entry means, for the tooltip: written not to repeat the entry's label.
 HELP: dict[object, str] = {
@@ -47,6 +48,8 @@ HELP: dict[object, str] = {
                    "worker waits for a task",
     State.GIL: "ready to run, but another thread of the process held the GIL",
     State.QUEUED: "submitted to the pool, waiting for a free worker",
+    State.BLOCKED: "waiting in acquire() for a lock another process holds, in get() on an "
+                   "empty queue or in put() on a full one; hover names the object",
     "busy": "the main program itself running: starting processes (each start() takes a "
             "moment), or between steps",
     "line": "the moment a process printed a line (several close together: a band)",

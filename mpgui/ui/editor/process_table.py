@@ -50,6 +50,9 @@ COLUMNS: tuple[Column, ...] = (
            "in the copy number and {k} in the printed line is that number."),
     Column("workload", "Workload", "What the process does. " + " ".join(
         f"{w.title}: {w.help}" for w in WORKLOADS.values())),
+    Column("uses", "Uses", "The shared object it works with (a queue, a lock, a value), "
+           "passed to its function as an argument; the objects are listed above the main "
+           "program."),
     *(Column(p.name, p.label, p.help, p) for p in param_columns()),  # cells show units
     Column("message", "Prints", "The line printed in each iteration. Placeholders: "
            + placeholder_help() + "."),
@@ -71,14 +74,17 @@ class ProcessTableModel(ListTableModel):
     def applicable(self, row: int, col: int) -> bool:
         """Whether column `col` means something for the workload of row `row`."""
         column = COLUMNS[col]
-        if column.param is None:
+        if column.param is None and column.key != "uses":
             return True
         workload = WORKLOADS.get(self.doc.scenario.processes[row].workload)
+        if column.key == "uses":
+            return workload is not None and bool(workload.roles)
         return workload is not None and column.key in {p.name for p in workload.params}
 
     def used_columns(self) -> set[int]:
-        """Parameter columns some row uses (the others are hidden)."""
-        return {c for c, col in enumerate(COLUMNS) if col.param is not None
+        """Parameter columns (and Uses) some row needs (the others are hidden)."""
+        return {c for c, col in enumerate(COLUMNS) if (col.param is not None
+                                                       or col.key == "uses")
                 and any(self.applicable(r, c) for r in range(self.rowCount()))}
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
@@ -94,6 +100,8 @@ class ProcessTableModel(ListTableModel):
         if role == Qt.ItemDataRole.EditRole:
             if column.param is not None:
                 return spec.param(column.key) if applicable else None
+            if column.key == "uses":
+                return next(iter(spec.uses.values()), "")
             if column.key == "copies":
                 return str(spec.copies)
             return getattr(spec, column.key)
@@ -122,6 +130,8 @@ class ProcessTableModel(ListTableModel):
         if column.key == "copies":
             n = len(self.row_colors[row])  # per core: how many on this computer
             return f"{spec.copies} = {n}" if spec.copies.per_core else str(spec.copies)
+        if column.key == "uses":
+            return ", ".join(spec.uses.values()) if applicable else ""
         if column.param is None:
             return str(getattr(spec, column.key))
         if not applicable:
@@ -137,6 +147,12 @@ class ProcessTableModel(ListTableModel):
         if problems:
             return "\n".join(("⚠ " if p.severity == "warning" else "✖ ") + p.message
                              for p in problems)
+        if column.key == "uses" and applicable:
+            roles = WORKLOADS[spec.workload].roles
+            return "; ".join(f"{role}: {help_} (a {kind})" for role, kind, help_ in roles) \
+                + ". " + column.tip
+        if column.key == "uses":
+            return f"{WORKLOADS[spec.workload].title} uses no shared object."
         if column.param is not None:
             if not applicable:
                 return f"{WORKLOADS[spec.workload].title} takes no {column.header.lower()}."
@@ -196,6 +212,14 @@ class ProcessTableModel(ListTableModel):
                 return False
             new = edits.set_process_field(s, row, "copies", copies)
             text = f"Make {copies} of {var}"
+        elif column.key == "uses":
+            roles = WORKLOADS[s.processes[row].workload].roles
+            if not roles or not isinstance(value, str) or s.shared(value) is None:
+                self.rejected.emit(f"Uses of {var}: {str(value)[:40]!r} is not a shared "
+                                   "object; add one above the main program")
+                return False
+            new = edits.set_uses(s, row, roles[0][0], value)
+            text = f"Give {var} {value}"
         elif column.key == "workload" and value not in WORKLOADS:
             self.rejected.emit(f"Workload of {var}: {str(value)[:40]!r} is not a workload; "
                                "choose one of " + ", ".join(WORKLOADS))
@@ -219,6 +243,16 @@ class ProcessDelegate(QStyledItemDelegate):
             for w in WORKLOADS.values():
                 combo.addItem(w.title, w.name)
                 combo.setItemData(combo.count() - 1, w.help, Qt.ItemDataRole.ToolTipRole)
+            return combo
+        if column.key == "uses":
+            model = index.model()
+            s = model.doc.scenario  # type: ignore[attr-defined]
+            roles = WORKLOADS[s.processes[index.row()].workload].roles
+            combo = QComboBox(parent)
+            for obj in s.objects:
+                if roles and obj.kind == roles[0][1]:
+                    combo.addItem(obj.name, obj.name)
+            combo.setToolTip(f"Which {roles[0][1]} it uses" if roles else "")
             return combo
         if column.key == "copies":
             combo = QComboBox(parent)
@@ -305,7 +339,7 @@ class ProcessTableView(ListTableView):
     def _refresh_columns(self) -> None:
         used = self.model_.used_columns()
         for c, column in enumerate(COLUMNS):
-            if column.param is not None:
+            if column.param is not None or column.key == "uses":
                 self.setColumnHidden(c, c not in used)
 
     def focus_cell(self, row: int, key: str) -> None:

@@ -1,0 +1,101 @@
+"""Objects the processes share — a queue, a lock, a value — each kind described once.
+
+A scenario may list named objects (``[[object]]`` in its file): the main program makes
+them before anything starts, and each row that uses one gets it as an argument of its
+function, as the equivalent script does (``Q = multiprocessing.Queue()``, then
+``Process(target=producer, args=(Q, ...))``). A workload says which objects it needs
+by role (`Workload.roles`: the producer needs a queue, ``q``); a row says which object plays each
+role (``uses = { q = "Q" }``).
+
+Everything that differs between kinds of object is a field of its `ObjectKind` record:
+its parameters, how the script makes it with processes and with threads, and its
+words. The code generator, validation and the runtime ask the record.
+
+Plain data only: no Qt, no runtime (the model imports neither).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from mpgui.model.registry import Param
+
+
+@dataclass(frozen=True)
+class ObjectKind:
+    """One kind of shared object, described for every part of mpgui."""
+
+    name: str  # as in files and code: "Queue"
+    help: str  # one sentence for a tooltip
+    params: tuple[Param, ...]
+    # The expression that makes it, a ``str.format`` template of its parameters and
+    # {mp}, the multiprocessing module (or context) the script uses.
+    make: str
+    # The same for the threads backend (rows are threads of one process), the module
+    # it needs, and the script's own helper it uses ({helper} in `make_threads`), if any.
+    make_threads: str
+    threads_module: str
+    threads_helper: str = ""
+    zero: str = ""  # what its setting at 0 means, in words ("no limit"), if not zero
+
+    def param(self, name: str) -> Param:
+        """The parameter called `name` (KeyError if there is none)."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+QUEUE = ObjectKind(
+    "Queue", "A first-in, first-out queue between processes: put() adds an item, get() "
+             "waits for one. With a maxsize, put() waits while it is full.",
+    (Param("maxsize", "Max size", int, 0, 0, 10_000, "",
+           "How many items it holds before put() waits (0: no limit)."),),
+    "{mp}.Queue({maxsize})", "queue.Queue({maxsize})", "queue", zero="no limit")
+LOCK = ObjectKind(
+    "Lock", "A lock: one process at a time holds it; acquire() waits while another "
+            "does.",
+    (), "{mp}.Lock()", "threading.Lock()", "threading")
+VALUE = ObjectKind(
+    "Value", "A number in shared memory (multiprocessing.Value('i')) that every process "
+             "reads and writes; its get_lock() makes an update whole.",
+    (Param("init", "Initial value", int, 0, -1_000_000_000, 1_000_000_000, "",
+           "The value it starts with."),),
+    # The threads' counterpart: an object with the same .value and .get_lock() (see
+    # codegen's SharedValue helper), since threads share plain variables.
+    "{mp}.Value(\"i\", {init})", "{helper}({init})", "threading", "shared_value")
+
+OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE)}
+
+
+def get_kind(name: str) -> ObjectKind:
+    """The kind called `name`; KeyError naming the known ones otherwise."""
+    try:
+        return OBJECT_KINDS[name]
+    except KeyError:
+        raise KeyError(f"unknown kind of shared object {name!r}; known: "
+                       + ", ".join(OBJECT_KINDS)) from None
+
+
+@dataclass(frozen=True)
+class SharedObject:
+    """One named object the processes share: ``Q = multiprocessing.Queue(2)``."""
+
+    name: str  # its variable in the script
+    kind: str  # an `OBJECT_KINDS` name
+    params: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def param(self, name: str) -> int:
+        """The parameter's value, or the kind's default when it is not set."""
+        if name in self.params:
+            return self.params[name]
+        return int(get_kind(self.kind).param(name).default)
+
+    def values(self) -> dict[str, int]:
+        """Every parameter of its kind, set or default."""
+        return {p.name: self.param(p.name) for p in get_kind(self.kind).params}

@@ -1,0 +1,185 @@
+"""Shared objects in the runtime: how the parent makes a scenario's queues, locks and
+values (`mpgui.model.shared` describes each kind), and how a child's operations on
+them run and report — what they did, with the item's identity or the value read, and
+each wait, as a BLOCKED span named after the object — on the shared clock.
+
+The parent makes the objects for processes from the run's multiprocessing context and
+passes each child those it uses, as the equivalent script passes them as arguments. A
+threads host makes their `threading`/`queue` counterparts itself. Here, as in every
+child module, nothing imports the model: kinds are known by name.
+
+A queue carries ``(identity, item)`` pairs: the identity (the putter's pid and a
+count) lets the chart draw an arrow from each put() to the get() that received that
+item; the item is what the equivalent script puts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue as queues  # (`queue` is the name of an operation's field)
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from mpgui.runtime.child.workloads import Context, StepFn, executes, prepare
+from mpgui.runtime.protocol import Kind, State
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from mpgui.runtime.child.workloads import OpData
+
+# The verbs of Kind.SHARED events: (object name, verb) and what b says.
+PUT = "put"  # b: the item's identity
+GET = "get"  # b: the item's identity
+WAIT = "wait"  # b: the call that waits ("put", "get", "acquire")
+RW = "rw"  # a read-modify-write of a value: b = (time of the read, value read)
+READ = "read"  # b: the value read
+ACQUIRE = "acquire"  # b: None
+RELEASE = "release"  # b: None
+
+# An object's spec as the parent sends it: (name, kind name, parameters).
+ObjectSpec = tuple[str, str, dict[str, int]]
+
+
+class ThreadValue:
+    """What multiprocessing.Value is to processes, for threads: a .value, and a lock
+    that makes an update whole (the generated script's SharedValue)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+        self._lock = threading.RLock()
+
+    def get_lock(self) -> threading.RLock:
+        return self._lock
+
+
+_FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
+    "Queue": lambda ctx, p: ctx.Queue(p.get("maxsize", 0)),
+    "Lock": lambda ctx, p: ctx.Lock(),
+    "Value": lambda ctx, p: ctx.Value("i", p.get("init", 0)),
+}
+_FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
+    "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
+    "Lock": lambda p: threading.Lock(),
+    "Value": lambda p: ThreadValue(p.get("init", 0)),
+}
+
+
+def make_for_processes(ctx: Any, specs: list[ObjectSpec]) -> dict[str, Any]:
+    """The objects of `specs` made with the multiprocessing context `ctx`, by name."""
+    return {name: _FOR_PROCESSES[kind](ctx, params) for name, kind, params in specs}
+
+
+def make_for_threads(specs: list[ObjectSpec]) -> dict[str, Any]:
+    """Their counterparts for threads of one process, by name."""
+    return {name: _FOR_THREADS[kind](params) for name, kind, params in specs}
+
+
+def _blocked(ctx: Context, name: str, call: str) -> None:
+    """About to wait in `call` on `name`: say so now, so that the chart (and whoever
+    looks for a deadlock) sees the wait while it lasts."""
+    r = ctx.r
+    r.event(Kind.SHARED, (name, WAIT), call)
+    r.state(State.BLOCKED)
+    r.flush()
+
+
+@executes("put")
+def _put(ctx: Context, queue: str) -> StepFn:
+    name, q = ctx.shared[queue]
+    say, event, r = ctx.renderer(ctx.message), ctx.r.event, ctx.r
+    ids = itertools.count()
+    me = f"{os.getpid()}.{threading.get_ident() % 100_000}"
+
+    def put(i: int) -> None:
+        pair = (f"{me}.{next(ids)}", say(i))
+        try:
+            q.put(pair, block=False)
+        except queues.Full:
+            _blocked(ctx, name, "put")
+            q.put(pair)
+            r.state(State.RUNNING)
+        event(Kind.SHARED, (name, PUT), pair[0])
+    return put
+
+
+@executes("get")
+def _get(ctx: Context, queue: str) -> StepFn:
+    name, q = ctx.shared[queue]
+    fields, event, r = ctx.fields, ctx.r.event, ctx.r
+
+    def get(_i: int) -> None:
+        try:
+            ident, item = q.get(block=False)
+        except queues.Empty:
+            _blocked(ctx, name, "get")
+            ident, item = q.get()
+            r.state(State.RUNNING)
+        fields["item"] = item
+        event(Kind.SHARED, (name, GET), ident)
+    return get
+
+
+@executes("increment")
+def _increment(ctx: Context, value: str, locked: bool) -> StepFn:
+    name, v = ctx.shared[value]
+    event, r, now = ctx.r.event, ctx.r, time.perf_counter_ns
+    lock = v.get_lock()
+
+    def increment(_i: int) -> None:
+        t = now()
+        x = v.value  # a read, then a write: another process may write in between
+        v.value = x + 1
+        event(Kind.SHARED, (name, RW), (t, x))
+
+    def increment_locked(_i: int) -> None:
+        if not lock.acquire(False):
+            r.event(Kind.SHARED, (name, WAIT), "acquire")
+            r.state(State.BLOCKED)
+            lock.acquire()
+            r.state(State.RUNNING)
+        try:
+            t = now()
+            x = v.value
+            v.value = x + 1
+        finally:
+            lock.release()
+        event(Kind.SHARED, (name, RW), (t, x))
+    return increment_locked if locked else increment
+
+
+@executes("read")
+def _read(ctx: Context, value: str) -> StepFn:
+    name, v = ctx.shared[value]
+    fields, event = ctx.fields, ctx.r.event
+
+    def read(_i: int) -> None:
+        x = fields["value"] = v.value
+        event(Kind.SHARED, (name, READ), x)
+    return read
+
+
+@executes("locked")
+def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
+    name, held = ctx.shared[lock]
+    steps = [prepare(op, ctx) for op in body]
+    event, r, now = ctx.r.event, ctx.r, time.perf_counter_ns
+
+    def locked(i: int) -> None:
+        if not held.acquire(False):
+            _blocked(ctx, name, "acquire")
+            held.acquire()
+            r.state(State.RUNNING)
+        event(Kind.SHARED, (name, ACQUIRE), None)
+        try:
+            for step in steps:
+                step(i)
+        finally:  # the release's time is taken while it still holds the lock: the next
+            t = now()  # holder's acquire is never drawn before it
+            held.release()
+            event(Kind.SHARED, (name, RELEASE), None, t)
+    return locked
+

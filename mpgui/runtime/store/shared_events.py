@@ -1,0 +1,81 @@
+"""The shared-object kind: what the processes did with the scenario's queues, locks and
+values (`mpgui.runtime.child.shared_objects` reports it), kept as one record per
+operation — a put or a get with the item's identity, a read-modify-write of a value
+with the value read, a lock taken or released, and each wait begun.
+
+The waits themselves are BLOCKED spans of the waiting lane; the records name what it
+waited on. Run files keep the records (``shared`` in the file); the CSV export writes
+one row each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mpgui.runtime.protocol import Kind
+from mpgui.runtime.store.events import EventKind, register
+from mpgui.runtime.store.schema import NONE, Field
+
+if TYPE_CHECKING:
+    from mpgui.runtime.store.trace import TraceStore
+
+
+@dataclass
+class SharedOp:
+    """Lane `lane` did `verb` on the shared object `obj` at `t` ("put", "get", "rw",
+    "read", "acquire", "release", or "wait" for `item` = the call that waits)."""
+
+    lane: int
+    t: int
+    obj: str
+    verb: str
+    item: str | None = None  # a put's or get's identity; a wait's call
+    value: int | None = None  # the value read (rw, read)
+    t_read: int | None = None  # rw: when the value was read (the write is at t)
+
+
+FIELDS = (
+    Field("lane", (int,), lane=True), Field("t", (int,)), Field("obj", (str,)),
+    Field("verb", (str,)), Field("item", (str, NONE), default=None),
+    Field("value", (int, NONE), default=None), Field("t_read", (int, NONE), default=None),
+)
+
+
+def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
+    obj, verb = a
+    op = SharedOp(lane, t, str(obj), str(verb))
+    if verb == "rw":
+        op.t_read, op.value = int(b[0]), int(b[1])
+    elif verb == "read":
+        op.value = int(b)
+    elif b is not None:
+        op.item = str(b)
+    store.records("shared").append(op)
+
+
+def _csv(store: TraceStore, records: list[SharedOp],
+         row: Callable[..., tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+    for op in records:
+        text = f"{op.obj}.{op.verb}" + (f" {op.item}" if op.item is not None else "") + \
+            (f" = {op.value}" if op.value is not None else "")
+        yield row("shared", op.lane, t0=op.t_read if op.t_read is not None else op.t,
+                  t1=op.t, text=text)
+
+
+SHARED = register(EventKind("shared", Kind.SHARED, keep=_keep, record=SharedOp,
+                            fields=FIELDS, file_key="shared", csv=_csv))
+
+
+def waits_on(store: TraceStore) -> bool:
+    """Whether any lane of `store` waited on a shared object."""
+    return any(op.verb == "wait" for op in store.records("shared"))
+
+
+def lost_updates(store: TraceStore, obj: str, initial: int = 0) -> tuple[int, int]:
+    """(updates made, final value) of the value `obj`: each read-modify-write adds
+    one; fewer in the final value means updates were lost (two read the same value)."""
+    rws = [op for op in store.records("shared") if op.obj == obj and op.verb == "rw"]
+    final = max(((op.t, (op.value or 0) + 1) for op in rws), default=(0, initial))[1]
+    return len(rws), final

@@ -1,0 +1,231 @@
+"""Shared objects — a Queue, a Lock, a Value — in the scenario file, in validation, and in
+real runs: every item put is got once, in order; lost updates are counted and the
+locked counter loses none; a lock is held by one process at a time; waits are BLOCKED
+spans; the records survive a run file."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from itertools import pairwise
+
+import pytest
+
+from mpgui.model.builtins import load_builtin
+from mpgui.model.fileformat import ScenarioFileError, dump_scenario, parse_scenario
+from mpgui.model.scenario import ProcessSpec, Scenario, Step
+from mpgui.model.shared import SharedObject
+from mpgui.model.validation import validate
+from mpgui.runtime.output.runfile import load_run, save_run
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.protocol import State
+from mpgui.runtime.store.shared_events import lost_updates, waits_on
+from mpgui.runtime.store.trace import TraceStore
+
+V1 = """format = 1
+main = ["A.start()", "A.join()"]
+[[process]]
+var = "A"
+name = "a"
+workload = "sleep_loop"
+params = { n = 1, interval = 0.0 }
+"""
+
+
+def run(scenario: Scenario, speed: float = 10.0, method: str = "forkserver") -> TraceStore:
+    with Runner(scenario, speed=speed, start_method=method) as runner:
+        runner.run()
+    return runner.store
+
+
+def lines_of(store: TraceStore) -> list[str]:
+    return list(store.line_texts())
+
+
+# -- the file ------------------------------------------------------------------------
+
+
+def test_a_version_1_file_still_reads_and_is_written_as_version_2():
+    scenario = parse_scenario(V1)
+    assert scenario.objects == () and scenario.processes[0].uses == {}
+    text = dump_scenario(scenario)
+    assert "format = 2" in text and parse_scenario(text) == scenario
+
+
+def test_objects_and_uses_round_trip():
+    scenario = load_builtin("producer-consumer")
+    assert scenario.objects == (SharedObject("Q", "Queue"),)
+    assert dict(scenario.processes[0].uses) == {"q": "Q"}
+    bounded = replace(scenario, objects=(SharedObject("Q", "Queue", {"maxsize": 2}),))
+    assert parse_scenario(dump_scenario(bounded)) == bounded
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[[object]]\nname = "Q"\nkind = "Pipe"\n', "object[1].kind: unknown kind 'Pipe'"),
+    ('[[object]]\nname = "Q"\nkind = "Queue"\nparams = { size = 2 }\n',
+     "object[1].params.size: unknown key"),
+    ('[[object]]\nname = "Q"\nkind = "Queue"\nparams = { maxsize = 2.5 }\n',
+     "expected a whole number"),
+])
+def test_a_bad_object_is_named(text, says):
+    with pytest.raises(ScenarioFileError, match=r".*") as info:
+        parse_scenario(V1.replace("format = 1", "format = 2") + text)
+    assert says in str(info.value)
+
+
+def test_version_1_has_no_objects():
+    with pytest.raises(ScenarioFileError, match="object: unknown key"):
+        parse_scenario(V1 + '[[object]]\nname = "Q"\nkind = "Queue"\n')
+
+
+# -- validation ----------------------------------------------------------------------
+
+
+def _pc(**changes) -> Scenario:
+    return replace(load_builtin("producer-consumer"), **changes)
+
+
+def _messages(scenario: Scenario) -> list[str]:
+    return [p.text(scenario) for p in validate(scenario, cores=2)]
+
+
+def test_validation_names_what_a_row_needs_and_what_is_wrong():
+    scenario = _pc()
+    assert validate(scenario, cores=2) == []
+    no_uses = replace(scenario, processes=(replace(scenario.processes[0], uses={}),
+                                           scenario.processes[1]))
+    assert any("needs a Queue as q" in m for m in _messages(no_uses))
+    missing = replace(scenario, objects=(SharedObject("R", "Queue"),))
+    said = _messages(missing)
+    assert any("no shared object named 'Q'" in m for m in said)
+    assert any("no process uses R" in m for m in said)  # (a warning)
+    wrong = replace(scenario, objects=(SharedObject("Q", "Lock"),))
+    assert any("q must be a Queue, but Q is a Lock" in m for m in _messages(wrong))
+    clash = replace(scenario, objects=(SharedObject("P", "Queue"), *scenario.objects))
+    assert any("already a process's name" in m for m in _messages(clash))
+    pool = replace(scenario, backend="pool")
+    assert any("cannot be given a Queue" in m for m in _messages(pool))
+
+
+def test_item_and_value_only_where_an_operation_sets_them():
+    scenario = _pc()
+    producer = replace(scenario.processes[0], message="P put {item}")
+    said = _messages(replace(scenario, processes=(producer, scenario.processes[1])))
+    assert any("uses {item}, which a producer never sets" in m for m in said)
+
+
+# -- real runs -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_every_item_put_is_got_once_in_order(backend):
+    scenario = replace(load_builtin("producer-consumer"), backend=backend)
+    store = run(scenario, speed=20.0)
+    ops = store.records("shared")
+    puts = [op.item for op in ops if op.verb == "put"]
+    gets = [op.item for op in ops if op.verb == "get"]
+    assert len(puts) == 4 and len(set(puts)) == 4
+    assert gets == puts  # one queue, one producer: first in, first out
+    lines = lines_of(store)
+    assert [line for line in lines if line.startswith("C got: ")] == \
+        [f"C got: P put item {i}" for i in range(4)]
+    # The consumer waited for the producer: a wait record, and BLOCKED time on its lane.
+    consumer = next(ln.index for ln in store.lanes if ln.var == "C")
+    assert waits_on(store)
+    assert any(op.verb == "wait" and op.lane == consumer and op.item == "get" for op in ops)
+    assert any(state == State.BLOCKED for _l, state, _c, _t0, _t1 in store.spans(consumer))
+
+
+def test_a_full_queue_blocks_the_producer():
+    scenario = load_builtin("producer-consumer")
+    fast = replace(scenario.processes[0], params={"n": 6, "interval": 0.0})
+    slow = ProcessSpec("C", "consumer", "consumer", {"n": 6}, "C got: {item}",
+                       uses={"q": "Q"})
+    bounded = replace(scenario, processes=(fast, slow),
+                      objects=(SharedObject("Q", "Queue", {"maxsize": 1}),),
+                      program=(Step("start", "P"), Step("sleep", seconds=2.0),
+                               Step("start", "C"), Step("join", "P"), Step("join", "C")))
+    store = run(bounded, speed=4.0)
+    producer = next(ln.index for ln in store.lanes if ln.var == "P")
+    waits = [op for op in store.records("shared") if op.verb == "wait" and op.lane == producer]
+    assert waits and all(op.item == "put" for op in waits)
+
+
+def test_lost_updates_are_counted_and_the_lock_loses_none():
+    for name, locked in (("lost-updates", False), ("lock-fixes-it", True)):
+        scenario = load_builtin(name)
+        small = replace(scenario, processes=tuple(
+            replace(p, params={"n": 5000}) if p.workload != "reader" else p
+            for p in scenario.processes))
+        store = run(small)
+        made, final = lost_updates(store, "total")
+        assert made == 10_000
+        assert f"R: the total is {final}" in lines_of(store)
+        if locked:
+            assert final == 10_000
+        else:
+            assert final <= 10_000  # (how many are lost depends on the machine)
+
+
+def test_a_lock_is_held_by_one_process_at_a_time():
+    store = run(load_builtin("lock-convoy"), speed=20.0)
+    held: list[tuple[int, int, int]] = []
+    taken: dict[int, int] = {}
+    for op in store.records("shared"):
+        if op.verb == "acquire":
+            taken[op.lane] = op.t
+        elif op.verb == "release":
+            held.append((taken.pop(op.lane), op.t, op.lane))
+    assert len(held) == 6
+    held.sort()
+    assert all(a_end <= b_start for (_s, a_end, _l), (b_start, _e, _m) in pairwise(held))
+    assert Counter(lane for _s, _e, lane in held) == Counter({1: 2, 2: 2, 3: 2})
+
+
+def test_the_records_survive_a_run_file(tmp_path):
+    scenario = load_builtin("producer-consumer")
+    store = run(scenario, speed=20.0)
+    path = tmp_path / "run.mpgrun"
+    save_run(path, scenario, store, {})
+    loaded_scenario, loaded, _meta = load_run(path)
+    assert loaded_scenario == scenario
+    assert loaded.records("shared") == store.records("shared")
+
+
+# -- edits ---------------------------------------------------------------------------
+
+
+def test_choosing_a_workload_that_needs_an_object_gives_it_one():
+    from mpgui.model import edits
+
+    scenario = load_builtin("seed")
+    made = edits.set_process_field(scenario, 0, "workload", "producer")
+    assert [(o.name, o.kind) for o in made.objects] == [("Q", "Queue")]
+    assert dict(made.processes[0].uses) == {"q": "Q"}
+    # A second row takes the same queue; a lock holder gets a new Lock.
+    both = edits.set_process_field(made, 1, "workload", "consumer")
+    assert len(both.objects) == 1 and dict(both.processes[1].uses) == {"q": "Q"}
+    holder = edits.set_process_field(both, 2, "workload", "lock_holder")
+    assert [o.name for o in holder.objects] == ["Q", "L"]
+    # Back to a sleep loop: an object only that row used goes; a shared one stays.
+    back = edits.set_process_field(holder, 2, "workload", "sleep_loop")
+    assert [o.name for o in back.objects] == ["Q"] and back.processes[2].uses == {}
+    assert [o.name for o in edits.set_process_field(back, 0, "workload", "sleep_loop")
+            .objects] == ["Q"]  # (the consumer still uses it)
+
+
+def test_renaming_an_object_renames_it_where_it_is_used():
+    from mpgui.model import edits
+
+    scenario = load_builtin("producer-consumer")
+    renamed = edits.set_object_field(scenario, 0, "name", "jobs")
+    assert renamed.objects[0].name == "jobs"
+    assert all(dict(p.uses) == {"q": "jobs"} for p in renamed.processes)
+    assert validate(renamed, cores=2) == []
+    bounded = edits.set_object_field(renamed, 0, "maxsize", 3)
+    assert bounded.objects[0].param("maxsize") == 3
+    as_lock = edits.set_object_field(bounded, 0, "kind", "Lock")
+    assert as_lock.objects[0].params == {}  # a Lock has no maxsize
+    added = edits.add_object(scenario, "Queue")
+    assert [o.name for o in added.objects] == ["Q", "Q2"]
+    assert edits.remove_object(added, 0).objects == (SharedObject("Q2", "Queue"),)
