@@ -160,6 +160,10 @@ def inside(shots: str) -> int:
     w.files.open_builtin("pool")
     run(w)
     shoot("pool")
+    # Processes that share: a queue between a producer and a consumer.
+    w.files.open_builtin("producer-consumer")
+    run(w)
+    shoot("shared")
     # Your own script: the tutorial's, traced (File > Open Python Script...).
     tutorial = resource("scripts", "tutorial.py")
     trust(tutorial)  # the question it asks once per file is a test's business

@@ -3,7 +3,9 @@ script prints the same lines with plain Python."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -47,6 +49,9 @@ def printed(stdout: str, racy: bool = False) -> Counter:
 
 # Scenarios whose printed numbers are a race's outcome: how many updates were lost.
 RACY_NUMBERS = {"lost-updates"}
+# Scenarios that deadlock: mpgui names the deadlock and stops (exit code 3); the plain
+# script hangs for ever (it is killed, with its children, after a while).
+DEADLOCKS = {"deadlock": 4}
 
 
 # Scenarios whose printed lines depend on a race the lesson is about (a daemon ended, or
@@ -60,6 +65,8 @@ RACE_SPEEDS = {"daemon": 4, "terminate": 4, "exit-codes": 4}
 @pytest.mark.slow
 @pytest.mark.parametrize("name", builtin_names())
 def test_each_builtin_runs_and_its_code_prints_the_same_lines(name, tmp_path):
+    if name in DEADLOCKS:
+        return check_the_deadlock(name, str(DEADLOCKS[name]), tmp_path)
     speed = str(RACE_SPEEDS.get(name, 20))
     run = subprocess.run([*MPGUI, "run", name, "--speed", speed, "--quiet"],
                          capture_output=True, text=True, timeout=120, env=env_without_display())
@@ -75,3 +82,23 @@ def test_each_builtin_runs_and_its_code_prints_the_same_lines(name, tmp_path):
     assert run.stdout.strip(), "every scenario prints something"
     failed = "Traceback" in plain.stderr
     assert failed == ("Traceback" in run.stderr)  # a crash shows in both, or in neither
+
+
+def check_the_deadlock(name: str, speed: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = subprocess.run([*MPGUI, "run", name, "--speed", speed, "--quiet"],
+                         capture_output=True, text=True, timeout=120, env=env_without_display())
+    assert run.returncode == 3, run.stderr
+    assert "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1" in run.stderr
+    code = subprocess.run([*MPGUI, "code", name, "--speed", speed], capture_output=True,
+                          text=True, timeout=60, check=True).stdout
+    script = tmp_path / f"{name}.py"
+    script.write_text(code, encoding="utf-8")
+    plain = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=script_env(), cwd=tmp_path,
+                             start_new_session=True)  # its children too, when killed
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            plain.wait(timeout=3)  # it deadlocks as mpgui said: it never ends
+    finally:
+        os.killpg(plain.pid, signal.SIGKILL)
+        plain.communicate()

@@ -64,4 +64,40 @@ def test_a_run_shows_who_waited_on_what(qtbot, window):
     qtbot.waitUntil(lambda: window.view.current is not None and window.view.live is None,
                     timeout=60_000)
     labels = [label for _key, label in window.legend.entries]
-    assert "blocked on a shared object" in labels
+    assert "blocked on a shared object" in labels and "an item: put() to get()" in labels
+    # Each item's way, from the producer's lane (above) down to the consumer's.
+    layout = window.chart._layout()
+    items = [s for s in layout.segments if s.kind == "item"]
+    assert len(items) == 4 and all(s.y1 > s.y0 and s.x1 >= s.x0 for s in items)
+
+
+def test_a_deadlock_is_said_and_stop_ends_it(qtbot, window):
+    window.files.open_builtin("deadlock")
+    window.speed.setValue(4)
+    window.acts["run"].trigger()
+    lifecycle = window.lifecycle
+    qtbot.waitUntil(lambda: lifecycle._deadlock_box is not None, timeout=20_000)
+    box = lifecycle._deadlock_box
+    assert "A holds L1 and waits for L2; B holds L2 and waits for L1" in box.text()
+    assert "Deadlock: A holds L1" in window.console.toPlainText()
+    stop = next(b for b in box.buttons() if b.text() == "Stop the Run")
+    stop.click()
+    qtbot.waitUntil(lambda: window.view.current is not None and window.view.live is None,
+                    timeout=20_000)
+    assert window.view.current.stopped and lifecycle._deadlock_box is None
+
+
+def test_a_row_with_two_roles_takes_its_objects_in_order(qtbot, window):
+    window.files.open_builtin("deadlock")
+    table = window.table
+    assert table.model_.index(1, COLUMN_OF["uses"]).data() == "L2, L1"
+    _index, editor = open_editor(table, 1, COLUMN_OF["uses"])
+    editor.setText("L1, L2")  # the fix: one order for everyone
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dict(window.doc.scenario.processes[1].uses) ==
+                    {"first": "L1", "second": "L2"})
+    _index, editor = open_editor(table, 1, COLUMN_OF["uses"])
+    editor.setText("L1")  # one name for two roles: refused, and said
+    with qtbot.waitSignal(table.model_.rejected) as said:
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert "give 2 shared objects (first, second)" in said.args[0]

@@ -5,6 +5,8 @@ spans; the records survive a run file."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections import Counter
 from dataclasses import replace
 from itertools import pairwise
@@ -21,6 +23,7 @@ from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.shared_events import lost_updates, waits_on
 from mpgui.runtime.store.trace import TraceStore
+from tests.helpers import MPGUI, env_without_display
 
 V1 = """format = 1
 main = ["A.start()", "A.join()"]
@@ -229,3 +232,58 @@ def test_renaming_an_object_renames_it_where_it_is_used():
     added = edits.add_object(scenario, "Queue")
     assert [o.name for o in added.objects] == ["Q", "Q2"]
     assert edits.remove_object(added, 0).objects == (SharedObject("Q2", "Queue"),)
+
+
+# -- deadlocks -----------------------------------------------------------------------
+
+
+def test_a_deadlock_is_named_within_a_second_of_forming():
+    scenario = load_builtin("deadlock")
+    with Runner(scenario, speed=2.0, start_method="forkserver") as runner:
+        runner.start()
+        while runner.deadlock is None and not runner.done:
+            runner.wait(0.05)
+            runner.poll()
+        found_at = time.perf_counter_ns()
+        deadlock = runner.deadlock
+        assert deadlock is not None
+        assert deadlock.sentence(runner.store) == \
+            "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"
+        assert (found_at - deadlock.t) / 1e9 < 1.0  # (t: when the cycle closed)
+        runner.stop()
+    assert runner.status.value == "stopped"
+
+
+@pytest.mark.parametrize("name", ["lock-order", "lock-convoy", "lock-fixes-it"])
+def test_long_waits_that_end_are_no_deadlock(name):
+    with Runner(load_builtin(name), speed=4.0, start_method="forkserver") as runner:
+        runner.run()
+    assert runner.deadlock is None and runner.status.value == "finished"
+
+
+def test_the_command_line_stops_a_deadlock_with_its_own_exit_code():
+    run = subprocess.run([*MPGUI, "run", "deadlock", "--speed", "4", "--quiet"],
+                         capture_output=True, text=True, timeout=60, env=env_without_display())
+    assert run.returncode == 3
+    assert "mpgui: Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1; " \
+        "stopping the run" in run.stderr
+
+
+def test_a_line_printed_outside_a_loop_has_no_iteration():
+    scenario = load_builtin("lost-updates")
+    reader = replace(scenario.processes[2], message="R {i}: {n} {value}")
+    said = _messages(replace(scenario, processes=(*scenario.processes[:2], reader)))
+    assert any("uses {i}, but a read a value prints once" in m for m in said)
+    assert any("uses {n}, but a read a value has no number of iterations" in m for m in said)
+
+
+def test_the_script_joins_its_processes_while_the_objects_exist():
+    from mpgui.model.codegen import generate_code
+
+    scenario = load_builtin("lost-updates")
+    unjoined = replace(scenario, program=tuple(s for s in scenario.program
+                                               if s.action == "start"))
+    code = generate_code(unjoined)
+    tail = code.split("Python removes the objects before it joins the processes.\n")[1]
+    assert tail.split() == ["A.join()", "B.join()", "R.join()"]
+    assert "Python removes the objects" not in generate_code(scenario)  # all joined

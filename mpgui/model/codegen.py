@@ -152,9 +152,32 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
         else:
             out.append("    " + _step_line(step, speed, code.join))
     out += [line.format(pool=pool) for line in code.end]
+    if scenario.objects and backend.own_process and code.row_class is not None:
+        out += _joins_while_shared(scenario, loop)
     if any(p.daemon for p in scenario.processes):
         out += code.daemon_end  # what the script's end does to them, in a comment
     return "\n".join(out) + "\n"
+
+
+def _joins_while_shared(scenario: Scenario, loop: str) -> list[str]:
+    """The joins multiprocessing does at the end of the script, written out: at its
+    exit Python removes the shared objects' semaphores *before* it joins the processes,
+    and a process still starting (spawn, forkserver) would fail to find them. Joining
+    a process that has ended returns at once, so this changes nothing else."""
+    started = [s.target for s in scenario.program if s.action == "start"]
+    waited = {s.target for s in scenario.program if s.action == "join" and s.seconds is None}
+    rows = [p for var in started if (p := scenario.process(var)) is not None
+            and not p.daemon and var not in waited]
+    if not rows:
+        return []
+    out = ["    # Wait for the processes while the objects they share exist: at its end",
+           "    # Python removes the objects before it joins the processes."]
+    for spec in rows:
+        if spec.copies.single:
+            out.append(f"    {spec.var}.join()")
+        else:
+            out += [f"    for {loop} in {spec.var}:", f"        {loop}.join()"]
+    return out
 
 
 def _shared_line(obj: SharedObject, threads: bool, helpers: dict[str, str]) -> str:

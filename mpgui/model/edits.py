@@ -115,7 +115,8 @@ def _with_roles(scenario: Scenario, row: int, spec: ProcessSpec) -> Scenario:
     uses: dict[str, str] = {}
     for role, kind, _help in roles:
         mine = spec.uses.get(role)
-        fits = [o.name for o in objects if o.kind == kind]
+        # Two roles of one kind get two objects (the same Lock twice would block).
+        fits = [o.name for o in objects if o.kind == kind and o.name not in uses.values()]
         if mine in fits:
             uses[role] = mine
         elif fits:

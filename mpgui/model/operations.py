@@ -103,6 +103,13 @@ def _data(value: object) -> object:
     return value
 
 
+def prints_outside_a_loop(ops: tuple[Operation, ...]) -> bool:
+    """Whether a line is printed outside any loop (a reader prints once; a counter after
+    its loop): there is no iteration there, and {i} has no value."""
+    return any(op.kind == "print" for top in ops if top.kind != "repeat"
+               for op in walk((top,)))
+
+
 def walk(ops: tuple[Operation, ...]) -> Iterator[Operation]:
     """Every operation of `ops`, nested ones too, in order."""
     for op in ops:

@@ -165,6 +165,15 @@ WORKLOADS: dict[str, Workload] = {
                  (),
                  (Read("counter"), Print()),
                  (("counter", "Value", "the shared value it reads"),)),
+        Workload("two_locks", "Take two locks",
+                 "Takes its first lock, sleeps, then takes its second lock too and prints "
+                 "holding both, n times. Two processes that take the same two locks in "
+                 "opposite orders each hold one and wait for the other: a deadlock.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Locked("first", (Sleep("interval"),
+                                                Locked("second", (Print(),)))),)),),
+                 (("first", "Lock", "the lock it takes first"),
+                  ("second", "Lock", "the lock it takes while it holds the first"))),
         Workload("lock_holder", "Sleep holding a lock",
                  "Takes the lock, sleeps and prints while it holds it, n times: the other "
                  "processes that want the lock wait in acquire().",

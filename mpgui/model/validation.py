@@ -18,7 +18,7 @@ from mpgui.model.backend import UnknownBackend, get_backend
 from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
 from mpgui.model.message import check_template, used_placeholders
-from mpgui.model.operations import walk
+from mpgui.model.operations import prints_outside_a_loop, walk
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
 from mpgui.model.scenario import (
     ACTIONS,
@@ -297,6 +297,19 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
             elif given.kind != wanted:
                 out.append(Problem("process", row, "uses", f"{role} must be a {wanted}, but "
                                    f"{name} is a {given.kind}"))
+        given_names = [spec.uses[role] for role in roles if spec.uses.get(role)]
+        if len(set(given_names)) < len(given_names):
+            out.append(Problem("process", row, "uses", "uses one object for two roles: "
+                               "taking the same Lock twice blocks for ever; choose two"))
+        if prints_outside_a_loop(workload.ops) and check_template(spec.message) is None \
+                and "i" in used_placeholders(spec.message):
+            out.append(Problem("process", row, "message", f"uses {{i}}, but a "
+                               f"{workload.title.lower()} prints once, outside any loop: "
+                               "there is no iteration"))
+        if check_template(spec.message) is None and "n" in used_placeholders(spec.message) \
+                and "n" not in {p.name for p in workload.params}:
+            out.append(Problem("process", row, "message", f"uses {{n}}, but a "
+                               f"{workload.title.lower()} has no number of iterations"))
         provided = {p for op in walk(workload.ops) for p in op.provides}
         for placeholder in sorted(used_placeholders(spec.message) - provided
                                   if check_template(spec.message) is None else set()):

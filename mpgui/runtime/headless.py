@@ -25,6 +25,7 @@ from mpgui.runtime.session.run import Status, run_sentence
 from mpgui.runtime.store.trace import TraceStore
 
 EXIT_INTERRUPTED = 130
+EXIT_DEADLOCK = 3  # the run was stopped: its processes were waiting for each other
 
 
 class ConsolePrinter:
@@ -113,8 +114,16 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
         printer = ConsolePrinter(runner, out, err)
 
         def on_poll() -> None:
+            nonlocal status
             interrupts.check()
             printer()
+            if runner.deadlock is not None and status != EXIT_DEADLOCK:
+                # Nothing can end it: say what waits for what, and stop the run.
+                err.write(f"mpgui: {runner.deadlock.sentence(runner.store)}; stopping the "
+                          "run\n")
+                err.flush()
+                status = EXIT_DEADLOCK
+                runner.request_stop()
 
         with Interrupts() as interrupts:  # (a second Ctrl+C while stopping: noted only)
             try:

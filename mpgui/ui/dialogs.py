@@ -6,8 +6,10 @@ replace them with recorders: a modal box would wait forever for a click offscree
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QMessageBox,
     QWidget,
@@ -75,3 +77,18 @@ def ask_run_script(parent: QWidget, path: str) -> bool:
     box.setDefaultButton(buttons.Cancel)
     box.exec()
     return box.clickedButton() is run
+
+
+def offer_stop(parent: QWidget, title: str, text: str, stop: Callable[[], None]) -> QMessageBox:
+    """Say `text` in a box that does not block the window (the run and the chart go
+    on behind it), with Stop (calls `stop`) and Keep Watching. The caller closes it
+    when it no longer applies."""
+    buttons = QMessageBox.StandardButton
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, buttons.NoButton, parent)
+    stop_button = box.addButton("Stop the Run", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Keep Watching", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stop_button)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.buttonClicked.connect(lambda b: stop() if b is stop_button else None)
+    box.show()
+    return box

@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from mpgui.runtime.session.run import Status
+
+if TYPE_CHECKING:
+    from mpgui.runtime.store.deadlock import Deadlock
 
 STOP_GRACE_S = 1.0
 
@@ -17,6 +20,7 @@ class RunLoop:
     """Base of the Runner (scenarios) and the ScriptRunner (the user's scripts)."""
 
     status: Status = Status.READY
+    deadlock: Deadlock | None = None  # processes of the run caught waiting for each other
 
     def start(self) -> None:
         raise NotImplementedError

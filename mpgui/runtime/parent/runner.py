@@ -35,10 +35,14 @@ from mpgui.runtime.parent.watch import Watch
 from mpgui.runtime.protocol import State
 from mpgui.runtime.session.record import RunRecord, prediction
 from mpgui.runtime.session.run import Status, how_it_ran
+from mpgui.runtime.store.deadlock import LockWatch
 from mpgui.runtime.store.joins import Join
 from mpgui.runtime.store.trace import TraceStore
 
 DEFAULT_START_METHOD = "spawn"
+# A cycle of waits must hold this long before it is called a deadlock: records of a
+# lock taken after a wait may still be on their way (a child flushes within ms).
+DEADLOCK_CONFIRM_NS = 300_000_000
 # The most one poll() spends executing main-program steps. start() with spawn costs the
 # parent ~9 ms per child; 64 of them at once would freeze a window for half a second.
 STEPS_BUDGET_NS = 8_000_000
@@ -131,6 +135,9 @@ class Runner(RunLoop):
                                 {var: c.inst.spec.daemon for var, c in self.children.items()},
                                 _RealEffects(self), description.daemons_at_end)
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
+        # Who holds and who waits for which lock: only a scenario with objects has any.
+        self._locks = LockWatch() if scenario.objects else None
+        self._cycle: tuple[tuple[tuple[int, str, str], ...], int] | None = None
 
     # -- public ------------------------------------------------------------------------
 
@@ -205,6 +212,21 @@ class Runner(RunLoop):
         self.backend.reap()
         self._advance()
         self.others_sampler.tick(_now())
+        self._watch_locks()
+
+    def _watch_locks(self) -> None:
+        """Look for a deadlock (`self.deadlock`, once found: it never goes away)."""
+        if self._locks is None or self.deadlock is not None:
+            return
+        self._locks.read(self.store.records("shared"))
+        found = self._locks.cycle()
+        now = _now()
+        if found is None:
+            self._cycle = None
+        elif self._cycle is None or self._cycle[0] != found.members:
+            self._cycle = (found.members, now)
+        elif now - self._cycle[1] >= DEADLOCK_CONFIRM_NS:
+            self.deadlock = found
 
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until a child sends, ends, or the program has a

@@ -25,6 +25,7 @@ class Replay:
         self.record = record
         self.store: TraceStore = store
         self.status = Status.READY
+        self.deadlock = None  # (found while it ran, if so: the record does not keep it)
         self.duration = max(0, (store.t_end or store.t0 or 0) - (store.t0 or 0))
         self.position = 0  # ns since the run began
         self.speed = speed  # how many times as fast as the run happened

@@ -20,6 +20,7 @@ from mpgui.runtime.store.trace import TraceStore
 
 if TYPE_CHECKING:
     from mpgui.runtime.session.record import RunRecord
+    from mpgui.runtime.store.deadlock import Deadlock
 
 
 class Status(StrEnum):
@@ -43,6 +44,7 @@ class Run(Protocol):
 
     store: TraceStore  # everything measured so far
     status: Status
+    deadlock: Deadlock | None  # processes caught waiting for each other, once found
 
     @property
     def done(self) -> bool:

@@ -65,12 +65,37 @@ def _csv(store: TraceStore, records: list[SharedOp],
 
 
 SHARED = register(EventKind("shared", Kind.SHARED, keep=_keep, record=SharedOp,
-                            fields=FIELDS, file_key="shared", csv=_csv))
+                            fields=FIELDS, file_key="shared", csv=_csv, painter="shared"))
 
 
 def waits_on(store: TraceStore) -> bool:
     """Whether any lane of `store` waited on a shared object."""
-    return any(op.verb == "wait" for op in store.records("shared"))
+    return "wait" in _verbs(store)
+
+
+def items_got(store: TraceStore) -> bool:
+    """Whether any item of `store` went through a queue (was got)."""
+    return "get" in _verbs(store)
+
+
+# id(records) -> (the records, how many were looked at, their verbs); the list itself
+# is kept so that an id reused by another list is never mistaken for it.
+_seen: dict[int, tuple[list[SharedOp], int, set[str]]] = {}
+
+
+def _verbs(store: TraceStore) -> set[str]:
+    """The verbs of `store`'s shared records, found incrementally: the chart asks a few
+    times a second while a counter adds thousands of records."""
+    records = store.records("shared")
+    kept = _seen.get(id(records))
+    done, verbs = (kept[1], kept[2]) if kept is not None and kept[0] is records \
+        and kept[1] <= len(records) else (0, set())
+    if done < len(records) or kept is None:
+        verbs = verbs | {op.verb for op in records[done:]}
+        if len(_seen) >= 8:  # stores no longer shown: forget them
+            _seen.clear()
+        _seen[id(records)] = (records, len(records), verbs)
+    return verbs
 
 
 def lost_updates(store: TraceStore, obj: str, initial: int = 0) -> tuple[int, int]:

@@ -137,7 +137,8 @@ class ChartWidget(pg.PlotWidget):
     def _announce_extras(self) -> None:
         shown = self.store if self.store is not None else self.plan
         key = (id(shown), shown.others.n_samples if shown is not None else 0,
-               sum(ln.terminate_t is not None for ln in shown.lanes) if shown else 0)
+               sum(ln.terminate_t is not None for ln in shown.lanes) if shown else 0,
+               len(shown.records("shared")) if shown is not None else 0)
         if key != self._extras_key:
             self._extras_key = key
             self.extras_shown.emit(chart_extras(shown))

@@ -72,8 +72,8 @@ class Box:
 @dataclass(frozen=True)
 class Segment:
     """A straight line drawn on the chart. `kind` says how: "start", "exit", "join",
-    "join_implicit", "pole", "pole_implicit", "terminate", "leader"; `crash` draws it in
-    the crash colour."""
+    "join_implicit", "pole", "pole_implicit", "terminate", "leader", "item" (a queue's
+    item from its put to its get); `crash` draws it in the crash colour."""
 
     x0: float
     y0: float

@@ -37,6 +37,7 @@ EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
     "terminate": ("terminate", "terminate(): SIGTERM"),
     "others": ("others", "other programs on a CPU"),
     "blocked": (State.BLOCKED, "blocked on a shared object"),
+    "item": ("item", "an item: put() to get()"),
 }
 # What each entry means, for the tooltip: written not to repeat the entry's label.
 HELP: dict[object, str] = {
@@ -49,7 +50,9 @@ HELP: dict[object, str] = {
     State.GIL: "ready to run, but another thread of the process held the GIL",
     State.QUEUED: "submitted to the pool, waiting for a free worker",
     State.BLOCKED: "waiting in acquire() for a lock another process holds, in get() on an "
-                   "empty queue or in put() on a full one; hover names the object",
+                   "empty queue or in put() on a full one",
+    "item": "a line from the moment a process put an item on a queue to the moment "
+            "another got that same item: its way through the queue",
     "busy": "the main program itself running: starting processes (each start() takes a "
             "moment), or between steps",
     "line": "the moment a process printed a line (several close together: a band)",
@@ -243,6 +246,11 @@ class ChartLegend(QWidget):
             p.setBrush(QBrush(fg))
             p.drawPolygon(QPolygonF([QPointF(cx - s, top), QPointF(cx + s, top),
                                      QPointF(cx, top + 1.6 * s)]))
+            return
+        if key == "item":  # a thin line down, as from a put to its get
+            p.setPen(QPen(fg, 1.2 * line))
+            p.drawLine(QPointF(box.left() + 2, box.top() + 2),
+                       QPointF(box.right() - 2, box.bottom() - 2))
             return
         if key == "exit":
             p.setPen(QPen(fg, 2 * line))

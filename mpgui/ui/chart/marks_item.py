@@ -129,6 +129,8 @@ class MarksItem(pg.GraphicsObject):
             pen = QPen(QColor(t.main_lane), 1.2 * w)
         elif kind == "leader":
             pen = QPen(QColor(t.foreground), 1.0 * w)
+        elif kind == "item":  # an item's way from its put() to its get()
+            pen = QPen(QColor(t.foreground), 1.2 * w)
         elif kind == "exit":
             pen = QPen(QColor(t.foreground), 2 * w)
         else:  # joins and their flags

@@ -9,7 +9,7 @@ import platform
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.script.runner import UNOBSERVED
-from mpgui.runtime.store.shared_events import waits_on
+from mpgui.runtime.store.shared_events import items_got, waits_on
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.labels import is_pool_worker
 
@@ -47,7 +47,7 @@ def script_note(store: TraceStore) -> str:
 def chart_extras(store: TraceStore | None) -> frozenset[str]:
     """Which of the legend's optional entries the chart of `store` needs: "terminate"
     (a terminate() was called), "others" (other programs used the CPUs), "blocked" (a
-    process waited on a shared object)."""
+    process waited on a shared object), "item" (an item went through a queue)."""
     if store is None:
         return frozenset()
     extras = set()
@@ -57,4 +57,6 @@ def chart_extras(store: TraceStore | None) -> frozenset[str]:
         extras.add("others")
     if waits_on(store):
         extras.add("blocked")
+    if items_got(store):
+        extras.add("item")
     return frozenset(extras)

@@ -101,7 +101,7 @@ class ProcessTableModel(ListTableModel):
             if column.param is not None:
                 return spec.param(column.key) if applicable else None
             if column.key == "uses":
-                return next(iter(spec.uses.values()), "")
+                return _uses_text(spec)
             if column.key == "copies":
                 return str(spec.copies)
             return getattr(spec, column.key)
@@ -131,7 +131,7 @@ class ProcessTableModel(ListTableModel):
             n = len(self.row_colors[row])  # per core: how many on this computer
             return f"{spec.copies} = {n}" if spec.copies.per_core else str(spec.copies)
         if column.key == "uses":
-            return ", ".join(spec.uses.values()) if applicable else ""
+            return _uses_text(spec) if applicable else ""
         if column.param is None:
             return str(getattr(spec, column.key))
         if not applicable:
@@ -214,12 +214,18 @@ class ProcessTableModel(ListTableModel):
             text = f"Make {copies} of {var}"
         elif column.key == "uses":
             roles = WORKLOADS[s.processes[row].workload].roles
-            if not roles or not isinstance(value, str) or s.shared(value) is None:
-                self.rejected.emit(f"Uses of {var}: {str(value)[:40]!r} is not a shared "
-                                   "object; add one above the main program")
+            names = [n.strip() for n in str(value).split(",")]
+            unknown = [n for n in names if s.shared(n) is None]
+            if not roles or len(names) != len(roles) or unknown:
+                wanted = ", ".join(role for role, _kind, _help in roles)
+                self.rejected.emit(f"Uses of {var}: {str(value)[:40]!r} — give "
+                                   f"{len(roles)} shared object{'s' if len(roles) > 1 else ''}"
+                                   f" ({wanted}), listed above the main program")
                 return False
-            new = edits.set_uses(s, row, roles[0][0], value)
-            text = f"Give {var} {value}"
+            new = s
+            for (role, _kind, _help), name in zip(roles, names, strict=True):
+                new = edits.set_uses(new, row, role, name)
+            text = f"Give {var} {', '.join(names)}"
         elif column.key == "workload" and value not in WORKLOADS:
             self.rejected.emit(f"Workload of {var}: {str(value)[:40]!r} is not a workload; "
                                "choose one of " + ", ".join(WORKLOADS))
@@ -231,6 +237,13 @@ class ProcessTableModel(ListTableModel):
             text = f"Change {var} {column.header.lower()}"
         self.doc.edit(new, text, merge_key=f"process:{row}:{column.key}")
         return True
+
+
+def _uses_text(spec) -> str:  # type: ignore[no-untyped-def]
+    """The objects a row uses, in its workload's order of roles: "L1, L2"."""
+    workload = WORKLOADS.get(spec.workload)
+    roles = [role for role, _kind, _help in workload.roles] if workload else []
+    return ", ".join(spec.uses.get(role, "?") for role in roles)
 
 
 class ProcessDelegate(QStyledItemDelegate):
@@ -248,6 +261,11 @@ class ProcessDelegate(QStyledItemDelegate):
             model = index.model()
             s = model.doc.scenario  # type: ignore[attr-defined]
             roles = WORKLOADS[s.processes[index.row()].workload].roles
+            if len(roles) != 1:  # several roles: their objects' names, in role order
+                editor = super().createEditor(parent, option, index)
+                editor.setToolTip("The objects' names, in this order: "
+                                  + ", ".join(role for role, _kind, _help in roles))
+                return editor
             combo = QComboBox(parent)
             for obj in s.objects:
                 if roles and obj.kind == roles[0][1]:

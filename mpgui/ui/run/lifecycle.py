@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from mpgui.runtime.output.summary import others_note, versus_prediction, wall_seconds
 from mpgui.runtime.parent.runner import ScenarioError
@@ -78,6 +79,9 @@ class RunLifecycle(QObject):
         controller.finished.connect(self._finished)
         controller.error.connect(self._error)
         controller.paint_cost = lambda: window.chart.last_paint_ns
+        self._parent = parent
+        self._deadlock_box: QMessageBox | None = None  # the offer to stop a deadlocked run
+        self._deadlock_said: object = None  # the run whose deadlock was said
 
     # -- what the user asks ------------------------------------------------------------
 
@@ -158,8 +162,26 @@ class RunLifecycle(QObject):
         # enough for a clock that shows tenths.
         if run.done or now - w.status.updated_at >= STATUS_EVERY_NS:
             w.status.show_runner(run)
+        if run.deadlock is not None and self._deadlock_said is not run and not run.done:
+            self._say_deadlock(run)
+
+    def _say_deadlock(self, run: Run) -> None:
+        """Processes of the run wait for each other: say who and what, once, and offer
+        Stop (nothing else can end it)."""
+        assert run.deadlock is not None
+        self._deadlock_said = run
+        text = run.deadlock.sentence(run.store)
+        w = self.window
+        w.console.note(f"— {text} —", error=True)
+        w.statusBar().showMessage(f"{text}. Press Stop (Esc).", MESSAGE_MS)
+        self._deadlock_box = dialogs.offer_stop(
+            self._parent, "Deadlock", f"{text}.\n\nNone of them can go on: each waits "
+            "for a lock another holds. Stop the run?", self.stop)
 
     def _finished(self) -> None:
+        if self._deadlock_box is not None:  # the run is over: the offer no longer applies
+            self._deadlock_box.close()
+            self._deadlock_box = None
         w, run = self.window, self._run()
         store = run.store
         stopped, finished = run.status is Status.STOPPED, run.status is Status.FINISHED

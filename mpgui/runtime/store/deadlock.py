@@ -1,0 +1,99 @@
+"""Deadlocks, found as they form: from the shared-object records (`shared_events`), who
+holds which lock and who waits for which; a cycle in that wait-for graph — A waits for
+a lock B holds while B waits for one A holds — is a deadlock that no process can leave.
+
+`LockWatch` reads the records incrementally (a counter adds thousands per second), in
+the order they arrived: one lane's records come in its own order, so a lock taken by B
+before A's release arrived still ends up with B.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mpgui.runtime.store.shared_events import SharedOp
+    from mpgui.runtime.store.trace import TraceStore
+
+
+@dataclass(frozen=True)
+class Deadlock:
+    """A cycle of waits: each member lane holds one lock and waits for the next one's."""
+
+    members: tuple[tuple[int, str, str], ...]  # (lane, the lock it holds, the one it wants)
+    t: int  # when the last of its waits began (store time, ns)
+
+    def sentence(self, store: TraceStore) -> str:
+        """'Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1'."""
+        return "Deadlock: " + "; ".join(
+            f"{store.lanes[lane].var} holds {held} and waits for {wanted}"
+            for lane, held, wanted in self.members)
+
+    @property
+    def lanes(self) -> tuple[int, ...]:
+        """The lanes caught in it."""
+        return tuple(lane for lane, _held, _wanted in self.members)
+
+
+class LockWatch:
+    """Who holds and who waits for each lock, kept up to date from the records."""
+
+    def __init__(self) -> None:
+        self.done = 0  # records read
+        self.holder: dict[str, int] = {}  # lock -> lane holding it
+        self.holds: dict[int, list[str]] = {}  # lane -> the locks it holds, in order
+        self.waiting: dict[int, tuple[str, int]] = {}  # lane -> (lock, since when)
+
+    def read(self, records: list[SharedOp]) -> None:
+        """Take in the records that arrived since the last call."""
+        for op in records[self.done:]:
+            verb, lane = op.verb, op.lane
+            if verb == "wait" and op.item == "acquire":
+                self.waiting[lane] = (op.obj, op.t)
+            elif verb in ("acquire", "rw"):  # (a locked update holds its lock briefly)
+                if self.waiting.get(lane, ("", 0))[0] == op.obj:
+                    del self.waiting[lane]
+                if verb == "acquire":
+                    self.holder[op.obj] = lane
+                    self.holds.setdefault(lane, []).append(op.obj)
+            elif verb == "release":
+                if self.holder.get(op.obj) == lane:
+                    del self.holder[op.obj]
+                held = self.holds.get(lane, [])
+                if op.obj in held:
+                    held.remove(op.obj)
+        self.done = len(records)
+
+    def cycle(self) -> Deadlock | None:
+        """A cycle of waits, if there is one now."""
+        for start in self.waiting:
+            path: list[int] = []
+            lane: int | None = start
+            while lane is not None and lane in self.waiting and lane not in path:
+                path.append(lane)
+                lane = self.holder.get(self.waiting[lane][0])
+            if lane is not None and lane in path:
+                loop = path[path.index(lane):]
+                first = loop.index(min(loop))  # said from the first lane of the table
+                loop = loop[first:] + loop[:first]
+                members = tuple((m, self._held(m, loop), self.waiting[m][0]) for m in loop)
+                return Deadlock(members, max(self.waiting[m][1] for m in loop))
+        return None
+
+    def _held(self, lane: int, loop: list[int]) -> str:
+        """The lock `lane` holds that the lane before it in the cycle waits for."""
+        before = loop[loop.index(lane) - 1]
+        wanted_by_before = self.waiting[before][0]
+        if self.holder.get(wanted_by_before) == lane:
+            return wanted_by_before
+        held = self.holds.get(lane, [])
+        return held[-1] if held else "?"
+
+
+def find_deadlock(store: TraceStore, watch: LockWatch | None = None) -> Deadlock | None:
+    """The deadlock in `store` now, if any (`watch`: kept between calls, to read only
+    the new records)."""
+    watch = watch or LockWatch()
+    watch.read(store.records("shared"))
+    return watch.cycle()

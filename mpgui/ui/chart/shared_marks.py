@@ -1,0 +1,95 @@
+"""The shared-object kind's painter: a line from each put() to the get() that received
+that item — from the producer's lane at the moment it put the item to the consumer's
+lane at the moment it got it — so that who fed whom, and how long an item waited in the
+queue, can be read off the chart.
+
+Items are matched by the identity the child gave them (`shared_events.SharedOp.item`),
+incrementally: a repaint walks only the records that arrived since the last one (a
+counter's read-modify-writes are many and are skipped here).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from dataclasses import dataclass, field
+
+from mpgui.runtime.store.shared_events import SharedOp
+from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui.chart.geometry import Rows
+from mpgui.ui.chart.labels import Frame, MarksLayout, Segment, _Flag
+from mpgui.ui.chart.mark_painters import register_painter
+
+
+@dataclass
+class _Matched:
+    """The items matched so far in one store's records."""
+
+    records: list[SharedOp]  # (kept: an id reused by another list is never taken for it)
+    done: int = 0  # records walked
+    # Each side waiting for the other: the two children's batches arrive in any order.
+    puts: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    gets: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    # (t_get, lane_put, t_put, lane_get), in the order of the gets' times
+    pairs: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+class SharedMarks:
+    """Paints the items' way through the queues (see the module)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, _Matched] = {}
+
+    def _matched(self, records: list[SharedOp]) -> _Matched:
+        m = self._cache.get(id(records))
+        if m is None or m.records is not records or m.done > len(records):
+            if len(self._cache) >= 8:  # stores no longer shown: forget them
+                self._cache.clear()
+            m = self._cache[id(records)] = _Matched(records)
+        for op in records[m.done:]:
+            if op.item is None or op.verb not in ("put", "get"):
+                continue
+            key = (op.obj, op.item)
+            if op.verb == "put":
+                got = m.gets.pop(key, None)
+                if got is None:
+                    m.puts[key] = (op.lane, op.t)
+                else:
+                    insort(m.pairs, (got[1], op.lane, op.t, got[0]))
+            else:
+                put = m.puts.pop(key, None)
+                if put is None:
+                    m.gets[key] = (op.lane, op.t)
+                else:
+                    insort(m.pairs, (op.t, put[0], put[1], op.lane))
+        m.done = len(records)
+        return m
+
+    def count(self, records: list[SharedOp], cut_ns: int) -> int:
+        """Items got by `cut_ns`."""
+        pairs = self._matched(records).pairs
+        if not pairs or pairs[-1][0] <= cut_ns:
+            return len(pairs)
+        return bisect_right(pairs, (cut_ns, 1 << 62))
+
+    def connectors(self, store: TraceStore, records: list[SharedOp], rows: Rows,
+                   frame: Frame, cut_ns: int, out: MarksLayout) -> None:
+        """Each item got by `cut_ns` whose two lanes are shown: put → get."""
+        pairs = self._matched(records).pairs
+        h = frame.row_h
+        first, end = frame.visible_rows
+        stop = len(pairs) if not pairs or pairs[-1][0] <= cut_ns else \
+            bisect_right(pairs, (cut_ns, 1 << 62))
+        for t_get, lane_put, t_put, lane_get in pairs[:stop]:
+            a, b = int(rows.lane_row[lane_put]), int(rows.lane_row[lane_get])
+            if a < 0 or b < 0 or not (first <= a < end and first <= b < end):
+                continue
+            y0 = frame.row_top(a) + h * (0.75 if b > a else 0.25)
+            y1 = frame.row_top(b) + h * (0.25 if b > a else 0.75)
+            out.segments.append(Segment(frame.x_of(t_put), y0, frame.x_of(t_get), y1, "item"))
+
+    def flags(self, store: TraceStore, records: list[SharedOp], cut_ns: int) -> list[_Flag]:
+        """None: items are drawn between the processes' lanes, not on the main program's."""
+        return []
+
+
+SHARED_MARKS = register_painter("shared", SharedMarks())
