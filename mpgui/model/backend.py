@@ -190,3 +190,15 @@ def get_backend(name: str) -> Backend:
     except (KeyError, TypeError):
         raise UnknownBackend(f"{name!r} is not a backend; choose "
                              + ", ".join(BACKENDS)) from None
+
+
+def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str],
+                 kind: str = "process") -> str:
+    """What the script shows when a row fails: multiprocessing and threading print the
+    traceback under a header; a pool keeps the exception in the task's result; the
+    main program's own traceback (a traced script's) has no header."""
+    if kind == "main":
+        return error[2].rstrip("\n") or f"{error[0]}: {error[1]}"
+    # A traced script's thread fails as a thread does, whatever ran the rows.
+    what = THREADS if kind == "thread" else get_backend(backend)
+    return what.failure_text(name, var, error)

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from mpgui.model.backend import THREADS, get_backend
+from mpgui.model.backend import failure_text
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import WriteError
 from mpgui.model.scenario import Scenario
@@ -50,18 +50,6 @@ class ConsolePrinter:
                 self.err.write(failure_text(store.backend, ln.var, ln.name, ln.error,
                                         ln.kind) + "\n")
                 self.err.flush()
-
-
-def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str],
-                 kind: str = "process") -> str:
-    """What the script shows when a row fails: multiprocessing and threading print the
-    traceback under a header; a pool keeps the exception in the task's result; the
-    main program's own traceback (a traced script's) has no header."""
-    if kind == "main":
-        return error[2].rstrip("\n") or f"{error[0]}: {error[1]}"
-    # A traced script's thread fails as a thread does, whatever ran the rows.
-    what = THREADS if kind == "thread" else get_backend(backend)
-    return what.failure_text(name, var, error)
 
 
 class Interrupts:

@@ -41,7 +41,7 @@ from mpgui.runtime.session.record import RunRecord
 from mpgui.runtime.session.run import Status
 from mpgui.runtime.store.events import TRACED, EventKind, add_traced, register
 from mpgui.runtime.store.joins import Join
-from mpgui.runtime.store.trace import OPEN, TraceStore
+from mpgui.runtime.store.trace import OPEN, UNOBSERVED, TraceStore
 
 if TYPE_CHECKING:
     from mpgui.runtime.protocol import Batch
@@ -57,7 +57,6 @@ DRAIN_NS = 2_000_000_000
 # How much longer than the grace a Stop may take before the supervisor itself is killed.
 SUPERVISOR_SLACK_S = 3.0
 BOOT_DIR = Path(__file__).with_name("trace_boot")
-UNOBSERVED = "unobserved"  # store.info key: what this platform cannot show, in words
 # A connection must prove it is the script's (send the token) within this time, or it is
 # dropped: a peer that connects and says nothing holds no resource for long. Real
 # processes send the token with their connect, so only a stranger ever waits.

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from mpgui.runtime.protocol import Batch
 
 OPEN = -1  # t1 of a span that has not ended yet
+UNOBSERVED = "unobserved"  # info key: what the platform cannot show a traced script's, in words
 # Chunks of text kept split into lines for reading: a console or export reading lines in
 # time order goes back and forth between the chunks of a few processes.
 _SPLIT_CACHE = 8

@@ -8,9 +8,8 @@ import platform
 
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
-from mpgui.runtime.script.runner import UNOBSERVED
 from mpgui.runtime.store.shared_events import items_got, waits_on
-from mpgui.runtime.store.trace import TraceStore
+from mpgui.runtime.store.trace import UNOBSERVED, TraceStore
 from mpgui.ui.chart.labels import is_pool_worker
 
 OTHERS_SHOWN = 0.002  # other programs' share of the CPUs from which the legend explains

@@ -22,7 +22,7 @@ import numpy as np
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
-from mpgui.runtime.headless import failure_text
+from mpgui.model.backend import failure_text
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
 from mpgui.ui.theme import Theme, mono_font

@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.parent.runner import Runner
-from mpgui.runtime.script.runner import ScriptRunner
 from mpgui.runtime.session.run import LiveRun, Status
 
 POLL_MS = 5  # how often the Runner is polled while a run is on
@@ -80,6 +79,9 @@ class RunController(QObject):
         over). Its own output is not shown twice: the console shows the traced lines."""
         if self.running:
             raise RuntimeError("a run is already going on")
+        # Imported when first used: the tracer is not needed to start the window.
+        from mpgui.runtime.script.runner import ScriptRunner
+
         return self._begin(ScriptRunner(script, cwd=script.parent, output=subprocess.DEVNULL,
                                         errors=subprocess.DEVNULL))
 

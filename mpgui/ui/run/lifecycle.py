@@ -173,7 +173,10 @@ class RunLifecycle(QObject):
         text = run.deadlock.sentence(run.store)
         w = self.window
         w.console.note(f"— {text} —", error=True)
-        w.statusBar().showMessage(f"{text}. Press Stop (Esc).", MESSAGE_MS)
+        names = [run.store.lanes[lane].var for lane in run.deadlock.lanes]
+        who = ", ".join(names[:-1]) + f" and {names[-1]}"  # (short: the bar is narrow)
+        w.statusBar().showMessage(f"Deadlock: {who} wait for each other; Stop (Esc) ends "
+                                  "the run", MESSAGE_MS)
         self._deadlock_box = dialogs.offer_stop(
             self._parent, "Deadlock", f"{text}.\n\nNone of them can go on: each waits "
             "for a lock another holds. Stop the run?", self.stop)
