@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QTableView
 
@@ -85,6 +92,20 @@ class ListTableModel(QAbstractTableModel):
             self.endResetModel()
         elif n:
             self.dataChanged.emit(self.index(0, 0), self.index(n - 1, self.n_columns - 1))
+
+    def column_header(self, section: int) -> tuple[str, str]:
+        """Column `section`'s header and its tooltip."""
+        raise NotImplementedError
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if orientation == Qt.Orientation.Horizontal:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                text, tip = self.column_header(section)
+                return text if role == Qt.ItemDataRole.DisplayRole else tip
+        elif role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)  # the row's number
+        return None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items())

@@ -115,14 +115,8 @@ class ObjectsModel(ListTableModel):
             return base
         return base | Qt.ItemFlag.ItemIsEditable
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return TIPS[section]
-        return None
+    def column_header(self, section: int) -> tuple[str, str]:
+        return HEADERS[section], TIPS[section]
 
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # type: ignore[no-untyped-def]
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:

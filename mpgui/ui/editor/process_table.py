@@ -168,16 +168,8 @@ class ProcessTableModel(ListTableModel):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base | Qt.ItemFlag.ItemIsEditable
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section].header
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return COLUMNS[section].tip
-        elif role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
-        return None
+    def column_header(self, section: int) -> tuple[str, str]:
+        return COLUMNS[section].header, COLUMNS[section].tip
 
     # -- writing -----------------------------------------------------------------------
 

@@ -115,16 +115,8 @@ class ProgramModel(ListTableModel):
             return base
         return base | Qt.ItemFlag.ItemIsEditable
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[COLUMNS[section]]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return TIPS[COLUMNS[section]]
-        elif role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
-        return None
+    def column_header(self, section: int) -> tuple[str, str]:
+        return HEADERS[COLUMNS[section]], TIPS[COLUMNS[section]]
 
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # type: ignore[no-untyped-def]
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
