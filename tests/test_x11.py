@@ -28,6 +28,13 @@ def display():
                               stderr=subprocess.DEVNULL, text=True)
     number = server.stdout.readline().strip()
     assert number.isdigit(), "Xvfb did not start"
+    # Xvfb names its display once it listens; a client's first connection can still be
+    # refused while the server sets up (seen on a busy CI machine): wait until one is
+    # taken, so that a test's app never starts on a display that cannot be reached.
+    env = dict(os.environ, DISPLAY=f":{number}")
+    wait_until(lambda: subprocess.run(["xdotool", "getdisplaygeometry"], env=env,
+                                      capture_output=True).returncode == 0,
+               10, "the X server to accept a client")
     yield f":{number}"
     server.terminate()
     server.wait(10)
