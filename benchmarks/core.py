@@ -17,7 +17,8 @@ from benchmarks.report import Row
 from benchmarks.targets import first_event, raw_flood
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.runtime.child.reporter import Reporter, spin_chunk
-from mpgui.runtime.parent.runner import Runner, start_methods
+from mpgui.runtime.parent.options import start_methods
+from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import Kind, State
 from mpgui.runtime.store.trace import TraceStore
 

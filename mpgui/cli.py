@@ -53,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _speed(text: str) -> float:
-    from mpgui.runtime.parent.runner import MAX_SPEED, MIN_SPEED
+    from mpgui.runtime.parent.options import MAX_SPEED, MIN_SPEED
 
     try:
         value = float(text)
@@ -77,7 +77,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    from mpgui.runtime.parent.runner import DEFAULT_START_METHOD, start_methods
+    from mpgui.runtime.parent.options import DEFAULT_START_METHOD, start_methods
 
     p.add_argument("--speed", type=_speed, default=1.0, metavar="F",
                    help="run F times faster: every duration is divided by F (default 1)")
@@ -426,6 +426,9 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
 
 
 def _gui(opts: argparse.Namespace) -> int:
+    from mpgui.startup import pause_collector
+
+    pause_collector()  # until the window is up (mpgui.ui.app.open_window resumes it)
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
     from mpgui.model.filekind import RUN, SCENARIO, file_kind

@@ -24,7 +24,8 @@ from mpgui.model.builtins import load_builtin
 from mpgui.model.fileformat import save_scenario
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.validation import errors, validate
-from mpgui.runtime.parent.runner import Runner, start_methods
+from mpgui.runtime.parent.options import start_methods
+from mpgui.runtime.parent.runner import Runner
 from mpgui.ui.chart.labels import exit_text
 from tests import misbehaving
 from tests.helpers import MPGUI, alive, env_without_display, wait_until

@@ -102,3 +102,10 @@ def check_the_deadlock(name: str, speed: str, tmp_path) -> None:  # type: ignore
     finally:
         os.killpg(plain.pid, signal.SIGKILL)
         plain.communicate()
+
+
+def test_a_built_ins_about_read_alone_is_the_one_its_file_loads():
+    # The gallery and the menu read only the [about] table, to open the window sooner.
+    from mpgui.model.builtins import builtin_about
+    for name in builtin_names():
+        assert builtin_about(name) == load_builtin(name).about, name

@@ -341,3 +341,20 @@ def test_about_says_version_licences_and_what_it_runs_on(window, qtbot):
     label = box.findChild(QLabel, "qt_msgbox_label")
     assert label.openExternalLinks() and "href=" in label.text()  # the links can be followed
     box.close()
+
+
+def test_the_collector_paused_for_the_start_is_back_on_once_the_window_is_up(qtbot, said):
+    import gc
+
+    from mpgui.startup import pause_collector
+
+    pause_collector()  # as the `mpgui` command does before its imports
+    try:
+        w = open_app_window(qtbot)
+        assert not gc.isenabled()  # still building and painting
+        qtbot.waitUntil(gc.isenabled)
+        assert gc.get_freeze_count() > 0  # what start-up made: out of later collections
+        assert w.isVisible()
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -15,7 +15,8 @@ import pytest
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.child.entry import probe_modules
 from mpgui.runtime.cpu import cores_known
-from mpgui.runtime.parent.runner import Runner, ScenarioError, start_methods
+from mpgui.runtime.parent.options import ScenarioError, start_methods
+from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
 from tests.helpers import (
     MPGUI,

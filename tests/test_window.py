@@ -255,3 +255,16 @@ def test_states_are_drawn_with_distinct_styles():
     assert set(STATE_STYLES) == {State.RUNNING, State.PREEMPTED, State.SLEEPING,
                                  State.WAITING, State.STARTING, State.GIL, State.QUEUED,
                                  State.BLOCKED}
+
+
+def test_the_built_in_menu_lists_every_scenario_when_first_shown(window):
+    from mpgui.model.builtins import builtin_names
+    menu = window.files.builtin_menu
+    for _ in range(2):  # filled once, not again on each showing
+        menu.aboutToShow.emit()
+        texts = [a.text() for a in menu.actions()]
+        assert len(texts) == len(builtin_names())
+    assert texts[0].startswith("seed — ")
+    queue = next(a for a in menu.actions() if a.text().startswith("producer-consumer — "))
+    queue.trigger()
+    assert window.doc.builtin == "producer-consumer"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import tomllib
 from pathlib import Path
 
-from mpgui.model.fileformat import SUFFIX, ScenarioFileError, load_scenario
-from mpgui.model.scenario import Scenario
+from mpgui.model.fileformat import SUFFIX, ScenarioFileError, about_from_dict, load_scenario
+from mpgui.model.scenario import About, Scenario
 from mpgui.resources import resource
 
 DEFAULT_SCENARIO = "seed"
@@ -24,12 +26,18 @@ def builtin_names() -> list[str]:
     Gallery order comes from a two-digit prefix in the file name (``03-uneven.toml``)
     when there is one, so the order lives with the files.
     """
-    files = sorted(scenario_dir().glob(f"*{SUFFIX}"))
-    names = [_name_of(f) for f in files]
+    names = list(_builtin_files())
     if DEFAULT_SCENARIO in names:
         names.remove(DEFAULT_SCENARIO)
         names.insert(0, DEFAULT_SCENARIO)
     return names
+
+
+@functools.cache
+def _builtin_files() -> dict[str, Path]:
+    # Listed once: the built-ins never change while mpgui runs, and the gallery asks for
+    # every one of them as the window opens.
+    return {_name_of(f): f for f in sorted(scenario_dir().glob(f"*{SUFFIX}"))}
 
 
 def _name_of(path: Path) -> str:
@@ -40,10 +48,11 @@ def _name_of(path: Path) -> str:
 
 def builtin_path(name: str) -> Path:
     """The file of the built-in scenario `name`. Raises ScenarioFileError if unknown."""
-    for f in scenario_dir().glob(f"*{SUFFIX}"):
-        if _name_of(f) == name:
-            return f
-    raise ScenarioFileError(f"no built-in scenario called {name!r}; `mpgui list` shows them")
+    try:
+        return _builtin_files()[name]
+    except KeyError:
+        raise ScenarioFileError(f"no built-in scenario called {name!r}; `mpgui list` shows "
+                                "them") from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -51,6 +60,25 @@ def load_builtin(name: str) -> Scenario:
     """The built-in scenario `name` (read once: built-ins never change while mpgui
     runs, and a Scenario is immutable, so every caller can share it)."""
     return load_scenario(builtin_path(name))
+
+
+# The [about] table of a built-in: from its header to the next table's (the built-ins
+# write no multi-line strings, whose lines could start with "[").
+_ABOUT_TABLE = re.compile(r"^\[about\]\n(.*?)(?=^\[|\Z)", re.S | re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def builtin_about(name: str) -> About:
+    """The title and texts of the built-in scenario `name`, for lists of every built-in
+    (the gallery, the menu): only its ``[about]`` table is read, a fraction of what
+    loading the scenario costs as the window opens. Raises ScenarioFileError."""
+    try:
+        found = _ABOUT_TABLE.search(builtin_path(name).read_text(encoding="utf-8"))
+        if found is not None:
+            return about_from_dict(tomllib.loads(found.group(1)))
+    except (OSError, UnicodeError, ValueError):  # (ScenarioFileError, TOMLDecodeError)
+        pass
+    return load_builtin(name).about  # the whole file, and its error if it has one
 
 
 def resolve_scenario(name_or_path: str) -> tuple[Scenario, Path | None]:

@@ -13,7 +13,6 @@ import errno
 import json
 import os
 import re
-import secrets
 import stat
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -130,9 +129,7 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
         raise ScenarioFileError(f"format: version {_quoted(version)} is {newer} this mpgui reads "
                                 f"(version {FORMAT_VERSION}); {source} was written by another "
                                 "version of mpgui")
-    about_doc = _table(doc.get("about", {}), "about")
-    _keys(about_doc, "about", optional={"title", "explanation", "notice", "question"})
-    about = About(**{k: _str(v, f"about.{k}") for k, v in about_doc.items()})
+    about = about_from_dict(doc.get("about", {}))
     procs_doc = doc.get("process", [])
     if not isinstance(procs_doc, list):
         raise ScenarioFileError(f"process: expected [[process]] tables, got {_kind(procs_doc)}")
@@ -160,6 +157,13 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
     except ValueError as exc:
         raise ScenarioFileError(f"workers: {exc}") from None
     return Scenario(tuple(processes), tuple(program), about, backend, workers, tuple(objects))
+
+
+def about_from_dict(doc: object) -> About:
+    """The scenario's ``[about]`` table as an About, checking keys and types."""
+    about_doc = _table(doc, "about")
+    _keys(about_doc, "about", optional={"title", "explanation", "notice", "question"})
+    return About(**{k: _str(v, f"about.{k}") for k, v in about_doc.items()})
 
 
 def _object(doc: object, where: str) -> SharedObject:
@@ -417,7 +421,8 @@ def _temporary(target: Path, mode: int) -> tuple[int, str]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | \
         getattr(os, "O_BINARY", 0)
     while True:
-        tmp = str(target.parent / f".{stem}.{secrets.token_hex(4)}.tmp")
+        # os.urandom, not `secrets`: importing that (hashlib) costs the app's start 3 ms
+        tmp = str(target.parent / f".{stem}.{os.urandom(4).hex()}.tmp")
         try:
             return os.open(tmp, flags, mode), tmp
         except FileExistsError:

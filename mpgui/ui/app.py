@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from mpgui import __version__
 from mpgui.resources import resource
+from mpgui.startup import resume_collector
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.settings import APPLICATION, ORGANIZATION
 
@@ -59,6 +60,7 @@ def open_window(scenario: str | None, *, run: bool = False, speed: float | None 
         elif not run:
             window.help_actions.first_run()
 
+    QTimer.singleShot(0, resume_collector)  # paused by the GUI's start (mpgui.startup)
     QTimer.singleShot(0, when_up)
     if run:
         QTimer.singleShot(0, window.run)

@@ -20,7 +20,7 @@ from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.runtime.cpu import pid_running
 from mpgui.runtime.output.stdout import write_out
 from mpgui.runtime.parent.mp_helpers import stop_helpers
-from mpgui.runtime.parent.runner import start_methods
+from mpgui.runtime.parent.options import start_methods
 
 SPEED = 20
 TIMEOUT_S = 90
@@ -54,6 +54,7 @@ def _check(methods: list[str], scratch: str) -> list[str]:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
+    from mpgui.startup import resume_collector
     from mpgui.ui.app import make_app
     from mpgui.ui.main_window import MainWindow
 
@@ -61,6 +62,7 @@ def _check(methods: list[str], scratch: str) -> list[str]:
     window = MainWindow(speed=SPEED)
     window.open_initial("seed")
     window.show()
+    resume_collector()  # paused by the GUI's start, as the window's own start resumes it
     problems: list[str] = []
     runs = [(m, None) for m in methods] + [(methods[0], b) for b in BACKENDS
                                            if b != DEFAULT_BACKEND]

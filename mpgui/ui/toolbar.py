@@ -30,7 +30,7 @@ from mpgui.model.copies import MAX_COPIES, PER_CORE, Copies
 from mpgui.model.scenario import Scenario
 from mpgui.model.validation import Problem
 from mpgui.runtime.cpu import cpu_count
-from mpgui.runtime.parent.runner import DEFAULT_START_METHOD, MAX_SPEED, MIN_SPEED, start_methods
+from mpgui.runtime.parent.options import DEFAULT_START_METHOD, MAX_SPEED, MIN_SPEED, start_methods
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.settings import settings
 from mpgui.ui.theme import Theme

@@ -29,6 +29,13 @@ from mpgui.runtime.child.entry import child_main
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.parent.backends import backend_class
 from mpgui.runtime.parent.children import Child
+from mpgui.runtime.parent.options import (
+    DEFAULT_START_METHOD,
+    MAX_SPEED,
+    MIN_SPEED,
+    ScenarioError,
+    start_methods,
+)
 from mpgui.runtime.parent.others import OthersSampler
 from mpgui.runtime.parent.run_loop import STOP_GRACE_S, RunLoop
 from mpgui.runtime.parent.watch import Watch
@@ -39,25 +46,13 @@ from mpgui.runtime.store.deadlock import LockWatch
 from mpgui.runtime.store.joins import Join
 from mpgui.runtime.store.trace import TraceStore
 
-DEFAULT_START_METHOD = "spawn"
 # A cycle of waits must hold this long before it is called a deadlock: records of a
 # lock taken after a wait may still be on their way (a child flushes within ms).
 DEADLOCK_CONFIRM_NS = 300_000_000
 # The most one poll() spends executing main-program steps. start() with spawn costs the
 # parent ~9 ms per child; 64 of them at once would freeze a window for half a second.
 STEPS_BUDGET_NS = 8_000_000
-MIN_SPEED, MAX_SPEED = 0.05, 1000.0
 _now = time.perf_counter_ns
-
-
-class ScenarioError(ValueError):
-    """The scenario cannot run; the message names the first problem."""
-
-
-def start_methods() -> list[str]:
-    """The start methods this platform offers, spawn first."""
-    order = ["spawn", "forkserver", "fork"]
-    return [m for m in order if m in multiprocessing.get_all_start_methods()]
 
 
 def scale(seconds: float, speed: float) -> float:

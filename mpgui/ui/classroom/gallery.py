@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.model.builtins import builtin_about, builtin_names, load_builtin
 from mpgui.model.fileformat import ScenarioFileError
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
@@ -60,7 +60,7 @@ class GalleryList(QListWidget):
         self.names = builtin_names()
         for k, name in enumerate(self.names, 1):
             try:
-                about = load_builtin(name).about
+                about = builtin_about(name)
             except ScenarioFileError:  # a broken resource must not break the window
                 continue
             item = QListWidgetItem(f"{k}. {about.title or name}")

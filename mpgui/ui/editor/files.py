@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from mpgui.model import edits
-from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.model.builtins import builtin_about, builtin_names, load_builtin
 from mpgui.model.fileformat import (
     SAVE_SUFFIX,
     SUFFIX,
@@ -60,6 +60,13 @@ class FileActions(QObject):
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.builtin_menu = QMenu("Open &Built-in Scenario", window)
+        # Filled when first shown: reading every built-in for its title would cost the
+        # app's start-up a good part of what the first window takes to build.
+        self.builtin_menu.aboutToShow.connect(self._fill_builtins)
+
+    def _fill_builtins(self) -> None:
+        if self.builtin_menu.actions():
+            return
         for name in builtin_names():
             title = _builtin_title(name)
             act = self.builtin_menu.addAction(f"{name} — {title}" if title else name)
@@ -232,6 +239,6 @@ def start_dir() -> str:
 
 def _builtin_title(name: str) -> str:
     try:
-        return load_builtin(name).about.title
+        return builtin_about(name).title
     except ScenarioFileError:
         return ""

@@ -32,6 +32,14 @@ ActionSpec = tuple[str, str, Shortcut, Callable[[], object], str, str]
 _LOCAL = ("remove", "up", "down")
 
 
+_R = Qt.ItemDataRole
+#: The roles the editors' models answer (`ListTableModel.data` returns None for the
+#: others before looking at the scenario).
+ANSWERED_ROLES = frozenset(int(r) for r in (
+    _R.DisplayRole, _R.EditRole, _R.CheckStateRole, _R.DecorationRole, _R.ToolTipRole,
+    _R.BackgroundRole, _R.ForegroundRole, _R.TextAlignmentRole, _R.FontRole))
+
+
 class ListTableModel(QAbstractTableModel):
     """A table model over one list of the document's scenario (its processes or its
     main program): the rows follow the list, and each row's validation problems are at
@@ -95,6 +103,15 @@ class ListTableModel(QAbstractTableModel):
 
     def column_header(self, section: int) -> tuple[str, str]:
         """Column `section`'s header and its tooltip."""
+        raise NotImplementedError
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if not index.isValid() or role not in ANSWERED_ROLES:
+            return None  # Qt asks each cell for a dozen roles on every paint
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row: int, col: int, role: int):  # type: ignore[no-untyped-def]
+        """What cell (`row`, `col`) shows for `role` (one of ANSWERED_ROLES)."""
         raise NotImplementedError
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -66,14 +66,11 @@ class ObjectsModel(ListTableModel):
         kind = OBJECT_KINDS.get(obj.kind)
         return kind.params[0].name if kind is not None and kind.params else None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if not index.isValid():
-            return None
-        obj = self.doc.scenario.objects[index.row()]
-        col = index.column()
+    def cell(self, row: int, col: int, role: int):  # type: ignore[no-untyped-def]
+        obj = self.doc.scenario.objects[row]
         setting = self.setting(obj)
         field = ("name", "kind", setting or "", "")[col]
-        problems = self.problems(index.row(), field) if field else []
+        problems = self.problems(row, field) if field else []
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == NAME:
                 return obj.name

@@ -87,19 +87,14 @@ class ProcessTableModel(ListTableModel):
                                                        or col.key == "uses")
                 and any(self.applicable(r, c) for r in range(self.rowCount()))}
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
+    def cell(self, row: int, col: int, role: int):  # type: ignore[no-untyped-def]
         spec = self.doc.scenario.processes[row]
         column = COLUMNS[col]
-        applicable = self.applicable(row, col)
-        problems = self.problems(row, column.key)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, spec, column, applicable)
+            return self._display(row, spec, column, self.applicable(row, col))
         if role == Qt.ItemDataRole.EditRole:
             if column.param is not None:
-                return spec.param(column.key) if applicable else None
+                return spec.param(column.key) if self.applicable(row, col) else None
             if column.key == "uses":
                 return _uses_text(spec)
             if column.key == "copies":
@@ -110,10 +105,14 @@ class ProcessTableModel(ListTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column.key == "var":
             return self.swatch(row)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(spec, column, applicable, problems)
-        if role == Qt.ItemDataRole.BackgroundRole and problems:
-            return self.tint(problems)
-        if role == Qt.ItemDataRole.ForegroundRole and problems:
+            return self._tooltip(spec, column, self.applicable(row, col),
+                                 self.problems(row, column.key))
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            problems = self.problems(row, column.key)
+            if not problems:
+                return None
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return self.tint(problems)
             return QColor(self.theme.tint_text)  # readable on the tint in any theme
         if role == Qt.ItemDataRole.TextAlignmentRole and column.param is not None:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

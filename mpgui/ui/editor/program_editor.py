@@ -58,10 +58,8 @@ class ProgramModel(ListTableModel):
         return not ((key == "target" and action == "sleep")
                     or (key == "seconds" and action in ("start", "terminate")))
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if not index.isValid():
-            return None
-        row, key = index.row(), COLUMNS[index.column()]
+    def cell(self, row: int, col: int, role: int):  # type: ignore[no-untyped-def]
+        key = COLUMNS[col]
         step = self.step(row)
         problems = [p for p in self.problems(row) if p.field == key
                     or (key == "code" and p.field not in COLUMNS)]

@@ -16,12 +16,15 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from mpgui.model.scenario import Scenario
-from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.session.run import LiveRun, Status
+
+if TYPE_CHECKING:
+    from mpgui.runtime.parent.runner import Runner
 
 POLL_MS = 5  # how often the Runner is polled while a run is on
 POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
@@ -39,7 +42,9 @@ class RunController(QObject):
     finished = Signal()  # the run ended (finished or stopped)
     error = Signal(str)  # something went wrong in the poll loop; the run goes on
 
-    runner_class: type[Runner] = Runner  # what start() makes (benchmarks substitute theirs)
+    # What start() makes: the Runner, imported at the first run (not needed to show the
+    # window: it is most of the run side's import time); benchmarks substitute theirs.
+    runner_class: type[Runner] | None = None
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,8 +76,10 @@ class RunController(QObject):
         (its tracebacks name that script: `crash` -> crash.py). Raises ScenarioError."""
         if self.running:
             raise RuntimeError("a run is already going on")
-        return self._begin(self.runner_class(scenario, speed=speed, start_method=start_method,
-                                             name=name))
+        make = self.runner_class
+        if make is None:
+            from mpgui.runtime.parent.runner import Runner as make
+        return self._begin(make(scenario, speed=speed, start_method=start_method, name=name))
 
     def start_script(self, script: Path) -> LiveRun:
         """Run the user's `script` in its folder, traced (the previous run must be

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from mpgui.runtime.output.summary import others_note, versus_prediction, wall_seconds
-from mpgui.runtime.parent.runner import ScenarioError
+from mpgui.runtime.parent.options import ScenarioError
 from mpgui.runtime.session.run import Run, Status, ending, run_sentence
 from mpgui.ui import dialogs
 
