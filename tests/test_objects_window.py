@@ -4,7 +4,9 @@ blocked spans and legend after a real run."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 
 from mpgui.ui.editor.objects_table import KIND, NAME, SETTING
 from mpgui.ui.editor.process_table import COLUMN_OF
@@ -71,6 +73,13 @@ def test_a_run_shows_who_waited_on_what(qtbot, window):
     assert len(items) == 4 and all(s.y1 > s.y0 and s.x1 >= s.x0 for s in items)
 
 
+def _painted(chart, color: QColor) -> int:
+    """How many pixels of the chart are exactly `color`."""
+    image = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint32, image.sizeInBytes() // 4)
+    return int(np.count_nonzero(pixels == color.rgb()))
+
+
 def test_a_deadlock_is_said_and_stop_ends_it(qtbot, window):
     window.files.open_builtin("deadlock")
     window.speed.setValue(4)
@@ -80,6 +89,10 @@ def test_a_deadlock_is_said_and_stop_ends_it(qtbot, window):
     box = lifecycle._deadlock_box
     assert "A holds L1 and waits for L2; B holds L2 and waits for L1" in box.text()
     assert "Deadlock: A holds L1" in window.console.toPlainText()
+    # The cycle on the chart: a red arrow from each of A and B to the lock it waits for.
+    chart = window.chart
+    assert chart.objects.deadlock is window.controller.runner.deadlock
+    qtbot.waitUntil(lambda: _painted(chart, QColor(chart.theme.crash)) > 40)
     stop = next(b for b in box.buttons() if b.text() == "Stop the Run")
     stop.click()
     qtbot.waitUntil(lambda: window.view.current is not None and window.view.live is None,

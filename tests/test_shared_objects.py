@@ -21,7 +21,8 @@ from mpgui.model.validation import validate
 from mpgui.runtime.output.runfile import load_run, save_run
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
-from mpgui.runtime.store.shared_events import lost_updates, waits_on
+from mpgui.runtime.store.object_tracks import ObjectTracks
+from mpgui.runtime.store.shared_events import waits_on
 from mpgui.runtime.store.trace import TraceStore
 from tests.helpers import MPGUI, env_without_display
 
@@ -161,8 +162,9 @@ def test_lost_updates_are_counted_and_the_lock_loses_none():
             replace(p, params={"n": 5000}) if p.workload != "reader" else p
             for p in scenario.processes))
         store = run(small)
-        made, final = lost_updates(store, "total")
-        assert made == 10_000
+        total = {t.name: t for t in ObjectTracks().sync(store)}["total"]
+        made, final = total.updates, total.final
+        assert made == 10_000 and total.lost == made - final
         assert f"R: the total is {final}" in lines_of(store)
         if locked:
             assert final == 10_000

@@ -70,12 +70,12 @@ SHARED = register(EventKind("shared", Kind.SHARED, keep=_keep, record=SharedOp,
 
 def waits_on(store: TraceStore) -> bool:
     """Whether any lane of `store` waited on a shared object."""
-    return "wait" in _verbs(store)
+    return "wait" in verbs_used(store)
 
 
 def items_got(store: TraceStore) -> bool:
     """Whether any item of `store` went through a queue (was got)."""
-    return "get" in _verbs(store)
+    return "get" in verbs_used(store)
 
 
 # id(records) -> (the records, how many were looked at, their verbs); the list itself
@@ -83,7 +83,7 @@ def items_got(store: TraceStore) -> bool:
 _seen: dict[int, tuple[list[SharedOp], int, set[str]]] = {}
 
 
-def _verbs(store: TraceStore) -> set[str]:
+def verbs_used(store: TraceStore) -> set[str]:
     """The verbs of `store`'s shared records, found incrementally: the chart asks a few
     times a second while a counter adds thousands of records."""
     records = store.records("shared")
@@ -96,11 +96,3 @@ def _verbs(store: TraceStore) -> set[str]:
             _seen.clear()
         _seen[id(records)] = (records, len(records), verbs)
     return verbs
-
-
-def lost_updates(store: TraceStore, obj: str, initial: int = 0) -> tuple[int, int]:
-    """(updates made, final value) of the value `obj`: each read-modify-write adds
-    one; fewer in the final value means updates were lost (two read the same value)."""
-    rws = [op for op in store.records("shared") if op.obj == obj and op.verb == "rw"]
-    final = max(((op.t, (op.value or 0) + 1) for op in rws), default=(0, initial))[1]
-    return len(rws), final

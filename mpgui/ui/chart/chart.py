@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QScrollBar, QToolTip
 
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import (
     Rows,
@@ -32,6 +33,7 @@ from mpgui.ui.chart.labels import Label, MarksLayout
 from mpgui.ui.chart.lanes_item import LanesItem
 from mpgui.ui.chart.marks_item import MarksItem, layout_for_view
 from mpgui.ui.chart.notes import chart_extras, gil_note, script_note
+from mpgui.ui.chart.objects_item import ObjectsItem, object_label
 from mpgui.ui.chart.placeholder import ProblemPlaceholder
 from mpgui.ui.chart.spans_item import SpansItem
 from mpgui.ui.theme import Theme
@@ -69,6 +71,8 @@ class ChartWidget(pg.PlotWidget):
         self.lanes.setZValue(-10)
         self.spans = SpansItem(theme)
         self.marks = MarksItem(theme)
+        self.objects = ObjectsItem(theme)  # the shared objects' lanes
+        self.object_tracks = ObjectTracks()
         self.ghost = SpansItem(theme, ghost=True)  # the prediction, over the measured spans
         self.ghost.setZValue(5)
         # pg.mkPen is cosmetic: 2 pixels wide, not 2 seconds.
@@ -76,7 +80,8 @@ class ChartWidget(pg.PlotWidget):
                                         pen=pg.mkPen(QColor(theme.now), width=2))
         self.now_line.setZValue(20)
         self.marks.setZValue(10)
-        for item in (self.lanes, self.spans, self.ghost, self.marks, self.now_line):
+        for item in (self.lanes, self.spans, self.objects, self.ghost, self.marks,
+                     self.now_line):
             self.plot.addItem(item)
         self.now_line.hide()
         self.cache = SpanCache()
@@ -146,6 +151,7 @@ class ChartWidget(pg.PlotWidget):
     def set_store(self, store: TraceStore | None) -> None:
         """Show `store` (a new run), or nothing (but the prediction, if there is one)."""
         self.store = store
+        self.objects.set_deadlock(None)
         self._announce_backend()
         self.cache = SpanCache()
         self.rows = None  # laid out again for this store at its first refresh
@@ -180,6 +186,7 @@ class ChartWidget(pg.PlotWidget):
         self.plot.getAxis("left").setTicks([[]])
         plan = self.plan
         self._set_title(PLAN_TITLE if plan is not None and plan.t0 is not None else None)
+        self.objects.hide()  # (a prediction has no shared objects)
         if plan is None or plan.t0 is None:
             self.ghost.hide()
             self.spans.hide()
@@ -229,7 +236,9 @@ class ChartWidget(pg.PlotWidget):
         # the last pixel column, whose share of other programs would then differ).
         self.cache.set_cut(self._x_end if cut else float("inf"))
         colors = lane_colors(store)
-        rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core(colors))
+        tracks = self.object_tracks.sync(store)
+        rows = layout_rows(store, self.n_cores, self.cache.has_unknown_core(colors),
+                           tuple(object_label(t) for t in tracks))
         if self.rows is None or rows.labels != self._labels:
             self._set_lane_labels(rows)
         relaid = self.rows is None or rows.labels != self.rows.labels
@@ -238,9 +247,11 @@ class ChartWidget(pg.PlotWidget):
             self.fit_rows()
         self.spans.set_data(self.cache, rows, colors, self._x_end)
         self.marks.set_data(store, rows, self._x_end, end if replay else None)
+        self.objects.set_data(tracks, rows, colors, store.t0, self._x_end)
         self._announce_extras()
         self.spans.show()
         self.marks.show()
+        self.objects.show()
         if relaid:
             self._draw_plan()
         if running:
@@ -421,6 +432,7 @@ class ChartWidget(pg.PlotWidget):
         self.spans.set_style(theme, line)
         self.ghost.set_style(theme, line)
         self.marks.set_style(theme, line)
+        self.objects.set_style(theme, line)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).setPen(pg.mkPen(QColor(theme.foreground), width=line))
         self.set_label_size(LABEL_POINTS * zoom)
@@ -478,7 +490,8 @@ class ChartWidget(pg.PlotWidget):
             return f"Predicted: {text}" if text else ""
         if self.store is None:
             return ""
-        return describe(self.store, self.cache, self.rows, t, math.floor(y), tolerance)
+        return describe(self.store, self.cache, self.rows, t, math.floor(y), tolerance,
+                        self.objects.tracks)
 
     def _hover(self, scene_pos: QPointF) -> None:
         axis = self.plot.getAxis("left")

@@ -53,12 +53,18 @@ class Rows:
     n_cores: int
     unknown_core: bool  # a row for "core unknown" after the cores
     labels: tuple[str, ...]
-    lane_of_row: tuple[int, ...]  # row -> lane index, -1 for core rows
+    lane_of_row: tuple[int, ...]  # row -> lane index, -1 for object and core rows
+    n_objects: int = 0  # rows for the shared objects, right above the cores
 
     @property
     def n_rows(self) -> int:
         """Rows in all."""
         return len(self.labels)
+
+    @property
+    def object_base(self) -> int:
+        """The row of the first shared object."""
+        return self.core_base - self.n_objects
 
     def core_row(self, core: np.ndarray) -> np.ndarray:
         """Rows of cores; an unknown core (-1) goes to the "core ?" row, or -1 if the
@@ -67,9 +73,11 @@ class Rows:
         return np.where((core >= 0) & (core < self.n_cores), self.core_base + core, unknown)
 
 
-def layout_rows(store: TraceStore, n_cores: int, unknown_core: bool) -> Rows:
+def layout_rows(store: TraceStore, n_cores: int, unknown_core: bool,
+                objects: tuple[str, ...] = ()) -> Rows:
     """Main program first, then the processes (each thread right under its process),
-    then one row per logical CPU, then "core ?" if some core was not known."""
+    then a row for each shared object (labelled `objects`), then one row per logical
+    CPU, then "core ?" if some core was not known."""
     order: list[int] = []
     for ln in store.lanes:
         if ln.kind != "thread":
@@ -82,12 +90,14 @@ def layout_rows(store: TraceStore, n_cores: int, unknown_core: bool) -> Rows:
         lane_row[lane] = row
         labels.append(store.lanes[lane].label if store.lanes[lane].kind != "main"
                       else "main program")
-    core_base = len(order)
+    labels += objects
+    core_base = len(order) + len(objects)
     labels += [f"CPU {c}" for c in range(n_cores)]
     if unknown_core:
         labels.append("core ?")
     lane_of_row = tuple(order) + (-1,) * (len(labels) - len(order))
-    return Rows(lane_row, core_base, n_cores, unknown_core, tuple(labels), lane_of_row)
+    return Rows(lane_row, core_base, n_cores, unknown_core, tuple(labels), lane_of_row,
+                len(objects))
 
 
 def map_rows(rows: Rows, shown: TraceStore, other: TraceStore) -> Rows:
@@ -102,7 +112,7 @@ def map_rows(rows: Rows, shown: TraceStore, other: TraceStore) -> Rows:
         if row >= 0:
             lane_of_row[row] = lane
     return Rows(lane_row, rows.core_base, rows.n_cores, rows.unknown_core, rows.labels,
-                tuple(lane_of_row))
+                tuple(lane_of_row), rows.n_objects)
 
 
 def lane_colors(store: TraceStore) -> np.ndarray:

@@ -9,9 +9,13 @@ sentence is this module's own.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
+
 from mpgui.model.backend import PROCESSES, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
+from mpgui.runtime.store.object_tracks import FREE, LOCK, QUEUE, ObjectTrack
 from mpgui.runtime.store.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
 from mpgui.ui.chart.labels import lane_exit_text
@@ -35,13 +39,17 @@ _SENTENCES: dict[tuple[str, int], str] = {
 
 
 def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int,
-             tolerance: float) -> str:
+             tolerance: float, objects: Sequence[ObjectTrack] = ()) -> str:
     """A tooltip for time `t` (seconds since Run) on chart row `row`; "" for nothing.
 
-    `tolerance` is how far (seconds) a printed line may be from `t` and still count.
+    `tolerance` is how far (seconds) a printed line may be from `t` and still count;
+    `objects` are the tracks of the shared objects' rows.
     """
     if not 0 <= row < rows.n_rows or store.t0 is None:
         return ""
+    if rows.object_base <= row < rows.core_base:
+        k = row - rows.object_base
+        return describe_object(store, objects[k], t) if k < len(objects) else ""
     lane = rows.lane_of_row[row]
     if lane < 0:
         return _describe_core(store, cache, rows, t, row)
@@ -156,6 +164,28 @@ def _task_at(store: TraceStore, cache: SpanCache, worker: int, t: float) -> int 
             if i is not None and cache.tracks[task.index].span(i)[0] != State.QUEUED:
                 return task.index
     return None
+
+
+def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
+    """What the shared object of `track` held at `t` (seconds since Run)."""
+    assert store.t0 is not None
+    at = store.t0 + round(t * 1e9)
+    level = track.at(at)
+    head = f"{track.name} ({track.kind}) at {t:.3f} s"
+    since = track.since(at)
+    began = f" since {(since - store.t0) / 1e9:.3f} s" if since is not None else ""
+    if track.kind == QUEUE:
+        items = "empty" if level == 0 else f"{level} item{'s' if level != 1 else ''} in it"
+        return f"{head}: {items}{began}\n(the most at any time: {track.peak})"
+    if track.kind == LOCK:
+        if level == FREE or not 0 <= level < len(store.lanes):
+            return f"{head}: free{began}"
+        return f"{head}: held by {store.lanes[level].var}{began}"
+    done = bisect.bisect_right(track.t, at)  # updates made by then
+    should = track.first_level + done
+    lost = f"; {should - level:,} lost" if should > level else ""
+    return (f"{head}: {level:,} after {done:,} update{'s' if done != 1 else ''} "
+            f"(without lost updates it would be {should:,}{lost})")
 
 
 def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int) -> str:

@@ -1,5 +1,6 @@
-"""The chart's background: every other lane shaded, the rules under the main program and
-above the CPU lanes, and a vertical line at each labelled time of the axis.
+"""The chart's background: every other lane shaded, the rules under the main program,
+above the shared objects' lanes and above the CPU lanes, and a vertical line at each
+labelled time of the axis.
 
 Its own item, uncached and as wide as the view, so that the background always spans
 the whole plot whatever the spans drawn over it (a cached item's picture ends at its
@@ -67,7 +68,8 @@ class LanesItem(pg.GraphicsObject):
         for r in range(0, rows.n_rows, 2):
             p.fillRect(QRectF(strip.left(), geo.row_top(r), strip.width(), geo.height), shade)
         p.setPen(QPen(QColor(self.theme.grid), self.line))
-        for r in (1, rows.core_base):  # under the main program; above the cores
+        # Under the main program; above the shared objects, if any; above the cores.
+        for r in {1, rows.object_base, rows.core_base}:
             y = geo.row_top(r)
             p.drawLine(QPointF(strip.left(), y), QPointF(strip.right(), y))
         levels = self.time_axis.tickValues(view.left(), view.right(), full.width())

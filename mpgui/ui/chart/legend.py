@@ -38,6 +38,9 @@ EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
     "others": ("others", "other programs on a CPU"),
     "blocked": (State.BLOCKED, "blocked on a shared object"),
     "item": ("item", "an item: put() to get()"),
+    "level": ("level", "items in a queue, a value"),
+    "holder": ("holder", "holds the lock"),
+    "lost": ("lost", "the value without lost updates"),
 }
 # What each entry means, for the tooltip: written not to repeat the entry's label.
 HELP: dict[object, str] = {
@@ -53,6 +56,13 @@ HELP: dict[object, str] = {
                    "empty queue or in put() on a full one",
     "item": "a line from the moment a process put an item on a queue to the moment "
             "another got that same item: its way through the queue",
+    "level": "a shared object's lane: how many items were in a queue, or what a value "
+             "was — the highest it reached in each pixel's time",
+    "holder": "a lock's lane: the process that held the lock, in that process's colour "
+              "(empty: nobody held it)",
+    "lost": "a value's lane: what the value would be had every update counted — the gap "
+            "to the filled level is the updates lost when two processes read the same "
+            "value and both wrote it plus one",
     "busy": "the main program itself running: starting processes (each start() takes a "
             "moment), or between steps",
     "line": "the moment a process printed a line (several close together: a band)",
@@ -252,6 +262,21 @@ class ChartLegend(QWidget):
             p.drawLine(QPointF(box.left() + 2, box.top() + 2),
                        QPointF(box.right() - 2, box.bottom() - 2))
             return
+        if key in ("level", "lost"):  # a rising step, filled; or its dashed line
+            steps = [(0.0, 0.8), (0.35, 0.8), (0.35, 0.5), (0.7, 0.5), (0.7, 0.2), (1.0, 0.2)]
+            points = [QPointF(box.left() + x * box.width(), box.top() + y * box.height())
+                      for x, y in steps]
+            if key == "lost":
+                p.setPen(QPen(fg, line, Qt.PenStyle.DashLine))
+                p.drawPolyline(points)
+                return
+            tint = QColor(fg)
+            tint.setAlphaF(0.28)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(tint)
+            p.drawPolygon(QPolygonF([*points, QPointF(box.right(), box.bottom()),
+                                     QPointF(box.left(), box.bottom())]))
+            return
         if key == "exit":
             p.setPen(QPen(fg, 2 * line))
             p.drawLine(QPointF(box.center().x(), box.top()), QPointF(box.center().x(),
@@ -275,6 +300,10 @@ class ChartLegend(QWidget):
         if key == "others":  # a grey share of a CPU lane's bar, from the bottom
             p.fillRect(QRectF(band.left(), band.center().y(), band.width(),
                               band.height() / 2), QColor(self.theme.others))
+            return
+        if key == "holder":  # a lock's lane: a bar in the holder's colour
+            p.fillRect(QRectF(band.left(), box.center().y() - box.height() * 0.35,
+                              band.width(), box.height() * 0.7), QColor(self.sample_color))
             return
         if key == "busy":  # the main program running: its tall bar, in its colour
             p.fillRect(band, QColor(self.theme.main_lane))

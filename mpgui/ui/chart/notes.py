@@ -8,6 +8,7 @@ import platform
 
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
+from mpgui.runtime.store.object_tracks import LOCK, QUEUE, VALUE, kinds_used
 from mpgui.runtime.store.shared_events import items_got, waits_on
 from mpgui.runtime.store.trace import UNOBSERVED, TraceStore
 from mpgui.ui.chart.labels import is_pool_worker
@@ -46,7 +47,9 @@ def script_note(store: TraceStore) -> str:
 def chart_extras(store: TraceStore | None) -> frozenset[str]:
     """Which of the legend's optional entries the chart of `store` needs: "terminate"
     (a terminate() was called), "others" (other programs used the CPUs), "blocked" (a
-    process waited on a shared object), "item" (an item went through a queue)."""
+    process waited on a shared object), "item" (an item went through a queue), and for
+    the shared objects' lanes "level" (a queue's or a value's), "holder" (a lock's) and
+    "lost" (a value's updates)."""
     if store is None:
         return frozenset()
     extras = set()
@@ -58,4 +61,11 @@ def chart_extras(store: TraceStore | None) -> frozenset[str]:
         extras.add("blocked")
     if items_got(store):
         extras.add("item")
+    kinds = kinds_used(store)
+    if kinds & {QUEUE, VALUE}:
+        extras.add("level")
+    if LOCK in kinds:
+        extras.add("holder")
+    if VALUE in kinds:
+        extras.add("lost")
     return frozenset(extras)

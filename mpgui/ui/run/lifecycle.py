@@ -173,6 +173,7 @@ class RunLifecycle(QObject):
         text = run.deadlock.sentence(run.store)
         w = self.window
         w.console.note(f"— {text} —", error=True)
+        w.chart.objects.set_deadlock(run.deadlock)  # the cycle, drawn
         names = [run.store.lanes[lane].var for lane in run.deadlock.lanes]
         who = ", ".join(names[:-1]) + f" and {names[-1]}"  # (short: the bar is narrow)
         w.statusBar().showMessage(f"Deadlock: {who} wait for each other; Stop (Esc) ends "

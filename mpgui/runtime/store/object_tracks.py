@@ -1,0 +1,144 @@
+"""What each shared object held over time — a queue's depth, a lock's holder, a value —
+for the chart's object lanes and its hover, read from the shared-object records
+(`shared_events`).
+
+Each object's track is a step function: the times it changed, in time order, and its
+level after each change (a queue: items in it; a lock: the lane holding it, -1 when
+free; a value: the value written). Records arrive a child's batch at a time, so one
+child's may come after later ones of another: a sync sorts only the tail the new
+records reach into, and recomputes the levels from there. A counter's hundred thousand
+updates thus cost each frame only what arrived since the last.
+
+An object's kind comes from what was done with it (put and get: a queue; acquire and
+release: a lock; read-modify-writes and reads: a value), so the lanes appear for a
+traced script's objects and a run file's the same way, in the order first used.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mpgui.runtime.store.shared_events import verbs_used
+
+if TYPE_CHECKING:
+    from mpgui.runtime.store.shared_events import SharedOp
+    from mpgui.runtime.store.trace import TraceStore
+
+QUEUE, LOCK, VALUE = "queue", "lock", "value"
+FREE = -1  # a lock's level when no lane holds it
+
+# What a verb (or a wait's call) says of its object's kind.
+_KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
+         "read": VALUE}
+
+
+def kinds_used(store: TraceStore) -> set[str]:
+    """The kinds of shared object (QUEUE, LOCK, VALUE) `store`'s processes used."""
+    return {_KIND[v] for v in verbs_used(store) if v in _KIND}
+
+
+@dataclass
+class ObjectTrack:
+    """One shared object's levels over time (see the module's docstring)."""
+
+    name: str
+    kind: str  # QUEUE, LOCK or VALUE
+    t: list[int] = field(default_factory=list)  # ns, store clock, ascending
+    level: list[int] = field(default_factory=list)  # the level from t[i] on
+    # The changes themselves, in the same order: (+1/-1 for a queue, "set" otherwise).
+    _step: list[tuple[int, int]] = field(default_factory=list)  # (add, set) pairs
+    updates: int = 0  # a value's read-modify-writes: each should add one
+    peak: int = 0  # the highest level so far (a queue's fullest, a value's largest)
+    first_level: int = 0  # the level before the first change
+
+    @property
+    def final(self) -> int:
+        """The level after the last change."""
+        return self.level[-1] if self.level else self.first_level
+
+    @property
+    def lost(self) -> int:
+        """A value's lost updates: how many fewer than its updates it went up by."""
+        return max(0, self.first_level + self.updates - self.final) if self.kind == VALUE \
+            else 0
+
+    def at(self, t: int) -> int:
+        """The level at time `t`."""
+        i = bisect.bisect_right(self.t, t)
+        return self.level[i - 1] if i else self.first_level
+
+    def since(self, t: int) -> int | None:
+        """When the level in force at `t` began (None: before the first change)."""
+        i = bisect.bisect_right(self.t, t)
+        if not i:
+            return None
+        level = self.level[i - 1]
+        while i > 1 and self.level[i - 2] == level:
+            i -= 1
+        return self.t[i - 1]
+
+    def _add(self, changes: list[tuple[int, int, int]]) -> None:
+        """Take in (t, add, set) changes; set is used when add is 0."""
+        changes.sort()
+        start = bisect.bisect_right(self.t, changes[0][0]) if self.t else 0
+        merged = sorted([*zip(self.t[start:], self._step[start:], strict=True),
+                         *((t, (add, put)) for t, add, put in changes)])
+        del self.t[start:], self.level[start:], self._step[start:]
+        if start == 0 and self.kind == VALUE:  # the value before the earliest update
+            self.first_level = merged[0][1][1] - 1
+        level = self.level[-1] if self.level else self.first_level
+        for t, (add, put) in merged:
+            level = level + add if add else put
+            self.t.append(t)
+            self.level.append(level)
+            self._step.append((add, put))
+            if level > self.peak:
+                self.peak = level
+
+
+class ObjectTracks:
+    """The tracks of one store's shared objects, kept up to date by `sync`."""
+
+    def __init__(self) -> None:
+        self.store: TraceStore | None = None
+        self.done = 0  # records read
+        self.tracks: dict[str, ObjectTrack] = {}  # in the order first used
+
+    def sync(self, store: TraceStore) -> list[ObjectTrack]:
+        """The tracks of `store`, after reading the records that arrived since the
+        last call (all of them for another store)."""
+        records: list[SharedOp] = store.records("shared")
+        if store is not self.store or len(records) < self.done:
+            self.store, self.done, self.tracks = store, 0, {}
+        new: dict[str, list[tuple[int, int, int]]] = {}
+        for op in records[self.done:]:
+            kind = _KIND.get(op.item or "" if op.verb == "wait" else op.verb)
+            if kind is None:
+                continue
+            track = self.tracks.get(op.obj)
+            if track is None:
+                track = self.tracks[op.obj] = ObjectTrack(
+                    op.obj, kind, first_level=FREE if kind == LOCK else 0)
+            change = _change(track, op)
+            if change is not None:
+                new.setdefault(op.obj, []).append(change)
+        self.done = len(records)
+        for name, changes in new.items():
+            self.tracks[name]._add(changes)
+        return list(self.tracks.values())
+
+
+def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
+    """What `op` does to its object's level: (t, add, set), or None."""
+    if track.kind == QUEUE and op.verb in ("put", "get"):
+        return (op.t, 1 if op.verb == "put" else -1, 0)
+    if track.kind == LOCK and op.verb == "acquire":
+        return (op.t, 0, op.lane)
+    if track.kind == LOCK and op.verb == "release":
+        return (op.t, 0, FREE)
+    if track.kind == VALUE and op.verb == "rw" and op.value is not None:
+        track.updates += 1
+        return (op.t, 0, op.value + 1)  # (an update adds one: `value += 1`)
+    return None

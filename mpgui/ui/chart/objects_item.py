@@ -1,0 +1,214 @@
+"""The shared objects' lanes, under the processes: a queue's depth as a filled step line,
+a lock's holder as a bar in the holder's colour, a value as a step line beside the
+dashed line of what it would be if no update had been lost. And a deadlock's cycle: from
+each process caught in it, a red arrow to the lock it waits for — whose lane is in the
+colour of the process holding it, which waits in turn.
+
+Drawn per pixel column from the tracks (`runtime.store.object_tracks`), so a frame
+costs the columns on screen, not the hundred thousand updates of a counter: a queue
+or a value shows the highest level the column's time reached (a brief peak is never
+lost between two columns), a lock the lane that held it at the column's middle.
+Its own item, uncached and as wide as the view, like the lanes' background.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+
+from mpgui.runtime.store.deadlock import Deadlock
+from mpgui.runtime.store.object_tracks import FREE, LOCK, VALUE, ObjectTrack
+from mpgui.ui.chart.geometry import MAIN_COLOR, Rows
+from mpgui.ui.chart.primitives import RowGeometry
+from mpgui.ui.theme import Theme
+
+BAND = 0.7  # of a row's height: the part a level or a holder fills
+
+
+def object_label(track: ObjectTrack) -> str:
+    """The lane's name: 'Q (queue)'."""
+    return f"{track.name} ({track.kind})"
+
+
+class ObjectsItem(pg.GraphicsObject):
+    """Paints the object rows of `rows` from their tracks."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
+        self.theme = theme
+        self.line = 1.0
+        self.tracks: list[ObjectTrack] = []
+        self.rows: Rows | None = None
+        self.colors = np.zeros(0, np.int32)  # lane -> colour index
+        self.t0 = 0
+        self.x_end = 0.0
+        self.deadlock: Deadlock | None = None
+        self._rect = QRectF(0, 0, 1, 1)
+        self._arrays: dict[str, tuple[tuple[int, int, int], np.ndarray, np.ndarray]] = {}
+
+    def set_data(self, tracks: list[ObjectTrack], rows: Rows, colors: np.ndarray, t0: int,
+                 x_end: float) -> None:
+        """Draw `tracks` in the object rows of `rows`, up to `x_end` seconds."""
+        self.tracks, self.rows, self.colors, self.t0, self.x_end = \
+            tracks, rows, colors, t0, x_end
+        self.update()
+
+    def set_deadlock(self, deadlock: Deadlock | None) -> None:
+        """Draw this deadlock's cycle (None: none)."""
+        self.deadlock = deadlock
+        self.update()
+
+    def set_style(self, theme: Theme, line: float) -> None:
+        """Other colours; lines `line` times as wide."""
+        self.theme, self.line = theme, line
+        self.update()
+
+    def viewRangeChanged(self) -> None:  # pyqtgraph hook
+        vb = self.getViewBox()
+        if vb is None:
+            return
+        rect = vb.viewRect()
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def _arrays_of(self, track: ObjectTrack) -> tuple[np.ndarray, np.ndarray]:
+        """(seconds of each change, the level before the first and after each change),
+        converted again only when the track grew (a sync always adds changes)."""
+        key = (id(track), len(track.t), self.t0)
+        kept = self._arrays.get(track.name)
+        if kept is None or kept[0] != key:
+            t = (np.asarray(track.t, np.int64) - self.t0) / 1e9
+            levels = np.asarray([track.first_level, *track.level], np.int64)
+            kept = (key, t, levels)
+            self._arrays[track.name] = kept
+        return kept[1], kept[2]
+
+    def paint(self, p: QPainter, option: object, *_args: object) -> None:
+        rows, vb = self.rows, self.getViewBox()
+        if rows is None or vb is None or not self.tracks:
+            return
+        view = vb.viewRect()
+        tr = p.transform()
+        full = tr.mapRect(view)
+        strip = tr.mapRect(option.exposedRect).intersected(full)  # type: ignore[attr-defined]
+        if strip.width() <= 0 or full.width() <= 0:
+            return
+        geo = RowGeometry(tr, rows.n_rows)
+        # Pixel columns of the strip, up to the run's end; each column's time span.
+        x0 = int(np.floor(strip.left()))
+        end_px = full.left() + (self.x_end - view.left()) / view.width() * full.width()
+        x1 = int(np.ceil(min(strip.right(), end_px)))
+        if x1 <= x0:
+            return
+        edges = view.left() + (np.arange(x0, x1 + 1) - full.left()) / full.width() * view.width()
+        p.save()
+        p.resetTransform()
+        for k, track in enumerate(self.tracks):
+            row = rows.object_base + k
+            if row >= rows.core_base:
+                break
+            top, height = geo.row_top(row), geo.height
+            t, levels = self._arrays_of(track)
+            if track.kind == LOCK:
+                self._paint_holders(p, t, levels, edges, x0, top, height)
+            else:
+                self._paint_levels(p, track, t, levels, edges, x0, top, height)
+        if self.deadlock is not None:
+            self._paint_cycle(p, self.deadlock, rows, geo, full.left() + (
+                (self.deadlock.t - self.t0) / 1e9 - view.left()) / view.width() * full.width())
+        p.restore()
+
+    def _paint_cycle(self, p: QPainter, deadlock: Deadlock, rows: Rows, geo: RowGeometry,
+                     x: float) -> None:
+        """Red arrows from each lane of the cycle to the lock it waits for, at the time
+        the cycle closed (a few pixels apart, so that none hides another)."""
+        row_of = {track.name: rows.object_base + k for k, track in enumerate(self.tracks)}
+        red = QColor(self.theme.crash)
+        width = 3 * self.line  # (seen from the back of the room)
+        head = 7 * self.line
+        for k, (lane, _held, wanted) in enumerate(deadlock.members):
+            if lane >= len(rows.lane_row) or wanted not in row_of:
+                continue
+            xa = x + 4 + k * 3 * width
+            y0 = geo.row_top(int(rows.lane_row[lane])) + geo.height / 2
+            target = row_of[wanted]
+            band = BAND * geo.height
+            down = target > rows.lane_row[lane]
+            y1 = geo.row_top(target) + (geo.height - band) / 2 + (0 if down else band)
+            p.setPen(QPen(red, width))
+            p.drawLine(QPointF(xa, y0), QPointF(xa, y1 - (head if down else -head)))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(red)
+            tip = -head if down else head
+            p.drawPolygon(QPolygonF([QPointF(xa - head * 0.7, y1 + tip), QPointF(
+                xa + head * 0.7, y1 + tip), QPointF(xa, y1)]))
+
+    def _paint_levels(self, p: QPainter, track: ObjectTrack, t: np.ndarray,
+                      levels: np.ndarray, edges: np.ndarray, x0: int, top: float,
+                      height: float) -> None:
+        """A queue's depth or a value: the highest level of each column, filled."""
+        a = np.searchsorted(t, edges[:-1], "right")  # changes before each column
+        b = np.searchsorted(t, edges[1:], "right")  # ... and up to its end
+        high = levels[a]
+        inside = np.nonzero(b > a)[0]
+        if len(inside):
+            bounds = np.empty(2 * len(inside), np.int64)
+            bounds[0::2], bounds[1::2] = a[inside] + 1, b[inside] + 1
+            padded = np.append(levels, levels[-1])  # reduceat's bounds stay inside
+            high[inside] = np.maximum(high[inside],
+                                      np.maximum.reduceat(padded, bounds)[0::2])
+        expected = track.first_level + track.updates if track.kind == VALUE else 0
+        scale = max(track.peak, expected, 1)
+        band = BAND * height
+        bottom = top + (height + band) / 2
+        ys = bottom - np.clip(high, 0, None) / scale * band
+        fill = QColor(self.theme.foreground)
+        fill.setAlphaF(0.28)
+        _fill_runs(p, ys, x0, bottom, fill)
+        if track.kind == VALUE and track.updates:
+            # What the value would be had no update been lost: one more per update.
+            got = np.searchsorted(t, edges[1:], "right")
+            want = bottom - (track.first_level + got) / scale * band
+            pen = QPen(QColor(self.theme.foreground), self.line, Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            xs = np.arange(x0, x0 + len(want)) + 1.0
+            p.drawPolyline([QPointF(x, y) for x, y in zip(xs.tolist(), want.tolist(),
+                                                           strict=True)])
+
+    def _paint_holders(self, p: QPainter, t: np.ndarray, levels: np.ndarray,
+                       edges: np.ndarray, x0: int, top: float, height: float) -> None:
+        """A lock: each column in the colour of the lane holding it at its middle."""
+        mids = (edges[:-1] + edges[1:]) / 2
+        holder = levels[np.searchsorted(t, mids, "right")]
+        band = BAND * height
+        y = top + (height - band) / 2
+        change = np.nonzero(np.diff(holder))[0] + 1
+        starts = np.concatenate(([0], change))
+        ends = np.concatenate((change, [len(holder)]))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            lane = int(holder[s])
+            if lane == FREE or not 0 <= lane < len(self.colors):
+                continue
+            index = int(self.colors[lane])
+            color = QColor(self.theme.main_lane) if index == MAIN_COLOR \
+                else self.theme.process_color(index)
+            p.fillRect(QRectF(x0 + s, y, e - s, band), color)
+
+
+def _fill_runs(p: QPainter, ys: np.ndarray, x0: int, bottom: float, color: QColor) -> None:
+    """Columns from `bottom` up to `ys`, equal neighbours as one rectangle."""
+    change = np.nonzero(np.diff(ys))[0] + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [len(ys)]))
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        y = float(ys[s])
+        if y < bottom:
+            p.fillRect(QRectF(x0 + s, y, e - s, bottom - y), color)

@@ -1,0 +1,136 @@
+"""A lane per shared object: a queue's depth, a lock's holder, a value against what it
+would be without lost updates — from real runs, in the window's chart and its hover, and
+right however the children's records arrive."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from mpgui.model.builtins import load_builtin
+from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.store.object_tracks import FREE, LOCK, QUEUE, VALUE, ObjectTracks
+from mpgui.runtime.store.shared_events import SharedOp
+from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui.chart.geometry import lane_colors
+
+
+def run(name: str, speed: float = 20.0, **params) -> TraceStore:
+    scenario = load_builtin(name)
+    if params:
+        scenario = replace(scenario, processes=tuple(
+            replace(p, params=dict(p.params) | params) if p.workload != "reader" else p
+            for p in scenario.processes))
+    with Runner(scenario, speed=speed, start_method="forkserver") as runner:
+        runner.run()
+    return runner.store
+
+
+def tracks_of(store: TraceStore) -> dict[str, object]:
+    return {t.name: t for t in ObjectTracks().sync(store)}
+
+
+def test_a_queue_lane_counts_the_items_in_it():
+    store = run("producer-consumer")
+    q = tracks_of(store)["Q"]
+    assert q.kind == QUEUE
+    assert q.t == sorted(q.t) and len(q.t) == 8  # four puts, four gets
+    assert min(q.level) >= 0 and q.final == 0 and q.peak >= 1
+
+
+def test_a_lock_lane_names_its_holders_in_turn():
+    store = run("lock-convoy")
+    lock = tracks_of(store)["L"]
+    assert lock.kind == LOCK and lock.first_level == FREE and lock.final == FREE
+    holders = [level for level in lock.level if level != FREE]
+    assert len(holders) == 6  # each of three holds it twice
+    # Never taken from a holder: every acquisition follows a release.
+    assert all(a == FREE or b == FREE for a, b in zip(lock.level, lock.level[1:], strict=False))
+    assert {store.lanes[h].var for h in holders} == {"A", "B", "C"}
+
+
+def test_a_value_lane_knows_the_updates_it_lost():
+    store = run("lost-updates", speed=10.0, n=5000)
+    total = tracks_of(store)["total"]
+    assert total.kind == VALUE and total.updates == 10_000 and total.first_level == 0
+    assert total.lost == 10_000 - total.final
+    assert f"R: the total is {total.final}" in list(store.line_texts())
+
+
+def test_records_arriving_out_of_order_make_the_same_tracks():
+    # Children send their records in batches: one child's may come after later ones of
+    # another. Synced in any order and in any pieces, the tracks are the same.
+    store = run("lock-convoy")
+    ops = store.records("shared")
+    whole = {t.name: (t.t, t.level) for t in ObjectTracks().sync(store)}
+    rng = random.Random(7)
+    for _ in range(5):
+        batches: dict[int, list[SharedOp]] = {}
+        for op in ops:
+            batches.setdefault(op.lane, []).append(op)
+        shuffled = TraceStore()
+        shuffled.t0 = store.t0
+        tracks = ObjectTracks()
+        pending = {lane: list(b) for lane, b in batches.items()}
+        while any(pending.values()):
+            lane = rng.choice([k for k, v in pending.items() if v])
+            take = rng.randint(1, 3)
+            shuffled.records("shared").extend(pending[lane][:take])
+            del pending[lane][:take]
+            tracks.sync(shuffled)
+        assert {t.name: (t.t, t.level) for t in tracks.sync(shuffled)} == whole
+
+
+def row_colors(chart, row: int) -> set[int]:
+    """The colours (rgb) across the middle of chart row `row`, as painted."""
+    from PySide6.QtCore import QPointF
+
+    image = chart.grab().toImage()
+    x0, x1 = chart.vb.viewRange()[0]
+    colors = set()
+    for k in range(200):
+        scene = chart.vb.mapViewToScene(QPointF(x0 + (x1 - x0) * k / 200, row + 0.5))
+        point = chart.mapFromScene(scene)
+        if 0 <= point.x() < image.width() and 0 <= point.y() < image.height():
+            colors.add(image.pixelColor(point.x(), point.y()).rgb() & 0xFFFFFF)
+    return colors
+
+
+def test_the_window_draws_a_row_per_object_and_says_what_it_held(window, qtbot):
+    window.files.open_builtin("lock-convoy")
+    window.speed.setValue(20)
+    window.run()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
+    chart, store = window.chart, window.view.current.store
+    rows = chart.rows
+    assert rows.labels[rows.object_base:rows.core_base] == ("L (lock)",)
+    # The lock's row is painted in each holder's colour.
+    lock = chart.objects.tracks[0]
+    colors = lane_colors(store)
+    painted = row_colors(chart, rows.object_base)
+    for lane in {h for h in lock.level if h != FREE}:
+        want = chart.theme.process_color(int(colors[lane])).rgb() & 0xFFFFFF
+        assert want in painted, store.lanes[lane].var
+    # Hover: who held it then, and since when.
+    first = next(i for i, h in enumerate(lock.level) if h != FREE)
+    t = (lock.t[first] - store.t0) / 1e9 + 1e-4
+    text = chart.describe_at(t, rows.object_base + 0.5)
+    holder = store.lanes[lock.level[first]].var
+    assert text.startswith(f"L (lock) at {t:.3f} s: held by {holder} since ")
+
+
+def test_a_value_row_says_how_many_updates_were_lost(window, qtbot):
+    window.files.open_builtin("lost-updates")
+    window.speed.setValue(20)
+    window.run()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=60_000)
+    chart = window.chart
+    rows = chart.rows
+    assert rows.labels[rows.object_base] == "total (value)"
+    total = chart.objects.tracks[0]
+    text = chart.describe_at(chart.objects.x_end * 0.999, rows.object_base + 0.5)
+    assert f"{total.final:,} after {total.updates:,} updates" in text
+    if total.lost:
+        assert f"{total.lost:,} lost" in text
+    # The row is filled up to the value: the foreground's tint is painted there.
+    assert len(row_colors(chart, rows.object_base)) > 1
