@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.parent.runner import Runner
-from mpgui.runtime.store.object_tracks import FREE, LOCK, QUEUE, VALUE, ObjectTracks
+from mpgui.runtime.store.object_tracks import EVENT, FREE, LOCK, QUEUE, VALUE, ObjectTracks
 from mpgui.runtime.store.shared_events import SharedOp
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
@@ -134,3 +134,26 @@ def test_a_value_row_says_how_many_updates_were_lost(window, qtbot):
         assert f"{total.lost:,} lost" in text
     # The row is filled up to the value: the foreground's tint is painted there.
     assert len(row_colors(chart, rows.object_base)) > 1
+
+
+def test_an_event_lane_fills_when_it_is_set():
+    store = run("starting-gun")
+    go = tracks_of(store)["go"]
+    assert go.kind == EVENT and go.first_level == 0 and go.level == [1]
+    assert go.t[0] == next(op.t for op in store.records("shared") if op.verb == "set")
+
+
+def test_hovering_a_blocked_process_names_what_it_waits_for(window, qtbot):
+    window.files.open_builtin("lock-convoy")
+    window.speed.setValue(20)
+    window.run()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
+    chart, store = window.chart, window.view.current.store
+    waits = [op for op in store.records("shared") if op.verb == "wait"]
+    assert waits
+    wait = waits[0]
+    lock = chart.objects.tracks[0]
+    t = (wait.t - store.t0) / 1e9 + 0.01
+    holder = store.lanes[lock.at(wait.t + 10_000_000)].var
+    text = chart.describe_at(t, chart.rows.lane_row[wait.lane] + 0.5)
+    assert "waiting in acquire() on L for 0.0" in text and f": {holder} holds it" in text

@@ -289,3 +289,25 @@ def test_the_script_joins_its_processes_while_the_objects_exist():
     tail = code.split("Python removes the objects before it joins the processes.\n")[1]
     assert tail.split() == ["A.join()", "B.join()", "R.join()"]
     assert "Python removes the objects" not in generate_code(scenario)  # all joined
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_an_event_holds_every_waiter_until_it_is_set(backend):
+    scenario = replace(load_builtin("starting-gun"), backend=backend)
+    store = run(scenario, speed=10.0)
+    ops = store.records("shared")
+    set_at = next(op.t for op in ops if op.verb == "set")
+    for var in ("A", "B"):
+        lane = next(ln.index for ln in store.lanes if ln.var == var)
+        # It waited (a wait record, a BLOCKED span), and went on only once go was set.
+        assert any(op.verb == "wait" and op.lane == lane and op.item == "wait" for op in ops)
+        waited = next(op.t for op in ops if op.verb == "waited" and op.lane == lane)
+        assert waited >= set_at
+        spans = list(store.spans(lane))
+        assert any(state == State.BLOCKED for _l, state, _c, _t0, _t1 in spans)
+        # Blocked until the set, not before, and woken soon after (a busy machine, or
+        # the GIL for threads, can take some ms to run it again).
+        ends = [t1 for _l, state, _c, _t0, t1 in spans if state == State.BLOCKED]
+        assert all(set_at <= t1 <= set_at + 200_000_000 for t1 in ends)
+    lines = lines_of(store)
+    assert lines.index("S: go!") < lines.index("A: lap 0")

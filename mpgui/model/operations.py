@@ -303,6 +303,34 @@ class Read(Operation):
 
 
 @dataclass(frozen=True)
+class SetEvent(Operation):
+    """``event.set()``: every process waiting on the event goes on."""
+
+    event: str = "event"
+    kind: ClassVar[str] = "set"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.event}.set()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class WaitEvent(Operation):
+    """``event.wait()``: wait until another process sets the event."""
+
+    event: str = "event"
+    kind: ClassVar[str] = "wait_event"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.event}.wait()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
 class Locked(Operation):
     """``with lock:`` the `body`: one process at a time; the others wait in acquire()."""
 

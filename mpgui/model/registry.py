@@ -20,7 +20,9 @@ from mpgui.model.operations import (
     Put,
     Read,
     Repeat,
+    SetEvent,
     Sleep,
+    WaitEvent,
 )
 
 SECONDS = "s"
@@ -180,6 +182,18 @@ WORKLOADS: dict[str, Workload] = {
                  (_N, _INTERVAL),
                  (Repeat("n", (Locked("lock", (Sleep("interval"), Print())),)),),
                  (("lock", "Lock", "the lock it holds while it sleeps and prints"),)),
+        Workload("starter", "Starting gun",
+                 "Sleeps, then sets the event — every process waiting on it goes on at "
+                 "once — and prints its message.",
+                 (_INTERVAL,),
+                 (Sleep("interval"), SetEvent("event"), Print()),
+                 (("event", "Event", "the event it sets"),)),
+        Workload("racer", "Wait, then compute",
+                 "Waits for the event (blocked until another process sets it), then "
+                 "computes and prints, n times.",
+                 (_N, _COMPUTE),
+                 (WaitEvent("event"), Repeat("n", (Compute("compute"), Print()))),
+                 (("event", "Event", "the event it waits for before it starts"),)),
     )
 }
 

@@ -1,4 +1,5 @@
-"""Objects the processes share — a queue, a lock, a value — each kind described once.
+"""Objects the processes share — a queue, a lock, a value, an event — each kind described
+once.
 
 A scenario may list named objects (``[[object]]`` in its file): the main program makes
 them before anything starts, and each row that uses one gets it as an argument of its
@@ -67,7 +68,12 @@ VALUE = ObjectKind(
     # codegen's SharedValue helper), since threads share plain variables.
     "{mp}.Value(\"i\", {init})", "{helper}({init})", "threading", "shared_value")
 
-OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE)}
+EVENT = ObjectKind(
+    "Event", "An event: a flag every process can see. wait() blocks until a process "
+             "calls set(); then all the waiting processes go on at once.",
+    (), "{mp}.Event()", "threading.Event()", "threading")
+
+OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT)}
 
 
 def get_kind(name: str) -> ObjectKind:

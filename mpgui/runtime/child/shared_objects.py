@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 # The verbs of Kind.SHARED events: (object name, verb) and what b says.
 PUT = "put"  # b: the item's identity
 GET = "get"  # b: the item's identity
-WAIT = "wait"  # b: the call that waits ("put", "get", "acquire")
+WAIT = "wait"  # b: the call that waits ("put", "get", "acquire", "wait")
 RW = "rw"  # a read-modify-write of a value: b = (time of the read, value read)
 READ = "read"  # b: the value read
 ACQUIRE = "acquire"  # b: None
 RELEASE = "release"  # b: None
+SET = "set"  # an event set: b None
+WAITED = "waited"  # a wait on an event ended (it was set): b None
 
 # An object's spec as the parent sends it: (name, kind name, parameters).
 ObjectSpec = tuple[str, str, dict[str, int]]
@@ -60,11 +62,13 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "Queue": lambda ctx, p: ctx.Queue(p.get("maxsize", 0)),
     "Lock": lambda ctx, p: ctx.Lock(),
     "Value": lambda ctx, p: ctx.Value("i", p.get("init", 0)),
+    "Event": lambda ctx, p: ctx.Event(),
 }
 _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
     "Lock": lambda p: threading.Lock(),
     "Value": lambda p: ThreadValue(p.get("init", 0)),
+    "Event": lambda p: threading.Event(),
 }
 
 
@@ -183,3 +187,29 @@ def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
             event(Kind.SHARED, (name, RELEASE), None, t)
     return locked
 
+
+
+@executes("set")
+def _set(ctx: Context, event: str) -> StepFn:
+    name, e = ctx.shared[event]
+    report, now = ctx.r.event, time.perf_counter_ns
+
+    def set_(_i: int) -> None:
+        t = now()  # before the set: a waiter that goes on is never drawn before it
+        e.set()
+        report(Kind.SHARED, (name, SET), None, t)
+    return set_
+
+
+@executes("wait_event")
+def _wait_event(ctx: Context, event: str) -> StepFn:
+    name, e = ctx.shared[event]
+    report, r = ctx.r.event, ctx.r
+
+    def wait(_i: int) -> None:
+        if not e.is_set():
+            _blocked(ctx, name, "wait")
+            e.wait()
+            r.state(State.RUNNING)
+        report(Kind.SHARED, (name, WAITED), None)
+    return wait

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from mpgui.model.backend import PROCESSES, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
-from mpgui.runtime.store.object_tracks import FREE, LOCK, QUEUE, ObjectTrack
+from mpgui.runtime.store.object_tracks import EVENT, FREE, LOCK, QUEUE, ObjectTrack
 from mpgui.runtime.store.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
 from mpgui.ui.chart.labels import lane_exit_text
@@ -59,7 +59,36 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
         if task is not None:  # the worker's row shows the task it ran: describe that
             return f"{_head(ln)} ran this task:\n" + \
                 _describe_lane(store, cache, task, t, tolerance, with_pid=False)
-    return _describe_lane(store, cache, lane, t, tolerance)
+    text = _describe_lane(store, cache, lane, t, tolerance)
+    blocked = cache.tracks[lane].span_at(t) if lane < len(cache.tracks) else None
+    if blocked is not None and cache.tracks[lane].span(blocked)[0] == State.BLOCKED:
+        text += _blocked_on(store, lane, t, objects)
+    return text
+
+
+def _blocked_on(store: TraceStore, lane: int, t: float,
+                objects: Sequence[ObjectTrack]) -> str:
+    """What lane `lane`, blocked at `t`, waits on: the object, the call, since when, and
+    for a lock who holds it — "\nwaiting in acquire() on L for 0.500 s: B holds it"."""
+    assert store.t0 is not None
+    at = store.t0 + round(t * 1e9)
+    records = store.records("shared")
+    # The lane's last wait begun by then (a lane's records are in its own order).
+    wait = next((op for op in reversed(records)
+                 if op.lane == lane and op.verb == "wait" and op.t <= at), None)
+    if wait is None:
+        return ""
+    text = f"\nwaiting in {wait.item}() on {wait.obj} for {(at - wait.t) / 1e9:.3f} s"
+    track = next((o for o in objects if o.name == wait.obj), None)
+    if track is not None and track.kind == LOCK:
+        holder = track.at(at)
+        if holder != FREE and 0 <= holder < len(store.lanes):
+            text += f": {store.lanes[holder].var} holds it"
+    elif track is not None and track.kind == QUEUE:
+        text += ": it is empty" if wait.item == "get" else ": it is full"
+    elif track is not None and track.kind == EVENT:
+        text += ": nobody has set it yet"
+    return text
 
 
 def _describe_lane(store: TraceStore, cache: SpanCache, lane: int, t: float,
@@ -177,6 +206,8 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
     if track.kind == QUEUE:
         items = "empty" if level == 0 else f"{level} item{'s' if level != 1 else ''} in it"
         return f"{head}: {items}{began}\n(the most at any time: {track.peak})"
+    if track.kind == EVENT:
+        return f"{head}: set{began}" if level else f"{head}: not set yet — wait() blocks"
     if track.kind == LOCK:
         if level == FREE or not 0 <= level < len(store.lanes):
             return f"{head}: free{began}"
