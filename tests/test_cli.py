@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 
@@ -88,6 +89,11 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
     for k, w in enumerate(WORKLOADS.values()):  # shared objects for those that use some
         if w.roles:  # (a producer and a consumer share one queue: the same n items)
             scenario = edits.set_process_field(scenario, k, "workload", w.name)
+    # A barrier waits for as many parties as the rows that use it (here: one).
+    scenario = replace(scenario, objects=tuple(
+        replace(o, params={"parties": sum(o.name in p.uses.values()
+                                          for p in scenario.processes)})
+        if o.kind == "Barrier" else o for o in scenario.objects))
     with Runner(scenario) as r:
         r.run()
     ours = sorted(text for _t, _l, text in r.store.lines_since(0))

@@ -9,7 +9,15 @@ from dataclasses import replace
 
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.parent.runner import Runner
-from mpgui.runtime.store.object_tracks import EVENT, FREE, LOCK, QUEUE, VALUE, ObjectTracks
+from mpgui.runtime.store.object_tracks import (
+    BARRIER,
+    EVENT,
+    FREE,
+    LOCK,
+    QUEUE,
+    VALUE,
+    ObjectTracks,
+)
 from mpgui.runtime.store.shared_events import SharedOp
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
@@ -157,3 +165,10 @@ def test_hovering_a_blocked_process_names_what_it_waits_for(window, qtbot):
     holder = store.lanes[lock.at(wait.t + 10_000_000)].var
     text = chart.describe_at(t, chart.rows.lane_row[wait.lane] + 0.5)
     assert "waiting in acquire() on L for 0.0" in text and f": {holder} holds it" in text
+
+
+def test_a_barrier_lane_counts_who_waits_at_it():
+    store = run("barrier-phases")
+    phase = tracks_of(store)["phase"]
+    assert phase.kind == BARRIER and phase.peak == 3 and phase.final == 0
+    assert min(phase.level) >= 0

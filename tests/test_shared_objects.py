@@ -256,7 +256,32 @@ def test_a_deadlock_is_named_within_a_second_of_forming():
     assert runner.status.value == "stopped"
 
 
-@pytest.mark.parametrize("name", ["lock-order", "lock-convoy", "lock-fixes-it"])
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_processes_that_all_wait_while_the_main_program_joins_are_a_deadlock(backend):
+    # No cycle: a barrier of 3 parties that only 2 processes use. Both wait there, the
+    # main program waits in A.join(): nothing is left to wake anyone.
+    scenario = load_builtin("barrier-phases")
+    short = replace(scenario, backend=backend, processes=scenario.processes[:2],
+                    program=(Step("start", "A"), Step("start", "B"), Step("join", "A"),
+                             Step("join", "B")))
+    with Runner(short, speed=4.0, start_method="forkserver") as runner:
+        runner.start()
+        while runner.deadlock is None and not runner.done:
+            runner.wait(0.05)
+            runner.poll()
+        found_at = time.perf_counter_ns()
+        deadlock = runner.deadlock
+        assert deadlock is not None
+        assert deadlock.sentence(runner.store) == "Deadlock: A waits in wait() on phase; " \
+            "B waits in wait() on phase, and the main program in A.join()"
+        assert "no one is left to wake any" in deadlock.why
+        assert (found_at - deadlock.t) / 1e9 < 1.0  # (t: when the last wait began)
+        runner.stop()
+    assert runner.status.value == "stopped"
+
+
+@pytest.mark.parametrize("name", ["lock-order", "lock-convoy", "lock-fixes-it",
+                                  "producer-consumer", "starting-gun", "barrier-phases"])
 def test_long_waits_that_end_are_no_deadlock(name):
     with Runner(load_builtin(name), speed=4.0, start_method="forkserver") as runner:
         runner.run()
@@ -311,3 +336,27 @@ def test_an_event_holds_every_waiter_until_it_is_set(backend):
         assert all(set_at <= t1 <= set_at + 200_000_000 for t1 in ends)
     lines = lines_of(store)
     assert lines.index("S: go!") < lines.index("A: lap 0")
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_a_barrier_lets_no_one_on_until_every_party_arrived(backend):
+    store = run(replace(load_builtin("barrier-phases"), backend=backend), speed=10.0)
+    ops = store.records("shared")
+    arrivals = sorted(op.t for op in ops if op.verb == "arrive")
+    passes = sorted(op.t for op in ops if op.verb == "passed")
+    assert len(arrivals) == len(passes) == 9  # three processes, three phases
+    for phase in range(3):  # each phase's passes come after its last arrival
+        last = arrivals[3 * phase + 2]
+        assert all(t >= last for t in passes[3 * phase:3 * phase + 3])
+    # The quick ones waited (BLOCKED) for the slow one.
+    quick = next(ln.index for ln in store.lanes if ln.var == "A")
+    assert any(state == State.BLOCKED for _l, state, _c, _t0, _t1 in store.spans(quick))
+
+
+def test_a_barrier_for_more_parties_than_its_processes_is_a_warning():
+    scenario = load_builtin("barrier-phases")
+    assert not [p for p in validate(scenario) if p.section == "object"]
+    four = replace(scenario, objects=(SharedObject("phase", "Barrier", {"parties": 4}),))
+    problems = [p for p in validate(four) if p.section == "object"]
+    assert [(p.severity, p.field) for p in problems] == [("warning", "parties")]
+    assert "waits for 4 parties, but only 3 processes use phase" in problems[0].message

@@ -110,6 +110,13 @@ class MainProgram:
         """When the current wait times out (a sleep's end, a join's timeout), if any."""
         return self._wait.deadline if self._wait is not None else None
 
+    @property
+    def joining(self) -> str | None:
+        """The row the main program waits for in a join without a timeout, if it does
+        (a sleep or a join with a timeout ends by itself)."""
+        w = self._wait
+        return w.row if w is not None and w.row is not None and w.deadline is None else None
+
     def advance(self) -> None:
         """Execute steps until one has to wait, the effects pause, or the program has
         finished."""

@@ -331,6 +331,20 @@ class WaitEvent(Operation):
 
 
 @dataclass(frozen=True)
+class BarrierWait(Operation):
+    """``barrier.wait()``: wait until all the barrier's parties have arrived."""
+
+    barrier: str = "barrier"
+    kind: ClassVar[str] = "barrier_wait"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.barrier}.wait()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
 class Locked(Operation):
     """``with lock:`` the `body`: one process at a time; the others wait in acquire()."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mpgui.model.operations import (
+    BarrierWait,
     Compute,
     Exit,
     Fail,
@@ -194,6 +195,13 @@ WORKLOADS: dict[str, Workload] = {
                  (_N, _COMPUTE),
                  (WaitEvent("event"), Repeat("n", (Compute("compute"), Print()))),
                  (("event", "Event", "the event it waits for before it starts"),)),
+        Workload("phases", "Work in phases",
+                 "Works (sleeps) for its part of a phase, prints, then waits at the "
+                 "barrier until every party has arrived, n times: each phase ends for "
+                 "all of them when the slowest is done.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Sleep("interval"), Print(), BarrierWait("barrier"))),),
+                 (("barrier", "Barrier", "the barrier it waits at after each phase"),)),
     )
 }
 

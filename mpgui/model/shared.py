@@ -1,5 +1,5 @@
-"""Objects the processes share — a queue, a lock, a value, an event — each kind described
-once.
+"""Objects the processes share — a queue, a lock, a value, an event, a barrier — each kind
+described once.
 
 A scenario may list named objects (``[[object]]`` in its file): the main program makes
 them before anything starts, and each row that uses one gets it as an argument of its
@@ -73,7 +73,15 @@ EVENT = ObjectKind(
              "calls set(); then all the waiting processes go on at once.",
     (), "{mp}.Event()", "threading.Event()", "threading")
 
-OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT)}
+BARRIER = ObjectKind(
+    "Barrier", "A barrier for a number of parties: each process that calls wait() waits "
+               "there until that many have arrived; then all of them go on together.",
+    (Param("parties", "Parties", int, 2, 1, 64, "",
+           "How many processes must call wait() before they all go on."),),
+    "{mp}.Barrier({parties})", "threading.Barrier({parties})", "threading")
+
+OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
+                                                           BARRIER)}
 
 
 def get_kind(name: str) -> ObjectKind:

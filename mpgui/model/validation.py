@@ -27,7 +27,7 @@ from mpgui.model.scenario import (
     Step,
     format_number,
 )
-from mpgui.model.shared import OBJECT_KINDS
+from mpgui.model.shared import OBJECT_KINDS, SharedObject
 
 MAX_PROCESSES = 64
 MAX_STEPS = 1000
@@ -322,6 +322,8 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
         if obj.name not in used:
             out.append(Problem("object", i, "name", f"no process uses {obj.name}",
                                "warning"))
+        elif obj.kind == "Barrier" and (short := _barrier_short(scenario, obj)):
+            out.append(Problem("object", i, "parties", short, "warning"))
     try:
         refused = get_backend(scenario.backend).objects_problem
     except UnknownBackend:  # (said by _check_backend)
@@ -329,6 +331,22 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
     if scenario.objects and refused:
         out.append(Problem("scenario", 0, "backend", refused))
     return out
+
+
+def _barrier_short(scenario: Scenario, barrier: SharedObject) -> str:
+    """A Barrier waiting for more parties than the processes that use it ("" if not):
+    they would wait there for ever. Rows of one copy per core are not counted (the
+    machine decides how many they are)."""
+    rows = [p for p in scenario.processes if barrier.name in p.uses.values()]
+    if any(p.copies.per_core for p in rows):
+        return ""
+    waiting = sum(p.copies.resolve(1) for p in rows)
+    parties = barrier.param("parties")
+    if parties <= waiting:
+        return ""
+    return (f"waits for {parties} parties, but only {waiting} process"
+            f"{'es' if waiting != 1 else ''} use{'s' if waiting == 1 else ''} "
+            f"{barrier.name}: they would wait at it for ever")
 
 
 def _is_count(x: object) -> bool:

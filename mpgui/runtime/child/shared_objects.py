@@ -41,6 +41,8 @@ ACQUIRE = "acquire"  # b: None
 RELEASE = "release"  # b: None
 SET = "set"  # an event set: b None
 WAITED = "waited"  # a wait on an event ended (it was set): b None
+ARRIVE = "arrive"  # at a barrier, about to wait: b None
+PASSED = "passed"  # out of a barrier's wait (every party arrived): b None
 
 # An object's spec as the parent sends it: (name, kind name, parameters).
 ObjectSpec = tuple[str, str, dict[str, int]]
@@ -63,12 +65,14 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "Lock": lambda ctx, p: ctx.Lock(),
     "Value": lambda ctx, p: ctx.Value("i", p.get("init", 0)),
     "Event": lambda ctx, p: ctx.Event(),
+    "Barrier": lambda ctx, p: ctx.Barrier(p.get("parties", 2)),
 }
 _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
     "Lock": lambda p: threading.Lock(),
     "Value": lambda p: ThreadValue(p.get("init", 0)),
     "Event": lambda p: threading.Event(),
+    "Barrier": lambda p: threading.Barrier(p.get("parties", 2)),
 }
 
 
@@ -212,4 +216,18 @@ def _wait_event(ctx: Context, event: str) -> StepFn:
             e.wait()
             r.state(State.RUNNING)
         report(Kind.SHARED, (name, WAITED), None)
+    return wait
+
+
+@executes("barrier_wait")
+def _barrier_wait(ctx: Context, barrier: str) -> StepFn:
+    name, b = ctx.shared[barrier]
+    report, r = ctx.r.event, ctx.r
+
+    def wait(_i: int) -> None:
+        report(Kind.SHARED, (name, ARRIVE), None)
+        _blocked(ctx, name, "wait")  # (the last to arrive goes on at once)
+        b.wait()
+        r.state(State.RUNNING)
+        report(Kind.SHARED, (name, PASSED), None)
     return wait

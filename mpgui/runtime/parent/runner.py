@@ -215,6 +215,8 @@ class Runner(RunLoop):
             return
         self._locks.read(self.store.records("shared"))
         found = self._locks.cycle()
+        if found is None:
+            found = self._locks.stuck(self._live_rows(), self.main.joining or "")
         now = _now()
         if found is None:
             self._cycle = None
@@ -222,6 +224,12 @@ class Runner(RunLoop):
             self._cycle = (found.members, now)
         elif now - self._cycle[1] >= DEADLOCK_CONFIRM_NS:
             self.deadlock = found
+
+    def _live_rows(self) -> list[int]:
+        """The lanes of the table's rows started and not ended (a process, or a thread
+        of the threads backend)."""
+        return [ln.index for ln in self.store.lanes if ln.kind == "process"
+                and ln.start_call_t is not None and ln.end_t is None]
 
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until a child sends, ends, or the program has a

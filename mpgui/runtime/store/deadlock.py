@@ -2,6 +2,11 @@
 holds which lock and who waits for which; a cycle in that wait-for graph — A waits for
 a lock B holds while B waits for one A holds — is a deadlock that no process can leave.
 
+The other kind needs no cycle: every live process waits on a shared object (a get() on
+a queue nobody will put to, a barrier short of parties, an event nobody will set) while
+the main program waits in a join(). Only processes act on the objects, so nothing is
+left to wake any of them (`LockWatch.stuck`).
+
 `LockWatch` reads the records incrementally (a counter adds thousands per second), in
 the order they arrived: one lane's records come in its own order, so a lock taken by B
 before A's release arrived still ends up with B.
@@ -23,12 +28,30 @@ class Deadlock:
 
     members: tuple[tuple[int, str, str], ...]  # (lane, the lock it holds, the one it wants)
     t: int  # when the last of its waits began (store time, ns)
+    # The other kind (no cycle): what each member waits in, and the row the main program
+    # joins; members hold nothing ("").
+    calls: tuple[str, ...] = ()
+    joining: str = ""
 
     def sentence(self, store: TraceStore) -> str:
-        """'Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1'."""
+        """'Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1', or
+        'Deadlock: A waits in wait() on phase, and the main program in A.join()'."""
+        if self.joining:
+            return "Deadlock: " + "; ".join(
+                f"{store.lanes[lane].var} waits in {call}() on {wanted}"
+                for (lane, _held, wanted), call in zip(self.members, self.calls, strict=True)
+            ) + f", and the main program in {self.joining}.join()"
         return "Deadlock: " + "; ".join(
             f"{store.lanes[lane].var} holds {held} and waits for {wanted}"
             for lane, held, wanted in self.members)
+
+    @property
+    def why(self) -> str:
+        """Why none of them can go on, in a sentence."""
+        if self.joining:
+            return ("every process waits on a shared object, and the main program waits "
+                    "for one of them: no one is left to wake any")
+        return "each waits for a lock another holds"
 
     @property
     def lanes(self) -> tuple[int, ...]:
@@ -44,11 +67,18 @@ class LockWatch:
         self.holder: dict[str, int] = {}  # lock -> lane holding it
         self.holds: dict[int, list[str]] = {}  # lane -> the locks it holds, in order
         self.waiting: dict[int, tuple[str, int]] = {}  # lane -> (lock, since when)
+        # lane -> (object, call, since when): any wait begun and not yet over (the
+        # lane's next record, of the call that returned, ends it)
+        self.blocked: dict[int, tuple[str, str, int]] = {}
 
     def read(self, records: list[SharedOp]) -> None:
         """Take in the records that arrived since the last call."""
         for op in records[self.done:]:
             verb, lane = op.verb, op.lane
+            if verb == "wait":
+                self.blocked[lane] = (op.obj, op.item or "", op.t)
+            elif verb != "arrive":  # (a barrier's arrival comes before its wait)
+                self.blocked.pop(lane, None)
             if verb == "wait" and op.item == "acquire":
                 self.waiting[lane] = (op.obj, op.t)
             elif verb in ("acquire", "rw"):  # (a locked update holds its lock briefly)
@@ -80,6 +110,16 @@ class LockWatch:
                 members = tuple((m, self._held(m, loop), self.waiting[m][0]) for m in loop)
                 return Deadlock(members, max(self.waiting[m][1] for m in loop))
         return None
+
+    def stuck(self, live: list[int], joining: str) -> Deadlock | None:
+        """The deadlock without a cycle: each of the `live` lanes waits on an object,
+        and the main program waits in `joining`.join() (no timeout)."""
+        if not live or not joining or not all(lane in self.blocked for lane in live):
+            return None
+        waits = [self.blocked[lane] for lane in live]
+        return Deadlock(tuple((lane, "", obj) for lane, (obj, _c, _t) in zip(
+            live, waits, strict=True)), max(t for _o, _c, t in waits),
+            tuple(call for _o, call, _t in waits), joining)
 
     def _held(self, lane: int, loop: list[int]) -> str:
         """The lock `lane` holds that the lane before it in the cycle waits for."""

@@ -1,18 +1,19 @@
 """What each shared object held over time — a queue's depth, a lock's holder, a value,
-an event's flag — for the chart's object lanes and its hover, read from the
-shared-object records (`shared_events`).
+an event's flag, a barrier's arrivals — for the chart's object lanes and its hover, read
+from the shared-object records (`shared_events`).
 
 Each object's track is a step function: the times it changed, in time order, and its
 level after each change (a queue: items in it; a lock: the lane holding it, -1 when
-free; a value: the value written; an event: 1 once set). Records arrive a child's batch
-at a time, so one child's may come after later ones of another: a sync sorts only the
-tail the new records reach into, and recomputes the levels from there. A counter's
-hundred thousand updates thus cost each frame only what arrived since the last.
+free; a value: the value written; an event: 1 once set; a barrier: the processes
+waiting at it). Records arrive a child's batch at a time, so one child's may come after
+later ones of another: a sync sorts only the tail the new records reach into, and
+recomputes the levels from there. A counter's hundred thousand updates thus cost each
+frame only what arrived since the last.
 
 An object's kind comes from what was done with it (put and get: a queue; acquire and
-release: a lock; read-modify-writes and reads: a value; set and wait: an event), so the
-lanes appear for a traced script's objects and a run file's the same way, in the order
-first used.
+release: a lock; read-modify-writes and reads: a value; set and wait: an event; arrive
+and pass: a barrier — whose arrival is recorded before its wait), so the lanes appear
+for a traced script's objects and a run file's the same way, in the order first used.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ if TYPE_CHECKING:
     from mpgui.runtime.store.shared_events import SharedOp
     from mpgui.runtime.store.trace import TraceStore
 
-QUEUE, LOCK, VALUE, EVENT = "queue", "lock", "value", "event"
+QUEUE, LOCK, VALUE, EVENT, BARRIER = "queue", "lock", "value", "event", "barrier"
 FREE = -1  # a lock's level when no lane holds it
 
 # What a verb (or a wait's call) says of its object's kind.
 _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
-         "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT}
+         "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT, "arrive": BARRIER,
+         "passed": BARRIER}
 
 
 def kinds_used(store: TraceStore) -> set[str]:
@@ -139,6 +141,8 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
         return (op.t, 0, op.lane)
     if track.kind == LOCK and op.verb == "release":
         return (op.t, 0, FREE)
+    if track.kind == BARRIER and op.verb in ("arrive", "passed"):
+        return (op.t, 1 if op.verb == "arrive" else -1, 0)
     if track.kind == EVENT and op.verb == "set":
         return (op.t, 0, 1)
     if track.kind == VALUE and op.verb == "rw" and op.value is not None:

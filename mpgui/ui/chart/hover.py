@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from mpgui.model.backend import PROCESSES, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
-from mpgui.runtime.store.object_tracks import EVENT, FREE, LOCK, QUEUE, ObjectTrack
+from mpgui.runtime.store.object_tracks import BARRIER, EVENT, FREE, LOCK, QUEUE, ObjectTrack
 from mpgui.runtime.store.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
 from mpgui.ui.chart.labels import lane_exit_text
@@ -88,6 +88,8 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
         text += ": it is empty" if wait.item == "get" else ": it is full"
     elif track is not None and track.kind == EVENT:
         text += ": nobody has set it yet"
+    elif track is not None and track.kind == BARRIER:
+        text += f": {track.at(at)} waiting there, for the others to arrive"
     return text
 
 
@@ -208,6 +210,8 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
         return f"{head}: {items}{began}\n(the most at any time: {track.peak})"
     if track.kind == EVENT:
         return f"{head}: set{began}" if level else f"{head}: not set yet — wait() blocks"
+    if track.kind == BARRIER:
+        return f"{head}: " + (f"{level} waiting at it{began}" if level else "nobody waiting")
     if track.kind == LOCK:
         if level == FREE or not 0 <= level < len(store.lanes):
             return f"{head}: free{began}"

@@ -38,7 +38,7 @@ EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
     "others": ("others", "other programs on a CPU"),
     "blocked": (State.BLOCKED, "blocked on a shared object"),
     "item": ("item", "an item: put() to get()"),
-    "level": ("level", "items in a queue, a value, an event set"),
+    "level": ("level", "a queue's items, a value, waiting at a barrier"),
     "holder": ("holder", "holds the lock"),
     "lost": ("lost", "the value without lost updates"),
 }
@@ -53,13 +53,13 @@ HELP: dict[object, str] = {
     State.GIL: "ready to run, but another thread of the process held the GIL",
     State.QUEUED: "submitted to the pool, waiting for a free worker",
     State.BLOCKED: "waiting in acquire() for a lock another process holds, in get() on an "
-                   "empty queue, in put() on a full one, or in an event's wait() until "
-                   "another process sets it",
+                   "empty queue, in put() on a full one, in an event's wait() until "
+                   "another process sets it, or at a barrier for the other parties",
     "item": "a line from the moment a process put an item on a queue to the moment "
             "another got that same item: its way through the queue",
     "level": "a shared object's lane: how many items were in a queue, what a value "
-             "was — the highest it reached in each pixel's time —, or, full, that an "
-             "event was set",
+             "was, how many processes waited at a barrier — the highest it reached in "
+             "each pixel's time —, or, full, that an event was set",
     "holder": "a lock's lane: the process that held the lock, in that process's colour "
               "(empty: nobody held it)",
     "lost": "a value's lane: what the value would be had every update counted — the gap "

@@ -175,12 +175,15 @@ class RunLifecycle(QObject):
         w.console.note(f"— {text} —", error=True)
         w.chart.objects.set_deadlock(run.deadlock)  # the cycle, drawn
         names = [run.store.lanes[lane].var for lane in run.deadlock.lanes]
-        who = ", ".join(names[:-1]) + f" and {names[-1]}"  # (short: the bar is narrow)
-        w.statusBar().showMessage(f"Deadlock: {who} wait for each other; Stop (Esc) ends "
-                                  "the run", MESSAGE_MS)
+        # (Short: the bar is narrow.)
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+        stuck = "waits for ever" if len(names) == 1 else "wait for ever" \
+            if run.deadlock.joining else "wait for each other"
+        w.statusBar().showMessage(f"Deadlock: {who} {stuck}; Stop (Esc) ends the run",
+                                  MESSAGE_MS)
         self._deadlock_box = dialogs.offer_stop(
-            self._parent, "Deadlock", f"{text}.\n\nNone of them can go on: each waits "
-            "for a lock another holds. Stop the run?", self.stop)
+            self._parent, "Deadlock", f"{text}.\n\nNone of them can go on: "
+            f"{run.deadlock.why}. Stop the run?", self.stop)
 
     def _finished(self) -> None:
         if self._deadlock_box is not None:  # the run is over: the offer no longer applies
