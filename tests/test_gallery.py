@@ -47,8 +47,9 @@ def printed(stdout: str, racy: bool = False) -> Counter:
     return Counter(re.sub(r"\d+", "N", line) if racy else line for line in lines)
 
 
-# Scenarios whose printed numbers are a race's outcome: how many updates were lost.
-RACY_NUMBERS = {"lost-updates"}
+# Scenarios whose printed numbers are a race's outcome: how many updates were lost,
+# which worker took which task.
+RACY_NUMBERS = {"lost-updates", "joinable-queue"}
 # Scenarios that deadlock: mpgui names the deadlock and stops (exit code 3); the plain
 # script hangs for ever (it is killed, with its children, after a while).
 DEADLOCKS = {"deadlock": 4}

@@ -13,6 +13,7 @@ from itertools import pairwise
 
 import pytest
 
+from mpgui.model import edits
 from mpgui.model.builtins import load_builtin
 from mpgui.model.fileformat import ScenarioFileError, dump_scenario, parse_scenario
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
@@ -360,3 +361,30 @@ def test_a_barrier_for_more_parties_than_its_processes_is_a_warning():
     problems = [p for p in validate(four) if p.section == "object"]
     assert [(p.severity, p.field) for p in problems] == [("warning", "parties")]
     assert "waits for 4 parties, but only 3 processes use phase" in problems[0].message
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_a_joinable_queues_join_waits_for_the_last_task_done(backend):
+    store = run(replace(load_builtin("joinable-queue"), backend=backend), speed=10.0)
+    ops = store.records("shared")
+    dones = [op.t for op in ops if op.verb == "done"]
+    assert len(dones) == 4 and sum(op.verb == "get" for op in ops) == 4
+    joined = next(op.t for op in ops if op.verb == "joined")
+    assert joined >= max(dones)  # not before the last task_done()
+    dispatcher = next(ln.index for ln in store.lanes if ln.var == "D")
+    assert any(op.verb == "wait" and op.item == "join" and op.lane == dispatcher for op in ops)
+    blocked = [t1 - t0 for _l, state, _c, t0, t1 in store.spans(dispatcher)
+               if state == State.BLOCKED]
+    assert blocked and max(blocked) > 50_000_000  # (0.1 s of work at speed 10, waited for)
+
+
+def test_a_joinable_queue_can_feed_a_plain_consumer():
+    # A JoinableQueue is a Queue too: a consumer's role takes it, the table offers it.
+    scenario = load_builtin("producer-consumer")
+    joinable = replace(scenario, objects=(SharedObject("Q", "JoinableQueue"),))
+    assert not [p for p in validate(joinable) if p.severity == "error"]
+    again = edits.set_process_field(joinable, 1, "workload", "consumer")
+    assert again.objects == joinable.objects and again.processes[1].uses == {"q": "Q"}
+    # A task worker needs the JoinableQueue itself: a plain Queue does not do.
+    plain = edits.set_process_field(scenario, 1, "workload", "task_worker")
+    assert [o.kind for o in plain.objects] == ["Queue", "JoinableQueue"]

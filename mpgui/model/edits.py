@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar, overload
 from mpgui.model.copies import Copies
 from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, as_action
-from mpgui.model.shared import SharedObject, get_kind
+from mpgui.model.shared import OBJECT_KINDS, SharedObject, get_kind, plays
 
 _T = TypeVar("_T")
 
@@ -116,7 +116,7 @@ def _with_roles(scenario: Scenario, row: int, spec: ProcessSpec) -> Scenario:
     for role, kind, _help in roles:
         mine = spec.uses.get(role)
         # Two roles of one kind get two objects (the same Lock twice would block).
-        fits = [o.name for o in objects if o.kind == kind and o.name not in uses.values()]
+        fits = [o.name for o in objects if plays(o.kind, kind) and o.name not in uses.values()]
         if mine in fits:
             uses[role] = mine
         elif fits:
@@ -142,13 +142,11 @@ def set_uses(scenario: Scenario, row: int, role: str, name: str) -> Scenario:
 
 # -- shared objects -----------------------------------------------------------------
 
-_OBJECT_LETTER = {"Queue": "Q", "Lock": "L", "Value": "V"}
-
-
 def new_object_name(scenario: Scenario, kind: str) -> str:
     """A free name for a new object of `kind`: Q, L, V, then Q2, Q3, ..."""
     taken = set(scenario.vars()) | {o.name for o in scenario.objects}
-    first = _OBJECT_LETTER.get(kind, kind[:1].upper() or "X")
+    known = OBJECT_KINDS.get(kind)
+    first = known.short if known is not None and known.short else kind[:1].upper() or "X"
     name, k = first, 2
     while name in taken:
         name, k = f"{first}{k}", k + 1

@@ -331,6 +331,34 @@ class WaitEvent(Operation):
 
 
 @dataclass(frozen=True)
+class TaskDone(Operation):
+    """``q.task_done()``: the item last got from a JoinableQueue is done with."""
+
+    queue: str = "q"
+    kind: ClassVar[str] = "task_done"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.queue}.task_done()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class JoinQueue(Operation):
+    """``q.join()``: wait until every item put on a JoinableQueue was marked done."""
+
+    queue: str = "q"
+    kind: ClassVar[str] = "join_queue"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.queue}.join()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
 class BarrierWait(Operation):
     """``barrier.wait()``: wait until all the barrier's parties have arrived."""
 

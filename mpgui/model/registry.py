@@ -15,6 +15,7 @@ from mpgui.model.operations import (
     Fail,
     Get,
     Increment,
+    JoinQueue,
     Locked,
     Operation,
     Print,
@@ -23,6 +24,7 @@ from mpgui.model.operations import (
     Repeat,
     SetEvent,
     Sleep,
+    TaskDone,
     WaitEvent,
 )
 
@@ -202,6 +204,19 @@ WORKLOADS: dict[str, Workload] = {
                  (_N, _INTERVAL),
                  (Repeat("n", (Sleep("interval"), Print(), BarrierWait("barrier"))),),
                  (("barrier", "Barrier", "the barrier it waits at after each phase"),)),
+        Workload("dispatcher", "Put tasks, then join",
+                 "Puts its message on the queue and prints it, n times, then waits in "
+                 "q.join() until every item has been marked done with task_done().",
+                 (_N,),
+                 (Repeat("n", (Put("q"), Print())), JoinQueue("q")),
+                 (("q", "JoinableQueue", "the queue it puts its tasks on and joins"),)),
+        Workload("task_worker", "Do tasks, mark them done",
+                 "Gets a task from the queue (waiting while it is empty), works on it "
+                 "(sleeps), prints its message ({item} is the task), then calls "
+                 "q.task_done(), n times.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Get("q"), Sleep("interval"), Print(), TaskDone("q"))),),
+                 (("q", "JoinableQueue", "the queue it takes tasks from"),)),
     )
 }
 

@@ -40,6 +40,8 @@ class ObjectKind:
     threads_module: str
     threads_helper: str = ""
     zero: str = ""  # what its setting at 0 means, in words ("no limit"), if not zero
+    extends: str = ""  # a kind it can stand in for (a JoinableQueue is a Queue)
+    short: str = ""  # the name a new one gets (then with 2, 3, ...): "Q"
 
     def param(self, name: str) -> Param:
         """The parameter called `name` (KeyError if there is none)."""
@@ -54,11 +56,11 @@ QUEUE = ObjectKind(
              "waits for one. With a maxsize, put() waits while it is full.",
     (Param("maxsize", "Max size", int, 0, 0, 10_000, "",
            "How many items it holds before put() waits (0: no limit)."),),
-    "{mp}.Queue({maxsize})", "queue.Queue({maxsize})", "queue", zero="no limit")
+    "{mp}.Queue({maxsize})", "queue.Queue({maxsize})", "queue", zero="no limit", short="Q")
 LOCK = ObjectKind(
     "Lock", "A lock: one process at a time holds it; acquire() waits while another "
             "does.",
-    (), "{mp}.Lock()", "threading.Lock()", "threading")
+    (), "{mp}.Lock()", "threading.Lock()", "threading", short="L")
 VALUE = ObjectKind(
     "Value", "A number in shared memory (multiprocessing.Value('i')) that every process "
              "reads and writes; its get_lock() makes an update whole.",
@@ -66,22 +68,36 @@ VALUE = ObjectKind(
            "The value it starts with."),),
     # The threads' counterpart: an object with the same .value and .get_lock() (see
     # codegen's SharedValue helper), since threads share plain variables.
-    "{mp}.Value(\"i\", {init})", "{helper}({init})", "threading", "shared_value")
+    "{mp}.Value(\"i\", {init})", "{helper}({init})", "threading", "shared_value", short="V")
 
 EVENT = ObjectKind(
     "Event", "An event: a flag every process can see. wait() blocks until a process "
              "calls set(); then all the waiting processes go on at once.",
-    (), "{mp}.Event()", "threading.Event()", "threading")
+    (), "{mp}.Event()", "threading.Event()", "threading", short="E")
 
 BARRIER = ObjectKind(
     "Barrier", "A barrier for a number of parties: each process that calls wait() waits "
                "there until that many have arrived; then all of them go on together.",
     (Param("parties", "Parties", int, 2, 1, 64, "",
            "How many processes must call wait() before they all go on."),),
-    "{mp}.Barrier({parties})", "threading.Barrier({parties})", "threading")
+    "{mp}.Barrier({parties})", "threading.Barrier({parties})", "threading",
+    short="BR")
+
+JOINABLE_QUEUE = ObjectKind(
+    "JoinableQueue", "A queue that also counts unfinished tasks: each get() should be "
+                     "followed by task_done(), and join() waits until every item put "
+                     "has been marked done.",
+    QUEUE.params, "{mp}.JoinableQueue({maxsize})", "queue.Queue({maxsize})", "queue",
+    zero="no limit", extends="Queue", short="JQ")
 
 OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
-                                                           BARRIER)}
+                                                           BARRIER, JOINABLE_QUEUE)}
+
+
+def plays(kind: str, wanted: str) -> bool:
+    """Whether an object of `kind` can play a role that wants a `wanted`: its own kind,
+    or one it stands in for (a JoinableQueue feeds a consumer as a Queue does)."""
+    return kind == wanted or (kind in OBJECT_KINDS and OBJECT_KINDS[kind].extends == wanted)
 
 
 def get_kind(name: str) -> ObjectKind:

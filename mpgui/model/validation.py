@@ -27,7 +27,7 @@ from mpgui.model.scenario import (
     Step,
     format_number,
 )
-from mpgui.model.shared import OBJECT_KINDS, SharedObject
+from mpgui.model.shared import OBJECT_KINDS, SharedObject, plays
 
 MAX_PROCESSES = 64
 MAX_STEPS = 1000
@@ -294,7 +294,7 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
             elif given is None:
                 out.append(Problem("process", row, "uses", f"there is no shared object "
                                    f"named {name!r} (for {role})"))
-            elif given.kind != wanted:
+            elif not plays(given.kind, wanted):
                 out.append(Problem("process", row, "uses", f"{role} must be a {wanted}, but "
                                    f"{name} is a {given.kind}"))
         given_names = [spec.uses[role] for role in roles if spec.uses.get(role)]

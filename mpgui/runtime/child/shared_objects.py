@@ -41,6 +41,8 @@ ACQUIRE = "acquire"  # b: None
 RELEASE = "release"  # b: None
 SET = "set"  # an event set: b None
 WAITED = "waited"  # a wait on an event ended (it was set): b None
+DONE = "done"  # task_done() on a joinable queue: b None
+JOINED = "joined"  # a joinable queue's join() returned: b None
 ARRIVE = "arrive"  # at a barrier, about to wait: b None
 PASSED = "passed"  # out of a barrier's wait (every party arrived): b None
 
@@ -66,6 +68,7 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "Value": lambda ctx, p: ctx.Value("i", p.get("init", 0)),
     "Event": lambda ctx, p: ctx.Event(),
     "Barrier": lambda ctx, p: ctx.Barrier(p.get("parties", 2)),
+    "JoinableQueue": lambda ctx, p: ctx.JoinableQueue(p.get("maxsize", 0)),
 }
 _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
@@ -73,6 +76,7 @@ _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Value": lambda p: ThreadValue(p.get("init", 0)),
     "Event": lambda p: threading.Event(),
     "Barrier": lambda p: threading.Barrier(p.get("parties", 2)),
+    "JoinableQueue": lambda p: queues.Queue(p.get("maxsize", 0)),  # (has task_done, join)
 }
 
 
@@ -231,3 +235,28 @@ def _barrier_wait(ctx: Context, barrier: str) -> StepFn:
         r.state(State.RUNNING)
         report(Kind.SHARED, (name, PASSED), None)
     return wait
+
+
+@executes("task_done")
+def _task_done(ctx: Context, queue: str) -> StepFn:
+    name, q = ctx.shared[queue]
+    report, now = ctx.r.event, time.perf_counter_ns
+
+    def task_done(_i: int) -> None:
+        t = now()  # before: a join() it ends is never drawn ending before it
+        q.task_done()
+        report(Kind.SHARED, (name, DONE), None, t)
+    return task_done
+
+
+@executes("join_queue")
+def _join_queue(ctx: Context, queue: str) -> StepFn:
+    name, q = ctx.shared[queue]
+    report, r = ctx.r.event, ctx.r
+
+    def join(_i: int) -> None:
+        _blocked(ctx, name, "join")  # (it may return at once: then a blink)
+        q.join()
+        r.state(State.RUNNING)
+        report(Kind.SHARED, (name, JOINED), None)
+    return join

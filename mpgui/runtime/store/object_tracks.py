@@ -34,7 +34,7 @@ FREE = -1  # a lock's level when no lane holds it
 # What a verb (or a wait's call) says of its object's kind.
 _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
          "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT, "arrive": BARRIER,
-         "passed": BARRIER}
+         "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE}
 
 
 def kinds_used(store: TraceStore) -> set[str]:

@@ -85,7 +85,8 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
         if holder != FREE and 0 <= holder < len(store.lanes):
             text += f": {store.lanes[holder].var} holds it"
     elif track is not None and track.kind == QUEUE:
-        text += ": it is empty" if wait.item == "get" else ": it is full"
+        text += {"get": ": it is empty", "put": ": it is full"}.get(
+            wait.item or "", ": until every item put on it is marked task_done()")
     elif track is not None and track.kind == EVENT:
         text += ": nobody has set it yet"
     elif track is not None and track.kind == BARRIER:

@@ -25,6 +25,7 @@ from mpgui.model import edits
 from mpgui.model.copies import Copies
 from mpgui.model.message import placeholder_help
 from mpgui.model.registry import WORKLOADS, Param, param_columns
+from mpgui.model.shared import plays
 from mpgui.model.validation import Problem, as_number, format_value
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.editor.list_view import Index, ListTableModel, ListTableView
@@ -259,7 +260,7 @@ class ProcessDelegate(QStyledItemDelegate):
                 return editor
             combo = QComboBox(parent)
             for obj in s.objects:
-                if roles and obj.kind == roles[0][1]:
+                if roles and plays(obj.kind, roles[0][1]):
                     combo.addItem(obj.name, obj.name)
             combo.setToolTip(f"Which {roles[0][1]} it uses" if roles else "")
             return combo
