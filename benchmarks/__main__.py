@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import mpgui
-from benchmarks import core, peers, trace, window
+from benchmarks import core, peers, shared, trace, window
 from benchmarks.report import Row, machine, markdown
 
 BENCHMARKS = {
@@ -17,6 +17,7 @@ BENCHMARKS = {
     "startup": core.startup,
     "appstart": peers.app_start,
     "overhead": core.overhead,
+    "sharedops": shared.op_cost,
     "memory": core.memory,
     "floodmemory": core.flood_memory,
     "floodexports": core.flood_exports,

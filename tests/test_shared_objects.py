@@ -388,3 +388,21 @@ def test_a_joinable_queue_can_feed_a_plain_consumer():
     # A task worker needs the JoinableQueue itself: a plain Queue does not do.
     plain = edits.set_process_field(scenario, 1, "workload", "task_worker")
     assert [o.kind for o in plain.objects] == ["Queue", "JoinableQueue"]
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_an_rlock_may_be_taken_again_by_its_holder(backend):
+    # two_locks with one RLock in both roles: the holder takes it again, and goes on.
+    scenario = load_builtin("lock-order")
+    one = replace(scenario, backend=backend,
+                  objects=(SharedObject("R", "RLock"),),
+                  processes=tuple(replace(p, uses={"first": "R", "second": "R"})
+                                  for p in scenario.processes))
+    assert not [p for p in validate(one) if p.severity == "error"]
+    store = run(one, speed=10.0)
+    assert len([op for op in store.records("shared") if op.verb == "acquire"]) == 4
+    lane = ObjectTracks().sync(store)[0]  # held from the first acquire to the last release
+    assert lane.kind == "lock" and len([x for x in lane.level if x != -1]) == 2
+    # The same Lock twice is refused: its second acquire() would wait for itself.
+    locks = replace(one, objects=(SharedObject("R", "Lock"),))
+    assert any("taking the same Lock twice" in p.message for p in validate(locks))

@@ -90,8 +90,13 @@ JOINABLE_QUEUE = ObjectKind(
     QUEUE.params, "{mp}.JoinableQueue({maxsize})", "queue.Queue({maxsize})", "queue",
     zero="no limit", extends="Queue", short="JQ")
 
+RLOCK = ObjectKind(
+    "RLock", "A re-entrant lock: like a Lock, but the process that holds it may take it "
+             "again (each acquire() needs its release()); the others wait.",
+    (), "{mp}.RLock()", "threading.RLock()", "threading", extends="Lock", short="R")
+
 OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
-                                                           BARRIER, JOINABLE_QUEUE)}
+                                                           BARRIER, JOINABLE_QUEUE, RLOCK)}
 
 
 def plays(kind: str, wanted: str) -> bool:

@@ -298,9 +298,11 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
                 out.append(Problem("process", row, "uses", f"{role} must be a {wanted}, but "
                                    f"{name} is a {given.kind}"))
         given_names = [spec.uses[role] for role in roles if spec.uses.get(role)]
-        if len(set(given_names)) < len(given_names):
+        twice = {n for n in given_names if given_names.count(n) > 1}
+        if any(not (o := scenario.shared(n)) or o.kind != "RLock" for n in twice):
             out.append(Problem("process", row, "uses", "uses one object for two roles: "
-                               "taking the same Lock twice blocks for ever; choose two"))
+                               "taking the same Lock twice blocks for ever (an RLock may "
+                               "be taken again by its holder); choose two"))
         if prints_outside_a_loop(workload.ops) and check_template(spec.message) is None \
                 and "i" in used_placeholders(spec.message):
             out.append(Problem("process", row, "message", f"uses {{i}}, but a "

@@ -8,9 +8,9 @@ passes each child those it uses, as the equivalent script passes them as argumen
 threads host makes their `threading`/`queue` counterparts itself. Here, as in every
 child module, nothing imports the model: kinds are known by name.
 
-A queue carries ``(identity, item)`` pairs: the identity (the putter's pid and a
-count) lets the chart draw an arrow from each put() to the get() that received that
-item; the item is what the equivalent script puts.
+A queue carries ``(identity, item)`` pairs: the identity (a number made of the putter's
+pid and thread and a count) lets the chart draw an arrow from each put() to the get()
+that received that item; the item is what the equivalent script puts.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "Event": lambda ctx, p: ctx.Event(),
     "Barrier": lambda ctx, p: ctx.Barrier(p.get("parties", 2)),
     "JoinableQueue": lambda ctx, p: ctx.JoinableQueue(p.get("maxsize", 0)),
+    "RLock": lambda ctx, p: ctx.RLock(),
 }
 _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
@@ -77,6 +78,7 @@ _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Event": lambda p: threading.Event(),
     "Barrier": lambda p: threading.Barrier(p.get("parties", 2)),
     "JoinableQueue": lambda p: queues.Queue(p.get("maxsize", 0)),  # (has task_done, join)
+    "RLock": lambda p: threading.RLock(),
 }
 
 
@@ -103,11 +105,13 @@ def _blocked(ctx: Context, name: str, call: str) -> None:
 def _put(ctx: Context, queue: str) -> StepFn:
     name, q = ctx.shared[queue]
     say, event, r = ctx.renderer(ctx.message), ctx.r.event, ctx.r
-    ids = itertools.count()
-    me = f"{os.getpid()}.{threading.get_ident() % 100_000}"
+    # One number per item, unique in the run: the putter's pid and thread in the high
+    # bits, a count in the low 24 (a loop is at most 10,000 long). (A number, not a
+    # string: cheaper to make and to send, on every put.)
+    ids = itertools.count(((os.getpid() << 16) | threading.get_ident() % 65_536) << 24)
 
     def put(i: int) -> None:
-        pair = (f"{me}.{next(ids)}", say(i))
+        pair = (next(ids), say(i))
         try:
             q.put(pair, block=False)
         except queues.Full:

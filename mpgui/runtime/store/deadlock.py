@@ -88,11 +88,12 @@ class LockWatch:
                     self.holder[op.obj] = lane
                     self.holds.setdefault(lane, []).append(op.obj)
             elif verb == "release":
-                if self.holder.get(op.obj) == lane:
-                    del self.holder[op.obj]
                 held = self.holds.get(lane, [])
                 if op.obj in held:
                     held.remove(op.obj)
+                # (An RLock taken twice is still held after its first release.)
+                if self.holder.get(op.obj) == lane and op.obj not in held:
+                    del self.holder[op.obj]
         self.done = len(records)
 
     def cycle(self) -> Deadlock | None:

@@ -55,6 +55,7 @@ class ObjectTrack:
     updates: int = 0  # a value's read-modify-writes: each should add one
     peak: int = 0  # the highest level so far (a queue's fullest, a value's largest)
     first_level: int = 0  # the level before the first change
+    depth: dict[int, int] = field(default_factory=dict)  # a lock's: lane -> times taken
 
     @property
     def final(self) -> int:
@@ -137,10 +138,16 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
     """What `op` does to its object's level: (t, add, set), or None."""
     if track.kind == QUEUE and op.verb in ("put", "get"):
         return (op.t, 1 if op.verb == "put" else -1, 0)
-    if track.kind == LOCK and op.verb == "acquire":
-        return (op.t, 0, op.lane)
-    if track.kind == LOCK and op.verb == "release":
-        return (op.t, 0, FREE)
+    if track.kind == LOCK and op.verb in ("acquire", "release"):
+        # An RLock taken again by its holder is held until the last release: count
+        # per lane (a lane's records arrive in its own order).
+        depth = track.depth.get(op.lane, 0) + (1 if op.verb == "acquire" else -1)
+        track.depth[op.lane] = max(depth, 0)
+        if op.verb == "acquire" and depth == 1:
+            return (op.t, 0, op.lane)
+        if op.verb == "release" and depth <= 0:
+            return (op.t, 0, FREE)
+        return None
     if track.kind == BARRIER and op.verb in ("arrive", "passed"):
         return (op.t, 1 if op.verb == "arrive" else -1, 0)
     if track.kind == EVENT and op.verb == "set":

@@ -1,0 +1,125 @@
+"""What reporting a shared-object operation costs the child: mpgui's executor of an
+operation (the call itself, its record, a flush when one is due) against the bare call on
+the same object, in the same process, uncontended — the price paid on every put, get,
+acquire and release of a run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import time
+from collections.abc import Callable
+
+from benchmarks.report import Row
+from mpgui.runtime.child import shared_objects  # noqa: F401  (registers the executors)
+from mpgui.runtime.child.reporter import Reporter
+from mpgui.runtime.child.workloads import Context, prepare
+
+_now = time.perf_counter_ns
+LIMIT_US = 2.0  # the most a reported operation may cost over the bare one
+BATCH = 500  # queue items per round: their bytes fit the pipe's buffer
+
+
+def _drain(conn: object) -> None:
+    """Read batches until the writer closes (in a process of its own, as the parent
+    is: a thread here would take the GIL from what is measured)."""
+    try:
+        while True:
+            conn.recv_bytes()  # type: ignore[attr-defined]
+    except (EOFError, OSError):
+        pass
+
+
+def _drained() -> tuple[Reporter, Callable[[], None]]:
+    """A reporter whose batches another process reads, and its closer."""
+    ctx = multiprocessing.get_context("spawn")
+    r, w = ctx.Pipe(duplex=False)
+    reader = ctx.Process(target=_drain, args=(r,), daemon=True)
+    reader.start()
+    r.close()
+
+    def close() -> None:
+        w.close()
+        reader.join(10)
+        if reader.is_alive():
+            reader.kill()
+    return Reporter(w), close
+
+
+def _per_op(step: Callable[[int], None], n: int) -> float:
+    """ns per call of `step`, over `n` calls."""
+    t = _now()
+    for i in range(n):
+        step(i)
+    return (_now() - t) / n
+
+
+def _pairs(ours: Callable[[int], None], bare: Callable[[int], None], n: int,
+           repeats: int) -> tuple[float, float]:
+    """Medians (ns per operation) of `repeats` back-to-back rounds of each."""
+    _per_op(ours, n), _per_op(bare, n)  # warm-up
+    rounds = [(_per_op(ours, n), _per_op(bare, n)) for _ in range(repeats)]
+    return statistics.median(o for o, _b in rounds), statistics.median(b for _o, b in rounds)
+
+
+def op_cost(n: int = 20_000, repeats: int = 15) -> list[Row]:
+    """A lock taken and released (``with lock:``), an item put on a queue, an item got
+    from it, each reported by mpgui's executors vs done bare on the same object."""
+    mp = multiprocessing.get_context("spawn")
+    rows = []
+    reporter, close = _drained()
+    try:
+        lock = mp.Lock()
+        ctx = Context(reporter, {}, "x", "bench", 0, shared={"lock": ("L", lock)})
+        locked = prepare(("locked", {"lock": "lock", "body": ()}), ctx)
+
+        def bare_lock(_i: int) -> None:
+            with lock:
+                pass
+        ours, bare = _pairs(locked, bare_lock, n, repeats)
+        rows.append(_row("a Lock acquired and released (with lock:)", ours, bare))
+
+        # A queue: puts, then — once the queue's feeder thread has written them all to
+        # its pipe — gets of items already there (a get that must wait measures the
+        # wait, not the call). Batches small enough for the pipe's buffer.
+        q = mp.Queue()
+        ctx = Context(reporter, {}, "item {i}", "bench", 0, shared={"q": ("Q", q)})
+        put, get = prepare(("put", {"queue": "q"}), ctx), prepare(("get", {"queue": "q"}), ctx)
+
+        def bare_put(i: int) -> None:
+            q.put((f"0.0.{i}", f"item {i}"))
+
+        times: dict[str, list[float]] = {"put": [], "bare put": [], "get": [], "bare get": []}
+        for k in range(repeats + 1):
+            for name, putter, getter in (("", put, get), ("bare ", bare_put, _bare_get(q))):
+                t_put = _per_op(putter, BATCH)
+                while q.qsize() < BATCH:  # (counted as the feeder takes them)
+                    time.sleep(0.001)
+                time.sleep(0.02)  # the feeder writes the last ones
+                t_get = _per_op(getter, BATCH)
+                if k:  # (the first round warms up)
+                    times[name + "put"].append(t_put)
+                    times[name + "get"].append(t_get)
+        med = {key: statistics.median(v) for key, v in times.items()}
+        rows.append(_row("a Queue put()", med["put"], med["bare put"]))
+        rows.append(_row("a Queue get() of an item waiting", med["get"], med["bare get"]))
+        q.close()
+    finally:
+        reporter.flush()
+        close()
+    return rows
+
+
+def _bare_get(q: object) -> Callable[[int], None]:
+    get = q.get  # type: ignore[attr-defined]
+
+    def bare_get(_i: int) -> None:
+        get()
+    return bare_get
+
+
+def _row(what: str, ours_ns: float, bare_ns: float) -> Row:
+    more_us = (ours_ns - bare_ns) / 1e3
+    return Row(f"overhead: {what}, reported vs bare, per operation (median of rounds)",
+               f"{ours_ns / 1e3:.2f} µs (+{more_us:.2f} µs)", f"{bare_ns / 1e3:.2f} µs bare",
+               ours_ns / bare_ns, f"<= +{LIMIT_US:g} µs", more_us <= LIMIT_US)
