@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.parent.runner import Runner
+from mpgui.runtime.protocol import State
 from mpgui.runtime.store.object_tracks import (
     BARRIER,
     EVENT,
@@ -157,14 +158,15 @@ def test_hovering_a_blocked_process_names_what_it_waits_for(window, qtbot):
     window.run()
     qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
     chart, store = window.chart, window.view.current.store
-    waits = [op for op in store.records("shared") if op.verb == "wait"]
-    assert waits
-    wait = waits[0]
+    # The longest wait of the run, hovered at its middle.
+    _d, lane, t0, t1 = max((t1 - t0, lane, t0, t1) for lane in range(len(store.lanes))
+                           for _l, state, _c, t0, t1 in store.spans(lane)
+                           if state == State.BLOCKED)
+    middle = (t0 + t1) // 2
     lock = chart.objects.tracks[0]
-    t = (wait.t - store.t0) / 1e9 + 0.01
-    holder = store.lanes[lock.at(wait.t + 10_000_000)].var
-    text = chart.describe_at(t, chart.rows.lane_row[wait.lane] + 0.5)
-    assert "waiting in acquire() on L for 0.0" in text and f": {holder} holds it" in text
+    holder = store.lanes[lock.at(middle)].var
+    text = chart.describe_at((middle - store.t0) / 1e9, chart.rows.lane_row[lane] + 0.5)
+    assert "waiting in acquire() on L for " in text and f": {holder} holds it" in text
 
 
 def test_a_barrier_lane_counts_who_waits_at_it():
