@@ -109,16 +109,17 @@ def _put(ctx: Context, queue: str) -> StepFn:
     # bits, a count in the low 24 (a loop is at most 10,000 long). (A number, not a
     # string: cheaper to make and to send, on every put.)
     ids = itertools.count(((os.getpid() << 16) | threading.get_ident() % 65_536) << 24)
+    what, shared, put_now = (name, PUT), Kind.SHARED, q.put  # (looked up once, not per put)
 
     def put(i: int) -> None:
         pair = (next(ids), say(i))
         try:
-            q.put(pair, block=False)
+            put_now(pair, False)
         except queues.Full:
             _blocked(ctx, name, "put")
-            q.put(pair)
+            put_now(pair)
             r.state(State.RUNNING)
-        event(Kind.SHARED, (name, PUT), pair[0])
+        event(shared, what, pair[0])
     return put
 
 
@@ -126,16 +127,17 @@ def _put(ctx: Context, queue: str) -> StepFn:
 def _get(ctx: Context, queue: str) -> StepFn:
     name, q = ctx.shared[queue]
     fields, event, r = ctx.fields, ctx.r.event, ctx.r
+    what, shared, get_now = (name, GET), Kind.SHARED, q.get  # (looked up once)
 
     def get(_i: int) -> None:
         try:
-            ident, item = q.get(block=False)
+            ident, item = get_now(False)
         except queues.Empty:
             _blocked(ctx, name, "get")
-            ident, item = q.get()
+            ident, item = get_now()
             r.state(State.RUNNING)
         fields["item"] = item
-        event(Kind.SHARED, (name, GET), ident)
+        event(shared, what, ident)
     return get
 
 
