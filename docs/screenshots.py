@@ -160,8 +160,8 @@ def inside(shots: str) -> int:
     w.files.open_builtin("pool")
     run(w)
     shoot("pool")
-    # Processes that share: a queue between a producer and a consumer.
-    w.files.open_builtin("producer-consumer")
+    # Processes that share: three processes taking turns at a lock, its own lane.
+    w.files.open_builtin("lock-convoy")
     run(w)
     shoot("shared")
     # Your own script: the tutorial's, traced (File > Open Python Script...).

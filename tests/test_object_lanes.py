@@ -174,3 +174,19 @@ def test_a_barrier_lane_counts_who_waits_at_it():
     phase = tracks_of(store)["phase"]
     assert phase.kind == BARRIER and phase.peak == 3 and phase.final == 0
     assert min(phase.level) >= 0
+
+
+def test_object_lanes_come_in_the_tables_order_whoever_used_one_first():
+    scenario = load_builtin("deadlock")  # B may take L2 before A takes L1
+    with Runner(replace(scenario, objects=scenario.objects[::-1]), speed=4.0,
+                start_method="forkserver") as runner:
+        runner.start()
+        while runner.deadlock is None and not runner.done:
+            runner.wait(0.05)
+            runner.poll()
+        runner.stop()
+    store = runner.store
+    assert [t.name for t in ObjectTracks().sync(store)] == ["L2", "L1"]  # the table's
+    del store.info["objects"]  # a store that does not say: the order first met in
+    first = list(dict.fromkeys(op.obj for op in store.records("shared")))
+    assert [t.name for t in ObjectTracks().sync(store)] == first

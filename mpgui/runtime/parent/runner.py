@@ -44,6 +44,7 @@ from mpgui.runtime.session.record import RunRecord, prediction
 from mpgui.runtime.session.run import Status, how_it_ran
 from mpgui.runtime.store.deadlock import LockWatch
 from mpgui.runtime.store.joins import Join
+from mpgui.runtime.store.object_tracks import OBJECTS_INFO
 from mpgui.runtime.store.trace import TraceStore
 
 # A cycle of waits must hold this long before it is called a deadlock: records of a
@@ -100,6 +101,8 @@ class Runner(RunLoop):
                                              "mpgui.runtime.child.pool_worker"])
         self.store = store if store is not None else TraceStore()
         self.store.backend = self.backend_name
+        if scenario.objects:  # their lanes in the table's order (object_tracks.py)
+            self.store.info[OBJECTS_INFO] = " ".join(o.name for o in scenario.objects)
         self.main_lane = self.store.add_lane("main", "main program", "main")
         # The main program is this process (the exports name its pid).
         self.store.lanes[self.main_lane].pid = os.getpid()

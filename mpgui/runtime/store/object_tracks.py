@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from mpgui.runtime.store.trace import TraceStore
 
 QUEUE, LOCK, VALUE, EVENT, BARRIER = "queue", "lock", "value", "event", "barrier"
+# The store's info key naming a scenario's objects in its table's order (the Runner
+# sets it), so that their lanes come in that order whoever used one first.
+OBJECTS_INFO = "objects"
 FREE = -1  # a lock's level when no lane holds it
 
 # What a verb (or a wait's call) says of its object's kind.
@@ -131,7 +134,10 @@ class ObjectTracks:
         self.done = len(records)
         for name, changes in new.items():
             self.tracks[name]._add(changes)
-        return list(self.tracks.values())
+        declared = str(store.info.get(OBJECTS_INFO, "")).split()
+        rank = {name: k for k, name in enumerate(declared)}
+        # (sorted is stable: the others keep the order they were first used in)
+        return sorted(self.tracks.values(), key=lambda t: rank.get(t.name, len(rank)))
 
 
 def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:

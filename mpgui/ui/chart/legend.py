@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mpgui.model.backend import DEFAULT_BACKEND, Backend, get_backend
 from mpgui.runtime.protocol import State
+from mpgui.ui.chart.objects_item import level_color
 from mpgui.ui.chart.primitives import is_svg
 from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
 
@@ -272,10 +273,8 @@ class ChartLegend(QWidget):
                 p.setPen(QPen(fg, line, Qt.PenStyle.DashLine))
                 p.drawPolyline(points)
                 return
-            tint = QColor(fg)
-            tint.setAlphaF(0.28)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(tint)
+            p.setBrush(level_color(self.theme))
             p.drawPolygon(QPolygonF([*points, QPointF(box.right(), box.bottom()),
                                      QPointF(box.left(), box.bottom())]))
             return

@@ -27,6 +27,15 @@ from mpgui.ui.theme import Theme
 BAND = 0.7  # of a row's height: the part a level or a holder fills
 
 
+def level_color(theme: Theme) -> QColor:
+    """The fill of a queue's, a value's, an event's or a barrier's level: the foreground,
+    see-through — more of it on a dark background, where a faint grey reads as black
+    from the back of the room."""
+    color = QColor(theme.foreground)
+    color.setAlphaF(0.45 if theme.dark else 0.28)
+    return color
+
+
 def object_label(track: ObjectTrack) -> str:
     """The lane's name: 'Q (queue)'."""
     return f"{track.name} ({track.kind})"
@@ -170,9 +179,7 @@ class ObjectsItem(pg.GraphicsObject):
         band = BAND * height
         bottom = top + (height + band) / 2
         ys = bottom - np.clip(high, 0, None) / scale * band
-        fill = QColor(self.theme.foreground)
-        fill.setAlphaF(0.28)
-        _fill_runs(p, ys, x0, bottom, fill)
+        _fill_runs(p, ys, x0, bottom, level_color(self.theme))
         if track.kind == VALUE and track.updates:
             # What the value would be had no update been lost: one more per update.
             got = np.searchsorted(t, edges[1:], "right")
