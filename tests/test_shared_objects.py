@@ -406,3 +406,17 @@ def test_an_rlock_may_be_taken_again_by_its_holder(backend):
     # The same Lock twice is refused: its second acquire() would wait for itself.
     locks = replace(one, objects=(SharedObject("R", "Lock"),))
     assert any("taking the same Lock twice" in p.message for p in validate(locks))
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_a_semaphore_lets_in_as_many_as_it_has_places(backend):
+    store = run(replace(load_builtin("semaphore-places"), backend=backend), speed=10.0)
+    ops = store.records("shared")
+    changes = sorted((op.t, 1 if op.verb == "enter" else -1) for op in ops
+                     if op.verb in ("enter", "leave"))
+    assert len(changes) == 16  # four processes, in and out twice each
+    inside = [sum(d for _t, d in changes[:k + 1]) for k in range(len(changes))]
+    assert max(inside) == 2 and inside[-1] == 0  # never more than its 2 places
+    places = {t.name: t for t in ObjectTracks().sync(store)}["places"]
+    assert places.kind == "semaphore" and places.peak == 2
+    assert any(op.verb == "wait" and op.item == "acquire" for op in ops)  # some waited

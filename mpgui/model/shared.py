@@ -95,8 +95,17 @@ RLOCK = ObjectKind(
              "again (each acquire() needs its release()); the others wait.",
     (), "{mp}.RLock()", "threading.RLock()", "threading", extends="Lock", short="R")
 
+SEMAPHORE = ObjectKind(
+    "Semaphore", "A semaphore: a lock with a number of places — that many processes may "
+                 "hold it at once (with sem:); one more waits in acquire() for a place.",
+    (Param("value", "Places", int, 2, 1, 64, "",
+           "How many processes may hold it at once."),),
+    "{mp}.Semaphore({value})", "threading.Semaphore({value})", "threading",
+    extends="Lock", short="S")
+
 OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
-                                                           BARRIER, JOINABLE_QUEUE, RLOCK)}
+                                                           BARRIER, JOINABLE_QUEUE, RLOCK,
+                                                           SEMAPHORE)}
 
 
 def plays(kind: str, wanted: str) -> bool:

@@ -43,6 +43,8 @@ SET = "set"  # an event set: b None
 WAITED = "waited"  # a wait on an event ended (it was set): b None
 DONE = "done"  # task_done() on a joinable queue: b None
 JOINED = "joined"  # a joinable queue's join() returned: b None
+ENTER = "enter"  # a place of a semaphore taken (its `with` block entered): b None
+LEAVE = "leave"  # ... and given back
 ARRIVE = "arrive"  # at a barrier, about to wait: b None
 PASSED = "passed"  # out of a barrier's wait (every party arrived): b None
 
@@ -70,6 +72,7 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "Barrier": lambda ctx, p: ctx.Barrier(p.get("parties", 2)),
     "JoinableQueue": lambda ctx, p: ctx.JoinableQueue(p.get("maxsize", 0)),
     "RLock": lambda ctx, p: ctx.RLock(),
+    "Semaphore": lambda ctx, p: ctx.Semaphore(p.get("value", 2)),
 }
 _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
@@ -79,6 +82,7 @@ _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Barrier": lambda p: threading.Barrier(p.get("parties", 2)),
     "JoinableQueue": lambda p: queues.Queue(p.get("maxsize", 0)),  # (has task_done, join)
     "RLock": lambda p: threading.RLock(),
+    "Semaphore": lambda p: threading.Semaphore(p.get("value", 2)),
 }
 
 
@@ -185,20 +189,25 @@ def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
     name, held = ctx.shared[lock]
     steps = [prepare(op, ctx) for op in body]
     event, r, now = ctx.r.event, ctx.r, time.perf_counter_ns
+    # A semaphore has places, not a holder: its records say so (a lane counts how many
+    # hold it; the deadlock watch looks for holders of locks only).
+    places = type(held).__name__ in ("Semaphore", "BoundedSemaphore")
+    took, gave = ((name, ENTER), (name, LEAVE)) if places else \
+        ((name, ACQUIRE), (name, RELEASE))
 
     def locked(i: int) -> None:
         if not held.acquire(False):
             _blocked(ctx, name, "acquire")
             held.acquire()
             r.state(State.RUNNING)
-        event(Kind.SHARED, (name, ACQUIRE), None)
+        event(Kind.SHARED, took, None)
         try:
             for step in steps:
                 step(i)
         finally:  # the release's time is taken while it still holds the lock: the next
             t = now()  # holder's acquire is never drawn before it
             held.release()
-            event(Kind.SHARED, (name, RELEASE), None, t)
+            event(Kind.SHARED, gave, None, t)
     return locked
 
 

@@ -5,15 +5,16 @@ from the shared-object records (`shared_events`).
 Each object's track is a step function: the times it changed, in time order, and its
 level after each change (a queue: items in it; a lock: the lane holding it, -1 when
 free; a value: the value written; an event: 1 once set; a barrier: the processes
-waiting at it). Records arrive a child's batch at a time, so one child's may come after
-later ones of another: a sync sorts only the tail the new records reach into, and
-recomputes the levels from there. A counter's hundred thousand updates thus cost each
-frame only what arrived since the last.
+waiting at it; a semaphore: the places taken). Records arrive a child's batch at a
+time, so one child's may come after later ones of another: a sync sorts only the tail
+the new records reach into, and recomputes the levels from there. A counter's hundred
+thousand updates thus cost each frame only what arrived since the last.
 
 An object's kind comes from what was done with it (put and get: a queue; acquire and
 release: a lock; read-modify-writes and reads: a value; set and wait: an event; arrive
-and pass: a barrier — whose arrival is recorded before its wait), so the lanes appear
-for a traced script's objects and a run file's the same way, in the order first used.
+and pass: a barrier — whose arrival is recorded before its wait; enter and leave: a
+semaphore, though a wait in acquire() may come first and look like a lock's), so the
+lanes appear for a traced script's objects and a run file's the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from mpgui.runtime.store.trace import TraceStore
 
 QUEUE, LOCK, VALUE, EVENT, BARRIER = "queue", "lock", "value", "event", "barrier"
+SEMAPHORE = "semaphore"
 # The store's info key naming a scenario's objects in its table's order (the Runner
 # sets it), so that their lanes come in that order whoever used one first.
 OBJECTS_INFO = "objects"
@@ -37,7 +39,8 @@ FREE = -1  # a lock's level when no lane holds it
 # What a verb (or a wait's call) says of its object's kind.
 _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
          "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT, "arrive": BARRIER,
-         "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE}
+         "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE,
+         "enter": SEMAPHORE, "leave": SEMAPHORE}
 
 
 def kinds_used(store: TraceStore) -> set[str]:
@@ -128,6 +131,9 @@ class ObjectTracks:
             if track is None:
                 track = self.tracks[op.obj] = ObjectTrack(
                     op.obj, kind, first_level=FREE if kind == LOCK else 0)
+            elif track.kind == LOCK and kind == SEMAPHORE and not track.t:
+                # Its first record was a wait in acquire(): a semaphore after all.
+                track.kind, track.first_level = SEMAPHORE, 0
             change = _change(track, op)
             if change is not None:
                 new.setdefault(op.obj, []).append(change)
@@ -156,6 +162,8 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
         return None
     if track.kind == BARRIER and op.verb in ("arrive", "passed"):
         return (op.t, 1 if op.verb == "arrive" else -1, 0)
+    if track.kind == SEMAPHORE and op.verb in ("enter", "leave"):
+        return (op.t, 1 if op.verb == "enter" else -1, 0)
     if track.kind == EVENT and op.verb == "set":
         return (op.t, 0, 1)
     if track.kind == VALUE and op.verb == "rw" and op.value is not None:

@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from mpgui.model.backend import PROCESSES, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
-from mpgui.runtime.store.object_tracks import BARRIER, EVENT, FREE, LOCK, QUEUE, ObjectTrack
+from mpgui.runtime.store.object_tracks import (
+    BARRIER,
+    EVENT,
+    FREE,
+    LOCK,
+    QUEUE,
+    SEMAPHORE,
+    ObjectTrack,
+)
 from mpgui.runtime.store.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
 from mpgui.ui.chart.labels import lane_exit_text
@@ -89,6 +97,8 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
             wait.item or "", ": until every item put on it is marked task_done()")
     elif track is not None and track.kind == EVENT:
         text += ": nobody has set it yet"
+    elif track is not None and track.kind == SEMAPHORE:
+        text += f": all its places are taken ({track.at(at)})"
     elif track is not None and track.kind == BARRIER:
         text += f": {track.at(at)} waiting there, for the others to arrive"
     return text
@@ -213,6 +223,8 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
         return f"{head}: set{began}" if level else f"{head}: not set yet — wait() blocks"
     if track.kind == BARRIER:
         return f"{head}: " + (f"{level} waiting at it{began}" if level else "nobody waiting")
+    if track.kind == SEMAPHORE:
+        return f"{head}: {level} place{'s' if level != 1 else ''} taken{began}"
     if track.kind == LOCK:
         if level == FREE or not 0 <= level < len(store.lanes):
             return f"{head}: free{began}"

@@ -8,7 +8,15 @@ import platform
 
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
-from mpgui.runtime.store.object_tracks import BARRIER, EVENT, LOCK, QUEUE, VALUE, kinds_used
+from mpgui.runtime.store.object_tracks import (
+    BARRIER,
+    EVENT,
+    LOCK,
+    QUEUE,
+    SEMAPHORE,
+    VALUE,
+    kinds_used,
+)
 from mpgui.runtime.store.shared_events import items_got, waits_on
 from mpgui.runtime.store.trace import UNOBSERVED, TraceStore
 from mpgui.ui.chart.labels import is_pool_worker
@@ -62,7 +70,7 @@ def chart_extras(store: TraceStore | None) -> frozenset[str]:
     if items_got(store):
         extras.add("item")
     kinds = kinds_used(store)
-    if kinds & {QUEUE, VALUE, EVENT, BARRIER}:
+    if kinds & {QUEUE, VALUE, EVENT, BARRIER, SEMAPHORE}:
         extras.add("level")
     if LOCK in kinds:
         extras.add("holder")
