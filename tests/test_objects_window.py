@@ -91,7 +91,7 @@ def test_a_deadlock_is_said_and_stop_ends_it(qtbot, window):
     assert "Deadlock: A holds L1" in window.console.toPlainText()
     # The cycle on the chart: a red arrow from each of A and B to the lock it waits for.
     chart = window.chart
-    assert chart.objects.deadlock is window.controller.runner.deadlock
+    qtbot.waitUntil(lambda: chart.objects.deadlock == window.controller.runner.deadlock)
     qtbot.waitUntil(lambda: _painted(chart, QColor(chart.theme.crash)) > 40)
     stop = next(b for b in box.buttons() if b.text() == "Stop the Run")
     stop.click()

@@ -22,6 +22,7 @@ from mpgui.model.validation import validate
 from mpgui.runtime.output.runfile import load_run, save_run
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
+from mpgui.runtime.store.deadlock import Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.shared_events import waits_on
 from mpgui.runtime.store.trace import TraceStore
@@ -420,3 +421,20 @@ def test_a_semaphore_lets_in_as_many_as_it_has_places(backend):
     places = {t.name: t for t in ObjectTracks().sync(store)}["places"]
     assert places.kind == "semaphore" and places.peak == 2
     assert any(op.verb == "wait" and op.item == "acquire" for op in ops)  # some waited
+
+
+def test_a_deadlock_is_kept_with_its_run(tmp_path):
+    scenario = load_builtin("deadlock")
+    with Runner(scenario, speed=4.0, start_method="forkserver") as runner:
+        runner.start()
+        while runner.deadlock is None and not runner.done:
+            runner.wait(0.05)
+            runner.poll()
+        runner.stop()
+    path = tmp_path / "deadlock.mpgrun"
+    save_run(path, scenario, runner.store, {})
+    _scenario, loaded, _meta = load_run(path)
+    assert Deadlock.from_info(loaded.info["deadlock"]) == runner.deadlock
+    # What a run file says is read with care: anything else is no deadlock.
+    for bad in ("", "x", "1|2|3", "1||a,b", "1||-1,L,L2,acquire;", None, 5):
+        assert Deadlock.from_info(bad) is None, bad

@@ -42,7 +42,7 @@ from mpgui.runtime.parent.watch import Watch
 from mpgui.runtime.protocol import State
 from mpgui.runtime.session.record import RunRecord, prediction
 from mpgui.runtime.session.run import Status, how_it_ran
-from mpgui.runtime.store.deadlock import LockWatch
+from mpgui.runtime.store.deadlock import DEADLOCK_INFO, LockWatch
 from mpgui.runtime.store.joins import Join
 from mpgui.runtime.store.object_tracks import OBJECTS_INFO
 from mpgui.runtime.store.trace import TraceStore
@@ -227,6 +227,8 @@ class Runner(RunLoop):
             self._cycle = (found.members, now)
         elif now - self._cycle[1] >= DEADLOCK_CONFIRM_NS:
             self.deadlock = found
+            # Kept with the run: its file, its replay and its chart show it too.
+            self.store.info[DEADLOCK_INFO] = found.to_info()
 
     def _live_rows(self) -> list[int]:
         """The lanes of the table's rows started and not ended (a process, or a thread

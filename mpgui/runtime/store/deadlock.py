@@ -17,6 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+# The store's info key of the run's deadlock (`Deadlock.to_info`), once one was found.
+DEADLOCK_INFO = "deadlock"
+
 if TYPE_CHECKING:
     from mpgui.runtime.store.shared_events import SharedOp
     from mpgui.runtime.store.trace import TraceStore
@@ -44,6 +47,29 @@ class Deadlock:
         return "Deadlock: " + "; ".join(
             f"{store.lanes[lane].var} holds {held} and waits for {wanted}"
             for lane, held, wanted in self.members)
+
+    def to_info(self) -> str:
+        """The deadlock as one line for the store's info (`DEADLOCK_INFO`), which run
+        files keep: "t|joining|lane,held,wanted,call;..."."""
+        calls = self.calls or ("",) * len(self.members)
+        return f"{self.t}|{self.joining}|" + ";".join(
+            f"{lane},{held},{wanted},{call}"
+            for (lane, held, wanted), call in zip(self.members, calls, strict=True))
+
+    @classmethod
+    def from_info(cls, text: object) -> Deadlock | None:
+        """`to_info`'s line read back; None for anything else (a run file may say
+        anything)."""
+        try:
+            t, joining, members = str(text).split("|")
+            parts = [m.split(",") for m in members.split(";")]
+            if not parts or any(len(p) != 4 for p in parts):
+                return None
+            calls = tuple(p[3] for p in parts)
+            return cls(tuple((int(p[0]), p[1], p[2]) for p in parts), int(t),
+                       calls if joining else (), joining)
+        except ValueError:
+            return None
 
     @property
     def why(self) -> str:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QScrollBar, QToolTip
 
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.store.deadlock import DEADLOCK_INFO, Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import (
@@ -73,6 +74,7 @@ class ChartWidget(pg.PlotWidget):
         self.marks = MarksItem(theme)
         self.objects = ObjectsItem(theme)  # the shared objects' lanes
         self.object_tracks = ObjectTracks()
+        self._deadlock_said: object = None  # the store's deadlock line last drawn
         self.ghost = SpansItem(theme, ghost=True)  # the prediction, over the measured spans
         self.ghost.setZValue(5)
         # pg.mkPen is cosmetic: 2 pixels wide, not 2 seconds.
@@ -152,6 +154,7 @@ class ChartWidget(pg.PlotWidget):
         """Show `store` (a new run), or nothing (but the prediction, if there is one)."""
         self.store = store
         self.objects.set_deadlock(None)
+        self._deadlock_said = None
         self._announce_backend()
         self.cache = SpanCache()
         self.rows = None  # laid out again for this store at its first refresh
@@ -248,6 +251,10 @@ class ChartWidget(pg.PlotWidget):
         self.spans.set_data(self.cache, rows, colors, self._x_end)
         self.marks.set_data(store, rows, self._x_end, end if replay else None)
         self.objects.set_data(tracks, rows, colors, store.t0, self._x_end)
+        said = store.info.get(DEADLOCK_INFO)
+        if said != self._deadlock_said:  # (found by the run; kept in its file)
+            self._deadlock_said = said
+            self.objects.set_deadlock(Deadlock.from_info(said) if said else None)
         self._announce_extras()
         self.spans.show()
         self.marks.show()

@@ -130,7 +130,7 @@ class ObjectsItem(pg.GraphicsObject):
                 self._paint_holders(p, t, levels, edges, x0, top, height)
             else:
                 self._paint_levels(p, track, t, levels, edges, x0, top, height)
-        if self.deadlock is not None:
+        if self.deadlock is not None and (self.deadlock.t - self.t0) / 1e9 <= self.x_end:
             self._paint_cycle(p, self.deadlock, rows, geo, full.left() + (
                 (self.deadlock.t - self.t0) / 1e9 - view.left()) / view.width() * full.width())
         p.restore()
@@ -144,7 +144,7 @@ class ObjectsItem(pg.GraphicsObject):
         width = 3 * self.line  # (seen from the back of the room)
         head = 7 * self.line
         for k, (lane, _held, wanted) in enumerate(deadlock.members):
-            if lane >= len(rows.lane_row) or wanted not in row_of:
+            if not 0 <= lane < len(rows.lane_row) or wanted not in row_of:
                 continue
             xa = x + 4 + k * 3 * width
             y0 = geo.row_top(int(rows.lane_row[lane])) + geo.height / 2

@@ -173,7 +173,6 @@ class RunLifecycle(QObject):
         text = run.deadlock.sentence(run.store)
         w = self.window
         w.console.note(f"— {text} —", error=True)
-        w.chart.objects.set_deadlock(run.deadlock)  # the cycle, drawn
         names = [run.store.lanes[lane].var for lane in run.deadlock.lanes]
         # (Short: the bar is narrow.)
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
