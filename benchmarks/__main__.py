@@ -23,6 +23,7 @@ BENCHMARKS = {
     "floodexports": core.flood_exports,
     "frames": window.frame_budget,
     "panzoom": window.pan_zoom,
+    "queuezoom": window.queue_pan_zoom,
     "viztracer": peers.viztracer,
     "accuracy": peers.accuracy,
     "trace": trace.trace_overhead,

@@ -190,3 +190,18 @@ def test_object_lanes_come_in_the_tables_order_whoever_used_one_first():
     del store.info["objects"]  # a store that does not say: the order first met in
     first = list(dict.fromkeys(op.obj for op in store.records("shared")))
     assert [t.name for t in ObjectTracks().sync(store)] == first
+
+
+def test_a_queue_of_many_items_draws_a_line_per_few_pixels_not_per_item(window, qtbot):
+    from benchmarks.window import _queue_store
+
+    store = _queue_store(20_000)
+    chart = window.chart
+    chart.set_store(store)
+    chart.refresh(store.t_end, running=False)
+    chart.viewport().repaint()
+    items = [s for s in chart.marks.layout.segments if s.kind == "item"]
+    width = chart.plot.getViewBox().width()
+    assert 0 < len(items) <= width / 3 + 1  # (MIN_GAP_PX apart)
+    queue = chart.objects.tracks[0]
+    assert queue.kind == QUEUE and queue.peak >= 1 and queue.final == 0

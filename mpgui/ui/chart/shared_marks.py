@@ -19,6 +19,8 @@ from mpgui.ui.chart.geometry import Rows
 from mpgui.ui.chart.labels import Frame, MarksLayout, Segment, _Flag
 from mpgui.ui.chart.mark_painters import register_painter
 
+MIN_GAP_PX = 3.0  # the closest two items' lines are drawn, by their gets
+
 
 @dataclass
 class _Matched:
@@ -73,19 +75,36 @@ class SharedMarks:
 
     def connectors(self, store: TraceStore, records: list[SharedOp], rows: Rows,
                    frame: Frame, cut_ns: int, out: MarksLayout) -> None:
-        """Each item got by `cut_ns` whose two lanes are shown: put → get."""
+        """Each item got by `cut_ns` whose two lanes are shown: put → get. Only the
+        items got in view, and at most one per MIN_GAP_PX of the gets' times: a
+        million items would be lines closer than pixels — the queue's own lane shows
+        how many were waiting — and a frame costs the pixels, not the items."""
         pairs = self._matched(records).pairs
+        if not pairs:
+            return
         h = frame.row_h
         first, end = frame.visible_rows
-        stop = len(pairs) if not pairs or pairs[-1][0] <= cut_ns else \
-            bisect_right(pairs, (cut_ns, 1 << 62))
-        for t_get, lane_put, t_put, lane_get in pairs[:stop]:
+        # The plot's time span, from the (linear) map of time to x.
+        x0, per_ns = frame.x_of(0), (frame.x_of(1_000_000_000) - frame.x_of(0)) / 1e9
+        if per_ns <= 0:
+            return
+        t_left = int((frame.plot.x - x0) / per_ns)
+        t_right = int((frame.plot.right - x0) / per_ns)
+        i = bisect_right(pairs, (t_left, -1))
+        stop = bisect_right(pairs, (min(cut_ns, t_right), 1 << 62))
+        step_ns = max(1, int(MIN_GAP_PX / per_ns))
+        while i < stop:
+            t_get, lane_put, t_put, lane_get = pairs[i]
             a, b = int(rows.lane_row[lane_put]), int(rows.lane_row[lane_get])
-            if a < 0 or b < 0 or not (first <= a < end and first <= b < end):
-                continue
-            y0 = frame.row_top(a) + h * (0.75 if b > a else 0.25)
-            y1 = frame.row_top(b) + h * (0.25 if b > a else 0.75)
-            out.segments.append(Segment(frame.x_of(t_put), y0, frame.x_of(t_get), y1, "item"))
+            if a >= 0 and b >= 0 and first <= a < end and first <= b < end:
+                y0 = frame.row_top(a) + h * (0.75 if b > a else 0.25)
+                y1 = frame.row_top(b) + h * (0.25 if b > a else 0.75)
+                out.segments.append(Segment(frame.x_of(t_put), y0, frame.x_of(t_get), y1,
+                                            "item"))
+                # The next item MIN_GAP_PX on: a jump, not a walk through a million.
+                i = max(i + 1, bisect_right(pairs, (t_get + step_ns, -1), i + 1, stop))
+            else:
+                i += 1
 
     def flags(self, store: TraceStore, records: list[SharedOp], cut_ns: int) -> list[_Flag]:
         """None: items are drawn between the processes' lanes, not on the main program's."""
