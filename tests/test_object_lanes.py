@@ -205,3 +205,27 @@ def test_a_queue_of_many_items_draws_a_line_per_few_pixels_not_per_item(window, 
     assert 0 < len(items) <= width / 3 + 1  # (MIN_GAP_PX apart)
     queue = chart.objects.tracks[0]
     assert queue.kind == QUEUE and queue.peak >= 1 and queue.final == 0
+
+
+def test_the_lanes_arrays_follow_a_track_that_grows_in_any_order(qtbot):
+    # The chart converts only what changed since its last frame; whatever order the
+    # records come in, its arrays are those of the whole track converted at once.
+    from mpgui.ui.chart.objects_item import ObjectsItem
+    from mpgui.ui.theme import LIGHT
+
+    store = run("lock-convoy")
+    ops = store.records("shared")
+    rng = random.Random(3)
+    shuffled, tracks, item = TraceStore(), ObjectTracks(), ObjectsItem(LIGHT)
+    shuffled.t0 = item.t0 = store.t0
+    pending = {}
+    for op in ops:
+        pending.setdefault(op.lane, []).append(op)
+    while any(pending.values()):
+        lane = rng.choice([k for k, v in pending.items() if v])
+        shuffled.records("shared").extend(pending[lane][:2])
+        del pending[lane][:2]
+        for track in tracks.sync(shuffled):
+            t, levels = item._arrays_of(track)
+            assert t.tolist() == [(x - store.t0) / 1e9 for x in track.t]
+            assert levels.tolist() == [track.first_level, *track.level]

@@ -62,6 +62,9 @@ class ObjectTrack:
     peak: int = 0  # the highest level so far (a queue's fullest, a value's largest)
     first_level: int = 0  # the level before the first change
     depth: dict[int, int] = field(default_factory=dict)  # a lock's: lane -> times taken
+    # The first change that differs from what a reader took last (it resets this to
+    # len(t) when it has caught up): a drawing converts only the tail.
+    changed_from: int = 0
 
     @property
     def final(self) -> int:
@@ -96,6 +99,7 @@ class ObjectTrack:
         merged = sorted([*zip(self.t[start:], self._step[start:], strict=True),
                          *((t, (add, put)) for t, add, put in changes)])
         del self.t[start:], self.level[start:], self._step[start:]
+        self.changed_from = min(self.changed_from, start)
         if start == 0 and self.kind == VALUE:  # the value before the earliest update
             self.first_level = merged[0][1][1] - 1
         level = self.level[-1] if self.level else self.first_level

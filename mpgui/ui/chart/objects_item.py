@@ -56,7 +56,7 @@ class ObjectsItem(pg.GraphicsObject):
         self.x_end = 0.0
         self.deadlock: Deadlock | None = None
         self._rect = QRectF(0, 0, 1, 1)
-        self._arrays: dict[str, tuple[tuple[int, int, int], np.ndarray, np.ndarray]] = {}
+        self._arrays: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray]] = {}
 
     def set_data(self, tracks: list[ObjectTrack], rows: Rows, colors: np.ndarray, t0: int,
                  x_end: float) -> None:
@@ -90,15 +90,28 @@ class ObjectsItem(pg.GraphicsObject):
 
     def _arrays_of(self, track: ObjectTrack) -> tuple[np.ndarray, np.ndarray]:
         """(seconds of each change, the level before the first and after each change),
-        converted again only when the track grew (a sync always adds changes)."""
-        key = (id(track), len(track.t), self.t0)
+        converted from where the track last changed on (a live counter's hundred
+        thousand updates are not converted again at every frame)."""
+        key = (id(track), self.t0)
         kept = self._arrays.get(track.name)
-        if kept is None or kept[0] != key:
-            t = (np.asarray(track.t, np.int64) - self.t0) / 1e9
-            levels = np.asarray([track.first_level, *track.level], np.int64)
-            kept = (key, t, levels)
-            self._arrays[track.name] = kept
-        return kept[1], kept[2]
+        if kept is not None and kept[0] == key and len(kept[1]) == len(track.t) and \
+                track.changed_from >= len(track.t):
+            return kept[1], kept[2]
+        start = min(track.changed_from, len(kept[1])) if kept is not None and \
+            kept[0] == key else 0
+        tail_t = (np.asarray(track.t[start:], np.int64) - self.t0) / 1e9
+        tail_levels = np.asarray(track.level[start:], np.int64)
+        if start:
+            assert kept is not None
+            t = np.concatenate((kept[1][:start], tail_t))
+            levels = np.concatenate((kept[2][:start + 1], tail_levels))
+            levels[0] = track.first_level
+        else:
+            t = tail_t
+            levels = np.concatenate(([track.first_level], tail_levels)).astype(np.int64)
+        track.changed_from = len(track.t)
+        self._arrays[track.name] = (key, t, levels)
+        return t, levels
 
     def paint(self, p: QPainter, option: object, *_args: object) -> None:
         rows, vb = self.rows, self.getViewBox()
