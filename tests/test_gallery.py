@@ -52,7 +52,12 @@ def printed(stdout: str, racy: bool = False) -> Counter:
 RACY_NUMBERS = {"lost-updates", "joinable-queue"}
 # Scenarios that deadlock: mpgui names the deadlock and stops (exit code 3); the plain
 # script hangs for ever (it is killed, with its children, after a while).
-DEADLOCKS = {"deadlock": 4}
+DEADLOCKS = {
+    "deadlock": (4, "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
+    # (speed 2: the third philosopher starts last, and must reach for F3 before P2 eats)
+    "dining-philosophers": (2, "Deadlock: P1 holds F1 and waits for F2; P2 holds F2 and "
+                               "waits for F3; P3 holds F3 and waits for F1"),
+}
 
 
 # Scenarios whose printed lines depend on a race the lesson is about (a daemon ended, or
@@ -67,7 +72,8 @@ RACE_SPEEDS = {"daemon": 4, "terminate": 4, "exit-codes": 4}
 @pytest.mark.parametrize("name", builtin_names())
 def test_each_builtin_runs_and_its_code_prints_the_same_lines(name, tmp_path):
     if name in DEADLOCKS:
-        return check_the_deadlock(name, str(DEADLOCKS[name]), tmp_path)
+        speed, sentence = DEADLOCKS[name]
+        return check_the_deadlock(name, str(speed), sentence, tmp_path)
     speed = str(RACE_SPEEDS.get(name, 20))
     run = subprocess.run([*MPGUI, "run", name, "--speed", speed, "--quiet"],
                          capture_output=True, text=True, timeout=120, env=env_without_display())
@@ -85,11 +91,11 @@ def test_each_builtin_runs_and_its_code_prints_the_same_lines(name, tmp_path):
     assert failed == ("Traceback" in run.stderr)  # a crash shows in both, or in neither
 
 
-def check_the_deadlock(name: str, speed: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def check_the_deadlock(name: str, speed: str, sentence: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     run = subprocess.run([*MPGUI, "run", name, "--speed", speed, "--quiet"],
                          capture_output=True, text=True, timeout=120, env=env_without_display())
     assert run.returncode == 3, run.stderr
-    assert "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1" in run.stderr
+    assert sentence in run.stderr
     code = subprocess.run([*MPGUI, "code", name, "--speed", speed], capture_output=True,
                           text=True, timeout=60, check=True).stdout
     script = tmp_path / f"{name}.py"
