@@ -127,15 +127,16 @@ def _synthetic_store(lanes: int, spans: int):  # type: ignore[no-untyped-def]
     return store
 
 
-def pan_zoom(lanes: int = 64, spans: int = 100_000, frames: int = 60) -> Row:
-    """Repaint time of the chart after a pan or a zoom, with `lanes` x `spans`."""
+def _pan_zoom_times(store, frames: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """ms of each repaint of the chart of (finished) `store` after a pan or a zoom,
+    alternately, `frames` times — the first full paint of it not counted."""
     from PySide6.QtCore import QPointF
 
     app, w = _window()
-    store = _synthetic_store(lanes, spans)
     chart = w.chart
     chart.set_store(store)
     chart.refresh(store.t_end, running=False)
+    chart.viewport().repaint()
     chart.following = False
     span = (store.t_end - store.t0) / 1e9
     times = []
@@ -150,6 +151,12 @@ def pan_zoom(lanes: int = 64, spans: int = 100_000, frames: int = 60) -> Row:
         times.append((time.perf_counter_ns() - t) / 1e6)
     w.close()
     app.processEvents()
+    return times
+
+
+def pan_zoom(lanes: int = 64, spans: int = 100_000, frames: int = 60) -> Row:
+    """Repaint time of the chart after a pan or a zoom, with `lanes` x `spans`."""
+    times = _pan_zoom_times(_synthetic_store(lanes, spans), frames)
     p95 = _percentile(times, 0.95)
     return Row(f"scale: chart repaint after pan/zoom, {lanes} lanes x {spans:,} spans "
                f"(95th percentile of {frames})", f"{p95:.1f} ms",
@@ -181,28 +188,7 @@ def _queue_store(items: int):  # type: ignore[no-untyped-def]
 def queue_pan_zoom(items: int = 1_000_000, frames: int = 60) -> Row:
     """Repaint time after a pan or a zoom of a run whose queue carried `items` items:
     the queue's lane and the put → get lines."""
-    from PySide6.QtCore import QPointF
-
-    app, w = _window()
-    store = _queue_store(items)
-    chart = w.chart
-    chart.set_store(store)
-    chart.refresh(store.t_end, running=False)  # (the matching of puts and gets: once)
-    chart.viewport().repaint()
-    chart.following = False
-    span = (store.t_end - store.t0) / 1e9
-    times = []
-    vb = chart.vb
-    for k in range(frames):
-        if k % 2:
-            vb.scaleBy((0.7 if k % 4 == 1 else 1 / 0.7, 1), center=QPointF(span / 2, 0))
-        else:
-            vb.translateBy(x=span * 0.03 * (1 if k % 4 == 0 else -1))
-        t = time.perf_counter_ns()
-        chart.viewport().repaint()
-        times.append((time.perf_counter_ns() - t) / 1e6)
-    w.close()
-    app.processEvents()
+    times = _pan_zoom_times(_queue_store(items), frames)
     p95 = _percentile(times, 0.95)
     return Row(f"scale: chart repaint after pan/zoom, a queue of {items:,} items "
                f"(95th percentile of {frames})", f"{p95:.1f} ms",

@@ -212,3 +212,11 @@ def open_editor(view, row: int, column: int):
     view.setCurrentIndex(index)
     view.edit(index)
     return index, view.focusWidget()
+
+
+def until_a_deadlock(runner) -> None:  # type: ignore[no-untyped-def]
+    """Start `runner` (a Runner) and poll it until it finds a deadlock (or ends)."""
+    runner.start()
+    while runner.deadlock is None and not runner.done:
+        runner.wait(0.05)
+        runner.poll()

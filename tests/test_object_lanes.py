@@ -22,6 +22,7 @@ from mpgui.runtime.store.object_tracks import (
 from mpgui.runtime.store.shared_events import SharedOp
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
+from tests.helpers import until_a_deadlock
 
 
 def run(name: str, speed: float = 20.0, **params) -> TraceStore:
@@ -180,10 +181,7 @@ def test_object_lanes_come_in_the_tables_order_whoever_used_one_first():
     scenario = load_builtin("deadlock")  # B may take L2 before A takes L1
     with Runner(replace(scenario, objects=scenario.objects[::-1]), speed=4.0,
                 start_method="forkserver") as runner:
-        runner.start()
-        while runner.deadlock is None and not runner.done:
-            runner.wait(0.05)
-            runner.poll()
+        until_a_deadlock(runner)
         runner.stop()
     store = runner.store
     assert [t.name for t in ObjectTracks().sync(store)] == ["L2", "L1"]  # the table's

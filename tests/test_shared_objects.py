@@ -26,7 +26,7 @@ from mpgui.runtime.store.deadlock import Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.shared_events import waits_on
 from mpgui.runtime.store.trace import TraceStore
-from tests.helpers import MPGUI, env_without_display
+from tests.helpers import MPGUI, env_without_display, until_a_deadlock
 
 V1 = """format = 1
 main = ["A.start()", "A.join()"]
@@ -244,10 +244,7 @@ def test_renaming_an_object_renames_it_where_it_is_used():
 def test_a_deadlock_is_named_within_a_second_of_forming():
     scenario = load_builtin("deadlock")
     with Runner(scenario, speed=2.0, start_method="forkserver") as runner:
-        runner.start()
-        while runner.deadlock is None and not runner.done:
-            runner.wait(0.05)
-            runner.poll()
+        until_a_deadlock(runner)
         found_at = time.perf_counter_ns()
         deadlock = runner.deadlock
         assert deadlock is not None
@@ -267,10 +264,7 @@ def test_processes_that_all_wait_while_the_main_program_joins_are_a_deadlock(bac
                     program=(Step("start", "A"), Step("start", "B"), Step("join", "A"),
                              Step("join", "B")))
     with Runner(short, speed=4.0, start_method="forkserver") as runner:
-        runner.start()
-        while runner.deadlock is None and not runner.done:
-            runner.wait(0.05)
-            runner.poll()
+        until_a_deadlock(runner)
         found_at = time.perf_counter_ns()
         deadlock = runner.deadlock
         assert deadlock is not None
@@ -426,10 +420,7 @@ def test_a_semaphore_lets_in_as_many_as_it_has_places(backend):
 def test_a_deadlock_is_kept_with_its_run(tmp_path):
     scenario = load_builtin("deadlock")
     with Runner(scenario, speed=4.0, start_method="forkserver") as runner:
-        runner.start()
-        while runner.deadlock is None and not runner.done:
-            runner.wait(0.05)
-            runner.poll()
+        until_a_deadlock(runner)
         runner.stop()
     path = tmp_path / "deadlock.mpgrun"
     save_run(path, scenario, runner.store, {})

@@ -14,44 +14,23 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from mpgui.ui.chart.geometry import Rows
 from mpgui.ui.chart.primitives import RowGeometry
+from mpgui.ui.chart.view_item import ViewItem
 from mpgui.ui.theme import Theme
 
 
-class LanesItem(pg.GraphicsObject):
+class LanesItem(ViewItem):
     """Shading, rules and the time grid behind the spans."""
 
     def __init__(self, theme: Theme, time_axis: pg.AxisItem) -> None:
-        super().__init__()
-        self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
-        self.theme = theme
+        super().__init__(theme)
         self.time_axis = time_axis  # whose ticks the vertical grid follows
         self.rows: Rows | None = None
-        self.line = 1.0
-        self._rect = QRectF(0, 0, 1, 1)
 
     def set_rows(self, rows: Rows | None) -> None:
         """The rows to shade (None: none)."""
         if rows is None or self.rows is None or rows.labels != self.rows.labels:
             self.rows = rows
             self.update()
-
-    def set_style(self, theme: Theme, line: float) -> None:
-        """Other colours; lines `line` times as wide."""
-        self.theme, self.line = theme, line
-        self.update()
-
-    def viewRangeChanged(self) -> None:  # pyqtgraph hook
-        vb = self.getViewBox()
-        if vb is None:
-            return
-        rect = vb.viewRect()
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = QRectF(rect)
-            self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
 
     def paint(self, p: QPainter, option: object, *_args: object) -> None:
         rows, vb = self.rows, self.getViewBox()

@@ -8,13 +8,13 @@ Drawn per pixel column from the tracks (`runtime.store.object_tracks`), so a fra
 costs the columns on screen, not the hundred thousand updates of a counter: a queue
 or a value shows the highest level the column's time reached (a brief peak is never
 lost between two columns), a lock the lane that held it at the column's middle.
-Its own item, uncached and as wide as the view, like the lanes' background.
+Its own item, uncached and as wide as the view (`view_item.py`), like the lanes'
+background.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
@@ -22,6 +22,7 @@ from mpgui.runtime.store.deadlock import Deadlock
 from mpgui.runtime.store.object_tracks import FREE, LOCK, VALUE, ObjectTrack
 from mpgui.ui.chart.geometry import MAIN_COLOR, Rows
 from mpgui.ui.chart.primitives import RowGeometry
+from mpgui.ui.chart.view_item import ViewItem
 from mpgui.ui.theme import Theme
 
 BAND = 0.7  # of a row's height: the part a level or a holder fills
@@ -41,21 +42,17 @@ def object_label(track: ObjectTrack) -> str:
     return f"{track.name} ({track.kind})"
 
 
-class ObjectsItem(pg.GraphicsObject):
+class ObjectsItem(ViewItem):
     """Paints the object rows of `rows` from their tracks."""
 
     def __init__(self, theme: Theme) -> None:
-        super().__init__()
-        self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
-        self.theme = theme
-        self.line = 1.0
+        super().__init__(theme)
         self.tracks: list[ObjectTrack] = []
         self.rows: Rows | None = None
         self.colors = np.zeros(0, np.int32)  # lane -> colour index
         self.t0 = 0
         self.x_end = 0.0
         self.deadlock: Deadlock | None = None
-        self._rect = QRectF(0, 0, 1, 1)
         self._arrays: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray]] = {}
 
     def set_data(self, tracks: list[ObjectTrack], rows: Rows, colors: np.ndarray, t0: int,
@@ -69,24 +66,6 @@ class ObjectsItem(pg.GraphicsObject):
         """Draw this deadlock's cycle (None: none)."""
         self.deadlock = deadlock
         self.update()
-
-    def set_style(self, theme: Theme, line: float) -> None:
-        """Other colours; lines `line` times as wide."""
-        self.theme, self.line = theme, line
-        self.update()
-
-    def viewRangeChanged(self) -> None:  # pyqtgraph hook
-        vb = self.getViewBox()
-        if vb is None:
-            return
-        rect = vb.viewRect()
-        if rect != self._rect:
-            self.prepareGeometryChange()
-            self._rect = QRectF(rect)
-            self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
 
     def _arrays_of(self, track: ObjectTrack) -> tuple[np.ndarray, np.ndarray]:
         """(seconds of each change, the level before the first and after each change),
