@@ -64,6 +64,10 @@ def test_a_value_lane_knows_the_updates_it_lost():
     total = tracks_of(store)["total"]
     assert total.kind == VALUE and total.updates == 10_000 and total.first_level == 0
     assert total.lost == 10_000 - total.final
+    # Each lost update is one that read a value another had read: marked where it was.
+    assert len(total.collisions) == total.lost
+    locked = tracks_of(run("lock-fixes-it", speed=10.0, n=2000))["total"]
+    assert locked.lost == 0 and locked.collisions == [] and locked.final == 4000
     assert f"R: the total is {total.final}" in list(store.line_texts())
 
 
@@ -227,3 +231,14 @@ def test_the_lanes_arrays_follow_a_track_that_grows_in_any_order(qtbot):
             t, levels = item._arrays_of(track)
             assert t.tolist() == [(x - store.t0) / 1e9 for x in track.t]
             assert levels.tolist() == [track.first_level, *track.level]
+
+
+def test_a_bounded_queues_lane_never_goes_over_its_size():
+    # The producer waits on the full queue; it is let in while the consumer's get() is
+    # still going on: that get is drawn from its start, so the lane stays at 2, not 3.
+    store = run("bounded-queue", speed=4.0)
+    q = tracks_of(store)["Q"]
+    assert q.peak == 2 and q.final == 0
+    producer = next(ln.index for ln in store.lanes if ln.var == "P")
+    assert any(op.verb == "wait" and op.item == "put" and op.lane == producer
+               for op in store.records("shared"))

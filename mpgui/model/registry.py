@@ -151,6 +151,12 @@ WORKLOADS: dict[str, Workload] = {
                  (_N,),
                  (Repeat("n", (Get("q"), Print())),),
                  (("q", "Queue", "the queue it gets its items from"),)),
+        Workload("slow_consumer", "Consume slowly",
+                 "Gets an item from the queue (waiting while it is empty), works on it "
+                 "(sleeps), then prints its message — {item} is what it got —, n times.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Get("q"), Sleep("interval"), Print())),),
+                 (("q", "Queue", "the queue it gets its items from"),)),
         Workload("counter", "Counter",
                  "Adds 1 to a shared Value n times with counter.value += 1 — a read, then "
                  "a write, so another process can write in between and an update is lost "

@@ -130,18 +130,23 @@ def _put(ctx: Context, queue: str) -> StepFn:
 @executes("get")
 def _get(ctx: Context, queue: str) -> StepFn:
     name, q = ctx.shared[queue]
-    fields, event, r = ctx.fields, ctx.r.event, ctx.r
+    fields, event, r, now = ctx.fields, ctx.r.event, ctx.r, time.perf_counter_ns
     what, shared, get_now = (name, GET), Kind.SHARED, q.get  # (looked up once)
 
     def get(_i: int) -> None:
+        # An item that was there is taken from the moment get() began: a producer
+        # waiting on a full queue is let in before this get() returns, and its put must
+        # not be drawn before the place was given up (a bounded queue over its size).
+        t: int | None = now()
         try:
             ident, item = get_now(False)
         except queues.Empty:
             _blocked(ctx, name, "get")
             ident, item = get_now()
             r.state(State.RUNNING)
+            t = None  # (it came at the end of the wait: now)
         fields["item"] = item
-        event(shared, what, ident)
+        event(shared, what, ident, t)
     return get
 
 
