@@ -65,6 +65,11 @@ class ObjectTrack:
     # The first change that differs from what a reader took last (it resets this to
     # len(t) when it has caught up): a drawing converts only the tail.
     changed_from: int = 0
+    # A value's lost updates, where they happened: an update that read a value another
+    # update had read too (their read-modify-write windows overlapped: one of the two
+    # is lost), at its write's time, in the order found.
+    collisions: list[int] = field(default_factory=list)
+    _read: set[int] = field(default_factory=set)  # the values updates read
 
     @property
     def final(self) -> int:
@@ -172,5 +177,9 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
         return (op.t, 0, 1)
     if track.kind == VALUE and op.verb == "rw" and op.value is not None:
         track.updates += 1
+        if op.value in track._read:
+            track.collisions.append(op.t)
+        else:
+            track._read.add(op.value)
         return (op.t, 0, op.value + 1)  # (an update adds one: `value += 1`)
     return None

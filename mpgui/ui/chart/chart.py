@@ -148,7 +148,8 @@ class ChartWidget(pg.PlotWidget):
                len(shown.records("shared")) if shown is not None else 0)
         if key != self._extras_key:
             self._extras_key = key
-            self.extras_shown.emit(chart_extras(shown))
+            lost = any(t.collisions for t in self.objects.tracks) and shown is self.store
+            self.extras_shown.emit(chart_extras(shown) | ({"collision"} if lost else set()))
 
     def set_store(self, store: TraceStore | None) -> None:
         """Show `store` (a new run), or nothing (but the prediction, if there is one)."""

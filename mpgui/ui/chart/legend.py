@@ -42,6 +42,7 @@ EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
     "level": ("level", "a queue's items, a value, waiting at a barrier"),
     "holder": ("holder", "holds the lock"),
     "lost": ("lost", "the value without lost updates"),
+    "collision": ("collision", "an update lost"),
 }
 # What each entry means, for the tooltip: written not to repeat the entry's label.
 HELP: dict[object, str] = {
@@ -66,6 +67,9 @@ HELP: dict[object, str] = {
     "lost": "a value's lane: what the value would be had every update counted — the gap "
             "to the filled level is the updates lost when two processes read the same "
             "value and both wrote it plus one",
+    "collision": "a value's lane: in this pixel's time an update was lost — two processes "
+                  "read the same value (their read-modify-writes overlapped) and both "
+                  "wrote it plus one",
     "busy": "the main program itself running: starting processes (each start() takes a "
             "moment), or between steps",
     "line": "the moment a process printed a line (several close together: a band)",
@@ -264,6 +268,10 @@ class ChartLegend(QWidget):
             p.setPen(QPen(fg, 1.2 * line))
             p.drawLine(QPointF(box.left() + 2, box.top() + 2),
                        QPointF(box.right() - 2, box.bottom() - 2))
+            return
+        if key == "collision":  # the red tick over a value's lane
+            p.fillRect(QRectF(box.left() + 2, box.center().y() - 1.5 * line,
+                              box.width() - 4, 3 * line), QColor(self.theme.crash))
             return
         if key in ("level", "lost"):  # a rising step, filled; or its dashed line
             steps = [(0.0, 0.8), (0.35, 0.8), (0.35, 0.5), (0.7, 0.5), (0.7, 0.2), (1.0, 0.2)]

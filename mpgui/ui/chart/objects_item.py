@@ -172,6 +172,8 @@ class ObjectsItem(ViewItem):
         bottom = top + (height + band) / 2
         ys = bottom - np.clip(high, 0, None) / scale * band
         _fill_runs(p, ys, x0, bottom, level_color(self.theme))
+        if track.kind == VALUE and track.collisions:
+            self._paint_collisions(p, track, edges, x0, top + (height - band) / 2)
         if track.kind == VALUE and track.updates:
             # What the value would be had no update been lost: one more per update.
             got = np.searchsorted(t, edges[1:], "right")
@@ -181,6 +183,21 @@ class ObjectsItem(ViewItem):
             xs = np.arange(x0, x0 + len(want)) + 1.0
             p.drawPolyline([QPointF(x, y) for x, y in zip(xs.tolist(), want.tolist(),
                                                            strict=True)])
+
+    def _paint_collisions(self, p: QPainter, track: ObjectTrack, edges: np.ndarray,
+                          x0: int, y: float) -> None:
+        """A red tick over each column in which an update was lost (two processes read
+        the same value and both wrote it plus one)."""
+        t = (np.sort(np.asarray(track.collisions, np.int64)) - self.t0) / 1e9
+        counts = np.diff(np.searchsorted(t, edges))
+        red = QColor(self.theme.crash)
+        h = 3 * self.line
+        change = np.nonzero(np.diff(counts > 0))[0] + 1
+        starts = np.concatenate(([0], change))
+        ends = np.concatenate((change, [len(counts)]))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            if counts[s] > 0:
+                p.fillRect(QRectF(x0 + s, y - h, e - s, h), red)
 
     def _paint_holders(self, p: QPainter, t: np.ndarray, levels: np.ndarray,
                        edges: np.ndarray, x0: int, top: float, height: float) -> None:
