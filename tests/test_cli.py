@@ -17,7 +17,7 @@ import pytest
 from mpgui import __version__
 from mpgui.model import edits
 from mpgui.model.codegen import generate_code
-from mpgui.model.operations import prints_outside_a_loop
+from mpgui.model.operations import prints_outside_a_loop, walk
 from mpgui.model.registry import WORKLOADS
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.session.plan import predict
@@ -94,6 +94,7 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
         replace(o, params={"parties": sum(o.name in p.uses.values()
                                           for p in scenario.processes)})
         if o.kind == "Barrier" else o for o in scenario.objects))
+    scenario = _as_many_puts_as_gets(scenario)
     with Runner(scenario) as r:
         r.run()
     ours = sorted(text for _t, _l, text in r.store.lines_since(0))
@@ -107,6 +108,28 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
     codes = [ln.exit_code for ln in r.store.lanes[1:]]
     assert codes == [ln.exit_code for ln in predict(scenario, cores=2).lanes[1:]]
     assert {1, 4} <= set(codes)  # the crash and the exit with a code
+
+
+def _as_many_puts_as_gets(scenario):  # type: ignore[no-untyped-def]
+    """Every queue's first putter puts as many items as its getters get (several
+    consumers may share one producer's queue: none must wait for ever)."""
+    puts: dict[str, int] = {}
+    gets: dict[str, int] = {}
+    putter: dict[str, int] = {}
+    for row, p in enumerate(scenario.processes):
+        for op in walk(WORKLOADS[p.workload].ops):
+            for verb, count in (("put", puts), ("get", gets)):
+                if op.kind == verb:
+                    obj = p.uses[op.queue]
+                    count[obj] = count.get(obj, 0) + p.params.get("n", 1)
+                    if verb == "put":
+                        putter.setdefault(obj, row)
+    for obj, row in putter.items():
+        more = gets.get(obj, 0) - puts[obj]
+        if more > 0:
+            p = scenario.processes[row]
+            scenario = edits.set_param(scenario, row, "n", p.params["n"] + more)
+    return scenario
 
 
 def test_run_prints_lines_and_a_summary(tmp_path):
