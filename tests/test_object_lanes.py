@@ -167,11 +167,30 @@ def test_hovering_a_blocked_process_names_what_it_waits_for(window, qtbot):
     _d, lane, t0, t1 = max((t1 - t0, lane, t0, t1) for lane in range(len(store.lanes))
                            for _l, state, _c, t0, t1 in store.spans(lane)
                            if state == State.BLOCKED)
-    middle = (t0 + t1) // 2
     lock = chart.objects.tracks[0]
+    # Its middle, or a moment in it when the lock was held: on a busy machine the lock
+    # can lie free a while between one release and the waiter running to take it.
+    held = [t for t in (t0, *lock.t) if t0 <= t < t1 and lock.at(t) != FREE]
+    assert held, "a process waited for the lock while nobody ever held it"
+    middle = (t0 + t1) // 2 if lock.at((t0 + t1) // 2) != FREE else held[0]
     holder = store.lanes[lock.at(middle)].var
     text = chart.describe_at((middle - store.t0) / 1e9, chart.rows.lane_row[lane] + 0.5)
     assert "waiting in acquire() on L for " in text and f": {holder} holds it" in text
+
+
+def test_a_waiter_for_a_lock_just_released_is_told_it_lies_free():
+    # Between one release and the waiter running to take the lock, nobody holds it.
+    from mpgui.ui.chart.hover import _blocked_on
+
+    store = TraceStore()
+    store.t0 = 0
+    ms = 1_000_000
+    store.records("shared").extend([
+        SharedOp(0, 0, "L", "acquire"), SharedOp(1, 100 * ms, "L", "wait", "acquire"),
+        SharedOp(0, 200 * ms, "L", "release"), SharedOp(1, 300 * ms, "L", "acquire")])
+    text = _blocked_on(store, 1, 0.25, ObjectTracks().sync(store))
+    assert text == ("\nwaiting in acquire() on L for 0.150 s: nobody holds it, released "
+                    "0.050 s ago — this process has yet to run and take it")
 
 
 def test_a_barrier_lane_counts_who_waits_at_it():

@@ -92,6 +92,10 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
         holder = track.at(at)
         if holder != FREE and 0 <= holder < len(store.lanes):
             text += f": {store.lanes[holder].var} holds it"
+        elif holder == FREE:  # released, but the waiter has not yet run to take it
+            since = track.since(at)
+            ago = "" if since is None else f", released {(at - since) / 1e9:.3f} s ago"
+            text += f": nobody holds it{ago} — this process has yet to run and take it"
     elif track is not None and track.kind == QUEUE:
         text += {"get": ": it is empty", "put": ": it is full"}.get(
             wait.item or "", ": until every item put on it is marked task_done()")
