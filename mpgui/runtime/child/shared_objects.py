@@ -20,14 +20,13 @@ import os
 import queue as queues  # (`queue` is the name of an operation's field)
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mpgui.runtime.child.workloads import Context, StepFn, executes, prepare
 from mpgui.runtime.protocol import Kind, State
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
 
     from mpgui.runtime.child.workloads import OpData
 
@@ -96,19 +95,29 @@ def make_for_threads(specs: list[ObjectSpec]) -> dict[str, Any]:
     return {name: _FOR_THREADS[kind](params) for name, kind, params in specs}
 
 
-def _blocked(ctx: Context, name: str, call: str) -> None:
-    """About to wait in `call` on `name`: say so now, so that the chart (and whoever
-    looks for a deadlock) sees the wait while it lasts."""
+def _waiting(ctx: Context, name: str, call: str, wait: Callable[[], Any]) -> Any:
+    """Wait in `call` on `name` — `wait()` — and return what it returns. The wait is
+    said before it begins (and sent at once), so that the chart, and whoever looks for
+    a deadlock, sees it while it lasts."""
     r = ctx.r
     r.event(Kind.SHARED, (name, WAIT), call)
     r.state(State.BLOCKED)
     r.flush()
+    result = wait()
+    r.state(State.RUNNING)
+    return result
+
+
+def _acquire(ctx: Context, name: str, lock: Any) -> None:
+    """Take `lock` (or a semaphore's place), waiting — and saying so — if it is held."""
+    if not lock.acquire(False):
+        _waiting(ctx, name, "acquire", lock.acquire)
 
 
 @executes("put")
 def _put(ctx: Context, queue: str) -> StepFn:
     name, q = ctx.shared[queue]
-    say, event, r = ctx.renderer(ctx.message), ctx.r.event, ctx.r
+    say, event = ctx.renderer(ctx.message), ctx.r.event
     # One number per item, unique in the run: the putter's pid and thread in the high
     # bits, a count in the low 24 (a loop is at most 10,000 long). (A number, not a
     # string: cheaper to make and to send, on every put.)
@@ -120,9 +129,7 @@ def _put(ctx: Context, queue: str) -> StepFn:
         try:
             put_now(pair, False)
         except queues.Full:
-            _blocked(ctx, name, "put")
-            put_now(pair)
-            r.state(State.RUNNING)
+            _waiting(ctx, name, "put", lambda: put_now(pair))
         event(shared, what, pair[0])
     return put
 
@@ -130,7 +137,7 @@ def _put(ctx: Context, queue: str) -> StepFn:
 @executes("get")
 def _get(ctx: Context, queue: str) -> StepFn:
     name, q = ctx.shared[queue]
-    fields, event, r, now = ctx.fields, ctx.r.event, ctx.r, time.perf_counter_ns
+    fields, event, now = ctx.fields, ctx.r.event, time.perf_counter_ns
     what, shared, get_now = (name, GET), Kind.SHARED, q.get  # (looked up once)
 
     def get(_i: int) -> None:
@@ -141,9 +148,7 @@ def _get(ctx: Context, queue: str) -> StepFn:
         try:
             ident, item = get_now(False)
         except queues.Empty:
-            _blocked(ctx, name, "get")
-            ident, item = get_now()
-            r.state(State.RUNNING)
+            ident, item = _waiting(ctx, name, "get", get_now)
             t = None  # (it came at the end of the wait: now)
         fields["item"] = item
         event(shared, what, ident, t)
@@ -153,7 +158,7 @@ def _get(ctx: Context, queue: str) -> StepFn:
 @executes("increment")
 def _increment(ctx: Context, value: str, locked: bool) -> StepFn:
     name, v = ctx.shared[value]
-    event, r, now = ctx.r.event, ctx.r, time.perf_counter_ns
+    event, now = ctx.r.event, time.perf_counter_ns
     lock = v.get_lock()
 
     def increment(_i: int) -> None:
@@ -163,11 +168,7 @@ def _increment(ctx: Context, value: str, locked: bool) -> StepFn:
         event(Kind.SHARED, (name, RW), (t, x))
 
     def increment_locked(_i: int) -> None:
-        if not lock.acquire(False):
-            r.event(Kind.SHARED, (name, WAIT), "acquire")
-            r.state(State.BLOCKED)
-            lock.acquire()
-            r.state(State.RUNNING)
+        _acquire(ctx, name, lock)
         try:
             t = now()
             x = v.value
@@ -193,7 +194,7 @@ def _read(ctx: Context, value: str) -> StepFn:
 def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
     name, held = ctx.shared[lock]
     steps = [prepare(op, ctx) for op in body]
-    event, r, now = ctx.r.event, ctx.r, time.perf_counter_ns
+    event, now = ctx.r.event, time.perf_counter_ns
     # A semaphore has places, not a holder: its records say so (a lane counts how many
     # hold it; the deadlock watch looks for holders of locks only).
     places = type(held).__name__ in ("Semaphore", "BoundedSemaphore")
@@ -201,10 +202,7 @@ def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
         ((name, ACQUIRE), (name, RELEASE))
 
     def locked(i: int) -> None:
-        if not held.acquire(False):
-            _blocked(ctx, name, "acquire")
-            held.acquire()
-            r.state(State.RUNNING)
+        _acquire(ctx, name, held)
         event(Kind.SHARED, took, None)
         try:
             for step in steps:
@@ -214,7 +212,6 @@ def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
             held.release()
             event(Kind.SHARED, gave, None, t)
     return locked
-
 
 
 @executes("set")
@@ -232,13 +229,11 @@ def _set(ctx: Context, event: str) -> StepFn:
 @executes("wait_event")
 def _wait_event(ctx: Context, event: str) -> StepFn:
     name, e = ctx.shared[event]
-    report, r = ctx.r.event, ctx.r
+    report = ctx.r.event
 
     def wait(_i: int) -> None:
         if not e.is_set():
-            _blocked(ctx, name, "wait")
-            e.wait()
-            r.state(State.RUNNING)
+            _waiting(ctx, name, "wait", e.wait)
         report(Kind.SHARED, (name, WAITED), None)
     return wait
 
@@ -246,13 +241,11 @@ def _wait_event(ctx: Context, event: str) -> StepFn:
 @executes("barrier_wait")
 def _barrier_wait(ctx: Context, barrier: str) -> StepFn:
     name, b = ctx.shared[barrier]
-    report, r = ctx.r.event, ctx.r
+    report = ctx.r.event
 
     def wait(_i: int) -> None:
         report(Kind.SHARED, (name, ARRIVE), None)
-        _blocked(ctx, name, "wait")  # (the last to arrive goes on at once)
-        b.wait()
-        r.state(State.RUNNING)
+        _waiting(ctx, name, "wait", b.wait)  # (the last to arrive goes on at once)
         report(Kind.SHARED, (name, PASSED), None)
     return wait
 
@@ -272,11 +265,9 @@ def _task_done(ctx: Context, queue: str) -> StepFn:
 @executes("join_queue")
 def _join_queue(ctx: Context, queue: str) -> StepFn:
     name, q = ctx.shared[queue]
-    report, r = ctx.r.event, ctx.r
+    report = ctx.r.event
 
     def join(_i: int) -> None:
-        _blocked(ctx, name, "join")  # (it may return at once: then a blink)
-        q.join()
-        r.state(State.RUNNING)
+        _waiting(ctx, name, "join", q.join)  # (it may return at once: then a blink)
         report(Kind.SHARED, (name, JOINED), None)
     return join
