@@ -110,12 +110,17 @@ def row_colors(chart, row: int) -> set[int]:
     return colors
 
 
-def test_the_window_draws_a_row_per_object_and_says_what_it_held(window, qtbot):
-    window.files.open_builtin("lock-convoy")
+def ran_in(window, qtbot, name: str):
+    """The window's chart and store after running built-in `name` at 20x speed."""
+    window.files.open_builtin(name)
     window.speed.setValue(20)
     window.run()
-    qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
-    chart, store = window.chart, window.view.current.store
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=60_000)
+    return window.chart, window.view.current.store
+
+
+def test_the_window_draws_a_row_per_object_and_says_what_it_held(window, qtbot):
+    chart, store = ran_in(window, qtbot, "lock-convoy")
     rows = chart.rows
     assert rows.labels[rows.object_base:rows.core_base] == ("L (lock)",)
     # The lock's row is painted in each holder's colour.
@@ -134,11 +139,7 @@ def test_the_window_draws_a_row_per_object_and_says_what_it_held(window, qtbot):
 
 
 def test_a_value_row_says_how_many_updates_were_lost(window, qtbot):
-    window.files.open_builtin("lost-updates")
-    window.speed.setValue(20)
-    window.run()
-    qtbot.waitUntil(lambda: not window.controller.running, timeout=60_000)
-    chart = window.chart
+    chart, _store = ran_in(window, qtbot, "lost-updates")
     rows = chart.rows
     assert rows.labels[rows.object_base] == "total (value)"
     total = chart.objects.tracks[0]
@@ -158,11 +159,7 @@ def test_an_event_lane_fills_when_it_is_set():
 
 
 def test_hovering_a_blocked_process_names_what_it_waits_for(window, qtbot):
-    window.files.open_builtin("lock-convoy")
-    window.speed.setValue(20)
-    window.run()
-    qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
-    chart, store = window.chart, window.view.current.store
+    chart, store = ran_in(window, qtbot, "lock-convoy")
     # The longest wait of the run, hovered at its middle.
     _d, lane, t0, t1 = max((t1 - t0, lane, t0, t1) for lane in range(len(store.lanes))
                            for _l, state, _c, t0, t1 in store.spans(lane)
