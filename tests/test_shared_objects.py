@@ -15,6 +15,7 @@ import pytest
 
 from mpgui.model import edits
 from mpgui.model.builtins import load_builtin
+from mpgui.model.codegen import generate_code
 from mpgui.model.fileformat import ScenarioFileError, dump_scenario, parse_scenario
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.shared import SharedObject
@@ -67,7 +68,7 @@ def test_objects_and_uses_round_trip():
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ('[[object]]\nname = "Q"\nkind = "Pipe"\n', "object[1].kind: unknown kind 'Pipe'"),
+    ('[[object]]\nname = "Q"\nkind = "Tube"\n', "object[1].kind: unknown kind 'Tube'"),
     ('[[object]]\nname = "Q"\nkind = "Queue"\nparams = { size = 2 }\n',
      "object[1].params.size: unknown key"),
     ('[[object]]\nname = "Q"\nkind = "Queue"\nparams = { maxsize = 2.5 }\n',
@@ -429,3 +430,62 @@ def test_a_deadlock_is_kept_with_its_run(tmp_path):
     # What a run file says is read with care: anything else is no deadlock.
     for bad in ("", "x", "1|2|3", "1||a,b", "1||-1,L,L2,acquire;", None, 5):
         assert Deadlock.from_info(bad) is None, bad
+
+
+# -- pipes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_a_pipe_carries_each_message_to_the_other_end_in_turn(backend):
+    with Runner(replace(load_builtin("pipe-ping-pong"), backend=backend), speed=10.0,
+                start_method="forkserver") as runner:
+        runner.run()
+    assert runner.deadlock is None and runner.status.value == "finished"
+    store = runner.store
+    ops = store.records("shared")
+    sends = [op.item for op in ops if op.verb == "send"]
+    recvs = [op.item for op in ops if op.verb == "recv"]
+    assert len(sends) == 8 and sorted(sends) == sorted(recvs)  # every message got once
+    # In the order they were printed (two children's batches arrive in any order).
+    assert [text for _t, _lane, text in store.lines_since(0)] == \
+        [line for i in range(4) for line in (f"B got: ping {i}", f"A got back: pong {i}")]
+    # One message on its way at a time: the pipe's lane never goes over 1.
+    pipe = {t.name: t for t in ObjectTracks().sync(store)}["P"]
+    assert pipe.kind == "pipe" and pipe.peak == 1 and pipe.final == 0
+    # A waited for each answer in recv() while B thought.
+    pinger = next(ln.index for ln in store.lanes if ln.var == "A")
+    assert any(op.verb == "wait" and op.lane == pinger and op.item == "recv" for op in ops)
+
+
+def test_a_one_way_pipe_sends_one_way_only():
+    scenario = load_builtin("pipe-ping-pong")
+    one_way = replace(scenario, objects=(SharedObject("P", "Pipe", {"duplex": 0}),))
+    said = _messages(one_way)
+    assert any("sends on P[0], but P is one-way (duplex 0): P[0] only receives and P[1] "
+               "only sends; set its duplex to 1" in m for m in said)
+    # A sender at P[1] and a receiver at P[0] are what a one-way pipe is for.
+    rows = (ProcessSpec("S", "s", "sender", {"n": 3, "interval": 0.0}, "S sent {i}",
+                        uses={"pipe": "P"}),
+            ProcessSpec("R", "r", "receiver", {"n": 3}, "R got: {item}", uses={"pipe": "P"}))
+    fitting = replace(one_way, processes=rows,
+                      program=(Step("start", "S"), Step("start", "R"), Step("join", "S"),
+                               Step("join", "R")))
+    assert not [p for p in validate(fitting) if p.severity == "error"]
+    assert "P = multiprocessing.Pipe(duplex=False)" in generate_code(fitting)
+    got = [line for line in lines_of(run(fitting)) if line.startswith("R got: ")]
+    assert got == [f"R got: S sent {i}" for i in range(3)]
+
+
+def test_two_readers_at_one_end_of_a_pipe_are_warned_of():
+    scenario = load_builtin("pipe-ping-pong")
+    a, b = scenario.processes
+    second = replace(a, var="A2", name="another pinger")
+    crowded = replace(scenario, processes=(a, b, second),
+                      program=(*scenario.program, Step("start", "A2"), Step("join", "A2")))
+    problems = [p for p in validate(crowded) if p.section == "object"]
+    assert [(p.severity, p.text(crowded)) for p in problems] == [(
+        "warning", "shared object P (object 1), name: several processes receive from "
+        "P[0]: one end of a pipe is for "
+        "one process at a time — messages may be garbled; give each pair of processes a "
+        "pipe of its own")]
+    assert not [p for p in validate(scenario) if p.section == "object"]

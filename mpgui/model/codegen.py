@@ -183,14 +183,7 @@ def _joins_while_shared(scenario: Scenario, loop: str) -> list[str]:
 def _shared_line(obj: SharedObject, threads: bool, helpers: dict[str, str]) -> str:
     """``Q = multiprocessing.Queue()``, or its threads' counterpart."""
     kind = get_kind(obj.kind)
-    values = obj.values()
-    if kind.name == "Queue" and not values.get("maxsize"):
-        args = {"maxsize": ""}  # Queue(): no limit, as one writes it
-    else:
-        args = {k: str(v) for k, v in values.items()}
-    template = kind.make_threads if threads else kind.make
-    made = template.format(mp="multiprocessing", helper=helpers.get(kind.threads_helper, ""),
-                           **args)
+    made = kind.expression(obj.values(), threads, helpers.get(kind.threads_helper, ""))
     return f"{obj.name} = {made}"
 
 

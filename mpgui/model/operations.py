@@ -269,6 +269,44 @@ class Get(Operation):
 
 
 @dataclass(frozen=True)
+class Send(Operation):
+    """``pipe[end].send(line)``: `text` (a message template; empty: the row's message)
+    for this iteration, through the pipe's end `end` (0 or 1) to whoever receives at
+    the other."""
+
+    pipe: str = "pipe"
+    end: int = 0
+    text: str = ""
+    kind: ClassVar[str] = "send"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.pipe}[{self.end}].send({to_expression(self.text or ctx.message)})"]
+
+    def templates(self) -> tuple[str, ...]:
+        return (self.text,) if self.text else ()
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class Recv(Operation):
+    """``item = pipe[end].recv()``: wait for what the other end sends (the {item} of
+    the message)."""
+
+    pipe: str = "pipe"
+    end: int = 1
+    kind: ClassVar[str] = "recv"
+    provides: ClassVar[frozenset[str]] = frozenset({"item"})
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"item = {self.pipe}[{self.end}].recv()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
 class Increment(Operation):
     """``counter.value += 1`` — a read, then a write: another process may write in
     between, and one of the two updates is lost. `locked`: inside ``with

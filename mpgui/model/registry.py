@@ -21,7 +21,9 @@ from mpgui.model.operations import (
     Print,
     Put,
     Read,
+    Recv,
     Repeat,
+    Send,
     SetEvent,
     Sleep,
     TaskDone,
@@ -145,6 +147,32 @@ WORKLOADS: dict[str, Workload] = {
                  (_N, _INTERVAL),
                  (Repeat("n", (Sleep("interval"), Put("q"), Print())),),
                  (("q", "Queue", "the queue it puts its items on"),)),
+        Workload("pinger", "Pinger",
+                 "Sends \"ping {i}\" through the pipe's first end, waits for the answer, "
+                 "then prints its message — {item} is the answer —, n times.",
+                 (_N,),
+                 (Repeat("n", (Send("pipe", 0, "ping {i}"), Recv("pipe", 0), Print())),),
+                 (("pipe", "Pipe", "the pipe it sends on and gets answers from (end 0)"),)),
+        Workload("ponger", "Ponger",
+                 "Waits for what comes through the pipe's second end, prints its message "
+                 "— {item} is what came —, sleeps, then answers \"pong {i}\", n times.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Recv("pipe", 1), Print(), Sleep("interval"),
+                               Send("pipe", 1, "pong {i}"))),),
+                 (("pipe", "Pipe", "the pipe it answers on (end 1)"),)),
+        Workload("sender", "Send through a pipe",
+                 "Sleeps, then sends its message through the pipe's second end and prints "
+                 "it, n times (a one-way pipe's sending end).",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Sleep("interval"), Send("pipe", 1), Print())),),
+                 (("pipe", "Pipe", "the pipe it sends on (end 1)"),)),
+        Workload("receiver", "Receive from a pipe",
+                 "Waits for what comes through the pipe's first end, then prints its "
+                 "message — {item} is what came —, n times (a one-way pipe's "
+                 "receiving end).",
+                 (_N,),
+                 (Repeat("n", (Recv("pipe", 0), Print())),),
+                 (("pipe", "Pipe", "the pipe it receives from (end 0)"),)),
         Workload("consumer", "Consumer",
                  "Gets an item from the queue (waiting while it is empty), then prints "
                  "its message — {item} is what it got —, n times.",

@@ -1,5 +1,5 @@
-"""Objects the processes share — a queue, a lock, a value, an event, a barrier — each kind
-described once.
+"""Objects the processes share — a queue, a pipe, a lock, a value, an event, a barrier —
+each kind described once.
 
 A scenario may list named objects (``[[object]]`` in its file): the main program makes
 them before anything starts, and each row that uses one gets it as an argument of its
@@ -17,7 +17,7 @@ Plain data only: no Qt, no runtime (the model imports neither).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -42,6 +42,20 @@ class ObjectKind:
     zero: str = ""  # what its setting at 0 means, in words ("no limit"), if not zero
     extends: str = ""  # a kind it can stand in for (a JoinableQueue is a Queue)
     short: str = ""  # the name a new one gets (then with 2, 3, ...): "Q"
+    # How a parameter's value is written in the make expression when not as a plain
+    # number: Queue() rather than Queue(0), Pipe(duplex=False) rather than Pipe(0).
+    spell: tuple[tuple[str, Callable[[int], str]], ...] = ()
+
+    def expression(self, values: Mapping[str, int], threads: bool = False,
+                   helper: str = "") -> str:
+        """The expression that makes one with `values` — ``multiprocessing.Queue(2)`` —
+        or its threads' counterpart, using the script's helper called `helper`."""
+        args = {k: str(v) for k, v in values.items()}
+        for name, spelled in self.spell:
+            if name in values:
+                args[name] = spelled(values[name])
+        template = self.make_threads if threads else self.make
+        return template.format(mp="multiprocessing", helper=helper, **args)
 
     def param(self, name: str) -> Param:
         """The parameter called `name` (KeyError if there is none)."""
@@ -56,7 +70,8 @@ QUEUE = ObjectKind(
              "waits for one. With a maxsize, put() waits while it is full.",
     (Param("maxsize", "Max size", int, 0, 0, 10_000, "",
            "How many items it holds before put() waits (0: no limit)."),),
-    "{mp}.Queue({maxsize})", "queue.Queue({maxsize})", "queue", zero="no limit", short="Q")
+    "{mp}.Queue({maxsize})", "queue.Queue({maxsize})", "queue", zero="no limit", short="Q",
+    spell=(("maxsize", lambda v: str(v) if v else ""),))  # Queue(): no limit, as one writes it
 LOCK = ObjectKind(
     "Lock", "A lock: one process at a time holds it; acquire() waits while another "
             "does.",
@@ -88,7 +103,17 @@ JOINABLE_QUEUE = ObjectKind(
                      "followed by task_done(), and join() waits until every item put "
                      "has been marked done.",
     QUEUE.params, "{mp}.JoinableQueue({maxsize})", "queue.Queue({maxsize})", "queue",
-    zero="no limit", extends="Queue", short="JQ")
+    zero="no limit", extends="Queue", short="JQ", spell=QUEUE.spell)
+
+PIPE = ObjectKind(
+    "Pipe", "A pipe: two connected ends, P[0] and P[1]. What one end send()s, the other "
+            "recv()s, in order; recv() waits until something comes. One-way (duplex off), "
+            "P[0] only receives and P[1] only sends.",
+    (Param("duplex", "Duplex", int, 1, 0, 1, "",
+           "1: both ends send and receive; 0: one-way, P[1] sends to P[0]."),),
+    # (Threads share one process: a multiprocessing pipe serves them as well.)
+    "{mp}.Pipe({duplex})", "multiprocessing.Pipe({duplex})", "multiprocessing",
+    zero="one-way", short="P", spell=(("duplex", lambda v: "" if v else "duplex=False"),))
 
 RLOCK = ObjectKind(
     "RLock", "A re-entrant lock: like a Lock, but the process that holds it may take it "
@@ -105,7 +130,7 @@ SEMAPHORE = ObjectKind(
 
 OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
                                                            BARRIER, JOINABLE_QUEUE, RLOCK,
-                                                           SEMAPHORE)}
+                                                           SEMAPHORE, PIPE)}
 
 
 def plays(kind: str, wanted: str) -> bool:

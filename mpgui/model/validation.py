@@ -11,6 +11,7 @@ import keyword
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,8 +19,8 @@ from mpgui.model.backend import UnknownBackend, get_backend
 from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
 from mpgui.model.message import check_template, used_placeholders
-from mpgui.model.operations import prints_outside_a_loop, walk
-from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param
+from mpgui.model.operations import Recv, Send, prints_outside_a_loop, walk
+from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param, Workload
 from mpgui.model.scenario import (
     ACTIONS,
     ProcessSpec,
@@ -297,6 +298,8 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
             elif not plays(given.kind, wanted):
                 out.append(Problem("process", row, "uses", f"{role} must be a {wanted}, but "
                                    f"{name} is a {given.kind}"))
+        out += [Problem("process", row, "uses", msg)
+                for msg in _one_way_misuse(scenario, workload, spec.uses)]
         given_names = [spec.uses[role] for role in roles if spec.uses.get(role)]
         twice = {n for n in given_names if given_names.count(n) > 1}
         if any(not (o := scenario.shared(n)) or o.kind != "RLock" for n in twice):
@@ -326,12 +329,34 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
                                "warning"))
         elif obj.kind == "Barrier" and (short := _barrier_short(scenario, obj)):
             out.append(Problem("object", i, "parties", short, "warning"))
+        elif obj.kind == "Pipe" and (crowded := _crowded_pipe_end(scenario, obj)):
+            out.append(Problem("object", i, "name", crowded, "warning"))
     try:
         refused = get_backend(scenario.backend).objects_problem
     except UnknownBackend:  # (said by _check_backend)
         refused = None
     if scenario.objects and refused:
         out.append(Problem("scenario", 0, "backend", refused))
+    return out
+
+
+def _one_way_misuse(scenario: Scenario, workload: Workload,
+                    uses: Mapping[str, str]) -> list[str]:
+    """Why the row's sends and receives don't fit a one-way pipe it is given: its first
+    end only receives, its second only sends (multiprocessing.Pipe(duplex=False))."""
+    out = []
+    for op in walk(workload.ops):
+        if not isinstance(op, Send | Recv):
+            continue
+        obj = scenario.shared(uses.get(op.pipe, ""))
+        if obj is None or obj.kind != "Pipe" or obj.param("duplex"):
+            continue
+        if (isinstance(op, Send) and op.end == 0) or (isinstance(op, Recv) and op.end == 1):
+            verb = "sends" if isinstance(op, Send) else "receives"
+            out.append(f"{verb} on {obj.name}[{op.end}], but {obj.name} is one-way (duplex "
+                       f"0): {obj.name}[0] only receives and {obj.name}[1] only sends; "
+                       "set its duplex to 1")
+            break
     return out
 
 
@@ -349,6 +374,27 @@ def _barrier_short(scenario: Scenario, barrier: SharedObject) -> str:
     return (f"waits for {parties} parties, but only {waiting} process"
             f"{'es' if waiting != 1 else ''} use{'s' if waiting == 1 else ''} "
             f"{barrier.name}: they would wait at it for ever")
+
+
+def _crowded_pipe_end(scenario: Scenario, pipe: SharedObject) -> str:
+    """Two processes that receive (or send) at the same end of `pipe` ("" if none do):
+    a pipe's end is one connection, and two readers or writers at once can garble its
+    messages (the multiprocessing documentation's warning)."""
+    users: dict[tuple[int, str], set[str]] = {}
+    for p in scenario.processes:
+        workload = WORKLOADS.get(p.workload)
+        for op in walk(workload.ops) if workload else ():
+            if isinstance(op, Send | Recv) and p.uses.get(op.pipe) == pipe.name:
+                who = users.setdefault((op.end, op.kind), set())
+                # (a row of several copies is several processes at that end)
+                who.update({p.var} if p.copies.resolve(1) == 1 else {p.var, p.var + "'"})
+    for (end, kind), who in sorted(users.items()):
+        if len(who) > 1:
+            verb = "send on" if kind == "send" else "receive from"
+            return (f"several processes {verb} {pipe.name}[{end}]: one end of a pipe is "
+                    "for one process at a time — messages may be garbled; give each pair "
+                    "of processes a pipe of its own")
+    return ""
 
 
 def _is_count(x: object) -> bool:

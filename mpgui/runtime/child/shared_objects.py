@@ -16,6 +16,7 @@ that received that item; the item is what the equivalent script puts.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 import queue as queues  # (`queue` is the name of an operation's field)
 import threading
@@ -46,6 +47,8 @@ ENTER = "enter"  # a place of a semaphore taken (its `with` block entered): b No
 LEAVE = "leave"  # ... and given back
 ARRIVE = "arrive"  # at a barrier, about to wait: b None
 PASSED = "passed"  # out of a barrier's wait (every party arrived): b None
+SEND = "send"  # through a pipe: b the message's identity
+RECV = "recv"  # from a pipe: b the message's identity
 
 # An object's spec as the parent sends it: (name, kind name, parameters).
 ObjectSpec = tuple[str, str, dict[str, int]]
@@ -72,6 +75,7 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "JoinableQueue": lambda ctx, p: ctx.JoinableQueue(p.get("maxsize", 0)),
     "RLock": lambda ctx, p: ctx.RLock(),
     "Semaphore": lambda ctx, p: ctx.Semaphore(p.get("value", 2)),
+    "Pipe": lambda ctx, p: ctx.Pipe(bool(p.get("duplex", 1))),
 }
 _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
@@ -82,6 +86,7 @@ _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "JoinableQueue": lambda p: queues.Queue(p.get("maxsize", 0)),  # (has task_done, join)
     "RLock": lambda p: threading.RLock(),
     "Semaphore": lambda p: threading.Semaphore(p.get("value", 2)),
+    "Pipe": lambda p: multiprocessing.Pipe(bool(p.get("duplex", 1))),
 }
 
 
@@ -114,14 +119,18 @@ def _acquire(ctx: Context, name: str, lock: Any) -> None:
         _waiting(ctx, name, "acquire", lock.acquire)
 
 
+def _identities() -> itertools.count[int]:
+    """One number per item, unique in the run: the putter's pid and thread in the high
+    bits, a count in the low 24 (a loop is at most 10,000 long). (A number, not a
+    string: cheaper to make and to send, on every put.)"""
+    return itertools.count(((os.getpid() << 16) | threading.get_ident() % 65_536) << 24)
+
+
 @executes("put")
 def _put(ctx: Context, queue: str) -> StepFn:
     name, q = ctx.shared[queue]
     say, event = ctx.renderer(ctx.message), ctx.r.event
-    # One number per item, unique in the run: the putter's pid and thread in the high
-    # bits, a count in the low 24 (a loop is at most 10,000 long). (A number, not a
-    # string: cheaper to make and to send, on every put.)
-    ids = itertools.count(((os.getpid() << 16) | threading.get_ident() % 65_536) << 24)
+    ids = _identities()
     what, shared, put_now = (name, PUT), Kind.SHARED, q.put  # (looked up once, not per put)
 
     def put(i: int) -> None:
@@ -153,6 +162,39 @@ def _get(ctx: Context, queue: str) -> StepFn:
         fields["item"] = item
         event(shared, what, ident, t)
     return get
+
+
+@executes("send")
+def _send(ctx: Context, pipe: str, end: int, text: str) -> StepFn:
+    name, ends = ctx.shared[pipe]
+    conn, event, now = ends[end], ctx.r.event, time.perf_counter_ns
+    say = ctx.renderer(text or ctx.message)
+    ids, what = _identities(), (name, SEND)
+
+    def send(i: int) -> None:
+        pair = (next(ids), say(i))
+        t = now()  # before: the other end's recv() is never drawn before it
+        conn.send(pair)
+        event(Kind.SHARED, what, pair[0], t)
+    return send
+
+
+@executes("recv")
+def _recv(ctx: Context, pipe: str, end: int) -> StepFn:
+    name, ends = ctx.shared[pipe]
+    conn, fields, event, now = ends[end], ctx.fields, ctx.r.event, time.perf_counter_ns
+    what = (name, RECV)
+
+    def recv(_i: int) -> None:
+        t: int | None = now()
+        if conn.poll():
+            ident, item = conn.recv()
+        else:
+            ident, item = _waiting(ctx, name, "recv", conn.recv)
+            t = None  # (it came at the end of the wait: now)
+        fields["item"] = item
+        event(Kind.SHARED, what, ident, t)
+    return recv
 
 
 @executes("increment")

@@ -5,16 +5,17 @@ from the shared-object records (`shared_events`).
 Each object's track is a step function: the times it changed, in time order, and its
 level after each change (a queue: items in it; a lock: the lane holding it, -1 when
 free; a value: the value written; an event: 1 once set; a barrier: the processes
-waiting at it; a semaphore: the places taken). Records arrive a child's batch at a
+waiting at it; a semaphore: the places taken; a pipe: what was sent and not yet
+received, both ways). Records arrive a child's batch at a
 time, so one child's may come after later ones of another: a sync sorts only the tail
 the new records reach into, and recomputes the levels from there. A counter's hundred
 thousand updates thus cost each frame only what arrived since the last.
 
 An object's kind comes from what was done with it (put and get: a queue; acquire and
 release: a lock; read-modify-writes and reads: a value; set and wait: an event; arrive
-and pass: a barrier — whose arrival is recorded before its wait; enter and leave: a
-semaphore, though a wait in acquire() may come first and look like a lock's), so the
-lanes appear for a traced script's objects and a run file's the same way.
+and pass: a barrier — whose arrival is recorded before its wait; send and recv: a pipe;
+enter and leave: a semaphore, though a wait in acquire() may come first and look like
+a lock's), so the lanes appear for a traced script's objects and a run file's the same way.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from mpgui.runtime.store.trace import TraceStore
 
 QUEUE, LOCK, VALUE, EVENT, BARRIER = "queue", "lock", "value", "event", "barrier"
-SEMAPHORE = "semaphore"
+SEMAPHORE, PIPE = "semaphore", "pipe"
 # The store's info key naming a scenario's objects in its table's order (the Runner
 # sets it), so that their lanes come in that order whoever used one first.
 OBJECTS_INFO = "objects"
@@ -40,7 +41,7 @@ FREE = -1  # a lock's level when no lane holds it
 _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
          "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT, "arrive": BARRIER,
          "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE,
-         "enter": SEMAPHORE, "leave": SEMAPHORE}
+         "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE}
 
 
 def kinds_used(store: TraceStore) -> set[str]:
@@ -159,6 +160,8 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
     """What `op` does to its object's level: (t, add, set), or None."""
     if track.kind == QUEUE and op.verb in ("put", "get"):
         return (op.t, 1 if op.verb == "put" else -1, 0)
+    if track.kind == PIPE and op.verb in ("send", "recv"):
+        return (op.t, 1 if op.verb == "send" else -1, 0)
     if track.kind == LOCK and op.verb in ("acquire", "release"):
         # An RLock taken again by its holder is held until the last release: count
         # per lane (a lane's records arrive in its own order).

@@ -74,8 +74,8 @@ def waits_on(store: TraceStore) -> bool:
 
 
 def items_got(store: TraceStore) -> bool:
-    """Whether any item of `store` went through a queue (was got)."""
-    return "get" in verbs_used(store)
+    """Whether any item of `store` went through a queue or a pipe (was got)."""
+    return not verbs_used(store).isdisjoint(("get", "recv"))
 
 
 # id(records) -> (the records, how many were looked at, their verbs); the list itself

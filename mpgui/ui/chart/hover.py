@@ -20,6 +20,7 @@ from mpgui.runtime.store.object_tracks import (
     EVENT,
     FREE,
     LOCK,
+    PIPE,
     QUEUE,
     SEMAPHORE,
     ObjectTrack,
@@ -99,6 +100,8 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
     elif track is not None and track.kind == QUEUE:
         text += {"get": ": it is empty", "put": ": it is full"}.get(
             wait.item or "", ": until every item put on it is marked task_done()")
+    elif track is not None and track.kind == PIPE:
+        text += ": nothing has come to this end yet"
     elif track is not None and track.kind == EVENT:
         text += ": nobody has set it yet"
     elif track is not None and track.kind == SEMAPHORE:
@@ -223,6 +226,10 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
     if track.kind == QUEUE:
         items = "empty" if level == 0 else f"{level} item{'s' if level != 1 else ''} in it"
         return f"{head}: {items}{began}\n(the most at any time: {track.peak})"
+    if track.kind == PIPE:
+        sent = "nothing on its way" if level == 0 else \
+            f"{level} message{'s' if level != 1 else ''} sent, not yet received"
+        return f"{head}: {sent}{began}"
     if track.kind == EVENT:
         return f"{head}: set{began}" if level else f"{head}: not set yet — wait() blocks"
     if track.kind == BARRIER:

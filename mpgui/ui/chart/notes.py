@@ -12,6 +12,7 @@ from mpgui.runtime.store.object_tracks import (
     BARRIER,
     EVENT,
     LOCK,
+    PIPE,
     QUEUE,
     SEMAPHORE,
     VALUE,
@@ -70,7 +71,7 @@ def chart_extras(store: TraceStore | None) -> frozenset[str]:
     if items_got(store):
         extras.add("item")
     kinds = kinds_used(store)
-    if kinds & {QUEUE, VALUE, EVENT, BARRIER, SEMAPHORE}:
+    if kinds & {QUEUE, VALUE, EVENT, BARRIER, SEMAPHORE, PIPE}:
         extras.add("level")
     if LOCK in kinds:
         extras.add("holder")

@@ -35,6 +35,11 @@ class _Matched:
     pairs: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
+# The verbs that hand an item over (True) and those that take it (False): a queue's
+# put() and get(), a pipe's send() and recv().
+_SENDS_AND_TAKES = {"put": True, "send": True, "get": False, "recv": False}
+
+
 class SharedMarks:
     """Paints the items' way through the queues (see the module)."""
 
@@ -48,10 +53,10 @@ class SharedMarks:
                 self._cache.clear()
             m = self._cache[id(records)] = _Matched(records)
         for op in records[m.done:]:
-            if op.item is None or op.verb not in ("put", "get"):
+            if op.item is None or op.verb not in _SENDS_AND_TAKES:
                 continue
             key = (op.obj, op.item)
-            if op.verb == "put":
+            if _SENDS_AND_TAKES[op.verb]:
                 got = m.gets.pop(key, None)
                 if got is None:
                     m.puts[key] = (op.lane, op.t)

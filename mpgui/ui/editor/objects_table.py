@@ -46,10 +46,7 @@ def made_as(obj: SharedObject) -> str:
         kind = get_kind(obj.kind)
     except KeyError:
         return ""
-    values = {k: str(v) for k, v in obj.values().items()}
-    if kind.name == "Queue" and obj.param("maxsize") == 0:
-        values["maxsize"] = ""
-    return f"{obj.name} = " + kind.make.format(mp="multiprocessing", **values)
+    return f"{obj.name} = " + kind.expression(obj.values())
 
 
 class ObjectsModel(ListTableModel):
