@@ -57,6 +57,8 @@ DEADLOCKS = {
     # (speed 2: the third philosopher starts last, and must reach for F3 before P2 eats)
     "dining-philosophers": (2, "Deadlock: P1 holds F1 and waits for F2; P2 holds F2 and "
                                "waits for F3; P3 holds F3 and waits for F1"),
+    "drain-before-join": (4, "Deadlock: P waits in join_thread() on Q, and the main "
+                             "program in P.join()"),
 }
 
 

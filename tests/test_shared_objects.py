@@ -489,3 +489,38 @@ def test_two_readers_at_one_end_of_a_pipe_are_warned_of():
         "one process at a time — messages may be garbled; give each pair of processes a "
         "pipe of its own")]
     assert not [p for p in validate(scenario) if p.section == "object"]
+
+
+# -- a queue's items keep their process alive ------------------------------------------
+
+
+def test_joining_a_process_whose_items_nobody_took_is_a_deadlock():
+    # P's 3000 results fill the queue's pipe: it cannot end until they are taken, and
+    # the main program joins it before starting C, which would take them.
+    with Runner(load_builtin("drain-before-join"), speed=4.0,
+                start_method="forkserver") as runner:
+        until_a_deadlock(runner)
+        deadlock = runner.deadlock
+        assert deadlock is not None
+        assert deadlock.sentence(runner.store) == \
+            "Deadlock: P waits in join_thread() on Q, and the main program in P.join()"
+        runner.stop()
+    assert lines_of(runner.store) == ["P has put all its 3000 results"]
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_draining_the_queue_before_join_ends_every_process(backend):
+    scenario = load_builtin("drain-before-join")
+    drained = replace(scenario, backend=backend, program=(
+        Step("start", "P"), Step("start", "C"), Step("join", "P"), Step("join", "C")))
+    with Runner(drained, speed=4.0, start_method="forkserver") as runner:
+        runner.run()
+    assert runner.deadlock is None and runner.status.value == "finished"
+    assert sorted(lines_of(runner.store)) == [
+        "C took 3000 results; the last: result 2999 of producer",
+        "P has put all its 3000 results"]
+    # Threads have no pipe to fill: joining first is no deadlock there.
+    if backend == "threads":
+        with Runner(replace(scenario, backend=backend), speed=4.0) as runner:
+            runner.run()
+        assert runner.deadlock is None and runner.status.value == "finished"

@@ -240,14 +240,18 @@ class Repeat(Operation):
 
 @dataclass(frozen=True)
 class Put(Operation):
-    """``q.put(line)``: the row's message for this iteration as the item. With a
-    maxsize, it waits while the queue is full."""
+    """``q.put(line)``: `text` (a message template; empty: the row's message) for this
+    iteration as the item. With a maxsize, it waits while the queue is full."""
 
     queue: str = "q"
+    text: str = ""
     kind: ClassVar[str] = "put"
 
     def code(self, ctx: CodeContext) -> list[str]:
-        return [f"{self.queue}.put({to_expression(ctx.message)})"]
+        return [f"{self.queue}.put({to_expression(self.text or ctx.message)})"]
+
+    def templates(self) -> tuple[str, ...]:
+        return (self.text,) if self.text else ()
 
     def predict(self, values: Values, speed: float) -> Outcome:
         return Outcome()

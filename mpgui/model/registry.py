@@ -106,6 +106,11 @@ _AT = Param("at", "Fails at", int, 2, 0, MAX_ITERATIONS, "",
 _INCREMENTS = Param("n", "Iterations", int, 50_000, 0, 100_000, "",
                     "How many times it adds 1 to the shared value.")
 
+# Enough results to fill a queue's pipe (some 64 KiB), and not so many that they take
+# long to go through.
+_RESULTS = Param("n", "Results", int, 3000, 1, MAX_ITERATIONS, "",
+                 "How many results it puts on (or takes from) the queue.")
+
 WORKLOADS: dict[str, Workload] = {
     w.name: w
     for w in (
@@ -173,6 +178,20 @@ WORKLOADS: dict[str, Workload] = {
                  (_N,),
                  (Repeat("n", (Recv("pipe", 0), Print())),),
                  (("pipe", "Pipe", "the pipe it receives from (end 0)"),)),
+        Workload("results", "Put many results",
+                 "Puts n results on the queue as fast as it can (\"result {i} of "
+                 "{name}\"), then prints its message once. Its work is then done, but "
+                 "it ends only when the results are in the queue's pipe: if nobody "
+                 "takes them, never.",
+                 (_RESULTS,),
+                 (Repeat("n", (Put("q", "result {i} of {name}"),)), Print()),
+                 (("q", "Queue", "the queue it puts its results on"),)),
+        Workload("collector", "Take many results",
+                 "Gets n items from the queue (waiting while it is empty), then prints "
+                 "its message once ({item} is the last it got).",
+                 (_RESULTS,),
+                 (Repeat("n", (Get("q"),)), Print()),
+                 (("q", "Queue", "the queue it takes the results from"),)),
         Workload("consumer", "Consumer",
                  "Gets an item from the queue (waiting while it is empty), then prints "
                  "its message — {item} is what it got —, n times.",

@@ -49,6 +49,9 @@ def child_main(conn: Connection, task: dict[str, Any],
     exit_with_parent()
     _flush_on_terminate(r)
     code = run_workload(r, task, os.getpid(), shared)
+    if shared:
+        from mpgui.runtime.child.shared_objects import wait_for_puts
+        wait_for_puts(r)
     _finish(r, conn, code)
     if code:
         sys.exit(code)  # as the script's process ends, without a second traceback

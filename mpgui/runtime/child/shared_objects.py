@@ -29,6 +29,7 @@ from mpgui.runtime.protocol import Kind, State
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mpgui.runtime.child.reporter import Reporter
     from mpgui.runtime.child.workloads import OpData
 
 # The verbs of Kind.SHARED events: (object name, verb) and what b says.
@@ -47,6 +48,7 @@ ENTER = "enter"  # a place of a semaphore taken (its `with` block entered): b No
 LEAVE = "leave"  # ... and given back
 ARRIVE = "arrive"  # at a barrier, about to wait: b None
 PASSED = "passed"  # out of a barrier's wait (every party arrived): b None
+FLUSHED = "flushed"  # all a process put on a queue is in its pipe (it may end): b None
 SEND = "send"  # through a pipe: b the message's identity
 RECV = "recv"  # from a pipe: b the message's identity
 
@@ -100,11 +102,10 @@ def make_for_threads(specs: list[ObjectSpec]) -> dict[str, Any]:
     return {name: _FOR_THREADS[kind](params) for name, kind, params in specs}
 
 
-def _waiting(ctx: Context, name: str, call: str, wait: Callable[[], Any]) -> Any:
+def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any]) -> Any:
     """Wait in `call` on `name` — `wait()` — and return what it returns. The wait is
     said before it begins (and sent at once), so that the chart, and whoever looks for
     a deadlock, sees it while it lasts."""
-    r = ctx.r
     r.event(Kind.SHARED, (name, WAIT), call)
     r.state(State.BLOCKED)
     r.flush()
@@ -116,7 +117,7 @@ def _waiting(ctx: Context, name: str, call: str, wait: Callable[[], Any]) -> Any
 def _acquire(ctx: Context, name: str, lock: Any) -> None:
     """Take `lock` (or a semaphore's place), waiting — and saying so — if it is held."""
     if not lock.acquire(False):
-        _waiting(ctx, name, "acquire", lock.acquire)
+        _waiting(ctx.r, name, "acquire", lock.acquire)
 
 
 def _identities() -> itertools.count[int]:
@@ -126,10 +127,33 @@ def _identities() -> itertools.count[int]:
     return itertools.count(((os.getpid() << 16) | threading.get_ident() % 65_536) << 24)
 
 
+# The multiprocessing queues this process put items on, by name: it ends only once
+# they are all in the queue's pipe (`wait_for_puts`).
+_PUT_TO: dict[str, Any] = {}
+
+
+def wait_for_puts(r: Reporter) -> None:
+    """Before the process ends, wait — blocked, and saying so — until every item it put
+    on a multiprocessing queue has gone into the queue's pipe. Python's own exit waits
+    for that too (it joins the queue's feeder thread), and a pipe holds some 64 KiB: a
+    process whose many items nobody takes never ends, and a main program that joins it
+    before something drains the queue waits for ever."""
+    for name, q in _PUT_TO.items():
+        q.close()  # (no more puts: the feeder ends once its buffer is in the pipe)
+        feeder = getattr(q, "_thread", None)  # (the feeder; None if nothing was put)
+        if feeder is not None and feeder.is_alive():
+            feeder.join(0.005)  # (as a rule it writes the last few items at once)
+            if feeder.is_alive():
+                _waiting(r, name, "join_thread", q.join_thread)
+                r.event(Kind.SHARED, (name, FLUSHED), None)
+
+
 @executes("put")
-def _put(ctx: Context, queue: str) -> StepFn:
+def _put(ctx: Context, queue: str, text: str) -> StepFn:
     name, q = ctx.shared[queue]
-    say, event = ctx.renderer(ctx.message), ctx.r.event
+    if hasattr(q, "join_thread"):  # (a multiprocessing queue; a thread's has no feeder)
+        _PUT_TO[name] = q
+    say, event = ctx.renderer(text or ctx.message), ctx.r.event
     ids = _identities()
     what, shared, put_now = (name, PUT), Kind.SHARED, q.put  # (looked up once, not per put)
 
@@ -138,7 +162,7 @@ def _put(ctx: Context, queue: str) -> StepFn:
         try:
             put_now(pair, False)
         except queues.Full:
-            _waiting(ctx, name, "put", lambda: put_now(pair))
+            _waiting(ctx.r, name, "put", lambda: put_now(pair))
         event(shared, what, pair[0])
     return put
 
@@ -157,7 +181,7 @@ def _get(ctx: Context, queue: str) -> StepFn:
         try:
             ident, item = get_now(False)
         except queues.Empty:
-            ident, item = _waiting(ctx, name, "get", get_now)
+            ident, item = _waiting(ctx.r, name, "get", get_now)
             t = None  # (it came at the end of the wait: now)
         fields["item"] = item
         event(shared, what, ident, t)
@@ -190,7 +214,7 @@ def _recv(ctx: Context, pipe: str, end: int) -> StepFn:
         if conn.poll():
             ident, item = conn.recv()
         else:
-            ident, item = _waiting(ctx, name, "recv", conn.recv)
+            ident, item = _waiting(ctx.r, name, "recv", conn.recv)
             t = None  # (it came at the end of the wait: now)
         fields["item"] = item
         event(Kind.SHARED, what, ident, t)
@@ -275,7 +299,7 @@ def _wait_event(ctx: Context, event: str) -> StepFn:
 
     def wait(_i: int) -> None:
         if not e.is_set():
-            _waiting(ctx, name, "wait", e.wait)
+            _waiting(ctx.r, name, "wait", e.wait)
         report(Kind.SHARED, (name, WAITED), None)
     return wait
 
@@ -287,7 +311,7 @@ def _barrier_wait(ctx: Context, barrier: str) -> StepFn:
 
     def wait(_i: int) -> None:
         report(Kind.SHARED, (name, ARRIVE), None)
-        _waiting(ctx, name, "wait", b.wait)  # (the last to arrive goes on at once)
+        _waiting(ctx.r, name, "wait", b.wait)  # (the last to arrive goes on at once)
         report(Kind.SHARED, (name, PASSED), None)
     return wait
 
@@ -310,6 +334,6 @@ def _join_queue(ctx: Context, queue: str) -> StepFn:
     report = ctx.r.event
 
     def join(_i: int) -> None:
-        _waiting(ctx, name, "join", q.join)  # (it may return at once: then a blink)
+        _waiting(ctx.r, name, "join", q.join)  # (it may return at once: then a blink)
         report(Kind.SHARED, (name, JOINED), None)
     return join

@@ -41,6 +41,7 @@ FREE = -1  # a lock's level when no lane holds it
 _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
          "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT, "arrive": BARRIER,
          "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE,
+         "join_thread": QUEUE,
          "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE}
 
 

@@ -75,6 +75,17 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
     return text
 
 
+# Why a queue's call waits, by call.
+_QUEUE_WAITS = {
+    "get": ": it is empty", "put": ": it is full",
+    "join": ": until every item put on it is marked task_done()",
+    # (the process's work is done, but it ends only once what it put is in the pipe)
+    "join_thread": ": its work is done, but a process ends only once the items it put "
+                   "are in the queue's pipe, and the pipe is full — nobody takes them "
+                   "(drain the queue before join())",
+}
+
+
 def _blocked_on(store: TraceStore, lane: int, t: float,
                 objects: Sequence[ObjectTrack]) -> str:
     """What lane `lane`, blocked at `t`, waits on: the object, the call, since when, and
@@ -98,8 +109,7 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
             ago = "" if since is None else f", released {(at - since) / 1e9:.3f} s ago"
             text += f": nobody holds it{ago} — this process has yet to run and take it"
     elif track is not None and track.kind == QUEUE:
-        text += {"get": ": it is empty", "put": ": it is full"}.get(
-            wait.item or "", ": until every item put on it is marked task_done()")
+        text += _QUEUE_WAITS.get(wait.item or "", _QUEUE_WAITS["join"])
     elif track is not None and track.kind == PIPE:
         text += ": nothing has come to this end yet"
     elif track is not None and track.kind == EVENT:
