@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from itertools import pairwise
 
+import psutil
 import pytest
 
 from mpgui.model import edits
@@ -27,7 +28,15 @@ from mpgui.runtime.store.deadlock import Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.shared_events import waits_on
 from mpgui.runtime.store.trace import TraceStore
-from tests.helpers import MPGUI, env_without_display, until_a_deadlock
+from tests.helpers import (
+    MPGUI,
+    alive,
+    env_without_display,
+    helper_processes,
+    until_a_deadlock,
+    wait_until,
+    worker_pids,
+)
 
 V1 = """format = 1
 main = ["A.start()", "A.join()"]
@@ -524,3 +533,74 @@ def test_draining_the_queue_before_join_ends_every_process(backend):
         with Runner(replace(scenario, backend=backend), speed=4.0) as runner:
             runner.run()
         assert runner.deadlock is None and runner.status.value == "finished"
+
+
+# -- Manager dicts and lists -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_workers_fill_a_manager_dict_that_a_later_process_sees(backend):
+    before = set(psutil.Process().children(recursive=True))
+    scenario = replace(load_builtin("manager-dict"), backend=backend)
+    with Runner(scenario, speed=4.0, start_method="forkserver") as runner:
+        runner.run()
+    store = runner.store
+    assert runner.status.value == "finished"
+    assert lines_of(store)[-1] == "R sees {'A': 'A is done', 'B': 'B is done', " \
+        "'C': 'C is done'}"
+    results = {t.name: t for t in ObjectTracks().sync(store)}["results"]
+    assert results.kind == "dict" and results.level == [1, 2, 3]
+    assert sorted(op.item for op in store.records("shared") if op.verb == "store") == \
+        ["A", "B", "C"]
+    # The manager's server process ended with the run.
+    wait_until(lambda: not alive([p.pid for p in set(psutil.Process().children(
+        recursive=True)) - before if p.pid not in helper_processes()]), 10, "the manager ends")
+
+
+def test_a_manager_list_collects_what_every_process_appends():
+    rows = (ProcessSpec("A", "a", "append_result", {"n": 3, "compute": 0.0}, "A{i}",
+                        uses={"l": "LS"}),
+            ProcessSpec("B", "b", "append_result", {"n": 2, "compute": 0.0}, "B{i}",
+                        uses={"l": "LS"}),
+            ProcessSpec("R", "r", "show_list", {}, "R sees {contents}", uses={"l": "LS"}))
+    scenario = Scenario(processes=rows, objects=(SharedObject("LS", "Manager.list"),),
+                        program=(Step("start", "A"), Step("start", "B"), Step("join", "A"),
+                                 Step("join", "B"), Step("start", "R"), Step("join", "R")))
+    assert not [p for p in validate(scenario) if p.severity == "error"]
+    assert "    LS = manager.list()" in generate_code(scenario)
+    store = run(scenario)
+    assert lines_of(store)[-1] == "R sees ['A0', 'A1', 'A2', 'B0', 'B1']"
+    assert {t.name: t for t in ObjectTracks().sync(store)}["LS"].final == 5
+
+
+def test_a_killed_mpgui_leaves_no_manager_behind():
+    proc = subprocess.Popen([*MPGUI, "run", "manager-dict", "--speed", "0.25", "--quiet"],
+                            stdout=subprocess.PIPE, text=True, env=env_without_display())
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "C is done\n"  # the run is under way
+        family = worker_pids(proc.pid)
+        assert len(family) >= 3  # the manager's server and the two workers still at work
+        proc.kill()
+        proc.wait(10)
+        wait_until(lambda: not alive(family), 10, "every process of the run ends")
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+def test_a_pools_tasks_can_share_a_managers_dict_and_nothing_else():
+    scenario = replace(load_builtin("manager-dict"), backend="pool")
+    assert not [p for p in validate(scenario) if p.severity == "error"]
+    with Runner(scenario, speed=4.0, start_method="forkserver") as runner:
+        runner.run()
+    assert runner.status.value == "finished"
+    # {name} is the pool worker's name: the tasks a worker ran share one key.
+    seen = lines_of(runner.store)[-1]
+    assert seen.startswith("R sees {'ForkServerPoolWorker-") and "is done'}" in seen
+    assert runner.backend.manager is None  # shut down with the run
+    queue = replace(load_builtin("producer-consumer"), backend="pool")
+    assert [p.text(queue) for p in validate(queue) if p.severity == "error"] == [
+        "scenario, backend: a pool's tasks cannot be given Q as an argument (multiprocessing "
+        "refuses to pickle a queue, pipe, lock, value, event or barrier for a task): a "
+        "Manager's dict or list can be given; or run the rows as processes or threads"]

@@ -85,7 +85,8 @@ class Backend:
     exit_problem: str | None
     daemon_problem: str | None
     code: CodeTemplates
-    # Why its rows cannot be given shared objects (None: they can): validation's words.
+    # Why its rows cannot be given shared objects other than a Manager's (None: they
+    # can): validation's words, {objects} naming those given.
     objects_problem: str | None = None
 
     def failure_text(self, name: str, var: str, error: tuple[str, str, str]) -> str:
@@ -169,9 +170,10 @@ POOL = Backend(
               "until it has run."),
         end=("    {pool}.close()  # no more tasks",
              "    {pool}.join()  # wait until every task has run and the workers have ended")),
-    objects_problem="a pool's tasks cannot be given a Queue, a Lock or a Value as an "
-                    "argument (multiprocessing refuses to pickle them for a task); run the "
-                    "rows as processes or threads",
+    objects_problem="a pool's tasks cannot be given {objects} as an argument "
+                    "(multiprocessing refuses to pickle a queue, pipe, lock, value, event "
+                    "or barrier for a task): a Manager's dict or list can be given; or "
+                    "run the rows as processes or threads",
 )
 
 BACKENDS: dict[str, Backend] = {b.name: b for b in (PROCESSES, THREADS, POOL)}

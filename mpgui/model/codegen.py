@@ -97,7 +97,7 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     threads = code.row_class is not None and not backend.own_process
     kinds = [get_kind(o.kind) for o in scenario.objects]
     if threads:
-        modules.update(k.threads_module for k in kinds)
+        modules.update(k.threads_module for k in kinds if k.threads_module)
     used_helpers = {h for op in ops for h in op.helpers} | \
         ({k.threads_helper for k in kinds if k.threads_helper} if threads else set())
     # Every name the script defines at module level besides the rows' variables is
@@ -107,6 +107,7 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
         | {o.name for o in scenario.objects}
     names = {helper: _free(candidates, taken) for helper, (candidates, _) in _HELPERS.items()}
     names["pool"] = _free(("pool", "the_pool"), taken)
+    names["manager"] = _free(("manager", "the_manager"), taken)
     loop = _free(("p", "proc", "process", "each"), taken)
     # Strings from the scenario (its title, the file name) only ever enter the script
     # through the one escaper: nothing in them can end the docstring.
@@ -134,6 +135,9 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
                 f"    multiprocessing.set_start_method({py_literal(start_method)})"]
     if scenario.objects:
         out.append("    # What the processes share, passed to each as an argument.")
+        if not threads and any(get_kind(o.kind).managed for o in scenario.objects):
+            # (a server process that keeps the Manager's objects; each use is a call)
+            out.append(f"    {names['manager']} = multiprocessing.Manager()")
         out += ["    " + _shared_line(o, threads, names) for o in scenario.objects]
     if code.row_class is not None and rows_in_main:
         for spec in scenario.processes:
@@ -183,7 +187,8 @@ def _joins_while_shared(scenario: Scenario, loop: str) -> list[str]:
 def _shared_line(obj: SharedObject, threads: bool, helpers: dict[str, str]) -> str:
     """``Q = multiprocessing.Queue()``, or its threads' counterpart."""
     kind = get_kind(obj.kind)
-    made = kind.expression(obj.values(), threads, helpers.get(kind.threads_helper, ""))
+    made = kind.expression(obj.values(), threads, helpers.get(kind.threads_helper, ""),
+                           helpers["manager"])
     return f"{obj.name} = {made}"
 
 

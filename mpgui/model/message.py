@@ -25,13 +25,16 @@ PLACEHOLDERS: dict[str, str] = {
     "k": "the copy number, for a row with copies (0 otherwise)",
     "item": "the item the last get() received (a workload that gets from a queue)",
     "value": "the shared value as last read (a workload that reads one)",
+    "contents": "what a Manager dict or list held when last looked at (a workload that "
+                "shows one)",
 }
 MAX_LENGTH = 200
 # [[fill]align][sign][0][width][.precision][type], width and precision at most 2 digits.
 _SPEC = re.compile(r"(?:.?[<>^=])?[+\- ]?0?\d{0,2}(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?")
 # What a format spec may hold to be written as is inside an f-string's braces.
 _FSTRING_SPEC = frozenset(string.ascii_letters + string.digits + " <>^=+-.%_*")
-_SAMPLE = {"i": 0, "n": 1, "name": "process", "pid": 1, "k": 0, "item": "item", "value": 0}
+_SAMPLE = {"i": 0, "n": 1, "name": "process", "pid": 1, "k": 0, "item": "item", "value": 0,
+           "contents": "{}"}
 
 
 def placeholder_help() -> str:

@@ -311,6 +311,65 @@ class Recv(Operation):
 
 
 @dataclass(frozen=True)
+class StoreItem(Operation):
+    """``d[key] = line``: `text` (a message template; empty: the row's message) stored
+    in a Manager dict under `key` (a template too: "{name}", the process's name)."""
+
+    mapping: str = "d"
+    key: str = "{name}"
+    text: str = ""
+    kind: ClassVar[str] = "store_item"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.mapping}[{to_expression(self.key)}] = "
+                f"{to_expression(self.text or ctx.message)}"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+    def templates(self) -> tuple[str, ...]:
+        return (self.key, self.text) if self.text else (self.key,)
+
+
+@dataclass(frozen=True)
+class Append(Operation):
+    """``l.append(line)``: `text` (empty: the row's message) added to a Manager list."""
+
+    sequence: str = "l"
+    text: str = ""
+    kind: ClassVar[str] = "append"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.sequence}.append({to_expression(self.text or ctx.message)})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+    def templates(self) -> tuple[str, ...]:
+        return (self.text,) if self.text else ()
+
+
+@dataclass(frozen=True)
+class LookAt(Operation):
+    """``contents = ...``: a copy of a Manager dict or list (the {contents} of the
+    message), sorted — a dict by key, a list by value — so that the line it prints
+    does not depend on which process wrote first."""
+
+    obj: str = "d"
+    of: str = "dict"  # or "list"
+    kind: ClassVar[str] = "look_at"
+    provides: ClassVar[frozenset[str]] = frozenset({"contents"})
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        if self.of == "dict":
+            return [f"contents = dict(sorted({self.obj}.items()))"]
+        return [f"contents = sorted({self.obj})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
 class Increment(Operation):
     """``counter.value += 1`` — a read, then a write: another process may write in
     between, and one of the two updates is lost. `locked`: inside ``with

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mpgui.model.operations import (
+    Append,
     BarrierWait,
     Compute,
     Exit,
@@ -17,6 +18,7 @@ from mpgui.model.operations import (
     Increment,
     JoinQueue,
     Locked,
+    LookAt,
     Operation,
     Print,
     Put,
@@ -26,6 +28,7 @@ from mpgui.model.operations import (
     Send,
     SetEvent,
     Sleep,
+    StoreItem,
     TaskDone,
     WaitEvent,
 )
@@ -152,32 +155,18 @@ WORKLOADS: dict[str, Workload] = {
                  (_N, _INTERVAL),
                  (Repeat("n", (Sleep("interval"), Put("q"), Print())),),
                  (("q", "Queue", "the queue it puts its items on"),)),
-        Workload("pinger", "Pinger",
-                 "Sends \"ping {i}\" through the pipe's first end, waits for the answer, "
-                 "then prints its message — {item} is the answer —, n times.",
+        Workload("consumer", "Consumer",
+                 "Gets an item from the queue (waiting while it is empty), then prints "
+                 "its message — {item} is what it got —, n times.",
                  (_N,),
-                 (Repeat("n", (Send("pipe", 0, "ping {i}"), Recv("pipe", 0), Print())),),
-                 (("pipe", "Pipe", "the pipe it sends on and gets answers from (end 0)"),)),
-        Workload("ponger", "Ponger",
-                 "Waits for what comes through the pipe's second end, prints its message "
-                 "— {item} is what came —, sleeps, then answers \"pong {i}\", n times.",
+                 (Repeat("n", (Get("q"), Print())),),
+                 (("q", "Queue", "the queue it gets its items from"),)),
+        Workload("slow_consumer", "Consume slowly",
+                 "Gets an item from the queue (waiting while it is empty), works on it "
+                 "(sleeps), then prints its message — {item} is what it got —, n times.",
                  (_N, _INTERVAL),
-                 (Repeat("n", (Recv("pipe", 1), Print(), Sleep("interval"),
-                               Send("pipe", 1, "pong {i}"))),),
-                 (("pipe", "Pipe", "the pipe it answers on (end 1)"),)),
-        Workload("sender", "Send through a pipe",
-                 "Sleeps, then sends its message through the pipe's second end and prints "
-                 "it, n times (a one-way pipe's sending end).",
-                 (_N, _INTERVAL),
-                 (Repeat("n", (Sleep("interval"), Send("pipe", 1), Print())),),
-                 (("pipe", "Pipe", "the pipe it sends on (end 1)"),)),
-        Workload("receiver", "Receive from a pipe",
-                 "Waits for what comes through the pipe's first end, then prints its "
-                 "message — {item} is what came —, n times (a one-way pipe's "
-                 "receiving end).",
-                 (_N,),
-                 (Repeat("n", (Recv("pipe", 0), Print())),),
-                 (("pipe", "Pipe", "the pipe it receives from (end 0)"),)),
+                 (Repeat("n", (Get("q"), Sleep("interval"), Print())),),
+                 (("q", "Queue", "the queue it gets its items from"),)),
         Workload("results", "Put many results",
                  "Puts n results on the queue as fast as it can (\"result {i} of "
                  "{name}\"), then prints its message once. Its work is then done, but "
@@ -192,18 +181,6 @@ WORKLOADS: dict[str, Workload] = {
                  (_RESULTS,),
                  (Repeat("n", (Get("q"),)), Print()),
                  (("q", "Queue", "the queue it takes the results from"),)),
-        Workload("consumer", "Consumer",
-                 "Gets an item from the queue (waiting while it is empty), then prints "
-                 "its message — {item} is what it got —, n times.",
-                 (_N,),
-                 (Repeat("n", (Get("q"), Print())),),
-                 (("q", "Queue", "the queue it gets its items from"),)),
-        Workload("slow_consumer", "Consume slowly",
-                 "Gets an item from the queue (waiting while it is empty), works on it "
-                 "(sleeps), then prints its message — {item} is what it got —, n times.",
-                 (_N, _INTERVAL),
-                 (Repeat("n", (Get("q"), Sleep("interval"), Print())),),
-                 (("q", "Queue", "the queue it gets its items from"),)),
         Workload("counter", "Counter",
                  "Adds 1 to a shared Value n times with counter.value += 1 — a read, then "
                  "a write, so another process can write in between and an update is lost "
@@ -270,6 +247,56 @@ WORKLOADS: dict[str, Workload] = {
                  (_N, _INTERVAL),
                  (Repeat("n", (Get("q"), Sleep("interval"), Print(), TaskDone("q"))),),
                  (("q", "JoinableQueue", "the queue it takes tasks from"),)),
+        Workload("pinger", "Pinger",
+                 "Sends \"ping {i}\" through the pipe's first end, waits for the answer, "
+                 "then prints its message — {item} is the answer —, n times.",
+                 (_N,),
+                 (Repeat("n", (Send("pipe", 0, "ping {i}"), Recv("pipe", 0), Print())),),
+                 (("pipe", "Pipe", "the pipe it sends on and gets answers from (end 0)"),)),
+        Workload("ponger", "Ponger",
+                 "Waits for what comes through the pipe's second end, prints its message "
+                 "— {item} is what came —, sleeps, then answers \"pong {i}\", n times.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Recv("pipe", 1), Print(), Sleep("interval"),
+                               Send("pipe", 1, "pong {i}"))),),
+                 (("pipe", "Pipe", "the pipe it answers on (end 1)"),)),
+        Workload("sender", "Send through a pipe",
+                 "Sleeps, then sends its message through the pipe's second end and prints "
+                 "it, n times (a one-way pipe's sending end).",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Sleep("interval"), Send("pipe", 1), Print())),),
+                 (("pipe", "Pipe", "the pipe it sends on (end 1)"),)),
+        Workload("receiver", "Receive from a pipe",
+                 "Waits for what comes through the pipe's first end, then prints its "
+                 "message — {item} is what came —, n times (a one-way pipe's "
+                 "receiving end).",
+                 (_N,),
+                 (Repeat("n", (Recv("pipe", 0), Print())),),
+                 (("pipe", "Pipe", "the pipe it receives from (end 0)"),)),
+        Workload("store_result", "Store a result in a dict",
+                 "Computes, n times, then stores its message in the dict under its name "
+                 "(d[name] = message) and prints it.",
+                 (_N, _COMPUTE),
+                 (Repeat("n", (Compute("compute"),)), StoreItem("d", "{name}"), Print()),
+                 (("d", "Manager.dict", "the dict it stores its result in"),)),
+        Workload("append_result", "Append results to a list",
+                 "Computes, then appends its message to the list and prints it, n times.",
+                 (_N, _COMPUTE),
+                 (Repeat("n", (Compute("compute"), Append("l"), Print())),),
+                 (("l", "Manager.list", "the list it appends its results to"),)),
+        Workload("show_dict", "Show a dict",
+                 "Looks at the dict once and prints its message ({contents} is what the "
+                 "dict held, sorted by key): started after the others are joined, it "
+                 "shows all they stored.",
+                 (),
+                 (LookAt("d", "dict"), Print()),
+                 (("d", "Manager.dict", "the dict it shows"),)),
+        Workload("show_list", "Show a list",
+                 "Looks at the list once and prints its message ({contents} is what the "
+                 "list held, sorted).",
+                 (),
+                 (LookAt("l", "list"), Print()),
+                 (("l", "Manager.list", "the list it shows"),)),
     )
 }
 

@@ -45,17 +45,21 @@ class ObjectKind:
     # How a parameter's value is written in the make expression when not as a plain
     # number: Queue() rather than Queue(0), Pipe(duplex=False) rather than Pipe(0).
     spell: tuple[tuple[str, Callable[[int], str]], ...] = ()
+    # Made by the script's Manager() ({manager} in `make`): the proxy of an object that
+    # lives in the manager's own process, reached by a round trip on each use.
+    managed: bool = False
 
     def expression(self, values: Mapping[str, int], threads: bool = False,
-                   helper: str = "") -> str:
+                   helper: str = "", manager: str = "manager") -> str:
         """The expression that makes one with `values` — ``multiprocessing.Queue(2)`` —
-        or its threads' counterpart, using the script's helper called `helper`."""
+        or its threads' counterpart, using the script's helper called `helper` (and its
+        Manager called `manager`)."""
         args = {k: str(v) for k, v in values.items()}
         for name, spelled in self.spell:
             if name in values:
                 args[name] = spelled(values[name])
         template = self.make_threads if threads else self.make
-        return template.format(mp="multiprocessing", helper=helper, **args)
+        return template.format(mp="multiprocessing", helper=helper, manager=manager, **args)
 
     def param(self, name: str) -> Param:
         """The parameter called `name` (KeyError if there is none)."""
@@ -128,9 +132,23 @@ SEMAPHORE = ObjectKind(
     "{mp}.Semaphore({value})", "threading.Semaphore({value})", "threading",
     extends="Lock", short="S")
 
+MANAGER_DICT = ObjectKind(
+    "Manager.dict", "A dict kept by a Manager: a server process holds it, and every "
+                    "process that uses it reads and writes it there (d[key] = value) — "
+                    "each use is a round trip to the manager.",
+    # (Threads share one process's memory: a plain dict is what they use.)
+    (), "{manager}.dict()", "{{}}", "", short="D", managed=True)
+
+MANAGER_LIST = ObjectKind(
+    "Manager.list", "A list kept by a Manager: a server process holds it, and every "
+                    "process that uses it appends to it and reads it there — each use is "
+                    "a round trip to the manager.",
+    (), "{manager}.list()", "[]", "", short="LS", managed=True)
+
 OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
                                                            BARRIER, JOINABLE_QUEUE, RLOCK,
-                                                           SEMAPHORE, PIPE)}
+                                                           SEMAPHORE, PIPE, MANAGER_DICT,
+                                                           MANAGER_LIST)}
 
 
 def plays(kind: str, wanted: str) -> bool:

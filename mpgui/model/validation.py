@@ -318,11 +318,10 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
         provided = {p for op in walk(workload.ops) for p in op.provides}
         for placeholder in sorted(used_placeholders(spec.message) - provided
                                   if check_template(spec.message) is None else set()):
-            if placeholder in ("item", "value"):
+            if placeholder in _SET_BY:
                 out.append(Problem("process", row, "message", f"uses {{{placeholder}}}, "
                                    f"which a {workload.title.lower()} never sets (a "
-                                   + ("consumer gets items" if placeholder == "item" else
-                                      "counter reads the value") + ")"))
+                                   f"{_SET_BY[placeholder]})"))
     for i, obj in enumerate(scenario.objects):
         if obj.name not in used:
             out.append(Problem("object", i, "name", f"no process uses {obj.name}",
@@ -335,9 +334,22 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
         refused = get_backend(scenario.backend).objects_problem
     except UnknownBackend:  # (said by _check_backend)
         refused = None
-    if scenario.objects and refused:
-        out.append(Problem("scenario", 0, "backend", refused))
+    unmanaged = [o.name for o in scenario.objects
+                 if o.kind in OBJECT_KINDS and not OBJECT_KINDS[o.kind].managed]
+    if unmanaged and refused:
+        out.append(Problem("scenario", 0, "backend", refused.format(
+            objects=_and_list(unmanaged))))
     return out
+
+
+def _and_list(names: list[str]) -> str:
+    """"Q", "Q and L", "Q, L and V"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# The placeholders an operation sets, and who sets them, for validation's words.
+_SET_BY = {"item": "consumer gets items", "value": "reader reads the value",
+           "contents": "show_dict or show_list looks at a Manager's dict or list"}
 
 
 def _one_way_misuse(scenario: Scenario, workload: Workload,

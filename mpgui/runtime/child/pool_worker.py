@@ -42,9 +42,11 @@ def worker_init(conn: Connection, lock: Any, counter: Any, lanes: list[int]) -> 
     exit_with_parent()
 
 
-def run_task(lane: int, task: dict[str, Any]) -> None:
-    """One task of the pool, reported on its `lane`. An exception is reported (and kept
-    from the pool, which would only store it in the task's result)."""
+def run_task(lane: int, task: dict[str, Any],
+             shared: dict[str, tuple[str, Any]] | None = None) -> None:
+    """One task of the pool, reported on its `lane`, given the `shared` objects (a
+    Manager's proxies) its row uses. An exception is reported (and kept from the pool,
+    which would only store it in the task's result)."""
     conn, lock, worker = _worker["conn"], _worker["lock"], _worker["reporter"]
     worker.state(State.RUNNING)
     worker.flush()
@@ -54,7 +56,7 @@ def run_task(lane: int, task: dict[str, Any]) -> None:
     cpu0 = time.process_time_ns()
     # {name} is the worker's name, as multiprocessing.current_process().name says there.
     task = {**task, "name": multiprocessing.current_process().name}
-    code = run_workload(r, task, os.getpid())
+    code = run_workload(r, task, os.getpid(), shared)
     r.event(Kind.FINISHED, code, time.process_time_ns() - cpu0)
     r.flush()
     worker.state(State.WAITING)

@@ -51,6 +51,9 @@ PASSED = "passed"  # out of a barrier's wait (every party arrived): b None
 FLUSHED = "flushed"  # all a process put on a queue is in its pipe (it may end): b None
 SEND = "send"  # through a pipe: b the message's identity
 RECV = "recv"  # from a pipe: b the message's identity
+STORE = "store"  # d[key] = ... on a Manager dict: b the key
+APPEND = "append"  # to a Manager list: b None
+LOOK = "look"  # a copy of a Manager dict or list taken: b its length
 
 # An object's spec as the parent sends it: (name, kind name, parameters).
 ObjectSpec = tuple[str, str, dict[str, int]]
@@ -79,6 +82,11 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "Semaphore": lambda ctx, p: ctx.Semaphore(p.get("value", 2)),
     "Pipe": lambda ctx, p: ctx.Pipe(bool(p.get("duplex", 1))),
 }
+# Those a Manager makes: (the manager, parameters) -> the object's proxy.
+_BY_MANAGER: dict[str, Callable[[Any, dict[str, int]], Any]] = {
+    "Manager.dict": lambda m, p: m.dict(),
+    "Manager.list": lambda m, p: m.list(),
+}
 _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
     "Lock": lambda p: threading.Lock(),
@@ -89,12 +97,26 @@ _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "RLock": lambda p: threading.RLock(),
     "Semaphore": lambda p: threading.Semaphore(p.get("value", 2)),
     "Pipe": lambda p: multiprocessing.Pipe(bool(p.get("duplex", 1))),
+    "Manager.dict": lambda p: {},  # (threads share the process's memory)
+    "Manager.list": lambda p: [],
 }
 
 
-def make_for_processes(ctx: Any, specs: list[ObjectSpec]) -> dict[str, Any]:
-    """The objects of `specs` made with the multiprocessing context `ctx`, by name."""
-    return {name: _FOR_PROCESSES[kind](ctx, params) for name, kind, params in specs}
+def make_for_processes(ctx: Any, specs: list[ObjectSpec]) -> tuple[dict[str, Any], Any]:
+    """The objects of `specs` made with the multiprocessing context `ctx`, by name, and
+    the Manager that keeps those a manager makes (None if there are none): its server
+    is a process of the run's, to be shut down with it (`manager.shutdown()`)."""
+    manager = None
+    if any(kind in _BY_MANAGER for _n, kind, _p in specs):
+        from multiprocessing.managers import SyncManager
+
+        from mpgui.runtime.child.entry import exit_with_parent
+        manager = SyncManager(ctx=ctx)
+        # (its server ends with mpgui, however mpgui ends, as every child of a run does)
+        manager.start(initializer=exit_with_parent)
+    made = {name: _BY_MANAGER[kind](manager, params) if kind in _BY_MANAGER
+            else _FOR_PROCESSES[kind](ctx, params) for name, kind, params in specs}
+    return made, manager
 
 
 def make_for_threads(specs: list[ObjectSpec]) -> dict[str, Any]:
@@ -219,6 +241,46 @@ def _recv(ctx: Context, pipe: str, end: int) -> StepFn:
         fields["item"] = item
         event(Kind.SHARED, what, ident, t)
     return recv
+
+
+@executes("store_item")
+def _store_item(ctx: Context, mapping: str, key: str, text: str) -> StepFn:
+    name, d = ctx.shared[mapping]
+    key_of, say = ctx.renderer(key), ctx.renderer(text or ctx.message)
+    event, now, what = ctx.r.event, time.perf_counter_ns, (name, STORE)
+
+    def store(i: int) -> None:
+        k, t = key_of(i), now()  # (from the call's start: a round trip to the manager)
+        d[k] = say(i)
+        event(Kind.SHARED, what, k, t)
+    return store
+
+
+@executes("append")
+def _append(ctx: Context, sequence: str, text: str) -> StepFn:
+    name, seq = ctx.shared[sequence]
+    say, event, now, what = ctx.renderer(text or ctx.message), ctx.r.event, \
+        time.perf_counter_ns, (name, APPEND)
+
+    def append(i: int) -> None:
+        t = now()
+        seq.append(say(i))
+        event(Kind.SHARED, what, None, t)
+    return append
+
+
+@executes("look_at")
+def _look_at(ctx: Context, obj: str, of: str) -> StepFn:
+    name, held = ctx.shared[obj]
+    fields, event, now, what = ctx.fields, ctx.r.event, time.perf_counter_ns, (name, LOOK)
+
+    def look(_i: int) -> None:
+        t = now()
+        # Sorted: the line does not depend on which process wrote first.
+        contents = dict(sorted(held.items())) if of == "dict" else sorted(held)
+        fields["contents"] = contents  # type: ignore[assignment]
+        event(Kind.SHARED, what, len(contents), t)
+    return look
 
 
 @executes("increment")

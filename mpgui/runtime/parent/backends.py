@@ -39,6 +39,10 @@ class BackendRuntime:
         self.store = runner.store
         self.watch = runner.watch
         self.ctx = runner.ctx
+        # The shared objects made in this process, by name, and the Manager that keeps
+        # a Manager's dicts and lists (`_make_objects`; shut down by `close`).
+        self.objects: dict[str, Any] = {}
+        self.manager: Any = None
 
     @property
     def name(self) -> str:
@@ -78,6 +82,20 @@ class BackendRuntime:
     def alive(self) -> bool:
         """Whether anything of this run still runs."""
         return any(c.running for c in self.children)
+
+    def close(self) -> None:
+        """The run is over: release what `open` made that outlives the children."""
+        if self.manager is not None:  # its server process ends with the run
+            self.manager.shutdown()
+            self.manager = None
+
+    def _make_objects(self) -> None:
+        """Make the run's shared objects in this process (`objects`, by name), and the
+        Manager that keeps a Manager's dicts and lists (`manager`), if any."""
+        specs = self.runner.object_specs
+        if specs:
+            from mpgui.runtime.child.shared_objects import make_for_processes
+            self.objects, self.manager = make_for_processes(self.ctx, specs)
 
     def end_program(self) -> None:
         """The main program has ended and joined what it joins."""
@@ -128,15 +146,10 @@ class ProcessesBackend(BackendRuntime):
     """Each row a ``multiprocessing.Process`` with a pipe of its own."""
 
     description = PROCESSES
-    objects: dict[str, Any]  # the shared objects, by name (made by open())
 
     def open(self) -> None:
         super().open()
-        self.objects = {}
-        specs = self.runner.object_specs
-        if specs:  # made before any row starts, as the script's main block does
-            from mpgui.runtime.child.shared_objects import make_for_processes
-            self.objects = make_for_processes(self.ctx, specs)
+        self._make_objects()  # before any row starts, as the script's main block does
 
     def start(self, c: Child) -> None:
         r = self.runner
@@ -324,6 +337,9 @@ class PoolBackend(BackendRuntime):
         now = _now()
         for lane in self.worker_lanes:
             self.store.start_called(now, lane)
+        # Before the pool, as the script makes them: its Manager's server process is
+        # then the first process made, and the workers' names count on from it.
+        self._make_objects()  # (a Manager's only: validation refuses the others)
         self.conn, self._theirs = self.ctx.Pipe(duplex=False)
         # Kept open: the pool pickles it again for a worker that replaces another.
         lock, counter = self.ctx.Lock(), self.ctx.Value("i", 0)
@@ -338,7 +354,10 @@ class PoolBackend(BackendRuntime):
         self.store.start_called(now, c.lane)
         self.store.set_state(c.lane, now, State.QUEUED)
         c.started = True
-        self.pool.apply_async(run_task, (c.lane, self.runner.task_of(c)))
+        task = self.runner.task_of(c)
+        # (a Manager's proxies are pickled for the task: each worker reaches the manager)
+        shared = {role: (name, self.objects[name]) for role, name in task["uses"].items()}
+        self.pool.apply_async(run_task, (c.lane, task, shared))
 
     def read(self, source: Any) -> None:
         assert self.conn is not None, "the pool's pipe is read only while the pool is open"

@@ -315,6 +315,7 @@ class Runner(RunLoop):
         self.store.finish(now)
         self.others_sampler.finish(now)
         self.watch.close()
+        self.backend.close()
         self.status = status
 
 

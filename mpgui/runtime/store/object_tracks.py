@@ -1,21 +1,22 @@
-"""What each shared object held over time — a queue's depth, a lock's holder, a value,
-an event's flag, a barrier's arrivals — for the chart's object lanes and its hover, read
+"""What each shared object held over time — a queue's depth, a lock's holder, a value, an
+event's flag, a barrier's arrivals — for the chart's object lanes and its hover, read
 from the shared-object records (`shared_events`).
 
 Each object's track is a step function: the times it changed, in time order, and its
 level after each change (a queue: items in it; a lock: the lane holding it, -1 when
-free; a value: the value written; an event: 1 once set; a barrier: the processes
-waiting at it; a semaphore: the places taken; a pipe: what was sent and not yet
-received, both ways). Records arrive a child's batch at a
-time, so one child's may come after later ones of another: a sync sorts only the tail
-the new records reach into, and recomputes the levels from there. A counter's hundred
-thousand updates thus cost each frame only what arrived since the last.
+free; a value: the value written; an event: 1 once set; a barrier: the processes waiting
+at it; a semaphore: the places taken; a pipe: what was sent and not yet received, both
+ways; a Manager dict: its keys; a Manager list: its items). Records arrive a child's
+batch at a time, so one child's may come after later ones of another: a sync sorts only
+the tail the new records reach into, and recomputes the levels from there. A counter's
+hundred thousand updates thus cost each frame only what arrived since the last.
 
 An object's kind comes from what was done with it (put and get: a queue; acquire and
 release: a lock; read-modify-writes and reads: a value; set and wait: an event; arrive
 and pass: a barrier — whose arrival is recorded before its wait; send and recv: a pipe;
-enter and leave: a semaphore, though a wait in acquire() may come first and look like
-a lock's), so the lanes appear for a traced script's objects and a run file's the same way.
+store: a Manager dict; append: a Manager list; enter and leave: a semaphore, though a
+wait in acquire() may come first and look like a lock's), so the lanes appear for a
+traced script's objects and a run file's the same way.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from mpgui.runtime.store.trace import TraceStore
 
 QUEUE, LOCK, VALUE, EVENT, BARRIER = "queue", "lock", "value", "event", "barrier"
-SEMAPHORE, PIPE = "semaphore", "pipe"
+SEMAPHORE, PIPE, DICT, LIST = "semaphore", "pipe", "dict", "list"
 # The store's info key naming a scenario's objects in its table's order (the Runner
 # sets it), so that their lanes come in that order whoever used one first.
 OBJECTS_INFO = "objects"
@@ -42,7 +43,8 @@ _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VAL
          "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT, "arrive": BARRIER,
          "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE,
          "join_thread": QUEUE,
-         "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE}
+         "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE,
+         "store": DICT, "append": LIST}
 
 
 def kinds_used(store: TraceStore) -> set[str]:
@@ -72,6 +74,7 @@ class ObjectTrack:
     # is lost), at its write's time, in the order found.
     collisions: list[int] = field(default_factory=list)
     _read: set[int] = field(default_factory=set)  # the values updates read
+    _keys: set[str] = field(default_factory=set)  # a dict's keys stored so far
 
     @property
     def final(self) -> int:
@@ -163,6 +166,13 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
         return (op.t, 1 if op.verb == "put" else -1, 0)
     if track.kind == PIPE and op.verb in ("send", "recv"):
         return (op.t, 1 if op.verb == "send" else -1, 0)
+    if track.kind == DICT and op.verb == "store":  # (a key stored again adds nothing)
+        if op.item in track._keys:
+            return None
+        track._keys.add(op.item or "")
+        return (op.t, 1, 0)
+    if track.kind == LIST and op.verb == "append":
+        return (op.t, 1, 0)
     if track.kind == LOCK and op.verb in ("acquire", "release"):
         # An RLock taken again by its holder is held until the last release: count
         # per lane (a lane's records arrive in its own order).

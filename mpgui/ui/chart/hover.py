@@ -17,8 +17,10 @@ from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.object_tracks import (
     BARRIER,
+    DICT,
     EVENT,
     FREE,
+    LIST,
     LOCK,
     PIPE,
     QUEUE,
@@ -236,6 +238,9 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
     if track.kind == QUEUE:
         items = "empty" if level == 0 else f"{level} item{'s' if level != 1 else ''} in it"
         return f"{head}: {items}{began}\n(the most at any time: {track.peak})"
+    if track.kind in (DICT, LIST):
+        what = "key" if track.kind == DICT else "item"
+        return f"{head}: {level} {what}{'s' if level != 1 else ''} in it{began}"
     if track.kind == PIPE:
         sent = "nothing on its way" if level == 0 else \
             f"{level} message{'s' if level != 1 else ''} sent, not yet received"

@@ -10,7 +10,9 @@ from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.store.object_tracks import (
     BARRIER,
+    DICT,
     EVENT,
+    LIST,
     LOCK,
     PIPE,
     QUEUE,
@@ -71,7 +73,7 @@ def chart_extras(store: TraceStore | None) -> frozenset[str]:
     if items_got(store):
         extras.add("item")
     kinds = kinds_used(store)
-    if kinds & {QUEUE, VALUE, EVENT, BARRIER, SEMAPHORE, PIPE}:
+    if kinds & {QUEUE, VALUE, EVENT, BARRIER, SEMAPHORE, PIPE, DICT, LIST}:
         extras.add("level")
     if LOCK in kinds:
         extras.add("holder")
