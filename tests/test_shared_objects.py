@@ -120,7 +120,7 @@ def test_validation_names_what_a_row_needs_and_what_is_wrong():
     clash = replace(scenario, objects=(SharedObject("P", "Queue"), *scenario.objects))
     assert any("already a process's name" in m for m in _messages(clash))
     pool = replace(scenario, backend="pool")
-    assert any("cannot be given a Queue" in m for m in _messages(pool))
+    assert any("cannot be given Q as an argument" in m for m in _messages(pool))
 
 
 def test_item_and_value_only_where_an_operation_sets_them():
@@ -604,3 +604,50 @@ def test_a_pools_tasks_can_share_a_managers_dict_and_nothing_else():
         "scenario, backend: a pool's tasks cannot be given Q as an argument (multiprocessing "
         "refuses to pickle a queue, pipe, lock, value, event or barrier for a task): a "
         "Manager's dict or list can be given; or run the rows as processes or threads"]
+
+
+# -- conditions and arrays -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_a_condition_wakes_those_waiting_when_it_is_notified(backend):
+    store = run(replace(load_builtin("condition-wakeup"), backend=backend), speed=1.0)
+    lines = lines_of(store)
+    assert sorted(lines) == sorted([f"N: wake up, everyone ({i})" for i in range(4)]
+                                   + [f"W{w} woke up ({i})" for w in (1, 2) for i in range(2)])
+    cond = {t.name: t for t in ObjectTracks().sync(store)}["cond"]
+    assert cond.kind == "condition" and cond.final == 0 and 1 <= cond.peak <= 2
+    ops = store.records("shared")
+    assert sum(op.verb == "notify" for op in ops) == 4
+    assert sum(op.verb == "woken" for op in ops) == 4  # each waiter, twice
+    # Nobody is woken before a notify_all() (a wait ends at a notification).
+    first_notify = min(op.t for op in ops if op.verb == "notify")
+    assert all(op.t >= first_notify for op in ops if op.verb == "woken")
+
+
+def test_a_waiter_that_nobody_notifies_is_a_deadlock_named():
+    scenario = load_builtin("condition-wakeup")
+    alone = replace(scenario, processes=scenario.processes[1:2],
+                    program=(Step("start", "W1"), Step("join", "W1")))
+    with Runner(alone, speed=4.0, start_method="forkserver") as runner:
+        until_a_deadlock(runner)
+        assert runner.deadlock is not None
+        assert runner.deadlock.sentence(runner.store) == \
+            "Deadlock: W1 waits in wait() on cond, and the main program in W1.join()"
+        runner.stop()
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_processes_fill_their_own_cells_of_one_array(backend):
+    store = run(replace(load_builtin("array-cells"), backend=backend), speed=4.0)
+    assert lines_of(store)[-1] == "R sees [0, 1, 4, 9, 16, 25, 36, 49, 64]"
+    squares = {t.name: t for t in ObjectTracks().sync(store)}["squares"]
+    assert squares.kind == "array" and squares.final == 9
+
+
+def test_cells_beyond_the_array_are_refused():
+    scenario = load_builtin("array-cells")
+    small = replace(scenario, objects=(SharedObject("squares", "Array", {"size": 8}),))
+    assert "writes cells 6 to 8, but squares has 8 (0 to 7): make it bigger, or start " \
+        "lower" in " ".join(_messages(small))
+    assert not [p for p in validate(scenario) if p.severity == "error"]

@@ -353,17 +353,64 @@ class Append(Operation):
 class LookAt(Operation):
     """``contents = ...``: a copy of a Manager dict or list (the {contents} of the
     message), sorted — a dict by key, a list by value — so that the line it prints
-    does not depend on which process wrote first."""
+    does not depend on which process wrote first; or an Array's cells, in order."""
 
     obj: str = "d"
-    of: str = "dict"  # or "list"
+    of: str = "dict"  # or "list", "array"
     kind: ClassVar[str] = "look_at"
     provides: ClassVar[frozenset[str]] = frozenset({"contents"})
 
     def code(self, ctx: CodeContext) -> list[str]:
         if self.of == "dict":
             return [f"contents = dict(sorted({self.obj}.items()))"]
+        if self.of == "array":  # (its cells in order: their places are the point)
+            return [f"contents = list({self.obj})"]
         return [f"contents = sorted({self.obj})"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class WaitCondition(Operation):
+    """``with cond: cond.wait()``: wait for another process's notify_all()."""
+
+    condition: str = "cond"
+    kind: ClassVar[str] = "wait_condition"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"with {self.condition}:", f"    {self.condition}.wait()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class Notify(Operation):
+    """``with cond: cond.notify_all()``: every process waiting on it goes on (those
+    that come to wait later wait for the next one)."""
+
+    condition: str = "cond"
+    kind: ClassVar[str] = "notify"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"with {self.condition}:", f"    {self.condition}.notify_all()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return Outcome()
+
+
+@dataclass(frozen=True)
+class WriteCell(Operation):
+    """``a[cell + i] = (cell + i) ** 2``: a cell's square into that cell of a shared
+    Array, from the row's first cell on (`cell` names the parameter)."""
+
+    array: str = "a"
+    cell: str = "cell"
+    kind: ClassVar[str] = "write_cell"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.array}[{self.cell} + i] = ({self.cell} + i) ** 2"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
         return Outcome()

@@ -19,6 +19,7 @@ from mpgui.model.operations import (
     JoinQueue,
     Locked,
     LookAt,
+    Notify,
     Operation,
     Print,
     Put,
@@ -30,7 +31,9 @@ from mpgui.model.operations import (
     Sleep,
     StoreItem,
     TaskDone,
+    WaitCondition,
     WaitEvent,
+    WriteCell,
 )
 
 SECONDS = "s"
@@ -113,6 +116,9 @@ _INCREMENTS = Param("n", "Iterations", int, 50_000, 0, 100_000, "",
 # long to go through.
 _RESULTS = Param("n", "Results", int, 3000, 1, MAX_ITERATIONS, "",
                  "How many results it puts on (or takes from) the queue.")
+
+_CELL = Param("cell", "First cell", int, 0, 0, 9_999, "",
+              "The array cell it writes first; iteration i writes cell `cell` + i.")
 
 WORKLOADS: dict[str, Workload] = {
     w.name: w
@@ -297,6 +303,42 @@ WORKLOADS: dict[str, Workload] = {
                  (),
                  (LookAt("l", "list"), Print()),
                  (("l", "Manager.list", "the list it shows"),)),
+        Workload("waiter", "Wait for a notification",
+                 "Waits on the condition (with cond: cond.wait()) until another process "
+                 "calls notify_all(), then prints, n times. A notification that came "
+                 "before it began to wait is lost: it waits for the next.",
+                 (_N,),
+                 (Repeat("n", (WaitCondition("cond"), Print())),),
+                 (("cond", "Condition", "the condition it waits on"),)),
+        Workload("notifier", "Notify the waiters",
+                 "Sleeps, prints, then wakes every process waiting on the condition "
+                 "(with cond: cond.notify_all()), n times.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (Sleep("interval"), Print(), Notify("cond"))),),
+                 (("cond", "Condition", "the condition it notifies"),)),
+        Workload("fill_cells", "Fill array cells",
+                 "Computes, then writes the square of cell `cell` + i's number into it "
+                 "and prints, n times: rows that fill different cells share the array "
+                 "without a lock.",
+                 (_N, _COMPUTE, _CELL),
+                 (Repeat("n", (Compute("compute"), WriteCell("a", "cell"), Print())),),
+                 (("a", "Array", "the array whose cells it fills"),)),
+        Workload("show_array", "Show an array",
+                 "Looks at the array once and prints its message ({contents} is its "
+                 "cells, in order).",
+                 (),
+                 (LookAt("a", "array"), Print()),
+                 (("a", "Array", "the array it shows"),)),
+        Workload("philosopher", "Philosopher",
+                 "Thinks (sleeps), then takes its left fork and its right fork (two "
+                 "locks, in that order), eats (computes) and prints, n times. Around a "
+                 "table where everyone takes the left fork first, they can all hold one "
+                 "and wait for ever.",
+                 (_N, _INTERVAL, _COMPUTE),
+                 (Repeat("n", (Sleep("interval"), Locked("left", (
+                     Locked("right", (Compute("compute"), Print())),)))),),
+                 (("left", "Lock", "the fork it takes first"),
+                  ("right", "Lock", "the fork it takes second"))),
     )
 }
 

@@ -132,6 +132,21 @@ SEMAPHORE = ObjectKind(
     "{mp}.Semaphore({value})", "threading.Semaphore({value})", "threading",
     extends="Lock", short="S")
 
+CONDITION = ObjectKind(
+    "Condition", "A condition: processes wait() on it (holding its lock, which wait() "
+                 "gives up while it waits) until another calls notify_all(). A "
+                 "notification that comes before anyone waits is lost.",
+    (), "{mp}.Condition()", "threading.Condition()", "threading", short="CV")
+
+ARRAY = ObjectKind(
+    "Array", "An array of whole numbers in shared memory (multiprocessing.Array('i', "
+             "size)): every process reads and writes its cells; processes that write "
+             "different cells need no lock.",
+    (Param("size", "Size", int, 8, 1, 10_000, "", "How many cells it has (each starts at "
+                                                 "0)."),),
+    # (Threads share one process's memory: a plain list of numbers does.)
+    "{mp}.Array(\"i\", {size})", "[0] * {size}", "", short="A")
+
 MANAGER_DICT = ObjectKind(
     "Manager.dict", "A dict kept by a Manager: a server process holds it, and every "
                     "process that uses it reads and writes it there (d[key] = value) — "
@@ -147,7 +162,8 @@ MANAGER_LIST = ObjectKind(
 
 OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
                                                            BARRIER, JOINABLE_QUEUE, RLOCK,
-                                                           SEMAPHORE, PIPE, MANAGER_DICT,
+                                                           SEMAPHORE, PIPE, CONDITION,
+                                                           ARRAY, MANAGER_DICT,
                                                            MANAGER_LIST)}
 
 

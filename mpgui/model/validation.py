@@ -19,7 +19,7 @@ from mpgui.model.backend import UnknownBackend, get_backend
 from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
 from mpgui.model.message import check_template, used_placeholders
-from mpgui.model.operations import Recv, Send, prints_outside_a_loop, walk
+from mpgui.model.operations import Recv, Send, WriteCell, prints_outside_a_loop, walk
 from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param, Workload
 from mpgui.model.scenario import (
     ACTIONS,
@@ -300,6 +300,8 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
                                    f"{name} is a {given.kind}"))
         out += [Problem("process", row, "uses", msg)
                 for msg in _one_way_misuse(scenario, workload, spec.uses)]
+        out += [Problem("process", row, "cell", msg)
+                for msg in _cells_outside(scenario, workload, spec)]
         given_names = [spec.uses[role] for role in roles if spec.uses.get(role)]
         twice = {n for n in given_names if given_names.count(n) > 1}
         if any(not (o := scenario.shared(n)) or o.kind != "RLock" for n in twice):
@@ -350,6 +352,21 @@ def _and_list(names: list[str]) -> str:
 # The placeholders an operation sets, and who sets them, for validation's words.
 _SET_BY = {"item": "consumer gets items", "value": "reader reads the value",
            "contents": "show_dict or show_list looks at a Manager's dict or list"}
+
+
+def _cells_outside(scenario: Scenario, workload: Workload, spec: ProcessSpec) -> list[str]:
+    """Why the cells the row writes don't all exist in the array it is given."""
+    for op in walk(workload.ops):
+        if not isinstance(op, WriteCell):
+            continue
+        obj = scenario.shared(spec.uses.get(op.array, ""))
+        if obj is None or obj.kind != "Array":
+            continue
+        first, n, size = int(spec.param(op.cell)), int(spec.param("n")), obj.param("size")
+        if n and first + n > size:
+            return [f"writes cells {first} to {first + n - 1}, but {obj.name} has {size} "
+                    f"(0 to {size - 1}): make it bigger, or start lower"]
+    return []
 
 
 def _one_way_misuse(scenario: Scenario, workload: Workload,

@@ -54,6 +54,10 @@ RECV = "recv"  # from a pipe: b the message's identity
 STORE = "store"  # d[key] = ... on a Manager dict: b the key
 APPEND = "append"  # to a Manager list: b None
 LOOK = "look"  # a copy of a Manager dict or list taken: b its length
+ASLEEP = "asleep"  # about to wait on a condition: b None
+WOKEN = "woken"  # out of a condition's wait (notified): b None
+NOTIFY = "notify"  # notify_all() on a condition: b None
+WRITE = "write"  # a cell of an array written: b the cell's index
 
 # An object's spec as the parent sends it: (name, kind name, parameters).
 ObjectSpec = tuple[str, str, dict[str, int]]
@@ -81,6 +85,8 @@ _FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "RLock": lambda ctx, p: ctx.RLock(),
     "Semaphore": lambda ctx, p: ctx.Semaphore(p.get("value", 2)),
     "Pipe": lambda ctx, p: ctx.Pipe(bool(p.get("duplex", 1))),
+    "Condition": lambda ctx, p: ctx.Condition(),
+    "Array": lambda ctx, p: ctx.Array("i", p.get("size", 8)),
 }
 # Those a Manager makes: (the manager, parameters) -> the object's proxy.
 _BY_MANAGER: dict[str, Callable[[Any, dict[str, int]], Any]] = {
@@ -97,7 +103,9 @@ _FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
     "RLock": lambda p: threading.RLock(),
     "Semaphore": lambda p: threading.Semaphore(p.get("value", 2)),
     "Pipe": lambda p: multiprocessing.Pipe(bool(p.get("duplex", 1))),
-    "Manager.dict": lambda p: {},  # (threads share the process's memory)
+    "Condition": lambda p: threading.Condition(),
+    "Array": lambda p: [0] * p.get("size", 8),  # (threads share the process's memory)
+    "Manager.dict": lambda p: {},
     "Manager.list": lambda p: [],
 }
 
@@ -277,10 +285,48 @@ def _look_at(ctx: Context, obj: str, of: str) -> StepFn:
     def look(_i: int) -> None:
         t = now()
         # Sorted: the line does not depend on which process wrote first.
-        contents = dict(sorted(held.items())) if of == "dict" else sorted(held)
+        contents = dict(sorted(held.items())) if of == "dict" else \
+            list(held) if of == "array" else sorted(held)
         fields["contents"] = contents  # type: ignore[assignment]
         event(Kind.SHARED, what, len(contents), t)
     return look
+
+
+@executes("wait_condition")
+def _wait_condition(ctx: Context, condition: str) -> StepFn:
+    name, cond = ctx.shared[condition]
+    report, r = ctx.r.event, ctx.r
+
+    def wait(_i: int) -> None:
+        with cond:
+            report(Kind.SHARED, (name, ASLEEP), None)
+            _waiting(r, name, "wait", cond.wait)
+        report(Kind.SHARED, (name, WOKEN), None)
+    return wait
+
+
+@executes("notify")
+def _notify(ctx: Context, condition: str) -> StepFn:
+    name, cond = ctx.shared[condition]
+    report, now = ctx.r.event, time.perf_counter_ns
+
+    def notify(_i: int) -> None:
+        with cond:
+            t = now()  # before: a waiter it wakes is never drawn going on before it
+            cond.notify_all()
+        report(Kind.SHARED, (name, NOTIFY), None, t)
+    return notify
+
+
+@executes("write_cell")
+def _write_cell(ctx: Context, array: str, cell: str) -> StepFn:
+    name, a = ctx.shared[array]
+    first, report, what = int(ctx.values[cell]), ctx.r.event, (name, WRITE)
+
+    def write(i: int) -> None:
+        a[first + i] = (first + i) ** 2
+        report(Kind.SHARED, what, first + i)
+    return write
 
 
 @executes("increment")

@@ -6,7 +6,8 @@ Each object's track is a step function: the times it changed, in time order, and
 level after each change (a queue: items in it; a lock: the lane holding it, -1 when
 free; a value: the value written; an event: 1 once set; a barrier: the processes waiting
 at it; a semaphore: the places taken; a pipe: what was sent and not yet received, both
-ways; a Manager dict: its keys; a Manager list: its items). Records arrive a child's
+ways; a Manager dict: its keys; a Manager list: its items; a condition: the processes
+waiting on it; an array: the cells written). Records arrive a child's
 batch at a time, so one child's may come after later ones of another: a sync sorts only
 the tail the new records reach into, and recomputes the levels from there. A counter's
 hundred thousand updates thus cost each frame only what arrived since the last.
@@ -14,7 +15,8 @@ hundred thousand updates thus cost each frame only what arrived since the last.
 An object's kind comes from what was done with it (put and get: a queue; acquire and
 release: a lock; read-modify-writes and reads: a value; set and wait: an event; arrive
 and pass: a barrier — whose arrival is recorded before its wait; send and recv: a pipe;
-store: a Manager dict; append: a Manager list; enter and leave: a semaphore, though a
+store: a Manager dict; append: a Manager list; asleep, woken and notify: a condition;
+write: an array; enter and leave: a semaphore, though a
 wait in acquire() may come first and look like a lock's), so the lanes appear for a
 traced script's objects and a run file's the same way.
 """
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 QUEUE, LOCK, VALUE, EVENT, BARRIER = "queue", "lock", "value", "event", "barrier"
 SEMAPHORE, PIPE, DICT, LIST = "semaphore", "pipe", "dict", "list"
+CONDITION, ARRAY = "condition", "array"
 # The store's info key naming a scenario's objects in its table's order (the Runner
 # sets it), so that their lanes come in that order whoever used one first.
 OBJECTS_INFO = "objects"
@@ -44,12 +47,15 @@ _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VAL
          "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE,
          "join_thread": QUEUE,
          "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE,
-         "store": DICT, "append": LIST}
+         "store": DICT, "append": LIST, "asleep": CONDITION, "woken": CONDITION,
+         "notify": CONDITION, "write": ARRAY}
 
 
 def kinds_used(store: TraceStore) -> set[str]:
-    """The kinds of shared object (QUEUE, LOCK, VALUE) `store`'s processes used."""
-    return {_KIND[v] for v in verbs_used(store) if v in _KIND}
+    """The kinds of shared object (QUEUE, LOCK, VALUE...) `store`'s processes used."""
+    # (not from a wait: its kind is that of the call that waits, which the lane's
+    # other records say anyway)
+    return {_KIND[v] for v in verbs_used(store) if v in _KIND and v != "wait"}
 
 
 @dataclass
@@ -172,6 +178,13 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
         track._keys.add(op.item or "")
         return (op.t, 1, 0)
     if track.kind == LIST and op.verb == "append":
+        return (op.t, 1, 0)
+    if track.kind == CONDITION and op.verb in ("asleep", "woken"):
+        return (op.t, 1 if op.verb == "asleep" else -1, 0)
+    if track.kind == ARRAY and op.verb == "write":  # (the cells written so far)
+        if op.item in track._keys:
+            return None
+        track._keys.add(op.item or "")
         return (op.t, 1, 0)
     if track.kind == LOCK and op.verb in ("acquire", "release"):
         # An RLock taken again by its holder is held until the last release: count

@@ -16,7 +16,9 @@ from mpgui.model.backend import PROCESSES, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.object_tracks import (
+    ARRAY,
     BARRIER,
+    CONDITION,
     DICT,
     EVENT,
     FREE,
@@ -112,6 +114,8 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
             text += f": nobody holds it{ago} — this process has yet to run and take it"
     elif track is not None and track.kind == QUEUE:
         text += _QUEUE_WAITS.get(wait.item or "", _QUEUE_WAITS["join"])
+    elif track is not None and track.kind == CONDITION:
+        text += ": until another process calls notify_all()"
     elif track is not None and track.kind == PIPE:
         text += ": nothing has come to this end yet"
     elif track is not None and track.kind == EVENT:
@@ -238,6 +242,10 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
     if track.kind == QUEUE:
         items = "empty" if level == 0 else f"{level} item{'s' if level != 1 else ''} in it"
         return f"{head}: {items}{began}\n(the most at any time: {track.peak})"
+    if track.kind == CONDITION:
+        return f"{head}: " + (f"{level} waiting on it{began}" if level else "nobody waiting")
+    if track.kind == ARRAY:
+        return f"{head}: {level} cell{'s' if level != 1 else ''} written{began}"
     if track.kind in (DICT, LIST):
         what = "key" if track.kind == DICT else "item"
         return f"{head}: {level} {what}{'s' if level != 1 else ''} in it{began}"

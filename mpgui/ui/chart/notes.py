@@ -9,14 +9,7 @@ import platform
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.store.object_tracks import (
-    BARRIER,
-    DICT,
-    EVENT,
-    LIST,
     LOCK,
-    PIPE,
-    QUEUE,
-    SEMAPHORE,
     VALUE,
     kinds_used,
 )
@@ -73,7 +66,7 @@ def chart_extras(store: TraceStore | None) -> frozenset[str]:
     if items_got(store):
         extras.add("item")
     kinds = kinds_used(store)
-    if kinds & {QUEUE, VALUE, EVENT, BARRIER, SEMAPHORE, PIPE, DICT, LIST}:
+    if kinds - {LOCK}:  # (every other kind's lane is filled to a level)
         extras.add("level")
     if LOCK in kinds:
         extras.add("holder")
