@@ -27,6 +27,7 @@ BENCHMARKS = {
     "viztracer": peers.viztracer,
     "accuracy": peers.accuracy,
     "trace": trace.trace_overhead,
+    "tracedqueue": trace.traced_objects,
 }
 
 

@@ -15,6 +15,7 @@ from mpgui.resources import resource
 from mpgui.runtime.script.runner import ScriptRunner
 
 CPU_POOL = Path(__file__).with_name("scripts") / "cpu_pool.py"
+PRODUCER_CONSUMER = Path(__file__).with_name("scripts") / "producer_consumer.py"
 LIMIT = 1.05
 
 
@@ -54,3 +55,10 @@ def trace_overhead(repeats: int = 7) -> list[Row]:
         _row("CPU-bound Pool.map (spawn)", CPU_POOL, ["spawn", "8", "3000000"], repeats),
         _row("the tutorial's script", resource("scripts", "tutorial.py"), [], 1),
     ]
+
+
+def traced_objects(repeats: int = 7) -> list[Row]:
+    """A producer and a consumer passing 100,000 items through a Queue: every put()
+    and get() is recorded (its item followed from one to the other)."""
+    return [_row("a Queue's 100,000 items, producer to consumer (fork)",
+                 PRODUCER_CONSUMER, ["fork", "100000"], repeats)]

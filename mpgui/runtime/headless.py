@@ -105,13 +105,8 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
             nonlocal status
             interrupts.check()
             printer()
-            if runner.deadlock is not None and status != EXIT_DEADLOCK:
-                # Nothing can end it: say what waits for what, and stop the run.
-                err.write(f"mpgui: {runner.deadlock.sentence(runner.store)}; stopping the "
-                          "run\n")
-                err.flush()
+            if status != EXIT_DEADLOCK and _stopped_a_deadlock(runner, err):
                 status = EXIT_DEADLOCK
-                runner.request_stop()
 
         with Interrupts() as interrupts:  # (a second Ctrl+C while stopping: noted only)
             try:
@@ -130,16 +125,32 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
     return status
 
 
+def _stopped_a_deadlock(runner: Runner | ScriptRunner, err: TextIO) -> bool:
+    """If the run is deadlocked — nothing can end it — say what waits for what, begin
+    stopping it, and return True."""
+    if runner.deadlock is None or runner.done:
+        return False
+    err.write(f"mpgui: {runner.deadlock.sentence(runner.store)}; stopping the run\n")
+    err.flush()
+    runner.request_stop()
+    return True
+
+
 def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
                    csv: Path | None = None, quiet: bool = False, err: TextIO | None = None,
                    after: Callable[[TraceStore], None] | None = None) -> int:
     """Run `script` with `args` as ``python SCRIPT ARGS`` would, tracing it; its output
     goes where this program's goes, unchanged. Returns the script's exit status."""
     err = err or sys.stderr
-    interrupted = False
+    interrupted = deadlocked = False
     with ScriptRunner(script, args) as runner, Interrupts() as interrupts:
+        def on_poll() -> None:
+            nonlocal deadlocked
+            interrupts.check()
+            deadlocked = deadlocked or _stopped_a_deadlock(runner, err)
+
         try:
-            runner.run(interrupts.check)
+            runner.run(on_poll)
         except KeyboardInterrupt:
             interrupted = True
             runner.stop()
@@ -148,6 +159,8 @@ def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
                                       wall_seconds(store), runner.details(), _computer())
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
     code = runner.exit_code
+    if deadlocked:
+        return EXIT_DEADLOCK
     if interrupted or code is None:
         return EXIT_INTERRUPTED
     # As a shell reports a process killed by a signal: 128 + the signal.

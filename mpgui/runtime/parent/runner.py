@@ -42,14 +42,11 @@ from mpgui.runtime.parent.watch import Watch
 from mpgui.runtime.protocol import State
 from mpgui.runtime.session.record import RunRecord, prediction
 from mpgui.runtime.session.run import Status, how_it_ran
-from mpgui.runtime.store.deadlock import DEADLOCK_INFO, LockWatch
+from mpgui.runtime.store.deadlock import DeadlockWatch
 from mpgui.runtime.store.joins import Join
 from mpgui.runtime.store.object_tracks import OBJECTS_INFO
 from mpgui.runtime.store.trace import TraceStore
 
-# A cycle of waits must hold this long before it is called a deadlock: records of a
-# lock taken after a wait may still be on their way (a child flushes within ms).
-DEADLOCK_CONFIRM_NS = 300_000_000
 # The most one poll() spends executing main-program steps. start() with spawn costs the
 # parent ~9 ms per child; 64 of them at once would freeze a window for half a second.
 STEPS_BUDGET_NS = 8_000_000
@@ -134,8 +131,7 @@ class Runner(RunLoop):
                                 _RealEffects(self), description.daemons_at_end)
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
         # Who holds and who waits for which lock: only a scenario with objects has any.
-        self._locks = LockWatch() if scenario.objects else None
-        self._cycle: tuple[tuple[tuple[int, str, str], ...], int] | None = None
+        self._locks = DeadlockWatch() if scenario.objects else None
 
     # -- public ------------------------------------------------------------------------
 
@@ -214,21 +210,9 @@ class Runner(RunLoop):
 
     def _watch_locks(self) -> None:
         """Look for a deadlock (`self.deadlock`, once found: it never goes away)."""
-        if self._locks is None or self.deadlock is not None:
-            return
-        self._locks.read(self.store.records("shared"))
-        found = self._locks.cycle()
-        if found is None:
-            found = self._locks.stuck(self._live_rows(), self.main.joining or "")
-        now = _now()
-        if found is None:
-            self._cycle = None
-        elif self._cycle is None or self._cycle[0] != found.members:
-            self._cycle = (found.members, now)
-        elif now - self._cycle[1] >= DEADLOCK_CONFIRM_NS:
-            self.deadlock = found
-            # Kept with the run: its file, its replay and its chart show it too.
-            self.store.info[DEADLOCK_INFO] = found.to_info()
+        if self._locks is not None:
+            self.deadlock = self._locks.check(self.store, self._live_rows(),
+                                              self.main.joining or "", _now())
 
     def _live_rows(self) -> list[int]:
         """The lanes of the table's rows started and not ended (a process, or a thread

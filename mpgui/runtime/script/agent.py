@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the agent loads into every traced process: typing only for 
 
 from mpgui.runtime.child.reporter import Reporter, cut_line
 from mpgui.runtime.protocol import MAX_LINE_CHARS, Kind, State
+from mpgui.runtime.script import shared_patches
 
 ENV_ADDRESS = "MPGUI_TRACE_ADDRESS"  # where mpgui listens ("host:port" for AF_INET)
 ENV_FAMILY = "MPGUI_TRACE_FAMILY"  # AF_UNIX or AF_INET
@@ -133,6 +134,21 @@ _agent = _Agent()
 _installed = False  # install() ran in this interpreter
 
 
+# How the shared objects' patches report (`shared_patches`): through whichever agent
+# this process has now (a forked child gets a new one).
+def _reporting() -> Reporter | None:
+    return _agent.reporter() if _agent.conn is not None else None
+
+
+def _guarded(fn: Callable[..., object], *args: object) -> None:
+    _agent.guarded(fn, *args)
+
+
+def _flush_soon() -> None:
+    if not _agent.due.is_set():
+        _agent.due.set()
+
+
 def install() -> None:
     """Patch this interpreter; connect if it is the script's own process. Called once,
     before the script runs."""
@@ -146,6 +162,7 @@ def install() -> None:
     os.register_at_fork(after_in_child=_forget)
     _patch_processes()
     _patch_threads()
+    shared_patches.install(_reporting, _guarded, _flush_soon)
     # typeshed lets time.sleep take any SupportsIndex; the script calls it with numbers.
     time.sleep = _traced_sleep  # type: ignore[assignment]
     sys.stdout = _Tap(sys.stdout) if sys.stdout is not None else None
@@ -267,6 +284,9 @@ def _patch_processes() -> None:
     def traced_start(self: BaseProcess) -> None:
         if _agent.conn is None:
             return start(self)
+        # The script's objects it is given are named now, while the script's frames
+        # that hold them are on the stack (a forked child inherits them named).
+        shared_patches.name_all((*self._args, *self._kwargs.values()))  # type: ignore[attr-defined]
         t = _now()
         start(self)
         _watch_exit(type(self._popen))  # type: ignore[attr-defined]

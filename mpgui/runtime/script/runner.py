@@ -39,6 +39,7 @@ from mpgui.runtime.script import agent, supervisor
 from mpgui.runtime.script.sampler import Sampler, available
 from mpgui.runtime.session.record import RunRecord
 from mpgui.runtime.session.run import Status
+from mpgui.runtime.store.deadlock import DeadlockWatch
 from mpgui.runtime.store.events import TRACED, EventKind, add_traced, register
 from mpgui.runtime.store.joins import Join
 from mpgui.runtime.store.trace import OPEN, UNOBSERVED, TraceStore
@@ -160,6 +161,7 @@ class ScriptRunner(RunLoop):
         self._sampler = Sampler()
         self._next_sample = 0
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
+        self._deadlocks = DeadlockWatch()  # (the script's shared objects: `shared_patches`)
         self._kill_at = 0
         self._root_ended_at: int | None = None
         # Linux: the supervisor (self.proc), its link and what it said.
@@ -254,7 +256,22 @@ class ScriptRunner(RunLoop):
             self._sample(now)
             self._next_sample = now + SAMPLE_NS
         self.others_sampler.tick(now)
+        if self.store.records("shared"):  # (only a script that shares objects)
+            self.deadlock = self._deadlocks.check(self.store, self._live_processes(),
+                                                  self._main_joining(), now)
         self._check_end(now)
+
+    def _live_processes(self) -> list[int]:
+        """The lanes of the script's processes that started and have not ended."""
+        return [ln.index for ln in self.store.lanes
+                if ln.kind == "process" and ln.end_t is None]
+
+    def _main_joining(self) -> str:
+        """The process the script's own process waits for in join() without a timeout
+        ("" if it waits for none)."""
+        waiting = [j for j in self.store.joins if j.waiter == self.main_lane
+                   and j.t_return is None and j.timeout_ns is None and not j.implicit]
+        return self.store.lanes[waiting[-1].lane].var if waiting else ""
 
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until a report comes, or the next sample is due."""

@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING
 
 # The store's info key of the run's deadlock (`Deadlock.to_info`), once one was found.
 DEADLOCK_INFO = "deadlock"
+# How long the same deadlock must last before it is said: the records of a lock taken
+# may still be on their way.
+DEADLOCK_CONFIRM_NS = 300_000_000
 
 if TYPE_CHECKING:
     from mpgui.runtime.store.shared_events import SharedOp
@@ -157,6 +160,34 @@ class LockWatch:
             return wanted_by_before
         held = self.holds.get(lane, [])
         return held[-1] if held else "?"
+
+
+class DeadlockWatch:
+    """Looks for a deadlock in a run's records, poll after poll, and says one only once
+    it has lasted DEADLOCK_CONFIRM_NS; then it is kept with the run (the store's info),
+    so that its file, its replay and its chart show it too."""
+
+    def __init__(self) -> None:
+        self.locks = LockWatch()
+        self.found: Deadlock | None = None  # once found: it never goes away
+        self._since: tuple[tuple[tuple[int, str, str], ...], int] | None = None
+
+    def check(self, store: TraceStore, live: list[int], joining: str,
+              now: int) -> Deadlock | None:
+        """The deadlock of `store` confirmed by `now` (ns), if any: a cycle of locks, or
+        every `live` lane waiting while the main program waits in `joining`.join()."""
+        if self.found is not None:
+            return self.found
+        self.locks.read(store.records("shared"))
+        found = self.locks.cycle() or self.locks.stuck(live, joining)
+        if found is None:
+            self._since = None
+        elif self._since is None or self._since[0] != found.members:
+            self._since = (found.members, now)
+        elif now - self._since[1] >= DEADLOCK_CONFIRM_NS:
+            self.found = found
+            store.info[DEADLOCK_INFO] = found.to_info()
+        return self.found
 
 
 def find_deadlock(store: TraceStore, watch: LockWatch | None = None) -> Deadlock | None:

@@ -1,0 +1,450 @@
+"""The shared objects of a traced script — its queues, locks, semaphores, events,
+conditions and barriers — reported as a scenario's are (`shared_objects`' records), so
+that they get lanes of their own, waits are named, items are followed from put() to
+get(), and deadlocks are found.
+
+Only the objects the script itself makes are traced: the context's factories
+(``multiprocessing.Queue()``, ``ctx.Lock()``...) mark an object made from the script's
+code, not one multiprocessing makes for its own machinery (a pool's queues, a
+condition's inner lock). An object is known by the name of the script's variable that
+holds it (``Q``), found when it is first used or handed to a process, and that name
+travels with it when it is pickled for a child. The script's items travel as they are,
+wrapped with an identity that get() takes off again, so each item is followed from its
+put() to its get().
+
+Every patch calls multiprocessing's own method: an object the script did not make, or a
+process that reports nothing, pays one dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from multiprocessing import context as _context
+from typing import TYPE_CHECKING, Any
+
+from mpgui.runtime.protocol import Kind, State
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+
+    from mpgui.runtime.child.reporter import Reporter
+
+# What marks an item this module wrapped: (MARK, identity, item).
+MARK = "\x00mpgui"
+NAME = "_mpgui_name"  # an instance attribute: the object's name ("" until found)
+# The factories that make objects the script may share, by the kind they make.
+FACTORIES = ("Queue", "JoinableQueue", "SimpleQueue", "Lock", "RLock", "Semaphore",
+             "BoundedSemaphore", "Condition", "Event", "Barrier")
+# Modules whose code is multiprocessing's machinery, not the script's.
+_MACHINERY = ("multiprocessing", "concurrent.futures", "mpgui")
+
+_now = time.perf_counter_ns
+_taken: dict[str, int] = {}  # names given in this process -> id of the object
+_counts: dict[str, int] = {}  # kind -> objects of that kind without a variable
+_ids = itertools.count(1)
+_patched = False
+_Full: type[Exception] = Exception  # queue.Full, once patched
+_UNBOUNDED = 1 << 31  # a Queue's maxsize without a limit (SEM_VALUE_MAX), once patched
+
+# How the agent reports, set by `install`: the calling thread's reporter (None: not
+# reporting), and a call of a reporter method that never fails the script.
+_reporter: Callable[[], Reporter | None] = lambda: None  # noqa: E731
+_guarded: Callable[..., None] = lambda fn, *args: None  # noqa: E731
+_flush_soon: Callable[[], None] = lambda: None  # noqa: E731
+
+
+def install(reporter: Callable[[], Reporter | None], guarded: Callable[..., None],
+            flush_soon: Callable[[], None]) -> None:
+    """Wrap the context's factories (the classes are patched when first made)."""
+    global _reporter, _guarded, _flush_soon
+    _reporter, _guarded, _flush_soon = reporter, guarded, flush_soon
+    base = _context.BaseContext
+    for kind in FACTORIES:
+        setattr(base, kind, _marking(getattr(base, kind), kind))
+    # multiprocessing's own module-level functions are the default context's methods,
+    # bound when it was imported: bind them again.
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None:
+        for kind in FACTORIES:
+            if hasattr(mp, kind):
+                setattr(mp, kind, getattr(_context._default_context, kind))
+
+
+def _marking(factory: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    def make(self: Any, *args: Any, **kwargs: Any) -> Any:
+        obj = factory(self, *args, **kwargs)
+        if not sys._getframe(1).f_globals.get("__name__", "").startswith(_MACHINERY):
+            _patch_classes()
+            obj.__dict__[NAME] = ""
+            if hasattr(obj, "_semlock"):
+                _trace_semlock(obj)
+        return obj
+    make.__name__ = make.__qualname__ = kind
+    make.__doc__ = factory.__doc__
+    return make
+
+
+def name_of(obj: Any) -> str:
+    """The name `obj` is known by: the script's variable that holds it, found in the
+    calling frames (the script's, not multiprocessing's), made unique in this process;
+    "Queue 2" if none holds it."""
+    name = obj.__dict__.get(NAME)
+    if name:
+        return str(name)
+    found = None
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and found is None:
+        if not frame.f_globals.get("__name__", "").startswith(_MACHINERY):
+            for names in (frame.f_locals, frame.f_globals):
+                found = next((k for k, v in list(names.items())
+                              if v is obj and not k.startswith("_")), None)
+                if found:
+                    break
+        frame = frame.f_back
+    if found is None:
+        kind = type(obj).__name__
+        _counts[kind] = _counts.get(kind, 0) + 1
+        found = f"{kind} {_counts[kind]}"
+    base, n = found, 1
+    while _taken.setdefault(found, id(obj)) != id(obj):  # another object has that name
+        n += 1
+        found = f"{base}#{n}"
+    obj.__dict__[NAME] = found
+    return found
+
+
+def name_all(values: Any) -> None:
+    """Name the traced objects among `values` (a process's arguments) now, while the
+    frames that hold their variables are on the stack: a forked child inherits them
+    named as its parent knows them."""
+    for value in values:
+        if isinstance(value, object) and getattr(value, "__dict__", {}).get(NAME) == "":
+            name_of(value)
+
+
+def _rebuild_named(make: Callable[..., Any], args: tuple[Any, ...], name: str) -> Any:
+    """Unpickling, in a child: the object as pickle makes it, with its name (set before
+    its state, so that a lock's methods are traced when its state makes them)."""
+    _patch_classes()  # (a spawned child makes none of the script's objects itself)
+    obj = make(*args)
+    obj.__dict__[NAME] = name
+    return obj
+
+
+def _reduce_ex(self: Any, protocol: int) -> Any:
+    """Pickling for a child: as multiprocessing does, and the name with it."""
+    rv = object.__reduce_ex__(self, protocol)
+    if NAME not in self.__dict__ or not isinstance(rv, tuple):
+        return rv
+    return (_rebuild_named, (rv[0], rv[1], name_of(self)), *rv[2:])
+
+
+# -- the patches --------------------------------------------------------------------------
+
+def _patch_classes() -> None:
+    """Patch the classes of the objects (once, when the script makes its first)."""
+    global _patched
+    if _patched:
+        return
+    _patched = True
+    global _Full, _UNBOUNDED
+    import queue
+    from multiprocessing import queues as mpq
+    from multiprocessing import synchronize as mps
+
+    _Full, _UNBOUNDED = queue.Full, mps.SEM_VALUE_MAX  # type: ignore[attr-defined]
+
+    for cls in (mpq.Queue, mpq.SimpleQueue, mps.SemLock, mps.Condition, mps.Event,
+                mps.Barrier):
+        cls.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
+    for cls in (mpq.Queue, mpq.JoinableQueue):
+        cls.put = _traced_put(cls.put)  # type: ignore[method-assign]
+    mpq.Queue.get = _traced_get(mpq.Queue.get)  # type: ignore[method-assign]
+    mpq.SimpleQueue.put = _traced_simple_put(mpq.SimpleQueue.put)  # type: ignore[method-assign]
+    mpq.SimpleQueue.get = _traced_simple_get(mpq.SimpleQueue.get)  # type: ignore[method-assign]
+    mpq.JoinableQueue.task_done = _traced_task_done(mpq.JoinableQueue.task_done)  # type: ignore[method-assign]
+    mpq.JoinableQueue.join = _traced_join_queue(mpq.JoinableQueue.join)  # type: ignore[method-assign]
+    make_methods = mps.SemLock._make_methods  # type: ignore[attr-defined]
+
+    def traced_make_methods(self: Any) -> None:
+        make_methods(self)
+        if NAME in self.__dict__:
+            _trace_semlock(self)
+    mps.SemLock._make_methods = traced_make_methods  # type: ignore[attr-defined]
+    # `with lock:` calls the C lock directly: through acquire() and release() instead.
+    mps.SemLock.__enter__ = lambda self: self.acquire()  # type: ignore[method-assign]
+    mps.SemLock.__exit__ = lambda self, *_exc: self.release()  # type: ignore[method-assign]
+    mps.Event.set = _traced_set(mps.Event.set)  # type: ignore[method-assign]
+    mps.Event.wait = _traced_event_wait(mps.Event.wait)  # type: ignore[method-assign]
+    mps.Condition.wait = _traced_condition_wait(mps.Condition.wait)  # type: ignore[method-assign]
+    # (notify_all() calls notify(): one record each)
+    mps.Condition.notify = _traced_notify(mps.Condition.notify)  # type: ignore[method-assign]
+    mps.Barrier.wait = _traced_barrier_wait(mps.Barrier.wait)  # type: ignore[method-assign]
+
+
+def _report(r: Reporter, name: str, verb: str, b: object = None, t: int | None = None) -> None:
+    what = _whats.get((name, verb))
+    if what is None:  # (one tuple per object and verb: a batch pickles it once)
+        what = _whats[name, verb] = (name, verb)
+    _guarded(r.event, Kind.SHARED, what, b, t)
+    if r.pending:
+        _flush_soon()
+
+
+_whats: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any],
+             since: int | None = None) -> Any:
+    """`wait()`, said before it begins (or drawn from `since`, when a first, short try
+    began) and drawn blocked while it lasts."""
+    _guarded(_say_wait, r, name, call, since)
+    try:
+        return wait()
+    finally:
+        _guarded(r.state, State.RUNNING)
+
+
+def _say_wait(r: Reporter, name: str, call: str, since: int | None) -> None:
+    r.event(Kind.SHARED, (name, "wait"), call, since)
+    r.state(State.BLOCKED, since)
+    r.flush()
+
+
+# A call that may wait first waits this long unsaid: most waits on a busy queue or lock
+# end sooner, and saying one costs a send. Longer, it is said from its beginning — so
+# the chart shows it whole — and a deadlock is found as soon as ever.
+QUIET_WAIT_S = 0.01
+
+
+def _remaining(timeout: float | None, since: int) -> float | None:
+    return None if timeout is None else max(0.0, timeout - (_now() - since) / 1e9)
+
+
+def _traced(self: Any) -> tuple[Reporter, str] | None:
+    """(reporter, name) when `self` is the script's and this thread reports."""
+    if NAME not in self.__dict__:
+        return None
+    r = _reporter()
+    return None if r is None else (r, name_of(self))
+
+
+def _identity() -> int:
+    return _pid_bits | next(_ids) % (1 << 24)
+
+
+def _new_pid() -> None:
+    global _pid_bits
+    _pid_bits = os.getpid() << 24
+
+
+_pid_bits = os.getpid() << 24  # (os.getpid() is a system call: once per process)
+os.register_at_fork(after_in_child=_new_pid)
+
+
+def _traced_put(put: Callable[..., Any]) -> Callable[..., Any]:
+    def traced_put(self: Any, obj: Any, block: bool = True,
+                   timeout: float | None = None) -> None:
+        on = _traced(self)
+        if on is None:
+            return put(self, obj, block, timeout)  # type: ignore[no-any-return]
+        r, name = on
+        ident = _identity()
+        wrapped = (MARK, ident, obj)
+        if self._maxsize >= _UNBOUNDED:  # (a queue without a limit: put() never waits)
+            put(self, wrapped, block, timeout)
+            _report(r, name, "put", ident)
+            return None
+        since = _now()
+        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
+        try:
+            put(self, wrapped, block, quiet)
+        except _Full:
+            if not block:
+                raise
+            _waiting(r, name, "put", lambda: put(self, wrapped, True,
+                                                 _remaining(timeout, since)), since)
+        _report(r, name, "put", ident)
+        return None
+    return traced_put
+
+
+def _traced_simple_put(put: Callable[..., Any]) -> Callable[..., Any]:
+    def traced_put(self: Any, obj: Any) -> None:  # (it never waits for room)
+        on = _traced(self)
+        if on is None:
+            return put(self, obj)  # type: ignore[no-any-return]
+        ident = _identity()
+        put(self, (MARK, ident, obj))
+        _report(on[0], on[1], "put", ident)
+        return None
+    return traced_put
+
+
+def _unwrap(r: Reporter, name: str, got: Any, t: int | None) -> Any:
+    if type(got) is tuple and len(got) == 3 and got[0] == MARK:
+        _report(r, name, "get", got[1], t)
+        return got[2]
+    _report(r, name, "get", None, t)
+    return got
+
+
+def _traced_get(get: Callable[..., Any]) -> Callable[..., Any]:
+    def traced_get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
+        on = _traced(self)
+        if on is None:
+            got = get(self, block, timeout)
+            # (an item the script's put wrapped, got by a thread that reports nothing)
+            return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
+        r, name = on
+        t: int | None = _now()
+        if not block or _readable(self, QUIET_WAIT_S if timeout is None
+                                  else min(timeout, QUIET_WAIT_S)):
+            got = get(self, block, timeout)
+        else:  # (nothing came for a while: a wait, drawn from the get's beginning)
+            since = int(t or 0)
+            got = _waiting(r, name, "get", lambda: get(self, True,
+                                                       _remaining(timeout, since)), since)
+            t = None
+        return _unwrap(r, name, got, t)
+    return traced_get
+
+
+def _readable(q: Any, within: float) -> bool:
+    """Whether something is in queue `q`'s pipe, or comes within `within` seconds —
+    asked of a poll object kept per queue (multiprocessing's own poll() makes a new
+    selector each time, which would cost a get() more than its item)."""
+    poller = q.__dict__.get("_mpgui_poll")
+    if poller is None:
+        import select
+
+        poller = q.__dict__["_mpgui_poll"] = select.poll()
+        poller.register(q._reader.fileno(), select.POLLIN)
+    return bool(poller.poll(0) or poller.poll(int(within * 1000)))
+
+
+def _traced_simple_get(get: Callable[..., Any]) -> Callable[..., Any]:
+    def traced_get(self: Any) -> Any:
+        on = _traced(self)
+        if on is None:
+            got = get(self)
+            return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
+        r, name = on
+        if self.empty():
+            return _unwrap(r, name, _waiting(r, name, "get", lambda: get(self)), None)
+        return _unwrap(r, name, get(self), _now())
+    return traced_get
+
+
+def _traced_task_done(task_done: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any) -> None:
+        on = _traced(self)
+        t = _now()
+        task_done(self)
+        if on is not None:
+            _report(on[0], on[1], "done", None, t)
+    return traced
+
+
+def _traced_join_queue(join: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any) -> None:
+        on = _traced(self)
+        if on is None:
+            join(self)
+            return
+        _waiting(on[0], on[1], "join", lambda: join(self))
+        _report(on[0], on[1], "joined")
+    return traced
+
+
+def _trace_semlock(lock: Any) -> None:
+    """Give one of the script's locks (or semaphores) traced acquire() and release()."""
+    c_acquire, c_release = lock._semlock.acquire, lock._semlock.release
+    places = type(lock).__name__ in ("Semaphore", "BoundedSemaphore")
+    took, gave = ("enter", "leave") if places else ("acquire", "release")
+
+    def acquire(block: bool = True, timeout: float | None = None) -> bool:
+        r = _reporter()
+        if r is None:
+            return bool(c_acquire(block, timeout))
+        name = name_of(lock)
+        since = _now()
+        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
+        got = c_acquire(block, quiet)
+        if not got and block and (timeout is None or timeout > QUIET_WAIT_S):
+            got = _waiting(r, name, "acquire", lambda: c_acquire(
+                True, _remaining(timeout, since)), since)
+        if got:
+            _report(r, name, took)
+        return bool(got)
+
+    def release() -> None:
+        r = _reporter()
+        t = _now()  # (taken while it still holds it: the next holder comes after)
+        c_release()
+        if r is not None:
+            _report(r, name_of(lock), gave, None, t)
+
+    lock.acquire, lock.release = acquire, release
+
+
+def _traced_set(set_: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any) -> None:
+        on = _traced(self)
+        t = _now()
+        set_(self)
+        if on is not None:
+            _report(on[0], on[1], "set", None, t)
+    return traced
+
+
+def _traced_event_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any, timeout: float | None = None) -> bool:
+        on = _traced(self)
+        if on is None or self.is_set():
+            return bool(wait(self, timeout))
+        flag = bool(_waiting(on[0], on[1], "wait", lambda: wait(self, timeout)))
+        if flag:
+            _report(on[0], on[1], "waited")
+        return flag
+    return traced
+
+
+def _traced_condition_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any, timeout: float | None = None) -> bool:
+        on = _traced(self)
+        if on is None:
+            return bool(wait(self, timeout))
+        _report(on[0], on[1], "asleep")
+        try:
+            return bool(_waiting(on[0], on[1], "wait", lambda: wait(self, timeout)))
+        finally:
+            _report(on[0], on[1], "woken")
+    return traced
+
+
+def _traced_notify(notify: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any, *args: Any, **kwargs: Any) -> None:
+        on = _traced(self)
+        t = _now()
+        notify(self, *args, **kwargs)
+        if on is not None:
+            _report(on[0], on[1], "notify", None, t)
+    return traced
+
+
+def _traced_barrier_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any, timeout: float | None = None) -> int:
+        on = _traced(self)
+        if on is None:
+            return int(wait(self, timeout))
+        _report(on[0], on[1], "arrive")
+        try:
+            return int(_waiting(on[0], on[1], "wait", lambda: wait(self, timeout)))
+        finally:
+            _report(on[0], on[1], "passed")
+    return traced

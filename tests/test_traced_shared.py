@@ -1,0 +1,103 @@
+"""The shared objects of a traced script: each kind's operations recorded under the
+script's own variable names, in every process, with any start method; each item
+followed from its put() to its get(); waits drawn blocked; multiprocessing's own
+objects (a pool's queues) never shown; and a deadlock in a traced script named."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+
+from mpgui.runtime.protocol import State
+from mpgui.runtime.script.runner import ScriptRunner
+from mpgui.runtime.store.object_tracks import ObjectTracks
+from tests.helpers import MPGUI, env_without_display
+from tests.test_script_trace import SCRIPTS, trace
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+def test_every_kind_of_object_is_recorded_under_the_scripts_name(method):
+    r = trace("shared_objects.py", method)
+    assert r.status.value == "finished"
+    store = r.store
+    ops = store.records("shared")
+    by = Counter((op.obj, op.verb) for op in ops)
+    # The names are the script's variables, in the processes that got them as
+    # arguments (whose parameters are called otherwise: q, lock...) too.
+    assert by[("Q", "put")] == 4 and by[("Q", "get")] == 4
+    assert by[("L", "acquire")] == 4 and by[("L", "release")] == 4
+    assert by[("go", "set")] == 1
+    assert by[("sem", "enter")] == 2 and by[("sem", "leave")] == 2
+    assert by[("done", "put")] == 2 and by[("done", "get")] == 2
+    assert by[("tasks", "put")] == 1 and by[("tasks", "done")] == 1
+    assert by[("tasks", "joined")] == 1
+    assert by[("barrier", "arrive")] == 2 and by[("barrier", "passed")] == 2
+    assert by[("cond", "notify")] == 1
+    # Every item is followed from its put() to its get(), whoever got it.
+    puts = sorted(op.item for op in ops if op.obj == "Q" and op.verb == "put")
+    gets = sorted(op.item for op in ops if op.obj == "Q" and op.verb == "get")
+    assert puts == gets and len(set(puts)) == 4
+    # The consumer got the items themselves, not mpgui's wrapping.
+    consumer = next(ln.index for ln in store.lanes if ln.var == "C")
+    assert [t for _t, ln, t in store.lines_since(0) if ln == consumer] == \
+        [f"got item {i}" for i in range(4)]
+    # Nothing of multiprocessing's own: a queue's inner lock, an event's condition.
+    tracks = {t.name: t.kind for t in ObjectTracks().sync(store)}
+    assert tracks == {"Q": "queue", "L": "lock", "go": "event", "sem": "semaphore",
+                      "done": "queue", "tasks": "queue", "barrier": "barrier",
+                      "cond": "condition"}
+
+
+def test_a_traced_wait_is_drawn_blocked_and_named():
+    r = trace("shared_objects.py", "spawn")
+    store = r.store
+    ops = store.records("shared")
+    waits = {(op.obj, op.item) for op in ops if op.verb == "wait"}
+    assert ("barrier", "wait") in waits  # (each party waits there, if only briefly)
+    worker = next(ln.index for ln in store.lanes if ln.var == "W")
+    assert any(state == State.BLOCKED for _l, state, _c, _t0, _t1 in store.spans(worker))
+
+
+def test_a_pools_own_queues_are_not_the_scripts():
+    r = trace("pool_map.py")
+    assert r.status.value == "finished"
+    assert r.store.records("shared") == []
+
+
+def traced_until_a_deadlock(script: str) -> ScriptRunner:
+    r = ScriptRunner(SCRIPTS / script, [], output=subprocess.DEVNULL,
+                     errors=subprocess.DEVNULL)
+    with r:
+        r.start()
+        deadline = time.monotonic() + 30
+        while r.deadlock is None:
+            assert time.monotonic() < deadline, "no deadlock was found"
+            r.wait(0.05)
+            r.poll()
+        found_at = time.perf_counter_ns()
+        assert (found_at - r.deadlock.t) / 1e9 < 1.0  # named within a second
+        r.stop()
+    return r
+
+
+@pytest.mark.parametrize(("script", "sentence"), [
+    ("deadlock.py", "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
+    ("waits_for_ever.py", "Deadlock: C waits in get() on Q, and the main program in "
+                          "C.join()"),
+])
+def test_a_traced_scripts_deadlock_is_named(script, sentence):
+    r = traced_until_a_deadlock(script)
+    assert r.deadlock is not None and r.deadlock.sentence(r.store) == sentence
+    assert r.status.value == "stopped"
+
+
+def test_mpgui_trace_stops_a_deadlock_with_its_own_exit_code():
+    run = subprocess.run([*MPGUI, "trace", str(SCRIPTS / "deadlock.py"), "--quiet"],
+                         capture_output=True, text=True, timeout=60,
+                         env=env_without_display())
+    assert run.returncode == 3
+    assert "mpgui: Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1; " \
+        "stopping the run" in run.stderr
