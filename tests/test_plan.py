@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mpgui.model.builtins import builtin_names, load_builtin
@@ -46,4 +48,66 @@ def test_join_timeouts_and_speed():
 @pytest.mark.parametrize("name", builtin_names())
 def test_every_builtin_can_be_predicted(name):
     store = predict(load_builtin(name), cores=8)
-    assert store.t_end is not None and all(ln.end_t is not None for ln in store.lanes)
+    # (every lane started ends; one a deadlocked main program never starts does not)
+    assert store.t_end is not None and all(ln.end_t is not None for ln in store.lanes
+                                           if ln.kind == "main" or ln.start_call_t)
+
+
+# -- shared objects: the waits they impose ----------------------------------------------
+
+
+def blocked(store, var: str) -> list[tuple[float, float]]:
+    """The lane's predicted BLOCKED spans, in seconds."""
+    lane = next(ln.index for ln in store.lanes if ln.var == var)
+    return [(round(t0 / 1e9, 3), round(t1 / 1e9, 3)) for _l, state, _c, t0, t1
+            in store.spans(lane) if state == State.BLOCKED]
+
+
+def test_a_lock_makes_its_holders_take_turns():
+    store = predict(load_builtin("lock-convoy"), cores=2)
+    assert blocked(store, "A") == []
+    assert blocked(store, "B") == [(0.0, 1.0)]  # until A releases L
+    assert blocked(store, "C") == [(0.0, 2.0)]  # until B does
+    assert round(store.t_end / 1e9, 3) == 3.0
+
+
+def test_a_consumer_waits_for_each_item_of_its_producer():
+    store = predict(load_builtin("producer-consumer"), cores=2)
+    producer = load_builtin("producer-consumer").processes[0]
+    n, interval = producer.params["n"], producer.params["interval"]
+    assert blocked(store, "P") == []
+    # (blocked for each item in turn: one span, since each item is got the moment it
+    # is put, and the next wait begins at once)
+    assert blocked(store, "C") == [(0.0, round(n * interval, 3))]
+
+
+@pytest.mark.parametrize("name", ["deadlock", "dining-philosophers"])
+def test_a_deadlock_is_predicted_as_processes_blocked_to_the_end(name):
+    store = predict(load_builtin(name), cores=2)
+    rows = [p.var for p in load_builtin(name).processes]
+    for var in rows:
+        spans = blocked(store, var)
+        assert spans and spans[-1][1] == round(store.t_end / 1e9, 3)  # to the end
+        assert spans[-1][1] > spans[-1][0]  # and drawn long enough to be seen
+
+
+def test_a_process_whose_items_nobody_takes_waits_at_its_end():
+    scenario = load_builtin("drain-before-join")
+    store = predict(scenario, cores=2)
+    assert blocked(store, "P") and blocked(store, "P")[-1][1] == round(store.t_end / 1e9, 3)
+    collector = next(ln for ln in store.lanes if ln.var == "C")
+    assert collector.start_call_t is None  # never started: the main program waits for P
+    # With threads, there is no pipe to fill: P ends, and C takes the results.
+    threads = predict(replace(scenario, backend="threads"), cores=2)
+    assert blocked(threads, "P") == []
+    assert all(ln.end_t is not None for ln in threads.lanes)
+
+
+def test_a_barrier_phase_lasts_as_long_as_its_slowest_party():
+    scenario = load_builtin("barrier-phases")
+    store = predict(scenario, cores=2)
+    slowest = max(p.params["interval"] for p in scenario.processes)
+    n = scenario.processes[0].params["n"]
+    assert round(store.t_end / 1e9, 3) == round(n * slowest, 3)
+    assert blocked(store, next(p.var for p in scenario.processes
+                               if p.params["interval"] == slowest)) == []

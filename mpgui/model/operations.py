@@ -32,6 +32,14 @@ from mpgui.model.message import to_expression
 Values = Mapping[str, int | float]  # a row's parameter values, by parameter name
 Phase = tuple[str, float]  # (CPU or SLEEP, seconds) in the prediction
 CPU, SLEEP = "cpu", "sleep"
+# A phase that takes no time but may wait: "sync VERB ROLE", its number the pipe end (a
+# send or recv) — what the prediction does with the object the row gives that role.
+SYNC = "sync"
+
+
+def sync(verb: str, role: str, arg: int = 0) -> Outcome:
+    """The prediction's phase for an operation on a shared object (see SYNC)."""
+    return Outcome(((f"{SYNC} {verb} {role}", float(arg)),))
 
 
 @dataclass(frozen=True)
@@ -254,7 +262,7 @@ class Put(Operation):
         return (self.text,) if self.text else ()
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("put", self.queue)
 
 
 @dataclass(frozen=True)
@@ -269,7 +277,7 @@ class Get(Operation):
         return [f"item = {self.queue}.get()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("get", self.queue)
 
 
 @dataclass(frozen=True)
@@ -290,7 +298,7 @@ class Send(Operation):
         return (self.text,) if self.text else ()
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("send", self.pipe, self.end)
 
 
 @dataclass(frozen=True)
@@ -307,7 +315,7 @@ class Recv(Operation):
         return [f"item = {self.pipe}[{self.end}].recv()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("recv", self.pipe, self.end)
 
 
 @dataclass(frozen=True)
@@ -382,7 +390,7 @@ class WaitCondition(Operation):
         return [f"with {self.condition}:", f"    {self.condition}.wait()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("cwait", self.condition)
 
 
 @dataclass(frozen=True)
@@ -397,7 +405,7 @@ class Notify(Operation):
         return [f"with {self.condition}:", f"    {self.condition}.notify_all()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("notify", self.condition)
 
 
 @dataclass(frozen=True)
@@ -461,7 +469,7 @@ class SetEvent(Operation):
         return [f"{self.event}.set()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("set", self.event)
 
 
 @dataclass(frozen=True)
@@ -475,7 +483,7 @@ class WaitEvent(Operation):
         return [f"{self.event}.wait()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("wait", self.event)
 
 
 @dataclass(frozen=True)
@@ -489,7 +497,7 @@ class TaskDone(Operation):
         return [f"{self.queue}.task_done()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("done", self.queue)
 
 
 @dataclass(frozen=True)
@@ -503,7 +511,7 @@ class JoinQueue(Operation):
         return [f"{self.queue}.join()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("join", self.queue)
 
 
 @dataclass(frozen=True)
@@ -517,7 +525,7 @@ class BarrierWait(Operation):
         return [f"{self.barrier}.wait()"]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return Outcome()
+        return sync("barrier", self.barrier)
 
 
 @dataclass(frozen=True)
@@ -533,7 +541,10 @@ class Locked(Operation):
                                         for line in op.code(ctx))]
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return sequence([op.predict(values, speed) for op in self.body])
+        # (a process that ends inside the block, ends holding it)
+        return sequence([sync("acquire", self.lock), *(op.predict(values, speed)
+                                                       for op in self.body),
+                         sync("release", self.lock)])
 
     def children(self) -> tuple[Operation, ...]:
         return self.body

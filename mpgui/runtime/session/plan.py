@@ -11,16 +11,18 @@ chart draws it with the same code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.model.instances import Instance, flat_program, instances
 from mpgui.model.main_program import MainProgram
-from mpgui.model.operations import CPU, Outcome, predict_ops
+from mpgui.model.operations import CPU, SYNC, Outcome, predict_ops
 from mpgui.model.registry import get_workload
 from mpgui.model.scenario import Scenario, Step
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.protocol import State
+from mpgui.runtime.session.plan_objects import SharedState, flush_phases
 from mpgui.runtime.store.trace import TraceStore
 
 _EPS = 1e-12
@@ -40,6 +42,8 @@ class _Proc:
     lane: int
     todo: list[tuple[str, float]]
     daemon: bool
+    var: str = ""
+    uses: Mapping[str, str] = field(default_factory=dict)  # role -> shared object
     code: int = 0  # the exit code when its work is done
     started: bool = False
     queued: bool = False  # a pool task waiting for a free worker
@@ -53,6 +57,11 @@ class _Proc:
         return self.todo[0][0] if self.todo else None
 
 
+def _waits(p: _Proc) -> bool:
+    """Whether `p` is at an operation on a shared object (one it could not do yet)."""
+    return p.kind is not None and p.kind.startswith(SYNC)
+
+
 def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
     """The predicted schedule of `scenario` on `cores` CPUs at `speed`, for its backend:
     threads compute one at a time (under the GIL, if this Python has one); a pool's
@@ -64,13 +73,18 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
     for inst in instances(scenario, cores):
         lane = store.add_lane(inst.var, inst.name, "process", inst.spec.daemon)
         done = outcome(inst, speed)
-        procs[inst.var] = _Proc(lane, list(done.phases), inst.spec.daemon, done.code)
+        phases = list(done.phases)
+        if get_backend(backend).own_process:  # (threads' queues have no pipe)
+            phases += flush_phases(inst.spec, get_workload(inst.spec.workload).ops)
+        procs[inst.var] = _Proc(lane, phases, inst.spec.daemon, inst.var, inst.spec.uses,
+                                done.code)
     workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \
         if get_backend(backend).has_workers else []
     program = flat_program(scenario, cores)
     store.begin(0, main_lane)
     # (A worker's own row shows only the tasks it is predicted to run.)
     sim = _Simulation(store, main_lane, procs, program, max(1, cores), speed, backend, workers)
+    sim.shared = SharedState(scenario)
     sim.run()
     return store
 
@@ -92,6 +106,7 @@ class _Simulation:
         self.busy: dict[int, _Proc] = {}  # worker lane -> the task it runs
         self.queue: list[_Proc] = []
         self.t = 0.0
+        self.shared: SharedState | None = None  # the scenario's shared objects
         self.main = MainProgram(program, {var: p.daemon for var, p in procs.items()}, self,
                                 self.backend.daemons_at_end)
 
@@ -106,19 +121,27 @@ class _Simulation:
             self._dispatch()
             running = [p for p in self.procs.values() if p.started and not p.done
                        and not p.queued]
+            if self._sync(running):
+                continue  # (a process may have ended, a join returned: no time passed)
             computing = [p for p in running if p.kind == CPU]
             share = min(1.0, self.cores / len(computing)) if computing else 1.0
             for p in running:
-                state = (State.RUNNING if share >= 1 else self.waiting) \
+                state = State.BLOCKED if _waits(p) else (
+                    State.RUNNING if share >= 1 else self.waiting) \
                     if p.kind == CPU else State.SLEEPING
                 if state != p.state:
                     p.state = state
                     self.store.set_state(p.lane, self.ns(), state)
+            running_all, running = running, [p for p in running if not _waits(p)]
             dts = [p.left / share if p.kind == CPU else p.left for p in running]
             if self.main.deadline is not None:
                 dts.append(self.main.deadline - self.t)
             if not dts:
-                break  # nothing will ever happen again (cannot occur for valid programs)
+                # Nothing will ever happen again: processes wait on each other for ever
+                # (a deadlock). They are drawn waiting a while longer, to be seen.
+                if any(_waits(p) for p in running_all):
+                    self.t += max(1.0 / self.speed, self.t / 4)
+                break
             dt = max(0.0, min(dts))
             for p in running:
                 p.left -= dt * share if p.kind == CPU else dt
@@ -127,6 +150,24 @@ class _Simulation:
                 if p.left <= _EPS:
                     self._next_phase(p)
         self.store.finish(self.ns())
+
+    def _sync(self, running: list[_Proc]) -> bool:
+        """Do every operation on a shared object that can be done now, in table order,
+        again while one lets another go on; True if any was."""
+        moved = False
+        again = self.shared is not None
+        while again:
+            again = False
+            for p in running:
+                while not p.done and _waits(p):
+                    _sync, verb, role = str(p.kind).split(" ", 2)
+                    assert self.shared is not None
+                    if not self.shared.attempt(p.var, verb, p.uses.get(role, role),
+                                               int(p.todo[0][1])):
+                        break
+                    moved = again = True
+                    self._next_phase(p)
+        return moved
 
     def _start(self, p: _Proc) -> None:
         p.started = True

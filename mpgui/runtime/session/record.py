@@ -21,11 +21,7 @@ from mpgui.runtime.store.trace import TraceStore
 
 def prediction(scenario: Scenario, cores: int, speed: float) -> TraceStore | None:
     """The predicted schedule of `scenario` on `cores` at `speed`, or None if it cannot
-    be predicted — nor, for now, with shared objects: the prediction does not yet know
-    the waits that queues and locks impose, and a picture without them would say the
-    opposite of the run (a consumer done at once)."""
-    if scenario.objects:
-        return None
+    be predicted (with shared objects too: `plan_objects`)."""
     try:
         return predict(scenario, cores, speed)
     except Exception:  # a prediction is a help, not a need: never let it fail a view
