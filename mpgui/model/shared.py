@@ -48,6 +48,8 @@ class ObjectKind:
     # Made by the script's Manager() ({manager} in `make`): the proxy of an object that
     # lives in the manager's own process, reached by a round trip on each use.
     managed: bool = False
+    # How the table shows its setting, if not as "maxsize 2" (and `zero` for 0).
+    shows: Callable[[int], str] | None = None
 
     def expression(self, values: Mapping[str, int], threads: bool = False,
                    helper: str = "", manager: str = "manager") -> str:
@@ -117,7 +119,8 @@ PIPE = ObjectKind(
            "1: both ends send and receive; 0: one-way, P[1] sends to P[0]."),),
     # (Threads share one process: a multiprocessing pipe serves them as well.)
     "{mp}.Pipe({duplex})", "multiprocessing.Pipe({duplex})", "multiprocessing",
-    zero="one-way", short="P", spell=(("duplex", lambda v: "" if v else "duplex=False"),))
+    zero="one-way", short="P", spell=(("duplex", lambda v: "" if v else "duplex=False"),),
+    shows=lambda v: "duplex" if v else "one-way")
 
 RLOCK = ObjectKind(
     "RLock", "A re-entrant lock: like a Lock, but the process that holds it may take it "

@@ -39,7 +39,7 @@ EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
     "others": ("others", "other programs on a CPU"),
     "blocked": (State.BLOCKED, "blocked on a shared object"),
     "item": ("item", "an item: put() to get()"),
-    "level": ("level", "a queue's items, a value, waiting at a barrier"),
+    "level": ("level", "an object's level: items, a value, those waiting"),
     "holder": ("holder", "holds the lock"),
     "lost": ("lost", "the value without lost updates"),
     "collision": ("collision", "an update lost"),
@@ -55,13 +55,17 @@ HELP: dict[object, str] = {
     State.GIL: "ready to run, but another thread of the process held the GIL",
     State.QUEUED: "submitted to the pool, waiting for a free worker",
     State.BLOCKED: "waiting in acquire() for a lock another process holds, in get() on an "
-                   "empty queue, in put() on a full one, in an event's wait() until "
-                   "another process sets it, or at a barrier for the other parties",
-    "item": "a line from the moment a process put an item on a queue to the moment "
-            "another got that same item: its way through the queue",
-    "level": "a shared object's lane: how many items were in a queue, what a value "
-             "was, how many processes waited at a barrier — the highest it reached in "
-             "each pixel's time —, or, full, that an event was set",
+                   "empty queue, in put() on a full one, in recv() on a pipe nothing "
+                   "came through, in an event's wait() until another process sets it, "
+                   "on a condition until it is notified, or at a barrier for the other "
+                   "parties",
+    "item": "a line from the moment a process put an item on a queue (or sent it "
+            "through a pipe) to the moment another got that same item: its way through",
+    "level": "a shared object's lane: how many items were in a queue or on their way "
+             "through a pipe, what a value was, how many processes waited at a barrier "
+             "or on a condition, how many keys a Manager dict held, items a list, cells "
+             "of an array were written — the highest it reached in each pixel's time —, "
+             "or, full, that an event was set",
     "holder": "a lock's lane: the process that held the lock, in that process's colour "
               "(empty: nobody held it)",
     "lost": "a value's lane: what the value would be had every update counted — the gap "

@@ -80,6 +80,8 @@ class ObjectsModel(ListTableModel):
                 if role == Qt.ItemDataRole.EditRole:
                     return value
                 kind = get_kind(obj.kind)
+                if kind.shows is not None:
+                    return kind.shows(value)
                 if value == 0 and kind.zero:
                     return kind.zero
                 return f"{kind.param(setting).label.lower()} {value}"
