@@ -101,3 +101,20 @@ def test_mpgui_trace_stops_a_deadlock_with_its_own_exit_code():
     assert run.returncode == 3
     assert "mpgui: Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1; " \
         "stopping the run" in run.stderr
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_traced_values_lost_updates_are_counted(method):
+    r = trace("counters.py", method)
+    store = r.store
+    racy_printed, safe_printed = map(int, next(iter(store.line_texts())).split())
+    tracks = {t.name: t for t in ObjectTracks().sync(store)}
+    racy, safe = tracks["racy"], tracks["safe"]
+    assert racy.kind == safe.kind == "value"
+    assert racy.updates == safe.updates == 40_000
+    assert racy.final == racy_printed and racy.lost == 40_000 - racy_printed
+    assert safe.final == safe_printed == 40_000 and safe.lost == 0
+    # The lock the script takes, named after its value; the lock .value takes for each
+    # read and write is multiprocessing's own, and not shown.
+    assert tracks["safe.get_lock()"].kind == "lock"
+    assert "racy.get_lock()" not in tracks

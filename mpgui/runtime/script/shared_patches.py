@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import threading
 import time
 from multiprocessing import context as _context
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ MARK = "\x00mpgui"
 NAME = "_mpgui_name"  # an instance attribute: the object's name ("" until found)
 # The factories that make objects the script may share, by the kind they make.
 FACTORIES = ("Queue", "JoinableQueue", "SimpleQueue", "Lock", "RLock", "Semaphore",
-             "BoundedSemaphore", "Condition", "Event", "Barrier")
+             "BoundedSemaphore", "Condition", "Event", "Barrier", "Value")
 # Modules whose code is multiprocessing's machinery, not the script's.
 _MACHINERY = ("multiprocessing", "concurrent.futures", "mpgui")
 
@@ -82,6 +83,11 @@ def _marking(factory: Callable[..., Any], kind: str) -> Callable[..., Any]:
             obj.__dict__[NAME] = ""
             if hasattr(obj, "_semlock"):
                 _trace_semlock(obj)
+            lock = obj.__dict__.get("_lock") if kind == "Value" else None
+            if lock is not None and hasattr(lock, "_semlock"):  # its get_lock()
+                lock.__dict__[NAME] = ""
+                lock.__dict__["_mpgui_owner"] = obj
+                _trace_semlock(lock)
         return obj
     make.__name__ = make.__qualname__ = kind
     make.__doc__ = factory.__doc__
@@ -95,6 +101,10 @@ def name_of(obj: Any) -> str:
     name = obj.__dict__.get(NAME)
     if name:
         return str(name)
+    owner = obj.__dict__.get("_mpgui_owner")
+    if owner is not None:  # a Value's lock: named after it
+        obj.__dict__[NAME] = f"{name_of(owner)}.get_lock()"
+        return str(obj.__dict__[NAME])
     found = None
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and found is None:
@@ -114,6 +124,9 @@ def name_of(obj: Any) -> str:
         n += 1
         found = f"{base}#{n}"
     obj.__dict__[NAME] = found
+    lock = obj.__dict__.get("_lock")
+    if lock is not None and lock.__dict__.get(NAME) == "":  # a Value's: name it too
+        lock.__dict__[NAME] = f"{found}.get_lock()"
     return found
 
 
@@ -132,6 +145,11 @@ def _rebuild_named(make: Callable[..., Any], args: tuple[Any, ...], name: str) -
     _patch_classes()  # (a spawned child makes none of the script's objects itself)
     obj = make(*args)
     obj.__dict__[NAME] = name
+    semlock = getattr(obj.__dict__.get("_lock"), "_semlock", None)
+    if semlock is not None and "acquire" in obj.__dict__:
+        # A Value's .value takes its lock for each read and write: multiprocessing's
+        # doing, not the script's — as in the parent, those are not reported.
+        obj.acquire, obj.release = semlock.acquire, semlock.release
     return obj
 
 
@@ -158,9 +176,12 @@ def _patch_classes() -> None:
 
     _Full, _UNBOUNDED = queue.Full, mps.SEM_VALUE_MAX  # type: ignore[attr-defined]
 
+    from multiprocessing import sharedctypes as mpc
+
     for cls in (mpq.Queue, mpq.SimpleQueue, mps.SemLock, mps.Condition, mps.Event,
-                mps.Barrier):
+                mps.Barrier, mpc.SynchronizedBase):
         cls.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
+    mpc.Synchronized.value = _traced_value(mpc.Synchronized.value)  # type: ignore[misc]
     for cls in (mpq.Queue, mpq.JoinableQueue):
         cls.put = _traced_put(cls.put)  # type: ignore[method-assign]
     mpq.Queue.get = _traced_get(mpq.Queue.get)  # type: ignore[method-assign]
@@ -435,6 +456,37 @@ def _traced_notify(notify: Callable[..., Any]) -> Callable[..., Any]:
         if on is not None:
             _report(on[0], on[1], "notify", None, t)
     return traced
+
+
+# The value each thread last read from each traced Value: (object id, thread) -> (time,
+# value). An update is a read, then a write: the write says what was read, and when.
+_reads: dict[tuple[int, int], tuple[int, int]] = {}
+
+
+def _traced_value(prop: property) -> property:
+    """Synchronized.value, reading and writing as before; a write of the script's
+    Value is reported — as a read-modify-write (what was read, and when) if this thread
+    read it last and writes it plus one (``counter.value += 1``), else as a write."""
+    get, put = prop.fget, prop.fset
+    assert get is not None and put is not None
+
+    def read(self: Any) -> Any:
+        x = get(self)
+        if NAME in self.__dict__ and type(x) is int:
+            _reads[id(self), threading.get_ident()] = (_now(), x)
+        return x
+
+    def write(self: Any, x: Any) -> None:
+        put(self, x)
+        on = _traced(self) if type(x) is int else None
+        if on is not None:
+            last = _reads.pop((id(self), threading.get_ident()), None)
+            if last is not None and x == last[1] + 1:
+                _report(on[0], on[1], "rw", last)
+            else:
+                _report(on[0], on[1], "setv", x)
+
+    return property(read, write, prop.fdel, prop.__doc__)
 
 
 def _traced_barrier_wait(wait: Callable[..., Any]) -> Callable[..., Any]:

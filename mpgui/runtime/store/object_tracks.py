@@ -47,7 +47,7 @@ _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VAL
          "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE,
          "join_thread": QUEUE,
          "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE,
-         "store": DICT, "append": LIST, "asleep": CONDITION, "woken": CONDITION,
+         "store": DICT, "append": LIST, "setv": VALUE, "asleep": CONDITION, "woken": CONDITION,
          "notify": CONDITION, "write": ARRAY}
 
 
@@ -209,4 +209,6 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
         else:
             track._read.add(op.value)
         return (op.t, 0, op.value + 1)  # (an update adds one: `value += 1`)
+    if track.kind == VALUE and op.verb == "setv" and op.value is not None:
+        return (op.t, 0, op.value)
     return None

@@ -48,7 +48,7 @@ def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
     op = SharedOp(lane, t, str(obj), str(verb))
     if verb == "rw":
         op.t_read, op.value = int(b[0]), int(b[1])
-    elif verb == "read":
+    elif verb in ("read", "setv"):  # (setv: a value written, not from a read of it)
         op.value = int(b)
     elif b is not None:
         op.item = str(b)
