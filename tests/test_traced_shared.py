@@ -118,3 +118,17 @@ def test_a_traced_values_lost_updates_are_counted(method):
     # read and write is multiprocessing's own, and not shown.
     assert tracks["safe.get_lock()"].kind == "lock"
     assert "racy.get_lock()" not in tracks
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_traced_pipe_carries_each_message_to_the_other_end(method):
+    r = trace("pipe_ping_pong.py", method)
+    store = r.store
+    assert list(store.line_texts()) == [f"('pong', {i})" for i in range(3)]
+    ops = [op for op in store.records("shared") if op.verb in ("send", "recv")]
+    # One pipe, named after its two ends' variables.
+    assert {op.obj for op in ops} == {"parent_conn ↔ child_conn"}
+    sends = sorted(op.item for op in ops if op.verb == "send")
+    assert len(sends) == 6 and sends == sorted(op.item for op in ops if op.verb == "recv")
+    pipe = {t.name: t for t in ObjectTracks().sync(store)}["parent_conn ↔ child_conn"]
+    assert pipe.kind == "pipe" and pipe.final == 0

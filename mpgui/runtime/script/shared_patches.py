@@ -39,7 +39,7 @@ MARK = "\x00mpgui"
 NAME = "_mpgui_name"  # an instance attribute: the object's name ("" until found)
 # The factories that make objects the script may share, by the kind they make.
 FACTORIES = ("Queue", "JoinableQueue", "SimpleQueue", "Lock", "RLock", "Semaphore",
-             "BoundedSemaphore", "Condition", "Event", "Barrier", "Value")
+             "BoundedSemaphore", "Condition", "Event", "Barrier", "Value", "Pipe")
 # Modules whose code is multiprocessing's machinery, not the script's.
 _MACHINERY = ("multiprocessing", "concurrent.futures", "mpgui")
 
@@ -80,6 +80,11 @@ def _marking(factory: Callable[..., Any], kind: str) -> Callable[..., Any]:
         obj = factory(self, *args, **kwargs)
         if not sys._getframe(1).f_globals.get("__name__", "").startswith(_MACHINERY):
             _patch_classes()
+            if kind == "Pipe":  # two connections: one object, one name
+                for end, conn in enumerate(obj):
+                    conn.__dict__.update({NAME: "", "_mpgui_end": end,
+                                          "_mpgui_other": obj[1 - end]})
+                return obj
             obj.__dict__[NAME] = ""
             if hasattr(obj, "_semlock"):
                 _trace_semlock(obj)
@@ -105,16 +110,17 @@ def name_of(obj: Any) -> str:
     if owner is not None:  # a Value's lock: named after it
         obj.__dict__[NAME] = f"{name_of(owner)}.get_lock()"
         return str(obj.__dict__[NAME])
-    found = None
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and found is None:
-        if not frame.f_globals.get("__name__", "").startswith(_MACHINERY):
-            for names in (frame.f_locals, frame.f_globals):
-                found = next((k for k, v in list(names.items())
-                              if v is obj and not k.startswith("_")), None)
-                if found:
-                    break
-        frame = frame.f_back
+    other = obj.__dict__.get("_mpgui_other")
+    if other is not None:  # a pipe's end: the pipe is named after its two ends' names
+        ends = sorted(((obj.__dict__["_mpgui_end"], _variable(obj) or "?"),
+                       (other.__dict__["_mpgui_end"], _variable(other) or "?")))
+        pipe = " ↔ ".join(n for _e, n in ends) if "?" not in dict(ends).values() else ""
+        if not pipe:
+            _counts["Pipe"] = _counts.get("Pipe", 0) + 1
+            pipe = f"Pipe {_counts['Pipe']}"
+        obj.__dict__[NAME] = other.__dict__[NAME] = pipe
+        return pipe
+    found = _variable(obj)
     if found is None:
         kind = type(obj).__name__
         _counts[kind] = _counts.get(kind, 0) + 1
@@ -128,6 +134,21 @@ def name_of(obj: Any) -> str:
     if lock is not None and lock.__dict__.get(NAME) == "":  # a Value's: name it too
         lock.__dict__[NAME] = f"{found}.get_lock()"
     return found
+
+
+def _variable(obj: Any) -> str | None:
+    """The script's variable that holds `obj`, in the calling frames (the script's,
+    not multiprocessing's nor mpgui's), if any."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if not frame.f_globals.get("__name__", "").startswith(_MACHINERY):
+            for names in (frame.f_locals, frame.f_globals):
+                found = next((k for k, v in list(names.items())
+                              if v is obj and not k.startswith("_")), None)
+                if found:
+                    return found
+        frame = frame.f_back
+    return None
 
 
 def name_all(values: Any) -> None:
@@ -182,6 +203,14 @@ def _patch_classes() -> None:
                 mps.Barrier, mpc.SynchronizedBase):
         cls.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
     mpc.Synchronized.value = _traced_value(mpc.Synchronized.value)  # type: ignore[misc]
+    from multiprocessing import connection as mpn
+    from multiprocessing.reduction import ForkingPickler
+
+    mpn._ConnectionBase.send = _traced_send(mpn._ConnectionBase.send)  # type: ignore[method-assign]
+    mpn._ConnectionBase.recv = _traced_recv(mpn._ConnectionBase.recv)  # type: ignore[method-assign]
+    reduce = ForkingPickler._extra_reducers.get(mpn.Connection)  # type: ignore[attr-defined]
+    if reduce is not None:  # (a connection's name travels with it to a child)
+        ForkingPickler.register(mpn.Connection, _naming_reducer(reduce))
     for cls in (mpq.Queue, mpq.JoinableQueue):
         cls.put = _traced_put(cls.put)  # type: ignore[method-assign]
     mpq.Queue.get = _traced_get(mpq.Queue.get)  # type: ignore[method-assign]
@@ -344,7 +373,8 @@ def _readable(q: Any, within: float) -> bool:
         import select
 
         poller = q.__dict__["_mpgui_poll"] = select.poll()
-        poller.register(q._reader.fileno(), select.POLLIN)
+        reader = getattr(q, "_reader", q)  # (a queue's pipe, or a connection itself)
+        poller.register(reader.fileno(), select.POLLIN)
     return bool(poller.poll(0) or poller.poll(int(within * 1000)))
 
 
@@ -455,6 +485,58 @@ def _traced_notify(notify: Callable[..., Any]) -> Callable[..., Any]:
         notify(self, *args, **kwargs)
         if on is not None:
             _report(on[0], on[1], "notify", None, t)
+    return traced
+
+
+def _naming_reducer(reduce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def reduced(conn: Any) -> Any:
+        rv = reduce(conn)
+        if NAME not in conn.__dict__:
+            return rv
+        name = name_of(conn)
+        return (_rebuild_end, (rv[0], rv[1], name, conn.__dict__["_mpgui_end"]))
+    return reduced
+
+
+def _rebuild_end(make: Callable[..., Any], args: tuple[Any, ...], name: str,
+                 end: int) -> Any:
+    _patch_classes()  # (a spawned child makes none of the script's objects itself)
+    conn = make(*args)
+    conn.__dict__.update({NAME: name, "_mpgui_end": end})
+    return conn
+
+
+def _traced_send(send: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any, obj: Any) -> None:
+        on = _traced(self)
+        if on is None:
+            send(self, obj)
+            return
+        ident = _identity()
+        t = _now()  # (before: the other end's recv() is never drawn before it)
+        send(self, (MARK, ident, obj))
+        _report(on[0], on[1], "send", ident, t)
+    return traced
+
+
+def _traced_recv(recv: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any) -> Any:
+        on = _traced(self)
+        if on is None:
+            got = recv(self)
+            return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
+        r, name = on
+        t: int | None = _now()
+        if _readable(self, QUIET_WAIT_S):
+            got = recv(self)
+        else:
+            got = _waiting(r, name, "recv", lambda: recv(self), int(t or 0))
+            t = None
+        if type(got) is tuple and len(got) == 3 and got[0] == MARK:
+            _report(r, name, "recv", got[1], t)
+            return got[2]
+        _report(r, name, "recv", None, t)
+        return got
     return traced
 
 
