@@ -651,3 +651,17 @@ def test_cells_beyond_the_array_are_refused():
     assert "writes cells 6 to 8, but squares has 8 (0 to 7): make it bigger, or start " \
         "lower" in " ".join(_messages(small))
     assert not [p for p in validate(scenario) if p.severity == "error"]
+
+
+@pytest.mark.parametrize("backend", ["processes", "threads"])
+def test_an_event_cleared_holds_the_next_waiters_again(backend):
+    gun = load_builtin("starting-gun")
+    starter = next(p for p in gun.processes if p.workload == "starter")
+    gate = replace(starter, workload="gatekeeper", params={"n": 2, "interval": 0.2},
+                   message="gate open ({i})")
+    scenario = replace(gun, backend=backend, processes=tuple(
+        gate if p is starter else p for p in gun.processes))
+    store = run(scenario, speed=2.0)
+    event = {t.name: t for t in ObjectTracks().sync(store)}[starter.uses["event"]]
+    assert event.kind == "event" and event.level == [1, 0, 1, 0]  # set, cleared, twice
+    assert "        event.clear()" in generate_code(scenario)  # (the role's parameter)

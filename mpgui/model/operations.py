@@ -473,6 +473,20 @@ class SetEvent(Operation):
 
 
 @dataclass(frozen=True)
+class ClearEvent(Operation):
+    """``event.clear()``: the event is no longer set; wait() blocks again."""
+
+    event: str = "event"
+    kind: ClassVar[str] = "clear"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.event}.clear()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return sync("clear", self.event)
+
+
+@dataclass(frozen=True)
 class WaitEvent(Operation):
     """``event.wait()``: wait until another process sets the event."""
 

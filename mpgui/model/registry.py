@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from mpgui.model.operations import (
     Append,
     BarrierWait,
+    ClearEvent,
     Compute,
     Exit,
     Fail,
@@ -227,6 +228,14 @@ WORKLOADS: dict[str, Workload] = {
                  (_INTERVAL,),
                  (Sleep("interval"), SetEvent("event"), Print()),
                  (("event", "Event", "the event it sets"),)),
+        Workload("gatekeeper", "Open and close a gate",
+                 "Sets the event (the gate opens: every process waiting on it goes on), "
+                 "prints, sleeps, then clears it (the gate closes: wait() blocks again) "
+                 "and sleeps, n times.",
+                 (_N, _INTERVAL),
+                 (Repeat("n", (SetEvent("event"), Print(), Sleep("interval"),
+                               ClearEvent("event"), Sleep("interval"))),),
+                 (("event", "Event", "the event it sets and clears"),)),
         Workload("racer", "Wait, then compute",
                  "Waits for the event (blocked until another process sets it), then "
                  "computes and prints, n times.",

@@ -41,6 +41,7 @@ READ = "read"  # b: the value read
 ACQUIRE = "acquire"  # b: None
 RELEASE = "release"  # b: None
 SET = "set"  # an event set: b None
+CLEAR = "clear"  # an event cleared: b None
 WAITED = "waited"  # a wait on an event ended (it was set): b None
 DONE = "done"  # task_done() on a joinable queue: b None
 JOINED = "joined"  # a joinable queue's join() returned: b None
@@ -398,6 +399,17 @@ def _set(ctx: Context, event: str) -> StepFn:
         e.set()
         report(Kind.SHARED, (name, SET), None, t)
     return set_
+
+
+@executes("clear")
+def _clear(ctx: Context, event: str) -> StepFn:
+    name, e = ctx.shared[event]
+    report, what = ctx.r.event, (name, CLEAR)
+
+    def clear(_i: int) -> None:
+        e.clear()
+        report(Kind.SHARED, what, None)
+    return clear
 
 
 @executes("wait_event")

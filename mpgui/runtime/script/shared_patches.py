@@ -229,6 +229,7 @@ def _patch_classes() -> None:
     mps.SemLock.__enter__ = lambda self: self.acquire()  # type: ignore[method-assign]
     mps.SemLock.__exit__ = lambda self, *_exc: self.release()  # type: ignore[method-assign]
     mps.Event.set = _traced_set(mps.Event.set)  # type: ignore[method-assign]
+    mps.Event.clear = _traced_set(mps.Event.clear, "clear")  # type: ignore[method-assign]
     mps.Event.wait = _traced_event_wait(mps.Event.wait)  # type: ignore[method-assign]
     mps.Condition.wait = _traced_condition_wait(mps.Condition.wait)  # type: ignore[method-assign]
     # (notify_all() calls notify(): one record each)
@@ -443,13 +444,13 @@ def _trace_semlock(lock: Any) -> None:
     lock.acquire, lock.release = acquire, release
 
 
-def _traced_set(set_: Callable[..., Any]) -> Callable[..., Any]:
+def _traced_set(set_: Callable[..., Any], verb: str = "set") -> Callable[..., Any]:
     def traced(self: Any) -> None:
         on = _traced(self)
         t = _now()
         set_(self)
         if on is not None:
-            _report(on[0], on[1], "set", None, t)
+            _report(on[0], on[1], verb, None, t)
     return traced
 
 

@@ -114,6 +114,11 @@ def _set(o: _Object, who: str, arg: int) -> bool:
     return True
 
 
+def _clear(o: _Object, who: str, arg: int) -> bool:
+    o.flag = False
+    return True
+
+
 def _wait(o: _Object, who: str, arg: int) -> bool:
     return o.flag
 
@@ -178,5 +183,6 @@ def flush_phases(spec: ProcessSpec, ops: tuple[Operation, ...]) -> list[tuple[st
 
 
 _VERBS = {"put": _put, "get": _get, "send": _send, "recv": _recv, "acquire": _acquire,
-          "release": _release, "set": _set, "wait": _wait, "done": _done, "join": _join,
+          "release": _release, "set": _set, "clear": _clear, "wait": _wait, "done": _done,
+          "join": _join,
           "barrier": _barrier, "cwait": _cwait, "notify": _notify, "flush": _flush}

@@ -43,7 +43,8 @@ FREE = -1  # a lock's level when no lane holds it
 
 # What a verb (or a wait's call) says of its object's kind.
 _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
-         "read": VALUE, "set": EVENT, "wait": EVENT, "waited": EVENT, "arrive": BARRIER,
+         "read": VALUE, "set": EVENT, "clear": EVENT, "wait": EVENT, "waited": EVENT,
+         "arrive": BARRIER,
          "passed": BARRIER, "done": QUEUE, "join": QUEUE, "joined": QUEUE,
          "join_thread": QUEUE,
          "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE,
@@ -200,8 +201,8 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
         return (op.t, 1 if op.verb == "arrive" else -1, 0)
     if track.kind == SEMAPHORE and op.verb in ("enter", "leave"):
         return (op.t, 1 if op.verb == "enter" else -1, 0)
-    if track.kind == EVENT and op.verb == "set":
-        return (op.t, 0, 1)
+    if track.kind == EVENT and op.verb in ("set", "clear"):
+        return (op.t, 0, 1 if op.verb == "set" else 0)
     if track.kind == VALUE and op.verb == "rw" and op.value is not None:
         track.updates += 1
         if op.value in track._read:
