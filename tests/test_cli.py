@@ -113,14 +113,22 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
 
 def _a_pipe_per_pair(scenario):  # type: ignore[no-untyped-def]
     """The pinger and the ponger share one pipe, the sender and the receiver another:
-    one process at each end of a pipe (two readers at one end can garble messages)."""
+    one process at each end of a pipe (two readers at one end can garble messages); the
+    gatekeeper has an event of its own; a waiter on a condition waits for nothing."""
     pairs = {"pinger": "P", "ponger": "P", "sender": "P2", "receiver": "P2"}
     for row, p in enumerate(scenario.processes):
         if p.workload in pairs:
             scenario = edits.set_uses(scenario, row, "pipe", pairs[p.workload])
+        if p.workload == "gatekeeper":  # (it ends with its event cleared: a racer that
+            # waited on the same event after that would wait for ever)
+            scenario = edits.set_uses(scenario, row, "event", "GATE")
+        if p.workload == "waiter":  # (a notification is not kept: a waiter that starts
+            # waiting after the last one waits for ever — the lesson of condition-wakeup,
+            # whose own tests run it)
+            scenario = edits.set_param(scenario, row, "n", 0)
     objects = [o for o in scenario.objects if o.kind != "Pipe"]
     return replace(scenario, objects=(*objects, SharedObject("P", "Pipe"),
-                                      SharedObject("P2", "Pipe")))
+                                      SharedObject("P2", "Pipe"), SharedObject("GATE", "Event")))
 
 
 def _as_many_puts_as_gets(scenario):  # type: ignore[no-untyped-def]
