@@ -216,7 +216,8 @@ def _patch_classes() -> None:
     mpq.Queue.get = _traced_get(mpq.Queue.get)  # type: ignore[method-assign]
     mpq.SimpleQueue.put = _traced_simple_put(mpq.SimpleQueue.put)  # type: ignore[method-assign]
     mpq.SimpleQueue.get = _traced_simple_get(mpq.SimpleQueue.get)  # type: ignore[method-assign]
-    mpq.JoinableQueue.task_done = _traced_task_done(mpq.JoinableQueue.task_done)  # type: ignore[method-assign]
+    mpq.JoinableQueue.task_done = _reported(  # type: ignore[method-assign]
+        mpq.JoinableQueue.task_done, "done")
     mpq.JoinableQueue.join = _traced_join_queue(mpq.JoinableQueue.join)  # type: ignore[method-assign]
     make_methods = mps.SemLock._make_methods  # type: ignore[attr-defined]
 
@@ -228,13 +229,15 @@ def _patch_classes() -> None:
     # `with lock:` calls the C lock directly: through acquire() and release() instead.
     mps.SemLock.__enter__ = lambda self: self.acquire()  # type: ignore[method-assign]
     mps.SemLock.__exit__ = lambda self, *_exc: self.release()  # type: ignore[method-assign]
-    mps.Event.set = _traced_set(mps.Event.set)  # type: ignore[method-assign]
-    mps.Event.clear = _traced_set(mps.Event.clear, "clear")  # type: ignore[method-assign]
+    mps.Event.set = _reported(mps.Event.set, "set")  # type: ignore[method-assign]
+    mps.Event.clear = _reported(mps.Event.clear, "clear")  # type: ignore[method-assign]
     mps.Event.wait = _traced_event_wait(mps.Event.wait)  # type: ignore[method-assign]
-    mps.Condition.wait = _traced_condition_wait(mps.Condition.wait)  # type: ignore[method-assign]
+    mps.Condition.wait = _traced_wait_between(  # type: ignore[method-assign]
+        mps.Condition.wait, "asleep", "woken")
     # (notify_all() calls notify(): one record each)
-    mps.Condition.notify = _traced_notify(mps.Condition.notify)  # type: ignore[method-assign]
-    mps.Barrier.wait = _traced_barrier_wait(mps.Barrier.wait)  # type: ignore[method-assign]
+    mps.Condition.notify = _reported(mps.Condition.notify, "notify")  # type: ignore[method-assign]
+    mps.Barrier.wait = _traced_wait_between(  # type: ignore[method-assign]
+        mps.Barrier.wait, "arrive", "passed")
 
 
 def _report(r: Reporter, name: str, verb: str, b: object = None, t: int | None = None) -> None:
@@ -392,16 +395,6 @@ def _traced_simple_get(get: Callable[..., Any]) -> Callable[..., Any]:
     return traced_get
 
 
-def _traced_task_done(task_done: Callable[..., Any]) -> Callable[..., Any]:
-    def traced(self: Any) -> None:
-        on = _traced(self)
-        t = _now()
-        task_done(self)
-        if on is not None:
-            _report(on[0], on[1], "done", None, t)
-    return traced
-
-
 def _traced_join_queue(join: Callable[..., Any]) -> Callable[..., Any]:
     def traced(self: Any) -> None:
         on = _traced(self)
@@ -444,11 +437,14 @@ def _trace_semlock(lock: Any) -> None:
     lock.acquire, lock.release = acquire, release
 
 
-def _traced_set(set_: Callable[..., Any], verb: str = "set") -> Callable[..., Any]:
-    def traced(self: Any) -> None:
+def _reported(call: Callable[..., Any], verb: str) -> Callable[..., Any]:
+    """A call that never waits — an event's set() or clear(), a notify(), a
+    task_done() — reported as `verb` at its start (what it lets go on is never drawn
+    going on before it)."""
+    def traced(self: Any, *args: Any, **kwargs: Any) -> None:
         on = _traced(self)
         t = _now()
-        set_(self)
+        call(self, *args, **kwargs)
         if on is not None:
             _report(on[0], on[1], verb, None, t)
     return traced
@@ -463,29 +459,6 @@ def _traced_event_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
         if flag:
             _report(on[0], on[1], "waited")
         return flag
-    return traced
-
-
-def _traced_condition_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
-    def traced(self: Any, timeout: float | None = None) -> bool:
-        on = _traced(self)
-        if on is None:
-            return bool(wait(self, timeout))
-        _report(on[0], on[1], "asleep")
-        try:
-            return bool(_waiting(on[0], on[1], "wait", lambda: wait(self, timeout)))
-        finally:
-            _report(on[0], on[1], "woken")
-    return traced
-
-
-def _traced_notify(notify: Callable[..., Any]) -> Callable[..., Any]:
-    def traced(self: Any, *args: Any, **kwargs: Any) -> None:
-        on = _traced(self)
-        t = _now()
-        notify(self, *args, **kwargs)
-        if on is not None:
-            _report(on[0], on[1], "notify", None, t)
     return traced
 
 
@@ -572,14 +545,17 @@ def _traced_value(prop: property) -> property:
     return property(read, write, prop.fdel, prop.__doc__)
 
 
-def _traced_barrier_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
-    def traced(self: Any, timeout: float | None = None) -> int:
+def _traced_wait_between(wait: Callable[..., Any], before: str,
+                         after: str) -> Callable[..., Any]:
+    """A wait said between two records: a condition's (asleep, woken) or a barrier's
+    (arrive, passed) — which count who waits there."""
+    def traced(self: Any, timeout: float | None = None) -> Any:
         on = _traced(self)
         if on is None:
-            return int(wait(self, timeout))
-        _report(on[0], on[1], "arrive")
+            return wait(self, timeout)
+        _report(on[0], on[1], before)
         try:
-            return int(_waiting(on[0], on[1], "wait", lambda: wait(self, timeout)))
+            return _waiting(on[0], on[1], "wait", lambda: wait(self, timeout))
         finally:
-            _report(on[0], on[1], "passed")
+            _report(on[0], on[1], after)
     return traced
