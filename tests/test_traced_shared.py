@@ -132,3 +132,15 @@ def test_a_traced_pipe_carries_each_message_to_the_other_end(method):
     assert len(sends) == 6 and sends == sorted(op.item for op in ops if op.verb == "recv")
     pipe = {t.name: t for t in ObjectTracks().sync(store)}["parent_conn ↔ child_conn"]
     assert pipe.kind == "pipe" and pipe.final == 0
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_traced_managers_dict_and_list_and_an_array_are_recorded(method):
+    r = trace("managed.py", method)
+    assert r.status.value == "finished" and r.exit_code == 0
+    assert next(iter(r.store.line_texts())) == \
+        "[('worker 0', 0), ('worker 1', 10), ('worker 2', 20)] [0, 1, 2] [0, 1, 4]"
+    tracks = {t.name: (t.kind, t.final) for t in ObjectTracks().sync(r.store)}
+    assert tracks == {"results": ("dict", 3), "log": ("list", 3), "squares": ("array", 3)}
+    keys = sorted(op.item for op in r.store.records("shared") if op.verb == "store")
+    assert keys == ["worker 0", "worker 1", "worker 2"]

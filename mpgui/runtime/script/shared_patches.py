@@ -39,7 +39,8 @@ MARK = "\x00mpgui"
 NAME = "_mpgui_name"  # an instance attribute: the object's name ("" until found)
 # The factories that make objects the script may share, by the kind they make.
 FACTORIES = ("Queue", "JoinableQueue", "SimpleQueue", "Lock", "RLock", "Semaphore",
-             "BoundedSemaphore", "Condition", "Event", "Barrier", "Value", "Pipe")
+             "BoundedSemaphore", "Condition", "Event", "Barrier", "Value", "Array", "Pipe",
+             "Manager")
 # Modules whose code is multiprocessing's machinery, not the script's.
 _MACHINERY = ("multiprocessing", "concurrent.futures", "mpgui")
 
@@ -80,6 +81,9 @@ def _marking(factory: Callable[..., Any], kind: str) -> Callable[..., Any]:
         obj = factory(self, *args, **kwargs)
         if not sys._getframe(1).f_globals.get("__name__", "").startswith(_MACHINERY):
             _patch_classes()
+            if kind == "Manager":  # (its dicts and lists are the script's, not it)
+                _patch_managers()
+                return obj
             if kind == "Pipe":  # two connections: one object, one name
                 for end, conn in enumerate(obj):
                     conn.__dict__.update({NAME: "", "_mpgui_end": end,
@@ -165,6 +169,10 @@ def _rebuild_named(make: Callable[..., Any], args: tuple[Any, ...], name: str) -
     its state, so that a lock's methods are traced when its state makes them)."""
     _patch_classes()  # (a spawned child makes none of the script's objects itself)
     obj = make(*args)
+    if not hasattr(obj, "__dict__"):  # (a Manager's own referent, in its own process)
+        return obj
+    if type(obj).__name__.endswith("Proxy"):
+        _patch_managers()
     obj.__dict__[NAME] = name
     semlock = getattr(obj.__dict__.get("_lock"), "_semlock", None)
     if semlock is not None and "acquire" in obj.__dict__:
@@ -203,6 +211,8 @@ def _patch_classes() -> None:
                 mps.Barrier, mpc.SynchronizedBase):
         cls.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
     mpc.Synchronized.value = _traced_value(mpc.Synchronized.value)  # type: ignore[misc]
+    mpc.SynchronizedArray.__setitem__ = _reported_item(  # type: ignore[method-assign]
+        mpc.SynchronizedArray.__setitem__, "write")
     from multiprocessing import connection as mpn
     from multiprocessing.reduction import ForkingPickler
 
@@ -460,6 +470,38 @@ def _traced_event_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
             _report(on[0], on[1], "waited")
         return flag
     return traced
+
+
+def _reported_item(setitem: Callable[..., Any], verb: str) -> Callable[..., Any]:
+    """``obj[key] = value`` reported as `verb` with the key: an Array's cell (by its
+    index), a Manager dict's key."""
+    def traced(self: Any, key: Any, value: Any) -> None:
+        on = _traced(self)
+        t = _now()
+        setitem(self, key, value)
+        if on is not None and isinstance(key, int | str):
+            _report(on[0], on[1], verb, key, t)
+    return traced
+
+
+_managers_patched = False
+
+
+def _patch_managers() -> None:
+    """A Manager's dict() and list(), made from the script's code, are the script's:
+    their proxies are marked, and what is stored and appended reported."""
+    global _managers_patched
+    if _managers_patched:
+        return
+    _managers_patched = True
+    from multiprocessing import managers as mpm
+
+    for kind in ("dict", "list"):
+        setattr(mpm.SyncManager, kind, _marking(getattr(mpm.SyncManager, kind), kind))
+    mpm.BaseProxy.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
+    mpm.DictProxy.__setitem__ = _reported_item(  # type: ignore[method-assign]
+        mpm.DictProxy.__setitem__, "store")
+    mpm.ListProxy.append = _reported(mpm.ListProxy.append, "append")  # type: ignore[method-assign]
 
 
 def _naming_reducer(reduce: Callable[[Any], Any]) -> Callable[[Any], Any]:
