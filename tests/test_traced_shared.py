@@ -144,3 +144,14 @@ def test_a_traced_managers_dict_and_list_and_an_array_are_recorded(method):
     assert tracks == {"results": ("dict", 3), "log": ("list", 3), "squares": ("array", 3)}
     keys = sorted(op.item for op in r.store.records("shared") if op.verb == "store")
     assert keys == ["worker 0", "worker 1", "worker 2"]
+
+
+def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():
+    # The kernel sees a process waiting for a lock as asleep; the agent knows better,
+    # and its state is kept for as long as the wait lasts.
+    r = traced_until_a_deadlock("deadlock.py")
+    store = r.store
+    for var in ("A", "B"):
+        lane = next(ln.index for ln in store.lanes if ln.var == var)
+        last = store.spans(lane)[-1]
+        assert last[1] == State.BLOCKED, store.spans(lane)

@@ -690,8 +690,9 @@ class ScriptRunner(RunLoop):
 
 def _state(run: ScriptRunner, link: _Link, lane: int, t: int, a: Any, b: Any) -> None:
     """A state from the process itself: it may begin after a sample already taken; in
-    sleep() or join() the kernel's samples must not override it."""
-    link.blocked[lane] = a in (State.SLEEPING, State.WAITING)
+    sleep(), join() or a wait on a shared object the kernel's samples must not
+    override it."""
+    link.blocked[lane] = a in (State.SLEEPING, State.WAITING, State.BLOCKED)
     run.store.set_state(lane, run.after_last(lane, t), a, b)
 
 
