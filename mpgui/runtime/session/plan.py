@@ -139,8 +139,11 @@ class _Simulation:
             if not dts:
                 # Nothing will ever happen again: processes wait on each other for ever
                 # (a deadlock). They are drawn waiting a while longer, to be seen.
-                if any(_waits(p) for p in running_all):
+                stuck = [p for p in running_all if _waits(p)]
+                if stuck:
                     self.t += max(1.0 / self.speed, self.t / 4)
+                    for p in stuck:  # (they never end: no end is drawn)
+                        self.store.close_span(p.lane, self.ns())
                 break
             dt = max(0.0, min(dts))
             for p in running:
