@@ -36,6 +36,8 @@ def test_every_kind_of_object_is_recorded_under_the_scripts_name(method):
     assert by[("tasks", "joined")] == 1
     assert by[("barrier", "arrive")] == 2 and by[("barrier", "passed")] == 2
     assert by[("cond", "notify")] == 1
+    assert by[("nested", "acquire")] == 2 and by[("nested", "release")] == 2
+    assert by[("places", "enter")] == 1 and by[("places", "leave")] == 1
     # Every item is followed from its put() to its get(), whoever got it.
     puts = sorted(op.item for op in ops if op.obj == "Q" and op.verb == "put")
     gets = sorted(op.item for op in ops if op.obj == "Q" and op.verb == "get")
@@ -48,7 +50,7 @@ def test_every_kind_of_object_is_recorded_under_the_scripts_name(method):
     tracks = {t.name: t.kind for t in ObjectTracks().sync(store)}
     assert tracks == {"Q": "queue", "L": "lock", "go": "event", "sem": "semaphore",
                       "done": "queue", "tasks": "queue", "barrier": "barrier",
-                      "cond": "condition"}
+                      "cond": "condition", "nested": "lock", "places": "semaphore"}
 
 
 def test_a_traced_wait_is_drawn_blocked_and_named():

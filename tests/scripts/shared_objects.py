@@ -1,7 +1,7 @@
 """A script that shares every kind of object mpgui traces: a producer and a consumer
 on a Queue, a Lock taken in turn, an Event as a starting gun, a JoinableQueue with
-task_done, a Semaphore, a Condition, a Barrier and a SimpleQueue. The start method is
-its first argument."""
+task_done, a Semaphore, a Condition, a Barrier, a SimpleQueue, an RLock taken twice
+and a BoundedSemaphore. The start method is its first argument."""
 
 import multiprocessing
 import sys
@@ -53,6 +53,12 @@ if __name__ == "__main__":
     R1 = multiprocessing.Process(target=racer, args=(go, sem, done))
     R2 = multiprocessing.Process(target=racer, args=(go, sem, done))
     W = multiprocessing.Process(target=worker, args=(tasks, barrier, cond))
+    nested = multiprocessing.RLock()
+    with nested, nested:  # (its holder may take it again)
+        pass
+    places = multiprocessing.BoundedSemaphore(2)
+    with places:
+        pass
     for p in (P, C, R1, R2, W):
         p.start()
     time.sleep(0.1)
