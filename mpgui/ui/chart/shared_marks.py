@@ -97,7 +97,10 @@ class SharedMarks:
         t_right = int((frame.plot.right - x0) / per_ns)
         i = bisect_right(pairs, (t_left, -1))
         stop = bisect_right(pairs, (min(cut_ns, t_right), 1 << 62))
-        step_ns = max(1, int(MIN_GAP_PX / per_ns))
+        # Items no denser than one per MIN_GAP_PX on average are all drawn (two gets a
+        # pixel apart may come from puts far apart); only a crowd is thinned.
+        crowd = stop - i > (frame.plot.right - frame.plot.x) / MIN_GAP_PX
+        step_ns = max(1, int(MIN_GAP_PX / per_ns)) if crowd else 0
         while i < stop:
             t_get, lane_put, t_put, lane_get = pairs[i]
             a, b = int(rows.lane_row[lane_put]), int(rows.lane_row[lane_get])
