@@ -157,3 +157,12 @@ def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():
         lane = next(ln.index for ln in store.lanes if ln.var == var)
         last = store.spans(lane)[-1]
         assert last[1] == State.BLOCKED, store.spans(lane)
+
+
+def test_a_wait_that_gives_up_is_no_deadlock():
+    # The worker's waits time out, then it computes while the script joins it: its
+    # waits are over, and nothing is called a deadlock.
+    r = trace("gives_up.py")
+    assert r.status.value == "finished" and r.deadlock is None
+    gave_up = [(op.obj, op.item) for op in r.store.records("shared") if op.verb == "gaveup"]
+    assert sorted(gave_up) == [("L", "acquire"), ("Q", "get"), ("go", "wait")]

@@ -265,12 +265,18 @@ _whats: dict[tuple[str, str], tuple[str, str]] = {}
 def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any],
              since: int | None = None) -> Any:
     """`wait()`, said before it begins (or drawn from `since`, when a first, short try
-    began) and drawn blocked while it lasts."""
+    began) and drawn blocked while it lasts. A wait that gives up — its timeout passed:
+    an exception (Empty, Full) or False — is said to be over ("gaveup"), so that nobody
+    takes the process for still waiting (the deadlock watch would)."""
     _guarded(_say_wait, r, name, call, since)
+    result: Any = False
     try:
-        return wait()
+        result = wait()
+        return result
     finally:
         _guarded(r.state, State.RUNNING)
+        if result is False:
+            _report(r, name, "gaveup", call)
 
 
 def _say_wait(r: Reporter, name: str, call: str, since: int | None) -> None:

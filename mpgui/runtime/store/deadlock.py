@@ -110,6 +110,8 @@ class LockWatch:
                 self.blocked.pop(lane, None)
             if verb == "wait" and op.item == "acquire":
                 self.waiting[lane] = (op.obj, op.t)
+            elif verb == "gaveup":  # (a wait whose timeout passed: over, lock not taken)
+                self.waiting.pop(lane, None)
             elif verb in ("acquire", "rw", "enter"):  # (a locked update holds its lock
                 # briefly; a semaphore's place has no holder to wait for)
                 if self.waiting.get(lane, ("", 0))[0] == op.obj:
