@@ -18,7 +18,7 @@ from mpgui import __version__
 from mpgui.model import edits
 from mpgui.model.codegen import generate_code
 from mpgui.model.operations import prints_outside_a_loop, walk
-from mpgui.model.registry import WORKLOADS
+from mpgui.model.registry import STEPS, WORKLOADS
 from mpgui.model.shared import SharedObject
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.session.plan import predict
@@ -90,6 +90,10 @@ def test_every_workload_prints_the_same_lines_in_mpgui_and_in_generated_code(tmp
     for k, w in enumerate(WORKLOADS.values()):  # shared objects for those that use some
         if w.roles:  # (a producer and a consumer share one queue: the same n items)
             scenario = edits.set_process_field(scenario, k, "workload", w.name)
+        if w.name == STEPS:  # (steps of each kind that need no other row)
+            scenario = edits.set_process_field(
+                scenario, k, "steps", "sleep 0.01; compute 0.01; acquire SL; add SV; "
+                "release SL; add_locked SV; read SV; set SE; wait SE; clear SE; print")
     # A barrier waits for as many parties as the rows that use it (here: one).
     scenario = replace(scenario, objects=tuple(
         replace(o, params={"parties": sum(o.name in p.uses.values()

@@ -19,7 +19,6 @@ from mpgui.model.backend import Backend, get_backend
 from mpgui.model.escape import py_literal, py_string_body
 from mpgui.model.message import used_placeholders
 from mpgui.model.operations import CodeContext, Operation, walk
-from mpgui.model.registry import get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, format_number
 from mpgui.model.shared import SharedObject, get_kind
 
@@ -86,7 +85,7 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     ``multiprocessing.Process``, ``threading.Thread`` or a ``multiprocessing.Pool``."""
     backend = get_backend(scenario.backend)
     code = backend.code
-    ops = [op for p in scenario.processes for op in walk(get_workload(p.workload).ops)]
+    ops = [op for p in scenario.processes for op in walk(p.work().ops)]
     modules = {code.module}
     modules.update(m for op in ops for m in op.modules)
     if any(_placeholders(p) & {"pid"} or p.copies.per_core
@@ -212,7 +211,7 @@ def _free(candidates: tuple[str, ...], taken: set[str]) -> str:
 def _function(spec: ProcessSpec, backend: Backend, helpers: dict[str, str]) -> list[str]:
     """The row's target function: its parameters, the placeholders its lines use, and
     the workload's operations, each writing its own lines."""
-    workload = get_workload(spec.workload)
+    workload = spec.work()
     ops: tuple[Operation, ...] = workload.ops
     used = _placeholders(spec)
     args = ", ".join([role for role, _kind, _help in workload.roles]
@@ -231,17 +230,17 @@ def _function(spec: ProcessSpec, backend: Backend, helpers: dict[str, str]) -> l
 def _placeholders(spec: ProcessSpec) -> set[str]:
     """The placeholders the row's lines use: its message's and its operations' own."""
     return used_placeholders(spec.message).union(
-        *(used_placeholders(t) for op in walk(get_workload(spec.workload).ops)
+        *(used_placeholders(t) for op in walk(spec.work().ops)
           for t in op.templates()))
 
 
 def _call_args(spec: ProcessSpec, speed: float) -> str:
     """The target's arguments as a tuple: "(4, 1.0)"."""
     values = [spec.uses.get(role, "None") for role, _kind, _help in
-              get_workload(spec.workload).roles]
+              spec.work().roles]
     if "k" in _placeholders(spec):  # the copy number (0 for a single one)
         values.append("0" if spec.copies.single else "k")
-    for p in get_workload(spec.workload).params:
+    for p in spec.work().params:
         v = spec.param(p.name)
         values.append(scaled(v, speed) if p.is_duration else str(v))
     return "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"

@@ -11,11 +11,14 @@ from dataclasses import replace
 from typing import Any, Literal, TypeVar, overload
 
 from mpgui.model.copies import Copies
-from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
+from mpgui.model.registry import DEFAULT_WORKLOAD, STEPS, get_workload
 from mpgui.model.scenario import ProcessSpec, Scenario, Step, as_action
 from mpgui.model.shared import OBJECT_KINDS, SharedObject, get_kind, plays
 
 _T = TypeVar("_T")
+
+# The steps a row gets when its workload becomes "steps": something to edit.
+FIRST_STEPS = "sleep 1; print"
 
 
 def new_var(scenario: Scenario) -> str:
@@ -68,7 +71,7 @@ def move_process(scenario: Scenario, row: int, to: int) -> Scenario:
 
 @overload
 def set_process_field(scenario: Scenario, row: int,
-                      field: Literal["var", "name", "workload", "message"],
+                      field: Literal["var", "name", "workload", "message", "steps"],
                       value: str) -> Scenario: ...
 @overload
 def set_process_field(scenario: Scenario, row: int, field: Literal["daemon"],
@@ -79,10 +82,11 @@ def set_process_field(scenario: Scenario, row: int, field: Literal["copies"],
 def set_process_field(scenario: Scenario, row: int, field: str,
                       value: str | bool | Copies) -> Scenario:
     """Change one attribute of process `row` (var, name, workload, message, daemon,
-    copies).
+    copies, steps).
 
     Renaming a variable renames it in the main program too; changing the workload keeps
-    the parameters the new workload shares with the old one and defaults the rest.
+    the parameters the new workload shares with the old one and defaults the rest; new
+    steps give the row the objects they name (made if there are none yet).
     """
     spec = scenario.processes[row]
     program = scenario.program
@@ -97,8 +101,11 @@ def set_process_field(scenario: Scenario, row: int, field: str,
     elif field == "workload":
         workload = get_workload(str(value))
         params = {p.name: spec.params.get(p.name, p.default) for p in workload.params}
-        spec = replace(spec, workload=workload.name, params=params)
+        spec = replace(spec, workload=workload.name, params=params,
+                       steps=(spec.steps or FIRST_STEPS) if workload.name == STEPS else "")
         return _with_roles(scenario, row, spec)
+    elif field == "steps":
+        return _with_roles(scenario, row, replace(spec, steps=str(value)))
     else:
         spec = replace(spec, **change)
     return _with_process(replace(scenario, program=program), row, spec)
@@ -109,11 +116,16 @@ def _with_roles(scenario: Scenario, row: int, spec: ProcessSpec) -> Scenario:
     keeps its object if it had one of the right kind, else takes the first such object
     of the scenario, else a new one; objects that only this row used, and no longer
     does, go."""
-    roles = get_workload(spec.workload).roles
+    roles = spec.work().roles
     old = scenario.processes[row]
     objects = list(scenario.objects)
     uses: dict[str, str] = {}
     for role, kind, _help in roles:
+        if spec.workload == STEPS:  # (a step names its object: that one, or a new one)
+            if all(o.name != role for o in objects):
+                objects.append(SharedObject(role, kind))
+            uses[role] = role
+            continue
         mine = spec.uses.get(role)
         # Two roles of one kind get two objects (the same Lock twice would block).
         fits = [o.name for o in objects if plays(o.kind, kind) and o.name not in uses.values()]

@@ -23,7 +23,7 @@ from typing import Any
 from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.model.copies import PER_CORE, Copies
 from mpgui.model.escape import shown
-from mpgui.model.registry import WORKLOADS
+from mpgui.model.registry import STEPS, WORKLOADS
 from mpgui.model.scenario import (
     About,
     ProcessSpec,
@@ -32,6 +32,7 @@ from mpgui.model.scenario import (
     format_number,
 )
 from mpgui.model.shared import OBJECT_KINDS, SharedObject
+from mpgui.model.steps import steps_workload
 from mpgui.model.userfile import read_bounded
 
 # 2: shared objects ([[object]]) and what each row uses of them. A version-1 file is
@@ -51,6 +52,8 @@ class ScenarioFileError(ValueError):
 
 
 # ---------------------------------------------------------------- loading
+# A row's steps are a few dozen short lines at most.
+MAX_STEPS_TEXT = 4_000
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -186,11 +189,18 @@ def _process(doc: object, where: str, version: int = FORMAT_VERSION) -> ProcessS
     d = _table(doc, where)
     _keys(d, where, required={"var", "name", "workload"},
           optional={"params", "message", "daemon", "copies"}
-          | ({"uses"} if version != 1 else set()))
+          | ({"uses", "steps"} if version != 1 else set()))
     workload = _str(d["workload"], f"{where}.workload")
     if workload not in WORKLOADS:
         raise ScenarioFileError(f"{where}.workload: unknown workload {_quoted(workload)}; "
                                 "known: " + ", ".join(WORKLOADS))
+    steps = _str(d.get("steps", ""), f"{where}.steps")
+    if steps and workload != STEPS:
+        raise ScenarioFileError(f"{where}.steps: only a row whose workload is "
+                                f"{STEPS!r} has steps")
+    if len(steps) > MAX_STEPS_TEXT:
+        raise ScenarioFileError(f"{where}.steps: {len(steps):,} characters; at most "
+                                f"{MAX_STEPS_TEXT:,}")
     params = _table(d.get("params", {}), f"{where}.params")
     allowed = {p.name: p for p in WORKLOADS[workload].params}
     _keys(params, f"{where}.params", optional=set(allowed))
@@ -208,10 +218,14 @@ def _process(doc: object, where: str, version: int = FORMAT_VERSION) -> ProcessS
     except ValueError as exc:
         raise ScenarioFileError(f"{where}.copies: {exc}") from None
     uses = _table(d.get("uses", {}), f"{where}.uses")
-    roles = {role for role, _kind_name, _help in WORKLOADS[workload].roles}
+    # (a steps row's roles are the objects its steps name; unset, each is its own)
+    roles = {role for role, _kind_name, _help in (
+        steps_workload(steps) if workload == STEPS else WORKLOADS[workload]).roles}
     _keys(uses, f"{where}.uses", optional=roles)
     for role, name in uses.items():
         _str(name, f"{where}.uses.{role}")
+    if workload == STEPS and not uses:
+        uses = {role: role for role in sorted(roles)}
     return ProcessSpec(
         var=_str(d["var"], f"{where}.var"),
         name=_str(d["name"], f"{where}.name"),
@@ -221,6 +235,7 @@ def _process(doc: object, where: str, version: int = FORMAT_VERSION) -> ProcessS
         daemon=daemon,
         copies=copies,
         uses=uses,
+        steps=steps,
     )
 
 
@@ -311,6 +326,8 @@ def dump_scenario(scenario: Scenario) -> str:
         if spec.uses:
             lines.append("uses = { " + ", ".join(f"{k} = {_toml_str(v)}"
                                                 for k, v in spec.uses.items()) + " }")
+        if spec.steps:
+            lines.append(f"steps = {_toml_str(spec.steps)}")
     for obj in scenario.objects:
         lines += ["", "[[object]]", f"name = {_toml_str(obj.name)}",
                   f"kind = {_toml_str(obj.kind)}"]

@@ -543,6 +543,35 @@ class BarrierWait(Operation):
 
 
 @dataclass(frozen=True)
+class Acquire(Operation):
+    """``lock.acquire()``: take the lock (or a semaphore's place), waiting while
+    another holds it — until a `Release` gives it back."""
+
+    lock: str = "lock"
+    kind: ClassVar[str] = "acquire"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.lock}.acquire()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return sync("acquire", self.lock)
+
+
+@dataclass(frozen=True)
+class Release(Operation):
+    """``lock.release()``: give the lock (or the place) back."""
+
+    lock: str = "lock"
+    kind: ClassVar[str] = "release"
+
+    def code(self, ctx: CodeContext) -> list[str]:
+        return [f"{self.lock}.release()"]
+
+    def predict(self, values: Values, speed: float) -> Outcome:
+        return sync("release", self.lock)
+
+
+@dataclass(frozen=True)
 class Locked(Operation):
     """``with lock:`` the `body`: one process at a time; the others wait in acquire()."""
 

@@ -38,6 +38,7 @@ from mpgui.model.operations import (
 )
 
 SECONDS = "s"
+STEPS = "steps"  # the workload whose operations each row writes itself
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,15 @@ WORKLOADS: dict[str, Workload] = {
                      Locked("right", (Compute("compute"), Print())),)))),),
                  (("left", "Lock", "the fork it takes first"),
                   ("right", "Lock", "the fork it takes second"))),
+        # (Its operations, durations and objects come from the row's own text:
+        # `mpgui.model.steps`; a row's `work()` is the workload made of them.)
+        Workload(STEPS, "Your own steps",
+                 "Does the steps written in the row's Steps column, n times: sleep S, "
+                 "compute S, print, put Q, get Q, task_done Q, join Q, send P[0], "
+                 "recv P[1], acquire L, release L, set E, clear E, wait E, barrier B, "
+                 "cond_wait C, notify C, add V, add_locked V, read V — one per line or "
+                 "separated by \";\".",
+                 (_N,), ()),
     )
 }
 

@@ -14,8 +14,9 @@ from typing import Literal
 
 from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.copies import ONE, PER_CORE, Copies
-from mpgui.model.registry import DEFAULT_WORKLOAD, get_workload
+from mpgui.model.registry import DEFAULT_WORKLOAD, STEPS, Workload, get_workload
 from mpgui.model.shared import SharedObject
+from mpgui.model.steps import steps_workload
 
 Action = Literal["start", "join", "sleep", "terminate"]
 ACTIONS: tuple[Action, ...] = ("start", "join", "sleep", "terminate")
@@ -42,6 +43,7 @@ class ProcessSpec:
     copies: Copies = ONE  # how many processes this row stands for
     # The shared objects it works with: its workload's role -> an object's name.
     uses: Mapping[str, str] = field(default_factory=dict)
+    steps: str = ""  # the steps workload's own operations, as text (`model.steps`)
 
     def __post_init__(self) -> None:
         # A read-only view: a spec shared between undo states must never change.
@@ -52,7 +54,14 @@ class ProcessSpec:
         """The parameter's value, or the workload's default when it is not set."""
         if name in self.params:
             return self.params[name]
-        return get_workload(self.workload).param(name).default
+        return self.work().param(name).default
+
+    def work(self) -> Workload:
+        """What it does: its workload from the registry, or for the steps workload, the
+        one its own steps make (KeyError for an unknown workload)."""
+        if self.workload == STEPS:
+            return steps_workload(self.steps)
+        return get_workload(self.workload)
 
     def with_param(self, name: str, value: int | float) -> ProcessSpec:
         """A copy with one parameter changed."""

@@ -20,7 +20,7 @@ from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
 from mpgui.model.message import check_template, used_placeholders
 from mpgui.model.operations import Recv, Send, WriteCell, prints_outside_a_loop, walk
-from mpgui.model.registry import MAX_SECONDS, WORKLOADS, Param, Workload
+from mpgui.model.registry import MAX_SECONDS, STEPS, WORKLOADS, Param, Workload
 from mpgui.model.scenario import (
     ACTIONS,
     ProcessSpec,
@@ -29,6 +29,8 @@ from mpgui.model.scenario import (
     format_number,
 )
 from mpgui.model.shared import OBJECT_KINDS, SharedObject, plays
+from mpgui.model.steps import StepsError
+from mpgui.model.steps import parse as parse_steps
 
 MAX_PROCESSES = 64
 MAX_STEPS = 1000
@@ -200,11 +202,16 @@ def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
         bad("copies", "must be a number of copies such as 4 or \"per core\"")
     elif (msg := spec.copies.problem()) is not None:
         bad("copies", msg)
-    workload = WORKLOADS.get(spec.workload)
-    if workload is None:
+    if spec.workload not in WORKLOADS:
         bad("workload", f"{spec.workload!r} is not a workload; choose one of "
             + ", ".join(WORKLOADS))
         return out
+    workload = spec.work()
+    if spec.workload == STEPS:
+        for msg in _steps_problems(spec, workload):
+            bad("steps", msg)
+    elif spec.steps:
+        bad("steps", f"only a row whose workload is {STEPS!r} has steps")
     names = {p.name for p in workload.params}
     for key in spec.params:
         if key not in names:
@@ -277,14 +284,17 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
                 bad(param.name, msg)
     used: set[str] = set()
     for row, spec in enumerate(scenario.processes):
-        workload = WORKLOADS.get(spec.workload)
-        if workload is None:
+        if spec.workload not in WORKLOADS:
             continue
+        workload = spec.work()
+        # ("a producer prints once", or for a row's own steps "its steps never set")
+        a_row = "its steps" if spec.workload == STEPS else f"a {workload.title.lower()}"
         roles = {role: (wanted, help_) for role, wanted, help_ in workload.roles}
         for role in spec.uses:
             if role not in roles:
-                out.append(Problem("process", row, "uses", f"a {workload.title.lower()} "
-                                   f"has no {role!r} to give an object to"))
+                out.append(Problem("process", row, "uses", f"{a_row} "
+                                   f"{'name' if spec.workload == STEPS else 'has'} no "
+                                   f"{role!r} to give an object to"))
         for role, (wanted, help_) in roles.items():
             name = spec.uses.get(role, "")
             given = scenario.shared(name) if name else None
@@ -310,19 +320,19 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
                                "be taken again by its holder); choose two"))
         if prints_outside_a_loop(workload.ops) and check_template(spec.message) is None \
                 and "i" in used_placeholders(spec.message):
-            out.append(Problem("process", row, "message", f"uses {{i}}, but a "
-                               f"{workload.title.lower()} prints once, outside any loop: "
-                               "there is no iteration"))
+            out.append(Problem("process", row, "message", f"uses {{i}}, but {a_row} "
+                               "prints once, outside any loop: there is no iteration"))
         if check_template(spec.message) is None and "n" in used_placeholders(spec.message) \
                 and "n" not in {p.name for p in workload.params}:
-            out.append(Problem("process", row, "message", f"uses {{n}}, but a "
-                               f"{workload.title.lower()} has no number of iterations"))
+            out.append(Problem("process", row, "message", f"uses {{n}}, but {a_row} "
+                               "has no number of iterations"))
         provided = {p for op in walk(workload.ops) for p in op.provides}
         for placeholder in sorted(used_placeholders(spec.message) - provided
                                   if check_template(spec.message) is None else set()):
             if placeholder in _SET_BY:
                 out.append(Problem("process", row, "message", f"uses {{{placeholder}}}, "
-                                   f"which a {workload.title.lower()} never sets (a "
+                                   f"which {a_row} never set"
+                                   f"{'' if spec.workload == STEPS else 's'} (a "
                                    f"{_SET_BY[placeholder]})"))
     for i, obj in enumerate(scenario.objects):
         if obj.name not in used:
@@ -349,8 +359,28 @@ def _and_list(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+# Names a steps row's function has of its own: an object its steps name must be called
+# otherwise (the loop's i and n, what a step receives, what a message can show).
+_STEPS_LOCALS = {"i", "n", "item", "value", "contents", "name", "pid", "k"}
+
+
+def _steps_problems(spec: ProcessSpec, workload: Workload) -> list[str]:
+    """What is wrong with a steps row's steps: they cannot be read, or name an object
+    as one of its function's own names."""
+    try:
+        parse_steps(spec.steps)
+    except StepsError as exc:
+        return [str(exc)]
+    durations = {p.name for p in workload.params}
+    return [f"{role} is a name the row's function has of its own (its loop, what it "
+            f"receives, its durations): rename the object"
+            for role, _kind, _help in workload.roles
+            if role in _STEPS_LOCALS or role in durations]
+
+
 # The placeholders an operation sets, and who sets them, for validation's words.
-_SET_BY = {"item": "consumer gets items", "value": "reader reads the value",
+_SET_BY = {"item": "consumer gets items, a get or recv step", "value": "reader reads "
+           "the value, a read step",
            "contents": "show_dict or show_list looks at a Manager's dict or list"}
 
 
@@ -411,7 +441,7 @@ def _crowded_pipe_end(scenario: Scenario, pipe: SharedObject) -> str:
     messages (the multiprocessing documentation's warning)."""
     users: dict[tuple[int, str], set[str]] = {}
     for p in scenario.processes:
-        workload = WORKLOADS.get(p.workload)
+        workload = p.work() if p.workload in WORKLOADS else None
         for op in walk(workload.ops) if workload else ():
             if isinstance(op, Send | Recv) and p.uses.get(op.pipe) == pipe.name:
                 who = users.setdefault((op.end, op.kind), set())

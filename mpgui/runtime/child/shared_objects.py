@@ -370,11 +370,7 @@ def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
     name, held = ctx.shared[lock]
     steps = [prepare(op, ctx) for op in body]
     event, now = ctx.r.event, time.perf_counter_ns
-    # A semaphore has places, not a holder: its records say so (a lane counts how many
-    # hold it; the deadlock watch looks for holders of locks only).
-    places = type(held).__name__ in ("Semaphore", "BoundedSemaphore")
-    took, gave = ((name, ENTER), (name, LEAVE)) if places else \
-        ((name, ACQUIRE), (name, RELEASE))
+    took, gave = _took_and_gave(name, held)
 
     def locked(i: int) -> None:
         _acquire(ctx, name, held)
@@ -387,6 +383,40 @@ def _locked(ctx: Context, lock: str, body: tuple[OpData, ...]) -> StepFn:
             held.release()
             event(Kind.SHARED, gave, None, t)
     return locked
+
+
+def _took_and_gave(name: str, held: Any) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The records of taking and giving back `held`: a semaphore has places, not a
+    holder (a lane counts how many hold it; the deadlock watch looks for holders of
+    locks only)."""
+    if type(held).__name__ in ("Semaphore", "BoundedSemaphore"):
+        return (name, ENTER), (name, LEAVE)
+    return (name, ACQUIRE), (name, RELEASE)
+
+
+@executes("acquire")
+def _acquire_step(ctx: Context, lock: str) -> StepFn:
+    name, held = ctx.shared[lock]
+    took, _gave = _took_and_gave(name, held)
+    event = ctx.r.event
+
+    def acquire(_i: int) -> None:
+        _acquire(ctx, name, held)
+        event(Kind.SHARED, took, None)
+    return acquire
+
+
+@executes("release")
+def _release_step(ctx: Context, lock: str) -> StepFn:
+    name, held = ctx.shared[lock]
+    _took, gave = _took_and_gave(name, held)
+    event, now = ctx.r.event, time.perf_counter_ns
+
+    def release(_i: int) -> None:
+        t = now()  # (while it still holds it: the next holder is never drawn before)
+        held.release()
+        event(Kind.SHARED, gave, None, t)
+    return release
 
 
 @executes("set")

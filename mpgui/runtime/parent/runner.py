@@ -22,7 +22,6 @@ from mpgui.model.backend import get_backend
 from mpgui.model.codegen import function_lines, function_name, generate_code, script_file_name
 from mpgui.model.instances import flat_program, instances
 from mpgui.model.main_program import MainProgram
-from mpgui.model.registry import get_workload
 from mpgui.model.scenario import About, ProcessSpec, Scenario
 from mpgui.model.validation import errors
 from mpgui.runtime.child.entry import child_main
@@ -61,7 +60,7 @@ def scale(seconds: float, speed: float) -> float:
 def child_params(spec: ProcessSpec, speed: float) -> dict[str, int | float]:
     """The workload's parameters with every duration scaled by `speed`."""
     return {p.name: scale(spec.param(p.name), speed) if p.is_duration else spec.param(p.name)
-            for p in get_workload(spec.workload).params}
+            for p in spec.work().params}
 
 
 class Runner(RunLoop):
@@ -172,7 +171,7 @@ class Runner(RunLoop):
         where its code is in the equivalent script (file, function, first line, lines)."""
         spec = c.inst.spec
         return {"workload": spec.workload,
-                "ops": [op.data() for op in get_workload(spec.workload).ops],
+                "ops": [op.data() for op in spec.work().ops],
                 "params": child_params(spec, self.speed),
                 "message": spec.message, "name": c.inst.name, "k": c.inst.k,
                 "uses": dict(spec.uses),

@@ -18,7 +18,6 @@ from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.model.instances import Instance, flat_program, instances
 from mpgui.model.main_program import MainProgram
 from mpgui.model.operations import CPU, SYNC, Outcome, predict_ops
-from mpgui.model.registry import get_workload
 from mpgui.model.scenario import Scenario, Step
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.protocol import State
@@ -32,7 +31,7 @@ def outcome(inst: Instance, speed: float) -> Outcome:
     """What the process does, added up from its workload's operations: its phases
     (cpu or sleep, seconds) in order, and how it ends. An unknown workload or operation
     is an error that names it, never an empty prediction."""
-    workload = get_workload(inst.spec.workload)  # KeyError naming the known ones
+    workload = inst.spec.work()  # KeyError naming the known ones
     values = {p.name: inst.spec.param(p.name) for p in workload.params}
     return predict_ops(workload.ops, values, speed)
 
@@ -75,7 +74,7 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
         done = outcome(inst, speed)
         phases = list(done.phases)
         if get_backend(backend).own_process:  # (threads' queues have no pipe)
-            phases += flush_phases(inst.spec, get_workload(inst.spec.workload).ops)
+            phases += flush_phases(inst.spec, inst.spec.work().ops)
         procs[inst.var] = _Proc(lane, phases, inst.spec.daemon, inst.var, inst.spec.uses,
                                 done.code)
     workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \

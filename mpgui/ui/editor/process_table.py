@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from mpgui.model import edits
 from mpgui.model.copies import Copies
 from mpgui.model.message import placeholder_help
-from mpgui.model.registry import WORKLOADS, Param, param_columns
+from mpgui.model.registry import STEPS, WORKLOADS, Param, param_columns
 from mpgui.model.shared import plays
 from mpgui.model.validation import Problem, as_number, format_value
 from mpgui.ui.editor.document import ScenarioDocument
@@ -54,6 +54,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("uses", "Uses", "The shared object it works with (a queue, a lock, a value), "
            "passed to its function as an argument; the objects are listed above the main "
            "program."),
+    Column("steps", "Steps", "What a row whose workload is \"Your own steps\" does, n "
+           "times, separated by \";\": sleep S, compute S, print, put Q, get Q, "
+           "task_done Q, join Q, send P[0], recv P[1], acquire L, release L, set E, "
+           "clear E, wait E, barrier B, cond_wait C, notify C, add V, add_locked V, "
+           "read V. An object a step names is given to the row (and made if there is "
+           "none)."),
     *(Column(p.name, p.label, p.help, p) for p in param_columns()),  # cells show units
     Column("message", "Prints", "The line printed in each iteration. Placeholders: "
            + placeholder_help() + "."),
@@ -75,9 +81,12 @@ class ProcessTableModel(ListTableModel):
     def applicable(self, row: int, col: int) -> bool:
         """Whether column `col` means something for the workload of row `row`."""
         column = COLUMNS[col]
-        if column.param is None and column.key != "uses":
+        if column.param is None and column.key not in ("uses", "steps"):
             return True
-        workload = WORKLOADS.get(self.doc.scenario.processes[row].workload)
+        spec = self.doc.scenario.processes[row]
+        if column.key == "steps":
+            return spec.workload == STEPS
+        workload = spec.work() if spec.workload in WORKLOADS else None
         if column.key == "uses":
             return workload is not None and bool(workload.roles)
         return workload is not None and column.key in {p.name for p in workload.params}
@@ -85,7 +94,7 @@ class ProcessTableModel(ListTableModel):
     def used_columns(self) -> set[int]:
         """Parameter columns (and Uses) some row needs (the others are hidden)."""
         return {c for c, col in enumerate(COLUMNS) if (col.param is not None
-                                                       or col.key == "uses")
+                                                       or col.key in ("uses", "steps"))
                 and any(self.applicable(r, c) for r in range(self.rowCount()))}
 
     def cell(self, row: int, col: int, role: int):  # type: ignore[no-untyped-def]
@@ -117,7 +126,7 @@ class ProcessTableModel(ListTableModel):
             return QColor(self.theme.tint_text)  # readable on the tint in any theme
         if role == Qt.ItemDataRole.TextAlignmentRole and column.param is not None:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and column.key in ("var", "message"):
+        if role == Qt.ItemDataRole.FontRole and column.key in ("var", "message", "steps"):
             return mono_font(bold=column.key == "var")
         return None
 
@@ -132,6 +141,8 @@ class ProcessTableModel(ListTableModel):
             return f"{spec.copies} = {n}" if spec.copies.per_core else str(spec.copies)
         if column.key == "uses":
             return _uses_text(spec) if applicable else ""
+        if column.key == "steps":
+            return spec.steps if applicable else ""
         if column.param is None:
             return str(getattr(spec, column.key))
         if not applicable:
@@ -147,8 +158,10 @@ class ProcessTableModel(ListTableModel):
         if problems:
             return "\n".join(("⚠ " if p.severity == "warning" else "✖ ") + p.message
                              for p in problems)
+        if column.key == "steps" and not applicable:
+            return "Only a row whose workload is \"Your own steps\" has steps."
         if column.key == "uses" and applicable:
-            roles = WORKLOADS[spec.workload].roles
+            roles = spec.work().roles
             return "; ".join(f"{role}: {help_} (a {kind})" for role, kind, help_ in roles) \
                 + ". " + column.tip
         if column.key == "uses":
@@ -205,7 +218,7 @@ class ProcessTableModel(ListTableModel):
             new = edits.set_process_field(s, row, "copies", copies)
             text = f"Make {copies} of {var}"
         elif column.key == "uses":
-            roles = WORKLOADS[s.processes[row].workload].roles
+            roles = s.processes[row].work().roles
             names = [n.strip() for n in str(value).split(",")]
             unknown = [n for n in names if s.shared(n) is None]
             if not roles or len(names) != len(roles) or unknown:
@@ -233,7 +246,7 @@ class ProcessTableModel(ListTableModel):
 
 def _uses_text(spec) -> str:  # type: ignore[no-untyped-def]
     """The objects a row uses, in its workload's order of roles: "L1, L2"."""
-    workload = WORKLOADS.get(spec.workload)
+    workload = spec.work() if spec.workload in WORKLOADS else None
     roles = [role for role, _kind, _help in workload.roles] if workload else []
     return ", ".join(spec.uses.get(role, "?") for role in roles)
 
@@ -252,7 +265,7 @@ class ProcessDelegate(QStyledItemDelegate):
         if column.key == "uses":
             model = index.model()
             s = model.doc.scenario  # type: ignore[attr-defined]
-            roles = WORKLOADS[s.processes[index.row()].workload].roles
+            roles = s.processes[index.row()].work().roles
             if len(roles) != 1:  # several roles: their objects' names, in role order
                 editor = super().createEditor(parent, option, index)
                 editor.setToolTip("The objects' names, in this order: "
@@ -349,7 +362,7 @@ class ProcessTableView(ListTableView):
     def _refresh_columns(self) -> None:
         used = self.model_.used_columns()
         for c, column in enumerate(COLUMNS):
-            if column.param is not None or column.key == "uses":
+            if column.param is not None or column.key in ("uses", "steps"):
                 self.setColumnHidden(c, c not in used)
 
     def focus_cell(self, row: int, key: str) -> None:

@@ -1,0 +1,180 @@
+"""A row's own steps: the "steps" workload, whose operations the row writes as text —
+``get Q; compute 0.2; put R; print`` — instead of choosing a ready-made workload.
+
+Each step is one operation of `mpgui.model.operations`, so the child, the code
+generator and the prediction treat it as any workload's; the steps repeat `n` times
+(the row's Iterations), with {i} the iteration. A step that names a shared object
+gives the row that object as an argument of its function, under the object's own
+name. A duration is written in seconds, and like any workload's is divided by the
+run's speed: it becomes a parameter of the row's function (``t1``, ``t2``...).
+
+Steps (one per line, or separated by ";"):
+
+    sleep S · compute S · print
+    put Q · get Q · task_done Q · join Q          (a Queue; task_done, join: Joinable)
+    send P[0] · recv P[1]                          (a Pipe's end)
+    acquire L · release L                          (a Lock, RLock or Semaphore)
+    set E · clear E · wait E                       (an Event)
+    barrier B                                      (a Barrier: wait for the parties)
+    cond_wait C · notify C                         (a Condition)
+    add V · add_locked V · read V                  (a Value: += 1, with get_lock())
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from mpgui.model.operations import (
+    Acquire,
+    BarrierWait,
+    ClearEvent,
+    Compute,
+    Get,
+    Increment,
+    JoinQueue,
+    Notify,
+    Operation,
+    Print,
+    Put,
+    Read,
+    Recv,
+    Release,
+    Repeat,
+    Send,
+    SetEvent,
+    Sleep,
+    TaskDone,
+    WaitCondition,
+    WaitEvent,
+)
+from mpgui.model.registry import SECONDS, STEPS, WORKLOADS, Param, Workload
+
+MAX_STEPS = 40
+MAX_SECONDS = 3600.0
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_END = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[([01])\]\Z")
+
+# verb -> (the kind of object it needs, how it is made from the object's name)
+_ON_OBJECT: dict[str, tuple[str, Callable[[str], Operation]]] = {
+    "put": ("Queue", lambda x: Put(x)),
+    "get": ("Queue", lambda x: Get(x)),
+    "task_done": ("JoinableQueue", lambda x: TaskDone(x)),
+    "join": ("JoinableQueue", lambda x: JoinQueue(x)),
+    "acquire": ("Lock", lambda x: Acquire(x)),
+    "release": ("Lock", lambda x: Release(x)),
+    "set": ("Event", lambda x: SetEvent(x)),
+    "clear": ("Event", lambda x: ClearEvent(x)),
+    "wait": ("Event", lambda x: WaitEvent(x)),
+    "barrier": ("Barrier", lambda x: BarrierWait(x)),
+    "cond_wait": ("Condition", lambda x: WaitCondition(x)),
+    "notify": ("Condition", lambda x: Notify(x)),
+    "add": ("Value", lambda x: Increment(x)),
+    "add_locked": ("Value", lambda x: Increment(x, locked=True)),
+    "read": ("Value", lambda x: Read(x)),
+}
+VERBS = ("sleep", "compute", "print", "send", "recv", *_ON_OBJECT)
+
+
+class StepsError(ValueError):
+    """Steps that cannot be read: the message names the step and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A row's steps, read: its operations (repeated n times), the durations they
+    name (parameter -> seconds) and the objects they use (name -> kind needed)."""
+
+    ops: tuple[Operation, ...]
+    durations: tuple[tuple[str, float], ...]
+    objects: tuple[tuple[str, str], ...]
+
+
+def split(text: str) -> list[str]:
+    """The steps of `text`, one per line or ";", blanks left out."""
+    return [s.strip() for line in text.splitlines() for s in line.split(";") if s.strip()]
+
+
+@functools.lru_cache(maxsize=256)
+def parse(text: str) -> Steps:
+    """Read `text` (see the module); StepsError naming the first step that is wrong."""
+    steps = split(text)
+    if not steps:
+        raise StepsError("no steps: write them as, e.g., get Q; compute 0.5; print")
+    if len(steps) > MAX_STEPS:
+        raise StepsError(f"{len(steps)} steps: at most {MAX_STEPS}")
+    body: list[Operation] = []
+    durations: list[tuple[str, float]] = []
+    objects: dict[str, str] = {}
+    for k, step in enumerate(steps, 1):
+        verb, _, arg = step.partition(" ")
+        arg = arg.strip()
+        where = f"step {k} ({step!r})"
+        if verb == "print":
+            if arg:
+                raise StepsError(f"{where}: print takes nothing (it prints the row's line)")
+            body.append(Print())
+        elif verb in ("sleep", "compute"):
+            seconds = _seconds(arg, where, verb)
+            name = f"t{len(durations) + 1}"
+            durations.append((name, seconds))
+            body.append(Sleep(name) if verb == "sleep" else Compute(name))
+        elif verb in ("send", "recv"):
+            m = _END.match(arg)
+            if m is None:
+                raise StepsError(f"{where}: {verb} needs a pipe's end, e.g. {verb} P[0]")
+            _use(objects, m[1], "Pipe", where)
+            end = int(m[2])
+            body.append(Send(m[1], end) if verb == "send" else Recv(m[1], end))
+        elif verb in _ON_OBJECT:
+            kind, make = _ON_OBJECT[verb]
+            if not _NAME.match(arg):
+                raise StepsError(f"{where}: {verb} needs the name of a {kind}, e.g. "
+                                 f"{verb} X")
+            _use(objects, arg, kind, where)
+            body.append(make(arg))
+        else:
+            raise StepsError(f"{where}: {verb!r} is not a step; the steps are "
+                             + ", ".join(VERBS))
+    return Steps((Repeat("n", tuple(body)),), tuple(durations), tuple(objects.items()))
+
+
+def _seconds(arg: str, where: str, verb: str) -> float:
+    try:
+        seconds = float(arg)
+    except ValueError:
+        raise StepsError(f"{where}: {verb} needs a number of seconds, e.g. {verb} 0.5") \
+            from None
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_SECONDS:
+        raise StepsError(f"{where}: {arg} s is not from 0 to {MAX_SECONDS:g} s")
+    return seconds
+
+
+def _use(objects: dict[str, str], name: str, kind: str, where: str) -> None:
+    """The object `name` is used as a `kind` (an Event and a Lock, say, cannot be the
+    same object)."""
+    known = objects.setdefault(name, kind)
+    if known != kind and {known, kind} != {"Queue", "JoinableQueue"}:
+        raise StepsError(f"{where}: {name} is used as a {known} in an earlier step")
+    if {known, kind} == {"Queue", "JoinableQueue"}:
+        objects[name] = "JoinableQueue"
+
+
+@functools.lru_cache(maxsize=256)
+def steps_workload(text: str) -> Workload:
+    """The steps workload made of `text`: its operations, a parameter per duration
+    (``t1``: the seconds written), a role per object (named after it). Steps that
+    cannot be read make a workload that does nothing (validation says why)."""
+    base = WORKLOADS[STEPS]
+    try:
+        steps = parse(text)
+    except StepsError:
+        return base
+    params = (*base.params, *(Param(name, f"Step duration {name}", float, seconds, 0.0,
+                                    MAX_SECONDS, SECONDS, "A duration of the steps.")
+                              for name, seconds in steps.durations))
+    roles = tuple((name, kind, f"the {kind} its steps use") for name, kind in steps.objects)
+    return replace(base, params=params, ops=steps.ops, roles=roles)
