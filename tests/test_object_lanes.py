@@ -258,3 +258,16 @@ def test_a_bounded_queues_lane_never_goes_over_its_size():
     producer = next(ln.index for ln in store.lanes if ln.var == "P")
     assert any(op.verb == "wait" and op.item == "put" and op.lane == producer
                for op in store.records("shared"))
+
+
+def test_a_value_whose_first_record_is_a_wait_for_its_lock_is_still_a_value():
+    # On a busy machine the first record of a locked counter's value can be another
+    # process's wait in acquire() of its lock (sent at once), before any update.
+    store = TraceStore()
+    store.t0 = 0
+    store.records("shared").extend([
+        SharedOp(1, 5, "total", "wait", "acquire"),
+        SharedOp(0, 10, "total", "rw", t_read=8, value=0),
+        SharedOp(1, 20, "total", "rw", t_read=18, value=1)])
+    total = ObjectTracks().sync(store)[0]
+    assert total.kind == VALUE and total.final == 2 and total.updates == 2

@@ -152,9 +152,12 @@ class ObjectTracks:
             if track is None:
                 track = self.tracks[op.obj] = ObjectTrack(
                     op.obj, kind, first_level=FREE if kind == LOCK else 0)
-            elif track.kind == LOCK and kind == SEMAPHORE and not track.t:
-                # Its first record was a wait in acquire(): a semaphore after all.
-                track.kind, track.first_level = SEMAPHORE, 0
+            elif kind != track.kind and op.verb != "wait" and not track.t \
+                    and op.obj not in new:
+                # Its first records were waits, whose call can mislead — acquire() is a
+                # lock's, a semaphore's or a locked value update's: the first thing
+                # done with it says what it is.
+                track.kind, track.first_level = kind, FREE if kind == LOCK else 0
             change = _change(track, op)
             if change is not None:
                 new.setdefault(op.obj, []).append(change)
