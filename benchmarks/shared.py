@@ -84,7 +84,8 @@ def op_cost(n: int = 20_000, repeats: int = 15) -> list[Row]:
         # wait, not the call). Batches small enough for the pipe's buffer.
         q = mp.Queue()
         ctx = Context(reporter, {}, "item {i}", "bench", 0, shared={"q": ("Q", q)})
-        put, get = prepare(("put", {"queue": "q", "text": ""}), ctx), prepare(("get", {"queue": "q"}), ctx)
+        put = prepare(("put", {"queue": "q", "text": ""}), ctx)
+        get = prepare(("get", {"queue": "q"}), ctx)
 
         def bare_put(i: int) -> None:
             q.put((f"0.0.{i}", f"item {i}"))

@@ -184,6 +184,24 @@ def test_lost_updates_are_counted_and_the_lock_loses_none():
             assert final <= 10_000  # (how many are lost depends on the machine)
 
 
+def test_a_counter_adds_by_k_and_its_lane_expects_k_per_update():
+    # value += 3 with the lock (exact) and += 5 without: the lane's "without lost
+    # updates" counts what each update meant to add, not one per update.
+    for name, by in (("lock-fixes-it", 3), ("lost-updates", 5)):
+        scenario = load_builtin(name)
+        small = replace(scenario, processes=tuple(
+            replace(p, params={"n": 2000, "by": by}) if p.workload != "reader" else p
+            for p in scenario.processes))
+        store = run(small)
+        total = {t.name: t for t in ObjectTracks().sync(store)}["total"]
+        assert total.updates == 4000 and total.expected == 4000 * by
+        assert total.lost == total.expected - total.final and total.lost % by == 0
+        assert f"R: the total is {total.final}" in lines_of(store)
+        assert all(op.by == by for op in store.records("shared") if op.verb == "rw")
+        if name == "lock-fixes-it":
+            assert total.final == 4000 * by and not total.collisions
+
+
 def test_a_lock_is_held_by_one_process_at_a_time():
     store = run(load_builtin("lock-convoy"), speed=20.0)
     held: list[tuple[int, int, int]] = []

@@ -20,6 +20,7 @@ from mpgui.model.validation import validate
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
 from mpgui.runtime.session.plan import predict
+from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.ui.editor.process_table import COLUMN_OF
 from tests.helpers import open_editor, script_env
 
@@ -144,3 +145,19 @@ def test_the_table_shows_and_edits_steps(window, qtbot):
     window.doc.undo_stack.undo()  # (one Ctrl+Z: the steps and the object made)
     assert window.doc.scenario.processes[1].steps == "get Q1; compute 0.3; put Q2; print"
     assert window.doc.scenario.shared("Q3") is None
+
+
+def test_an_add_step_may_say_what_it_adds_and_the_run_adds_it(tmp_path):
+    assert parse("add_locked V 4; add V 2").amounts == (("k1", 4), ("k2", 2))
+    s = Scenario(processes=(ProcessSpec("A", "a", "sleep_loop", {"n": 50}, "A added"),),
+                 program=(Step("start", "A"), Step("join", "A")))
+    s = edits.set_process_field(s, 0, "workload", "steps")
+    s = edits.set_process_field(s, 0, "steps", "add_locked V 4; add_locked V 2")
+    assert [(o.name, o.kind) for o in s.objects] == [("V", "Value")]
+    assert not [p for p in validate(s) if p.severity == "error"]
+    with Runner(s, speed=4.0, start_method="forkserver") as r:
+        r.run()
+    total = {t.name: t for t in ObjectTracks().sync(r.store)}["V"]
+    assert total.final == total.expected == 50 * 6 and total.updates == 100
+    code = generate_code(s)
+    assert "V.value += k1" in code and "args=(V, 50, 4, 2)" in code

@@ -122,6 +122,17 @@ def test_a_traced_values_lost_updates_are_counted(method):
     assert "racy.get_lock()" not in tracks
 
 
+def test_a_scripts_value_plus_k_is_an_update_that_means_to_add_k():
+    r = trace("counters.py", "fork", "3")
+    racy_printed, safe_printed = map(int, next(iter(r.store.line_texts())).split())
+    tracks = {t.name: t for t in ObjectTracks().sync(r.store)}
+    racy, safe = tracks["racy"], tracks["safe"]
+    assert racy.updates == safe.updates == 40_000
+    assert racy.expected == safe.expected == 120_000
+    assert safe.final == safe_printed == 120_000 and safe.lost == 0
+    assert racy.final == racy_printed and racy.lost == 120_000 - racy_printed
+
+
 @pytest.mark.parametrize("method", ["spawn", "fork"])
 def test_a_traced_pipe_carries_each_message_to_the_other_end(method):
     r = trace("pipe_ping_pong.py", method)

@@ -112,7 +112,10 @@ _AT = Param("at", "Fails at", int, 2, 0, MAX_ITERATIONS, "",
 # Lost updates need the counters to overlap for a while: more iterations than a loop
 # that prints (each increment is one event on the chart, hence the limit).
 _INCREMENTS = Param("n", "Iterations", int, 50_000, 0, 100_000, "",
-                    "How many times it adds 1 to the shared value.")
+                    "How many times it adds to the shared value.")
+
+_BY = Param("by", "Adds", int, 1, 1, 1000, "",
+             "What each update adds to the shared value: counter.value += by.")
 
 # Enough results to fill a queue's pipe (some 64 KiB), and not so many that they take
 # long to go through.
@@ -190,17 +193,17 @@ WORKLOADS: dict[str, Workload] = {
                  (Repeat("n", (Get("q"),)), Print()),
                  (("q", "Queue", "the queue it takes the results from"),)),
         Workload("counter", "Counter",
-                 "Adds 1 to a shared Value n times with counter.value += 1 — a read, then "
-                 "a write, so another process can write in between and an update is lost "
-                 "— then prints its message.",
-                 (_INCREMENTS,),
-                 (Repeat("n", (Increment("counter"),)), Print()),
+                 "Adds to a shared Value n times with counter.value += by (1 unless you "
+                 "change it) — a read, then a write, so another process can write in "
+                 "between and an update is lost — then prints its message.",
+                 (_INCREMENTS, _BY),
+                 (Repeat("n", (Increment("counter", by="by"),)), Print()),
                  (("counter", "Value", "the shared value it adds to"),)),
         Workload("locked_counter", "Counter with a lock",
-                 "Like the counter, but each += 1 is inside with counter.get_lock(): no "
+                 "Like the counter, but each += is inside with counter.get_lock(): no "
                  "update is lost, and the processes take turns.",
-                 (_INCREMENTS,),
-                 (Repeat("n", (Increment("counter", locked=True),)), Print()),
+                 (_INCREMENTS, _BY),
+                 (Repeat("n", (Increment("counter", locked=True, by="by"),)), Print()),
                  (("counter", "Value", "the shared value it adds to"),)),
         Workload("reader", "Read a value",
                  "Reads the shared value once and prints its message ({value} is what it "
@@ -355,7 +358,8 @@ WORKLOADS: dict[str, Workload] = {
                  "Does the steps written in the row's Steps column, n times: sleep S, "
                  "compute S, print, put Q, get Q, task_done Q, join Q, send P[0], "
                  "recv P[1], acquire L, release L, set E, clear E, wait E, barrier B, "
-                 "cond_wait C, notify C, add V, add_locked V, read V — one per line or "
+                 "cond_wait C, notify C, add V, add_locked V (+= 1; add V 5: += 5), read V "
+                 "— one per line or "
                  "separated by \";\".",
                  (_N,), ()),
     )

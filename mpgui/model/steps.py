@@ -18,6 +18,9 @@ Steps (one per line, or separated by ";"):
     barrier B                                      (a Barrier: wait for the parties)
     cond_wait C · notify C                         (a Condition)
     add V · add_locked V · read V                  (a Value: += 1, with get_lock())
+    add V 5 · add_locked V 5                       (a Value: += 5)
+
+An amount added (``add V 5``) becomes a parameter of the row's function too (``k1``...).
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ _ON_OBJECT: dict[str, tuple[str, Callable[[str], Operation]]] = {
     "cond_wait": ("Condition", lambda x: WaitCondition(x)),
     "notify": ("Condition", lambda x: Notify(x)),
     "add": ("Value", lambda x: Increment(x)),
-    "add_locked": ("Value", lambda x: Increment(x, locked=True)),
+    "add_locked": ("Value", lambda x: Increment(x, locked=True)),  # (amounts: `_amount`)
     "read": ("Value", lambda x: Read(x)),
 }
 VERBS = ("sleep", "compute", "print", "send", "recv", *_ON_OBJECT)
@@ -91,6 +94,7 @@ class Steps:
     ops: tuple[Operation, ...]
     durations: tuple[tuple[str, float], ...]
     objects: tuple[tuple[str, str], ...]
+    amounts: tuple[tuple[str, int], ...] = ()  # parameter -> what an add adds
 
 
 def split(text: str) -> list[str]:
@@ -108,6 +112,7 @@ def parse(text: str) -> Steps:
         raise StepsError(f"{len(steps)} steps: at most {MAX_STEPS}")
     body: list[Operation] = []
     durations: list[tuple[str, float]] = []
+    amounts: list[tuple[str, int]] = []
     objects: dict[str, str] = {}
     for k, step in enumerate(steps, 1):
         verb, _, arg = step.partition(" ")
@@ -129,6 +134,15 @@ def parse(text: str) -> Steps:
             _use(objects, m[1], "Pipe", where)
             end = int(m[2])
             body.append(Send(m[1], end) if verb == "send" else Recv(m[1], end))
+        elif verb in ("add", "add_locked") and " " in arg:
+            name, _, amount = arg.partition(" ")
+            if not _NAME.match(name):
+                raise StepsError(f"{where}: {verb} needs the name of a Value, e.g. "
+                                 f"{verb} V 5")
+            _use(objects, name, "Value", where)
+            param = f"k{len(amounts) + 1}"
+            amounts.append((param, _amount(amount.strip(), where, verb)))
+            body.append(Increment(name, locked=verb == "add_locked", by=param))
         elif verb in _ON_OBJECT:
             kind, make = _ON_OBJECT[verb]
             if not _NAME.match(arg):
@@ -139,7 +153,20 @@ def parse(text: str) -> Steps:
         else:
             raise StepsError(f"{where}: {verb!r} is not a step; the steps are "
                              + ", ".join(VERBS))
-    return Steps((Repeat("n", tuple(body)),), tuple(durations), tuple(objects.items()))
+    return Steps((Repeat("n", tuple(body)),), tuple(durations), tuple(objects.items()),
+                 tuple(amounts))
+
+
+MAX_AMOUNT = 1000
+
+
+def _amount(arg: str, where: str, verb: str) -> int:
+    """What ``add V 5`` adds: a whole number from 1 to MAX_AMOUNT."""
+    if not (arg.isascii() and arg.isdigit() and len(arg) <= 6) or \
+            not 1 <= int(arg) <= MAX_AMOUNT:
+        raise StepsError(f"{where}: {verb} adds a whole number from 1 to {MAX_AMOUNT}, "
+                         f"e.g. {verb} V 5")
+    return int(arg)
 
 
 def _seconds(arg: str, where: str, verb: str) -> float:
@@ -175,6 +202,8 @@ def steps_workload(text: str) -> Workload:
         return base
     params = (*base.params, *(Param(name, f"Step duration {name}", float, seconds, 0.0,
                                     MAX_SECONDS, SECONDS, "A duration of the steps.")
-                              for name, seconds in steps.durations))
+                              for name, seconds in steps.durations),
+              *(Param(name, f"Step amount {name}", int, amount, 1, MAX_AMOUNT, "",
+                      "What an add step adds.") for name, amount in steps.amounts))
     roles = tuple((name, kind, f"the {kind} its steps use") for name, kind in steps.objects)
     return replace(base, params=params, ops=steps.ops, roles=roles)

@@ -19,12 +19,12 @@ import itertools
 import multiprocessing
 import os
 import queue as queues  # (`queue` is the name of an operation's field)
-import select
 import threading
 import time
-from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
+from mpgui.runtime.child.queue_reads import ready as _ready
+from mpgui.runtime.child.queue_reads import taker as _taker
 from mpgui.runtime.child.workloads import Context, StepFn, executes, prepare
 from mpgui.runtime.protocol import Kind, State
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 PUT = "put"  # b: the item's identity
 GET = "get"  # b: the item's identity
 WAIT = "wait"  # b: the call that waits ("put", "get", "acquire", "wait")
-RW = "rw"  # a read-modify-write of a value: b = (time of the read, value read)
+RW = "rw"  # a read-modify-write of a value: b = (time of the read, value read[, k])
 READ = "read"  # b: the value read
 ACQUIRE = "acquire"  # b: None
 RELEASE = "release"  # b: None
@@ -151,43 +151,6 @@ def _acquire(ctx: Context, name: str, lock: Any) -> None:
     """Take `lock` (or a semaphore's place), waiting — and saying so — if it is held."""
     if not lock.acquire(False):
         _waiting(ctx.r, name, "acquire", lock.acquire)
-
-
-def _ready(conn: Any) -> Callable[[], bool]:
-    """Whether something waits to be read from connection `conn`, asked without waiting
-    of a poll object made once: multiprocessing's own ``poll()`` makes a new selector
-    for each call, which costs a get() or a recv() more than the call itself (~3 µs)."""
-    if not hasattr(select, "poll"):  # (Windows)
-        return lambda: bool(conn.poll())
-    poller = select.poll()
-    poller.register(conn.fileno(), select.POLLIN)
-    look = poller.poll
-    return lambda: bool(look(0))
-
-
-def _taker(q: Any) -> Callable[[], Any]:
-    """What ``q.get(False)`` does — the next item, or queue.Empty at once — for a
-    multiprocessing queue without its selector (`_ready`): with the queue's read lock
-    held, an item in its pipe is this process's to read, nobody else's. The steps are
-    multiprocessing's own (Queue.get); a thread's queue just uses get(False)."""
-    reader, rlock, sem = (getattr(q, a, None) for a in ("_reader", "_rlock", "_sem"))
-    if reader is None or rlock is None or sem is None:
-        return lambda: q.get(False)
-    ready, recv, loads = _ready(reader), reader.recv_bytes, ForkingPickler.loads
-    take, give = rlock.acquire, rlock.release
-
-    def take_now() -> Any:
-        if not take(False):  # (another process is reading: it is not ours yet)
-            raise queues.Empty
-        try:
-            if not ready():
-                raise queues.Empty
-            res = recv()
-            sem.release()
-        finally:
-            give()
-        return loads(res)
-    return take_now
 
 
 def _identities() -> itertools.count[int]:
@@ -371,26 +334,30 @@ def _write_cell(ctx: Context, array: str, cell: str) -> StepFn:
 
 
 @executes("increment")
-def _increment(ctx: Context, value: str, locked: bool) -> StepFn:
+def _increment(ctx: Context, value: str, locked: bool, by: str) -> StepFn:
     name, v = ctx.shared[value]
     event, now = ctx.r.event, time.perf_counter_ns
     lock = v.get_lock()
+    k = int(ctx.values[by]) if by else 1
+    # What the record says: the time of the read, the value read (and k, unless 1).
+    said: Callable[[int, int], tuple[int, ...]] = \
+        (lambda t, x: (t, x)) if k == 1 else (lambda t, x: (t, x, k))
 
     def increment(_i: int) -> None:
         t = now()
         x = v.value  # a read, then a write: another process may write in between
-        v.value = x + 1
-        event(Kind.SHARED, (name, RW), (t, x))
+        v.value = x + k
+        event(Kind.SHARED, (name, RW), said(t, x))
 
     def increment_locked(_i: int) -> None:
         _acquire(ctx, name, lock)
         try:
             t = now()
             x = v.value
-            v.value = x + 1
+            v.value = x + k
         finally:
             lock.release()
-        event(Kind.SHARED, (name, RW), (t, x))
+        event(Kind.SHARED, (name, RW), said(t, x))
     return increment_locked if locked else increment
 
 

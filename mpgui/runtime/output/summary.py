@@ -181,12 +181,22 @@ def late_reasons(store: TraceStore, plan: TraceStore) -> list[str]:
     return reasons
 
 
+# A prediction's info key: what its times leave out, in words ("updates of a shared
+# value"; missing: nothing) — set by the prediction, said by `versus_prediction`.
+UNTIMED_INFO = "untimed"
+
+
 def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:
     """How the run's wall time compares with the predicted one, in words, with the
-    reasons for being late that were measured ("" without a prediction)."""
+    reasons for being late that were measured ("" without a prediction). A prediction
+    that leaves some work's time out says so, and blames nothing else."""
     if plan is None or plan.t0 is None or plan.t_end is None:
         return ""
     predicted, measured = wall_seconds(plan), wall_seconds(store)
+    untimed = plan.info.get(UNTIMED_INFO)
+    if untimed:
+        return (f"predicted {predicted:.3f} s, leaving out its {untimed} (their time "
+                "depends on the computer)")
     late = measured - predicted
     reasons = late_reasons(store, plan) if late > 0 else ["ahead of the plan"]
     why = f" ({', '.join(reasons)})" if reasons else ""

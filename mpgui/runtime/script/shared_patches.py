@@ -26,6 +26,7 @@ import time
 from multiprocessing import context as _context
 from typing import TYPE_CHECKING, Any
 
+from mpgui.runtime.child.queue_reads import taker
 from mpgui.runtime.protocol import Kind, State
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ _counts: dict[str, int] = {}  # kind -> objects of that kind without a variable
 _ids = itertools.count(1)
 _patched = False
 _Full: type[Exception] = Exception  # queue.Full, once patched
+_Empty: type[Exception] = Exception  # queue.Empty, once patched
 _UNBOUNDED = 1 << 31  # a Queue's maxsize without a limit (SEM_VALUE_MAX), once patched
 
 # How the agent reports, set by `install`: the calling thread's reporter (None: not
@@ -198,12 +200,12 @@ def _patch_classes() -> None:
     if _patched:
         return
     _patched = True
-    global _Full, _UNBOUNDED
+    global _Full, _Empty, _UNBOUNDED
     import queue
     from multiprocessing import queues as mpq
     from multiprocessing import synchronize as mps
 
-    _Full, _UNBOUNDED = queue.Full, mps.SEM_VALUE_MAX  # type: ignore[attr-defined]
+    _Full, _Empty, _UNBOUNDED = queue.Full, queue.Empty, mps.SEM_VALUE_MAX  # type: ignore[attr-defined]
 
     from multiprocessing import sharedctypes as mpc
 
@@ -372,8 +374,15 @@ def _traced_get(get: Callable[..., Any]) -> Callable[..., Any]:
             return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
         r, name = on
         t: int | None = _now()
-        if not block or _readable(self, QUIET_WAIT_S if timeout is None
-                                  else min(timeout, QUIET_WAIT_S)):
+        take = self.__dict__.get("_mpgui_take")
+        if take is None:
+            take = self.__dict__["_mpgui_take"] = taker(self)
+        try:  # (an item there: read without waiting, and nobody else's to take)
+            return _unwrap(r, name, take(), t)
+        except _Empty:
+            if not block:
+                raise
+        if _readable(self, QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)):
             got = get(self, block, timeout)
         else:  # (nothing came for a while: a wait, drawn from the get's beginning)
             since = int(t or 0)
@@ -570,7 +579,8 @@ _reads: dict[tuple[int, int], tuple[int, int]] = {}
 def _traced_value(prop: property) -> property:
     """Synchronized.value, reading and writing as before; a write of the script's
     Value is reported — as a read-modify-write (what was read, and when) if this thread
-    read it last and writes it plus one (``counter.value += 1``), else as a write."""
+    read it last and writes it plus a number (``counter.value += 1``, ``+= k``), else
+    as a write."""
     get, put = prop.fget, prop.fset
     assert get is not None and put is not None
 
@@ -587,6 +597,8 @@ def _traced_value(prop: property) -> property:
             last = _reads.pop((id(self), threading.get_ident()), None)
             if last is not None and x == last[1] + 1:
                 _report(on[0], on[1], "rw", last)
+            elif last is not None and x > last[1]:  # (value += k)
+                _report(on[0], on[1], "rw", (*last, x - last[1]))
             else:
                 _report(on[0], on[1], "setv", x)
 

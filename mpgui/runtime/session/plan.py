@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.model.instances import Instance, flat_program, instances
 from mpgui.model.main_program import MainProgram
-from mpgui.model.operations import CPU, SYNC, Outcome, predict_ops
+from mpgui.model.operations import CPU, SYNC, Outcome, predict_ops, walk
 from mpgui.model.scenario import Scenario, Step
 from mpgui.runtime.interpreter import gil_enabled
+from mpgui.runtime.output.summary import UNTIMED_INFO
 from mpgui.runtime.protocol import State
 from mpgui.runtime.session.plan_objects import SharedState, flush_phases
 from mpgui.runtime.store.trace import TraceStore
@@ -85,6 +86,10 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
     sim = _Simulation(store, main_lane, procs, program, max(1, cores), speed, backend, workers)
     sim.shared = SharedState(scenario)
     sim.run()
+    untimed = sorted({op.untimed for p in scenario.processes for op in walk(p.work().ops)
+                      if op.untimed})
+    if untimed:  # (what the prediction's times leave out: `summary.versus_prediction`)
+        store.info[UNTIMED_INFO] = " and ".join(untimed)
     return store
 
 

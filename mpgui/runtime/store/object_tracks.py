@@ -67,9 +67,12 @@ class ObjectTrack:
     kind: str  # QUEUE, LOCK or VALUE
     t: list[int] = field(default_factory=list)  # ns, store clock, ascending
     level: list[int] = field(default_factory=list)  # the level from t[i] on
-    # The changes themselves, in the same order: (+1/-1 for a queue, "set" otherwise).
-    _step: list[tuple[int, int]] = field(default_factory=list)  # (add, set) pairs
-    updates: int = 0  # a value's read-modify-writes: each should add one
+    # A value's: what its updates added by t[i], had none been lost (value += k adds k).
+    gained: list[int] = field(default_factory=list)
+    # The changes themselves, in the same order: (+1/-1 for a queue, "set" otherwise),
+    # and what a value's update meant to add.
+    _step: list[tuple[int, int, int]] = field(default_factory=list)  # (add, set, gain)
+    updates: int = 0  # a value's read-modify-writes
     peak: int = 0  # the highest level so far (a queue's fullest, a value's largest)
     first_level: int = 0  # the level before the first change
     depth: dict[int, int] = field(default_factory=dict)  # a lock's: lane -> times taken
@@ -89,10 +92,20 @@ class ObjectTrack:
         return self.level[-1] if self.level else self.first_level
 
     @property
+    def expected(self) -> int:
+        """What a value would be now had no update been lost."""
+        return self.first_level + (self.gained[-1] if self.gained else 0)
+
+    @property
     def lost(self) -> int:
-        """A value's lost updates: how many fewer than its updates it went up by."""
-        return max(0, self.first_level + self.updates - self.final) if self.kind == VALUE \
-            else 0
+        """What a value lost to lost updates: how much less than its updates added it
+        went up by (with += 1, the number of updates lost)."""
+        return max(0, self.expected - self.final) if self.kind == VALUE else 0
+
+    def expected_at(self, t: int) -> int:
+        """What a value would have been at `t` had no update been lost."""
+        i = bisect.bisect_right(self.t, t)
+        return self.first_level + (self.gained[i - 1] if i else 0)
 
     def at(self, t: int) -> int:
         """The level at time `t`."""
@@ -109,22 +122,27 @@ class ObjectTrack:
             i -= 1
         return self.t[i - 1]
 
-    def _add(self, changes: list[tuple[int, int, int]]) -> None:
-        """Take in (t, add, set) changes; set is used when add is 0."""
+    def _add(self, changes: list[tuple[int, int, int, int]]) -> None:
+        """Take in (t, add, set, gain) changes; set is used when add is 0."""
         changes.sort()
         start = bisect.bisect_right(self.t, changes[0][0]) if self.t else 0
         merged = sorted([*zip(self.t[start:], self._step[start:], strict=True),
-                         *((t, (add, put)) for t, add, put in changes)])
-        del self.t[start:], self.level[start:], self._step[start:]
+                         *((t, (add, put, gain)) for t, add, put, gain in changes)])
+        del self.t[start:], self.level[start:], self._step[start:], self.gained[start:]
         self.changed_from = min(self.changed_from, start)
         if start == 0 and self.kind == VALUE:  # the value before the earliest update
-            self.first_level = merged[0][1][1] - 1
+            _add, put, gain = merged[0][1]
+            self.first_level = put - gain
         level = self.level[-1] if self.level else self.first_level
-        for t, (add, put) in merged:
+        gained = self.gained[-1] if self.gained else 0
+        for t, step in merged:
+            add, put, gain = step
             level = level + add if add else put
+            gained += gain
             self.t.append(t)
             self.level.append(level)
-            self._step.append((add, put))
+            self.gained.append(gained)
+            self._step.append(step)
             if level > self.peak:
                 self.peak = level
 
@@ -143,7 +161,7 @@ class ObjectTracks:
         records: list[SharedOp] = store.records("shared")
         if store is not self.store or len(records) < self.done:
             self.store, self.done, self.tracks = store, 0, {}
-        new: dict[str, list[tuple[int, int, int]]] = {}
+        new: dict[str, list[tuple[int, int, int, int]]] = {}
         for op in records[self.done:]:
             kind = _KIND.get(op.item or "" if op.verb == "wait" else op.verb)
             if kind is None:
@@ -170,49 +188,50 @@ class ObjectTracks:
         return sorted(self.tracks.values(), key=lambda t: rank.get(t.name, len(rank)))
 
 
-def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int] | None:
-    """What `op` does to its object's level: (t, add, set), or None."""
+def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int, int] | None:
+    """What `op` does to its object's level: (t, add, set, gain), or None — `gain`
+    what a value's update meant to add (0 for every other change)."""
     if track.kind == QUEUE and op.verb in ("put", "get"):
-        return (op.t, 1 if op.verb == "put" else -1, 0)
+        return (op.t, 1 if op.verb == "put" else -1, 0, 0)
     if track.kind == PIPE and op.verb in ("send", "recv"):
-        return (op.t, 1 if op.verb == "send" else -1, 0)
+        return (op.t, 1 if op.verb == "send" else -1, 0, 0)
     if track.kind == DICT and op.verb == "store":  # (a key stored again adds nothing)
         if op.item in track._keys:
             return None
         track._keys.add(op.item or "")
-        return (op.t, 1, 0)
+        return (op.t, 1, 0, 0)
     if track.kind == LIST and op.verb == "append":
-        return (op.t, 1, 0)
+        return (op.t, 1, 0, 0)
     if track.kind == CONDITION and op.verb in ("asleep", "woken"):
-        return (op.t, 1 if op.verb == "asleep" else -1, 0)
+        return (op.t, 1 if op.verb == "asleep" else -1, 0, 0)
     if track.kind == ARRAY and op.verb == "write":  # (the cells written so far)
         if op.item in track._keys:
             return None
         track._keys.add(op.item or "")
-        return (op.t, 1, 0)
+        return (op.t, 1, 0, 0)
     if track.kind == LOCK and op.verb in ("acquire", "release"):
         # An RLock taken again by its holder is held until the last release: count
         # per lane (a lane's records arrive in its own order).
         depth = track.depth.get(op.lane, 0) + (1 if op.verb == "acquire" else -1)
         track.depth[op.lane] = max(depth, 0)
         if op.verb == "acquire" and depth == 1:
-            return (op.t, 0, op.lane)
+            return (op.t, 0, op.lane, 0)
         if op.verb == "release" and depth <= 0:
-            return (op.t, 0, FREE)
+            return (op.t, 0, FREE, 0)
         return None
     if track.kind == BARRIER and op.verb in ("arrive", "passed"):
-        return (op.t, 1 if op.verb == "arrive" else -1, 0)
+        return (op.t, 1 if op.verb == "arrive" else -1, 0, 0)
     if track.kind == SEMAPHORE and op.verb in ("enter", "leave"):
-        return (op.t, 1 if op.verb == "enter" else -1, 0)
+        return (op.t, 1 if op.verb == "enter" else -1, 0, 0)
     if track.kind == EVENT and op.verb in ("set", "clear"):
-        return (op.t, 0, 1 if op.verb == "set" else 0)
+        return (op.t, 0, 1 if op.verb == "set" else 0, 0)
     if track.kind == VALUE and op.verb == "rw" and op.value is not None:
         track.updates += 1
         if op.value in track._read:
             track.collisions.append(op.t)
         else:
             track._read.add(op.value)
-        return (op.t, 0, op.value + 1)  # (an update adds one: `value += 1`)
+        return (op.t, 0, op.value + op.gain, op.gain)  # (`value += k`)
     if track.kind == VALUE and op.verb == "setv" and op.value is not None:
-        return (op.t, 0, op.value)
+        return (op.t, 0, op.value, 0)
     return None

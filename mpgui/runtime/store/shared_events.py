@@ -34,12 +34,19 @@ class SharedOp:
     item: str | None = None  # a put's or get's identity; a wait's call
     value: int | None = None  # the value read (rw, read)
     t_read: int | None = None  # rw: when the value was read (the write is at t)
+    by: int | None = None  # rw: what the update added, when not 1 (value += by)
+
+    @property
+    def gain(self) -> int:
+        """What an update (rw) added to the value it read."""
+        return 1 if self.by is None else self.by
 
 
 FIELDS = (
     Field("lane", (int,), lane=True), Field("t", (int,)), Field("obj", (str,)),
     Field("verb", (str,)), Field("item", (str, NONE), default=None),
     Field("value", (int, NONE), default=None), Field("t_read", (int, NONE), default=None),
+    Field("by", (int, NONE), default=None),
 )
 
 
@@ -48,6 +55,8 @@ def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
     op = SharedOp(lane, t, str(obj), str(verb))
     if verb == "rw":
         op.t_read, op.value = int(b[0]), int(b[1])
+        if len(b) > 2:
+            op.by = int(b[2])
     elif verb in ("read", "setv"):  # (setv: a value written, not from a read of it)
         op.value = int(b)
     elif b is not None:
@@ -59,7 +68,8 @@ def _csv(store: TraceStore, records: list[SharedOp],
          row: Callable[..., tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
     for op in records:
         text = f"{op.obj}.{op.verb}" + (f" {op.item}" if op.item is not None else "") + \
-            (f" = {op.value}" if op.value is not None else "")
+            (f" = {op.value}" if op.value is not None else "") + \
+            (f" += {op.by}" if op.by is not None else "")
         yield row("shared", op.lane, t0=op.t_read if op.t_read is not None else op.t,
                   t1=op.t, text=text)
 

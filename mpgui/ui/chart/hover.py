@@ -264,7 +264,7 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
             return f"{head}: free{began}"
         return f"{head}: held by {store.lanes[level].var}{began}"
     done = bisect.bisect_right(track.t, at)  # updates made by then
-    should = track.first_level + done
+    should = track.expected_at(at)
     lost = f"; {should - level:,} lost" if should > level else ""
     return (f"{head}: {level:,} after {done:,} update{'s' if done != 1 else ''} "
             f"(without lost updates it would be {should:,}{lost})")

@@ -53,7 +53,9 @@ class ObjectsItem(ViewItem):
         self.t0 = 0
         self.x_end = 0.0
         self.deadlock: Deadlock | None = None
-        self._arrays: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray]] = {}
+        # track name -> (key, seconds, levels, gains): see `_arrays_of`
+        self._arrays: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray,
+                                      np.ndarray]] = {}
 
     def set_data(self, tracks: list[ObjectTrack], rows: Rows, colors: np.ndarray, t0: int,
                  x_end: float) -> None:
@@ -80,17 +82,24 @@ class ObjectsItem(ViewItem):
             kept[0] == key else 0
         tail_t = (np.asarray(track.t[start:], np.int64) - self.t0) / 1e9
         tail_levels = np.asarray(track.level[start:], np.int64)
+        tail_gains = np.asarray(track.gained[start:], np.int64)
         if start:
             assert kept is not None
             t = np.concatenate((kept[1][:start], tail_t))
             levels = np.concatenate((kept[2][:start + 1], tail_levels))
             levels[0] = track.first_level
+            gains = np.concatenate((kept[3][:start], tail_gains))
         else:
             t = tail_t
             levels = np.concatenate(([track.first_level], tail_levels)).astype(np.int64)
+            gains = tail_gains
         track.changed_from = len(track.t)
-        self._arrays[track.name] = (key, t, levels)
+        self._arrays[track.name] = (key, t, levels, gains)
         return t, levels
+
+    def _gains_of(self, track: ObjectTrack) -> np.ndarray:
+        """A value's `gained`, as converted with its times by `_arrays_of`."""
+        return self._arrays[track.name][3]
 
     def paint(self, p: QPainter, option: object, *_args: object) -> None:
         rows, vb = self.rows, self.getViewBox()
@@ -166,7 +175,7 @@ class ObjectsItem(ViewItem):
             padded = np.append(levels, levels[-1])  # reduceat's bounds stay inside
             high[inside] = np.maximum(high[inside],
                                       np.maximum.reduceat(padded, bounds)[0::2])
-        expected = track.first_level + track.updates if track.kind == VALUE else 0
+        expected = track.expected if track.kind == VALUE else 0
         scale = max(track.peak, expected, 1)
         band = BAND * height
         bottom = top + (height + band) / 2
@@ -175,9 +184,11 @@ class ObjectsItem(ViewItem):
         if track.kind == VALUE and track.collisions:
             self._paint_collisions(p, track, edges, x0, top + (height - band) / 2)
         if track.kind == VALUE and track.updates:
-            # What the value would be had no update been lost: one more per update.
+            # What the value would be had no update been lost: k more per update.
             got = np.searchsorted(t, edges[1:], "right")
-            want = bottom - (track.first_level + got) / scale * band
+            gained = self._gains_of(track)
+            want = bottom - (track.first_level + np.where(got > 0, gained[got - 1], 0)) \
+                / scale * band
             pen = QPen(QColor(self.theme.foreground), self.line, Qt.PenStyle.DashLine)
             p.setPen(pen)
             xs = np.arange(x0, x0 + len(want)) + 1.0

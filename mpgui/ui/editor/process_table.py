@@ -57,9 +57,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("steps", "Steps", "What a row whose workload is \"Your own steps\" does, n "
            "times, separated by \";\": sleep S, compute S, print, put Q, get Q, "
            "task_done Q, join Q, send P[0], recv P[1], acquire L, release L, set E, "
-           "clear E, wait E, barrier B, cond_wait C, notify C, add V, add_locked V, "
-           "read V. An object a step names is given to the row (and made if there is "
-           "none)."),
+           "clear E, wait E, barrier B, cond_wait C, notify C, add V, add_locked V "
+           "(+= 1; add V 5 adds 5), read V. An object a step names is given to the row "
+           "(and made if there is none)."),
     *(Column(p.name, p.label, p.help, p) for p in param_columns()),  # cells show units
     Column("message", "Prints", "The line printed in each iteration. Placeholders: "
            + placeholder_help() + "."),
