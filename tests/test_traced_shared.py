@@ -171,9 +171,13 @@ def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():
 
 
 def test_a_wait_that_gives_up_is_no_deadlock():
-    # The worker's waits time out, then it computes while the script joins it: its
-    # waits are over, and nothing is called a deadlock.
+    # The worker's waits time out (each after longer than it takes to call a deadlock),
+    # then it computes while the script joins it: nothing is called a deadlock.
     r = trace("gives_up.py")
     assert r.status.value == "finished" and r.deadlock is None
     gave_up = [(op.obj, op.item) for op in r.store.records("shared") if op.verb == "gaveup"]
     assert sorted(gave_up) == [("L", "acquire"), ("Q", "get"), ("go", "wait")]
+    # Each wait said its timeout: it ends by itself, so however long every process
+    # waits, it is no deadlock (it was: a script's get(timeout=1.5) was stopped).
+    waits = {op.obj: op.value for op in r.store.records("shared") if op.verb == "wait"}
+    assert waits == {"L": 600, "Q": 600, "go": 600}

@@ -94,3 +94,10 @@ PREEMPT_MIN_NS = 500_000
 # Preemption is sampled about this often while computing.
 SAMPLE_NS = 1_000_000
 MAX_LINE_CHARS = 10_000
+
+
+def wait_record(call: str, timeout: float | None) -> str | tuple[str, int]:
+    """What a SHARED "wait" record says (its b): the call that waits ("get"), and for
+    a wait with a timeout, that timeout in ms — such a wait ends by itself, so it is
+    never part of a deadlock."""
+    return call if timeout is None else (call, max(0, round(timeout * 1000)))

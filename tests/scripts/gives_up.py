@@ -1,5 +1,6 @@
-"""A worker waits for an item for a moment, gives up, then works a while — while the
-script joins it: no deadlock."""
+"""A worker waits for an item, a lock and an event, each with a timeout longer than it
+takes to call a deadlock, gives up each time, then works a while — while the script
+joins it: no deadlock."""
 
 import contextlib
 import multiprocessing
@@ -9,10 +10,10 @@ import time
 
 def work(q, lock, go):
     with contextlib.suppress(queue.Empty):
-        q.get(timeout=0.05)
-    lock.acquire(timeout=0.05)  # (held by the script: it gives up)
-    go.wait(0.05)  # (never set: it gives up)
-    deadline = time.monotonic() + 1.0
+        q.get(timeout=0.6)
+    lock.acquire(timeout=0.6)  # (held by the script: it gives up)
+    go.wait(0.6)  # (never set: it gives up)
+    deadline = time.monotonic() + 0.5
     while time.monotonic() < deadline:
         pass
     print("worked", flush=True)

@@ -27,7 +27,7 @@ from multiprocessing import context as _context
 from typing import TYPE_CHECKING, Any
 
 from mpgui.runtime.child.queue_reads import taker
-from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.protocol import Kind, State, wait_record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -265,12 +265,13 @@ _whats: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any],
-             since: int | None = None) -> Any:
+             since: int | None = None, timeout: float | None = None) -> Any:
     """`wait()`, said before it begins (or drawn from `since`, when a first, short try
-    began) and drawn blocked while it lasts. A wait that gives up — its timeout passed:
-    an exception (Empty, Full) or False — is said to be over ("gaveup"), so that nobody
-    takes the process for still waiting (the deadlock watch would)."""
-    _guarded(_say_wait, r, name, call, since)
+    began) and drawn blocked while it lasts. A wait with a `timeout` says so: it ends
+    by itself, so it is no deadlock however long every process waits. A wait that gives
+    up — its timeout passed: an exception (Empty, Full) or False — is said to be over
+    ("gaveup"), so that nobody takes the process for still waiting."""
+    _guarded(_say_wait, r, name, call, since, timeout)
     result: Any = False
     try:
         result = wait()
@@ -281,8 +282,9 @@ def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any],
             _report(r, name, "gaveup", call)
 
 
-def _say_wait(r: Reporter, name: str, call: str, since: int | None) -> None:
-    r.event(Kind.SHARED, (name, "wait"), call, since)
+def _say_wait(r: Reporter, name: str, call: str, since: int | None,
+              timeout: float | None) -> None:
+    r.event(Kind.SHARED, (name, "wait"), wait_record(call, timeout), since)
     r.state(State.BLOCKED, since)
     r.flush()
 
@@ -339,7 +341,7 @@ def _traced_put(put: Callable[..., Any]) -> Callable[..., Any]:
             if not block:
                 raise
             _waiting(r, name, "put", lambda: put(self, wrapped, True,
-                                                 _remaining(timeout, since)), since)
+                                                 _remaining(timeout, since)), since, timeout)
         _report(r, name, "put", ident)
         return None
     return traced_put
@@ -387,7 +389,8 @@ def _traced_get(get: Callable[..., Any]) -> Callable[..., Any]:
         else:  # (nothing came for a while: a wait, drawn from the get's beginning)
             since = int(t or 0)
             got = _waiting(r, name, "get", lambda: get(self, True,
-                                                       _remaining(timeout, since)), since)
+                                                       _remaining(timeout, since)), since,
+                           timeout)
             t = None
         return _unwrap(r, name, got, t)
     return traced_get
@@ -447,7 +450,7 @@ def _trace_semlock(lock: Any) -> None:
         got = c_acquire(block, quiet)
         if not got and block and (timeout is None or timeout > QUIET_WAIT_S):
             got = _waiting(r, name, "acquire", lambda: c_acquire(
-                True, _remaining(timeout, since)), since)
+                True, _remaining(timeout, since)), since, timeout)
         if got:
             _report(r, name, took)
         return bool(got)
@@ -480,7 +483,8 @@ def _traced_event_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
         on = _traced(self)
         if on is None or self.is_set():
             return bool(wait(self, timeout))
-        flag = bool(_waiting(on[0], on[1], "wait", lambda: wait(self, timeout)))
+        flag = bool(_waiting(on[0], on[1], "wait", lambda: wait(self, timeout),
+                             timeout=timeout))
         if flag:
             _report(on[0], on[1], "waited")
         return flag
@@ -615,7 +619,8 @@ def _traced_wait_between(wait: Callable[..., Any], before: str,
             return wait(self, timeout)
         _report(on[0], on[1], before)
         try:
-            return _waiting(on[0], on[1], "wait", lambda: wait(self, timeout))
+            return _waiting(on[0], on[1], "wait", lambda: wait(self, timeout),
+                            timeout=timeout)
         finally:
             _report(on[0], on[1], after)
     return traced

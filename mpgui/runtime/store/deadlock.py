@@ -104,11 +104,13 @@ class LockWatch:
         """Take in the records that arrived since the last call."""
         for op in records[self.done:]:
             verb, lane = op.verb, op.lane
-            if verb == "wait":
+            # (A wait with a timeout ends by itself: it is no part of a deadlock.)
+            timed = verb == "wait" and op.value is not None
+            if verb == "wait" and not timed:
                 self.blocked[lane] = (op.obj, op.item or "", op.t)
             elif verb != "arrive":  # (a barrier's arrival comes before its wait)
                 self.blocked.pop(lane, None)
-            if verb == "wait" and op.item == "acquire":
+            if verb == "wait" and op.item == "acquire" and not timed:
                 self.waiting[lane] = (op.obj, op.t)
             elif verb == "gaveup":  # (a wait whose timeout passed: over, lock not taken)
                 self.waiting.pop(lane, None)

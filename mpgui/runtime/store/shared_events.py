@@ -25,14 +25,15 @@ if TYPE_CHECKING:
 @dataclass
 class SharedOp:
     """Lane `lane` did `verb` on the shared object `obj` at `t` ("put", "get", "rw",
-    "read", "acquire", "release", or "wait" for `item` = the call that waits)."""
+    "read", "acquire", "release", or "wait" for `item` = the call that waits — with
+    `value` its timeout in ms, if it has one)."""
 
     lane: int
     t: int
     obj: str
     verb: str
     item: str | None = None  # a put's or get's identity; a wait's call
-    value: int | None = None  # the value read (rw, read)
+    value: int | None = None  # the value read (rw, read); a wait's timeout in ms
     t_read: int | None = None  # rw: when the value was read (the write is at t)
     by: int | None = None  # rw: what the update added, when not 1 (value += by)
 
@@ -59,6 +60,8 @@ def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
             op.by = int(b[2])
     elif verb in ("read", "setv"):  # (setv: a value written, not from a read of it)
         op.value = int(b)
+    elif verb == "wait" and isinstance(b, tuple):  # (a wait with a timeout: `wait_record`)
+        op.item, op.value = str(b[0]), int(b[1])
     elif b is not None:
         op.item = str(b)
     store.records("shared").append(op)
@@ -67,8 +70,9 @@ def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
 def _csv(store: TraceStore, records: list[SharedOp],
          row: Callable[..., tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
     for op in records:
-        text = f"{op.obj}.{op.verb}" + (f" {op.item}" if op.item is not None else "") + \
-            (f" = {op.value}" if op.value is not None else "") + \
+        said = "" if op.value is None else f" (timeout {op.value / 1000:g} s)" \
+            if op.verb == "wait" else f" = {op.value}"
+        text = f"{op.obj}.{op.verb}" + (f" {op.item}" if op.item is not None else "") + said + \
             (f" += {op.by}" if op.by is not None else "")
         yield row("shared", op.lane, t0=op.t_read if op.t_read is not None else op.t,
                   t1=op.t, text=text)

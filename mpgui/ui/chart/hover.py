@@ -102,7 +102,8 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
                  if op.lane == lane and op.verb == "wait" and op.t <= at), None)
     if wait is None:
         return ""
-    text = f"\nwaiting in {wait.item}() on {wait.obj} for {(at - wait.t) / 1e9:.3f} s"
+    within = "" if wait.value is None else f"timeout={wait.value / 1000:g}"
+    text = f"\nwaiting in {wait.item}({within}) on {wait.obj} for {(at - wait.t) / 1e9:.3f} s"
     track = next((o for o in objects if o.name == wait.obj), None)
     if track is not None and track.kind == LOCK:
         holder = track.at(at)
@@ -124,6 +125,8 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
         text += f": all its places are taken ({track.at(at)})"
     elif track is not None and track.kind == BARRIER:
         text += f": {track.at(at)} waiting there, for the others to arrive"
+    if wait.value is not None:
+        text += f" — it gives up after {wait.value / 1000:g} s"
     return text
 
 
