@@ -190,6 +190,21 @@ def test_a_waiter_for_a_lock_just_released_is_told_it_lies_free():
                     "0.050 s ago — this process has yet to run and take it")
 
 
+def test_a_wait_with_a_timeout_says_when_it_gives_up():
+    from mpgui.ui.chart.hover import _blocked_on
+
+    store = TraceStore()
+    store.t0 = 0
+    ms = 1_000_000
+    store.records("shared").extend([
+        SharedOp(0, 0, "Q", "put", "1"), SharedOp(0, 10 * ms, "Q", "get", "1"),
+        SharedOp(0, 100 * ms, "Q", "wait", "get", 500), SharedOp(0, 600 * ms, "Q", "gaveup",
+                                                                 "get")])
+    text = _blocked_on(store, 0, 0.3, ObjectTracks().sync(store))
+    assert text.startswith("\nwaiting in get(timeout=0.5) on Q for 0.200 s: ")
+    assert text.endswith(" — it gives up after 0.5 s")
+
+
 def test_a_barrier_lane_counts_who_waits_at_it():
     store = run("barrier-phases")
     phase = tracks_of(store)["phase"]

@@ -6,6 +6,7 @@ spans; the records survive a run file."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections import Counter
 from dataclasses import replace
@@ -22,8 +23,10 @@ from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.model.shared import SharedObject
 from mpgui.model.validation import validate
 from mpgui.runtime.output.runfile import load_run, save_run
+from mpgui.runtime.output.summary import wall_seconds
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
+from mpgui.runtime.session.plan import predict
 from mpgui.runtime.store.deadlock import Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.shared_events import waits_on
@@ -33,6 +36,7 @@ from tests.helpers import (
     alive,
     env_without_display,
     helper_processes,
+    script_env,
     until_a_deadlock,
     wait_until,
     worker_pids,
@@ -200,6 +204,50 @@ def test_a_counter_adds_by_k_and_its_lane_expects_k_per_update():
         assert all(op.by == by for op in store.records("shared") if op.verb == "rw")
         if name == "lock-fixes-it":
             assert total.final == 4000 * by and not total.collisions
+
+
+def test_a_consumer_that_gives_up_goes_on_without_the_item_and_is_no_deadlock(tmp_path):
+    # Nobody puts: each get(timeout=0.4) gives up — a wait longer than it takes to name
+    # a deadlock, while the main program joins: it ends by itself, so it is none. The
+    # script prints the same, the prediction waits as long.
+    alone = Scenario(
+        processes=(ProcessSpec("C", "consumer", "impatient_consumer",
+                               {"n": 3, "timeout": 0.4}, "C got: {item}", uses={"q": "Q"}),),
+        program=(Step("start", "C"), Step("join", "C")),
+        objects=(SharedObject("Q", "Queue"),))
+    assert validate(alone) == []
+    with Runner(alone, speed=1.0, start_method="forkserver") as runner:
+        until_a_deadlock(runner)
+        while not runner.done:
+            runner.wait(0.05)
+            runner.poll()
+    assert runner.deadlock is None
+    store = runner.store
+    assert lines_of(store) == ["C got: None"] * 3
+    ops = [(op.verb, op.item, op.value) for op in store.records("shared")]
+    assert ops == [("wait", "get", 400), ("gaveup", "get", None)] * 3
+    lane = next(ln.index for ln in store.lanes if ln.var == "C")
+    blocked = [(t1 - t0) / 1e9 for _l, st, _c, t0, t1 in store.spans(lane)
+               if st == State.BLOCKED]
+    assert len(blocked) == 3 and all(b >= 0.39 for b in blocked)
+    script = tmp_path / "alone.py"
+    script.write_text(generate_code(alone))
+    assert "except queue.Empty:" in script.read_text()
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           timeout=60, cwd=tmp_path, env=script_env())
+    assert plain.stdout.splitlines() == ["C got: None"] * 3
+    assert 1.15 < wall_seconds(predict(alone, cores=2)) < 1.25
+
+
+def test_a_consumer_that_gives_up_takes_what_comes_in_time():
+    scenario = load_builtin("producer-consumer")
+    producer = replace(scenario.processes[0], params={"n": 3, "interval": 0.0})
+    consumer = ProcessSpec("C", "consumer", "impatient_consumer", {"n": 3, "timeout": 5.0},
+                           "C got: {item}", uses={"q": "Q"})
+    store = run(replace(scenario, processes=(producer, consumer)), speed=1.0)
+    got = [line for line in lines_of(store) if line.startswith("C got")]
+    assert len(got) == 3 and "C got: None" not in got
+    assert not [op for op in store.records("shared") if op.verb == "gaveup"]
 
 
 def test_a_lock_is_held_by_one_process_at_a_time():

@@ -161,3 +161,11 @@ def test_an_add_step_may_say_what_it_adds_and_the_run_adds_it(tmp_path):
     assert total.final == total.expected == 50 * 6 and total.updates == 100
     code = generate_code(s)
     assert "V.value += k1" in code and "args=(V, 50, 4, 2)" in code
+
+
+def test_a_get_step_may_give_up_after_some_seconds():
+    steps = parse("get Q 0.3; print")
+    assert steps.durations == (("t1", 0.3),) and steps.objects == (("Q", "Queue"),)
+    assert steps.ops[0].body[0] == Get("Q", timeout="t1")
+    with pytest.raises(StepsError, match=r"step 1 \('get Q soon'\): get Q needs a number"):
+        parse("get Q soon")

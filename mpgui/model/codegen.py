@@ -87,7 +87,7 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     code = backend.code
     ops = [op for p in scenario.processes for op in walk(p.work().ops)]
     modules = {code.module}
-    modules.update(m for op in ops for m in op.modules)
+    modules.update(m for op in ops for m in op.imports())
     if any(_placeholders(p) & {"pid"} or p.copies.per_core
            for p in scenario.processes) or (backend.has_workers and scenario.workers.per_core):
         modules.add("os")

@@ -37,9 +37,11 @@ CPU, SLEEP = "cpu", "sleep"
 SYNC = "sync"
 
 
-def sync(verb: str, role: str, arg: int = 0) -> Outcome:
-    """The prediction's phase for an operation on a shared object (see SYNC)."""
-    return Outcome(((f"{SYNC} {verb} {role}", float(arg)),))
+def sync(verb: str, role: str, arg: int = 0, within: float | None = None) -> Outcome:
+    """The prediction's phase for an operation on a shared object (see SYNC); one that
+    gives up after `within` seconds (a get with a timeout) says so in its kind."""
+    gives_up = "" if within is None else f" {within!r}"
+    return Outcome(((f"{SYNC} {verb} {role}{gives_up}", float(arg)),))
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ class Operation:
     def code(self, ctx: CodeContext) -> list[str]:
         """Its lines in the generated function, indented relative to the body."""
         raise NotImplementedError(f"the code generator cannot write operation {self.kind!r}")
+
+    def imports(self) -> frozenset[str]:
+        """The modules its generated code imports (`modules`, unless its fields say
+        more)."""
+        return self.modules
 
     def predict(self, values: Values, speed: float) -> Outcome:
         """What it takes in the prediction, at `speed`."""
@@ -272,17 +279,28 @@ class Put(Operation):
 
 @dataclass(frozen=True)
 class Get(Operation):
-    """``item = q.get()``: wait for the next item (the {item} of the message)."""
+    """``item = q.get()``: wait for the next item (the {item} of the message). With
+    `timeout` (the parameter holding seconds), ``q.get(timeout=...)``: an item that does
+    not come in time is None (queue.Empty was raised), and the process goes on."""
 
     queue: str = "q"
+    timeout: str = ""
     kind: ClassVar[str] = "get"
     provides: ClassVar[frozenset[str]] = frozenset({"item"})
 
     def code(self, ctx: CodeContext) -> list[str]:
-        return [f"item = {self.queue}.get()"]
+        if not self.timeout:
+            return [f"item = {self.queue}.get()"]
+        return ["try:", f"    item = {self.queue}.get(timeout={self.timeout})",
+                "except queue.Empty:  # nothing came in time: go on without it",
+                "    item = None"]
+
+    def imports(self) -> frozenset[str]:
+        return frozenset({"queue"}) if self.timeout else frozenset()
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return sync("get", self.queue)
+        within = float(values[self.timeout]) / speed if self.timeout else None
+        return sync("get", self.queue, within=within)
 
 
 @dataclass(frozen=True)

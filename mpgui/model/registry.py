@@ -114,6 +114,10 @@ _AT = Param("at", "Fails at", int, 2, 0, MAX_ITERATIONS, "",
 _INCREMENTS = Param("n", "Iterations", int, 50_000, 0, 100_000, "",
                     "How many times it adds to the shared value.")
 
+_TIMEOUT = Param("timeout", "Gives up after", float, 0.5, 0.001, MAX_SECONDS, SECONDS,
+                  "Seconds a get() waits for an item before it gives up: q.get(timeout=...) "
+                  "raises queue.Empty, and {item} is None.")
+
 _BY = Param("by", "Adds", int, 1, 1, 1000, "",
              "What each update adds to the shared value: counter.value += by.")
 
@@ -171,6 +175,13 @@ WORKLOADS: dict[str, Workload] = {
                  "its message — {item} is what it got —, n times.",
                  (_N,),
                  (Repeat("n", (Get("q"), Print())),),
+                 (("q", "Queue", "the queue it gets its items from"),)),
+        Workload("impatient_consumer", "Consumer that gives up",
+                 "Gets an item from the queue, waiting at most `timeout` seconds for it: "
+                 "one that does not come in time is None (q.get raised queue.Empty) — "
+                 "then prints its message, {item} what it got, n times.",
+                 (_N, _TIMEOUT),
+                 (Repeat("n", (Get("q", timeout="timeout"), Print())),),
                  (("q", "Queue", "the queue it gets its items from"),)),
         Workload("slow_consumer", "Consume slowly",
                  "Gets an item from the queue (waiting while it is empty), works on it "
@@ -356,7 +367,8 @@ WORKLOADS: dict[str, Workload] = {
         # `mpgui.model.steps`; a row's `work()` is the workload made of them.)
         Workload(STEPS, "Your own steps",
                  "Does the steps written in the row's Steps column, n times: sleep S, "
-                 "compute S, print, put Q, get Q, task_done Q, join Q, send P[0], "
+                 "compute S, print, put Q, get Q (get Q 0.5: gives up after 0.5 s), "
+                 "task_done Q, join Q, send P[0], "
                  "recv P[1], acquire L, release L, set E, clear E, wait E, barrier B, "
                  "cond_wait C, notify C, add V, add_locked V (+= 1; add V 5: += 5), read V "
                  "— one per line or "

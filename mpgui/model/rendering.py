@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def renderer(template: str, *, n: int, name: str, pid: int, k: int = 0,
-             fields: dict[str, int | str] | None = None) -> Callable[[int], str]:
+             fields: dict[str, int | str | None] | None = None) -> Callable[[int], str]:
     """The function from the iteration `i` to the printed line. `template` must have
     passed `mpgui.model.message.check_template`. `fields`: a dict the caller keeps
     and may change between lines ({item}, {value}: what the process got or read).

@@ -19,6 +19,7 @@ Steps (one per line, or separated by ";"):
     cond_wait C · notify C                         (a Condition)
     add V · add_locked V · read V                  (a Value: += 1, with get_lock())
     add V 5 · add_locked V 5                       (a Value: += 5)
+    get Q 0.5                                      (gives up after 0.5 s: item None)
 
 An amount added (``add V 5``) becomes a parameter of the row's function too (``k1``...).
 """
@@ -134,6 +135,14 @@ def parse(text: str) -> Steps:
             _use(objects, m[1], "Pipe", where)
             end = int(m[2])
             body.append(Send(m[1], end) if verb == "send" else Recv(m[1], end))
+        elif verb == "get" and " " in arg:  # (a get that gives up: get Q 0.5)
+            name, _, within = arg.partition(" ")
+            if not _NAME.match(name):
+                raise StepsError(f"{where}: get needs the name of a Queue, e.g. get Q 0.5")
+            _use(objects, name, "Queue", where)
+            param = f"t{len(durations) + 1}"
+            durations.append((param, _seconds(within.strip(), where, "get Q")))
+            body.append(Get(name, timeout=param))
         elif verb in ("add", "add_locked") and " " in arg:
             name, _, amount = arg.partition(" ")
             if not _NAME.match(name):

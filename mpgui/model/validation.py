@@ -39,7 +39,7 @@ _VAR_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 # Names the generated script itself uses; a process variable must not shadow them: the
 # modules it imports and Python's builtins. (Its own helpers, burn() and pool, take
 # another name when a variable has theirs: see model/codegen.py.)
-RESERVED = frozenset({"multiprocessing", "os", "sys", "threading", "time"}) \
+RESERVED = frozenset({"multiprocessing", "os", "queue", "sys", "threading", "time"}) \
     | frozenset(dir(builtins))
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from mpgui.runtime.child.queue_reads import ready as _ready
 from mpgui.runtime.child.queue_reads import taker as _taker
 from mpgui.runtime.child.workloads import Context, StepFn, executes, prepare
-from mpgui.runtime.protocol import Kind, State
+from mpgui.runtime.protocol import Kind, State, wait_record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -61,6 +61,7 @@ ASLEEP = "asleep"  # about to wait on a condition: b None
 WOKEN = "woken"  # out of a condition's wait (notified): b None
 NOTIFY = "notify"  # notify_all() on a condition: b None
 WRITE = "write"  # a cell of an array written: b the cell's index
+GAVEUP = "gaveup"  # a wait whose timeout passed, given up: b the call
 
 # An object's spec as the parent sends it: (name, kind name, parameters).
 ObjectSpec = tuple[str, str, dict[str, int]]
@@ -135,16 +136,19 @@ def make_for_threads(specs: list[ObjectSpec]) -> dict[str, Any]:
     return {name: _FOR_THREADS[kind](params) for name, kind, params in specs}
 
 
-def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any]) -> Any:
+def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any],
+             timeout: float | None = None) -> Any:
     """Wait in `call` on `name` — `wait()` — and return what it returns. The wait is
     said before it begins (and sent at once), so that the chart, and whoever looks for
-    a deadlock, sees it while it lasts."""
-    r.event(Kind.SHARED, (name, WAIT), call)
+    a deadlock, sees it while it lasts; a wait with a `timeout` says so (it ends by
+    itself: no deadlock)."""
+    r.event(Kind.SHARED, (name, WAIT), wait_record(call, timeout))
     r.state(State.BLOCKED)
     r.flush()
-    result = wait()
-    r.state(State.RUNNING)
-    return result
+    try:
+        return wait()
+    finally:
+        r.state(State.RUNNING)
 
 
 def _acquire(ctx: Context, name: str, lock: Any) -> None:
@@ -201,11 +205,13 @@ def _put(ctx: Context, queue: str, text: str) -> StepFn:
 
 
 @executes("get")
-def _get(ctx: Context, queue: str) -> StepFn:
+def _get(ctx: Context, queue: str, timeout: str = "") -> StepFn:
     name, q = ctx.shared[queue]
     fields, event, now = ctx.fields, ctx.r.event, time.perf_counter_ns
     what, shared, get_now = (name, GET), Kind.SHARED, q.get  # (looked up once)
     take_now = _taker(q)
+    if timeout:
+        return _get_within(ctx, name, q, float(ctx.values[timeout]))
 
     def get(_i: int) -> None:
         # An item that was there is taken from the moment get() began: a producer
@@ -219,6 +225,30 @@ def _get(ctx: Context, queue: str) -> StepFn:
             t = None  # (it came at the end of the wait: now)
         fields["item"] = item
         event(shared, what, ident, t)
+    return get
+
+
+def _get_within(ctx: Context, name: str, q: Any, seconds: float) -> StepFn:
+    """A get that waits at most `seconds`: an item that does not come in time is None,
+    and the process goes on — said "gaveup", so nobody takes it for still waiting."""
+    fields, event, now = ctx.fields, ctx.r.event, time.perf_counter_ns
+    take_now, get_now = _taker(q), q.get
+
+    def get(_i: int) -> None:
+        t: int | None = now()
+        try:
+            ident, item = take_now()
+        except queues.Empty:
+            try:
+                ident, item = _waiting(ctx.r, name, "get", lambda: get_now(True, seconds),
+                                       seconds)
+                t = None
+            except queues.Empty:
+                fields["item"] = None
+                event(Kind.SHARED, (name, GAVEUP), "get")
+                return
+        fields["item"] = item
+        event(Kind.SHARED, (name, GET), ident, t)
     return get
 
 

@@ -51,6 +51,7 @@ class _Proc:
     done: bool = False
     left: float = 0.0  # of the current phase
     state: int | None = None
+    gives_up: float | None = None  # a wait with a timeout: when it gives up (s)
 
     @property
     def kind(self) -> str | None:
@@ -138,6 +139,8 @@ class _Simulation:
                     self.store.set_state(p.lane, self.ns(), state)
             running_all, running = running, [p for p in running if not _waits(p)]
             dts = [p.left / share if p.kind == CPU else p.left for p in running]
+            patient = [p for p in running_all if _waits(p) and p.gives_up is not None]
+            dts += [float(p.gives_up or 0) - self.t for p in patient]
             if self.main.deadline is not None:
                 dts.append(self.main.deadline - self.t)
             if not dts:
@@ -156,6 +159,9 @@ class _Simulation:
             for p in running:
                 if p.left <= _EPS:
                     self._next_phase(p)
+            for p in patient:  # (nothing came in time: it goes on without)
+                if float(p.gives_up or 0) - self.t <= _EPS:
+                    self._next_phase(p)
         self.store.finish(self.ns())
 
     def _sync(self, running: list[_Proc]) -> bool:
@@ -167,7 +173,7 @@ class _Simulation:
             again = False
             for p in running:
                 while not p.done and _waits(p):
-                    _sync, verb, role = str(p.kind).split(" ", 2)
+                    _sync, verb, role, *_within = str(p.kind).split(" ")
                     assert self.shared is not None
                     if not self.shared.attempt(p.var, verb, p.uses.get(role, role),
                                                int(p.todo[0][1])):
@@ -205,10 +211,14 @@ class _Simulation:
             self._begin_phase(p)
 
     def _begin_phase(self, p: _Proc) -> None:
+        p.gives_up = None
         if not p.todo:
             self._end(p, p.code)
             return
         p.left = p.todo[0][1]
+        if _waits(p):  # ("sync get Q 0.5": it gives up after 0.5 s: `operations.sync`)
+            within = str(p.kind).split(" ")[3:]
+            p.gives_up = self.t + float(within[0]) if within else None
 
     def _next_phase(self, p: _Proc) -> None:
         p.todo.pop(0)
