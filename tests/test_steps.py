@@ -169,3 +169,29 @@ def test_a_get_step_may_give_up_after_some_seconds():
     assert steps.ops[0].body[0] == Get("Q", timeout="t1")
     with pytest.raises(StepsError, match=r"step 1 \('get Q soon'\): get Q needs a number"):
         parse("get Q soon")
+
+
+def test_a_put_step_that_finds_no_room_in_time_goes_on_without_putting(tmp_path):
+    # Q holds one item and nobody takes it: the first put goes in, the next two wait
+    # 0.3 s each for room, give up — said, never a deadlock — and the process goes on.
+    s = Scenario(processes=(ProcessSpec("P", "p", "sleep_loop", {"n": 3}, "P tried {i}"),),
+                 program=(Step("start", "P"), Step("join", "P")))
+    s = edits.set_process_field(s, 0, "workload", "steps")
+    s = edits.set_process_field(s, 0, "steps", "put Q 0.3; print")
+    s = edits.set_object_field(s, 0, "maxsize", 1)
+    assert validate(s) == []
+    with Runner(s, speed=1.0, start_method="forkserver") as r:
+        r.run()
+    assert r.deadlock is None
+    assert [t for _t, _l, t in r.store.lines_since(0)] == [f"P tried {i}" for i in range(3)]
+    ops = [(op.verb, op.item if op.verb != "put" else "") for op in r.store.records("shared")]
+    assert ops == [("put", ""), ("wait", "put"), ("gaveup", "put"), ("wait", "put"),
+                   ("gaveup", "put")]
+    script = tmp_path / "drops.py"
+    script.write_text(generate_code(s))
+    assert "except queue.Full:" in script.read_text()
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           timeout=60, env=script_env(), cwd=tmp_path)
+    assert plain.stdout.splitlines() == [f"P tried {i}" for i in range(3)]
+    p = predict(s, cores=2)
+    assert 0.55 < (p.t_end - p.t0) / 1e9 < 0.65

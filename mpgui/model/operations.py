@@ -261,20 +261,32 @@ class Repeat(Operation):
 @dataclass(frozen=True)
 class Put(Operation):
     """``q.put(line)``: `text` (a message template; empty: the row's message) for this
-    iteration as the item. With a maxsize, it waits while the queue is full."""
+    iteration as the item. With a maxsize, it waits while the queue is full — with
+    `timeout` (the parameter holding seconds), at most that long: an item there is no
+    room for in time is dropped (queue.Full was raised), and the process goes on."""
 
     queue: str = "q"
     text: str = ""
+    timeout: str = ""
     kind: ClassVar[str] = "put"
 
     def code(self, ctx: CodeContext) -> list[str]:
-        return [f"{self.queue}.put({to_expression(self.text or ctx.message)})"]
+        item = to_expression(self.text or ctx.message)
+        if not self.timeout:
+            return [f"{self.queue}.put({item})"]
+        return ["try:", f"    {self.queue}.put({item}, timeout={self.timeout})",
+                "except queue.Full:  # no room in time: go on without putting it",
+                "    pass"]
+
+    def imports(self) -> frozenset[str]:
+        return frozenset({"queue"}) if self.timeout else frozenset()
 
     def templates(self) -> tuple[str, ...]:
         return (self.text,) if self.text else ()
 
     def predict(self, values: Values, speed: float) -> Outcome:
-        return sync("put", self.queue)
+        within = float(values[self.timeout]) / speed if self.timeout else None
+        return sync("put", self.queue, within=within)
 
 
 @dataclass(frozen=True)

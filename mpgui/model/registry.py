@@ -367,7 +367,8 @@ WORKLOADS: dict[str, Workload] = {
         # `mpgui.model.steps`; a row's `work()` is the workload made of them.)
         Workload(STEPS, "Your own steps",
                  "Does the steps written in the row's Steps column, n times: sleep S, "
-                 "compute S, print, put Q, get Q (get Q 0.5: gives up after 0.5 s), "
+                 "compute S, print, put Q, get Q (put Q 0.5, get Q 0.5: give up after "
+                 "0.5 s), "
                  "task_done Q, join Q, send P[0], "
                  "recv P[1], acquire L, release L, set E, clear E, wait E, barrier B, "
                  "cond_wait C, notify C, add V, add_locked V (+= 1; add V 5: += 5), read V "

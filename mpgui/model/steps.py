@@ -20,6 +20,7 @@ Steps (one per line, or separated by ";"):
     add V · add_locked V · read V                  (a Value: += 1, with get_lock())
     add V 5 · add_locked V 5                       (a Value: += 5)
     get Q 0.5                                      (gives up after 0.5 s: item None)
+    put Q 0.5                                      (gives up after 0.5 s: not put)
 
 An amount added (``add V 5``) becomes a parameter of the row's function too (``k1``...).
 """
@@ -135,14 +136,16 @@ def parse(text: str) -> Steps:
             _use(objects, m[1], "Pipe", where)
             end = int(m[2])
             body.append(Send(m[1], end) if verb == "send" else Recv(m[1], end))
-        elif verb == "get" and " " in arg:  # (a get that gives up: get Q 0.5)
+        elif verb in ("get", "put") and " " in arg:  # (one that gives up: get Q 0.5)
             name, _, within = arg.partition(" ")
             if not _NAME.match(name):
-                raise StepsError(f"{where}: get needs the name of a Queue, e.g. get Q 0.5")
+                raise StepsError(f"{where}: {verb} needs the name of a Queue, e.g. "
+                                 f"{verb} Q 0.5")
             _use(objects, name, "Queue", where)
             param = f"t{len(durations) + 1}"
-            durations.append((param, _seconds(within.strip(), where, "get Q")))
-            body.append(Get(name, timeout=param))
+            durations.append((param, _seconds(within.strip(), where, f"{verb} Q")))
+            body.append(Get(name, timeout=param) if verb == "get" else
+                        Put(name, timeout=param))
         elif verb in ("add", "add_locked") and " " in arg:
             name, _, amount = arg.partition(" ")
             if not _NAME.match(name):

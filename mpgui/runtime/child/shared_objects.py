@@ -186,20 +186,25 @@ def wait_for_puts(r: Reporter) -> None:
 
 
 @executes("put")
-def _put(ctx: Context, queue: str, text: str) -> StepFn:
+def _put(ctx: Context, queue: str, text: str, timeout: str = "") -> StepFn:
     name, q = ctx.shared[queue]
     if hasattr(q, "join_thread"):  # (a multiprocessing queue; a thread's has no feeder)
         _PUT_TO[name] = q
     say, event = ctx.renderer(text or ctx.message), ctx.r.event
     ids = _identities()
     what, shared, put_now = (name, PUT), Kind.SHARED, q.put  # (looked up once, not per put)
+    within = float(ctx.values[timeout]) if timeout else None
 
     def put(i: int) -> None:
         pair = (next(ids), say(i))
         try:
             put_now(pair, False)
         except queues.Full:
-            _waiting(ctx.r, name, "put", lambda: put_now(pair))
+            try:
+                _waiting(ctx.r, name, "put", lambda: put_now(pair, True, within), within)
+            except queues.Full:  # (no room in time: the item is dropped, said so)
+                event(shared, (name, GAVEUP), "put")
+                return
         event(shared, what, pair[0])
     return put
 

@@ -55,8 +55,8 @@ COLUMNS: tuple[Column, ...] = (
            "passed to its function as an argument; the objects are listed above the main "
            "program."),
     Column("steps", "Steps", "What a row whose workload is \"Your own steps\" does, n "
-           "times, separated by \";\": sleep S, compute S, print, put Q, get Q (get Q "
-           "0.5 gives up after 0.5 s), "
+           "times, separated by \";\": sleep S, compute S, print, put Q, get Q (put Q "
+           "0.5, get Q 0.5: give up after 0.5 s), "
            "task_done Q, join Q, send P[0], recv P[1], acquire L, release L, set E, "
            "clear E, wait E, barrier B, cond_wait C, notify C, add V, add_locked V "
            "(+= 1; add V 5 adds 5), read V. An object a step names is given to the row "
