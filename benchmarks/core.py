@@ -114,6 +114,13 @@ def _mpgui_latency(method: str) -> float:
     return (lane.started_t - lane.start_call_t) / 1e6
 
 
+# A spawned child imports what it runs: what mpgui adds (no typing, ctypes only once the
+# first event is sent) must stay within 10 % of a bare Process's start. Under fork and
+# forkserver the start is a few ms, where a tenth of a millisecond is 5 %.
+SPAWN_LIMIT = 1.1
+OTHER_LIMIT = 1.2
+
+
 def startup(repeats: int = 25) -> list[Row]:
     """First-event latency per start method, vs a bare Process with the same method."""
     rows = []
@@ -123,9 +130,10 @@ def startup(repeats: int = 25) -> list[Row]:
             ours.append(_mpgui_latency(method))
             bare.append(_bare_latency(method))
         o, b = statistics.median(ours), statistics.median(bare)
+        limit = SPAWN_LIMIT if method == "spawn" else OTHER_LIMIT
         rows.append(Row(f"start-up: first event, {method} (median of {repeats})",
-                        f"{o:.1f} ms", f"{b:.1f} ms bare Process", o / b, "<= 1.2",
-                        o / b <= 1.2))
+                        f"{o:.1f} ms", f"{b:.1f} ms bare Process", o / b, f"<= {limit:g}",
+                        o / b <= limit))
     return rows
 
 

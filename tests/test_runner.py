@@ -198,6 +198,9 @@ def test_a_spawned_child_imports_no_qt():
     modules = spawned_modules(probe_modules)
     assert "mpgui.runtime.child.entry" in modules
     assert heavy(modules) == []
+    # Nor what would delay its first event by milliseconds: typing (2 ms), and ctypes
+    # before its core is read a second time (the first reading is /proc's).
+    assert "typing" not in modules and "ctypes" not in modules
 
 
 def test_the_command_line_entry_imports_no_qt():
@@ -242,3 +245,16 @@ def test_children_exit_by_themselves_when_the_parent_is_killed(tmp_path, method)
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     wait_until(lambda: alive(family) == [], 2.0, f"children {family} to exit after SIGKILL")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_first_core_reading_from_proc_names_the_core_the_thread_runs_on():
+    from mpgui.runtime import cpu
+
+    allowed = os.sched_getaffinity(0)
+    try:
+        for core in sorted(allowed)[:2]:
+            os.sched_setaffinity(0, {core})
+            assert cpu._from_proc() == core
+    finally:
+        os.sched_setaffinity(0, allowed)

@@ -9,19 +9,28 @@ The functions are bound through ``ctypes.PyDLL``, which keeps the GIL during the
 millisecond then starves every other thread of the process (each re-take counts as a
 GIL switch, so a waiting thread never asks for the GIL), which once kept a child's
 parent-watch thread from ever running.
+
+ctypes is imported at the second reading, not the first: a child's first event (which
+names its core) waits for its imports, and ctypes costs ~2 ms of the ~25 a spawned
+process takes to start. On Linux the first reading comes from ``/proc`` instead.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
-from collections.abc import Callable
 
 from mpgui.runtime.protocol import UNKNOWN_CORE
 
+# (not typing's: a child's first event waits for its imports, and typing costs 2 ms)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 def _core_reader() -> tuple[Callable[[], int] | None, str]:
+    import ctypes
+
     if sys.platform.startswith("linux"):
         try:
             fn = ctypes.PyDLL(None).sched_getcpu
@@ -41,23 +50,53 @@ def _core_reader() -> tuple[Callable[[], int] | None, str]:
     return None, "unknown"
 
 
-_READ_CORE, CORE_SOURCE = _core_reader()
+def _from_proc() -> int:
+    """The core from ``/proc/thread-self/stat`` (field 39, "processor"), or -1."""
+    try:
+        with open("/proc/thread-self/stat", "rb") as f:
+            stat = f.read()
+        # (the command name, field 2, is in parentheses and may hold spaces)
+        return int(stat[stat.rindex(b")") + 2:].split()[36])
+    except (OSError, ValueError, IndexError):
+        return UNKNOWN_CORE
+
+
+def _first_reading() -> int:
+    global _read
+    _read = _loading
+    return _from_proc() if sys.platform.startswith("linux") else _loading()
+
+
+def _loading() -> int:
+    global _read
+    reader, _source = _core_reader()
+    _read = reader if reader is not None else _unknown
+    return _read()
+
+
+def _unknown() -> int:
+    return UNKNOWN_CORE
+
+
+_read: Callable[[], int] = _first_reading  # the first, then the second, then ctypes'
 
 
 def current_core() -> int:
     """The logical CPU running this thread now, or UNKNOWN_CORE (-1)."""
-    return _READ_CORE() if _READ_CORE is not None else UNKNOWN_CORE
+    return _read()
 
 
 def cores_known() -> bool:
     """Whether this platform can say which core a thread runs on."""
-    return _READ_CORE is not None
+    return _core_reader()[0] is not None
 
 
 def die_with_parent() -> bool:
     """Linux: have the kernel SIGKILL this process when its parent dies. True if set."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes
+
     try:
         pr_set_pdeathsig, sigkill = 1, 9
         result: int = ctypes.PyDLL(None).prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)

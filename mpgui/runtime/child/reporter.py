@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from array import array
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING
 
 from mpgui.runtime.cpu import current_core
 from mpgui.runtime.protocol import (
@@ -25,6 +24,8 @@ from mpgui.runtime.protocol import (
     State,
 )
 
+# (not typing's: a child's first event waits for its imports, and typing costs 2 ms)
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # a child imports this module: no typing at run time
     from typing import Any
 

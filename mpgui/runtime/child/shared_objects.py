@@ -21,15 +21,17 @@ import os
 import queue as queues  # (`queue` is the name of an operation's field)
 import threading
 import time
-from typing import TYPE_CHECKING, Any
 
 from mpgui.runtime.child.queue_reads import ready as _ready
 from mpgui.runtime.child.queue_reads import taker as _taker
 from mpgui.runtime.child.workloads import Context, StepFn, executes, prepare
 from mpgui.runtime.protocol import Kind, State, wait_record
 
+# (not typing's: a child's imports delay its first event, and typing costs 2 ms)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from mpgui.runtime.child.reporter import Reporter
     from mpgui.runtime.child.workloads import OpData

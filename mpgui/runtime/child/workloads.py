@@ -18,13 +18,17 @@ import importlib
 import sys
 from collections.abc import Callable
 from types import CodeType
-from typing import Any
 
 from mpgui.model.rendering import renderer
 from mpgui.runtime.child.reporter import Reporter
 
+# (not typing's: a child's imports delay its first event, and typing costs 2 ms)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 StepFn = Callable[[int], None]  # one operation, ready to run: iteration -> None
-OpData = tuple[str, dict[str, Any]]  # an operation as plain data: (kind, fields)
+OpData = tuple[str, dict[str, "Any"]]  # an operation as plain data: (kind, fields)
 
 
 class Context:
