@@ -109,3 +109,20 @@ def test_save_on_a_builtin_asks_where_and_never_writes_the_builtin(qtbot, window
     assert target.read_text().count("[[process]]") == 5
     assert builtin_path("seed").read_bytes() == shipped
     assert window.doc.path == target and window.doc.builtin is None
+
+
+def test_a_file_of_ones_own_marks_no_built_in_as_open(qtbot, window, tmp_path):
+    # The gallery and the scenario box above the table showed the last built-in's
+    # title while a file was open.
+    from mpgui.model.fileformat import dump_scenario
+    from mpgui.ui.classroom.gallery_picker import GalleryPicker
+
+    path = tmp_path / "mine.mpg.toml"
+    path.write_text(dump_scenario(load_builtin("deadlock")))
+    box = window.findChild(GalleryPicker).combo
+    assert box.currentText().startswith("1. ")
+    assert window.files.open_path(path, confirmed=True)
+    assert window.gallery.currentRow() == -1 and box.currentIndex() == -1
+    assert "of your own" in box.placeholderText()
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)  # from a file: the gallery's first
+    assert window.doc.builtin is not None and box.currentIndex() >= 0

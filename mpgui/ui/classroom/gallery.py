@@ -80,10 +80,12 @@ class GalleryList(QListWidget):
         """Mark `name` as the open scenario (None: a file, nothing marked)."""
         self.blockSignals(True)
         self.clearSelection()
-        for row in range(self.count()):
-            if self.item(row).data(NAME_ROLE) == name:
-                self.setCurrentRow(row)
-                self.scrollToItem(self.item(row))
+        row = next((r for r in range(self.count()) if self.item(r).data(NAME_ROLE) == name
+                    and name is not None), -1)
+        # (-1 for a file: the scenario box above the table shows no built-in's title)
+        self.setCurrentRow(row)
+        if row >= 0:
+            self.scrollToItem(self.item(row))
         self.blockSignals(False)
 
     def mark_edited(self, names: set[str]) -> None:

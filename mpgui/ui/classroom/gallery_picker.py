@@ -29,6 +29,8 @@ class GalleryPicker(QWidget):
         self.combo.setMinimumContentsLength(12)
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.combo.setToolTip("The built-in scenarios (PageUp / PageDown go through them)")
+        # Shown while a file of one's own is open (no built-in is).
+        self.combo.setPlaceholderText("a scenario of your own (choose a built-in here)")
         row.addWidget(self.combo, 1)
         for act in actions:
             button = QToolButton()
