@@ -17,6 +17,7 @@ from benchmarks.report import Row
 from benchmarks.targets import first_event, raw_flood
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.runtime.child.reporter import Reporter, spin_chunk
+from mpgui.runtime.cpu import load as load_core_reader
 from mpgui.runtime.parent.options import start_methods
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import Kind, State
@@ -142,6 +143,7 @@ def startup(repeats: int = 25) -> list[Row]:
 def _reported_ns_per_chunk(seconds: float) -> tuple[float, int]:
     ctx = multiprocessing.get_context("spawn")
     r_end, w_end = ctx.Pipe(duplex=False)
+    load_core_reader()  # (as a scenario's child has once under way)
     rep = Reporter(w_end)
     t0 = _cpu()
     rep.burn(seconds)

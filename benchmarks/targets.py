@@ -40,10 +40,12 @@ def chatter(conn, task) -> None:
     import os
 
     from mpgui.runtime.child.reporter import Reporter
+    from mpgui.runtime.cpu import load as load_core_reader
     from mpgui.runtime.protocol import Kind, State
 
     r = Reporter(conn)
     r.started(os.getpid())
+    load_core_reader()  # (as a scenario's child does once under way)
     now = time.perf_counter
     t0 = next_line = now()
     sent = i = 0

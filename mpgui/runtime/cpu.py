@@ -10,9 +10,11 @@ millisecond then starves every other thread of the process (each re-take counts 
 GIL switch, so a waiting thread never asks for the GIL), which once kept a child's
 parent-watch thread from ever running.
 
-ctypes is imported at the second reading, not the first: a child's first event (which
-names its core) waits for its imports, and ctypes costs ~2 ms of the ~25 a spawned
-process takes to start. On Linux the first reading comes from ``/proc`` instead.
+ctypes is imported once a child is under way (`load`, from a thread of its own), not
+before: a child's first event (which names its core) waits for its imports, and ctypes
+costs ~2 ms of the ~25 a spawned process takes to start; imported in the child's main
+thread later, it would delay the line the child prints next. On Linux the readings
+until then come from ``/proc``.
 """
 
 from __future__ import annotations
@@ -61,16 +63,8 @@ def _from_proc() -> int:
         return UNKNOWN_CORE
 
 
-def _first_reading() -> int:
-    global _read
-    _read = _loading
-    return _from_proc() if sys.platform.startswith("linux") else _loading()
-
-
 def _loading() -> int:
-    global _read
-    reader, _source = _core_reader()
-    _read = reader if reader is not None else _unknown
+    load()
     return _read()
 
 
@@ -78,12 +72,24 @@ def _unknown() -> int:
     return UNKNOWN_CORE
 
 
-_read: Callable[[], int] = _first_reading  # the first, then the second, then ctypes'
+# How the core is read: until `load`, from /proc on Linux (~20 µs, no import; a
+# process's first readings), elsewhere by loading the reader at the first call.
+_read: Callable[[], int] = _from_proc if sys.platform.startswith("linux") else _loading
 
 
 def current_core() -> int:
     """The logical CPU running this thread now, or UNKNOWN_CORE (-1)."""
     return _read()
+
+
+def load() -> None:
+    """Load the quick core reader (ctypes', ~2 ms to import) now: a child does it in a
+    thread of its own once it is under way (`entry.exit_with_parent`), so that its work
+    never waits for it; a parent whose forked children should inherit it, at once."""
+    global _read
+    if _read in (_from_proc, _loading):
+        reader, _source = _core_reader()
+        _read = reader if reader is not None else _unknown
 
 
 def cores_known() -> bool:

@@ -7,17 +7,18 @@ a second per child (a test checks ``sys.modules`` in a spawned child).
 
 from __future__ import annotations
 
+import _thread
 import multiprocessing
 import os
 import signal
 import sys
-import threading
 import time
 from multiprocessing.connection import Connection, wait
 
 from mpgui.runtime.child.reporter import Reporter
 from mpgui.runtime.child.workloads import SCRIPT_RAISES, Context, run_ops
 from mpgui.runtime.cpu import die_with_parent
+from mpgui.runtime.cpu import load as load_core_reader
 from mpgui.runtime.protocol import Kind
 
 # (not typing's: a child's first event waits for its imports, and typing costs 2 ms)
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 # Exit code of a child whose parent vanished (reported to nobody; seen in ps accounting).
 ORPHANED = 70
 _PARENT_CHECK_S = 0.2
+_SETTLE_S = 0.05  # how long a child works before its watch loads ctypes
 
 
 def child_main(conn: Connection, task: dict[str, Any],
@@ -124,10 +126,17 @@ def exit_with_parent() -> None:
     parent = multiprocessing.parent_process()
     sentinel = getattr(parent, "sentinel", None)
     ppid = os.getppid() if os.name == "posix" else None
-    if die_with_parent() and ppid == 1:  # the parent died before the request was made
-        os._exit(ORPHANED)
 
     def watch() -> None:
+        # First the sentinel, a moment: by then the work is under way — asleep or
+        # computing — and what follows needs ctypes (~2 ms to import, with the GIL
+        # held): the quick core reader, and prctl. Imported at once, it made the
+        # child's first step, and every line after it, begin milliseconds late.
+        if sentinel is not None and wait([sentinel], timeout=_SETTLE_S):
+            os._exit(ORPHANED)
+        load_core_reader()
+        if die_with_parent() and ppid == 1:  # the parent died before the request was made
+            os._exit(ORPHANED)
         while True:
             if sentinel is not None:
                 if wait([sentinel], timeout=_PARENT_CHECK_S):
@@ -137,7 +146,10 @@ def exit_with_parent() -> None:
             if ppid is not None and os.getppid() != ppid:
                 os._exit(ORPHANED)
 
-    threading.Thread(target=watch, name="mpgui-parent-watch", daemon=True).start()
+    # (_thread's, not threading's: Thread.start() waits until the new thread runs, and
+    # that one holds the GIL while it imports ctypes — the workload's first step, a
+    # sleep say, would begin milliseconds late, and every printed line with it.)
+    _thread.start_new_thread(watch, ())
 
 
 def _flush_on_terminate(r: Reporter) -> None:

@@ -26,6 +26,7 @@ from mpgui.model.scenario import About, ProcessSpec, Scenario
 from mpgui.model.validation import errors
 from mpgui.runtime.child.entry import child_main
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.cpu import load as load_core_reader
 from mpgui.runtime.parent.backends import backend_class
 from mpgui.runtime.parent.children import Child
 from mpgui.runtime.parent.options import (
@@ -92,9 +93,12 @@ class Runner(RunLoop):
         self.backend_name = scenario.backend  # a known one: errors() checked it
         self.ctx = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            # Children fork from a server that has already imported the child's code.
+            # Children fork from a server that has already imported the child's code
+            # (and ctypes, which their core reader loads once they have started).
             self.ctx.set_forkserver_preload(["__main__", "mpgui.runtime.child.entry",
-                                             "mpgui.runtime.child.pool_worker"])
+                                             "mpgui.runtime.child.pool_worker", "ctypes"])
+        elif start_method == "fork":
+            load_core_reader()  # (forked children inherit it: no ctypes import in each)
         self.store = store if store is not None else TraceStore()
         self.store.backend = self.backend_name
         if scenario.objects:  # their lanes in the table's order (object_tracks.py)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the agent loads into every traced process: typing only for 
     from typing import Any, TextIO
 
 from mpgui.runtime.child.reporter import Reporter, cut_line
+from mpgui.runtime.cpu import load as load_core_reader
 from mpgui.runtime.protocol import MAX_LINE_CHARS, Kind, State
 from mpgui.runtime.script import shared_patches
 
@@ -202,6 +203,7 @@ def _connect(kind: str, name: str) -> None:
     _agent.main = Reporter(conn, 0)
     _agent.reporters[threading.get_ident()] = _agent.main
     _agent.guarded(_agent.main.started, os.getpid())
+    load_core_reader()  # (ctypes': the script's own start pays for it, as it did)
     _start_own_thread(_watch, (conn,), "mpgui-trace-watch")
     _start_own_thread(_flush_later, (_agent,), "mpgui-trace-flush")
 
