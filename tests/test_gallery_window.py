@@ -123,6 +123,6 @@ def test_a_file_of_ones_own_marks_no_built_in_as_open(qtbot, window, tmp_path):
     assert box.currentText().startswith("1. ")
     assert window.files.open_path(path, confirmed=True)
     assert window.gallery.currentRow() == -1 and box.currentIndex() == -1
-    assert "of your own" in box.placeholderText()
+    assert box.placeholderText() == "(your file)"
     qtbot.keyClick(window, Qt.Key.Key_PageDown)  # from a file: the gallery's first
     assert window.doc.builtin is not None and box.currentIndex() >= 0

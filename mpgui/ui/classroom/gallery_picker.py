@@ -29,8 +29,9 @@ class GalleryPicker(QWidget):
         self.combo.setMinimumContentsLength(12)
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.combo.setToolTip("The built-in scenarios (PageUp / PageDown go through them)")
-        # Shown while a file of one's own is open (no built-in is).
-        self.combo.setPlaceholderText("a scenario of your own (choose a built-in here)")
+        # Shown while a file of one's own is open (no built-in is). Short: Qt widens
+        # the box to its placeholder, and the box must fit 1024 px at 200 % zoom.
+        self.combo.setPlaceholderText("(your file)")
         row.addWidget(self.combo, 1)
         for act in actions:
             button = QToolButton()
