@@ -242,3 +242,21 @@ def test_presentation_mode_shows_the_whole_run_at_1920x1080(tmp_path):
         xdotool(display, "windowfocus", "--sync", window, "key", "F11")
         wait_until(lambda: window_box(display, window)[2] < 1920, 20, "the desk window")
         quit_with_ctrl_q(display, app)
+
+
+def test_the_display_probe_is_answered_without_becoming_a_client(display):
+    # Before Qt loads, mpgui asks whether the X server answers. A probe that the server
+    # accepted (Success) was a client, and the last client to leave a bare Xvfb makes it
+    # reset: the app's own connection, the next moment, was refused now and then and Qt
+    # aborted (CI saw it). The probe asks for protocol 0.0: refused (Failed) at once.
+    import socket
+
+    from mpgui.ui.display import _X_SETUP, _unix_connects
+
+    path = f"/tmp/.X11-unix/X{display.lstrip(':')}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(5)
+        sock.connect(path)
+        sock.sendall(_X_SETUP)
+        assert sock.recv(1) == b"\0"  # Failed: never a client
+    assert _unix_connects(path, x11=True)

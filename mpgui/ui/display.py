@@ -119,11 +119,13 @@ def _tcp_connects(host: str, port: int) -> bool:
     return False
 
 
-# The X11 connection set-up (little-endian, protocol 11.0, no authorization): any X
-# server answers it at once, with Success, Authenticate or Failed ("Authorization
-# required" - Qt, which sends the user's cookie, will get in). A connection alone proves
-# little: a firewall or proxy may accept any TCP connection and then say nothing.
-_X_SETUP = b"l\0" + (11).to_bytes(2, "little") + bytes(8)
+# An X11 connection set-up (little-endian, no authorization) for protocol version 0.0:
+# any X server answers it at once, with Failed ("Protocol version mismatch"). A
+# connection alone proves little: a firewall or proxy may accept any TCP connection and
+# then say nothing. Not 11.0: a server that said Success makes this probe a client,
+# and the last client to leave a server (a bare Xvfb's only one) makes it reset — Qt,
+# connecting the next moment, was refused and aborted (SIGABRT) now and then.
+_X_SETUP = b"l\0" + (0).to_bytes(2, "little") + bytes(8)
 _X_ANSWERS = (0, 1, 2)  # Failed, Success, Authenticate
 
 
