@@ -137,23 +137,15 @@ def parse(text: str) -> Steps:
             end = int(m[2])
             body.append(Send(m[1], end) if verb == "send" else Recv(m[1], end))
         elif verb in ("get", "put") and " " in arg:  # (one that gives up: get Q 0.5)
-            name, _, within = arg.partition(" ")
-            if not _NAME.match(name):
-                raise StepsError(f"{where}: {verb} needs the name of a Queue, e.g. "
-                                 f"{verb} Q 0.5")
-            _use(objects, name, "Queue", where)
+            name, within = _object_and_more(arg, "Queue", "Q 0.5", verb, where, objects)
             param = f"t{len(durations) + 1}"
-            durations.append((param, _seconds(within.strip(), where, f"{verb} Q")))
+            durations.append((param, _seconds(within, where, f"{verb} Q")))
             body.append(Get(name, timeout=param) if verb == "get" else
                         Put(name, timeout=param))
         elif verb in ("add", "add_locked") and " " in arg:
-            name, _, amount = arg.partition(" ")
-            if not _NAME.match(name):
-                raise StepsError(f"{where}: {verb} needs the name of a Value, e.g. "
-                                 f"{verb} V 5")
-            _use(objects, name, "Value", where)
+            name, amount = _object_and_more(arg, "Value", "V 5", verb, where, objects)
             param = f"k{len(amounts) + 1}"
-            amounts.append((param, _amount(amount.strip(), where, verb)))
+            amounts.append((param, _amount(amount, where, verb)))
             body.append(Increment(name, locked=verb == "add_locked", by=param))
         elif verb in _ON_OBJECT:
             kind, make = _ON_OBJECT[verb]
@@ -190,6 +182,17 @@ def _seconds(arg: str, where: str, verb: str) -> float:
     if not math.isfinite(seconds) or not 0 <= seconds <= MAX_SECONDS:
         raise StepsError(f"{where}: {arg} s is not from 0 to {MAX_SECONDS:g} s")
     return seconds
+
+
+def _object_and_more(arg: str, kind: str, example: str, verb: str, where: str,
+                     objects: dict[str, str]) -> tuple[str, str]:
+    """`arg` read as "NAME MORE" (``Q 0.5``): the object's name, checked and used as a
+    `kind`, and what follows it."""
+    name, _, more = arg.partition(" ")
+    if not _NAME.match(name):
+        raise StepsError(f"{where}: {verb} needs the name of a {kind}, e.g. {verb} {example}")
+    _use(objects, name, kind, where)
+    return name, more.strip()
 
 
 def _use(objects: dict[str, str], name: str, kind: str, where: str) -> None:

@@ -67,7 +67,8 @@ class ObjectTrack:
     kind: str  # QUEUE, LOCK or VALUE
     t: list[int] = field(default_factory=list)  # ns, store clock, ascending
     level: list[int] = field(default_factory=list)  # the level from t[i] on
-    # A value's: what its updates added by t[i], had none been lost (value += k adds k).
+    # A value's: what its updates added by t[i], had none been lost (value += k adds k);
+    # empty for other kinds (a queue of a million items keeps no list of zeros).
     gained: list[int] = field(default_factory=list)
     # The changes themselves, in the same order: (+1/-1 for a queue, "set" otherwise),
     # and what a value's update meant to add.
@@ -141,7 +142,8 @@ class ObjectTrack:
             gained += gain
             self.t.append(t)
             self.level.append(level)
-            self.gained.append(gained)
+            if self.kind == VALUE:  # (only a value's updates mean to add something)
+                self.gained.append(gained)
             self._step.append(step)
             if level > self.peak:
                 self.peak = level
