@@ -43,8 +43,8 @@ class Desktop:
         self.size = f"{width}x{height}x24"
 
     def __enter__(self) -> str:
-        self.server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", self.size,
-                                        "-nolisten", "tcp"], stdout=subprocess.PIPE,
+        self.server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-noreset", "-screen", "0",
+                                        self.size, "-nolisten", "tcp"], stdout=subprocess.PIPE,
                                        stderr=subprocess.DEVNULL, text=True)
         display = f":{self.server.stdout.readline().strip()}"  # type: ignore[union-attr]
         env = dict(os.environ, DISPLAY=display)

@@ -111,8 +111,8 @@ def offscreen() -> dict[str, str]:
 @contextlib.contextmanager
 def xserver() -> Iterator[dict[str, str]]:
     """A fresh Xvfb; the environment to use it."""
-    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
-                               "-nolisten", "tcp"], stdout=subprocess.PIPE,
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-noreset", "-screen", "0",
+                               "1600x1000x24", "-nolisten", "tcp"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     number = server.stdout.readline().strip()  # type: ignore[union-attr]
     env = dict(os.environ, DISPLAY=f":{number}")

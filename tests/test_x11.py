@@ -23,22 +23,8 @@ if missing and os.environ.get("MPGUI_REQUIRE_X11") != "1":
 @pytest.fixture
 def display():
     """A fresh Xvfb server; its display name, e.g. ':5'."""
-    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
-                               "-nolisten", "tcp"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    number = server.stdout.readline().strip()
-    assert number.isdigit(), "Xvfb did not start"
-    # Xvfb names its display once it listens; a client's first connection can still be
-    # refused while the server sets up (seen on a busy CI machine): wait until one is
-    # taken, so that a test's app never starts on a display that cannot be reached.
-    env = dict(os.environ, DISPLAY=f":{number}")
-    wait_until(lambda: subprocess.run(["xdotool", "getdisplaygeometry"], env=env,
-                                      capture_output=True).returncode == 0,
-               10, "the X server to accept a client")
-    yield f":{number}"
-    server.terminate()
-    server.wait(10)
-    server.stdout.close()
+    with xvfb(1600, 1000) as name:
+        yield name
 
 
 @contextlib.contextmanager
@@ -142,23 +128,51 @@ needs_desktop = pytest.mark.skipif(
 def desktop(width: int, height: int):
     """A fresh Xvfb screen of `width` x `height` with the openbox window manager (full
     screen and window placement need one); its display name."""
-    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0",
+    with xvfb(width, height) as display:
+        wm = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=display),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            def managing() -> bool:
+                if wm.poll() is not None:
+                    raise AssertionError(f"openbox exited {wm.returncode}: "
+                                         f"{wm.stderr.read()[-500:]!r}")  # type: ignore[union-attr]
+                return _wm_running(display)
+
+            wait_until(managing, 20, "openbox to manage the screen")
+            yield display
+        finally:
+            wm.terminate()
+            wm.wait(10)
+            wm.stderr.close()  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def xvfb(width: int, height: int):
+    """A fresh Xvfb server of `width` x `height` that accepts clients; its display name.
+
+    `-noreset`: a bare Xvfb resets when its last client leaves, and a client connecting
+    in that moment is refused — the harness's own probes (xdotool, xprop) were such last
+    clients, and openbox, starting beside them, died of it now and then on a busy CI
+    machine. The app's own defence against a resetting server is tested apart (its
+    display probe never becomes a client)."""
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-noreset", "-screen", "0",
                                f"{width}x{height}x24", "-nolisten", "tcp"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    number = server.stdout.readline().strip()
-    assert number.isdigit(), "Xvfb did not start"
-    display = f":{number}"
-    wm = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=display),
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until(lambda: _wm_running(display), 20, "openbox to manage the screen")
-        yield display
+        number = server.stdout.readline().strip()  # type: ignore[union-attr]
+        assert number.isdigit(), "Xvfb did not start"
+        # Xvfb names its display once it listens; a client's first connection can still
+        # be refused while the server sets up (seen on a busy CI machine): wait until one
+        # is taken, so that nothing starts on a display that cannot be reached.
+        env = dict(os.environ, DISPLAY=f":{number}")
+        wait_until(lambda: subprocess.run(["xdotool", "getdisplaygeometry"], env=env,
+                                          capture_output=True).returncode == 0,
+                   10, "the X server to accept a client")
+        yield f":{number}"
     finally:
-        wm.terminate()
-        wm.wait(10)
         server.terminate()
         server.wait(10)
-        server.stdout.close()
+        server.stdout.close()  # type: ignore[union-attr]
 
 
 def _wm_running(display: str) -> bool:
