@@ -5,7 +5,6 @@ exit with its code. Where they go is `labels.layout_marks`'s business; this draw
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -19,6 +18,7 @@ from PySide6.QtGui import (
 )
 
 from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui.chart.cached_item import CachedItem
 from mpgui.ui.chart.geometry import Rows, nice_ceil
 from mpgui.ui.chart.labels import Box, Frame, MarksLayout, layout_marks
 from mpgui.ui.chart.mark_painters import painted
@@ -39,7 +39,7 @@ def marks_key(store: TraceStore, cut_ns: int | None) -> tuple:
             *(painter.count(records, cut) for painter, records in painted(store)))
 
 
-class MarksItem(pg.GraphicsObject):
+class MarksItem(CachedItem):
     """Starts, terminates, joins and exits, and their labels."""
 
     def __init__(self, theme: Theme) -> None:
@@ -53,7 +53,6 @@ class MarksItem(pg.GraphicsObject):
         self.line = 1.0  # line width factor (zoom, high contrast)
         self.cut_ns = 2**62  # a replay draws only the marks before this time
         self.layout: MarksLayout | None = None  # what the last paint drew
-        self.setCacheMode(self.CacheMode.DeviceCoordinateCache)  # see SpansItem
 
     def set_data(self, store: TraceStore, rows: Rows, x_end: float,
                  cut_ns: int | None = None) -> None:
@@ -69,18 +68,18 @@ class MarksItem(pg.GraphicsObject):
             self._extent = extent
         if marks != self._marks:
             self._marks = marks
-            self.update()
+            self.repaint_all()
 
     def set_style(self, theme: Theme, line: float) -> None:
         """Other colours; lines `line` times as wide."""
         self.theme, self.line = theme, line
         self._marks = None
-        self.update()
+        self.repaint_all()
 
     def set_font_size(self, points: float) -> None:
         """Size of the labels."""
         self.font.setPointSizeF(points)
-        self.update()
+        self.repaint_all()
 
     def boundingRect(self) -> QRectF:
         return self._extent

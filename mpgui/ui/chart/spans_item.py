@@ -11,10 +11,10 @@ many spans were recorded.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 
+from mpgui.ui.chart.cached_item import CachedItem
 from mpgui.ui.chart.geometry import CODE_SHIFT, MAIN_COLOR, Rows, SpanCache, nice_ceil
 from mpgui.ui.chart.pixels import (
     LEVELS,
@@ -41,7 +41,7 @@ _HEIGHT[OTHERS] = STATE_STYLES[TALL[0]].height
 GHOST_MARGIN = 0.12  # a predicted bar's outline lies this much of a lane outside the bar
 
 
-class SpansItem(pg.GraphicsObject):
+class SpansItem(CachedItem):
     """Lanes, spans (by state and process colour) and ticks for printed lines.
 
     The pixel codes of the whole view are kept between paints. A new frame recomputes
@@ -63,10 +63,6 @@ class SpansItem(pg.GraphicsObject):
         super().__init__()
         self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
         self.setTransform(QTransform.fromScale(1 / self.SCALE[0], 1 / self.SCALE[1]))
-        # Qt keeps what was painted as a device-pixel image: Qt's own repaints after a
-        # change of view (it repaints each item's area once more) and exposures merely
-        # copy it, and update(rect) re-renders only that strip into it.
-        self.setCacheMode(self.CacheMode.DeviceCoordinateCache)
         self.theme = theme
         self.cache = SpanCache()
         self.rows: Rows | None = None
@@ -107,7 +103,7 @@ class SpansItem(pg.GraphicsObject):
             self._extent = extent
         if relaid:
             self._grid_key = None
-            self.update()
+            self.repaint_all()
             return
         self._dirty_from = min(self._dirty_from, cache.changed_from)
         self._build_next(cache.changed_from)
@@ -125,7 +121,7 @@ class SpansItem(pg.GraphicsObject):
         """Redraw with other colours, and lines and markers `line` times as wide."""
         self.theme, self.line = theme, line
         self._brushes.clear()
-        self.update()
+        self.repaint_all()
 
     def boundingRect(self) -> QRectF:
         return self._extent
