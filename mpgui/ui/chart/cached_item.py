@@ -24,6 +24,12 @@ class CachedItem(pg.GraphicsObject):
         self.setCacheMode(self.CacheMode.DeviceCoordinateCache)
 
     def repaint_all(self) -> None:
-        """Drop the cached picture: the next paint draws the whole item afresh."""
+        """Drop the cached picture: the next paint draws the whole item afresh. (An
+        item drawn without a cache — an exported picture's, whose SVG must get
+        vectors — stays without one.)"""
+        mode = self.cacheMode()
+        if mode == self.CacheMode.NoCache:
+            self.update()
+            return
         self.setCacheMode(self.CacheMode.NoCache)  # (schedules the repaint)
-        self.setCacheMode(self.CacheMode.DeviceCoordinateCache)
+        self.setCacheMode(mode)
