@@ -100,29 +100,53 @@ def frame_budget() -> list[Row]:
         Row(f"frame budget: poll-and-redraw tick, 99th percentile ({load})",
             f"{p99_frames:.1f} ms (redraws) / {p99_all:.1f} ms (all ticks)",
             f"median redraw {statistics.median(frame_ms):.1f} ms, "
-            f"{len(frame_ms) / (CHATTER_SECONDS - WARM_UP_S):.0f} redraws/s", None, "< 16 ms",
-            p99_frames < 16),
+            f"{len(frame_ms) / (CHATTER_SECONDS - WARM_UP_S):.0f} redraws/s", None, "< 10 ms",
+            p99_frames < 10),
         Row(f"latency: a printed line from the child's print to the painted window "
             f"(95th percentile of {len(latencies):,})", f"{p95_latency:.1f} ms",
-            f"median {statistics.median(latencies):.1f} ms", None, "< 50 ms",
-            p95_latency < 50),
+            f"median {statistics.median(latencies):.1f} ms", None, "< 30 ms",
+            p95_latency < 30),
     ]
 
 
 def _synthetic_store(lanes: int, spans: int):  # type: ignore[no-untyped-def]
-    """A finished run with `spans` spans spread over `lanes` process lanes."""
+    """A finished run with `spans` spans spread over `lanes` process lanes: each lane
+    goes running, preempted, sleeping, running, ..., 0.1 ms a span, on cores 0 and 1
+    in turn. Built as whole columns (ten million `set_state` calls would take a minute);
+    the same spans `set_state` would record."""
+    from array import array
+
+    import numpy as np
+
     from mpgui.runtime.protocol import State
-    from mpgui.runtime.store.trace import TraceStore
+    from mpgui.runtime.store.trace import COLUMNS, OPEN, TraceStore
 
     store = TraceStore()
     main = store.add_lane("main", "main program", "main")
     ids = [store.add_lane(f"P{i}", f"p{i}", "process") for i in range(lanes)]
-    per = spans // lanes
     store.begin(0, main)
-    states = (State.RUNNING, State.PREEMPTED, State.SLEEPING, State.RUNNING)
+    per = spans // lanes
+    j = np.arange(per, dtype=np.int64)
+    t0 = j[None, :] * 100_000 + np.arange(lanes, dtype=np.int64)[:, None]
+    t1 = np.empty_like(t0)
+    t1[:, :-1] = t0[:, 1:]
+    t1[:, -1] = OPEN  # each lane's last span stays open until finish()
+    states = np.array([State.RUNNING, State.PREEMPTED, State.SLEEPING, State.RUNNING])
+    new = {"span_lane": np.repeat(np.array(ids), per), "span_state": np.tile(states[j % 4], lanes),
+           "span_core": np.tile(j % 2, lanes), "span_t0": t0.ravel(), "span_t1": t1.ravel()}
+    first = len(store.span_t0)
+    columns = {}
+    for name, values in new.items():
+        column = array(COLUMNS[name], getattr(store, name))
+        column.frombytes(values.astype(np.dtype(COLUMNS[name])).tobytes())
+        columns[name] = column
+    store.restore_columns(columns)
     for k, lane in enumerate(ids):
-        for j in range(per):
-            store.set_state(lane, j * 100_000 + k, states[j % 4], j % 2)
+        ln = store.lanes[lane]
+        ln.open_span = first + (k + 1) * per - 1
+        ln.state, ln.core = int(states[(per - 1) % 4]), (per - 1) % 2
+        ln.cores.update({0, 1})
+        ln.preemptions = (per + 2) // 4
     store.finish(per * 100_000 + lanes)
     return store
 
@@ -154,13 +178,18 @@ def _pan_zoom_times(store, frames: int) -> list[float]:  # type: ignore[no-untyp
     return times
 
 
-def pan_zoom(lanes: int = 64, spans: int = 100_000, frames: int = 60) -> Row:
-    """Repaint time of the chart after a pan or a zoom, with `lanes` x `spans`."""
-    times = _pan_zoom_times(_synthetic_store(lanes, spans), frames)
-    p95 = _percentile(times, 0.95)
-    return Row(f"scale: chart repaint after pan/zoom, {lanes} lanes x {spans:,} spans "
-               f"(95th percentile of {frames})", f"{p95:.1f} ms",
-               f"median {statistics.median(times):.1f} ms", None, "< 16 ms", p95 < 16)
+def pan_zoom(lanes: int = 64, frames: int = 60) -> list[Row]:
+    """Repaint time of the chart after a pan or a zoom, with `lanes` lanes of 100,000,
+    1,000,000 and 10,000,000 spans in all (the last within twice the frame budget)."""
+    rows = []
+    for spans, limit in ((100_000, 16), (1_000_000, 16), (10_000_000, 33)):
+        times = _pan_zoom_times(_synthetic_store(lanes, spans), frames)
+        p95 = _percentile(times, 0.95)
+        rows.append(Row(f"scale: chart repaint after pan/zoom, {lanes} lanes x {spans:,} "
+                        f"spans (95th percentile of {frames})", f"{p95:.1f} ms",
+                        f"median {statistics.median(times):.1f} ms", None, f"< {limit} ms",
+                        p95 < limit))
+    return rows
 
 
 def _queue_store(items: int):  # type: ignore[no-untyped-def]
