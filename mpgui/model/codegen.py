@@ -187,7 +187,7 @@ def _shared_line(obj: SharedObject, threads: bool, helpers: dict[str, str]) -> s
     """``Q = multiprocessing.Queue()``, or its threads' counterpart."""
     kind = get_kind(obj.kind)
     made = kind.expression(obj.values(), threads, helpers.get(kind.threads_helper, ""),
-                           helpers["manager"])
+                           helpers["manager"], obj.code())
     return f"{obj.name} = {made}"
 
 

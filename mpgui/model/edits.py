@@ -189,7 +189,8 @@ def move_object(scenario: Scenario, index: int, to: int) -> Scenario:
 def set_object_field(scenario: Scenario, index: int, field: str,
                      value: str | int) -> Scenario:
     """Change a shared object's name (the rows that use it follow), its kind (the
-    parameters it shares with the new kind stay) or one of its parameters."""
+    parameters it shares with the new kind stay, and the typecode if it has one), its
+    typecode or one of its parameters."""
     obj = scenario.objects[index]
     processes = scenario.processes
     if field == "name":
@@ -201,7 +202,10 @@ def set_object_field(scenario: Scenario, index: int, field: str,
         kind = get_kind(str(value))
         new = replace(obj, kind=kind.name,
                       params={p.name: obj.params[p.name] for p in kind.params
-                              if p.name in obj.params})
+                              if p.name in obj.params},
+                      typecode=obj.typecode if kind.typed else "")
+    elif field == "typecode":
+        new = replace(obj, typecode=str(value))
     else:  # a parameter: a whole number (the editor's spin box gives one)
         new = replace(obj, params={**obj.params, field: int(value)})
     objects = list(scenario.objects)

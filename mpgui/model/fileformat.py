@@ -31,14 +31,16 @@ from mpgui.model.scenario import (
     Step,
     format_number,
 )
-from mpgui.model.shared import OBJECT_KINDS, SharedObject
+from mpgui.model.shared import OBJECT_KINDS, TYPECODES, SharedObject, describe_typecode
 from mpgui.model.steps import steps_workload
 from mpgui.model.userfile import read_bounded
 
 # 2: shared objects ([[object]]) and what each row uses of them. A version-1 file is
-# read as it always was (it has neither); every file is written as version 2.
-FORMAT_VERSION = 2
-READS = (1, 2)
+# read as it always was (it has neither).
+# 3: a Value's or an Array's typecode (``typecode = "d"``); a version-2 file has none
+# (its values are "i"). Every file is written as version 3.
+FORMAT_VERSION = 3
+READS = (1, 2, 3)
 MAX_FILE_BYTES = 1_000_000
 SUFFIX = ".toml"
 # What Save suggests: the desktop knows a *.mpg.toml as an mpgui scenario
@@ -171,18 +173,25 @@ def about_from_dict(doc: object) -> About:
 
 def _object(doc: object, where: str) -> SharedObject:
     d = _table(doc, where)
-    _keys(d, where, required={"name", "kind"}, optional={"params"})
+    _keys(d, where, required={"name", "kind"}, optional={"params", "typecode"})
     kind = _str(d["kind"], f"{where}.kind")
     if kind not in OBJECT_KINDS:
         raise ScenarioFileError(f"{where}.kind: unknown kind {_quoted(kind)}; known: "
                                 + ", ".join(OBJECT_KINDS))
+    typecode = _str(d.get("typecode", ""), f"{where}.typecode")
+    if typecode and not OBJECT_KINDS[kind].typed:
+        raise ScenarioFileError(f"{where}.typecode: a {kind} has no typecode (a Value "
+                                "and an Array have)")
+    if typecode and typecode not in TYPECODES:
+        raise ScenarioFileError(f"{where}.typecode: unknown typecode {_quoted(typecode)}; "
+                                "known: " + ", ".join(map(describe_typecode, TYPECODES)))
     params = _table(d.get("params", {}), f"{where}.params")
     _keys(params, f"{where}.params", optional={p.name for p in OBJECT_KINDS[kind].params})
     for key, value in params.items():
         if not _is_int(value):
             raise ScenarioFileError(f"{where}.params.{key}: expected a whole number, got "
                                     f"{_kind(value)}")
-    return SharedObject(_str(d["name"], f"{where}.name"), kind, params)
+    return SharedObject(_str(d["name"], f"{where}.name"), kind, params, typecode)
 
 
 def _process(doc: object, where: str, version: int = FORMAT_VERSION) -> ProcessSpec:
@@ -331,6 +340,8 @@ def dump_scenario(scenario: Scenario) -> str:
     for obj in scenario.objects:
         lines += ["", "[[object]]", f"name = {_toml_str(obj.name)}",
                   f"kind = {_toml_str(obj.kind)}"]
+        if obj.typecode:
+            lines.append(f"typecode = {_toml_str(obj.typecode)}")
         if obj.params:
             lines.append("params = { " + ", ".join(f"{k} = {v}" for k, v in obj.params.items())
                          + " }")

@@ -17,11 +17,42 @@ Plain data only: no Qt, no runtime (the model imports neither).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from mpgui.model.registry import Param
+
+# The C types a Value or an Array may hold, by typecode (the `array` module's and
+# ctypes' letters, which multiprocessing takes): what each is, in words.
+TYPECODES: dict[str, str] = {
+    "i": "int", "b": "signed char", "h": "short", "l": "long", "q": "long long",
+    "B": "unsigned char", "H": "unsigned short", "I": "unsigned int",
+    "L": "unsigned long", "Q": "unsigned long long", "f": "float", "d": "double",
+}
+DEFAULT_TYPECODE = "i"  # multiprocessing.Value("i"): a C int, as the tutorials write
+
+
+def is_floating(typecode: str) -> bool:
+    """Whether `typecode` holds floating-point numbers ("f", "d")."""
+    return typecode in ("f", "d")
+
+
+def typecode_range(typecode: str) -> tuple[int, int] | None:
+    """The whole numbers a `typecode` holds, from its size on this machine (a "l" is
+    8 bytes on Linux, 4 on Windows); None for a floating type."""
+    if is_floating(typecode):
+        return None
+    bits = 8 * array(typecode).itemsize
+    if typecode.isupper():
+        return 0, 2 ** bits - 1
+    return -2 ** (bits - 1), 2 ** (bits - 1) - 1
+
+
+def describe_typecode(typecode: str) -> str:
+    """``"d" (double)``: a typecode and its C type, in words."""
+    return f'"{typecode}" ({TYPECODES.get(typecode, "unknown")})'
 
 
 @dataclass(frozen=True)
@@ -50,16 +81,27 @@ class ObjectKind:
     managed: bool = False
     # How the table shows its setting, if not as "maxsize 2" (and `zero` for 0).
     shows: Callable[[int], str] | None = None
+    # Whether it holds numbers of a C type chosen by a typecode (`TYPECODES`), as
+    # multiprocessing.Value and Array do: {typecode} in `make`, and {zero}, a cell's
+    # first value ("0", or "0.0" for a floating type), in `make_threads`.
+    typed: bool = False
 
     def expression(self, values: Mapping[str, int], threads: bool = False,
-                   helper: str = "", manager: str = "manager") -> str:
+                   helper: str = "", manager: str = "manager",
+                   typecode: str = DEFAULT_TYPECODE) -> str:
         """The expression that makes one with `values` — ``multiprocessing.Queue(2)`` —
         or its threads' counterpart, using the script's helper called `helper` (and its
-        Manager called `manager`)."""
+        Manager called `manager`); a typed kind's numbers are of `typecode`'s type."""
         args = {k: str(v) for k, v in values.items()}
         for name, spelled in self.spell:
             if name in values:
                 args[name] = spelled(values[name])
+        if self.typed:
+            floating = is_floating(typecode)
+            if floating and "init" in values:  # Value("d", 0.0), as one writes it
+                args["init"] = repr(float(values["init"]))
+            args["typecode"] = f'"{typecode}"'
+            args["zero"] = "0.0" if floating else "0"
         template = self.make_threads if threads else self.make
         return template.format(mp="multiprocessing", helper=helper, manager=manager, **args)
 
@@ -83,13 +125,15 @@ LOCK = ObjectKind(
             "does.",
     (), "{mp}.Lock()", "threading.Lock()", "threading", short="L")
 VALUE = ObjectKind(
-    "Value", "A number in shared memory (multiprocessing.Value('i')) that every process "
-             "reads and writes; its get_lock() makes an update whole.",
+    "Value", "A number in shared memory (multiprocessing.Value(\"i\", 0): its typecode "
+             "says its C type, \"i\" an int, \"d\" a double) that every process reads "
+             "and writes; its get_lock() makes an update whole.",
     (Param("init", "Initial value", int, 0, -1_000_000_000, 1_000_000_000, "",
            "The value it starts with."),),
     # The threads' counterpart: an object with the same .value and .get_lock() (see
     # codegen's SharedValue helper), since threads share plain variables.
-    "{mp}.Value(\"i\", {init})", "{helper}({init})", "threading", "shared_value", short="V")
+    "{mp}.Value({typecode}, {init})", "{helper}({init})", "threading", "shared_value",
+    short="V", typed=True)
 
 EVENT = ObjectKind(
     "Event", "An event: a flag every process can see. wait() blocks until a process "
@@ -142,13 +186,15 @@ CONDITION = ObjectKind(
     (), "{mp}.Condition()", "threading.Condition()", "threading", short="CV")
 
 ARRAY = ObjectKind(
-    "Array", "An array of whole numbers in shared memory (multiprocessing.Array('i', "
-             "size)): every process reads and writes its cells; processes that write "
-             "different cells need no lock.",
+    "Array", "An array of numbers in shared memory (multiprocessing.Array(\"i\", size): "
+             "its typecode says the cells' C type): every process reads and writes its "
+             "cells; processes that write different cells need no lock.",
     (Param("size", "Size", int, 8, 1, 10_000, "", "How many cells it has (each starts at "
                                                  "0)."),),
-    # (Threads share one process's memory: a plain list of numbers does.)
-    "{mp}.Array(\"i\", {size})", "[0] * {size}", "", short="A")
+    # (Threads share one process's memory: an array of the same C type does — a cell
+    # written holds what the shared one would, 4.0 for a 4 in a "d" array.)
+    "{mp}.Array({typecode}, {size})", "array.array({typecode}, [{zero}]) * {size}", "array",
+    short="A", typed=True)
 
 MANAGER_DICT = ObjectKind(
     "Manager.dict", "A dict kept by a Manager: a server process holds it, and every "
@@ -192,9 +238,18 @@ class SharedObject:
     name: str  # its variable in the script
     kind: str  # an `OBJECT_KINDS` name
     params: Mapping[str, int] = field(default_factory=dict)
+    # A Value's or an Array's typecode ("d"); "" for the default, "i" (and for the
+    # kinds that have none). Kept as given: validation names one it does not know.
+    typecode: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        if self.typecode == DEFAULT_TYPECODE:  # (one spelling of the default: "")
+            object.__setattr__(self, "typecode", "")
+
+    def code(self) -> str:
+        """Its typecode, the default's if none is set."""
+        return self.typecode or DEFAULT_TYPECODE
 
     def param(self, name: str) -> int:
         """The parameter's value, or the kind's default when it is not set."""

@@ -28,7 +28,14 @@ from mpgui.model.scenario import (
     Step,
     format_number,
 )
-from mpgui.model.shared import OBJECT_KINDS, SharedObject, plays
+from mpgui.model.shared import (
+    OBJECT_KINDS,
+    TYPECODES,
+    SharedObject,
+    describe_typecode,
+    plays,
+    typecode_range,
+)
 from mpgui.model.steps import StepsError
 from mpgui.model.steps import parse as parse_steps
 
@@ -282,6 +289,18 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
         for param in kind.params:
             if (msg := check_number(param, obj.param(param.name))) is not None:
                 bad(param.name, msg)
+        if obj.typecode and not kind.typed:
+            bad("typecode", f"a {kind.name} has no typecode (a Value and an Array have)")
+        elif obj.typecode and obj.typecode not in TYPECODES:
+            bad("typecode", f"{obj.typecode!r} is not a typecode; choose one of "
+                + ", ".join(map(describe_typecode, TYPECODES)))
+        elif kind.typed and "init" in obj.params and \
+                (span := typecode_range(obj.code())) is not None and \
+                not span[0] <= obj.param("init") <= span[1]:
+            # (Allowed, as multiprocessing allows it: the C type keeps the low bits.)
+            bad("init", f"{obj.param('init')} does not fit a {describe_typecode(obj.code())}, "
+                f"which holds {span[0]:,} to {span[1]:,}: the value starts as what "
+                "is left of it (its low bits)", "warning")
     used: set[str] = set()
     for row, spec in enumerate(scenario.processes):
         if spec.workload not in WORKLOADS:

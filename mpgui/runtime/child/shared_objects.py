@@ -15,6 +15,7 @@ that received that item; the item is what the equivalent script puts.
 
 from __future__ import annotations
 
+import array
 import itertools
 import multiprocessing
 import os
@@ -65,15 +66,16 @@ NOTIFY = "notify"  # notify_all() on a condition: b None
 WRITE = "write"  # a cell of an array written: b the cell's index
 GAVEUP = "gaveup"  # a wait whose timeout passed, given up: b the call
 
-# An object's spec as the parent sends it: (name, kind name, parameters).
-ObjectSpec = tuple[str, str, dict[str, int]]
+# An object's spec as the parent sends it: (name, kind name, parameters, typecode — a
+# Value's or an Array's C type, "i" where a kind has none).
+ObjectSpec = tuple[str, str, dict[str, int], str]
 
 
 class ThreadValue:
     """What multiprocessing.Value is to processes, for threads: a .value, and a lock
     that makes an update whole (the generated script's SharedValue)."""
 
-    def __init__(self, value: int) -> None:
+    def __init__(self, value: float) -> None:
         self.value = value
         self._lock = threading.RLock()
 
@@ -81,38 +83,47 @@ class ThreadValue:
         return self._lock
 
 
-_FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int]], Any]] = {
-    "Queue": lambda ctx, p: ctx.Queue(p.get("maxsize", 0)),
-    "Lock": lambda ctx, p: ctx.Lock(),
-    "Value": lambda ctx, p: ctx.Value("i", p.get("init", 0)),
-    "Event": lambda ctx, p: ctx.Event(),
-    "Barrier": lambda ctx, p: ctx.Barrier(p.get("parties", 2)),
-    "JoinableQueue": lambda ctx, p: ctx.JoinableQueue(p.get("maxsize", 0)),
-    "RLock": lambda ctx, p: ctx.RLock(),
-    "Semaphore": lambda ctx, p: ctx.Semaphore(p.get("value", 2)),
-    "Pipe": lambda ctx, p: ctx.Pipe(bool(p.get("duplex", 1))),
-    "Condition": lambda ctx, p: ctx.Condition(),
-    "Array": lambda ctx, p: ctx.Array("i", p.get("size", 8)),
+_FOR_PROCESSES: dict[str, Callable[[Any, dict[str, int], str], Any]] = {
+    "Queue": lambda ctx, p, t: ctx.Queue(p.get("maxsize", 0)),
+    "Lock": lambda ctx, p, t: ctx.Lock(),
+    "Value": lambda ctx, p, t: ctx.Value(t, p.get("init", 0)),
+    "Event": lambda ctx, p, t: ctx.Event(),
+    "Barrier": lambda ctx, p, t: ctx.Barrier(p.get("parties", 2)),
+    "JoinableQueue": lambda ctx, p, t: ctx.JoinableQueue(p.get("maxsize", 0)),
+    "RLock": lambda ctx, p, t: ctx.RLock(),
+    "Semaphore": lambda ctx, p, t: ctx.Semaphore(p.get("value", 2)),
+    "Pipe": lambda ctx, p, t: ctx.Pipe(bool(p.get("duplex", 1))),
+    "Condition": lambda ctx, p, t: ctx.Condition(),
+    "Array": lambda ctx, p, t: ctx.Array(t, p.get("size", 8)),
 }
 # Those a Manager makes: (the manager, parameters) -> the object's proxy.
 _BY_MANAGER: dict[str, Callable[[Any, dict[str, int]], Any]] = {
     "Manager.dict": lambda m, p: m.dict(),
     "Manager.list": lambda m, p: m.list(),
 }
-_FOR_THREADS: dict[str, Callable[[dict[str, int]], Any]] = {
-    "Queue": lambda p: queues.Queue(p.get("maxsize", 0)),
-    "Lock": lambda p: threading.Lock(),
-    "Value": lambda p: ThreadValue(p.get("init", 0)),
-    "Event": lambda p: threading.Event(),
-    "Barrier": lambda p: threading.Barrier(p.get("parties", 2)),
-    "JoinableQueue": lambda p: queues.Queue(p.get("maxsize", 0)),  # (has task_done, join)
-    "RLock": lambda p: threading.RLock(),
-    "Semaphore": lambda p: threading.Semaphore(p.get("value", 2)),
-    "Pipe": lambda p: multiprocessing.Pipe(bool(p.get("duplex", 1))),
-    "Condition": lambda p: threading.Condition(),
-    "Array": lambda p: [0] * p.get("size", 8),  # (threads share the process's memory)
-    "Manager.dict": lambda p: {},
-    "Manager.list": lambda p: [],
+
+
+def _number(typecode: str, n: int) -> float:
+    """`n` as a number of `typecode`'s kind: 0.0 for a floating type, as its Value
+    holds it (the threads' counterparts print what the processes' do)."""
+    return float(n) if typecode in ("f", "d") else n
+
+
+_FOR_THREADS: dict[str, Callable[[dict[str, int], str], Any]] = {
+    "Queue": lambda p, t: queues.Queue(p.get("maxsize", 0)),
+    "Lock": lambda p, t: threading.Lock(),
+    "Value": lambda p, t: ThreadValue(_number(t, p.get("init", 0))),
+    "Event": lambda p, t: threading.Event(),
+    "Barrier": lambda p, t: threading.Barrier(p.get("parties", 2)),
+    "JoinableQueue": lambda p, t: queues.Queue(p.get("maxsize", 0)),  # (task_done, join)
+    "RLock": lambda p, t: threading.RLock(),
+    "Semaphore": lambda p, t: threading.Semaphore(p.get("value", 2)),
+    "Pipe": lambda p, t: multiprocessing.Pipe(bool(p.get("duplex", 1))),
+    "Condition": lambda p, t: threading.Condition(),
+    # (threads share the process's memory: an array of the same C type is theirs)
+    "Array": lambda p, t: array.array(t, [0]) * p.get("size", 8),
+    "Manager.dict": lambda p, t: {},
+    "Manager.list": lambda p, t: [],
 }
 
 
@@ -121,7 +132,7 @@ def make_for_processes(ctx: Any, specs: list[ObjectSpec]) -> tuple[dict[str, Any
     the Manager that keeps those a manager makes (None if there are none): its server
     is a process of the run's, to be shut down with it (`manager.shutdown()`)."""
     manager = None
-    if any(kind in _BY_MANAGER for _n, kind, _p in specs):
+    if any(kind in _BY_MANAGER for _n, kind, _p, _t in specs):
         from multiprocessing.managers import SyncManager
 
         from mpgui.runtime.child.entry import exit_with_parent
@@ -129,13 +140,15 @@ def make_for_processes(ctx: Any, specs: list[ObjectSpec]) -> tuple[dict[str, Any
         # (its server ends with mpgui, however mpgui ends, as every child of a run does)
         manager.start(initializer=exit_with_parent)
     made = {name: _BY_MANAGER[kind](manager, params) if kind in _BY_MANAGER
-            else _FOR_PROCESSES[kind](ctx, params) for name, kind, params in specs}
+            else _FOR_PROCESSES[kind](ctx, params, typecode)
+            for name, kind, params, typecode in specs}
     return made, manager
 
 
 def make_for_threads(specs: list[ObjectSpec]) -> dict[str, Any]:
     """Their counterparts for threads of one process, by name."""
-    return {name: _FOR_THREADS[kind](params) for name, kind, params in specs}
+    return {name: _FOR_THREADS[kind](params, typecode)
+            for name, kind, params, typecode in specs}
 
 
 def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any],

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mpgui.model.instances import Instance
 
 if TYPE_CHECKING:
+    from mpgui.runtime.child.shared_objects import ObjectSpec
     from mpgui.runtime.parent.watch import Watch
     from mpgui.runtime.store.trace import TraceStore
 
@@ -55,7 +56,7 @@ class RunSide(Protocol):
     main_lane: int
     worker_lanes: list[int]  # a pool's workers' lanes (none for other backends)
     # The scenario's shared objects as plain data: (name, kind, parameters).
-    object_specs: list[tuple[str, str, dict[str, int]]]
+    object_specs: list[ObjectSpec]
 
     @property
     def child_target(self) -> Callable[..., None]:

@@ -86,7 +86,8 @@ class Runner(RunLoop):
                                 "choose " + ", ".join(start_methods()))
         self.scenario = scenario
         # Its shared objects as plain data for whoever makes them (a backend, a host).
-        self.object_specs = [(o.name, o.kind, o.values()) for o in scenario.objects]
+        self.object_specs = [(o.name, o.kind, o.values(), o.code())
+                             for o in scenario.objects]
         self.name = name  # the scenario's name (a built-in's or a file's), shown with it
         self.speed = speed
         self.start_method = start_method

@@ -1,8 +1,9 @@
 """The shared objects of a scenario — queues, locks, values — as a small table above the
 main program, which makes them before it starts anything (`mpgui.model.shared`).
 
-Each row: the object's name, its kind, its setting (a queue's maxsize, a value's
-initial value) and the line that makes it in the equivalent script. The table shows
+Each row: the object's name, its kind, its type (a Value's or an Array's typecode: the
+C type of its numbers), its setting (a queue's maxsize, a value's initial value) and the
+line that makes it in the equivalent script. The table shows
 only while the scenario has objects; Add Shared Object (in the Main program panel and
 the Edit menu) adds one, and choosing a workload that needs one adds it too.
 """
@@ -21,23 +22,33 @@ from PySide6.QtWidgets import (
 )
 
 from mpgui.model import edits
-from mpgui.model.shared import OBJECT_KINDS, SharedObject, get_kind
+from mpgui.model.shared import (
+    OBJECT_KINDS,
+    TYPECODES,
+    SharedObject,
+    describe_typecode,
+    get_kind,
+    typecode_range,
+)
 from mpgui.model.validation import as_number, check_var
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.editor.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.editor.process_table import param_spin_box
 from mpgui.ui.theme import Theme, mono_font
 
-HEADERS = ("Object", "Kind", "Setting", "In the script")
+HEADERS = ("Object", "Kind", "Type", "Setting", "In the script")
 TIPS = (
     "The object's variable in the script; each process that uses it gets it as an "
     "argument.",
     "What kind of object: " + " ".join(f"{k.name}: {k.help}" for k in OBJECT_KINDS.values()),
+    "A Value's or an Array's typecode, the C type of its numbers: \"i\" an int (the "
+    "usual), \"d\" a double (a floating-point number), \"b\" a signed char (-128 to 127: "
+    "a number past it wraps round)… Other kinds have none.",
     "Its one setting, if its kind has one: a queue's maxsize (0: no limit), a value's "
     "initial value.",
     "The line of the script's main block that makes it (before any process starts).",
 )
-NAME, KIND, SETTING, CODE = range(4)
+NAME, KIND, TYPE, SETTING, CODE = range(5)
 
 
 def made_as(obj: SharedObject) -> str:
@@ -46,7 +57,13 @@ def made_as(obj: SharedObject) -> str:
         kind = get_kind(obj.kind)
     except KeyError:
         return ""
-    return f"{obj.name} = " + kind.expression(obj.values())
+    return f"{obj.name} = " + kind.expression(obj.values(), typecode=obj.code())
+
+
+def typed(obj: SharedObject) -> bool:
+    """Whether `obj`'s kind has a typecode (a Value, an Array)."""
+    kind = OBJECT_KINDS.get(obj.kind)
+    return kind is not None and kind.typed
 
 
 class ObjectsModel(ListTableModel):
@@ -66,13 +83,18 @@ class ObjectsModel(ListTableModel):
     def cell(self, row: int, col: int, role: int):  # type: ignore[no-untyped-def]
         obj = self.doc.scenario.objects[row]
         setting = self.setting(obj)
-        field = ("name", "kind", setting or "", "")[col]
+        field = ("name", "kind", "typecode", setting or "", "")[col]
         problems = self.problems(row, field) if field else []
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == NAME:
                 return obj.name
             if col == KIND:
                 return obj.kind
+            if col == TYPE:
+                if not typed(obj):
+                    return "" if role == Qt.ItemDataRole.DisplayRole else None
+                return obj.code() if role == Qt.ItemDataRole.EditRole else \
+                    describe_typecode(obj.code())
             if col == SETTING:
                 if setting is None:
                     return "" if role == Qt.ItemDataRole.DisplayRole else None
@@ -93,6 +115,13 @@ class ObjectsModel(ListTableModel):
             if col == SETTING and setting is not None:
                 param = get_kind(obj.kind).param(setting)
                 return f"{param.help} Allowed: {param.describe_range()}."
+            if col == TYPE and typed(obj):
+                span = typecode_range(obj.code())
+                holds = "floating-point numbers" if span is None else \
+                    f"whole numbers from {span[0]:,} to {span[1]:,}"
+                return f"{describe_typecode(obj.code())}: its numbers are C " \
+                    f"{TYPECODES[obj.code()]}s, {holds}. Double-click to choose another " \
+                    "typecode."
             return TIPS[col]
         if role == Qt.ItemDataRole.BackgroundRole and problems:
             return self.tint(problems)
@@ -106,8 +135,9 @@ class ObjectsModel(ListTableModel):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if not index.isValid() or index.column() == CODE:
             return base
-        if index.column() == SETTING and \
-                self.setting(self.doc.scenario.objects[index.row()]) is None:
+        obj = self.doc.scenario.objects[index.row()]
+        if (index.column() == SETTING and self.setting(obj) is None) or \
+                (index.column() == TYPE and not typed(obj)):
             return base
         return base | Qt.ItemFlag.ItemIsEditable
 
@@ -133,6 +163,11 @@ class ObjectsModel(ListTableModel):
                 return False
             new = edits.set_object_field(s, row, "kind", str(value))
             text = f"Make {obj.name} a {value}"
+        elif col == TYPE:
+            if not typed(obj) or value not in TYPECODES or value == obj.code():
+                return False
+            new = edits.set_object_field(s, row, "typecode", str(value))
+            text = f"Make {obj.name} hold {TYPECODES[str(value)]}s"
         else:
             setting = self.setting(obj)
             number = as_number(value)
@@ -146,7 +181,7 @@ class ObjectsModel(ListTableModel):
 
 
 class ObjectsDelegate(QStyledItemDelegate):
-    """A combo box for the kind, a spin box with the setting's limits."""
+    """A combo box for the kind and the type, a spin box with the setting's limits."""
 
     def createEditor(self, parent: QWidget, option, index: Index) -> QWidget:  # type: ignore[no-untyped-def]
         model = index.model()
@@ -155,6 +190,11 @@ class ObjectsDelegate(QStyledItemDelegate):
             for kind in OBJECT_KINDS.values():
                 combo.addItem(kind.name, kind.name)
                 combo.setItemData(combo.count() - 1, kind.help, Qt.ItemDataRole.ToolTipRole)
+            return combo
+        if index.column() == TYPE:
+            combo = QComboBox(parent)
+            for code in TYPECODES:
+                combo.addItem(describe_typecode(code), code)
             return combo
         if index.column() == SETTING:
             obj = model.doc.scenario.objects[index.row()]  # type: ignore[attr-defined]
