@@ -201,9 +201,20 @@ def test_a_counter_adds_by_k_and_its_lane_expects_k_per_update():
         assert total.updates == 4000 and total.expected == 4000 * by
         assert total.lost == total.expected - total.final and total.lost % by == 0
         assert f"R: the total is {total.final}" in lines_of(store)
+        assert f"A added {by}, 2000 times" in lines_of(store)  # (the message's {by})
         assert all(op.by == by for op in store.records("shared") if op.verb == "rw")
         if name == "lock-fixes-it":
             assert total.final == 4000 * by and not total.collisions
+
+
+def test_by_is_a_counter_s_placeholder_only():
+    scenario = load_builtin("lost-updates")
+    reader = next(i for i, p in enumerate(scenario.processes) if p.workload == "reader")
+    wrong = edits.set_process_field(scenario, reader, "message", "R adds {by}")
+    assert [p.message for p in validate(wrong)] == [
+        "uses {by}, but a read a value adds nothing to a value (a counter does)"]
+    code = generate_code(scenario)
+    assert 'print(f"A added {by}, {n} times", flush=True)' in code
 
 
 def test_a_consumer_that_gives_up_goes_on_without_the_item_and_is_no_deadlock(tmp_path):

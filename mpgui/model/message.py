@@ -20,6 +20,7 @@ from mpgui.model.rendering import renderer as renderer
 PLACEHOLDERS: dict[str, str] = {
     "i": "the iteration, counting from 0",
     "n": "the number of iterations",
+    "by": "what each update of a counter adds (value += by)",
     "name": "the process name (Process(name=...))",
     "pid": "the process id (os.getpid())",
     "k": "the copy number, for a row with copies (0 otherwise)",
@@ -33,7 +34,7 @@ MAX_LENGTH = 200
 _SPEC = re.compile(r"(?:.?[<>^=])?[+\- ]?0?\d{0,2}(?:\.\d{1,2})?[bcdeEfFgGnosxX%]?")
 # What a format spec may hold to be written as is inside an f-string's braces.
 _FSTRING_SPEC = frozenset(string.ascii_letters + string.digits + " <>^=+-.%_*")
-_SAMPLE = {"i": 0, "n": 1, "name": "process", "pid": 1, "k": 0, "item": "item", "value": 0,
+_SAMPLE = {"i": 0, "n": 1, "by": 1, "name": "process", "pid": 1, "k": 0, "item": "item", "value": 0,
            "contents": "{}"}
 
 

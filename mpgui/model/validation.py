@@ -345,6 +345,10 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
                 and "n" not in {p.name for p in workload.params}:
             out.append(Problem("process", row, "message", f"uses {{n}}, but {a_row} "
                                "has no number of iterations"))
+        if check_template(spec.message) is None and "by" in used_placeholders(spec.message) \
+                and "by" not in {p.name for p in workload.params}:
+            out.append(Problem("process", row, "message", f"uses {{by}}, but {a_row} "
+                               "adds nothing to a value (a counter does)"))
         provided = {p for op in walk(workload.ops) for p in op.provides}
         for placeholder in sorted(used_placeholders(spec.message) - provided
                                   if check_template(spec.message) is None else set()):

@@ -44,7 +44,8 @@ class Context:
         self.shared = shared or {}
         # The message's fields that operations set ({item}, {value}), shared by every
         # renderer of this context.
-        self.fields: dict[str, int | str | None] = {"item": "", "value": 0}
+        self.fields: dict[str, int | str | None] = {"item": "", "value": 0,
+                                                    "by": values.get("by", 1)}
 
     def renderer(self, template: str) -> Callable[[int], str]:
         """The line `template` makes at iteration i (the one renderer of messages)."""
