@@ -22,6 +22,7 @@ BENCHMARKS = {
     "floodmemory": core.flood_memory,
     "floodexports": core.flood_exports,
     "frames": window.frame_budget,
+    "manylanes": window.many_lanes,
     "panzoom": window.pan_zoom,
     "queuezoom": window.queue_pan_zoom,
     "viztracer": peers.viztracer,

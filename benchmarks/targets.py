@@ -34,7 +34,9 @@ CHATTER_WAKE = 0.005
 def chatter(conn, task) -> None:
     """A child that reports through mpgui's own Reporter: CHATTER_RATE state changes a
     second (running <-> sleeping) and a printed line every CHATTER_LINE_EVERY seconds,
-    for CHATTER_SECONDS. It wakes every CHATTER_WAKE seconds and sends what fell due,
+    for CHATTER_SECONDS — or as its row's parameters say: `n` state changes a second, a
+    line every `interval` s, for `compute` s. It wakes every CHATTER_WAKE seconds (or
+    less often, for a slow rate: about 31 changes a wake) and sends what fell due,
     as a busy mpgui child flushes every 5 ms; waking more often only burns the CPU the
     window needs (16 children waking every 1 ms took 0.8 of this machine's 2 cores)."""
     import os
@@ -47,19 +49,24 @@ def chatter(conn, task) -> None:
     r.started(os.getpid())
     load_core_reader()  # (as a scenario's child does once under way)
     now = time.perf_counter
+    params = task.get("params", {})
+    rate = params.get("n", CHATTER_RATE)
+    line_every = params.get("interval", CHATTER_LINE_EVERY)
+    seconds = params.get("compute", CHATTER_SECONDS)
+    wake = min(0.08, max(CHATTER_WAKE, 31.25 / max(rate, 1)))
     t0 = next_line = now()
     sent = i = 0
-    while (t := now()) < t0 + CHATTER_SECONDS:
-        due = int((t - t0) * CHATTER_RATE)
+    while (t := now()) < t0 + seconds:
+        due = int((t - t0) * rate)
         while sent < due:
             sent += 1
             r.state(State.SLEEPING if sent % 2 else State.RUNNING)
         while t >= next_line:
             r.line(f"{task['name']}: {i}")
             i += 1
-            next_line += CHATTER_LINE_EVERY
+            next_line += line_every
         r.flush()
-        time.sleep(CHATTER_WAKE)
+        time.sleep(wake)
     r.event(Kind.FINISHED, 0, time.process_time_ns())
     r.flush()
     conn.close()

@@ -106,10 +106,11 @@ def test_a_step_of_a_deleted_process_is_flagged_and_a_scenario_needs_a_process()
     assert any("there is no process" in p.message for p in errors(Scenario()))
 
 
-def test_256_processes_are_refused_with_the_count():
+def test_257_processes_are_refused_with_the_count():
     many = Scenario(tuple(ProcessSpec(f"P{i}", f"p{i}", "sleep_loop", {"n": 1})
-                          for i in range(256)), (Step("start", "P0"),))
-    assert any("makes 256 processes" in p.message for p in errors(many))
+                          for i in range(257)), (Step("start", "P0"),))
+    assert any("makes 257 processes" in p.message for p in errors(many))
+    assert not errors(replace(many, processes=many.processes[:256]))
     copies = replace(load_builtin("parallel-cpu"), processes=(replace(
         load_builtin("parallel-cpu").processes[0], copies=replace(
             load_builtin("parallel-cpu").processes[0].copies, count=256, per_core=False)),))

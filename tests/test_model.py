@@ -212,8 +212,8 @@ def test_too_many_copies_for_the_chart_are_an_error_naming_the_count():
     s = make(ProcessSpec("W", "worker", copies=Copies(40)),
              ProcessSpec("V", "v", copies=Copies(2, True)))
     assert not [p for p in validate(s, cores=4)]
-    problems = [p.text(s) for p in validate(s, cores=16)]
-    assert problems == ["scenario: makes 72 processes on this computer (16 CPUs); at most 64 "
-                        "can be shown"]
+    problems = [p.text(s) for p in validate(s, cores=128)]
+    assert problems == ["scenario: makes 296 processes on this computer (128 CPUs); at most "
+                        "256 can be shown"]
     zero = validate(make(ProcessSpec("W", "w", copies=Copies(0))))
     assert "must be from 1 to 64" in zero[0].message

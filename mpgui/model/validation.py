@@ -39,7 +39,7 @@ from mpgui.model.shared import (
 from mpgui.model.steps import StepsError
 from mpgui.model.steps import parse as parse_steps
 
-MAX_PROCESSES = 64
+MAX_PROCESSES = 256
 MAX_STEPS = 1000
 MAX_NAME = 60
 _VAR_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
