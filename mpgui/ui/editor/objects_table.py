@@ -115,7 +115,7 @@ class ObjectsModel(ListTableModel):
             if col == SETTING and setting is not None:
                 param = get_kind(obj.kind).param(setting)
                 return f"{param.help} Allowed: {param.describe_range()}."
-            if col == TYPE and typed(obj):
+            if col == TYPE and typed(obj) and obj.code() in TYPECODES:
                 span = typecode_range(obj.code())
                 holds = "floating-point numbers" if span is None else \
                     f"whole numbers from {span[0]:,} to {span[1]:,}"
