@@ -110,10 +110,10 @@ def row_colors(chart, row: int) -> set[int]:
     return colors
 
 
-def ran_in(window, qtbot, name: str):
+def ran_in(window, qtbot, name: str, speed: int = 20):
     """The window's chart and store after running built-in `name` at 20x speed."""
     window.files.open_builtin(name)
-    window.speed.setValue(20)
+    window.speed.setValue(speed)
     window.run()
     qtbot.waitUntil(lambda: not window.controller.running, timeout=60_000)
     return window.chart, window.view.current.store
@@ -159,7 +159,9 @@ def test_an_event_lane_fills_when_it_is_set():
 
 
 def test_hovering_a_blocked_process_names_what_it_waits_for(window, qtbot):
-    chart, store = ran_in(window, qtbot, "lock-convoy")
+    # At speed 1 each holder keeps the lock 0.5 s, twice: at 20x (25 ms) the three
+    # could start so far apart on a busy machine that none ever waited (CI saw it).
+    chart, store = ran_in(window, qtbot, "lock-convoy", speed=1)
     # The longest wait of the run, hovered at its middle.
     _d, lane, t0, t1 = max((t1 - t0, lane, t0, t1) for lane in range(len(store.lanes))
                            for _l, state, _c, t0, t1 in store.spans(lane)
