@@ -30,19 +30,21 @@ import sys
 import threading
 import time
 from multiprocessing import process as _mp_process
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the agent loads into every traced process: typing only for the checker
-    from collections.abc import Callable
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
-    from types import FrameType, TracebackType
-    from typing import Any, TextIO
 
 from mpgui.runtime.child.reporter import Reporter, cut_line
 from mpgui.runtime.cpu import load as load_core_reader
 from mpgui.runtime.protocol import MAX_LINE_CHARS, Kind, State
 from mpgui.runtime.script import shared_patches
+
+# The agent loads into every traced process, which pays for each module it imports:
+# `typing` (3 ms) only for the checker, which takes any name TYPE_CHECKING as its own.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+    from types import FrameType, TracebackType
+    from typing import Any, TextIO
 
 ENV_ADDRESS = "MPGUI_TRACE_ADDRESS"  # where mpgui listens ("host:port" for AF_INET)
 ENV_FAMILY = "MPGUI_TRACE_FAMILY"  # AF_UNIX or AF_INET
