@@ -114,6 +114,15 @@ class Reporter:
         if len(self._events) >= BATCH_EVENTS:
             self.flush()
 
+    @property
+    def events(self) -> list[Event]:
+        """The buffer itself, for a caller that appends `(kind, t, a, b)` to it without
+        the lock that serialises flushes (a traced script's hot path, see
+        `shared_patches`): `flush` takes what it sends off the front of this list and
+        never replaces it, so an append made while another thread flushes is kept for
+        the next batch, never lost."""
+        return self._events
+
     def started(self, pid: int) -> None:
         """The first event of a child: it runs Python now. Sent at once."""
         self.core = current_core()
@@ -141,8 +150,10 @@ class Reporter:
         """Send everything buffered as one batch."""
         if not self._events and not self._lines:
             return
-        batch = (self._sub, self._events, self._line_t.tobytes(), _pack(self._lines))
-        self._events = []
+        events = self._events
+        n = len(events)  # (appends after this one wait for the next batch: see `events`)
+        batch = (self._sub, events[:n], self._line_t.tobytes(), _pack(self._lines))
+        del events[:n]
         self._line_t = array("q")
         self._lines = []
         self.sending = True

@@ -24,14 +24,15 @@ import sys
 import threading
 import time
 from multiprocessing import context as _context
-from typing import TYPE_CHECKING, Any
 
 from mpgui.runtime.child.queue_reads import taker
-from mpgui.runtime.protocol import Kind, State, wait_record
+from mpgui.runtime.protocol import BATCH_EVENTS, Kind, State, wait_record
 
+TYPE_CHECKING = False  # (not typing's: see agent.py)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import FrameType
+    from typing import Any
 
     from mpgui.runtime.child.reporter import Reporter
 
@@ -256,9 +257,18 @@ def _report(r: Reporter, name: str, verb: str, b: object = None, t: int | None =
     what = _whats.get((name, verb))
     if what is None:  # (one tuple per object and verb: a batch pickles it once)
         what = _whats[name, verb] = (name, verb)
-    _guarded(r.event, Kind.SHARED, what, b, t)
-    if r.pending:
+    # Appended without the agent's lock — a put() or get() of a busy queue is the hot
+    # path of a traced script, and the lock would double its cost: `Reporter.events`
+    # says why no record is lost. Sending takes the lock.
+    events = r.events
+    events.append((_SHARED, _now() if t is None else t, what, b))
+    if len(events) >= BATCH_EVENTS:
+        _guarded(r.flush)
+    else:
         _flush_soon()
+
+
+_SHARED = int(Kind.SHARED)
 
 
 _whats: dict[tuple[str, str], tuple[str, str]] = {}

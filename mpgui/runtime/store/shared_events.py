@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mpgui.runtime.store.trace import TraceStore
 
 
-@dataclass
+@dataclass(slots=True)  # (a traced queue keeps two per item: lean and quick to make)
 class SharedOp:
     """Lane `lane` did `verb` on the shared object `obj` at `t` ("put", "get", "rw",
     "read", "acquire", "release", or "wait" for `item` = the call that waits — with
@@ -53,6 +53,10 @@ FIELDS = (
 
 def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
     obj, verb = a
+    if verb in _ITEMS:  # (most records of a busy queue: made whole in one step)
+        store.records("shared").append(SharedOp(lane, t, str(obj), _ITEMS[verb],
+                                                None if b is None else str(b)))
+        return
     op = SharedOp(lane, t, str(obj), str(verb))
     if verb == "rw":
         op.t_read, op.value = int(b[0]), int(b[1])
@@ -65,6 +69,9 @@ def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
     elif b is not None:
         op.item = str(b)
     store.records("shared").append(op)
+
+
+_ITEMS = {"put": "put", "get": "get"}  # (verbs whose `b` is an item's identity)
 
 
 def _csv(store: TraceStore, records: list[SharedOp],
