@@ -83,42 +83,6 @@ def interpreter() -> list[str]:
     return [sys.executable]
 
 
-def cache_agent_bytecode() -> None:
-    """Write the byte code of the modules every traced process loads (the agent's),
-    if it is missing or stale — even when PYTHONDONTWRITEBYTECODE asks Python not to:
-    that asks it of the user's code, and without a cache each process of a traced
-    script compiles the agent again (~8 ms, before its first line runs). Checked once
-    per mpgui process; a folder mpgui may not write to is left as it is."""
-    global _bytecode_checked
-    if _bytecode_checked or getattr(sys, "frozen", False):
-        return
-    _bytecode_checked = True
-    import importlib.util
-    import py_compile
-
-    for name, module in list(sys.modules.items()):
-        if name not in _AGENT_PACKAGES and not name.startswith(_AGENT_MODULES):
-            continue
-        source = getattr(module, "__file__", None)
-        if not source or not source.endswith(".py"):
-            continue
-        cached = importlib.util.cache_from_source(source)
-        try:
-            if os.stat(cached).st_mtime >= os.stat(source).st_mtime:
-                continue
-        except OSError:
-            pass
-        with contextlib.suppress(OSError, py_compile.PyCompileError):
-            py_compile.compile(source, cached, doraise=True)
-
-
-_bytecode_checked = False
-# What the agent imports (`trace_boot` loads it): its packages, and modules by prefix.
-_AGENT_PACKAGES = ("mpgui", "mpgui.runtime")
-_AGENT_MODULES = ("mpgui.runtime.script", "mpgui.runtime.child", "mpgui.runtime.protocol",
-                  "mpgui.runtime.cpu")
-
-
 def script_about(path: Path) -> About:
     """What the explanation pane says while a script's run is shown."""
     return About(
@@ -250,7 +214,6 @@ class ScriptRunner(RunLoop):
         self.store.t0 = t
         self.store.set_state(self.main_lane, t, State.STARTING)
         self.others_sampler.begin(t)
-        cache_agent_bytecode()
         command = [*interpreter(), str(self.script), *self.args]
         pass_fds: tuple[int, ...] = ()
         try:
