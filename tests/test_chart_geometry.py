@@ -128,6 +128,23 @@ def test_line_ticks_are_one_per_row_and_pixel():
     cache.sync(store, NS)
     rows, px = line_ticks(cache, layout_rows(store, 1, False), 0.0, 1.0, 10)
     assert rows.tolist() == [1, 1, 1] and px.tolist() == [1, 5, 9]
+    # Rows out of view are not looked at (256 lanes scroll: a frame draws a few dozen).
+    assert line_ticks(cache, layout_rows(store, 1, False), 0.0, 1.0, 10,
+                      shown=(0, 1))[1].tolist() == []
+    assert line_ticks(cache, layout_rows(store, 1, False), 0.0, 1.0, 10,
+                      shown=(1, 2))[1].tolist() == [1, 5, 9]
+
+
+def test_threads_are_laid_out_under_their_process():
+    store = TraceStore()
+    store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    b = store.add_lane("B", "b", "process")
+    b1 = store.lane_of(b, 1)
+    a1 = store.lane_of(a, 1)
+    b2 = store.lane_of(b, 2)
+    rows = layout_rows(store, 1, False)
+    assert rows.lane_of_row[:6] == (0, a, a1, b, b1, b2)
 
 
 @pytest.mark.parametrize(("x", "nice"), [(0.7, 0.8), (1.0, 1.0), (1.01, 1.5), (2.6, 3.0),

@@ -78,12 +78,15 @@ def layout_rows(store: TraceStore, n_cores: int, unknown_core: bool,
     """Main program first, then the processes (each thread right under its process),
     then a row for each shared object (labelled `objects`), then one row per logical
     CPU, then "core ?" if some core was not known."""
+    threads: dict[int, list[int]] = {}  # (one pass: a frame of 256 lanes lays them out)
+    for t in store.lanes:
+        if t.kind == "thread":
+            threads.setdefault(store.owner_of(t.index), []).append(t.index)
     order: list[int] = []
     for ln in store.lanes:
         if ln.kind != "thread":
             order.append(ln.index)
-            order += [t.index for t in store.lanes
-                      if t.kind == "thread" and store.owner_of(t.index) == ln.index]
+            order += threads.get(ln.index, ())
     lane_row = np.full(len(store.lanes), -1, np.int32)
     labels = []
     for row, lane in enumerate(order):

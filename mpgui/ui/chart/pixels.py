@@ -248,9 +248,10 @@ def runs_of(grid: np.ndarray) -> Runs:
 
 
 def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
-               columns: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+               columns: tuple[int, int] | None = None,
+               shown: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Printed lines in view, one per (row, pixel): their rows and pixel columns, only
-    within `columns` (first, end) if given."""
+    within `columns` (first, end) and of the rows `shown` (first, end), if given."""
     w = int(width)
     first, end = (0, w) if columns is None else (max(0, columns[0]), min(w, columns[1]))
     out_rows, out_px = [], []
@@ -260,9 +261,10 @@ def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
     bounds[-1] = np.nextafter(x1, np.inf)  # a line exactly at x1 is in view
     bounds = np.minimum(bounds, np.nextafter(cache.cut, np.inf))  # a replay's cut
     bounds = bounds[first:end + 1]
+    top, bottom = shown if shown is not None else (0, rows.n_rows)
     for lane, track in enumerate(cache.tracks):
         row = rows.lane_row[lane] if lane < len(rows.lane_row) else -1
-        if row < 0 or track.lines.n == 0:
+        if row < top or row >= bottom or track.lines.n == 0:  # (-1: no row)
             continue
         counts = np.diff(np.searchsorted(track.lines.view, bounds, side="left"))
         px = np.flatnonzero(counts) + first

@@ -366,7 +366,7 @@ class SpansItem(CachedItem):
         rows = self.rows
         assert rows is not None
         tick_rows, px = line_ticks(self.cache, rows, view.left(), view.right(), width,
-                                   (columns[0] - 8, columns[1] + 8))
+                                   (columns[0] - 8, columns[1] + 8), self._shown_rows)
         if not len(px):
             return
         size = max(3.0 * self.line, min(7.0 * self.line, geo.height * 0.16))
