@@ -6,11 +6,14 @@ objects (a pool's queues) never shown; and a deadlock in a traced script named."
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from mpgui.runtime.output.runfile import load_run, save_run
 from mpgui.runtime.protocol import State
 from mpgui.runtime.script.runner import ScriptRunner
 from mpgui.runtime.store.object_tracks import ObjectTracks
@@ -131,6 +134,28 @@ def test_a_scripts_value_plus_k_is_an_update_that_means_to_add_k():
     assert racy.expected == safe.expected == 120_000
     assert safe.final == safe_printed == 120_000 and safe.lost == 0
     assert racy.final == racy_printed and racy.lost == 120_000 - racy_printed
+
+
+def test_a_double_values_fractions_are_drawn_and_its_lost_updates_counted():
+    r = trace("counters.py", "fork", "0.5", "d")
+    racy_printed, safe_printed = map(float, next(iter(r.store.line_texts())).split())
+    tracks = {t.name: t for t in ObjectTracks().sync(r.store)}
+    racy, safe = tracks["racy"], tracks["safe"]
+    assert racy.updates == safe.updates == 40_000
+    assert racy.expected == safe.expected == 20_000.0
+    assert safe.final == safe_printed == 20_000.0 and safe.lost == 0
+    assert racy.final == racy_printed and racy.lost == 20_000.0 - racy_printed
+    assert 0.5 in safe.level and 1.5 in safe.level  # (the halves themselves, not 0 and 1)
+    from mpgui.ui.chart.hover import describe_object  # (the hover says it as people do)
+
+    assert "safe (value) at 1000.000 s: 20,000 after 40,000 updates" in \
+        describe_object(r.store, safe, 1000.0)
+    # A run file keeps the fractions.
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = Path(tmp) / "doubles.mpgrun"
+        save_run(saved, r.as_record().scenario, r.store, {})
+        again = {t.name: t for t in ObjectTracks().sync(load_run(saved)[1])}
+    assert again["safe"].level == safe.level and again["racy"].lost == racy.lost
 
 
 @pytest.mark.parametrize("method", ["spawn", "fork"])

@@ -590,6 +590,9 @@ def _traced_recv(recv: Callable[..., Any]) -> Callable[..., Any]:
 _reads: dict[tuple[int, int], tuple[int, int]] = {}
 
 
+_NUMBERS = (int, float)  # what a Value holds: a whole number, or a double's fraction
+
+
 def _traced_value(prop: property) -> property:
     """Synchronized.value, reading and writing as before; a write of the script's
     Value is reported — as a read-modify-write (what was read, and when) if this thread
@@ -600,13 +603,13 @@ def _traced_value(prop: property) -> property:
 
     def read(self: Any) -> Any:
         x = get(self)
-        if NAME in self.__dict__ and type(x) is int:
+        if NAME in self.__dict__ and type(x) in _NUMBERS:
             _reads[id(self), threading.get_ident()] = (_now(), x)
         return x
 
     def write(self: Any, x: Any) -> None:
         put(self, x)
-        on = _traced(self) if type(x) is int else None
+        on = _traced(self) if type(x) in _NUMBERS else None
         if on is not None:
             last = _reads.pop((id(self), threading.get_ident()), None)
             if last is not None and x == last[1] + 1:

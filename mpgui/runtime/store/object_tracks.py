@@ -66,16 +66,18 @@ class ObjectTrack:
     name: str
     kind: str  # QUEUE, LOCK or VALUE
     t: list[int] = field(default_factory=list)  # ns, store clock, ascending
-    level: list[int] = field(default_factory=list)  # the level from t[i] on
+    # The level from t[i] on: a count, a lane (a lock's holder), or a value — a float
+    # for a Value("d").
+    level: list[float] = field(default_factory=list)
     # A value's: what its updates added by t[i], had none been lost (value += k adds k);
     # empty for other kinds (a queue of a million items keeps no list of zeros).
-    gained: list[int] = field(default_factory=list)
+    gained: list[float] = field(default_factory=list)
     # The changes themselves, in the same order: (+1/-1 for a queue, "set" otherwise),
     # and what a value's update meant to add.
-    _step: list[tuple[int, int, int]] = field(default_factory=list)  # (add, set, gain)
+    _step: list[tuple[int, float, float]] = field(default_factory=list)  # (add, set, gain)
     updates: int = 0  # a value's read-modify-writes
-    peak: int = 0  # the highest level so far (a queue's fullest, a value's largest)
-    first_level: int = 0  # the level before the first change
+    peak: float = 0  # the highest level so far (a queue's fullest, a value's largest)
+    first_level: float = 0  # the level before the first change
     depth: dict[int, int] = field(default_factory=dict)  # a lock's: lane -> times taken
     # The first change that differs from what a reader took last (it resets this to
     # len(t) when it has caught up): a drawing converts only the tail.
@@ -84,31 +86,31 @@ class ObjectTrack:
     # update had read too (their read-modify-write windows overlapped: one of the two
     # is lost), at its write's time, in the order found.
     collisions: list[int] = field(default_factory=list)
-    _read: set[int] = field(default_factory=set)  # the values updates read
+    _read: set[float] = field(default_factory=set)  # the values updates read
     _keys: set[str] = field(default_factory=set)  # a dict's keys stored so far
 
     @property
-    def final(self) -> int:
+    def final(self) -> float:
         """The level after the last change."""
         return self.level[-1] if self.level else self.first_level
 
     @property
-    def expected(self) -> int:
+    def expected(self) -> float:
         """What a value would be now had no update been lost."""
         return self.first_level + (self.gained[-1] if self.gained else 0)
 
     @property
-    def lost(self) -> int:
+    def lost(self) -> float:
         """What a value lost to lost updates: how much less than its updates added it
         went up by (with += 1, the number of updates lost)."""
         return max(0, self.expected - self.final) if self.kind == VALUE else 0
 
-    def expected_at(self, t: int) -> int:
+    def expected_at(self, t: int) -> float:
         """What a value would have been at `t` had no update been lost."""
         i = bisect.bisect_right(self.t, t)
         return self.first_level + (self.gained[i - 1] if i else 0)
 
-    def at(self, t: int) -> int:
+    def at(self, t: int) -> float:
         """The level at time `t`."""
         i = bisect.bisect_right(self.t, t)
         return self.level[i - 1] if i else self.first_level
@@ -123,7 +125,7 @@ class ObjectTrack:
             i -= 1
         return self.t[i - 1]
 
-    def _add(self, changes: list[tuple[int, int, int, int]]) -> None:
+    def _add(self, changes: list[tuple[int, int, float, float]]) -> None:
         """Take in (t, add, set, gain) changes; set is used when add is 0."""
         changes.sort()
         start = bisect.bisect_right(self.t, changes[0][0]) if self.t else 0
@@ -163,7 +165,7 @@ class ObjectTracks:
         records: list[SharedOp] = store.records("shared")
         if store is not self.store or len(records) < self.done:
             self.store, self.done, self.tracks = store, 0, {}
-        new: dict[str, list[tuple[int, int, int, int]]] = {}
+        new: dict[str, list[tuple[int, int, float, float]]] = {}
         for op in records[self.done:]:
             kind = _KIND.get(op.item or "" if op.verb == "wait" else op.verb)
             if kind is None:
@@ -190,7 +192,7 @@ class ObjectTracks:
         return sorted(self.tracks.values(), key=lambda t: rank.get(t.name, len(rank)))
 
 
-def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, int, int] | None:
+def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, float, float] | None:
     """What `op` does to its object's level: (t, add, set, gain), or None — `gain`
     what a value's update meant to add (0 for every other change)."""
     if track.kind == QUEUE and op.verb in ("put", "get"):

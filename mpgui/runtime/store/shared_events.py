@@ -33,12 +33,14 @@ class SharedOp:
     obj: str
     verb: str
     item: str | None = None  # a put's or get's identity; a wait's call
-    value: int | None = None  # the value read (rw, read); a wait's timeout in ms
+    # The value read (rw, read) or written (setv) — a float for a Value("d") — or a
+    # wait's timeout in ms.
+    value: float | None = None
     t_read: int | None = None  # rw: when the value was read (the write is at t)
-    by: int | None = None  # rw: what the update added, when not 1 (value += by)
+    by: float | None = None  # rw: what the update added, when not 1 (value += by)
 
     @property
-    def gain(self) -> int:
+    def gain(self) -> float:
         """What an update (rw) added to the value it read."""
         return 1 if self.by is None else self.by
 
@@ -46,8 +48,8 @@ class SharedOp:
 FIELDS = (
     Field("lane", (int,), lane=True), Field("t", (int,)), Field("obj", (str,)),
     Field("verb", (str,)), Field("item", (str, NONE), default=None),
-    Field("value", (int, NONE), default=None), Field("t_read", (int, NONE), default=None),
-    Field("by", (int, NONE), default=None),
+    Field("value", (int, float, NONE), default=None),
+    Field("t_read", (int, NONE), default=None), Field("by", (int, float, NONE), default=None),
 )
 
 
@@ -59,16 +61,22 @@ def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
         return
     op = SharedOp(lane, t, str(obj), str(verb))
     if verb == "rw":
-        op.t_read, op.value = int(b[0]), int(b[1])
+        op.t_read, op.value = int(b[0]), _number(b[1])
         if len(b) > 2:
-            op.by = int(b[2])
+            op.by = _number(b[2])
     elif verb in ("read", "setv"):  # (setv: a value written, not from a read of it)
-        op.value = int(b)
+        op.value = _number(b)
     elif verb == "wait" and isinstance(b, tuple):  # (a wait with a timeout: `wait_record`)
         op.item, op.value = str(b[0]), int(b[1])
     elif b is not None:
         op.item = str(b)
     store.records("shared").append(op)
+
+
+def _number(x: Any) -> float:
+    """A value as a child sent it: a whole number or a double's float, kept as it is
+    (a float that is whole stays a float: the value is a double)."""
+    return x if type(x) is float else int(x)
 
 
 _ITEMS = {"put": "put", "get": "get"}  # (verbs whose `b` is an item's identity)

@@ -265,12 +265,17 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
     if track.kind == LOCK:
         if level == FREE or not 0 <= level < len(store.lanes):
             return f"{head}: free{began}"
-        return f"{head}: held by {store.lanes[level].var}{began}"
+        return f"{head}: held by {store.lanes[int(level)].var}{began}"
     done = bisect.bisect_right(track.t, at)  # updates made by then
     should = track.expected_at(at)
-    lost = f"; {should - level:,} lost" if should > level else ""
-    return (f"{head}: {level:,} after {done:,} update{'s' if done != 1 else ''} "
-            f"(without lost updates it would be {should:,}{lost})")
+    lost = f"; {_amount(should - level)} lost" if should > level else ""
+    return (f"{head}: {_amount(level)} after {done:,} update{'s' if done != 1 else ''} "
+            f"(without lost updates it would be {_amount(should)}{lost})")
+
+
+def _amount(x: float) -> str:
+    """A value as a person reads it: 99,753 and 0.3 (a double's 0.1 + 0.2 too)."""
+    return f"{x:,}" if isinstance(x, int) else f"{x:,.15g}"
 
 
 def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int) -> str:

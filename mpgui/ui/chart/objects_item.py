@@ -81,8 +81,10 @@ class ObjectsItem(ViewItem):
         start = min(track.changed_from, len(kept[1])) if kept is not None and \
             kept[0] == key else 0
         tail_t = (np.asarray(track.t[start:], np.int64) - self.t0) / 1e9
-        tail_levels = np.asarray(track.level[start:], np.int64)
-        tail_gains = np.asarray(track.gained[start:], np.int64)
+        # (A value's levels may be a double's fractions; the others are counts, lanes.)
+        kind = np.float64 if track.kind == VALUE else np.int64
+        tail_levels = np.asarray(track.level[start:], kind)
+        tail_gains = np.asarray(track.gained[start:], kind)
         if start:
             assert kept is not None
             t = np.concatenate((kept[1][:start], tail_t))
@@ -91,7 +93,7 @@ class ObjectsItem(ViewItem):
             gains = np.concatenate((kept[3][:start], tail_gains))
         else:
             t = tail_t
-            levels = np.concatenate(([track.first_level], tail_levels)).astype(np.int64)
+            levels = np.concatenate(([track.first_level], tail_levels)).astype(kind)
             gains = tail_gains
         track.changed_from = len(track.t)
         self._arrays[track.name] = (key, t, levels, gains)
