@@ -8,6 +8,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -128,14 +129,17 @@ needs_desktop = pytest.mark.skipif(
 def desktop(width: int, height: int):
     """A fresh Xvfb screen of `width` x `height` with the openbox window manager (full
     screen and window placement need one); its display name."""
-    with xvfb(width, height) as display:
+    # openbox's complaints go to a file, not a pipe: a pipe nobody reads fills up (64 KiB)
+    # in a long test, and openbox would block writing to it — a frozen window manager.
+    with xvfb(width, height) as display, tempfile.TemporaryFile("w+") as said:
         wm = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=display),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=said, text=True)
         try:
             def managing() -> bool:
                 if wm.poll() is not None:
+                    said.seek(0)
                     raise AssertionError(f"openbox exited {wm.returncode}: "
-                                         f"{wm.stderr.read()[-500:]!r}")  # type: ignore[union-attr]
+                                         f"{said.read()[-500:]!r}")
                 return _wm_running(display)
 
             wait_until(managing, 20, "openbox to manage the screen")
@@ -143,7 +147,6 @@ def desktop(width: int, height: int):
         finally:
             wm.terminate()
             wm.wait(10)
-            wm.stderr.close()  # type: ignore[union-attr]
 
 
 @contextlib.contextmanager
