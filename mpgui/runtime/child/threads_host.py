@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 
 from mpgui.runtime.child.entry import exit_with_parent, run_workload
 from mpgui.runtime.child.reporter import Reporter
+from mpgui.runtime.cpu import load as load_core_reader
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.protocol import Kind
 
@@ -58,6 +59,13 @@ def host_main(conn: Connection, main_lane: int, objects: list[Any] | None = None
     hello.event(Kind.INFO, "gil", has_gil)
     hello.event(Kind.INFO, "python", sys.version.split()[0])
     hello.started(os.getpid())
+    # The quick core reader now, before any thread computes. Until it is loaded each
+    # core reading opens /proc, and a file read lets go of the GIL and takes it again:
+    # two computing threads doing that every millisecond never ask each other for the
+    # GIL (each re-take looks like a switch to the waiting one), so they did not take
+    # turns at all — one ran to its end, then the other — and the thread that would
+    # have loaded the reader (`exit_with_parent`'s) waited for the GIL meanwhile too.
+    load_core_reader()
     exit_with_parent()
     made: dict[str, Any] = {}
     if objects:
