@@ -125,26 +125,26 @@ def test_a_traced_values_lost_updates_are_counted(method):
     assert "racy.get_lock()" not in tracks
 
 
-def test_a_scripts_value_plus_k_is_an_update_that_means_to_add_k():
-    r = trace("counters.py", "fork", "3")
-    racy_printed, safe_printed = map(int, next(iter(r.store.line_texts())).split())
-    tracks = {t.name: t for t in ObjectTracks().sync(r.store)}
-    racy, safe = tracks["racy"], tracks["safe"]
-    assert racy.updates == safe.updates == 40_000
-    assert racy.expected == safe.expected == 120_000
-    assert safe.final == safe_printed == 120_000 and safe.lost == 0
-    assert racy.final == racy_printed and racy.lost == 120_000 - racy_printed
-
-
-def test_a_double_values_fractions_are_drawn_and_its_lost_updates_counted():
-    r = trace("counters.py", "fork", "0.5", "d")
+def _counters(k: str, typecode: str, each: float):
+    """counters.py traced: its two Values' tracks, checked against what it printed —
+    40,000 updates of `k` each, the locked one whole, the racy one's losses counted."""
+    r = trace("counters.py", "fork", k, typecode)
     racy_printed, safe_printed = map(float, next(iter(r.store.line_texts())).split())
     tracks = {t.name: t for t in ObjectTracks().sync(r.store)}
     racy, safe = tracks["racy"], tracks["safe"]
     assert racy.updates == safe.updates == 40_000
-    assert racy.expected == safe.expected == 20_000.0
-    assert safe.final == safe_printed == 20_000.0 and safe.lost == 0
-    assert racy.final == racy_printed and racy.lost == 20_000.0 - racy_printed
+    assert racy.expected == safe.expected == each
+    assert safe.final == safe_printed == each and safe.lost == 0
+    assert racy.final == racy_printed and racy.lost == each - racy_printed
+    return r, racy, safe
+
+
+def test_a_scripts_value_plus_k_is_an_update_that_means_to_add_k():
+    _counters("3", "i", 120_000)
+
+
+def test_a_double_values_fractions_are_drawn_and_its_lost_updates_counted():
+    r, racy, safe = _counters("0.5", "d", 20_000.0)
     assert 0.5 in safe.level and 1.5 in safe.level  # (the halves themselves, not 0 and 1)
     from mpgui.ui.chart.hover import describe_object  # (the hover says it as people do)
 

@@ -55,8 +55,8 @@ FIELDS = (
 
 def _keep(store: TraceStore, lane: int, t: int, a: Any, b: Any) -> None:
     obj, verb = a
-    if verb in _ITEMS:  # (most records of a busy queue: made whole in one step)
-        store.records("shared").append(SharedOp(lane, t, str(obj), _ITEMS[verb],
+    if verb in ("put", "get"):  # (most records of a busy queue: made whole in one step)
+        store.records("shared").append(SharedOp(lane, t, str(obj), str(verb),
                                                 None if b is None else str(b)))
         return
     op = SharedOp(lane, t, str(obj), str(verb))
@@ -77,9 +77,6 @@ def _number(x: Any) -> float:
     """A value as a child sent it: a whole number or a double's float, kept as it is
     (a float that is whole stays a float: the value is a double)."""
     return x if type(x) is float else int(x)
-
-
-_ITEMS = {"put": "put", "get": "get"}  # (verbs whose `b` is an item's identity)
 
 
 def _csv(store: TraceStore, records: list[SharedOp],
