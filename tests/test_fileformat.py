@@ -33,7 +33,7 @@ def test_round_trip_of_the_seed(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "words"), [
-    ("format = 4\n", "format: version 4 is newer than this mpgui reads"),
+    ("format = 5\n", "format: version 5 is newer than this mpgui reads"),
     ("format = '1'\n", "format: expected a whole number, got text"),
     ("", "format: missing"),
     ("format = 1\nextra = 3\n", "extra: unknown key"),

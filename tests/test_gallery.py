@@ -49,7 +49,7 @@ def printed(stdout: str, racy: bool = False) -> Counter:
 
 # Scenarios whose printed numbers are a race's outcome: how many updates were lost,
 # which worker took which task.
-RACY_NUMBERS = {"lost-updates", "joinable-queue"}
+RACY_NUMBERS = {"lost-updates", "joinable-queue", "no-lost-updates"}
 # Scenarios that deadlock: mpgui names the deadlock and stops (exit code 3); the plain
 # script hangs for ever (it is killed, with its children, after a while).
 DEADLOCKS = {
@@ -59,6 +59,10 @@ DEADLOCKS = {
                                "waits for F3; P3 holds F3 and waits for F1"),
     "drain-before-join": (4, "Deadlock: P waits in join_thread() on Q, and the main "
                              "program in P.join()"),
+    # The exercises as they start (speed 1: each holds its first lock for 0.3 s only).
+    "no-deadlock": (1, "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
+    "drain-the-queue": (4, "Deadlock: P waits in join_thread() on Q, and the main "
+                           "program in P.join()"),
 }
 
 
@@ -70,7 +74,9 @@ DEADLOCKS = {
 RACE_SPEEDS = {"daemon": 4, "terminate": 4, "exit-codes": 4,
                # (a waiter that starts waiting after two of the notifications would
                # wait for ever: at speed 1 they are 0.5 s apart)
-               "condition-wakeup": 1}
+               "condition-wakeup": 1,
+               # (the exercise's daemon prints every 0.3 s, and is ended at 0.6 s)
+               "let-the-daemon-finish": 1}
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from mpgui.model import edits
 from mpgui.model.builtins import load_builtin
 from mpgui.model.codegen import generate_code
-from mpgui.model.fileformat import ScenarioFileError, dump_scenario, parse_scenario
+from mpgui.model.fileformat import FORMAT_VERSION, ScenarioFileError, dump_scenario, parse_scenario
 from mpgui.model.shared import SharedObject, typecode_range
 from mpgui.model.validation import validate
 from mpgui.runtime.parent.runner import Runner
@@ -57,12 +57,12 @@ def _plain(scenario, backend: str, tmp_path) -> list[str]:
 def test_the_typecode_is_in_the_file_and_older_files_read_as_before():
     scenario = _typed("lock-fixes-it", "d")
     text = dump_scenario(scenario)
-    assert 'typecode = "d"' in text and "format = 3" in text
+    assert 'typecode = "d"' in text and f"format = {FORMAT_VERSION}" in text
     assert parse_scenario(text) == scenario
     # The default is written as nothing, and a format-2 file (without typecodes) reads.
     plain = load_builtin("lock-fixes-it")
     assert "typecode" not in dump_scenario(plain)
-    old = dump_scenario(plain).replace("format = 3", "format = 2")
+    old = dump_scenario(plain).replace(f"format = {FORMAT_VERSION}", "format = 2")
     assert parse_scenario(old) == plain
     assert SharedObject("V", "Value", typecode="i") == SharedObject("V", "Value")
 

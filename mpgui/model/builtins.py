@@ -1,4 +1,6 @@
-"""Built-in scenarios: the TOML files under ``resources/scenarios``."""
+"""Built-in scenarios: the TOML files under ``resources/scenarios``, and the exercises
+under ``resources/exercises`` (scenarios with a goal: a section of their own in the
+gallery)."""
 
 from __future__ import annotations
 
@@ -20,13 +22,18 @@ def scenario_dir() -> Path:
     return resource("scenarios")
 
 
+def exercise_dir() -> Path:
+    """The folder of built-in exercises."""
+    return resource("exercises")
+
+
 def builtin_names() -> list[str]:
     """The built-in scenario names, the default first, then in gallery order.
 
     Gallery order comes from a two-digit prefix in the file name (``03-uneven.toml``)
     when there is one, so the order lives with the files.
     """
-    names = list(_builtin_files())
+    names = list(_builtin_files())  # (the scenarios, then the exercises)
     if DEFAULT_SCENARIO in names:
         names.remove(DEFAULT_SCENARIO)
         names.insert(0, DEFAULT_SCENARIO)
@@ -37,7 +44,14 @@ def builtin_names() -> list[str]:
 def _builtin_files() -> dict[str, Path]:
     # Listed once: the built-ins never change while mpgui runs, and the gallery asks for
     # every one of them as the window opens.
-    return {_name_of(f): f for f in sorted(scenario_dir().glob(f"*{SUFFIX}"))}
+    return {_name_of(f): f for folder in (scenario_dir(), exercise_dir())
+            for f in sorted(folder.glob(f"*{SUFFIX}"))}
+
+
+def is_exercise(name: str) -> bool:
+    """Whether the built-in `name` is one of the exercises."""
+    path = _builtin_files().get(name)
+    return path is not None and path.parent == exercise_dir()
 
 
 def _name_of(path: Path) -> str:

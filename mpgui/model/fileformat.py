@@ -23,6 +23,7 @@ from typing import Any
 from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.model.copies import PER_CORE, Copies
 from mpgui.model.escape import shown
+from mpgui.model.exercise import exercise_from_dict, exercise_to_toml
 from mpgui.model.registry import STEPS, WORKLOADS
 from mpgui.model.scenario import (
     About,
@@ -38,9 +39,11 @@ from mpgui.model.userfile import read_bounded
 # 2: shared objects ([[object]]) and what each row uses of them. A version-1 file is
 # read as it always was (it has neither).
 # 3: a Value's or an Array's typecode (``typecode = "d"``); a version-2 file has none
-# (its values are "i"). Every file is written as version 3.
-FORMAT_VERSION = 3
-READS = (1, 2, 3)
+# (its values are "i").
+# 4: an exercise's goal, checks and hints (``[exercise]``). Every file is written as
+# version 4.
+FORMAT_VERSION = 4
+READS = (1, 2, 3, 4)
 MAX_FILE_BYTES = 1_000_000
 SUFFIX = ".toml"
 # What Save suggests: the desktop knows a *.mpg.toml as an mpgui scenario
@@ -127,7 +130,8 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
         raise ScenarioFileError(f"format: expected a whole number, got {_kind(version)}")
     _keys(doc, "", required={"format"},
           optional={"about", "main", "process", "backend", "workers"}
-          | ({"object"} if version != 1 else set()))
+          | ({"object"} if version != 1 else set())
+          | ({"exercise"} if isinstance(version, int) and version >= 4 else set()))
     assert isinstance(version, int)
     if version not in READS:
         newer = "newer than" if version > FORMAT_VERSION else "not one"
@@ -161,7 +165,14 @@ def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenari
         workers = Copies.parse(doc.get("workers", str(PER_CORE)))
     except ValueError as exc:
         raise ScenarioFileError(f"workers: {exc}") from None
-    return Scenario(tuple(processes), tuple(program), about, backend, workers, tuple(objects))
+    exercise = None
+    if "exercise" in doc:
+        try:
+            exercise = exercise_from_dict(_table(doc["exercise"], "exercise"))
+        except ValueError as exc:
+            raise ScenarioFileError(str(exc)) from None
+    return Scenario(tuple(processes), tuple(program), about, backend, workers, tuple(objects),
+                    exercise)
 
 
 def about_from_dict(doc: object) -> About:
@@ -320,6 +331,8 @@ def dump_scenario(scenario: Scenario) -> str:
     about = {k: v for k, v in vars(scenario.about).items() if v}
     if about:
         lines += ["", "[about]"] + [f"{k} = {_toml_str(v)}" for k, v in about.items()]
+    if scenario.exercise is not None:
+        lines += exercise_to_toml(scenario.exercise, _toml_str)
     for spec in scenario.processes:
         lines += ["", "[[process]]",
                   f"var = {_toml_str(spec.var)}",

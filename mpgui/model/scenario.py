@@ -14,6 +14,7 @@ from typing import Literal
 
 from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.copies import ONE, PER_CORE, Copies
+from mpgui.model.exercise import Exercise
 from mpgui.model.registry import DEFAULT_WORKLOAD, STEPS, Workload, get_workload
 from mpgui.model.shared import SharedObject
 from mpgui.model.steps import steps_workload
@@ -141,7 +142,7 @@ class About:
 @dataclass(frozen=True)
 class Scenario:
     """A complete scenario: processes, main program and its explanation, and what runs
-    the rows (`backend`; a pool has `workers` processes)."""
+    the rows (`backend`; a pool has `workers` processes); an exercise's goal."""
 
     processes: tuple[ProcessSpec, ...] = ()
     program: tuple[Step, ...] = ()
@@ -149,6 +150,7 @@ class Scenario:
     backend: str = DEFAULT_BACKEND
     workers: Copies = PER_CORE  # the pool's size: multiprocessing.Pool() uses cpu_count()
     objects: tuple[SharedObject, ...] = ()  # made by the main program, before it starts
+    exercise: Exercise | None = None  # the goal, when the scenario is an exercise
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "processes", tuple(self.processes))

@@ -22,6 +22,7 @@ from mpgui.runtime.output.summary import format_summary, wall_seconds
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.script.runner import ScriptRunner
 from mpgui.runtime.session.run import Status, run_sentence
+from mpgui.runtime.session.verdict import judge
 from mpgui.runtime.store.trace import TraceStore
 
 EXIT_INTERRUPTED = 130
@@ -121,7 +122,13 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
     store = runner.store
     header = "mpgui: " + run_sentence(shown(name), bool(status), wall_seconds(store),
                                       runner.details(), _computer())
+    verdict = None
+    if scenario.exercise is not None:  # (judged before the store lets its lines go)
+        verdict = judge(scenario.exercise, store, speed=speed,
+                        stopped=status == EXIT_INTERRUPTED)
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
+    if verdict is not None and not quiet:
+        err.write(f"mpgui: exercise: {verdict.sentence()}\n")
     return status
 
 

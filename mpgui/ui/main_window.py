@@ -43,6 +43,7 @@ from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.chart.legend import ChartLegend
+from mpgui.ui.classroom.exercise import ExerciseCoach
 from mpgui.ui.classroom.explanation import ExplanationPanel
 from mpgui.ui.classroom.gallery import GalleryActions, GalleryList, gallery_panel
 from mpgui.ui.classroom.gallery_picker import GalleryPicker
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         self.code = CodeView(self.doc)
         self.gallery = GalleryList()
         self.gallery_actions = GalleryActions(self, self.doc, self.files, self.gallery)
+        self.exercises = ExerciseCoach(self, self.doc, self.controller, self.explanation,
+                                       self.gallery, self.console)
         self.view = RunView(self.chart, self.console, self)
         self.runs = RunMenu(self, self.view, self.files, self.appearance)
         self.comparison = BackendComparison(self, self.run,
@@ -193,7 +196,8 @@ class MainWindow(QMainWindow):
         self.acts["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         # Shortcuts work whichever pane has the focus, and with the menu bar hidden.
         for group in (self.acts, self.files.actions, self.scripts.actions,
-                      self.gallery_actions.actions, self.view_actions.actions,
+                      self.gallery_actions.actions, self.exercises.actions,
+                      self.view_actions.actions,
                       self.runs.actions, self.code.actions_,
                       {"add_object": self.objects.actions_["add"]}):
             self.addActions(list(group.values()))
@@ -244,6 +248,8 @@ class MainWindow(QMainWindow):
         g = bar.addMenu("&Scenarios")
         g.addActions(list(self.gallery_actions.actions.values()))
         g.addSeparator()
+        g.addActions(list(self.exercises.actions.values()))
+        g.addSeparator()
         g.addMenu(self.files.builtin_menu)
         r = bar.addMenu("&Run")
         r.addActions([self.acts["run"], self.acts["stop"], self.acts["compare_backends"]])
@@ -266,6 +272,7 @@ class MainWindow(QMainWindow):
         self.lifecycle.changed.connect(self._update_actions)
         self.table.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.program.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        doc.refused.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.chart.follow_changed.connect(self.acts["follow"].setChecked)
         self.chart.plan_shown.connect(self.legend.set_show_plan)
         self.chart.backend_shown.connect(self.legend.set_backend)
@@ -396,6 +403,7 @@ class MainWindow(QMainWindow):
         self.code.setFont(mono_font())
         self.code.highlighter.set_dark(theme.dark)
         self.explanation.set_theme(theme)
+        self.exercises.set_theme(theme)
         for model in (self.table.model_, self.program.model_, self.objects.model_):
             model.set_theme(theme)
         restyle_titles(self)

@@ -1,5 +1,6 @@
 """The scenario's explanation beside the chart: what it shows, what to notice, and the
-question to ask the class before pressing Run."""
+question to ask the class before pressing Run — and below, for an exercise, its task
+(`classroom/exercise.py` writes that part)."""
 
 from __future__ import annotations
 
@@ -35,16 +36,33 @@ class ExplanationPanel(QTextBrowser):
         super().__init__()
         self.theme = theme
         self.setOpenExternalLinks(False)
+        self.setOpenLinks(False)  # (its links are mpgui's own: anchorClicked says which)
         self._about: About | None = None
+        self._extra, self._extra_for = "", About()
 
     def set_theme(self, theme: Theme) -> None:
         """Other colours: the texts are written again."""
         self.theme = theme
-        if self._about is not None:
-            self.setHtml(about_html(self._about, theme))
+        self._render()
 
     def show_about(self, about: About) -> None:
         """Show `about` (only re-renders when it changed)."""
         if about != self._about:
             self._about = about
-            self.setHtml(about_html(about, self.theme))
+            self._render(keep_place=False)
+
+    def set_extra(self, text: str, about: About | None = None) -> None:
+        """HTML shown below the texts of `about` (and only below them: not under a
+        traced script's, shown while it runs); "" for none."""
+        if (text, about or About()) != (self._extra, self._extra_for):
+            self._extra, self._extra_for = text, about or About()
+            self._render()
+
+    def _render(self, keep_place: bool = True) -> None:
+        if self._about is None:
+            return
+        extra = self._extra if self._about == self._extra_for else ""
+        scroll = self.verticalScrollBar().value()  # (a hint shown: stay where one reads)
+        self.setHtml(about_html(self._about, self.theme) + extra)
+        if keep_place:
+            self.verticalScrollBar().setValue(scroll)

@@ -1,4 +1,5 @@
-"""The gallery: the built-in scenarios by title, one click (or PageDown) from the next.
+"""The gallery: the built-in scenarios by title, one click (or PageDown) from the next;
+below them, under a heading of their own, the exercises — each solved one marked "✓".
 
 The list only shows and chooses; loading goes through the window's FileActions, which
 keeps an edited built-in for the session rather than asking (session_edits.py): going
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mpgui.model.builtins import builtin_about, builtin_names, load_builtin
+from mpgui.model.builtins import builtin_about, builtin_names, is_exercise, load_builtin
 from mpgui.model.fileformat import ScenarioFileError
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
@@ -32,6 +33,8 @@ EDITED_ROLE = Qt.ItemDataRole.UserRole + 1  # True: edited this session
 EDITED_MARK = "\u00a0•"  # after the title, never wrapped onto a line of its own
 EDITED_TIP = ("\n\nEdited in this session: it opens as you left it. Reset "
               "(Ctrl+Shift+R) puts it back; at quit you can save a copy.")
+SOLVED_MARK = "✓\u00a0"  # before a solved exercise's title
+SOLVED_TIP = "\n\nSolved: you met its goal in an earlier run."
 
 
 class _Roomy(QStyledItemDelegate):
@@ -58,12 +61,20 @@ class GalleryList(QListWidget):
     def __init__(self) -> None:
         super().__init__()
         self.names = builtin_names()
-        for k, name in enumerate(self.names, 1):
+        number, exercises = 0, False
+        for name in self.names:
             try:
                 about = builtin_about(name)
             except ScenarioFileError:  # a broken resource must not break the window
                 continue
-            item = QListWidgetItem(f"{k}. {about.title or name}")
+            if is_exercise(name) and not exercises:  # the first exercise: their heading
+                self.addItem(_heading("Exercises", "Scenarios with a goal: edit one until "
+                                      "its run meets the goal. Each one you solve is "
+                                      "marked ✓."))
+                number, exercises = 0, True  # (each section numbered from 1)
+            number += 1
+            title = about.title.removeprefix("Exercise: ") or name
+            item = QListWidgetItem(f"{number}. {title}")
             item.setData(NAME_ROLE, name)
             item.setToolTip(f"{name}: {about.explanation}")
             self.addItem(item)
@@ -100,6 +111,17 @@ class GalleryList(QListWidget):
             item.setToolTip(tip + EDITED_TIP if edited else tip.removesuffix(EDITED_TIP))
             item.setData(EDITED_ROLE, edited)
 
+    def mark_solved(self, names: set[str]) -> None:
+        """Mark the exercises `names` as solved (and only those)."""
+        for row in range(self.count()):
+            item = self.item(row)
+            solved = item.data(NAME_ROLE) in names
+            text, tip = item.text(), item.toolTip()
+            if text.startswith(SOLVED_MARK) == solved:
+                continue
+            item.setText(SOLVED_MARK + text if solved else text.removeprefix(SOLVED_MARK))
+            item.setToolTip(tip + SOLVED_TIP if solved else tip.removesuffix(SOLVED_TIP))
+
     def neighbour(self, name: str | None, step: int) -> str:
         """The scenario `step` places after `name` (wrapping around); from a file, the
         first (step > 0) or the last."""
@@ -108,7 +130,19 @@ class GalleryList(QListWidget):
         return self.names[(self.names.index(name) + step) % len(self.names)]
 
     def _activated(self, item: QListWidgetItem) -> None:
-        self.chosen.emit(item.data(NAME_ROLE))
+        if item.data(NAME_ROLE):  # (not a heading)
+            self.chosen.emit(item.data(NAME_ROLE))
+
+
+def _heading(text: str, tip: str) -> QListWidgetItem:
+    """A section's heading in the list: bold, neither selectable nor a scenario."""
+    item = QListWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # (drawn as text, never chosen)
+    font = item.font()
+    font.setBold(True)
+    item.setFont(font)
+    item.setToolTip(tip)
+    return item
 
 
 def gallery_panel(gallery: GalleryList, actions: list[QAction]) -> QWidget:

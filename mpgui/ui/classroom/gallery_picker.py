@@ -52,6 +52,6 @@ class GalleryPicker(QWidget):
 
     def _chosen(self, row: int) -> None:
         item = self.gallery.item(row)
-        if item is not None:
+        if item is not None and item.data(Qt.ItemDataRole.UserRole):  # (not a heading)
             self.gallery.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
             self._follow(self.gallery.currentRow())  # stays put if the open was cancelled

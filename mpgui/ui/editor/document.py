@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
+from mpgui.model.exercise import refusal
 from mpgui.model.fileformat import save_scenario
 from mpgui.model.scenario import Scenario
 from mpgui.model.validation import Problem, validate
@@ -72,6 +73,7 @@ class ScenarioDocument(QObject):
 
     changed = Signal()  # the scenario changed: an edit, undo, redo or load
     file_changed = Signal()  # name, path or modified state changed (window title)
+    refused = Signal(str)  # an edit an exercise does not allow, and why
 
     def __init__(self, scenario: Scenario, *, path: Path | None = None,
                  builtin: str | None = None, parent: QObject | None = None) -> None:
@@ -120,13 +122,20 @@ class ScenarioDocument(QObject):
             return self.path.name
         return self.builtin or "untitled"
 
-    def edit(self, after: Scenario, text: str, merge_key: str | None = None) -> None:
+    def edit(self, after: Scenario, text: str, merge_key: str | None = None) -> bool:
         """Make `after` the scenario, undoably. `merge_key` merges consecutive edits of
-        the same thing (e.g. one cell) into one undo step."""
+        the same thing (e.g. one cell) into one undo step. False if the edit was refused
+        (an exercise fixes that part; `refused` says why)."""
         if after == self._scenario:
-            return
+            return True
+        why = refusal(self._scenario, after)
+        if why is not None:  # (the one gate: every editor's edits come through here)
+            self.refused.emit(why)
+            self.changed.emit()  # every editor shows the scenario as it still is
+            return False
         merge_id = (hash(merge_key) & 0x3FFFFFFF) if merge_key else -1
         self.undo_stack.push(_Edit(self, self._scenario, after, text, merge_id))
+        return True
 
     def load(self, scenario: Scenario, *, path: Path | None, builtin: str | None) -> None:
         """Replace the document (open, new): history cleared, nothing modified."""

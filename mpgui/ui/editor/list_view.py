@@ -135,6 +135,7 @@ class ListTableView(QTableView):
     """A table of list rows: selection, row actions, a stretching column."""
 
     message = Signal(str)  # a short status message for the window
+    part = ""  # the part of the scenario it edits (`model.exercise.PARTS`)
 
     def __init__(self, doc: ScenarioDocument, model: QAbstractTableModel,
                  delegate: QStyledItemDelegate, stretch_column: int,
@@ -149,7 +150,9 @@ class ListTableView(QTableView):
         self.setItemDelegate(delegate)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._triggers = edit_triggers
         self.setEditTriggers(edit_triggers)
+        doc.changed.connect(self._follow_exercise)
         self.setWordWrap(False)
         self.setStyle(view_style())  # check boxes sized with the text, themed cell lines
         header = self.horizontalHeader()
@@ -157,6 +160,14 @@ class ListTableView(QTableView):
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
         self._fit_rows()
         self.actions_: dict[str, QAction] = {}
+
+    def _follow_exercise(self) -> None:
+        """An exercise that fixes this part: no cell opens for editing (the document
+        refuses the rest — a check box, a row action — saying why)."""
+        exercise = self.doc.scenario.exercise
+        fixed = exercise is not None and not exercise.may_edit(self.part)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if fixed
+                             else self._triggers)
 
     def _fit_rows(self) -> None:
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)

@@ -218,6 +218,8 @@ class ObjectsDelegate(QStyledItemDelegate):
 class ObjectsView(ListTableView):
     """The objects table and its actions: add (of a kind), remove, move."""
 
+    part = "objects"
+
     def __init__(self, doc: ScenarioDocument, theme: Theme) -> None:
         triggers = (QAbstractItemView.EditTrigger.DoubleClicked
                     | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -265,7 +267,8 @@ class ObjectsView(ListTableView):
         s = self.doc.scenario
         new = edits.add_object(s, kind)
         name = new.objects[-1].name
-        self.doc.edit(new, f"Add {kind} {name}")
+        if not self.doc.edit(new, f"Add {kind} {name}"):
+            return  # (refused: the window says why)
         self.select_row(len(new.objects) - 1)
         self.message.emit(f"Added {name} = {kind}(); choose it in a process's Uses column "
                           "(a producer, consumer, counter or lock holder)")
@@ -277,7 +280,8 @@ class ObjectsView(ListTableView):
             return
         s = self.doc.scenario
         name = s.objects[row].name
-        self.doc.edit(edits.remove_object(s, row), f"Remove {name}")
+        if not self.doc.edit(edits.remove_object(s, row), f"Remove {name}"):
+            return  # (refused: the window says why)
         self.select_row(row)
         if any(name in p.uses.values() for p in s.processes):
             self.message.emit(f"Removed {name}; the processes that used it are marked — "

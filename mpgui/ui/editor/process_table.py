@@ -337,6 +337,8 @@ def param_spin_box(param: Param, parent: QWidget | None = None) -> QSpinBox | QD
 class ProcessTableView(ListTableView):
     """The table, its editors, and its row actions (add, duplicate, remove, move)."""
 
+    part = "processes"
+
     def __init__(self, doc: ScenarioDocument, theme: Theme) -> None:
         triggers = (QAbstractItemView.EditTrigger.DoubleClicked
                     | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -378,7 +380,8 @@ class ProcessTableView(ListTableView):
         s = self.doc.scenario
         at = self.insert_at()
         spec = edits.new_process(s)
-        self.doc.edit(edits.add_process(s, spec, at), f"Add process {spec.var}")
+        if not self.doc.edit(edits.add_process(s, spec, at), f"Add process {spec.var}"):
+            return  # (refused: the window says why)
         self.select_row(at)
         self.message.emit(f"Added {spec.var} and {spec.var}.start() at the end of the main "
                           "program")
@@ -399,7 +402,8 @@ class ProcessTableView(ListTableView):
             return
         s = self.doc.scenario
         var = s.processes[row].var
-        self.doc.edit(edits.remove_process(s, row), f"Remove process {var}")
+        if not self.doc.edit(edits.remove_process(s, row), f"Remove process {var}"):
+            return  # (refused: the window says why)
         self.select_row(row)
         if any(st.target == var for st in s.program):
             self.message.emit(f"Removed {var}; its steps in the main program are marked — "

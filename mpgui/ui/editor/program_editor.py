@@ -190,6 +190,8 @@ class ProgramDelegate(QStyledItemDelegate):
 class ProgramView(ListTableView):
     """The main program, and its step actions (add, remove, move)."""
 
+    part = "main"
+
     def __init__(self, doc: ScenarioDocument, theme: Theme) -> None:
         triggers = (QAbstractItemView.EditTrigger.DoubleClicked
                     | QAbstractItemView.EditTrigger.EditKeyPressed

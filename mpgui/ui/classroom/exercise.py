@@ -1,0 +1,153 @@
+"""Exercises in the window: the goal and the hints under the scenario's explanation,
+the verdict after each run (judged on the measured run, `runtime.session.verdict`), the
+solved ones remembered per user (QSettings) and marked in the gallery, and a reset of
+that progress."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from mpgui.model.builtins import is_exercise
+from mpgui.model.exercise import Exercise
+from mpgui.runtime.session.run import Status
+from mpgui.runtime.session.verdict import Verdict, judge
+from mpgui.ui.actions import make_action
+from mpgui.ui.settings import read_list, settings
+from mpgui.ui.theme import Theme, readable
+
+if TYPE_CHECKING:
+    from mpgui.ui.classroom.explanation import ExplanationPanel
+    from mpgui.ui.classroom.gallery import GalleryList
+    from mpgui.ui.editor.document import ScenarioDocument
+    from mpgui.ui.run.console import ConsolePane
+    from mpgui.ui.run.controller import RunController
+
+SOLVED_KEY = "exercises/solved"  # the built-in exercises this user has solved
+HINT_LINK = "mpgui:hint"  # the explanation's link that shows the next hint
+MET_GREEN = "#1b7a2f"  # a met goal's words (made readable on each theme's background)
+
+
+def solved_exercises() -> set[str]:
+    """The built-in exercises solved on this computer by this user."""
+    return set(read_list(SOLVED_KEY))
+
+
+def exercise_html(exercise: Exercise, verdict: Verdict | None, hints_shown: int,
+                  theme: Theme) -> str:
+    """The exercise's part of the explanation: the goal, what may be edited, how the
+    last run did, the hints shown so far and a link to the next one."""
+    out = ["<hr><h3 style='margin:6px 0 4px 0'>Your task</h3>",
+           f"<p><b>{html.escape(exercise.goal)}</b></p>"]
+    note = exercise.edit_note()
+    if note:
+        out.append(f"<p><i>{html.escape(note)}</i></p>")
+    if verdict is None:
+        out.append("<p>Edit, then press Run (F5): mpgui says whether the run met the "
+                   "goal.</p>")
+    else:
+        colour = readable(QColor(MET_GREEN), theme.background).name() if verdict.met \
+            else theme.crash
+        mark = "✓" if verdict.met else "✗"
+        out.append(f"<p style='color:{colour}'><b>{mark} {html.escape(verdict.sentence())}"
+                   "</b></p>")
+    for k, hint in enumerate(exercise.hints[:hints_shown], 1):
+        out.append(f"<p><b>Hint {k}:</b> {html.escape(hint)}</p>")
+    if hints_shown < len(exercise.hints):
+        out.append(f"<p><a href='{HINT_LINK}'>Show a hint ({hints_shown + 1} of "
+                   f"{len(exercise.hints)})</a> &nbsp;(Ctrl+Alt+H)</p>")
+    return "".join(out)
+
+
+class ExerciseCoach(QObject):
+    """Follows the open scenario's exercise: shows it, judges each run of it, keeps the
+    student's progress."""
+
+    def __init__(self, window: QWidget, doc: ScenarioDocument, controller: RunController,
+                 explanation: ExplanationPanel, gallery: GalleryList,
+                 console: ConsolePane) -> None:
+        super().__init__(window)
+        self.window, self.doc, self.controller = window, doc, controller
+        self.explanation, self.gallery, self.console = explanation, gallery, console
+        self.exercise: Exercise | None = None
+        self.verdict: Verdict | None = None
+        self.hints_shown = 0
+        self.actions = {
+            "hint": make_action(self, "Show a &Hint", "Ctrl+Alt+H", self.next_hint,
+                                "Show the next hint of this exercise"),
+            "reset_progress": make_action(self, "Reset Exercise &Progress…", None,
+                                          self.reset_progress,
+                                          "Forget which exercises you have solved"),
+        }
+        doc.changed.connect(self._follow)
+        # Queued: judged after the run's own handlers have noted its end (the console's
+        # "— Run finished —" comes first).
+        controller.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        explanation.anchorClicked.connect(self._link)
+        gallery.mark_solved(solved_exercises())
+        self._follow()
+
+    def next_hint(self) -> None:
+        """Show one more hint of the open exercise (if it has more)."""
+        if self.exercise is not None and self.hints_shown < len(self.exercise.hints):
+            self.hints_shown += 1
+            self._show()
+
+    def reset_progress(self) -> None:
+        """Forget the solved exercises, once the user agrees."""
+        if not solved_exercises():
+            self.window.statusBar().showMessage(  # type: ignore[attr-defined]
+                "No exercise is marked as solved.", 5000)
+            return
+        answer = QMessageBox.question(
+            self.window, "Reset exercise progress",
+            "Forget which exercises you have solved? Their ✓ marks go; your edits stay.")
+        if answer == QMessageBox.StandardButton.Yes:
+            settings().setValue(SOLVED_KEY, [])
+            self.gallery.mark_solved(set())
+
+    def set_theme(self, theme: Theme) -> None:
+        """Other colours: the exercise's part is written again."""
+        self._show()
+
+    def _follow(self) -> None:
+        """The document changed: another exercise (or none) starts afresh; an edit of
+        the same one keeps its hints and its last verdict."""
+        exercise = self.doc.scenario.exercise
+        if exercise != self.exercise:
+            self.exercise, self.verdict, self.hints_shown = exercise, None, 0
+        self.actions["hint"].setEnabled(exercise is not None and bool(exercise.hints))
+        self._show()
+
+    def _show(self) -> None:
+        if self.exercise is None:
+            self.explanation.set_extra("")
+            return
+        self.explanation.set_extra(exercise_html(self.exercise, self.verdict,
+                                                 self.hints_shown, self.explanation.theme),
+                                   self.doc.scenario.about)
+
+    def _finished(self) -> None:
+        run = self.controller.runner
+        scenario = getattr(run, "scenario", None)
+        if run is None or scenario is None or scenario.exercise is None \
+                or scenario.exercise != self.exercise:
+            return  # (a traced script, or a run of something else)
+        self.verdict = judge(scenario.exercise, run.store, speed=getattr(run, "speed", 1.0),
+                             stopped=run.status is Status.STOPPED)
+        self.console.note(f"— Exercise: {self.verdict.sentence()} —",
+                          error=not self.verdict.met)
+        name = self.doc.builtin
+        if self.verdict.met and name is not None and is_exercise(name):
+            solved = solved_exercises() | {name}
+            settings().setValue(SOLVED_KEY, sorted(solved))
+            self.gallery.mark_solved(solved)
+        self._show()
+
+    def _link(self, url: QUrl) -> None:
+        if url.toString() == HINT_LINK:
+            self.next_hint()

@@ -1,0 +1,190 @@
+"""Exercises: goals judged on real runs — for each built-in exercise, an edit that meets
+its goal and one that does not — and the file format, grammar and edit limits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from mpgui.model.builtins import builtin_names, is_exercise, load_builtin
+from mpgui.model.exercise import Check, Exercise, changed_parts, refusal
+from mpgui.model.fileformat import ScenarioFileError, dump_scenario, parse_scenario
+from mpgui.model.scenario import Scenario, Step
+from mpgui.model.validation import validate
+from mpgui.runtime.headless import run_headless
+from mpgui.runtime.session.verdict import Verdict, judge
+from mpgui.runtime.store.trace import TraceStore
+
+EXERCISES = [n for n in builtin_names() if is_exercise(n)]
+
+
+def _main(*steps: str) -> tuple[Step, ...]:
+    return tuple(Step.parse(s) for s in steps)
+
+
+def _with_main(name: str, *steps: str) -> Scenario:
+    return replace(load_builtin(name), program=_main(*steps))
+
+
+def _with_rows(name: str, **changes: dict[str, object]) -> Scenario:
+    s = load_builtin(name)
+    rows = tuple(replace(p, **changes[p.var]) if p.var in changes else p for p in s.processes)
+    return replace(s, processes=rows)
+
+
+# For each exercise: (an edit that meets the goal, one that does not).
+EDITS = {
+    "d-between": (
+        lambda: _with_main("d-between", "A.start()", "B.start()", "C.start()", "C.join()",
+                           "D.start()", "A.join()", "B.join()", "D.join()"),
+        lambda: load_builtin("d-between")),
+    "b-before-c": (
+        lambda: _with_main("b-before-c", "B.start()", "B.join()", "C.start()", "C.join()"),
+        lambda: load_builtin("b-before-c")),
+    "four-downloads": (
+        lambda: _with_main("four-downloads", "A.start()", "B.start()", "C.start()",
+                           "D.start()", "A.join()", "B.join()", "C.join()", "D.join()"),
+        lambda: load_builtin("four-downloads")),
+    "no-lost-updates": (
+        lambda: _with_rows("no-lost-updates", A={"workload": "locked_counter"},
+                           B={"workload": "locked_counter"}),
+        # (not the race itself: whether one loses updates depends on the machine)
+        lambda: _with_rows("no-lost-updates", A={"workload": "locked_counter"},
+                           B={"workload": "locked_counter", "params": {"n": 0}})),
+    "no-deadlock": (
+        lambda: _with_rows("no-deadlock", B={"uses": {"first": "L1", "second": "L2"}}),
+        lambda: load_builtin("no-deadlock")),
+    "drain-the-queue": (
+        lambda: _with_main("drain-the-queue", "P.start()", "C.start()", "C.join()",
+                           "P.join()"),
+        lambda: load_builtin("drain-the-queue")),
+    "let-the-daemon-finish": (
+        lambda: _with_main("let-the-daemon-finish", "L.start()", "W.start()", "W.join()",
+                           "L.join()"),
+        lambda: load_builtin("let-the-daemon-finish")),
+    "dont-wait-for-ever": (
+        lambda: _with_main("dont-wait-for-ever", "A.start()", "A.join(timeout=0.5)",
+                           "A.terminate()", "A.join()"),
+        lambda: _with_main("dont-wait-for-ever", "A.start()", "A.join(timeout=0.5)")),
+}
+
+
+def _judged(scenario: Scenario, name: str) -> Verdict:
+    assert scenario.exercise is not None
+    found: list[Verdict] = []
+
+    def after(store: TraceStore) -> None:
+        found.append(judge(scenario.exercise, store))  # type: ignore[arg-type]
+
+    run_headless(scenario, name=name, speed=1.0, start_method="fork", quiet=True,
+                 after=after)
+    return found[0]
+
+
+def test_there_are_at_least_eight_exercises_each_with_an_edit_pair():
+    assert len(EXERCISES) >= 8
+    assert set(EXERCISES) == set(EDITS)
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_an_edit_that_meets_the_goal_and_one_that_does_not(name):
+    exercise = load_builtin(name).exercise
+    assert exercise is not None and exercise.hints
+    assert validate(load_builtin(name)) == []
+    meets, misses = (make() for make in EDITS[name])
+    # The edits keep to what the student may change.
+    for edited in (meets, misses):
+        assert set(changed_parts(load_builtin(name), edited)) <= set(exercise.edit)
+    good = _judged(meets, name)
+    assert good.met, good.sentence()
+    assert good.sentence().startswith("Goal met: ")
+    bad = _judged(misses, name)
+    assert not bad.met, bad.sentence()
+    assert bad.sentence().startswith("Not yet: ")
+
+
+def test_the_words_say_what_the_run_did():
+    verdict = _judged(load_builtin("d-between"), "d-between")
+    # D started with the others, long before C ended.
+    text = verdict.sentence()
+    assert text.startswith("Not yet: C ended at ") and "after D started at 0.0" in text
+    long_wait = _judged(EDITS["dont-wait-for-ever"][1](), "dont-wait-for-ever")
+    assert "A ended at 3." in long_wait.sentence()
+    assert "the goal is under 1.50 s" in long_wait.sentence()
+
+
+def test_the_goal_is_judged_in_the_scenarios_own_seconds():
+    # Twice as fast, the four downloads one after another still take "2.4 s".
+    scenario = load_builtin("four-downloads")
+    found: list[Verdict] = []
+    run_headless(scenario, name="four-downloads", speed=2.0, start_method="fork", quiet=True,
+                 after=lambda store: found.append(judge(scenario.exercise, store,  # type: ignore[arg-type]
+                                                        speed=2.0)))
+    assert not found[0].met
+    assert "as at speed 1; this run: 2×" in found[0].sentence()
+
+
+def test_mpgui_run_says_whether_the_goal_is_met(capsys):
+    run_headless(load_builtin("b-before-c"), name="b-before-c", speed=1.0,
+                 start_method="fork")
+    err = capsys.readouterr().err
+    assert "mpgui: exercise: Not yet: B printed its last line at " in err
+
+
+# -- the file format and the grammar ---------------------------------------------------
+
+def test_an_exercise_survives_the_file_round_trip():
+    for name in EXERCISES:
+        scenario = load_builtin(name)
+        assert parse_scenario(dump_scenario(scenario)) == scenario
+    # A scenario of an older format reads, without an exercise.
+    old = dump_scenario(load_builtin("seed")).replace("format = 4", "format = 3")
+    assert parse_scenario(old).exercise is None
+
+
+@pytest.mark.parametrize("table, says", [
+    ('goal = "x"\nchecks = ["D.begin > C.end"]', "has no 'begin'"),
+    ('goal = "x"\nchecks = ["D.start >"]', "needs two sides"),
+    ('goal = "x"\nchecks = ["D.start < < C.end"]', "must take turns"),
+    ('goal = "x"\nchecks = ["1 < 2"]', "compares numbers only"),
+    ('goal = "x"\nchecks = ["__import__(\'os\').system(\'x\')"]', "is not a check"),
+    ('goal = "x"\nchecks = []', "at least one check"),
+    ('goal = ""\nchecks = ["D.start > 1"]', "goal in words"),
+    ('goal = "x"\nchecks = ["D.start > 1"]\nedit = ["everything"]', "not a part"),
+    ('goal = "x"\nchecks = ["D.start > 1"]\nsolution = "no"', "unknown key 'solution'"),
+    ('goal = "x"\nchecks = ["D.start > 1"]\nhints = "a hint"', "a list of texts"),
+    (f'goal = "{"x" * 3000}"\nchecks = ["D.start > 1"]', "at most 2,000"),
+    ('goal = "x"\nchecks = [' + ", ".join(['"D.start > 1"'] * 30) + "]", "at most 20"),
+])
+def test_a_bad_exercise_table_is_named(table, says):
+    text = f"format = 4\nmain = []\n\n[exercise]\n{table}\n"
+    with pytest.raises(ScenarioFileError, match="exercise") as info:
+        parse_scenario(text)
+    assert says in str(info.value)
+
+
+def test_a_format_3_file_has_no_exercise_table():
+    with pytest.raises(ScenarioFileError, match="exercise"):
+        parse_scenario('format = 3\nmain = []\n[exercise]\ngoal = "x"\nchecks = ["A.end > 1"]\n')
+
+
+def test_a_chain_stands_for_its_comparisons():
+    check = Check.parse("C.end  <D.start< A.end")
+    assert [(a.text, op, b.text) for a, op, b in check.pairs()] == [
+        ("C.end", "<", "D.start"), ("D.start", "<", "A.end")]
+    assert Check.parse("run.time <= 1.5 s").terms[1].number == 1.5
+
+
+def test_an_exercise_refuses_edits_of_the_parts_it_fixes():
+    scenario = load_builtin("d-between")  # only the main program may change
+    renamed = replace(scenario, processes=(replace(scenario.processes[0], name="x"),
+                                           *scenario.processes[1:]))
+    why = refusal(scenario, renamed)
+    assert why == ("The process table is fixed in this exercise. In this exercise you may "
+                   "edit only the main program.")
+    assert refusal(scenario, replace(scenario, program=scenario.program[:-1])) is None
+    # Loading another scenario, or resetting the exercise, is not an edit of it.
+    assert refusal(scenario, load_builtin("seed")) is None
+    free = replace(scenario, exercise=Exercise("g", ("A.end > 1",)))
+    assert refusal(free, replace(renamed, exercise=free.exercise)) is None
