@@ -188,3 +188,13 @@ def test_an_exercise_refuses_edits_of_the_parts_it_fixes():
     assert refusal(scenario, load_builtin("seed")) is None
     free = replace(scenario, exercise=Exercise("g", ("A.end > 1",)))
     assert refusal(free, replace(renamed, exercise=free.exercise)) is None
+
+
+def test_a_check_naming_nothing_of_the_scenario_is_a_warning():
+    scenario = load_builtin("no-deadlock")
+    without_b = replace(scenario, processes=scenario.processes[:1],
+                        program=_main("A.start()", "A.join()"))
+    problems = validate(without_b)
+    assert [(p.severity, p.message) for p in problems] == [
+        ("warning", "the exercise's check 'B.lines == 1' names B, which is neither a "
+                    "process nor a shared object here")]

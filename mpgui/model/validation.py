@@ -18,6 +18,7 @@ from typing import Literal
 from mpgui.model.backend import UnknownBackend, get_backend
 from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
+from mpgui.model.exercise import RUN
 from mpgui.model.message import check_template, used_placeholders
 from mpgui.model.operations import Recv, Send, WriteCell, prints_outside_a_loop, walk
 from mpgui.model.registry import MAX_SECONDS, STEPS, WORKLOADS, Param, Workload
@@ -115,7 +116,26 @@ def validate(scenario: Scenario, cores: int | None = None) -> list[Problem]:
     problems += _check_program(scenario)
     problems += _check_backend(scenario, cores)
     problems += _check_objects(scenario)
+    problems += _check_exercise(scenario)
     return problems
+
+
+def _check_exercise(scenario: Scenario) -> list[Problem]:
+    """An exercise's checks that name no process or shared object of the scenario (a
+    typo in the file, or a row the student removed): a warning — the run can go on, and
+    its verdict says the same."""
+    if scenario.exercise is None:
+        return []
+    known = {p.var for p in scenario.processes} | {o.name for o in scenario.objects} | {RUN}
+    out = []
+    for check in scenario.exercise.parsed():
+        for term in check.terms:
+            if term.number is None and term.subject not in known:
+                out.append(Problem("scenario", 0, "", f"the exercise's check "
+                                   f"{check.text!r} names {term.subject}, which is neither "
+                                   "a process nor a shared object here", "warning"))
+                break
+    return out
 
 
 def errors(scenario: Scenario, cores: int | None = None) -> list[Problem]:
