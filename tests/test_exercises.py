@@ -111,18 +111,19 @@ def test_the_words_say_what_the_run_did():
     assert text.startswith("Not yet: C ended at ") and "after D started at 0.0" in text
     long_wait = _judged(EDITS["dont-wait-for-ever"][1](), "dont-wait-for-ever")
     assert "A ended at 3." in long_wait.sentence()
-    assert "the goal is under 1.50 s" in long_wait.sentence()
+    assert "the goal is under 1.500 s" in long_wait.sentence()
 
 
-def test_the_goal_is_judged_in_the_scenarios_own_seconds():
-    # Twice as fast, the four downloads one after another still take "2.4 s".
+def test_a_goals_seconds_are_scaled_with_the_speed():
+    # Twice as fast, the four downloads one after another take 1.2 s: the goal, "under
+    # 1.2 s" at speed 1, is under 0.6 s at speed 2.
     scenario = load_builtin("four-downloads")
     found: list[Verdict] = []
     run_headless(scenario, name="four-downloads", speed=2.0, start_method="fork", quiet=True,
                  after=lambda store: found.append(judge(scenario.exercise, store,  # type: ignore[arg-type]
                                                         speed=2.0)))
     assert not found[0].met
-    assert "as at speed 1; this run: 2×" in found[0].sentence()
+    assert "the goal is under 0.600 s at speed 2 (1.200 s at speed 1)" in found[0].sentence()
 
 
 def test_mpgui_run_says_whether_the_goal_is_met(capsys):

@@ -70,6 +70,9 @@ def test_a_run_is_judged_and_a_solved_exercise_is_kept(qtbot, window, monkeypatc
     _run_and_judge(qtbot, window)
     assert window.exercises.verdict.met, window.exercises.verdict.sentence()
     assert "✓ Goal met" in window.explanation.toPlainText()
+    # Presentation mode shows no explanation pane: its header says the task and verdict.
+    assert "Your task:" in window.header.label.text()
+    assert "✓ Goal met" in window.header.label.text()
     assert _item(window, "b-before-c").text().startswith(SOLVED_MARK)
     assert solved_exercises() == {"b-before-c"}
     # Reset Exercise Progress, agreed to.

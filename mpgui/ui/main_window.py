@@ -112,8 +112,6 @@ class MainWindow(QMainWindow):
         self.code = CodeView(self.doc)
         self.gallery = GalleryList()
         self.gallery_actions = GalleryActions(self, self.doc, self.files, self.gallery)
-        self.exercises = ExerciseCoach(self, self.doc, self.controller, self.explanation,
-                                       self.gallery, self.console)
         self.view = RunView(self.chart, self.console, self)
         self.runs = RunMenu(self, self.view, self.files, self.appearance)
         self.comparison = BackendComparison(self, self.run,
@@ -123,6 +121,8 @@ class MainWindow(QMainWindow):
         self.view.show_prediction = self.view_actions.actions["prediction"].isChecked()
         self.replay_bar = ReplayBar(self.view.replay)
         self.header = PresentationHeader()
+        self.exercises = ExerciseCoach(self, self.doc, self.controller, self.explanation,
+                                       self.header, self.gallery, self.console)
         self.speed = SpeedBox(speed)
         self.method = MethodBox(start_method)
         self.backend = BackendBox(self.doc)

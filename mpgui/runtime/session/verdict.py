@@ -2,9 +2,10 @@
 
 The checks (`mpgui.model.exercise`) are judged on what was *measured* — the run's store
 — never on the prediction: a process that started 2 ms after another did start after
-it, and a run slowed by a busy computer took the time it took. A run at another speed
-is judged in the scenario's own seconds (at speed 2, a measured second counts as two),
-so that a goal such as ``run.time < 1.2`` cannot be met by turning the speed up.
+it, and a run slowed by a busy computer took the time it took. Times are said as the
+chart shows them, in seconds since Run; at another speed, a goal's own number of
+seconds is scaled as the scenario's durations are (``run.time < 1.2`` is "under 0.6 s"
+at speed 2), so that turning the speed up cannot meet it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mpgui.runtime.store.trace import Lane, TraceStore
 # What each operator asks for, in words, after "the goal is" (a number on its right).
 _GOAL_WORDS = {"<": "under", "<=": "at most", ">": "over", ">=": "at least", "==": "exactly",
                "!=": "anything but"}
+_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
 
@@ -39,7 +41,6 @@ class Verdict:
 
     findings: tuple[Finding, ...]
     stopped: bool = False  # the run was stopped before its end
-    speed: float = 1.0  # the run's speed (times are said as at speed 1)
 
     @property
     def met(self) -> bool:
@@ -48,41 +49,42 @@ class Verdict:
 
     def sentence(self) -> str:
         """One line: 'Goal met.' or 'Not yet: <the first reason>'."""
-        scaled = "" if self.speed == 1 else f" (times as at speed 1; this run: {self.speed:g}×)"
         if self.met:
-            return "Goal met: " + "; ".join(f.text for f in self.findings) + scaled + "."
+            return "Goal met: " + "; ".join(f.text for f in self.findings) + "."
         first = next((f for f in self.findings if not f.met), None)
         if first is None:  # (stopped, though every check was met so far)
             return "Not yet: the run was stopped before its end — let it finish."
-        return f"Not yet: {first.text}{scaled}."
+        return f"Not yet: {first.text}."
 
 
 def judge(exercise: Exercise, store: TraceStore, *, speed: float = 1.0,
           stopped: bool = False) -> Verdict:
     """`exercise`'s checks on the finished run in `store`, run at `speed`."""
-    values = _Values(store, speed)
-    findings = [finding for check in exercise.parsed() for finding in _judge(check, values)]
-    return Verdict(tuple(findings), stopped, speed)
+    values = _Values(store)
+    findings = [finding for check in exercise.parsed()
+                for finding in _judge(check, values, speed)]
+    return Verdict(tuple(findings), stopped)
 
 
-def _judge(check: Check, values: _Values) -> list[Finding]:
+def _judge(check: Check, values: _Values, speed: float) -> list[Finding]:
     out = []
     for left, op, right in check.pairs():
+        if left.number is not None:  # (5 > run.time: the same as run.time < 5)
+            left, op, right = right, _FLIPPED.get(op, op), left
         a, b = values.get(left), values.get(right)
         if a is None or b is None:
             missing = left if a is None else right
             out.append(Finding(False, values.said(missing, None)))
             continue
+        if right.number is not None and left.unit == "s":
+            b /= speed  # (a goal's seconds, at this run's speed)
         met = _COMPARE[op](a, b)
         if right.number is not None:
             text = values.said(left, a)
             if not met and left.name != "deadlocks":  # (that one says it all)
                 text += f" — the goal is {_GOAL_WORDS[op]} {_amount(b, left.unit)}"
-        elif left.number is not None:
-            text = values.said(right, b)
-            if not met:  # (5 > run.time: the goal is run.time < 5)
-                flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
-                text += f" — the goal is {_GOAL_WORDS[flipped]} {_amount(a, right.unit)}"
+                if left.unit == "s" and speed != 1:
+                    text += f" at speed {speed:g} ({_amount(right.number, 's')} at speed 1)"
         else:
             text = f"{values.said(left, a)}, {_relation(a, b, left.unit)} " \
                    f"{values.said(right, b)}"
@@ -98,16 +100,16 @@ def _relation(a: float, b: float, unit: str) -> str:
 
 
 def _amount(v: float, unit: str) -> str:
-    if unit == "s":
-        return f"{v:.2f} s"
+    if unit == "s":  # (to the millisecond, as the Output pane times the lines)
+        return f"{v:.3f} s"
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.15g}"
 
 
 class _Values:
     """The measures of one run, found when a check first asks for them."""
 
-    def __init__(self, store: TraceStore, speed: float) -> None:
-        self.store, self.speed = store, speed
+    def __init__(self, store: TraceStore) -> None:
+        self.store = store
         self._objects: dict[str, tuple[float, float]] | None = None
         self._prints: dict[int, tuple[int, int, int]] | None = None
 
@@ -124,8 +126,7 @@ class _Values:
                 if term.name in ("final", "lost") else None
         else:
             v = self._process(term.subject, term.name)
-        # (in the scenario's seconds: see the module's docstring)
-        return v * self.speed if v is not None and term.unit == "s" else v
+        return v
 
     def said(self, term: Term, v: float | None) -> str:
         """What the run did, as a clause: 'D started at 1.21 s'."""

@@ -23,12 +23,14 @@ from mpgui.ui.theme import Theme, readable
 if TYPE_CHECKING:
     from mpgui.ui.classroom.explanation import ExplanationPanel
     from mpgui.ui.classroom.gallery import GalleryList
+    from mpgui.ui.classroom.presentation import PresentationHeader
     from mpgui.ui.editor.document import ScenarioDocument
     from mpgui.ui.run.console import ConsolePane
     from mpgui.ui.run.controller import RunController
 
 SOLVED_KEY = "exercises/solved"  # the built-in exercises this user has solved
 HINT_LINK = "mpgui:hint"  # the explanation's link that shows the next hint
+VERDICT_ANCHOR = "verdict"  # where the explanation scrolls to after a run
 MET_GREEN = "#1b7a2f"  # a met goal's words (made readable on each theme's background)
 
 
@@ -50,11 +52,7 @@ def exercise_html(exercise: Exercise, verdict: Verdict | None, hints_shown: int,
         out.append("<p>Edit, then press Run (F5): mpgui says whether the run met the "
                    "goal.</p>")
     else:
-        colour = readable(QColor(MET_GREEN), theme.background).name() if verdict.met \
-            else theme.crash
-        mark = "✓" if verdict.met else "✗"
-        out.append(f"<p style='color:{colour}'><b>{mark} {html.escape(verdict.sentence())}"
-                   "</b></p>")
+        out.append(f"<p><a name='{VERDICT_ANCHOR}'></a>{_verdict_html(verdict, theme)}</p>")
     for k, hint in enumerate(exercise.hints[:hints_shown], 1):
         out.append(f"<p><b>Hint {k}:</b> {html.escape(hint)}</p>")
     if hints_shown < len(exercise.hints):
@@ -63,16 +61,25 @@ def exercise_html(exercise: Exercise, verdict: Verdict | None, hints_shown: int,
     return "".join(out)
 
 
+def _verdict_html(verdict: Verdict, theme: Theme) -> str:
+    """'✓ Goal met: …' in green, or '✗ Not yet: …' in red, on the theme's background."""
+    colour = readable(QColor(MET_GREEN), theme.background).name() if verdict.met \
+        else theme.crash
+    mark = "✓" if verdict.met else "✗"
+    return f"<b style='color:{colour}'>{mark} {html.escape(verdict.sentence())}</b>"
+
+
 class ExerciseCoach(QObject):
     """Follows the open scenario's exercise: shows it, judges each run of it, keeps the
     student's progress."""
 
     def __init__(self, window: QWidget, doc: ScenarioDocument, controller: RunController,
-                 explanation: ExplanationPanel, gallery: GalleryList,
-                 console: ConsolePane) -> None:
+                 explanation: ExplanationPanel, header: PresentationHeader,
+                 gallery: GalleryList, console: ConsolePane) -> None:
         super().__init__(window)
         self.window, self.doc, self.controller = window, doc, controller
-        self.explanation, self.gallery, self.console = explanation, gallery, console
+        self.explanation, self.header = explanation, header
+        self.gallery, self.console = gallery, console
         self.exercise: Exercise | None = None
         self.verdict: Verdict | None = None
         self.hints_shown = 0
@@ -126,10 +133,18 @@ class ExerciseCoach(QObject):
     def _show(self) -> None:
         if self.exercise is None:
             self.explanation.set_extra("")
+            self.header.set_task("")
             return
+        theme = self.explanation.theme
         self.explanation.set_extra(exercise_html(self.exercise, self.verdict,
-                                                 self.hints_shown, self.explanation.theme),
+                                                 self.hints_shown, theme),
                                    self.doc.scenario.about)
+        # Presentation mode shows no explanation pane: the task, and how the last run
+        # did, under the question.
+        task = f"<b>Your task:</b> {html.escape(self.exercise.goal)}"
+        if self.verdict is not None:
+            task += f"<br>{_verdict_html(self.verdict, theme)}"
+        self.header.set_task(task)
 
     def _finished(self) -> None:
         run = self.controller.runner
@@ -147,6 +162,7 @@ class ExerciseCoach(QObject):
             settings().setValue(SOLVED_KEY, sorted(solved))
             self.gallery.mark_solved(solved)
         self._show()
+        self.explanation.scrollToAnchor(VERDICT_ANCHOR)  # (below the fold on a small screen)
 
     def _link(self, url: QUrl) -> None:
         if url.toString() == HINT_LINK:

@@ -73,7 +73,8 @@ class GalleryList(QListWidget):
                                       "marked ✓."))
                 number, exercises = 0, True  # (each section numbered from 1)
             number += 1
-            title = about.title.removeprefix("Exercise: ") or name
+            title = about.title.removeprefix("Exercise: ") or name  # (its section says so)
+            title = title[:1].upper() + title[1:]
             item = QListWidgetItem(f"{number}. {title}")
             item.setData(NAME_ROLE, name)
             item.setToolTip(f"{name}: {about.explanation}")

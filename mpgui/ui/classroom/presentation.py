@@ -37,6 +37,8 @@ class PresentationHeader(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.scroll)
+        self._about: tuple[About, str] | None = None
+        self._task = ""
         self.hide()
 
     def fit(self) -> None:
@@ -50,17 +52,28 @@ class PresentationHeader(QWidget):
         super().resizeEvent(event)
         self.fit()
 
+    def set_task(self, task: str) -> None:
+        """An exercise's task and how the last run did, as rich text under the question
+        ("" for none)."""
+        if task != self._task:
+            self._task = task
+            if self._about is not None:
+                self.show_about(*self._about)
+
     def show_about(self, about: About, fallback_title: str) -> None:
         """Show `about` (its title, else `fallback_title`)."""
         def text(s: str) -> str:
             return html.escape(s, quote=False)
 
+        self._about = (about, fallback_title)
         parts = [f"<span style='font-size:xx-large; font-weight:bold'>"
                  f"{text(about.title or fallback_title)}</span>"]
         if about.explanation:
             parts.append(f"<br>{text(about.explanation)}")
         if about.question:
             parts.append(f"<br><b>Before you press Run:</b> {text(about.question)}")
+        if self._task:
+            parts.append(f"<br>{self._task}")
         self.label.setText("".join(parts))
         self.fit()
 
