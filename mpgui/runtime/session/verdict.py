@@ -11,6 +11,7 @@ at speed 2), so that turning the speed up cannot meet it.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mpgui.model.exercise import RUN, Check, Exercise, Term, measure_of
@@ -105,6 +106,15 @@ def _amount(v: float, unit: str) -> str:
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.15g}"
 
 
+# The run's own measures (`model.exercise.RUN_MEASURES`), each from the store.
+_RUN_VALUES: dict[str, Callable[[TraceStore], float | None]] = {
+    "time": lambda store: wall_seconds(store) if store.t_end is not None else None,
+    "processes": lambda store: float(sum(1 for ln in store.lanes if ln.kind == "process"
+                                         and ln.started_t is not None)),
+    "deadlocks": lambda store: 1.0 if store.info.get(DEADLOCK_INFO) else 0.0,
+}
+
+
 class _Values:
     """The measures of one run, found when a check first asks for them."""
 
@@ -153,15 +163,7 @@ class _Values:
         return self._objects
 
     def _run(self, name: str) -> float | None:
-        store = self.store
-        if name == "time":
-            return wall_seconds(store) if store.t_end is not None else None
-        if name == "processes":
-            return float(sum(1 for ln in store.lanes
-                             if ln.kind == "process" and ln.started_t is not None))
-        if name == "deadlocks":
-            return 1.0 if store.info.get(DEADLOCK_INFO) else 0.0
-        return None
+        return _RUN_VALUES[name](self.store)
 
     def _lanes(self, var: str) -> list[int]:
         """The lanes of the row `var` (its copies' too: ``W[0]``, ``W[1]`` …)."""
