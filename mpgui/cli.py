@@ -431,7 +431,7 @@ def _gui(opts: argparse.Namespace) -> int:
     pause_collector()  # until the window is up (mpgui.ui.app.open_window resumes it)
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
-    from mpgui.model.filekind import RUN, SCENARIO, file_kind
+    from mpgui.model.filekind import PACK, RUN, SCENARIO, file_kind
     from mpgui.ui.display import NO_DISPLAY, display_available
     from mpgui.ui.failure import check_qt_platform, report_failure
 
@@ -454,12 +454,13 @@ def _gui(opts: argparse.Namespace) -> int:
     scenario, other = opts.scenario, None
     kind = file_kind(scenario) if scenario is not None else SCENARIO
     if kind != SCENARIO:
-        # A run file or a Python script (double-clicked, "Open With"): the window opens
-        # it as File → Open Run / Open Python Script would, trust question included.
+        # A run file, a Python script or a lesson pack (double-clicked, "Open With"): the
+        # window opens it as File → Open Run / Open Python Script / Import Lesson Pack
+        # would, trust question included.
         from mpgui.model.userfile import check_regular
 
-        check_regular(scenario, "a run file" if kind == RUN else "a Python script",
-                      UsageError)
+        check_regular(scenario, {RUN: "a run file", PACK: "a lesson pack"}.get(
+            kind, "a Python script"), UsageError)
         scenario, other = None, Path(scenario)
     elif scenario is not None:
         # A file that cannot be read fails here, before any window. One that reads but

@@ -1,11 +1,17 @@
-"""Shared test set-up: Qt offscreen, settings isolated, and no child left behind."""
+"""Shared test set-up: Qt offscreen, settings and lesson packs isolated, and no child
+left behind."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 # Before any QApplication exists: tests never need (or use) a real display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before the tests are collected (some are made for each built-in): the lesson packs a
+# user installed on this computer are not the tests' (the `packs` fixture gives a test
+# a folder of its own).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mpgui-tests-data-")
 
 import psutil
 import pytest
@@ -20,6 +26,19 @@ def isolated_settings(tmp_path):
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))
+
+
+@pytest.fixture
+def packs(tmp_path, monkeypatch):
+    """A data folder of the test's own for lesson packs (the folder packs go in);
+    the built-ins are read again after the test."""
+    from mpgui.model.builtins import packs_dir, refresh_builtins
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    refresh_builtins()
+    yield packs_dir()
+    monkeypatch.undo()
+    refresh_builtins()
 
 
 @pytest.fixture(autouse=True)

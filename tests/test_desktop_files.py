@@ -123,6 +123,7 @@ def test_the_desktop_knows_scenarios_and_run_files(tmp_path):
     files = {"lesson.mpg.toml": (dump_scenario(load_builtin("seed")).encode(),
                                  "application/x-mpgui-scenario"),
              "demo.mpgrun": (gzip.compress(b"{}"), "application/x-mpgui-run"),
+             "course.mpgpack": (b"PK\x05\x06" + bytes(18), "application/x-mpgui-pack"),
              "pyproject.toml": (b"[project]\n", "application/toml")}  # other TOML: as was
     env = dict(os.environ, XDG_DATA_DIRS=f"{tmp_path / 'share'}:/usr/share",
                XDG_DATA_HOME=str(tmp_path / "home"))

@@ -1,6 +1,7 @@
-"""Built-in scenarios: the TOML files under ``resources/scenarios``, and the exercises
+"""Built-in scenarios: the TOML files under ``resources/scenarios``, the exercises
 under ``resources/exercises`` (scenarios with a goal: a section of their own in the
-gallery)."""
+gallery), and the scenarios of the lesson packs the user installed (`lesson_pack`),
+named ``PACK:NAME``, a section per pack."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from pathlib import Path
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError, about_from_dict, load_scenario
 from mpgui.model.scenario import About, Scenario
 from mpgui.resources import resource
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mpgui.model.lesson_pack import Pack
 
 DEFAULT_SCENARIO = "seed"
 
@@ -27,6 +32,14 @@ def exercise_dir() -> Path:
     return resource("exercises")
 
 
+def packs_dir() -> Path:
+    """Where installed lesson packs live: the user's data folder (``$XDG_DATA_HOME/
+    mpgui/packs``, by default ``~/.local/share/mpgui/packs``)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"),
+                                                             ".local", "share")
+    return Path(base) / "mpgui" / "packs"
+
+
 def builtin_names() -> list[str]:
     """The built-in scenario names, the default first, then in gallery order.
 
@@ -37,7 +50,58 @@ def builtin_names() -> list[str]:
     if DEFAULT_SCENARIO in names:
         names.remove(DEFAULT_SCENARIO)
         names.insert(0, DEFAULT_SCENARIO)
-    return names
+    return names + list(_pack_scenarios())
+
+
+PACK_SEPARATOR = ":"  # a pack's scenario is called PACK:NAME
+
+
+@functools.cache
+def _pack_scenarios() -> dict[str, tuple[Pack, Path, Scenario]]:
+    """The installed packs' scenarios by name: (their pack, its folder, the scenario).
+    A pack that cannot be read is left out (`broken_packs` says why)."""
+    if not packs_dir().is_dir():  # (no pack: the start-up imports nothing more)
+        return {}
+    from mpgui.model.lesson_pack import installed_packs
+
+    out = {}
+    for folder, pack in installed_packs():
+        if not isinstance(pack, ValueError):
+            for name, scenario in pack.scenarios:
+                out[f"{pack.slug}{PACK_SEPARATOR}{name}"] = (pack, folder, scenario)
+    return out
+
+
+def broken_packs() -> list[tuple[Path, str]]:
+    """The installed pack folders that cannot be read, and why."""
+    if not packs_dir().is_dir():
+        return []
+    from mpgui.model.lesson_pack import installed_packs
+
+    return [(folder, str(pack)) for folder, pack in installed_packs()
+            if isinstance(pack, ValueError)]
+
+
+def refresh_builtins() -> None:
+    """Read the installed packs again (one was imported or removed)."""
+    _pack_scenarios.cache_clear()
+    load_builtin.cache_clear()
+    builtin_about.cache_clear()
+
+
+def builtin_section(name: str) -> str:
+    """The gallery section of `name`: "" for the scenarios, "Exercises", or a pack's
+    title."""
+    pack = _pack_scenarios().get(name)
+    if pack is not None:
+        return pack[0].title
+    return "Exercises" if is_exercise(name) else ""
+
+
+def pack_of(name: str) -> tuple[Pack, Path] | None:
+    """The pack (and its folder) that `name` comes from, if it comes from one."""
+    found = _pack_scenarios().get(name)
+    return None if found is None else (found[0], found[1])
 
 
 @functools.cache
@@ -73,6 +137,9 @@ def builtin_path(name: str) -> Path:
 def load_builtin(name: str) -> Scenario:
     """The built-in scenario `name` (read once: built-ins never change while mpgui
     runs, and a Scenario is immutable, so every caller can share it)."""
+    pack = _pack_scenarios().get(name)
+    if pack is not None:
+        return pack[2]
     return load_scenario(builtin_path(name))
 
 
@@ -86,6 +153,8 @@ def builtin_about(name: str) -> About:
     """The title and texts of the built-in scenario `name`, for lists of every built-in
     (the gallery, the menu): only its ``[about]`` table is read, a fraction of what
     loading the scenario costs as the window opens. Raises ScenarioFileError."""
+    if name in _pack_scenarios():
+        return load_builtin(name).about
     try:
         found = _ABOUT_TABLE.search(builtin_path(name).read_text(encoding="utf-8"))
         if found is not None:

@@ -8,6 +8,7 @@ the shared-mime-info types in resources/mpgui-mime.xml:
 * ``.mpgrun`` — a run file; without that suffix, gzip's magic bytes (a run file is
   gzip-compressed JSON);
 * ``.py``/``.pyw`` — a Python script; without them, a ``#!`` line naming python;
+* ``.mpgpack`` — a lesson pack (by its name only: its content is a zip like others);
 * everything else — a scenario (``.toml``; a scenario file's first line is
   ``# mpgui scenario``, which the desktop uses to tell it from other TOML).
 """
@@ -17,8 +18,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SCENARIO, RUN, SCRIPT = "scenario", "run", "script"
+SCENARIO, RUN, SCRIPT, PACK = "scenario", "run", "script", "pack"
 RUN_SUFFIX = ".mpgrun"
+PACK_SUFFIX = ".mpgpack"
 SCRIPT_SUFFIXES = (".py", ".pyw")
 GZIP_MAGIC = b"\x1f\x8b"
 SCENARIO_MAGIC = b"# mpgui scenario"  # the first line every saved scenario starts with
@@ -34,6 +36,8 @@ def file_kind(path: str | os.PathLike[str]) -> str:
         return RUN
     if suffix in SCRIPT_SUFFIXES:
         return SCRIPT
+    if suffix == PACK_SUFFIX:
+        return PACK
     if suffix == ".toml":
         return SCENARIO
     head = _head(p)

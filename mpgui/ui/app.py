@@ -47,7 +47,8 @@ def open_window(scenario: str | None, *, run: bool = False, speed: float | None 
     """Show the window on `scenario`; once it is up, offer the edits a crash left, then
     (at the very first start, unless told to run at once) the tour, then open
     `open_file` by its kind: a run file as File → Open Run does, a Python script as
-    File → Open Python Script does (asking first)."""
+    File → Open Python Script does (asking first), a lesson pack as File → Import
+    Lesson Pack does."""
     make_app()
     window = MainWindow(speed=speed, start_method=start_method)
     window.open_initial(scenario)

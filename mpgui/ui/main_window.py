@@ -29,9 +29,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
-from mpgui.model.builtins import DEFAULT_SCENARIO, resolve_scenario
+from mpgui.model.builtins import DEFAULT_SCENARIO, pack_of, resolve_scenario
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError
-from mpgui.model.filekind import RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
+from mpgui.model.filekind import PACK, PACK_SUFFIX, RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.output.runfile import SUFFIX as RUN_SUFFIX
@@ -43,10 +43,11 @@ from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
 from mpgui.ui.chart.chart import ChartWidget
 from mpgui.ui.chart.legend import ChartLegend
-from mpgui.ui.classroom.exercise import ExerciseCoach
+from mpgui.ui.classroom.exercise import ExerciseCoach, solved_exercises
 from mpgui.ui.classroom.explanation import ExplanationPanel
 from mpgui.ui.classroom.gallery import GalleryActions, GalleryList, gallery_panel
 from mpgui.ui.classroom.gallery_picker import GalleryPicker
+from mpgui.ui.classroom.packs import LessonPacks
 from mpgui.ui.classroom.presentation import Presentation, PresentationHeader
 from mpgui.ui.editor import recovery
 from mpgui.ui.editor.code_view import CodeView
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.code = CodeView(self.doc)
         self.gallery = GalleryList()
         self.gallery_actions = GalleryActions(self, self.doc, self.files, self.gallery)
+        self.packs = LessonPacks(self, self.reload_gallery, self.files.open_builtin)
         self.view = RunView(self.chart, self.console, self)
         self.runs = RunMenu(self, self.view, self.files, self.appearance)
         self.comparison = BackendComparison(self, self.run,
@@ -197,6 +199,7 @@ class MainWindow(QMainWindow):
         # Shortcuts work whichever pane has the focus, and with the menu bar hidden.
         for group in (self.acts, self.files.actions, self.scripts.actions,
                       self.gallery_actions.actions, self.exercises.actions,
+                      self.packs.actions,
                       self.view_actions.actions,
                       self.runs.actions, self.code.actions_,
                       {"add_object": self.objects.actions_["add"]}):
@@ -228,6 +231,8 @@ class MainWindow(QMainWindow):
         f.addMenu(self.files.recent_menu)
         f.addSeparator()
         f.addActions(list(self.scripts.actions.values()))
+        f.addSeparator()
+        f.addActions(list(self.packs.actions.values()))
         f.addSeparator()
         f.addActions([fa["save"], fa["save_as"], self.code.actions_["save"]])
         f.addSeparator()
@@ -323,8 +328,17 @@ class MainWindow(QMainWindow):
 
     def _show_about(self) -> None:
         about = self.doc.scenario.about
+        pack = pack_of(self.doc.builtin) if self.doc.builtin else None
+        self.explanation.set_images(pack[1] if pack else None)  # (a pack's own images)
         self.explanation.show_about(about)
         self.header.show_about(about, self.doc.display_name)
+
+    def reload_gallery(self) -> None:
+        """List the built-ins again (a lesson pack was imported or removed), marks and
+        all."""
+        self.gallery.fill()
+        self.gallery_actions.sync()
+        self.gallery.mark_solved(solved_exercises())
 
     def prediction(self) -> TraceStore | None:
         """The predicted schedule of the document's scenario at the toolbar's speed, or
@@ -535,8 +549,12 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: Path) -> bool:
         """Open `path` by what it is (filekind: its suffix, else its first bytes): a run
-        file, a Python script (traced, after the trust question) or a scenario."""
+        file, a Python script (traced, after the trust question), a lesson pack (or a
+        folder of one: imported) or a scenario."""
         kind = file_kind(path)
+        if kind == PACK or path.is_dir():
+            return self.packs.import_path(path)
+
         if kind == RUN:
             return self.runs.open_run_path(path) is not None
         if kind == SCRIPT:
@@ -556,4 +574,6 @@ def _stacked(above: QWidget, below: QWidget) -> QWidget:
 
 
 def _droppable(name: str) -> bool:
-    return name.endswith((SUFFIX, RUN_SUFFIX, *SCRIPT_SUFFIXES))
+    # (a folder: a lesson pack's, to import)
+    return name.endswith((SUFFIX, RUN_SUFFIX, PACK_SUFFIX, *SCRIPT_SUFFIXES)) \
+        or (bool(name) and Path(name).is_dir())

@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from mpgui.model.builtins import is_exercise
 from mpgui.model.exercise import Exercise
 from mpgui.runtime.session.run import Status
 from mpgui.runtime.session.verdict import Verdict, judge
@@ -157,7 +156,7 @@ class ExerciseCoach(QObject):
         self.console.note(f"— Exercise: {self.verdict.sentence()} —",
                           error=not self.verdict.met)
         name = self.doc.builtin
-        if self.verdict.met and name is not None and is_exercise(name):
+        if self.verdict.met and name is not None:  # (a built-in's or a pack's)
             solved = solved_exercises() | {name}
             settings().setValue(SOLVED_KEY, sorted(solved))
             self.gallery.mark_solved(solved)

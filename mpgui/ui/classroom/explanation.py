@@ -1,15 +1,22 @@
 """The scenario's explanation beside the chart: what it shows, what to notice, and the
 question to ask the class before pressing Run — and below, for an exercise, its task
-(`classroom/exercise.py` writes that part)."""
+(`classroom/exercise.py` writes that part). The texts may be Markdown (`markdown.py`);
+a lesson pack's images are shown from its own folder, and from nowhere else."""
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from mpgui.model.scenario import About
+from mpgui.ui.classroom.markdown import block, inline
 from mpgui.ui.theme import Theme
+
+WEB_SCHEMES = ("http", "https")  # links a text may open (in the browser)
 
 
 def about_html(about: About, theme: Theme) -> str:
@@ -21,11 +28,11 @@ def about_html(about: About, theme: Theme) -> str:
                 "</p>")
     out = [f"<h2 style='margin:0 0 6px 0'>{html.escape(about.title)}</h2>"]
     if about.explanation:
-        out.append(f"<p>{html.escape(about.explanation)}</p>")
+        out.append(block(about.explanation))
     if about.question:
-        out.append(f"<p><b>Before you press Run:</b> {html.escape(about.question)}</p>")
+        out.append(f"<p><b>Before you press Run:</b> {inline(about.question)}</p>")
     if about.notice:
-        out.append(f"<p><b>What to notice:</b> {html.escape(about.notice)}</p>")
+        out.append(f"<p><b>What to notice:</b> {inline(about.notice)}</p>")
     return "".join(out)
 
 
@@ -39,6 +46,37 @@ class ExplanationPanel(QTextBrowser):
         self.setOpenLinks(False)  # (its links are mpgui's own: anchorClicked says which)
         self._about: About | None = None
         self._extra, self._extra_for = "", About()
+        self.images: Path | None = None  # the folder images may come from (a pack's)
+        self.anchorClicked.connect(self._open_web_link)
+
+    def set_images(self, folder: Path | None) -> None:
+        """Let the texts show images from `folder` (None: none)."""
+        if folder != self.images:
+            self.images = folder
+            self._render(keep_place=False)
+
+    def loadResource(self, kind: int, url: QUrl | str) -> object:  # Qt override
+        """An image of the texts: a file inside the pack's folder (nothing outside it,
+        nothing from the network), scaled down to the pane's width."""
+        if kind != int(QTextDocument.ResourceType.ImageResource.value) or self.images is None:
+            return None
+        name = url.toString() if isinstance(url, QUrl) else str(url)
+        root = self.images.resolve()
+        try:
+            path = (root / name).resolve()
+        except (OSError, ValueError):
+            return None
+        if root not in path.parents or not path.is_file():
+            return None
+        image = QImage(str(path))
+        width = max(50, self.viewport().width() - 24)
+        if image.width() > width:
+            image = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        return image
+
+    def _open_web_link(self, url: QUrl) -> None:
+        if url.scheme() in WEB_SCHEMES:
+            QDesktopServices.openUrl(url)
 
     def set_theme(self, theme: Theme) -> None:
         """Other colours: the texts are written again."""

@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mpgui.model.builtins import builtin_about, builtin_names, is_exercise, load_builtin
+from mpgui.model.builtins import (
+    builtin_about,
+    builtin_names,
+    builtin_section,
+    load_builtin,
+    pack_of,
+)
 from mpgui.model.fileformat import ScenarioFileError
 from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
@@ -33,6 +39,8 @@ EDITED_ROLE = Qt.ItemDataRole.UserRole + 1  # True: edited this session
 EDITED_MARK = "\u00a0•"  # after the title, never wrapped onto a line of its own
 EDITED_TIP = ("\n\nEdited in this session: it opens as you left it. Reset "
               "(Ctrl+Shift+R) puts it back; at quit you can save a copy.")
+SECTION_TIPS = {"Exercises": "Scenarios with a goal: edit one until its run meets the "
+                             "goal. Each one you solve is marked ✓."}
 SOLVED_MARK = "✓\u00a0"  # before a solved exercise's title
 SOLVED_TIP = "\n\nSolved: you met its goal in an earlier run."
 
@@ -60,25 +68,7 @@ class GalleryList(QListWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.names = builtin_names()
-        number, exercises = 0, False
-        for name in self.names:
-            try:
-                about = builtin_about(name)
-            except ScenarioFileError:  # a broken resource must not break the window
-                continue
-            if is_exercise(name) and not exercises:  # the first exercise: their heading
-                self.addItem(_heading("Exercises", "Scenarios with a goal: edit one until "
-                                      "its run meets the goal. Each one you solve is "
-                                      "marked ✓."))
-                number, exercises = 0, True  # (each section numbered from 1)
-            number += 1
-            title = about.title.removeprefix("Exercise: ") or name  # (its section says so)
-            title = title[:1].upper() + title[1:]
-            item = QListWidgetItem(f"{number}. {title}")
-            item.setData(NAME_ROLE, name)
-            item.setToolTip(f"{name}: {about.explanation}")
-            self.addItem(item)
+        self.fill()
         self.setWordWrap(True)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)  # re-wrap titles on resize
         # Wrap, never cut: at some widths Qt sizes an item for two lines but paints one.
@@ -111,6 +101,31 @@ class GalleryList(QListWidget):
             item.setText(text + EDITED_MARK if edited else text.removesuffix(EDITED_MARK))
             item.setToolTip(tip + EDITED_TIP if edited else tip.removesuffix(EDITED_TIP))
             item.setData(EDITED_ROLE, edited)
+
+    def fill(self) -> None:
+        """List the built-ins again (a lesson pack came or went): the scenarios, then a
+        section for the exercises and one for each pack, each numbered from 1."""
+        self.clear()
+        self.names = builtin_names()
+        number, section = 0, ""
+        for name in self.names:
+            try:
+                about = builtin_about(name)
+            except ScenarioFileError:  # a broken resource must not break the window
+                continue
+            if builtin_section(name) != section:  # a new section: its heading
+                section = builtin_section(name)
+                pack = pack_of(name)
+                self.addItem(_heading(section, SECTION_TIPS.get(section) or (
+                    f"A lesson pack: {pack[0].description or pack[0].title}" if pack else "")))
+                number = 0
+            number += 1
+            title = about.title.removeprefix("Exercise: ") or name  # (its section says so)
+            title = title[:1].upper() + title[1:]
+            item = QListWidgetItem(f"{number}. {title}")
+            item.setData(NAME_ROLE, name)
+            item.setToolTip(f"{name}: {about.explanation}")
+            self.addItem(item)
 
     def mark_solved(self, names: set[str]) -> None:
         """Mark the exercises `names` as solved (and only those)."""
@@ -182,9 +197,9 @@ class GalleryActions(QObject):
                                  "brings them back)", short="Reset"),
         }
         gallery.chosen.connect(files.open_builtin)
-        doc.file_changed.connect(self._sync)
-        files.session.changed.connect(self._sync)
-        self._sync()
+        doc.file_changed.connect(self.sync)
+        files.session.changed.connect(self.sync)
+        self.sync()
 
     def set_presenting(self, on: bool) -> None:
         """Presentation mode on or off: while on, stepping never asks a question."""
@@ -214,7 +229,8 @@ class GalleryActions(QObject):
         self.doc.edit(original, f"Reset {name}")
         self.doc.undo_stack.setClean()  # as opened; undoing the reset makes it edited again
 
-    def _sync(self) -> None:
+    def sync(self) -> None:
+        """Mark the open scenario and the edited ones in the list; Reset follows."""
         self.gallery.show_current(self.doc.builtin)
         edited = {s.builtin for s in self.files.session.edited() if s.builtin}
         if self.doc.builtin is not None and self.doc.modified:

@@ -14,7 +14,10 @@ from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLay
 
 from mpgui.model.scenario import About
 from mpgui.ui.appearance import Appearance
+from mpgui.ui.classroom.markdown import block, inline, without_images
 from mpgui.ui.panels import HINT
+
+_LINE = "<p style='margin:0'>"  # a paragraph of the header: no space between them
 
 
 class PresentationHeader(QWidget):
@@ -68,10 +71,10 @@ class PresentationHeader(QWidget):
         self._about = (about, fallback_title)
         parts = [f"<span style='font-size:xx-large; font-weight:bold'>"
                  f"{text(about.title or fallback_title)}</span>"]
-        if about.explanation:
-            parts.append(f"<br>{text(about.explanation)}")
+        if about.explanation:  # (Markdown; its images only in the explanation pane)
+            parts.append(without_images(block(about.explanation)).replace("<p>", _LINE))
         if about.question:
-            parts.append(f"<br><b>Before you press Run:</b> {text(about.question)}")
+            parts.append(f"{_LINE}<b>Before you press Run:</b> {inline(about.question)}</p>")
         if self._task:
             parts.append(f"<br>{self._task}")
         self.label.setText("".join(parts))
