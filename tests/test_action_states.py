@@ -11,6 +11,7 @@ from mpgui.ui.action_states import ENABLED, WindowState, apply, enabled_names
 ALWAYS_IDLE = {"speed", "method", "open_script"}  # whenever no run is on
 RUN = {"run", "compare_backends"}
 SHOWN = {"save_run", "json", "csv", "png", "svg"}
+REPLAY = {"replay", "step_next", "step_back"}  # a finished run to replay or step through
 
 CASES = [
     ("a scenario that can run, no run yet", WindowState(plan=True),
@@ -22,10 +23,10 @@ CASES = [
     ("a run has ended but is not kept yet", WindowState(live=True, runs=1),
      RUN | ALWAYS_IDLE),
     ("one run, shown", WindowState(shown=True, runs=1, plan=True),
-     RUN | ALWAYS_IDLE | SHOWN | {"replay"}),
+     RUN | ALWAYS_IDLE | SHOWN | REPLAY),
     ("two runs, none shown, a script opened, a red cell",
      WindowState(runnable=False, runs=2, script=True),
-     ALWAYS_IDLE | {"rerun_script", "replay", "compare"}),
+     ALWAYS_IDLE | REPLAY | {"rerun_script", "compare"}),
     ("a script running after two runs", WindowState(running=True, live=True, runs=2,
                                                     script=True), {"stop", "compare"}),
 ]
@@ -65,10 +66,10 @@ def test_the_windows_state_follows_a_run_to_its_stop(window, qtbot):
     qtbot.waitUntil(lambda: not window.controller.running and window.view.current
                     is not None, timeout=30_000)
     assert window.window_state() == WindowState(shown=True, runs=1, plan=True)
-    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | {"replay"}
+    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | REPLAY
     assert window.status.run_label.text().startswith("Run 1 · Stopped")
     window.runs.replay()  # a replay is asked what the status bar calls it
     assert window.status.run_label.text() == "Replaying run 1"
-    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | {"replay"}
+    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | REPLAY
     window.view.replay.close()
     assert window.status.run_label.text().startswith("Run 1 · Stopped")

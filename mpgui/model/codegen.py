@@ -13,6 +13,7 @@ same instant can interleave — real Python behaviour, worth knowing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from mpgui.model.backend import Backend, get_backend
@@ -83,6 +84,59 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
                   source: str = "") -> str:
     """Python source equivalent to `scenario` (which should be valid), for its backend:
     ``multiprocessing.Process``, ``threading.Thread`` or a ``multiprocessing.Pool``."""
+    return code_map(scenario, speed=speed, start_method=start_method, source=source).code
+
+
+@dataclass(frozen=True)
+class CodeMap:
+    """A generated script and where its parts are: the line (from 1) of each step of the
+    main program (its call: in a loop, the loop's body) and of the script's last line —
+    what a step-through replay highlights."""
+
+    code: str
+    step_lines: tuple[int, ...]  # per step of scenario.program
+    end_line: int  # the main program's last line: what Python does at its end
+
+    def function(self, var: str) -> tuple[int, tuple[str, ...]]:
+        """The ``def`` line of process `var`'s target and its lines (`function_lines`)."""
+        return function_lines(self.code, var)
+
+    def line(self, step: int | None, row: str | None, what: str) -> int | None:
+        """The line an event belongs to: the main program's `step` (an index into the
+        program), else `what` in the function of `row` ("def", "return", "print",
+        "sleep", "run", or an operation's verb such as "put" or "acquire"), else the
+        script's end for what "end"; None when none is known."""
+        if step is not None:
+            return self.step_lines[step] if step < len(self.step_lines) else None
+        if row is None:
+            return self.end_line if what == "end" else None
+        try:
+            first, lines = self.function(row)
+        except StopIteration:  # (not a row of this script)
+            return None
+        if what == "return":
+            return first + len(lines) - 1
+        for needle in _NEEDLES.get(what, (f".{what}(",) if what.isidentifier() else ()):
+            found = next((n for n, text in enumerate(lines) if needle in text), None)
+            if found is not None:
+                return first + found
+        return first
+
+
+# What to look for in a function's lines, per event: the first line holding one of
+# these is the line of the event (in a loop, the same line each time round).
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "def": (), "print": ("print(",), "sleep": ("sleep(",),
+    # Running: the work it does, else what runs between its sleeps (its print).
+    "run": ("burn(", "burn_cpu(", "sum(", "print(", "while ", "for "),
+    "acquire": (".acquire(", "with "), "release": (".release(", "with "),
+    "rw": ("+=",), "read": (".value", "["), "setv": (".value =", "] ="),
+}
+
+
+def code_map(scenario: Scenario, *, speed: float = 1.0, start_method: str = "spawn",
+             source: str = "") -> CodeMap:
+    """`generate_code`'s script with the lines of its main program's steps."""
     backend = get_backend(scenario.backend)
     code = backend.code
     ops = [op for p in scenario.processes for op in walk(p.work().ops)]
@@ -145,6 +199,7 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
     pool = names["pool"]
     out += [line.format(pool=pool, size=_pool_size(scenario)) for line in code.open]
     lists = {p.var for p in scenario.processes if not p.copies.single}
+    step_at: list[int] = []  # per step: the index in `out` of its call
     for step in scenario.program:
         target = scenario.process(step.target)
         if code.row_class is None and step.action == "start" and target is not None:
@@ -154,12 +209,18 @@ def generate_code(scenario: Scenario, *, speed: float = 1.0, start_method: str =
             out += [f"    for {loop} in {step.target}:", f"        {one.split('  #')[0]}"]
         else:
             out.append("    " + _step_line(step, speed, code.join))
+        step_at.append(len(out) - 1)
     out += [line.format(pool=pool) for line in code.end]
     if scenario.objects and backend.own_process and code.row_class is not None:
         out += _joins_while_shared(scenario, loop)
     if any(p.daemon for p in scenario.processes):
         out += code.daemon_end  # what the script's end does to them, in a comment
-    return "\n".join(out) + "\n"
+    # An entry of `out` may hold several lines (a helper, a list of processes).
+    first_line, n = [], 1
+    for entry in out:
+        first_line.append(n)
+        n += entry.count("\n") + 1
+    return CodeMap("\n".join(out) + "\n", tuple(first_line[i] for i in step_at), n - 1)
 
 
 def _joins_while_shared(scenario: Scenario, loop: str) -> list[str]:

@@ -44,6 +44,8 @@ ENABLED: dict[str, Rule] = {
     "open_script": lambda s: not s.running,
     "rerun_script": lambda s: s.script and not s.running,
     "replay": lambda s: s.runs >= 1 and not s.live,
+    "step_next": lambda s: s.runs >= 1 and not s.live,
+    "step_back": lambda s: s.runs >= 1 and not s.live,
     "compare": lambda s: s.runs >= 2,
     "save_run": lambda s: s.shown,
     "json": lambda s: s.shown,

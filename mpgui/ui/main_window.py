@@ -36,6 +36,7 @@ from mpgui.model.scenario import Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.output.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.session.record import prediction
+from mpgui.runtime.session.steps import Moment
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui import dialogs
 from mpgui.ui.action_states import Enablable, WindowState, apply
@@ -145,7 +146,8 @@ class MainWindow(QMainWindow):
             self, self.appearance, self.header,
             lambda on: self.layout_.set_presenting(not on),
             self.chart,
-            [self.acts["space"], self.acts["replay_key"]])
+            [self.acts["space"], self.acts["replay_key"], self.acts["step_key"],
+             self.acts["step_back_key"]])
         self.lifecycle = RunLifecycle(self, parent=self)
         self._connect()
         self._method_changed()
@@ -181,6 +183,11 @@ class MainWindow(QMainWindow):
                                  "Run, or stop the run (or pause the replay)"),
             "replay_key": make_action(self, "Replay", "R", self.runs.replay,
                                       "Replay the last run"),
+            "step_key": make_action(self, "Next Event", "Right", lambda: self.runs.step(True),
+                                    "Step the replay to the next event"),
+            "step_back_key": make_action(self, "Previous Event", "Left",
+                                         lambda: self.runs.step(False),
+                                         "Step the replay back to the event before"),
             "compare_backends": make_action(
                 self, "Compare &Backends", "Ctrl+Alt+B",
                 lambda: self.comparison.start(self.doc.scenario),
@@ -289,9 +296,20 @@ class MainWindow(QMainWindow):
         self.view.shown_changed.connect(self._update_actions)
         self.view.history.changed.connect(self._update_actions)
         self.view.replay.state_changed.connect(self._update_actions)
+        self.view.replay.stepped.connect(self._mark_code_line)
         self.presentation.toggled.connect(self.acts["present"].setChecked)
         self.presentation.toggled.connect(self.gallery_actions.set_presenting)
         self.appearance.changed.connect(self._restyle)
+
+    def _mark_code_line(self, moment: Moment | None) -> None:
+        """The Python code tab marks the line of the event stepped to — when it shows
+        the script of the run replayed (not one edited since)."""
+        replay = self.view.replay
+        record = replay.record
+        self.code.update_code()  # (an edit's regeneration may still be waiting)
+        line = replay.code_line(moment) if moment is not None else None
+        same = record is not None and record.scenario == self.doc.scenario
+        self.code.mark_line(line if same else None)
 
     # -- scenario ----------------------------------------------------------------------
 

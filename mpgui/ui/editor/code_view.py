@@ -7,8 +7,16 @@ import keyword
 from pathlib import Path
 
 from PySide6.QtCore import QRegularExpression, QTimer
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QSyntaxHighlighter, QTextCharFormat
-from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
+from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QTextEdit, QWidget
 
 from mpgui.model.codegen import generate_code, script_file_name
 from mpgui.model.escape import shown
@@ -19,6 +27,7 @@ from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.settings import settings
 from mpgui.ui.theme import mono_font
 
+CURRENT_LINE = {False: "#fff0a0", True: "#5c4d00"}  # the stepped-to line: light, dark
 UPDATE_MS = 150  # typing in a cell redraws the code once it pauses
 # keyword, builtin, number, defined name, string, comment: on light, on dark
 CODE_COLORS = {False: ("#7a3e9d", "#1f5fa8", "#a15c00", "#005f5f", "#2e7d32", "#808080"),
@@ -89,6 +98,7 @@ class CodeView(QPlainTextEdit):
         self.doc = doc
         self.speed, self.start_method = 1.0, "spawn"
         self.setReadOnly(True)
+        self.marked: int | None = None  # the line marked (a step-through replay's)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(mono_font())
         self.highlighter = PythonHighlighter(self.document())
@@ -125,13 +135,34 @@ class CodeView(QPlainTextEdit):
                              start_method=self.start_method, source=source)
 
     def update_code(self) -> None:
-        """Regenerate, keeping the scroll position."""
+        """Regenerate, keeping the scroll position (a marked line stays marked only
+        while the script is the same)."""
         text = self.code()
         if text != self.toPlainText():
             bar = self.verticalScrollBar()
             at = bar.value()
             self.setPlainText(text)
             bar.setValue(at)
+            self.mark_line(None)
+
+    def mark_line(self, line: int | None) -> None:
+        """Mark line `line` (from 1) of the script, in view — the line of the event a
+        step-through replay is at — or none."""
+        self.marked = line
+        if line is None or not 1 <= line <= self.blockCount():
+            self.marked = None
+            self.setExtraSelections([])
+            return
+        mark = QTextEdit.ExtraSelection()
+        # A debugger's current-line yellow: not the blue of a selection to copy.
+        dark = self.palette().base().color().lightness() < 128
+        mark.format.setBackground(QColor(CURRENT_LINE[dark]))
+        mark.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        cursor = QTextCursor(self.document().findBlockByNumber(line - 1))
+        mark.cursor = cursor
+        self.setExtraSelections([mark])
+        self.setTextCursor(cursor)
+        self.centerCursor()
 
     def copy_code(self) -> None:
         """Put the script on the clipboard."""

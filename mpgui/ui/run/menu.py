@@ -51,6 +51,15 @@ class RunMenu(QObject):
                                   "Play the run shown (or the last one) back as it happened; "
                                   "R in presentation mode", short="Replay",
                                   icon=icon("replay")),
+            "step_next": make_action(self, "Step to &Next Event", "Alt+Right",
+                                     lambda: self.step(True),
+                                     "Pause the replay (or begin one) and move to the next "
+                                     "event; the Python code tab marks its line; → in "
+                                     "presentation mode"),
+            "step_back": make_action(self, "Step to &Previous Event", "Alt+Left",
+                                     lambda: self.step(False),
+                                     "Pause the replay (or begin one) and move back to the "
+                                     "event before; ← in presentation mode"),
             "save_run": make_action(self, "&Save Run As…", "Ctrl+Alt+S", self.save_run,
                                     "Save the run shown, with its scenario, to replay later "
                                     f"({RUN_SUFFIX})"),
@@ -73,7 +82,8 @@ class RunMenu(QObject):
 
     def fill(self, menu: QMenu) -> None:
         """Put the actions in the Runs menu."""
-        menu.addAction(self.actions["replay"])
+        menu.addActions([self.actions["replay"], self.actions["step_next"],
+                         self.actions["step_back"]])
         menu.addMenu(self.history_menu)
         menu.addAction(self.actions["compare"])
         menu.addSeparator()
@@ -86,6 +96,17 @@ class RunMenu(QObject):
         record = self.view.current or self.view.history.latest
         if record is not None and self.view.live is None:
             self.view.start_replay(record)
+
+    def step(self, forward: bool) -> None:
+        """Step the replay one event (from a paused replay of the run shown, else the
+        last one, when none is on)."""
+        replay = self.view.replay
+        if not replay.active:
+            record = self.view.current or self.view.history.latest
+            if record is None or self.view.live is not None:
+                return
+            self.view.start_replay(record, play=False)
+        replay.step(forward)
 
     def _fill_history(self) -> None:
         self.history_menu.clear()

@@ -93,12 +93,12 @@ class RunView(QObject):
         self.console.refresh(until=end, cap=MAX_BLOCKS)
         self.shown_changed.emit()
 
-    def start_replay(self, record: RunRecord) -> None:
-        """Play `record` back from its beginning."""
+    def start_replay(self, record: RunRecord, play: bool = True) -> None:
+        """Play `record` back from its beginning (or hold it there, unless `play`)."""
         self.replay.close()
         self._load(record)
         self.shown_changed.emit()
-        self.replay.start(record)
+        self.replay.start(record, play)
 
     def _load(self, record: RunRecord) -> None:
         self.current, self.live = record, None
