@@ -12,23 +12,24 @@ ALWAYS_IDLE = {"speed", "method", "open_script"}  # whenever no run is on
 RUN = {"run", "compare_backends"}
 SHOWN = {"save_run", "json", "csv", "png", "svg"}
 REPLAY = {"replay", "step_next", "step_back"}  # a finished run to replay or step through
+DRAWN = {"describe"}  # anything on the chart (a run, live or not, or the prediction)
 
 CASES = [
     ("a scenario that can run, no run yet", WindowState(plan=True),
-     RUN | ALWAYS_IDLE | {"png", "svg"}),
+     RUN | ALWAYS_IDLE | DRAWN | {"png", "svg"}),
     ("a red cell, no run yet", WindowState(runnable=False), ALWAYS_IDLE),
-    ("a run going on", WindowState(running=True, live=True, plan=True), {"stop"}),
+    ("a run going on", WindowState(running=True, live=True, plan=True), {"stop"} | DRAWN),
     ("a run being stopped", WindowState(running=True, stopping=True, live=True, runs=1),
-     set()),
+     DRAWN),
     ("a run has ended but is not kept yet", WindowState(live=True, runs=1),
-     RUN | ALWAYS_IDLE),
+     RUN | ALWAYS_IDLE | DRAWN),
     ("one run, shown", WindowState(shown=True, runs=1, plan=True),
-     RUN | ALWAYS_IDLE | SHOWN | REPLAY),
+     RUN | ALWAYS_IDLE | SHOWN | REPLAY | DRAWN),
     ("two runs, none shown, a script opened, a red cell",
      WindowState(runnable=False, runs=2, script=True),
      ALWAYS_IDLE | REPLAY | {"rerun_script", "compare"}),
     ("a script running after two runs", WindowState(running=True, live=True, runs=2,
-                                                    script=True), {"stop", "compare"}),
+                                                    script=True), {"stop", "compare"} | DRAWN),
 ]
 
 
@@ -56,20 +57,20 @@ def test_every_row_of_the_table_is_something_of_the_window(window):
 
 def test_the_windows_state_follows_a_run_to_its_stop(window, qtbot):
     assert window.window_state() == WindowState(plan=True)
-    assert enabled(window) == RUN | ALWAYS_IDLE | {"png", "svg"}
+    assert enabled(window) == RUN | ALWAYS_IDLE | DRAWN | {"png", "svg"}
     window.run()
     state = window.window_state()
     assert state.running and state.live and not state.stopping
-    assert enabled(window) == {"stop"}
+    assert enabled(window) == {"stop"} | DRAWN
     window.stop()
-    assert window.window_state().stopping and enabled(window) == set()
+    assert window.window_state().stopping and enabled(window) == DRAWN
     qtbot.waitUntil(lambda: not window.controller.running and window.view.current
                     is not None, timeout=30_000)
     assert window.window_state() == WindowState(shown=True, runs=1, plan=True)
-    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | REPLAY
+    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | REPLAY | DRAWN
     assert window.status.run_label.text().startswith("Run 1 · Stopped")
     window.runs.replay()  # a replay is asked what the status bar calls it
     assert window.status.run_label.text() == "Replaying run 1"
-    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | REPLAY
+    assert enabled(window) == RUN | ALWAYS_IDLE | SHOWN | REPLAY | DRAWN
     window.view.replay.close()
     assert window.status.run_label.text().startswith("Run 1 · Stopped")

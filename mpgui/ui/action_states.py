@@ -47,6 +47,7 @@ ENABLED: dict[str, Rule] = {
     "step_next": lambda s: s.runs >= 1 and not s.live,
     "step_back": lambda s: s.runs >= 1 and not s.live,
     "compare": lambda s: s.runs >= 2,
+    "describe": lambda s: s.shown or s.plan or s.live,
     "save_run": lambda s: s.shown,
     "json": lambda s: s.shown,
     "csv": lambda s: s.shown,

@@ -39,6 +39,7 @@ from mpgui.runtime.session.record import prediction
 from mpgui.runtime.session.steps import Moment
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui import dialogs
+from mpgui.ui.accessibility import name_parts
 from mpgui.ui.action_states import Enablable, WindowState, apply
 from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
         self.acts["undo"].setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
         self.acts["redo"] = stack.createRedoAction(self, "&Redo")
         self.acts["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.acts["undo"].setStatusTip("Undo the last edit of this scenario")
+        self.acts["redo"].setStatusTip("Do again the edit just undone")
         # Shortcuts work whichever pane has the focus, and with the menu bar hidden.
         for group in (self.acts, self.files.actions, self.scripts.actions,
                       self.gallery_actions.actions, self.exercises.actions,
@@ -297,6 +300,7 @@ class MainWindow(QMainWindow):
         self.view.history.changed.connect(self._update_actions)
         self.view.replay.state_changed.connect(self._update_actions)
         self.view.replay.stepped.connect(self._mark_code_line)
+        self.chart.describe_requested.connect(self.runs.describe)
         self.presentation.toggled.connect(self.acts["present"].setChecked)
         self.presentation.toggled.connect(self.gallery_actions.set_presenting)
         self.appearance.changed.connect(self._restyle)
@@ -520,6 +524,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt override
         super().showEvent(event)
+        QTimer.singleShot(0, lambda: name_parts(self))  # (Qt's own parts exist by then)
         if self._clamp_on_show:  # now the window manager's frame is known: inside it
             self._clamp_on_show = False
             QTimer.singleShot(0, lambda: fit_to_screen(self))

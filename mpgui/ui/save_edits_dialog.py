@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.ui.accessibility import accessible
+
 
 class SaveEditsDialog(QDialog):
     """The question at quit: the unsaved scenarios, each with a check box (all checked),
@@ -29,7 +31,9 @@ class SaveEditsDialog(QDialog):
                       "are never overwritten: for each one you save, you choose where its "
                       "copy goes. What you do not save is lost when mpgui closes.")
         text.setWordWrap(True)
-        self.list = QListWidget()
+        self.list = accessible(QListWidget(), "Edited scenarios",
+                               "The scenarios with unsaved edits; the checked ones are "
+                               "saved (Space checks or unchecks)")
         for name in names:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -31,6 +31,7 @@ from mpgui.model.scenario import Scenario
 from mpgui.model.validation import Problem
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.parent.options import DEFAULT_START_METHOD, MAX_SPEED, MIN_SPEED, start_methods
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.settings import settings
 from mpgui.ui.theme import Theme
@@ -59,6 +60,8 @@ class SpeedBox(QDoubleSpinBox):
         self.setAccelerated(True)
         self.setToolTip("How much faster than real time to run: every duration "
                         "(sleeps, compute times, join timeouts) is divided by this.")
+        self.setAccessibleName("Speed")
+        self.setAccessibleDescription(self.toolTip())
         saved = settings().value("speed", 1.0)
         self.setValue(float(value if value is not None else _as_float(saved, 1.0)))
 
@@ -78,6 +81,8 @@ class MethodBox(QComboBox):
                              Qt.ItemDataRole.ToolTipRole)
         self.setToolTip("How child processes are started. " + " ".join(
             START_METHOD_HELP.get(m, m) for m in start_methods()))
+        self.setAccessibleName("Start method")
+        self.setAccessibleDescription(self.toolTip())
         chosen = chosen or str(settings().value("start_method", DEFAULT_START_METHOD))
         self.setCurrentIndex(max(0, self.findData(chosen)))
 
@@ -115,6 +120,8 @@ class BackendBox(QWidget):
         self.workers.setToolTip("How many worker processes the pool has "
                                 "(multiprocessing.Pool(N)); per core: os.cpu_count(), "
                                 "the pool's default")
+        accessible(self.combo, "Run as", self.combo.toolTip())
+        accessible(self.workers, "Pool workers", self.workers.toolTip())
         layout.addWidget(self.combo)
         layout.addWidget(self.workers)
         self.sync()

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.panels import HINT, panel
 
 # First start: room for six processes above, the chart and a wide console below.
@@ -50,9 +51,13 @@ class WindowLayout:
                          header_widget=_column(above_chart))
         self.explanation = explanation
         self.tabs = QTabWidget()
+        accessible(self.tabs.tabBar(), "Panes", "About this scenario, the Output the "
+                   "processes printed, and the Python code; Ctrl+Tab goes to the next")
         self.tabs.addTab(panel("Output", "what the script prints", console, []), "Output")
         self.tabs.addTab(panel("Python", "this scenario as a script for plain Python", code,
                                code_actions), "Python code")
+        self.tabs.setTabToolTip(0, "The lines the processes printed, with their times")
+        self.tabs.setTabToolTip(1, "This scenario as a script for plain Python")
         self.side_split = _splitter(Qt.Orientation.Vertical, "side_split", explanation,
                                     self.tabs, (1, 1))
         self.edit_split = _splitter(Qt.Orientation.Horizontal, "edit_split", processes,
@@ -100,6 +105,7 @@ class WindowLayout:
         as_tab = editing and self.compact
         if as_tab and about < 0:
             self.tabs.insertTab(0, self.explanation, ABOUT_TAB)
+            self.tabs.setTabToolTip(0, "What this scenario shows, and what to notice")
             self.tabs.setCurrentIndex(0)
         elif not as_tab:
             if about >= 0:

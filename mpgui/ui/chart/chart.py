@@ -13,7 +13,7 @@ import time
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QKeyEvent
 from PySide6.QtWidgets import QScrollBar, QToolTip
 
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
@@ -21,6 +21,7 @@ from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.store.deadlock import DEADLOCK_INFO, Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.chart.geometry import (
     Rows,
     SpanCache,
@@ -49,6 +50,12 @@ MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lan
 PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
 
 
+# What the chart says to a screen reader before a run (after one: the run in a sentence).
+NO_RUN_DESCRIPTION = ("The swim-lane chart of the run: a lane per process, the main "
+                      "program and each CPU. Enter, or Run → Describe the Run "
+                      "(Ctrl+Alt+D), says what it shows in sentences.")
+
+
 class ChartWidget(pg.PlotWidget):
     """Draws a TraceStore; call refresh() at most once per frame."""
 
@@ -56,9 +63,11 @@ class ChartWidget(pg.PlotWidget):
     extras_shown = Signal(frozenset)  # the legend's optional entries the chart needs
     plan_shown = Signal(bool)  # a prediction is drawn (the legend explains it), or not
     backend_shown = Signal(str, str)  # what ran the rows of what is drawn, and a note
+    describe_requested = Signal()  # Enter on the chart: say what it shows in sentences
 
     def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent, background=theme.background)
+        accessible(self, "Timeline chart", NO_RUN_DESCRIPTION)
         self.theme = theme
         self.plot = self.getPlotItem()
         self.vb = self.plot.getViewBox()
@@ -118,6 +127,14 @@ class ChartWidget(pg.PlotWidget):
         self.placeholder = ProblemPlaceholder(self)  # why there is nothing to draw
         self.set_label_size(LABEL_POINTS)
         self.show_empty()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        # The chart's text alternative, from the keyboard: Tab to the chart, Enter.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.describe_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     @property
     def rows(self) -> Rows | None:

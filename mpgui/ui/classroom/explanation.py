@@ -13,6 +13,7 @@ from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from mpgui.model.scenario import About
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.classroom.markdown import block, inline
 from mpgui.ui.theme import Theme
 
@@ -41,6 +42,9 @@ class ExplanationPanel(QTextBrowser):
 
     def __init__(self, theme: Theme) -> None:
         super().__init__()
+        accessible(self, "About this scenario",
+                   "What the scenario shows, what to predict before Run and what to "
+                   "notice; an exercise's task, hints and verdict")
         self.theme = theme
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)  # (its links are mpgui's own: anchorClicked says which)

@@ -29,6 +29,7 @@ from mpgui.model.builtins import (
 )
 from mpgui.model.fileformat import ScenarioFileError
 from mpgui.ui import dialogs
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.actions import make_action
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.editor.files import FileActions
@@ -68,6 +69,9 @@ class GalleryList(QListWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        accessible(self, "Gallery", "The prepared scenarios and exercises, by title; "
+                   "Enter opens the one selected (PageDown / PageUp: the next, the one "
+                   "before)")
         self.fill()
         self.setWordWrap(True)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)  # re-wrap titles on resize

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from mpgui.model.scenario import About
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.appearance import Appearance
 from mpgui.ui.classroom.markdown import block, inline, without_images
 from mpgui.ui.panels import HINT
@@ -34,7 +35,9 @@ class PresentationHeader(QWidget):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.scroll = QScrollArea()
+        self.scroll = accessible(QScrollArea(), "Scenario",
+                                 "The scenario's title, explanation and question, large "
+                                 "for the back of the room")
         self.scroll.setWidget(self.label)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)

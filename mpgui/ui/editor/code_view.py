@@ -22,6 +22,7 @@ from mpgui.model.codegen import generate_code, script_file_name
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write
 from mpgui.ui import dialogs
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.actions import make_action
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.settings import settings
@@ -98,6 +99,9 @@ class CodeView(QPlainTextEdit):
         self.doc = doc
         self.speed, self.start_method = 1.0, "spawn"
         self.setReadOnly(True)
+        accessible(self, "Python code", "This scenario as a standalone script for plain "
+                   "Python, which prints the same lines; during a step-through replay the "
+                   "line of the event stepped to is marked")
         self.marked: int | None = None  # the line marked (a step-through replay's)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(mono_font())

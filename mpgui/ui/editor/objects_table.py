@@ -31,6 +31,7 @@ from mpgui.model.shared import (
     typecode_range,
 )
 from mpgui.model.validation import as_number, check_var
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.editor.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.editor.process_table import param_spin_box
@@ -225,6 +226,9 @@ class ObjectsView(ListTableView):
                     | QAbstractItemView.EditTrigger.EditKeyPressed
                     | QAbstractItemView.EditTrigger.AnyKeyPressed)
         super().__init__(doc, ObjectsModel(doc, theme), ObjectsDelegate(), CODE, triggers)
+        accessible(self, "Shared objects",
+                   "The queues, locks, events and values the main program makes and "
+                   "passes to the processes")
         self.verticalHeader().hide()
         self.kinds_menu = QMenu("Add &Shared Object")
         for kind in OBJECT_KINDS.values():

@@ -27,6 +27,7 @@ from mpgui.model.message import placeholder_help
 from mpgui.model.registry import STEPS, WORKLOADS, Param, param_columns
 from mpgui.model.shared import plays
 from mpgui.model.validation import Problem, as_number, format_value
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.editor.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.theme import Theme, mono_font
@@ -345,6 +346,9 @@ class ProcessTableView(ListTableView):
                     | QAbstractItemView.EditTrigger.AnyKeyPressed)
         model = ProcessTableModel(doc, theme)
         super().__init__(doc, model, ProcessDelegate(), COLUMN_OF["message"], triggers)
+        accessible(self, "Processes",
+                   "One row per process: its variable, name, copies, workload and what "
+                   "it prints; Ctrl+Shift+A adds one")
         self.setAlternatingRowColors(True)
         self.add_row_actions([
             ("add", "&Add Process", "Ctrl+Shift+A", self.add_process,

@@ -20,6 +20,7 @@ from mpgui.model import edits
 from mpgui.model.registry import MAX_SECONDS
 from mpgui.model.scenario import ACTIONS, Step
 from mpgui.model.validation import as_number, format_value
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.editor.document import ScenarioDocument
 from mpgui.ui.editor.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.theme import Theme, mono_font
@@ -198,6 +199,9 @@ class ProgramView(ListTableView):
                     | QAbstractItemView.EditTrigger.SelectedClicked)
         model = ProgramModel(doc, theme)
         super().__init__(doc, model, ProgramDelegate(), COLUMNS.index("code"), triggers)
+        accessible(self, "Main program",
+                   "The parent's calls in order: start(), join() with or without a "
+                   "timeout, time.sleep(), terminate(); Ctrl+Shift+M adds one")
         self.add_row_actions([
             ("add", "Add &Step", "Ctrl+Shift+M", self.add_step,
              "Add a step to the main program (the likely next one: a start, then joins)",

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from mpgui.resources import guide_path
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.actions import make_action
 
 # ![alt](src): the alt text may run over several lines, as the README's do.
@@ -103,12 +104,16 @@ class GuideWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("mpgui User Guide")
         self.path = path or guide_path()
-        self.browser = QTextBrowser()
+        self.browser = accessible(QTextBrowser(), "User Guide",
+                                  "The manual: what each part of the window does, the "
+                                  "file format, the command line")
         self.browser.setOpenLinks(False)  # _follow decides where each link goes
         self.browser.anchorClicked.connect(self._follow)
         self.find_box = QLineEdit()
         self.find_box.setPlaceholderText("Find in the guide")
         self.find_box.setClearButtonEnabled(True)
+        accessible(self.find_box, "Find in the guide",
+                   "Type a word: the guide shows its next place (Enter: the one after)")
         self.find_box.textChanged.connect(lambda _t: self.find(again=False))
         self.find_box.returnPressed.connect(self.find)
         self.note = QLabel()  # "not found", or where a link could not go

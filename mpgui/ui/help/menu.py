@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox, QToolBar, QWidget
 
 from mpgui import __version__
+from mpgui.ui.accessibility import name_parts
 from mpgui.ui.actions import make_action
 from mpgui.ui.classroom.tour import Callout, TourOverlay
 from mpgui.ui.help.shortcuts import keys_text
@@ -124,6 +125,7 @@ class HelpActions(QObject):
             from mpgui.ui.help.guide import GuideWindow
 
             self.guide = GuideWindow(self.window)
+            name_parts(self.guide)
         self.guide.show_guide()
         return self.guide
 
@@ -133,6 +135,7 @@ class HelpActions(QObject):
             from mpgui.ui.help.shortcuts import ShortcutsDialog
 
             self.shortcuts = ShortcutsDialog(self.window)
+            name_parts(self.shortcuts)
         self.shortcuts.open_fresh()
         return self.shortcuts
 

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from mpgui.ui.accessibility import accessible
+
 PRESENTATION = "Presentation mode"  # the single keys, which work with the menu bar hidden
 OTHER = "Other keys"  # window shortcuts that are in no menu and are no single key
 _MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
@@ -149,7 +151,9 @@ class ShortcutsDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip("Shows only the shortcuts whose name, keys or description "
                                "contain every word you type")
-        self.tree = QTreeWidget()
+        accessible(self.search, "Filter shortcuts", self.search.toolTip())
+        self.tree = accessible(QTreeWidget(), "Keyboard shortcuts",
+                               "Each action: its name, its keys and what it does")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Action", "Keys", "What it does"])
         self.tree.setRootIsDecorated(False)
@@ -168,6 +172,8 @@ class ShortcutsDialog(QDialog):
         self.count.setEnabled(False)  # muted, like the panels' hints
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        accessible(buttons.button(QDialogButtonBox.StandardButton.Close), "Close",
+                   "Close the list of shortcuts")
         # Enter in the search box must not close the dialog.
         buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout = QVBoxLayout(self)

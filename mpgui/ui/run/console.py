@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from mpgui.model.backend import failure_text
 from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui.accessibility import accessible
 from mpgui.ui.chart.geometry import lane_colors
 from mpgui.ui.theme import Theme, mono_font
 
@@ -37,6 +38,8 @@ class ConsolePane(QPlainTextEdit):
     def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.theme = theme
+        accessible(self, "Output", "The lines the processes printed, each with the time "
+                   "it was printed, as the equivalent Python script prints them")
         self.setReadOnly(True)
         self.setMaximumBlockCount(MAX_BLOCKS)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # tracebacks

@@ -21,6 +21,7 @@ from mpgui.runtime.output.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.output.runfile import RunFileError
 from mpgui.runtime.session.record import RunRecord
 from mpgui.ui import dialogs
+from mpgui.ui.accessibility import name_parts
 from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
 from mpgui.ui.editor.files import FileActions, start_dir
@@ -31,6 +32,7 @@ from mpgui.ui.settings import settings
 
 if TYPE_CHECKING:
     from mpgui.ui.run.compare import CompareWindow
+    from mpgui.ui.run.description import RunDescription
 
 RUN_FILTER = f"mpgui runs (*{RUN_SUFFIX});;All files (*)"
 # kind -> (dialog filter, suffix)
@@ -46,6 +48,7 @@ class RunMenu(QObject):
         super().__init__(window)
         self.window, self.view, self.files, self.appearance = window, view, files, appearance
         self.compare_window: CompareWindow | None = None
+        self.description: RunDescription | None = None
         self.actions: dict[str, QAction] = {
             "replay": make_action(self, "&Replay Run", "Ctrl+Alt+R", self.replay,
                                   "Play the run shown (or the last one) back as it happened; "
@@ -60,6 +63,10 @@ class RunMenu(QObject):
                                      lambda: self.step(False),
                                      "Pause the replay (or begin one) and move back to the "
                                      "event before; ← in presentation mode"),
+            "describe": make_action(self, "&Describe the Run…", "Ctrl+Alt+D", self.describe,
+                                    "The chart in sentences — its lanes, the main "
+                                    "program's calls, each process's states and end — "
+                                    "for a screen reader, to read or to copy"),
             "save_run": make_action(self, "&Save Run As…", "Ctrl+Alt+S", self.save_run,
                                     "Save the run shown, with its scenario, to replay later "
                                     f"({RUN_SUFFIX})"),
@@ -86,6 +93,7 @@ class RunMenu(QObject):
                          self.actions["step_back"]])
         menu.addMenu(self.history_menu)
         menu.addAction(self.actions["compare"])
+        menu.addAction(self.actions["describe"])
         menu.addSeparator()
         menu.addActions([self.actions["open_run"], self.actions["save_run"]])
 
@@ -96,6 +104,20 @@ class RunMenu(QObject):
         record = self.view.current or self.view.history.latest
         if record is not None and self.view.live is None:
             self.view.start_replay(record)
+
+    def describe(self) -> RunDescription:
+        """Open (or bring up) the description of what the chart shows."""
+        from mpgui.ui.run.description import RunDescription  # (when first used)
+
+        if self.description is None:
+            self.description = RunDescription(self.window)
+            name_parts(self.description)
+        self.description.set_paragraphs(self.view.description() or [
+            "Nothing is drawn yet: press Run (F5)."])
+        self.description.show()
+        self.description.raise_()
+        self.description.activateWindow()
+        return self.description
 
     def step(self, forward: bool) -> None:
         """Step the replay one event (from a paused replay of the run shown, else the
@@ -124,6 +146,7 @@ class RunMenu(QObject):
 
             self.compare_window = CompareWindow(self.view.history, self.appearance.theme,
                                                 self.appearance.zoom, self.window)
+            name_parts(self.compare_window)
         self.compare_window.show()
         fit_to_screen(self.compare_window)  # (with its title bar, now that it has one)
         self.compare_window.raise_()

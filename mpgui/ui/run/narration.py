@@ -1,13 +1,15 @@
-"""A run's moments in words: what a step-through replay says at each event ("C.join()
-returns: C has ended"), in the same words as the chart's hover."""
+"""A run in words, in the same words as the chart's hover: what a step-through replay
+says at each event ("C.join() returns: C has finished") and the chart's text
+alternative for screen readers (`describe_run`: the lanes, their states, joins and
+exits in sentences)."""
 
 from __future__ import annotations
 
 from mpgui.model.backend import get_backend
 from mpgui.model.escape import shown
 from mpgui.runtime.protocol import State
-from mpgui.runtime.session.steps import Kind, Moment
-from mpgui.runtime.store.trace import TraceStore
+from mpgui.runtime.session.steps import Kind, Moment, Steps
+from mpgui.runtime.store.trace import Lane, TraceStore
 from mpgui.ui.chart.hover import state_text
 from mpgui.ui.chart.labels import lane_exit_text
 
@@ -104,3 +106,119 @@ def _shared(store: TraceStore, moment: Moment, who: str) -> str:
         obj=shown(op.obj), item=item if op.verb != "wait" else shown(op.item or "wait"),
         value=value, read=read)
     return f"{who} {text}."
+
+
+# -- the whole run: the chart's text alternative ----------------------------------------
+
+MAX_MAIN_SENTENCES = 40  # the main program's calls said one by one, then counted
+MAX_LANES = 64  # processes described one by one, then counted
+# What each state's time is called in a lane's sentence.
+_TIME_IN = {State.RUNNING: "running", State.PREEMPTED: "preempted (waiting for a core)",
+            State.SLEEPING: "sleeping", State.WAITING: "waiting", State.STARTING: "starting",
+            State.GIL: "waiting for the GIL", State.QUEUED: "queued",
+            State.BLOCKED: "blocked on a shared object"}
+_MAIN_KINDS = frozenset({Kind.START, Kind.SLEEP, Kind.JOIN, Kind.JOINED, Kind.TERMINATE,
+                         Kind.END})
+
+
+def describe_run(store: TraceStore, head: str, cpus: int, steps: Steps | None = None
+                 ) -> list[str]:
+    """The chart of the run in `store` in sentences, paragraph by paragraph — what a
+    screen reader reads instead of the picture: `head` (which run, how it ran), the
+    lanes from top to bottom, the main program's calls in order, each process's start,
+    time in each state, lines and end, the shared objects and the `cpus` CPUs."""
+    if steps is None:
+        steps = Steps(store)
+    t0 = store.t0 or 0
+    end = store.t_end if store.t_end is not None else max(
+        [t0, *store.span_t0, *store.span_t1, *store.line_t])
+    wall = (end - t0) / 1e9
+    lanes = store.lanes
+    rows = [ln for ln in lanes if ln.kind != "main"]
+    cores = range(cpus)  # the chart's CPU lanes: every CPU, used or not
+    objects = sorted({op.obj for op in store.records("shared")})
+    out = [run_summary(store, head, wall)]
+    names = [ln.label if ln.kind != "main" else "the main program" for ln in lanes]
+    names += [f"the shared object {shown(o)}" for o in objects]
+    names += [f"CPU {c}" for c in cores]
+    out.append("The lanes from top to bottom: " + "; ".join(names) + ".")
+    said = [f"At {steps.t[i] / 1e9:.3f} s: {sentence(store, steps.moment(i))}"
+            for i in range(len(steps)) if steps.kind[i] in _MAIN_KINDS]
+    if len(said) > MAX_MAIN_SENTENCES:
+        more = len(said) - MAX_MAIN_SENTENCES
+        said = [*said[:MAX_MAIN_SENTENCES],
+                f"… and {more} more (step through a replay to hear them all)."]
+    if said:
+        out.append("The main program: " + " ".join(said))
+    out += [_lane_paragraph(store, ln, end) for ln in rows[:MAX_LANES]]
+    if len(rows) > MAX_LANES:
+        out.append(f"… and {len(rows) - MAX_LANES} more lanes.")
+    out += [_object_paragraph(store, o) for o in objects]
+    out += [_cpu_paragraph(store, c, end, wall) for c in cores]
+    share = store.others.share()
+    if share is not None:
+        out.append(f"Other programs on this computer used {share:.0%} of all the CPUs "
+                   "during the run (the grey bars of the CPU lanes).")
+    return out
+
+
+def run_summary(store: TraceStore, head: str, wall: float) -> str:
+    """The description's first sentence: `head`, how long, how many lanes and lines."""
+    rows = sum(1 for ln in store.lanes if ln.kind != "main")
+    return (f"{head}: {wall:.3f} s from Run to the end, {rows} "
+            f"{'lane' if rows == 1 else 'lanes'} besides the main program, "
+            f"{store.n_lines} printed {'line' if store.n_lines == 1 else 'lines'}.")
+
+
+def _lane_paragraph(store: TraceStore, ln: Lane, end: int) -> str:
+    t0 = store.t0 or 0
+    parts = []
+    if ln.start_call_t is not None:
+        parts.append(f"start() called at {(ln.start_call_t - t0) / 1e9:.3f} s")
+    if ln.started_t is not None:
+        parts.append(f"first instant at {(ln.started_t - t0) / 1e9:.3f} s")
+    if not parts:
+        parts.append("never started")
+    spent: dict[int, int] = {}
+    for lane, state, a, b in zip(store.span_lane, store.span_state, store.span_t0,
+                                 store.span_t1, strict=True):
+        if lane == ln.index:
+            spent[state] = spent.get(state, 0) + ((end if b < 0 else b) - a)
+    times = [f"{_TIME_IN.get(s, str(s))} {ns / 1e9:.3f} s" for s, ns in
+             sorted(spent.items(), key=lambda kv: -kv[1]) if ns > 0]
+    if times:
+        parts.append(", ".join(times))
+    if ln.cores:
+        cores = sorted(ln.cores)
+        parts.append(f"on CPU {' and '.join(map(str, cores))}" if len(cores) <= 2 else
+                     f"on CPUs {', '.join(map(str, cores))}")
+    if ln.lines:
+        parts.append(f"printed {ln.lines} {'line' if ln.lines == 1 else 'lines'}")
+    if ln.end_t is not None:
+        parts.append(f"ended at {(ln.end_t - t0) / 1e9:.3f} s: "
+                     f"{lane_exit_text(ln, store.backend)}")
+    else:
+        parts.append("still going at the end")
+    return f"{ln.label}: " + "; ".join(parts) + "."
+
+
+def _object_paragraph(store: TraceStore, name: str) -> str:
+    counts: dict[str, int] = {}
+    for op in store.records("shared"):
+        if op.obj == name:
+            counts[op.verb] = counts.get(op.verb, 0) + 1
+    said = ", ".join(f"{n} {_VERB_COUNTS.get(verb, verb)}" for verb, n in counts.items())
+    return f"The shared object {shown(name)}: {said}."
+
+
+_VERB_COUNTS = {"put": "puts", "get": "gets", "acquire": "times taken",
+                "release": "releases", "wait": "waits", "rw": "updates", "read": "reads",
+                "setv": "writes"}
+
+
+def _cpu_paragraph(store: TraceStore, cpu: int, end: int, wall: float) -> str:
+    busy = sum((end if b < 0 else b) - a for state, core, a, b in zip(
+        store.span_state, store.span_core, store.span_t0, store.span_t1, strict=True)
+        if core == cpu and state == State.RUNNING) / 1e9
+    part = f" ({busy / wall:.0%} of the run)" if wall > 0 else ""
+    return f"CPU {cpu}: the run's processes ran on it {busy:.3f} s{part}."

@@ -7,10 +7,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from mpgui.runtime.session.record import RunRecord
+from mpgui.runtime.session.steps import Steps
 from mpgui.runtime.store.trace import TraceStore
-from mpgui.ui.chart.chart import ChartWidget
+from mpgui.ui.chart.chart import NO_RUN_DESCRIPTION, ChartWidget
 from mpgui.ui.run.console import MAX_BLOCKS, ConsolePane
 from mpgui.ui.run.history import RunHistory
+from mpgui.ui.run.narration import describe_run, run_summary
 from mpgui.ui.run.replay import ReplayController
 
 
@@ -30,6 +32,7 @@ class RunView(QObject):
         self.live: TraceStore | None = None  # the run in progress, if any
         self.show_prediction = True
         self._plan: TraceStore | None = None  # the prediction shown with no run
+        self.shown_changed.connect(self._describe_chart)
 
     # -- before a run ------------------------------------------------------------------
 
@@ -105,6 +108,40 @@ class RunView(QObject):
         self.chart.set_store(record.store)
         self.chart.set_plan(record.plan() if self.show_prediction else None)
         self.console.start(record.store)
+
+    # -- in words --------------------------------------------------------------------------
+
+    def description(self) -> list[str]:
+        """The chart in sentences (`narration.describe_run`): the run shown (a replay's
+        whole run), the one going on, or the prediction; [] with nothing drawn."""
+        if self.current is not None:
+            record = self.current
+            steps = self.replay.steps() if self.replay.record is record else None
+            return describe_run(record.store, f"{record.title} — {record.scenario.about.title}"
+                                if record.scenario.about.title else record.title,
+                                self.chart.n_cores, steps or Steps(record.store, None))
+        if self.live is not None:
+            return describe_run(self.live, "The run going on (so far)", self.chart.n_cores)
+        if self._plan is not None and self.show_prediction:
+            return describe_run(self._plan, "No run yet: the chart shows the prediction "
+                                "(dashed outlines)", self.chart.n_cores)
+        return []
+
+    def _describe_chart(self) -> None:
+        """The chart's accessible description: what it shows, in one sentence."""
+        record = self.current
+        if record is None:
+            self.chart.setAccessibleDescription(
+                "A run is going on: the chart draws it live. Enter, or Run → Describe "
+                "the Run (Ctrl+Alt+D), says what it has drawn so far." if self.live is not None
+                else NO_RUN_DESCRIPTION)
+            return
+        store = record.store
+        t0 = store.t0 or 0
+        end = store.t_end if store.t_end is not None else t0
+        self.chart.setAccessibleDescription(
+            run_summary(store, f"Run {record.number}", (end - t0) / 1e9)
+            + " Enter, or Run → Describe the Run (Ctrl+Alt+D), says it all in sentences.")
 
     def _replay_moved(self, position: int) -> None:
         record = self.replay.record
