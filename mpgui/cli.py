@@ -23,11 +23,12 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from mpgui import __version__
+from mpgui.i18n import _, ngettext
 from mpgui.model.escape import one_line
 from mpgui.runtime.output.stdout import OutputFailed, flush_out, write_out
 
@@ -40,7 +41,25 @@ class UsageError(Exception):
     """Bad input from the user: reported as one line, exit status 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with its own words (usage:) in mpgui's language."""
+
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup],
+                  prefix: str | None = None) -> None:
+        # TRANSLATORS: the start of the first line of `mpgui --help` (keep the space).
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: Any) -> None:
+        # argparse's own headings and -h, in mpgui's language (the same in English).
+        super().__init__(add_help=False, formatter_class=_Formatter, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=_("show this help message and exit"))
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
@@ -61,7 +80,8 @@ def _speed(text: str) -> float:
         value = float("nan")
     if not MIN_SPEED <= value <= MAX_SPEED:
         raise argparse.ArgumentTypeError(
-            f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}, not {text!r}")
+            _("speed must be a number from {low:g} to {high:g}, not {text}").format(
+                low=MIN_SPEED, high=MAX_SPEED, text=repr(text)))
     return value
 
 
@@ -72,7 +92,8 @@ def _size(text: str) -> tuple[int, int]:
         w = h = 0
     if not (320 <= w <= 10_000 and 240 <= h <= 10_000):
         raise argparse.ArgumentTypeError(
-            f"size must be WIDTHxHEIGHT in pixels, from 320x240 to 10000x10000, not {text!r}")
+            _("size must be WIDTHxHEIGHT in pixels, from 320x240 to 10000x10000, not "
+              "{text}").format(text=repr(text)))
     return w, h
 
 
@@ -80,21 +101,22 @@ def _common(p: argparse.ArgumentParser) -> None:
     from mpgui.runtime.parent.options import DEFAULT_START_METHOD, start_methods
 
     p.add_argument("--speed", type=_speed, default=1.0, metavar="F",
-                   help="run F times faster: every duration is divided by F (default 1)")
+                   help=_("run F times faster: every duration is divided by F (default 1)"))
     p.add_argument("--start-method", choices=start_methods(), default=DEFAULT_START_METHOD,
-                   help=f"how child processes are started (default {DEFAULT_START_METHOD})")
+                   help=_("how child processes are started (default {method})").format(
+                       method=DEFAULT_START_METHOD))
 
 
 def _backend_options(p: argparse.ArgumentParser) -> None:
     from mpgui.model.backend import BACKENDS
 
     p.add_argument("--backend", choices=tuple(BACKENDS), default=None,
-                   help="what runs each row: a Process, a Thread (all in one process, "
-                        "sharing its GIL) or a task of a process Pool (default: the "
-                        "scenario's, else processes)")
+                   help=_("what runs each row: a Process, a Thread (all in one process, "
+                          "sharing its GIL) or a task of a process Pool (default: the "
+                          "scenario's, else processes)"))
     p.add_argument("--workers", type=_workers, default=None, metavar="N",
-                   help="the pool's size: a number, or \"per core\" (default: the "
-                        "scenario's, else per core)")
+                   help=_("the pool's size: a number, or \"per core\" (default: the "
+                          "scenario's, else per core)"))
 
 
 def _memory_mb(text: str) -> int:
@@ -110,9 +132,9 @@ def _memory_option(p: argparse.ArgumentParser) -> None:
     from mpgui.runtime.store.spill import DEFAULT_MB, ENV_MEMORY
 
     p.add_argument("--memory-mb", type=_memory_mb, default=None, metavar="MB",
-                   help="memory the recorded runs may use before older printed text "
-                        f"moves to a temporary file (default {DEFAULT_MB}, or "
-                        f"${ENV_MEMORY})")
+                   help=_("memory the recorded runs may use before older printed text "
+                          "moves to a temporary file (default {mb}, or ${variable})").format(
+                              mb=DEFAULT_MB, variable=ENV_MEMORY))
 
 
 def _apply_memory(opts: argparse.Namespace) -> None:
@@ -135,18 +157,19 @@ def _apply_memory(opts: argparse.Namespace) -> None:
 def _outputs(p: argparse.ArgumentParser) -> None:
     """What a headless run can write besides its printed lines."""
     p.add_argument("--trace", metavar="FILE.json", type=Path,
-                   help="also write a Chrome trace (opens in ui.perfetto.dev)")
-    p.add_argument("--csv", metavar="FILE", type=Path, help="also write the trace as CSV")
+                   help=_("also write a Chrome trace (opens in ui.perfetto.dev)"))
+    p.add_argument("--csv", metavar="FILE", type=Path, help=_("also write the trace as CSV"))
     p.add_argument("--png", metavar="FILE.png", type=Path,
-                   help="also draw the chart as a PNG (a scenario's with its prediction "
-                        "dashed)")
+                   help=_("also draw the chart as a PNG (a scenario's with its prediction "
+                          "dashed)"))
     p.add_argument("--svg", metavar="FILE.svg", type=Path,
-                   help="also draw the chart as an SVG (vector, for slides)")
+                   help=_("also draw the chart as an SVG (vector, for slides)"))
     p.add_argument("--size", metavar="WxH", type=_size, default=(1920, 1080),
-                   help="size of the PNG/SVG in pixels (default 1920x1080)")
+                   help=_("size of the PNG/SVG in pixels (default 1920x1080)"))
+    # (the themes' names are what --theme takes: not translated)
     p.add_argument("--theme", choices=("light", "dark", "high contrast"), default="light",
-                   help="colours of the PNG/SVG (default light)")
-    p.add_argument("--quiet", action="store_true", help="no summary on stderr")
+                   help=_("colours of the PNG/SVG (default light)"))
+    p.add_argument("--quiet", action="store_true", help=_("no summary on stderr"))
     _memory_option(p)
 
 
@@ -159,50 +182,51 @@ def _workers(text: str):  # type: ignore[no-untyped-def]
         workers = None
     if workers is None or workers.problem() is not None:
         raise argparse.ArgumentTypeError(
-            f"workers must be a number from 1 to 64 or \"per core\", not {text!r}")
+            _("workers must be a number from 1 to 64 or \"per core\", not {text}").format(
+                text=repr(text)))
     return workers
 
 
 def _parsers() -> dict[str, argparse.ArgumentParser]:
-    gui = _Parser(prog="mpgui", description="See Python multiprocessing: real processes, "
-                  "cores, start() and join() on a live chart.",
-                  epilog="Headless: mpgui run SCENARIO | mpgui code SCENARIO | mpgui list. "
-                  "See mpgui run --help.")
+    gui = _Parser(prog="mpgui", description=_("See Python multiprocessing: real processes, "
+                                              "cores, start() and join() on a live chart."),
+                  epilog=_("Headless: mpgui run SCENARIO | mpgui code SCENARIO | mpgui "
+                           "list. See mpgui run --help."))
     gui.add_argument("scenario", nargs="?", default=None, metavar="FILE",
-                     help="a built-in scenario name (mpgui list), a scenario (.toml), a "
-                          "run file (.mpgrun) or a Python script (.py, run traced once "
-                          "you agree); default: where you left off")
-    gui.add_argument("--run", action="store_true", help="start the run at once")
+                     help=_("a built-in scenario name (mpgui list), a scenario (.toml), a "
+                            "run file (.mpgrun) or a Python script (.py, run traced once "
+                            "you agree); default: where you left off"))
+    gui.add_argument("--run", action="store_true", help=_("start the run at once"))
     gui.add_argument("--selftest", action="store_true",
-                     help="check this installation: run the seed in the window with every "
-                          "start method, print one line, exit 0 if all is well")
-    gui.add_argument("--version", action="version", version=f"mpgui {__version__}")
+                     help=_("check this installation: run the seed in the window with "
+                            "every start method, print one line, exit 0 if all is well"))
+    gui.add_argument("--version", action="version", version=f"mpgui {__version__}",
+                     help=_("show program's version number and exit"))
     _common(gui)
     _memory_option(gui)
     gui.set_defaults(speed=None, start_method=None)  # unset: the window's saved choice
-    run = _Parser(prog="mpgui run", description="Run a scenario without a window: print "
-                  "the children's lines as the equivalent script would, and a summary on "
-                  "stderr.")
-    run.add_argument("scenario", help="a built-in scenario name or a .toml file")
+    run = _Parser(prog="mpgui run", description=_(
+        "Run a scenario without a window: print the children's lines as the equivalent "
+        "script would, and a summary on stderr."))
+    run.add_argument("scenario", help=_("a built-in scenario name or a .toml file"))
     _common(run)
     _backend_options(run)
     _outputs(run)
-    trace = _Parser(prog="mpgui trace", description="Run your own Python script as "
-                    "`python SCRIPT ARGS` would (unmodified, in this folder, stdin closed) "
-                    "and trace every process it makes: Process, Pool and "
-                    "ProcessPoolExecutor workers, with any start method. Its output and "
-                    "exit code are its own; the summary goes to stderr.",
-                    epilog="Options go before SCRIPT; everything after it is the "
-                    "script's own arguments.")
+    trace = _Parser(prog="mpgui trace", description=_(
+        "Run your own Python script as `python SCRIPT ARGS` would (unmodified, in this "
+        "folder, stdin closed) and trace every process it makes: Process, Pool and "
+        "ProcessPoolExecutor workers, with any start method. Its output and exit code "
+        "are its own; the summary goes to stderr."), epilog=_(
+        "Options go before SCRIPT; everything after it is the script's own arguments."))
     _outputs(trace)
-    trace.add_argument("script", type=Path, help="the Python script to run")
-    trace.add_argument("args", nargs=argparse.REMAINDER, help="the script's arguments")
-    code = _Parser(prog="mpgui code", description="Print the scenario as a standalone "
-                   "Python script that prints the same lines.")
-    code.add_argument("scenario", help="a built-in scenario name or a .toml file")
+    trace.add_argument("script", type=Path, help=_("the Python script to run"))
+    trace.add_argument("args", nargs=argparse.REMAINDER, help=_("the script's arguments"))
+    code = _Parser(prog="mpgui code", description=_(
+        "Print the scenario as a standalone Python script that prints the same lines."))
+    code.add_argument("scenario", help=_("a built-in scenario name or a .toml file"))
     _common(code)
     _backend_options(code)
-    lst = _Parser(prog="mpgui list", description="List the built-in scenarios.")
+    lst = _Parser(prog="mpgui list", description=_("List the built-in scenarios."))
     return {"gui": gui, "run": run, "trace": trace, "code": code, "list": lst}
 
 
@@ -247,7 +271,7 @@ def error_line(message: str) -> str:
     files and the command line are in it, so control characters (a newline in a
     variable, ESC sequences in a file name) are shown escaped and a huge value is cut:
     it stays one clean line whatever the input."""
-    return f"mpgui: error: {one_line(message)}"
+    return _("mpgui: error: {message}").format(message=one_line(message))
 
 
 def _output_failed(error: OSError) -> int:
@@ -262,8 +286,8 @@ def _output_failed(error: OSError) -> int:
     if isinstance(error, BrokenPipeError):
         return 0
     with contextlib.suppress(OSError):  # (standard error may be on the full disk too)
-        print(f"mpgui: error: cannot write the output ({error.strerror or error})",
-              file=sys.stderr, flush=True)
+        print(_("mpgui: error: cannot write the output ({reason})").format(
+            reason=error.strerror or error), file=sys.stderr, flush=True)
     return EXIT_USAGE
 
 
@@ -285,9 +309,13 @@ def _load(name: str, opts: argparse.Namespace | None = None):  # type: ignore[no
     if getattr(opts, "workers", None):
         scenario = replace(scenario, workers=opts.workers)
     problems = errors(scenario)
+    if len(problems) > 1:
+        raise UsageError(ngettext("{name}: {problem} (and {n} more)",
+                                  "{name}: {problem} (and {n} more)", len(problems) - 1)
+                         .format(name=name, problem=problems[0].text(scenario),
+                                 n=len(problems) - 1))
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise UsageError(f"{name}: {problems[0].text(scenario)}{more}")
+        raise UsageError(f"{name}: {problems[0].text(scenario)}")
     return scenario
 
 
@@ -329,8 +357,8 @@ def _check_targets(opts: argparse.Namespace) -> None:
 
     for target in (opts.trace, opts.csv, opts.png, opts.svg):
         if target is not None and not target.parent.resolve().is_dir():
-            raise UsageError(f"cannot write {shown(target)}: folder {shown(target.parent)} "
-                             "does not exist")
+            raise UsageError(_("cannot write {file}: folder {folder} does not exist").format(
+                file=shown(target), folder=shown(target.parent)))
 
 
 def _trace(opts: argparse.Namespace) -> int:
@@ -339,8 +367,8 @@ def _trace(opts: argparse.Namespace) -> int:
 
     script = opts.script
     if not os.path.lexists(script):
-        raise UsageError(f"{script}: no such file")
-    check_regular(script, "a Python script", UsageError)  # a FIFO would hang Python
+        raise UsageError(_("{script}: no such file").format(script=script))
+    check_regular(script, _("a Python script"), UsageError)  # a FIFO would hang Python
     _check_targets(opts)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     pictures = functools.partial(_draw, opts, None) if opts.png or opts.svg else None
@@ -459,8 +487,8 @@ def _gui(opts: argparse.Namespace) -> int:
         # would, trust question included.
         from mpgui.model.userfile import check_regular
 
-        check_regular(scenario, {RUN: "a run file", PACK: "a lesson pack"}.get(
-            kind, "a Python script"), UsageError)
+        check_regular(scenario, {RUN: _("a run file"), PACK: _("a lesson pack")}.get(
+            kind, _("a Python script")), UsageError)
         scenario, other = None, Path(scenario)
     elif scenario is not None:
         # A file that cannot be read fails here, before any window. One that reads but

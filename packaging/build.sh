@@ -18,6 +18,8 @@ echo "Building mpgui $VERSION"
 rm -rf build/icons build/pyinstaller build/deb build/tarball dist/mpgui \
        "dist/mpgui-$VERSION-linux-x86_64.tar.gz" "dist/mpgui_${VERSION}_amd64.deb"
 "$PY" packaging/make_icons.py build/icons
+# The catalogues of the other languages, compiled beside their sources (.po -> .mo).
+"$PY" -m mpgui.translations compile
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist \
       --workpath build/pyinstaller packaging/mpgui.spec
 "$PY" packaging/artifacts.py "$VERSION"

@@ -12,6 +12,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # user installed on this computer are not the tests' (the `packs` fixture gives a test
 # a folder of its own).
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mpgui-tests-data-")
+# The tests read English, whatever this computer's locale or the user's choice (before
+# mpgui.i18n is first imported: it chooses the language then).
+os.environ["MPGUI_LANGUAGE"] = "en"
 
 import psutil
 import pytest

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from mpgui.i18n import _
+
 
 class DaemonsAtEnd(Enum):
     """What becomes of a daemon row still running when the script's main program ends."""
@@ -96,20 +98,21 @@ class Backend:
                                    message=error[1])
 
 
-_STATES = ("running", "running on a core"), ("preempted", "preempted (waiting for a core)"), \
-    ("sleeping", "sleeping")
-_JOIN_WAIT = ("waiting", "main program waits in join()")
+_STATES = ("running", _("running on a core")), \
+    ("preempted", _("preempted (waiting for a core)")), ("sleeping", _("sleeping"))
+_JOIN_WAIT = ("waiting", _("main program waits in join()"))
 
 PROCESSES = Backend(
     name="processes",
-    help="each row is a multiprocessing.Process: its own interpreter, its own GIL",
-    called="processes", unit="process", units="processes",
-    row_hint="each row is one multiprocessing.Process",
+    help=_("each row is a multiprocessing.Process: its own interpreter, its own GIL"),
+    called=_("processes"), unit="process", units=_("processes"),
+    row_hint=_("each row is one multiprocessing.Process"),
     own_process=True, shares_gil=False, has_workers=False, can_terminate=True,
     daemons_at_end=DaemonsAtEnd.TERMINATED,
-    start_call="start()", starting="starting processes",
-    states=(("starting", "starting"), *_STATES, _JOIN_WAIT), end_mark="exit code",
-    ended="ended", taken_down="killed", end_sentence="ended", not_started="not started yet",
+    start_call="start()", starting=_("starting processes"),
+    states=(("starting", _("starting")), *_STATES, _JOIN_WAIT), end_mark=_("exit code"),
+    ended=_("ended"), taken_down=_("killed"), end_sentence=_("ended"),
+    not_started=_("not started yet"),
     failure="Process {name}:\n{trace}", exit_problem=None, daemon_problem=None,
     code=CodeTemplates(
         module="multiprocessing", current_name="multiprocessing.current_process().name",
@@ -121,17 +124,18 @@ PROCESSES = Backend(
 
 THREADS = Backend(
     name="threads",
-    help="each row is a threading.Thread, all in one process: they share its GIL",
-    called="threads", unit="thread", units="threads",
-    row_hint="each row is one threading.Thread, all in one process",
+    help=_("each row is a threading.Thread, all in one process: they share its GIL"),
+    called=_("threads"), unit="thread", units=_("threads"),
+    row_hint=_("each row is one threading.Thread, all in one process"),
     own_process=False, shares_gil=True, has_workers=False, can_terminate=False,
     daemons_at_end=DaemonsAtEnd.END_WITH_SCRIPT,
-    start_call="start()", starting="starting the process and its threads",
-    states=(("starting", "starting"), _STATES[0], ("gil", "waiting for the GIL"),
+    start_call="start()", starting=_("starting the process and its threads"),
+    states=(("starting", _("starting")), _STATES[0], ("gil", _("waiting for the GIL")),
             *_STATES[1:], _JOIN_WAIT),
-    end_mark="thread ended",
-    ended="ended", taken_down="ended with its process", end_sentence="the thread ended",
-    not_started="not started yet",
+    end_mark=_("thread ended"),
+    ended=_("ended"), taken_down=_("ended with its process"),
+    end_sentence=_("the thread ended"),
+    not_started=_("not started yet"),
     failure="Exception in thread {name}:\n{trace}", exit_problem=None, daemon_problem=None,
     code=CodeTemplates(
         module="threading", current_name="threading.current_thread().name",
@@ -143,24 +147,25 @@ THREADS = Backend(
 
 POOL = Backend(
     name="pool",
-    help="each row is a task of a multiprocessing.Pool: start() submits it "
-         "(apply_async), join() waits for its result",
-    called="a pool", unit="task", units="tasks",
-    row_hint="each row is one task for a multiprocessing.Pool",
+    help=_("each row is a task of a multiprocessing.Pool: start() submits it "
+           "(apply_async), join() waits for its result"),
+    called=_("a pool"), unit="task", units=_("tasks"),
+    row_hint=_("each row is one task for a multiprocessing.Pool"),
     own_process=False, shares_gil=False, has_workers=True, can_terminate=False,
     daemons_at_end=DaemonsAtEnd.NONE,
-    start_call="apply_async()", starting="starting the pool's workers",
-    states=(("queued", "queued (waiting for a worker)"), *_STATES,
-            ("waiting", "main program waits · worker idle")),
-    end_mark="task done",
-    ended="done", taken_down="stopped with the pool", end_sentence="the task was done",
-    not_started="not submitted to the pool yet",
-    failure="mpgui: task {var} raised {type}: {message} (the pool keeps it in the task's "
-            "result; {var}.get() would raise it)",
-    exit_problem="sys.exit() in a pool task ends its worker process, and the task's result "
-                 "never comes: join() would wait forever (choose the processes backend)",
-    daemon_problem="a pool's tasks have no daemon flag: the pool's workers are daemons; "
-                   "this is ignored",
+    start_call="apply_async()", starting=_("starting the pool's workers"),
+    states=(("queued", _("queued (waiting for a worker)")), *_STATES,
+            ("waiting", _("main program waits · worker idle"))),
+    end_mark=_("task done"),
+    ended=_("done"), taken_down=_("stopped with the pool"),
+    end_sentence=_("the task was done"),
+    not_started=_("not submitted to the pool yet"),
+    failure=_("mpgui: task {var} raised {type}: {message} (the pool keeps it in the task's "
+              "result; {var}.get() would raise it)"),
+    exit_problem=_("sys.exit() in a pool task ends its worker process, and the task's result "
+                   "never comes: join() would wait forever (choose the processes backend)"),
+    daemon_problem=_("a pool's tasks have no daemon flag: the pool's workers are daemons; "
+                     "this is ignored"),
     code=CodeTemplates(
         module="multiprocessing", current_name="multiprocessing.current_process().name",
         join="wait", sets_start_method=True, whole_line_print=False, row_class=None,
@@ -170,10 +175,10 @@ POOL = Backend(
               "until it has run."),
         end=("    {pool}.close()  # no more tasks",
              "    {pool}.join()  # wait until every task has run and the workers have ended")),
-    objects_problem="a pool's tasks cannot be given {objects} as an argument "
-                    "(multiprocessing refuses to pickle a queue, pipe, lock, value, event "
-                    "or barrier for a task): a Manager's dict or list can be given; or "
-                    "run the rows as processes or threads",
+    objects_problem=_("a pool's tasks cannot be given {objects} as an argument "
+                      "(multiprocessing refuses to pickle a queue, pipe, lock, value, event "
+                      "or barrier for a task): a Manager's dict or list can be given; or "
+                      "run the rows as processes or threads"),
 )
 
 BACKENDS: dict[str, Backend] = {b.name: b for b in (PROCESSES, THREADS, POOL)}
@@ -190,8 +195,8 @@ def get_backend(name: str) -> Backend:
     try:
         return BACKENDS[name]
     except (KeyError, TypeError):
-        raise UnknownBackend(f"{name!r} is not a backend; choose "
-                             + ", ".join(BACKENDS)) from None
+        raise UnknownBackend(_("{name} is not a backend; choose {choices}").format(
+            name=repr(name), choices=", ".join(BACKENDS))) from None
 
 
 def failure_text(backend: str, var: str, name: str, error: tuple[str, str, str],

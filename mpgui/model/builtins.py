@@ -9,8 +9,10 @@ import functools
 import os
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
+from mpgui.i18n import N_, _
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError, about_from_dict, load_scenario
 from mpgui.model.scenario import About, Scenario
 from mpgui.resources import resource
@@ -89,13 +91,16 @@ def refresh_builtins() -> None:
     builtin_about.cache_clear()
 
 
+EXERCISES = N_("Exercises")  # the gallery's section of the exercises (shown translated)
+
+
 def builtin_section(name: str) -> str:
     """The gallery section of `name`: "" for the scenarios, "Exercises", or a pack's
     title."""
     pack = _pack_scenarios().get(name)
     if pack is not None:
         return pack[0].title
-    return "Exercises" if is_exercise(name) else ""
+    return EXERCISES if is_exercise(name) else ""
 
 
 def pack_of(name: str) -> tuple[Pack, Path] | None:
@@ -129,8 +134,8 @@ def builtin_path(name: str) -> Path:
     try:
         return _builtin_files()[name]
     except KeyError:
-        raise ScenarioFileError(f"no built-in scenario called {name!r}; `mpgui list` shows "
-                                "them") from None
+        raise ScenarioFileError(_("no built-in scenario called {name}; `mpgui list` shows "
+                                  "them").format(name=repr(name))) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -139,8 +144,20 @@ def load_builtin(name: str) -> Scenario:
     runs, and a Scenario is immutable, so every caller can share it)."""
     pack = _pack_scenarios().get(name)
     if pack is not None:
-        return pack[2]
-    return load_scenario(builtin_path(name))
+        return pack[2]  # (a teacher's pack: in the teacher's language)
+    scenario = load_scenario(builtin_path(name))
+    exercise = scenario.exercise
+    if exercise is not None:
+        exercise = replace(exercise, goal=_(exercise.goal),
+                           hints=tuple(_(h) for h in exercise.hints))
+    return replace(scenario, about=translated(scenario.about), exercise=exercise)
+
+
+def translated(about: About) -> About:
+    """A built-in's texts in the language chosen (the catalogue has every built-in's:
+    `mpgui.translations` extracts them from the files)."""
+    return About(*(_(text) if text else text for text in
+                   (about.title, about.explanation, about.notice, about.question)))
 
 
 # The [about] table of a built-in: from its header to the next table's (the built-ins
@@ -158,7 +175,7 @@ def builtin_about(name: str) -> About:
     try:
         found = _ABOUT_TABLE.search(builtin_path(name).read_text(encoding="utf-8"))
         if found is not None:
-            return about_from_dict(tomllib.loads(found.group(1)))
+            return translated(about_from_dict(tomllib.loads(found.group(1))))
     except (OSError, UnicodeError, ValueError):  # (ScenarioFileError, TOMLDecodeError)
         pass
     return load_builtin(name).about  # the whole file, and its error if it has one

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mpgui.i18n import _
+
 MAX_COPIES = 64
 _COUNT = re.compile(r"[0-9]{1,9}")
 _COUNT_TEXT = re.compile(r"[0-9]+")
@@ -49,17 +51,21 @@ class Copies:
     def problem(self) -> str | None:
         """What is wrong with this value, in plain words, or None."""
         if isinstance(self.count, bool) or not isinstance(self.count, int):
-            return f"must be a whole number, not {self.count!r}"
+            return _("must be a whole number, not {value}").format(value=repr(self.count))
         if not 1 <= self.count <= MAX_COPIES:
-            return f"must be from 1 to {MAX_COPIES}{' per core' if self.per_core else ''}, " \
-                   f"not {self.count}"
+            if self.per_core:
+                return _("must be from 1 to {most} per core, not {count}").format(
+                    most=MAX_COPIES, count=self.count)
+            return _("must be from 1 to {most}, not {count}").format(most=MAX_COPIES,
+                                                                     count=self.count)
         return None
 
     @classmethod
     def parse(cls, value: object) -> Copies:
         """From a file or a cell: 3, "3", "per core", "2 per core". ValueError otherwise."""
         if isinstance(value, bool):
-            raise ValueError(f"expected a number or \"per core\", got {value!r}")
+            raise ValueError(_("expected a number or \"per core\", got {value}").format(
+                value=repr(value)))
         if isinstance(value, int):
             return cls(value)
         if isinstance(value, str):
@@ -69,19 +75,22 @@ class Copies:
             if _COUNT.fullmatch(text):
                 return cls(int(text))
             if text.isdigit() or _COUNT_TEXT.fullmatch(text):
-                raise ValueError(f"{_shown(value)} is not a number of copies: write the "
-                                 f"count with the digits 0-9, from 1 to {MAX_COPIES}")
+                raise ValueError(_("{value} is not a number of copies: write the count with "
+                                   "the digits 0-9, from 1 to {most}").format(
+                                       value=_shown(value), most=MAX_COPIES))
             m = _PER_CORE.fullmatch(text)
             if m:
                 return cls(int(m[1]) if m[1] else 1, per_core=True)
-        raise ValueError(f"{_shown(value)} is not a number of copies; write a number such "
-                         "as 4, \"per core\" or \"2 per core\"")
+        raise ValueError(_("{value} is not a number of copies; write a number such as 4, "
+                           "\"per core\" or \"2 per core\"").format(value=_shown(value)))
 
 
 def _shown(value: object, limit: int = 40) -> str:
     """A value from the user for a message: as Python writes it, cut when long."""
     text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    if len(text) <= limit:
+        return text
+    return _("{start}… ({n:,} characters)").format(start=text[:limit], n=len(text))
 
 
 ONE = Copies()  # a plain process: the default

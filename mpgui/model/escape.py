@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from mpgui.i18n import _
+
 # Bidirectional controls: printable by str.isprintable() in places, but they reorder
 # what a reader sees. Always escaped.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
@@ -103,4 +105,5 @@ def one_line(text: object, limit: int = 1000) -> str:
     if len(s) <= limit:
         return s
     head, tail = s[: limit * 2 // 3], s[-(limit // 3):]
-    return f"{head} …[{len(s) - len(head) - len(tail):,} characters]… {tail}"
+    return _("{head} …[{n:,} characters]… {tail}").format(
+        head=head, n=len(s) - len(head) - len(tail), tail=tail)

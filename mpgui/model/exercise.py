@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mpgui.i18n import _
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,33 +39,35 @@ class Measure:
 
 # What a process's terms measure: seconds since the run began, or counts.
 PROCESS_MEASURES: dict[str, Measure] = {
-    "start": Measure("s", "{x} started at {v}", "{x} never started"),
-    "end": Measure("s", "{x} ended at {v}", "{x} never ended"),
-    "first_print": Measure("s", "{x} printed its first line at {v}", "{x} printed nothing"),
-    "last_print": Measure("s", "{x} printed its last line at {v}", "{x} printed nothing"),
-    "lines": Measure("", "{x} printed {v} lines", "{x} never ran"),
-    "exitcode": Measure("", "{x} ended with exit code {v}", "{x} never ended"),
-    "cpu": Measure("s", "{x} used {v} of CPU time", "{x} never ran"),
+    # TRANSLATORS: in these sentences of an exercise's verdict, {x} is a process's
+    # variable ("A") or a shared value's name, {v} a time ("1.500 s") or a number.
+    "start": Measure("s", _("{x} started at {v}"), _("{x} never started")),
+    "end": Measure("s", _("{x} ended at {v}"), _("{x} never ended")),
+    "first_print": Measure("s", _("{x} printed its first line at {v}"), _("{x} printed nothing")),
+    "last_print": Measure("s", _("{x} printed its last line at {v}"), _("{x} printed nothing")),
+    "lines": Measure("", _("{x} printed {v} lines"), _("{x} never ran")),
+    "exitcode": Measure("", _("{x} ended with exit code {v}"), _("{x} never ended")),
+    "cpu": Measure("s", _("{x} used {v} of CPU time"), _("{x} never ran")),
 }
 # A shared Value's.
 OBJECT_MEASURES: dict[str, Measure] = {
-    "final": Measure("", "{x} ended at {v}", "{x} was never written"),
-    "lost": Measure("", "{v} updates of {x} were lost", "{x} was never written"),
+    "final": Measure("", _("{x} ended at {v}"), _("{x} was never written")),
+    "lost": Measure("", _("{v} updates of {x} were lost"), _("{x} was never written")),
 }
 # The run's own, as `run.<name>`.
 RUN = "run"
 RUN_MEASURES: dict[str, Measure] = {
-    "time": Measure("s", "the run took {v}", "the run did not end"),
-    "processes": Measure("", "{v} processes ran", "no process ran"),
-    "deadlocks": Measure("", "{v} deadlocks were found", "the run did not end"),
+    "time": Measure("s", _("the run took {v}"), _("the run did not end")),
+    "processes": Measure("", _("{v} processes ran"), _("no process ran")),
+    "deadlocks": Measure("", _("{v} deadlocks were found"), _("the run did not end")),
 }
 
 # The parts of a scenario an exercise may leave open to edits, and their names in words.
 PARTS = {
-    "main": "the main program",
-    "processes": "the process table",
-    "objects": "the shared objects",
-    "backend": "what runs the rows (processes, threads or a pool)",
+    "main": _("the main program"),
+    "processes": _("the process table"),
+    "objects": _("the shared objects"),
+    "backend": _("what runs the rows (processes, threads or a pool)"),
 }
 MAX_CHECKS = 20
 MAX_HINTS = 10
@@ -120,31 +124,34 @@ class Check:
     def parse(cls, text: str) -> Check:
         """Read `text`; ValueError with a plain-words message if it is not a check."""
         if len(text) > 200:
-            raise ValueError(f"{text[:20]!r}… is too long for a check (at most 200 characters)")
+            raise ValueError(_("{start}… is too long for a check (at most 200 "
+                               "characters)").format(start=repr(text[:20])))
         terms: list[Term] = []
         ops: list[str] = []
         pos = 0
         while pos < len(text):
             m = _TOKEN.match(text, pos)
             if m is None or m.end() == pos:
-                raise ValueError(f"{text!r} is not a check: cannot read {text[pos:pos + 20]!r}; "
-                                 "write comparisons such as 'C.end < D.start' or "
-                                 "'run.time < 5'")
+                raise ValueError(_("{text} is not a check: cannot read {part}; write "
+                                   "comparisons such as 'C.end < D.start' or 'run.time < 5'"
+                                   ).format(text=repr(text), part=repr(text[pos:pos + 20])))
             pos = m.end()
             want_term = len(terms) == len(ops)
             if (m["term"] is not None) != want_term:
-                raise ValueError(f"{text!r} is not a check: terms and comparisons "
-                                 "(<, <=, >, >=, ==, !=) must take turns")
+                raise ValueError(_("{text} is not a check: terms and comparisons "
+                                   "(<, <=, >, >=, ==, !=) must take turns").format(
+                                       text=repr(text)))
             if m["term"] is not None:
                 terms.append(_term(m["term"], text))
             else:
                 ops.append(m["op"])
         if len(terms) < 2 or len(terms) != len(ops) + 1:
-            raise ValueError(f"{text!r} is not a check: it needs two sides and a comparison "
-                             "between them, such as 'C.end < D.start'")
+            raise ValueError(_("{text} is not a check: it needs two sides and a comparison "
+                               "between them, such as 'C.end < D.start'").format(
+                                   text=repr(text)))
         if all(t.number is not None for t in terms):
-            raise ValueError(f"{text!r} compares numbers only; name something the run "
-                             "measures, such as 'D.start'")
+            raise ValueError(_("{text} compares numbers only; name something the run "
+                               "measures, such as 'D.start'").format(text=repr(text)))
         return cls(tuple(terms), tuple(ops), " ".join(text.split()))
 
 
@@ -154,9 +161,13 @@ def _term(token: str, text: str) -> Term:
     subject, name = token.split(".", 1)
     known = RUN_MEASURES if subject == RUN else {**PROCESS_MEASURES, **OBJECT_MEASURES}
     if name not in known:
-        where = "the run" if subject == RUN else "a process or a shared value"
-        raise ValueError(f"{text!r}: {token!r} — {where} has no {name!r}; known: "
-                         + ", ".join(known))
+        if subject == RUN:
+            said = _("{text}: {token} — the run has no {name}; known: {known}")
+        else:
+            said = _("{text}: {token} — a process or a shared value has no {name}; "
+                     "known: {known}")
+        raise ValueError(said.format(text=repr(text), token=repr(token), name=repr(name),
+                                     known=", ".join(known)))
     return Term(subject, name)
 
 
@@ -198,12 +209,14 @@ class Exercise:
             return ""
         allowed = [PARTS[p] for p in PARTS if p in self.edit]
         if not allowed:
-            return "In this exercise nothing may be edited: run it and read what happens."
-        return "In this exercise you may edit only " + _and(allowed) + "."
+            return _("In this exercise nothing may be edited: run it and read what happens.")
+        return _("In this exercise you may edit only {parts}.").format(parts=_and(allowed))
 
 
 def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return _("{first} and {then}").format(first=", ".join(words[:-1]), then=words[-1])
 
 
 def changed_parts(before: Scenario, after: Scenario) -> list[str]:
@@ -230,8 +243,9 @@ def refusal(before: Scenario, after: Scenario) -> str | None:
     barred = [p for p in changed_parts(before, after) if not exercise.may_edit(p)]
     if not barred:
         return None
-    return (f"{PARTS[barred[0]][0].upper()}{PARTS[barred[0]][1:]} is fixed in this "
-            f"exercise. {exercise.edit_note()}")
+    part = PARTS[barred[0]]
+    return _("{part} is fixed in this exercise. {note}").format(
+        part=part[:1].upper() + part[1:], note=exercise.edit_note())
 
 
 def exercise_from_dict(doc: dict[str, object], where: str = "exercise") -> Exercise:
@@ -240,11 +254,12 @@ def exercise_from_dict(doc: dict[str, object], where: str = "exercise") -> Exerc
     allowed = {"goal", "checks", "hints", "edit"}
     unknown = sorted(set(doc) - allowed)
     if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r}; known: "
-                         + ", ".join(sorted(allowed)))
+        raise ValueError(_("{where}: unknown key {key}; known: {known}").format(
+            where=where, key=repr(unknown[0]), known=", ".join(sorted(allowed))))
     goal = doc.get("goal")
     if not isinstance(goal, str) or not goal.strip():
-        raise ValueError(f"{where}.goal: expected the goal in words (text)")
+        raise ValueError(_("{where}.goal: expected the goal in words (text)").format(
+            where=where))
     checks = _texts(doc.get("checks"), f"{where}.checks", MAX_CHECKS, required=True)
     for i, text in enumerate(checks):
         try:
@@ -255,25 +270,29 @@ def exercise_from_dict(doc: dict[str, object], where: str = "exercise") -> Exerc
     edit = _texts(doc.get("edit", list(PARTS)), f"{where}.edit", len(PARTS))
     for part in edit:
         if part not in PARTS:
-            raise ValueError(f"{where}.edit: {part!r} is not a part of a scenario; one of "
-                             + ", ".join(PARTS))
+            raise ValueError(_("{where}.edit: {part} is not a part of a scenario; one of "
+                               "{parts}").format(where=where, part=repr(part),
+                                                 parts=", ".join(PARTS)))
     return Exercise(_limit(goal, f"{where}.goal"), tuple(checks), tuple(hints),
                     tuple(p for p in PARTS if p in edit))
 
 
 def _texts(value: object, where: str, most: int, required: bool = False) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where}: expected a list of texts")
+        raise ValueError(_("{where}: expected a list of texts").format(where=where))
     if required and not value:
-        raise ValueError(f"{where}: an exercise needs at least one check")
+        raise ValueError(_("{where}: an exercise needs at least one check").format(
+            where=where))
     if len(value) > most:
-        raise ValueError(f"{where}: {len(value)} entries; at most {most}")
+        raise ValueError(_("{where}: {n} entries; at most {most}").format(
+            where=where, n=len(value), most=most))
     return [_limit(v, where) for v in value]
 
 
 def _limit(text: str, where: str) -> str:
     if len(text) > MAX_TEXT:
-        raise ValueError(f"{where}: {len(text):,} characters; at most {MAX_TEXT:,}")
+        raise ValueError(_("{where}: {n:,} characters; at most {most:,}").format(
+            where=where, n=len(text), most=MAX_TEXT))
     return text
 
 

@@ -20,6 +20,7 @@ from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
+from mpgui.i18n import _, ngettext
 from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.model.copies import PER_CORE, Copies
 from mpgui.model.escape import shown
@@ -66,7 +67,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     FIFO or a device is refused without waiting on it, a file over MAX_FILE_BYTES
     without reading it."""
     p = Path(path)
-    data = read_bounded(p, MAX_FILE_BYTES, "a scenario file", ScenarioFileError)
+    data = read_bounded(p, MAX_FILE_BYTES, _("a scenario file"), ScenarioFileError)
     return parse_scenario(data, source=p.name)
 
 
@@ -75,35 +76,42 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
          (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 
 
-def parse_scenario(data: bytes | str, source: str = "scenario") -> Scenario:
-    """Parse scenario text (bytes must be UTF-8). Raises ScenarioFileError, and nothing
-    else, whatever `data` holds."""
-    source = shown(source)
+def parse_scenario(data: bytes | str, source: str | None = None) -> Scenario:
+    """Parse scenario text (bytes must be UTF-8), from `source` (a file's name, by
+    default "scenario"). Raises ScenarioFileError, and nothing else, whatever `data`
+    holds."""
+    source = shown(_("scenario") if source is None else source)
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise ScenarioFileError(f"{source} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+            raise ScenarioFileError(_("{source} is larger than {mb} MB").format(
+                source=source, mb=MAX_FILE_BYTES // 1_000_000))
         encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
         if encoding is not None:
-            raise ScenarioFileError(f"{source} is {encoding} text; save it as UTF-8")
+            raise ScenarioFileError(_("{source} is {encoding} text; save it as UTF-8").format(
+                source=source, encoding=encoding))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ScenarioFileError(f"{source} is not UTF-8 text (byte {exc.start} cannot be "
-                                    "read); is it a scenario file?") from None
+            raise ScenarioFileError(_("{source} is not UTF-8 text (byte {byte} cannot be "
+                                      "read); is it a scenario file?").format(
+                                          source=source, byte=exc.start)) from None
     else:
         text = data
     if len(text) > MAX_FILE_BYTES:
-        raise ScenarioFileError(f"{source} is longer than {MAX_FILE_BYTES // 1_000_000} MB")
+        raise ScenarioFileError(_("{source} is longer than {mb} MB").format(
+            source=source, mb=MAX_FILE_BYTES // 1_000_000))
     if "\x00" in text:
-        raise ScenarioFileError(f"{source} contains binary data (NUL characters; UTF-16 or "
-                                "UTF-32 text without a byte order mark?); save it as UTF-8")
+        raise ScenarioFileError(_("{source} contains binary data (NUL characters; UTF-16 or "
+                                  "UTF-32 text without a byte order mark?); save it as "
+                                  "UTF-8").format(source=source))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioFileError(f"{source} is not valid TOML: {shown(exc)}") from None
+        raise ScenarioFileError(_("{source} is not valid TOML: {problem}").format(
+            source=source, problem=shown(exc))) from None
     except RecursionError:  # tomllib recurses once per level of [[[…]]] or {a={b=…}}
-        raise ScenarioFileError(f"{source} nests lists or tables too deeply to be a "
-                                "scenario file") from None
+        raise ScenarioFileError(_("{source} nests lists or tables too deeply to be a "
+                                  "scenario file").format(source=source)) from None
     except ValueError as exc:  # int()'s own bound: a whole number of over 4300 digits
         raise ScenarioFileError(_unreadable_number(text, source, exc)) from None
     return scenario_from_dict(doc, source)
@@ -114,57 +122,68 @@ def _unreadable_number(text: str, source: str, exc: ValueError) -> str:
     whole numbers of at most 4300 digits): which line, in the scenario's words."""
     m = _LONG_NUMBER.search(text)
     if m is None:
-        return f"{source} holds a value that cannot be read ({shown(exc)})"
+        return _("{source} holds a value that cannot be read ({problem})").format(
+            source=source, problem=shown(exc))
     line = text.count("\n", 0, m.start()) + 1
-    return (f"{source}, line {line}: a number of {len(m[0]):,} digits; a scenario's numbers "
-            "are at most a few digits long")
+    return _("{source}, line {line}: a number of {digits:,} digits; a scenario's numbers "
+             "are at most a few digits long").format(source=source, line=line,
+                                                     digits=len(m[0]))
 
 
 _LONG_NUMBER = re.compile(r"[0-9][0-9_]{4299,}")
 
 
-def scenario_from_dict(doc: dict[str, Any], source: str = "scenario") -> Scenario:
+def scenario_from_dict(doc: dict[str, Any], source: str | None = None) -> Scenario:
     """Build a Scenario from parsed TOML, checking keys and types."""
+    source = _("scenario") if source is None else source
     version = doc.get("format")
     if not _is_int(version) and "format" in doc:
-        raise ScenarioFileError(f"format: expected a whole number, got {_kind(version)}")
+        raise ScenarioFileError(_("{where}: expected a whole number, got {kind}").format(
+            where="format", kind=_kind(version)))
     _keys(doc, "", required={"format"},
           optional={"about", "main", "process", "backend", "workers"}
           | ({"object"} if version != 1 else set())
           | ({"exercise"} if isinstance(version, int) and version >= 4 else set()))
     assert isinstance(version, int)
     if version not in READS:
-        newer = "newer than" if version > FORMAT_VERSION else "not one"
-        raise ScenarioFileError(f"format: version {_quoted(version)} is {newer} this mpgui reads "
-                                f"(version {FORMAT_VERSION}); {source} was written by another "
-                                "version of mpgui")
+        if version > FORMAT_VERSION:
+            message = _("format: version {version} is newer than this mpgui reads (version "
+                        "{current}); {source} was written by another version of mpgui")
+        else:
+            message = _("format: version {version} is not one this mpgui reads (version "
+                        "{current}); {source} was written by another version of mpgui")
+        raise ScenarioFileError(message.format(version=_quoted(version),
+                                               current=FORMAT_VERSION, source=source))
     about = about_from_dict(doc.get("about", {}))
     procs_doc = doc.get("process", [])
     if not isinstance(procs_doc, list):
-        raise ScenarioFileError(f"process: expected [[process]] tables, got {_kind(procs_doc)}")
+        raise ScenarioFileError(_("process: expected [[process]] tables, got {kind}").format(
+            kind=_kind(procs_doc)))
     processes = [_process(p, f"process[{i + 1}]", version) for i, p in enumerate(procs_doc)]
     objects_doc = doc.get("object", [])
     if not isinstance(objects_doc, list):
-        raise ScenarioFileError(f"object: expected [[object]] tables, got {_kind(objects_doc)}")
+        raise ScenarioFileError(_("object: expected [[object]] tables, got {kind}").format(
+            kind=_kind(objects_doc)))
     objects = [_object(o, f"object[{i + 1}]") for i, o in enumerate(objects_doc)]
     main_doc = doc.get("main", [])
     if not isinstance(main_doc, list):
-        raise ScenarioFileError(f"main: expected a list of steps, got {_kind(main_doc)}")
+        raise ScenarioFileError(_("main: expected a list of steps, got {kind}").format(
+            kind=_kind(main_doc)))
     program = []
     for i, text in enumerate(main_doc):
         where = f"main[{i + 1}]"
         try:
             program.append(Step.parse(_str(text, where)))
         except ValueError as exc:
-            raise ScenarioFileError(f"{where}: {exc}") from None
+            raise ScenarioFileError(_in(where, exc)) from None
     backend = _str(doc.get("backend", DEFAULT_BACKEND), "backend")
     if backend not in BACKENDS:
-        raise ScenarioFileError(f"backend: unknown backend {_quoted(backend)}; known: "
-                                + ", ".join(BACKENDS))
+        raise ScenarioFileError(_("backend: unknown backend {backend}; known: {known}").format(
+            backend=_quoted(backend), known=", ".join(BACKENDS)))
     try:
         workers = Copies.parse(doc.get("workers", str(PER_CORE)))
     except ValueError as exc:
-        raise ScenarioFileError(f"workers: {exc}") from None
+        raise ScenarioFileError(_in("workers", exc)) from None
     exercise = None
     if "exercise" in doc:
         try:
@@ -187,21 +206,23 @@ def _object(doc: object, where: str) -> SharedObject:
     _keys(d, where, required={"name", "kind"}, optional={"params", "typecode"})
     kind = _str(d["kind"], f"{where}.kind")
     if kind not in OBJECT_KINDS:
-        raise ScenarioFileError(f"{where}.kind: unknown kind {_quoted(kind)}; known: "
-                                + ", ".join(OBJECT_KINDS))
+        raise ScenarioFileError(_("{where}.kind: unknown kind {kind}; known: {known}").format(
+            where=where, kind=_quoted(kind), known=", ".join(OBJECT_KINDS)))
     typecode = _str(d.get("typecode", ""), f"{where}.typecode")
     if typecode and not OBJECT_KINDS[kind].typed:
-        raise ScenarioFileError(f"{where}.typecode: a {kind} has no typecode (a Value "
-                                "and an Array have)")
+        raise ScenarioFileError(_("{where}.typecode: a {kind} has no typecode (a Value "
+                                  "and an Array have)").format(where=where, kind=kind))
     if typecode and typecode not in TYPECODES:
-        raise ScenarioFileError(f"{where}.typecode: unknown typecode {_quoted(typecode)}; "
-                                "known: " + ", ".join(map(describe_typecode, TYPECODES)))
+        raise ScenarioFileError(_("{where}.typecode: unknown typecode {typecode}; known: "
+                                  "{known}").format(
+                                      where=where, typecode=_quoted(typecode),
+                                      known=", ".join(map(describe_typecode, TYPECODES))))
     params = _table(d.get("params", {}), f"{where}.params")
     _keys(params, f"{where}.params", optional={p.name for p in OBJECT_KINDS[kind].params})
     for key, value in params.items():
         if not _is_int(value):
-            raise ScenarioFileError(f"{where}.params.{key}: expected a whole number, got "
-                                    f"{_kind(value)}")
+            raise ScenarioFileError(_("{where}: expected a whole number, got {kind}").format(
+                where=f"{where}.params.{key}", kind=_kind(value)))
     return SharedObject(_str(d["name"], f"{where}.name"), kind, params, typecode)
 
 
@@ -212,31 +233,34 @@ def _process(doc: object, where: str, version: int = FORMAT_VERSION) -> ProcessS
           | ({"uses", "steps"} if version != 1 else set()))
     workload = _str(d["workload"], f"{where}.workload")
     if workload not in WORKLOADS:
-        raise ScenarioFileError(f"{where}.workload: unknown workload {_quoted(workload)}; "
-                                "known: " + ", ".join(WORKLOADS))
+        raise ScenarioFileError(_("{where}.workload: unknown workload {workload}; known: "
+                                  "{known}").format(where=where, workload=_quoted(workload),
+                                                    known=", ".join(WORKLOADS)))
     steps = _str(d.get("steps", ""), f"{where}.steps")
     if steps and workload != STEPS:
-        raise ScenarioFileError(f"{where}.steps: only a row whose workload is "
-                                f"{STEPS!r} has steps")
+        raise ScenarioFileError(_("{where}.steps: only a row whose workload is {steps} has "
+                                  "steps").format(where=where, steps=repr(STEPS)))
     if len(steps) > MAX_STEPS_TEXT:
-        raise ScenarioFileError(f"{where}.steps: {len(steps):,} characters; at most "
-                                f"{MAX_STEPS_TEXT:,}")
+        raise ScenarioFileError(_("{where}.steps: {n:,} characters; at most {most:,}").format(
+            where=where, n=len(steps), most=MAX_STEPS_TEXT))
     params = _table(d.get("params", {}), f"{where}.params")
     allowed = {p.name: p for p in WORKLOADS[workload].params}
     _keys(params, f"{where}.params", optional=set(allowed))
     for key, value in params.items():
         ok = _is_int(value) if allowed[key].kind is int else _is_number(value)
         if not ok:
-            wanted = "a whole number" if allowed[key].kind is int else "a number"
-            raise ScenarioFileError(f"{where}.params.{key}: expected {wanted}, got "
-                                    f"{_kind(value)}")
+            wanted = _("{where}: expected a whole number, got {kind}") \
+                if allowed[key].kind is int else _("{where}: expected a number, got {kind}")
+            raise ScenarioFileError(wanted.format(where=f"{where}.params.{key}",
+                                                  kind=_kind(value)))
     daemon = d.get("daemon", False)
     if not isinstance(daemon, bool):
-        raise ScenarioFileError(f"{where}.daemon: expected true or false, got {_kind(daemon)}")
+        raise ScenarioFileError(_("{where}: expected true or false, got {kind}").format(
+            where=f"{where}.daemon", kind=_kind(daemon)))
     try:
         copies = Copies.parse(d.get("copies", 1))
     except ValueError as exc:
-        raise ScenarioFileError(f"{where}.copies: {exc}") from None
+        raise ScenarioFileError(_in(f"{where}.copies", exc)) from None
     uses = _table(d.get("uses", {}), f"{where}.uses")
     # (a steps row's roles are the objects its steps name; unset, each is its own)
     roles = {role for role, _kind_name, _help in (
@@ -264,20 +288,27 @@ def _keys(d: dict[str, Any], where: str, required: AbstractSet[str] = frozenset(
     prefix = f"{where}." if where else ""
     for key in d:
         if key not in required and key not in optional:
-            allowed = ", ".join(sorted(required | optional)) or "none"
-            raise ScenarioFileError(f"{prefix}{_quoted_key(key)}: unknown key (allowed here: "
-                                    f"{allowed})")
+            allowed = ", ".join(sorted(required | optional)) or _("none")
+            raise ScenarioFileError(_("{where}: unknown key (allowed here: {allowed})").format(
+                where=f"{prefix}{_quoted_key(key)}", allowed=allowed))
     for key in sorted(required):
         if key not in d:
-            raise ScenarioFileError(f"{prefix}{key}: missing")
+            raise ScenarioFileError(_("{where}: missing").format(where=f"{prefix}{key}"))
+
+
+def _in(where: str, exc: Exception) -> str:
+    """A problem found at `where` in the file ("main[2]: ...")."""
+    return _("{where}: {problem}").format(where=where, problem=exc)
 
 
 def _quoted(value: object, limit: int = 60) -> str:
     """A value from the file for a message: as Python writes it (control characters
     escaped), cut in the middle when long, so a message stays one short line."""
     text = repr(value) if isinstance(value, str) else shown(value)
-    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 4:]} " \
-        f"({len(text):,} characters)"
+    if len(text) <= limit:
+        return text
+    return _("{start}…{end} ({n:,} characters)").format(
+        start=text[:limit // 2], end=text[-limit // 4:], n=len(text))
 
 
 def _quoted_key(key: str) -> str:
@@ -288,13 +319,15 @@ def _quoted_key(key: str) -> str:
 
 def _table(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ScenarioFileError(f"{where}: expected a table, got {_kind(value)}")
+        raise ScenarioFileError(_("{where}: expected a table, got {kind}").format(
+            where=where, kind=_kind(value)))
     return value
 
 
 def _str(value: object, where: str) -> str:
     if not isinstance(value, str):
-        raise ScenarioFileError(f"{where}: expected text, got {_kind(value)}")
+        raise ScenarioFileError(_("{where}: expected text, got {kind}").format(
+            where=where, kind=_kind(value)))
     return value
 
 
@@ -307,8 +340,9 @@ def _is_number(value: object) -> bool:
 
 
 def _kind(value: object) -> str:
-    names: dict[type, str] = {bool: "true/false", int: "a whole number", float: "a number",
-                              str: "text", list: "a list", dict: "a table"}
+    names: dict[type, str] = {bool: _("true/false"), int: _("a whole number"),
+                              float: _("a number"), str: _("text"), list: _("a list"),
+                              dict: _("a table")}
     return names.get(type(value), type(value).__name__)
 
 
@@ -387,8 +421,9 @@ class WriteError(ScenarioFileError):
 
     def __init__(self, message: str, more: int = 0) -> None:
         self.first, self.more = message, more
-        super().__init__(message + (f" (and {more} more file{'s' if more > 1 else ''} "
-                                    "not saved)" if more else ""))
+        super().__init__(ngettext("{message} (and {more} more file not saved)",
+                                  "{message} (and {more} more files not saved)", more).format(
+                                      message=message, more=more) if more else message)
 
     @classmethod
     def combined(cls, errors: Sequence[WriteError]) -> WriteError:
@@ -418,9 +453,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
     except FileNotFoundError:
         old = None
     except OSError as exc:
-        raise WriteError(f"cannot save {shown_path} ({_reason(exc)})") from None
+        raise WriteError(_("cannot save {path} ({reason})").format(
+            path=shown_path, reason=_reason(exc))) from None
     if old is not None and stat.S_ISDIR(old.st_mode):
-        raise WriteError(f"cannot save {shown_path} (it is a folder)")
+        raise WriteError(_("cannot save {path} (it is a folder)").format(path=shown_path))
     if old is not None and not stat.S_ISREG(old.st_mode):
         _write_in_place(target, data, shown_path)  # (/dev/fd/63, a link to a pipe: as is)
         return
@@ -429,7 +465,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
     try:
         fd, tmp = _temporary(target, 0o666 if old is None else old.st_mode & 0o777)
     except OSError as exc:
-        raise WriteError(f"cannot save in {shown(target.parent)} ({_reason(exc)})") from None
+        raise WriteError(_("cannot save in {folder} ({reason})").format(
+            folder=shown(target.parent), reason=_reason(exc))) from None
     try:
         try:
             if old is not None:
@@ -450,7 +487,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
                 os.unlink(tmp)
             raise
     except OSError as exc:
-        raise WriteError(f"cannot save {shown_path} ({_reason(exc)})") from None
+        raise WriteError(_("cannot save {path} ({reason})").format(
+            path=shown_path, reason=_reason(exc))) from None
     _sync_folder(target.parent)
 
 
@@ -508,8 +546,9 @@ def _write_in_place(target: Path, data: bytes | Iterable[bytes], shown_path: str
                 f.write(chunk)
             f.flush()
     except OSError as exc:
-        reason = "nothing reads that pipe" if exc.errno == errno.ENXIO else _reason(exc)
-        raise WriteError(f"cannot write {shown_path} ({reason})") from None
+        reason = _("nothing reads that pipe") if exc.errno == errno.ENXIO else _reason(exc)
+        raise WriteError(_("cannot write {path} ({reason})").format(
+            path=shown_path, reason=reason)) from None
 
 
 def _reason(exc: OSError) -> str:

@@ -31,6 +31,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mpgui.i18n import _
 from mpgui.model.builtins import packs_dir
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import (
@@ -96,11 +97,15 @@ def pack_from_members(members: dict[str, bytes], slug: str) -> Pack:
         try:
             manifest = tomllib.loads(members[MANIFEST].decode("utf-8"))
         except (UnicodeError, tomllib.TOMLDecodeError) as exc:
-            raise PackError(f"{MANIFEST}: not valid TOML ({exc})") from None
+            raise PackError(_("{manifest}: not valid TOML ({error})").format(
+                manifest=MANIFEST, error=exc)) from None
         unknown = sorted(set(manifest) - {"title", "description"})
-        if unknown or not all(isinstance(v, str) for v in manifest.values()):
-            raise PackError(f"{MANIFEST}: only title and description, as text, are read"
-                            + (f" (not {unknown[0]!r})" if unknown else ""))
+        if unknown:
+            raise PackError(_("{manifest}: only title and description, as text, are read "
+                              "(not {key})").format(manifest=MANIFEST, key=repr(unknown[0])))
+        if not all(isinstance(v, str) for v in manifest.values()):
+            raise PackError(_("{manifest}: only title and description, as text, are "
+                              "read").format(manifest=MANIFEST))
     for name in sorted(members):
         if not name.endswith(SUFFIX) or name == MANIFEST:
             continue
@@ -114,10 +119,10 @@ def pack_from_members(members: dict[str, bytes], slug: str) -> Pack:
                 scenario.about, explanation=text.decode("utf-8").strip()))
         scenarios.append((scenario_name(name), scenario))
     if not scenarios:
-        raise PackError("it holds no scenario (.toml file)")
+        raise PackError(_("it holds no scenario (.toml file)"))
     if len(scenarios) > MAX_SCENARIOS:
-        raise PackError(f"it holds {len(scenarios)} scenarios; a pack holds at most "
-                        f"{MAX_SCENARIOS}")
+        raise PackError(_("it holds {n} scenarios; a pack holds at most {most}").format(
+            n=len(scenarios), most=MAX_SCENARIOS))
     title = str(manifest.get("title", "")).strip() or slug.replace("-", " ").capitalize()
     return Pack(slug, title[:80], str(manifest.get("description", "")),
                 tuple(scenarios), tuple(sorted(members.items())))
@@ -135,35 +140,39 @@ def _check_member(name: str, data: bytes) -> None:
     parts = name.split("/")
     if len(name) > MAX_NAME or len(parts) > MAX_DEPTH or not all(
             _SAFE_PART.fullmatch(p) for p in parts):
-        raise PackError(f"{shown(name[:MAX_NAME])}: not a name a pack may hold (letters, "
-                        f"digits, . _ + - and spaces; at most one folder deep)")
+        raise PackError(_("{name}: not a name a pack may hold (letters, digits, . _ + - "
+                          "and spaces; at most one folder deep)").format(
+                              name=shown(name[:MAX_NAME])))
     suffix = Path(name).suffix.lower()
     if suffix in TEXTS:
         limit = MAX_FILE_BYTES if suffix == SUFFIX else MAX_TEXT_BYTES
         if len(data) > limit:
-            raise PackError(f"{name}: {len(data):,} bytes; at most {limit:,}")
+            raise PackError(_("{name}: {size:,} bytes; at most {limit:,}").format(
+                name=name, size=len(data), limit=limit))
         try:
             data.decode("utf-8")
         except UnicodeError:
-            raise PackError(f"{name}: not UTF-8 text") from None
+            raise PackError(_("{name}: not UTF-8 text").format(name=name)) from None
         return
     if suffix in IMAGES:
         if len(data) > MAX_IMAGE_BYTES:
-            raise PackError(f"{name}: {len(data):,} bytes; an image is at most "
-                            f"{MAX_IMAGE_BYTES:,}")
+            raise PackError(_("{name}: {size:,} bytes; an image is at most {limit:,}").format(
+                name=name, size=len(data), limit=MAX_IMAGE_BYTES))
         if not data.startswith(IMAGES[suffix]):
-            raise PackError(f"{name}: not a {suffix[1:].upper()} image")
+            raise PackError(_("{name}: not a {kind} image").format(
+                name=name, kind=suffix[1:].upper()))
         return
-    raise PackError(f"{shown(name)}: a pack holds only scenarios (.toml), Markdown (.md) "
-                    "and images (.png, .jpg, .gif)")
+    raise PackError(_("{name}: a pack holds only scenarios (.toml), Markdown (.md) "
+                      "and images (.png, .jpg, .gif)").format(name=shown(name)))
 
 
 def _zip_members(path: Path) -> dict[str, bytes]:
     try:
-        data = read_bounded(path, MAX_PACK_BYTES, "a lesson pack", PackError)
+        data = read_bounded(path, MAX_PACK_BYTES, _("a lesson pack"), PackError)
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise PackError(f"{shown(path.name)} is not a lesson pack (not a zip file)") from None
+        raise PackError(_("{name} is not a lesson pack (not a zip file)").format(
+            name=shown(path.name))) from None
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         _check_counts(len(infos), sum(i.file_size for i in infos))
@@ -171,16 +180,19 @@ def _zip_members(path: Path) -> dict[str, bytes]:
         for info in infos:
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise PackError(f"{shown(info.filename)}: a link; a pack holds files only")
+                raise PackError(_("{name}: a link; a pack holds files only").format(
+                    name=shown(info.filename)))
             if info.filename in members:
-                raise PackError(f"{shown(info.filename)}: in the pack twice")
+                raise PackError(_("{name}: in the pack twice").format(
+                    name=shown(info.filename)))
             try:
                 # (at most its declared size: a member that says less and holds more —
                 # a zip bomb — fails its CRC or size check here)
                 members[info.filename] = archive.read(info)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError,
                     EOFError) as exc:
-                raise PackError(f"{shown(info.filename)}: cannot be read ({exc})") from None
+                raise PackError(_("{name}: cannot be read ({error})").format(
+                    name=shown(info.filename), error=exc)) from None
     return members
 
 
@@ -192,8 +204,8 @@ def _folder_members(path: Path) -> dict[str, bytes]:
         _check_counts(len(members) + 1, total)
         suffix = entry.suffix.lower()
         limit = MAX_IMAGE_BYTES if suffix in IMAGES else MAX_FILE_BYTES
-        check_regular(entry, "a file of a lesson pack", PackError)
-        members[rel] = read_bounded(entry, limit, "a file of a lesson pack", PackError)
+        check_regular(entry, _("a file of a lesson pack"), PackError)
+        members[rel] = read_bounded(entry, limit, _("a file of a lesson pack"), PackError)
         total += len(members[rel])
     _check_counts(len(members), total)
     return members
@@ -204,16 +216,18 @@ def _walk(root: Path, folder: Path, depth: int) -> list[Path]:
     try:
         entries = list(os.scandir(folder))
     except OSError as exc:
-        raise PackError(f"cannot read {shown(folder)} ({exc.strerror})") from None
+        raise PackError(_("cannot read {folder} ({reason})").format(
+            folder=shown(folder), reason=exc.strerror)) from None
     for entry in entries:
         if entry.name.startswith("."):
             continue  # (.DS_Store, .git: not the teacher's material)
         if entry.is_symlink():
-            raise PackError(f"{shown(entry.name)}: a link; a pack holds files only")
+            raise PackError(_("{name}: a link; a pack holds files only").format(
+                name=shown(entry.name)))
         if entry.is_dir():
             if depth >= MAX_DEPTH:
-                raise PackError(f"{shown(Path(entry.path).relative_to(root))}: a pack's "
-                                "folders are one level deep")
+                raise PackError(_("{name}: a pack's folders are one level deep").format(
+                    name=shown(Path(entry.path).relative_to(root))))
             out += _walk(root, Path(entry.path), depth + 1)
         else:
             out.append(Path(entry.path))
@@ -224,10 +238,10 @@ def _walk(root: Path, folder: Path, depth: int) -> list[Path]:
 
 def _check_counts(n: int, total: int) -> None:
     if n > MAX_MEMBERS:
-        raise PackError(f"it holds more than {MAX_MEMBERS} files")
+        raise PackError(_("it holds more than {most} files").format(most=MAX_MEMBERS))
     if total > MAX_TOTAL_BYTES:
-        raise PackError(f"it unpacks to {total / 1e6:.1f} MB; a pack is at most "
-                        f"{MAX_TOTAL_BYTES // 1_000_000} MB")
+        raise PackError(_("it unpacks to {size:.1f} MB; a pack is at most {most} MB").format(
+            size=total / 1e6, most=MAX_TOTAL_BYTES // 1_000_000))
 
 
 def _slug(text: str) -> str:
@@ -266,8 +280,8 @@ def install_pack(pack: Pack, into: Path | None = None) -> Path:
         into.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{pack.slug}-", dir=into))
     except OSError as exc:
-        raise WriteError(f"cannot install the pack in {shown(into)} ({exc.strerror})") \
-            from None
+        raise WriteError(_("cannot install the pack in {folder} ({reason})").format(
+            folder=shown(into), reason=exc.strerror)) from None
     target = into / pack.slug
     old = into / f".{pack.slug}.old"
     try:
@@ -285,8 +299,8 @@ def install_pack(pack: Pack, into: Path | None = None) -> Path:
             old.rename(target)  # (the pack it was to replace comes back)
         if isinstance(exc, WriteError):
             raise
-        raise WriteError(f"cannot install the pack in {shown(into)} ({exc.strerror})") \
-            from None
+        raise WriteError(_("cannot install the pack in {folder} ({reason})").format(
+            folder=shown(into), reason=exc.strerror)) from None
     shutil.rmtree(old, ignore_errors=True)
     return target
 
@@ -299,7 +313,8 @@ def remove_pack(slug: str, into: Path | None = None) -> None:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise WriteError(f"cannot remove {shown(folder)} ({exc.strerror})") from None
+        raise WriteError(_("cannot remove {folder} ({reason})").format(
+            folder=shown(folder), reason=exc.strerror)) from None
 
 
 def installed_packs(into: Path | None = None) -> list[tuple[Path, Pack | PackError]]:

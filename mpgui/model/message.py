@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 
+from mpgui.i18n import _
 from mpgui.model import escape
 from mpgui.model.escape import py_literal
 
@@ -18,16 +19,16 @@ from mpgui.model.rendering import render as render
 from mpgui.model.rendering import renderer as renderer
 
 PLACEHOLDERS: dict[str, str] = {
-    "i": "the iteration, counting from 0",
-    "n": "the number of iterations",
-    "by": "what each update of a counter adds (value += by)",
-    "name": "the process name (Process(name=...))",
-    "pid": "the process id (os.getpid())",
-    "k": "the copy number, for a row with copies (0 otherwise)",
-    "item": "the item the last get() received (a workload that gets from a queue)",
-    "value": "the shared value as last read (a workload that reads one)",
-    "contents": "what a Manager dict or list held when last looked at (a workload that "
-                "shows one)",
+    "i": _("the iteration, counting from 0"),
+    "n": _("the number of iterations"),
+    "by": _("what each update of a counter adds (value += by)"),
+    "name": _("the process name (Process(name=...))"),
+    "pid": _("the process id (os.getpid())"),
+    "k": _("the copy number, for a row with copies (0 otherwise)"),
+    "item": _("the item the last get() received (a workload that gets from a queue)"),
+    "value": _("the shared value as last read (a workload that reads one)"),
+    "contents": _("what a Manager dict or list held when last looked at (a workload that "
+                  "shows one)"),
 }
 MAX_LENGTH = 200
 # [[fill]align][sign][0][width][.precision][type], width and precision at most 2 digits.
@@ -46,34 +47,39 @@ def placeholder_help() -> str:
 def check_template(template: object) -> str | None:
     """Return what is wrong with `template` in plain words, or None if it is fine."""
     if not isinstance(template, str):
-        return "must be text"
+        return _("must be text")
     if len(template) > MAX_LENGTH:
-        return f"is {len(template)} characters long; at most {MAX_LENGTH} are allowed"
+        return _("is {n} characters long; at most {most} are allowed").format(
+            n=len(template), most=MAX_LENGTH)
     if escape.shown(template) != template:  # C0/C1 controls, line separators, bidi overrides
-        return "must be one line without control characters"
+        return _("must be one line without control characters")
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as exc:
-        return f"has unbalanced braces ({exc}); write {{{{ and }}}} for literal braces"
+        return _("has unbalanced braces ({error}); write {{{{ and }}}} for literal "
+                 "braces").format(error=exc)
     for _literal, field, spec, conversion in parts:
         if field is None:
             continue
         if field not in PLACEHOLDERS:
             shown = field or "{}"
-            return f"uses {{{shown}}}; only these placeholders work: " + ", ".join(
-                f"{{{k}}}" for k in PLACEHOLDERS)
+            return _("uses {{{field}}}; only these placeholders work: {known}").format(
+                field=shown, known=", ".join(f"{{{k}}}" for k in PLACEHOLDERS))
         if conversion:
-            return f"uses a conversion (!{conversion}) in {{{field}}}; write {{{field}}} alone"
+            return _("uses a conversion (!{conversion}) in {{{field}}}; write {{{field}}} "
+                     "alone").format(conversion=conversion, field=field)
         if spec and not _SPEC.fullmatch(spec):
-            return (f"has the format spec {spec!r} in {{{field}}}; use a short one such "
-                    "as :3d or :>5 (width and precision at most 99)")
+            return _("has the format spec {spec} in {{{field}}}; use a short one such "
+                     "as :3d or :>5 (width and precision at most 99)").format(
+                         spec=repr(spec), field=field)
         if spec and spec.endswith("c"):  # the character numbered i: \x00, \x1b, the bell...
-            return (f"uses :c in {{{field}}}, which prints the character numbered "
-                    f"{{{field}}} — control characters too; write {{{field}}} or {{{field}:d}}")
+            return _("uses :c in {{{field}}}, which prints the character numbered "
+                     "{{{field}}} — control characters too; write {{{field}}} or "
+                     "{{{field}:d}}").format(field=field)
     try:
         template.format(**_SAMPLE)
     except (ValueError, TypeError) as exc:
-        return f"cannot be formatted: {exc}"
+        return _("cannot be formatted: {error}").format(error=exc)
     return None
 
 

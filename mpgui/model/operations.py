@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar
 
+from mpgui.i18n import _
 from mpgui.model.message import to_expression
 
 Values = Mapping[str, int | float]  # a row's parameter values, by parameter name
@@ -470,7 +471,7 @@ class Increment(Operation):
     locked: bool = False
     by: str = ""
     kind: ClassVar[str] = "increment"
-    untimed: ClassVar[str] = "updates of a shared value"
+    untimed: ClassVar[str] = _("updates of a shared value")
 
     def code(self, ctx: CodeContext) -> list[str]:
         update = f"{self.value}.value += {self.by or 1}"

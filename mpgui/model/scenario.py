@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.copies import ONE, PER_CORE, Copies
 from mpgui.model.exercise import Exercise
@@ -27,7 +28,8 @@ def as_action(text: str) -> Action:
     """`text` as an Action; ValueError if it names none."""
     if text in ACTIONS:
         return text
-    raise ValueError(f"{text!r} is not a step action; one of {', '.join(ACTIONS)}")
+    raise ValueError(_("{text} is not a step action; one of {actions}").format(
+        text=repr(text), actions=", ".join(ACTIONS)))
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,14 @@ class Step:
         Raises ValueError with a plain-words message otherwise.
         """
         if isinstance(text, str) and len(text) > MAX_STEP_LENGTH:
-            raise ValueError(f"{text[:20]!r}… is {len(text):,} characters long; a step is "
-                             f"at most {MAX_STEP_LENGTH}, such as X.join(timeout=S)")
+            raise ValueError(_("{start}… is {n:,} characters long; a step is at most "
+                               "{most}, such as X.join(timeout=S)").format(
+                                   start=repr(text[:20]), n=len(text), most=MAX_STEP_LENGTH))
         m = _STEP_RE.fullmatch(text) if isinstance(text, str) else None
         if m is None or (m["timeout"] is not None and m["action"] != "join"):
             raise ValueError(
-                f"{text!r} is not a step; write X.start(), X.join(), X.join(timeout=S), "
-                "X.terminate() or time.sleep(S)")
+                _("{text} is not a step; write X.start(), X.join(), X.join(timeout=S), "
+                  "X.terminate() or time.sleep(S)").format(text=repr(text)))
         if m["sleep"] is not None:
             return cls("sleep", "", float(m["sleep"]))
         timeout = float(m["timeout"]) if m["timeout"] is not None else None

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from mpgui.i18n import _
 from mpgui.model.registry import Param
 
 # The C types a Value or an Array may hold, by typecode (the `array` module's and
@@ -52,7 +53,9 @@ def typecode_range(typecode: str) -> tuple[int, int] | None:
 
 def describe_typecode(typecode: str) -> str:
     """``"d" (double)``: a typecode and its C type, in words."""
-    return f'"{typecode}" ({TYPECODES.get(typecode, "unknown")})'
+    if typecode not in TYPECODES:
+        return _('"{typecode}" (unknown)').format(typecode=typecode)
+    return f'"{typecode}" ({TYPECODES[typecode]})'
 
 
 @dataclass(frozen=True)
@@ -114,99 +117,99 @@ class ObjectKind:
 
 
 QUEUE = ObjectKind(
-    "Queue", "A first-in, first-out queue between processes: put() adds an item, get() "
-             "waits for one. With a maxsize, put() waits while it is full.",
-    (Param("maxsize", "Max size", int, 0, 0, 10_000, "",
-           "How many items it holds before put() waits (0: no limit)."),),
-    "{mp}.Queue({maxsize})", "queue.Queue({maxsize})", "queue", zero="no limit", short="Q",
+    "Queue", _("A first-in, first-out queue between processes: put() adds an item, get() "
+               "waits for one. With a maxsize, put() waits while it is full."),
+    (Param("maxsize", _("Max size"), int, 0, 0, 10_000, "",
+           _("How many items it holds before put() waits (0: no limit).")),),
+    "{mp}.Queue({maxsize})", "queue.Queue({maxsize})", "queue", zero=_("no limit"), short="Q",
     spell=(("maxsize", lambda v: str(v) if v else ""),))  # Queue(): no limit, as one writes it
 LOCK = ObjectKind(
-    "Lock", "A lock: one process at a time holds it; acquire() waits while another "
-            "does.",
+    "Lock", _("A lock: one process at a time holds it; acquire() waits while another "
+              "does."),
     (), "{mp}.Lock()", "threading.Lock()", "threading", short="L")
 VALUE = ObjectKind(
-    "Value", "A number in shared memory (multiprocessing.Value(\"i\", 0): its typecode "
-             "says its C type, \"i\" an int, \"d\" a double) that every process reads "
-             "and writes; its get_lock() makes an update whole.",
-    (Param("init", "Initial value", int, 0, -1_000_000_000, 1_000_000_000, "",
-           "The value it starts with."),),
+    "Value", _("A number in shared memory (multiprocessing.Value(\"i\", 0): its typecode "
+               "says its C type, \"i\" an int, \"d\" a double) that every process reads "
+               "and writes; its get_lock() makes an update whole."),
+    (Param("init", _("Initial value"), int, 0, -1_000_000_000, 1_000_000_000, "",
+           _("The value it starts with.")),),
     # The threads' counterpart: an object with the same .value and .get_lock() (see
     # codegen's SharedValue helper), since threads share plain variables.
     "{mp}.Value({typecode}, {init})", "{helper}({init})", "threading", "shared_value",
     short="V", typed=True)
 
 EVENT = ObjectKind(
-    "Event", "An event: a flag every process can see. wait() blocks until a process "
-             "calls set(); then all the waiting processes go on at once.",
+    "Event", _("An event: a flag every process can see. wait() blocks until a process "
+               "calls set(); then all the waiting processes go on at once."),
     (), "{mp}.Event()", "threading.Event()", "threading", short="E")
 
 BARRIER = ObjectKind(
-    "Barrier", "A barrier for a number of parties: each process that calls wait() waits "
-               "there until that many have arrived; then all of them go on together.",
-    (Param("parties", "Parties", int, 2, 1, 64, "",
-           "How many processes must call wait() before they all go on."),),
+    "Barrier", _("A barrier for a number of parties: each process that calls wait() waits "
+                 "there until that many have arrived; then all of them go on together."),
+    (Param("parties", _("Parties"), int, 2, 1, 64, "",
+           _("How many processes must call wait() before they all go on.")),),
     "{mp}.Barrier({parties})", "threading.Barrier({parties})", "threading",
     short="BR")
 
 JOINABLE_QUEUE = ObjectKind(
-    "JoinableQueue", "A queue that also counts unfinished tasks: each get() should be "
-                     "followed by task_done(), and join() waits until every item put "
-                     "has been marked done.",
+    "JoinableQueue", _("A queue that also counts unfinished tasks: each get() should be "
+                       "followed by task_done(), and join() waits until every item put "
+                       "has been marked done."),
     QUEUE.params, "{mp}.JoinableQueue({maxsize})", "queue.Queue({maxsize})", "queue",
-    zero="no limit", extends="Queue", short="JQ", spell=QUEUE.spell)
+    zero=_("no limit"), extends="Queue", short="JQ", spell=QUEUE.spell)
 
 PIPE = ObjectKind(
-    "Pipe", "A pipe: two connected ends, P[0] and P[1]. What one end send()s, the other "
-            "recv()s, in order; recv() waits until something comes. One-way (duplex off), "
-            "P[0] only receives and P[1] only sends.",
-    (Param("duplex", "Duplex", int, 1, 0, 1, "",
-           "1: both ends send and receive; 0: one-way, P[1] sends to P[0]."),),
+    "Pipe", _("A pipe: two connected ends, P[0] and P[1]. What one end send()s, the other "
+              "recv()s, in order; recv() waits until something comes. One-way (duplex off), "
+              "P[0] only receives and P[1] only sends."),
+    (Param("duplex", _("Duplex"), int, 1, 0, 1, "",
+           _("1: both ends send and receive; 0: one-way, P[1] sends to P[0].")),),
     # (Threads share one process: a multiprocessing pipe serves them as well.)
     "{mp}.Pipe({duplex})", "multiprocessing.Pipe({duplex})", "multiprocessing",
-    zero="one-way", short="P", spell=(("duplex", lambda v: "" if v else "duplex=False"),),
-    shows=lambda v: "duplex" if v else "one-way")
+    zero=_("one-way"), short="P", spell=(("duplex", lambda v: "" if v else "duplex=False"),),
+    shows=lambda v: _("duplex") if v else _("one-way"))
 
 RLOCK = ObjectKind(
-    "RLock", "A re-entrant lock: like a Lock, but the process that holds it may take it "
-             "again (each acquire() needs its release()); the others wait.",
+    "RLock", _("A re-entrant lock: like a Lock, but the process that holds it may take it "
+               "again (each acquire() needs its release()); the others wait."),
     (), "{mp}.RLock()", "threading.RLock()", "threading", extends="Lock", short="R")
 
 SEMAPHORE = ObjectKind(
-    "Semaphore", "A semaphore: a lock with a number of places — that many processes may "
-                 "hold it at once (with sem:); one more waits in acquire() for a place.",
-    (Param("value", "Places", int, 2, 1, 64, "",
-           "How many processes may hold it at once."),),
+    "Semaphore", _("A semaphore: a lock with a number of places — that many processes may "
+                   "hold it at once (with sem:); one more waits in acquire() for a place."),
+    (Param("value", _("Places"), int, 2, 1, 64, "",
+           _("How many processes may hold it at once.")),),
     "{mp}.Semaphore({value})", "threading.Semaphore({value})", "threading",
     extends="Lock", short="S")
 
 CONDITION = ObjectKind(
-    "Condition", "A condition: processes wait() on it (holding its lock, which wait() "
-                 "gives up while it waits) until another calls notify_all(). A "
-                 "notification that comes before anyone waits is lost.",
+    "Condition", _("A condition: processes wait() on it (holding its lock, which wait() "
+                   "gives up while it waits) until another calls notify_all(). A "
+                   "notification that comes before anyone waits is lost."),
     (), "{mp}.Condition()", "threading.Condition()", "threading", short="CV")
 
 ARRAY = ObjectKind(
-    "Array", "An array of numbers in shared memory (multiprocessing.Array(\"i\", size): "
-             "its typecode says the cells' C type): every process reads and writes its "
-             "cells; processes that write different cells need no lock.",
-    (Param("size", "Size", int, 8, 1, 10_000, "", "How many cells it has (each starts at "
-                                                 "0)."),),
+    "Array", _("An array of numbers in shared memory (multiprocessing.Array(\"i\", size): "
+               "its typecode says the cells' C type): every process reads and writes its "
+               "cells; processes that write different cells need no lock."),
+    (Param("size", _("Size"), int, 8, 1, 10_000, "",
+           _("How many cells it has (each starts at 0).")),),
     # (Threads share one process's memory: an array of the same C type does — a cell
     # written holds what the shared one would, 4.0 for a 4 in a "d" array.)
     "{mp}.Array({typecode}, {size})", "array.array({typecode}, [{zero}]) * {size}", "array",
     short="A", typed=True)
 
 MANAGER_DICT = ObjectKind(
-    "Manager.dict", "A dict kept by a Manager: a server process holds it, and every "
-                    "process that uses it reads and writes it there (d[key] = value) — "
-                    "each use is a round trip to the manager.",
+    "Manager.dict", _("A dict kept by a Manager: a server process holds it, and every "
+                      "process that uses it reads and writes it there (d[key] = value) — "
+                      "each use is a round trip to the manager."),
     # (Threads share one process's memory: a plain dict is what they use.)
     (), "{manager}.dict()", "{{}}", "", short="D", managed=True)
 
 MANAGER_LIST = ObjectKind(
-    "Manager.list", "A list kept by a Manager: a server process holds it, and every "
-                    "process that uses it appends to it and reads it there — each use is "
-                    "a round trip to the manager.",
+    "Manager.list", _("A list kept by a Manager: a server process holds it, and every "
+                      "process that uses it appends to it and reads it there — each use is "
+                      "a round trip to the manager."),
     (), "{manager}.list()", "[]", "", short="LS", managed=True)
 
 OBJECT_KINDS: dict[str, ObjectKind] = {k.name: k for k in (QUEUE, LOCK, VALUE, EVENT,
@@ -227,8 +230,8 @@ def get_kind(name: str) -> ObjectKind:
     try:
         return OBJECT_KINDS[name]
     except KeyError:
-        raise KeyError(f"unknown kind of shared object {name!r}; known: "
-                       + ", ".join(OBJECT_KINDS)) from None
+        raise KeyError(_("unknown kind of shared object {name}; known: {known}").format(
+            name=repr(name), known=", ".join(OBJECT_KINDS))) from None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from mpgui.i18n import _
 from mpgui.model.operations import (
     Acquire,
     BarrierWait,
@@ -109,20 +110,21 @@ def parse(text: str) -> Steps:
     """Read `text` (see the module); StepsError naming the first step that is wrong."""
     steps = split(text)
     if not steps:
-        raise StepsError("no steps: write them as, e.g., get Q; compute 0.5; print")
+        raise StepsError(_("no steps: write them as, e.g., get Q; compute 0.5; print"))
     if len(steps) > MAX_STEPS:
-        raise StepsError(f"{len(steps)} steps: at most {MAX_STEPS}")
+        raise StepsError(_("{n} steps: at most {most}").format(n=len(steps), most=MAX_STEPS))
     body: list[Operation] = []
     durations: list[tuple[str, float]] = []
     amounts: list[tuple[str, int]] = []
     objects: dict[str, str] = {}
     for k, step in enumerate(steps, 1):
-        verb, _, arg = step.partition(" ")
+        verb, _sep, arg = step.partition(" ")
         arg = arg.strip()
-        where = f"step {k} ({step!r})"
+        where = _("step {k} ({step})").format(k=k, step=repr(step))
         if verb == "print":
             if arg:
-                raise StepsError(f"{where}: print takes nothing (it prints the row's line)")
+                raise StepsError(_("{where}: print takes nothing (it prints the row's line)")
+                                 .format(where=where))
             body.append(Print())
         elif verb in ("sleep", "compute"):
             seconds = _seconds(arg, where, verb)
@@ -132,7 +134,8 @@ def parse(text: str) -> Steps:
         elif verb in ("send", "recv"):
             m = _END.match(arg)
             if m is None:
-                raise StepsError(f"{where}: {verb} needs a pipe's end, e.g. {verb} P[0]")
+                raise StepsError(_("{where}: {verb} needs a pipe's end, e.g. {verb} P[0]")
+                                 .format(where=where, verb=verb))
             _use(objects, m[1], "Pipe", where)
             end = int(m[2])
             body.append(Send(m[1], end) if verb == "send" else Recv(m[1], end))
@@ -150,13 +153,13 @@ def parse(text: str) -> Steps:
         elif verb in _ON_OBJECT:
             kind, make = _ON_OBJECT[verb]
             if not _NAME.match(arg):
-                raise StepsError(f"{where}: {verb} needs the name of a {kind}, e.g. "
-                                 f"{verb} X")
+                raise StepsError(_("{where}: {verb} needs the name of a {kind}, e.g. {verb} X")
+                                 .format(where=where, verb=verb, kind=kind))
             _use(objects, arg, kind, where)
             body.append(make(arg))
         else:
-            raise StepsError(f"{where}: {verb!r} is not a step; the steps are "
-                             + ", ".join(VERBS))
+            raise StepsError(_("{where}: {verb} is not a step; the steps are {verbs}").format(
+                where=where, verb=repr(verb), verbs=", ".join(VERBS)))
     return Steps((Repeat("n", tuple(body)),), tuple(durations), tuple(objects.items()),
                  tuple(amounts))
 
@@ -168,8 +171,8 @@ def _amount(arg: str, where: str, verb: str) -> int:
     """What ``add V 5`` adds: a whole number from 1 to MAX_AMOUNT."""
     if not (arg.isascii() and arg.isdigit() and len(arg) <= 6) or \
             not 1 <= int(arg) <= MAX_AMOUNT:
-        raise StepsError(f"{where}: {verb} adds a whole number from 1 to {MAX_AMOUNT}, "
-                         f"e.g. {verb} V 5")
+        raise StepsError(_("{where}: {verb} adds a whole number from 1 to {most}, "
+                           "e.g. {verb} V 5").format(where=where, verb=verb, most=MAX_AMOUNT))
     return int(arg)
 
 
@@ -177,10 +180,11 @@ def _seconds(arg: str, where: str, verb: str) -> float:
     try:
         seconds = float(arg)
     except ValueError:
-        raise StepsError(f"{where}: {verb} needs a number of seconds, e.g. {verb} 0.5") \
-            from None
+        raise StepsError(_("{where}: {verb} needs a number of seconds, e.g. {verb} 0.5")
+                         .format(where=where, verb=verb)) from None
     if not math.isfinite(seconds) or not 0 <= seconds <= MAX_SECONDS:
-        raise StepsError(f"{where}: {arg} s is not from 0 to {MAX_SECONDS:g} s")
+        raise StepsError(_("{where}: {value} s is not from 0 to {most:g} s").format(
+            where=where, value=arg, most=MAX_SECONDS))
     return seconds
 
 
@@ -188,9 +192,10 @@ def _object_and_more(arg: str, kind: str, example: str, verb: str, where: str,
                      objects: dict[str, str]) -> tuple[str, str]:
     """`arg` read as "NAME MORE" (``Q 0.5``): the object's name, checked and used as a
     `kind`, and what follows it."""
-    name, _, more = arg.partition(" ")
+    name, _sep, more = arg.partition(" ")
     if not _NAME.match(name):
-        raise StepsError(f"{where}: {verb} needs the name of a {kind}, e.g. {verb} {example}")
+        raise StepsError(_("{where}: {verb} needs the name of a {kind}, e.g. {verb} {example}")
+                         .format(where=where, verb=verb, kind=kind, example=example))
     _use(objects, name, kind, where)
     return name, more.strip()
 
@@ -200,7 +205,8 @@ def _use(objects: dict[str, str], name: str, kind: str, where: str) -> None:
     same object)."""
     known = objects.setdefault(name, kind)
     if known != kind and {known, kind} != {"Queue", "JoinableQueue"}:
-        raise StepsError(f"{where}: {name} is used as a {known} in an earlier step")
+        raise StepsError(_("{where}: {name} is used as a {kind} in an earlier step").format(
+            where=where, name=name, kind=known))
     if {known, kind} == {"Queue", "JoinableQueue"}:
         objects[name] = "JoinableQueue"
 
@@ -215,10 +221,13 @@ def steps_workload(text: str) -> Workload:
         steps = parse(text)
     except StepsError:
         return base
-    params = (*base.params, *(Param(name, f"Step duration {name}", float, seconds, 0.0,
-                                    MAX_SECONDS, SECONDS, "A duration of the steps.")
-                              for name, seconds in steps.durations),
-              *(Param(name, f"Step amount {name}", int, amount, 1, MAX_AMOUNT, "",
-                      "What an add step adds.") for name, amount in steps.amounts))
-    roles = tuple((name, kind, f"the {kind} its steps use") for name, kind in steps.objects)
+    params = (*base.params,
+              *(Param(name, _("Step duration {name}").format(name=name), float, seconds, 0.0,
+                      MAX_SECONDS, SECONDS, _("A duration of the steps."))
+                for name, seconds in steps.durations),
+              *(Param(name, _("Step amount {name}").format(name=name), int, amount, 1,
+                      MAX_AMOUNT, "", _("What an add step adds."))
+                for name, amount in steps.amounts))
+    roles = tuple((name, kind, _("the {kind} its steps use").format(kind=kind))
+                  for name, kind in steps.objects)
     return replace(base, params=params, ops=steps.ops, roles=roles)

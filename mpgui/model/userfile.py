@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from mpgui.i18n import _
 from mpgui.model.escape import shown
 
 # Opening never blocks (a FIFO with no writer) and never makes a terminal ours.
@@ -30,25 +31,26 @@ def kind_of(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return _("a socket")
+    return _("not a regular file")
 
 
 def _problem(path: Path, exc: OSError, what: str) -> str:
     name = shown(path)
     if isinstance(exc, FileNotFoundError):
-        return f"{name} does not exist"
+        return _("{name} does not exist").format(name=name)
     if isinstance(exc, PermissionError):
-        return f"{name} cannot be read (permission denied)"
+        return _("{name} cannot be read (permission denied)").format(name=name)
     if isinstance(exc, IsADirectoryError):
-        return f"{name} is a folder, not {what}"
-    return f"{name} cannot be read ({shown(exc.strerror or exc)})"
+        return _("{name} is a folder, not {what}").format(name=name, what=what)
+    return _("{name} cannot be read ({reason})").format(name=name,
+                                                        reason=shown(exc.strerror or exc))
 
 
 def check_regular(path: str | os.PathLike[str], what: str,
@@ -61,10 +63,11 @@ def check_regular(path: str | os.PathLike[str], what: str,
     except OSError as exc:
         raise error(_problem(p, exc, what)) from None
     except ValueError:  # a NUL in the name
-        raise error(f"{shown(p)} is not a file name") from None
+        raise error(_("{name} is not a file name").format(name=shown(p))) from None
     kind = kind_of(mode)
     if kind is not None:
-        raise error(f"{shown(p)} is {kind}, not {what}") from None
+        raise error(_("{name} is {kind}, not {what}").format(name=shown(p), kind=kind,
+                                                             what=what)) from None
 
 
 def open_regular(path: str | os.PathLike[str], what: str,
@@ -80,7 +83,8 @@ def open_regular(path: str | os.PathLike[str], what: str,
     try:
         kind = kind_of(os.fstat(fd).st_mode)  # swapped for a FIFO since the stat?
         if kind is not None:
-            raise error(f"{shown(p)} is {kind}, not {what}")
+            raise error(_("{name} is {kind}, not {what}").format(name=shown(p), kind=kind,
+                                                                 what=what))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # a regular file: reads are whole again
         return os.fdopen(fd, "rb")
@@ -109,11 +113,12 @@ def read_bounded(path: str | os.PathLike[str], limit: int, what: str,
 
 def too_large(path: Path, size: int, limit: int, what: str) -> str:
     """The message for a file of `size` bytes where at most `limit` are read."""
-    return (f"{shown(path.name)} is {_megabytes(size)}; {what} is at most "
-            f"{_megabytes(limit, exact=True)}")
+    return _("{name} is {size}; {what} is at most {limit}").format(
+        name=shown(path.name), size=_megabytes(size), what=what,
+        limit=_megabytes(limit, exact=True))
 
 
 def _megabytes(n: int, exact: bool = False) -> str:
     if exact and n % 1_000_000 == 0:
-        return f"{n // 1_000_000} MB"
-    return f"{n / 1e6:.1f} MB"
+        return _("{mb} MB").format(mb=n // 1_000_000)
+    return _("{mb:.1f} MB").format(mb=n / 1e6)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from mpgui.i18n import N_, _, ngettext
 from mpgui.model.backend import UnknownBackend, get_backend
 from mpgui.model.copies import Copies
 from mpgui.model.escape import is_identifier_safe, one_line, shown
@@ -77,20 +78,26 @@ class Problem:
         """'process A (row 1)', 'step 4 (C.join())' or 'scenario'."""
         if self.section == "process":
             var = scenario.processes[self.row].var if self.row < len(scenario.processes) else "?"
-            return f"process {one_line(var, 60) or '(unnamed)'} (row {self.row + 1})"
+            return _("process {var} (row {row})").format(
+                var=one_line(var, 60) or _("(unnamed)"), row=self.row + 1)
         if self.section == "object":
             obj = scenario.objects[self.row] if self.row < len(scenario.objects) else None
-            return f"shared object {one_line(obj.name, 60) if obj else '?'} " \
-                f"(object {self.row + 1})"
+            return _("shared object {name} (object {number})").format(
+                name=one_line(obj.name, 60) if obj else "?", number=self.row + 1)
         if self.section == "step":
             step = scenario.program[self.row] if self.row < len(scenario.program) else None
-            return f"step {self.row + 1}" + (f" ({one_line(step.code(), 80)})" if step else "")
-        return "scenario"
+            if step:
+                return _("step {number} ({code})").format(number=self.row + 1,
+                                                          code=one_line(step.code(), 80))
+            return _("step {number}").format(number=self.row + 1)
+        return _("scenario")
 
     def text(self, scenario: Scenario) -> str:
         """The problem as one line: where, which field, what is wrong."""
-        field = f", {shown(self.field)}" if self.field else ""
-        return f"{self.where(scenario)}{field}: {self.message}"
+        if self.field:
+            return _("{where}, {field}: {problem}").format(
+                where=self.where(scenario), field=shown(self.field), problem=self.message)
+        return _("{where}: {problem}").format(where=self.where(scenario), problem=self.message)
 
 
 def validate(scenario: Scenario, cores: int | None = None) -> list[Problem]:
@@ -99,16 +106,18 @@ def validate(scenario: Scenario, cores: int | None = None) -> list[Problem]:
     cores = cores or os.cpu_count() or 1
     problems: list[Problem] = []
     if not scenario.processes:
-        problems.append(Problem("scenario", 0, "", "there is no process; add one to the table"))
+        problems.append(Problem("scenario", 0, "",
+                                _("there is no process; add one to the table")))
     total = sum(p.copies.resolve(cores) for p in scenario.processes
                 if isinstance(p.copies, Copies) and p.copies.problem() is None)
     if total > MAX_PROCESSES:
-        problems.append(Problem("scenario", 0, "", f"makes {total} processes on this "
-                                f"computer ({cores} CPUs); at most {MAX_PROCESSES} can be "
-                                "shown"))
+        problems.append(Problem("scenario", 0, "", _(
+            "makes {total} processes on this computer ({cores} CPUs); at most {most} can be "
+            "shown").format(total=total, cores=cores, most=MAX_PROCESSES)))
     if len(scenario.program) > MAX_STEPS:
-        problems.append(Problem("scenario", 0, "", f"the main program has {len(scenario.program)}"
-                                f" steps; at most {MAX_STEPS} are allowed"))
+        problems.append(Problem("scenario", 0, "", _(
+            "the main program has {n} steps; at most {most} are allowed").format(
+                n=len(scenario.program), most=MAX_STEPS)))
     seen: dict[str, int] = {}
     all_vars = {p.var for p in scenario.processes}
     for row, spec in enumerate(scenario.processes):
@@ -131,9 +140,10 @@ def _check_exercise(scenario: Scenario) -> list[Problem]:
     for check in scenario.exercise.parsed():
         for term in check.terms:
             if term.number is None and term.subject not in known:
-                out.append(Problem("scenario", 0, "", f"the exercise's check "
-                                   f"{check.text!r} names {term.subject}, which is neither "
-                                   "a process nor a shared object here", "warning"))
+                out.append(Problem("scenario", 0, "", _(
+                    "the exercise's check {check} names {subject}, which is neither a "
+                    "process nor a shared object here").format(
+                        check=repr(check.text), subject=term.subject), "warning"))
                 break
     return out
 
@@ -146,13 +156,14 @@ def errors(scenario: Scenario, cores: int | None = None) -> list[Problem]:
 def check_number(param: Param, value: object) -> str | None:
     """What is wrong with `value` for `param`, or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"must be a number, not {value!r}"
+        return _("must be a number, not {value}").format(value=repr(value))
     if param.kind is int and not isinstance(value, int):
-        return f"must be a whole number, not {value!r}"
+        return _("must be a whole number, not {value}").format(value=repr(value))
     if not math.isfinite(value):
-        return f"must be a finite number, not {value!r}"
+        return _("must be a finite number, not {value}").format(value=repr(value))
     if not param.minimum <= value <= param.maximum:
-        return f"must be {param.describe_range()}, not {format_value(value)}"
+        return _("must be {range}, not {value}").format(range=param.describe_range(),
+                                                        value=format_value(value))
     return None
 
 
@@ -181,21 +192,23 @@ def format_value(value: int | float) -> str:
 def check_var(var: object) -> str | None:
     """What is wrong with a process variable name (ignoring duplicates), or None."""
     if not isinstance(var, str) or not var:
-        return "must not be empty; use a Python name such as A or worker1"
+        return _("must not be empty; use a Python name such as A or worker1")
     if not _VAR_RE.fullmatch(var):
-        return (f"{var!r} is not a Python variable name: use letters, digits and _, "
-                "not starting with a digit, at most 32 characters")
+        return _("{name} is not a Python variable name: use letters, digits and _, "
+                 "not starting with a digit, at most 32 characters").format(name=repr(var))
     if keyword.iskeyword(var):
-        return f"{var!r} is a Python keyword; choose another name"
+        return _("{name} is a Python keyword; choose another name").format(name=repr(var))
     if var in RESERVED:
-        return f"{var!r} is already a name in Python or in the generated script; choose another"
+        return _("{name} is already a name in Python or in the generated script; choose "
+                 "another").format(name=repr(var))
     if var.startswith("__") and var.endswith("__"):
         # __file__, __name__, __builtins__...: Python sets and reads these itself (spawn
         # finds the script by __main__.__file__).
-        return f"{var!r} is one of Python's own names (two underscores on each side); " \
-            "choose another"
+        return _("{name} is one of Python's own names (two underscores on each side); "
+                 "choose another").format(name=repr(var))
     if not is_identifier_safe(var):  # the regex above already keeps to ASCII
-        return f"{var!r} cannot be a variable in the generated script; choose another"
+        return _("{name} cannot be a variable in the generated script; choose "
+                 "another").format(name=repr(var))
     return None
 
 
@@ -209,48 +222,51 @@ def _check_process(row: int, spec: ProcessSpec, seen: dict[str, int],
     if (msg := check_var(spec.var)) is not None:
         bad("var", msg)
     elif spec.var in seen:
-        bad("var", f"{spec.var!r} is already used by row {seen[spec.var] + 1}; names must differ")
+        bad("var", _("{name} is already used by row {row}; names must differ").format(
+            name=repr(spec.var), row=seen[spec.var] + 1))
     elif spec.var.startswith("process_") and spec.var[len("process_"):] in all_vars:
-        bad("var", f"{spec.var!r} is the name of the generated function of process "
-            f"{spec.var[len('process_'):]}; choose another")
+        bad("var", _("{name} is the name of the generated function of process {var}; choose "
+                     "another").format(name=repr(spec.var), var=spec.var[len("process_"):]))
     if isinstance(spec.var, str):
         seen.setdefault(spec.var, row)
     if not isinstance(spec.name, str) or not spec.name.strip():
-        bad("name", "must not be empty")
+        bad("name", _("must not be empty"))
     elif len(spec.name) > MAX_NAME:
-        bad("name", f"is {len(spec.name)} characters long; at most {MAX_NAME} are allowed")
+        bad("name", _("is {n} characters long; at most {most} are allowed").format(
+            n=len(spec.name), most=MAX_NAME))
     elif shown(spec.name) != spec.name:  # C0/C1 controls, line separators, bidi overrides
-        bad("name", "must be one line without control characters")
+        bad("name", _("must be one line without control characters"))
     if (msg := check_template(spec.message)) is not None:
         bad("message", msg)
     if not isinstance(spec.daemon, bool):
-        bad("daemon", "must be true or false")
+        bad("daemon", _("must be true or false"))
     if not isinstance(spec.copies, Copies):
-        bad("copies", "must be a number of copies such as 4 or \"per core\"")
+        bad("copies", _("must be a number of copies such as 4 or \"per core\""))
     elif (msg := spec.copies.problem()) is not None:
         bad("copies", msg)
     if spec.workload not in WORKLOADS:
-        bad("workload", f"{spec.workload!r} is not a workload; choose one of "
-            + ", ".join(WORKLOADS))
+        bad("workload", _("{workload} is not a workload; choose one of {known}").format(
+            workload=repr(spec.workload), known=", ".join(WORKLOADS)))
         return out
     workload = spec.work()
     if spec.workload == STEPS:
         for msg in _steps_problems(spec, workload):
             bad("steps", msg)
     elif spec.steps:
-        bad("steps", f"only a row whose workload is {STEPS!r} has steps")
+        bad("steps", _("only a row whose workload is {steps} has steps").format(
+            steps=repr(STEPS)))
     names = {p.name for p in workload.params}
     for key in spec.params:
         if key not in names:
-            bad(key, f"is not a parameter of {workload.name}; it takes "
-                + ", ".join(sorted(names)))
+            bad(key, _("is not a parameter of {workload}; it takes {known}").format(
+                workload=workload.name, known=", ".join(sorted(names))))
     for param in workload.params:
         if (msg := check_number(param, spec.param(param.name))) is not None:
             bad(param.name, msg)
     if "at" in names and _is_count(spec.param("at")) and _is_count(spec.param("n")) \
             and spec.param("at") >= spec.param("n"):
-        bad("at", f"is {spec.param('at')} but the loop stops after {spec.param('n')} "
-            "iterations, so this never happens", "warning")
+        bad("at", _("is {at} but the loop stops after {n} iterations, so this never "
+                    "happens").format(at=spec.param("at"), n=spec.param("n")), "warning")
     return out
 
 
@@ -265,16 +281,17 @@ def _check_backend(scenario: Scenario, cores: int) -> list[Problem]:
     if backend.has_workers:
         workers = scenario.workers
         msg = workers.problem() if isinstance(workers, Copies) else \
-            "must be a number of workers such as 4 or \"per core\""
+            _("must be a number of workers such as 4 or \"per core\"")
         if msg is None and workers.resolve(cores) > MAX_PROCESSES:
-            msg = f"makes {workers.resolve(cores)} workers here; at most {MAX_PROCESSES}"
+            msg = _("makes {n} workers here; at most {most}").format(
+                n=workers.resolve(cores), most=MAX_PROCESSES)
         if msg is not None:
             out.append(Problem("scenario", 0, "workers", msg))
     for i, step in enumerate(scenario.program):
         if step.action == "terminate" and not backend.can_terminate:
-            out.append(Problem("step", i, "action", f"a {backend.unit} cannot be terminated "
-                               "from outside; only processes can (choose the processes "
-                               "backend)"))
+            out.append(Problem("step", i, "action", _(
+                "a {unit} cannot be terminated from outside; only processes can (choose the "
+                "processes backend)").format(unit=backend.unit)))
     for row, spec in enumerate(scenario.processes):
         if backend.exit_problem is not None and spec.workload == "exit_code":
             out.append(Problem("process", row, "workload", backend.exit_problem))
@@ -297,56 +314,67 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
         if (msg := check_var(obj.name)) is not None:
             bad("name", msg)
         elif obj.name in names:
-            bad("name", f"{obj.name!r} is already the name of object {names[obj.name] + 1}")
+            bad("name", _("{name} is already the name of object {number}").format(
+                name=repr(obj.name), number=names[obj.name] + 1))
         elif obj.name in vars_:
-            bad("name", f"{obj.name!r} is already a process's name; names must differ")
+            bad("name", _("{name} is already a process's name; names must differ").format(
+                name=repr(obj.name)))
         names.setdefault(obj.name, i)
         kind = OBJECT_KINDS.get(obj.kind)
         if kind is None:
-            bad("kind", f"{obj.kind!r} is not a kind of shared object; choose one of "
-                + ", ".join(OBJECT_KINDS))
+            bad("kind", _("{kind} is not a kind of shared object; choose one of {known}")
+                .format(kind=repr(obj.kind), known=", ".join(OBJECT_KINDS)))
             continue
         for param in kind.params:
             if (msg := check_number(param, obj.param(param.name))) is not None:
                 bad(param.name, msg)
         if obj.typecode and not kind.typed:
-            bad("typecode", f"a {kind.name} has no typecode (a Value and an Array have)")
+            bad("typecode", _("a {kind} has no typecode (a Value and an Array have)").format(
+                kind=kind.name))
         elif obj.typecode and obj.typecode not in TYPECODES:
-            bad("typecode", f"{obj.typecode!r} is not a typecode; choose one of "
-                + ", ".join(map(describe_typecode, TYPECODES)))
+            bad("typecode", _("{typecode} is not a typecode; choose one of {known}").format(
+                typecode=repr(obj.typecode),
+                known=", ".join(map(describe_typecode, TYPECODES))))
         elif kind.typed and "init" in obj.params and \
                 (span := typecode_range(obj.code())) is not None and \
                 not span[0] <= obj.param("init") <= span[1]:
             # (Allowed, as multiprocessing allows it: the C type keeps the low bits.)
-            bad("init", f"{obj.param('init')} does not fit a {describe_typecode(obj.code())}, "
-                f"which holds {span[0]:,} to {span[1]:,}: the value starts as what "
-                "is left of it (its low bits)", "warning")
+            bad("init", _("{init} does not fit a {typecode}, which holds {low:,} to {high:,}: "
+                          "the value starts as what is left of it (its low bits)").format(
+                              init=obj.param("init"), typecode=describe_typecode(obj.code()),
+                              low=span[0], high=span[1]), "warning")
     used: set[str] = set()
     for row, spec in enumerate(scenario.processes):
         if spec.workload not in WORKLOADS:
             continue
         workload = spec.work()
-        # ("a producer prints once", or for a row's own steps "its steps never set")
-        a_row = "its steps" if spec.workload == STEPS else f"a {workload.title.lower()}"
+        # ("a producer prints once", or for a row's own steps "its steps never set"):
+        # each sentence in two versions, a row's own steps' and a workload's
+        own = spec.workload == STEPS
+        a_row = workload.title.lower()
         roles = {role: (wanted, help_) for role, wanted, help_ in workload.roles}
         for role in spec.uses:
             if role not in roles:
-                out.append(Problem("process", row, "uses", f"{a_row} "
-                                   f"{'name' if spec.workload == STEPS else 'has'} no "
-                                   f"{role!r} to give an object to"))
+                out.append(Problem("process", row, "uses", (
+                    _("its steps name no {role} to give an object to") if own else
+                    _("a {workload} has no {role} to give an object to")).format(
+                        workload=a_row, role=repr(role))))
         for role, (wanted, help_) in roles.items():
             name = spec.uses.get(role, "")
             given = scenario.shared(name) if name else None
             used.add(name)
             if not name:
-                out.append(Problem("process", row, "uses", f"needs a {wanted} as {role} "
-                                   f"({help_}); add one and choose it"))
+                out.append(Problem("process", row, "uses", _(
+                    "needs a {kind} as {role} ({help}); add one and choose it").format(
+                        kind=wanted, role=role, help=help_)))
             elif given is None:
-                out.append(Problem("process", row, "uses", f"there is no shared object "
-                                   f"named {name!r} (for {role})"))
+                out.append(Problem("process", row, "uses", _(
+                    "there is no shared object named {name} (for {role})").format(
+                        name=repr(name), role=role)))
             elif not plays(given.kind, wanted):
-                out.append(Problem("process", row, "uses", f"{role} must be a {wanted}, but "
-                                   f"{name} is a {given.kind}"))
+                out.append(Problem("process", row, "uses", _(
+                    "{role} must be a {wanted}, but {name} is a {kind}").format(
+                        role=role, wanted=wanted, name=name, kind=given.kind)))
         out += [Problem("process", row, "uses", msg)
                 for msg in _one_way_misuse(scenario, workload, spec.uses)]
         out += [Problem("process", row, "cell", msg)
@@ -354,33 +382,40 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
         given_names = [spec.uses[role] for role in roles if spec.uses.get(role)]
         twice = {n for n in given_names if given_names.count(n) > 1}
         if any(not (o := scenario.shared(n)) or o.kind != "RLock" for n in twice):
-            out.append(Problem("process", row, "uses", "uses one object for two roles: "
-                               "taking the same Lock twice blocks for ever (an RLock may "
-                               "be taken again by its holder); choose two"))
+            out.append(Problem("process", row, "uses", _(
+                "uses one object for two roles: taking the same Lock twice blocks for ever "
+                "(an RLock may be taken again by its holder); choose two")))
         if prints_outside_a_loop(workload.ops) and check_template(spec.message) is None \
                 and "i" in used_placeholders(spec.message):
-            out.append(Problem("process", row, "message", f"uses {{i}}, but {a_row} "
-                               "prints once, outside any loop: there is no iteration"))
+            out.append(Problem("process", row, "message", (
+                _("uses {{i}}, but its steps prints once, outside any loop: there is no "
+                  "iteration") if own else
+                _("uses {{i}}, but a {workload} prints once, outside any loop: there is no "
+                  "iteration")).format(workload=a_row)))
         if check_template(spec.message) is None and "n" in used_placeholders(spec.message) \
                 and "n" not in {p.name for p in workload.params}:
-            out.append(Problem("process", row, "message", f"uses {{n}}, but {a_row} "
-                               "has no number of iterations"))
+            out.append(Problem("process", row, "message", (
+                _("uses {{n}}, but its steps has no number of iterations") if own else
+                _("uses {{n}}, but a {workload} has no number of iterations")).format(
+                    workload=a_row)))
         if check_template(spec.message) is None and "by" in used_placeholders(spec.message) \
                 and "by" not in {p.name for p in workload.params}:
-            out.append(Problem("process", row, "message", f"uses {{by}}, but {a_row} "
-                               "adds nothing to a value (a counter does)"))
+            out.append(Problem("process", row, "message", (
+                _("uses {{by}}, but its steps adds nothing to a value (a counter does)")
+                if own else
+                _("uses {{by}}, but a {workload} adds nothing to a value (a counter does)"))
+                .format(workload=a_row)))
         provided = {p for op in walk(workload.ops) for p in op.provides}
         for placeholder in sorted(used_placeholders(spec.message) - provided
                                   if check_template(spec.message) is None else set()):
             if placeholder in _SET_BY:
-                out.append(Problem("process", row, "message", f"uses {{{placeholder}}}, "
-                                   f"which {a_row} never set"
-                                   f"{'' if spec.workload == STEPS else 's'} (a "
-                                   f"{_SET_BY[placeholder]})"))
+                steps_says, workload_says = _SET_BY[placeholder]
+                out.append(Problem("process", row, "message", _(
+                    steps_says if own else workload_says).format(workload=a_row)))
     for i, obj in enumerate(scenario.objects):
         if obj.name not in used:
-            out.append(Problem("object", i, "name", f"no process uses {obj.name}",
-                               "warning"))
+            out.append(Problem("object", i, "name", _("no process uses {name}").format(
+                name=obj.name), "warning"))
         elif obj.kind == "Barrier" and (short := _barrier_short(scenario, obj)):
             out.append(Problem("object", i, "parties", short, "warning"))
         elif obj.kind == "Pipe" and (crowded := _crowded_pipe_end(scenario, obj)):
@@ -399,7 +434,9 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
 
 def _and_list(names: list[str]) -> str:
     """"Q", "Q and L", "Q, L and V"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 # Names a steps row's function has of its own: an object its steps name must be called
@@ -415,16 +452,28 @@ def _steps_problems(spec: ProcessSpec, workload: Workload) -> list[str]:
     except StepsError as exc:
         return [str(exc)]
     durations = {p.name for p in workload.params}
-    return [f"{role} is a name the row's function has of its own (its loop, what it "
-            f"receives, its durations): rename the object"
+    return [_("{role} is a name the row's function has of its own (its loop, what it "
+              "receives, its durations): rename the object").format(role=role)
             for role, _kind, _help in workload.roles
             if role in _STEPS_LOCALS or role in durations]
 
 
-# The placeholders an operation sets, and who sets them, for validation's words.
-_SET_BY = {"item": "consumer gets items, a get or recv step", "value": "reader reads "
-           "the value, a read step",
-           "contents": "show_dict or show_list looks at a Manager's dict or list"}
+# The placeholders an operation sets, and who sets them, for validation's words: what
+# is said of a row's own steps, and of a workload (translated where it is said).
+_SET_BY = {
+    "item": (N_("uses {{item}}, which its steps never set (a consumer gets items, a get or "
+                "recv step)"),
+             N_("uses {{item}}, which a {workload} never sets (a consumer gets items, a get "
+                "or recv step)")),
+    "value": (N_("uses {{value}}, which its steps never set (a reader reads the value, a "
+                 "read step)"),
+              N_("uses {{value}}, which a {workload} never sets (a reader reads the value, a "
+                 "read step)")),
+    "contents": (N_("uses {{contents}}, which its steps never set (a show_dict or show_list "
+                    "looks at a Manager's dict or list)"),
+                 N_("uses {{contents}}, which a {workload} never sets (a show_dict or "
+                    "show_list looks at a Manager's dict or list)")),
+}
 
 
 def _cells_outside(scenario: Scenario, workload: Workload, spec: ProcessSpec) -> list[str]:
@@ -437,8 +486,10 @@ def _cells_outside(scenario: Scenario, workload: Workload, spec: ProcessSpec) ->
             continue
         first, n, size = int(spec.param(op.cell)), int(spec.param("n")), obj.param("size")
         if n and first + n > size:
-            return [f"writes cells {first} to {first + n - 1}, but {obj.name} has {size} "
-                    f"(0 to {size - 1}): make it bigger, or start lower"]
+            return [_("writes cells {first} to {last}, but {array} has {size} (0 to {end}): "
+                      "make it bigger, or start lower").format(
+                          first=first, last=first + n - 1, array=obj.name, size=size,
+                          end=size - 1)]
     return []
 
 
@@ -454,10 +505,12 @@ def _one_way_misuse(scenario: Scenario, workload: Workload,
         if obj is None or obj.kind != "Pipe" or obj.param("duplex"):
             continue
         if (isinstance(op, Send) and op.end == 0) or (isinstance(op, Recv) and op.end == 1):
-            verb = "sends" if isinstance(op, Send) else "receives"
-            out.append(f"{verb} on {obj.name}[{op.end}], but {obj.name} is one-way (duplex "
-                       f"0): {obj.name}[0] only receives and {obj.name}[1] only sends; "
-                       "set its duplex to 1")
+            said = _("sends on {pipe}[{end}], but {pipe} is one-way (duplex 0): {pipe}[0] "
+                     "only receives and {pipe}[1] only sends; set its duplex to 1") \
+                if isinstance(op, Send) else \
+                _("receives on {pipe}[{end}], but {pipe} is one-way (duplex 0): {pipe}[0] "
+                  "only receives and {pipe}[1] only sends; set its duplex to 1")
+            out.append(said.format(pipe=obj.name, end=op.end))
             break
     return out
 
@@ -473,9 +526,11 @@ def _barrier_short(scenario: Scenario, barrier: SharedObject) -> str:
     parties = barrier.param("parties")
     if parties <= waiting:
         return ""
-    return (f"waits for {parties} parties, but only {waiting} process"
-            f"{'es' if waiting != 1 else ''} use{'s' if waiting == 1 else ''} "
-            f"{barrier.name}: they would wait at it for ever")
+    return ngettext("waits for {parties} parties, but only {waiting} process uses {name}: "
+                    "they would wait at it for ever",
+                    "waits for {parties} parties, but only {waiting} processes use {name}: "
+                    "they would wait at it for ever", waiting).format(
+                        parties=parties, waiting=waiting, name=barrier.name)
 
 
 def _crowded_pipe_end(scenario: Scenario, pipe: SharedObject) -> str:
@@ -492,10 +547,13 @@ def _crowded_pipe_end(scenario: Scenario, pipe: SharedObject) -> str:
                 who.update({p.var} if p.copies.resolve(1) == 1 else {p.var, p.var + "'"})
     for (end, kind), who in sorted(users.items()):
         if len(who) > 1:
-            verb = "send on" if kind == "send" else "receive from"
-            return (f"several processes {verb} {pipe.name}[{end}]: one end of a pipe is "
-                    "for one process at a time — messages may be garbled; give each pair "
-                    "of processes a pipe of its own")
+            said = _("several processes send on {pipe}[{end}]: one end of a pipe is for one "
+                     "process at a time — messages may be garbled; give each pair of "
+                     "processes a pipe of its own") if kind == "send" else \
+                _("several processes receive from {pipe}[{end}]: one end of a pipe is for "
+                  "one process at a time — messages may be garbled; give each pair of "
+                  "processes a pipe of its own")
+            return said.format(pipe=pipe.name, end=end)
     return ""
 
 
@@ -511,8 +569,9 @@ def _check_program(scenario: Scenario) -> list[Problem]:
         out += _check_step(i, step, defined, started)
     for row, spec in enumerate(scenario.processes):
         if spec.var not in started and spec.var:
-            out.append(Problem("process", row, "var", f"{spec.var} is never started; add "
-                               f"{spec.var}.start() to the main program", "warning"))
+            out.append(Problem("process", row, "var", _(
+                "{var} is never started; add {var}.start() to the main program").format(
+                    var=spec.var), "warning"))
     return out
 
 
@@ -521,28 +580,34 @@ def _check_step(i: int, step: Step, defined: set[str], started: dict[str, int]) 
         return [Problem("step", i, field, message)]
 
     if step.action not in ACTIONS:
-        return bad("action", f"{step.action!r} is not a step; use one of " + ", ".join(ACTIONS))
+        return bad("action", _("{action} is not a step; use one of {known}").format(
+            action=repr(step.action), known=", ".join(ACTIONS)))
     if step.action == "sleep" or (step.action == "join" and step.seconds is not None):
-        what = "the sleep" if step.action == "sleep" else "the timeout"
         value = step.seconds
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
             shown = format_number(value) if isinstance(value, int | float) else repr(value)
-            return bad("seconds", f"{what} must be from 0 to {MAX_SECONDS:g} s, not {shown}")
+            said = _("the sleep must be from 0 to {most:g} s, not {value}") \
+                if step.action == "sleep" else \
+                _("the timeout must be from 0 to {most:g} s, not {value}")
+            return bad("seconds", said.format(most=MAX_SECONDS, value=shown))
     if step.action == "sleep":
         return []
     x = step.target
     if x not in defined:
-        return bad("target", f"there is no process named {x!r}" if x else
-                   "choose the process this step acts on")
+        return bad("target", _("there is no process named {name}").format(name=repr(x)) if x
+                   else _("choose the process this step acts on"))
     if step.action == "start":
         if x in started:
-            return bad("target", f"{x} is already started at step {started[x] + 1}; "
-                       "a process can be started only once")
+            return bad("target", _("{var} is already started at step {number}; a process can "
+                                   "be started only once").format(var=x,
+                                                                  number=started[x] + 1))
         started[x] = i
         return []
     if x not in started:
-        return bad("target", f"{x}.{step.action}() comes before {x}.start(): a process can "
-                   f"only be {'joined' if step.action == 'join' else 'terminated'} after it "
-                   "is started")
+        said = _("{var}.join() comes before {var}.start(): a process can only be joined "
+                 "after it is started") if step.action == "join" else \
+            _("{var}.terminate() comes before {var}.start(): a process can only be "
+              "terminated after it is started")
+        return bad("target", said.format(var=x))
     return []

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from mpgui.i18n import _, ngettext
 from mpgui.model.backend import failure_text
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import WriteError
@@ -128,7 +129,7 @@ def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: s
                         stopped=status == EXIT_INTERRUPTED)
     _outputs(store, header, trace=trace, csv=csv, quiet=quiet, err=err, after=after)
     if verdict is not None and not quiet:
-        err.write(f"mpgui: exercise: {verdict.sentence()}\n")
+        err.write(_("mpgui: exercise: {verdict}").format(verdict=verdict.sentence()) + "\n")
     return status
 
 
@@ -137,7 +138,8 @@ def _stopped_a_deadlock(runner: Runner | ScriptRunner, err: TextIO) -> bool:
     stopping it, and return True."""
     if runner.deadlock is None or runner.done:
         return False
-    err.write(f"mpgui: {runner.deadlock.sentence(runner.store)}; stopping the run\n")
+    err.write(_("mpgui: {deadlock}; stopping the run").format(
+        deadlock=runner.deadlock.sentence(runner.store)) + "\n")
     err.flush()
     runner.request_stop()
     return True
@@ -176,7 +178,10 @@ def trace_headless(script: Path, args: list[str], *, trace: Path | None = None,
 
 def _computer() -> str:
     """What the summary's first line adds about this computer."""
-    return f"; this computer has {cpu_count()} CPUs"
+    n = cpu_count()
+    # TRANSLATORS: added to the run's sentence, inside its brackets: "(speed 1, spawn; …)".
+    return ngettext("; this computer has {n} CPUs", "; this computer has {n} CPUs", n).format(
+        n=n)
 
 
 def _outputs(store: TraceStore, header: str, *, trace: Path | None, csv: Path | None,

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
+
 W = TypeVar("W", bound=QWidget)
 
 # The kinds of widget a user acts on or reads from (a scroll bar belongs to its view).
@@ -36,12 +38,12 @@ CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit, QAbstractSl
 
 # Qt's own parts, by their object names: (name, description).
 _PARTS = {
-    "qt_toolbar_ext_button": ("More toolbar buttons",
-                              "The toolbar buttons that do not fit the window"),
-    "qt_menubar_ext_button": ("More menus", "The menus that do not fit the window"),
-    "qt_tableview_cornerbutton": ("Select all", "Select every cell of the table"),
-    "ScrollLeftButton": ("Scroll left", "Show the tabs to the left"),
-    "ScrollRightButton": ("Scroll right", "Show the tabs to the right"),
+    "qt_toolbar_ext_button": (_("More toolbar buttons"),
+                              _("The toolbar buttons that do not fit the window")),
+    "qt_menubar_ext_button": (_("More menus"), _("The menus that do not fit the window")),
+    "qt_tableview_cornerbutton": (_("Select all"), _("Select every cell of the table")),
+    "ScrollLeftButton": (_("Scroll left"), _("Show the tabs to the left")),
+    "ScrollRightButton": (_("Scroll right"), _("Show the tabs to the right")),
 }
 
 
@@ -65,18 +67,21 @@ def name_parts(root: QWidget) -> None:
         part = _PARTS.get(w.objectName())
         if part is None and isinstance(w, QAbstractButton) and isinstance(w.parentWidget(),
                                                                            QLineEdit):
-            part = ("Clear", "Clear the text typed")  # (a line edit's clear button)
+            part = (_("Clear"), _("Clear the text typed"))  # (a line edit's clear button)
         if part is not None:
             accessible(w, w.accessibleName() or part[0], w.accessibleDescription() or part[1])
         elif isinstance(w, QHeaderView) and isinstance(w.parent(), QAbstractItemView):
-            owner = _name_of(w.parent()) or "the table"  # type: ignore[arg-type]
-            columns = w.orientation().name == "Horizontal"
-            accessible(w, f"{owner}: {'column' if columns else 'row'} headers",
-                       "Click one to select the whole " + ("column" if columns else "row"))
+            owner = _name_of(w.parent()) or _("the table")  # type: ignore[arg-type]
+            if w.orientation().name == "Horizontal":
+                accessible(w, _("{owner}: column headers").format(owner=owner),
+                           _("Click one to select the whole column"))
+            else:
+                accessible(w, _("{owner}: row headers").format(owner=owner),
+                           _("Click one to select the whole row"))
         elif isinstance(w, QAbstractItemView) and (combo := _combo_of(w)) is not None \
                 and combo.view() is w:
-            accessible(w, f"{_name_of(combo) or 'Choices'}: choices",
-                       "The choices of the box; Enter takes the one selected")
+            accessible(w, _("{box}: choices").format(box=_name_of(combo) or _("Choices")),
+                       _("The choices of the box; Enter takes the one selected"))
 
 
 def _combo_of(view: QWidget) -> QComboBox | None:

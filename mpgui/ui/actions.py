@@ -8,6 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 
+from mpgui.i18n import _
+
 Shortcut = str | QKeySequence.StandardKey
 
 
@@ -21,7 +23,7 @@ def make_action(parent: QObject, text: str, shortcuts: Shortcut | list[Shortcut]
         keys = shortcuts if isinstance(shortcuts, list) else [shortcuts]
         act.setShortcuts([QKeySequence(k) for k in keys])
     key = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    act.setToolTip(f"{tip} ({key})" if key else tip)
+    act.setToolTip(_("{tip} ({key})").format(tip=tip, key=key) if key else tip)
     act.setStatusTip(tip)
     if short is not None:
         act.setIconText(short)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from mpgui import __version__
 from mpgui.resources import resource
 from mpgui.startup import resume_collector
+from mpgui.ui.language import install_qt_translations
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.settings import APPLICATION, ORGANIZATION
 
@@ -26,6 +27,9 @@ def make_app() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("mpgui")
     app.setWindowIcon(QIcon(str(resource("icons", "mpgui.svg"))))
+    if not app.property("mpgui_translated"):  # (once: make_app may be called again)
+        install_qt_translations(app)  # type: ignore[arg-type]
+        app.setProperty("mpgui_translated", True)
     return app  # type: ignore[return-value]
 
 

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
+
 
 class Unsaved(Enum):
     """The answer to 'save your changes?'."""
@@ -27,9 +29,10 @@ class Unsaved(Enum):
 def ask_unsaved(parent: QWidget, name: str) -> Unsaved:
     """Ask whether to save the changes to `name` first."""
     buttons = QMessageBox.StandardButton
+    text = _("Save the changes to “{name}” first?\n\n"
+             "If you don't, your edits will be lost.").format(name=name)
     answer = QMessageBox.question(
-        parent, "Unsaved changes", f"Save the changes to “{name}” first?\n\n"
-        "If you don't, your edits will be lost.",
+        parent, _("Unsaved changes"), text,
         buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
     return {buttons.Save: Unsaved.SAVE, buttons.Discard: Unsaved.DISCARD}.get(
         answer, Unsaved.CANCEL)
@@ -52,10 +55,11 @@ def ask_recover(parent: QWidget, name: str, when: str) -> bool:
     """Offer the unsaved edits to `name` that a window which did not close properly
     left at `when`. True to recover them, False to discard them."""
     buttons = QMessageBox.StandardButton
+    text = _("mpgui did not close properly, and the edits to “{name}” were not saved. A "
+             "copy was kept at {when}.\n\nRecover them? (Discard deletes the copy.)").format(
+                 name=name, when=when)
     answer = QMessageBox.question(
-        parent, "Recover unsaved edits?", f"mpgui did not close properly, and the edits to "
-        f"“{name}” were not saved. A copy was kept at {when}.\n\nRecover them? (Discard "
-        "deletes the copy.)", buttons.Yes | buttons.Discard, buttons.Yes)
+        parent, _("Recover unsaved edits?"), text, buttons.Yes | buttons.Discard, buttons.Yes)
     return answer == buttons.Yes
 
 
@@ -67,13 +71,13 @@ def show_error(parent: QWidget, title: str, text: str) -> None:
 def ask_run_script(parent: QWidget, path: str) -> bool:
     """Say plainly that opening the script at `path` runs it. True to run it."""
     buttons = QMessageBox.StandardButton
-    box = QMessageBox(QMessageBox.Icon.Warning, "Run this script?",
-                      f"mpgui will run “{path}” as a Python program, exactly as "
-                      "“python script.py” in its folder would: with your permissions, "
-                      "able to read, change or delete your files.\n\nRun only a script "
-                      "you wrote or trust. You are asked once for each file.",
-                      buttons.Cancel, parent)
-    run = box.addButton("Run It", QMessageBox.ButtonRole.AcceptRole)
+    text = _("mpgui will run “{path}” as a Python program, exactly as “python script.py” "
+             "in its folder would: with your permissions, able to read, change or delete "
+             "your files.\n\nRun only a script you wrote or trust. You are asked once for "
+             "each file.").format(path=path)
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Run this script?"), text, buttons.Cancel,
+                      parent)
+    run = box.addButton(_("Run It"), QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(buttons.Cancel)
     box.exec()
     return box.clickedButton() is run
@@ -85,8 +89,8 @@ def offer_stop(parent: QWidget, title: str, text: str, stop: Callable[[], None])
     when it no longer applies."""
     buttons = QMessageBox.StandardButton
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, buttons.NoButton, parent)
-    stop_button = box.addButton("Stop the Run", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Keep Watching", QMessageBox.ButtonRole.RejectRole)
+    stop_button = box.addButton(_("Stop the Run"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Keep Watching"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(stop_button)
     box.setWindowModality(Qt.WindowModality.NonModal)
     box.buttonClicked.connect(lambda b: stop() if b is stop_button else None)

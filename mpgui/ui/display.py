@@ -17,6 +17,8 @@ import socket
 import sys
 import threading
 
+from mpgui.i18n import _
+
 # How long one connection attempt may take, and the whole check. A display that does not
 # answer within this would not show a window anyway.
 CONNECT_TIMEOUT_S = 0.4
@@ -24,7 +26,7 @@ CHECK_TIMEOUT_S = 0.8
 X_TCP_BASE_PORT = 6000
 X_SOCKET_DIR = "/tmp/.X11-unix"
 
-NO_DISPLAY = "no display found; from a terminal use `mpgui run` or `mpgui trace`"
+NO_DISPLAY = _("no display found; from a terminal use `mpgui run` or `mpgui trace`")
 
 # The Qt platforms that need a display server; any other one asked for is trusted.
 _X11 = "xcb"

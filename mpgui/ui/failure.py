@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mpgui.i18n import _
+
 # The libraries Qt's xcb plugin needs from the system (the bundle does not carry them),
 # and the Debian/Ubuntu package of each.
 XCB_PACKAGES = {
@@ -85,10 +87,10 @@ def missing_library_message(error: str | BaseException) -> str:
     found = _NOT_FOUND.search(text)
     soname = found.group(1) if found else text.split(":", 1)[0].strip().rsplit("/", 1)[-1]
     package = XCB_PACKAGES.get(soname)
-    how = (f"On Debian or Ubuntu: sudo apt install {package}" if package else
-           "Install the package of your system that provides it.")
-    return (f"mpgui's window needs the system library {soname}, which is missing.\n"
-            f"{how}\n\n({text})")
+    how = (_("On Debian or Ubuntu: sudo apt install {package}").format(package=package)
+           if package else _("Install the package of your system that provides it."))
+    return _("mpgui's window needs the system library {library}, which is missing.\n"
+             "{how}\n\n({error})").format(library=soname, how=how, error=text)
 
 
 def check_qt_platform() -> str | None:
@@ -134,7 +136,7 @@ def report_failure(text: str, details: str = "", *, qt_usable: bool = True,
     it in a dialog (titled "mpgui could not start") unless `dialog` is False."""
     from mpgui.model.escape import one_line
 
-    print(f"mpgui: error: {one_line(text)}", file=sys.stderr)
+    print(_("mpgui: error: {message}").format(message=one_line(text)), file=sys.stderr)
     if details:
         print(details, file=sys.stderr)
     if not (dialog and without_terminal() and can_show_windows()):
@@ -144,7 +146,7 @@ def report_failure(text: str, details: str = "", *, qt_usable: bool = True,
     _desktop_tool_dialog(text)
 
 
-TITLE = "mpgui could not start"
+TITLE = _("mpgui could not start")
 
 
 def _qt_dialog(text: str, details: str) -> bool:

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.builtins import DEFAULT_SCENARIO, pack_of, resolve_scenario
 from mpgui.model.fileformat import SUFFIX, ScenarioFileError
 from mpgui.model.filekind import PACK, PACK_SUFFIX, RUN, SCRIPT, SCRIPT_SUFFIXES, file_kind
@@ -167,45 +168,46 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.acts: dict[str, QAction] = {
-            "run": make_action(self, "&Run", ["F5", "Ctrl+R"], self.run,
-                               "Start the processes as the main program says",
+            "run": make_action(self, _("&Run"), ["F5", "Ctrl+R"], self.run,
+                               _("Start the processes as the main program says"),
                                icon=icon("run")),
-            "stop": make_action(self, "S&top", ["Esc"], self.stop, "Stop the run: terminate "
-                                "every child (kill it if it does not stop)",
+            "stop": make_action(self, _("S&top"), ["Esc"], self.stop, _("Stop the run: terminate "
+                                "every child (kill it if it does not stop)"),
                                 icon=icon("stop")),
-            "follow": make_action(self, "&Follow the Run", ["Ctrl+L"], self.chart.follow,
-                                  "Show the whole run up to now again after you panned or "
-                                  "zoomed the chart", short="Follow",
+            "follow": make_action(self, _("&Follow the Run"), ["Ctrl+L"], self.chart.follow,
+                                  _("Show the whole run up to now again after you panned or "
+                                    "zoomed the chart"), short=_("Follow"),
                                   icon=icon("follow")),
-            "quit": make_action(self, "&Quit", "Ctrl+Q",
-                                self.close, "Quit mpgui (a run in progress is stopped)"),
+            "quit": make_action(self, _("&Quit"), "Ctrl+Q",
+                                self.close, _("Quit mpgui (a run in progress is stopped)")),
             # Single keys for presentation mode only (elsewhere they are typing).
-            "space": make_action(self, "Run or Stop", "Space", self.run_or_stop,
-                                 "Run, or stop the run (or pause the replay)"),
-            "replay_key": make_action(self, "Replay", "R", self.runs.replay,
-                                      "Replay the last run"),
-            "step_key": make_action(self, "Next Event", "Right", lambda: self.runs.step(True),
-                                    "Step the replay to the next event"),
-            "step_back_key": make_action(self, "Previous Event", "Left",
+            "space": make_action(self, _("Run or Stop"), "Space", self.run_or_stop,
+                                 _("Run, or stop the run (or pause the replay)")),
+            "replay_key": make_action(self, _("Replay"), "R", self.runs.replay,
+                                      _("Replay the last run")),
+            "step_key": make_action(self, _("Next Event"), "Right",
+                                    lambda: self.runs.step(True),
+                                    _("Step the replay to the next event")),
+            "step_back_key": make_action(self, _("Previous Event"), "Left",
                                          lambda: self.runs.step(False),
-                                         "Step the replay back to the event before"),
+                                         _("Step the replay back to the event before")),
             "compare_backends": make_action(
-                self, "Compare &Backends", "Ctrl+Alt+B",
+                self, _("Compare &Backends"), "Ctrl+Alt+B",
                 lambda: self.comparison.start(self.doc.scenario),
-                "Run this scenario twice — as processes, then as threads (a pool's: then as a "
-                "pool) — and show the two runs one above the other, processes on top"),
+                _("Run this scenario twice — as processes, then as threads (a pool's: then as "
+                  "a pool) — and show the two runs one above the other, processes on top")),
             "present": self.view_actions.actions["present"],
             "replay": self.runs.actions["replay"],
         }
         self.acts["follow"].setCheckable(True)
         self.acts["follow"].setChecked(True)
         stack = self.doc.undo_group  # follows the open scenario's own history
-        self.acts["undo"] = stack.createUndoAction(self, "&Undo")
+        self.acts["undo"] = stack.createUndoAction(self, _("&Undo"))
         self.acts["undo"].setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.acts["redo"] = stack.createRedoAction(self, "&Redo")
+        self.acts["redo"] = stack.createRedoAction(self, _("&Redo"))
         self.acts["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.acts["undo"].setStatusTip("Undo the last edit of this scenario")
-        self.acts["redo"].setStatusTip("Do again the edit just undone")
+        self.acts["undo"].setStatusTip(_("Undo the last edit of this scenario"))
+        self.acts["redo"].setStatusTip(_("Do again the edit just undone"))
         # Shortcuts work whichever pane has the focus, and with the menu bar hidden.
         for group in (self.acts, self.files.actions, self.scripts.actions,
                       self.gallery_actions.actions, self.exercises.actions,
@@ -235,7 +237,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        f = bar.addMenu("&File")
+        f = bar.addMenu(_("&File"))
         fa = self.files.actions
         f.addActions([fa["new"], fa["open"]])
         f.addMenu(self.files.recent_menu)
@@ -249,7 +251,7 @@ class MainWindow(QMainWindow):
         f.addMenu(self.runs.export_menu)
         f.addSeparator()
         f.addAction(self.acts["quit"])
-        e = bar.addMenu("&Edit")
+        e = bar.addMenu(_("&Edit"))
         e.addActions([self.acts["undo"], self.acts["redo"]])
         e.addSeparator()
         e.addAction(self.code.actions_["copy"])
@@ -259,21 +261,21 @@ class MainWindow(QMainWindow):
         e.addActions(list(self.program.actions_.values()))
         e.addSeparator()
         e.addActions(self.objects.actions_for_menu())
-        self.view_actions.fill(bar.addMenu("&View"))
-        g = bar.addMenu("&Scenarios")
+        self.view_actions.fill(bar.addMenu(_("&View")))
+        g = bar.addMenu(_("&Scenarios"))
         g.addActions(list(self.gallery_actions.actions.values()))
         g.addSeparator()
         g.addActions(list(self.exercises.actions.values()))
         g.addSeparator()
         g.addMenu(self.files.builtin_menu)
-        r = bar.addMenu("&Run")
+        r = bar.addMenu(_("&Run"))
         r.addActions([self.acts["run"], self.acts["stop"], self.acts["compare_backends"]])
         r.addSeparator()
         r.addAction(self.acts["follow"])
         r.addSeparator()
         self.runs.fill(r)
         self.help_actions = HelpActions(self)
-        self.help_actions.fill(bar.addMenu("&Help"))
+        self.help_actions.fill(bar.addMenu(_("&Help")))
         self.addActions(list(self.help_actions.actions.values()))  # F1 without the menu bar
 
     def _connect(self) -> None:
@@ -326,7 +328,7 @@ class MainWindow(QMainWindow):
                 scenario, path = resolve_scenario(candidate)
             except ScenarioFileError as exc:
                 if name_or_path:
-                    dialogs.show_error(self, "Cannot open scenario", str(exc))
+                    dialogs.show_error(self, _("Cannot open scenario"), str(exc))
                 continue
             self.doc.load(scenario, path=path.resolve() if path else None,
                           builtin=None if path else candidate)
@@ -484,7 +486,7 @@ class MainWindow(QMainWindow):
                                         blocked=bool(errors))
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.doc.display_name}[*] — mpgui")
+        self.setWindowTitle(_("{name}[*] — mpgui").format(name=self.doc.display_name))
         self.setWindowModified(self.doc.modified)
         self._show_about()
 

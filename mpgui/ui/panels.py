@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
+
 TITLE = "panel_title"  # the object name of every panel's title, to restyle them all
 HINT = "panel_hint"  # ... and of its hint, which presentation mode hides
 
@@ -73,7 +75,7 @@ class ActionStrip(QWidget):
             self.buttons.append(button)
         self.more = QToolButton(self)
         self.more.setText("⋯")
-        self.more.setToolTip("More actions of this panel")
+        self.more.setToolTip(_("More actions of this panel"))
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more.setMenu(QMenu(self.more))
         self.more.hide()

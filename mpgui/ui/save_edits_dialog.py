@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.ui.accessibility import accessible
 
 
@@ -24,29 +25,29 @@ class SaveEditsDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, names: list[str]) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Unsaved changes")
+        self.setWindowTitle(_("Unsaved changes"))
         layout = QVBoxLayout(self)
-        head = QLabel("<b>Save copies of your edited scenarios?</b>")
-        text = QLabel("These scenarios have edits that are not saved. Built-in scenarios "
-                      "are never overwritten: for each one you save, you choose where its "
-                      "copy goes. What you do not save is lost when mpgui closes.")
+        head = QLabel("<b>" + _("Save copies of your edited scenarios?") + "</b>")
+        text = QLabel(_("These scenarios have edits that are not saved. Built-in scenarios "
+                        "are never overwritten: for each one you save, you choose where its "
+                        "copy goes. What you do not save is lost when mpgui closes."))
         text.setWordWrap(True)
-        self.list = accessible(QListWidget(), "Edited scenarios",
-                               "The scenarios with unsaved edits; the checked ones are "
-                               "saved (Space checks or unchecks)")
+        self.list = accessible(QListWidget(), _("Edited scenarios"),
+                               _("The scenarios with unsaved edits; the checked ones are "
+                                 "saved (Space checks or unchecks)"))
         for name in names:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.list.addItem(item)
         buttons = QDialogButtonBox()
-        self.save = QPushButton("Save Selected…")
-        self.save.setToolTip("Save the checked scenarios, then quit")
+        self.save = QPushButton(_("Save Selected…"))
+        self.save.setToolTip(_("Save the checked scenarios, then quit"))
         buttons.addButton(self.save, QDialogButtonBox.ButtonRole.AcceptRole)
         self.discard = buttons.addButton(QDialogButtonBox.StandardButton.Discard)
-        self.discard.setToolTip("Quit without saving any of them")
+        self.discard.setToolTip(_("Quit without saving any of them"))
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setToolTip(
-            "Keep mpgui open")
+            _("Keep mpgui open"))
         self.save.setDefault(True)
         self.save.clicked.connect(self.accept)
         self.discard.clicked.connect(lambda: self.done(_DISCARD))

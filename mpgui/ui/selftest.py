@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 
+from mpgui.i18n import _
 from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.runtime.cpu import pid_running
 from mpgui.runtime.output.stdout import write_out
@@ -41,12 +42,16 @@ def run_selftest() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     took = time.monotonic() - t0
     if problems:
-        write_out(f"mpgui selftest: FAILED ({took:.1f} s): " + "; ".join(problems) + "\n")
+        write_out(_("mpgui selftest: FAILED ({took:.1f} s): {problems}").format(
+            took=took, problems="; ".join(problems)) + "\n")
         return 1
+    said = methods[0] if methods else ""
+    for method in methods[1:]:
+        said = _("{first} and {second}").format(first=said, second=method)
     # (write_out: on a full disk, one error line instead of a traceback)
-    write_out(f"mpgui selftest: ok — the window ran the seed with {' and '.join(methods)}, "
-              f"then as threads and as a pool: 4 rows each, 16 lines, all ended well, no "
-              f"child left ({took:.1f} s)\n")
+    write_out(_("mpgui selftest: ok — the window ran the seed with {methods}, then as "
+                "threads and as a pool: 4 rows each, 16 lines, all ended well, no child "
+                "left ({took:.1f} s)").format(methods=said, took=took) + "\n")
     return 0
 
 
@@ -75,12 +80,13 @@ def _check(methods: list[str], scratch: str) -> list[str]:
         before = window.controller.runner
         window.run(backend)
         if window.controller.runner is None or window.controller.runner is before:
-            problems.append(f"{what}: the run did not start")
+            problems.append(_("{what}: the run did not start").format(what=what))
             continue
         if window.controller.running:
             loop.exec()
         window.controller.finished.disconnect(loop.quit)
-        problems += [f"{what}: {p}" for p in _verdict(window)]
+        problems += [_("{what}: {problem}").format(what=what, problem=p)
+                     for p in _verdict(window)]
     window.close()  # stops whatever still runs
     app.processEvents()
     return problems
@@ -90,23 +96,27 @@ def _verdict(window) -> list[str]:  # type: ignore[no-untyped-def]
     runner = window.controller.runner
     if window.controller.running:
         window.controller.shutdown()
-        return [f"the run did not finish within {TIMEOUT_S} s"]
+        return [_("the run did not finish within {seconds} s").format(seconds=TIMEOUT_S)]
     out = []
     for ln in runner.store.lanes:
         if ln.kind != "process":
             continue
         if ln.pid is None:
-            out.append(f"{ln.var} never reported (its process did not start)")
+            out.append(_("{var} never reported (its process did not start)").format(
+                var=ln.var))
         elif ln.exit_code != 0:
-            out.append(f"{ln.var} ended with exit code {ln.exit_code}"
-                       + (f" ({ln.error[0]}: {ln.error[1]})" if ln.error else ""))
+            out.append(_("{var} ended with exit code {code} ({error}: {message})").format(
+                var=ln.var, code=ln.exit_code, error=ln.error[0], message=ln.error[1])
+                if ln.error else
+                _("{var} ended with exit code {code}").format(var=ln.var, code=ln.exit_code))
         elif ln.lines != EXPECTED_LINES.get(ln.var):
-            out.append(f"{ln.var} printed {ln.lines} lines, not {EXPECTED_LINES.get(ln.var)}")
+            out.append(_("{var} printed {lines} lines, not {expected}").format(
+                var=ln.var, lines=ln.lines, expected=EXPECTED_LINES.get(ln.var)))
     shown = sum(1 for line in window.console.toPlainText().splitlines()
                 if line.strip().split("  ", 1)[-1].startswith("Process "))
     if shown != sum(EXPECTED_LINES.values()):
-        out.append(f"the output pane shows {shown} lines, not 16")
+        out.append(_("the output pane shows {shown} lines, not 16").format(shown=shown))
     left = [pid for pid in runner.pids() if pid_running(pid)]
     if left:
-        out.append(f"processes still running: {left}")
+        out.append(_("processes still running: {pids}").format(pids=left))
     return out

@@ -8,6 +8,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from mpgui.i18n import _
 from mpgui.runtime.cpu import cores_known, cpu_count
 from mpgui.runtime.output.summary import wall_seconds
 from mpgui.runtime.session.record import RunRecord
@@ -16,20 +17,21 @@ from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.panels import ElidedLabel
 from mpgui.ui.toolbar import START_METHOD_HELP
 
-STATES = {Status.RUNNING: "Running", Status.STOPPING: "Stopping…",
-          Status.STOPPED: "Stopped", Status.FINISHED: "Finished"}
+STATES = {Status.RUNNING: _("Running"), Status.STOPPING: _("Stopping…"),
+          Status.STOPPED: _("Stopped"), Status.FINISHED: _("Finished")}
 
 
 class RunStatus:
     """The labels, and how they read for a live run, a recorded one, or none."""
 
     def __init__(self, bar: QStatusBar, problems: QLabel) -> None:
-        where = "" if cores_known() else " (this system does not say which core runs what)"
-        self.cpu_label = ElidedLabel(f"This computer has {cpu_count()} CPUs{where}",
-                                     f"{cpu_count()} CPUs")
-        self.cpu_label.setToolTip("os.cpu_count(): the logical CPUs the OS can run "
-                                  "processes on at the same time.")
-        self.run_label = ElidedLabel("Ready")
+        full = _("This computer has {n} CPUs") if cores_known() else \
+            _("This computer has {n} CPUs (this system does not say which core runs what)")
+        self.cpu_label = ElidedLabel(full.format(n=cpu_count()),
+                                     _("{n} CPUs").format(n=cpu_count()))
+        self.cpu_label.setToolTip(_("os.cpu_count(): the logical CPUs the OS can run "
+                                    "processes on at the same time."))
+        self.run_label = ElidedLabel(_("Ready"))
         self.method_label = ElidedLabel()
         bar.addWidget(problems, 1)  # beside passing messages; they hide it a moment
         for w in (self.run_label, self.method_label, self.cpu_label):
@@ -41,14 +43,14 @@ class RunStatus:
 
     def fit_widths(self) -> None:
         """No label wider than its whole text (after a zoom: the font changed)."""
+        widest = _progress_text(STATES[Status.RUNNING], 64, 64, 999.9)
         for w in (self.run_label, self.method_label, self.cpu_label):
-            texts = [w.text()] + (["Running · 64 running, 64 finished · 999.9 s"]
-                                  if w is self.run_label else [])
+            texts = [w.text()] + ([widest] if w is self.run_label else [])
             w.setMaximumWidth(max(w.fontMetrics().horizontalAdvance(t) for t in texts) + 14)
 
     def show_method(self, method: str) -> None:
         """The start method the next run uses."""
-        self.method_label.setText(f"start method: {method}", method)
+        self.method_label.setText(_("start method: {method}").format(method=method), method)
         self.method_label.setToolTip(START_METHOD_HELP.get(method, method))
 
     def show_runner(self, runner: Run) -> None:
@@ -65,14 +67,15 @@ class RunStatus:
         """A recorded run shown (or `replay`ed), or none: Ready (or, when the scenario
         has an error, that it cannot run)."""
         if record is None:
-            self.run_label.setText("Cannot run: fix the red cell" if blocked else "Ready")
+            self.run_label.setText(_("Cannot run: fix the red cell") if blocked else _("Ready"))
         elif replay is not None:
             self.run_label.setText(replay.label)
         else:
-            state = "Stopped" if record.stopped else "Finished"
+            state = STATES[Status.STOPPED] if record.stopped else STATES[Status.FINISHED]
             full, short = _progress(state, record.store, wall_seconds(record.store))
-            self.run_label.setText(f"Run {record.number} · {full}", f"Run {record.number} · "
-                                   f"{short}")
+            said = _("Run {number} · {progress}")
+            self.run_label.setText(said.format(number=record.number, progress=full),
+                                   said.format(number=record.number, progress=short))
 
 
 def _progress(state: str, store: TraceStore, elapsed: float) -> tuple[str, str]:
@@ -81,5 +84,11 @@ def _progress(state: str, store: TraceStore, elapsed: float) -> tuple[str, str]:
     lanes = [ln for ln in store.lanes if ln.kind == "process"]
     finished = sum(ln.end_t is not None for ln in lanes)
     started = sum(ln.start_call_t is not None for ln in lanes)
-    return (f"{state} · {started - finished} running, {finished} finished · {elapsed:.1f} s",
-            f"{state} · {elapsed:.1f} s")
+    return (_progress_text(state, started - finished, finished, elapsed),
+            _("{state} · {elapsed:.1f} s").format(state=state, elapsed=elapsed))
+
+
+def _progress_text(state: str, running: int, finished: int, elapsed: float) -> str:
+    """"Running · 2 running, 1 finished · 3.4 s"."""
+    return _("{state} · {running} running, {finished} finished · {elapsed:.1f} s").format(
+        state=state, running=running, finished=finished, elapsed=elapsed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QImage, QPainter, QPen, QPixmap
 
+from mpgui.i18n import _
 from mpgui.runtime.protocol import State
 
 # Okabe & Ito (2008), in an order that keeps neighbouring rows far apart.
@@ -56,14 +57,14 @@ STATE_STYLES: dict[int, StateStyle] = {
 GHOST_ALPHA = 45  # a predicted span's fill: what was measured shows through
 
 STATE_HELP = {
-    State.RUNNING: "running on a CPU core",
-    State.PREEMPTED: "ready to run, but another process had the core (time-slicing)",
-    State.SLEEPING: "sleeping (time.sleep): needs no core",
-    State.WAITING: "waiting in join() for another process",
-    State.STARTING: "starting: the new Python process is booting",
-    State.GIL: "ready to run, but another thread of the process held the GIL",
-    State.QUEUED: "queued: submitted to the pool, waiting for a free worker",
-    State.BLOCKED: "blocked: waiting on a shared object (a lock, an empty or full queue)",
+    State.RUNNING: _("running on a CPU core"),
+    State.PREEMPTED: _("ready to run, but another process had the core (time-slicing)"),
+    State.SLEEPING: _("sleeping (time.sleep): needs no core"),
+    State.WAITING: _("waiting in join() for another process"),
+    State.STARTING: _("starting: the new Python process is booting"),
+    State.GIL: _("ready to run, but another thread of the process held the GIL"),
+    State.QUEUED: _("queued: submitted to the pool, waiting for a free worker"),
+    State.BLOCKED: _("blocked: waiting on a shared object (a lock, an empty or full queue)"),
 }
 
 # Hatching that scales. Qt's pattern brushes (BDiagPattern, Dense6Pattern, ...) are 1-px
@@ -173,7 +174,7 @@ def readable(color: QColor, background: QColor | str, ratio: float = TEXT_CONTRA
     keeps its colour in the output. Black on dark becomes grey, then white."""
     c = QColor(color)
     light_background = relative_luminance(background) > 0.18  # brighter than mid-grey
-    for _ in range(60):
+    for _step in range(60):
         if contrast_ratio(c, background) >= ratio:
             return c
         if light_background:

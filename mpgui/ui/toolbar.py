@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.model.backend import BACKENDS, get_backend
 from mpgui.model.copies import MAX_COPIES, PER_CORE, Copies
 from mpgui.model.scenario import Scenario
@@ -38,12 +40,12 @@ from mpgui.ui.theme import Theme
 
 SHORT_ROLE = Qt.ItemDataRole.UserRole + 1  # an item's text without its prefix
 START_METHOD_HELP = {
-    "spawn": "spawn: each child is a fresh Python interpreter that imports your code "
-             "again (slowest start; the default on Windows and macOS).",
-    "forkserver": "forkserver: children are forked from a small server process started "
-                  "once (fast and safe; the default on Linux from Python 3.14).",
-    "fork": "fork: each child is a copy of the parent process (fastest start, but unsafe "
-            "when the parent runs threads, as a GUI does).",
+    "spawn": _("spawn: each child is a fresh Python interpreter that imports your code "
+               "again (slowest start; the default on Windows and macOS)."),
+    "forkserver": _("forkserver: children are forked from a small server process started "
+                    "once (fast and safe; the default on Linux from Python 3.14)."),
+    "fork": _("fork: each child is a copy of the parent process (fastest start, but unsafe "
+              "when the parent runs threads, as a GUI does)."),
 }
 
 
@@ -55,12 +57,12 @@ class SpeedBox(QDoubleSpinBox):
         self.setDecimals(2)
         self.setRange(MIN_SPEED, MAX_SPEED)
         self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self.setPrefix("Speed ")
+        self.setPrefix(_("Speed "))
         self.setSuffix("×")
         self.setAccelerated(True)
-        self.setToolTip("How much faster than real time to run: every duration "
-                        "(sleeps, compute times, join timeouts) is divided by this.")
-        self.setAccessibleName("Speed")
+        self.setToolTip(_("How much faster than real time to run: every duration "
+                          "(sleeps, compute times, join timeouts) is divided by this."))
+        self.setAccessibleName(_("Speed"))
         self.setAccessibleDescription(self.toolTip())
         saved = settings().value("speed", 1.0)
         self.setValue(float(value if value is not None else _as_float(saved, 1.0)))
@@ -75,13 +77,13 @@ class MethodBox(QComboBox):
     def __init__(self, chosen: str | None) -> None:
         super().__init__()
         for m in start_methods():
-            self.addItem(f"start method: {m}", m)
+            self.addItem(_method_text(m), m)
             self.setItemData(self.count() - 1, m, SHORT_ROLE)
             self.setItemData(self.count() - 1, START_METHOD_HELP.get(m, m),
                              Qt.ItemDataRole.ToolTipRole)
-        self.setToolTip("How child processes are started. " + " ".join(
-            START_METHOD_HELP.get(m, m) for m in start_methods()))
-        self.setAccessibleName("Start method")
+        self.setToolTip(_("How child processes are started. {methods}").format(
+            methods=" ".join(START_METHOD_HELP.get(m, m) for m in start_methods())))
+        self.setAccessibleName(_("Start method"))
         self.setAccessibleDescription(self.toolTip())
         chosen = chosen or str(settings().value("start_method", DEFAULT_START_METHOD))
         self.setCurrentIndex(max(0, self.findData(chosen)))
@@ -93,7 +95,7 @@ class MethodBox(QComboBox):
 
     def set_short(self, short: bool) -> None:
         """Say only "spawn" (narrow) or "start method: spawn"."""
-        _set_short(self, short, "start method: ")
+        _set_short(self, short, _method_text)
 
 
 class BackendBox(QWidget):
@@ -107,21 +109,22 @@ class BackendBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.combo = QComboBox()
         for name, backend in BACKENDS.items():
-            self.combo.addItem(f"run as: {name}", name)
+            self.combo.addItem(_backend_text(name), name)
             self.combo.setItemData(self.combo.count() - 1, name, SHORT_ROLE)
             self.combo.setItemData(self.combo.count() - 1, backend.help,
                                    Qt.ItemDataRole.ToolTipRole)
-        self.combo.setToolTip("What runs each row of the table. " + " ".join(
-            f"{name}: {backend.help}." for name, backend in BACKENDS.items()))
+        self.combo.setToolTip(_("What runs each row of the table. {backends}").format(
+            backends=" ".join(_("{name}: {help}.").format(name=name, help=backend.help)
+                              for name, backend in BACKENDS.items())))
         self.workers = QSpinBox()
         self.workers.setRange(0, MAX_COPIES)
-        self.workers.setSpecialValueText("workers: per core")  # 0: os.cpu_count()
-        self.workers.setPrefix("workers: ")
-        self.workers.setToolTip("How many worker processes the pool has "
-                                "(multiprocessing.Pool(N)); per core: os.cpu_count(), "
-                                "the pool's default")
-        accessible(self.combo, "Run as", self.combo.toolTip())
-        accessible(self.workers, "Pool workers", self.workers.toolTip())
+        self.workers.setSpecialValueText(_("workers: per core"))  # 0: os.cpu_count()
+        self.workers.setPrefix(_("workers: "))
+        self.workers.setToolTip(_("How many worker processes the pool has "
+                                  "(multiprocessing.Pool(N)); per core: os.cpu_count(), "
+                                  "the pool's default"))
+        accessible(self.combo, _("Run as"), self.combo.toolTip())
+        accessible(self.workers, _("Pool workers"), self.workers.toolTip())
         layout.addWidget(self.combo)
         layout.addWidget(self.workers)
         self.sync()
@@ -131,9 +134,9 @@ class BackendBox(QWidget):
 
     def set_short(self, short: bool) -> None:
         """Say only "threads" (narrow) or "run as: threads"."""
-        _set_short(self.combo, short, "run as: ")
-        self.workers.setPrefix("" if short else "workers: ")
-        self.workers.setSpecialValueText("per core" if short else "workers: per core")
+        _set_short(self.combo, short, _backend_text)
+        self.workers.setPrefix("" if short else _("workers: "))
+        self.workers.setSpecialValueText(_("per core") if short else _("workers: per core"))
 
     def sync(self) -> None:
         """Show the document's backend (after an edit, undo or open)."""
@@ -154,7 +157,8 @@ class BackendBox(QWidget):
         backend = str(self.combo.currentData())
         scenario = self.doc.scenario
         if (backend, workers) != (scenario.backend, scenario.workers):
-            what = f"run as {backend}" if backend != scenario.backend else "pool size"
+            what = _("run as {backend}").format(backend=backend) \
+                if backend != scenario.backend else _("pool size")
             self.doc.edit(replace(scenario, backend=backend, workers=workers), what,
                           merge_key="workers" if backend == scenario.backend else None)
         self.workers.setVisible(get_backend(backend).has_workers)
@@ -186,17 +190,20 @@ class ProblemLabel(QLabel):
             self.reason = ""
             self._parts = ("", "", "")
             self.setText("")
-            return "Start the processes as the main program says (F5)"
+            return _("Start the processes as the main program says (F5)")
         reason = self.reason = shown[0].text(scenario)
+        show = " <a href='show'>" + html.escape(_("Show")) + "</a>"
         if not errors:
-            self._parts = ("⚠ ", reason, " <a href='show'>Show</a>")
+            self._parts = ("⚠ ", reason, show)
             self._fit()
-            return "Start the processes as the main program says (F5)"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        self._parts = (f"<span style='color:{theme.crash}'>✖ Cannot run: ", reason + more,
-                       "</span> <a href='show'>Show</a>")
+            return _("Start the processes as the main program says (F5)")
+        more = _(" (and {n} more)").format(n=len(errors) - 1) if len(errors) > 1 else ""
+        cannot = _("Cannot run: {reason}")  # the reason is shortened to fit: split there
+        before, _mark, after = cannot.partition("{reason}")
+        self._parts = (f"<span style='color:{theme.crash}'>✖ {html.escape(before)}",
+                       reason + more, f"{html.escape(after)}</span>{show}")
         self._fit()
-        return f"Cannot run: {reason}{more}"
+        return cannot.format(reason=reason + more)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
@@ -216,7 +223,7 @@ class ProblemLabel(QLabel):
 
 def run_toolbar(acts: dict[str, QAction]) -> QToolBar:
     """The actions' toolbar: Run, Stop, Replay | Follow | Present."""
-    bar = QToolBar("Run")
+    bar = QToolBar(_("Run"))
     bar.setObjectName("run_toolbar")
     bar.setMovable(False)
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -231,7 +238,7 @@ def run_toolbar(acts: dict[str, QAction]) -> QToolBar:
 
 def options_toolbar(speed: SpeedBox, method: MethodBox, backend: BackendBox) -> QToolBar:
     """The run options' toolbar: speed, start method, backend."""
-    bar = QToolBar("Run options")
+    bar = QToolBar(_("Run options"))
     bar.setObjectName("options_toolbar")
     bar.setMovable(False)
     bar.addWidget(speed)
@@ -290,14 +297,26 @@ def _hint(bar: QToolBar) -> int:
     return width + 2 * bar.contentsMargins().left() + 8
 
 
-def _set_short(combo: QComboBox, short: bool, prefix: str) -> None:
-    """Item texts with or without `prefix`; the combo re-measures itself."""
-    if combo.count() and combo.itemText(0).startswith(prefix) != short:
+def _method_text(method: str) -> str:
+    """A start method's item text: "start method: spawn"."""
+    return _("start method: {method}").format(method=method)
+
+
+def _backend_text(backend: str) -> str:
+    """A backend's item text: "run as: threads"."""
+    return _("run as: {backend}").format(backend=backend)
+
+
+def _set_short(combo: QComboBox, short: bool, full: Callable[[str], str]) -> None:
+    """Item texts short (the name alone) or `full` (the name in its sentence); the combo
+    re-measures itself."""
+    names = [str(combo.itemData(i, SHORT_ROLE)) for i in range(combo.count())]
+    texts = [name if short else full(name) for name in names]
+    if [combo.itemText(i) for i in range(combo.count())] == texts:
         return  # as it is already
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-    for i in range(combo.count()):
-        name = str(combo.itemData(i, SHORT_ROLE))
-        combo.setItemText(i, name if short else prefix + name)
+    for i, text in enumerate(texts):
+        combo.setItemText(i, text)
 
 
 def _plain(rich: str) -> str:

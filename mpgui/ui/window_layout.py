@@ -17,6 +17,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.ui.accessibility import accessible
 from mpgui.ui.panels import HINT, panel
@@ -26,12 +27,13 @@ FIRST_SIZES = {"outer_split": [230, 1270], "main_split": [270, 630],
                "edit_split": [780, 490], "run_split": [880, 390], "side_split": [300, 330]}
 # Below this width (at 100 %; it scales with the zoom) the window folds its side panes.
 COMPACT_BELOW_PX = 1220
-ABOUT_TAB = "About"
+ABOUT_TAB = _("About")
 
 
 def row_hint(backend: str) -> str:
     """What a row of the table is under `backend`, and how to edit it."""
-    return f"{get_backend(backend).row_hint}; double-click a cell to edit"
+    return _("{row_hint}; double-click a cell to edit").format(
+        row_hint=get_backend(backend).row_hint)
 
 
 class WindowLayout:
@@ -42,22 +44,24 @@ class WindowLayout:
                  program_actions: list[QAction], chart: QWidget, above_chart: list[QWidget],
                  explanation: QWidget, console: QWidget, code: QWidget,
                  code_actions: list[QAction], header: QWidget) -> None:
-        processes = panel("Processes", row_hint(DEFAULT_BACKEND), table, table_actions)
+        processes = panel(_("Processes"), row_hint(DEFAULT_BACKEND), table, table_actions)
         self.processes_hint = processes.findChild(QLabel, HINT)
-        program_box = panel("Main program", "what the parent does, in order", program,
+        program_box = panel(_("Main program"), _("what the parent does, in order"), program,
                             program_actions)
-        timeline = panel("Timeline", "processes, CPU cores and joins; dashed: the "
-                         "prediction; wheel zooms, drag pans, hover for details", chart, [],
+        timeline = panel(_("Timeline"), _("processes, CPU cores and joins; dashed: the "
+                                          "prediction; wheel zooms, drag pans, hover for "
+                                          "details"), chart, [],
                          header_widget=_column(above_chart))
         self.explanation = explanation
         self.tabs = QTabWidget()
-        accessible(self.tabs.tabBar(), "Panes", "About this scenario, the Output the "
-                   "processes printed, and the Python code; Ctrl+Tab goes to the next")
-        self.tabs.addTab(panel("Output", "what the script prints", console, []), "Output")
-        self.tabs.addTab(panel("Python", "this scenario as a script for plain Python", code,
-                               code_actions), "Python code")
-        self.tabs.setTabToolTip(0, "The lines the processes printed, with their times")
-        self.tabs.setTabToolTip(1, "This scenario as a script for plain Python")
+        accessible(self.tabs.tabBar(), _("Panes"), _("About this scenario, the Output the "
+                   "processes printed, and the Python code; Ctrl+Tab goes to the next"))
+        self.output_box = panel(_("Output"), _("what the script prints"), console, [])
+        self.tabs.addTab(self.output_box, _("Output"))
+        self.tabs.addTab(panel(_("Python"), _("this scenario as a script for plain Python"),
+                               code, code_actions), _("Python code"))
+        self.tabs.setTabToolTip(0, _("The lines the processes printed, with their times"))
+        self.tabs.setTabToolTip(1, _("This scenario as a script for plain Python"))
         self.side_split = _splitter(Qt.Orientation.Vertical, "side_split", explanation,
                                     self.tabs, (1, 1))
         self.edit_split = _splitter(Qt.Orientation.Horizontal, "edit_split", processes,
@@ -105,7 +109,7 @@ class WindowLayout:
         as_tab = editing and self.compact
         if as_tab and about < 0:
             self.tabs.insertTab(0, self.explanation, ABOUT_TAB)
-            self.tabs.setTabToolTip(0, "What this scenario shows, and what to notice")
+            self.tabs.setTabToolTip(0, _("What this scenario shows, and what to notice"))
             self.tabs.setCurrentIndex(0)
         elif not as_tab:
             if about >= 0:
@@ -117,9 +121,9 @@ class WindowLayout:
 
     def show_output(self) -> None:
         """Bring the Output tab to the front (a run began)."""
-        for i in range(self.tabs.count()):
-            if self.tabs.tabText(i) == "Output":
-                self.tabs.setCurrentIndex(i)
+        index = self.tabs.indexOf(self.output_box)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
 
     def show_backend(self, backend: str) -> None:
         """Say above the table what a row is (a process, a thread, a pool task)."""

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mpgui.i18n import _
 from mpgui.model.backend import BACKENDS, DEFAULT_BACKEND
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write, dump_scenario, parse_scenario
@@ -43,18 +44,18 @@ LANE_FIELDS = (
     Field("finish_t", _INT_OR_NONE),
     # Added later: a file without them still reads.
     Field("finish_code", _INT_OR_NONE, default=None), Field("host", _INT_OR_NONE, default=None),
-    Field("terminated_at_end", (bool,), default=False, says="expected true or false"),
+    Field("terminated_at_end", (bool,), default=False, says=_("expected true or false")),
     Field("cores", (list,), default=[], valid=whole_numbers,
-          says="expected a list of whole numbers", to_file=sorted, from_file=set),
+          says=_("expected a list of whole numbers"), to_file=sorted, from_file=set),
     Field("error", (list, NONE), default=None,
           valid=lambda e: e is None or (len(e) == 3 and all(isinstance(x, str) for x in e)),
-          says="expected [type, message, traceback]",
+          says=_("expected [type, message, traceback]"),
           to_file=lambda e: list(e) if e else None,
           from_file=lambda e: tuple(e) if e else None),
 )
 LANE_KINDS = ("main", "process", "thread", "worker")
 MAX_CPUS = 4096  # of other programs' columns, in a run file
-NOT_RECORDED = "this run file does not record it"  # files from before it was measured
+NOT_RECORDED = _("this run file does not record it")  # files from before it was measured
 
 
 class RunFileError(ValueError):
@@ -127,9 +128,10 @@ def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore
     read back (checked before its text is read: a flood's text may be on disk)."""
     least = store.text_bytes + 2 * store.n_lines  # each line's text: at least "",
     if least > MAX_BYTES:
-        raise ScenarioFileError(f"this run printed {least / 1e6:,.0f} MB of text, more than a "
-                                f"run file holds ({MAX_BYTES // 1_000_000} MB); export it "
-                                "as CSV or a Chrome trace instead")
+        raise ScenarioFileError(_("this run printed {mb:,.0f} MB of text, more than a run "
+                                  "file holds ({most} MB); export it as CSV or a Chrome "
+                                  "trace instead").format(mb=least / 1e6,
+                                                          most=MAX_BYTES // 1_000_000))
     atomic_write(Path(path), _gzipped(utf8_pieces(_run_json(scenario, store, meta))))
 
 
@@ -139,41 +141,45 @@ def load_run(path: str | os.PathLike[str]) -> tuple[Scenario, TraceStore, dict[s
     # A FIFO, device or folder is refused unopened (userfile); the bound is on the
     # unpacked bytes, so a small "gzip bomb" cannot fill the memory either.
     try:
-        with open_regular(p, "a run file", RunFileError) as raw, \
+        with open_regular(p, _("a run file"), RunFileError) as raw, \
                 gzip.GzipFile(fileobj=raw, mode="rb") as f:
             data = f.read(MAX_BYTES + 1)
     except (OSError, EOFError, zlib.error) as exc:  # not gzip, truncated, corrupt
-        raise RunFileError(f"{shown(p.name)} is not an mpgui run file "
-                           f"({shown(getattr(exc, 'strerror', None) or exc)})") from None
+        raise RunFileError(_("{name} is not an mpgui run file ({reason})").format(
+            name=shown(p.name), reason=shown(getattr(exc, "strerror", None) or exc))) from None
     if len(data) > MAX_BYTES:
-        raise RunFileError(f"{shown(p.name)} is larger than {MAX_BYTES // 1_000_000} MB "
-                           "unpacked")
+        raise RunFileError(_("{name} is larger than {most} MB unpacked").format(
+            name=shown(p.name), most=MAX_BYTES // 1_000_000))
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, nested too deep
-        raise RunFileError(f"{shown(p.name)} is not an mpgui run file (its content is not "
-                           "JSON)") from None
+        raise RunFileError(_("{name} is not an mpgui run file (its content is not "
+                             "JSON)").format(name=shown(p.name))) from None
     return run_from_dict(doc, p.name)
 
 
 def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStore,
                                                               dict[str, Any]]:
     """Check and rebuild a run. Raises RunFileError naming the field."""
-    d = _dict(doc, "the file")
+    d = _dict(doc, _("the file"))
     if d.get("format") != FORMAT:
-        raise RunFileError(f"{source}: format {d.get('format')!r} is not the run file format "
-                           f"{FORMAT} this mpgui reads")
+        raise RunFileError(_("{source}: format {format} is not the run file format {known} "
+                             "this mpgui reads").format(source=source,
+                                                        format=repr(d.get("format")),
+                                                        known=FORMAT))
     try:
-        scenario = parse_scenario(_of(d, "scenario", str), source=f"{source} (scenario)")
+        scenario = parse_scenario(_of(d, "scenario", str),
+                                  source=_("{source} (scenario)").format(source=source))
     except ScenarioFileError as exc:
         raise RunFileError(str(exc)) from None
     backend = d.get("backend", DEFAULT_BACKEND)
     if not isinstance(backend, str) or backend not in BACKENDS:
-        raise RunFileError(f"backend: {backend!r} is not one of " + ", ".join(BACKENDS))
+        raise RunFileError(_("backend: {backend} is not one of {backends}").format(
+            backend=repr(backend), backends=", ".join(BACKENDS)))
     store = TraceStore(backend)
     info = _dict(d.get("info", {}), "info")
     if not all(isinstance(v, bool | int | str | type(None)) for v in info.values()):
-        raise RunFileError("info: expected simple values")
+        raise RunFileError(_("info: expected simple values"))
     store.info = dict(info)
     store.t0 = _of(d, "t0", int)
     store.t_end = _of(d, "t_end", int)
@@ -181,12 +187,13 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
     lanes = [_lane(_dict(ld, f"lanes[{i}]"), i) for i, ld in enumerate(_of(d, "lanes", list))]
     n_lanes = len(lanes)
     if any(ln.host is not None and not 0 <= ln.host < n_lanes for ln in lanes):
-        raise RunFileError("lanes: a task names a worker lane that does not exist")
+        raise RunFileError(_("lanes: a task names a worker lane that does not exist"))
     threads: list[tuple[int, int, int]] = []
     for i, entry in enumerate(_of(d, "threads", list)):
         if not (isinstance(entry, list) and len(entry) == 3 and all(_is_int(x) for x in entry)
                 and entry[0] < n_lanes and entry[2] < n_lanes):
-            raise RunFileError(f"threads[{i}]: expected [owner lane, thread, lane]")
+            raise RunFileError(_("threads[{i}]: expected [owner lane, thread, lane]").format(
+                i=i))
         threads.append((entry[0], entry[1], entry[2]))
     store.restore_lanes(lanes, threads)
     columns = _dict(d.get("columns"), "columns")
@@ -194,24 +201,26 @@ def run_from_dict(doc: object, source: str = "run") -> tuple[Scenario, TraceStor
     for name, code in COLUMNS.items():
         values = columns.get(name)
         if not isinstance(values, list) or not all(_is_int(v) for v in values):
-            raise RunFileError(f"columns.{name}: expected a list of whole numbers")
+            raise RunFileError(_("columns.{name}: expected a list of whole numbers").format(
+                name=name))
         try:
             restored[name] = array(code, values)
         except OverflowError:
-            raise RunFileError(f"columns.{name}: a value is out of range") from None
+            raise RunFileError(_("columns.{name}: a value is out of range").format(
+                name=name)) from None
     n_spans = len(restored["span_t0"])
     if any(len(restored[c]) != n_spans for c in COLUMNS if c.startswith("span_")):
-        raise RunFileError("columns: the span columns differ in length")
+        raise RunFileError(_("columns: the span columns differ in length"))
     if len(restored["line_lane"]) != len(restored["line_t"]):
-        raise RunFileError("columns: the line columns differ in length")
+        raise RunFileError(_("columns: the line columns differ in length"))
     if any(x >= n_lanes for x in restored["span_lane"]) or any(
             x >= n_lanes for x in restored["line_lane"]):
-        raise RunFileError("columns: a span or line names a lane that does not exist")
+        raise RunFileError(_("columns: a span or line names a lane that does not exist"))
     store.restore_columns(restored)
     texts = _of(d, "line_text", list)
     if len(texts) != len(store.line_t) or not all(isinstance(t, str) and "\n" not in t
                                                    for t in texts):
-        raise RunFileError("line_text: expected one line of text per printed line")
+        raise RunFileError(_("line_text: expected one line of text per printed line"))
     store.set_line_texts(texts)
     for kind in events.recorded():
         _records(d, kind, store, n_lanes)
@@ -241,15 +250,16 @@ def _others(value: object) -> OtherPrograms:
     try:
         others.t0, others.t1 = array("q", _of(d, "t0", list)), array("q", _of(d, "t1", list))
     except (TypeError, OverflowError):
-        raise RunFileError("others: t0 and t1 must be whole numbers") from None
+        raise RunFileError(_("others: t0 and t1 must be whole numbers")) from None
     fraction = _of(d, "fraction", list)
     n = len(others.t0)
     if len(others.t1) != n or len(fraction) > MAX_CPUS or not all(
             isinstance(c, list) and len(c) == n for c in fraction):
-        raise RunFileError("others: expected t0, t1 and a column per CPU of equal length")
+        raise RunFileError(_("others: expected t0, t1 and a column per CPU of equal "
+                             "length"))
     if any(isinstance(f, bool) or not isinstance(f, int | float) or not 0 <= f <= 1
            for column in fraction for f in column):
-        raise RunFileError("others.fraction: expected numbers from 0 to 1")
+        raise RunFileError(_("others.fraction: expected numbers from 0 to 1"))
     others.fraction = [array("f", column) for column in fraction]
     return others
 
@@ -258,7 +268,7 @@ def _lane(d: dict[str, Any], i: int) -> Lane:
     """A lane as the file has it, checked field by field (LANE_FIELDS)."""
     values = decode(LANE_FIELDS, d, f"lanes[{i}]", 0, RunFileError)
     if values["kind"] not in LANE_KINDS or values["index"] != i:
-        raise RunFileError(f"lanes[{i}]: not a lane of a run")
+        raise RunFileError(_("lanes[{i}]: not a lane of a run").format(i=i))
     return Lane(**values)
 
 
@@ -269,7 +279,7 @@ def _records(d: dict[str, Any], kind: events.EventKind, store: TraceStore,
     key = kind.file_key
     items = _of(d, key, list) if kind.file_required else d.get(key, [])
     if not isinstance(items, list):
-        raise RunFileError(f"{key}: missing or of the wrong type")
+        raise RunFileError(_("{key}: missing or of the wrong type").format(key=key))
     assert kind.record is not None
     kept = store.records(kind.name)
     for i, item in enumerate(items):
@@ -280,14 +290,14 @@ def _records(d: dict[str, Any], kind: events.EventKind, store: TraceStore,
 
 def _dict(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise RunFileError(f"{where}: expected an object")
+        raise RunFileError(_("{where}: expected an object").format(where=where))
     return value
 
 
 def _of(d: dict[str, Any], key: str, kind: type) -> Any:
     value = d.get(key)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise RunFileError(f"{key}: missing or of the wrong type")
+        raise RunFileError(_("{key}: missing or of the wrong type").format(key=key))
     return value
 
 

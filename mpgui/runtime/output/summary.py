@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpgui.i18n import _
 from mpgui.model.backend import get_backend
 from mpgui.model.escape import one_line, shown
 from mpgui.runtime.protocol import State
@@ -15,6 +16,9 @@ from mpgui.runtime.store.trace import OPEN, TraceStore
 # than MIN_OTHERS_S: there a tick of the counters (10 ms) is too large a part of it.
 NOTABLE_OTHERS = 0.10
 MIN_OTHERS_S = 0.5
+# The table's first heading: what a row is (`Backend.unit`), in the language chosen (a
+# unit not listed is shown as the backend says it).
+_UNIT_HEADINGS = {"process": _("process"), "thread": _("thread"), "task": _("task")}
 # Measured time in a state beyond what the prediction had, from which it is named as a
 # reason for being late (shorter is the noise of waking up and reporting).
 NOTABLE_NS = 10_000_000
@@ -68,8 +72,9 @@ def end_word(code: int | None, failed: bool, backend: str) -> str:
     if get_backend(backend).own_process:
         return str(code)
     if failed:
-        return "exception"
-    return "ok" if code == 0 else "stopped" if code < 0 else f"sys.exit({code})"
+        return _("exception")
+    # TRANSLATORS: how a thread or a pool task ended, in the summary's table: all went well.
+    return _("ok") if code == 0 else _("stopped") if code < 0 else f"sys.exit({code})"
 
 
 def format_summary(store: TraceStore, header: str) -> str:
@@ -78,8 +83,11 @@ def format_summary(store: TraceStore, header: str) -> str:
         return "-" if x is None else f"{x:.3f}"
 
     backend = get_backend(store.backend)
-    rows = [(backend.unit, "name", "pid", "start s", "end s",
-             "exit" if backend.own_process else "end", "cores", "CPU s")]
+    # TRANSLATORS: the headings of the summary's table (start s: when it started, in
+    # seconds; exit: its exit code; end: how a thread or task ended; CPU s: CPU time).
+    rows = [(_UNIT_HEADINGS.get(backend.unit, backend.unit), _("name"), _("pid"),
+             _("start s"), _("end s"), _("exit") if backend.own_process else _("end"),
+             _("cores"), _("CPU s"))]
     for p in summarize(store):
         # Names may come from a traced script: shown escaped, so the table is its rows.
         rows.append((shown(p.var), shown(p.name), str(p.pid or "-"), s(p.start), s(p.end),
@@ -101,13 +109,15 @@ def format_summary(store: TraceStore, header: str) -> str:
 
 def percent(share: float) -> str:
     """0.383 -> '38 %'."""
-    return f"{round(share * 100)} %"
+    return _("{percent} %").format(percent=round(share * 100))
 
 
 def not_measured(store: TraceStore) -> str:
     """'other programs' use of the CPUs was not measured (why)'."""
     why = store.others.note
-    return "other programs' use of the CPUs was not measured" + (f" ({why})" if why else "")
+    if why:
+        return _("other programs' use of the CPUs was not measured ({why})").format(why=why)
+    return _("other programs' use of the CPUs was not measured")
 
 
 def notable_others(share: float | None, wall: float) -> bool:
@@ -122,8 +132,8 @@ def others_note(store: TraceStore) -> str:
     share = store.others_share()
     if share is None or not notable_others(share, wall_seconds(store)):
         return ""
-    return (f"other programs used {percent(share)} of the CPUs during this run: its "
-            "timings may be stretched")
+    return _("other programs used {share} of the CPUs during this run: its timings may be "
+             "stretched").format(share=percent(share))
 
 
 @dataclass(frozen=True)
@@ -173,11 +183,11 @@ def late_reasons(store: TraceStore, plan: TraceStore) -> list[str]:
         # What starting means for the backend (the prediction takes it to cost nothing).
         reasons.append(get_backend(store.backend).starting)
     if state_ns(store, State.PREEMPTED) - state_ns(plan, State.PREEMPTED) >= NOTABLE_NS:
-        reasons.append("sharing cores")
+        reasons.append(_("sharing cores"))
     if state_ns(store, State.GIL) - state_ns(plan, State.GIL) >= NOTABLE_NS:
-        reasons.append("waiting for the GIL")
+        reasons.append(_("waiting for the GIL"))
     if notable_others(store.others_share(), wall_seconds(store)):
-        reasons.append("other programs using the CPUs")
+        reasons.append(_("other programs using the CPUs"))
     return reasons
 
 
@@ -195,9 +205,12 @@ def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:
     predicted, measured = wall_seconds(plan), wall_seconds(store)
     untimed = plan.info.get(UNTIMED_INFO)
     if untimed:
-        return (f"predicted {predicted:.3f} s, leaving out its {untimed} (their time "
-                "depends on the computer)")
+        return _("predicted {predicted:.3f} s, leaving out its {untimed} (their time "
+                 "depends on the computer)").format(predicted=predicted, untimed=untimed)
     late = measured - predicted
-    reasons = late_reasons(store, plan) if late > 0 else ["ahead of the plan"]
-    why = f" ({', '.join(reasons)})" if reasons else ""
-    return f"predicted {predicted:.3f} s; {late:+.3f} s{why}"
+    reasons = late_reasons(store, plan) if late > 0 else [_("ahead of the plan")]
+    if reasons:
+        return _("predicted {predicted:.3f} s; {late:+.3f} s ({reasons})").format(
+            predicted=predicted, late=late, reasons=", ".join(reasons))
+    return _("predicted {predicted:.3f} s; {late:+.3f} s").format(predicted=predicted,
+                                                                  late=late)

@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, ClassVar
 
+from mpgui.i18n import _
 from mpgui.model.backend import POOL, PROCESSES, THREADS, Backend
 from mpgui.runtime.child.threads_host import host_main
 from mpgui.runtime.parent.children import TAKEN_DOWN, Child, RunSide
@@ -167,7 +168,8 @@ class ProcessesBackend(BackendRuntime):
         except Exception as exc:  # e.g. out of processes or file descriptors
             rd.close()
             wr.close()
-            self.store.lanes[c.lane].error = (type(exc).__name__, f"could not start: {exc}", "")
+            self.store.lanes[c.lane].error = (
+                type(exc).__name__, _("could not start: {error}").format(error=exc), "")
             self.store.end_lane(c.lane, _now())
             c.done = True
             return

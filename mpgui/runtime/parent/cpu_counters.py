@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mpgui.i18n import _
+
 _BUSY = (0, 1, 2, 5, 6, 7)  # user nice system . . irq softirq steal (guest is in user)
 _IDLE = (3, 4)  # idle iowait
 
@@ -205,5 +207,5 @@ def default_reader() -> tuple[Reader | None, str]:
     try:
         import psutil  # optional: only where there is no /proc
     except ImportError:
-        return None, "on this system that needs psutil, which is not installed"
+        return None, _("on this system that needs psutil, which is not installed")
     return PsutilReader(psutil), ""

@@ -33,6 +33,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from mpgui.i18n import _
 from mpgui.runtime.parent.cpu_counters import Reader, Reading, default_reader
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class OthersSampler:
     def _give_up(self, exc: Exception) -> None:
         """The counters could not be read: the run goes on, measured up to here."""
         self._prev = None
-        self.others.note = f"the CPUs' counters could not be read: {exc}"
+        self.others.note = _("the CPUs' counters could not be read: {error}").format(error=exc)
         if not self.others.n_samples:
             self.others.source = ""
 

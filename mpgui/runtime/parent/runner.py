@@ -18,6 +18,7 @@ import os
 import time
 from typing import Any
 
+from mpgui.i18n import _
 from mpgui.model.backend import get_backend
 from mpgui.model.codegen import function_lines, function_name, generate_code, script_file_name
 from mpgui.model.instances import flat_program, instances
@@ -79,11 +80,13 @@ class Runner(RunLoop):
         if problems:
             raise ScenarioError(problems[0].text(scenario))
         if not MIN_SPEED <= speed <= MAX_SPEED:
-            raise ScenarioError(f"speed must be from {MIN_SPEED:g} to {MAX_SPEED:g}, "
-                                f"not {speed:g}")
+            raise ScenarioError(_("speed must be from {low:g} to {high:g}, not "
+                                  "{speed:g}").format(low=MIN_SPEED, high=MAX_SPEED,
+                                                      speed=speed))
         if start_method not in start_methods():
-            raise ScenarioError(f"start method {start_method!r} is not available here; "
-                                "choose " + ", ".join(start_methods()))
+            raise ScenarioError(_("start method {method} is not available here; choose "
+                                  "{methods}").format(method=repr(start_method),
+                                                      methods=", ".join(start_methods())))
         self.scenario = scenario
         # Its shared objects as plain data for whoever makes them (a backend, a host).
         self.object_specs = [(o.name, o.kind, o.values(), o.code())
@@ -142,7 +145,7 @@ class Runner(RunLoop):
     @property
     def label(self) -> str:
         """What the status bar calls a scenario's run."""
-        return "Run"
+        return _("Run")
 
     def details(self) -> list[str]:
         """Its speed, start method and (unless processes) backend, in words."""
@@ -194,8 +197,8 @@ class Runner(RunLoop):
         try:
             self.backend.open()
         except Exception as exc:  # e.g. out of processes: the run ends at once, saying why
-            self.store.lanes[self.main_lane].error = (type(exc).__name__,
-                                                      f"could not start: {exc}", "")
+            self.store.lanes[self.main_lane].error = (
+                type(exc).__name__, _("could not start: {error}").format(error=exc), "")
             self._end(Status.STOPPED)
             return
         self._advance()

@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from mpgui.i18n import _
 from mpgui.model.scenario import About
 from mpgui.runtime.parent.others import OthersSampler
 from mpgui.runtime.parent.run_loop import STOP_GRACE_S, RunLoop
@@ -86,15 +87,16 @@ def interpreter() -> list[str]:
 def script_about(path: Path) -> About:
     """What the explanation pane says while a script's run is shown."""
     return About(
-        title=f"Your script: {path.name}",
-        explanation=f"mpgui runs {path} unmodified, as “python {path.name}” in its folder "
-                    "would, and draws every process it makes — Process, Pool and "
-                    "ProcessPoolExecutor workers — with their threads, cores, printed "
-                    "lines, joins and exit codes. The scenario in the table is unchanged; "
-                    "Run Script Again (Ctrl+Shift+F5) repeats this script.",
-        notice="Names come from your code: “A (worker)” is the process named worker that "
-               "your variable A holds. Grey “waiting” is any wait — in join(), for a lock, "
-               "a queue, I/O or the GIL — the kernel does not say which.")
+        title=_("Your script: {name}").format(name=path.name),
+        explanation=_("mpgui runs {path} unmodified, as “python {name}” in its folder "
+                      "would, and draws every process it makes — Process, Pool and "
+                      "ProcessPoolExecutor workers — with their threads, cores, printed "
+                      "lines, joins and exit codes. The scenario in the table is "
+                      "unchanged; Run Script Again (Ctrl+Shift+F5) repeats this "
+                      "script.").format(path=path, name=path.name),
+        notice=_("Names come from your code: “A (worker)” is the process named worker that "
+                 "your variable A holds. Grey “waiting” is any wait — in join(), for a "
+                 "lock, a queue, I/O or the GIL — the kernel does not say which."))
 
 
 @dataclass
@@ -141,8 +143,8 @@ class ScriptRunner(RunLoop):
         self.store.info["script"] = self.script.name
         self.sampling = available()
         if not self.sampling:
-            self.store.info[UNOBSERVED] = ("this system does not tell which core a "
-                                           "process runs on, nor when it waits for one")
+            self.store.info[UNOBSERVED] = _("this system does not tell which core a "
+                                            "process runs on, nor when it waits for one")
         self.main_lane = self.store.add_lane("main", "main program", "main")
         self.status = Status.READY
         self.exit_code: int | None = None  # the script's, once it ended
@@ -185,7 +187,7 @@ class ScriptRunner(RunLoop):
 
     def details(self) -> list[str]:
         """The script's exit code, in words."""
-        return [f"exit code {self.exit_code}"]
+        return [_("exit code {code}").format(code=self.exit_code)]
 
     def plan(self) -> TraceStore | None:
         """None: a script's code is not known ahead, there is nothing to predict."""
@@ -233,8 +235,8 @@ class ScriptRunner(RunLoop):
                 if pass_fds:
                     theirs.close()
         except (OSError, ValueError) as exc:
-            self.store.lanes[self.main_lane].error = (type(exc).__name__,
-                                                      f"could not start: {exc}", "")
+            self.store.lanes[self.main_lane].error = (
+                type(exc).__name__, _("could not start: {error}").format(error=exc), "")
             self._end(Status.STOPPED)
             return
         if self._chan is not None:
@@ -564,7 +566,7 @@ class ScriptRunner(RunLoop):
         self._said += data
         *lines, self._said = self._said.split(b"\n")
         for line in lines:
-            word, _, arg = line.decode("ascii", "replace").partition(" ")
+            word, _space, arg = line.decode("ascii", "replace").partition(" ")
             if word == "pid" and arg.isdigit():
                 self.root_pid = int(arg)
                 self.store.lanes[self.main_lane].pid = self.root_pid
@@ -575,7 +577,8 @@ class ScriptRunner(RunLoop):
             elif word == "error":
                 main = self.store.lanes[self.main_lane]
                 if main.error is None and self.root_pid is None:
-                    main.error = ("OSError", f"could not start: {arg}", "")
+                    main.error = ("OSError", _("could not start: {error}").format(error=arg),
+                                  "")
 
     def _root_ended(self, now: int, code: int) -> None:
         """The script's own process ended with `code`."""

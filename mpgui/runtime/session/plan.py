@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.model.instances import Instance, flat_program, instances
 from mpgui.model.main_program import MainProgram
@@ -90,7 +91,10 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
     untimed = sorted({op.untimed for p in scenario.processes for op in walk(p.work().ops)
                       if op.untimed})
     if untimed:  # (what the prediction's times leave out: `summary.versus_prediction`)
-        store.info[UNTIMED_INFO] = " and ".join(untimed)
+        said = untimed[0]
+        for then in untimed[1:]:
+            said = _("{first} and {then}").format(first=said, then=then)
+        store.info[UNTIMED_INFO] = said
     return store
 
 
@@ -119,7 +123,7 @@ class _Simulation:
         return round(self.t * 1e9)
 
     def run(self) -> None:
-        for _ in range(1_000_000):  # a bound, not a limit any scenario reaches
+        for _round in range(1_000_000):  # a bound, not a limit any scenario reaches
             self.main.advance()
             if self.main.finished:
                 break

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mpgui import __version__
+from mpgui.i18n import _
 from mpgui.model.scenario import About, Scenario
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.output.runfile import load_run, save_run
@@ -53,12 +54,14 @@ class RunRecord:
         """A short line that tells runs apart: "Run 3 · seed · speed 1 · fork · 10:02:13"
         (with "· threads" or "· pool" when the rows did not run as processes)
         (a run outside the session's history has no number)."""
-        how = "stopped, " if self.stopped else ""
         where = f" ({self.source.name})" if self.source else ""
-        number = f"Run {self.number} · " if self.number else ""
-        if self.script is not None:
-            return f"{number}{self.name}{where} · {how}your script · {self.recorded}"
-        return f"{number}{self.name}{where} · {how}{' · '.join(self.details())} · {self.recorded}"
+        how = _("your script") if self.script is not None else " · ".join(self.details())
+        if self.stopped:
+            how = _("stopped, {how}").format(how=how)
+        title = f"{self.name}{where} · {how} · {self.recorded}"
+        if self.number:
+            title = _("Run {number} · {title}").format(number=self.number, title=title)
+        return title
 
     def details(self) -> list[str]:
         """How it ran, in words (see run.how_it_ran): ["speed 1", "spawn"]."""
@@ -68,7 +71,7 @@ class RunRecord:
     def of_script(cls, store: TraceStore, script: Path, *, stopped: bool = False) -> RunRecord:
         """A traced script's run: no scenario but its name, nothing to predict."""
         return cls(Scenario(about=About(title=script.name)), store, name=script.name,
-                   speed=1.0, start_method="the script's", cores=cpu_count(),
+                   speed=1.0, start_method=_("the script's"), cores=cpu_count(),
                    stopped=stopped)
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from mpgui.i18n import _
 from mpgui.model.scenario import About
 from mpgui.runtime.session.record import RunRecord
 from mpgui.runtime.session.run import Status
@@ -43,7 +44,7 @@ class Replay:
     @property
     def label(self) -> str:
         """What the status bar calls it."""
-        return f"Replaying run {self.record.number}"
+        return _("Replaying run {number}").format(number=self.record.number)
 
     @property
     def name(self) -> str:

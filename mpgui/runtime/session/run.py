@@ -14,6 +14,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.scenario import About
 from mpgui.runtime.store.trace import TraceStore
@@ -116,15 +117,11 @@ class LiveRun(Run, Protocol):
         ...
 
 
-def ending(stopped: bool) -> str:
-    """How a run ended, before its duration: 'finished in' or 'stopped after'."""
-    return "stopped after" if stopped else "finished in"
-
-
 def how_it_ran(speed: float, start_method: str, backend: str) -> list[str]:
     """A scenario run's settings as words: ["speed 1", "spawn"], with the backend when
     its rows did not run as processes: ["speed 2", "fork", "threads"]."""
-    return [f"speed {speed:g}", start_method] + ([] if backend == DEFAULT_BACKEND else [backend])
+    return [_("speed {speed:g}").format(speed=speed), start_method] + (
+        [] if backend == DEFAULT_BACKEND else [backend])
 
 
 def run_sentence(subject: str, stopped: bool, seconds: float, details: list[str],
@@ -132,4 +129,9 @@ def run_sentence(subject: str, stopped: bool, seconds: float, details: list[str]
     """The one sentence that says how a run went: "Run finished in 1.234 s (speed 1,
     spawn)", "work.py stopped after 0.500 s (exit code -15)"; `extra` goes inside the
     brackets, after the details ("; this computer has 8 CPUs")."""
-    return f"{subject} {ending(stopped)} {seconds:.3f} s ({', '.join(details)}{extra})"
+    how = ", ".join(details) + extra
+    if stopped:
+        return _("{subject} stopped after {seconds:.3f} s ({how})").format(
+            subject=subject, seconds=seconds, how=how)
+    return _("{subject} finished in {seconds:.3f} s ({how})").format(
+        subject=subject, seconds=seconds, how=how)

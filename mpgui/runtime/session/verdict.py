@@ -14,6 +14,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mpgui.i18n import _
 from mpgui.model.exercise import RUN, Check, Exercise, Term, measure_of
 from mpgui.runtime.output.summary import wall_seconds
 from mpgui.runtime.store.deadlock import DEADLOCK_INFO
@@ -21,8 +22,10 @@ from mpgui.runtime.store.object_tracks import VALUE, ObjectTracks
 from mpgui.runtime.store.trace import Lane, TraceStore
 
 # What each operator asks for, in words, after "the goal is" (a number on its right).
-_GOAL_WORDS = {"<": "under", "<=": "at most", ">": "over", ">=": "at least", "==": "exactly",
-               "!=": "anything but"}
+# TRANSLATORS: what a goal asks for, after "the goal is": {amount} is "1.200 s", "10"...
+_GOAL_WORDS = {"<": _("under {amount}"), "<=": _("at most {amount}"), ">": _("over {amount}"),
+               ">=": _("at least {amount}"), "==": _("exactly {amount}"),
+               "!=": _("anything but {amount}")}
 _FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
@@ -51,11 +54,12 @@ class Verdict:
     def sentence(self) -> str:
         """One line: 'Goal met.' or 'Not yet: <the first reason>'."""
         if self.met:
-            return "Goal met: " + "; ".join(f.text for f in self.findings) + "."
+            return _("Goal met: {findings}.").format(
+                findings="; ".join(f.text for f in self.findings))
         first = next((f for f in self.findings if not f.met), None)
         if first is None:  # (stopped, though every check was met so far)
-            return "Not yet: the run was stopped before its end — let it finish."
-        return f"Not yet: {first.text}."
+            return _("Not yet: the run was stopped before its end — let it finish.")
+        return _("Not yet: {reason}.").format(reason=first.text)
 
 
 def judge(exercise: Exercise, store: TraceStore, *, speed: float = 1.0,
@@ -83,26 +87,34 @@ def _judge(check: Check, values: _Values, speed: float) -> list[Finding]:
         if right.number is not None:
             text = values.said(left, a)
             if not met and left.name != "deadlocks":  # (that one says it all)
-                text += f" — the goal is {_GOAL_WORDS[op]} {_amount(b, left.unit)}"
+                goal = _GOAL_WORDS[op].format(amount=_amount(b, left.unit))
                 if left.unit == "s" and speed != 1:
-                    text += f" at speed {speed:g} ({_amount(right.number, 's')} at speed 1)"
+                    text = _("{result} — the goal is {goal} at speed {speed:g} ({amount} at "
+                             "speed 1)").format(result=text, goal=goal, speed=speed,
+                                                amount=_amount(right.number, "s"))
+                else:
+                    text = _("{result} — the goal is {goal}").format(result=text, goal=goal)
         else:
-            text = f"{values.said(left, a)}, {_relation(a, b, left.unit)} " \
-                   f"{values.said(right, b)}"
+            text = _relation(a, b, left.unit).format(this=values.said(left, a),
+                                                     that=values.said(right, b))
         out.append(Finding(met, text))
     return out
 
 
 def _relation(a: float, b: float, unit: str) -> str:
-    """How `a` stands to `b`, in words: before/after for moments, less/more for the rest."""
+    """How `a` stands to `b`, in words: before/after for moments, less/more for the rest
+    — a message of {this} (what `a` did) and {that} (what `b` did)."""
+    # TRANSLATORS: {this} and {that} are clauses: "A started at 0.010 s", "B started at…"
     if unit == "s":
-        return "before" if a < b else "after" if a > b else "at the same time as"
-    return "less than" if a < b else "more than" if a > b else "the same as"
+        return _("{this}, before {that}") if a < b else _("{this}, after {that}") if a > b \
+            else _("{this}, at the same time as {that}")
+    return _("{this}, less than {that}") if a < b else _("{this}, more than {that}") if a > b \
+        else _("{this}, the same as {that}")
 
 
 def _amount(v: float, unit: str) -> str:
     if unit == "s":  # (to the millisecond, as the Output pane times the lines)
-        return f"{v:.3f} s"
+        return _("{seconds:.3f} s").format(seconds=v)
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.15g}"
 
 
@@ -146,13 +158,15 @@ class _Values:
         measure = measure_of(term, is_object)
         if v is None:
             if term.subject != RUN and not is_object and not self._lanes(term.subject):
-                kind = "shared value" if term.name in ("final", "lost") else "process"
-                return f"there is no {kind} called {term.subject}"
+                if term.name in ("final", "lost"):
+                    return _("there is no shared value called {name}").format(
+                        name=term.subject)
+                return _("there is no process called {name}").format(name=term.subject)
             return measure.never.format(x=term.subject)
         if term.subject == RUN and term.name == "deadlocks":
-            return "there was no deadlock" if v == 0 else "the processes deadlocked"
+            return _("there was no deadlock") if v == 0 else _("the processes deadlocked")
         if term.name == "lost" and v == 0:
-            return f"no update of {term.subject} was lost"
+            return _("no update of {name} was lost").format(name=term.subject)
         return measure.said.format(x=term.subject, v=_amount(v, measure.unit))
 
     def objects(self) -> dict[str, tuple[float, float]]:

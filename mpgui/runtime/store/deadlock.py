@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mpgui.i18n import _
+
 # The store's info key of the run's deadlock (`Deadlock.to_info`), once one was found.
 DEADLOCK_INFO = "deadlock"
 # How long the same deadlock must last before it is said: the records of a lock taken
@@ -43,13 +45,16 @@ class Deadlock:
         """'Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1', or
         'Deadlock: A waits in wait() on phase, and the main program in A.join()'."""
         if self.joining:
-            return "Deadlock: " + "; ".join(
-                f"{store.lanes[lane].var} waits in {call}() on {wanted}"
-                for (lane, _held, wanted), call in zip(self.members, self.calls, strict=True)
-            ) + f", and the main program in {self.joining}.join()"
-        return "Deadlock: " + "; ".join(
-            f"{store.lanes[lane].var} holds {held} and waits for {wanted}"
-            for lane, held, wanted in self.members)
+            waits = "; ".join(
+                _("{var} waits in {call}() on {wanted}").format(
+                    var=store.lanes[lane].var, call=call, wanted=wanted)
+                for (lane, _held, wanted), call in zip(self.members, self.calls, strict=True))
+            return _("Deadlock: {waits}, and the main program in {joining}.join()").format(
+                waits=waits, joining=self.joining)
+        return _("Deadlock: {cycle}").format(cycle="; ".join(
+            _("{var} holds {held} and waits for {wanted}").format(
+                var=store.lanes[lane].var, held=held, wanted=wanted)
+            for lane, held, wanted in self.members))
 
     def to_info(self) -> str:
         """The deadlock as one line for the store's info (`DEADLOCK_INFO`), which run
@@ -78,9 +83,9 @@ class Deadlock:
     def why(self) -> str:
         """Why none of them can go on, in a sentence."""
         if self.joining:
-            return ("every process waits on a shared object, and the main program waits "
-                    "for one of them: no one is left to wake any")
-        return "each waits for a lock another holds"
+            return _("every process waits on a shared object, and the main program waits "
+                     "for one of them: no one is left to wake any")
+        return _("each waits for a lock another holds")
 
     @property
     def lanes(self) -> tuple[int, ...]:

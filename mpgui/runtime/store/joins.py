@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mpgui.i18n import _
 from mpgui.runtime.protocol import Kind, State
 from mpgui.runtime.store.events import EventKind, register
 from mpgui.runtime.store.schema import NONE, Field
@@ -43,7 +44,7 @@ FIELDS = (
     Field("t_return", (int, NONE)), Field("timed_out", (bool,)),
     Field("interrupted", (bool,)),
     # Files from before traced scripts: the main program waited.
-    Field("waiter", (int,), default=0, lane=True, says="no such lane"),
+    Field("waiter", (int,), default=0, lane=True, says=_("no such lane")),
 )
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from mpgui.i18n import _
+
 
 class _Required:
     """The default of a field every file has."""
@@ -68,9 +70,10 @@ def decode(fields: Iterable[Field], d: dict[str, Any], where: str, n_lanes: int,
         problem = ""
         if (missing and f.required) or not fits(value, f.types) or (
                 f.valid is not None and not f.valid(value)):
-            problem = "missing or of the wrong type" if f.required else "of the wrong type"
+            problem = _("missing or of the wrong type") if f.required \
+                else _("of the wrong type")
         elif f.lane and isinstance(value, int) and not 0 <= value < n_lanes:
-            problem = "no such lane"
+            problem = _("no such lane")
         if problem:
             raise error(f"{where}.{f.name}: {f.says or problem}")
         out[f.name] = f.from_file(value) if f.from_file is not None else value

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from mpgui.i18n import _
+
 ENV_MEMORY = "MPGUI_MEMORY_MB"
 DEFAULT_MB = 256
 MIN_MB, MAX_MB = 16, 1_048_576
@@ -47,8 +49,9 @@ def parse_mb(text: str) -> int:
     except ValueError:
         mb = 0
     if not MIN_MB <= mb <= MAX_MB:
-        raise ValueError(f"the memory budget must be a whole number of MB from {MIN_MB} to "
-                         f"{MAX_MB:,}, not {text!r}")
+        raise ValueError(_("the memory budget must be a whole number of MB from {low} to "
+                           "{high:,}, not {text}").format(low=MIN_MB, high=MAX_MB,
+                                                          text=repr(text)))
     return mb
 
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QKeyEvent
 from PySide6.QtWidgets import QScrollBar, QToolTip
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.store.deadlock import DEADLOCK_INFO, Deadlock
@@ -47,13 +48,14 @@ MAX_RIGHT_SHARE = 0.45  # labels may take at most this much of the plot's width
 MAX_LABEL_SHARE = 0.3  # lane names take at most this much of the chart's width
 LABEL_POINTS = 12.0
 MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lanes scroll
-PLAN_TITLE = "The prediction (dashed): what the scenario asks for, if starting took no time"
+PLAN_TITLE = _("The prediction (dashed): what the scenario asks for, if starting took no "
+               "time")
 
 
 # What the chart says to a screen reader before a run (after one: the run in a sentence).
-NO_RUN_DESCRIPTION = ("The swim-lane chart of the run: a lane per process, the main "
-                      "program and each CPU. Enter, or Run → Describe the Run "
-                      "(Ctrl+Alt+D), says what it shows in sentences.")
+NO_RUN_DESCRIPTION = _("The swim-lane chart of the run: a lane per process, the main "
+                       "program and each CPU. Enter, or Run → Describe the Run "
+                       "(Ctrl+Alt+D), says what it shows in sentences.")
 
 
 class ChartWidget(pg.PlotWidget):
@@ -67,7 +69,7 @@ class ChartWidget(pg.PlotWidget):
 
     def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent, background=theme.background)
-        accessible(self, "Timeline chart", NO_RUN_DESCRIPTION)
+        accessible(self, _("Timeline chart"), NO_RUN_DESCRIPTION)
         self.theme = theme
         self.plot = self.getPlotItem()
         self.vb = self.plot.getViewBox()
@@ -76,7 +78,7 @@ class ChartWidget(pg.PlotWidget):
         self.vb.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
-        self.plot.setLabel("bottom", "seconds since Run")
+        self.plot.setLabel("bottom", _("seconds since Run"))
         self.lanes = LanesItem(theme, self.plot.getAxis("bottom"))
         self.lanes.setZValue(-10)
         self.spans = SpansItem(theme)
@@ -108,7 +110,7 @@ class ChartWidget(pg.PlotWidget):
         # their labels (many processes, a large zoom): then a scroll bar moves them.
         self._y: tuple[float, int] | None = None
         self.scroll = QScrollBar(Qt.Orientation.Vertical, self)
-        self.scroll.setToolTip("More lanes than fit at this zoom: scroll to see them")
+        self.scroll.setToolTip(_("More lanes than fit at this zoom: scroll to see them"))
         self.scroll.valueChanged.connect(lambda _v: self.fit_rows())
         self.scroll.hide()
         self._x_end = 0.0
@@ -367,7 +369,7 @@ class ChartWidget(pg.PlotWidget):
             return end * 1.06
         room = MIN_RIGHT_PX
         right = end
-        for _ in range(4):  # the labels' room changes the scale, which moves the labels
+        for _attempt in range(4):  # the labels' room changes the scale, which moves the labels
             right = end / max(0.1, 1 - (1 + LEFT_SLIVER) * room / width)
             layout = self._layout((-LEFT_SLIVER * right, right), unbounded=True)
             if layout is None:
@@ -395,7 +397,7 @@ class ChartWidget(pg.PlotWidget):
         if key == self._room_key:
             return
         self._room_key = key
-        for _ in range(3):  # room changes the lanes' height, which changes the need
+        for _attempt in range(3):  # room changes the lanes' height, which changes the need
             layout = self._layout() if self.rows is not None else None
             extra = layout.extra_lines if layout is not None else 0
             if extra == self._extra_lines:
@@ -472,7 +474,7 @@ class ChartWidget(pg.PlotWidget):
             axis.setStyle(tickFont=self.label_font, maxTickLevel=0 if name == "bottom" else 2)
             axis.setTextPen(QColor(self.theme.foreground))
             axis.label.setFont(self.label_font)
-        self.plot.setLabel("bottom", "seconds since Run", color=self.theme.foreground)
+        self.plot.setLabel("bottom", _("seconds since Run"), color=self.theme.foreground)
         self.marks.set_font_size(points * 0.9)
         if self.rows is not None:
             self._set_lane_labels(self.rows)
@@ -512,7 +514,7 @@ class ChartWidget(pg.PlotWidget):
         tolerance = 4 * self.vb.viewPixelSize()[0]
         if self.store is None and self.plan is not None:  # the prediction alone
             text = describe(self.plan, self.plan_cache, self.rows, t, math.floor(y), tolerance)
-            return f"Predicted: {text}" if text else ""
+            return _("Predicted: {text}").format(text=text) if text else ""
         if self.store is None:
             return ""
         return describe(self.store, self.cache, self.rows, t, math.floor(y), tolerance,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mpgui.i18n import _
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.trace import OPEN, TraceStore
 
@@ -92,12 +93,13 @@ def layout_rows(store: TraceStore, n_cores: int, unknown_core: bool,
     for row, lane in enumerate(order):
         lane_row[lane] = row
         labels.append(store.lanes[lane].label if store.lanes[lane].kind != "main"
-                      else "main program")
+                      else _("main program"))
     labels += objects
     core_base = len(order) + len(objects)
-    labels += [f"CPU {c}" for c in range(n_cores)]
+    cpu = _("CPU {cpu}")
+    labels += [cpu.format(cpu=c) for c in range(n_cores)]
     if unknown_core:
-        labels.append("core ?")
+        labels.append(_("core ?"))
     lane_of_row = tuple(order) + (-1,) * (len(labels) - len(order))
     return Rows(lane_row, core_base, n_cores, unknown_core, tuple(labels), lane_of_row,
                 len(objects))

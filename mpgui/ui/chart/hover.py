@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from mpgui.i18n import _, ngettext
 from mpgui.model.backend import PROCESSES, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
@@ -32,22 +33,23 @@ from mpgui.runtime.store.object_tracks import (
 from mpgui.runtime.store.trace import Lane, TraceStore, state_label
 from mpgui.ui.chart.geometry import Rows, SpanCache, Track
 from mpgui.ui.chart.labels import lane_exit_text
+from mpgui.ui.chart.objects_item import kind_name
 from mpgui.ui.theme import STATE_HELP
 
 # Sentences for states whose general help would be wrong or clumsy on a kind of lane:
 # (lane kind, what a backend's row is called (its `unit`), or "script" for a traced
 # script's lanes, state) -> the sentence.
 _THREAD_SENTENCES = {
-    State.STARTING: "starting: start() was called; the thread has not run yet",
-    State.PREEMPTED: "preempted: ready to run, but no core was free (time-slicing)",
+    State.STARTING: _("starting: start() was called; the thread has not run yet"),
+    State.PREEMPTED: _("preempted: ready to run, but no core was free (time-slicing)"),
 }
 _SENTENCES: dict[tuple[str, int], str] = {
     **{("thread", state): text for state, text in _THREAD_SENTENCES.items()},
-    ("worker", State.WAITING): "idle: waiting for a task from the pool's queue",
-    ("script", State.WAITING): "waiting: blocked — in join(), a lock, a queue, I/O or the "
-                               "GIL (the kernel does not say which)",
-    ("any", State.GIL): "waiting for the GIL: ready to run, but another thread of the "
-                        "process held it",
+    ("worker", State.WAITING): _("idle: waiting for a task from the pool's queue"),
+    ("script", State.WAITING): _("waiting: blocked — in join(), a lock, a queue, I/O or the "
+                                 "GIL (the kernel does not say which)"),
+    ("any", State.GIL): _("waiting for the GIL: ready to run, but another thread of the "
+                          "process held it"),
 }
 
 
@@ -70,8 +72,9 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
     if ln.kind == "worker":
         task = _task_at(store, cache, lane, t)
         if task is not None:  # the worker's row shows the task it ran: describe that
-            return f"{_head(ln)} ran this task:\n" + \
-                _describe_lane(store, cache, task, t, tolerance, with_pid=False)
+            return _("{worker} ran this task:\n{task}").format(
+                worker=_head(ln),
+                task=_describe_lane(store, cache, task, t, tolerance, with_pid=False))
     text = _describe_lane(store, cache, lane, t, tolerance)
     blocked = cache.tracks[lane].span_at(t) if lane < len(cache.tracks) else None
     if blocked is not None and cache.tracks[lane].span(blocked)[0] == State.BLOCKED:
@@ -81,12 +84,12 @@ def describe(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int
 
 # Why a queue's call waits, by call.
 _QUEUE_WAITS = {
-    "get": ": it is empty", "put": ": it is full",
-    "join": ": until every item put on it is marked task_done()",
+    "get": _(": it is empty"), "put": _(": it is full"),
+    "join": _(": until every item put on it is marked task_done()"),
     # (the process's work is done, but it ends only once what it put is in the pipe)
-    "join_thread": ": its work is done, but a process ends only once the items it put "
-                   "are in the queue's pipe, and the pipe is full — nobody takes them "
-                   "(drain the queue before join())",
+    "join_thread": _(": its work is done, but a process ends only once the items it put "
+                     "are in the queue's pipe, and the pipe is full — nobody takes them "
+                     "(drain the queue before join())"),
 }
 
 
@@ -103,30 +106,33 @@ def _blocked_on(store: TraceStore, lane: int, t: float,
     if wait is None:
         return ""
     within = "" if wait.value is None else f"timeout={wait.value / 1000:g}"
-    text = f"\nwaiting in {wait.item}({within}) on {wait.obj} for {(at - wait.t) / 1e9:.3f} s"
+    text = "\n" + _("waiting in {call} on {obj} for {seconds:.3f} s").format(
+        call=f"{wait.item}({within})", obj=wait.obj, seconds=(at - wait.t) / 1e9)
     track = next((o for o in objects if o.name == wait.obj), None)
     if track is not None and track.kind == LOCK:
         holder = track.at(at)
         if holder != FREE and 0 <= holder < len(store.lanes):
-            text += f": {store.lanes[holder].var} holds it"
+            text += _(": {var} holds it").format(var=store.lanes[holder].var)
         elif holder == FREE:  # released, but the waiter has not yet run to take it
             since = track.since(at)
-            ago = "" if since is None else f", released {(at - since) / 1e9:.3f} s ago"
-            text += f": nobody holds it{ago} — this process has yet to run and take it"
+            text += _(": nobody holds it — this process has yet to run and take it") \
+                if since is None else \
+                _(": nobody holds it, released {seconds:.3f} s ago — this process has yet "
+                  "to run and take it").format(seconds=(at - since) / 1e9)
     elif track is not None and track.kind == QUEUE:
         text += _QUEUE_WAITS.get(wait.item or "", _QUEUE_WAITS["join"])
     elif track is not None and track.kind == CONDITION:
-        text += ": until another process calls notify_all()"
+        text += _(": until another process calls notify_all()")
     elif track is not None and track.kind == PIPE:
-        text += ": nothing has come to this end yet"
+        text += _(": nothing has come to this end yet")
     elif track is not None and track.kind == EVENT:
-        text += ": nobody has set it yet"
+        text += _(": nobody has set it yet")
     elif track is not None and track.kind == SEMAPHORE:
-        text += f": all its places are taken ({track.at(at)})"
+        text += _(": all its places are taken ({n})").format(n=track.at(at))
     elif track is not None and track.kind == BARRIER:
-        text += f": {track.at(at)} waiting there, for the others to arrive"
+        text += _(": {n} waiting there, for the others to arrive").format(n=track.at(at))
     if wait.value is not None:
-        text += f" — it gives up after {wait.value / 1000:g} s"
+        text += _(" — it gives up after {seconds:g} s").format(seconds=wait.value / 1000)
     return text
 
 
@@ -134,7 +140,7 @@ def _describe_lane(store: TraceStore, cache: SpanCache, lane: int, t: float,
                    tolerance: float, with_pid: bool = True) -> str:
     assert store.t0 is not None
     ln = store.lanes[lane]
-    parts = [_head(ln, with_pid), f"at {t:.3f} s"]
+    parts = [_head(ln, with_pid), _("at {t:.3f} s").format(t=t)]
     track = cache.tracks[lane] if lane < len(cache.tracks) else None
     i = track.span_at(t) if track is not None else None
     end = (ln.end_t - store.t0) / 1e9 if ln.end_t is not None else None
@@ -144,13 +150,15 @@ def _describe_lane(store: TraceStore, cache: SpanCache, lane: int, t: float,
         parts.append(state_text(store, ln, state, core, t))
     elif _before_start(track, t):
         parts.append(get_backend(store.backend).not_started if ln.kind == "process"
-                     else "not started yet")
+                     else _("not started yet"))
     elif end is not None and t > end and not near_end:
         code = _end_code(store, ln)
-        parts.append(f"ended at {end:.3f} s" + (f": {code}" if code else ""))
+        parts.append(_("ended at {t:.3f} s: {how}").format(t=end, how=code) if code else
+                     _("ended at {t:.3f} s").format(t=end))
     line = track.line_near(t, tolerance) if track is not None else None
     if line is not None:
-        parts.append(f"printed at {line[0]:.3f} s: {store.line_text(line[1])}")
+        parts.append(_("printed at {t:.3f} s: {text}").format(
+            t=line[0], text=store.line_text(line[1])))
     if near_end:
         parts.append(_end_code(store, ln) or _end_sentence(store, ln))
         if ln.error and ln.error[2]:
@@ -160,8 +168,9 @@ def _describe_lane(store: TraceStore, cache: SpanCache, lane: int, t: float,
 
 def _head(ln: Lane, with_pid: bool = True) -> str:
     """'A (process1 1) · pid 4289', 'main program (the parent)'."""
-    head = ln.label if ln.kind != "main" else "main program (the parent)"
-    return head + (f" · pid {ln.pid}" if with_pid and ln.pid else "")
+    head = ln.label if ln.kind != "main" else _("main program (the parent)")
+    return _("{name} · pid {pid}").format(name=head, pid=ln.pid) if with_pid and ln.pid \
+        else head
 
 
 def state_text(store: TraceStore, ln: Lane, state: int, core: int, t: float) -> str:
@@ -169,7 +178,7 @@ def state_text(store: TraceStore, ln: Lane, state: int, core: int, t: float) -> 
     state once: 'running on CPU 1', 'waiting in C.join() until C ends', 'sleeping
     (time.sleep): needs no core'."""
     if state == State.RUNNING:
-        return f"running on CPU {core}" if core >= 0 else "running"
+        return _("running on CPU {cpu}").format(cpu=core) if core >= 0 else _("running")
     if state == State.WAITING:
         join = _join_at(store, ln.index, t)
         if join:
@@ -185,7 +194,8 @@ def state_text(store: TraceStore, ln: Lane, state: int, core: int, t: float) -> 
         return label
     # The help may begin with the state's name ("starting: the new Python process is
     # booting") or not ("ready to run, but ..."): name it once either way.
-    return help_text if help_text.startswith(label) else f"{label}: {help_text}"
+    return help_text if help_text.startswith(label) else \
+        _("{state}: {explanation}").format(state=label, explanation=help_text)
 
 
 def _end_code(store: TraceStore, ln: Lane) -> str:
@@ -199,16 +209,16 @@ def _end_code(store: TraceStore, ln: Lane) -> str:
     # ran the scenario's rows.
     backend = PROCESSES.name if ln.kind in ("worker", "main") else store.backend
     text = lane_exit_text(ln, backend)
-    return "" if text in ("ended", get_backend(backend).ended) else text
+    return "" if text in (_("ended"), get_backend(backend).ended) else text
 
 
 def _end_sentence(store: TraceStore, ln: Lane) -> str:
     """That the lane ended, when nothing more is known: 'the thread ended'."""
     if ln.kind == "main":
-        return "the main program ended"
+        return _("the main program ended")
     if ln.kind == "process":  # a row of the table: "ended", "the thread ended", ...
         return get_backend(store.backend).end_sentence
-    return "the thread ended" if ln.kind == "thread" else "ended"
+    return _("the thread ended") if ln.kind == "thread" else _("ended")
 
 
 def _traceback_frames(error: tuple[str, str, str]) -> str:
@@ -239,38 +249,61 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
     assert store.t0 is not None
     at = store.t0 + round(t * 1e9)
     level = track.at(at)
-    head = f"{track.name} ({track.kind}) at {t:.3f} s"
+    head = _("{name} ({kind}) at {t:.3f} s").format(name=track.name,
+                                                   kind=kind_name(track.kind), t=t)
     since = track.since(at)
-    began = f" since {(since - store.t0) / 1e9:.3f} s" if since is not None else ""
+    began = _(" since {t:.3f} s").format(t=(since - store.t0) / 1e9) if since is not None \
+        else ""
     if track.kind == QUEUE:
-        items = "empty" if level == 0 else f"{level} item{'s' if level != 1 else ''} in it"
-        return f"{head}: {items}{began}\n(the most at any time: {track.peak})"
+        text = _("{head}: empty{since}\n(the most at any time: {peak})") if level == 0 else \
+            ngettext("{head}: {n} item in it{since}\n(the most at any time: {peak})",
+                     "{head}: {n} items in it{since}\n(the most at any time: {peak})",
+                     int(level))
+        return text.format(head=head, n=level, since=began, peak=track.peak)
     if track.kind == CONDITION:
-        return f"{head}: " + (f"{level} waiting on it{began}" if level else "nobody waiting")
+        if not level:
+            return _("{head}: nobody waiting").format(head=head)
+        return _("{head}: {n} waiting on it{since}").format(head=head, n=level, since=began)
     if track.kind == ARRAY:
-        return f"{head}: {level} cell{'s' if level != 1 else ''} written{began}"
-    if track.kind in (DICT, LIST):
-        what = "key" if track.kind == DICT else "item"
-        return f"{head}: {level} {what}{'s' if level != 1 else ''} in it{began}"
+        return ngettext("{head}: {n} cell written{since}", "{head}: {n} cells written{since}",
+                        int(level)).format(head=head, n=level, since=began)
+    if track.kind == DICT:
+        return ngettext("{head}: {n} key in it{since}", "{head}: {n} keys in it{since}",
+                        int(level)).format(head=head, n=level, since=began)
+    if track.kind == LIST:
+        return ngettext("{head}: {n} item in it{since}", "{head}: {n} items in it{since}",
+                        int(level)).format(head=head, n=level, since=began)
     if track.kind == PIPE:
-        sent = "nothing on its way" if level == 0 else \
-            f"{level} message{'s' if level != 1 else ''} sent, not yet received"
-        return f"{head}: {sent}{began}"
+        if level == 0:
+            return _("{head}: nothing on its way{since}").format(head=head, since=began)
+        return ngettext("{head}: {n} message sent, not yet received{since}",
+                        "{head}: {n} messages sent, not yet received{since}",
+                        int(level)).format(head=head, n=level, since=began)
     if track.kind == EVENT:
-        return f"{head}: set{began}" if level else f"{head}: not set yet — wait() blocks"
+        if level:
+            return _("{head}: set{since}").format(head=head, since=began)
+        return _("{head}: not set yet — wait() blocks").format(head=head)
     if track.kind == BARRIER:
-        return f"{head}: " + (f"{level} waiting at it{began}" if level else "nobody waiting")
+        if not level:
+            return _("{head}: nobody waiting").format(head=head)
+        return _("{head}: {n} waiting at it{since}").format(head=head, n=level, since=began)
     if track.kind == SEMAPHORE:
-        return f"{head}: {level} place{'s' if level != 1 else ''} taken{began}"
+        return ngettext("{head}: {n} place taken{since}", "{head}: {n} places taken{since}",
+                        int(level)).format(head=head, n=level, since=began)
     if track.kind == LOCK:
         if level == FREE or not 0 <= level < len(store.lanes):
-            return f"{head}: free{began}"
-        return f"{head}: held by {store.lanes[int(level)].var}{began}"
+            return _("{head}: free{since}").format(head=head, since=began)
+        return _("{head}: held by {var}{since}").format(
+            head=head, var=store.lanes[int(level)].var, since=began)
     done = bisect.bisect_right(track.t, at)  # updates made by then
     should = track.expected_at(at)
-    lost = f"; {_amount(should - level)} lost" if should > level else ""
-    return (f"{head}: {_amount(level)} after {done:,} update{'s' if done != 1 else ''} "
-            f"(without lost updates it would be {_amount(should)}{lost})")
+    lost = _("; {amount} lost").format(amount=_amount(should - level)) if should > level \
+        else ""
+    return ngettext("{head}: {value} after {n:,} update (without lost updates it would be "
+                    "{expected}{lost})",
+                    "{head}: {value} after {n:,} updates (without lost updates it would be "
+                    "{expected}{lost})", done).format(
+        head=head, value=_amount(level), n=done, expected=_amount(should), lost=lost)
 
 
 def _amount(x: float) -> str:
@@ -281,7 +314,7 @@ def _amount(x: float) -> str:
 def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, row: int) -> str:
     core = row - rows.core_base
     known = core < rows.n_cores
-    name = f"CPU {core}" if known else "an unknown core"
+    name = _("CPU {cpu}").format(cpu=core) if known else _("an unknown core")
     unplaced: list[Lane] = []  # running, on a core not recorded (a prediction, no /proc)
     for lane, track in enumerate(cache.tracks):
         if store.lanes[lane].kind == "main":
@@ -292,16 +325,21 @@ def _describe_core(store: TraceStore, cache: SpanCache, rows: Rows, t: float, ro
         on = track.span(i)[1]
         ln = store.lanes[lane]
         if (on == core) if known else (on < 0 or on >= rows.n_cores):
-            return f"{name} at {t:.3f} s: running {_head(ln)}"
+            return _("{core} at {t:.3f} s: running {lane}").format(core=name, t=t,
+                                                                   lane=_head(ln))
         if on < 0:
             unplaced.append(ln)
     if unplaced and known:
         names = ", ".join(ln.label for ln in unplaced)
         # Only a prediction has processes without a pid; it shares cores, not picks them.
-        why = "the prediction does not choose cores" if all(ln.pid is None for ln in unplaced) \
-            else "their cores were not recorded"
-        return f"{name} at {t:.3f} s: not known — {names} running then ({why})"
-    return f"{name} at {t:.3f} s: idle (no process of this run on it)"
+        if all(ln.pid is None for ln in unplaced):
+            text = _("{core} at {t:.3f} s: not known — {names} running then (the prediction "
+                     "does not choose cores)")
+        else:
+            text = _("{core} at {t:.3f} s: not known — {names} running then (their cores "
+                     "were not recorded)")
+        return text.format(core=name, t=t, names=names)
+    return _("{core} at {t:.3f} s: idle (no process of this run on it)").format(core=name, t=t)
 
 
 def _join_at(store: TraceStore, waiter: int, t: float) -> str:
@@ -320,11 +358,14 @@ def _join_at(store: TraceStore, waiter: int, t: float) -> str:
             call = f"{var}.{method}(timeout)" if j.timeout_ns is not None or j.timed_out else \
                 f"{var}.{method}()"
             if j.interrupted:
-                return f"waiting in {call}, until Stop interrupted it"
+                return _("waiting in {call}, until Stop interrupted it").format(call=call)
             if j.implicit:
-                return (f"waiting in {call} at the end, as multiprocessing does when "
-                        "the script ends")
+                return _("waiting in {call} at the end, as multiprocessing does when "
+                         "the script ends").format(call=call)
             if j.timed_out:
-                return f"waiting in {call}, which gave up: {var} had not ended"
-            return f"waiting in {call} until {var} " + ("has run" if method == "wait" else "ends")
+                return _("waiting in {call}, which gave up: {var} had not ended").format(
+                    call=call, var=var)
+            if method == "wait":
+                return _("waiting in {call} until {var} has run").format(call=call, var=var)
+            return _("waiting in {call} until {var} ends").format(call=call, var=var)
     return ""

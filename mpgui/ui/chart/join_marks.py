@@ -4,6 +4,7 @@ return — dotted for the joins multiprocessing makes at the end of the program.
 
 from __future__ import annotations
 
+from mpgui.i18n import _
 from mpgui.runtime.store.joins import Join
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows
@@ -15,11 +16,11 @@ def join_text(store: TraceStore, join: Join, var: str | None = None) -> str:
     """'C.join()', 'C.join(timeout) timed out' or 'D.join() at the end'."""
     var = var or store.lanes[join.lane].var
     if join.interrupted:
-        return f"{var}.join() interrupted by Stop"
+        return _("{var}.join() interrupted by Stop").format(var=var)
     if join.implicit:
-        return f"{var}.join() at the end"
+        return _("{var}.join() at the end").format(var=var)
     if join.timed_out:
-        return f"{var}.join(timeout) timed out"
+        return _("{var}.join(timeout) timed out").format(var=var)
     return f"{var}.join()"
 
 

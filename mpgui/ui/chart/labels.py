@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.store.trace import Lane, TraceStore
@@ -152,7 +153,7 @@ def exit_text(code: int | None, error: tuple[str, str, str] | None,
     signal 9 (exit -9)', '✖ exit 1 — ...' for a process; 'ended' for a thread, 'done'
     for a pool task."""
     if code is None:
-        return "ended"
+        return _("ended")
     rows = get_backend(backend)
     if not rows.own_process:  # a thread or a task has no exit code of its own
         if error:
@@ -160,17 +161,18 @@ def exit_text(code: int | None, error: tuple[str, str, str] | None,
         if code == TAKEN_DOWN:
             return rows.taken_down
         if code:
-            return f"ended by sys.exit({code})"
+            return _("ended by sys.exit({code})").format(code=code)
         return rows.ended
     if error:
-        return f"✖ exit {code} — {error[0]}: {error[1]}"
+        return _("✖ exit {code} — {type}: {message}").format(code=code, type=error[0],
+                                                            message=error[1])
     if code < 0 and terminated:
-        return f"terminated (exit {code})"
+        return _("terminated (exit {code})").format(code=code)
     if code == TAKEN_DOWN and pool_worker:
-        return f"ended with the pool (exit {code})"
+        return _("ended with the pool (exit {code})").format(code=code)
     if code < 0:
-        return f"killed by signal {-code} (exit {code})"
-    return f"exit {code}"
+        return _("killed by signal {signal} (exit {code})").format(signal=-code, code=code)
+    return _("exit {code}").format(code=code)
 
 
 def lane_exit_text(ln: Lane, backend: str) -> str:
@@ -182,7 +184,8 @@ def lane_exit_text(ln: Lane, backend: str) -> str:
 
 def terminate_text(var: str, implicit: bool) -> str:
     """'Stop.terminate()', or for a daemon the script's end: 'D.terminate() at the end'."""
-    return f"{var}.terminate() at the end" if implicit else f"{var}.terminate()"
+    return _("{var}.terminate() at the end").format(var=var) if implicit else \
+        f"{var}.terminate()"
 
 
 def is_pool_worker(name: str) -> bool:
@@ -389,8 +392,8 @@ def _cap(burst: list[tuple[_Flag, float]], lines: int) -> list[tuple[_Flag, floa
         return burst
     rest = burst[lines - 1:]
     head, x = rest[0]
-    last = _Flag(head.t, f"{head.text} +{len(rest) - 1} more", head.role,
-                 [c for f, _x in rest for c in f.covers], implicit=head.implicit)
+    last = _Flag(head.t, _("{label} +{n} more").format(label=head.text, n=len(rest) - 1),
+                 head.role, [c for f, _x in rest for c in f.covers], implicit=head.implicit)
     last.full = "; ".join(f.text for f, _x in rest)
     return [*burst[:lines - 1], (last, x)]
 
@@ -454,7 +457,7 @@ def _free_x(obstacles: Lines, labels: list[Label], x: float, y: float, w: float,
             h: float, direction: int) -> float:
     """The nearest left edge from `x` (moving right if `direction` > 0, else left) where
     a w x h box at height y touches no obstacle line and no label."""
-    for _ in range(len(obstacles.x0) + len(labels) + 1):
+    for _attempt in range(len(obstacles.x0) + len(labels) + 1):
         box = Box(x, y, w, h)
         hit = obstacles.crossing(box)
         hit_boxes = [lb.box for lb in labels if lb.box.overlaps(box)]

@@ -14,77 +14,78 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND, Backend, get_backend
 from mpgui.runtime.protocol import State
 from mpgui.ui.chart.objects_item import level_color
 from mpgui.ui.chart.primitives import is_svg
 from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
 
-ELLIPSIS_LABEL = "… (hover for all)"
+ELLIPSIS_LABEL = _("… (hover for all)")
 
 
 def backend_entries(backend: Backend) -> tuple[tuple[object, str], ...]:
     """(what is drawn, its label) for the runs of `backend`: its states first, in the
     order a row lives them, then the main program's calls, printed lines and the end."""
     return (*((getattr(State, state.upper()), label) for state, label in backend.states),
-            ("busy", f"main program busy ({backend.start_call} …)"),
-            ("line", "printed a line"),
+            ("busy", _("main program busy ({call} …)").format(call=backend.start_call)),
+            ("line", _("printed a line")),
             ("exit", backend.end_mark))
 
 
-PLAN_ENTRY = ("plan", "predicted (dashed outline)")
+PLAN_ENTRY = ("plan", _("predicted (dashed outline)"))
 # Shown only when the chart has them (see ChartLegend.set_extras).
 EXTRA_ENTRIES: dict[str, tuple[object, str]] = {
-    "terminate": ("terminate", "terminate(): SIGTERM"),
-    "others": ("others", "other programs on a CPU"),
-    "blocked": (State.BLOCKED, "blocked on a shared object"),
-    "item": ("item", "an item: put() to get()"),
-    "level": ("level", "an object's level: items, a value, those waiting"),
-    "holder": ("holder", "holds the lock"),
-    "lost": ("lost", "the value without lost updates"),
-    "collision": ("collision", "an update lost"),
+    "terminate": ("terminate", _("terminate(): SIGTERM")),
+    "others": ("others", _("other programs on a CPU")),
+    "blocked": (State.BLOCKED, _("blocked on a shared object")),
+    "item": ("item", _("an item: put() to get()")),
+    "level": ("level", _("an object's level: items, a value, those waiting")),
+    "holder": ("holder", _("holds the lock")),
+    "lost": ("lost", _("the value without lost updates")),
+    "collision": ("collision", _("an update lost")),
 }
 # What each entry means, for the tooltip: written not to repeat the entry's label.
 HELP: dict[object, str] = {
-    State.STARTING: "start() was called; the new Python process is booting",
-    State.RUNNING: "executing on a CPU core",
-    State.PREEMPTED: "ready to run, but another process had the core (time-slicing)",
-    State.SLEEPING: "in time.sleep(): needs no core",
-    State.WAITING: "blocked until the process (or task) it waits for ends; a pool's idle "
-                   "worker waits for a task",
-    State.GIL: "ready to run, but another thread of the process held the GIL",
-    State.QUEUED: "submitted to the pool, waiting for a free worker",
-    State.BLOCKED: "waiting in acquire() for a lock another process holds, in get() on an "
-                   "empty queue, in put() on a full one, in recv() on a pipe nothing "
-                   "came through, in an event's wait() until another process sets it, "
-                   "on a condition until it is notified, or at a barrier for the other "
-                   "parties",
-    "item": "a line from the moment a process put an item on a queue (or sent it "
-            "through a pipe) to the moment another got that same item: its way through",
-    "level": "a shared object's lane: how many items were in a queue or on their way "
-             "through a pipe, what a value was, how many processes waited at a barrier "
-             "or on a condition, how many keys a Manager dict held, items a list, cells "
-             "of an array were written — the highest it reached in each pixel's time —, "
-             "or, full, that an event was set",
-    "holder": "a lock's lane: the process that held the lock, in that process's colour "
-              "(empty: nobody held it)",
-    "lost": "a value's lane: what the value would be had every update counted — the gap "
-            "to the filled level is the updates lost when two processes read the same "
-            "value and both wrote it plus one",
-    "collision": "a value's lane: in this pixel's time an update was lost — two processes "
-                  "read the same value (their read-modify-writes overlapped) and both "
-                  "wrote it plus one",
-    "busy": "the main program itself running: starting processes (each start() takes a "
-            "moment), or between steps",
-    "line": "the moment a process printed a line (several close together: a band)",
-    "exit": "a process ended here; the label says how (its exit code)",
-    "terminate": "the main program called X.terminate(): the process gets SIGTERM and ends "
-                 "with exit code -15 (a daemon is terminated so when the program ends)",
-    "others": "time programs outside this run used the CPU (measured by the OS): on a "
-              "busy computer the run's timings stretch",
-    "plan": "the prediction: where the bars would be if starting a process took no time "
-            "and each got a core when it needed one",
-    "more": "the legend has more entries than fit here",
+    State.STARTING: _("start() was called; the new Python process is booting"),
+    State.RUNNING: _("executing on a CPU core"),
+    State.PREEMPTED: _("ready to run, but another process had the core (time-slicing)"),
+    State.SLEEPING: _("in time.sleep(): needs no core"),
+    State.WAITING: _("blocked until the process (or task) it waits for ends; a pool's idle "
+                     "worker waits for a task"),
+    State.GIL: _("ready to run, but another thread of the process held the GIL"),
+    State.QUEUED: _("submitted to the pool, waiting for a free worker"),
+    State.BLOCKED: _("waiting in acquire() for a lock another process holds, in get() on an "
+                     "empty queue, in put() on a full one, in recv() on a pipe nothing "
+                     "came through, in an event's wait() until another process sets it, "
+                     "on a condition until it is notified, or at a barrier for the other "
+                     "parties"),
+    "item": _("a line from the moment a process put an item on a queue (or sent it "
+              "through a pipe) to the moment another got that same item: its way through"),
+    "level": _("a shared object's lane: how many items were in a queue or on their way "
+               "through a pipe, what a value was, how many processes waited at a barrier "
+               "or on a condition, how many keys a Manager dict held, items a list, cells "
+               "of an array were written — the highest it reached in each pixel's time —, "
+               "or, full, that an event was set"),
+    "holder": _("a lock's lane: the process that held the lock, in that process's colour "
+                "(empty: nobody held it)"),
+    "lost": _("a value's lane: what the value would be had every update counted — the gap "
+              "to the filled level is the updates lost when two processes read the same "
+              "value and both wrote it plus one"),
+    "collision": _("a value's lane: in this pixel's time an update was lost — two processes "
+                   "read the same value (their read-modify-writes overlapped) and both "
+                   "wrote it plus one"),
+    "busy": _("the main program itself running: starting processes (each start() takes a "
+              "moment), or between steps"),
+    "line": _("the moment a process printed a line (several close together: a band)"),
+    "exit": _("a process ended here; the label says how (its exit code)"),
+    "terminate": _("the main program called X.terminate(): the process gets SIGTERM and ends "
+                   "with exit code -15 (a daemon is terminated so when the program ends)"),
+    "others": _("time programs outside this run used the CPU (measured by the OS): on a "
+                "busy computer the run's timings stretch"),
+    "plan": _("the prediction: where the bars would be if starting a process took no time "
+              "and each got a core when it needed one"),
+    "more": _("the legend has more entries than fit here"),
 }
 MAX_LINES = 3  # more entries than fit on this many lines: the rest in the tooltip
 _SWATCH_W = 28

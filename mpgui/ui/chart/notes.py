@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import platform
 
+from mpgui.i18n import _
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.store.object_tracks import (
@@ -26,25 +27,27 @@ def gil_note(store: TraceStore | None) -> str:
     threads host reported it, else as this interpreter (the same one) says."""
     info = store.info if store is not None and "gil" in store.info else \
         {"gil": gil_enabled(), "python": platform.python_version()}
-    who = f"Python {info['python']}" if info.get("python") else "this Python"
+    who = f"Python {info['python']}" if info.get("python") else _("this Python")
     if info["gil"] is True:
-        return f"{who} has a GIL: one thread at a time runs Python code"
+        return _("{who} has a GIL: one thread at a time runs Python code").format(who=who)
     if info["gil"] is False:
-        return f"{who} runs without a GIL (free-threaded): threads can compute at once"
-    return f"whether {who} has a GIL is not known"
+        return _("{who} runs without a GIL (free-threaded): threads can compute at "
+                 "once").format(who=who)
+    return _("whether {who} has a GIL is not known").format(who=who)
 
 
 def script_note(store: TraceStore) -> str:
     """What the chart of a traced script can and cannot tell, in words."""
-    parts = ["your script, traced: “waiting” is any block (join, a lock, a queue, I/O, "
-             "the GIL)"]
+    parts = [_("your script, traced: “waiting” is any block (join, a lock, a queue, I/O, "
+               "the GIL)")]
     if store.info.get(UNOBSERVED):
-        parts.append(f"{store.info[UNOBSERVED]} (not shown)")
+        parts.append(_("{what} (not shown)").format(what=store.info[UNOBSERVED]))
     if store.info.get("untraced"):
-        parts.append(f"{store.info['untraced']} more processes ran but are not shown")
+        parts.append(_("{n} more processes ran but are not shown").format(
+            n=store.info["untraced"]))
     if any(is_pool_worker(ln.name) and ln.exit_code == TAKEN_DOWN for ln in store.lanes):
-        parts.append("a pool's workers end by terminate() when its with-block ends: that is "
-                     "normal")
+        parts.append(_("a pool's workers end by terminate() when its with-block ends: that "
+                       "is normal"))
     return "; ".join(parts)
 
 

@@ -18,14 +18,34 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
+from mpgui.i18n import _
 from mpgui.runtime.store.deadlock import Deadlock
-from mpgui.runtime.store.object_tracks import FREE, LOCK, VALUE, ObjectTrack
+from mpgui.runtime.store.object_tracks import (
+    ARRAY,
+    BARRIER,
+    CONDITION,
+    DICT,
+    EVENT,
+    FREE,
+    LIST,
+    LOCK,
+    PIPE,
+    QUEUE,
+    SEMAPHORE,
+    VALUE,
+    ObjectTrack,
+)
 from mpgui.ui.chart.geometry import MAIN_COLOR, Rows
 from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.chart.view_item import ViewItem
 from mpgui.ui.theme import Theme
 
 BAND = 0.7  # of a row's height: the part a level or a holder fills
+# A shared object's kind (an identifier of the tracks) as the chart names it.
+KIND_NAMES = {QUEUE: _("queue"), LOCK: _("lock"), VALUE: _("value"), EVENT: _("event"),
+              BARRIER: _("barrier"), SEMAPHORE: _("semaphore"), PIPE: _("pipe"),
+              DICT: _("dict"), LIST: _("list"), CONDITION: _("condition"),
+              ARRAY: _("array")}
 
 
 def level_color(theme: Theme) -> QColor:
@@ -37,9 +57,14 @@ def level_color(theme: Theme) -> QColor:
     return color
 
 
+def kind_name(kind: str) -> str:
+    """A shared object's kind in words: 'queue'."""
+    return KIND_NAMES.get(kind, kind)
+
+
 def object_label(track: ObjectTrack) -> str:
     """The lane's name: 'Q (queue)'."""
-    return f"{track.name} ({track.kind})"
+    return f"{track.name} ({kind_name(track.kind)})"
 
 
 class ObjectsItem(ViewItem):

@@ -9,6 +9,7 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from mpgui.i18n import _, ngettext
 from mpgui.ui.theme import Theme
 
 
@@ -31,9 +32,9 @@ class ProblemPlaceholder(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.button = QPushButton("Show the Cell")
-        self.button.setToolTip("Select the cell with the problem (its tooltip says what is "
-                               "allowed)")
+        self.button = QPushButton(_("Show the Cell"))
+        self.button.setToolTip(_("Select the cell with the problem (its tooltip says what is "
+                                 "allowed)"))
         self.button.clicked.connect(self.show_cell)
         layout.addWidget(self.title)
         layout.addWidget(self.text)
@@ -42,9 +43,10 @@ class ProblemPlaceholder(QFrame):
 
     def show_problem(self, problem: str, more: int, theme: Theme) -> None:
         """Say that the scenario cannot run because of `problem` (and `more` others)."""
-        self.title.setText(f"<b style='color:{theme.crash}'>✖ Nothing to draw: the scenario "
-                           "cannot run yet</b>")
-        rest = f"\n(and {more} more problem{'s' if more > 1 else ''}: the red cells)" \
+        said = html.escape(_("Nothing to draw: the scenario cannot run yet"))
+        self.title.setText(f"<b style='color:{theme.crash}'>✖ {said}</b>")
+        rest = "\n" + ngettext("(and {n} more problem: the red cells)",
+                               "(and {n} more problems: the red cells)", more).format(n=more) \
             if more else ""
         self.text.setText(problem + rest)
         self.setToolTip(html.escape(problem))

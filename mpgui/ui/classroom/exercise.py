@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.exercise import Exercise
 from mpgui.runtime.session.run import Status
 from mpgui.runtime.session.verdict import Verdict, judge
@@ -42,21 +43,23 @@ def exercise_html(exercise: Exercise, verdict: Verdict | None, hints_shown: int,
                   theme: Theme) -> str:
     """The exercise's part of the explanation: the goal, what may be edited, how the
     last run did, the hints shown so far and a link to the next one."""
-    out = ["<hr><h3 style='margin:6px 0 4px 0'>Your task</h3>",
+    out = [f"<hr><h3 style='margin:6px 0 4px 0'>{html.escape(_('Your task'))}</h3>",
            f"<p><b>{html.escape(exercise.goal)}</b></p>"]
     note = exercise.edit_note()
     if note:
         out.append(f"<p><i>{html.escape(note)}</i></p>")
     if verdict is None:
-        out.append("<p>Edit, then press Run (F5): mpgui says whether the run met the "
-                   "goal.</p>")
+        out.append("<p>" + html.escape(_("Edit, then press Run (F5): mpgui says whether the "
+                                          "run met the goal.")) + "</p>")
     else:
         out.append(f"<p><a name='{VERDICT_ANCHOR}'></a>{_verdict_html(verdict, theme)}</p>")
     for k, hint in enumerate(exercise.hints[:hints_shown], 1):
-        out.append(f"<p><b>Hint {k}:</b> {html.escape(hint)}</p>")
+        heading = html.escape(_("Hint {k}:").format(k=k))
+        out.append(f"<p><b>{heading}</b> {html.escape(hint)}</p>")
     if hints_shown < len(exercise.hints):
-        out.append(f"<p><a href='{HINT_LINK}'>Show a hint ({hints_shown + 1} of "
-                   f"{len(exercise.hints)})</a> &nbsp;(Ctrl+Alt+H)</p>")
+        link = html.escape(_("Show a hint ({k} of {n})").format(k=hints_shown + 1,
+                                                                n=len(exercise.hints)))
+        out.append(f"<p><a href='{HINT_LINK}'>{link}</a> &nbsp;(Ctrl+Alt+H)</p>")
     return "".join(out)
 
 
@@ -83,11 +86,11 @@ class ExerciseCoach(QObject):
         self.verdict: Verdict | None = None
         self.hints_shown = 0
         self.actions = {
-            "hint": make_action(self, "Show a &Hint", "Ctrl+Alt+H", self.next_hint,
-                                "Show the next hint of this exercise"),
-            "reset_progress": make_action(self, "Reset Exercise &Progress…", None,
+            "hint": make_action(self, _("Show a &Hint"), "Ctrl+Alt+H", self.next_hint,
+                                _("Show the next hint of this exercise")),
+            "reset_progress": make_action(self, _("Reset Exercise &Progress…"), None,
                                           self.reset_progress,
-                                          "Forget which exercises you have solved"),
+                                          _("Forget which exercises you have solved")),
         }
         doc.changed.connect(self._follow)
         # Queued: judged after the run's own handlers have noted its end (the console's
@@ -107,11 +110,11 @@ class ExerciseCoach(QObject):
         """Forget the solved exercises, once the user agrees."""
         if not solved_exercises():
             self.window.statusBar().showMessage(  # type: ignore[attr-defined]
-                "No exercise is marked as solved.", 5000)
+                _("No exercise is marked as solved."), 5000)
             return
         answer = QMessageBox.question(
-            self.window, "Reset exercise progress",
-            "Forget which exercises you have solved? Their ✓ marks go; your edits stay.")
+            self.window, _("Reset exercise progress"),
+            _("Forget which exercises you have solved? Their ✓ marks go; your edits stay."))
         if answer == QMessageBox.StandardButton.Yes:
             settings().setValue(SOLVED_KEY, [])
             self.gallery.mark_solved(set())
@@ -140,7 +143,7 @@ class ExerciseCoach(QObject):
                                    self.doc.scenario.about)
         # Presentation mode shows no explanation pane: the task, and how the last run
         # did, under the question.
-        task = f"<b>Your task:</b> {html.escape(self.exercise.goal)}"
+        task = f"<b>{html.escape(_('Your task:'))}</b> {html.escape(self.exercise.goal)}"
         if self.verdict is not None:
             task += f"<br>{_verdict_html(self.verdict, theme)}"
         self.header.set_task(task)
@@ -153,7 +156,7 @@ class ExerciseCoach(QObject):
             return  # (a traced script, or a run of something else)
         self.verdict = judge(scenario.exercise, run.store, speed=getattr(run, "speed", 1.0),
                              stopped=run.status is Status.STOPPED)
-        self.console.note(f"— Exercise: {self.verdict.sentence()} —",
+        self.console.note(_("— Exercise: {verdict} —").format(verdict=self.verdict.sentence()),
                           error=not self.verdict.met)
         name = self.doc.builtin
         if self.verdict.met and name is not None:  # (a built-in's or a pack's)

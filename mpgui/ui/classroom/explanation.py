@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
+from mpgui.i18n import _
 from mpgui.model.scenario import About
 from mpgui.ui.accessibility import accessible
 from mpgui.ui.classroom.markdown import block, inline
@@ -23,17 +24,19 @@ WEB_SCHEMES = ("http", "https")  # links a text may open (in the browser)
 def about_html(about: About, theme: Theme) -> str:
     """The texts as HTML: the question first in the reading order a class needs it."""
     if not (about.title or about.explanation):
-        return (f"<p style='color:{theme.grid}'><i>Your own scenario.</i> A scenario file "
-                "can carry its story: an <code>[about]</code> table with <code>title</code>, "
-                "<code>explanation</code>, <code>notice</code> and <code>question</code>."
-                "</p>")
+        return (f"<p style='color:{theme.grid}'>"
+                + _("<i>Your own scenario.</i> A scenario file can carry its story: an "
+                    "<code>[about]</code> table with <code>title</code>, "
+                    "<code>explanation</code>, <code>notice</code> and <code>question</code>.")
+                + "</p>")
     out = [f"<h2 style='margin:0 0 6px 0'>{html.escape(about.title)}</h2>"]
     if about.explanation:
         out.append(block(about.explanation))
     if about.question:
-        out.append(f"<p><b>Before you press Run:</b> {inline(about.question)}</p>")
+        out.append(f"<p><b>{html.escape(_('Before you press Run:'))}</b> "
+                   f"{inline(about.question)}</p>")
     if about.notice:
-        out.append(f"<p><b>What to notice:</b> {inline(about.notice)}</p>")
+        out.append(f"<p><b>{html.escape(_('What to notice:'))}</b> {inline(about.notice)}</p>")
     return "".join(out)
 
 
@@ -42,9 +45,9 @@ class ExplanationPanel(QTextBrowser):
 
     def __init__(self, theme: Theme) -> None:
         super().__init__()
-        accessible(self, "About this scenario",
-                   "What the scenario shows, what to predict before Run and what to "
-                   "notice; an exercise's task, hints and verdict")
+        accessible(self, _("About this scenario"),
+                   _("What the scenario shows, what to predict before Run and what to "
+                     "notice; an exercise's task, hints and verdict"))
         self.theme = theme
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)  # (its links are mpgui's own: anchorClicked says which)

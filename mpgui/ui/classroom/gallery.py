@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.model.builtins import (
+    EXERCISES,
     builtin_about,
     builtin_names,
     builtin_section,
@@ -38,12 +40,13 @@ from mpgui.ui.panels import panel
 NAME_ROLE = Qt.ItemDataRole.UserRole
 EDITED_ROLE = Qt.ItemDataRole.UserRole + 1  # True: edited this session
 EDITED_MARK = "\u00a0•"  # after the title, never wrapped onto a line of its own
-EDITED_TIP = ("\n\nEdited in this session: it opens as you left it. Reset "
-              "(Ctrl+Shift+R) puts it back; at quit you can save a copy.")
-SECTION_TIPS = {"Exercises": "Scenarios with a goal: edit one until its run meets the "
-                             "goal. Each one you solve is marked ✓."}
+EDITED_TIP = "\n\n" + _("Edited in this session: it opens as you left it. Reset "
+                        "(Ctrl+Shift+R) puts it back; at quit you can save a copy.")
+# By section (the key: `builtin_section`'s, untranslated).
+SECTION_TIPS = {EXERCISES: _("Scenarios with a goal: edit one until its run meets the "
+                             "goal. Each one you solve is marked ✓.")}
 SOLVED_MARK = "✓\u00a0"  # before a solved exercise's title
-SOLVED_TIP = "\n\nSolved: you met its goal in an earlier run."
+SOLVED_TIP = "\n\n" + _("Solved: you met its goal in an earlier run.")
 
 
 class _Roomy(QStyledItemDelegate):
@@ -69,9 +72,9 @@ class GalleryList(QListWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        accessible(self, "Gallery", "The prepared scenarios and exercises, by title; "
-                   "Enter opens the one selected (PageDown / PageUp: the next, the one "
-                   "before)")
+        accessible(self, _("Gallery"), _("The prepared scenarios and exercises, by title; "
+                                         "Enter opens the one selected (PageDown / PageUp: "
+                                         "the next, the one before)"))
         self.fill()
         self.setWordWrap(True)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)  # re-wrap titles on resize
@@ -120,11 +123,18 @@ class GalleryList(QListWidget):
             if builtin_section(name) != section:  # a new section: its heading
                 section = builtin_section(name)
                 pack = pack_of(name)
-                self.addItem(_heading(section, SECTION_TIPS.get(section) or (
-                    f"A lesson pack: {pack[0].description or pack[0].title}" if pack else "")))
+                # (the exercises' heading translated; a pack's title is the teacher's)
+                shown = _(section) if section == EXERCISES else section
+                self.addItem(_heading(shown, SECTION_TIPS.get(section) or (
+                    _("A lesson pack: {about}").format(
+                        about=pack[0].description or pack[0].title) if pack else "")))
                 number = 0
             number += 1
-            title = about.title.removeprefix("Exercise: ") or name  # (its section says so)
+            # (its section says so; a built-in's title comes translated, a pack's as written)
+            # TRANSLATORS: how every built-in exercise's title begins, as translated there
+            # ("Exercise: no lost updates"), trailing space included
+            title = about.title.removeprefix("Exercise: ").removeprefix(_("Exercise: ")) \
+                or name
             title = title[:1].upper() + title[1:]
             item = QListWidgetItem(f"{number}. {title}")
             item.setData(NAME_ROLE, name)
@@ -175,7 +185,7 @@ def gallery_panel(gallery: GalleryList, actions: list[QAction]) -> QWidget:
         button.setDefaultAction(act)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         row.addWidget(button, 1)
-    box = panel("Scenarios", "", gallery, [])
+    box = panel(_("Scenarios"), "", gallery, [])
     box.layout().addWidget(buttons)
     return box
 
@@ -191,14 +201,16 @@ class GalleryActions(QObject):
         self.window, self.doc, self.files, self.gallery = window, doc, files, gallery
         self.presenting = False  # set by the window: presentation mode never asks
         self.actions = {
-            "previous": make_action(self, "&Previous Scenario", "PgUp", lambda: self.step(-1),
-                                    "Open the previous scenario of the gallery",
-                                    short="◀ Previous"),
-            "next": make_action(self, "&Next Scenario", "PgDown", lambda: self.step(1),
-                                "Open the next scenario of the gallery", short="Next ▶"),
-            "reset": make_action(self, "&Reset to Built-in", "Ctrl+Shift+R", self.reset,
-                                 "Undo all your edits of this built-in scenario (Ctrl+Z "
-                                 "brings them back)", short="Reset"),
+            "previous": make_action(self, _("&Previous Scenario"), "PgUp",
+                                    lambda: self.step(-1),
+                                    _("Open the previous scenario of the gallery"),
+                                    short=_("◀ Previous")),
+            "next": make_action(self, _("&Next Scenario"), "PgDown", lambda: self.step(1),
+                                _("Open the next scenario of the gallery"),
+                                short=_("Next ▶")),
+            "reset": make_action(self, _("&Reset to Built-in"), "Ctrl+Shift+R", self.reset,
+                                 _("Undo all your edits of this built-in scenario (Ctrl+Z "
+                                   "brings them back)"), short=_("Reset")),
         }
         gallery.chosen.connect(files.open_builtin)
         doc.file_changed.connect(self.sync)
@@ -215,8 +227,8 @@ class GalleryActions(QObject):
         presentation mode, which says why it stays instead of asking."""
         if self.presenting and self.files.would_ask():
             self.window.statusBar().showMessage(  # type: ignore[attr-defined]
-                f"“{self.doc.display_name}” has unsaved changes: save them (Ctrl+S), or "
-                "leave presentation mode (F11) to go on.", 10_000)
+                _("“{name}” has unsaved changes: save them (Ctrl+S), or leave presentation "
+                  "mode (F11) to go on.").format(name=self.doc.display_name), 10_000)
             return False
         return self.files.open_builtin(self.gallery.neighbour(self.doc.builtin, by))
 
@@ -228,9 +240,9 @@ class GalleryActions(QObject):
         try:
             original = load_builtin(name)
         except ScenarioFileError as exc:
-            dialogs.show_error(self.gallery, "Cannot reset", str(exc))
+            dialogs.show_error(self.gallery, _("Cannot reset"), str(exc))
             return
-        self.doc.edit(original, f"Reset {name}")
+        self.doc.edit(original, _("Reset {name}").format(name=name))
         self.doc.undo_stack.setClean()  # as opened; undoing the reset makes it edited again
 
     def sync(self) -> None:

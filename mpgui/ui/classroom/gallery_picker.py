@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
+from mpgui.i18n import _
 from mpgui.ui.classroom.gallery import GalleryList
 from mpgui.ui.editor.document import ScenarioDocument
 
@@ -21,17 +22,17 @@ class GalleryPicker(QWidget):
         self.gallery = gallery
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
-        row.addWidget(QLabel("Scenario:"))
+        row.addWidget(QLabel(_("Scenario:")))
         self.combo = QComboBox()
         self.combo.setModel(gallery.model())  # the list's own items
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(12)
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.combo.setToolTip("The built-in scenarios (PageUp / PageDown go through them)")
+        self.combo.setToolTip(_("The built-in scenarios (PageUp / PageDown go through them)"))
         # Shown while a file of one's own is open (no built-in is). Short: Qt widens
         # the box to its placeholder, and the box must fit 1024 px at 200 % zoom.
-        self.combo.setPlaceholderText("(your file)")
+        self.combo.setPlaceholderText(_("(your file)"))
         row.addWidget(self.combo, 1)
         for act in actions:
             button = QToolButton()

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
 
+from mpgui.i18n import _, ngettext
 from mpgui.model.builtins import PACK_SEPARATOR, broken_packs, packs_dir, refresh_builtins
 from mpgui.model.fileformat import WriteError
 from mpgui.model.filekind import PACK_SUFFIX
@@ -28,7 +29,7 @@ from mpgui.ui import dialogs
 from mpgui.ui.actions import make_action
 from mpgui.ui.editor.files import start_dir
 
-PACK_FILTER = f"Lesson packs (*{PACK_SUFFIX});;All files (*)"
+PACK_FILTER = _("Lesson packs (*{suffix});;All files (*)").format(suffix=PACK_SUFFIX)
 MESSAGE_MS = 10_000
 
 
@@ -41,24 +42,24 @@ class LessonPacks(QObject):
         super().__init__(window)
         self.window, self.changed, self.open_builtin = window, changed, open_builtin
         self.actions = {
-            "import": make_action(self, "&Import Lesson Pack…", "Ctrl+Alt+I",
+            "import": make_action(self, _("&Import Lesson Pack…"), "Ctrl+Alt+I",
                                   self.choose_import,
-                                  "Add a lesson pack (.mpgpack) to the gallery: its "
-                                  "scenarios and exercises, under its own title"),
-            "export": make_action(self, "&Export Lesson Pack…", None, self.choose_export,
-                                  "Make a folder of your scenarios (with Markdown "
-                                  "explanations and images) into one .mpgpack file to "
-                                  "hand out"),
-            "remove": make_action(self, "Re&move Lesson Pack…", None, self.choose_remove,
-                                  "Take an imported lesson pack out of the gallery"),
+                                  _("Add a lesson pack (.mpgpack) to the gallery: its "
+                                    "scenarios and exercises, under its own title")),
+            "export": make_action(self, _("&Export Lesson Pack…"), None, self.choose_export,
+                                  _("Make a folder of your scenarios (with Markdown "
+                                    "explanations and images) into one .mpgpack file to "
+                                    "hand out")),
+            "remove": make_action(self, _("Re&move Lesson Pack…"), None, self.choose_remove,
+                                  _("Take an imported lesson pack out of the gallery")),
         }
 
     # -- import ------------------------------------------------------------------------
 
     def choose_import(self) -> None:
         """Ask for a pack file, and import it."""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Import lesson pack", start_dir(),
-                                              PACK_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self.window, _("Import lesson pack"),
+                                                    start_dir(), PACK_FILTER)
         if path:
             self.import_path(Path(path))
 
@@ -69,24 +70,27 @@ class LessonPacks(QObject):
         try:
             pack = read_pack(path)
         except PackError as exc:
-            dialogs.show_error(self.window, "Cannot import the lesson pack",
+            dialogs.show_error(self.window, _("Cannot import the lesson pack"),
                                f"{path.name}: {exc}")
             return False
         if (packs_dir() / pack.slug).exists() and QMessageBox.question(
-                self.window, "Replace the lesson pack?",
-                f"A lesson pack called “{pack.slug}” is already in the gallery. Replace it "
-                f"with the one in {path.name}?") != QMessageBox.StandardButton.Yes:
+                self.window, _("Replace the lesson pack?"),
+                _("A lesson pack called “{slug}” is already in the gallery. Replace it with "
+                  "the one in {file}?").format(slug=pack.slug, file=path.name)
+        ) != QMessageBox.StandardButton.Yes:
             return False
         try:
             install_pack(pack)
         except WriteError as exc:
-            dialogs.show_error(self.window, "Cannot import the lesson pack", str(exc))
+            dialogs.show_error(self.window, _("Cannot import the lesson pack"), str(exc))
             return False
         self._changed()
         self.open_builtin(f"{pack.slug}{PACK_SEPARATOR}{pack.scenarios[0][0]}")
+        n = len(pack.scenarios)
         self.window.statusBar().showMessage(
-            f"Imported “{pack.title}”: {_count(pack)} — in the gallery under its title",
-            MESSAGE_MS)
+            ngettext("Imported “{title}”: {n} scenario — in the gallery under its title",
+                     "Imported “{title}”: {n} scenarios — in the gallery under its title",
+                     n).format(title=pack.title, n=n), MESSAGE_MS)
         return True
 
     # -- export ------------------------------------------------------------------------
@@ -94,12 +98,12 @@ class LessonPacks(QObject):
     def choose_export(self) -> None:
         """Ask for a folder of scenarios and a file name, and write the pack."""
         folder = QFileDialog.getExistingDirectory(
-            self.window, "Export lesson pack: the folder of its scenarios", start_dir())
+            self.window, _("Export lesson pack: the folder of its scenarios"), start_dir())
         if not folder:
             return
         suggested = Path(start_dir()) / f"{Path(folder).name}{PACK_SUFFIX}"
-        target, _ = QFileDialog.getSaveFileName(self.window, "Export lesson pack as",
-                                                str(suggested), PACK_FILTER)
+        target, _filter = QFileDialog.getSaveFileName(self.window, _("Export lesson pack as"),
+                                                      str(suggested), PACK_FILTER)
         if target:
             self.export(Path(folder), Path(target))
 
@@ -110,28 +114,33 @@ class LessonPacks(QObject):
         try:
             pack = export_pack(folder, target)
         except PackError as exc:
-            dialogs.show_error(self.window, "Cannot export the lesson pack",
+            dialogs.show_error(self.window, _("Cannot export the lesson pack"),
                                f"{folder.name}: {exc}")
             return False
         except WriteError as exc:
-            dialogs.show_error(self.window, "Cannot export the lesson pack", str(exc))
+            dialogs.show_error(self.window, _("Cannot export the lesson pack"), str(exc))
             return False
+        n = len(pack.scenarios)
         self.window.statusBar().showMessage(
-            f"Exported “{pack.title}” ({_count(pack)}) to {target}", MESSAGE_MS)
+            ngettext("Exported “{title}” ({n} scenario) to {target}",
+                     "Exported “{title}” ({n} scenarios) to {target}", n).format(
+                         title=pack.title, n=n, target=target), MESSAGE_MS)
         return True
 
     # -- remove ------------------------------------------------------------------------
 
     def choose_remove(self) -> None:
         """Ask which installed pack to remove, and remove it."""
-        found = [(folder.name, p.title if isinstance(p, Pack) else f"{folder.name} "
-                  f"(cannot be read: {p})") for folder, p in installed_packs()]
+        found = [(folder.name, p.title if isinstance(p, Pack) else
+                  _("{folder} (cannot be read: {problem})").format(folder=folder.name,
+                                                                   problem=p))
+                 for folder, p in installed_packs()]
         if not found:
-            self.window.statusBar().showMessage("No lesson pack is imported.", MESSAGE_MS)
+            self.window.statusBar().showMessage(_("No lesson pack is imported."), MESSAGE_MS)
             return
         titles = [title for _slug, title in found]
-        title, ok = QInputDialog.getItem(self.window, "Remove lesson pack",
-                                         "Take this lesson pack out of the gallery:",
+        title, ok = QInputDialog.getItem(self.window, _("Remove lesson pack"),
+                                         _("Take this lesson pack out of the gallery:"),
                                          titles, 0, False)
         if ok:
             self.remove(found[titles.index(title)][0])
@@ -141,10 +150,11 @@ class LessonPacks(QObject):
         try:
             remove_pack(slug)
         except WriteError as exc:
-            dialogs.show_error(self.window, "Cannot remove the lesson pack", str(exc))
+            dialogs.show_error(self.window, _("Cannot remove the lesson pack"), str(exc))
             return False
         self._changed()
-        self.window.statusBar().showMessage(f"Removed the lesson pack “{slug}”.", MESSAGE_MS)
+        self.window.statusBar().showMessage(
+            _("Removed the lesson pack “{slug}”.").format(slug=slug), MESSAGE_MS)
         return True
 
     def _changed(self) -> None:
@@ -158,9 +168,5 @@ class LessonPacks(QObject):
         if broken:
             folder, why = broken[0]
             self.window.statusBar().showMessage(
-                f"The lesson pack in {folder} is left out of the gallery: {why}", MESSAGE_MS)
-
-
-def _count(pack: Pack) -> str:
-    n = len(pack.scenarios)
-    return f"{n} scenario{'s' if n != 1 else ''}"
+                _("The lesson pack in {folder} is left out of the gallery: {why}").format(
+                    folder=folder, why=why), MESSAGE_MS)

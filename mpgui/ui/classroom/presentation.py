@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.scenario import About
 from mpgui.ui.accessibility import accessible
 from mpgui.ui.appearance import Appearance
@@ -35,9 +36,9 @@ class PresentationHeader(QWidget):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.scroll = accessible(QScrollArea(), "Scenario",
-                                 "The scenario's title, explanation and question, large "
-                                 "for the back of the room")
+        self.scroll = accessible(QScrollArea(), _("Scenario"),
+                                 _("The scenario's title, explanation and question, large "
+                                   "for the back of the room"))
         self.scroll.setWidget(self.label)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -77,7 +78,8 @@ class PresentationHeader(QWidget):
         if about.explanation:  # (Markdown; its images only in the explanation pane)
             parts.append(without_images(block(about.explanation)).replace("<p>", _LINE))
         if about.question:
-            parts.append(f"{_LINE}<b>Before you press Run:</b> {inline(about.question)}</p>")
+            parts.append(f"{_LINE}<b>{text(_('Before you press Run:'))}</b> "
+                         f"{inline(about.question)}</p>")
         if self._task:
             parts.append(f"<br>{self._task}")
         self.label.setText("".join(parts))

@@ -26,6 +26,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
+from mpgui.i18n import _
+
 ACCENT = QColor("#ffd400")  # the highlight: visible on the dimmed window in every theme
 DIM = QColor(0, 0, 0, 150)
 _WRAP = Qt.TextFlag.TextWordWrap
@@ -112,8 +114,8 @@ class TourOverlay(QWidget):
         super().__init__(window)
         self.callouts, self.heading, self.note = callouts, heading, note
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.button = QPushButton("Got it", self)
-        self.button.setToolTip("Close the tour (Help → Show the Tour Again brings it back)")
+        self.button = QPushButton(_("Got it"), self)
+        self.button.setToolTip(_("Close the tour (Help → Show the Tour Again brings it back)"))
         self.button.clicked.connect(self.dismiss)
         self.card = QRect()
         self.placed: list[tuple[Callout, QRect, QRect]] = []  # callout, its box, its target

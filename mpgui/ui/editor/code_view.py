@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QTextEdit, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.codegen import generate_code, script_file_name
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, atomic_write
@@ -99,9 +100,10 @@ class CodeView(QPlainTextEdit):
         self.doc = doc
         self.speed, self.start_method = 1.0, "spawn"
         self.setReadOnly(True)
-        accessible(self, "Python code", "This scenario as a standalone script for plain "
-                   "Python, which prints the same lines; during a step-through replay the "
-                   "line of the event stepped to is marked")
+        accessible(self, _("Python code"), _("This scenario as a standalone script for "
+                                              "plain Python, which prints the same lines; "
+                                              "during a step-through replay the line of the "
+                                              "event stepped to is marked"))
         self.marked: int | None = None  # the line marked (a step-through replay's)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(mono_font())
@@ -113,11 +115,12 @@ class CodeView(QPlainTextEdit):
         doc.changed.connect(self._timer.start)  # edits: once typing pauses
         doc.file_changed.connect(self.update_code)  # opened or saved: at once
         self.actions_ = {
-            "copy": make_action(self, "&Copy Python Code", "Ctrl+Shift+C", self.copy_code,
-                                "Copy the script to the clipboard", short="Copy"),
-            "save": make_action(self, "Save Python Code &As…", "Ctrl+Shift+P", self.save_code,
-                                "Save the script as a .py file to run with plain Python",
-                                short="Save as .py"),
+            "copy": make_action(self, _("&Copy Python Code"), "Ctrl+Shift+C", self.copy_code,
+                                _("Copy the script to the clipboard"), short=_("Copy")),
+            "save": make_action(self, _("Save Python Code &As…"), "Ctrl+Shift+P",
+                                self.save_code,
+                                _("Save the script as a .py file to run with plain Python"),
+                                short=_("Save as .py")),
         }
         self.update_code()
 
@@ -133,7 +136,8 @@ class CodeView(QPlainTextEdit):
         if problems:
             # One comment line each, whatever a cell holds (a newline, a NUL).
             lines = [f"# - {shown(p.text(self.doc.scenario))}" for p in problems]
-            return "\n".join(["# This scenario cannot run yet; fix these first:", *lines, ""])
+            head = "# " + _("This scenario cannot run yet; fix these first:")
+            return "\n".join([head, *lines, ""])
         source = self.doc.builtin or (self.doc.path.name if self.doc.path else "")
         return generate_code(self.doc.scenario, speed=self.speed,
                              start_method=self.start_method, source=source)
@@ -176,8 +180,9 @@ class CodeView(QPlainTextEdit):
         """Ask where, then write the script there."""
         start = Path(str(settings().value("last_dir", "") or Path.home())) / \
             script_file_name(self.doc.display_name)
-        path, _ = QFileDialog.getSaveFileName(self, "Save Python code as", str(start),
-                                              "Python scripts (*.py);;All files (*)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save Python code as"), str(start),
+            _("Python scripts (*.py);;All files (*)"))
         if path:
             self.save_to(Path(path))
 
@@ -186,7 +191,7 @@ class CodeView(QPlainTextEdit):
         try:
             atomic_write(path, self.code().encode("utf-8"))
         except ScenarioFileError as exc:
-            dialogs.show_error(self, "Cannot save the Python code", str(exc))
+            dialogs.show_error(self, _("Cannot save the Python code"), str(exc))
             return False
         return True
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
+from mpgui.i18n import _
 from mpgui.model.exercise import refusal
 from mpgui.model.fileformat import save_scenario
 from mpgui.model.scenario import Scenario
@@ -120,7 +121,7 @@ class ScenarioDocument(QObject):
         """The file name, the built-in's name, or 'untitled'."""
         if self.path is not None:
             return self.path.name
-        return self.builtin or "untitled"
+        return self.builtin or _("untitled")
 
     def edit(self, after: Scenario, text: str, merge_key: str | None = None) -> bool:
         """Make `after` the scenario, undoably. `merge_key` merges consecutive edits of

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
+from mpgui.i18n import _
 from mpgui.model import edits
 from mpgui.model.builtins import builtin_about, builtin_names, load_builtin
 from mpgui.model.fileformat import (
@@ -34,7 +35,7 @@ from mpgui.ui.editor.document import DocState, ScenarioDocument
 from mpgui.ui.editor.session_edits import SessionEdits, unsaved_at_quit
 from mpgui.ui.settings import add_recent_file, clear_recent_files, recent_files, settings
 
-FILE_FILTER = f"mpgui scenarios (*{SUFFIX});;All files (*)"
+FILE_FILTER = _("mpgui scenarios (*{suffix});;All files (*)").format(suffix=SUFFIX)
 
 
 class FileActions(QObject):
@@ -49,17 +50,18 @@ class FileActions(QObject):
         self.session = SessionEdits(self)
         standard = QKeySequence.StandardKey
         self.actions: dict[str, QAction] = {
-            "new": make_action(self, "&New", standard.New, self.new,
-                               "Start a new scenario with one process"),
-            "open": make_action(self, "&Open…", standard.Open, self.open,
-                                "Open a scenario file (.toml)"),
-            "save": make_action(self, "&Save", standard.Save, self.save, "Save the scenario"),
-            "save_as": make_action(self, "Save &As…", standard.SaveAs, self.save_as,
-                                   "Save the scenario under a new name"),
+            "new": make_action(self, _("&New"), standard.New, self.new,
+                               _("Start a new scenario with one process")),
+            "open": make_action(self, _("&Open…"), standard.Open, self.open,
+                                _("Open a scenario file (.toml)")),
+            "save": make_action(self, _("&Save"), standard.Save, self.save,
+                                _("Save the scenario")),
+            "save_as": make_action(self, _("Save &As…"), standard.SaveAs, self.save_as,
+                                   _("Save the scenario under a new name")),
         }
-        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu = QMenu(_("Open &Recent"), window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self.builtin_menu = QMenu("Open &Built-in Scenario", window)
+        self.builtin_menu = QMenu(_("Open &Built-in Scenario"), window)
         # Filled when first shown: reading every built-in for its title would cost the
         # app's start-up a good part of what the first window takes to build.
         self.builtin_menu.aboutToShow.connect(self._fill_builtins)
@@ -70,7 +72,7 @@ class FileActions(QObject):
         for name in builtin_names():
             title = _builtin_title(name)
             act = self.builtin_menu.addAction(f"{name} — {title}" if title else name)
-            act.triggered.connect(lambda _=False, n=name: self.open_builtin(n))
+            act.triggered.connect(lambda _checked=False, n=name: self.open_builtin(n))
 
     # -- opening -----------------------------------------------------------------------
 
@@ -97,7 +99,7 @@ class FileActions(QObject):
             return False
         targets = []
         for u in (unsaved[k] for k in chosen):  # every place first: a Cancel saves nothing
-            path = u.path or self._ask_path(u.name, f"Save “{u.name}” as")
+            path = u.path or self._ask_path(u.name, _("Save “{name}” as").format(name=u.name))
             if path is None:
                 return False
             targets.append((u.state, path))
@@ -121,8 +123,8 @@ class FileActions(QObject):
         """Ask for a file and open it."""
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open scenario", start_dir(),
-                                              FILE_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self.window, _("Open scenario"),
+                                                    start_dir(), FILE_FILTER)
         if path:
             self.open_path(Path(path), confirmed=True)
 
@@ -158,7 +160,7 @@ class FileActions(QObject):
         try:
             scenario = read()
         except ScenarioFileError as exc:
-            dialogs.show_error(self.window, "Cannot open scenario", str(exc))
+            dialogs.show_error(self.window, _("Cannot open scenario"), str(exc))
             return False
         kept = builtin is not None and (builtin == self.doc.builtin or builtin in self.session)
         if builtin is None or builtin != self.doc.builtin:  # the same built-in stays as it is
@@ -166,7 +168,7 @@ class FileActions(QObject):
             self.session.keep(self.doc.switch(
                 state or self.doc.fresh(scenario, path=path, builtin=builtin)))
         if kept and not as_left:
-            self.doc.edit(scenario, "Open the scenario of the run")
+            self.doc.edit(scenario, _("Open the scenario of the run"))
         self.loaded.emit()
         return True
 
@@ -177,11 +179,11 @@ class FileActions(QObject):
             act = self.recent_menu.addAction(f"&{i}  {path.name}")
             act.setStatusTip(str(path))
             act.setToolTip(str(path))
-            act.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            act.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if not files:
-            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+            self.recent_menu.addAction(_("(no recent files)")).setEnabled(False)
         self.recent_menu.addSeparator()
-        self.recent_menu.addAction("Clear list", clear_recent_files).setEnabled(bool(files))
+        self.recent_menu.addAction(_("Clear list"), clear_recent_files).setEnabled(bool(files))
 
     # -- saving ------------------------------------------------------------------------
 
@@ -193,7 +195,7 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         """Ask where, then save there."""
-        path = self._ask_path(Path(self.doc.display_name).stem, "Save scenario as")
+        path = self._ask_path(Path(self.doc.display_name).stem, _("Save scenario as"))
         return path is not None and self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
@@ -213,8 +215,9 @@ class FileActions(QObject):
         try:
             write()
         except ScenarioFileError as exc:
-            dialogs.show_error(self.window, "Cannot save scenario", f"{exc}\n\nYour scenario is "
-                       "still open and unchanged; try another place.")
+            dialogs.show_error(self.window, _("Cannot save scenario"),
+                               _("{error}\n\nYour scenario is still open and unchanged; try "
+                                 "another place.").format(error=exc))
             return False
         add_recent_file(path)
         settings().setValue("last_dir", str(path.resolve().parent))
@@ -224,7 +227,8 @@ class FileActions(QObject):
         """Ask where to save the scenario `name` (suggesting name.mpg.toml, the name the
         desktop opens with mpgui); None if not."""
         suggested = Path(start_dir()) / (name + SAVE_SUFFIX)
-        path, _ = QFileDialog.getSaveFileName(self.window, title, str(suggested), FILE_FILTER)
+        path, _filter = QFileDialog.getSaveFileName(self.window, title, str(suggested),
+                                                    FILE_FILTER)
         if not path:
             return None
         target = Path(path)

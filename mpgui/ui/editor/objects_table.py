@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.model import edits
 from mpgui.model.shared import (
     OBJECT_KINDS,
@@ -37,17 +38,18 @@ from mpgui.ui.editor.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.editor.process_table import param_spin_box
 from mpgui.ui.theme import Theme, mono_font
 
-HEADERS = ("Object", "Kind", "Type", "Setting", "In the script")
+HEADERS = (_("Object"), _("Kind"), _("Type"), _("Setting"), _("In the script"))
 TIPS = (
-    "The object's variable in the script; each process that uses it gets it as an "
-    "argument.",
-    "What kind of object: " + " ".join(f"{k.name}: {k.help}" for k in OBJECT_KINDS.values()),
-    "A Value's or an Array's typecode, the C type of its numbers: \"i\" an int (the "
-    "usual), \"d\" a double (a floating-point number), \"b\" a signed char (-128 to 127: "
-    "a number past it wraps round)… Other kinds have none.",
-    "Its one setting, if its kind has one: a queue's maxsize (0: no limit), a value's "
-    "initial value.",
-    "The line of the script's main block that makes it (before any process starts).",
+    _("The object's variable in the script; each process that uses it gets it as an "
+      "argument."),
+    _("What kind of object: {kinds}").format(
+        kinds=" ".join(f"{k.name}: {k.help}" for k in OBJECT_KINDS.values())),
+    _("A Value's or an Array's typecode, the C type of its numbers: \"i\" an int (the "
+      "usual), \"d\" a double (a floating-point number), \"b\" a signed char (-128 to 127: "
+      "a number past it wraps round)… Other kinds have none."),
+    _("Its one setting, if its kind has one: a queue's maxsize (0: no limit), a value's "
+      "initial value."),
+    _("The line of the script's main block that makes it (before any process starts)."),
 )
 NAME, KIND, TYPE, SETTING, CODE = range(5)
 
@@ -115,14 +117,19 @@ class ObjectsModel(ListTableModel):
                                  for p in problems)
             if col == SETTING and setting is not None:
                 param = get_kind(obj.kind).param(setting)
-                return f"{param.help} Allowed: {param.describe_range()}."
+                return _("{help} Allowed: {range}.").format(help=param.help,
+                                                            range=param.describe_range())
             if col == TYPE and typed(obj) and obj.code() in TYPECODES:
                 span = typecode_range(obj.code())
-                holds = "floating-point numbers" if span is None else \
-                    f"whole numbers from {span[0]:,} to {span[1]:,}"
-                return f"{describe_typecode(obj.code())}: its numbers are C " \
-                    f"{TYPECODES[obj.code()]}s, {holds}. Double-click to choose another " \
-                    "typecode."
+                typecode, ctype = describe_typecode(obj.code()), TYPECODES[obj.code()]
+                if span is None:
+                    return _("{typecode}: its numbers are C {ctype}s, floating-point "
+                             "numbers. Double-click to choose another typecode.").format(
+                                 typecode=typecode, ctype=ctype)
+                return _("{typecode}: its numbers are C {ctype}s, whole numbers from "
+                         "{low:,} to {high:,}. Double-click to choose another "
+                         "typecode.").format(typecode=typecode, ctype=ctype, low=span[0],
+                                             high=span[1])
             return TIPS[col]
         if role == Qt.ItemDataRole.BackgroundRole and problems:
             return self.tint(problems)
@@ -156,27 +163,32 @@ class ObjectsModel(ListTableModel):
             if name == obj.name:
                 return False
             if (msg := check_var(name)) is not None:  # refused at once: uses follow names
-                self.rejected.emit(f"Object {obj.name}: {msg}")
+                self.rejected.emit(_("Object {name}: {problem}").format(name=obj.name,
+                                                                         problem=msg))
                 return False
-            new, text = edits.set_object_field(s, row, "name", name), f"Rename {obj.name}"
+            new = edits.set_object_field(s, row, "name", name)
+            text = _("Rename {name}").format(name=obj.name)
         elif col == KIND:
             if value not in OBJECT_KINDS or value == obj.kind:
                 return False
             new = edits.set_object_field(s, row, "kind", str(value))
-            text = f"Make {obj.name} a {value}"
+            text = _("Make {name} a {kind}").format(name=obj.name, kind=value)
         elif col == TYPE:
             if not typed(obj) or value not in TYPECODES or value == obj.code():
                 return False
             new = edits.set_object_field(s, row, "typecode", str(value))
-            text = f"Make {obj.name} hold {TYPECODES[str(value)]}s"
+            text = _("Make {name} hold {ctype}s").format(name=obj.name,
+                                                         ctype=TYPECODES[str(value)])
         else:
             setting = self.setting(obj)
             number = as_number(value)
             if setting is None or not isinstance(number, int):
-                self.rejected.emit(f"{obj.name}: {str(value)[:40]!r} is not a whole number")
+                self.rejected.emit(_("{name}: {value} is not a whole number").format(
+                    name=obj.name, value=repr(str(value)[:40])))
                 return False
             new = edits.set_object_field(s, row, setting, number)
-            text = f"Set {obj.name} {setting} to {number}"
+            text = _("Set {name} {setting} to {number}").format(name=obj.name,
+                                                                setting=setting, number=number)
         self.doc.edit(new, text, merge_key=f"object:{row}:{col}")
         return True
 
@@ -226,23 +238,23 @@ class ObjectsView(ListTableView):
                     | QAbstractItemView.EditTrigger.EditKeyPressed
                     | QAbstractItemView.EditTrigger.AnyKeyPressed)
         super().__init__(doc, ObjectsModel(doc, theme), ObjectsDelegate(), CODE, triggers)
-        accessible(self, "Shared objects",
-                   "The queues, locks, events and values the main program makes and "
-                   "passes to the processes")
+        accessible(self, _("Shared objects"),
+                   _("The queues, locks, events and values the main program makes and "
+                     "passes to the processes"))
         self.verticalHeader().hide()
-        self.kinds_menu = QMenu("Add &Shared Object")
+        self.kinds_menu = QMenu(_("Add &Shared Object"))
         for kind in OBJECT_KINDS.values():
             act = self.kinds_menu.addAction(f"{kind.name}", lambda k=kind.name: self.add(k))
             act.setToolTip(kind.help)
             act.setStatusTip(kind.help)
         self.kinds_menu.setToolTipsVisible(True)
         self.add_row_actions([
-            ("add", "Add Shared &Object…", "Ctrl+Shift+H", self.choose_kind,
-             "Add a shared object — a Queue, a Lock or a Value — that the main program "
-             "makes and passes to the processes that use it", "Object"),
-            ("remove", "Remove Shared Object", "Delete", self.remove,
-             "Remove the selected shared object; the processes that use it are marked",
-             "Remove"),
+            ("add", _("Add Shared &Object…"), "Ctrl+Shift+H", self.choose_kind,
+             _("Add a shared object — a Queue, a Lock or a Value — that the main program "
+               "makes and passes to the processes that use it"), _("Object")),
+            ("remove", _("Remove Shared Object"), "Delete", self.remove,
+             _("Remove the selected shared object; the processes that use it are marked"),
+             _("Remove")),
         ])
         doc.changed.connect(self._follow)
         self._follow()
@@ -271,11 +283,12 @@ class ObjectsView(ListTableView):
         s = self.doc.scenario
         new = edits.add_object(s, kind)
         name = new.objects[-1].name
-        if not self.doc.edit(new, f"Add {kind} {name}"):
+        if not self.doc.edit(new, _("Add {kind} {name}").format(kind=kind, name=name)):
             return  # (refused: the window says why)
         self.select_row(len(new.objects) - 1)
-        self.message.emit(f"Added {name} = {kind}(); choose it in a process's Uses column "
-                          "(a producer, consumer, counter or lock holder)")
+        self.message.emit(_("Added {name} = {kind}(); choose it in a process's Uses column "
+                            "(a producer, consumer, counter or lock holder)").format(
+                                name=name, kind=kind))
 
     def remove(self) -> None:
         """Remove the selected object."""
@@ -284,12 +297,13 @@ class ObjectsView(ListTableView):
             return
         s = self.doc.scenario
         name = s.objects[row].name
-        if not self.doc.edit(edits.remove_object(s, row), f"Remove {name}"):
+        if not self.doc.edit(edits.remove_object(s, row),
+                             _("Remove {name}").format(name=name)):
             return  # (refused: the window says why)
         self.select_row(row)
         if any(name in p.uses.values() for p in s.processes):
-            self.message.emit(f"Removed {name}; the processes that used it are marked — "
-                              "choose another object for them")
+            self.message.emit(_("Removed {name}; the processes that used it are marked — "
+                                "choose another object for them").format(name=name))
 
     def actions_for_menu(self) -> list[QAction]:
         """What the Edit menu shows of this table."""

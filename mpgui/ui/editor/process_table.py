@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _, ngettext
 from mpgui.model import edits
 from mpgui.model.copies import Copies
 from mpgui.model.message import placeholder_help
@@ -44,29 +45,33 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("var", "Variable", "The Python variable of this process (A = Process(...))."),
-    Column("name", "Name", "The process name: Process(name=...)."),
-    Column("copies", "Copies", "How many processes this row stands for: 1, a number, or "
-           "\"per core\" (one per logical CPU, os.cpu_count()) or \"2 per core\". Copies are "
-           "a list in the script (W = [Process(...) for k in range(...)]), their names end "
-           "in the copy number and {k} in the printed line is that number."),
-    Column("workload", "Workload", "What the process does. " + " ".join(
-        f"{w.title}: {w.help}" for w in WORKLOADS.values())),
-    Column("uses", "Uses", "The shared object it works with (a queue, a lock, a value), "
-           "passed to its function as an argument; the objects are listed above the main "
-           "program."),
-    Column("steps", "Steps", "What a row whose workload is \"Your own steps\" does, n "
+    Column("var", _("Variable"), _("The Python variable of this process (A = Process(...)).")),
+    Column("name", _("Name"), _("The process name: Process(name=...).")),
+    # (not formatted: "{k}" is shown as it is)
+    # TRANSLATORS: keep {k} and "per core" as they are: what one writes in the cells
+    Column("copies", _("Copies"), _("How many processes this row stands for: 1, a number, "
+           "or \"per core\" (one per logical CPU, os.cpu_count()) or \"2 per core\". Copies "
+           "are a list in the script (W = [Process(...) for k in range(...)]), their names "
+           "end in the copy number and {k} in the printed line is that number.")),
+    Column("workload", _("Workload"), _("What the process does. {workloads}").format(
+        workloads=" ".join(f"{w.title}: {w.help}" for w in WORKLOADS.values()))),
+    Column("uses", _("Uses"), _("The shared object it works with (a queue, a lock, a "
+           "value), passed to its function as an argument; the objects are listed above "
+           "the main program.")),
+    # TRANSLATORS: keep the steps' words (sleep S, put Q, acquire L …): what one types
+    Column("steps", _("Steps"), _("What a row whose workload is \"Your own steps\" does, n "
            "times, separated by \";\": sleep S, compute S, print, put Q, get Q (put Q "
            "0.5, get Q 0.5: give up after 0.5 s), "
            "task_done Q, join Q, send P[0], recv P[1], acquire L, release L, set E, "
            "clear E, wait E, barrier B, cond_wait C, notify C, add V, add_locked V "
            "(+= 1; add V 5 adds 5), read V. An object a step names is given to the row "
-           "(and made if there is none)."),
+           "(and made if there is none).")),
     *(Column(p.name, p.label, p.help, p) for p in param_columns()),  # cells show units
-    Column("message", "Prints", "The line printed in each iteration. Placeholders: "
-           + placeholder_help() + "."),
-    Column("daemon", "Daemon", "A daemon process is terminated when the main program ends; "
-           "the others are waited for."),
+    Column("message", _("Prints"), _("The line printed in each iteration. Placeholders: "
+                                     "{placeholders}.").format(
+                                         placeholders=placeholder_help())),
+    Column("daemon", _("Daemon"), _("A daemon process is terminated when the main program "
+           "ends; the others are waited for.")),
 )
 COLUMN_OF = {c.key: i for i, c in enumerate(COLUMNS)}
 
@@ -161,18 +166,22 @@ class ProcessTableModel(ListTableModel):
             return "\n".join(("⚠ " if p.severity == "warning" else "✖ ") + p.message
                              for p in problems)
         if column.key == "steps" and not applicable:
-            return "Only a row whose workload is \"Your own steps\" has steps."
+            return _("Only a row whose workload is \"Your own steps\" has steps.")
         if column.key == "uses" and applicable:
             roles = spec.work().roles
-            return "; ".join(f"{role}: {help_} (a {kind})" for role, kind, help_ in roles) \
-                + ". " + column.tip
+            return "; ".join(_("{role}: {help} (a {kind})").format(role=role, help=help_,
+                                                                   kind=kind)
+                             for role, kind, help_ in roles) + ". " + column.tip
         if column.key == "uses":
-            return f"{WORKLOADS[spec.workload].title} uses no shared object."
+            return _("{workload} uses no shared object.").format(
+                workload=WORKLOADS[spec.workload].title)
         if column.param is not None:
             if not applicable:
-                return f"{WORKLOADS[spec.workload].title} takes no {column.header.lower()}."
+                return _("{workload} takes no {parameter}.").format(
+                    workload=WORKLOADS[spec.workload].title, parameter=column.header.lower())
             param = WORKLOADS[spec.workload].param(column.key)
-            return f"{param.help} Allowed: {param.describe_range()}."
+            return _("{help} Allowed: {range}.").format(help=param.help,
+                                                        range=param.describe_range())
         return column.tip
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -200,48 +209,54 @@ class ProcessTableModel(ListTableModel):
             on = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) \
                 else value
             new = edits.set_process_field(s, row, "daemon", on)
-            text = f"Make {var} {'a daemon' if on else 'not a daemon'}"
+            text = (_("Make {var} a daemon") if on else _("Make {var} not a daemon")).format(
+                var=var)
         elif role != Qt.ItemDataRole.EditRole:
             return False
         elif column.param is not None:
             number = as_number(value)
             if number is None:  # typed or pasted text that is no number: say so, keep all
-                self.rejected.emit(f"{column.param.label} of {var}: {str(value)[:40]!r} is "
-                                   "not a number")
+                self.rejected.emit(_("{parameter} of {var}: {value} is not a number").format(
+                    parameter=column.param.label, var=var, value=repr(str(value)[:40])))
                 return False
             new = edits.set_param(s, row, column.key, number)
-            text = f"Set {var} {column.param.label.lower()} to {format_value(number)}"
+            text = _("Set {var} {parameter} to {value}").format(
+                var=var, parameter=column.param.label.lower(), value=format_value(number))
         elif column.key == "copies":
             try:
                 copies = Copies.parse(value)
             except ValueError as exc:
-                self.rejected.emit(f"Copies of {var}: {exc}")
+                self.rejected.emit(_("Copies of {var}: {problem}").format(var=var, problem=exc))
                 return False
             new = edits.set_process_field(s, row, "copies", copies)
-            text = f"Make {copies} of {var}"
+            text = _("Make {copies} of {var}").format(copies=copies, var=var)
         elif column.key == "uses":
             roles = s.processes[row].work().roles
             names = [n.strip() for n in str(value).split(",")]
             unknown = [n for n in names if s.shared(n) is None]
             if not roles or len(names) != len(roles) or unknown:
                 wanted = ", ".join(role for role, _kind, _help in roles)
-                self.rejected.emit(f"Uses of {var}: {str(value)[:40]!r} — give "
-                                   f"{len(roles)} shared object{'s' if len(roles) > 1 else ''}"
-                                   f" ({wanted}), listed above the main program")
+                self.rejected.emit(ngettext(
+                    "Uses of {var}: {value} — give {n} shared object ({wanted}), listed "
+                    "above the main program",
+                    "Uses of {var}: {value} — give {n} shared objects ({wanted}), listed "
+                    "above the main program", len(roles)).format(
+                        var=var, value=repr(str(value)[:40]), n=len(roles), wanted=wanted))
                 return False
             new = s
             for (role, _kind, _help), name in zip(roles, names, strict=True):
                 new = edits.set_uses(new, row, role, name)
-            text = f"Give {var} {', '.join(names)}"
+            text = _("Give {var} {objects}").format(var=var, objects=", ".join(names))
         elif column.key == "workload" and value not in WORKLOADS:
-            self.rejected.emit(f"Workload of {var}: {str(value)[:40]!r} is not a workload; "
-                               "choose one of " + ", ".join(WORKLOADS))
+            self.rejected.emit(_("Workload of {var}: {value} is not a workload; choose one "
+                                 "of {workloads}").format(var=var, value=repr(str(value)[:40]),
+                                                          workloads=", ".join(WORKLOADS)))
             return False
         else:
             if column.key == "var":
                 value = str(value).strip()
             new = edits.set_process_field(s, row, column.key, value)
-            text = f"Change {var} {column.header.lower()}"
+            text = _("Change {var} {column}").format(var=var, column=column.header.lower())
         self.doc.edit(new, text, merge_key=f"process:{row}:{column.key}")
         return True
 
@@ -270,14 +285,15 @@ class ProcessDelegate(QStyledItemDelegate):
             roles = s.processes[index.row()].work().roles
             if len(roles) != 1:  # several roles: their objects' names, in role order
                 editor = super().createEditor(parent, option, index)
-                editor.setToolTip("The objects' names, in this order: "
-                                  + ", ".join(role for role, _kind, _help in roles))
+                editor.setToolTip(_("The objects' names, in this order: {roles}").format(
+                    roles=", ".join(role for role, _kind, _help in roles)))
                 return editor
             combo = QComboBox(parent)
             for obj in s.objects:
                 if roles and plays(obj.kind, roles[0][1]):
                     combo.addItem(obj.name, obj.name)
-            combo.setToolTip(f"Which {roles[0][1]} it uses" if roles else "")
+            combo.setToolTip(_("Which {kind} it uses").format(kind=roles[0][1]) if roles
+                             else "")
             return combo
         if column.key == "copies":
             combo = QComboBox(parent)
@@ -330,7 +346,8 @@ def param_spin_box(param: Param, parent: QWidget | None = None) -> QSpinBox | QD
         spin.setRange(float(param.minimum), float(param.maximum))
     if param.unit:
         spin.setSuffix(f" {param.unit}")
-    spin.setToolTip(f"{param.help} Allowed: {param.describe_range()}.")
+    spin.setToolTip(_("{help} Allowed: {range}.").format(help=param.help,
+                                                         range=param.describe_range()))
     spin.setAccelerated(True)
     return spin
 
@@ -346,22 +363,23 @@ class ProcessTableView(ListTableView):
                     | QAbstractItemView.EditTrigger.AnyKeyPressed)
         model = ProcessTableModel(doc, theme)
         super().__init__(doc, model, ProcessDelegate(), COLUMN_OF["message"], triggers)
-        accessible(self, "Processes",
-                   "One row per process: its variable, name, copies, workload and what "
-                   "it prints; Ctrl+Shift+A adds one")
+        accessible(self, _("Processes"),
+                   _("One row per process: its variable, name, copies, workload and what "
+                     "it prints; Ctrl+Shift+A adds one"))
         self.setAlternatingRowColors(True)
         self.add_row_actions([
-            ("add", "&Add Process", "Ctrl+Shift+A", self.add_process,
-             "Add a process (and start it at the end of the main program)", "Add"),
-            ("duplicate", "&Duplicate Process", "Ctrl+D", self.duplicate_process,
-             "Copy the selected process under a new variable name", "Duplicate"),
-            ("remove", "&Remove Process", QKeySequence.StandardKey.Delete, self.remove_process,
-             "Remove the selected process; its steps stay, marked, in the main program",
-             "Remove"),
-            ("up", "Move Process &Up", "Alt+Up", lambda: self.move_process(-1),
-             "Move the selected process up", "▲"),
-            ("down", "Move Process Dow&n", "Alt+Down", lambda: self.move_process(1),
-             "Move the selected process down", "▼"),
+            ("add", _("&Add Process"), "Ctrl+Shift+A", self.add_process,
+             _("Add a process (and start it at the end of the main program)"), _("Add")),
+            ("duplicate", _("&Duplicate Process"), "Ctrl+D", self.duplicate_process,
+             _("Copy the selected process under a new variable name"), _("Duplicate")),
+            ("remove", _("&Remove Process"), QKeySequence.StandardKey.Delete,
+             self.remove_process,
+             _("Remove the selected process; its steps stay, marked, in the main program"),
+             _("Remove")),
+            ("up", _("Move Process &Up"), "Alt+Up", lambda: self.move_process(-1),
+             _("Move the selected process up"), "▲"),
+            ("down", _("Move Process Dow&n"), "Alt+Down", lambda: self.move_process(1),
+             _("Move the selected process down"), "▼"),
         ])
         doc.changed.connect(self._refresh_columns)
         self._refresh_columns()
@@ -384,11 +402,12 @@ class ProcessTableView(ListTableView):
         s = self.doc.scenario
         at = self.insert_at()
         spec = edits.new_process(s)
-        if not self.doc.edit(edits.add_process(s, spec, at), f"Add process {spec.var}"):
+        if not self.doc.edit(edits.add_process(s, spec, at),
+                             _("Add process {var}").format(var=spec.var)):
             return  # (refused: the window says why)
         self.select_row(at)
-        self.message.emit(f"Added {spec.var} and {spec.var}.start() at the end of the main "
-                          "program")
+        self.message.emit(_("Added {var} and {var}.start() at the end of the main "
+                            "program").format(var=spec.var))
 
     def duplicate_process(self) -> None:
         """Duplicate the selected process."""
@@ -396,7 +415,8 @@ class ProcessTableView(ListTableView):
         if row is None:
             return
         s = self.doc.scenario
-        self.doc.edit(edits.duplicate_process(s, row), f"Duplicate {s.processes[row].var}")
+        self.doc.edit(edits.duplicate_process(s, row),
+                      _("Duplicate {var}").format(var=s.processes[row].var))
         self.select_row(row + 1)
 
     def remove_process(self) -> None:
@@ -406,12 +426,13 @@ class ProcessTableView(ListTableView):
             return
         s = self.doc.scenario
         var = s.processes[row].var
-        if not self.doc.edit(edits.remove_process(s, row), f"Remove process {var}"):
+        if not self.doc.edit(edits.remove_process(s, row),
+                             _("Remove process {var}").format(var=var)):
             return  # (refused: the window says why)
         self.select_row(row)
         if any(st.target == var for st in s.program):
-            self.message.emit(f"Removed {var}; its steps in the main program are marked — "
-                              "remove or retarget them")
+            self.message.emit(_("Removed {var}; its steps in the main program are marked — "
+                                "remove or retarget them").format(var=var))
 
     def move_process(self, delta: int) -> None:
         """Move the selected process up (-1) or down (+1)."""
@@ -419,6 +440,7 @@ class ProcessTableView(ListTableView):
         if move is None:
             return
         s = self.doc.scenario
+        text = _("Move {var} up") if delta < 0 else _("Move {var} down")
         self.doc.edit(edits.move_process(s, *move),
-                      f"Move {s.processes[move[0]].var} {'up' if delta < 0 else 'down'}")
+                      text.format(var=s.processes[move[0]].var))
         self.select_row(move[1])

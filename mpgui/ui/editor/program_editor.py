@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.model import edits
 from mpgui.model.registry import MAX_SECONDS
 from mpgui.model.scenario import ACTIONS, Step
@@ -26,14 +27,15 @@ from mpgui.ui.editor.list_view import Index, ListTableModel, ListTableView
 from mpgui.ui.theme import Theme, mono_font
 
 COLUMNS = ("action", "target", "seconds", "code")
-HEADERS = {"action": "Step", "target": "Process", "seconds": "Seconds", "code": "Python"}
+HEADERS = {"action": _("Step"), "target": _("Process"), "seconds": _("Seconds"),
+           "code": _("Python")}
 TIPS = {
-    "action": "start() runs the process; join() waits until it ends (or until the timeout); "
-              "terminate() stops it; time.sleep() pauses the main program.",
-    "target": "The process this step acts on.",
-    "seconds": "For join: the timeout (empty = wait as long as it takes). "
-               "For sleep: how long the main program sleeps.",
-    "code": "The statement as it appears in the generated script.",
+    "action": _("start() runs the process; join() waits until it ends (or until the "
+                "timeout); terminate() stops it; time.sleep() pauses the main program."),
+    "target": _("The process this step acts on."),
+    "seconds": _("For join: the timeout (empty = wait as long as it takes). "
+                 "For sleep: how long the main program sleeps."),
+    "code": _("The statement as it appears in the generated script."),
 }
 ACTION_LABELS = {"start": "start()", "join": "join()", "sleep": "time.sleep()",
                  "terminate": "terminate()"}
@@ -97,14 +99,14 @@ class ProgramModel(ListTableModel):
             if step.action == "sleep":
                 return ""
             if step.target and step.target not in self.doc.scenario.vars():
-                return f"{step.target} (deleted)"
-            return step.target or "(choose)"
+                return _("{process} (deleted)").format(process=step.target)
+            return step.target or _("(choose)")
         if key == "seconds":
             if step.action in ("start", "terminate"):
                 return ""
             if step.seconds is None:
-                return "no timeout" if step.action == "join" else ""
-            return f"{format_value(step.seconds)} s"
+                return _("no timeout") if step.action == "join" else ""
+            return _("{seconds} s").format(seconds=format_value(step.seconds))
         return step.code()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -125,14 +127,15 @@ class ProgramModel(ListTableModel):
             return False
         if (key == "action" and value not in ACTIONS) or (
                 key == "target" and value not in self.doc.scenario.vars()):
-            self.rejected.emit(f"Step {row + 1}: {str(value)[:40]!r} is not a "
-                               f"{'step' if key == 'action' else 'process of the table'}")
+            message = _("Step {n}: {value} is not a step") if key == "action" else \
+                _("Step {n}: {value} is not a process of the table")
+            self.rejected.emit(message.format(n=row + 1, value=repr(str(value)[:40])))
             return False
         if key == "seconds" and value is not None and value != "":
             number = as_number(value)
             if number is None:  # typed or pasted text that is no number: say so, keep all
-                self.rejected.emit(f"Step {row + 1}: {str(value)[:40]!r} is not a number "
-                                   "of seconds")
+                self.rejected.emit(_("Step {n}: {value} is not a number of seconds").format(
+                    n=row + 1, value=repr(str(value)[:40])))
                 return False
             value = None if number == NO_TIMEOUT else number
         elif key == "seconds":
@@ -141,7 +144,8 @@ class ProgramModel(ListTableModel):
         if step.action != "sleep" and not step.target and self.doc.scenario.processes:
             step = edits.change_step(step, "target", self.doc.scenario.vars()[0])
         self.doc.edit(edits.set_step(self.doc.scenario, row, step),
-                      f"Change step {row + 1} to {step.code()}", merge_key=f"step:{row}:{key}")
+                      _("Change step {n} to {code}").format(n=row + 1, code=step.code()),
+                      merge_key=f"step:{row}:{key}")
         return True
 
 
@@ -168,7 +172,7 @@ class ProgramDelegate(QStyledItemDelegate):
         step = model.step(index.row())  # type: ignore[attr-defined]
         if step.action == "join":
             spin.setRange(NO_TIMEOUT, MAX_SECONDS)
-            spin.setSpecialValueText("no timeout")
+            spin.setSpecialValueText(_("no timeout"))
         else:
             spin.setRange(0.0, MAX_SECONDS)
         return spin
@@ -199,19 +203,19 @@ class ProgramView(ListTableView):
                     | QAbstractItemView.EditTrigger.SelectedClicked)
         model = ProgramModel(doc, theme)
         super().__init__(doc, model, ProgramDelegate(), COLUMNS.index("code"), triggers)
-        accessible(self, "Main program",
-                   "The parent's calls in order: start(), join() with or without a "
-                   "timeout, time.sleep(), terminate(); Ctrl+Shift+M adds one")
+        accessible(self, _("Main program"),
+                   _("The parent's calls in order: start(), join() with or without a "
+                     "timeout, time.sleep(), terminate(); Ctrl+Shift+M adds one"))
         self.add_row_actions([
-            ("add", "Add &Step", "Ctrl+Shift+M", self.add_step,
-             "Add a step to the main program (the likely next one: a start, then joins)",
-             "Add"),
-            ("remove", "Remove Step", QKeySequence.StandardKey.Delete, self.remove_step,
-             "Remove the selected step", "Remove"),
-            ("up", "Move Step Up", "Alt+Up", lambda: self.move_step(-1),
-             "Move the selected step earlier", "▲"),
-            ("down", "Move Step Down", "Alt+Down", lambda: self.move_step(1),
-             "Move the selected step later", "▼"),
+            ("add", _("Add &Step"), "Ctrl+Shift+M", self.add_step,
+             _("Add a step to the main program (the likely next one: a start, then joins)"),
+             _("Add")),
+            ("remove", _("Remove Step"), QKeySequence.StandardKey.Delete, self.remove_step,
+             _("Remove the selected step"), _("Remove")),
+            ("up", _("Move Step Up"), "Alt+Up", lambda: self.move_step(-1),
+             _("Move the selected step earlier"), "▲"),
+            ("down", _("Move Step Down"), "Alt+Down", lambda: self.move_step(1),
+             _("Move the selected step later"), "▼"),
         ])
 
     def add_step(self) -> None:
@@ -219,7 +223,8 @@ class ProgramView(ListTableView):
         s = self.doc.scenario
         at = self.insert_at()
         step = edits.suggest_step(s)
-        self.doc.edit(edits.insert_step(s, step, at), f"Add step {step.code()}")
+        self.doc.edit(edits.insert_step(s, step, at),
+                      _("Add step {code}").format(code=step.code()))
         self.select_row(at)
 
     def remove_step(self) -> None:
@@ -228,7 +233,8 @@ class ProgramView(ListTableView):
         if row is None:
             return
         s = self.doc.scenario
-        self.doc.edit(edits.remove_step(s, row), f"Remove step {s.program[row].code()}")
+        self.doc.edit(edits.remove_step(s, row),
+                      _("Remove step {code}").format(code=s.program[row].code()))
         self.select_row(row)
 
     def move_step(self, delta: int) -> None:
@@ -237,6 +243,6 @@ class ProgramView(ListTableView):
         if move is None:
             return
         s = self.doc.scenario
-        self.doc.edit(edits.move_step(s, *move),
-                      f"Move {s.program[move[0]].code()} {'up' if delta < 0 else 'down'}")
+        text = _("Move {step} up") if delta < 0 else _("Move {step} down")
+        self.doc.edit(edits.move_step(s, *move), text.format(step=s.program[move[0]].code()))
         self.select_row(move[1])

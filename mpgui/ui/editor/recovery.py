@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
+from mpgui.i18n import _
 from mpgui.model.builtins import load_builtin
 from mpgui.model.fileformat import (
     ScenarioFileError,
@@ -78,7 +79,7 @@ class Recovered:
     @property
     def name(self) -> str:
         """The scenario's name as the window title showed it."""
-        return self.path.name if self.path else self.builtin or "untitled"
+        return self.path.name if self.path else self.builtin or _("untitled")
 
 
 class Autosave(QObject):
@@ -174,7 +175,7 @@ def offer(window: QWidget, files: FileActions) -> bool:
                 files.open_builtin(rec.builtin)
             else:
                 files.open_scenario(original, path=rec.path, confirmed=True)
-            doc.edit(rec.scenario, "Recovered edits")
+            doc.edit(rec.scenario, _("Recovered edits"))
         rec.file.unlink(missing_ok=True)
         recovered = True
         file_recovered = file_recovered or rec.builtin is None

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from mpgui.i18n import _
 from mpgui.model.builtins import builtin_names
 from mpgui.model.scenario import Scenario
 from mpgui.ui.editor import recovery
@@ -95,7 +96,7 @@ def unsaved_at_quit(doc: ScenarioDocument, session: SessionEdits) -> list[Unsave
         out.append(UnsavedEdit(_label(doc.display_name, doc.builtin, doc.scenario),
                            Path(doc.display_name).stem, None, doc.path))
     for state in session.edited():
-        name = state.builtin or "untitled"
+        name = state.builtin or _("untitled")
         out.append(UnsavedEdit(_label(name, name, state.scenario), name, state, None))
     return out
 
@@ -104,4 +105,6 @@ def _label(name: str, builtin: str | None, scenario: Scenario) -> str:
     if builtin is None:
         return name
     title = scenario.about.title
-    return f"{name} — {title} (built-in)" if title else f"{name} (built-in)"
+    if title:
+        return _("{name} — {title} (built-in)").format(name=name, title=title)
+    return _("{name} (built-in)").format(name=name)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.resources import guide_path
 from mpgui.ui.accessibility import accessible
 from mpgui.ui.actions import make_action
@@ -102,29 +103,30 @@ class GuideWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle("mpgui User Guide")
+        self.setWindowTitle(_("mpgui User Guide"))
         self.path = path or guide_path()
-        self.browser = accessible(QTextBrowser(), "User Guide",
-                                  "The manual: what each part of the window does, the "
-                                  "file format, the command line")
+        self.browser = accessible(QTextBrowser(), _("User Guide"),
+                                  _("The manual: what each part of the window does, the "
+                                    "file format, the command line"))
         self.browser.setOpenLinks(False)  # _follow decides where each link goes
         self.browser.anchorClicked.connect(self._follow)
         self.find_box = QLineEdit()
-        self.find_box.setPlaceholderText("Find in the guide")
+        self.find_box.setPlaceholderText(_("Find in the guide"))
         self.find_box.setClearButtonEnabled(True)
-        accessible(self.find_box, "Find in the guide",
-                   "Type a word: the guide shows its next place (Enter: the one after)")
+        accessible(self.find_box, _("Find in the guide"),
+                   _("Type a word: the guide shows its next place (Enter: the one after)"))
         self.find_box.textChanged.connect(lambda _t: self.find(again=False))
         self.find_box.returnPressed.connect(self.find)
         self.note = QLabel()  # "not found", or where a link could not go
         self.actions_ = {
-            "find": make_action(self, "Find", QKeySequence.StandardKey.Find, self.focus_find,
-                                "Find a word in the guide"),
-            "next": make_action(self, "Next", [QKeySequence.StandardKey.FindNext],
-                                self.find, "The next place the word is found", short="▼"),
-            "previous": make_action(self, "Previous", [QKeySequence.StandardKey.FindPrevious],
+            "find": make_action(self, _("Find"), QKeySequence.StandardKey.Find,
+                                self.focus_find, _("Find a word in the guide")),
+            "next": make_action(self, _("Next"), [QKeySequence.StandardKey.FindNext],
+                                self.find, _("The next place the word is found"), short="▼"),
+            "previous": make_action(self, _("Previous"),
+                                    [QKeySequence.StandardKey.FindPrevious],
                                     lambda: self.find(backward=True),
-                                    "The previous place the word is found", short="▲"),
+                                    _("The previous place the word is found"), short="▲"),
         }
         self.addActions(list(self.actions_.values()))
         bar = QHBoxLayout()
@@ -144,8 +146,9 @@ class GuideWindow(QWidget):
         try:
             text = self.path.read_text(encoding="utf-8")
         except OSError as exc:
-            self.browser.setPlainText(f"The user guide is missing from this installation "
-                                      f"({self.path}: {exc.strerror or exc}).")
+            self.browser.setPlainText(
+                _("The user guide is missing from this installation ({path}: {reason}).")
+                .format(path=self.path, reason=exc.strerror or exc))
             return
         self.browser.setMarkdown(guide_markdown(text))
         doc = self.browser.document()
@@ -188,7 +191,7 @@ class GuideWindow(QWidget):
                                 else QTextCursor.MoveOperation.Start)
             self.browser.setTextCursor(cursor)
             found = self.browser.find(text, flags)
-        self.note.setText("" if found else "Not found")
+        self.note.setText("" if found else _("Not found"))
         return found
 
     def _follow(self, url: QUrl) -> None:
@@ -201,10 +204,10 @@ class GuideWindow(QWidget):
             if local.exists():  # a checkout: the source tree is there
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(local)))
             else:
-                self.note.setText(f"{url.path()} is in mpgui's source, not in this "
-                                  "installation")
+                self.note.setText(_("{path} is in mpgui's source, not in this "
+                                    "installation").format(path=url.path()))
         else:
-            self.note.setText(f"Cannot open {url.toDisplayString()}")
+            self.note.setText(_("Cannot open {url}").format(url=url.toDisplayString()))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
         # Esc closes, from the text or the find box (neither uses it).

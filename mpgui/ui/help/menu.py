@@ -15,10 +15,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox, QToolBar, QWidget
 
 from mpgui import __version__
+from mpgui.i18n import _
 from mpgui.ui.accessibility import name_parts
 from mpgui.ui.actions import make_action
 from mpgui.ui.classroom.tour import Callout, TourOverlay
-from mpgui.ui.help.shortcuts import keys_text
+from mpgui.ui.help.shortcuts import keys_text, native_keys
 from mpgui.ui.settings import settings
 
 if TYPE_CHECKING:  # the window imports this module; the dialogs come when first used
@@ -48,28 +49,37 @@ LINKS = {
 QT_SOURCE = "Qt's source code"
 
 
-def _link(name: str) -> str:
-    return f'<a href="{html.escape(LINKS[name])}">{html.escape(name)}</a>'
+def _link(name: str, text: str | None = None) -> str:
+    """A link to LINKS[name], saying `text` (else the name itself)."""
+    return f'<a href="{html.escape(LINKS[name])}">{html.escape(text or name)}</a>'
 
 
 def about_text() -> str:
     """What About mpgui says: the version, what it is, the licences with links, the
     credits, what it runs on."""
+    what = _("See Python multiprocessing: real processes, CPU cores, <code>start()</code> "
+             "and <code>join()</code> on a live chart.")
+    licence = _("Free software under the {mit_licence}: use, copy, change and share it, "
+                "keeping its copyright notice.").format(
+                    mit_licence=_link("MIT licence", _("MIT licence")))
+    built_with = _("Built with {qt} and {pyside}, used under the GNU Lesser General Public "
+                "License, {lgpl} (see {its_licences}; {qt_source}): the desktop app "
+                "carries them as unmodified shared libraries, which you may replace. "
+                "Charts by {pyqtgraph} (MIT). The desktop app includes {python} "
+                "({psf_licence}) and numpy (BSD); on Linux the details are in "
+                "/usr/share/doc/mpgui/copyright.").format(
+                    qt=_link("Qt"), pyside=_link("Qt for Python (PySide6)"),
+                    lgpl=_link("LGPL v3"), its_licences=_link("its licences", _("its licences")),
+                    qt_source=_link(QT_SOURCE, _("Qt's source code")),
+                    pyqtgraph=_link("pyqtgraph"), python=_link("Python"),
+                    psf_licence=_link("PSF licence", _("PSF licence")))
+    running = _("Running on Python {python}, Qt {qt} (PySide6 {pyside}), pyqtgraph "
+                "{pyqtgraph}, {system}.").format(
+                    python=platform.python_version(), qt=qVersion(),
+                    pyside=PySide6.__version__, pyqtgraph=pyqtgraph.__version__,
+                    system=html.escape(platform.system() or _("an unknown system")))
     return (f"<h3>mpgui {html.escape(__version__)}</h3>"
-            "<p>See Python multiprocessing: real processes, CPU cores, <code>start()</code> "
-            "and <code>join()</code> on a live chart.</p>"
-            f"<p>Free software under the {_link('MIT licence')}: use, copy, change and "
-            "share it, keeping its copyright notice.</p>"
-            f"<p>Built with {_link('Qt')} and {_link('Qt for Python (PySide6)')}, "
-            f"used under the GNU Lesser General Public License, {_link('LGPL v3')} "
-            f"(see {_link('its licences')}; {_link(QT_SOURCE)}): the desktop "
-            "app carries them as unmodified shared libraries, which you may replace. "
-            f"Charts by {_link('pyqtgraph')} (MIT). The desktop app includes "
-            f"{_link('Python')} ({_link('PSF licence')}) and numpy (BSD); on Linux the "
-            "details are in /usr/share/doc/mpgui/copyright.</p>"
-            f"<p>Running on Python {platform.python_version()}, Qt {qVersion()} "
-            f"(PySide6 {PySide6.__version__}), pyqtgraph {pyqtgraph.__version__}, "
-            f"{html.escape(platform.system() or 'an unknown system')}.</p>")
+            f"<p>{what}</p><p>{licence}</p><p>{built_with}</p><p>{running}</p>")
 
 
 class HelpWindow(Protocol):
@@ -95,19 +105,19 @@ class HelpActions(QObject):
         self.shortcuts: ShortcutsDialog | None = None
         self.about_box: QMessageBox | None = None
         self.actions: dict[str, QAction] = {
-            "guide": make_action(self, "&User Guide", QKeySequence.StandardKey.HelpContents,
-                                 self.show_guide, "mpgui's manual, with a find box "
-                                 "(no internet needed)"),
-            "shortcuts": make_action(self, "&Keyboard Shortcuts…", "Ctrl+/",
-                                     self.show_shortcuts, "Every key of the window, "
-                                     "searchable"),
-            "tour": make_action(self, "Show the &Tour Again", None, self.show_tour,
-                                "The notes shown at the first start: where to run, "
-                                "choose a scenario and watch"),
-            "about": make_action(self, "&About mpgui", None, self.show_about,
-                                 "Version, licence, and what mpgui runs on"),
-            "about_qt": make_action(self, "About &Qt", None, QApplication.aboutQt,
-                                    "The Qt toolkit mpgui is built with, and its licence"),
+            "guide": make_action(self, _("&User Guide"),
+                                 QKeySequence.StandardKey.HelpContents, self.show_guide,
+                                 _("mpgui's manual, with a find box (no internet needed)")),
+            "shortcuts": make_action(self, _("&Keyboard Shortcuts…"), "Ctrl+/",
+                                     self.show_shortcuts,
+                                     _("Every key of the window, searchable")),
+            "tour": make_action(self, _("Show the &Tour Again"), None, self.show_tour,
+                                _("The notes shown at the first start: where to run, "
+                                  "choose a scenario and watch")),
+            "about": make_action(self, _("&About mpgui"), None, self.show_about,
+                                 _("Version, licence, and what mpgui runs on")),
+            "about_qt": make_action(self, _("About &Qt"), None, QApplication.aboutQt,
+                                    _("The Qt toolkit mpgui is built with, and its licence")),
         }
         self._tour: TourOverlay | None = None  # made when first shown (start-up time)
         self._watching_presentation = False
@@ -142,7 +152,7 @@ class HelpActions(QObject):
     def show_about(self) -> QMessageBox:
         """About mpgui (not blocking: a window-modal box)."""
         box = self.about_box = QMessageBox(self.window)
-        box.setWindowTitle("About mpgui")
+        box.setWindowTitle(_("About mpgui"))
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(about_text())
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
@@ -159,7 +169,7 @@ class HelpActions(QObject):
     def tour(self) -> TourOverlay:
         """The overlay (made the first time it is asked for)."""
         if self._tour is None:
-            self._tour = TourOverlay(self.window, self._callouts(), "Welcome to mpgui",
+            self._tour = TourOverlay(self.window, self._callouts(), _("Welcome to mpgui"),
                                      self._tour_note)
         return self._tour
 
@@ -185,26 +195,29 @@ class HelpActions(QObject):
     def _callouts(self) -> list[Callout]:
         acts = self.window.acts
         g = self.window.gallery_actions.actions
-        run = keys_text(acts["run"], sep=" or ")
+        run = ""
+        for key in native_keys(acts["run"].shortcuts()):  # "F5 or Ctrl+R"
+            run = _("{first} or {second}").format(first=run, second=key) if run else key
         return [
-            Callout(self._run_button, "Run",
-                    f"Starts the scenario's processes for real ({run}); Stop "
-                    f"({keys_text(acts['stop'])}) ends them. Next to it: the speed, "
-                    "the start method, and processes, threads or a pool."),
-            Callout(self._gallery, "Scenarios",
-                    "Ready-made lessons, each ready to run. Click one, or go through them "
-                    f"with {keys_text(g['next'])} and {keys_text(g['previous'])}."),
-            Callout(lambda: self.window.chart, "Timeline",
-                    "Each process, live: running on a core (solid), waiting for one "
-                    "(hatched), sleeping (thin), printing (▼). Dashed outlines are the "
-                    "prediction; hover for details, the wheel zooms."),
+            Callout(self._run_button, _("Run"),
+                    _("Starts the scenario's processes for real ({run}); Stop ({stop}) ends "
+                      "them. Next to it: the speed, the start method, and processes, threads "
+                      "or a pool.").format(run=run, stop=keys_text(acts["stop"]))),
+            Callout(self._gallery, _("Scenarios"),
+                    _("Ready-made lessons, each ready to run. Click one, or go through them "
+                      "with {next} and {previous}.").format(next=keys_text(g["next"]),
+                                                           previous=keys_text(g["previous"]))),
+            Callout(lambda: self.window.chart, _("Timeline"),
+                    _("Each process, live: running on a core (solid), waiting for one "
+                      "(hatched), sleeping (thin), printing (▼). Dashed outlines are the "
+                      "prediction; hover for details, the wheel zooms.")),
         ]
 
     def _tour_note(self) -> str:
         a = self.actions
-        return (f"Help → User Guide ({keys_text(a['guide'])}) is the whole manual; "
-                f"Help → Keyboard Shortcuts ({keys_text(a['shortcuts'])}) lists every key. "
-                "Help → Show the Tour Again brings these notes back.")
+        return _("Help → User Guide ({guide}) is the whole manual; Help → Keyboard Shortcuts "
+                 "({shortcuts}) lists every key. Help → Show the Tour Again brings these notes "
+                 "back.").format(guide=keys_text(a["guide"]), shortcuts=keys_text(a["shortcuts"]))
 
     def _gallery(self) -> QWidget:
         """The gallery: its list, or on a narrow window its drop-down row."""

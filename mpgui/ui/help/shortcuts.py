@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from mpgui.i18n import _
 from mpgui.ui.accessibility import accessible
 
-PRESENTATION = "Presentation mode"  # the single keys, which work with the menu bar hidden
-OTHER = "Other keys"  # window shortcuts that are in no menu and are no single key
+PRESENTATION = _("Presentation mode")  # the single keys, which work with the menu bar hidden
+OTHER = _("Other keys")  # window shortcuts that are in no menu and are no single key
 _MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
               | Qt.KeyboardModifier.MetaModifier)
 _LOCAL = (Qt.ShortcutContext.WidgetShortcut, Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -143,19 +144,20 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
-        self.setWindowTitle("Keyboard Shortcuts — mpgui")
+        self.setWindowTitle(_("Keyboard Shortcuts — mpgui"))
         self.source = window
         self.rows: list[ShortcutRow] = []
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter: type a word or a key, e.g. save, replay, Ctrl+S")
+        self.search.setPlaceholderText(
+            _("Filter: type a word or a key, e.g. save, replay, Ctrl+S"))
         self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Shows only the shortcuts whose name, keys or description "
-                               "contain every word you type")
-        accessible(self.search, "Filter shortcuts", self.search.toolTip())
-        self.tree = accessible(QTreeWidget(), "Keyboard shortcuts",
-                               "Each action: its name, its keys and what it does")
+        self.search.setToolTip(_("Shows only the shortcuts whose name, keys or description "
+                                 "contain every word you type"))
+        accessible(self.search, _("Filter shortcuts"), self.search.toolTip())
+        self.tree = accessible(QTreeWidget(), _("Keyboard shortcuts"),
+                               _("Each action: its name, its keys and what it does"))
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Action", "Keys", "What it does"])
+        self.tree.setHeaderLabels([_("Action"), _("Keys"), _("What it does")])
         self.tree.setRootIsDecorated(False)
         self.tree.setItemsExpandable(False)
         self.tree.setWordWrap(True)  # long descriptions wrap rather than scroll sideways
@@ -172,8 +174,8 @@ class ShortcutsDialog(QDialog):
         self.count.setEnabled(False)  # muted, like the panels' hints
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        accessible(buttons.button(QDialogButtonBox.StandardButton.Close), "Close",
-                   "Close the list of shortcuts")
+        accessible(buttons.button(QDialogButtonBox.StandardButton.Close), _("Close"),
+                   _("Close the list of shortcuts"))
         # Enter in the search box must not close the dialog.
         buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout = QVBoxLayout(self)
@@ -223,9 +225,10 @@ class ShortcutsDialog(QDialog):
             group.setHidden(visible == 0)
             shown += visible
         total = len(self.rows)
-        self.count.setText(f"{total} shortcuts" if shown == total else
-                           f"{shown} of {total} shortcuts" if shown else
-                           f"No shortcut matches “{query.strip()}”.")
+        self.count.setText(_("{total} shortcuts").format(total=total) if shown == total else
+                           _("{shown} of {total} shortcuts").format(shown=shown, total=total)
+                           if shown else
+                           _("No shortcut matches “{query}”.").format(query=query.strip()))
 
     def _fill(self) -> None:
         self.tree.clear()

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from mpgui.i18n import _
 from mpgui.runtime.output.summary import RunFigures, notable_others, percent
 from mpgui.runtime.session.record import RunRecord
 from mpgui.ui.chart.chart import LEFT_SLIVER, ChartWidget
@@ -23,15 +24,18 @@ from mpgui.ui.theme import Theme
 def figures_text(figures: RunFigures) -> str:
     """Wall time, CPU time, speed-up and other programs' use of the CPUs in one line."""
     if figures.others is None:
-        others = "other programs' use of the CPUs not measured"
+        others = _("other programs' use of the CPUs not measured")
     elif notable_others(figures.others, figures.wall):
-        others = (f"<b>other programs used {percent(figures.others)} of the CPUs</b>: "
-                  "timings may be stretched")
+        others = _("<b>other programs used {share} of the CPUs</b>: "
+                   "timings may be stretched").format(share=percent(figures.others))
     else:
-        others = f"other programs used {percent(figures.others)} of the CPUs"
-    return (f"wall time <b>{figures.wall:.2f} s</b> · CPU time {figures.cpu:.2f} s · "
-            f"speed-up <b>{figures.speedup:.2f}×</b> (the work done running or sleeping, "
-            f"{figures.serial:.2f} s, over the wall time) · {others}")
+        others = _("other programs used {share} of the CPUs").format(
+            share=percent(figures.others))
+    return _("wall time <b>{wall:.2f} s</b> · CPU time {cpu:.2f} s · "
+             "speed-up <b>{speedup:.2f}×</b> (the work done running or sleeping, "
+             "{serial:.2f} s, over the wall time) · {others}").format(
+        wall=figures.wall, cpu=figures.cpu, speedup=figures.speedup, serial=figures.serial,
+        others=others)
 
 
 def verdict(a: RunRecord, b: RunRecord) -> str:
@@ -42,18 +46,22 @@ def verdict(a: RunRecord, b: RunRecord) -> str:
     if wa <= 0 or wb <= 0:
         return ""
     how = tuple(html.escape(h) for h in differences(a, b))
-    stopped = " (One of them was stopped before its end.)" if a.stopped or b.stopped else ""
+    stopped = " " + _("(One of them was stopped before its end.)") \
+        if a.stopped or b.stopped else ""
     ratio = max(wa, wb) / min(wa, wb)
     if not how[0]:
-        return (f"The same scenario twice: {wa:.2f} s and {wb:.2f} s (the difference is "
-                f"noise).{stopped}")
+        return _("The same scenario twice: {a:.2f} s and {b:.2f} s (the difference is "
+                 "noise).").format(a=wa, b=wb) + stopped
     if ratio < 1.02:
-        return (f"{how[0][0].upper() + how[0][1:]} and {how[1]} took <b>the same time</b> "
-                f"({wa:.2f} s and {wb:.2f} s).{stopped}")
+        return _("{first} and {second} took <b>the same time</b> "
+                 "({a:.2f} s and {b:.2f} s).").format(
+            first=how[0][0].upper() + how[0][1:], second=how[1], a=wa, b=wb) + stopped
     (fast, w_fast), (slow, w_slow) = sorted(zip(how, (wa, wb), strict=True),
                                             key=lambda hw: hw[1])
-    return (f"{fast[0].upper() + fast[1:]}: <b>{ratio:.2f}× as fast</b> as {slow} "
-            f"({w_fast:.2f} s against {w_slow:.2f} s).{stopped}")
+    return _("{faster}: <b>{ratio:.2f}× as fast</b> as {slower} "
+             "({fast:.2f} s against {slow:.2f} s).").format(
+        faster=fast[0].upper() + fast[1:], ratio=ratio, slower=slow, fast=w_fast,
+        slow=w_slow) + stopped
 
 
 class CompareWindow(QWidget):
@@ -62,7 +70,7 @@ class CompareWindow(QWidget):
     def __init__(self, history: RunHistory, theme: Theme, zoom: float,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle("Compare runs — mpgui")
+        self.setWindowTitle(_("Compare runs — mpgui"))
         self.history = history
         self.resize(1300, 850)
         fit_to_screen(self)  # a school laptop's screen is smaller than that
@@ -72,7 +80,7 @@ class CompareWindow(QWidget):
         self.charts: list[ChartWidget] = []
         for side in range(2):
             picker = QComboBox()
-            picker.setToolTip("Which run of this session to show here")
+            picker.setToolTip(_("Which run of this session to show here"))
             picker.currentIndexChanged.connect(lambda _i: self._show())
             header = QLabel()
             header.setTextFormat(Qt.TextFormat.RichText)
@@ -126,11 +134,12 @@ class CompareWindow(QWidget):
     def _show(self) -> None:
         records = self.chosen()
         if len(records) < 2:
-            self.verdict.setText("Run a scenario twice (or open run files) to compare.")
+            self.verdict.setText(_("Run a scenario twice (or open run files) to compare."))
             return
         for header, chart, record in zip(self.headers, self.charts, records, strict=True):
-            header.setText(f"<b>{html.escape(record.title)}</b><br>"
-                           + figures_text(record.figures))
+            # TRANSLATORS: a run's name above its figures (rich text: keep the tags).
+            header.setText(_("<b>{run}</b><br>{figures}").format(
+                run=html.escape(record.title), figures=figures_text(record.figures)))
             store = record.store
             chart.set_plan(None)
             chart.set_store(store)

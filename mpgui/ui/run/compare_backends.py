@@ -10,6 +10,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
+from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND
 from mpgui.model.scenario import Scenario
 from mpgui.model.validation import errors
@@ -47,9 +48,9 @@ class BackendComparison(QObject):
         for backend in (first, second):
             problems = errors(replace(scenario, backend=backend))
             if problems:
-                dialogs.show_error(self.window, "Cannot compare backends",
-                                   f"This scenario cannot run as {backend}: "
-                                   f"{problems[0].text(scenario)}")
+                dialogs.show_error(self.window, _("Cannot compare backends"),
+                                   _("This scenario cannot run as {backend}: {problem}").format(
+                                       backend=backend, problem=problems[0].text(scenario)))
                 return
         self.second, self.first = second, None
         self._run(first)

@@ -22,6 +22,7 @@ import numpy as np
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
+from mpgui.i18n import _, ngettext
 from mpgui.model.backend import failure_text
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.accessibility import accessible
@@ -38,14 +39,15 @@ class ConsolePane(QPlainTextEdit):
     def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.theme = theme
-        accessible(self, "Output", "The lines the processes printed, each with the time "
-                   "it was printed, as the equivalent Python script prints them")
+        accessible(self, _("Output"), _("The lines the processes printed, each with the time "
+                                        "it was printed, as the equivalent Python script "
+                                        "prints them"))
         self.setReadOnly(True)
         self.setMaximumBlockCount(MAX_BLOCKS)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # tracebacks
         self.setFont(mono_font())
-        self.setPlaceholderText("Press Run (F5): the processes' printed lines appear here, "
-                                "as the equivalent Python script prints them.")
+        self.setPlaceholderText(_("Press Run (F5): the processes' printed lines appear here, "
+                                  "as the equivalent Python script prints them."))
         self.store: TraceStore | None = None
         self.shown = 0  # lines shown
         self.skipped = 0  # lines not shown because they came too fast
@@ -113,10 +115,14 @@ class ConsolePane(QPlainTextEdit):
                 self.skipped += len(new) - len(shown)
                 who = ", ".join(f"{store.lanes[lane].var} {count:,}"
                                 for lane, count in rest.items())
-                self._note(cursor, f"… {len(new) - len(shown):,} more lines ({who}): printed "
-                           "faster than the window can show them. They are all kept in the "
-                           "trace; export it to see every one.",
-                           t=max(self.last_shown_t, default=self._last_time()))
+                more = len(new) - len(shown)
+                said = ngettext(
+                    "… {n:,} more lines ({who}): printed faster than the window can show "
+                    "them. They are all kept in the trace; export it to see every one.",
+                    "… {n:,} more lines ({who}): printed faster than the window can show "
+                    "them. They are all kept in the trace; export it to see every one.",
+                    more).format(n=more, who=who)
+                self._note(cursor, said, t=max(self.last_shown_t, default=self._last_time()))
             self.shown += len(shown)
             self._report_errors(cursor)
 

@@ -9,6 +9,7 @@ import html
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from mpgui.i18n import _
 from mpgui.ui.accessibility import accessible
 
 
@@ -17,19 +18,20 @@ class RunDescription(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Describe the Run — mpgui")
+        self.setWindowTitle(_("Describe the Run — mpgui"))
         self.resize(760, 560)
         self.paragraphs: list[str] = []
-        self.text = accessible(QTextBrowser(), "Description of the run",
-                               "The chart in sentences: the lanes, the main program's "
-                               "calls, each process's states and end, the CPUs")
+        self.text = accessible(QTextBrowser(), _("Description of the run"),
+                               _("The chart in sentences: the lanes, the main program's "
+                                 "calls, each process's states and end, the CPUs"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
-        accessible(copy, "Copy", "Copy the description to the clipboard")
+        copy = buttons.addButton(_("Copy"), QDialogButtonBox.ButtonRole.ActionRole)
+        accessible(copy, _("Copy"), _("Copy the description to the clipboard"))
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.clicked.connect(self.copy)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        accessible(close, "Close", "Close the description")
+        close.setText(_("Close"))  # (in mpgui's language, as the Copy beside it)
+        accessible(close, _("Close"), _("Close the description"))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)

@@ -5,7 +5,8 @@ scenario's name or its main program. The comparison's headline is built from the
 
 from __future__ import annotations
 
-from mpgui.model.backend import get_backend
+from mpgui.i18n import _, ngettext
+from mpgui.model.backend import Backend, get_backend
 from mpgui.model.instances import flat_program
 from mpgui.model.scenario import Scenario, Step
 from mpgui.runtime.session.record import RunRecord
@@ -26,41 +27,60 @@ def differences(a: RunRecord, b: RunRecord) -> tuple[str, str]:
         if shapes[0] != shapes[1] and "" not in shapes:
             withs.append(shapes)
         else:  # the later run has the edit
-            others.append(("after the edit", "before the edit") if a.number > b.number
-                          else ("before the edit", "after the edit"))
+            after, before = _("after the edit"), _("before the edit")
+            others.append((after, before) if a.number > b.number else (before, after))
     backends = get_backend(a.store.backend), get_backend(b.store.backend)
     counts = _count(a), _count(b)
     if counts[0] != counts[1]:  # "4 processes", "4 tasks": what a row is called
-        withs.append(tuple(_counted(n, k.unit, k.units)  # type: ignore[arg-type]
+        withs.append(tuple(_rows(n, k)  # type: ignore[arg-type]
                            for n, k in zip(counts, backends, strict=True)))
     elif backends[0] != backends[1]:  # "with processes", "with a pool"
         withs.append(tuple(k.called for k in backends))  # type: ignore[arg-type]
     if backends[0] == backends[1] and backends[0].has_workers and _workers(a) != _workers(b):
-        withs.append((_counted(_workers(a), "worker", "workers"),
-                      _counted(_workers(b), "worker", "workers")))
+        withs.append((_worker_count(_workers(a)), _worker_count(_workers(b))))
     if a.start_method != b.start_method:
         withs.append((a.start_method, b.start_method))
     if a.speed != b.speed:
-        others.append((f"at speed {a.speed:g}", f"at speed {b.speed:g}"))
+        others.append((_("at speed {speed:g}").format(speed=a.speed),
+                       _("at speed {speed:g}").format(speed=b.speed)))
     if a.cores != b.cores:
-        others.append((f"on {_counted(a.cores, 'core', 'cores')}",
-                       f"on {_counted(b.cores, 'core', 'cores')}"))
+        others.append((_on_cores(a.cores), _on_cores(b.cores)))
     return _phrase(0, withs, others), _phrase(1, withs, others)
 
 
 def _name(r: RunRecord) -> str:
-    return f"your script {r.script}" if r.script is not None else f"“{r.name}”"
+    if r.script is not None:
+        return _("your script {script}").format(script=r.script)
+    return _("“{name}”").format(name=r.name)
 
 
-def _counted(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def _rows(n: int, backend: Backend) -> str:
+    """'4 processes', '1 thread', '3 tasks': `n` rows, called what `backend` calls one."""
+    if backend.unit == "process":
+        return ngettext("{n} process", "{n} processes", n).format(n=n)
+    if backend.unit == "thread":
+        return ngettext("{n} thread", "{n} threads", n).format(n=n)
+    if backend.unit == "task":
+        return ngettext("{n} task", "{n} tasks", n).format(n=n)
+    return f"{n} {backend.unit if n == 1 else backend.units}"
+
+
+def _worker_count(n: int) -> str:
+    return ngettext("{n} worker", "{n} workers", n).format(n=n)
+
+
+def _on_cores(n: int) -> str:
+    return ngettext("on {n} core", "on {n} cores", n).format(n=n)
 
 
 def _phrase(side: int, withs: list[tuple[str, str]], others: list[tuple[str, str]]) -> str:
     """'with processes and fork at speed 2' for one side."""
     parts = [w[side] for w in withs]
-    head = "with " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1
-                      else parts[0]) if parts else ""
+    head = ""
+    if parts:
+        # TRANSLATORS: {things} is what a run was made with: "processes and fork".
+        head = _("with {things}").format(things=parts[0] if len(parts) == 1 else _(
+            "{these} and {last}").format(these=", ".join(parts[:-1]), last=parts[-1]))
     return " ".join([head] * bool(head) + [o[side] for o in others])
 
 
@@ -79,10 +99,10 @@ def _shape(r: RunRecord) -> str:
         return ""
     if all(_is(steps, i + 1, "join", s.target) for i, s in enumerate(steps)
            if s.action == "start"):
-        return "the processes one after another"
+        return _("the processes one after another")
     first_join = next((i for i, s in enumerate(steps) if s.action == "join"), len(steps))
     if all(i < first_join for i, s in enumerate(steps) if s.action == "start"):
-        return "the processes all at once"
+        return _("the processes all at once")
     return ""
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import WriteError, atomic_write
 from mpgui.runtime.session.record import RunRecord
@@ -114,7 +115,7 @@ class ChartPicture(QWidget):
         ok = self.image().save(buffer, "PNG")
         buffer.close()
         if not ok or data.isEmpty():
-            raise WriteError("the chart could not be encoded as a PNG")
+            raise WriteError(_("the chart could not be encoded as a PNG"))
         return data.data()
 
     def svg_bytes(self, tidy: bool = True) -> bytes:
@@ -130,15 +131,15 @@ class ChartPicture(QWidget):
         generator.setResolution(self.logicalDpiX())  # fonts as large as in the PNG
         generator.setViewBox(QRect(0, 0, self.width(), self.height()))
         generator.setTitle(self.plain_title)
-        generator.setDescription("An mpgui chart")
+        generator.setDescription(_("An mpgui chart"))
         painter = QPainter()
         if not painter.begin(generator):
-            raise WriteError("the chart could not be drawn as an SVG")
+            raise WriteError(_("the chart could not be drawn as an SVG"))
         self.render(painter, QPoint(0, 0))
         ended = painter.end()  # writes the SVG's closing tags
         buffer.close()
         if not ended or not data.data().rstrip().endswith(b"</svg>"):
-            raise WriteError("the chart could not be drawn as an SVG")
+            raise WriteError(_("the chart could not be drawn as an SVG"))
         if not tidy:
             return data.data()
         return tidy_svg(data.data().decode("utf-8")).encode("utf-8")
@@ -159,7 +160,8 @@ def _encoded(encode: Callable[[], bytes], path: Path) -> bytes:
     try:
         return encode()
     except WriteError as exc:
-        raise WriteError(f"cannot save {shown(path)} ({exc})") from None
+        raise WriteError(_("cannot save {path} ({error})").format(path=shown(path), error=exc)) \
+            from None
 
 
 def export_pictures(store: TraceStore | None, plan: TraceStore | None, title: str, *,
@@ -192,12 +194,15 @@ def export_run(record: RunRecord | None, plan: TraceStore | None, *, png: Path |
     """The chart of a run (over `plan`), or of `plan` alone, titled with the scenario
     and the run's figures, to `png` and/or `svg`. Raises WriteError."""
     if record is None:
-        title, subtitle = "Predicted schedule", "before the run: what the scenario asks for"
+        title = _("Predicted schedule")
+        subtitle = _("before the run: what the scenario asks for")
     else:
         f = record.figures
         title = record.scenario.about.title or record.name
-        subtitle = (f"{record.title} · wall {f.wall:.2f} s · CPU {f.cpu:.2f} s · "
-                    f"speed-up {f.speedup:.2f}×" + (" · dashed: predicted" if plan else ""))
+        subtitle = _("{run} · wall {wall:.2f} s · CPU {cpu:.2f} s · "
+                     "speed-up {speedup:.2f}×").format(run=record.title, wall=f.wall,
+                                                       cpu=f.cpu, speedup=f.speedup) \
+            + ((" · " + _("dashed: predicted")) if plan else "")
     export_pictures(record.store if record else None, plan, title, subtitle=subtitle,
                     theme=theme, png=png, svg=svg, size=size)
 

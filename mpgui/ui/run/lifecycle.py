@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from mpgui.i18n import _
 from mpgui.runtime.output.summary import others_note, versus_prediction, wall_seconds
 from mpgui.runtime.parent.options import ScenarioError
-from mpgui.runtime.session.run import Run, Status, ending, run_sentence
+from mpgui.runtime.session.run import Run, Status, run_sentence
 from mpgui.ui import dialogs
 
 if TYPE_CHECKING:
@@ -94,7 +95,8 @@ class RunLifecycle(QObject):
         doc = w.doc
         problems = doc.errors()
         if problems:
-            w.statusBar().showMessage("Cannot run: " + problems[0].text(doc.scenario), 8000)
+            w.statusBar().showMessage(_("Cannot run: {problem}").format(
+                problem=problems[0].text(doc.scenario)), 8000)
             w.show_first_problem()
             return
         scenario = doc.scenario if backend is None else replace(doc.scenario, backend=backend)
@@ -102,7 +104,7 @@ class RunLifecycle(QObject):
             self.controller.start(scenario, speed=w.speed.value(), start_method=w.start_method,
                                   name=doc.display_name)
         except (ScenarioError, OSError) as exc:
-            dialogs.show_error(w, "Cannot run", str(exc))
+            dialogs.show_error(w, _("Cannot run"), str(exc))
         self.changed.emit()
 
     def run_script(self, path: Path) -> bool:
@@ -113,7 +115,7 @@ class RunLifecycle(QObject):
         try:
             self.controller.start_script(path)
         except OSError as exc:
-            dialogs.show_error(self.window, "Cannot run the script", f"{path}: {exc}")
+            dialogs.show_error(self.window, _("Cannot run the script"), f"{path}: {exc}")
             return False
         finally:
             self.changed.emit()
@@ -123,7 +125,7 @@ class RunLifecycle(QObject):
         """Stop the run: SIGTERM now, SIGKILL after the grace period."""
         if self.controller.running:
             self.controller.stop()
-            self.window.status.run_label.setText("Stopping…")
+            self.window.status.run_label.setText(_("Stopping…"))
             self.changed.emit()
 
     def run_or_stop(self) -> None:
@@ -175,14 +177,19 @@ class RunLifecycle(QObject):
         w.console.note(f"— {text} —", error=True)
         names = [run.store.lanes[lane].var for lane in run.deadlock.lanes]
         # (Short: the bar is narrow.)
-        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-        stuck = "waits for ever" if len(names) == 1 else "wait for ever" \
-            if run.deadlock.joining else "wait for each other"
-        w.statusBar().showMessage(f"Deadlock: {who} {stuck}; Stop (Esc) ends the run",
-                                  MESSAGE_MS)
+        if len(names) == 1:
+            said = _("Deadlock: {who} waits for ever; Stop (Esc) ends the run")
+        elif run.deadlock.joining:
+            said = _("Deadlock: {who} wait for ever; Stop (Esc) ends the run")
+        else:
+            said = _("Deadlock: {who} wait for each other; Stop (Esc) ends the run")
+        who = names[0] if len(names) == 1 else _("{these} and {last}").format(
+            these=", ".join(names[:-1]), last=names[-1])
+        w.statusBar().showMessage(said.format(who=who), MESSAGE_MS)
         self._deadlock_box = dialogs.offer_stop(
-            self._parent, "Deadlock", f"{text}.\n\nNone of them can go on: "
-            f"{run.deadlock.why}. Stop the run?", self.stop)
+            self._parent, _("Deadlock"), _("{text}.\n\nNone of them can go on: "
+                                           "{why}. Stop the run?").format(
+                text=text, why=run.deadlock.why), self.stop)
 
     def _finished(self) -> None:
         if self._deadlock_box is not None:  # the run is over: the offer no longer applies
@@ -193,7 +200,9 @@ class RunLifecycle(QObject):
         stopped, finished = run.status is Status.STOPPED, run.status is Status.FINISHED
         wall = wall_seconds(store)
         versus = versus_prediction(store, w.chart.plan) if finished else ""
-        w.console.note(f"— {ending(stopped)} {wall:.3f} s" + (f"; {versus}" if versus else "")
+        ended = _("stopped after {seconds:.3f} s") if stopped \
+            else _("finished in {seconds:.3f} s")
+        w.console.note(f"— {ended.format(seconds=wall)}" + (f"; {versus}" if versus else "")
                        + " —")
         busy = others_note(store)  # a busy computer: say why the timings may be off
         if busy:
@@ -206,5 +215,5 @@ class RunLifecycle(QObject):
         self.changed.emit()
 
     def _error(self, text: str) -> None:
-        self.window.console.note("mpgui hit an internal error while polling (the run goes "
-                                 "on):\n" + text, error=True)
+        self.window.console.note(_("mpgui hit an internal error while polling (the run goes "
+                                   "on):\n{error}").format(error=text), error=True)

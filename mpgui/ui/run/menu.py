@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.model.escape import shown
 from mpgui.model.fileformat import ScenarioFileError, WriteError
@@ -34,10 +35,11 @@ if TYPE_CHECKING:
     from mpgui.ui.run.compare import CompareWindow
     from mpgui.ui.run.description import RunDescription
 
-RUN_FILTER = f"mpgui runs (*{RUN_SUFFIX});;All files (*)"
+RUN_FILTER = _("mpgui runs (*{suffix});;All files (*)").format(suffix=RUN_SUFFIX)
 # kind -> (dialog filter, suffix)
-EXPORTS = {"png": ("PNG image (*.png)", ".png"), "svg": ("SVG image (*.svg)", ".svg"),
-           "json": ("Chrome trace (*.json)", ".json"), "csv": ("CSV table (*.csv)", ".csv")}
+EXPORTS = {"png": (_("PNG image (*.png)"), ".png"), "svg": (_("SVG image (*.svg)"), ".svg"),
+           "json": (_("Chrome trace (*.json)"), ".json"),
+           "csv": (_("CSV table (*.csv)"), ".csv")}
 
 
 class RunMenu(QObject):
@@ -50,41 +52,44 @@ class RunMenu(QObject):
         self.compare_window: CompareWindow | None = None
         self.description: RunDescription | None = None
         self.actions: dict[str, QAction] = {
-            "replay": make_action(self, "&Replay Run", "Ctrl+Alt+R", self.replay,
-                                  "Play the run shown (or the last one) back as it happened; "
-                                  "R in presentation mode", short="Replay",
+            "replay": make_action(self, _("&Replay Run"), "Ctrl+Alt+R", self.replay,
+                                  _("Play the run shown (or the last one) back as it happened; "
+                                    "R in presentation mode"), short=_("Replay"),
                                   icon=icon("replay")),
-            "step_next": make_action(self, "Step to &Next Event", "Alt+Right",
+            "step_next": make_action(self, _("Step to &Next Event"), "Alt+Right",
                                      lambda: self.step(True),
-                                     "Pause the replay (or begin one) and move to the next "
-                                     "event; the Python code tab marks its line; → in "
-                                     "presentation mode"),
-            "step_back": make_action(self, "Step to &Previous Event", "Alt+Left",
+                                     _("Pause the replay (or begin one) and move to the next "
+                                       "event; the Python code tab marks its line; → in "
+                                       "presentation mode")),
+            "step_back": make_action(self, _("Step to &Previous Event"), "Alt+Left",
                                      lambda: self.step(False),
-                                     "Pause the replay (or begin one) and move back to the "
-                                     "event before; ← in presentation mode"),
-            "describe": make_action(self, "&Describe the Run…", "Ctrl+Alt+D", self.describe,
-                                    "The chart in sentences — its lanes, the main "
-                                    "program's calls, each process's states and end — "
-                                    "for a screen reader, to read or to copy"),
-            "save_run": make_action(self, "&Save Run As…", "Ctrl+Alt+S", self.save_run,
-                                    "Save the run shown, with its scenario, to replay later "
-                                    f"({RUN_SUFFIX})"),
-            "open_run": make_action(self, "&Open Run…", "Ctrl+Alt+O", self.open_run,
-                                    f"Open a saved run ({RUN_SUFFIX}) and its scenario"),
-            "compare": make_action(self, "&Compare Runs…", "Ctrl+Alt+C", self.compare,
-                                   "Two runs of this session one above the other, on the "
-                                   "same time axis"),
+                                     _("Pause the replay (or begin one) and move back to the "
+                                       "event before; ← in presentation mode")),
+            "describe": make_action(self, _("&Describe the Run…"), "Ctrl+Alt+D", self.describe,
+                                    _("The chart in sentences — its lanes, the main "
+                                      "program's calls, each process's states and end — "
+                                      "for a screen reader, to read or to copy")),
+            "save_run": make_action(self, _("&Save Run As…"), "Ctrl+Alt+S", self.save_run,
+                                    _("Save the run shown, with its scenario, to replay later "
+                                      "({suffix})").format(suffix=RUN_SUFFIX)),
+            "open_run": make_action(self, _("&Open Run…"), "Ctrl+Alt+O", self.open_run,
+                                    _("Open a saved run ({suffix}) and its scenario").format(
+                                        suffix=RUN_SUFFIX)),
+            "compare": make_action(self, _("&Compare Runs…"), "Ctrl+Alt+C", self.compare,
+                                   _("Two runs of this session one above the other, on the "
+                                     "same time axis")),
         }
-        for kind, text in (("png", "Chart as &PNG…"), ("svg", "Chart as &SVG…"),
-                           ("json", "Trace as Chrome &JSON…"), ("csv", "Trace as &CSV…")):
-            what = "the chart at 1920×1080 for slides" if kind in ("png", "svg") else \
-                "every span and printed line of the run shown"
+        picture = _("Export the chart at 1920×1080 for slides")
+        trace = _("Export every span and printed line of the run shown")
+        for kind, text, tip in (("png", _("Chart as &PNG…"), picture),
+                                ("svg", _("Chart as &SVG…"), picture),
+                                ("json", _("Trace as Chrome &JSON…"), trace),
+                                ("csv", _("Trace as &CSV…"), trace)):
             self.actions[kind] = make_action(self, text, None,
-                                             lambda k=kind: self.export(k), f"Export {what}")
-        self.history_menu = QMenu("S&how Run", window)
+                                             lambda k=kind: self.export(k), tip)
+        self.history_menu = QMenu(_("S&how Run"), window)
         self.history_menu.aboutToShow.connect(self._fill_history)
-        self.export_menu = QMenu("&Export", window)
+        self.export_menu = QMenu(_("&Export"), window)
         self.export_menu.addActions([self.actions[k] for k in EXPORTS])
 
     def fill(self, menu: QMenu) -> None:
@@ -113,7 +118,7 @@ class RunMenu(QObject):
             self.description = RunDescription(self.window)
             name_parts(self.description)
         self.description.set_paragraphs(self.view.description() or [
-            "Nothing is drawn yet: press Run (F5)."])
+            _("Nothing is drawn yet: press Run (F5).")])
         self.description.show()
         self.description.raise_()
         self.description.activateWindow()
@@ -134,10 +139,10 @@ class RunMenu(QObject):
         self.history_menu.clear()
         for record in reversed(self.view.history.runs):
             act = self.history_menu.addAction(record.title)
-            act.triggered.connect(lambda _=False, r=record: self.view.show(r))
+            act.triggered.connect(lambda _checked=False, r=record: self.view.show(r))
             act.setEnabled(self.view.live is None)
         if not self.view.history.runs:
-            self.history_menu.addAction("(no runs yet)").setEnabled(False)
+            self.history_menu.addAction(_("(no runs yet)")).setEnabled(False)
 
     def compare(self) -> CompareWindow:
         """Open (or bring up) the comparison of the last two runs."""
@@ -159,7 +164,7 @@ class RunMenu(QObject):
         record = self.view.current
         if record is None:
             return
-        path = self._ask_save("Save run as", f"{Path(record.name).stem}-run{record.number}",
+        path = self._ask_save(_("Save run as"), f"{Path(record.name).stem}-run{record.number}",
                               RUN_FILTER, RUN_SUFFIX)
         if path is not None:
             self.save_run_to(record, path)
@@ -169,7 +174,7 @@ class RunMenu(QObject):
         try:
             record.save(path)
         except ScenarioFileError as exc:
-            dialogs.show_error(self.window, "Cannot save run", str(exc))
+            dialogs.show_error(self.window, _("Cannot save run"), str(exc))
             return False
         return True
 
@@ -177,7 +182,8 @@ class RunMenu(QObject):
         """Ask for a run file and open it."""
         if not self.files.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open run", start_dir(), RUN_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self.window, _("Open run"), start_dir(),
+                                                    RUN_FILTER)
         if path:
             self.open_run_path(Path(path), confirmed=True)
 
@@ -187,7 +193,7 @@ class RunMenu(QObject):
         try:
             record = RunRecord.load(path)
         except RunFileError as exc:
-            dialogs.show_error(self.window, "Cannot open run", str(exc))
+            dialogs.show_error(self.window, _("Cannot open run"), str(exc))
             return None
         builtin = record.name if record.name in builtin_names() else None
         if builtin is not None and _builtin_or_none(builtin) != record.scenario:
@@ -206,7 +212,7 @@ class RunMenu(QObject):
         """Ask where, then export the run shown as `kind` (png, svg, json, csv)."""
         record = self.view.current
         name = Path(record.name).stem if record else "prediction"
-        path = self._ask_save("Export", name, EXPORTS[kind][0], EXPORTS[kind][1])
+        path = self._ask_save(_("Export"), name, EXPORTS[kind][0], EXPORTS[kind][1])
         if path is not None:
             self.export_to(kind, path)
 
@@ -224,20 +230,21 @@ class RunMenu(QObject):
                 export_run(record, chart.plan, theme=self.appearance.theme,
                            **{kind: path})
         except WriteError as exc:  # (it names the file and the reason)
-            dialogs.show_error(self.window, "Cannot export", f"{exc}\n\nA file that was "
-                               "there before is unchanged.")
+            dialogs.show_error(self.window, _("Cannot export"), _(
+                "{error}\n\nA file that was there before is unchanged.").format(error=exc))
             return False
         except OSError as exc:
-            dialogs.show_error(self.window, "Cannot export",
+            dialogs.show_error(self.window, _("Cannot export"),
                                f"{shown(path)}: {exc.strerror or exc}")
             return False
-        self.window.statusBar().showMessage(f"Exported {shown(path)}", 8000)  # type: ignore[attr-defined]
+        self.window.statusBar().showMessage(  # type: ignore[attr-defined]
+            _("Exported {path}").format(path=shown(path)), 8000)
         return True
 
     def _ask_save(self, title: str, name: str, file_filter: str, suffix: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self.window, title,
-                                              str(Path(start_dir()) / (name + suffix)),
-                                              file_filter)
+        path, _filter = QFileDialog.getSaveFileName(self.window, title,
+                                                    str(Path(start_dir()) / (name + suffix)),
+                                                    file_filter)
         if not path:
             return None
         target = Path(path)

@@ -5,6 +5,7 @@ exits in sentences)."""
 
 from __future__ import annotations
 
+from mpgui.i18n import _, ngettext
 from mpgui.model.backend import get_backend
 from mpgui.model.escape import shown
 from mpgui.runtime.protocol import State
@@ -13,7 +14,7 @@ from mpgui.runtime.store.trace import Lane, TraceStore
 from mpgui.ui.chart.hover import state_text
 from mpgui.ui.chart.labels import lane_exit_text
 
-MAIN = "The main program"
+MAIN = _("The main program")
 _LINE_CHARS = 80  # a printed line quoted longer than this is cut
 
 
@@ -26,36 +27,40 @@ def sentence(store: TraceStore, moment: Moment) -> str:
     code = get_backend(store.backend).code
     kind = moment.kind
     if kind == Kind.START:
-        call = f"{var}.start()" if code.row_class is not None else f"apply_async() for {var}"
-        return f"{MAIN} calls {call}."
+        if code.row_class is None:
+            return _("The main program calls apply_async() for {var}.").format(var=var)
+        return _("The main program calls {call}.").format(call=f"{var}.start()")
     if kind == Kind.STARTED:
-        pid = f" (pid {ln.pid})" if ln.pid else ""
-        return f"{who}{pid} runs its first instruction."
+        if ln.pid:
+            return _("{who} (pid {pid}) runs its first instruction.").format(who=who,
+                                                                             pid=ln.pid)
+        return _("{who} runs its first instruction.").format(who=who)
     if kind == Kind.STATE:
         state, core = store.span_state[moment.ref], store.span_core[moment.ref]
         t = (store.span_t0[moment.ref] - (store.t0 or 0)) / 1e9
         text = state_text(store, ln, state, core, t)
         if state == State.BLOCKED:
-            text += _waiting_on(store, moment)
-        return f"{who} is {text}."
+            on = _waiting_on(store, moment)
+            text += f" {on}" if on else ""
+        return _("{who} is {state}.").format(who=who, state=text)
     if kind == Kind.SLEEP:
-        return f"{MAIN} sleeps (time.sleep): it needs no core meanwhile."
+        return _("The main program sleeps (time.sleep): it needs no core meanwhile.")
     if kind == Kind.SHARED:
         return _shared(store, moment, who)
     if kind == Kind.PRINT:
         text = shown(store.line_text(moment.ref))
         if len(text) > _LINE_CHARS:
             text = text[:_LINE_CHARS - 1] + "…"
-        return f"{who} prints “{text}”."
+        return _("{who} prints “{text}”.").format(who=who, text=text)
     if kind in (Kind.JOIN, Kind.JOINED):
         return _join(store, moment, code.join)
     if kind == Kind.TERMINATE:
         if ln.terminated_at_end:
-            return f"The script ends: Python terminates the daemon {var}."
-        return f"{MAIN} calls {var}.terminate()."
+            return _("The script ends: Python terminates the daemon {var}.").format(var=var)
+        return _("The main program calls {call}.").format(call=f"{var}.terminate()")
     if kind == Kind.EXIT:
-        return f"{who} ends: {lane_exit_text(ln, store.backend)}."
-    return f"{MAIN} ends: the run is over."
+        return _("{who} ends: {how}.").format(who=who, how=lane_exit_text(ln, store.backend))
+    return _("The main program ends: the run is over.")
 
 
 def _join(store: TraceStore, moment: Moment, method: str) -> str:
@@ -67,45 +72,49 @@ def _join(store: TraceStore, moment: Moment, method: str) -> str:
     call = f"{var}.{method}({timeout})"
     if moment.kind == Kind.JOIN:
         if join.implicit:
-            return f"{who} is at its end: Python waits there for {var} to finish."
-        return f"{who} waits in {call} until {var} finishes."
+            return _("{who} is at its end: Python waits there for {var} to finish.").format(
+                who=who, var=var)
+        return _("{who} waits in {call} until {var} finishes.").format(who=who, call=call,
+                                                                       var=var)
     if join.interrupted:
-        return f"{call} was cut short: the run was stopped."
+        return _("{call} was cut short: the run was stopped.").format(call=call)
     if join.timed_out:
-        return f"{call} returns after its timeout: {var} is still running."
-    return f"{call} returns: {var} has finished."
+        return _("{call} returns after its timeout: {var} is still running.").format(
+            call=call, var=var)
+    return _("{call} returns: {var} has finished.").format(call=call, var=var)
 
 
 def _waiting_on(store: TraceStore, moment: Moment) -> str:
-    """" in get() on Q" for a BLOCKED span, from the wait the lane began."""
+    """"in get() on Q" for a BLOCKED span, from the wait the lane began ("" if none)."""
     t = store.span_t0[moment.ref]
     for op in reversed(store.records("shared")):
         if op.lane == moment.lane and op.verb == "wait" and op.t <= t:
-            return f" in {op.item}() on {op.obj}"
+            return _("in {call}() on {obj}").format(call=op.item, obj=op.obj)
     return ""
 
 
-# An operation on a shared object: verb -> how it reads ({obj}, {item}, {value}).
+# An operation on a shared object: verb -> how it reads ({who}, {obj}, {item}, {value},
+# {read}).
 _SHARED = {
-    "put": "puts {item} on {obj}", "get": "gets {item} from {obj}",
-    "acquire": "takes {obj}", "release": "releases {obj}",
-    "wait": "begins to wait in {item}() on {obj}",
-    "read": "reads {obj}: {value}", "setv": "sets {obj} to {value}",
-    "rw": "updates {obj}: read {read}, wrote {value}",
+    "put": _("{who} puts {item} on {obj}."), "get": _("{who} gets {item} from {obj}."),
+    "acquire": _("{who} takes {obj}."), "release": _("{who} releases {obj}."),
+    "wait": _("{who} begins to wait in {item}() on {obj}."),
+    "read": _("{who} reads {obj}: {value}."), "setv": _("{who} sets {obj} to {value}."),
+    "rw": _("{who} updates {obj}: read {read}, wrote {value}."),
 }
 
 
 def _shared(store: TraceStore, moment: Moment, who: str) -> str:
     op = store.records("shared")[moment.ref]
-    item = f"item {shown(op.item)}" if op.item else "an item"
+    item = _("item {item}").format(item=shown(op.item)) if op.item else _("an item")
     value = "?" if op.value is None else f"{op.value:g}"
     read = "?" if op.value is None else f"{op.value:g}"
     if op.verb == "rw" and op.value is not None:
         value = f"{op.value + op.gain:g}"
-    text = _SHARED.get(op.verb, f"calls {{obj}}.{op.verb}()").format(
-        obj=shown(op.obj), item=item if op.verb != "wait" else shown(op.item or "wait"),
-        value=value, read=read)
-    return f"{who} {text}."
+    said = _SHARED.get(op.verb) or _("{who} calls {obj}.{verb}().")
+    return said.format(
+        who=who, obj=shown(op.obj), item=item if op.verb != "wait" else shown(op.item or "wait"),
+        value=value, read=read, verb=op.verb)
 
 
 # -- the whole run: the chart's text alternative ----------------------------------------
@@ -113,10 +122,10 @@ def _shared(store: TraceStore, moment: Moment, who: str) -> str:
 MAX_MAIN_SENTENCES = 40  # the main program's calls said one by one, then counted
 MAX_LANES = 64  # processes described one by one, then counted
 # What each state's time is called in a lane's sentence.
-_TIME_IN = {State.RUNNING: "running", State.PREEMPTED: "preempted (waiting for a core)",
-            State.SLEEPING: "sleeping", State.WAITING: "waiting", State.STARTING: "starting",
-            State.GIL: "waiting for the GIL", State.QUEUED: "queued",
-            State.BLOCKED: "blocked on a shared object"}
+_TIME_IN = {State.RUNNING: _("running"), State.PREEMPTED: _("preempted (waiting for a core)"),
+            State.SLEEPING: _("sleeping"), State.WAITING: _("waiting"),
+            State.STARTING: _("starting"), State.GIL: _("waiting for the GIL"),
+            State.QUEUED: _("queued"), State.BLOCKED: _("blocked on a shared object")}
 _MAIN_KINDS = frozenset({Kind.START, Kind.SLEEP, Kind.JOIN, Kind.JOINED, Kind.TERMINATE,
                          Kind.END})
 
@@ -138,68 +147,81 @@ def describe_run(store: TraceStore, head: str, cpus: int, steps: Steps | None = 
     cores = range(cpus)  # the chart's CPU lanes: every CPU, used or not
     objects = sorted({op.obj for op in store.records("shared")})
     out = [run_summary(store, head, wall)]
-    names = [ln.label if ln.kind != "main" else "the main program" for ln in lanes]
-    names += [f"the shared object {shown(o)}" for o in objects]
-    names += [f"CPU {c}" for c in cores]
-    out.append("The lanes from top to bottom: " + "; ".join(names) + ".")
-    said = [f"At {steps.t[i] / 1e9:.3f} s: {sentence(store, steps.moment(i))}"
+    names = [ln.label if ln.kind != "main" else _("the main program") for ln in lanes]
+    names += [_("the shared object {name}").format(name=shown(o)) for o in objects]
+    names += [_("CPU {cpu}").format(cpu=c) for c in cores]
+    out.append(_("The lanes from top to bottom: {lanes}.").format(lanes="; ".join(names)))
+    said = [_("At {t:.3f} s: {sentence}").format(t=steps.t[i] / 1e9,
+                                                  sentence=sentence(store, steps.moment(i)))
             for i in range(len(steps)) if steps.kind[i] in _MAIN_KINDS]
     if len(said) > MAX_MAIN_SENTENCES:
         more = len(said) - MAX_MAIN_SENTENCES
-        said = [*said[:MAX_MAIN_SENTENCES],
-                f"… and {more} more (step through a replay to hear them all)."]
+        said = [*said[:MAX_MAIN_SENTENCES], ngettext(
+            "… and {n} more (step through a replay to hear them all).",
+            "… and {n} more (step through a replay to hear them all).", more).format(n=more)]
     if said:
-        out.append("The main program: " + " ".join(said))
+        out.append(_("The main program: {calls}").format(calls=" ".join(said)))
     out += [_lane_paragraph(store, ln, end) for ln in rows[:MAX_LANES]]
     if len(rows) > MAX_LANES:
-        out.append(f"… and {len(rows) - MAX_LANES} more lanes.")
+        more = len(rows) - MAX_LANES
+        out.append(ngettext("… and {n} more lanes.", "… and {n} more lanes.", more).format(
+            n=more))
     out += [_object_paragraph(store, o) for o in objects]
     out += [_cpu_paragraph(store, c, end, wall) for c in cores]
     share = store.others.share()
     if share is not None:
-        out.append(f"Other programs on this computer used {share:.0%} of all the CPUs "
-                   "during the run (the grey bars of the CPU lanes).")
+        out.append(_("Other programs on this computer used {share:.0%} of all the CPUs "
+                     "during the run (the grey bars of the CPU lanes).").format(share=share))
     return out
 
 
 def run_summary(store: TraceStore, head: str, wall: float) -> str:
     """The description's first sentence: `head`, how long, how many lanes and lines."""
     rows = sum(1 for ln in store.lanes if ln.kind != "main")
-    return (f"{head}: {wall:.3f} s from Run to the end, {rows} "
-            f"{'lane' if rows == 1 else 'lanes'} besides the main program, "
-            f"{store.n_lines} printed {'line' if store.n_lines == 1 else 'lines'}.")
+    lanes = ngettext("{n} lane besides the main program", "{n} lanes besides the main program",
+                     rows).format(n=rows)
+    lines = ngettext("{n} printed line", "{n} printed lines", store.n_lines).format(
+        n=store.n_lines)
+    return _("{head}: {wall:.3f} s from Run to the end, {lanes}, {lines}.").format(
+        head=head, wall=wall, lanes=lanes, lines=lines)
 
 
 def _lane_paragraph(store: TraceStore, ln: Lane, end: int) -> str:
     t0 = store.t0 or 0
     parts = []
     if ln.start_call_t is not None:
-        parts.append(f"start() called at {(ln.start_call_t - t0) / 1e9:.3f} s")
+        parts.append(_("start() called at {t:.3f} s").format(t=(ln.start_call_t - t0) / 1e9))
     if ln.started_t is not None:
-        parts.append(f"first instant at {(ln.started_t - t0) / 1e9:.3f} s")
+        parts.append(_("first instant at {t:.3f} s").format(t=(ln.started_t - t0) / 1e9))
     if not parts:
-        parts.append("never started")
+        parts.append(_("never started"))
     spent: dict[int, int] = {}
     for lane, state, a, b in zip(store.span_lane, store.span_state, store.span_t0,
                                  store.span_t1, strict=True):
         if lane == ln.index:
             spent[state] = spent.get(state, 0) + ((end if b < 0 else b) - a)
-    times = [f"{_TIME_IN.get(s, str(s))} {ns / 1e9:.3f} s" for s, ns in
-             sorted(spent.items(), key=lambda kv: -kv[1]) if ns > 0]
+    times = [_("{state} {t:.3f} s").format(state=_TIME_IN.get(s, str(s)), t=ns / 1e9)
+             for s, ns in sorted(spent.items(), key=lambda kv: -kv[1]) if ns > 0]
     if times:
         parts.append(", ".join(times))
     if ln.cores:
         cores = sorted(ln.cores)
-        parts.append(f"on CPU {' and '.join(map(str, cores))}" if len(cores) <= 2 else
-                     f"on CPUs {', '.join(map(str, cores))}")
+        if len(cores) == 1:
+            parts.append(_("on CPU {cpu}").format(cpu=cores[0]))
+        elif len(cores) == 2:
+            parts.append(_("on CPU {first} and {second}").format(first=cores[0],
+                                                                 second=cores[1]))
+        else:
+            parts.append(_("on CPUs {cpus}").format(cpus=", ".join(map(str, cores))))
     if ln.lines:
-        parts.append(f"printed {ln.lines} {'line' if ln.lines == 1 else 'lines'}")
+        parts.append(ngettext("printed {n} line", "printed {n} lines", ln.lines).format(
+            n=ln.lines))
     if ln.end_t is not None:
-        parts.append(f"ended at {(ln.end_t - t0) / 1e9:.3f} s: "
-                     f"{lane_exit_text(ln, store.backend)}")
+        parts.append(_("ended at {t:.3f} s: {how}").format(
+            t=(ln.end_t - t0) / 1e9, how=lane_exit_text(ln, store.backend)))
     else:
-        parts.append("still going at the end")
-    return f"{ln.label}: " + "; ".join(parts) + "."
+        parts.append(_("still going at the end"))
+    return _("{lane}: {facts}.").format(lane=ln.label, facts="; ".join(parts))
 
 
 def _object_paragraph(store: TraceStore, name: str) -> str:
@@ -207,18 +229,30 @@ def _object_paragraph(store: TraceStore, name: str) -> str:
     for op in store.records("shared"):
         if op.obj == name:
             counts[op.verb] = counts.get(op.verb, 0) + 1
-    said = ", ".join(f"{n} {_VERB_COUNTS.get(verb, verb)}" for verb, n in counts.items())
-    return f"The shared object {shown(name)}: {said}."
+    said = ", ".join(_VERB_COUNTS[verb](n) if verb in _VERB_COUNTS else f"{n} {verb}"
+                     for verb, n in counts.items())
+    return _("The shared object {name}: {counts}.").format(name=shown(name), counts=said)
 
 
-_VERB_COUNTS = {"put": "puts", "get": "gets", "acquire": "times taken",
-                "release": "releases", "wait": "waits", "rw": "updates", "read": "reads",
-                "setv": "writes"}
+# How many times each operation was done on a shared object: verb -> "{n} puts".
+_VERB_COUNTS = {
+    "put": lambda n: ngettext("{n} puts", "{n} puts", n).format(n=n),
+    "get": lambda n: ngettext("{n} gets", "{n} gets", n).format(n=n),
+    "acquire": lambda n: ngettext("{n} times taken", "{n} times taken", n).format(n=n),
+    "release": lambda n: ngettext("{n} releases", "{n} releases", n).format(n=n),
+    "wait": lambda n: ngettext("{n} waits", "{n} waits", n).format(n=n),
+    "rw": lambda n: ngettext("{n} updates", "{n} updates", n).format(n=n),
+    "read": lambda n: ngettext("{n} reads", "{n} reads", n).format(n=n),
+    "setv": lambda n: ngettext("{n} writes", "{n} writes", n).format(n=n),
+}
 
 
 def _cpu_paragraph(store: TraceStore, cpu: int, end: int, wall: float) -> str:
     busy = sum((end if b < 0 else b) - a for state, core, a, b in zip(
         store.span_state, store.span_core, store.span_t0, store.span_t1, strict=True)
         if core == cpu and state == State.RUNNING) / 1e9
-    part = f" ({busy / wall:.0%} of the run)" if wall > 0 else ""
-    return f"CPU {cpu}: the run's processes ran on it {busy:.3f} s{part}."
+    if wall > 0:
+        return _("CPU {cpu}: the run's processes ran on it {busy:.3f} s "
+                 "({share:.0%} of the run).").format(cpu=cpu, busy=busy, share=busy / wall)
+    return _("CPU {cpu}: the run's processes ran on it {busy:.3f} s.").format(cpu=cpu,
+                                                                              busy=busy)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mpgui.i18n import _
 from mpgui.model.codegen import CodeMap, code_map
 from mpgui.runtime.session.record import RunRecord
 from mpgui.runtime.session.replay import Replay
@@ -26,6 +27,11 @@ from mpgui.ui.run.narration import sentence
 TICK_MS = 16  # one frame of playback
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 SLIDER_STEPS = 1000
+# What the bar's "step:" box shows for each of `FILTERS` (its keys are identifiers).
+FILTER_NAMES = {"every event": _("step: every event"), "start()": _("step: start()"),
+                "join()": _("step: join()"), "print": _("step: print"),
+                "state change": _("step: state change"),
+                "shared objects": _("step: shared objects"), "exit": _("step: exit")}
 
 
 class ReplayController(QObject):
@@ -218,23 +224,23 @@ class ReplayBar(QWidget):
         self.title = QLabel()
         self.play_button = QToolButton()
         self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.play_button.setToolTip("Play or pause the replay (Space in presentation mode)")
+        self.play_button.setToolTip(_("Play or pause the replay (Space in presentation mode)"))
         self.play_button.clicked.connect(replay.toggle)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
-        self.slider.setToolTip("Drag to any moment of the run")
+        self.slider.setToolTip(_("Drag to any moment of the run"))
         self.slider.valueChanged.connect(self._scrubbed)
         self.time_label = QLabel()
         self.speed_box = QComboBox()
         for s in SPEEDS:
-            self.speed_box.addItem(f"{s:g}×", s)
+            self.speed_box.addItem(_("{speed:g}×").format(speed=s), s)
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed_box.setToolTip("Replay speed: how much faster than the run happened")
+        self.speed_box.setToolTip(_("Replay speed: how much faster than the run happened"))
         self.speed_box.currentIndexChanged.connect(
             lambda _i: replay.set_speed(float(self.speed_box.currentData())))
         close = QToolButton()
-        close.setText("Close replay")
-        close.setToolTip("Stop replaying; the whole run stays on the chart")
+        close.setText(_("Close replay"))
+        close.setToolTip(_("Stop replaying; the whole run stays on the chart"))
         close.clicked.connect(replay.close)
         row.addWidget(self.title)
         row.addWidget(self.play_button)
@@ -245,20 +251,20 @@ class ReplayBar(QWidget):
         rows.addLayout(row)
         steps = QHBoxLayout()
         self.back_button = QToolButton()
-        self.back_button.setText("◀ Back")
-        self.back_button.setToolTip("Step back to the event before (Alt+Left)")
+        self.back_button.setText(_("◀ Back"))
+        self.back_button.setToolTip(_("Step back to the event before (Alt+Left)"))
         self.back_button.clicked.connect(lambda: replay.step(forward=False))
         self.next_button = QToolButton()
-        self.next_button.setText("Next ▶")
-        self.next_button.setToolTip("Step to the next event (Alt+Right); the Python code "
-                                    "tab marks its line")
+        self.next_button.setText(_("Next ▶"))
+        self.next_button.setToolTip(_("Step to the next event (Alt+Right); the Python code "
+                                      "tab marks its line"))
         self.next_button.clicked.connect(lambda: replay.step(forward=True))
         self.filter_box = QComboBox()
         for name in FILTERS:
-            self.filter_box.addItem(f"step: {name}", name)
-        self.filter_box.setToolTip("Which events a step stops at: every event, or only "
-                                   "start() calls, joins, printed lines, changes of "
-                                   "state, shared objects or ends")
+            self.filter_box.addItem(FILTER_NAMES[name], name)
+        self.filter_box.setToolTip(_("Which events a step stops at: every event, or only "
+                                     "start() calls, joins, printed lines, changes of "
+                                     "state, shared objects or ends"))
         self.filter_box.currentIndexChanged.connect(
             lambda _i: replay.set_filter(str(self.filter_box.currentData())))
         self.moment_label = QLabel()
@@ -270,10 +276,13 @@ class ReplayBar(QWidget):
         steps.addWidget(self.filter_box)
         steps.addWidget(self.moment_label, 1)
         rows.addLayout(steps)
-        for widget, name in ((self.play_button, "Play or pause"), (self.slider, "Replay position"),
-                             (self.speed_box, "Replay speed"), (close, "Close replay"),
-                             (self.back_button, "Step back"), (self.next_button, "Step forward"),
-                             (self.filter_box, "Step to"), (self.moment_label, "Event stepped to")):
+        for widget, name in ((self.play_button, _("Play or pause")),
+                             (self.slider, _("Replay position")),
+                             (self.speed_box, _("Replay speed")), (close, _("Close replay")),
+                             (self.back_button, _("Step back")),
+                             (self.next_button, _("Step forward")),
+                             (self.filter_box, _("Step to")),
+                             (self.moment_label, _("Event stepped to"))):
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(widget.toolTip())
         replay.moved.connect(self._moved)
@@ -290,27 +299,32 @@ class ReplayBar(QWidget):
         self.slider.blockSignals(True)
         self.slider.setValue(round(SLIDER_STEPS * position / duration))
         self.slider.blockSignals(False)
-        self.time_label.setText(f"{position / 1e9:6.2f} / {self.replay.duration / 1e9:.2f} s")
+        self.time_label.setText(_("{position:6.2f} / {duration:.2f} s").format(
+            position=position / 1e9, duration=self.replay.duration / 1e9))
 
     def _stepped(self, moment: Moment | None) -> None:
         record = self.replay.record
         if moment is None or record is None:
-            self.moment_label.setText("Step through the run one event at a time: "
-                                      "Next ▶ (Alt+Right), ◀ Back (Alt+Left).")
+            self.moment_label.setText(_("Step through the run one event at a time: "
+                                        "Next ▶ (Alt+Right), ◀ Back (Alt+Left)."))
             return
         steps = self.replay.steps()
         total = len(steps) if steps is not None else 0
         where = self.replay.code_line(moment)
-        line = f" · line {where}" if where is not None else ""
-        self.moment_label.setText(f"Event {moment.index + 1} of {total} · "
-                                  f"{moment.t / 1e9:.3f} s{line} — "
-                                  f"{sentence(record.store, moment)}")
+        said = sentence(record.store, moment)
+        if where is None:
+            text = _("Event {n} of {total} · {t:.3f} s — {sentence}").format(
+                n=moment.index + 1, total=total, t=moment.t / 1e9, sentence=said)
+        else:
+            text = _("Event {n} of {total} · {t:.3f} s · line {line} — {sentence}").format(
+                n=moment.index + 1, total=total, t=moment.t / 1e9, line=where, sentence=said)
+        self.moment_label.setText(text)
 
     def _state(self) -> None:
         replay = self.replay
         self.setVisible(replay.active)
-        self.play_button.setText("Pause" if replay.playing else "Play")
+        self.play_button.setText(_("Pause") if replay.playing else _("Play"))
         self.play_button.setIcon(icon("pause" if replay.playing else "replay"))
         if replay.record is not None:
-            self.title.setText(f"Replay of run {replay.record.number}:")
+            self.title.setText(_("Replay of run {number}:").format(number=replay.record.number))
             self.title.setToolTip(replay.record.title)

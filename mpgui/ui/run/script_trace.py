@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from mpgui.i18n import _
 from mpgui.model.escape import shown
 from mpgui.model.userfile import check_regular
 from mpgui.ui import dialogs
@@ -50,19 +51,19 @@ class ScriptActions(QObject):
         self.path: Path | None = None  # the script opened last
         self.actions = {
             "open_script": make_action(
-                window, "Open &Python Script…", "Ctrl+Shift+O", self.open,
-                "Run your own Python script, unmodified, and watch every process it "
-                "makes on the chart (asks first: a script is code)"),
+                window, _("Open &Python Script…"), "Ctrl+Shift+O", self.open,
+                _("Run your own Python script, unmodified, and watch every process it "
+                  "makes on the chart (asks first: a script is code)")),
             "rerun_script": make_action(
-                window, "Run Script &Again", "Ctrl+Shift+F5", self.rerun,
-                "Run the Python script you opened last once more"),
+                window, _("Run Script &Again"), "Ctrl+Shift+F5", self.rerun,
+                _("Run the Python script you opened last once more")),
         }
 
     def open(self) -> None:
         """Ask for a script, then run it."""
         name, _filter = QFileDialog.getOpenFileName(
-            self.window, "Open Python Script", start_dir(),
-            "Python scripts (*.py *.pyw);;All files (*)")
+            self.window, _("Open Python Script"), start_dir(),
+            _("Python scripts (*.py *.pyw);;All files (*)"))
         if name:
             self.open_path(Path(name))
 
@@ -71,10 +72,10 @@ class ScriptActions(QObject):
         started."""
         try:
             if not path.exists():
-                raise ValueError(f"{shown(path)}: no such file")
-            check_regular(path, "a Python script")  # a FIFO would hang the script's Python
+                raise ValueError(_("{path}: no such file").format(path=shown(path)))
+            check_regular(path, _("a Python script"))  # a FIFO would hang the script's Python
         except ValueError as exc:
-            dialogs.show_error(self.window, "Cannot open script", f"{exc}.")
+            dialogs.show_error(self.window, _("Cannot open script"), f"{exc}.")
             return False
         if str(path.resolve()) not in trusted_scripts():
             if not dialogs.ask_run_script(self.window, str(path)):

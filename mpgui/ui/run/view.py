@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from mpgui.i18n import _
 from mpgui.runtime.session.record import RunRecord
 from mpgui.runtime.session.steps import Steps
 from mpgui.runtime.store.trace import TraceStore
@@ -117,14 +118,15 @@ class RunView(QObject):
         if self.current is not None:
             record = self.current
             steps = self.replay.steps() if self.replay.record is record else None
-            return describe_run(record.store, f"{record.title} — {record.scenario.about.title}"
+            return describe_run(record.store, _("{run} — {title}").format(
+                                    run=record.title, title=record.scenario.about.title)
                                 if record.scenario.about.title else record.title,
                                 self.chart.n_cores, steps or Steps(record.store, None))
         if self.live is not None:
-            return describe_run(self.live, "The run going on (so far)", self.chart.n_cores)
+            return describe_run(self.live, _("The run going on (so far)"), self.chart.n_cores)
         if self._plan is not None and self.show_prediction:
-            return describe_run(self._plan, "No run yet: the chart shows the prediction "
-                                "(dashed outlines)", self.chart.n_cores)
+            return describe_run(self._plan, _("No run yet: the chart shows the prediction "
+                                              "(dashed outlines)"), self.chart.n_cores)
         return []
 
     def _describe_chart(self) -> None:
@@ -132,16 +134,19 @@ class RunView(QObject):
         record = self.current
         if record is None:
             self.chart.setAccessibleDescription(
-                "A run is going on: the chart draws it live. Enter, or Run → Describe "
-                "the Run (Ctrl+Alt+D), says what it has drawn so far." if self.live is not None
+                _("A run is going on: the chart draws it live. Enter, or Run → Describe "
+                  "the Run (Ctrl+Alt+D), says what it has drawn so far.")
+                if self.live is not None
                 else NO_RUN_DESCRIPTION)
             return
         store = record.store
         t0 = store.t0 or 0
         end = store.t_end if store.t_end is not None else t0
         self.chart.setAccessibleDescription(
-            run_summary(store, f"Run {record.number}", (end - t0) / 1e9)
-            + " Enter, or Run → Describe the Run (Ctrl+Alt+D), says it all in sentences.")
+            run_summary(store, _("Run {number}").format(number=record.number),
+                        (end - t0) / 1e9)
+            + " " + _("Enter, or Run → Describe the Run (Ctrl+Alt+D), says it all in "
+                      "sentences."))
 
     def _replay_moved(self, position: int) -> None:
         record = self.replay.record
