@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from mpgui.i18n import _, ngettext
+from mpgui.i18n import N_, _, ngettext
 from mpgui.model.backend import PROCESSES, get_backend
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.protocol import State
@@ -173,6 +173,14 @@ def _head(ln: Lane, with_pid: bool = True) -> str:
         else head
 
 
+# The states' names as a person reads them (the store's labels are identifiers, written
+# to files as they are).
+STATE_NAMES = {State.RUNNING: N_("running"), State.PREEMPTED: N_("preempted"),
+               State.SLEEPING: N_("sleeping"), State.WAITING: N_("waiting"),
+               State.STARTING: N_("starting"), State.GIL: N_("waiting for the GIL"),
+               State.QUEUED: N_("queued"), State.BLOCKED: N_("blocked")}
+
+
 def state_text(store: TraceStore, ln: Lane, state: int, core: int, t: float) -> str:
     """One sentence for lane `ln` being in `state` (on `core`) at `t`, that names the
     state once: 'running on CPU 1', 'waiting in C.join() until C ends', 'sleeping
@@ -188,7 +196,7 @@ def state_text(store: TraceStore, ln: Lane, state: int, core: int, t: float) -> 
     for key in (ln.kind, unit, script, "any"):
         if (key, state) in _SENTENCES:
             return _SENTENCES[key, state]
-    label = state_label(state)
+    label = _(STATE_NAMES[state]) if state in STATE_NAMES else state_label(state)
     help_text = STATE_HELP.get(state)
     if not help_text:
         return label
