@@ -58,6 +58,10 @@ def test_an_exercise_shows_its_task_and_hints_one_by_one(qtbot, window):
 
 
 def test_a_run_is_judged_and_a_solved_exercise_is_kept(qtbot, window, monkeypatch):
+    # At speed 1: B's and C's lines 0.2 s apart, more than a busy machine's difference
+    # between two processes' start-ups (at the fixture's speed 10 they are 0.02 s
+    # apart, and C could start late enough for B to finish first).
+    window.speed.setValue(1)
     window.files.open_builtin("b-before-c")
     _run_and_judge(qtbot, window)  # as it stands: B and C at once
     assert not window.exercises.verdict.met

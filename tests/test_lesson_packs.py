@@ -194,6 +194,16 @@ def test_an_imported_pack_is_a_gallery_section_with_markdown_and_images(qtbot, w
     # Nothing outside the pack's folder is shown.
     assert window.explanation.loadResource(
         int(QTextDocument.ResourceType.ImageResource.value), QUrl("../../x.png")) is None
+    # Presentation mode shows the picture too: the pack's file, no wider than the header
+    # and at most a fifth of the window's height (400 x 50 here: as wide as fits).
+    window.presentation.enter()
+    qtbot.waitUntil(lambda: window.presentation.active)
+    header = window.header
+    found = re.search(r'<img src="([^"]+)" width="(\d+)" height="(\d+)"', header.label.text())
+    assert found is not None, header.label.text()
+    assert QUrl(found[1]).toLocalFile().endswith("/images/loop.png")
+    assert 0 < int(found[2]) <= header.width() and int(found[3]) <= window.height() * 0.2
+    window.presentation.leave()
     # The pack's scenario runs like a built-in.
     window.acts["run"].trigger()
     qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)

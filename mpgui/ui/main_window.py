@@ -354,6 +354,7 @@ class MainWindow(QMainWindow):
         about = self.doc.scenario.about
         pack = pack_of(self.doc.builtin) if self.doc.builtin else None
         self.explanation.set_images(pack[1] if pack else None)  # (a pack's own images)
+        self.header.set_images(pack[1] if pack else None)
         self.explanation.show_about(about)
         self.header.show_about(about, self.doc.display_name)
 

@@ -21,6 +21,19 @@ from mpgui.ui.theme import Theme
 WEB_SCHEMES = ("http", "https")  # links a text may open (in the browser)
 
 
+def image_in(folder: Path | None, name: str) -> Path | None:
+    """The image file `name` of a text, if it is inside `folder` (a pack's): nothing
+    outside it, nothing from the network (None then)."""
+    if folder is None:
+        return None
+    root = folder.resolve()
+    try:
+        path = (root / name).resolve()
+    except (OSError, ValueError):
+        return None
+    return path if root in path.parents and path.is_file() else None
+
+
 def about_html(about: About, theme: Theme) -> str:
     """The texts as HTML: the question first in the reading order a class needs it."""
     if not (about.title or about.explanation):
@@ -68,12 +81,8 @@ class ExplanationPanel(QTextBrowser):
         if kind != int(QTextDocument.ResourceType.ImageResource.value) or self.images is None:
             return None
         name = url.toString() if isinstance(url, QUrl) else str(url)
-        root = self.images.resolve()
-        try:
-            path = (root / name).resolve()
-        except (OSError, ValueError):
-            return None
-        if root not in path.parents or not path.is_file():
+        path = image_in(self.images, name)
+        if path is None:
             return None
         image = QImage(str(path))
         width = max(50, self.viewport().width() - 24)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 
 # What makes a text more than plain sentences (markup, entities, list items, paragraphs).
 _MARKUP = re.compile(r"[*_`#\[\]!<>&\\|~]|^\s*(?:[-+]|\d+[.)])\s|\n\s*\n", re.M)
 _IMAGE = re.compile(r"<img [^>]*?alt=\"([^\"]*)\"[^>]*>")
+_SOURCE = re.compile(r"src=\"([^\"]*)\"")
 
 
 @functools.cache
@@ -42,7 +44,12 @@ def inline(text: str) -> str:
     return str(_renderer().renderInline(text))
 
 
-def without_images(markup: str) -> str:
-    """`markup` with each image replaced by its alternative text (where no image can be
-    loaded: a label's rich text)."""
-    return _IMAGE.sub(lambda m: m.group(1), markup)
+def with_images(markup: str, source: Callable[[str], str | None]) -> str:
+    """`markup` with each image's source replaced by `source(src)` — an ``<img>`` tag's
+    new attributes, or None: the image's alternative text instead."""
+    def one(m: re.Match[str]) -> str:
+        found = _SOURCE.search(m.group(0))
+        new = source(html.unescape(found.group(1))) if found else None
+        return m.group(1) if new is None else f"<img {new} alt=\"{m.group(1)}\" />"
+
+    return _IMAGE.sub(one, markup)

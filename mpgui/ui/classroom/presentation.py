@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QImageReader, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from mpgui.i18n import _
 from mpgui.model.scenario import About
 from mpgui.ui.accessibility import accessible
 from mpgui.ui.appearance import Appearance
-from mpgui.ui.classroom.markdown import block, inline, without_images
+from mpgui.ui.classroom.explanation import image_in
+from mpgui.ui.classroom.markdown import block, inline, with_images
 from mpgui.ui.panels import HINT
 
 _LINE = "<p style='margin:0'>"  # a paragraph of the header: no space between them
@@ -28,6 +30,7 @@ class PresentationHeader(QWidget):
     scrolls within a third of the window, so the chart keeps the rest."""
 
     MAX_SHARE = 0.34  # of the window's height
+    IMAGE_SHARE = 0.2  # the most of the window's height an image of the text takes
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +49,7 @@ class PresentationHeader(QWidget):
         layout.addWidget(self.scroll)
         self._about: tuple[About, str] | None = None
         self._task = ""
+        self.images: Path | None = None  # the folder the explanation's images come from
         self.hide()
 
     def fit(self) -> None:
@@ -57,7 +61,32 @@ class PresentationHeader(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
-        self.fit()
+        if self.images is not None and self._about is not None:
+            self.show_about(*self._about)  # (its images sized for the new window)
+        else:
+            self.fit()
+
+    def set_images(self, folder: Path | None) -> None:
+        """Let the explanation show images from `folder` (a pack's; None: none)."""
+        if folder != self.images:
+            self.images = folder
+            if self._about is not None:
+                self.show_about(*self._about)
+
+    def _image(self, name: str) -> str | None:
+        """An image's attributes for the label: its file (inside the pack's folder), at
+        most IMAGE_SHARE of the window's height and the header's width."""
+        path = image_in(self.images, name)
+        if path is None:
+            return None
+        size = QImageReader(str(path)).size()
+        if not size.isValid() or size.isEmpty():
+            return None
+        scale = min(1.0, self.window().height() * self.IMAGE_SHARE / size.height(),
+                    max(50, self.scroll.viewport().width() - 24) / size.width())
+        url = html.escape(QUrl.fromLocalFile(str(path)).toString(), quote=True)
+        return (f"src=\"{url}\" width=\"{max(1, round(size.width() * scale))}\" "
+                f"height=\"{max(1, round(size.height() * scale))}\"")
 
     def set_task(self, task: str) -> None:
         """An exercise's task and how the last run did, as rich text under the question
@@ -75,8 +104,9 @@ class PresentationHeader(QWidget):
         self._about = (about, fallback_title)
         parts = [f"<span style='font-size:xx-large; font-weight:bold'>"
                  f"{text(about.title or fallback_title)}</span>"]
-        if about.explanation:  # (Markdown; its images only in the explanation pane)
-            parts.append(without_images(block(about.explanation)).replace("<p>", _LINE))
+        if about.explanation:  # (Markdown; a pack's images from its folder only)
+            parts.append(with_images(block(about.explanation), self._image).replace(
+                "<p>", _LINE))
         if about.question:
             parts.append(f"{_LINE}<b>{text(_('Before you press Run:'))}</b> "
                          f"{inline(about.question)}</p>")
