@@ -87,7 +87,24 @@ class ObjectTrack:
     # is lost), at its write's time, in the order found.
     collisions: list[int] = field(default_factory=list)
     _read: set[float] = field(default_factory=set)  # the values updates read
+    # A value's lowest read, while every change is an update that adds (None: not so).
+    _lowest_read: float | None = None
+    _only_adding: bool = True
     _keys: set[str] = field(default_factory=set)  # a dict's keys stored so far
+
+    def _lowest(self, changes: list[tuple[int, int, float, float]]) -> None:
+        """A value's level before its first change, when every change is an update that
+        adds: the lowest value any update read. (A write is stamped once it has landed,
+        so the earliest stamped update may have read another's write — its read would
+        put the start too high.)"""
+        self._only_adding = self._only_adding and all(gain > 0 for *_x, gain in changes)
+        if not self._only_adding:
+            self._lowest_read = None
+            return
+        lowest = min(put - gain for _t, _add, put, gain in changes)
+        if self._lowest_read is None or lowest < self._lowest_read:
+            self._lowest_read = lowest
+        self.first_level = min(self.first_level, self._lowest_read)
 
     @property
     def final(self) -> float:
@@ -136,6 +153,8 @@ class ObjectTrack:
         if start == 0 and self.kind == VALUE:  # the value before the earliest update
             _add, put, gain = merged[0][1]
             self.first_level = put - gain
+        if self.kind == VALUE:
+            self._lowest(changes)
         level = self.level[-1] if self.level else self.first_level
         gained = self.gained[-1] if self.gained else 0
         for t, step in merged:
