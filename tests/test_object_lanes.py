@@ -64,8 +64,11 @@ def test_a_value_lane_knows_the_updates_it_lost():
     total = tracks_of(store)["total"]
     assert total.kind == VALUE and total.updates == 10_000 and total.first_level == 0
     assert total.lost == 10_000 - total.final
-    # Each lost update is one that read a value another had read: marked where it was.
-    assert len(total.collisions) == total.lost
+    # Overlapping read-modify-writes are marked where they were. Each lost at least one
+    # update; a process descheduled between its read and its write (a busy machine) loses
+    # every update made meanwhile with its one write, so there may be fewer marks than
+    # lost updates, never more.
+    assert len(total.collisions) <= total.lost and bool(total.collisions) == (total.lost > 0)
     locked = tracks_of(run("lock-fixes-it", speed=10.0, n=2000))["total"]
     assert locked.lost == 0 and locked.collisions == [] and locked.final == 4000
     assert f"R: the total is {total.final}" in list(store.line_texts())

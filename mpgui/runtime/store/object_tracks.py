@@ -82,9 +82,10 @@ class ObjectTrack:
     # The first change that differs from what a reader took last (it resets this to
     # len(t) when it has caught up): a drawing converts only the tail.
     changed_from: int = 0
-    # A value's lost updates, where they happened: an update that read a value another
-    # update had read too (their read-modify-write windows overlapped: one of the two
-    # is lost), at its write's time, in the order found.
+    # Where a value lost updates: an update that read a value another update had read
+    # too (their read-modify-write windows overlapped: one of the two is lost), at its
+    # write's time, in the order found. Never more than `lost`, and fewer when a process
+    # held a stale read for long: its one write then undid every update made meanwhile.
     collisions: list[int] = field(default_factory=list)
     _read: set[float] = field(default_factory=set)  # the values updates read
     # A value's lowest read, while every change is an update that adds (None: not so).
