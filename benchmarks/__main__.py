@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import mpgui
-from benchmarks import core, peers, shared, trace, window
+from benchmarks import core, dask_tasks, peers, shared, trace, window
 from benchmarks.report import Row, machine, markdown
 
 BENCHMARKS = {
@@ -29,6 +29,8 @@ BENCHMARKS = {
     "accuracy": peers.accuracy,
     "trace": trace.trace_overhead,
     "tracedqueue": trace.traced_objects,
+    "dasktask": dask_tasks.task_overhead,
+    "daskseed": dask_tasks.seed_dask_vs_pool,
 }
 
 

@@ -115,8 +115,12 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
                           "sharing its GIL) or a task of a process Pool (default: the "
                           "scenario's, else processes)"))
     p.add_argument("--workers", type=_workers, default=None, metavar="N",
-                   help=_("the pool's size: a number, or \"per core\" (default: the "
-                          "scenario's, else per core)"))
+                   help=_("the pool's size, or the Dask cluster's: a number, or \"per "
+                          "core\" (default: the scenario's, else per core)"))
+    p.add_argument("--scheduler", default="", metavar="ADDRESS",
+                   help=_("with --backend dask: the scheduler of a running Dask cluster, "
+                          "such as tcp://10.0.0.5:8786 (default: a cluster of worker "
+                          "processes on this computer, for the run)"))
 
 
 def _memory_mb(text: str) -> int:
@@ -343,13 +347,33 @@ def _run(opts: argparse.Namespace) -> int:
 
     scenario = _load(opts.scenario, opts)
     _check_targets(opts)
+    scheduler = _scheduler(opts, scenario)
     # SIGTERM ends the run like Ctrl+C: children stopped, files written.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     pictures = functools.partial(_draw, opts, scenario) if opts.png or opts.svg else None
     with _outputs_reported():
         return run_headless(scenario, name=opts.scenario, speed=opts.speed,
                             start_method=opts.start_method, trace=opts.trace, csv=opts.csv,
-                            quiet=opts.quiet, after=pictures)
+                            quiet=opts.quiet, after=pictures, scheduler=scheduler)
+
+
+def _scheduler(opts: argparse.Namespace, scenario: Any) -> str:
+    """The --scheduler address, once a scheduler has answered there (UsageError if none
+    does in time: an address is input like any other)."""
+    address = str(getattr(opts, "scheduler", "") or "").strip()
+    if not address:
+        return ""
+    from mpgui.model.backend import get_backend
+
+    if not get_backend(scenario.backend).takes_scheduler:
+        raise UsageError(_("--scheduler is for the Dask backend: add --backend dask"))
+    from mpgui.runtime.parent.dask_backend import ClusterUnreachable, check_scheduler
+
+    try:
+        check_scheduler(address)
+    except ClusterUnreachable as exc:
+        raise UsageError(str(exc)) from None
+    return address
 
 
 def _check_targets(opts: argparse.Namespace) -> None:

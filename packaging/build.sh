@@ -3,7 +3,8 @@
 #   dist/mpgui/mpgui                       the PyInstaller one-folder bundle
 #   dist/mpgui-VERSION-linux-x86_64.tar.gz  the bundle + a per-user installer
 #   dist/mpgui_VERSION_amd64.deb            for dpkg / apt
-# Uses .venv (made if missing), installs the 'build' extra (PyInstaller) into it.
+# Uses .venv (made if missing), installs the 'build' extra (PyInstaller) into it, and
+# the 'dask' one: the app runs scenarios on a Dask cluster too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 PY=.venv/bin/python
-"$PY" -m pip install -q -e '.[build]'
+"$PY" -m pip install -q -e '.[build,dask]'
 VERSION=$("$PY" -c "import mpgui; print(mpgui.__version__)")
 echo "Building mpgui $VERSION"
 

@@ -140,6 +140,23 @@ def check_bundle() -> None:
     for method in ("spawn", "forkserver"):
         for script, wanted in POOL_SCRIPTS.items():
             trace_script(exe, script, method, wanted)
+    dask_run(exe)
+
+
+def dask_run(exe: Path) -> None:
+    """The seed as tasks on a Dask cluster of two worker processes that the app starts
+    (they are the app too): its 16 lines, D's after C's, and no process left."""
+    step("the bundle runs the seed on a Dask cluster")
+    out = subprocess.run([str(exe), "run", "seed", "--backend", "dask", "--workers", "2",
+                          "--speed", "10"], capture_output=True, text=True, timeout=180)
+    lines = out.stdout.splitlines()
+    if out.returncode != 0 or len(lines) != 16:
+        fail(f"exit {out.returncode}, {len(lines)} lines:\n{out.stdout}{out.stderr}")
+    last_c = max(i for i, line in enumerate(lines) if line.startswith("Process 3"))
+    if min(i for i, line in enumerate(lines) if line.startswith("Process 4")) < last_c:
+        fail("D printed before C had ended:\n" + out.stdout)
+    print("   16 lines, D after C")
+    no_leftovers(exe.parent)
 
 
 def stdlib_sweep(exe: Path) -> None:

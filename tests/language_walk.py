@@ -19,7 +19,7 @@ from mpgui.i18n import PSEUDO_CLOSE, PSEUDO_OPEN
 KEYS = {"ctrl", "shift", "alt", "esc", "space", "del", "delete", "pgup", "pgdown", "return",
         "enter", "left", "right", "up", "down", "tab", "backspace", "home", "end", "meta",
         "ins", "pgdn"} | {f"f{n}" for n in range(1, 13)}
-DATA = {"mpgui", "fork", "spawn", "forkserver", "processes", "threads", "pool", "py",
+DATA = {"mpgui", "fork", "spawn", "forkserver", "processes", "threads", "pool", "dask", "py",
         "toml", "mpgrun", "mpgpack", "png", "svg", "csv", "json",
         # (each language by its own name, in every language)
         "english", "español", "deutsch"}

@@ -77,6 +77,7 @@ def test_compare_backends_runs_processes_first_whatever_the_scenario_s_backend()
     assert backends_to_compare("processes") == ("processes", "threads")
     assert backends_to_compare("threads") == ("processes", "threads")
     assert backends_to_compare("pool") == ("processes", "pool")
+    assert backends_to_compare("dask") == ("pool", "dask")  # the same tasks, on one computer
 
 
 def test_compare_backends_of_a_threads_scenario_shows_processes_on_top(window, qtbot):

@@ -47,10 +47,18 @@ class CodeTemplates:
     submit: str = ""
     # Lines (indented for the main block) opening the pool: {pool}, {size}.
     open: tuple[str, ...] = ()
-    # Lines that always end the main block ({pool}), and those that end it when a row
+    # Lines that always end the main block ({pool}; {rows}: the rows started, a row of
+    # copies as *W), and those that end it when a row
     # is a daemon (a comment saying what the script's end does to daemons).
     end: tuple[str, ...] = ()
     daemon_end: tuple[str, ...] = ()
+    # The script's own helper (a key of codegen's helpers) that a join() becomes,
+    # "HELPER(X)" or "HELPER(X, timeout=…)", when the rows have no join method of their
+    # own that waits as join() does (a Dask future's result() would raise the task's
+    # exception, or a TimeoutError, in the main program). "" for `join` above.
+    join_helper: str = ""
+    # What the script calls its pool (or client): the first not taken by a row.
+    pool_names: tuple[str, ...] = ("pool", "the_pool")
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,30 @@ class Backend:
     # Why its rows cannot be given shared objects other than a Manager's (None: they
     # can): validation's words, {objects} naming those given.
     objects_problem: str | None = None
+    # Whether a Manager's dict or list may be given to its rows (`objects_problem`
+    # refuses the other objects only), or nothing at all.
+    managed_objects: bool = True
+    # The module it needs that is not always installed (None: none), and how to get it:
+    # without it the backend is offered disabled, with this hint.
+    requires: str | None = None
+    install_hint: str | None = None
+    # Its rows can run on a cluster elsewhere, given its scheduler's address
+    # (--scheduler, the window's scheduler field); the run keeps a cluster warm.
+    takes_scheduler: bool = False
+    # What Run → Compare Backends runs its scenarios with first, as the baseline.
+    baseline: str = "processes"
+
+    @property
+    def available(self) -> bool:
+        """Whether what it needs is installed (looked for, not imported)."""
+        if not self.requires:
+            return True
+        import importlib.util
+
+        try:
+            return importlib.util.find_spec(self.requires) is not None
+        except (ImportError, ValueError):
+            return False
 
     def failure_text(self, name: str, var: str, error: tuple[str, str, str]) -> str:
         """`failure` filled in for a row that raised `error` (type, message, traceback)."""
@@ -181,7 +213,54 @@ POOL = Backend(
                       "run the rows as processes or threads"),
 )
 
-BACKENDS: dict[str, Backend] = {b.name: b for b in (PROCESSES, THREADS, POOL)}
+DASK = Backend(
+    name="dask",
+    help=_("each row is a task on a Dask cluster: start() submits it (client.submit), "
+           "join() waits for it; a cluster of worker processes on this computer, or "
+           "the one at the scheduler address"),
+    called=_("Dask"), unit="task", units=_("tasks"),
+    row_hint=_("each row is one task for a Dask cluster"),
+    own_process=False, shares_gil=False, has_workers=True, can_terminate=False,
+    daemons_at_end=DaemonsAtEnd.NONE,
+    start_call="submit()", starting=_("starting the Dask cluster's workers"),
+    states=(("queued", _("queued (waiting for a worker)")), *_STATES,
+            ("waiting", _("main program waits · worker idle"))),
+    end_mark=_("task done"),
+    ended=_("done"), taken_down=_("stopped with its worker"),
+    end_sentence=_("the task was done"),
+    not_started=_("not submitted to the cluster yet"),
+    failure=_("mpgui: task {var} raised {type}: {message} (Dask keeps it in the task's "
+              "future; {var}.result() would raise it)"),
+    exit_problem=_("sys.exit() in a Dask task ends its worker process; the scheduler runs "
+                   "the task again on another worker, which ends too (choose the "
+                   "processes backend)"),
+    daemon_problem=_("Dask tasks have no daemon flag: this is ignored"),
+    code=CodeTemplates(
+        module="distributed", current_name='f"dask worker {distributed.get_worker().name}"',
+        join="result", sets_start_method=False, whole_line_print=False, row_class=None,
+        submit="{pool}.submit({function}, *{args}, pure=False)",
+        open=("    # A Dask cluster on this computer: {workers}, one thread each",
+              "    # (distributed.Client(\"tcp://host:8786\") connects to one that runs "
+              "already).",
+              "    {pool} = distributed.Client({n_workers}threads_per_worker=1, "
+              "dashboard_address=None)",
+              "    # submit() queues a task until a worker is free; join() waits until it "
+              "has run."),
+        end=("    distributed.wait([{rows}])  # wait for every task, as a pool's join() does",
+             "    {pool}.close()"),
+        pool_names=("client", "the_client"),
+        join_helper="join_task"),
+    objects_problem=_("Dask tasks cannot be given {objects} as an argument (they run in "
+                      "worker processes, maybe on other computers, that multiprocessing's "
+                      "objects cannot reach): run the rows as processes or threads"),
+    managed_objects=False,
+    requires="distributed",
+    install_hint=_("needs Dask: pip install 'mpgui[dask]'"),
+    takes_scheduler=True,
+    baseline="pool",  # the same tasks, on one computer's pool
+)
+
+BACKENDS: dict[str, Backend] = {b.name: b for b in (PROCESSES, THREADS, POOL, DASK)}
 """Every backend by name, in the order the toolbar offers them."""
 DEFAULT_BACKEND = PROCESSES.name
 

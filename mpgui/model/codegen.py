@@ -47,6 +47,16 @@ class HELPER:
 
     def get_lock(self) -> threading.RLock:
         return self._lock
+'''), "join_task": (("join", "join_task"), '''
+
+def HELPER(task: distributed.Future, timeout: float | None = None) -> None:
+    """What Process.join(timeout) is to a process, for a Dask task: wait until it has
+    run, or until `timeout` seconds have passed. (task.result() would raise the task's
+    exception here, or a TimeoutError.)"""
+    try:
+        distributed.wait(task, timeout=timeout)
+    except TimeoutError:
+        pass
 ''')}
 
 
@@ -153,13 +163,15 @@ def code_map(scenario: Scenario, *, speed: float = 1.0, start_method: str = "spa
         modules.update(k.threads_module for k in kinds if k.threads_module)
     used_helpers = {h for op in ops for h in op.helpers} | \
         ({k.threads_helper for k in kinds if k.threads_helper} if threads else set())
+    if code.join_helper and any(s.action == "join" for s in scenario.program):
+        used_helpers.add(code.join_helper)
     # Every name the script defines at module level besides the rows' variables is
     # chosen free of them (validation keeps the imported modules and Python's own
     # dunder names away from the variables).
     taken = set(scenario.vars()) | {function_name(v) for v in scenario.vars()} \
         | {o.name for o in scenario.objects}
     names = {helper: _free(candidates, taken) for helper, (candidates, _) in _HELPERS.items()}
-    names["pool"] = _free(("pool", "the_pool"), taken)
+    names["pool"] = _free(code.pool_names, taken)
     names["manager"] = _free(("manager", "the_manager"), taken)
     loop = _free(("p", "proc", "process", "each"), taken)
     # Strings from the scenario (its title, the file name) only ever enter the script
@@ -197,7 +209,11 @@ def code_map(scenario: Scenario, *, speed: float = 1.0, start_method: str = "spa
             out += ["    " + line for line in _object_line(spec, speed,
                                                            code.row_class).split("\n")]
     pool = names["pool"]
-    out += [line.format(pool=pool, size=_pool_size(scenario)) for line in code.open]
+    size = _pool_size(scenario)
+    workers = f"{size} worker processes" if size else "a worker process per core"
+    out += [line.format(pool=pool, size=size, workers=workers,
+                        n_workers=f"n_workers={size}, " if size else "") for line in code.open]
+    join = names[code.join_helper] + "(" if code.join_helper else code.join
     lists = {p.var for p in scenario.processes if not p.copies.single}
     step_at: list[int] = []  # per step: the index in `out` of its call
     for step in scenario.program:
@@ -205,12 +221,14 @@ def code_map(scenario: Scenario, *, speed: float = 1.0, start_method: str = "spa
         if code.row_class is None and step.action == "start" and target is not None:
             out.append("    " + _submit_line(target, speed, code.submit, pool))
         elif step.target in lists:  # a row of copies is a list: the step is a loop
-            one = _step_line(Step(step.action, loop, step.seconds), speed, code.join)
+            one = _step_line(Step(step.action, loop, step.seconds), speed, join)
             out += [f"    for {loop} in {step.target}:", f"        {one.split('  #')[0]}"]
         else:
-            out.append("    " + _step_line(step, speed, code.join))
+            out.append("    " + _step_line(step, speed, join))
         step_at.append(len(out) - 1)
-    out += [line.format(pool=pool) for line in code.end]
+    started = dict.fromkeys(s.target for s in scenario.program if s.action == "start")
+    rows = ", ".join(var if var not in lists else f"*{var}" for var in started)
+    out += [line.format(pool=pool, rows=rows) for line in code.end]
     if scenario.objects and backend.own_process and code.row_class is not None:
         out += _joins_while_shared(scenario, loop)
     if any(p.daemon for p in scenario.processes):
@@ -336,9 +354,12 @@ def _step_line(step: Step, speed: float, join: str = "join") -> str:
     # AsyncResult.wait(timeout).
     if step.action == "sleep":
         return f"time.sleep({scaled(step.seconds or 0.0, speed)})"  # as Step.code()
+    # A `join` ending in "(" is a helper of the script's that the row is given to.
+    call = f"{join}{step.target}" if join.endswith("(") else f"{step.target}.{join}("
     if step.action == "join" and step.seconds is not None:
-        return f"{step.target}.{join}(timeout={scaled(step.seconds, speed)})"
+        sep = ", " if join.endswith("(") else ""
+        return f"{call}{sep}timeout={scaled(step.seconds, speed)})"
     if step.action == "join":
-        return f"{step.target}.{join}()  # wait until {step.target} finishes"
+        return f"{call})  # wait until {step.target} finishes"
     return f"{step.target}.{step.action}()"
 

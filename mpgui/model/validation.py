@@ -278,6 +278,8 @@ def _check_backend(scenario: Scenario, cores: int) -> list[Problem]:
     except UnknownBackend as exc:  # "'x' is not a backend; choose processes, ..."
         return [Problem("scenario", 0, "backend", str(exc))]
     out = []
+    if not backend.available:  # (Dask, not installed)
+        out.append(Problem("scenario", 0, "backend", backend.install_hint or backend.name))
     if backend.has_workers:
         workers = scenario.workers
         msg = workers.problem() if isinstance(workers, Copies) else \
@@ -424,8 +426,12 @@ def _check_objects(scenario: Scenario) -> list[Problem]:
         refused = get_backend(scenario.backend).objects_problem
     except UnknownBackend:  # (said by _check_backend)
         refused = None
-    unmanaged = [o.name for o in scenario.objects
-                 if o.kind in OBJECT_KINDS and not OBJECT_KINDS[o.kind].managed]
+    try:
+        managed_ok = get_backend(scenario.backend).managed_objects
+    except UnknownBackend:
+        managed_ok = True
+    unmanaged = [o.name for o in scenario.objects if o.kind in OBJECT_KINDS
+                 and not (managed_ok and OBJECT_KINDS[o.kind].managed)]
     if unmanaged and refused:
         out.append(Problem("scenario", 0, "backend", refused.format(
             objects=_and_list(unmanaged))))

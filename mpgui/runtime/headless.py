@@ -93,14 +93,16 @@ class Interrupts:
 def run_headless(scenario: Scenario, *, name: str, speed: float, start_method: str,
                  trace: Path | None = None, csv: Path | None = None, quiet: bool = False,
                  out: TextIO | None = None, err: TextIO | None = None,
-                 after: Callable[[TraceStore], None] | None = None) -> int:
+                 after: Callable[[TraceStore], None] | None = None,
+                 scheduler: str = "") -> int:
     """Run `scenario` to its end; returns the exit status for the command. `after`
     gets the finished trace (to draw pictures of it) once the children are gone; the
     store is closed after it (its printed text let go, its spill file removed)."""
     out = out or sys.stdout
     err = err or sys.stderr
     status = 0
-    with Runner(scenario, speed=speed, start_method=start_method, name=name) as runner:
+    with Runner(scenario, speed=speed, start_method=start_method, name=name,
+                scheduler=scheduler) as runner:
         printer = ConsolePrinter(runner, out, err)
 
         def on_poll() -> None:

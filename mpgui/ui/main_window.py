@@ -195,7 +195,8 @@ class MainWindow(QMainWindow):
                 self, _("Compare &Backends"), "Ctrl+Alt+B",
                 lambda: self.comparison.start(self.doc.scenario),
                 _("Run this scenario twice — as processes, then as threads (a pool's: then as "
-                  "a pool) — and show the two runs one above the other, processes on top")),
+                  "a pool; Dask tasks: as a pool, then on Dask) — and show the two runs one "
+                  "above the other, the first on top")),
             "present": self.view_actions.actions["present"],
             "replay": self.runs.actions["replay"],
         }

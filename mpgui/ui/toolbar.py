@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSizePolicy,
     QSpinBox,
@@ -110,9 +111,14 @@ class BackendBox(QWidget):
         self.combo = QComboBox()
         for name, backend in BACKENDS.items():
             self.combo.addItem(_backend_text(name), name)
-            self.combo.setItemData(self.combo.count() - 1, name, SHORT_ROLE)
-            self.combo.setItemData(self.combo.count() - 1, backend.help,
+            index = self.combo.count() - 1
+            self.combo.setItemData(index, name, SHORT_ROLE)
+            self.combo.setItemData(index, backend.help if backend.available else
+                                   f"{backend.help} ({backend.install_hint})",
                                    Qt.ItemDataRole.ToolTipRole)
+            if not backend.available:  # offered disabled, its text saying how to get it
+                item = self.combo.model().item(index)  # type: ignore[attr-defined]
+                item.setEnabled(False)
         self.combo.setToolTip(_("What runs each row of the table. {backends}").format(
             backends=" ".join(_("{name}: {help}.").format(name=name, help=backend.help)
                               for name, backend in BACKENDS.items())))
@@ -121,12 +127,26 @@ class BackendBox(QWidget):
         self.workers.setSpecialValueText(_("workers: per core"))  # 0: os.cpu_count()
         self.workers.setPrefix(_("workers: "))
         self.workers.setToolTip(_("How many worker processes the pool has "
-                                  "(multiprocessing.Pool(N)); per core: os.cpu_count(), "
-                                  "the pool's default"))
+                                  "(multiprocessing.Pool(N)), or the Dask cluster on this "
+                                  "computer; per core: os.cpu_count(), the pool's default"))
+        # A run option, not part of the scenario: where this computer's runs go.
+        self.scheduler = QLineEdit(str(settings().value("dask_scheduler", "")))
+        self.scheduler.setPlaceholderText(_("scheduler: this computer"))
+        self.scheduler.setClearButtonEnabled(True)
+        self.scheduler.setToolTip(_("The Dask scheduler to run the tasks on, such as "
+                                    "tcp://10.0.0.5:8786; empty: a cluster of worker "
+                                    "processes on this computer, started for the first "
+                                    "run and kept until mpgui quits"))
+        self.scheduler.setMinimumWidth(self.scheduler.fontMetrics().horizontalAdvance(
+            self.scheduler.placeholderText()) + 40)
+        self.scheduler.editingFinished.connect(
+            lambda: settings().setValue("dask_scheduler", self.address))
         accessible(self.combo, _("Run as"), self.combo.toolTip())
         accessible(self.workers, _("Pool workers"), self.workers.toolTip())
+        accessible(self.scheduler, _("Dask scheduler"), self.scheduler.toolTip())
         layout.addWidget(self.combo)
         layout.addWidget(self.workers)
+        layout.addWidget(self.scheduler)
         self.sync()
         doc.changed.connect(self.sync)
         self.combo.currentIndexChanged.connect(self._chosen)
@@ -147,9 +167,20 @@ class BackendBox(QWidget):
         self.combo.setCurrentIndex(max(0, self.combo.findData(scenario.backend)))
         self.workers.setValue(0 if workers.per_core and workers.count == 1
                               else workers.resolve(cpu_count()))
-        self.workers.setVisible(get_backend(scenario.backend).has_workers)
+        self._show_fields(scenario.backend)
         for widget in (self.combo, self.workers):
             widget.blockSignals(False)
+
+    @property
+    def address(self) -> str:
+        """The Dask scheduler's address ("" for a cluster on this computer)."""
+        return self.scheduler.text().strip()
+
+    def _show_fields(self, backend: str) -> None:
+        """The pool's (or cluster's) size for a backend with workers, the scheduler's
+        address for Dask."""
+        self.workers.setVisible(get_backend(backend).has_workers)
+        self.scheduler.setVisible(get_backend(backend).takes_scheduler)
 
     def _chosen(self) -> None:
         value = self.workers.value()
@@ -161,7 +192,7 @@ class BackendBox(QWidget):
                 if backend != scenario.backend else _("pool size")
             self.doc.edit(replace(scenario, backend=backend, workers=workers), what,
                           merge_key="workers" if backend == scenario.backend else None)
-        self.workers.setVisible(get_backend(backend).has_workers)
+        self._show_fields(backend)
 
 
 class ProblemLabel(QLabel):
@@ -303,8 +334,12 @@ def _method_text(method: str) -> str:
 
 
 def _backend_text(backend: str) -> str:
-    """A backend's item text: "run as: threads"."""
-    return _("run as: {backend}").format(backend=backend)
+    """A backend's item text: "run as: threads" (and how to install one that is not)."""
+    text = _("run as: {backend}").format(backend=backend)
+    record = get_backend(backend)
+    if not record.available:
+        text = _("{item} — {hint}").format(item=text, hint=record.install_hint)
+    return text
 
 
 def _set_short(combo: QComboBox, short: bool, full: Callable[[str], str]) -> None:

@@ -429,9 +429,18 @@ BACKEND_CLASSES: dict[Backend, type[BackendRuntime]] = {
     b.description: b for b in (ProcessesBackend, ThreadsBackend, PoolBackend)}
 
 
+# Backends whose class lives in a module of its own, imported when a run needs it (it
+# registers itself in BACKEND_CLASSES): what they need is not always installed.
+_MODULES = {"dask": "mpgui.runtime.parent.dask_backend"}
+
+
 def backend_class(description: Backend) -> type[BackendRuntime]:
     """The class that runs rows as `description` says; LookupError for a backend that
     has a record but nothing here to run it."""
+    if description not in BACKEND_CLASSES and description.name in _MODULES:
+        import importlib
+
+        importlib.import_module(_MODULES[description.name])
     try:
         return BACKEND_CLASSES[description]
     except KeyError:

@@ -57,6 +57,7 @@ class RunSide(Protocol):
     worker_lanes: list[int]  # a pool's workers' lanes (none for other backends)
     # The scenario's shared objects as plain data: (name, kind, parameters).
     object_specs: list[ObjectSpec]
+    scheduler: str  # the Dask scheduler's address ("" for a cluster on this computer)
 
     @property
     def child_target(self) -> Callable[..., None]:
@@ -67,4 +68,8 @@ class RunSide(Protocol):
 
     def task_of(self, c: Child) -> dict[str, Any]:
         """What `c` runs, as plain data for the child."""
+        ...
+
+    def fail(self, kind: str, why: str) -> None:
+        """The backend cannot go on: the run ends, saying why."""
         ...

@@ -75,7 +75,8 @@ class Runner(RunLoop):
 
     def __init__(self, scenario: Scenario, *, speed: float = 1.0,
                  start_method: str = DEFAULT_START_METHOD,
-                 store: TraceStore | None = None, name: str = "") -> None:
+                 store: TraceStore | None = None, name: str = "",
+                 scheduler: str = "") -> None:
         problems = errors(scenario)
         if problems:
             raise ScenarioError(problems[0].text(scenario))
@@ -94,6 +95,8 @@ class Runner(RunLoop):
         self.name = name  # the scenario's name (a built-in's or a file's), shown with it
         self.speed = speed
         self.start_method = start_method
+        # The Dask scheduler to run the tasks on ("" for a cluster on this computer).
+        self.scheduler = scheduler
         self.backend_name = scenario.backend  # a known one: errors() checked it
         self.ctx = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
@@ -214,6 +217,21 @@ class Runner(RunLoop):
         self._advance()
         self.others_sampler.tick(_now())
         self._watch_locks()
+
+    def fail(self, kind: str, why: str) -> None:
+        """The backend cannot go on (its cluster is gone, or was never reached): the
+        run ends, stopped, and the main program's lane says why (`kind` is the
+        error's type name)."""
+        if self.status is not Status.RUNNING:
+            return
+        self.backend.request_stop()
+        self.backend.kill()
+        self.store.lanes[self.main_lane].error = (kind, why, "")
+        if self._join is not None:
+            self.store.join_return(_now(), self.main_lane, self._join, timed_out=True)
+            self._join.interrupted = True
+            self._join = None
+        self._end(Status.STOPPED)
 
     def _watch_locks(self) -> None:
         """Look for a deadlock (`self.deadlock`, once found: it never goes away)."""

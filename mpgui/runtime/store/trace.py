@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mpgui.runtime.protocol import STATE_LABELS, UNKNOWN_CORE, Kind, State
 from mpgui.runtime.store import (  # noqa: F401  (lane_events, shared_events: kinds register)
     lane_events,
+    retries,
     shared_events,
     spill,
 )
@@ -32,6 +33,10 @@ from mpgui.runtime.store.joins import Join
 
 if TYPE_CHECKING:
     from mpgui.runtime.protocol import Batch
+
+# store.info's key for the largest error of the estimated clock offsets of a cluster's
+# workers, in ms (0: they share this computer's clock; absent: no cluster).
+CLOCK_ERROR = "clock error ms"
 
 OPEN = -1  # t1 of a span that has not ended yet
 UNOBSERVED = "unobserved"  # info key: what the platform cannot show a traced script's, in words

@@ -1,4 +1,4 @@
 """The swim-lane chart: processes, cores and joins over time."""
 
 # The painters of the built-in event kinds register themselves (see mark_painters).
-from mpgui.ui.chart import join_marks, shared_marks  # noqa: F401
+from mpgui.ui.chart import join_marks, retry_marks, shared_marks  # noqa: F401

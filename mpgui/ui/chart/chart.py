@@ -21,7 +21,7 @@ from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.store.deadlock import DEADLOCK_INFO, Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
-from mpgui.runtime.store.trace import TraceStore
+from mpgui.runtime.store.trace import CLOCK_ERROR, TraceStore
 from mpgui.ui.accessibility import accessible
 from mpgui.ui.chart.geometry import (
     Rows,
@@ -35,7 +35,7 @@ from mpgui.ui.chart.hover import describe
 from mpgui.ui.chart.labels import Label, MarksLayout
 from mpgui.ui.chart.lanes_item import LanesItem
 from mpgui.ui.chart.marks_item import MarksItem, layout_for_view
-from mpgui.ui.chart.notes import chart_extras, gil_note, script_note
+from mpgui.ui.chart.notes import chart_extras, clock_note, gil_note, script_note
 from mpgui.ui.chart.objects_item import ObjectsItem, object_label
 from mpgui.ui.chart.placeholder import ProblemPlaceholder
 from mpgui.ui.chart.spans_item import SpansItem
@@ -155,8 +155,10 @@ class ChartWidget(pg.PlotWidget):
         backend = shown.backend if shown is not None else DEFAULT_BACKEND
         if shown is not None and shown.info.get("script"):
             note = script_note(shown)
-        else:  # threads sharing a GIL: say whether this Python has one
-            note = gil_note(shown) if get_backend(backend).shares_gil else ""
+        elif get_backend(backend).shares_gil:  # threads: say whether this Python has a GIL
+            note = gil_note(shown)
+        else:  # tasks on other computers: how well their clocks are known
+            note = clock_note(shown)
         self.backend_shown.emit(backend, note)
         self._announce_extras()
 
@@ -164,9 +166,13 @@ class ChartWidget(pg.PlotWidget):
         shown = self.store if self.store is not None else self.plan
         key = (id(shown), shown.others.n_samples if shown is not None else 0,
                sum(ln.terminate_t is not None for ln in shown.lanes) if shown else 0,
-               len(shown.records("shared")) if shown is not None else 0)
+               len(shown.records("shared")) if shown is not None else 0,
+               shown.info.get(CLOCK_ERROR) if shown is not None else None)
         if key != self._extras_key:
+            clocks = self._extras_key is not None and key[-1] != self._extras_key[-1]
             self._extras_key = key
+            if clocks:  # a cluster's clocks, known once it is connected
+                self._announce_backend()
             lost = any(t.collisions for t in self.objects.tracks) and shown is self.store
             self.extras_shown.emit(chart_extras(shown) | ({"collision"} if lost else set()))
 

@@ -15,11 +15,24 @@ from mpgui.runtime.store.object_tracks import (
     kinds_used,
 )
 from mpgui.runtime.store.shared_events import items_got, waits_on
-from mpgui.runtime.store.trace import UNOBSERVED, TraceStore
+from mpgui.runtime.store.trace import CLOCK_ERROR, UNOBSERVED, TraceStore
 from mpgui.ui.chart.labels import is_pool_worker
 
 OTHERS_SHOWN = 0.002  # other programs' share of the CPUs from which the legend explains
 # it (a grey mark appears from about a thirtieth of a pixel's time)
+
+
+def clock_note(store: TraceStore | None) -> str:
+    """How well the times of a cluster's workers are known ("" for a run without
+    workers on other clocks): their clocks' offsets are estimated when the run
+    connects, each within half a round trip."""
+    error = store.info.get(CLOCK_ERROR) if store is not None else None
+    if not isinstance(error, int | float):
+        return ""
+    if error == 0:
+        return _("the workers are on this computer: their times are on its clock, exact")
+    return _("workers' clocks set to this computer's within ±{ms:.1f} ms (estimated at "
+             "connection)").format(ms=error)
 
 
 def gil_note(store: TraceStore | None) -> str:

@@ -1,6 +1,6 @@
 """Run → Compare Backends: the scenario run twice — as processes first, then as threads
-(a pool's scenario: then as a pool) — and the two runs shown one above the other,
-processes on top."""
+(a pool's scenario: then as a pool; Dask tasks: as a pool first, then on Dask) — and
+the two runs shown one above the other, the baseline on top."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from mpgui.i18n import _
-from mpgui.model.backend import DEFAULT_BACKEND
+from mpgui.model.backend import DEFAULT_BACKEND, UnknownBackend, get_backend
 from mpgui.model.scenario import Scenario
 from mpgui.model.validation import errors
 from mpgui.runtime.session.record import RunRecord
@@ -20,9 +20,13 @@ from mpgui.ui import dialogs
 
 def backends_to_compare(backend: str) -> tuple[str, str]:
     """The two backends to run a scenario whose own backend is `backend` with, in
-    order: processes always first (the baseline, shown on top), then threads — or the
-    pool, for a scenario written for one."""
-    return DEFAULT_BACKEND, backend if backend != DEFAULT_BACKEND else "threads"
+    order: its record's baseline first (shown on top: processes, or for Dask tasks the
+    pool), then threads — or the scenario's own backend, for one written for another."""
+    try:
+        baseline = get_backend(backend).baseline
+    except UnknownBackend:
+        baseline = DEFAULT_BACKEND
+    return baseline, backend if backend != baseline else "threads"
 
 
 class BackendComparison(QObject):

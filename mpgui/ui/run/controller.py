@@ -12,6 +12,7 @@ goes on, instead of the timer dying.
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from mpgui.model.backend import get_backend
 from mpgui.model.scenario import Scenario
 from mpgui.runtime.session.run import LiveRun, Status
 
@@ -71,15 +73,25 @@ class RunController(QObject):
         return self.runner is not None and self.runner.status is Status.STOPPING
 
     def start(self, scenario: Scenario, *, speed: float, start_method: str,
-              name: str = "") -> LiveRun:
+              name: str = "", scheduler: str = "") -> LiveRun:
         """Start a new run (the previous one must be over) of the scenario called `name`
-        (its tracebacks name that script: `crash` -> crash.py). Raises ScenarioError."""
+        (its tracebacks name that script: `crash` -> crash.py), on the Dask `scheduler`
+        if it runs as Dask tasks. Raises ScenarioError."""
         if self.running:
             raise RuntimeError("a run is already going on")
         make = self.runner_class
         if make is None:
             from mpgui.runtime.parent.runner import Runner as make
-        return self._begin(make(scenario, speed=speed, start_method=start_method, name=name))
+        extra = {}
+        if get_backend(scenario.backend).takes_scheduler:
+            # A window keeps its cluster between runs (warm: the next run starts at
+            # once), and closes it when it closes (`shutdown`).
+            from mpgui.runtime.parent.dask_backend import keep_warm
+
+            keep_warm(True)
+            extra["scheduler"] = scheduler
+        return self._begin(make(scenario, speed=speed, start_method=start_method, name=name,
+                                **extra))
 
     def start_script(self, script: Path) -> LiveRun:
         """Run the user's `script` in its folder, traced (the previous run must be
@@ -112,6 +124,9 @@ class RunController(QObject):
         self._timer.stop()
         if self.runner is not None:
             self.runner.stop()
+        dask = sys.modules.get("mpgui.runtime.parent.dask_backend")
+        if dask is not None:  # its warm cluster: nothing of ours outlives the window
+            dask.close_clusters()
 
     def _tick(self) -> None:
         t0 = time.perf_counter_ns()

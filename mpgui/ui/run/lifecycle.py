@@ -102,7 +102,7 @@ class RunLifecycle(QObject):
         scenario = doc.scenario if backend is None else replace(doc.scenario, backend=backend)
         try:
             self.controller.start(scenario, speed=w.speed.value(), start_method=w.start_method,
-                                  name=doc.display_name)
+                                  name=doc.display_name, scheduler=w.backend.address)
         except (ScenarioError, OSError) as exc:
             dialogs.show_error(w, _("Cannot run"), str(exc))
         self.changed.emit()

@@ -24,11 +24,13 @@ def sentence(store: TraceStore, moment: Moment) -> str:
     ln = lanes[moment.lane]
     who = ln.label if ln.kind != "main" else MAIN
     var = ln.var
-    code = get_backend(store.backend).code
+    backend = get_backend(store.backend)
+    code = backend.code
     kind = moment.kind
     if kind == Kind.START:
-        if code.row_class is None:
-            return _("The main program calls apply_async() for {var}.").format(var=var)
+        if code.row_class is None:  # (a pool's apply_async(), Dask's submit())
+            return _("The main program calls {call} for {var}.").format(
+                call=backend.start_call, var=var)
         return _("The main program calls {call}.").format(call=f"{var}.start()")
     if kind == Kind.STARTED:
         if ln.pid:

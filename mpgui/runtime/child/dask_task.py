@@ -1,0 +1,99 @@
+"""The Dask backend's task side: what a Dask worker runs for one row.
+
+Events travel through Dask's own machinery, so they come back from a worker on any
+computer: the task's Reporter sends each batch with the worker's ``log_event`` under the
+run's topic, and the client, subscribed to that topic (`dask_backend`), stores them. A
+batch says which worker sent it, so that the client can put its times on its own clock.
+
+The task reports on its own lane, saying first which worker runs it (HOST), and on its
+worker's lane: running while it runs, idle after, as a pool's workers do. A task that
+the scheduler runs again (its first worker died) simply reports again; the client
+draws that as a retry.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from mpgui.runtime.child.entry import exit_with_parent, run_workload
+from mpgui.runtime.child.reporter import Reporter
+from mpgui.runtime.protocol import Kind, State
+
+# (not typing's: a child's first event waits for its imports, and typing costs 2 ms)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class TopicPipe:
+    """What a Reporter sends its batches over: the worker's event log, under `topic`,
+    each batch as (the worker's address, batch)."""
+
+    def __init__(self, worker: Any, topic: str) -> None:
+        self._worker = worker
+        self._topic = topic
+
+    def send(self, batch: Any) -> None:
+        self._worker.log_event(self._topic, (self._worker.address, batch))
+
+
+def worker_name(worker: Any) -> str:
+    """What a row's {name} is in a Dask task: as the equivalent script's
+    ``f"dask worker {distributed.get_worker().name}"``."""
+    return f"dask worker {worker.name}"
+
+
+def run_task(lane: int, task: dict[str, Any], topic: str, lanes: dict[str, int]) -> int:
+    """One row as a Dask task, reported on `lane` under `topic`; `lanes` gives each
+    worker's lane by its name. Returns how the row ended (0, or 1 for an exception,
+    reported with its traceback and kept from Dask, as a pool task's is)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    pipe = TopicPipe(worker, topic)
+    host = lanes.get(str(worker.name))
+    on_worker = Reporter(pipe, host) if host is not None else None  # type: ignore[arg-type]
+    if on_worker is not None:
+        on_worker.state(State.RUNNING)
+        on_worker.flush()
+    r = Reporter(pipe, lane)  # type: ignore[arg-type]
+    if host is not None:
+        r.event(Kind.HOST, host)
+    r.started(os.getpid())
+    cpu0 = time.thread_time_ns()  # (the worker's own threads use its process's CPU too)
+    code = run_workload(r, {**task, "name": worker_name(worker)}, os.getpid())
+    r.event(Kind.FINISHED, code, time.thread_time_ns() - cpu0)
+    r.flush()
+    if on_worker is not None:
+        on_worker.state(State.WAITING)
+        on_worker.flush()
+    return code
+
+
+def boot_id() -> str:
+    """What tells this computer's boot from any other's ("" where unknown): workers
+    that share it share the parent's clock (perf_counter is the system's monotonic
+    clock), and need no offset."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def hello(topic: str, lanes: dict[str, int], ours: bool, dask_worker: Any = None) -> int:
+    """Run on each worker when a run connects: its lane (in `lanes`, by the worker's
+    name) says it has started and waits for a task; a worker of the cluster we started
+    (`ours`) ends with this process even after a SIGKILL, as our own children do.
+    Returns its pid. (`dask_worker` is the worker: ``client.run`` gives it.)"""
+    if ours:
+        exit_with_parent()
+    worker = dask_worker
+    lane = lanes.get(str(worker.name))
+    if lane is not None:
+        r = Reporter(TopicPipe(worker, topic), lane)  # type: ignore[arg-type]
+        r.started(os.getpid())
+        r.state(State.WAITING)
+        r.flush()
+    return os.getpid()
