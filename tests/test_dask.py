@@ -345,3 +345,15 @@ def test_a_retry_is_marked_on_the_chart(window, qtbot):
     qtbot.waitUntil(lambda: window.view.live is None, timeout=30_000)
     labels = [lb.text for lb in window.chart.marks.layout.labels]
     assert f"{worker.var} died: run again" in labels
+
+
+@pytest.mark.parametrize("address", ["ucx://host:1", "\x1b[31mred", "tcp://[::1",
+                                     "tcp://localhost:99999", "inproc://x", "a" * 5000])
+def test_an_address_that_is_no_address_is_refused_at_once(address):
+    t0 = time.monotonic()
+    out = subprocess.run([*MPGUI, "run", "seed", "--backend", "dask", "--scheduler", address],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and len(out.stderr.splitlines()) == 1
+    assert "is not a scheduler's address: give tcp://HOST:PORT" in out.stderr
+    assert "\x1b" not in out.stderr  # (shown escaped)
+    assert time.monotonic() - t0 < 5

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import logging
 import os
+import re
 import signal
 import threading
 import time
@@ -53,6 +55,24 @@ class ClusterUnreachable(ConnectionError):
     """No scheduler answered at the address in time."""
 
 
+_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]{0,252}):"
+                      r"([0-9]{1,5})")
+
+
+def scheduler_problem(address: str) -> str | None:
+    """Why `address` cannot be a scheduler's address (None if it can): tcp:// or tls://,
+    a host name or an IP address, and a port. Anything else is refused before Dask
+    sees it (its other transports need libraries of their own, and a half-made client
+    would linger for seconds when the program ends)."""
+    text = address if "://" in address else f"tcp://{address}"
+    match = _ADDRESS.fullmatch(text)
+    if match is None or not 0 < int(match.group(3)) < 65536:
+        return _("{address} is not a scheduler's address: give tcp://HOST:PORT (or "
+                 "tls://HOST:PORT), for example tcp://10.0.0.5:8786").format(
+                     address=shown(address))
+    return None
+
+
 def host_of(address: str) -> str:
     """The computer of a Dask address: "tcp://10.0.0.5:8786" → "10.0.0.5"."""
     rest = address.split("://", 1)[-1]
@@ -71,6 +91,9 @@ class Cluster:
 
         self.address, self.n_workers = address, n_workers
         self.local: Any = None
+        problem = scheduler_problem(address) if address else None
+        if problem is not None:
+            raise ClusterUnreachable(problem)
         try:
             if address:
                 self.client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S,
@@ -81,12 +104,20 @@ class Cluster:
                     dashboard_address=None, silence_logs=_SILENT)
                 self.client = distributed.Client(self.local, set_as_default=False,
                                                  timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        except Exception as exc:  # (an address is input: any scheme, any text)
             if self.local is not None:
-                self.local.close()
-            where = shown(address) if address else _("this computer")
-            raise ClusterUnreachable(_("cannot reach the Dask scheduler at {address}: "
-                                       "{error}").format(address=where, error=exc)) from None
+                with contextlib.suppress(Exception):
+                    self.local.close()
+            error = str(exc)
+        else:
+            return
+        # A client that failed half-way is still referred to by the exception's frames:
+        # let it go now, while Dask's event loop runs, or its __del__ would wait 12 s
+        # for a loop that has stopped when the program ends.
+        gc.collect()
+        where = shown(address) if address else _("this computer")
+        raise ClusterUnreachable(_("cannot reach the Dask scheduler at {address}: "
+                                   "{error}").format(address=where, error=error))
 
     @property
     def ours(self) -> bool:
@@ -218,6 +249,7 @@ class DaskBackend(BackendRuntime):
         self._connector: threading.Thread | None = None
         self._stopper: threading.Thread | None = None
         self.closed = False
+        self.dropped = 0  # batches under our topic that were not ours to store
 
     # -- connecting ------------------------------------------------------------------
 
@@ -310,18 +342,23 @@ class DaskBackend(BackendRuntime):
             else:
                 self._cluster_changed(msg)
 
-    def _store_batch(self, address: str, batch: Any) -> None:
-        """One task's (or worker's) batch, on our clock."""
-        lane, events, line_t, text = batch
-        if not isinstance(lane, int) or not 0 <= lane < len(self.store.lanes):
-            return
-        offset = self._offsets.get(host_of(address), 0)
-        if offset:
-            events = [(k, t - offset, a, b) for k, t, a, b in events]
-            times = array("q")
-            times.frombytes(line_t)
-            line_t = array("q", (t - offset for t in times)).tobytes()
-        self.store.ingest(0, (lane, events, line_t, text), shared=True)
+    def _store_batch(self, address: Any, batch: Any) -> None:
+        """One task's (or worker's) batch, on our clock. Anyone on the cluster can log
+        under our topic: what is not a batch of ours is dropped (and counted)."""
+        try:
+            lane, events, line_t, text = batch
+            if not isinstance(lane, int) or not 0 < lane < len(self.store.lanes) \
+                    or not isinstance(line_t, bytes) or not isinstance(text, bytes):
+                raise ValueError(lane)
+            offset = self._offsets.get(host_of(str(address)), 0)
+            events = [(int(k), int(t) - offset, a, b) for k, t, a, b in events]
+            if offset:
+                times = array("q")
+                times.frombytes(line_t)
+                line_t = array("q", (t - offset for t in times)).tobytes()
+            self.store.ingest(0, (lane, events, line_t, text), shared=True)
+        except Exception:  # (a malformed batch: the run goes on without it)
+            self.dropped += 1
 
     def _cluster_changed(self, msg: dict[str, Any]) -> None:
         """A worker left: its lane waits for its replacement, and each task it ran goes
