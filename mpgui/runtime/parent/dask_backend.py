@@ -21,7 +21,9 @@ import importlib
 import logging
 import os
 import re
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import uuid
@@ -91,6 +93,7 @@ class Cluster:
 
         self.address, self.n_workers = address, n_workers
         self.local: Any = None
+        self._scratch: str | None = None
         problem = scheduler_problem(address) if address else None
         if problem is not None:
             raise ClusterUnreachable(problem)
@@ -99,15 +102,22 @@ class Cluster:
                 self.client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S,
                                                  set_as_default=False)
             else:
-                self.local = distributed.LocalCluster(
-                    n_workers=n_workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=_SILENT)
+                # Its workers' scratch space in a folder of ours, removed with it.
+                # (the scheduler and nannies made here take theirs from the config)
+                self._scratch = tempfile.mkdtemp(prefix="mpgui-dask-")
+                config: Any = importlib.import_module("dask.config")
+                with config.set({"temporary-directory": self._scratch}):
+                    self.local = distributed.LocalCluster(
+                        n_workers=n_workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, silence_logs=_SILENT,
+                        local_directory=self._scratch)
                 self.client = distributed.Client(self.local, set_as_default=False,
                                                  timeout=CONNECT_TIMEOUT_S)
         except Exception as exc:  # (an address is input: any scheme, any text)
             if self.local is not None:
                 with contextlib.suppress(Exception):
                     self.local.close()
+            self._remove_scratch()
             error = str(exc)
         else:
             return
@@ -167,6 +177,12 @@ class Cluster:
         if self.local is not None:
             with contextlib.suppress(Exception):
                 self.local.close(timeout=5)
+        self._remove_scratch()
+
+    def _remove_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
 
 _warm: Cluster | None = None  # the cluster kept between runs, if any
