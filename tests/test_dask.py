@@ -357,3 +357,19 @@ def test_an_address_that_is_no_address_is_refused_at_once(address):
     assert "is not a scheduler's address: give tcp://HOST:PORT" in out.stderr
     assert "\x1b" not in out.stderr  # (shown escaped)
     assert time.monotonic() - t0 < 5
+
+
+def test_a_worker_clock_on_another_computer_is_estimated_within_its_error(monkeypatch):
+    # Workers elsewhere have clocks of their own: the offset is estimated from round trips.
+    # Told that these workers booted elsewhere, the estimate of their (in truth shared)
+    # clock must come out as no offset, within the error it states.
+    from mpgui.runtime.parent import dask_backend
+
+    cluster = dask_backend.Cluster("", 2)
+    try:
+        monkeypatch.setattr(dask_backend, "boot_id", lambda: "another computer's boot")
+        offsets, error = cluster.clock_offsets()
+    finally:
+        cluster.close()
+    assert list(offsets) == ["127.0.0.1"] and error > 0
+    assert abs(offsets["127.0.0.1"]) <= error + 1_000_000  # (ns; 1 ms for the scheduling)

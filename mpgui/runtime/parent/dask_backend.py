@@ -34,6 +34,7 @@ from typing import Any
 from mpgui.i18n import _
 from mpgui.model.backend import DASK
 from mpgui.model.escape import shown
+from mpgui.runtime.child import dask_task
 from mpgui.runtime.child.dask_task import boot_id, hello, run_task
 from mpgui.runtime.parent.backends import BACKEND_CLASSES, BackendRuntime
 from mpgui.runtime.parent.children import TAKEN_DOWN, Child, RunSide
@@ -149,8 +150,8 @@ class Cluster:
         """Each worker host's clock minus ours (ns), and the largest error of those
         estimates (half the shortest round trip). A worker on this computer shares our
         clock: offset and error 0."""
-        me = boot_id()
-        boots = self.client.run(boot_id)
+        me = boot_id()  # (ours; the workers run theirs, by reference)
+        boots = self.client.run(dask_task.boot_id)
         offsets, error = {}, 0
         for address, host, _name in self.workers():
             if host in offsets:
