@@ -1,6 +1,6 @@
 """The main window: edit the scenario, run it, watch the chart and the console.
 
-    ┌ toolbar: Run · Stop · speed · start method · Follow · Present · what blocks Run ┐
+    ┌ toolbars: Run · Stop · Follow · Present │ speed · start method │ run as · scheduler ┐
     │ Scenarios │ Processes (table)                   │ Main program (steps)         │
     │ (gallery) ├─────────────────────────────────────┼──────────────────────────────┤
     │ ◀  ▶ Reset│ [replay bar] legend + swim-lane     │ About this scenario          │
@@ -81,6 +81,7 @@ from mpgui.ui.toolbar import (
     ProblemLabel,
     SpeedBox,
     ToolbarFit,
+    backend_toolbar,
     options_toolbar,
     run_toolbar,
 )
@@ -137,11 +138,12 @@ class MainWindow(QMainWindow):
                                   timeout=lambda: self.view.set_plan(self.prediction()))
         self._build_actions()
         self.run_bar = run_toolbar(self.acts)
-        self.options_bar = options_toolbar(self.speed, self.method, self.backend)
-        self.addToolBar(self.run_bar)
-        self.addToolBar(self.options_bar)
-        self.toolbar_fit = ToolbarFit(self, self.run_bar, self.options_bar,
-                                      [self.method, self.backend])
+        self.options_bar = options_toolbar(self.speed, self.method)
+        self.backend_bar = backend_toolbar(self.backend)
+        bars = [self.run_bar, self.options_bar, self.backend_bar]
+        for bar in bars:
+            self.addToolBar(bar)
+        self.toolbar_fit = ToolbarFit(self, bars, [self.method, self.backend])
         self._build_layout()
         self._build_menus()
         self.presentation = Presentation(

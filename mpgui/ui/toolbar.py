@@ -1,9 +1,9 @@
 """The toolbars: Run, Stop, Replay, Follow and Present; and the run's options — the
 speed, the start method, the backend (processes, threads or a pool). On a narrow window
 (a school laptop, a large zoom) the buttons lose their text (their tooltips keep it),
-the boxes their prefixes, and the options go on a second row: nothing essential is
-ever in a toolbar's overflow menu. What keeps Run from working is said in the status
-bar (`ProblemLabel`)."""
+the boxes their prefixes, and the options and the backend go on rows of their own:
+nothing essential is ever in a toolbar's overflow menu. What keeps Run from working is
+said in the status bar (`ProblemLabel`)."""
 
 from __future__ import annotations
 
@@ -137,8 +137,6 @@ class BackendBox(QWidget):
                                     "tcp://10.0.0.5:8786; empty: a cluster of worker "
                                     "processes on this computer, started for the first "
                                     "run and kept until mpgui quits"))
-        self.scheduler.setMinimumWidth(self.scheduler.fontMetrics().horizontalAdvance(
-            self.scheduler.placeholderText()) + 40)
         self.scheduler.editingFinished.connect(
             lambda: settings().setValue("dask_scheduler", self.address))
         accessible(self.combo, _("Run as"), self.combo.toolTip())
@@ -147,6 +145,7 @@ class BackendBox(QWidget):
         layout.addWidget(self.combo)
         layout.addWidget(self.workers)
         layout.addWidget(self.scheduler)
+        self.set_short(False)
         self.sync()
         doc.changed.connect(self.sync)
         self.combo.currentIndexChanged.connect(self._chosen)
@@ -157,6 +156,15 @@ class BackendBox(QWidget):
         _set_short(self.combo, short, _backend_text)
         self.workers.setPrefix("" if short else _("workers: "))
         self.workers.setSpecialValueText(_("per core") if short else _("workers: per core"))
+        # Room for its placeholder, or (narrow) for a short address: tcp://host:8786.
+        self.scheduler.setPlaceholderText(_("Dask scheduler") if short
+                                          else _("scheduler: this computer"))
+        fm = self.scheduler.fontMetrics()
+        width = fm.horizontalAdvance("tcp://host:8786" if short
+                                     else self.scheduler.placeholderText()) + 16
+        self.scheduler.setMinimumWidth(width)
+        # (narrow: no wider either — a line edit asks for 17 characters' room by itself)
+        self.scheduler.setMaximumWidth(width if short else 16777215)
 
     def sync(self) -> None:
         """Show the document's backend (after an edit, undo or open)."""
@@ -267,57 +275,74 @@ def run_toolbar(acts: dict[str, QAction]) -> QToolBar:
     return bar
 
 
-def options_toolbar(speed: SpeedBox, method: MethodBox, backend: BackendBox) -> QToolBar:
-    """The run options' toolbar: speed, start method, backend."""
+def options_toolbar(speed: SpeedBox, method: MethodBox) -> QToolBar:
+    """The run options' toolbar: speed and start method."""
     bar = QToolBar(_("Run options"))
     bar.setObjectName("options_toolbar")
     bar.setMovable(False)
     bar.addWidget(speed)
     bar.addWidget(method)
+    return bar
+
+
+def backend_toolbar(backend: BackendBox) -> QToolBar:
+    """What runs the rows, and its workers and scheduler: a toolbar of its own, so that
+    it can take a row of its own where the options do not fit on one (Dask's three
+    fields, a large zoom, a language with long words)."""
+    bar = QToolBar(_("Run as"))
+    bar.setObjectName("backend_toolbar")
+    bar.setMovable(False)
     bar.addWidget(backend)
     return bar
 
 
 class ToolbarFit:
-    """Keeps the two toolbars whole on the window's width: text beside icons when there
-    is room, icons alone when not; the options beside the actions, or on a row of
-    their own."""
+    """Keeps the toolbars whole on the window's width: text beside icons when there is
+    room, icons and short texts when not; each toolbar beside the one before it, or on a
+    row of its own. Nothing essential is ever in a toolbar's overflow menu."""
 
-    def __init__(self, window: QMainWindow, actions: QToolBar, options: QToolBar,
+    def __init__(self, window: QMainWindow, bars: list[QToolBar],
                  boxes: list[MethodBox | BackendBox]) -> None:
-        self.window, self.actions, self.options, self.boxes = window, actions, options, boxes
+        self.window, self.bars, self.boxes = window, bars, boxes
 
     def fit(self, width: int) -> None:
         """Lay the toolbars out for a window `width` pixels wide."""
         self._style(False)
-        if self._needed() > width:
+        if self._needed(self.bars) > width:
             self._style(True)
-        self._rows(self._needed() > width)
+        # A row as long as it fits; the next toolbar starts the next row.
+        row: list[QToolBar] = []
+        for bar in self.bars:
+            two = bool(row) and self._needed([*row, bar]) > width
+            if bar is not self.bars[0]:
+                self._break_before(bar, two)
+            row = [bar] if two or not row else [*row, bar]
         # Each as wide as its buttons need: Qt's own size hint of a toolbar can come out
         # a pixel short (after its buttons changed), and its "»" menu would take one.
-        for bar in (self.actions, self.options):
+        for bar in self.bars:
             bar.setMinimumWidth(min(_hint(bar) + 4, width))
 
-    def _needed(self) -> int:
+    @staticmethod
+    def _needed(bars: list[QToolBar]) -> int:
         # (with room to spare: Qt's own count differs from this estimate by a few pixels)
-        return _hint(self.actions) + _hint(self.options) + 40
+        return sum(_hint(bar) for bar in bars) + 20 * len(bars)
 
     def _style(self, compact: bool) -> None:
         style = Qt.ToolButtonStyle.ToolButtonIconOnly if compact else \
             Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        if self.actions.toolButtonStyle() != style:
-            self.actions.setToolButtonStyle(style)
-
+        actions = self.bars[0]
+        if actions.toolButtonStyle() != style:
+            actions.setToolButtonStyle(style)
         for box in self.boxes:
             box.set_short(compact)
 
-    def _rows(self, two: bool) -> None:
-        if two == self.window.toolBarBreak(self.options):
+    def _break_before(self, bar: QToolBar, on: bool) -> None:
+        if on == self.window.toolBarBreak(bar):
             return
-        if two:
-            self.window.insertToolBarBreak(self.options)
+        if on:
+            self.window.insertToolBarBreak(bar)
         else:
-            self.window.removeToolBarBreak(self.options)
+            self.window.removeToolBarBreak(bar)
 
 
 def _hint(bar: QToolBar) -> int:
