@@ -72,7 +72,24 @@ class SpeedBox(QDoubleSpinBox):
         return f"{value:g}"
 
 
-class MethodBox(QComboBox):
+class ContentsCombo(QComboBox):
+    """A combo box as wide as its items' texts, whatever they were before.
+
+    QComboBox keeps its minimum size hint from the first time it is asked until the
+    style changes: after the items' texts got shorter (the toolbar's short texts), the
+    toolbar still gave the box — and `ToolbarFit` still counted — the longer texts'
+    width, so the layout depended on what the window had shown before. Its size hint
+    does follow the texts; for a box sized to its contents the two are the same."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        return self.sizeHint()
+
+
+class MethodBox(ContentsCombo):
     """The start method, each explained in its tooltip."""
 
     def __init__(self, chosen: str | None) -> None:
@@ -108,7 +125,7 @@ class BackendBox(QWidget):
         self.doc = doc
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.combo = QComboBox()
+        self.combo = ContentsCombo()
         for name, backend in BACKENDS.items():
             self.combo.addItem(_backend_text(name), name)
             index = self.combo.count() - 1
@@ -367,14 +384,13 @@ def _backend_text(backend: str) -> str:
     return text
 
 
-def _set_short(combo: QComboBox, short: bool, full: Callable[[str], str]) -> None:
+def _set_short(combo: ContentsCombo, short: bool, full: Callable[[str], str]) -> None:
     """Item texts short (the name alone) or `full` (the name in its sentence); the combo
     re-measures itself."""
     names = [str(combo.itemData(i, SHORT_ROLE)) for i in range(combo.count())]
     texts = [name if short else full(name) for name in names]
     if [combo.itemText(i) for i in range(combo.count())] == texts:
         return  # as it is already
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     for i, text in enumerate(texts):
         combo.setItemText(i, text)
 
