@@ -98,6 +98,26 @@ def test_records_arriving_out_of_order_make_the_same_tracks():
         assert {t.name: (t.t, t.level) for t in tracks.sync(shuffled)} == whole
 
 
+def test_switching_between_stores_reads_each_once_and_keeps_up_with_both():
+    # Replay, Compare and the gallery switch one chart between runs: what was read of a
+    # store is kept while it lives, and what came to it meanwhile is read on return.
+    store = run("lock-convoy")
+    ops = store.records("shared")
+    half, other = TraceStore(), run("producer-consumer")
+    half.t0 = store.t0
+    half.records("shared").extend(ops[:len(ops) // 2])
+    tracks = ObjectTracks()
+    first = {t.name: t for t in tracks.sync(half)}
+    assert {t.name for t in tracks.sync(other)} == {"Q"}
+    half.records("shared").extend(ops[len(ops) // 2:])  # (arrived while not shown)
+    again = {t.name: t for t in tracks.sync(half)}
+    assert again["L"] is first["L"]  # kept, not rebuilt
+    assert {n: (t.t, t.level) for n, t in again.items()} == \
+        {n: (t.t, t.level) for n, t in tracks_of(store).items()}
+    half.records("shared").clear()  # a store emptied is read afresh
+    assert tracks.sync(half) == []
+
+
 def row_colors(chart, row: int) -> set[int]:
     """The colours (rgb) across the middle of chart row `row`, as painted."""
     from PySide6.QtCore import QPointF

@@ -24,6 +24,7 @@ traced script's objects and a run file's the same way.
 from __future__ import annotations
 
 import bisect
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -178,13 +179,23 @@ class ObjectTracks:
         self.store: TraceStore | None = None
         self.done = 0  # records read
         self.tracks: dict[str, ObjectTrack] = {}  # in the order first used
+        # What was read of the other stores shown before, while they live: switching
+        # back to a run (replay, compare, the gallery's runs) does not read all its
+        # records again — a counter's 40,000 updates took 30 ms at each switch.
+        self._kept: weakref.WeakKeyDictionary[TraceStore, tuple[int, dict[str, ObjectTrack]]] \
+            = weakref.WeakKeyDictionary()
 
     def sync(self, store: TraceStore) -> list[ObjectTrack]:
         """The tracks of `store`, after reading the records that arrived since the
         last call (all of them for another store)."""
         records: list[SharedOp] = store.records("shared")
-        if store is not self.store or len(records) < self.done:
-            self.store, self.done, self.tracks = store, 0, {}
+        if store is not self.store:
+            if self.store is not None:
+                self._kept[self.store] = (self.done, self.tracks)
+            self.store = store
+            self.done, self.tracks = self._kept.pop(store, (0, {}))
+        if len(records) < self.done:  # (the store was cleared: read it afresh)
+            self.done, self.tracks = 0, {}
         new: dict[str, list[tuple[int, int, float, float]]] = {}
         for op in records[self.done:]:
             kind = _KIND.get(op.item or "" if op.verb == "wait" else op.verb)
