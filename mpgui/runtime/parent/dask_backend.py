@@ -111,7 +111,13 @@ class Cluster:
                     self.local = distributed.LocalCluster(
                         n_workers=n_workers, threads_per_worker=1, processes=True,
                         dashboard_address=None, silence_logs=_SILENT,
-                        local_directory=self._scratch)
+                        local_directory=self._scratch,
+                        # No dashboard, but the scheduler's HTTP server (health,
+                        # metrics) still starts: on port 8787 unless told, with a
+                        # "Port 8787 is already in use" warning beside any other
+                        # Dask (a notebook's, a second mpgui). Any free port of this
+                        # computer only.
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
                 self.client = distributed.Client(self.local, set_as_default=False,
                                                  timeout=CONNECT_TIMEOUT_S)
         except Exception as exc:  # (an address is input: any scheme, any text)
