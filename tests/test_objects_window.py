@@ -73,6 +73,38 @@ def test_a_run_shows_who_waited_on_what(qtbot, window):
     assert len(items) == 4 and all(s.y1 > s.y0 and s.x1 >= s.x0 for s in items)
 
 
+def test_a_legend_too_long_for_its_lines_keeps_the_marks_of_the_lesson(qtbot):
+    # German or Spanish labels at 1024 x 768 fill the legend's three lines: what it
+    # leaves out is the everyday marks (a printed line, other programs' time), not the
+    # lock's holder and the blocked process this scenario is about.
+    from mpgui.runtime.protocol import State
+    from mpgui.ui.chart.legend import ChartLegend
+    from mpgui.ui.theme import LIGHT
+
+    legend = ChartLegend(LIGHT)
+    qtbot.addWidget(legend)
+    legend.set_extras(frozenset({"others", "blocked", "holder"}))
+    legend.set_show_plan(True)
+    keys = [key for key, _label in legend.entries]
+    whole = legend.sizeHint().width()
+    shown_at = {}
+    for width in range(whole + 50, 60, -10):
+        places = legend._places(width)
+        shown = {key for key, place in zip(keys, places, strict=True) if place is not None}
+        shown_at[width] = shown
+        assert max((p[1] for p in places if p is not None), default=0) < 3
+        if len(shown) < len(keys):  # the everyday ones go first
+            gone = set(keys) - shown
+            if {State.BLOCKED, "holder"} & gone:
+                assert {"line", "others", "plan", "exit", "busy"} <= gone, width
+        # Shown in their own order, each right of the one before on its line.
+        flowed = [p for p in places if p is not None]
+        assert flowed == sorted(flowed, key=lambda p: (p[1], p[0]))
+    assert shown_at[whole + 50] == set(keys)
+    narrow = min(w for w, shown in shown_at.items() if {State.BLOCKED, "holder"} <= shown)
+    assert "line" not in shown_at[narrow]
+
+
 def _painted(chart, color: QColor) -> int:
     """How many pixels of the chart are exactly `color`."""
     image = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)

@@ -88,6 +88,25 @@ HELP: dict[object, str] = {
     "more": _("the legend has more entries than fit here"),
 }
 MAX_LINES = 3  # more entries than fit on this many lines: the rest in the tooltip
+
+
+def _leaves_first(key: object) -> int:
+    """How soon an entry is left out of a legend too long for its lines (higher:
+    sooner). The marks of shared objects, terminate() and notes are listed only when
+    this run has them, and say what it teaches; they stay longest, with the states of
+    the lesson (starting, running, waiting in join(), the GIL, a pool's queue). Being
+    preempted or asleep may not occur in this run at all; the end and the main
+    program's own bar come next; a printed line, other programs' time and the
+    prediction's outline are the easiest to read without a legend."""
+    if key in ("line", "others", "plan"):
+        return 3
+    if key in ("exit", "busy"):
+        return 2
+    if key in (State.PREEMPTED, State.SLEEPING):
+        return 1
+    return 0
+
+
 _SWATCH_W = 28
 _GAP = 14
 
@@ -158,25 +177,42 @@ class ChartLegend(QWidget):
 
     def _places(self, width: int) -> list[tuple[float, int] | None]:
         """(x, line) of each entry, wrapping onto more lines when `width` is too small;
-        None for those that do not fit on MAX_LINES lines (a "…" takes the last place)."""
-        fm = QFontMetricsF(self.font())
-        more = self._swatch_w + 6 + fm.horizontalAdvance(ELLIPSIS_LABEL)
-        x, line, out = 4.0, 0, []
+        None for those left out when not all fit on MAX_LINES lines (a "…" after the
+        last shown). What is left out goes by `_leaves_first`: a narrow window, or a
+        language of long words, keeps the marks this run teaches (a lock's holder, a
+        blocked process) and leaves out everyday ones (a printed line) first."""
         entries = self.entries
-        for i, (_key, label) in enumerate(entries):
+        keep = list(range(len(entries)))
+        while True:
+            flowed = self._flow(width, [entries[i][1] for i in keep],
+                                more=len(keep) < len(entries))
+            if flowed is not None:
+                out: list[tuple[float, int] | None] = [None] * len(entries)
+                for i, place in zip(keep, flowed, strict=True):
+                    out[i] = place
+                return out
+            keep.remove(max(keep, key=lambda i: (_leaves_first(entries[i][0]), i)))
+
+    def _flow(self, width: int, labels: list[str],
+              more: bool) -> list[tuple[float, int]] | None:
+        """(x, line) of each of `labels` in order, wrapped at `width`, with room for the
+        "…" after the last when `more`; None if that takes more than MAX_LINES lines."""
+        fm = QFontMetricsF(self.font())
+        x, line, out = 4.0, 0, []
+        for label in labels:
             w = self._swatch_w + 6 + fm.horizontalAdvance(label)
             if x > 4.0 and x + w > width:
                 x, line = 4.0, line + 1
-            last_line = line == MAX_LINES - 1
-            room_for_more = i == len(entries) - 1 or x + w + _GAP + more <= width
-            if line >= MAX_LINES or (last_line and not room_for_more):
-                out += [None] * (len(entries) - i)
-                break
             out.append((x, line))
             x += w + _GAP
-        return out
+        if more:
+            w = self._swatch_w + 6 + fm.horizontalAdvance(ELLIPSIS_LABEL)
+            if x > 4.0 and x + w > width:
+                line += 1
+        return out if line < MAX_LINES else None
 
-    def _more_place(self, places: list[tuple[float, int] | None]) -> tuple[float, int] | None:
+    def _more_place(self, places: list[tuple[float, int] | None],
+                    width: int) -> tuple[float, int] | None:
         """Where the "…" goes when entries are left out."""
         if all(p is not None for p in places):
             return None
@@ -186,7 +222,10 @@ class ChartLegend(QWidget):
         if not shown:
             return (4.0, 0)
         (x, line), label = shown[-1]
-        return (x + self._swatch_w + 6 + fm.horizontalAdvance(label) + _GAP, line)
+        x += self._swatch_w + 6 + fm.horizontalAdvance(label) + _GAP
+        if x + self._swatch_w + 6 + fm.horizontalAdvance(ELLIPSIS_LABEL) > width:
+            return (4.0, line + 1)  # (as `_flow` made room for it)
+        return (x, line)
 
     @property
     def _swatch_w(self) -> float:
@@ -199,7 +238,9 @@ class ChartLegend(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # Qt override
-        lines = 1 + max((p[1] for p in self._places(width) if p is not None), default=0)
+        places = self._places(width)
+        more = self._more_place(places, width)
+        lines = 1 + max((p[1] for p in [*places, more] if p is not None), default=0)
         return int(lines * self._line_height())
 
     def sizeHint(self) -> QSize:  # Qt override
@@ -243,7 +284,7 @@ class ChartLegend(QWidget):
             self._swatch(p, key, QRectF(x, top + h * 0.15, self._swatch_w, h * 0.7), fg)
             p.setPen(fg)
             p.drawText(QPointF(x + self._swatch_w + 6, top + h / 2 + fm.ascent() / 2 - 1), label)
-        more = self._more_place(places)
+        more = self._more_place(places, self.width())
         if more is not None:
             p.setPen(fg)
             p.drawText(QPointF(more[0], more[1] * h + h / 2 + fm.ascent() / 2 - 1),
