@@ -300,8 +300,10 @@ class DaskBackend(BackendRuntime):
             if not workers:
                 raise ClusterUnreachable(_("the Dask cluster has no workers"))
             self._lanes_for(workers)
-            client.run(hello, self.topic, self._worker_lane, cluster.ours,
-                       workers=[address for address, _host, _name in workers])
+            greeted = client.run(hello, self._worker_lane, cluster.ours,
+                                 workers=[address for address, _host, _name in workers])
+            for _pid, batches in greeted.values():
+                self._inbox.extend(("batch", batch) for batch in batches)
         except Exception as exc:  # any failure ends the run, saying why
             self.error = (type(exc).__name__, str(exc))
         else:
