@@ -85,7 +85,13 @@ class Reporter:
     rather than as preemption."""
 
     def __init__(self, conn: Connection, sub: int = 0, lock: Any = None,
-                 gil: Any = None) -> None:
+                 gil: Any = None, flush_ns: int = FLUSH_NS,
+                 quiet_ns: int = _QUIET_NS) -> None:
+        # (`flush_ns`, `quiet_ns`: how often to send while busy, and after how long a
+        # quiet pipe sends a printed line at once — longer where each batch costs more
+        # than a pipe's send, as a Dask event through the scheduler does)
+        self._flush_ns = flush_ns
+        self._quiet_ns = quiet_ns
         self._conn = conn
         self._sub = sub
         self._lock = lock
@@ -143,7 +149,7 @@ class Reporter:
         t = _now()
         self._lines.append(text)
         self._line_t.append(t)
-        if len(self._lines) >= BATCH_EVENTS or t - self._last_flush >= _QUIET_NS:
+        if len(self._lines) >= BATCH_EVENTS or t - self._last_flush >= self._quiet_ns:
             self.flush()
 
     def flush(self) -> None:
@@ -224,5 +230,5 @@ class Reporter:
                 self.event(Kind.MIGRATED, self.core, core, now)
                 self.core = core
         self._wall, self._cpu_t = now, cpu
-        if now - self._last_flush >= FLUSH_NS:
+        if now - self._last_flush >= self._flush_ns:
             self.flush()

@@ -302,8 +302,8 @@ class DaskBackend(BackendRuntime):
             self._lanes_for(workers)
             greeted = client.run(hello, self._worker_lane, cluster.ours,
                                  workers=[address for address, _host, _name in workers])
-            for _pid, batches in greeted.values():
-                self._inbox.extend(("batch", batch) for batch in batches)
+            for _pid, messages in greeted.values():
+                self._inbox.extend(("batch", message) for message in messages)
         except Exception as exc:  # any failure ends the run, saying why
             self.error = (type(exc).__name__, str(exc))
         else:
@@ -363,9 +363,21 @@ class DaskBackend(BackendRuntime):
         while self._inbox:
             what, msg = self._inbox.popleft()
             if what == "batch":
-                self._store_batch(*msg)
+                self._store_message(msg)
             else:
                 self._cluster_changed(msg)
+
+    def _store_message(self, msg: Any) -> None:
+        """A message under our topic: (a worker's address, [batch, ...])."""
+        try:
+            address, batches = msg
+            if not isinstance(batches, (list, tuple)):  # (msgpack gives tuples)
+                raise TypeError(type(batches))
+        except Exception:  # (not ours: dropped, counted)
+            self.dropped += 1
+            return
+        for batch in batches:
+            self._store_batch(address, batch)
 
     def _store_batch(self, address: Any, batch: Any) -> None:
         """One task's (or worker's) batch, on our clock. Anyone on the cluster can log
