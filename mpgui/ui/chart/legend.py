@@ -176,27 +176,34 @@ class ChartLegend(QWidget):
         self.setToolTip("\n".join(lines))
 
     def _places(self, width: int) -> list[tuple[float, int] | None]:
-        """(x, line) of each entry, wrapping onto more lines when `width` is too small;
-        None for those left out when not all fit on MAX_LINES lines (a "…" after the
-        last shown). What is left out goes by `_leaves_first`: a narrow window, or a
-        language of long words, keeps the marks this run teaches (a lock's holder, a
-        blocked process) and leaves out everyday ones (a printed line) first."""
+        """(x, line) of each entry at `width` (None: left out; see `_layout`)."""
+        return self._layout(width)[0]
+
+    def _layout(self, width: int) -> tuple[list[tuple[float, int] | None],
+                                          tuple[float, int] | None]:
+        """(x, line) of each entry, wrapping onto more lines when `width` is too small,
+        None for those left out when not all fit on MAX_LINES lines; and where the "…"
+        that says so goes (None when all fit). What is left out goes by
+        `_leaves_first`: a narrow window, or a language of long words, keeps the marks
+        this run teaches (a lock's holder, a blocked process) and leaves out everyday
+        ones (a printed line) first."""
         entries = self.entries
         keep = list(range(len(entries)))
         while True:
             flowed = self._flow(width, [entries[i][1] for i in keep],
                                 more=len(keep) < len(entries))
             if flowed is not None:
+                shown, more = flowed
                 out: list[tuple[float, int] | None] = [None] * len(entries)
-                for i, place in zip(keep, flowed, strict=True):
+                for i, place in zip(keep, shown, strict=True):
                     out[i] = place
-                return out
+                return out, more
             keep.remove(max(keep, key=lambda i: (_leaves_first(entries[i][0]), i)))
 
-    def _flow(self, width: int, labels: list[str],
-              more: bool) -> list[tuple[float, int]] | None:
-        """(x, line) of each of `labels` in order, wrapped at `width`, with room for the
-        "…" after the last when `more`; None if that takes more than MAX_LINES lines."""
+    def _flow(self, width: int, labels: list[str], more: bool
+              ) -> tuple[list[tuple[float, int]], tuple[float, int] | None] | None:
+        """(x, line) of each of `labels` in order, wrapped at `width`, and of the "…"
+        after the last when `more`; None if that takes more than MAX_LINES lines."""
         fm = QFontMetricsF(self.font())
         x, line, out = 4.0, 0, []
         for label in labels:
@@ -205,27 +212,13 @@ class ChartLegend(QWidget):
                 x, line = 4.0, line + 1
             out.append((x, line))
             x += w + _GAP
+        at = None
         if more:
             w = self._swatch_w + 6 + fm.horizontalAdvance(ELLIPSIS_LABEL)
             if x > 4.0 and x + w > width:
-                line += 1
-        return out if line < MAX_LINES else None
-
-    def _more_place(self, places: list[tuple[float, int] | None],
-                    width: int) -> tuple[float, int] | None:
-        """Where the "…" goes when entries are left out."""
-        if all(p is not None for p in places):
-            return None
-        fm = QFontMetricsF(self.font())
-        shown = [(p, label) for p, (_k, label) in zip(places, self.entries, strict=True)
-                 if p is not None]
-        if not shown:
-            return (4.0, 0)
-        (x, line), label = shown[-1]
-        x += self._swatch_w + 6 + fm.horizontalAdvance(label) + _GAP
-        if x + self._swatch_w + 6 + fm.horizontalAdvance(ELLIPSIS_LABEL) > width:
-            return (4.0, line + 1)  # (as `_flow` made room for it)
-        return (x, line)
+                x, line = 4.0, line + 1
+            at = (x, line)
+        return (out, at) if line < MAX_LINES else None
 
     @property
     def _swatch_w(self) -> float:
@@ -238,8 +231,7 @@ class ChartLegend(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # Qt override
-        places = self._places(width)
-        more = self._more_place(places, width)
+        places, more = self._layout(width)
         lines = 1 + max((p[1] for p in [*places, more] if p is not None), default=0)
         return int(lines * self._line_height())
 
@@ -275,7 +267,7 @@ class ChartLegend(QWidget):
         fm = QFontMetricsF(self.font())
         h = self._line_height()
         fg = QColor(self.theme.foreground)
-        places = self._places(self.width())
+        places, more = self._layout(self.width())
         for (key, label), place in zip(self.entries, places, strict=True):
             if place is None:
                 continue
@@ -284,7 +276,6 @@ class ChartLegend(QWidget):
             self._swatch(p, key, QRectF(x, top + h * 0.15, self._swatch_w, h * 0.7), fg)
             p.setPen(fg)
             p.drawText(QPointF(x + self._swatch_w + 6, top + h / 2 + fm.ascent() / 2 - 1), label)
-        more = self._more_place(places, self.width())
         if more is not None:
             p.setPen(fg)
             p.drawText(QPointF(more[0], more[1] * h + h / 2 + fm.ascent() / 2 - 1),
