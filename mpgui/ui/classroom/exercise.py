@@ -43,7 +43,8 @@ def exercise_html(exercise: Exercise, verdict: Verdict | None, hints_shown: int,
                   theme: Theme) -> str:
     """The exercise's part of the explanation: the goal, what may be edited, how the
     last run did, the hints shown so far and a link to the next one."""
-    out = [f"<hr><h3 style='margin:6px 0 4px 0'>{html.escape(_('Your task'))}</h3>",
+    heading = _("Your task")
+    out = [f"<hr><h3 style='margin:6px 0 4px 0'>{html.escape(heading)}</h3>",
            f"<p><b>{html.escape(exercise.goal)}</b></p>"]
     note = exercise.edit_note()
     if note:
@@ -143,7 +144,8 @@ class ExerciseCoach(QObject):
                                    self.doc.scenario.about)
         # Presentation mode shows no explanation pane: the task, and how the last run
         # did, under the question.
-        task = f"<b>{html.escape(_('Your task:'))}</b> {html.escape(self.exercise.goal)}"
+        label = _("Your task:")
+        task = f"<b>{html.escape(label)}</b> {html.escape(self.exercise.goal)}"
         if self.verdict is not None:
             task += f"<br>{_verdict_html(self.verdict, theme)}"
         self.header.set_task(task)

@@ -108,7 +108,8 @@ class PresentationHeader(QWidget):
             parts.append(with_images(block(about.explanation), self._image).replace(
                 "<p>", _LINE))
         if about.question:
-            parts.append(f"{_LINE}<b>{text(_('Before you press Run:'))}</b> "
+            before = _("Before you press Run:")
+            parts.append(f"{_LINE}<b>{text(before)}</b> "
                          f"{inline(about.question)}</p>")
         if self._task:
             parts.append(f"<br>{self._task}")
