@@ -129,10 +129,11 @@ class Reporter:
         the next batch, never lost."""
         return self._events
 
-    def started(self, pid: int) -> None:
-        """The first event of a child: it runs Python now. Sent at once."""
+    def started(self, pid: int, t: int | None = None) -> None:
+        """The first event of a child: it runs Python now (or since `t`). Sent at once."""
         self.core = current_core()
-        t = _now()
+        if t is None:
+            t = _now()
         self._events.append((Kind.STARTED, t, pid, self.core))
         self._events.append((Kind.STATE, t, State.RUNNING, self.core))
         self.flush()
