@@ -40,7 +40,8 @@ class Painted(QObject):
 def window():
     if sys.argv[2] == "mpgui":
         from PySide6.QtCore import QTimer
-        from mpgui.startup import resume_collector
+        from mpgui.startup import quicken_pyside_imports, resume_collector
+        quicken_pyside_imports()
         from mpgui.ui.app import make_app
         from mpgui.ui.main_window import MainWindow
         app = make_app()

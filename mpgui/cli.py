@@ -521,6 +521,9 @@ def _gui(opts: argparse.Namespace) -> int:
             resolve_scenario(scenario)
         except ScenarioFileError as exc:
             raise UsageError(str(exc)) from None
+    from mpgui.startup import quicken_pyside_imports
+
+    quicken_pyside_imports()  # (past the checks above: it imports PySide6)
     try:
         from mpgui.ui.app import run_app
 

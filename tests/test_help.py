@@ -358,3 +358,29 @@ def test_the_collector_paused_for_the_start_is_back_on_once_the_window_is_up(qtb
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_the_quick_pyside_module_check_answers_as_pysides_own():
+    import sys
+
+    from mpgui.startup import quicken_pyside_imports
+
+    feature = sys.modules.get("shibokensupport.feature")
+    upstream = getattr(feature, "_mod_uses_pyside", None)
+    if upstream is None:
+        pytest.skip("this PySide6 has no source check of imported modules")
+    quicken_pyside_imports()
+    quick = feature._mod_uses_pyside
+    try:
+        assert getattr(quick, "quick", False)  # installed, once
+        quicken_pyside_imports()
+        assert feature._mod_uses_pyside is quick
+        if getattr(upstream, "quick", False):  # installed by an earlier test: its own
+            upstream = quick.__closure__[0].cell_contents
+        modules = [m for m in list(sys.modules.values()) if m is not None]
+        assert len(modules) > 100
+        answers = [(m.__name__, quick(m), bool(upstream(m))) for m in modules]
+        assert [a for a in answers if a[1] != a[2]] == []
+        assert any(a[1] for a in answers)  # mpgui's own modules use PySide6
+    finally:
+        feature._mod_uses_pyside = upstream
