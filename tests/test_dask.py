@@ -380,3 +380,42 @@ def test_a_worker_clock_on_another_computer_is_estimated_within_its_error(monkey
         cluster.close()
     assert list(offsets) == ["127.0.0.1"] and error > 0
     assert abs(offsets["127.0.0.1"]) <= error + 1_000_000  # (ns; 1 ms for the scheduling)
+
+
+def test_a_task_whose_end_never_arrives_ends_with_its_future(monkeypatch):
+    # A task's FINISHED event comes with its last batch. If that batch is lost (here:
+    # never delivered), the run must not wait for it until Stop.
+    from mpgui.runtime.parent import dask_backend
+    from mpgui.runtime.protocol import Kind
+
+    store_message = dask_backend.DaskBackend._store_message
+
+    def losing_the_end(self, msg):  # (the whole message: the task's and its worker's batch)
+        _address, batches = msg
+        if any(batch[0] == lost[0] and any(int(e[0]) == Kind.FINISHED for e in batch[1])
+               for batch in batches):
+            return
+        store_message(self, msg)
+
+    monkeypatch.setattr(dask_backend.DaskBackend, "_store_message", losing_the_end)
+    scenario = dask(make(sleeper("A", 2, 0.05), sleeper("B", 2, 0.05)))
+    t0 = time.monotonic()
+    with Runner(scenario) as r:
+        lost = [r.lane_of("A")]
+
+        def give_up():
+            if time.monotonic() - t0 > 60:
+                r.request_stop()  # (a run that waits for ever: the test fails below)
+
+        r.run(on_poll=give_up)
+    assert r.status is Status.FINISHED
+    a, b = (r.store.lanes[r.lane_of(v)] for v in "AB")
+    assert a.exit_code == 0 and b.exit_code == 0  # A's from its future's result
+    assert a.finish_t is None and a.end_t is not None and b.finish_t is not None
+    assert r.backend.lost_ends == 1
+    # A's worker's "waiting" went with the lost batch too: it waits from A's end on.
+    assert a.host is not None
+    last = [st for _l, st, _c, _t0, _t1 in r.store.spans(a.host)][-1]
+    assert last == State.WAITING
+    assert sorted(text for _t, _l, text in r.store.lines_since(0) if text.startswith("B")) \
+        == ["B: 0", "B: 1"]

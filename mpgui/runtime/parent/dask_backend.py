@@ -40,7 +40,7 @@ from mpgui.runtime.parent.backends import BACKEND_CLASSES, BackendRuntime
 from mpgui.runtime.parent.children import TAKEN_DOWN, Child, RunSide
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.retries import record_retry
-from mpgui.runtime.store.trace import CLOCK_ERROR
+from mpgui.runtime.store.trace import CLOCK_ERROR, OPEN
 
 _now = time.perf_counter_ns
 
@@ -247,6 +247,12 @@ def check_scheduler(address: str) -> None:
     cluster_for(address, 0)
 
 
+# How long a task's future may say it is over before its lane ends without its FINISHED
+# event: the future's news and the task's last batch travel by different connections
+# (the batch by the scheduler's event log), so the batch may come a little later.
+UNREPORTED_END_S = 2.0
+
+
 class DaskBackend(BackendRuntime):
     """Each row a task on a Dask cluster (see the module). Its workers are lanes of
     their own, grouped by host: a task says which one runs it, as a pool task does."""
@@ -273,6 +279,8 @@ class DaskBackend(BackendRuntime):
         self._stopper: threading.Thread | None = None
         self.closed = False
         self.dropped = 0  # batches under our topic that were not ours to store
+        self._over_since: dict[int, int] = {}  # a finished task's lane: when seen so
+        self.lost_ends = 0  # tasks whose end was never reported (`_end_unreported`)
 
     # -- connecting ------------------------------------------------------------------
 
@@ -466,6 +474,42 @@ class DaskBackend(BackendRuntime):
                     str(future.exception(timeout=1))
                 self._failed(c, "KilledWorker" if "KilledWorker" in why or
                              future.status == "error" else "CancelledError", why)
+        self._end_unreported()
+
+    def _end_unreported(self) -> None:
+        """A task's end is its FINISHED event, sent with its last batch. If that batch
+        never comes (lost, or refused as malformed), the task's future still says it is
+        over: after `UNREPORTED_END_S`, its lane ends where that was first seen, with
+        the task's result as its exit code — the run does not wait for ever."""
+        now = _now()
+        for c in self.children:
+            future = self.futures.get(c.lane)
+            if not c.running or future is None or future.status != "finished":
+                continue
+            since = self._over_since.setdefault(c.lane, now)
+            if now - since < UNREPORTED_END_S * 1e9:
+                continue
+            self.read(self)  # (the last batch, if it came after all)
+            self._finish_reported()
+            if not c.running:
+                continue
+            try:
+                code = future.result(timeout=1)
+            except Exception:  # (the result is gone with its worker: not known)
+                code = None
+            self.lost_ends += 1
+            self.store.exited(since, c.lane, code if isinstance(code, int) else None)
+            c.done = True
+            # (its worker's WAITING went with that batch too: said here, unless the
+            # worker runs another task)
+            host = self.store.lanes[c.lane].host
+            if host is not None and not any(
+                    o.running and self.store.lanes[o.lane].host == host
+                    for o in self.children):
+                worker = self.store.lanes[host]
+                began = self.store.span_t0[worker.open_span] \
+                    if worker.open_span != OPEN else since
+                self.store.set_state(host, max(since, began), State.WAITING)
 
 
     def alive(self) -> bool:
