@@ -268,3 +268,26 @@ def test_the_built_in_menu_lists_every_scenario_when_first_shown(window):
     queue = next(a for a in menu.actions() if a.text().startswith("producer-consumer — "))
     queue.trigger()
     assert window.doc.builtin == "producer-consumer"
+
+
+def test_a_passing_message_too_long_for_its_room_ends_in_an_ellipsis(qtbot, window):
+    # QStatusBar cuts a long message off mid-word under its permanent labels; ours
+    # ends it in "…" before the first of them, the whole sentence in the tooltip.
+    bar = window.statusBar()
+    sentence = "Ejecución terminó en 1.485 s (velocidad 1, spawn; este ordenador tiene " \
+        "2 CPU) " * 12
+    bar.showMessage(sentence, 60_000)
+    qtbot.waitUntil(lambda: bar.currentMessage() == sentence)
+    room = bar.message_rect()
+    labels = [w for w in (window.status.run_label, window.status.method_label,
+                          window.status.cpu_label) if w.isVisible()]
+    assert labels and room.right() < min(w.x() for w in labels)
+    shown = bar.shown_message()
+    assert shown.endswith("…") and sentence.startswith(shown[:-1].rstrip())
+    assert bar.fontMetrics().horizontalAdvance(shown) <= room.width()
+    assert bar.toolTip() == sentence
+    assert not bar.grab().isNull()  # (painted through our paintEvent)
+    bar.showMessage("Saved.", 60_000)
+    assert bar.shown_message() == "Saved."  # a short one whole
+    bar.clearMessage()
+    assert bar.toolTip() == "" and bar.shown_message() == ""

@@ -73,7 +73,7 @@ from mpgui.ui.run.script_trace import ScriptActions
 from mpgui.ui.run.view import RunView
 from mpgui.ui.screen_fit import fit_to_screen
 from mpgui.ui.settings import settings
-from mpgui.ui.status import RunStatus
+from mpgui.ui.status import MessageBar, RunStatus
 from mpgui.ui.theme import mono_font
 from mpgui.ui.toolbar import (
     BackendBox,
@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.method = MethodBox(start_method)
         self.backend = BackendBox(self.doc)
         self.problem_label = ProblemLabel()
+        self.setStatusBar(MessageBar(self))
         self.status = RunStatus(self.statusBar(), self.problem_label)
         self._plan_timer = QTimer(self, singleShot=True, interval=PLAN_DELAY_MS,
                                   timeout=lambda: self.view.set_plan(self.prediction()))

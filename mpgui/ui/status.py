@@ -1,12 +1,14 @@
-"""The status bar: why Run is disabled (if it is), and permanent labels for what the
-run is doing, the start method, and how many CPUs this computer has — each shortened
-with "…" (its tooltip in full) when the window is narrow."""
+"""The status bar: why Run is disabled (if it is), passing messages, and permanent
+labels for what the run is doing, the start method, and how many CPUs this computer
+has — each shortened with "…" (its tooltip in full) when the window is narrow."""
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QStyleOption, QWidget
 
 from mpgui.i18n import _
 from mpgui.runtime.cpu import cores_known, cpu_count
@@ -19,6 +21,63 @@ from mpgui.ui.toolbar import START_METHOD_HELP
 
 STATES = {Status.RUNNING: _("Running"), Status.STOPPING: _("Stopping…"),
           Status.STOPPED: _("Stopped"), Status.FINISHED: _("Finished")}
+
+
+class MessageBar(QStatusBar):
+    """A status bar whose passing message ends in "…" where the permanent labels on its
+    right begin (QStatusBar cuts it off mid-word there: a long sentence in a large font,
+    in presentation mode, lost its end), the whole message in the bar's tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._permanent: list[QWidget] = []
+        self.messageChanged.connect(self.setToolTip)
+
+    def addPermanentWidget(self, widget: QWidget, stretch: int = 0) -> None:  # Qt override
+        self._permanent.append(widget)
+        super().addPermanentWidget(widget, stretch)
+
+    def message_rect(self) -> QRect:
+        """Where the passing message is drawn: as QStatusBar places it, from the left
+        to the first permanent label shown (mirrored right to left)."""
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        left, right = 6, self.width() - 12
+        shown = [w for w in self._permanent if w.isVisible()]
+        if shown:
+            if rtl:
+                left = max(left, max(w.geometry().right() for w in shown) + 3)
+            else:
+                right = min(right, min(w.x() for w in shown) - 2)
+        return QRect(left, 0, max(0, right - left), self.height())
+
+    def shown_message(self) -> str:
+        """The passing message as drawn: elided to its room."""
+        return self.fontMetrics().elidedText(self.currentMessage(), Qt.TextElideMode.ElideRight,
+                                             self.message_rect().width())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
+        if not self.currentMessage():
+            super().paintEvent(event)
+            return
+        # As QStatusBar paints with a message up (its panel, the permanent labels'
+        # frames, the text), the text elided.
+        p = QPainter(self)
+        opt = QStyleOption()
+        opt.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, opt, p, self)
+        for w in self._permanent:
+            if w.isVisible():
+                frame = QStyleOption()
+                frame.rect = w.geometry().adjusted(-2, -1, 2, 1)
+                frame.palette = self.palette()
+                self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem,
+                                           frame, p, w)
+        p.setPen(self.palette().windowText().color())
+        p.drawText(self.message_rect(), int(Qt.AlignmentFlag.AlignLeading
+                                            | Qt.AlignmentFlag.AlignVCenter
+                                            | Qt.TextFlag.TextSingleLine),
+                   self.shown_message())
+        p.end()
 
 
 class RunStatus:
