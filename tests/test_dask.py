@@ -38,6 +38,18 @@ SEED_LINES = sorted([f"Process 1: {i}" for i in range(4)] + [f"Process 2: {i}" f
                     + [f"Process 4: {i}" for i in range(5)])
 
 
+@pytest.fixture(autouse=True)
+def cold_clusters():
+    """A window's Dask run keeps its cluster warm for the next one, a setting of the
+    whole process: after each test here it is back to the command line's (a cluster
+    closed with its run), whatever order the tests run in."""
+    yield
+    from mpgui.runtime.parent import dask_backend
+
+    dask_backend.keep_warm(False)
+    dask_backend.close_clusters()
+
+
 def dask(scenario):
     return replace(scenario, backend="dask", workers=TWO)
 
@@ -413,6 +425,7 @@ def test_a_task_whose_end_never_arrives_ends_with_its_future(monkeypatch):
     assert a.exit_code == 0 and b.exit_code == 0  # A's from its future's result
     assert a.finish_t is None and a.end_t is not None and b.finish_t is not None
     assert r.backend.lost_ends == 1
+    assert alive(r.pids()) == []
     # A's worker's "waiting" went with the lost batch too: it waits from A's end on.
     assert a.host is not None
     last = [st for _l, st, _c, _t0, _t1 in r.store.spans(a.host)][-1]
