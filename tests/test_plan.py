@@ -132,6 +132,16 @@ def test_a_prediction_that_leaves_work_out_says_so_instead_of_blaming_the_start(
     with Runner(small, speed=10.0, start_method="forkserver") as r:
         r.run()
     said = versus_prediction(r.store, plan)
-    assert "leaving out its updates of a shared value" in said
+    # (all its work is the updates: no predicted number, which would read 0.000 s)
+    assert said == "not predicted: the time of its updates of a shared value depends on " \
+        "the computer"
     assert "starting" not in said
+    # Some timed work besides (the reader sleeps first): a number, and what it leaves out.
+    slow = replace(small, processes=tuple(
+        replace(p, workload="sleep_loop", params={"n": 1, "interval": 0.2},
+                message="R: {i}", uses={}) if p.workload == "reader" else p
+        for p in small.processes))
+    said = versus_prediction(r.store, predict(slow, cores=2))
+    assert said.startswith("predicted 0.2") and \
+        "leaving out its updates of a shared value" in said
     assert "untimed" not in predict(load_builtin("seed"), cores=2).info

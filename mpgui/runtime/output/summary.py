@@ -199,11 +199,16 @@ UNTIMED_INFO = "untimed"
 def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:
     """How the run's wall time compares with the predicted one, in words, with the
     reasons for being late that were measured ("" without a prediction). A prediction
-    that leaves some work's time out says so, and blames nothing else."""
+    that leaves some work's time out says so, and blames nothing else; one that leaves
+    out all of it gives no number ("predicted 0.000 s" beside a run of a second would
+    contradict the chart)."""
     if plan is None or plan.t0 is None or plan.t_end is None:
         return ""
     predicted, measured = wall_seconds(plan), wall_seconds(store)
     untimed = plan.info.get(UNTIMED_INFO)
+    if untimed and round(predicted, 3) == 0:  # (its work is all untimed: no number)
+        return _("not predicted: the time of its {untimed} depends on the "
+                 "computer").format(untimed=untimed)
     if untimed:
         return _("predicted {predicted:.3f} s, leaving out its {untimed} (their time "
                  "depends on the computer)").format(predicted=predicted, untimed=untimed)
