@@ -5,6 +5,7 @@ spans; the records survive a run file."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -742,3 +743,36 @@ def test_an_event_cleared_holds_the_next_waiters_again(backend):
     event = {t.name: t for t in ObjectTracks().sync(store)}[starter.uses["event"]]
     assert event.kind == "event" and event.level == [1, 0, 1, 0]  # set, cleared, twice
     assert "        event.clear()" in generate_code(scenario)  # (the role's parameter)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs two CPUs it may move a process between")
+def test_a_counter_moved_to_another_core_is_drawn_there():
+    # A counter's loop never sleeps or computes, where cores are otherwise looked at: moved
+    # to another core (here by the parent, with its affinity), its lane must say so — not
+    # show it on its first core to the end, beside whatever really runs there.
+    scenario = load_builtin("lost-updates")
+    one = replace(scenario, processes=tuple(
+        replace(p, params={"n": 100_000}) for p in scenario.processes[:1]),
+        program=(Step("start", scenario.processes[0].var),
+                 Step("join", scenario.processes[0].var)))
+    moved: list[int] = []
+    began = time.monotonic()
+    with Runner(one, start_method="forkserver") as r:
+        lane = r.store.lanes[r.lane_of("A")]
+
+        def move() -> None:
+            if moved or lane.pid is None or lane.core < 0:
+                return
+            moved.append(next(c for c in sorted(os.sched_getaffinity(0)) if c != lane.core))
+            os.sched_setaffinity(lane.pid, {moved[0]})
+
+        def stop_if_long() -> None:
+            move()
+            if time.monotonic() - began > 60:
+                r.request_stop()
+
+        r.run(stop_if_long)
+    assert moved and lane.exit_code == 0
+    assert moved[0] in lane.cores and lane.migrations >= 1
+    assert lane.core == moved[0]  # (where it ended)

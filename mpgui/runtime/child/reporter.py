@@ -215,6 +215,23 @@ class Reporter:
             chunks += 1
         self.acc, self.chunks = acc, self.chunks + chunks
 
+    def notice_core(self, now: int) -> None:
+        """In a loop that reads the clock anyway and may block on a lock (where time
+        off the CPU is no preemption): once SAMPLE_NS has passed since the last look,
+        report a move to another core, as `sample` does, and nothing else."""
+        if now - self._wall < SAMPLE_NS:
+            return
+        self._look_at_core(now)
+        self._wall, self._cpu_t = now, _cpu()
+        if now - self._last_flush >= self._flush_ns:
+            self.flush()
+
+    def _look_at_core(self, now: int) -> None:
+        core = current_core()
+        if core != self.core:
+            self.event(Kind.MIGRATED, self.core, core, now)
+            self.core = core
+
     def sample(self) -> None:
         """Compare wall and CPU time since the last sample: a gap means the process
         was runnable but not running (preempted). Also notice core migrations."""
@@ -226,10 +243,7 @@ class Reporter:
             self.event(Kind.STATE, waited, UNKNOWN_CORE, now - off_cpu)
             self.state(State.RUNNING, now)
         else:
-            core = current_core()
-            if core != self.core:
-                self.event(Kind.MIGRATED, self.core, core, now)
-                self.core = core
+            self._look_at_core(now)
         self._wall, self._cpu_t = now, cpu
         if now - self._last_flush >= self._flush_ns:
             self.flush()
