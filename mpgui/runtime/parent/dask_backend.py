@@ -40,7 +40,7 @@ from mpgui.runtime.parent.backends import BACKEND_CLASSES, BackendRuntime
 from mpgui.runtime.parent.children import TAKEN_DOWN, Child, RunSide
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.retries import record_retry
-from mpgui.runtime.store.trace import CLOCK_ERROR, OPEN
+from mpgui.runtime.store.trace import CLOCK_ERROR
 
 _now = time.perf_counter_ns
 
@@ -506,10 +506,8 @@ class DaskBackend(BackendRuntime):
             if host is not None and not any(
                     o.running and self.store.lanes[o.lane].host == host
                     for o in self.children):
-                worker = self.store.lanes[host]
-                began = self.store.span_t0[worker.open_span] \
-                    if worker.open_span != OPEN else since
-                self.store.set_state(host, max(since, began), State.WAITING)
+                self.store.set_state(host, self.store.after_open_span(host, since),
+                                     State.WAITING)
 
 
     def alive(self) -> bool:

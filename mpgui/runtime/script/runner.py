@@ -43,7 +43,7 @@ from mpgui.runtime.session.run import Status
 from mpgui.runtime.store.deadlock import DeadlockWatch
 from mpgui.runtime.store.events import TRACED, EventKind, add_traced, register
 from mpgui.runtime.store.joins import Join
-from mpgui.runtime.store.trace import OPEN, UNOBSERVED, TraceStore
+from mpgui.runtime.store.trace import UNOBSERVED, TraceStore
 
 if TYPE_CHECKING:
     from mpgui.runtime.protocol import Batch
@@ -469,8 +469,7 @@ class ScriptRunner(RunLoop):
     def after_last(self, lane: int, t: int) -> int:
         """`t`, or the start of the lane's open span if that is later: a sample taken
         before a report arrived may already have begun a span after `t`."""
-        ln = self.store.lanes[lane]
-        return t if ln.open_span == OPEN else max(t, self.store.span_t0[ln.open_span])
+        return self.store.after_open_span(lane, t)
 
     def _thread_named(self, link: _Link, lane: int, name: str, tid: object) -> None:
         ln = self.store.lanes[lane]

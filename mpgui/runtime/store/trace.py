@@ -252,6 +252,13 @@ class TraceStore:
 
     # -- spans -------------------------------------------------------------------------
 
+    def after_open_span(self, lane: int, t: int) -> int:
+        """`t`, or the start of the lane's open span if that is later: a state said late
+        (a sample, a message that came after others) never begins before the span it
+        ends."""
+        ln = self.lanes[lane]
+        return t if ln.open_span == OPEN else max(t, self.span_t0[ln.open_span])
+
     def set_state(self, lane: int, t: int, state: int, core: int = UNKNOWN_CORE) -> None:
         """Lane `lane` enters `state` (on `core`) at time `t`."""
         ln = self.lanes[lane]
