@@ -75,7 +75,7 @@ RACE_SPEEDS = {"daemon": 4, "terminate": 4, "exit-codes": 4,
                # (a waiter that starts waiting after two of the notifications would
                # wait for ever: at speed 1 they are 0.5 s apart)
                "condition-wakeup": 1,
-               # (the exercise's daemon prints every 0.4 s, and is ended at 0.6 s)
+               # (the exercise's daemon prints at 1 s and 2 s, and is ended at 1.5 s)
                "let-the-daemon-finish": 1}
 
 

@@ -141,7 +141,9 @@ def test_item_and_value_only_where_an_operation_sets_them():
 @pytest.mark.parametrize("backend", ["processes", "threads"])
 def test_every_item_put_is_got_once_in_order(backend):
     scenario = replace(load_builtin("producer-consumer"), backend=backend)
-    store = run(scenario, speed=20.0)
+    # (speed 4: the consumer waits unless it starts 0.5 s after the producer's last put
+    # — more than a busy machine's start delays; at speed 20 it was 0.1 s)
+    store = run(scenario, speed=4.0)
     ops = store.records("shared")
     puts = [op.item for op in ops if op.verb == "put"]
     gets = [op.item for op in ops if op.verb == "get"]
@@ -403,7 +405,9 @@ def test_the_script_joins_its_processes_while_the_objects_exist():
 @pytest.mark.parametrize("backend", ["processes", "threads"])
 def test_an_event_holds_every_waiter_until_it_is_set(backend):
     scenario = replace(load_builtin("starting-gun"), backend=backend)
-    store = run(scenario, speed=10.0)
+    # (speed 2: the starter sleeps 0.5 s before it sets go, so the runners, started
+    # before it, are waiting by then even on a busy machine)
+    store = run(scenario, speed=2.0)
     ops = store.records("shared")
     set_at = next(op.t for op in ops if op.verb == "set")
     for var in ("A", "B"):
