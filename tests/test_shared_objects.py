@@ -42,6 +42,7 @@ from tests.helpers import (
     wait_until,
     worker_pids,
 )
+from tests.scenarios import make, spec
 
 V1 = """format = 1
 main = ["A.start()", "A.join()"]
@@ -753,19 +754,36 @@ def test_an_event_cleared_holds_the_next_waiters_again(backend):
 
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
                     reason="needs two CPUs it may move a process between")
-def test_a_counter_moved_to_another_core_is_drawn_there():
-    # A counter's loop never sleeps or computes, where cores are otherwise looked at: moved
-    # to another core (here by the parent, with its affinity), its lane must say so — not
-    # show it on its first core to the end, beside whatever really runs there.
-    scenario = load_builtin("lost-updates")
-    one = replace(scenario, processes=tuple(
-        replace(p, params={"n": 100_000}) for p in scenario.processes[:1]),
-        program=(Step("start", scenario.processes[0].var),
-                 Step("join", scenario.processes[0].var)))
+@pytest.mark.parametrize("loop", ["counter", "flood", "putter"])
+def test_a_tight_loop_moved_to_another_core_is_drawn_there(loop):
+    # A loop of quick calls (a counter's updates; a producer putting results as fast as it
+    # can) never sleeps or computes, where cores are otherwise looked at: moved to another
+    # core (here by the parent, with its affinity), its lane must say so — not show it on
+    # its first core to the end, beside whatever really runs there.
+    if loop == "counter":
+        scenario = load_builtin("lost-updates")
+        one = replace(scenario, processes=tuple(
+            replace(p, params={"n": 100_000}) for p in scenario.processes[:1]),
+            program=(Step("start", scenario.processes[0].var),
+                     Step("join", scenario.processes[0].var)))
+        var = "A"
+    elif loop == "flood":  # 2,000,000 lines printed as fast as it can
+        one = make(spec("P", "flood", n=2_000_000), program="P.start();P.join()")
+        var = "P"
+    else:  # P puts 200,000 items on an unbounded queue (put() never waits); C takes them
+        scenario = load_builtin("drain-the-queue")
+        one = replace(scenario, processes=(
+            replace(scenario.processes[0], workload="steps", params={"n": 10_000},
+                    steps="; ".join(["put Q"] * 20), uses={"Q": "Q"}),
+            replace(scenario.processes[1], workload="steps", params={"n": 10_000},
+                    steps="; ".join(["get Q"] * 20), uses={"Q": "Q"})),
+            program=tuple(Step.parse(s) for s in
+                          ("P.start()", "C.start()", "C.join()", "P.join()")))
+        var = "P"
     moved: list[int] = []
     began = time.monotonic()
     with Runner(one, start_method="forkserver") as r:
-        lane = r.store.lanes[r.lane_of("A")]
+        lane = r.store.lanes[r.lane_of(var)]
 
         def move() -> None:
             if moved or lane.pid is None or lane.core < 0:

@@ -216,9 +216,9 @@ class Reporter:
         self.acc, self.chunks = acc, self.chunks + chunks
 
     def notice_core(self, now: int) -> None:
-        """In a loop that reads the clock anyway and may block on a lock (where time
-        off the CPU is no preemption): once SAMPLE_NS has passed since the last look,
-        report a move to another core, as `sample` does, and nothing else."""
+        """In a loop of quick calls that may block on a lock or a queue (where time off
+        the CPU is no preemption): once SAMPLE_NS has passed since the last look, report
+        a move to another core, as `sample` does, and nothing else."""
         if now - self._wall < SAMPLE_NS:
             return
         self._look_at_core(now)

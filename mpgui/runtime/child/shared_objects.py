@@ -393,14 +393,11 @@ def _increment(ctx: Context, value: str, locked: bool, by: str) -> StepFn:
     said: Callable[[int, int], tuple[int, ...]] = \
         (lambda t, x: (t, x)) if k == 1 else (lambda t, x: (t, x, k))
 
-    notice_core = ctx.r.notice_core  # (a counter's loop: nothing else looks at its core)
-
     def increment(_i: int) -> None:
         t = now()
         x = v.value  # a read, then a write: another process may write in between
         v.value = x + k
         event(Kind.SHARED, (name, RW), said(t, x))
-        notice_core(t)
 
     def increment_locked(_i: int) -> None:
         _acquire(ctx, name, lock)
@@ -411,7 +408,6 @@ def _increment(ctx: Context, value: str, locked: bool, by: str) -> StepFn:
         finally:
             lock.release()
         event(Kind.SHARED, (name, RW), said(t, x))
-        notice_core(t)
     return increment_locked if locked else increment
 
 

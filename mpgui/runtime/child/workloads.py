@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 from collections.abc import Callable
 from types import CodeType
 
@@ -137,11 +138,20 @@ def _exit(ctx: Context, status: str, at: str) -> StepFn:
     return exit_
 
 
+# Operations whose executors look at the process's core themselves (a sleep's return to
+# RUNNING, computing's samples).
+_LOOKING = frozenset({"sleep", "compute"})
+# Iterations of a loop of quick calls between two reads of the clock.
+_LOOK_EVERY = 32
+
+
 @executes("repeat")
 def _repeat(ctx: Context, count: str, body: tuple[OpData, ...]) -> StepFn:
     times = int(ctx.values[count])
     steps = [prepare(op, ctx) for op in body]
-    if len(steps) == 1:  # a flood's loop: one call per line
+    if not any(kind in _LOOKING for kind, _fields in body):
+        return _looking_loop(ctx.r, times, steps)
+    if len(steps) == 1:
         only = steps[0]
 
         def repeat_one(_i: int) -> None:
@@ -154,3 +164,26 @@ def _repeat(ctx: Context, count: str, body: tuple[OpData, ...]) -> StepFn:
             for step in steps:
                 step(i)
     return repeat
+
+
+def _looking_loop(r: Reporter, times: int, steps: list[StepFn]) -> StepFn:
+    """A loop of quick calls only (puts, gets, prints, a counter's updates): nothing in
+    it looks at the core, so a process the kernel moves to another core would be drawn
+    where it began until the loop ends. Every _LOOK_EVERY iterations it reads the clock,
+    and each millisecond its core (`Reporter.notice_core`). The clock is read between
+    blocks of iterations, never in them: a flood's loop stays one call per line."""
+    now, notice = time.perf_counter_ns, r.notice_core
+    only = steps[0] if len(steps) == 1 else None
+
+    def loop(_i: int) -> None:
+        for start in range(0, times, _LOOK_EVERY):
+            block = range(start, min(start + _LOOK_EVERY, times))
+            if only is not None:
+                for i in block:
+                    only(i)
+            else:
+                for i in block:
+                    for step in steps:
+                        step(i)
+            notice(now())
+    return loop
