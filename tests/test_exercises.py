@@ -213,3 +213,17 @@ def test_a_check_naming_nothing_of_the_scenario_is_a_warning():
     assert [(p.severity, p.message) for p in problems] == [
         ("warning", "the exercise's check 'B.lines == 1' names B, which is neither a "
                     "process nor a shared object here")]
+
+
+def test_a_count_is_said_in_the_singular_or_the_plural():
+    # "L printed 1 lines" was the verdict of the daemon exercise as it starts.
+    from mpgui.model.exercise import OBJECT_MEASURES, PROCESS_MEASURES, RUN_MEASURES
+
+    lines, lost = PROCESS_MEASURES["lines"], OBJECT_MEASURES["lost"]
+    assert lines.sentence("L", 1, "1") == "L printed 1 line"
+    assert lines.sentence("L", 4, "4") == "L printed 4 lines"
+    assert lost.sentence("total", 1, "1") == "1 update of total was lost"
+    assert RUN_MEASURES["processes"].sentence("run", 3, "3") == "3 processes ran"
+    assert PROCESS_MEASURES["end"].sentence("C", 1.5, "1.500 s") == "C ended at 1.500 s"
+    verdict = _judged(load_builtin("let-the-daemon-finish"), "let-the-daemon-finish")
+    assert "L printed 1 line —" in verdict.sentence(), verdict.sentence()

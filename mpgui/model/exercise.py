@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mpgui.i18n import _
+from mpgui.i18n import _, ngettext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,11 +30,17 @@ if TYPE_CHECKING:
 class Measure:
     """What a term's attribute measures: its unit ("s" for a moment or a span of time,
     "" for a count), and how a sentence says it (`said` with {x} the subject and {v}
-    the value; `never` when the run has no such value)."""
+    the value — for a count, a function of the count: "1 line", "2 lines"; `never`
+    when the run has no such value)."""
 
     unit: str
-    said: str
+    said: str | Callable[[int], str]
     never: str
+
+    def sentence(self, subject: str, value: float, amount: str) -> str:
+        """The clause for `subject` at `value`, said as `amount`."""
+        said = self.said if isinstance(self.said, str) else self.said(round(value))
+        return said.format(x=subject, v=amount)
 
 
 # What a process's terms measure: seconds since the run began, or counts.
@@ -45,20 +51,24 @@ PROCESS_MEASURES: dict[str, Measure] = {
     "end": Measure("s", _("{x} ended at {v}"), _("{x} never ended")),
     "first_print": Measure("s", _("{x} printed its first line at {v}"), _("{x} printed nothing")),
     "last_print": Measure("s", _("{x} printed its last line at {v}"), _("{x} printed nothing")),
-    "lines": Measure("", _("{x} printed {v} lines"), _("{x} never ran")),
+    "lines": Measure("", lambda n: ngettext("{x} printed {v} line", "{x} printed {v} lines", n),
+                     _("{x} never ran")),
     "exitcode": Measure("", _("{x} ended with exit code {v}"), _("{x} never ended")),
     "cpu": Measure("s", _("{x} used {v} of CPU time"), _("{x} never ran")),
 }
 # A shared Value's.
 OBJECT_MEASURES: dict[str, Measure] = {
     "final": Measure("", _("{x} ended at {v}"), _("{x} was never written")),
-    "lost": Measure("", _("{v} updates of {x} were lost"), _("{x} was never written")),
+    "lost": Measure("", lambda n: ngettext("{v} update of {x} was lost",
+                                           "{v} updates of {x} were lost", n),
+                    _("{x} was never written")),
 }
 # The run's own, as `run.<name>`.
 RUN = "run"
 RUN_MEASURES: dict[str, Measure] = {
     "time": Measure("s", _("the run took {v}"), _("the run did not end")),
-    "processes": Measure("", _("{v} processes ran"), _("no process ran")),
+    "processes": Measure("", lambda n: ngettext("{v} process ran", "{v} processes ran", n),
+                         _("no process ran")),
     "deadlocks": Measure("", _("{v} deadlocks were found"), _("the run did not end")),
 }
 

@@ -167,7 +167,7 @@ class _Values:
             return _("there was no deadlock") if v == 0 else _("the processes deadlocked")
         if term.name == "lost" and v == 0:
             return _("no update of {name} was lost").format(name=term.subject)
-        return measure.said.format(x=term.subject, v=_amount(v, measure.unit))
+        return measure.sentence(term.subject, v, _amount(v, measure.unit))
 
     def objects(self) -> dict[str, tuple[float, float]]:
         """Each shared value's (final level, updates lost)."""
