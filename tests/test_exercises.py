@@ -227,3 +227,4 @@ def test_a_count_is_said_in_the_singular_or_the_plural():
     assert PROCESS_MEASURES["end"].sentence("C", 1.5, "1.500 s") == "C ended at 1.500 s"
     verdict = _judged(load_builtin("let-the-daemon-finish"), "let-the-daemon-finish")
     assert "L printed 1 line —" in verdict.sentence(), verdict.sentence()
+

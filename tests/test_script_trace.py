@@ -329,3 +329,14 @@ def test_a_traced_process_imports_no_qt(tmp_path):
     with r:
         r.run()
     assert [t for _t, _l, t in r.store.lines_since(0)] == ["[]", "[]"]
+
+
+def test_processes_left_out_of_a_traced_chart_are_counted_in_words():
+    from mpgui.runtime.store.trace import TraceStore
+    from mpgui.ui.chart.notes import script_note
+
+    store = TraceStore()
+    store.info["untraced"] = 1
+    assert "1 more process ran but is not shown" in script_note(store)
+    store.info["untraced"] = 7
+    assert "7 more processes ran but are not shown" in script_note(store)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import platform
 
-from mpgui.i18n import _
+from mpgui.i18n import _, ngettext
 from mpgui.runtime.interpreter import gil_enabled
 from mpgui.runtime.parent.children import TAKEN_DOWN
 from mpgui.runtime.store.object_tracks import (
@@ -56,8 +56,9 @@ def script_note(store: TraceStore) -> str:
     if store.info.get(UNOBSERVED):
         parts.append(_("{what} (not shown)").format(what=store.info[UNOBSERVED]))
     if store.info.get("untraced"):
-        parts.append(_("{n} more processes ran but are not shown").format(
-            n=store.info["untraced"]))
+        n = int(store.info["untraced"])
+        parts.append(ngettext("{n} more process ran but is not shown",
+                              "{n} more processes ran but are not shown", n).format(n=n))
     if any(is_pool_worker(ln.name) and ln.exit_code == TAKEN_DOWN for ln in store.lanes):
         parts.append(_("a pool's workers end by terminate() when its with-block ends: that "
                        "is normal"))
