@@ -340,3 +340,5 @@ def test_processes_left_out_of_a_traced_chart_are_counted_in_words():
     assert "1 more process ran but is not shown" in script_note(store)
     store.info["untraced"] = 7
     assert "7 more processes ran but are not shown" in script_note(store)
+    store.info["untraced"] = "many"  # (a run file's info: any simple value)
+    assert "many more processes ran but are not shown" in script_note(store)

@@ -151,15 +151,8 @@ def _repeat(ctx: Context, count: str, body: tuple[OpData, ...]) -> StepFn:
     steps = [prepare(op, ctx) for op in body]
     if not any(kind in _LOOKING for kind, _fields in body):
         return _looking_loop(ctx.r, times, steps)
-    if len(steps) == 1:
-        only = steps[0]
 
-        def repeat_one(_i: int) -> None:
-            for i in range(times):
-                only(i)
-        return repeat_one
-
-    def repeat(_i: int) -> None:
+    def repeat(_i: int) -> None:  # (each iteration sleeps or computes: no hot path)
         for i in range(times):
             for step in steps:
                 step(i)

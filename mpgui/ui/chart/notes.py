@@ -56,9 +56,10 @@ def script_note(store: TraceStore) -> str:
     if store.info.get(UNOBSERVED):
         parts.append(_("{what} (not shown)").format(what=store.info[UNOBSERVED]))
     if store.info.get("untraced"):
-        n = int(store.info["untraced"])
+        n = store.info["untraced"]  # (a count; from a run file, any simple value)
         parts.append(ngettext("{n} more process ran but is not shown",
-                              "{n} more processes ran but are not shown", n).format(n=n))
+                              "{n} more processes ran but are not shown",
+                              n if isinstance(n, int) else 2).format(n=n))
     if any(is_pool_worker(ln.name) and ln.exit_code == TAKEN_DOWN for ln in store.lanes):
         parts.append(_("a pool's workers end by terminate() when its with-block ends: that "
                        "is normal"))
