@@ -96,7 +96,8 @@ def test_join_timeout_then_terminate_gives_minus_15():
     r = run(make(sleeper("A", 100, 0.5), program="A.start(); A.join(timeout=0.3); A.terminate()"))
     (join, _end) = r.store.joins
     assert join.timed_out
-    assert 0.28 <= (join.t_return - join.t_wait) / 1e9 < 0.6
+    waited = (join.t_return - join.t_wait) / 1e9
+    assert waited >= 0.28 and (waited < 0.6 or others_took_the_cpus(r.store))
     assert r.store.lanes[1].exit_code == -signal.SIGTERM
 
 
@@ -136,11 +137,13 @@ def test_request_stop_does_not_block_and_kills_a_child_that_ignores_sigterm():
                "both children to report")
     hung, pids = r.store.lanes[1].pid, r.pids()
     os.kill(hung, signal.SIGSTOP)
+    # The grace period is long enough for B to act on SIGTERM on a busy machine too,
+    # and much longer than request_stop itself may take: it must not wait for it.
     t0 = time.monotonic()
-    r.request_stop(grace_s=0.3)
-    assert time.monotonic() - t0 < 0.1 and r.status == "stopping"
-    wait_until(lambda: (r.poll(), r.done)[1], 5, "the run to stop")
-    assert time.monotonic() - t0 >= 0.3  # the hung child had its grace period
+    r.request_stop(grace_s=2.0)
+    assert time.monotonic() - t0 < 1.0 and r.status == "stopping"
+    wait_until(lambda: (r.poll(), r.done)[1], 10, "the run to stop")
+    assert time.monotonic() - t0 >= 2.0  # the hung child had its grace period
     assert alive(pids) == []
     assert r.store.lanes[1].exit_code == -signal.SIGKILL
     assert r.store.lanes[2].exit_code == -signal.SIGTERM
@@ -153,7 +156,8 @@ def test_a_long_series_of_starts_never_blocks_one_poll_for_long():
     with Runner(make(*procs)) as r:  # spawn: ~9 ms of the parent's time per start()
         t0 = time.monotonic()
         r.start()
-        assert time.monotonic() - t0 < 0.1 and r.steps_pending
+        first = time.monotonic() - t0
+        assert r.steps_pending  # start() ran a budget of steps, not all twelve
         longest = 0.0
         while not r.done:
             r.wait(0.05)  # returns at once while steps are pending
@@ -164,7 +168,7 @@ def test_a_long_series_of_starts_never_blocks_one_poll_for_long():
     gaps = [(b - a) / 1e9 for a, b in itertools.pairwise(starts)]
     if not others_took_the_cpus(r.store):  # (else a poll may wait for a core)
         assert max(gaps) < 0.1, gaps  # the next start() follows at once, as in a script
-        assert longest < 0.1
+        assert first < 0.1 and longest < 0.1
     assert all(ln.exit_code == 0 for ln in r.store.lanes[1:])
 
 
