@@ -165,15 +165,19 @@ def test_a_sigkill_of_mpgui_leaves_no_worker_behind():
     wait_until(lambda: alive(family) == [], 15, "the workers gone with mpgui")
 
 
-def test_an_unreachable_scheduler_fails_in_under_ten_seconds():
+def test_an_unreachable_scheduler_fails_after_mpguis_connect_timeout():
+    from mpgui.runtime.parent.dask_backend import CONNECT_TIMEOUT_S
+
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t0 = time.monotonic()
     out = subprocess.run([*MPGUI, "run", "seed", "--backend", "dask", "--scheduler",
                           f"tcp://127.0.0.1:{port}"], capture_output=True, text=True,
-                         timeout=30)
-    assert time.monotonic() - t0 < 10
+                         timeout=60)
+    # mpgui's timeout (6 s), not distributed's (30 s), plus mpgui's and distributed's
+    # start, which a busy machine makes several seconds slower.
+    assert time.monotonic() - t0 < CONNECT_TIMEOUT_S + 10 < 30
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.startswith("mpgui: error: cannot reach the Dask scheduler at "
                                  f"tcp://127.0.0.1:{port}")

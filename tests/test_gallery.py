@@ -53,13 +53,13 @@ RACY_NUMBERS = {"lost-updates", "joinable-queue", "no-lost-updates"}
 # Scenarios that deadlock: mpgui names the deadlock and stops (exit code 3); the plain
 # script hangs for ever (it is killed, with its children, after a while).
 DEADLOCKS = {
-    "deadlock": (4, "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
-    # (speed 2: the third philosopher starts last, and must reach for F3 before P2 eats)
-    "dining-philosophers": (2, "Deadlock: P1 holds F1 and waits for F2; P2 holds F2 and "
+    "deadlock": (1, "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
+    # (speed 1: the third philosopher starts last, and must reach for F3 before P2 eats)
+    "dining-philosophers": (1, "Deadlock: P1 holds F1 and waits for F2; P2 holds F2 and "
                                "waits for F3; P3 holds F3 and waits for F1"),
     "drain-before-join": (4, "Deadlock: P waits in join_thread() on Q, and the main "
                              "program in P.join()"),
-    # The exercises as they start (speed 1: each holds its first lock for 0.3 s only).
+    # The exercises as they start (speed 1: each holds its first lock for 1 s).
     "no-deadlock": (1, "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
     "drain-the-queue": (4, "Deadlock: P waits in join_thread() on Q, and the main "
                            "program in P.join()"),

@@ -239,7 +239,7 @@ def test_a_barrier_lane_counts_who_waits_at_it():
 
 def test_object_lanes_come_in_the_tables_order_whoever_used_one_first():
     scenario = load_builtin("deadlock")  # B may take L2 before A takes L1
-    with Runner(replace(scenario, objects=scenario.objects[::-1]), speed=4.0,
+    with Runner(replace(scenario, objects=scenario.objects[::-1]), speed=1.0,
                 start_method="forkserver") as runner:
         until_a_deadlock(runner)
         runner.stop()

@@ -116,7 +116,9 @@ def _painted(chart, color: QColor) -> int:
 
 def test_a_deadlock_is_said_and_stop_ends_it(qtbot, window):
     window.files.open_builtin("deadlock")
-    window.speed.setValue(4)
+    # Speed 1: each holds its first lock for 1 s, so a late start of B on a busy
+    # machine still meets A holding L1.
+    window.speed.setValue(1)
     window.acts["run"].trigger()
     lifecycle = window.lifecycle
     qtbot.waitUntil(lambda: lifecycle._deadlock_box is not None, timeout=20_000)

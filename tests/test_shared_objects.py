@@ -334,7 +334,7 @@ def test_renaming_an_object_renames_it_where_it_is_used():
 
 def test_a_deadlock_is_named_within_a_second_of_forming():
     scenario = load_builtin("deadlock")
-    with Runner(scenario, speed=2.0, start_method="forkserver") as runner:
+    with Runner(scenario, speed=1.0, start_method="forkserver") as runner:
         until_a_deadlock(runner)
         found_at = time.perf_counter_ns()
         deadlock = runner.deadlock
@@ -376,7 +376,7 @@ def test_long_waits_that_end_are_no_deadlock(name):
 
 
 def test_the_command_line_stops_a_deadlock_with_its_own_exit_code():
-    run = subprocess.run([*MPGUI, "run", "deadlock", "--speed", "4", "--quiet"],
+    run = subprocess.run([*MPGUI, "run", "deadlock", "--speed", "1", "--quiet"],
                          capture_output=True, text=True, timeout=60, env=env_without_display())
     assert run.returncode == 3
     assert "mpgui: Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1; " \
@@ -514,7 +514,7 @@ def test_a_semaphore_lets_in_as_many_as_it_has_places(backend):
 
 def test_a_deadlock_is_kept_with_its_run(tmp_path):
     scenario = load_builtin("deadlock")
-    with Runner(scenario, speed=4.0, start_method="forkserver") as runner:
+    with Runner(scenario, speed=1.0, start_method="forkserver") as runner:
         until_a_deadlock(runner)
         runner.stop()
     path = tmp_path / "deadlock.mpgrun"
