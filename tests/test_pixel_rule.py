@@ -184,3 +184,26 @@ def test_a_real_oversubscribed_run_agrees_and_its_export_draws_the_same(qtbot, t
     assert np.array_equal(painted, pixel_codes(chart.cache, chart.rows, colors, x0, x1,
                                                painted.shape[1]))
     picture.close()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pieces_of_views_asked_together_are_each_what_they_are_alone(seed):
+    """A live frame asks for its strip and the next view's columns in one pass
+    (`pixel_codes_of`): each piece is exactly what asking for it alone gives, rows
+    shown or not, an empty piece included."""
+    from mpgui.ui.chart.pixels import pixel_codes_of
+
+    store = busy_store(seed, lanes=6)
+    cache = SpanCache()
+    cache.sync(store, store.t_end)
+    colors = lane_colors(store)
+    rows = layout_rows(store, 2, cache.has_unknown_core(colors))
+    end = store.seconds(store.t_end)
+    pieces = [(0.0, end, 500, 430, 500), (0.0, 2 * end, 700, 0, 300),
+              (end / 4, end / 2, 321, 50, 50), (-0.1 * end, end, 640, 600, None)]
+    for shown in (None, (1, 4), (rows.core_base, rows.n_rows)):
+        together = pixel_codes_of(cache, rows, colors, pieces, shown)
+        alone = [pixel_codes(cache, rows, colors, *piece, shown=shown) for piece in pieces]
+        assert [g.shape for g in together] == [g.shape for g in alone]
+        for a, b in zip(together, alone, strict=True):
+            assert np.array_equal(a, b)

@@ -86,15 +86,46 @@ def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1:
     wide: an (n_rows, last - first, K) array of packed segments (-1 = none) for the
     pixel columns first..last (default: to the end), of the rows `shown` (first, end;
     default: all — the others stay empty: a frame costs the rows in view, not all)."""
-    w = int(width)
-    first = max(0, min(int(first), w))
-    last = w if last is None else max(first, min(int(last), w))
-    grid = np.full((rows.n_rows, last - first, K), -1, np.int32)
-    if last - first <= 0 or not x1 > x0:
+    return pixel_codes_of(cache, rows, colors, [(x0, x1, width, first, last)], shown)[0]
+
+
+Piece = tuple[float, float, int, int, "int | None"]  # x0, x1, width, first, last
+
+
+def pixel_codes_of(cache: SpanCache, rows: Rows, colors: np.ndarray, pieces: list[Piece],
+                   shown: tuple[int, int] | None = None) -> list[np.ndarray]:
+    """`pixel_codes` of several pieces of views (x0, x1, width, first, last) at once,
+    each exactly as if asked alone. A live frame asks for its strip and for the next
+    view's catch-up together: the cost of a call is mostly per lane, not per column."""
+    edges: list[np.ndarray] = []
+    for x0, x1, width, first, last in pieces:
+        w = int(width)
+        first = max(0, min(int(first), w))
+        last = w if last is None else max(first, min(int(last), w))
+        if last > first and x1 > x0:
+            # Clipped at a replay's cut: nothing happens after it.
+            edges.append(np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut))
+        else:
+            edges.append(np.zeros(1))
+    # One row of pixel columns for all pieces, each piece's bounds after the last's: the
+    # column that joins two pieces means nothing and is dropped below.
+    bounds = np.concatenate(edges)
+    grid = _codes(cache, rows, colors, bounds, shown)
+    out, at = [], 0
+    for piece_edges in edges:
+        n = len(piece_edges) - 1
+        out.append(grid[:, at:at + n])
+        at += n + 1
+    return out
+
+
+def _codes(cache: SpanCache, rows: Rows, colors: np.ndarray, bounds: np.ndarray,
+           shown: tuple[int, int] | None) -> np.ndarray:
+    """The pixel codes of the columns between neighbouring `bounds`."""
+    grid = np.full((rows.n_rows, max(0, len(bounds) - 1), K), -1, np.int32)
+    if len(bounds) < 2:
         return grid
-    # Clipped at a replay's cut: nothing happens after it.
-    bounds = np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut)
-    x1 = bounds[-1]
+    x1 = bounds.max()
     top, bottom = shown if shown is not None else (0, rows.n_rows)
     core_rows = rows.n_cores + rows.unknown_core
     # The CPU rows (and a pool's workers) are made of every lane: in view, all count.

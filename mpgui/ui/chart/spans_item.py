@@ -21,10 +21,12 @@ from mpgui.ui.chart.pixels import (
     OTHERS,
     TALL,
     K,
+    Piece,
     Runs,
     dominant,
     line_ticks,
     pixel_codes,
+    pixel_codes_of,
     runs_of,
     unpack,
 )
@@ -84,6 +86,10 @@ class SpansItem(CachedItem):
         self._next_done = 0  # columns of _next computed so far
         self._next_dirty = float("inf")  # changes not yet applied to _next
         self._next_frames = 0
+        # This frame's work on _next, left for the paint to do with the live strip:
+        # catching up with the changes, or a chunk of new columns.
+        self._catch_up_due = False
+        self._next_work: Piece | None = None
         self.line = 1.0  # line and marker width factor (zoom, high contrast)
         # A ghost draws a predicted schedule over the measured one: dashed outlines just
         # outside where the bars would be, no fill (a measured bar's colour is never
@@ -193,7 +199,10 @@ class SpansItem(CachedItem):
         self._next_view = view
 
     def _build_next(self, changed_from: float) -> None:
-        """Keep the next view's grid current and add NEXT_CHUNK columns to it."""
+        """Keep the next view's grid current and add NEXT_CHUNK columns to it: this
+        frame's share of that work is left for the paint (`_update_grid`), which does
+        it in one pass with the live strip."""
+        self._do_next_work()  # what the last frame left: no paint came to do it
         if self._next_view is None or self.rows is None or self._width <= 0:
             return
         (x0, x1), w = self._next_view, self._width
@@ -205,29 +214,43 @@ class SpansItem(CachedItem):
         self._next_dirty = min(self._next_dirty, changed_from)
         self._next_frames += 1
         if self._next_frames % self.NEXT_CATCH_UP == 0:  # a frame does one or the other
-            self._catch_up_next()
+            self._catch_up_due = True
         elif done < w:
             # Finish within about half the frames left before the step: the view steps
             # once "now" passes 1/1.1 of its right edge (ChartWidget._show_all).
             right = self._grid_key[1] if self._grid_key else x1
             frames_left = max(1.0, (right / 1.1 - self.cache.now) * self.FRAMES_PER_S / 2)
             end = min(w, done + max(self.NEXT_CHUNK, int(np.ceil((w - done) / frames_left))))
-            self._next[:, done:end] = self._codes(x0, x1, w, done, end)
-            self._next_done = end
+            self._next_work, self._next_done = (x0, x1, w, done, end), end
 
-    def _catch_up_next(self) -> None:
-        """Apply the changes since the last catch-up to the columns of the next view's
-        grid built so far (every NEXT_CATCH_UP frames: the strip costs per lane, not per
-        column, so one strip for several frames is cheaper than one each)."""
+    def _catch_up_piece(self) -> Piece | None:
+        """The columns of the next view's grid built so far that changes since the last
+        catch-up reach (every NEXT_CATCH_UP frames: the strip costs per lane, not per
+        column, so one strip for several frames is cheaper than one each), or None."""
         if self._next_key is None or self._next_dirty == float("inf") or not self._next_done:
-            return
+            return None
         # The range the grid was built for: _next_view may already name the step after.
         x0, x1, w = self._next_key[:3]
         done = self._next_done
         first = max(0, int(np.floor((self._next_dirty - x0) / (x1 - x0) * w)) - 1)
-        if first < done:
-            self._next[:, first:done] = self._codes(x0, x1, w, first, done)
         self._next_dirty = float("inf")
+        return (x0, x1, w, first, done) if first < done else None
+
+    def _take_next_work(self) -> Piece | None:
+        """The columns of the next view's grid this frame is to compute, if any."""
+        if self._catch_up_due:
+            self._catch_up_due = False
+            return self._catch_up_piece()
+        work, self._next_work = self._next_work, None
+        return work
+
+    def _do_next_work(self) -> None:
+        """Compute the columns of the next view's grid that this frame left, now."""
+        self._compute_next(self._take_next_work())
+
+    def _compute_next(self, piece: Piece | None) -> None:
+        if piece is not None:
+            self._next[:, piece[3]:piece[4]] = self._codes(*piece)
 
     def _codes(self, x0: float, x1: float, width: int, first: int = 0,
                last: int | None = None) -> np.ndarray:
@@ -237,23 +260,37 @@ class SpansItem(CachedItem):
                            shown=self._shown_rows)
 
     def _update_grid(self, x0: float, x1: float, width: int) -> None:
-        """Bring the kept pixel codes up to date for the view [x0, x1] at `width`."""
+        """Bring the kept pixel codes up to date for the view [x0, x1] at `width`, and
+        do this frame's work on the next view's grid in the same pass (the cost of a
+        pass is mostly per lane, not per column)."""
         assert self.rows is not None
         self._width = width
         key = self._key(x0, x1, width)
-        if key != self._grid_key and key == self._next_key and self._next_done == width:
+        if key != self._grid_key and key == self._next_key and \
+                self._next_done == width:
             # The step the chart prepared for: the grid is ready once caught up.
-            self._catch_up_next()
+            self._do_next_work()
+            self._compute_next(self._catch_up_piece())
             self._grid, self._grid_key = self._next, key
             self._next_key, self._next_done = None, 0
+        first = width
         if key != self._grid_key:
-            self._grid = self._codes(x0, x1, width)
-            self._grid_key = key
+            self._grid = np.full((self.rows.n_rows, width, K), -1, np.int32)
+            self._grid_key, first = key, 0
         elif self._dirty_from < float("inf"):
             first = max(0, int(np.floor((self._dirty_from - x0) / (x1 - x0) * width)) - 1)
-            if first < width:
-                self._grid[:, first:] = self._codes(x0, x1, width, first)
         self._dirty_from = float("inf")
+        pieces: list[Piece] = [(x0, x1, width, first, width)] if first < width else []
+        work = self._take_next_work()
+        if work is not None:
+            pieces.append(work)
+        if not pieces:
+            return
+        codes = pixel_codes_of(self.cache, self.rows, self.colors, pieces, self._shown_rows)
+        if first < width:
+            self._grid[:, first:] = codes[0]
+        if work is not None:
+            self._next[:, work[3]:work[4]] = codes[-1]
 
     def _paint_runs(self, p: QPainter, geo: RowGeometry, runs: Runs, x_left: float) -> None:
         """Every run as a rectangle: a tall state's segment of its bar (stacked from the
