@@ -61,3 +61,33 @@ def test_no_two_labels_overlap_and_no_pole_crosses_one(joins):
     out = MarksLayout()
     _place_flags(out, flags, frame(), 100.0, 130.0)
     assert problems(out) == []
+
+
+def _crosses(seg: tuple[float, float, float, float], box: Box) -> bool:
+    """One segment against one box, clipped step by step (the reference)."""
+    x0, y0, x1, y1 = seg
+    t0, t1 = 0.0, 1.0
+    for p, q in ((x0 - x1, x0 - box.x), (x1 - x0, box.right - x0),
+                 (y0 - y1, y0 - box.y), (y1 - y0, box.bottom - y0)):
+        if p == 0:
+            if q <= 0:
+                return False
+        elif p < 0:
+            t0 = max(t0, q / p)
+        else:
+            t1 = min(t1, q / p)
+    return t0 < t1
+
+
+coord = st.integers(0, 40).map(float)  # a small grid: lines on a box's edge, often
+
+
+@given(st.lists(st.tuples(coord, coord, coord, coord), max_size=12),
+       st.tuples(coord, coord, st.integers(1, 20).map(float), st.integers(1, 20).map(float)))
+@settings(max_examples=300, deadline=None)
+def test_which_lines_cross_a_box_is_what_clipping_each_one_says(segments, box):
+    from mpgui.ui.chart.labels import Lines, Segment
+
+    lines = Lines([Segment(*s, "leader") for s in segments])
+    b = Box(*box)
+    assert lines.crossing(b).tolist() == [_crosses(s, b) for s in segments]

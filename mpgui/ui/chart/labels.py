@@ -435,22 +435,24 @@ class Lines:
         a = np.array([(s.x0, s.y0, s.x1, s.y1) for s in segments], float).reshape(-1, 4)
         self.x0, self.y0, self.x1, self.y1 = a.T
         self.left, self.right = np.minimum(a[:, 0], a[:, 2]), np.maximum(a[:, 0], a[:, 2])
+        # What `crossing` asks of every box, computed once: a layout tests hundreds of
+        # boxes against the same lines, and each numpy call costs more than its work.
+        dx, dy = self.x1 - self.x0, self.y1 - self.y0
+        p = np.stack((-dx, dx, -dy, dy))  # the four edges' directions (Liang–Barsky)
+        self._parallel = p == 0
+        self._p = np.where(self._parallel, 1.0, p)
+        self._entering = ~self._parallel & (p < 0)
+        self._leaving = ~self._parallel & (p > 0)
+        self._q = np.stack((self.x0, -self.x0, self.y0, -self.y0))
 
     def crossing(self, box: Box) -> np.ndarray:
         """Which lines pass through the inside of `box` (Liang–Barsky, vectorised)."""
-        dx, dy = self.x1 - self.x0, self.y1 - self.y0
-        t0 = np.zeros(len(dx))
-        t1 = np.ones(len(dx))
-        ok = np.ones(len(dx), bool)
-        for p, q in ((-dx, self.x0 - box.x), (dx, box.right - self.x0),
-                     (-dy, self.y0 - box.y), (dy, box.bottom - self.y0)):
-            parallel = p == 0
-            ok &= ~(parallel & (q <= 0))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                t = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
-            t0 = np.where(~parallel & (p < 0), np.maximum(t0, t), t0)
-            t1 = np.where(~parallel & (p > 0), np.minimum(t1, t), t1)
-        return ok & (t0 < t1)
+        q = self._q + np.array((-box.x, box.right, -box.y, box.bottom))[:, None]
+        outside = (self._parallel & (q <= 0)).any(0)
+        t = q / self._p
+        t0 = np.where(self._entering, t, 0.0).max(0, initial=0.0)
+        t1 = np.where(self._leaving, t, 1.0).min(0, initial=1.0)
+        return ~outside & (t0 < t1)
 
 
 def _free_x(obstacles: Lines, labels: list[Label], x: float, y: float, w: float,
