@@ -207,3 +207,45 @@ def test_pieces_of_views_asked_together_are_each_what_they_are_alone(seed):
         assert [g.shape for g in together] == [g.shape for g in alone]
         for a, b in zip(together, alone, strict=True):
             assert np.array_equal(a, b)
+
+
+def test_a_pan_computes_only_the_strip_it_shows_and_paints_a_full_repaints_pixels(window):
+    """After a pan Qt moves the picture it has and asks for the strip that came into
+    view: only those columns are computed, each what the pixel rule says; after a zoom
+    the window shows exactly what painting everything afresh shows. (After a pan by a
+    fraction of a pixel the moved picture is whole pixels off a fresh paint's bins, as
+    it was when every pan computed the whole grid.)"""
+    from PySide6.QtCore import QPointF
+
+    store = busy_store(4, lanes=6, steps=3000)
+    chart = window.chart
+    chart.set_store(store)
+    chart.refresh(store.t_end, running=False)
+    chart.following = False
+    chart.grab()
+    span = store.seconds(store.t_end)
+    vb, spans = chart.vb, chart.spans
+
+    def fresh() -> np.ndarray:  # type: ignore[type-arg]
+        spans.setCacheMode(spans.CacheMode.NoCache)  # drop what was painted before
+        spans.setCacheMode(spans.CacheMode.DeviceCoordinateCache)
+        return chart.grab().toImage()
+
+    strips = 0
+    for k, move in enumerate(["zoom", "pan", "pan", "zoom", "pan", "pan"]):
+        if move == "pan":  # into the run, both ways
+            vb.translateBy(x=span * (0.04 if k % 2 else -0.03))
+        else:
+            vb.scaleBy((0.5, 1), center=QPointF(span / 2, 0))
+        shown = chart.grab().toImage()
+        x0, x1, width = spans._grid_key[:3]  # the view last painted
+        valid = spans._valid
+        assert valid.any()
+        if move == "pan" and valid.sum() < 0.2 * width:
+            strips += 1  # only the strip that came into view was computed
+        codes = pixel_codes(spans.cache, spans.rows, spans.colors, x0, x1, width,
+                            shown=spans._shown_rows)
+        assert np.array_equal(spans._grid[:, valid], codes[:, valid]), (k, move)
+        if move == "zoom":
+            assert shown == fresh(), k
+    assert strips >= 2

@@ -49,7 +49,8 @@ class SpansItem(CachedItem):
     The pixel codes of the whole view are kept between paints. A new frame recomputes
     only the columns from the earliest time that changed (while a run is followed,
     a narrow strip near "now") and asks Qt to repaint only that strip; a paint draws
-    only the columns Qt exposed. A change of view, size or lanes recomputes all.
+    only the columns Qt exposed. A change of view, size or lanes recomputes the columns
+    a paint draws: all of them after a zoom, a strip after a pan (Qt moves the rest).
 
     The item's own coordinates are milliseconds and hundredths of a row (``SCALE``):
     Qt widens each update(rect) of a cached item by one unit of item coordinates, which
@@ -74,6 +75,9 @@ class SpansItem(CachedItem):
         self._rects = RectBatch()
         self._markers = Markers()
         self._grid = np.zeros((0, 0, K), np.int32)
+        # Which columns of _grid are computed: a pan shows a strip of the new view
+        # (Qt keeps the rest of the picture), so only a paint's columns are computed.
+        self._valid = np.zeros(0, bool)
         self._grid_key: tuple | None = None
         self._dirty_from = float("inf")
         self._width = 0  # device pixels the view was last painted at
@@ -154,7 +158,6 @@ class SpansItem(CachedItem):
             return
         self._shown_rows = (max(0, int(np.floor(view.top()))),
                             min(self.rows.n_rows, int(np.ceil(view.bottom()))))
-        self._update_grid(view.left(), view.right(), width)
         # Only the exposed columns are drawn, from runs computed a margin beyond them,
         # so that a strip repainted live has exactly the pixels of a full repaint.
         exposed = option.exposedRect  # type: ignore[attr-defined]  # item coordinates
@@ -168,6 +171,7 @@ class SpansItem(CachedItem):
             return
         m = int(self._margin_px())
         w0, w1 = max(0, c0 - m), min(width, c1 + m)
+        self._update_grid(view.left(), view.right(), width, (w0, w1))
         geo = RowGeometry(tr, self.rows.n_rows, self.SCALE[1])
         p.save()
         p.resetTransform()
@@ -259,10 +263,11 @@ class SpansItem(CachedItem):
         return pixel_codes(self.cache, self.rows, self.colors, x0, x1, width, first, last,
                            shown=self._shown_rows)
 
-    def _update_grid(self, x0: float, x1: float, width: int) -> None:
-        """Bring the kept pixel codes up to date for the view [x0, x1] at `width`, and
-        do this frame's work on the next view's grid in the same pass (the cost of a
-        pass is mostly per lane, not per column)."""
+    def _update_grid(self, x0: float, x1: float, width: int,
+                     needed: tuple[int, int]) -> None:
+        """Bring the kept pixel codes of the `needed` columns (first, end) up to date
+        for the view [x0, x1] at `width`, and do this frame's work on the next view's
+        grid in the same pass (the cost of a pass is mostly per lane, not per column)."""
         assert self.rows is not None
         self._width = width
         key = self._key(x0, x1, width)
@@ -272,23 +277,30 @@ class SpansItem(CachedItem):
             self._do_next_work()
             self._compute_next(self._catch_up_piece())
             self._grid, self._grid_key = self._next, key
+            self._valid = np.ones(width, bool)
             self._next_key, self._next_done = None, 0
-        first = width
         if key != self._grid_key:
             self._grid = np.full((self.rows.n_rows, width, K), -1, np.int32)
-            self._grid_key, first = key, 0
+            self._valid = np.zeros(width, bool)
+            self._grid_key = key
         elif self._dirty_from < float("inf"):
             first = max(0, int(np.floor((self._dirty_from - x0) / (x1 - x0) * width)) - 1)
+            self._valid[first:] = False
         self._dirty_from = float("inf")
-        pieces: list[Piece] = [(x0, x1, width, first, width)] if first < width else []
+        pieces: list[Piece] = []
+        todo = np.flatnonzero(~self._valid[needed[0]:needed[1]])
+        if len(todo):
+            first, end = needed[0] + int(todo[0]), needed[0] + int(todo[-1]) + 1
+            pieces.append((x0, x1, width, first, end))
         work = self._take_next_work()
         if work is not None:
             pieces.append(work)
         if not pieces:
             return
         codes = pixel_codes_of(self.cache, self.rows, self.colors, pieces, self._shown_rows)
-        if first < width:
-            self._grid[:, first:] = codes[0]
+        if len(todo):
+            self._grid[:, first:end] = codes[0]
+            self._valid[first:end] = True
         if work is not None:
             self._next[:, work[3]:work[4]] = codes[-1]
 
