@@ -249,3 +249,43 @@ def test_a_pan_computes_only_the_strip_it_shows_and_paints_a_full_repaints_pixel
         if move == "zoom":
             assert shown == fresh(), k
     assert strips >= 2
+
+
+def test_a_lane_that_appears_while_the_next_views_grid_is_being_built(window):
+    """A frame leaves its share of the next view's grid to the paint; if a lane appears
+    before that paint (a pool's task, a new copy), the rows change: the work meant for
+    the old rows is dropped, not written into a grid of another shape (an error raised
+    in paint() crashes PySide 6.11 — the selftest's pool run found it)."""
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    store.begin(0, main)
+    store.set_state(a, 1_000_000, State.RUNNING, 0)
+    chart, spans = window.chart, window.chart.spans
+    chart.set_store(store)
+    chart.refresh(200_000_000, running=True)
+    chart.grab()
+    pending = []
+    for k in range(1, 6):
+        state = State.SLEEPING if k % 2 else State.RUNNING
+        store.set_state(a, 200_000_000 + k * 8_000_000, state, 0)
+        chart.refresh(200_000_000 + k * 16_000_000, running=True)
+        pending.append(spans._next_work is not None or spans._catch_up_due)
+        if pending[-1] and k > 2:
+            break
+        chart.grab()
+    assert pending[-1]  # work left for the paint
+    b = store.add_lane("B", "b", "process")
+    store.set_state(b, 290_000_000, State.RUNNING, 1)
+    chart.refresh(300_000_000, running=True)  # new rows
+    chart.grab()
+    x0, x1, width = spans._grid_key[:3]
+    codes = pixel_codes(spans.cache, spans.rows, spans.colors, x0, x1, width,
+                        shown=spans._shown_rows)
+    assert np.array_equal(spans._grid[:, spans._valid], codes[:, spans._valid])
+    for k in range(8):  # following on: the next view's grid is built for the new rows
+        state = State.SLEEPING if k % 2 else State.RUNNING
+        store.set_state(b, 300_000_000 + k * 8_000_000, state, 1)
+        chart.refresh(300_000_000 + (k + 1) * 16_000_000, running=True)
+        chart.grab()
+    assert spans._next.shape[0] == spans.rows.n_rows

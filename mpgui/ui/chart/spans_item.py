@@ -94,6 +94,7 @@ class SpansItem(CachedItem):
         # catching up with the changes, or a chunk of new columns.
         self._catch_up_due = False
         self._next_work: Piece | None = None
+        self._next_work_key: tuple | None = None  # the _next_key it was meant for
         self.line = 1.0  # line and marker width factor (zoom, high contrast)
         # A ghost draws a predicted schedule over the measured one: dashed outlines just
         # outside where the bars would be, no fill (a measured bar's colour is never
@@ -113,6 +114,11 @@ class SpansItem(CachedItem):
             self._extent = extent
         if relaid:
             self._grid_key = None
+            # The next view's grid has the old rows: start it again, with no work left
+            # for the paint (an error in paint() would reach Qt, and PySide 6.11
+            # crashes reporting an exception raised in an override).
+            self._next_key, self._next_done = None, 0
+            self._next_work, self._catch_up_due = None, False
             self.repaint_all()
             return
         self._dirty_from = min(self._dirty_from, cache.changed_from)
@@ -226,6 +232,7 @@ class SpansItem(CachedItem):
             frames_left = max(1.0, (right / 1.1 - self.cache.now) * self.FRAMES_PER_S / 2)
             end = min(w, done + max(self.NEXT_CHUNK, int(np.ceil((w - done) / frames_left))))
             self._next_work, self._next_done = (x0, x1, w, done, end), end
+            self._next_work_key = key
 
     def _catch_up_piece(self) -> Piece | None:
         """The columns of the next view's grid built so far that changes since the last
@@ -246,6 +253,8 @@ class SpansItem(CachedItem):
             self._catch_up_due = False
             return self._catch_up_piece()
         work, self._next_work = self._next_work, None
+        if self._next_work_key != self._next_key:
+            return None  # (for a grid begun again since)
         return work
 
     def _do_next_work(self) -> None:
