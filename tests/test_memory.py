@@ -313,12 +313,13 @@ def _traced_pieces(tmp_path: Path, n: int, size: int,
 def test_a_line_printed_a_character_at_a_time_costs_linear_time(tmp_path):
     """print('.', end='') 50k and 200k times: 4 times the work must take about 4 times
     as long (3.9 measured; the quadratic assembly took 8 to 16 times, more the longer
-    the line). The script's CPU time of its loop, the least of two tries: what other
-    programs do to the cores does not count."""
-    small = min(_traced_pieces(tmp_path, 50_000, 1)[0] for _ in range(2))
+    the line). The script's CPU time of its loop, the least of three tries: what other
+    programs do to the cores counts less (on a virtual machine, time its neighbours take
+    still shows as CPU time: 6.1 was once measured in CI)."""
+    small = min(_traced_pieces(tmp_path, 50_000, 1)[0] for _ in range(3))
     big, _peak, store = _traced_pieces(tmp_path, 200_000, 1)
-    big = min(big, _traced_pieces(tmp_path, 200_000, 1)[0])
-    assert big / small < 6, f"50k: {small:.3f} s, 200k: {big:.3f} s"
+    big = min(big, *(_traced_pieces(tmp_path, 200_000, 1)[0] for _ in range(2)))
+    assert big / small < 7, f"50k: {small:.3f} s, 200k: {big:.3f} s"
     (line,) = [text for _t, _l, text in store.lines_since(0)]
     assert line == "." * MAX_LINE_CHARS + f"… ({200_000 - MAX_LINE_CHARS} more characters)"
 
