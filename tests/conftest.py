@@ -45,6 +45,18 @@ def packs(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def nothing_failed_while_drawing():
+    """A guarded Qt override that raised reported it and went on (`mpgui.ui.guarded`:
+    the window must survive a bug in drawing); in a test, that is a failure."""
+    from mpgui.ui import guarded
+
+    before = len(guarded.FAILURES)
+    yield
+    failed = guarded.FAILURES[before:]
+    assert not failed, "an error while drawing:\n" + "\n".join(failed)
+
+
+@pytest.fixture(autouse=True)
 def no_child_left_behind():
     """Every test must leave no child process of ours running (helpers such as the
     forkserver, which multiprocessing keeps for the whole session, excepted)."""

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from mpgui.ui.chart.geometry import Rows
 from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.chart.view_item import ViewItem
+from mpgui.ui.guarded import guarded
 from mpgui.ui.theme import Theme
 
 
@@ -32,6 +33,7 @@ class LanesItem(ViewItem):
             self.rows = rows
             self.update()
 
+    @guarded
     def paint(self, p: QPainter, option: object, *_args: object) -> None:
         rows, vb = self.rows, self.getViewBox()
         if rows is None or vb is None:

@@ -19,6 +19,7 @@ from mpgui.model.backend import DEFAULT_BACKEND, Backend, get_backend
 from mpgui.runtime.protocol import State
 from mpgui.ui.chart.objects_item import level_color
 from mpgui.ui.chart.primitives import is_svg
+from mpgui.ui.guarded import guarded
 from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
 
 ELLIPSIS_LABEL = _("… (hover for all)")
@@ -261,6 +262,7 @@ class ChartLegend(QWidget):
         if self.height() != height:
             self.setFixedHeight(height)
 
+    @guarded
     def paintEvent(self, _event: object) -> None:  # Qt override
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

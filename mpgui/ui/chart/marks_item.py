@@ -23,6 +23,7 @@ from mpgui.ui.chart.geometry import Rows, nice_ceil
 from mpgui.ui.chart.labels import Box, Frame, MarksLayout, layout_marks
 from mpgui.ui.chart.mark_painters import painted
 from mpgui.ui.chart.primitives import RowGeometry
+from mpgui.ui.guarded import guarded
 from mpgui.ui.theme import Theme
 
 LABEL_BACKDROP = 215  # opacity of the panel behind a label: bars under it stay faintly seen
@@ -102,6 +103,7 @@ class MarksItem(CachedItem):
                      line_h=fm.height(), main_visible=first == 0,
                      visible_rows=(first, end))
 
+    @guarded
     def paint(self, p: QPainter, *_args: object) -> None:
         vb = self.getViewBox()
         if vb is None:

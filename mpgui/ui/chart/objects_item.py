@@ -38,6 +38,7 @@ from mpgui.runtime.store.object_tracks import (
 from mpgui.ui.chart.geometry import MAIN_COLOR, Rows
 from mpgui.ui.chart.primitives import RowGeometry
 from mpgui.ui.chart.view_item import ViewItem
+from mpgui.ui.guarded import guarded
 from mpgui.ui.theme import Theme
 
 BAND = 0.7  # of a row's height: the part a level or a holder fills
@@ -128,6 +129,7 @@ class ObjectsItem(ViewItem):
         """A value's `gained`, as converted with its times by `_arrays_of`."""
         return self._arrays[track.name][3]
 
+    @guarded
     def paint(self, p: QPainter, option: object, *_args: object) -> None:
         rows, vb = self.rows, self.getViewBox()
         if rows is None or vb is None or not self.tracks:

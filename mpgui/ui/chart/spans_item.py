@@ -31,6 +31,7 @@ from mpgui.ui.chart.pixels import (
     unpack,
 )
 from mpgui.ui.chart.primitives import Markers, RectBatch, RowGeometry, is_svg
+from mpgui.ui.guarded import guarded
 from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
 
 MIN_MARK_PX = 3.0  # a moment on a CPU is drawn at least this wide (at 100 %)
@@ -152,6 +153,7 @@ class SpansItem(CachedItem):
         than MIN_MARK_PX is widened around its centre, and nearby line ticks merge."""
         return 2 * np.ceil(MIN_MARK_PX * self.line) + 4 * 7.0 * self.line + 8
 
+    @guarded
     def paint(self, p: QPainter, option: object, *_args: object) -> None:
         vb = self.getViewBox()
         if vb is None or self.rows is None:
