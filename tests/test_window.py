@@ -16,7 +16,12 @@ from mpgui.ui import dialogs
 from mpgui.ui.editor.process_table import COLUMN_OF
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.theme import LIGHT
-from tests.helpers import alive, assert_seed_order_as_scheduled, open_editor
+from tests.helpers import (
+    alive,
+    assert_seed_order_as_scheduled,
+    open_editor,
+    others_took_the_cpus,
+)
 from tests.scenarios import make, sleeper, spec
 
 LINE = re.compile(r"^\s*\d+\.\d{3}  (.*)$")
@@ -146,7 +151,11 @@ def test_stop_ends_every_child(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     finish(qtbot, window, 10)
     assert alive(pids) == []
-    assert {ln.exit_code for ln in runner.store.lanes[1:4]} == {-signal.SIGTERM}
+    codes = {ln.exit_code for ln in runner.store.lanes[1:4]}
+    # Terminated; on a busy machine a child may not act on SIGTERM within the grace
+    # period, and is killed (as the run says, the CPUs were taken).
+    assert codes == {-signal.SIGTERM} or (
+        codes <= {-signal.SIGTERM, -signal.SIGKILL} and others_took_the_cpus(runner.store))
     assert "stopped after" in window.console.toPlainText()
     window.acts["stop"].trigger()  # a second Stop does nothing
     assert window.acts["run"].isEnabled()
