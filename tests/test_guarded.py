@@ -14,7 +14,8 @@ class Broken(QWidget):
     @guarded.guarded
     def paintEvent(self, _event: object) -> None:  # Qt override
         Broken.painted += 1
-        raise ValueError("could not broadcast input array from shape (9,) into (7,)")
+        raise ValueError("could not broadcast input array from shape (9,) into (7,) "
+                         "for 'evil\x1b]0;pwned\x07'")
 
 
 def test_a_paint_that_raises_is_reported_once_and_the_window_goes_on(qtbot, capsys):
@@ -30,6 +31,8 @@ def test_a_paint_that_raises_is_reported_once_and_the_window_goes_on(qtbot, caps
     assert len(new) == 1 and "ValueError: could not broadcast" in new[0]
     err = capsys.readouterr().err
     assert err.count("mpgui: an error while drawing, skipped:") == 1
+    assert "\x1b" not in err and "\x07" not in err  # the message's escape, escaped
+    assert "evil\\x1b]0;pwned\\x07" in err
 
 
 def test_the_charts_drawing_overrides_are_guarded():

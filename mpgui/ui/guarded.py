@@ -16,6 +16,8 @@ import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
+from mpgui.model.escape import shown
+
 F = TypeVar("F", bound=Callable[..., object])
 
 FAILURES: list[str] = []  # the tracebacks reported so far, in order
@@ -32,7 +34,11 @@ def guarded(method: F) -> F:
             text = traceback.format_exc()
             if text not in FAILURES:
                 FAILURES.append(text)
-                sys.stderr.write(f"mpgui: an error while drawing, skipped:\n{text}")
+                # Line by line through the one escaper: an exception's message may
+                # quote a process name or a printed line, which must not drive the
+                # terminal.
+                lines = "".join(shown(line) + "\n" for line in text.splitlines())
+                sys.stderr.write(f"mpgui: an error while drawing, skipped:\n{lines}")
             return None
 
     return wrapper  # type: ignore[return-value]
