@@ -87,6 +87,11 @@ class Cluster:
     scheduler at `address`)."""
 
     def __init__(self, address: str, n_workers: int) -> None:
+        # A malformed address is refused before Dask is imported (a fifth of a second
+        # on a quiet machine, seconds on a busy one): "at once" means at once.
+        problem = scheduler_problem(address) if address else None
+        if problem is not None:
+            raise ClusterUnreachable(problem)
         for name in _QUIET:
             logging.getLogger(name).setLevel(_SILENT)
         # (as Any: Dask's API has no type hints for a strict checker)
@@ -95,9 +100,6 @@ class Cluster:
         self.address, self.n_workers = address, n_workers
         self.local: Any = None
         self._scratch: str | None = None
-        problem = scheduler_problem(address) if address else None
-        if problem is not None:
-            raise ClusterUnreachable(problem)
         try:
             if address:
                 self.client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S,
