@@ -322,6 +322,7 @@ def test_live_chart_paints_what_the_store_holds_at_every_frame(window, qtbot):
     chart = window.chart
     checked: list[tuple[float, float]] = []
     mismatches: list[str] = []
+    ghosts: list[bool] = []
 
     def check() -> None:
         if chart.rows is None or chart.store is None:
@@ -333,12 +334,22 @@ def test_live_chart_paints_what_the_store_holds_at_every_frame(window, qtbot):
                             painted.shape[1])
         if not np.array_equal(painted, fresh):
             mismatches.append(f"view {x0:.3f}..{x1:.3f}: {(painted != fresh).sum()} pixels")
+        ghost = chart.ghost  # the prediction's bars: their next view is prepared too
+        if ghost.isVisible() and ghost._grid_key is not None and ghost._grid_key[:2] == \
+                (round(x0, 9), round(x1, 9)):
+            width = ghost._grid.shape[1]
+            predicted = pixel_codes(ghost.cache, ghost.rows, ghost.colors, x0, x1, width,
+                                    shown=ghost._shown_rows)
+            if not np.array_equal(ghost._grid[:, ghost._valid], predicted[:, ghost._valid]):
+                mismatches.append(f"prediction, view {x0:.3f}..{x1:.3f}")
+            ghosts.append(ghost._valid.all())
         checked.append((round(x0, 3), round(x1, 3)))
 
     window.controller.frame.connect(check)
     run_to_end(qtbot, window)
     assert len(set(checked)) >= 3  # the time axis stepped on at least twice
     assert mismatches == []
+    assert any(ghosts)  # the prediction was drawn, whole
 
 
 def test_many_lanes_at_a_large_zoom_scroll_instead_of_shrinking(window, qtbot):
@@ -384,7 +395,7 @@ def test_a_live_frame_is_pixel_identical_to_a_full_repaint(window, qtbot, theme)
         if chart.rows is None or not window.controller.running or len(compared) > 12:
             return
         live = chart.grab().toImage()
-        for item in (chart.spans, chart.marks):
+        for item in (chart.spans, chart.ghost, chart.marks):
             full(item)
         fresh = chart.grab().toImage()
         compared.append(1)

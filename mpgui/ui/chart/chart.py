@@ -275,6 +275,8 @@ class ChartWidget(pg.PlotWidget):
         if relaid:
             self.fit_rows()
         self.spans.set_data(self.cache, rows, colors, self._x_end)
+        if self.ghost.isVisible():  # (its data holds still: only the next step to prepare)
+            self.ghost.prepare_next()
         self.marks.set_data(store, rows, self._x_end, end if replay else None)
         self.objects.set_data(tracks, rows, colors, store.t0, self._x_end)
         said = store.info.get(DEADLOCK_INFO)
@@ -348,11 +350,9 @@ class ChartWidget(pg.PlotWidget):
         labels stay put and a frame repaints only the strip that changed. A finished
         run gets the room its labels need on the right, in pixels."""
         shown = self._follow_range(self._x_end, running)
-        if running:
-            after = nice_ceil(shown[1] * 1.0001)  # the next step: prepared ahead of time
-            self.spans.prepare_view((-LEFT_SLIVER * after, after))
-        else:
-            self.spans.prepare_view(None)
+        after = nice_ceil(shown[1] * 1.0001)  # the next step: prepared ahead of time
+        for item in (self.spans, self.ghost):
+            item.prepare_view((-LEFT_SLIVER * after, after) if running else None)
         if shown != self._shown:
             self._shown = shown
             self.vb.setXRange(*shown[:2], padding=0)
@@ -449,7 +449,8 @@ class ChartWidget(pg.PlotWidget):
             self.vb.setYRange(top - above, top + visible, padding=0)
 
     def _user_moved(self, *_args: object) -> None:
-        self.spans.prepare_view(None)
+        for item in (self.spans, self.ghost):
+            item.prepare_view(None)
         if self.following:
             self.following = False
             self.follow_changed.emit(False)

@@ -210,6 +210,13 @@ class SpansItem(CachedItem):
         """The x range the chart will probably show next (None: no guess)."""
         self._next_view = view
 
+    def prepare_next(self) -> None:
+        """A frame's share of the next view's grid, for an item whose data holds still
+        while the run is followed (the prediction's ghost bars: it gets no `set_data`
+        per frame, yet the step of the time axis repaints it whole)."""
+        if self.rows is not None:
+            self._build_next(float("inf"))
+
     def _build_next(self, changed_from: float) -> None:
         """Keep the next view's grid current and add NEXT_CHUNK columns to it: this
         frame's share of that work is left for the paint (`_update_grid`), which does
