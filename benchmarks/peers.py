@@ -22,8 +22,9 @@ from mpgui.runtime.parent.runner import Runner
 _PAINTED = """
 import sys
 if sys.argv[2] == "mpgui":  # as the `mpgui` command starts its window (mpgui.startup)
-    from mpgui.startup import pause_collector
+    from mpgui.startup import pause_collector, quicken_dataclasses
     pause_collector()
+    quicken_dataclasses()
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
 

@@ -478,9 +478,10 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
 
 
 def _gui(opts: argparse.Namespace) -> int:
-    from mpgui.startup import pause_collector
+    from mpgui.startup import pause_collector, quicken_dataclasses
 
     pause_collector()  # until the window is up (mpgui.ui.app.open_window resumes it)
+    quicken_dataclasses()  # (before the first import that makes a dataclass)
     from mpgui.model.builtins import resolve_scenario
     from mpgui.model.fileformat import ScenarioFileError
     from mpgui.model.filekind import PACK, RUN, SCENARIO, file_kind

@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # user installed on this computer are not the tests' (the `packs` fixture gives a test
 # a folder of its own).
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mpgui-tests-data-")
+# ... nor is its cache folder (the windows the tests start keep compiled code there).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="mpgui-tests-cache-")
 # The tests read English, whatever this computer's locale or the user's choice (before
 # mpgui.i18n is first imported: it chooses the language then).
 os.environ["MPGUI_LANGUAGE"] = "en"
