@@ -153,7 +153,13 @@ class RunController(QObject):
                 self._last_text = t0
                 self._guarded(self.text_frame.emit)
             # Main-program steps left over (a long series of start()s): go on at once.
-            self._timer.setInterval(0 if runner.steps_pending else POLL_MS)
+            # Set only when it changes: setInterval restarts the timer, which would put
+            # POLL_MS after the end of every tick — after a redraw, 5 ms more before the
+            # pipes are read again (polls came every 9 ms, not 5, and a printed line
+            # waited that much longer to be shown).
+            interval = 0 if runner.steps_pending else POLL_MS
+            if self._timer.interval() != interval:
+                self._timer.setInterval(interval)
         self.tick_ns.append(time.perf_counter_ns() - t0)
         del self.tick_ns[:-10_000]
 

@@ -1,0 +1,44 @@
+"""The run controller's pacing: how often the children's pipes are read."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from mpgui.ui.run.controller import POLL_MS, RunController
+from tests.helpers import others_took_the_cpus
+from tests.scenarios import make, sleeper
+
+
+def test_a_slow_redraw_does_not_delay_the_next_read_of_the_pipes(qtbot):
+    """The poll timer keeps its schedule: after a redraw longer than POLL_MS (a big
+    chart, a slow machine) the pipes are read again at once, not POLL_MS after it — a
+    printed line would wait that much longer to be shown."""
+    controller = RunController()
+    redraw_s = 2 * POLL_MS / 1000
+    ends: list[float] = []  # when each redraw ended
+    polls: list[float] = []  # when each read of the pipes began
+
+    def slow_redraw() -> None:
+        t = time.perf_counter()
+        while time.perf_counter() - t < redraw_s:
+            pass
+        ends.append(time.perf_counter())
+
+    controller.frame.connect(slow_redraw)
+    runner = controller.start(make(sleeper("A", n=30, interval=0.03)), speed=1.0,
+                              start_method="forkserver")
+    poll = runner.poll
+
+    def timed_poll(*args):  # type: ignore[no-untyped-def]
+        polls.append(time.perf_counter())
+        return poll(*args)
+
+    runner.poll = timed_poll  # type: ignore[method-assign]
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        pass
+    waits = [next(p for p in polls if p > end) - end
+             for end in ends[1:-1]]  # (not Run's own frame, nor the last)
+    assert len(waits) >= 10
+    if not others_took_the_cpus(runner.store):
+        assert statistics.median(waits) < POLL_MS / 1000 / 2, waits
