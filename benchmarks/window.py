@@ -9,6 +9,7 @@ import tempfile
 import time
 
 from benchmarks.report import Row
+from benchmarks.screen import WINDOW, offscreen_monitor
 from benchmarks.targets import CHATTER_LINE_EVERY, CHATTER_RATE, CHATTER_SECONDS, chatter
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 from mpgui.runtime.parent.runner import Runner
@@ -24,9 +25,11 @@ class ChatterRunner(Runner):
 
 
 def _window():  # type: ignore[no-untyped-def]
-    """An offscreen main window with its settings in a temporary folder."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
+    """An offscreen main window, 1600 x 900 on a 1920 x 1080 screen, with its settings
+    in a temporary folder."""
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+        os.environ["QT_QPA_PLATFORM"] = offscreen_monitor()
+    from PySide6.QtCore import QSettings, Qt
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       tempfile.mkdtemp(prefix="mpgui-bench-"))
@@ -35,9 +38,11 @@ def _window():  # type: ignore[no-untyped-def]
 
     app = make_app()
     w = MainWindow(speed=1)
-    w.resize(1600, 900)
+    w.setWindowState(w.windowState() & ~Qt.WindowState.WindowMaximized)
+    w.resize(*WINDOW)
     w.show()
     app.processEvents()
+    assert w.size().toTuple() == WINDOW, f"the window is {w.size().toTuple()}, not {WINDOW}"
     return app, w
 
 
