@@ -143,8 +143,13 @@ class MarksItem(CachedItem):
         return pen
 
     def _paint_lines(self, p: QPainter, layout: MarksLayout) -> None:
+        # A pen is made and set once per run of segments of one kind: a queue's
+        # hundreds of put → get lines are one run.
+        style: tuple[str, bool] | None = None
         for s in layout.segments:
-            p.setPen(self._pen(s.kind, s.crash))
+            if (s.kind, s.crash) != style:
+                style = (s.kind, s.crash)
+                p.setPen(self._pen(s.kind, s.crash))
             p.drawLine(QPointF(s.x0, s.y0), QPointF(s.x1, s.y1))
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QBrush(QColor(self.theme.join)))

@@ -201,9 +201,12 @@ class ObjectsItem(ViewItem):
         if len(inside):
             bounds = np.empty(2 * len(inside), np.int64)
             bounds[0::2], bounds[1::2] = a[inside] + 1, b[inside] + 1
-            padded = np.append(levels, levels[-1])  # reduceat's bounds stay inside
+            # reduceat's indices must lie inside the array: a last bound at its end
+            # is left off (the last stretch then runs to the end, as it would).
+            if bounds[-1] >= len(levels):
+                bounds = bounds[:-1]
             high[inside] = np.maximum(high[inside],
-                                      np.maximum.reduceat(padded, bounds)[0::2])
+                                      np.maximum.reduceat(levels, bounds)[0::2])
         expected = track.expected if track.kind == VALUE else 0
         scale = max(track.peak, expected, 1)
         band = BAND * height
