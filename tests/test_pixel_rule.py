@@ -15,7 +15,7 @@ from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import CODE_SHIFT, SpanCache, lane_colors, layout_rows
-from mpgui.ui.chart.pixels import LEVELS, OTHERS, pixel_codes, shares, unpack
+from mpgui.ui.chart.pixels import LEVELS, OTHERS, pixel_codes, quantize, shares, unpack
 
 NS = 1_000_000_000
 RUNNING = State.RUNNING * CODE_SHIFT
@@ -72,6 +72,36 @@ def test_lanes_agree_with_the_cpu_lanes_at_every_zoom(seed, zoom):
     width = 600
     for start in (0.0, end / 3):  # the whole run zoomed in, from its start and later
         assert agreement_problems(store, width, start, start + end / zoom) == []
+
+
+def _levels_of_one_pixel(share: list[float]) -> list[tuple[int, int]]:
+    """The rule for one pixel's stacked segments, written plainly: a present segment
+    gets its share of LEVELS rounded (at least one), the largest (the first of equals)
+    what rounding leaves over, stacked in order; an absent one is empty."""
+    total = sum(share)
+    levels = [max(int(np.floor(s * LEVELS / total + 0.5)), 1) if s > 0 else 0
+              for s in share] if total > 0 else [0] * len(share)
+    if total > 0:
+        levels[share.index(max(share))] += LEVELS - sum(levels)
+    out, lo = [], 0
+    for n in levels:
+        out.append((lo, lo + n))
+        lo += n
+    return out
+
+
+@pytest.mark.parametrize("segments", [3, 7])
+def test_quantize_is_the_rule_pixel_by_pixel(segments):
+    rng = np.random.default_rng(segments)
+    share = rng.random((4, 300, segments)) * (rng.random((4, 300, segments)) < 0.5)
+    share[..., 0][rng.random((4, 300)) < 0.1] = 1e-9  # a moment: still one level
+    tied = rng.random((4, 300)) < 0.2
+    share[..., 1][tied] = share[..., 0][tied]  # equals: the first takes the spare
+    share[rng.random((4, 300)) < 0.1] = 0.0  # nothing at all
+    lo, hi = quantize(share)
+    for index in np.ndindex(share.shape[:-1]):
+        want = _levels_of_one_pixel(share[index].tolist())
+        assert list(zip(lo[index].tolist(), hi[index].tolist(), strict=True)) == want, index
 
 
 def test_a_pixel_shows_its_states_in_proportion():

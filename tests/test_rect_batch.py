@@ -60,3 +60,30 @@ def test_outlined_rectangles_take_the_fractional_path(qapp):
     rects = np.array([[1.0, 2.0, 3.0, 4.0]])
     styles = [(state_brush(next(iter(STATE_STYLES)), QColor("red"), 1.0), QPen(QColor("blue")))]
     assert batch._whole_pixels(QPainter(), rects, styles) is None
+
+
+@pytest.mark.parametrize("width", [1.0, 2.0])
+def test_frames_of_all_colours_at_once_paint_each_frame_drawn_alone(qapp, width):
+    rng = np.random.default_rng(int(width))
+    n = 300
+    x0 = rng.integers(-10, 390, n).astype(np.float64)
+    y0 = rng.integers(-5, 290, n).astype(np.float64)
+    x1, y1 = x0 + rng.integers(1, 40, n), y0 + rng.integers(1, 20, n)
+    colors = [QColor.fromHsv(60 * k, 220, 200, 120 + 30 * k) for k in range(5)]  # translucent
+    starts = np.array([0, 40, 41, 150, 260])
+
+    def alone(p: QPainter) -> None:
+        p.setPen(Qt.PenStyle.NoPen)
+        w = max(1.0, float(np.rint(width)))
+        for color, a, b in zip(colors, starts, [*starts[1:], n], strict=True):
+            p.setBrush(color)
+            for k in range(a, b):  # top, bottom, left, right: each edge inside the box
+                for rect in (QRectF(x0[k], y0[k], x1[k] - x0[k], w),
+                             QRectF(x0[k], y1[k] - w, x1[k] - x0[k], w),
+                             QRectF(x0[k], y0[k], w, y1[k] - y0[k]),
+                             QRectF(x1[k] - w, y0[k], w, y1[k] - y0[k])):
+                    p.drawRect(rect)
+
+    batch = RectBatch()
+    together = _paint(lambda p: batch.draw_frames(p, x0, x1, y0, y1, starts, colors, width))
+    assert together == _paint(alone)

@@ -67,16 +67,34 @@ def quantize(share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     axis, in that order: each present segment gets at least one level and the present
     ones add up to LEVELS (the largest takes what rounding leaves over); an absent one
     has lo == hi."""
-    total = share.sum(-1, keepdims=True)
-    present = share > 0
-    scaled = share * (LEVELS / np.where(total > 0, total, 1.0))
-    levels = np.where(present, np.maximum(np.floor(scaled + 0.5), 1), 0).astype(np.int64)
-    spare = np.where(total[..., 0] > 0, LEVELS - levels.sum(-1), 0)
-    largest = np.argmax(share, axis=-1)[..., None]
-    np.put_along_axis(levels, largest, np.take_along_axis(levels, largest, -1)
-                      + spare[..., None], -1)
-    hi = np.cumsum(levels, -1)
-    return hi - levels, hi
+    # One plane per segment, added plane by plane: numpy's reductions and cumsum along a
+    # short last axis take ~100 times longer per element than adding planes (for a
+    # view's 19 lanes x 930 columns x 3 states: 1.2–1.6 ms against 0.3 ms).
+    n = share.shape[-1]
+    planes = np.ascontiguousarray(np.moveaxis(share, -1, 0))
+    total = _plane_sum(planes)
+    ok = total > 0
+    present = planes > 0
+    scaled = np.floor(planes * (LEVELS / np.where(ok, total, 1.0)) + 0.5)
+    np.maximum(scaled, present, out=scaled)  # a present segment gets at least one level
+    scaled *= present
+    levels = scaled.astype(np.int32)
+    spare = ok * np.int32(LEVELS) - _plane_sum(levels)
+    largest = np.argmax(planes, axis=0)  # (the first of equals)
+    for k in range(n):
+        levels[k] += spare * (largest == k)
+    hi = levels.copy()
+    for k in range(1, n):
+        hi[k] += hi[k - 1]
+    return np.moveaxis(hi - levels, 0, -1), np.moveaxis(hi, 0, -1)
+
+
+def _plane_sum(planes: np.ndarray) -> np.ndarray:
+    """The sum of an array's planes (along its first axis), added one by one."""
+    total = planes[0].copy() if len(planes) else np.zeros(planes.shape[1:], planes.dtype)
+    for k in range(1, len(planes)):
+        total += planes[k]
+    return total
 
 
 def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1: float,
@@ -166,12 +184,13 @@ def _lane_pixels(grid: np.ndarray, lane_rows: np.ndarray, occ: np.ndarray,
     """Process (and main program, thread, worker) rows: the tall states in proportion,
     else the state at the pixel's end."""
     tall = occ[..., RUN:GIL + 1]  # (the three columns, in order: a view)
-    active = tall.sum(-1) > 0
+    # (sums of the columns added one by one: see `quantize`)
+    active = (tall[..., 0] + tall[..., 1] + tall[..., 2]) > 0
     lo, hi = quantize(tall)
     states = np.array(TALL, np.int64)
     code = states * CODE_SHIFT + color[..., None]  # (lanes, 1, 3)
     segs = np.where(hi > lo, pack(code, lo, hi), -1)
-    rest = (occ.sum(-1) > 0) & (right_state >= 0)
+    rest = (_plane_sum(np.moveaxis(occ, -1, 0)) > 0) & (right_state >= 0)
     single = np.where(rest, pack(right_state * CODE_SHIFT + color, 0, LEVELS), -1)
     out = np.where(active[..., None], segs, -1)  # (an absent state: -1 in its layer)
     out[..., 0] = np.where(active, out[..., 0], single)
