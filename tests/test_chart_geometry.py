@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from mpgui.runtime.protocol import State
 from mpgui.runtime.store.trace import TraceStore
-from mpgui.ui.chart.geometry import CODE_SHIFT, SpanCache, lane_colors, layout_rows, nice_ceil
+from mpgui.ui.chart.geometry import (
+    CODE_SHIFT,
+    Column,
+    SpanCache,
+    lane_colors,
+    layout_rows,
+    nice_ceil,
+)
 from mpgui.ui.chart.pixels import dominant, line_ticks, pixel_codes
 
 STATES = [State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING, State.STARTING,
@@ -151,3 +158,27 @@ def test_threads_are_laid_out_under_their_process():
                                          (7.2, 8.0), (8.5, 10.0), (13.0, 15.0), (0.0, 1.0)])
 def test_the_time_axis_grows_in_nice_steps(x, nice):
     assert nice_ceil(x) == pytest.approx(nice)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 3), st.lists(st.tuples(st.integers(0, 300), st.booleans()), max_size=80))
+def test_a_column_holds_what_was_appended_and_its_last_row_as_last_written(width, steps):
+    column, kept = Column(np.float64, width), []
+    for k, rewrite in steps:
+        values = np.random.default_rng(k).random((k, width) if width else k)
+        column.extend(values)
+        kept.extend(values)
+        if rewrite and kept:  # a span's end, written when the next one begins
+            column.view[-1] = kept[-1] = -1.0 * (np.ones(width) if width else 1.0)
+        assert column.n == len(kept)
+        assert np.array_equal(column.view, np.array(kept).reshape(column.view.shape))
+
+
+def test_a_column_grows_a_little_at_every_append_not_all_at_once():
+    column = Column(np.float64, 9)
+    for _ in range(20_000):
+        if column.n + 10 > len(column._buf) and column.n > 16:
+            # Full: all but the last rows are in the bigger buffer already.
+            assert column._next is not None and column.n - column._copied <= 20
+        column.extend(np.ones((10, 9)))
+    assert column.n == 200_000
