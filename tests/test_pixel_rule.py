@@ -330,3 +330,20 @@ def test_runs_are_drawn_others_first_then_thin_states_then_tall_ones_by_code():
     state = code // CODE_SHIFT
     want = np.lexsort((code, np.isin(state, TALL), state != OTHERS))  # (stable, too)
     assert np.array_equal(np.argsort(_RANK[code], kind="stable"), want)
+
+
+def test_dominant_is_the_largest_segment_of_each_pixel_the_first_of_equals():
+    from mpgui.ui.chart.pixels import K, dominant, pack
+
+    rng = np.random.default_rng(3)
+    lo = rng.integers(0, LEVELS, (3, 200, K))
+    hi = np.minimum(lo + rng.integers(0, 4, (3, 200, K)), LEVELS)  # (equal sizes often)
+    grid = pack(rng.integers(0, 4 * CODE_SHIFT, (3, 200, K)), lo, hi).astype(np.int32)
+    grid[rng.random((3, 200, K)) < 0.4] = -1
+    grid[0, :20] = -1  # empty pixels
+    got = dominant(grid)
+    for index in np.ndindex(grid.shape[:-1]):
+        segments = [int(g) for g in grid[index] if g >= 0]
+        sizes = [int(unpack(np.array(g))[2] - unpack(np.array(g))[1]) for g in segments]
+        want = int(unpack(np.array(segments[sizes.index(max(sizes))]))[0]) if segments else -1
+        assert got[index] == want, index
