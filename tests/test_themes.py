@@ -244,3 +244,17 @@ def test_hatching_exports_to_svg(qapp, tmp_path) -> None:
     p.end()
     text = path.read_text()
     assert text.count("<pattern") == len(HATCHED) and "data:image/png;base64" in text
+
+
+def test_the_prediction_pen_is_one_pixel_with_the_dashes_of_its_width_when_thin(qapp):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor
+
+    from mpgui.ui.theme import prediction_pen
+
+    thin = prediction_pen(QColor("red"), 1.4)  # (Qt's fast stroker: 1-px cosmetic pens)
+    assert thin.isCosmetic() and thin.widthF() == 1.0
+    assert thin.dashPattern() == pytest.approx([5.6, 2.8])
+    wide = prediction_pen(QColor("red"), 2.8)  # (presentation mode: as wide as asked)
+    assert wide.isCosmetic() and wide.widthF() == 2.8
+    assert wide.style() == Qt.PenStyle.DashLine

@@ -20,7 +20,7 @@ from mpgui.runtime.protocol import State
 from mpgui.ui.chart.objects_item import level_color
 from mpgui.ui.chart.primitives import is_svg
 from mpgui.ui.guarded import guarded
-from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
+from mpgui.ui.theme import STATE_STYLES, Theme, prediction_pen, state_brush
 
 ELLIPSIS_LABEL = _("… (hover for all)")
 
@@ -357,7 +357,7 @@ class ChartLegend(QWidget):
             p.fillRect(band, QColor(self.theme.main_lane))
             return
         if key == "plan":  # a dashed outline a little outside where the bar would be
-            p.setPen(QPen(QColor(self.sample_color), 1.4 * self.zoom, Qt.PenStyle.DashLine))
+            p.setPen(prediction_pen(QColor(self.sample_color), 1.4 * self.zoom))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(box.adjusted(1, 1, -1, -1))
             return

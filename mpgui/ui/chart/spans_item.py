@@ -32,7 +32,7 @@ from mpgui.ui.chart.pixels import (
 )
 from mpgui.ui.chart.primitives import Markers, RectBatch, RowGeometry, is_svg
 from mpgui.ui.guarded import guarded
-from mpgui.ui.theme import STATE_STYLES, Theme, state_brush
+from mpgui.ui.theme import STATE_STYLES, Theme, prediction_pen, state_brush
 
 MIN_MARK_PX = 3.0  # a moment on a CPU is drawn at least this wide (at 100 %)
 # Per state (and OTHERS): the part of a lane its band fills, whether it has an outline.
@@ -481,8 +481,5 @@ class SpansItem(CachedItem):
     def _ghost_pen(self, code: int) -> QPen:
         """A predicted bar's dashed outline: as thin in a high-contrast theme as in
         the others (thick dashes would hide what was measured)."""
-        pen = QPen(self._color(code % CODE_SHIFT), 1.4 * self.line / self.theme.line,
-                   Qt.PenStyle.DashLine)
-        pen.setCosmetic(True)
-        return pen
+        return prediction_pen(self._color(code % CODE_SHIFT), 1.4 * self.line / self.theme.line)
 
