@@ -184,8 +184,7 @@ def _lane_pixels(grid: np.ndarray, lane_rows: np.ndarray, occ: np.ndarray,
     """Process (and main program, thread, worker) rows: the tall states in proportion,
     else the state at the pixel's end."""
     tall = occ[..., RUN:GIL + 1]  # (the three columns, in order: a view)
-    # (sums of the columns added one by one: see `quantize`)
-    active = (tall[..., 0] + tall[..., 1] + tall[..., 2]) > 0
+    active = _plane_sum(np.moveaxis(tall, -1, 0)) > 0  # (see `quantize`)
     lo, hi = quantize(tall)
     states = np.array(TALL, np.int64)
     code = states * CODE_SHIFT + color[..., None]  # (lanes, 1, 3)
