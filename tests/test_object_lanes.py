@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from itertools import accumulate
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QRectF
 
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.protocol import State
+from mpgui.runtime.store import object_tracks
 from mpgui.runtime.store.object_tracks import (
     BARRIER,
     EVENT,
@@ -311,3 +318,62 @@ def test_a_value_whose_first_record_is_a_wait_for_its_lock_is_still_a_value():
         SharedOp(1, 20, "total", "rw", t_read=18, value=1)])
     total = ObjectTracks().sync(store)[0]
     assert total.kind == VALUE and total.final == 2 and total.updates == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 50), st.booleans()),
+                min_size=1, max_size=60), st.randoms(use_true_random=False))
+def test_a_queues_depth_is_the_running_count_of_its_puts_and_gets_in_any_batches(
+        ops_drawn, rng):
+    # Puts and gets of two queues by three lanes, each lane's records in its own time
+    # order, arriving in batches of any size in any order of lanes: the depth is always
+    # the running count of every put and get so far, in time order, and its peak the
+    # highest of those — also when a late batch lowers what an earlier one raised.
+    # (Not real items: a get may come before any put, to reach every order.)
+    per_lane: dict[int, list[SharedOp]] = {}
+    for k, (lane, t, put) in enumerate(ops_drawn):
+        per_lane.setdefault(lane, []).append(
+            SharedOp(lane, t * 1000 + k, "QR"[k % 2], "put" if put else "get", str(k)))
+    for ops in per_lane.values():
+        ops.sort(key=lambda op: op.t)
+    store, tracks = TraceStore(), ObjectTracks()
+    pending = {lane: list(ops) for lane, ops in per_lane.items()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(object_tracks, "_BLOCK", 4)  # the peak's blocks: several here
+        while any(pending.values()):
+            lane = rng.choice([k for k, v in pending.items() if v])
+            take = rng.randint(1, 4)
+            store.records("shared").extend(pending[lane][:take])
+            del pending[lane][:take]
+            tracks.sync(store)
+    for track in tracks.sync(store):
+        changes = sorted((op.t, 1 if op.verb == "put" else -1)
+                         for ops in per_lane.values() for op in ops if op.obj == track.name)
+        levels = list(accumulate(add for _t, add in changes))
+        assert track.kind == QUEUE
+        assert track.t == [t for t, _add in changes] and track.level == levels
+        assert track.peak == max(0, *levels) and track.final == levels[-1]
+
+
+def test_items_between_lanes_out_of_view_cost_a_frame_nothing(window, qtbot):
+    # The put -> get lines are looked for only between the lanes shown, and a layout
+    # that measures the labels' room (a plot with no right edge) thins them as well.
+    from benchmarks.window import _queue_store
+    from mpgui.ui.chart.marks_item import layout_for_view
+    from mpgui.ui.chart.shared_marks import SHARED_MARKS
+
+    store = _queue_store(200_000)
+    chart = window.chart
+    chart.set_store(store)
+    chart.refresh(store.t_end, running=False)
+    view, width = chart.vb.viewRect(), chart.vb.width()
+    unbounded = layout_for_view(chart.marks, view, width, chart.vb.height(), unbounded=True)
+    items = [s for s in unbounded.segments if s.kind == "item"]
+    assert 0 < len(items) <= width / 3 + 1
+    records = store.records("shared")
+    assert SHARED_MARKS.count(records, store.t_end) == 200_000
+    assert SHARED_MARKS.count(records, 1_000 * 1_000) == sum(  # the gets by 1 ms
+        op.verb == "get" and op.t <= 1_000_000 for op in records)
+    below = QRectF(view.left(), view.top() + 50, view.width(), view.height())  # scrolled away
+    hidden = layout_for_view(chart.marks, below, width, chart.vb.height())
+    assert not [s for s in hidden.segments if s.kind == "item"]

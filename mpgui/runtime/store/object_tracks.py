@@ -26,6 +26,8 @@ from __future__ import annotations
 import bisect
 import weakref
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from mpgui.runtime.store.shared_events import verbs_used
@@ -41,6 +43,7 @@ CONDITION, ARRAY = "condition", "array"
 # sets it), so that their lanes come in that order whoever used one first.
 OBJECTS_INFO = "objects"
 FREE = -1  # a lock's level when no lane holds it
+_BLOCK = 4096  # changes per block of a track's peak
 
 # What a verb (or a wait's call) says of its object's kind.
 _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VALUE,
@@ -73,11 +76,17 @@ class ObjectTrack:
     # A value's: what its updates added by t[i], had none been lost (value += k adds k);
     # empty for other kinds (a queue of a million items keeps no list of zeros).
     gained: list[float] = field(default_factory=list)
-    # The changes themselves, in the same order: (+1/-1 for a queue, "set" otherwise),
-    # and what a value's update meant to add.
-    _step: list[tuple[int, float, float]] = field(default_factory=list)  # (add, set, gain)
+    # The changes themselves, in the same order, as taken in: (t, add, set, gain) —
+    # add +1/-1 for a queue, the level set otherwise, and what a value's update meant
+    # to add (kept to merge with changes that arrive late).
+    _changes: list[tuple[int, int, float, float]] = field(default_factory=list)
     updates: int = 0  # a value's read-modify-writes
-    peak: float = 0  # the highest level so far (a queue's fullest, a value's largest)
+    # The highest level (a queue's fullest, a value's largest; 0 if none is higher).
+    peak: float = 0
+    # The highest level of each block of _BLOCK changes: a late record that lowers the
+    # levels from some point on lowers the peak too (a consumer's batch come after the
+    # producer's), and only the blocks from there are looked at again.
+    _block_peaks: list[float] = field(default_factory=list)
     first_level: float = 0  # the level before the first change
     depth: dict[int, int] = field(default_factory=dict)  # a lock's: lane -> times taken
     # The first change that differs from what a reader took last (it resets this to
@@ -147,29 +156,50 @@ class ObjectTrack:
     def _add(self, changes: list[tuple[int, int, float, float]]) -> None:
         """Take in (t, add, set, gain) changes; set is used when add is 0."""
         changes.sort()
+        fresh = changes
         start = bisect.bisect_right(self.t, changes[0][0]) if self.t else 0
-        merged = sorted([*zip(self.t[start:], self._step[start:], strict=True),
-                         *((t, (add, put, gain)) for t, add, put, gain in changes)])
-        del self.t[start:], self.level[start:], self._step[start:], self.gained[start:]
+        if start < len(self.t):  # among the changes taken before: merge from there
+            changes = sorted([*self._changes[start:], *changes])
+        del self.t[start:], self.level[start:], self._changes[start:], self.gained[start:]
         self.changed_from = min(self.changed_from, start)
-        if start == 0 and self.kind == VALUE:  # the value before the earliest update
-            _add, put, gain = merged[0][1]
+        value = self.kind == VALUE
+        if start == 0 and value:  # the value before the earliest update
+            _t, _add, put, gain = changes[0]
             self.first_level = put - gain
-        if self.kind == VALUE:
-            self._lowest(changes)
+        if value:
+            self._lowest(fresh)
         level = self.level[-1] if self.level else self.first_level
         gained = self.gained[-1] if self.gained else 0
-        for t, step in merged:
-            add, put, gain = step
+        adds = list(map(_ADD, changes))
+        if not value and 0 not in adds:
+            # Counts that only go up and down (a queue's depth, a barrier's arrivals):
+            # one running sum, in C — a finished queue of a million items brings two
+            # million changes at once.
+            levels = accumulate(adds, initial=level)
+            next(levels)  # (the level before them)
+            self.t.extend(map(_T, changes))
+            self.level.extend(levels)
+            self._changes.extend(changes)
+            self._peak_from(start)
+            return
+        t_append, level_append = self.t.append, self.level.append
+        for t, add, put, gain in changes:
             level = level + add if add else put
-            gained += gain
-            self.t.append(t)
-            self.level.append(level)
-            if self.kind == VALUE:  # (only a value's updates mean to add something)
+            t_append(t)
+            level_append(level)
+            if value:  # (only a value's updates mean to add something)
+                gained += gain
                 self.gained.append(gained)
-            self._step.append(step)
-            if level > self.peak:
-                self.peak = level
+        self._changes.extend(changes)
+        self._peak_from(start)
+
+    def _peak_from(self, start: int) -> None:
+        """The peak again, the levels from `start` on having changed."""
+        blocks, level = self._block_peaks, self.level
+        del blocks[start // _BLOCK:]
+        for b in range(len(blocks) * _BLOCK, len(level), _BLOCK):
+            blocks.append(max(level[b:b + _BLOCK]))
+        self.peak = max(0, *blocks) if blocks else 0
 
 
 class ObjectTracks:
@@ -197,7 +227,19 @@ class ObjectTracks:
         if len(records) < self.done:  # (the store was cleared: read it afresh)
             self.done, self.tracks = 0, {}
         new: dict[str, list[tuple[int, int, float, float]]] = {}
+        tracks = self.tracks
         for op in records[self.done:]:
+            # A queue's put or get, once its track is known, first and in few steps:
+            # most records of a busy run are these (two million for a million items).
+            step = _QUEUE_STEP.get(op.verb)
+            if step is not None:
+                track = tracks.get(op.obj)
+                if track is not None and track.kind == QUEUE:
+                    changes = new.get(op.obj)
+                    if changes is None:
+                        changes = new[op.obj] = []
+                    changes.append((op.t, step, 0, 0))
+                    continue
             kind = _KIND.get(op.item or "" if op.verb == "wait" else op.verb)
             if kind is None:
                 continue
@@ -223,11 +265,16 @@ class ObjectTracks:
         return sorted(self.tracks.values(), key=lambda t: rank.get(t.name, len(rank)))
 
 
+_QUEUE_STEP = {"put": 1, "get": -1}
+# The parts of a change (t, add, set, gain): its time and what it adds.
+_T, _ADD = itemgetter(0), itemgetter(1)  # what a queue's put and get do to its depth
+
+
 def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, float, float] | None:
     """What `op` does to its object's level: (t, add, set, gain), or None — `gain`
     what a value's update meant to add (0 for every other change)."""
-    if track.kind == QUEUE and op.verb in ("put", "get"):
-        return (op.t, 1 if op.verb == "put" else -1, 0, 0)
+    if track.kind == QUEUE and op.verb in _QUEUE_STEP:
+        return (op.t, _QUEUE_STEP[op.verb], 0, 0)
     if track.kind == PIPE and op.verb in ("send", "recv"):
         return (op.t, 1 if op.verb == "send" else -1, 0, 0)
     if track.kind == DICT and op.verb == "store":  # (a key stored again adds nothing)

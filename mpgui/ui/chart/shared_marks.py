@@ -23,6 +23,28 @@ MIN_GAP_PX = 3.0  # the closest two items' lines are drawn, by their gets
 
 
 @dataclass
+class _Link:
+    """The items one lane handed to another, in the order of their gets."""
+
+    # The gets' times, ascending, and the puts' times index for index: a search among
+    # ints is several times cheaper than among tuples, and a frame searches once per
+    # line it draws.
+    times: list[int] = field(default_factory=list)
+    puts: list[int] = field(default_factory=list)
+
+    def add(self, t_get: int, t_put: int) -> None:
+        """Insert an item in order (at the end, nearly always: gets come in time order)."""
+        times = self.times
+        if not times or t_get >= times[-1]:
+            times.append(t_get)
+            self.puts.append(t_put)
+            return
+        at = bisect_right(times, t_get)
+        times.insert(at, t_get)
+        self.puts.insert(at, t_put)
+
+
+@dataclass
 class _Matched:
     """The items matched so far in one store's records."""
 
@@ -31,18 +53,9 @@ class _Matched:
     # Each side waiting for the other: the two children's batches arrive in any order.
     puts: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     gets: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    # (t_get, lane_put, t_put, lane_get), in the order of the gets' times
-    pairs: list[tuple[int, int, int, int]] = field(default_factory=list)
-    # The pairs' t_get alone, index for index: a search among ints is several times
-    # cheaper than among tuples, and a frame searches once per line it draws.
-    times: list[int] = field(default_factory=list)
-
-    def add(self, pair: tuple[int, int, int, int]) -> None:
-        """Insert `pair` in order (at the end, nearly always: gets come in time order)."""
-        pairs = self.pairs
-        at = len(pairs) if not pairs or pair >= pairs[-1] else bisect_right(pairs, pair)
-        pairs.insert(at, pair)
-        self.times.insert(at, pair[0])
+    # The items by (putting lane, getting lane): a frame walks only the links whose two
+    # lanes are shown — a million items between lanes scrolled out of view cost nothing.
+    links: dict[tuple[int, int], _Link] = field(default_factory=dict)
 
 
 # The verbs that hand an item over (True) and those that take it (False): a queue's
@@ -62,31 +75,41 @@ class SharedMarks:
             if len(self._cache) >= 8:  # stores no longer shown: forget them
                 self._cache.clear()
             m = self._cache[id(records)] = _Matched(records)
+        # (names bound once: a finished run of a million items walks two million records)
+        puts, gets, links, kinds = m.puts, m.gets, m.links, _SENDS_AND_TAKES
         for op in records[m.done:]:
-            if op.item is None or op.verb not in _SENDS_AND_TAKES:
+            sends = kinds.get(op.verb)
+            if sends is None or op.item is None:
                 continue
             key = (op.obj, op.item)
-            if _SENDS_AND_TAKES[op.verb]:
-                got = m.gets.pop(key, None)
+            if sends:
+                got = gets.pop(key, None)
                 if got is None:
-                    m.puts[key] = (op.lane, op.t)
-                else:
-                    m.add((got[1], op.lane, op.t, got[0]))
+                    puts[key] = (op.lane, op.t)
+                    continue
+                link_key, t_get, t_put = (op.lane, got[0]), got[1], op.t
             else:
-                put = m.puts.pop(key, None)
+                put = puts.pop(key, None)
                 if put is None:
-                    m.gets[key] = (op.lane, op.t)
-                else:
-                    m.add((op.t, put[0], put[1], op.lane))
+                    gets[key] = (op.lane, op.t)
+                    continue
+                link_key, t_get, t_put = (put[0], op.lane), op.t, put[1]
+            link = links.get(link_key)
+            if link is None:
+                link = links[link_key] = _Link()
+            if link.times and t_get < link.times[-1]:
+                link.add(t_get, t_put)
+            else:  # (add()'s usual case, without the call)
+                link.times.append(t_get)
+                link.puts.append(t_put)
         m.done = len(records)
         return m
 
     def count(self, records: list[SharedOp], cut_ns: int) -> int:
         """Items got by `cut_ns`."""
-        times = self._matched(records).times
-        if not times or times[-1] <= cut_ns:
-            return len(times)
-        return bisect_right(times, cut_ns)
+        return sum(len(link.times) if link.times[-1] <= cut_ns
+                   else bisect_right(link.times, cut_ns)
+                   for link in self._matched(records).links.values())
 
     def connectors(self, store: TraceStore, records: list[SharedOp], rows: Rows,
                    frame: Frame, cut_ns: int, out: MarksLayout) -> None:
@@ -94,10 +117,6 @@ class SharedMarks:
         items got in view, and at most one per MIN_GAP_PX of the gets' times: a
         million items would be lines closer than pixels — the queue's own lane shows
         how many were waiting — and a frame costs the pixels, not the items."""
-        matched = self._matched(records)
-        pairs, times = matched.pairs, matched.times
-        if not pairs:
-            return
         h = frame.row_h
         first, end = frame.visible_rows
         # The plot's time span, from the (linear) map of time to x.
@@ -105,25 +124,31 @@ class SharedMarks:
         if per_ns <= 0:
             return
         t_left = int((frame.plot.x - x0) / per_ns)
-        t_right = int((frame.plot.right - x0) / per_ns)
-        i = bisect_left(times, t_left)
-        stop = bisect_right(times, min(cut_ns, t_right))
-        # Items no denser than one per MIN_GAP_PX on average are all drawn (two gets a
-        # pixel apart may come from puts far apart); only a crowd is thinned.
-        crowd = stop - i > (frame.plot.right - frame.plot.x) / MIN_GAP_PX
-        step_ns = max(1, int(MIN_GAP_PX / per_ns)) if crowd else 0
-        while i < stop:
-            t_get, lane_put, t_put, lane_get = pairs[i]
+        t_right = min(cut_ns, int((frame.plot.right - x0) / per_ns))
+        for (lane_put, lane_get), link in self._matched(records).links.items():
             a, b = int(rows.lane_row[lane_put]), int(rows.lane_row[lane_get])
-            if a >= 0 and b >= 0 and first <= a < end and first <= b < end:
-                y0 = frame.row_top(a) + h * (0.75 if b > a else 0.25)
-                y1 = frame.row_top(b) + h * (0.25 if b > a else 0.75)
-                out.segments.append(Segment(frame.x_of(t_put), y0, frame.x_of(t_get), y1,
+            if a < 0 or b < 0 or not (first <= a < end and first <= b < end):
+                continue
+            times, puts = link.times, link.puts
+            i = bisect_left(times, t_left)
+            stop = bisect_right(times, t_right)
+            if i >= stop:
+                continue
+            y0 = frame.row_top(a) + h * (0.75 if b > a else 0.25)
+            y1 = frame.row_top(b) + h * (0.25 if b > a else 0.75)
+            # Items no denser than one per MIN_GAP_PX on average over the pixels their
+            # gets span are all drawn (two gets a pixel apart may come from puts far
+            # apart); only a crowd is thinned. (The span, not the plot's width: a
+            # layout that measures the labels' room has a plot with no right edge.)
+            span_px = (times[stop - 1] - times[i]) * per_ns
+            step_ns = max(1, int(MIN_GAP_PX / per_ns)) \
+                if stop - i > span_px / MIN_GAP_PX + 1 else 0
+            while i < stop:
+                t_get = times[i]
+                out.segments.append(Segment(frame.x_of(puts[i]), y0, frame.x_of(t_get), y1,
                                             "item"))
                 # The next item MIN_GAP_PX on: a jump, not a walk through a million.
-                i = max(i + 1, bisect_left(times, t_get + step_ns, i + 1, stop))
-            else:
-                i += 1
+                i = bisect_left(times, t_get + step_ns, i + 1, stop) if step_ns else i + 1
 
     def flags(self, store: TraceStore, records: list[SharedOp], cut_ns: int) -> list[_Flag]:
         """None: items are drawn between the processes' lanes, not on the main program's."""
