@@ -11,6 +11,7 @@ chart draws it with the same code.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -41,7 +42,7 @@ def outcome(inst: Instance, speed: float) -> Outcome:
 @dataclass
 class _Proc:
     lane: int
-    todo: list[tuple[str, float]]
+    todo: deque[tuple[str, float]]  # (popped from the left: a producer's 100,000 puts)
     daemon: bool
     var: str = ""
     uses: Mapping[str, str] = field(default_factory=dict)  # role -> shared object
@@ -78,7 +79,7 @@ def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
         phases = list(done.phases)
         if get_backend(backend).own_process:  # (threads' queues have no pipe)
             phases += flush_phases(inst.spec, inst.spec.work().ops)
-        procs[inst.var] = _Proc(lane, phases, inst.spec.daemon, inst.var, inst.spec.uses,
+        procs[inst.var] = _Proc(lane, deque(phases), inst.spec.daemon, inst.var, inst.spec.uses,
                                 done.code)
     workers = store.add_worker_lanes(scenario.workers.resolve(cores)) \
         if get_backend(backend).has_workers else []
@@ -113,7 +114,7 @@ class _Simulation:
         self.waiting = State.GIL if gil else State.PREEMPTED
         self.workers = workers or []
         self.busy: dict[int, _Proc] = {}  # worker lane -> the task it runs
-        self.queue: list[_Proc] = []
+        self.queue: deque[_Proc] = deque()
         self.t = 0.0
         self.shared: SharedState | None = None  # the scenario's shared objects
         self.main = MainProgram(program, {var: p.daemon for var, p in procs.items()}, self,
@@ -206,7 +207,7 @@ class _Simulation:
                 return
             if worker in self.busy:
                 continue
-            p = self.queue.pop(0)
+            p = self.queue.popleft()
             p.queued, p.worker = False, worker
             self.busy[worker] = p
             ln = self.store.lanes[p.lane]
@@ -225,7 +226,7 @@ class _Simulation:
             p.gives_up = self.t + float(within[0]) if within else None
 
     def _next_phase(self, p: _Proc) -> None:
-        p.todo.pop(0)
+        p.todo.popleft()
         self._begin_phase(p)
 
     def _end(self, p: _Proc, code: int) -> None:
