@@ -76,10 +76,12 @@ class ObjectTrack:
     # A value's: what its updates added by t[i], had none been lost (value += k adds k);
     # empty for other kinds (a queue of a million items keeps no list of zeros).
     gained: list[float] = field(default_factory=list)
-    # The changes themselves, in the same order, as taken in: (t, add, set, gain) —
-    # add +1/-1 for a queue, the level set otherwise, and what a value's update meant
-    # to add (kept to merge with changes that arrive late).
-    _changes: list[tuple[int, int, float, float]] = field(default_factory=list)
+    # The changes themselves, index for index (kept to merge with changes that arrive
+    # late): what a change adds (+1/-1 for a queue) when that is all it does, else
+    # (add, set, gain) — the level set, and what a value's update meant to add. (A
+    # queue's million items keep two million small ints, not as many tuples: 16 MB,
+    # not 160.)
+    _steps: list[int | tuple[int, float, float]] = field(default_factory=list)
     updates: int = 0  # a value's read-modify-writes
     # The highest level (a queue's fullest, a value's largest; 0 if none is higher).
     peak: float = 0
@@ -159,8 +161,10 @@ class ObjectTrack:
         fresh = changes
         start = bisect.bisect_right(self.t, changes[0][0]) if self.t else 0
         if start < len(self.t):  # among the changes taken before: merge from there
-            changes = sorted([*self._changes[start:], *changes])
-        del self.t[start:], self.level[start:], self._changes[start:], self.gained[start:]
+            changes = sorted([*((t, *step) if isinstance(step, tuple) else (t, step, 0, 0)
+                                for t, step in zip(self.t[start:], self._steps[start:],
+                                                   strict=True)), *changes])
+        del self.t[start:], self.level[start:], self._steps[start:], self.gained[start:]
         self.changed_from = min(self.changed_from, start)
         value = self.kind == VALUE
         if start == 0 and value:  # the value before the earliest update
@@ -179,18 +183,19 @@ class ObjectTrack:
             next(levels)  # (the level before them)
             self.t.extend(map(_T, changes))
             self.level.extend(levels)
-            self._changes.extend(changes)
+            self._steps.extend(adds)
             self._peak_from(start)
             return
-        t_append, level_append = self.t.append, self.level.append
+        t_append, level_append, step_append = \
+            self.t.append, self.level.append, self._steps.append
         for t, add, put, gain in changes:
             level = level + add if add else put
             t_append(t)
             level_append(level)
+            step_append(add if add and not put and not gain else (add, put, gain))
             if value:  # (only a value's updates mean to add something)
                 gained += gain
                 self.gained.append(gained)
-        self._changes.extend(changes)
         self._peak_from(start)
 
     def _peak_from(self, start: int) -> None:
