@@ -181,3 +181,39 @@ def test_a_streamed_export_that_fails_part_way_leaves_the_old_file(
         assert target.read_bytes() == OLD
     finally:
         store.close()
+
+
+def test_a_run_files_records_are_streamed_and_their_empty_fields_left_out(
+        piece_chars, tmp_path):
+    """A traced queue's records: written a batch at a time, the fields at their default
+    (value, t_read, by) left out, read back the same."""
+    from benchmarks.window import _queue_store
+
+    store = _queue_store(3_000)
+    scenario = load_builtin("producer-consumer")
+    path = tmp_path / "queue.mpgrun"
+    save_run(path, scenario, store, {})
+    unpacked = gzip.decompress(path.read_bytes())
+    assert unpacked == json.dumps(run_to_dict(scenario, store, {}),
+                                  separators=(",", ":")).encode("utf-8")
+    shared = json.loads(unpacked)["shared"]
+    assert shared[:2] == [{"lane": 1, "t": 0, "obj": "Q", "verb": "put", "item": "0"},
+                          {"lane": 2, "t": 500, "obj": "Q", "verb": "get", "item": "0"}]
+    _s, loaded, _meta = load_run(path)
+    assert loaded.records("shared") == store.records("shared")
+
+
+def test_a_run_too_large_to_open_again_is_not_saved(monkeypatch, tmp_path):
+    """A run file is refused when written, not when opened: the old file stays."""
+    from benchmarks.window import _queue_store
+    from mpgui.model.fileformat import ScenarioFileError
+    from mpgui.runtime.output import runfile
+
+    store = _queue_store(3_000)
+    scenario = load_builtin("producer-consumer")
+    path = tmp_path / "queue.mpgrun"
+    path.write_bytes(OLD)
+    monkeypatch.setattr(runfile, "MAX_BYTES", 100_000)  # (the file unpacks to ~260 kB)
+    with pytest.raises(ScenarioFileError, match="too large for a run file"):
+        save_run(path, scenario, store, {})
+    assert path.read_bytes() == OLD and list(tmp_path.iterdir()) == [path]

