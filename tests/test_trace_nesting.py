@@ -125,3 +125,23 @@ def test_overlapping_joins_get_a_calls_track_each():
     assert trace_problems(events) == []
     assert sorted(e["tid"] for e in events if e.get("cat") == "join") == [CALLS_TID,
                                                                          CALLS_TID + (1 << 16)]
+
+
+def test_shared_objects_export_as_flows_instants_and_counters():
+    # The chart's put -> get lines are the trace's flow arrows, from the producer's
+    # track to the consumer's; the queue's depth is a counter; a lock's operations are
+    # instants on the tracks of the processes that did them, its holding a counter.
+    events, _rows = run("producer-consumer")
+    starts = {e["id"]: e for e in events if e.get("cat") == "item" and e["ph"] == "s"}
+    ends = {e["id"]: e for e in events if e.get("cat") == "item" and e["ph"] == "f"}
+    assert len(starts) == 4 and starts.keys() == ends.keys()  # four items, each matched
+    assert all(starts[k]["ts"] <= ends[k]["ts"] and starts[k]["tid"] != ends[k]["tid"]
+               for k in starts)
+    depth = [e["args"]["items"] for e in events if e["ph"] == "C" and e["name"] == "Q (queue)"]
+    assert depth[0] == 0 and depth[-1] == 0 and max(depth) >= 1 and len(depth) == 9
+
+    events, _rows = run("lock-convoy")
+    acquires = [e for e in events if e["ph"] == "i" and e["name"] == "L.acquire"]
+    assert len(acquires) == 6 and len({e["tid"] for e in acquires}) == 3
+    held = [e["args"]["held"] for e in events if e["ph"] == "C" and e["name"] == "L (lock)"]
+    assert held[0] == 0 and held[-1] == 0 and set(held) == {0, 1}

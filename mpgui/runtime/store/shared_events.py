@@ -5,7 +5,7 @@ with the value read, a lock taken or released, and each wait begun.
 
 The waits themselves are BLOCKED spans of the waiting lane; the records name what it
 waited on. Run files keep the records (``shared`` in the file); the CSV export writes
-one row each.
+one row each; the Chrome trace, flow arrows, instants and counters (`shared_chrome`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mpgui.runtime.protocol import Kind
-from mpgui.runtime.store.events import EventKind, register
+from mpgui.runtime.store.events import ChromeTracks, EventKind, register
 from mpgui.runtime.store.schema import NONE, Field
 
 if TYPE_CHECKING:
@@ -90,8 +90,17 @@ def _csv(store: TraceStore, records: list[SharedOp],
                   t1=op.t, text=text)
 
 
+def _chrome(store: TraceStore, records: list[SharedOp],
+            tracks: ChromeTracks) -> Iterator[dict[str, Any]]:
+    # (imported here: the item links and object tracks it reads import this module)
+    from mpgui.runtime.store.shared_chrome import chrome_events
+
+    return chrome_events(store, records, tracks)
+
+
 SHARED = register(EventKind("shared", Kind.SHARED, keep=_keep, record=SharedOp,
-                            fields=FIELDS, file_key="shared", csv=_csv, painter="shared"))
+                            fields=FIELDS, file_key="shared", csv=_csv, chrome=_chrome,
+                            painter="shared"))
 
 
 def waits_on(store: TraceStore) -> bool:

@@ -3,16 +3,15 @@ that item — from the producer's lane at the moment it put the item to the cons
 lane at the moment it got it — so that who fed whom, and how long an item waited in the
 queue, can be read off the chart.
 
-Items are matched by the identity the child gave them (`shared_events.SharedOp.item`),
-incrementally: a repaint walks only the records that arrived since the last one (a
-counter's read-modify-writes are many and are skipped here).
+Items are matched by the identity the child gave them (`item_links`), incrementally: a
+repaint walks only the records that arrived since the last one.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 
+from mpgui.runtime.store.item_links import ItemLinks
 from mpgui.runtime.store.shared_events import SharedOp
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows
@@ -22,94 +21,23 @@ from mpgui.ui.chart.mark_painters import register_painter
 MIN_GAP_PX = 3.0  # the closest two items' lines are drawn, by their gets
 
 
-@dataclass
-class _Link:
-    """The items one lane handed to another, in the order of their gets."""
-
-    # The gets' times, ascending, and the puts' times index for index: a search among
-    # ints is several times cheaper than among tuples, and a frame searches once per
-    # line it draws.
-    times: list[int] = field(default_factory=list)
-    puts: list[int] = field(default_factory=list)
-
-    def add(self, t_get: int, t_put: int) -> None:
-        """Insert an item in order (at the end, nearly always: gets come in time order)."""
-        times = self.times
-        if not times or t_get >= times[-1]:
-            times.append(t_get)
-            self.puts.append(t_put)
-            return
-        at = bisect_right(times, t_get)
-        times.insert(at, t_get)
-        self.puts.insert(at, t_put)
-
-
-@dataclass
-class _Matched:
-    """The items matched so far in one store's records."""
-
-    records: list[SharedOp]  # (kept: an id reused by another list is never taken for it)
-    done: int = 0  # records walked
-    # Each side waiting for the other: the two children's batches arrive in any order.
-    puts: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    gets: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    # The items by (putting lane, getting lane): a frame walks only the links whose two
-    # lanes are shown — a million items between lanes scrolled out of view cost nothing.
-    links: dict[tuple[int, int], _Link] = field(default_factory=dict)
-
-
-# The verbs that hand an item over (True) and those that take it (False): a queue's
-# put() and get(), a pipe's send() and recv().
-_SENDS_AND_TAKES = {"put": True, "send": True, "get": False, "recv": False}
-
-
 class SharedMarks:
     """Paints the items' way through the queues (see the module)."""
 
     def __init__(self) -> None:
-        self._cache: dict[int, _Matched] = {}
+        self._cache: dict[int, ItemLinks] = {}
 
-    def _matched(self, records: list[SharedOp]) -> _Matched:
+    def _matched(self, records: list[SharedOp]) -> ItemLinks:
         m = self._cache.get(id(records))
         if m is None or m.records is not records or m.done > len(records):
             if len(self._cache) >= 8:  # stores no longer shown: forget them
                 self._cache.clear()
-            m = self._cache[id(records)] = _Matched(records)
-        # (names bound once: a finished run of a million items walks two million records)
-        puts, gets, links, kinds = m.puts, m.gets, m.links, _SENDS_AND_TAKES
-        for op in records[m.done:]:
-            sends = kinds.get(op.verb)
-            if sends is None or op.item is None:
-                continue
-            key = (op.obj, op.item)
-            if sends:
-                got = gets.pop(key, None)
-                if got is None:
-                    puts[key] = (op.lane, op.t)
-                    continue
-                link_key, t_get, t_put = (op.lane, got[0]), got[1], op.t
-            else:
-                put = puts.pop(key, None)
-                if put is None:
-                    gets[key] = (op.lane, op.t)
-                    continue
-                link_key, t_get, t_put = (put[0], op.lane), op.t, put[1]
-            link = links.get(link_key)
-            if link is None:
-                link = links[link_key] = _Link()
-            if link.times and t_get < link.times[-1]:
-                link.add(t_get, t_put)
-            else:  # (add()'s usual case, without the call)
-                link.times.append(t_get)
-                link.puts.append(t_put)
-        m.done = len(records)
-        return m
+            m = self._cache[id(records)] = ItemLinks(records)
+        return m.update()
 
     def count(self, records: list[SharedOp], cut_ns: int) -> int:
         """Items got by `cut_ns`."""
-        return sum(len(link.times) if link.times[-1] <= cut_ns
-                   else bisect_right(link.times, cut_ns)
-                   for link in self._matched(records).links.values())
+        return self._matched(records).got_by(cut_ns)
 
     def connectors(self, store: TraceStore, records: list[SharedOp], rows: Rows,
                    frame: Frame, cut_ns: int, out: MarksLayout) -> None:

@@ -1,0 +1,44 @@
+"""Items followed from the put() that handed each over to the get() that received it,
+however the children's batches of records arrive (`runtime.store.item_links`)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mpgui.runtime.store.item_links import ItemLinks
+from mpgui.runtime.store.shared_events import SharedOp
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 400),
+                          st.integers(1, 400)), max_size=40),
+       st.randoms(use_true_random=False))
+def test_every_item_is_matched_once_whatever_order_the_batches_come_in(items, rng):
+    # Item k: put by lane a at t, got by lane b `wait` later (a pipe's send/recv for
+    # odd k); each lane's records in its own time order, the lanes' batches interleaved
+    # at random, an update after each.
+    per_lane: dict[int, list[SharedOp]] = {}
+    for k, (a, b, t, wait) in enumerate(items):
+        give, take = ("send", "recv") if k % 2 else ("put", "get")
+        per_lane.setdefault(a, []).append(SharedOp(a, t * 1000 + k, "Q", give, str(k)))
+        per_lane.setdefault(b, []).append(
+            SharedOp(b, (t + wait) * 1000 + k, "Q", take, str(k)))
+    for ops in per_lane.values():
+        ops.sort(key=lambda op: op.t)
+    records: list[SharedOp] = []
+    links = ItemLinks(records)
+    while any(per_lane.values()):
+        lane = rng.choice([k for k, v in per_lane.items() if v])
+        take_n = rng.randint(1, 3)
+        records.extend(per_lane[lane][:take_n])
+        del per_lane[lane][:take_n]
+        links.update()
+    want = sorted((a, t * 1000 + k, b, (t + wait) * 1000 + k)
+                  for k, (a, b, t, wait) in enumerate(items))
+    assert sorted(links.items()) == want
+    assert not links.puts and not links.gets
+    for link in links.links.values():
+        assert link.times == sorted(link.times)
+    cut = 200_000
+    assert links.got_by(cut) == sum(t_get <= cut for *_x, t_get in want)
