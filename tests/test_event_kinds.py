@@ -152,9 +152,19 @@ def test_a_kind_registered_in_one_place_flows_store_file_export_chart(toy_kind, 
 def test_a_bad_record_in_a_run_file_names_its_field(toy_kind):
     store = toy_run()
     doc = json.loads(json.dumps(run_to_dict(load_builtin("seed"), store, {})))
+    good = json.loads(json.dumps(doc))
     doc["marks"][1]["lane"] = 9
     with pytest.raises(RunFileError, match=r"marks\[1\]\.lane: no such lane"):
         run_from_dict(doc)
+    for wrong, said in [("a record", r"marks\[1\]: expected an object"),
+                        ({"t": 5}, r"marks\[1\]\.lane: missing or of the wrong type"),
+                        ({"lane": True, "t": 5}, r"marks\[1\]\.lane: missing or of the wrong"),
+                        ({"lane": 1, "t": "5"}, r"marks\[1\]\.t: missing or of the wrong")]:
+        doc["marks"][1] = wrong if isinstance(wrong, str) else good["marks"][1] | wrong
+        if isinstance(wrong, dict) and "lane" not in wrong:
+            del doc["marks"][1]["lane"]
+        with pytest.raises(RunFileError, match=said):
+            run_from_dict(doc)
     del doc["marks"]  # a file from before the kind existed: none recorded
     assert run_from_dict(doc)[1].records("mark") == []
 

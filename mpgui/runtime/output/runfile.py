@@ -25,7 +25,7 @@ from mpgui.model.scenario import Scenario
 from mpgui.model.userfile import open_regular
 from mpgui.runtime.output.jsonstream import json_array, utf8_pieces
 from mpgui.runtime.store import events
-from mpgui.runtime.store.schema import NONE, Field, decode, encode, whole_numbers
+from mpgui.runtime.store.schema import NONE, Field, decode, decode_all, encode, whole_numbers
 from mpgui.runtime.store.trace import COLUMNS, Lane, OtherPrograms, TraceStore
 
 FORMAT = 1
@@ -303,11 +303,9 @@ def _records(d: dict[str, Any], kind: events.EventKind, store: TraceStore,
     if not isinstance(items, list):
         raise RunFileError(_("{key}: missing or of the wrong type").format(key=key))
     assert kind.record is not None
-    kept = store.records(kind.name)
-    for i, item in enumerate(items):
-        where = f"{key}[{i}]"
-        kept.append(kind.record(**decode(kind.fields, _dict(item, where), where, n_lanes,
-                                         RunFileError)))
+    make = kind.record
+    store.records(kind.name).extend(
+        make(**values) for values in decode_all(kind.fields, items, key, n_lanes, RunFileError))
 
 
 def _dict(value: object, where: str) -> dict[str, Any]:
