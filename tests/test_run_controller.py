@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 
@@ -42,3 +43,25 @@ def test_a_slow_redraw_does_not_delay_the_next_read_of_the_pipes(qtbot):
     assert len(waits) >= 10
     if not others_took_the_cpus(runner.store):
         assert statistics.median(waits) < POLL_MS / 1000 / 2, waits
+
+
+def test_no_full_collection_walks_the_records_while_a_run_is_live(qtbot):
+    """A live run holds off the collector's full collections (each would walk every
+    record kept so far in one frame); the young generations are collected as ever, and
+    the thresholds are back once the run is over — also when it is stopped."""
+    before = gc.get_threshold()
+    controller = RunController()
+    held: list[tuple[int, int, int]] = []
+    controller.frame.connect(lambda: held.append(gc.get_threshold()))
+    controller.start(make(sleeper("A", n=5, interval=0.01)), speed=1.0,
+                     start_method="forkserver")
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        pass
+    assert held and all(t[:2] == before[:2] and t[2] > 10**8 for t in held)
+    assert gc.get_threshold() == before
+    controller.start(make(sleeper("A", n=100, interval=0.1)), speed=1.0,
+                     start_method="forkserver")
+    assert gc.get_threshold()[2] > 10**8
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        controller.stop()
+    assert gc.get_threshold() == before

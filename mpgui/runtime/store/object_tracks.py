@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import weakref
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -89,6 +89,7 @@ class ObjectTrack:
     # levels from some point on lowers the peak too (a consumer's batch come after the
     # producer's), and only the blocks from there are looked at again.
     _block_peaks: list[float] = field(default_factory=list)
+    _counts_only: bool = True  # every change so far only added to the level (_add_counts)
     first_level: float = 0  # the level before the first change
     depth: dict[int, int] = field(default_factory=dict)  # a lock's: lane -> times taken
     # The first change that differs from what a reader took last (it resets this to
@@ -158,6 +159,12 @@ class ObjectTrack:
     def _add(self, changes: list[tuple[int, int, float, float]]) -> None:
         """Take in (t, add, set, gain) changes; set is used when add is 0."""
         changes.sort()
+        if self._counts_only and self.kind != VALUE:
+            adds = list(map(_ADD, changes))
+            if 0 not in adds:
+                self._add_counts(changes, adds)
+                return
+        self._counts_only = False
         fresh = changes
         start = bisect.bisect_right(self.t, changes[0][0]) if self.t else 0
         if start < len(self.t):  # among the changes taken before: merge from there
@@ -174,18 +181,6 @@ class ObjectTrack:
             self._lowest(fresh)
         level = self.level[-1] if self.level else self.first_level
         gained = self.gained[-1] if self.gained else 0
-        adds = list(map(_ADD, changes))
-        if not value and 0 not in adds:
-            # Counts that only go up and down (a queue's depth, a barrier's arrivals):
-            # one running sum, in C — a finished queue of a million items brings two
-            # million changes at once.
-            levels = accumulate(adds, initial=level)
-            next(levels)  # (the level before them)
-            self.t.extend(map(_T, changes))
-            self.level.extend(levels)
-            self._steps.extend(adds)
-            self._peak_from(start)
-            return
         t_append, level_append, step_append = \
             self.t.append, self.level.append, self._steps.append
         for t, add, put, gain in changes:
@@ -196,6 +191,28 @@ class ObjectTrack:
             if value:  # (only a value's updates mean to add something)
                 gained += gain
                 self.gained.append(gained)
+        self._peak_from(start)
+
+    def _add_counts(self, changes: list[tuple[int, int, float, float]],
+                    adds: list[int]) -> None:
+        """_add for a count that only goes up and down (a queue's depth, a barrier's
+        arrivals...), every change so far an add: merged as (t, add) pairs and summed
+        in C — a finished queue of a million items brings two million changes at once,
+        and a traced queue's consumer lags its producer by many items, so that its gets
+        land among puts taken frames before and each frame sums that whole tail again."""
+        start = bisect.bisect_right(self.t, changes[0][0]) if self.t else 0
+        times: list[int] = list(map(_T, changes))
+        if start < len(self.t):  # among the changes taken before: merge from there
+            merged = sorted(chain(zip(self.t[start:], self._steps[start:], strict=True),
+                                  zip(times, adds, strict=True)))
+            times, adds = list(map(_T, merged)), list(map(_ADD, merged))
+        del self.t[start:], self.level[start:], self._steps[start:]
+        self.changed_from = min(self.changed_from, start)
+        levels = accumulate(adds, initial=self.level[-1] if self.level else self.first_level)
+        next(levels)  # (the level before them)
+        self.t.extend(times)
+        self.level.extend(levels)
+        self._steps.extend(adds)
         self._peak_from(start)
 
     def _peak_from(self, start: int) -> None:
