@@ -144,16 +144,17 @@ def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore
 
 
 def _bounded(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """`pieces`, or ScenarioFileError once they add up to more than a run file may unpack to
-    (`load_run` refuses it): the file is not written at all (`atomic_write`), rather
-    than written and never opened again."""
+    """`pieces`, or ScenarioFileError once they add up to more than a run file may
+    unpack to (`load_run` refuses it): the file is not written at all (`atomic_write`),
+    rather than written and never opened again."""
     total = 0
     for piece in pieces:
         total += len(piece)
         if total > MAX_BYTES:
-            raise ScenarioFileError(_("this run is too large for a run file (more than {most} MB "
-                                "unpacked); export it as CSV or a Chrome trace instead")
-                              .format(most=MAX_BYTES // 1_000_000))
+            raise ScenarioFileError(_(
+                "this run is too large for a run file (more than {most} MB unpacked); "
+                "export it as CSV or a Chrome trace instead").format(
+                    most=MAX_BYTES // 1_000_000))
         yield piece
 
 

@@ -3,8 +3,8 @@ hold, checked when read.
 
 A run file writes a record (a lane, a join, ...) as a JSON object with these fields in
 this order (an optional one at its default left out) and reads it back through the same
-list, so a field is declared once — not
-copied by hand into a writer and a reader that could drift apart.
+list, so a field is declared once — not copied by hand into a writer and a reader that
+could drift apart.
 """
 
 from __future__ import annotations
