@@ -287,9 +287,9 @@ class ObjectTracks:
         return sorted(self.tracks.values(), key=lambda t: rank.get(t.name, len(rank)))
 
 
-_QUEUE_STEP = {"put": 1, "get": -1}
+_QUEUE_STEP = {"put": 1, "get": -1}  # what a queue's put and get do to its depth
 # The parts of a change (t, add, set, gain): its time and what it adds.
-_T, _ADD = itemgetter(0), itemgetter(1)  # what a queue's put and get do to its depth
+_T, _ADD = itemgetter(0), itemgetter(1)
 
 
 def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, float, float] | None:
