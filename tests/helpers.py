@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -220,3 +220,14 @@ def until_a_deadlock(runner) -> None:  # type: ignore[no-untyped-def]
     while runner.deadlock is None and not runner.done:
         runner.wait(0.05)
         runner.poll()
+
+
+def in_batches(per_lane: dict[int, list], rng, most: int) -> Iterator[list]:  # type: ignore[type-arg, no-untyped-def]
+    """Each lane's records (`per_lane`, in its own order) a batch of 1 to `most` at a
+    time, the lanes in random order — as the children's batches reach the window."""
+    pending = {lane: list(ops) for lane, ops in per_lane.items()}
+    while any(pending.values()):
+        lane = rng.choice([k for k, v in pending.items() if v])
+        take = rng.randint(1, most)
+        yield pending[lane][:take]
+        del pending[lane][:take]

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from mpgui.runtime.store.item_links import ItemLinks
 from mpgui.runtime.store.shared_events import SharedOp
+from tests.helpers import in_batches
 
 
 @settings(max_examples=80, deadline=None)
@@ -28,11 +29,8 @@ def test_every_item_is_matched_once_whatever_order_the_batches_come_in(items, rn
         ops.sort(key=lambda op: op.t)
     records: list[SharedOp] = []
     links = ItemLinks(records)
-    while any(per_lane.values()):
-        lane = rng.choice([k for k, v in per_lane.items() if v])
-        take_n = rng.randint(1, 3)
-        records.extend(per_lane[lane][:take_n])
-        del per_lane[lane][:take_n]
+    for batch in in_batches(per_lane, rng, 3):
+        records.extend(batch)
         links.update()
     want = sorted((a, t * 1000 + k, b, (t + wait) * 1000 + k)
                   for k, (a, b, t, wait) in enumerate(items))

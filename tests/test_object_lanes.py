@@ -29,7 +29,7 @@ from mpgui.runtime.store.object_tracks import (
 from mpgui.runtime.store.shared_events import SharedOp
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
-from tests.helpers import until_a_deadlock
+from tests.helpers import in_batches, until_a_deadlock
 
 
 def run(name: str, speed: float = 20.0, **params) -> TraceStore:
@@ -95,12 +95,8 @@ def test_records_arriving_out_of_order_make_the_same_tracks():
         shuffled = TraceStore()
         shuffled.t0 = store.t0
         tracks = ObjectTracks()
-        pending = {lane: list(b) for lane, b in batches.items()}
-        while any(pending.values()):
-            lane = rng.choice([k for k, v in pending.items() if v])
-            take = rng.randint(1, 3)
-            shuffled.records("shared").extend(pending[lane][:take])
-            del pending[lane][:take]
+        for batch in in_batches(batches, rng, 3):
+            shuffled.records("shared").extend(batch)
             tracks.sync(shuffled)
         assert {t.name: (t.t, t.level) for t in tracks.sync(shuffled)} == whole
 
@@ -337,14 +333,10 @@ def test_a_queues_depth_is_the_running_count_of_its_puts_and_gets_in_any_batches
     for ops in per_lane.values():
         ops.sort(key=lambda op: op.t)
     store, tracks = TraceStore(), ObjectTracks()
-    pending = {lane: list(ops) for lane, ops in per_lane.items()}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(object_tracks, "_BLOCK", 4)  # the peak's blocks: several here
-        while any(pending.values()):
-            lane = rng.choice([k for k, v in pending.items() if v])
-            take = rng.randint(1, 4)
-            store.records("shared").extend(pending[lane][:take])
-            del pending[lane][:take]
+        for batch in in_batches(per_lane, rng, 4):
+            store.records("shared").extend(batch)
             tracks.sync(store)
     for track in tracks.sync(store):
         changes = sorted((op.t, 1 if op.verb == "put" else -1)
