@@ -110,3 +110,77 @@ def test_no_start_arrow_crosses_a_label_of_the_main_program(qtbot, window):
             window.setGeometry(0, 0, *screen)
             settle()
             assert problems(window, screen) == [], (late_ms, screen)
+
+
+def _drawn(item, layout, plot: Box, whole: bool):  # type: ignore[no-untyped-def]
+    """`layout`'s lines, dots and arrow heads painted into an image clipped to `plot`,
+    as the view box clips them: by the item, or (`whole`) every line whole, as Qt was
+    left to clip them before."""
+    from PySide6.QtCore import QPointF, QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from mpgui.ui.chart import marks_item
+
+    image = QImage(420, 320, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    p = QPainter(image)
+    p.setClipRect(QRectF(plot.x, plot.y, plot.w, plot.h))
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    if whole:
+        for s in layout.segments:
+            p.setPen(item._pen(s.kind, s.crash))
+            p.drawLine(QPointF(s.x0, s.y0), QPointF(s.x1, s.y1))
+        layout = marks_item.MarksLayout(dots=layout.dots, arrows=layout.arrows)
+        plot = Box(-1e6, -1e6, 2e6, 2e6)
+    item._paint_lines(p, layout, plot)
+    p.end()
+    return image
+
+
+def test_lines_far_outside_the_view_are_cut_without_changing_a_pixel(qapp):
+    """A run of hundreds of processes has start() arrows, exits and joins far below
+    the view: the painter draws only their part in view (dashed ones cut by whole dash
+    periods), which looks the same as the whole lines clipped (at most an edge pixel's
+    shade differs by rounding)."""
+    import random
+
+    from mpgui.ui.chart.labels import MarksLayout, Segment
+    from mpgui.ui.chart.marks_item import MarksItem
+    from mpgui.ui.theme import LIGHT
+
+    rnd = random.Random(7)
+    kinds = ["start", "exit", "join", "join_implicit", "pole_implicit", "terminate",
+             "leader", "item"]
+    item = MarksItem(LIGHT)
+    plot = Box(37.3, 21.6, 351.2, 260.5)
+    for line in (1.0, 1.5, 2.3):
+        item.line = line
+        layout = MarksLayout()
+        for k in range(240):
+            x0, y0 = rnd.uniform(-3000, 3000), rnd.uniform(-3000, 3000)
+            x1 = x0 if k % 3 == 0 else rnd.uniform(-3000, 3000)  # (start arrows: vertical)
+            layout.segments.append(Segment(x0, y0, x1, rnd.uniform(-3000, 3000),
+                                           kinds[k // 10 % len(kinds)], crash=k % 7 == 0))
+            layout.arrows.append((rnd.uniform(-20, 420), rnd.uniform(-20, 320), k % 2 == 0))
+            layout.dots.append((rnd.uniform(-20, 420), rnd.uniform(-20, 320)))
+        cut, whole = _drawn(item, layout, plot, False), _drawn(item, layout, plot, True)
+        worst = max((abs(((cut.pixel(x, y) >> shift) & 255)
+                         - ((whole.pixel(x, y) >> shift) & 255))
+                     for y in range(cut.height()) for x in range(cut.width())
+                     if cut.pixel(x, y) != whole.pixel(x, y) for shift in (0, 8, 16)),
+                    default=0)
+        assert worst <= 8, f"line width x{line}: a pixel differs by {worst} of 255"
+
+
+def test_a_line_is_cut_to_the_box_by_whole_dash_periods():
+    from mpgui.ui.chart.labels import Segment
+
+    box = Box(0, 100, 50, 100)
+    s = Segment(10, 0, 10, 1000, "start")
+    assert s.part_in(box) == (10, 100, 10, 200)  # solid: exactly the box
+    x0, y0, x1, y1 = s.part_in(box, 7.2)  # dashed: from the last period start before it
+    assert (x0, x1, y1) == (10, 10, 200) and 100 - 7.2 < y0 <= 100
+    assert abs(y0 / 7.2 - round(y0 / 7.2)) < 1e-9
+    assert s.part_in(box, None) == (10, 0, 10, 1000)  # (a thin pen's: whole)
+    assert Segment(60, 0, 60, 1000, "start").part_in(box) is None  # wholly outside
+    assert s.crosses(box) and not Segment(0, 0, 50, 0, "exit").crosses(box)

@@ -85,23 +85,46 @@ class Segment:
     label: int = -1  # the label this line leads to, which it may touch
 
     def crosses(self, box: Box) -> bool:
-        """Whether the line passes through the inside of `box` (Liang–Barsky clip)."""
+        """Whether the line passes through the inside of `box`."""
+        return self._within(box) is not None
+
+    def part_in(self, box: Box, period: float | None = 0.0
+                ) -> tuple[float, float, float, float] | None:
+        """The part of the line within `box` as (x0, y0, x1, y1), or None if none. For a
+        dashed line, `period` (px) is its pattern's: the start is cut back by whole
+        periods only, so the dashes fall where they fall on the whole line; None keeps
+        the whole line (only a line wholly outside `box` is None)."""
+        within = self._within(box, closed=True)
+        if within is None:
+            return None
+        t0, t1 = within
+        dx, dy = self.x1 - self.x0, self.y1 - self.y0
+        if period is None:
+            t0, t1 = 0.0, 1.0
+        elif period > 0 and t0 > 0:
+            length = float(np.hypot(dx, dy))
+            t0 = float(np.floor(t0 * length / period)) * period / length
+        return (self.x0 + t0 * dx, self.y0 + t0 * dy, self.x0 + t1 * dx, self.y0 + t1 * dy)
+
+    def _within(self, box: Box, closed: bool = False) -> tuple[float, float] | None:
+        """The line's parameters (t0, t1) where it enters and leaves `box` (Liang–Barsky
+        clip): through its inside only, or touching its edges too when `closed`."""
         dx, dy = self.x1 - self.x0, self.y1 - self.y0
         t0, t1 = 0.0, 1.0
         for p, q in ((-dx, self.x0 - box.x), (dx, box.right - self.x0),
                      (-dy, self.y0 - box.y), (dy, box.bottom - self.y0)):
             if p == 0:
-                if q <= 0:
-                    return False
+                if q < 0 or (q == 0 and not closed):
+                    return None
                 continue
             t = q / p
             if p < 0:
                 t0 = max(t0, t)
             else:
                 t1 = min(t1, t)
-            if t0 >= t1:
-                return False
-        return True
+            if t0 > t1 or (t0 == t1 and not closed):
+                return None
+        return t0, t1
 
 
 @dataclass

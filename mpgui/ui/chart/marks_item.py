@@ -5,7 +5,7 @@ exit with its code. Where they go is `labels.layout_marks`'s business; this draw
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -118,7 +118,7 @@ class MarksItem(CachedItem):
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self._paint_lines(p, layout)
+        self._paint_lines(p, layout, frame.plot)
         self._paint_labels(p, layout, QFontMetricsF(self.font))
         p.restore()
 
@@ -142,22 +142,46 @@ class MarksItem(CachedItem):
             pen.setStyle(Qt.PenStyle.DotLine)
         return pen
 
-    def _paint_lines(self, p: QPainter, layout: MarksLayout) -> None:
+    def _paint_lines(self, p: QPainter, layout: MarksLayout, plot: Box) -> None:
+        """The lines, dots and arrow heads, only as far as they reach into the `plot`
+        (the view box clips the rest): a run of hundreds of processes has lanes far
+        below the view, and its start() arrows, dashed, cost the painter per dash."""
         # A pen is made and set once per run of segments of one kind: a queue's
         # hundreds of put → get lines are one run.
+        reach = 4 + 8 * self.line  # a wide pen's edge or an arrow head beyond the plot
+        box = Box(plot.x - reach, plot.y - reach, plot.w + 2 * reach, plot.h + 2 * reach)
         style: tuple[str, bool] | None = None
+        lines: list[QLineF] = []
+        dashed = False
+        period: float | None = 0.0
         for s in layout.segments:
             if (s.kind, s.crash) != style:
+                _draw_lines(p, lines, dashed)
+                lines.clear()
                 style = (s.kind, s.crash)
-                p.setPen(self._pen(s.kind, s.crash))
-            p.drawLine(QPointF(s.x0, s.y0), QPointF(s.x1, s.y1))
+                pen = self._pen(s.kind, s.crash)
+                p.setPen(pen)
+                dashed = pen.style() != Qt.PenStyle.SolidLine
+                # A dash pattern is in pen widths. Qt draws a pen of 1 px or less its own
+                # way, which clips a line cheaply itself and lays its dashes from where
+                # it clipped (from either end): such a line is drawn whole or not at all.
+                period = None if dashed and pen.widthF() <= 1.0 else \
+                    sum(pen.dashPattern()) * pen.widthF() if dashed else 0.0
+            part = s.part_in(box, period)
+            if part is not None:
+                lines.append(QLineF(*part))
+        _draw_lines(p, lines, dashed)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QBrush(QColor(self.theme.join)))
+        r = 3 * self.line
         for x, y in layout.dots:
-            p.drawEllipse(QPointF(x, y), 3 * self.line, 3 * self.line)
+            if box.x - r <= x <= box.right + r and box.y - r <= y <= box.bottom + r:
+                p.drawEllipse(QPointF(x, y), r, r)
+        size = 7.0 * self.line
         for x, y, red in layout.arrows:
-            color = QColor(self.theme.crash if red else self.theme.main_lane)
-            _arrow_head(p, x, y, 7.0 * self.line, color)
+            if box.x - size <= x <= box.right + size and box.y <= y <= box.bottom + size:
+                color = QColor(self.theme.crash if red else self.theme.main_lane)
+                _arrow_head(p, x, y, size, color)
 
     def _paint_labels(self, p: QPainter, layout: MarksLayout, fm: QFontMetricsF) -> None:
         p.setFont(self.font)
@@ -170,6 +194,17 @@ class MarksItem(CachedItem):
             p.fillRect(QRectF(b.x - 1, b.y, b.w + 2, b.h), backdrop)
             p.setPen(QColor(colors.get(label.role, self.theme.foreground)))
             p.drawText(QPointF(b.x, b.y + fm.ascent()), label.shown)
+
+
+def _draw_lines(p: QPainter, lines: list[QLineF], dashed: bool) -> None:
+    """Draw `lines` with the painter's pen: solid ones in one call, dashed ones each on
+    its own (in one call, Qt would go on with one line's dashes where the last's ended,
+    and a line's dashes would move as others came into view)."""
+    if not dashed:
+        p.drawLines(lines)
+        return
+    for line in lines:
+        p.drawLine(line)
 
 
 def _arrow_head(p: QPainter, x: float, y: float, size: float, color: QColor) -> None:
