@@ -21,7 +21,7 @@ from mpgui.runtime.output.export import write_chrome_trace, write_csv
 from mpgui.runtime.output.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.output.runfile import RunFileError
 from mpgui.runtime.session.record import RunRecord
-from mpgui.ui import dialogs
+from mpgui.ui import busy, dialogs
 from mpgui.ui.accessibility import name_parts
 from mpgui.ui.actions import make_action
 from mpgui.ui.appearance import Appearance
@@ -190,8 +190,11 @@ class RunMenu(QObject):
     def open_run_path(self, path: Path, *, confirmed: bool = False) -> RunRecord | None:
         """Open a run file: its scenario goes into the editor, the run into the history,
         shown. On failure say why and change nothing."""
-        try:
-            record = RunRecord.load(path)
+        try:  # (a large file takes seconds: the window is not frozen meanwhile)
+            record = busy.wait_for(self.window, _("Opening {name}…").format(
+                name=shown(path.name)), lambda: RunRecord.load(path))
+        except busy.Cancelled:
+            return None
         except RunFileError as exc:
             dialogs.show_error(self.window, _("Cannot open run"), str(exc))
             return None

@@ -1,0 +1,137 @@
+"""Slow work the window waits for (`mpgui.ui.busy`): the window goes on handling its
+events, a dialog says what is happening and can give up, quick work shows nothing, and
+an error of the work reaches the window's thread. Opening a large run file uses it."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+
+from mpgui.model.builtins import load_builtin
+from mpgui.runtime.output.runfile import save_run
+from mpgui.runtime.protocol import State
+from mpgui.runtime.store.shared_events import SharedOp
+from mpgui.runtime.store.trace import TraceStore
+from mpgui.ui import busy
+
+WAIT_S = 60  # the most a test waits for its worker (a busy machine is slow)
+
+
+def _dialogs(parent: QWidget) -> list[QProgressDialog]:
+    return [d for d in parent.findChildren(QProgressDialog) if d.isVisible()]
+
+
+def _click_cancel(dialog: QProgressDialog) -> None:
+    button = dialog.findChild(QPushButton)
+    assert button is not None and button.text() == "Cancel"
+    button.click()
+
+
+def test_the_window_handles_its_events_while_the_work_goes_on(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    release = threading.Event()
+    seen: list[int] = []
+
+    def look() -> None:  # runs on the window's thread, while the work waits for it
+        seen.append(len(_dialogs(parent)))
+        release.set()
+
+    QTimer.singleShot(int(busy.QUIET_S * 1000) + 200, look)
+    assert busy.wait_for(parent, "Opening big.mpgrun…",
+                         lambda: release.wait(WAIT_S) and 42) == 42
+    assert seen == [1]  # the dialog was up, and the timer fired during the work
+    assert _dialogs(parent) == []  # and it is gone
+
+
+def test_cancel_gives_up_waiting(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    release = threading.Event()
+    finished = threading.Event()
+
+    def work() -> int:
+        release.wait(WAIT_S)
+        finished.set()
+        return 1
+
+    def cancel() -> None:
+        dialogs = _dialogs(parent)
+        if not dialogs:  # (not up yet: look again)
+            QTimer.singleShot(20, cancel)
+            return
+        _click_cancel(dialogs[0])
+
+    QTimer.singleShot(0, cancel)
+    with pytest.raises(busy.Cancelled):
+        busy.wait_for(parent, "Opening big.mpgrun…", work)
+    assert not finished.is_set()  # given up before the work ended
+    release.set()
+    assert finished.wait(WAIT_S)
+
+
+def test_quick_work_shows_no_dialog_and_errors_reach_the_caller(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    shown: list[int] = []
+    QTimer.singleShot(0, lambda: shown.append(len(_dialogs(parent))))
+    assert busy.wait_for(parent, "…", lambda: "quick") == "quick"
+
+    def fails() -> None:
+        raise ValueError("not a run file")
+
+    with pytest.raises(ValueError, match="not a run file"):
+        busy.wait_for(parent, "…", fails)
+    qtbot.wait(10)
+    assert shown in ([], [0])  # (no dialog, whether or not the timer fired yet)
+    assert _dialogs(parent) == []
+
+
+def _queue_run(items: int) -> TraceStore:
+    """A finished run in which a producer put `items` items on a queue and a consumer
+    got each a moment later (a large run file, quickly made)."""
+    store = TraceStore()
+    main = store.add_lane("main", "main program", "main")
+    producer = store.add_lane("P", "producer", "process")
+    consumer = store.add_lane("C", "consumer", "process")
+    store.begin(0, main)
+    records = store.records("shared")
+    for k in range(items):
+        records.append(SharedOp(producer, k * 1000, "Q", "put", str(k)))
+        records.append(SharedOp(consumer, k * 1000 + 500, "Q", "get", str(k)))
+    for lane in (producer, consumer):
+        store.set_state(lane, 0, State.RUNNING, 0)
+    store.finish(items * 1000 + 5000)
+    return store
+
+
+def test_opening_a_large_run_file_can_be_given_up_and_changes_nothing(qtbot, window,
+                                                                     tmp_path, monkeypatch):
+    path = tmp_path / "big.mpgrun"
+    save_run(path, load_builtin("producer-consumer"), _queue_run(100_000), {})
+    monkeypatch.setattr(busy, "QUIET_S", 0.0)  # the dialog at once: cancel before it loads
+    before = (window.doc.scenario, window.view.current, len(window.view.history.runs))
+    texts: list[str] = []
+
+    def cancel() -> None:
+        dialogs = _dialogs(window)
+        if not dialogs:
+            QTimer.singleShot(10, cancel)
+            return
+        texts.append(dialogs[0].labelText())
+        _click_cancel(dialogs[0])
+
+    QTimer.singleShot(0, cancel)
+    assert window.runs.open_run_path(path, confirmed=True) is None
+    assert texts == ["Opening big.mpgrun…"]
+    assert (window.doc.scenario, window.view.current,
+            len(window.view.history.runs)) == before
+    # Opened again, to the end: the run is shown.
+    record = window.runs.open_run_path(path, confirmed=True)
+    assert record is not None and window.view.current is record
+    assert len(record.store.records("shared")) == 200_000
