@@ -43,7 +43,7 @@ def test_the_window_handles_its_events_while_the_work_goes_on(qtbot):
 
     QTimer.singleShot(int(busy.QUIET_S * 1000) + 200, look)
     assert busy.wait_for(parent, "Opening big.mpgrun…",
-                         lambda: release.wait(WAIT_S) and 42) == 42
+                         lambda _stop: release.wait(WAIT_S) and 42) == 42
     assert seen == [1]  # the dialog was up, and the timer fired during the work
     assert _dialogs(parent) == []  # and it is gone
 
@@ -55,7 +55,7 @@ def test_cancel_gives_up_waiting(qtbot):
     release = threading.Event()
     finished = threading.Event()
 
-    def work() -> int:
+    def work(_stop: threading.Event) -> int:  # (a read: never looks at stop)
         release.wait(WAIT_S)
         finished.set()
         return 1
@@ -80,9 +80,9 @@ def test_quick_work_shows_no_dialog_and_errors_reach_the_caller(qtbot):
     qtbot.addWidget(parent)
     shown: list[int] = []
     QTimer.singleShot(0, lambda: shown.append(len(_dialogs(parent))))
-    assert busy.wait_for(parent, "…", lambda: "quick") == "quick"
+    assert busy.wait_for(parent, "…", lambda _stop: "quick") == "quick"
 
-    def fails() -> None:
+    def fails(_stop: threading.Event) -> None:
         raise ValueError("not a run file")
 
     with pytest.raises(ValueError, match="not a run file"):
@@ -135,3 +135,49 @@ def test_opening_a_large_run_file_can_be_given_up_and_changes_nothing(qtbot, win
     record = window.runs.open_run_path(path, confirmed=True)
     assert record is not None and window.view.current is record
     assert len(record.store.records("shared")) == 200_000
+
+
+def _cancel_when_shown(window, texts: list[str]) -> None:
+    dialogs = _dialogs(window)
+    if not dialogs:
+        QTimer.singleShot(10, lambda: _cancel_when_shown(window, texts))
+        return
+    texts.append(dialogs[0].labelText())
+    _click_cancel(dialogs[0])
+
+
+@pytest.mark.parametrize("what", ["save", "json", "csv"])
+def test_a_save_or_export_given_up_leaves_the_old_file(qtbot, window, tmp_path, monkeypatch,
+                                                       what):
+    """Cancel stops the write at its next piece: the file that was there is unchanged
+    and nothing is left beside it. Not given up, the same write completes."""
+    from mpgui.runtime.output.runfile import load_run
+    from mpgui.runtime.session.record import RunRecord
+
+    record = RunRecord(load_builtin("producer-consumer"), _queue_run(100_000),
+                       name="producer-consumer", speed=1.0, start_method="spawn", cores=2)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / {"save": "big.mpgrun", "json": "big.json", "csv": "big.csv"}[what]
+    path.write_text("the old file\n")
+    monkeypatch.setattr(busy, "QUIET_S", 0.0)
+
+    def write() -> bool:
+        if what == "save":
+            return window.runs.save_run_to(record, path)
+        window.view.show(record)
+        return window.runs.export_to(what, path)
+
+    texts: list[str] = []
+    QTimer.singleShot(0, lambda: _cancel_when_shown(window, texts))
+    assert write() is False
+    assert texts == [("Saving {name}…" if what == "save" else "Exporting {name}…").format(
+        name=path.name)]
+    assert path.read_text() == "the old file\n"
+    assert [p.name for p in folder.iterdir()] == [path.name]
+    assert write() is True  # (the dialog shows, and goes when done)
+    assert _dialogs(window) == []
+    if what == "save":
+        assert len(load_run(path)[1].records("shared")) == 200_000
+    else:
+        assert path.stat().st_size > 1_000_000

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import threading
 import tomllib
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -433,7 +434,13 @@ class WriteError(ScenarioFileError):
         return cls(errors[0].first, more=sum(1 + e.more for e in errors) - 1)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
+class WriteCancelled(Exception):
+    """Writing was given up (`atomic_write`'s `stop` was set): the old file, if any, is
+    unchanged and nothing was left behind."""
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes],
+                 stop: threading.Event | None = None) -> None:
     """Replace the file `path` with `data` (bytes, or an iterable of byte chunks), all or
     nothing — the one way mpgui writes a file. Raises WriteError naming the problem.
 
@@ -445,6 +452,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
     symbolic link is followed: its target is replaced, the link stays. A target that is
     not a regular file (``/dev/null``, ``/dev/stdout``, a pipe) cannot be replaced by a
     rename: it is written in place, as a shell redirection would.
+
+    Once `stop` is set (by another thread), the next chunk raises WriteCancelled.
     """
     shown_path = shown(path)
     target = Path(path)
@@ -475,6 +484,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
                 fd = -1  # the file object closes it now
                 for chunk in ([data] if isinstance(data, bytes | bytearray | memoryview)
                               else data):
+                    if stop is not None and stop.is_set():
+                        raise WriteCancelled
                     f.write(chunk)
                 f.flush()
                 os.fsync(f.fileno())

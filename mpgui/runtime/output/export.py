@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -224,10 +225,11 @@ def _trace_events(store: TraceStore, parent_pid: int | None) -> Iterator[dict[st
     yield from _others_counters(store)
 
 
-def write_chrome_trace(store: TraceStore, path: str | os.PathLike[str]) -> None:
+def write_chrome_trace(store: TraceStore, path: str | os.PathLike[str],
+                       stop: threading.Event | None = None) -> None:
     """Write the Chrome trace JSON to `path` (atomically, a piece at a time). Raises
-    WriteError."""
-    atomic_write(path, chrome_trace_pieces(store))
+    WriteError (`stop`: see `atomic_write`)."""
+    atomic_write(path, chrome_trace_pieces(store), stop)
 
 
 CSV_COLUMNS = ("record", "lane", "process", "name", "pid", "tid", "state", "core", "start_s",
@@ -298,6 +300,8 @@ def _csv_rows(store: TraceStore) -> Iterator[tuple[object, ...]]:
                    f"{f:.3f}")
 
 
-def write_csv(store: TraceStore, path: str | os.PathLike[str]) -> None:
-    """Write the CSV to `path` (atomically, a piece at a time). Raises WriteError."""
-    atomic_write(path, csv_pieces(store))
+def write_csv(store: TraceStore, path: str | os.PathLike[str],
+              stop: threading.Event | None = None) -> None:
+    """Write the CSV to `path` (atomically, a piece at a time). Raises WriteError
+    (`stop`: see `atomic_write`)."""
+    atomic_write(path, csv_pieces(store), stop)

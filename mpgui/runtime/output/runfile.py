@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import threading
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -129,18 +130,20 @@ def _gzipped(pieces: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def save_run(path: str | os.PathLike[str], scenario: Scenario, store: TraceStore,
-             meta: dict[str, Any]) -> None:
+             meta: dict[str, Any], stop: threading.Event | None = None) -> None:
     """Write a run file atomically, a piece at a time (the text and columns of a large
     run are not gathered whole). Raises ScenarioFileError (whose message names the
     problem) if it cannot be written, or if the run is too large for a run file to be
-    read back (checked before its text is read: a flood's text may be on disk)."""
+    read back (checked before its text is read: a flood's text may be on disk); `stop`:
+    see `atomic_write`."""
     least = store.text_bytes + 2 * store.n_lines  # each line's text: at least "",
     if least > MAX_BYTES:
         raise ScenarioFileError(_("this run printed {mb:,.0f} MB of text, more than a run "
                                   "file holds ({most} MB); export it as CSV or a Chrome "
                                   "trace instead").format(mb=least / 1e6,
                                                           most=MAX_BYTES // 1_000_000))
-    atomic_write(Path(path), _gzipped(_bounded(utf8_pieces(_run_json(scenario, store, meta)))))
+    atomic_write(Path(path), _gzipped(_bounded(utf8_pieces(_run_json(scenario, store, meta)))),
+                 stop)
 
 
 def _bounded(pieces: Iterable[bytes]) -> Iterator[bytes]:

@@ -4,6 +4,7 @@ look at again, replay, compare, save as a run file (.mpgrun) and open again."""
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,9 +94,9 @@ class RunRecord:
                 "cores": self.cores, "stopped": self.stopped, "recorded": self.recorded,
                 "mpgui": __version__}
 
-    def save(self, path: Path) -> None:
-        """Write a run file. Raises ScenarioFileError."""
-        save_run(path, self.scenario, self.store, self.meta())
+    def save(self, path: Path, stop: threading.Event | None = None) -> None:
+        """Write a run file. Raises ScenarioFileError (`stop`: see `atomic_write`)."""
+        save_run(path, self.scenario, self.store, self.meta(), stop)
 
     @classmethod
     def load(cls, path: Path) -> RunRecord:

@@ -6,6 +6,8 @@ scripts) use the same code without a dialog."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -172,7 +174,10 @@ class RunMenu(QObject):
     def save_run_to(self, record: RunRecord, path: Path) -> bool:
         """Save `record` to `path`; on failure say why. True if saved."""
         try:
-            record.save(path)
+            self._write(record, _("Saving {name}…"), path,
+                        lambda stop: record.save(path, stop))
+        except busy.Cancelled:
+            return False
         except ScenarioFileError as exc:
             dialogs.show_error(self.window, _("Cannot save run"), str(exc))
             return False
@@ -192,7 +197,7 @@ class RunMenu(QObject):
         shown. On failure say why and change nothing."""
         try:  # (a large file takes seconds: the window is not frozen meanwhile)
             record = busy.wait_for(self.window, _("Opening {name}…").format(
-                name=shown(path.name)), lambda: RunRecord.load(path))
+                name=shown(path.name)), lambda _stop: RunRecord.load(path))
         except busy.Cancelled:
             return None
         except RunFileError as exc:
@@ -226,12 +231,16 @@ class RunMenu(QObject):
             if kind in ("json", "csv"):
                 if record is None:
                     return False
-                (write_chrome_trace if kind == "json" else write_csv)(record.store, path)
+                write = write_chrome_trace if kind == "json" else write_csv
+                self._write(record, _("Exporting {name}…"), path,
+                            lambda stop: write(record.store, path, stop))
             else:
                 from mpgui.ui.run.export_image import export_run  # (when first used)
 
                 export_run(record, chart.plan, theme=self.appearance.theme,
                            **{kind: path})
+        except busy.Cancelled:
+            return False
         except WriteError as exc:  # (it names the file and the reason)
             dialogs.show_error(self.window, _("Cannot export"), _(
                 "{error}\n\nA file that was there before is unchanged.").format(error=exc))
@@ -243,6 +252,17 @@ class RunMenu(QObject):
         self.window.statusBar().showMessage(  # type: ignore[attr-defined]
             _("Exported {path}").format(path=shown(path)), 8000)
         return True
+
+    def _write(self, record: RunRecord, text: str, path: Path,
+               write: Callable[[threading.Event], None]) -> None:
+        """Write a file of `record`: a finished run's on a worker thread, with a dialog
+        that can give up after a moment (a run file or trace of millions of records
+        takes seconds); a live run's here (its store changes at every tick). Raises
+        busy.Cancelled if given up: the old file is unchanged."""
+        if record.store.t_end is None:
+            write(threading.Event())
+            return
+        busy.wait_for(self.window, text.format(name=shown(path.name)), write, writes=True)
 
     def _ask_save(self, title: str, name: str, file_filter: str, suffix: str) -> Path | None:
         path, _filter = QFileDialog.getSaveFileName(self.window, title,
