@@ -30,6 +30,16 @@ def _click_cancel(dialog: QProgressDialog) -> None:
     button.click()
 
 
+def _cancel_when_shown(parent: QWidget, texts: list[str]) -> None:
+    """Click the busy dialog's Cancel once it is up (noting what it says)."""
+    dialogs = _dialogs(parent)
+    if not dialogs:
+        QTimer.singleShot(10, lambda: _cancel_when_shown(parent, texts))
+        return
+    texts.append(dialogs[0].labelText())
+    _click_cancel(dialogs[0])
+
+
 def test_the_window_handles_its_events_while_the_work_goes_on(qtbot):
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -60,16 +70,11 @@ def test_cancel_gives_up_waiting(qtbot):
         finished.set()
         return 1
 
-    def cancel() -> None:
-        dialogs = _dialogs(parent)
-        if not dialogs:  # (not up yet: look again)
-            QTimer.singleShot(20, cancel)
-            return
-        _click_cancel(dialogs[0])
-
-    QTimer.singleShot(0, cancel)
+    texts: list[str] = []
+    QTimer.singleShot(0, lambda: _cancel_when_shown(parent, texts))
     with pytest.raises(busy.Cancelled):
         busy.wait_for(parent, "Opening big.mpgrun…", work)
+    assert texts == ["Opening big.mpgrun…"]
     assert not finished.is_set()  # given up before the work ended
     release.set()
     assert finished.wait(WAIT_S)
@@ -117,16 +122,7 @@ def test_opening_a_large_run_file_can_be_given_up_and_changes_nothing(qtbot, win
     monkeypatch.setattr(busy, "QUIET_S", 0.0)  # the dialog at once: cancel before it loads
     before = (window.doc.scenario, window.view.current, len(window.view.history.runs))
     texts: list[str] = []
-
-    def cancel() -> None:
-        dialogs = _dialogs(window)
-        if not dialogs:
-            QTimer.singleShot(10, cancel)
-            return
-        texts.append(dialogs[0].labelText())
-        _click_cancel(dialogs[0])
-
-    QTimer.singleShot(0, cancel)
+    QTimer.singleShot(0, lambda: _cancel_when_shown(window, texts))
     assert window.runs.open_run_path(path, confirmed=True) is None
     assert texts == ["Opening big.mpgrun…"]
     assert (window.doc.scenario, window.view.current,
@@ -135,15 +131,6 @@ def test_opening_a_large_run_file_can_be_given_up_and_changes_nothing(qtbot, win
     record = window.runs.open_run_path(path, confirmed=True)
     assert record is not None and window.view.current is record
     assert len(record.store.records("shared")) == 200_000
-
-
-def _cancel_when_shown(window, texts: list[str]) -> None:
-    dialogs = _dialogs(window)
-    if not dialogs:
-        QTimer.singleShot(10, lambda: _cancel_when_shown(window, texts))
-        return
-    texts.append(dialogs[0].labelText())
-    _click_cancel(dialogs[0])
 
 
 @pytest.mark.parametrize("what", ["save", "json", "csv"])
