@@ -168,3 +168,17 @@ def test_a_save_or_export_given_up_leaves_the_old_file(qtbot, window, tmp_path, 
         assert len(load_run(path)[1].records("shared")) == 200_000
     else:
         assert path.stat().st_size > 1_000_000
+
+
+def test_the_window_shows_an_opened_run_from_what_the_worker_read(qtbot, window, tmp_path):
+    """Its objects' tracks and matched items were made on the worker thread and taken
+    by the chart, not made again on the window's."""
+    from mpgui.runtime.store import item_links, object_tracks
+
+    path = tmp_path / "queue.mpgrun"
+    save_run(path, load_builtin("producer-consumer"), _queue_run(2_000), {})
+    record = window.runs.open_run_path(path, confirmed=True)
+    assert record is not None
+    qtbot.waitUntil(lambda: window.chart.object_tracks.store is record.store)
+    assert record.store not in object_tracks._prepared
+    assert record.store not in item_links._prepared

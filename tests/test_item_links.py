@@ -40,3 +40,29 @@ def test_every_item_is_matched_once_whatever_order_the_batches_come_in(items, rn
         assert link.times == sorted(link.times)
     cut = 200_000
     assert links.got_by(cut) == sum(t_get <= cut for *_x, t_get in want)
+
+
+def test_a_run_read_ahead_is_taken_once_by_the_first_reader():
+    """A run file's worker thread matches its items and reads its objects' tracks
+    (`prepare`); the window's first reader takes that work instead of doing it again,
+    and only the first: another reader starts afresh, with the same result."""
+    from mpgui.runtime.store import item_links, object_tracks
+    from mpgui.runtime.store.object_tracks import ObjectTracks
+    from tests.test_busy import _queue_run
+
+    store = _queue_run(1_000)
+    records = store.records("shared")
+    item_links.prepare(store)
+    object_tracks.prepare(store)
+    ahead = item_links.links_for(records)
+    assert ahead.done == len(records) and ahead.got_by(2**62) == 1_000
+    again = item_links.links_for(records)
+    assert again is not ahead and again.done == 0
+    assert again.update().got_by(2**62) == 1_000
+    reader = ObjectTracks()
+    tracks = reader.sync(store)
+    assert reader.done == len(records) and [t.name for t in tracks] == ["Q"]
+    other = ObjectTracks()
+    assert other.done == 0 and [(t.name, t.level, t.t) for t in other.sync(store)] == \
+        [(t.name, t.level, t.t) for t in tracks]
+    assert store not in item_links._prepared and store not in object_tracks._prepared

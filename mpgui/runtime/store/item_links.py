@@ -9,11 +9,16 @@ The records arrive a child's batch at a time, so either side of an item may come
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mpgui.runtime.store.shared_events import SharedOp
+
+TYPE_CHECKING = False  # (typing's costs an import at start-up)
+if TYPE_CHECKING:
+    from mpgui.runtime.store.trace import TraceStore
 
 # The verbs that hand an item over (True) and those that take it (False): a queue's
 # put() and get(), a pipe's send() and recv().
@@ -99,3 +104,24 @@ class ItemLinks:
         for (lane_put, lane_get), link in self.links.items():
             for t_put, t_get in zip(link.puts, link.times, strict=True):
                 yield lane_put, t_put, lane_get, t_get
+
+
+# Items matched ahead of time, by the store, while it lives (`prepare`).
+_prepared: weakref.WeakKeyDictionary[TraceStore, ItemLinks] = weakref.WeakKeyDictionary()
+
+
+def prepare(store: TraceStore) -> None:
+    """Match `store`'s items now — on the thread that read a run file, so that the
+    window that shows it does not (a million items take ~0.5 s): the first
+    `links_for` of its records takes them."""
+    _prepared[store] = ItemLinks(store.records("shared")).update()
+
+
+def links_for(records: list[SharedOp]) -> ItemLinks:
+    """An ItemLinks of `records`: the one `prepare` made of them, if any (once), else a
+    new one."""
+    for store, links in list(_prepared.items()):
+        if links.records is records:
+            del _prepared[store]
+            return links
+    return ItemLinks(records)

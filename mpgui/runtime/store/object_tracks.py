@@ -224,6 +224,20 @@ class ObjectTrack:
         self.peak = max(0, *blocks) if blocks else 0
 
 
+# Tracks read ahead of time, by the store, while it lives (`prepare`).
+_prepared: weakref.WeakKeyDictionary[TraceStore, tuple[int, dict[str, ObjectTrack]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def prepare(store: TraceStore) -> None:
+    """Read `store`'s shared-object records now — on the thread that read a run file,
+    so that the window that shows it does not (a million items take ~0.5 s): the first
+    `ObjectTracks.sync` of that store takes what was read."""
+    tracks = ObjectTracks()
+    tracks.sync(store)
+    _prepared[store] = (tracks.done, tracks.tracks)
+
+
 class ObjectTracks:
     """The tracks of one store's shared objects, kept up to date by `sync`."""
 
@@ -245,7 +259,9 @@ class ObjectTracks:
             if self.store is not None:
                 self._kept[self.store] = (self.done, self.tracks)
             self.store = store
-            self.done, self.tracks = self._kept.pop(store, (0, {}))
+            # What this reader kept of it, else what was read ahead (`prepare`).
+            ahead = self._kept if store in self._kept else _prepared
+            self.done, self.tracks = ahead.pop(store) if store in ahead else (0, {})
         if len(records) < self.done:  # (the store was cleared: read it afresh)
             self.done, self.tracks = 0, {}
         new: dict[str, list[tuple[int, int, float, float]]] = {}

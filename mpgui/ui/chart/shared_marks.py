@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from mpgui.runtime.store.item_links import ItemLinks
+from mpgui.runtime.store.item_links import ItemLinks, links_for
 from mpgui.runtime.store.shared_events import SharedOp
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import Rows
@@ -32,7 +32,7 @@ class SharedMarks:
         if m is None or m.records is not records or m.done > len(records):
             if len(self._cache) >= 8:  # stores no longer shown: forget them
                 self._cache.clear()
-            m = self._cache[id(records)] = ItemLinks(records)
+            m = self._cache[id(records)] = links_for(records)
         return m.update()
 
     def count(self, records: list[SharedOp], cut_ns: int) -> int:

@@ -23,6 +23,7 @@ from mpgui.runtime.output.export import write_chrome_trace, write_csv
 from mpgui.runtime.output.runfile import SUFFIX as RUN_SUFFIX
 from mpgui.runtime.output.runfile import RunFileError
 from mpgui.runtime.session.record import RunRecord
+from mpgui.runtime.store import item_links, object_tracks
 from mpgui.ui import busy, dialogs
 from mpgui.ui.accessibility import name_parts
 from mpgui.ui.actions import make_action
@@ -197,7 +198,7 @@ class RunMenu(QObject):
         shown. On failure say why and change nothing."""
         try:  # (a large file takes seconds: the window is not frozen meanwhile)
             record = busy.wait_for(self.window, _("Opening {name}…").format(
-                name=shown(path.name)), lambda _stop: RunRecord.load(path))
+                name=shown(path.name)), lambda _stop: _loaded(path))
         except busy.Cancelled:
             return None
         except RunFileError as exc:
@@ -272,6 +273,16 @@ class RunMenu(QObject):
             return None
         target = Path(path)
         return target if target.suffix else target.with_suffix(suffix)
+
+
+def _loaded(path: Path) -> RunRecord:
+    """A run file read, with what the chart derives from its shared objects' records
+    read too (their tracks, items matched): on the worker thread, so that a million
+    items do not freeze the window when it first shows them."""
+    record = RunRecord.load(path)
+    object_tracks.prepare(record.store)
+    item_links.prepare(record.store)
+    return record
 
 
 def _builtin_or_none(name: str):  # type: ignore[no-untyped-def]
