@@ -97,6 +97,34 @@ def test_quick_work_shows_no_dialog_and_errors_reach_the_caller(qtbot):
     assert _dialogs(parent) == []
 
 
+def test_a_write_given_up_stops_at_its_next_piece_and_leaves_the_old_file(qtbot, tmp_path):
+    """However long a write would go on, Cancel stops it: `atomic_write` raises at the
+    next piece once `stop` is set, removes its temporary file, and the old file stays."""
+    from mpgui.model.fileformat import atomic_write
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    path = tmp_path / "trace.json"
+    path.write_text("the old file\n")
+    pieces: list[int] = []
+
+    def endless():  # type: ignore[no-untyped-def]
+        for k in range(1_000_000):  # (~1,000 s: never done before Cancel)
+            threading.Event().wait(0.001)
+            pieces.append(k)
+            yield b"x" * 1000
+
+    texts: list[str] = []
+    QTimer.singleShot(0, lambda: _cancel_when_shown(parent, texts))
+    with pytest.raises(busy.Cancelled):
+        busy.wait_for(parent, "Exporting trace.json…",
+                      lambda stop: atomic_write(path, endless(), stop), writes=True)
+    assert texts == ["Exporting trace.json…"] and pieces  # it had begun
+    assert path.read_text() == "the old file\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["trace.json"]
+
+
 def _queue_run(items: int) -> TraceStore:
     """A finished run in which a producer put `items` items on a queue and a consumer
     got each a moment later (a large run file, quickly made)."""
@@ -118,8 +146,9 @@ def _queue_run(items: int) -> TraceStore:
 def test_opening_a_large_run_file_can_be_given_up_and_changes_nothing(qtbot, window,
                                                                      tmp_path, monkeypatch):
     path = tmp_path / "big.mpgrun"
-    save_run(path, load_builtin("producer-consumer"), _queue_run(100_000), {})
-    monkeypatch.setattr(busy, "QUIET_S", 0.0)  # the dialog at once: cancel before it loads
+    # (300,000 items read for two seconds or more: Cancel comes while they are read)
+    save_run(path, load_builtin("producer-consumer"), _queue_run(300_000), {})
+    monkeypatch.setattr(busy, "QUIET_S", 0.0)  # the dialog at once
     before = (window.doc.scenario, window.view.current, len(window.view.history.runs))
     texts: list[str] = []
     QTimer.singleShot(0, lambda: _cancel_when_shown(window, texts))
@@ -130,7 +159,7 @@ def test_opening_a_large_run_file_can_be_given_up_and_changes_nothing(qtbot, win
     # Opened again, to the end: the run is shown.
     record = window.runs.open_run_path(path, confirmed=True)
     assert record is not None and window.view.current is record
-    assert len(record.store.records("shared")) == 200_000
+    assert len(record.store.records("shared")) == 600_000
 
 
 @pytest.mark.parametrize("what", ["save", "json", "csv"])
@@ -141,7 +170,9 @@ def test_a_save_or_export_given_up_leaves_the_old_file(qtbot, window, tmp_path, 
     from mpgui.runtime.output.runfile import load_run
     from mpgui.runtime.session.record import RunRecord
 
-    record = RunRecord(load_builtin("producer-consumer"), _queue_run(100_000),
+    # (300,000 items: each write takes a second or more, so Cancel, clicked as soon as
+    # the dialog is up, comes while it is going on)
+    record = RunRecord(load_builtin("producer-consumer"), _queue_run(300_000),
                        name="producer-consumer", speed=1.0, start_method="spawn", cores=2)
     folder = tmp_path / "out"
     folder.mkdir()
@@ -165,7 +196,7 @@ def test_a_save_or_export_given_up_leaves_the_old_file(qtbot, window, tmp_path, 
     assert write() is True  # (the dialog shows, and goes when done)
     assert _dialogs(window) == []
     if what == "save":
-        assert len(load_run(path)[1].records("shared")) == 200_000
+        assert len(load_run(path)[1].records("shared")) == 600_000
     else:
         assert path.stat().st_size > 1_000_000
 

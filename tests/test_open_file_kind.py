@@ -90,6 +90,27 @@ def test_mpgui_runfile_opens_the_run_even_without_its_suffix(qtbot, window, said
     assert window.view.current.source == renamed and not said[0]
 
 
+def test_a_file_given_at_start_up_is_opened_once_the_window_is_on_screen(qtbot, window,
+                                                                      tmp_path):
+    """A large run file reads for seconds: the window is painted first, not left black
+    behind the reading."""
+    run_to_end(qtbot, window)
+    path = tmp_path / "demo.mpgrun"
+    assert window.runs.save_run_to(window.view.current, path)
+    w = open_app_window(qtbot, path)
+    exposed: list[bool] = []
+    open_file = w.open_file
+
+    def noted(p):  # type: ignore[no-untyped-def]
+        handle = w.windowHandle()
+        exposed.append(handle is not None and handle.isExposed())
+        return open_file(p)
+
+    w.open_file = noted  # (before the event loop runs the start-up's timers)
+    qtbot.waitUntil(lambda: w.view.current is not None, timeout=10_000)
+    assert exposed == [True]
+
+
 def test_mpgui_with_a_script_that_is_a_fifo_is_one_error_line(tmp_path):
     """`mpgui x.py` checks the file before any window: a named pipe would hang Python."""
     import subprocess

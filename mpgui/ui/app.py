@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -60,8 +61,8 @@ def open_window(scenario: str | None, *, run: bool = False, speed: float | None 
 
     def when_up() -> None:
         window.offer_recovery()
-        if open_file is not None:
-            window.open_file(open_file)
+        if open_file is not None:  # (a large run file reads for seconds: seen, not black)
+            _OnceOnScreen(window, lambda: window.open_file(open_file))
         elif not run:
             window.help_actions.first_run()
 
@@ -70,6 +71,37 @@ def open_window(scenario: str | None, *, run: bool = False, speed: float | None 
     if run:
         QTimer.singleShot(0, window.run)
     return window
+
+
+class _OnceOnScreen(QObject):
+    """Calls `then` once, after the window is first shown on the screen (its expose
+    event paints it), or after EXPOSE_WAIT_MS if that never comes."""
+
+    EXPOSE_WAIT_MS = 1000
+
+    def __init__(self, window: MainWindow, then: Callable[[], object]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], object] | None = then
+        self._handle = window.windowHandle()
+        if self._handle is None or self._handle.isExposed():
+            QTimer.singleShot(0, self._call)
+            return
+        self._handle.installEventFilter(self)
+        QTimer.singleShot(self.EXPOSE_WAIT_MS, self._call)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.Expose and self._handle is not None and \
+                self._handle.isExposed():
+            QTimer.singleShot(0, self._call)  # (after Qt has painted it for this expose)
+        return False
+
+    def _call(self) -> None:
+        then, self._then = self._then, None
+        if then is None:
+            return
+        if self._handle is not None:
+            self._handle.removeEventFilter(self)
+        then()
 
 
 def _close_on_signals(window: MainWindow) -> QTimer:
