@@ -10,11 +10,9 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
+from benchmarks.window import _queue_store
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.output.runfile import save_run
-from mpgui.runtime.protocol import State
-from mpgui.runtime.store.shared_events import SharedOp
-from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui import busy
 
 WAIT_S = 60  # the most a test waits for its worker (a busy machine is slow)
@@ -125,29 +123,11 @@ def test_a_write_given_up_stops_at_its_next_piece_and_leaves_the_old_file(qtbot,
     assert [p.name for p in tmp_path.iterdir()] == ["trace.json"]
 
 
-def _queue_run(items: int) -> TraceStore:
-    """A finished run in which a producer put `items` items on a queue and a consumer
-    got each a moment later (a large run file, quickly made)."""
-    store = TraceStore()
-    main = store.add_lane("main", "main program", "main")
-    producer = store.add_lane("P", "producer", "process")
-    consumer = store.add_lane("C", "consumer", "process")
-    store.begin(0, main)
-    records = store.records("shared")
-    for k in range(items):
-        records.append(SharedOp(producer, k * 1000, "Q", "put", str(k)))
-        records.append(SharedOp(consumer, k * 1000 + 500, "Q", "get", str(k)))
-    for lane in (producer, consumer):
-        store.set_state(lane, 0, State.RUNNING, 0)
-    store.finish(items * 1000 + 5000)
-    return store
-
-
 def test_opening_a_large_run_file_can_be_given_up_and_changes_nothing(qtbot, window,
                                                                      tmp_path, monkeypatch):
     path = tmp_path / "big.mpgrun"
     # (300,000 items read for two seconds or more: Cancel comes while they are read)
-    save_run(path, load_builtin("producer-consumer"), _queue_run(300_000), {})
+    save_run(path, load_builtin("producer-consumer"), _queue_store(300_000), {})
     monkeypatch.setattr(busy, "QUIET_S", 0.0)  # the dialog at once
     before = (window.doc.scenario, window.view.current, len(window.view.history.runs))
     texts: list[str] = []
@@ -172,7 +152,7 @@ def test_a_save_or_export_given_up_leaves_the_old_file(qtbot, window, tmp_path, 
 
     # (300,000 items: each write takes a second or more, so Cancel, clicked as soon as
     # the dialog is up, comes while it is going on)
-    record = RunRecord(load_builtin("producer-consumer"), _queue_run(300_000),
+    record = RunRecord(load_builtin("producer-consumer"), _queue_store(300_000),
                        name="producer-consumer", speed=1.0, start_method="spawn", cores=2)
     folder = tmp_path / "out"
     folder.mkdir()
@@ -207,7 +187,7 @@ def test_the_window_shows_an_opened_run_from_what_the_worker_read(qtbot, window,
     from mpgui.runtime.store import item_links, object_tracks
 
     path = tmp_path / "queue.mpgrun"
-    save_run(path, load_builtin("producer-consumer"), _queue_run(2_000), {})
+    save_run(path, load_builtin("producer-consumer"), _queue_store(2_000), {})
     record = window.runs.open_run_path(path, confirmed=True)
     assert record is not None
     qtbot.waitUntil(lambda: window.chart.object_tracks.store is record.store)

@@ -46,11 +46,11 @@ def test_a_run_read_ahead_is_taken_once_by_the_first_reader():
     """A run file's worker thread matches its items and reads its objects' tracks
     (`prepare`); the window's first reader takes that work instead of doing it again,
     and only the first: another reader starts afresh, with the same result."""
+    from benchmarks.window import _queue_store
     from mpgui.runtime.store import item_links, object_tracks
     from mpgui.runtime.store.object_tracks import ObjectTracks
-    from tests.test_busy import _queue_run
 
-    store = _queue_run(1_000)
+    store = _queue_store(1_000)
     records = store.records("shared")
     item_links.prepare(store)
     object_tracks.prepare(store)
