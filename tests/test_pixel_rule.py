@@ -347,3 +347,52 @@ def test_dominant_is_the_largest_segment_of_each_pixel_the_first_of_equals():
         sizes = [int(unpack(np.array(g))[2] - unpack(np.array(g))[1]) for g in segments]
         want = int(unpack(np.array(segments[sizes.index(max(sizes))]))[0]) if segments else -1
         assert got[index] == want, index
+
+
+def test_a_new_range_is_painted_once(window, qtbot):
+    """pyqtgraph moves its drawing to a new range lazily, from inside the paint: the
+    items moved then were marked for repainting during the paint, and the whole plot
+    was painted a second time — every step of the live time axis, every pan and zoom.
+    The chart moves them as soon as the range changes: one paint per change."""
+    from PySide6.QtCore import QEvent, QObject, QPointF
+
+    store = busy_store(5, lanes=6, steps=3000)
+    chart = window.chart
+    chart.set_store(store)
+    chart.refresh(store.t_end, running=False)
+    chart.following = False
+    paints: list[int] = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, event):  # Qt override
+            if event.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    counter = Count()
+    chart.viewport().installEventFilter(counter)
+
+    def settle() -> int:
+        """Paint what is pending, and what that paint queues in turn (a repaint is
+        queued for the next turn of the event loop): how many paints that took."""
+        paints.clear()
+        qtbot.waitUntil(lambda: bool(paints))
+        seen = -1
+        while seen != len(paints):
+            seen = len(paints)
+            qtbot.wait(30)
+        return len(paints)
+
+    assert settle() >= 1  # the first paint of this store
+    span = store.seconds(store.t_end)
+    counts = []
+    for k in range(6):
+        if k % 2:
+            chart.vb.scaleBy((0.8, 1), center=QPointF(span / 2, 0))
+        else:
+            chart.vb.translateBy(x=span * 0.05)
+        counts.append(settle())
+    chart.vb.setXRange(0, span / 3, padding=0)  # as a step of the live axis
+    counts.append(settle())
+    chart.viewport().removeEventFilter(counter)
+    assert counts == [1] * len(counts)

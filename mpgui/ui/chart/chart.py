@@ -124,6 +124,13 @@ class ChartWidget(pg.PlotWidget):
         self.zoom = 1.0
         self._title: str | None = None
         self.vb.sigRangeChangedManually.connect(self._user_moved)
+        # pyqtgraph moves the drawing to a new range only when the view is painted
+        # (ViewBox.prepareForPaint, from inside paintEvent): the items it moves then
+        # are marked for repainting while the paint is going on, so every new range —
+        # a step of the live time axis, each pan or zoom — was painted twice, the
+        # second time the whole plot again. Moved at once, it is painted once.
+        self.vb.sigRangeChanged.connect(lambda vb, *_a: vb.updateMatrix())
+        self.vb.sigResized.connect(lambda vb: vb.updateMatrix())
         self.vb.sigResized.connect(lambda _vb: self._resized())
         self.scene().sigMouseMoved.connect(self._hover)
         self.placeholder = ProblemPlaceholder(self)  # why there is nothing to draw
