@@ -1,6 +1,8 @@
 """What the window's start does to be quick: the garbage collector paused, PySide6's
 source check of each imported module made cheap (`quicken_pyside_imports`), the code of
-the dataclasses' methods compiled once, not at every start (`quicken_dataclasses`).
+the dataclasses' methods compiled once, not at every start (`quicken_dataclasses`) — and
+one thing the window does to keep its frames even: no huge pages for numpy's arrays
+(`no_huge_page_stalls`).
 
 Importing mpgui, Qt's bindings and pyqtgraph and building the window make some hundred
 thousand objects that all stay alive for the whole session. Each automatic collection in
@@ -157,3 +159,24 @@ def quicken_pyside_imports() -> None:
 
     uses_pyside.quick = True  # type: ignore[attr-defined]
     feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
+
+
+def no_huge_page_stalls() -> None:
+    """In the window's process: numpy's arrays are not asked to be backed by huge pages.
+
+    numpy asks Linux for transparent huge pages for every array of 4 MB or more
+    (``madvise``). The chart's columns grow by appends into such arrays, and the first
+    write into each new 2 MB of one makes the kernel find and clear a whole huge page
+    at once: measured on a 2-core virtual machine, a 38 KB copy into a fresh 16 MB array
+    took up to 4–12 ms that way, against at most 0.2–0.4 ms with ordinary pages (and the
+    whole fill was quicker). Such a stall lands in one frame. Ordinary pages spread the
+    same work over every append. This is numpy's own switch (its environment variable
+    NUMPY_MADVISE_HUGEPAGE, read at import), set here for this process only — never in
+    the environment, which children and traced scripts inherit."""
+    try:
+        from numpy._core import multiarray  # numpy 2
+    except ImportError:  # numpy 1
+        from numpy.core import multiarray  # type: ignore[no-redef]
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is not None:  # (a numpy without it never asks for huge pages)
+        setter(False)

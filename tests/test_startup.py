@@ -98,3 +98,29 @@ def test_pyinstallers_own_hook_keeps_the_name_we_report():
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("mpgui's window needs the system library "
                                  "libmpgui-absent.so.7, which is missing.")
+
+
+def test_the_window_s_arrays_get_no_huge_pages_and_children_are_left_alone():
+    """numpy's huge-page request made the first write into each new 2 MB of a growing
+    chart column a stall of several ms in one frame: the window's process turns it off
+    (`no_huge_page_stalls`), through numpy's own switch, not through the environment
+    that children and traced scripts inherit."""
+    code = (
+        "import os, subprocess, sys\n"
+        "from numpy._core import multiarray as m\n"
+        "before = m._get_madvise_hugepage()\n"
+        "from mpgui.ui.app import make_app\n"
+        "make_app()\n"
+        "child = subprocess.run([sys.executable, '-c', 'from numpy._core import multiarray"
+        " as m; print(m._get_madvise_hugepage())'], capture_output=True, text=True)\n"
+        "print(before, m._get_madvise_hugepage(), 'NUMPY_MADVISE_HUGEPAGE' in os.environ,"
+        " child.stdout.strip())\n")
+    env = env_without_display()
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.pop("NUMPY_MADVISE_HUGEPAGE", None)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert res.returncode == 0, res.stderr
+    before, after, in_env, child = res.stdout.split()
+    assert after == "False" and in_env == "False"
+    assert child == before  # a child's numpy decides as it would have
