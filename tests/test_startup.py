@@ -105,16 +105,17 @@ def test_the_window_s_arrays_get_no_huge_pages_and_children_are_left_alone():
     chart column a stall of several ms in one frame: the window's process turns it off
     (`no_huge_page_stalls`), through numpy's own switch, not through the environment
     that children and traced scripts inherit."""
-    code = (
+    asks = ("try:\n    from numpy._core import multiarray\n"
+            "except ImportError:\n    from numpy.core import multiarray\n"
+            "asks = multiarray._get_madvise_hugepage\n")
+    code = asks + (
         "import os, subprocess, sys\n"
-        "from numpy._core import multiarray as m\n"
-        "before = m._get_madvise_hugepage()\n"
+        "before = asks()\n"
         "from mpgui.ui.app import make_app\n"
         "make_app()\n"
-        "child = subprocess.run([sys.executable, '-c', 'from numpy._core import multiarray"
-        " as m; print(m._get_madvise_hugepage())'], capture_output=True, text=True)\n"
-        "print(before, m._get_madvise_hugepage(), 'NUMPY_MADVISE_HUGEPAGE' in os.environ,"
-        " child.stdout.strip())\n")
+        f"child = subprocess.run([sys.executable, '-c', {asks + 'print(asks())'!r}],\n"
+        "                       capture_output=True, text=True)\n"
+        "print(before, asks(), 'NUMPY_MADVISE_HUGEPAGE' in os.environ, child.stdout.strip())\n")
     env = env_without_display()
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.pop("NUMPY_MADVISE_HUGEPAGE", None)
