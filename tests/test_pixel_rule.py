@@ -239,6 +239,42 @@ def test_pieces_of_views_asked_together_are_each_what_they_are_alone(seed):
             assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_columns_after_everything_drawn_are_empty_and_not_computed(seed):
+    """While a run is followed, the view and each strip reach past the data; those
+    columns are left empty without being computed (`SpanCache.end`) — exactly what
+    computing them gives, also where a child's clock runs ahead of the frame's "now"
+    (a span begun or ended after it)."""
+    from mpgui.ui.chart.pixels import pixel_codes_of
+
+    rng = random.Random(seed)
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    ids = [store.add_lane(f"P{i}", f"p{i}", "process") for i in range(4)]
+    store.begin(0, main)
+    t = 0.0
+    for _ in range(200):
+        t += rng.uniform(0.0001, 0.005)
+        store.set_state(rng.choice(ids), int(t * NS), rng.choice(
+            [State.RUNNING, State.PREEMPTED, State.SLEEPING]), rng.choice([0, 1]))
+    now = t - 0.05  # the last spans were measured on a clock ahead of the frame's
+    cache = SpanCache()
+    cache.sync(store, int(now * NS))
+    latest = max(store.span_t0) / NS  # (a repeated state begins no span)
+    assert now < latest and cache.end == pytest.approx(latest)
+    colors = lane_colors(store)
+    rows = layout_rows(store, 2, cache.has_unknown_core(colors))
+    pieces = [(0.0, 2 * t, 600, 0, None), (0.0, 1.1 * t, 400, 300, 400),
+              (t / 2, 3 * t, 321, 0, 321), (2 * t, 3 * t, 100, 0, None)]
+    got = pixel_codes_of(cache, rows, colors, pieces)
+    cache.end = float("inf")  # every column computed
+    assert all(np.array_equal(a, b) for a, b in zip(
+        got, pixel_codes_of(cache, rows, colors, pieces), strict=True))
+    after = np.linspace(0.0, 2 * t, 601)[:-1] > t
+    assert after.any() and (got[0][:, after] == -1).all()
+    assert (got[0][:, ~after] >= 0).any()
+
+
 def test_a_pan_computes_only_the_strip_it_shows_and_paints_a_full_repaints_pixels(window):
     """After a pan Qt moves the picture it has and asks for the strip that came into
     view: only those columns are computed, each what the pixel rule says; after a zoom

@@ -308,6 +308,10 @@ class SpanCache:
         self._lines = 0
         self.now = 0.0  # seconds since the run began, where open spans end
         self.cut = float("inf")  # a replay shows only what happened before this time
+        # The latest time anything drawn from the tracks happens (a span's start or end,
+        # an open span at "now", other programs' last sample): a child's clock runs
+        # ahead of the frame's, so it may be after "now". Pixels after it are empty.
+        self.end = 0.0
         # The earliest time whose drawing the last sync changed (inf: nothing changed).
         self.changed_from = float("inf")
         # Other programs' use of each CPU: per CPU the samples' edges (seconds since the
@@ -337,6 +341,7 @@ class SpanCache:
                 end = _seconds(store, store.span_t1[track.open_index])
                 track.close_last(end)
                 changed.append(end)
+                self.end = max(self.end, end)
         others = store.others
         if (others.n_samples, others.t1[-1] if others.n_samples else 0) != self._others_n:
             changed.append(self._sync_others(store))
@@ -351,6 +356,7 @@ class SpanCache:
             changed.append(float(t.min()))
             self._lines = store.n_lines
         self.changed_from = min(changed, default=float("inf"))
+        self.end = max(self.end, self.now)
 
     def _sync_others(self, store: TraceStore) -> float:
         """Copy the other programs' samples (a few per second: whole arrays, cheaply);
@@ -367,6 +373,7 @@ class SpanCache:
         n = store.others.n_samples
         self._others_n = (n, store.others.t1[-1] if n else 0)
         edges = self.others[0][0] if self.others else np.zeros(1)
+        self.end = max([self.end, *(float(e[-1]) for e, _used in self.others)])
         return float(edges[min(before, len(edges) - 1)])
 
     def others_share(self, cpu: int, bounds: np.ndarray) -> np.ndarray:
@@ -402,6 +409,8 @@ class SpanCache:
         ends = np.r_[starts[1:], len(lane)]
         count = m - n
         earliest = float(t0.min())
+        ended = t1[~np.isnan(t1)]
+        self.end = max(self.end, float(t0.max()), float(ended.max()) if len(ended) else 0.0)
         # Before each lane's new spans: its time per column so far, its latest core.
         base = np.empty((len(starts), NCOL))
         run_before = np.empty(len(starts))
@@ -412,6 +421,7 @@ class SpanCache:
                 if closed != OPEN:
                     track.close_last(_seconds(store, closed))
                     earliest = min(earliest, _seconds(store, closed))
+                    self.end = max(self.end, _seconds(store, closed))
             base[g], run_before[g] = track.tail()
         group = np.repeat(np.arange(len(starts)), ends - starts)
         dur = np.zeros((count, NCOL))

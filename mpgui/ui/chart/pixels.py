@@ -116,13 +116,18 @@ def pixel_codes_of(cache: SpanCache, rows: Rows, colors: np.ndarray, pieces: lis
     each exactly as if asked alone. A live frame asks for its strip and for the next
     view's catch-up together: the cost of a call is mostly per lane, not per column."""
     edges: list[np.ndarray] = []
+    sizes: list[int] = []
     for x0, x1, width, first, last in pieces:
         w = int(width)
         first = max(0, min(int(first), w))
         last = w if last is None else max(first, min(int(last), w))
+        sizes.append(last - first if x1 > x0 else 0)
         if last > first and x1 > x0:
             # Clipped at a replay's cut: nothing happens after it.
-            edges.append(np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut))
+            piece = np.minimum(np.linspace(x0, x1, w + 1)[first:last + 1], cache.cut)
+            # Columns that begin after everything drawn are empty: not computed (while a
+            # run is followed, the view and the strips reach well past "now").
+            edges.append(piece[:np.searchsorted(piece[:-1], cache.end, side="right") + 1])
         else:
             edges.append(np.zeros(1))
     # One row of pixel columns for all pieces, each piece's bounds after the last's: the
@@ -130,9 +135,13 @@ def pixel_codes_of(cache: SpanCache, rows: Rows, colors: np.ndarray, pieces: lis
     bounds = np.concatenate(edges)
     grid = _codes(cache, rows, colors, bounds, shown)
     out, at = [], 0
-    for piece_edges in edges:
+    for piece_edges, size in zip(edges, sizes, strict=True):
         n = len(piece_edges) - 1
-        out.append(grid[:, at:at + n])
+        if n == size:
+            out.append(grid[:, at:at + n])
+        else:
+            out.append(np.full((grid.shape[0], size, K), -1, np.int32))
+            out[-1][:, :n] = grid[:, at:at + n]
         at += n + 1
     return out
 
