@@ -140,7 +140,16 @@ class SpansItem(CachedItem):
             # the frame's, so a span or sample may end after now (the grid is redone to
             # the right edge anyway; the empty strip costs nothing to paint).
             right = max(self._extent.right() / self.SCALE[0], cache.now + pad)
-            self.update(self._to_item(QRectF(left, 0, right - left, rows.n_rows)))
+            rect = QRectF(left, 0, right - left, rows.n_rows)
+            vb = self.getViewBox()
+            if vb is not None:
+                # Only what is in view (what is not is painted when it comes into
+                # view): Qt renders an update of a cached item into a scratch picture
+                # as large as the update, unclipped — with 256 lanes and the extent
+                # far right of the view, a fresh 30 MB image cleared on every frame.
+                rect &= vb.viewRect().adjusted(-pad, -1, pad, 1)
+            if not rect.isEmpty():
+                self.update(self._to_item(rect))
 
     def set_style(self, theme: Theme, line: float) -> None:
         """Redraw with other colours, and lines and markers `line` times as wide."""
