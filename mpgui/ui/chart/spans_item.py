@@ -147,7 +147,11 @@ class SpansItem(CachedItem):
                 # view): Qt renders an update of a cached item into a scratch picture
                 # as large as the update, unclipped — with 256 lanes and the extent
                 # far right of the view, a fresh 30 MB image cleared on every frame.
-                rect &= vb.viewRect().adjusted(-pad, -1, pad, 1)
+                # An item that reaches less than 20 % of the view past it is cached
+                # whole by Qt, so that much beyond the view must stay current too.
+                view = vb.viewRect()
+                mx, my = 0.2 * view.width() + pad, 0.2 * view.height() + 1
+                rect &= view.adjusted(-mx, -my, mx, my)
             if not rect.isEmpty():
                 self.update(self._to_item(rect))
 
