@@ -454,6 +454,11 @@ class ChartWidget(pg.PlotWidget):
         if (top - above, top + visible) != self._y:
             self._y = (top - above, top + visible)
             self.vb.setYRange(top - above, top + visible, padding=0)
+            # Qt keeps a cached item's picture for the chart's whole viewport, the
+            # axes' room beside the plot too, where the items paint nothing (they draw
+            # the rows in view); a scroll would move that blank room into view as rows.
+            for item in (self.spans, self.ghost, self.marks):
+                item.repaint_all()
 
     def _user_moved(self, *_args: object) -> None:
         for item in (self.spans, self.ghost):
