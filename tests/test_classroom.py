@@ -171,9 +171,9 @@ def test_replay_draws_exactly_the_spans_of_the_live_run(window, qtbot):
     assert window.chart.now_line.isVisible()
     chart.grab()  # what is painted is what was measured up to the cut
     x0, x1 = chart.vb.viewRange()[0]
-    painted = chart.spans._grid
+    painted, (top, bottom) = chart.spans._grid, chart.spans._shown_rows
     assert np.array_equal(painted, pixel_codes(chart.cache, chart.rows, colors, x0, x1,
-                                               painted.shape[1]))
+                                               painted.shape[1])[top:bottom])
     assert (painted >= 0).sum() > 500
     shown = window.console.toPlainText()
     assert "Process 1: 0" in shown and "Process 4: 4" not in shown  # lines so far, only
@@ -329,9 +329,9 @@ def test_live_chart_paints_what_the_store_holds_at_every_frame(window, qtbot):
             return
         chart.grab()
         x0, x1 = chart.vb.viewRange()[0]
-        painted = chart.spans._grid
+        painted, (top, bottom) = chart.spans._grid, chart.spans._shown_rows
         fresh = pixel_codes(chart.cache, chart.rows, lane_colors(chart.store), x0, x1,
-                            painted.shape[1])
+                            painted.shape[1])[top:bottom]
         if not np.array_equal(painted, fresh):
             mismatches.append(f"view {x0:.3f}..{x1:.3f}: {(painted != fresh).sum()} pixels")
         ghost = chart.ghost  # the prediction's bars: their next view is prepared too

@@ -210,10 +210,35 @@ def test_a_real_oversubscribed_run_agrees_and_its_export_draws_the_same(qtbot, t
     picture.save_png(tmp_path / "over.png")
     chart = picture.chart
     x0, x1 = chart.vb.viewRange()[0]
-    painted = chart.spans._grid
+    painted, (top, bottom) = chart.spans._grid, chart.spans._shown_rows
     assert np.array_equal(painted, pixel_codes(chart.cache, chart.rows, colors, x0, x1,
-                                               painted.shape[1]))
+                                               painted.shape[1])[top:bottom])
     picture.close()
+
+
+@pytest.mark.parametrize("pool", [False, True])
+def test_the_rows_in_view_are_exactly_those_rows_of_the_whole(pool):
+    """A frame computes (and keeps) only the rows in view: each window of rows, with or
+    without the CPU rows (made of every lane), a pool's worker rows (which show tasks
+    copied from rows perhaps out of view) included, is exactly those rows of all."""
+    store = busy_store(1, lanes=8)
+    if pool:  # the first two lanes are the workers, the others tasks that ran on them
+        store.backend = "pool"
+        for k, lane in enumerate(store.lanes[3:]):
+            lane.host = 1 + k % 2
+    cache = SpanCache()
+    cache.sync(store, store.t_end)
+    colors = lane_colors(store)
+    rows = layout_rows(store, 2, cache.has_unknown_core(colors))
+    end = store.seconds(store.t_end)
+    whole = pixel_codes(cache, rows, colors, 0.0, end, 300)
+    assert (whole >= 0).sum() > 1000
+    n = rows.n_rows
+    for shown in ((0, n), (0, 1), (2, 5), (rows.core_base - 1, rows.core_base + 1),
+                  (rows.core_base, n), (n - 1, n), (3, 3), (-2, n + 4)):
+        part = pixel_codes(cache, rows, colors, 0.0, end, 300, shown=shown)
+        top, bottom = max(0, shown[0]), min(n, shown[1])
+        assert np.array_equal(part, whole[top:bottom]), shown
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -354,7 +379,7 @@ def test_a_lane_that_appears_while_the_next_views_grid_is_being_built(window):
         store.set_state(b, 300_000_000 + k * 8_000_000, state, 1)
         chart.refresh(300_000_000 + (k + 1) * 16_000_000, running=True)
         chart.grab()
-    assert spans._next.shape[0] == spans.rows.n_rows
+    assert spans._next.shape[0] == spans._shown_rows[1] - spans._shown_rows[0] > 2
 
 
 def test_runs_are_drawn_others_first_then_thin_states_then_tall_ones_by_code():

@@ -101,9 +101,10 @@ def pixel_codes(cache: SpanCache, rows: Rows, colors: np.ndarray, x0: float, x1:
                 width: int, first: int = 0, last: int | None = None,
                 shown: tuple[int, int] | None = None) -> np.ndarray:
     """What each pixel of each row shows, for the view [x0, x1] drawn `width` pixels
-    wide: an (n_rows, last - first, K) array of packed segments (-1 = none) for the
-    pixel columns first..last (default: to the end), of the rows `shown` (first, end;
-    default: all — the others stay empty: a frame costs the rows in view, not all)."""
+    wide: a (rows, last - first, K) array of packed segments (-1 = none) for the pixel
+    columns first..last (default: to the end), of the rows `shown` (first, end; default:
+    all), exactly those rows of the whole. A frame costs the rows in view, not all: in
+    time, and in memory (256 lanes of a full-width view are ~8 MB of fresh pages)."""
     return pixel_codes_of(cache, rows, colors, [(x0, x1, width, first, last)], shown)[0]
 
 
@@ -148,23 +149,38 @@ def pixel_codes_of(cache: SpanCache, rows: Rows, colors: np.ndarray, pieces: lis
 
 def _codes(cache: SpanCache, rows: Rows, colors: np.ndarray, bounds: np.ndarray,
            shown: tuple[int, int] | None) -> np.ndarray:
-    """The pixel codes of the columns between neighbouring `bounds`."""
-    grid = np.full((rows.n_rows, max(0, len(bounds) - 1), K), -1, np.int32)
-    if len(bounds) < 2:
-        return grid
-    x1 = bounds.max()
+    """The pixel codes of the columns between neighbouring `bounds`, of the rows
+    `shown` (first, end; None: all)."""
     top, bottom = shown if shown is not None else (0, rows.n_rows)
-    core_rows = rows.n_cores + rows.unknown_core
-    # The CPU rows (and a pool's workers) are made of every lane: in view, all count.
-    everyone = (top < rows.core_base + core_rows and bottom > rows.core_base) or (
-        cache.store is not None and get_backend(cache.store.backend).has_workers)
+    top, bottom = max(0, min(top, rows.n_rows)), max(0, min(bottom, rows.n_rows))
+    bottom = max(top, bottom)
+    columns = max(0, len(bounds) - 1)
+    # A pool's worker rows show tasks copied from the tasks' own rows (`_overlay_tasks`),
+    # which may be out of view: all rows are computed then, and the window cut out.
+    pooled = cache.store is not None and get_backend(cache.store.backend).has_workers
+    r0, r1 = (0, rows.n_rows) if pooled else (top, bottom)
+    grid = np.full((r1 - r0, columns, K), -1, np.int32)
+    if columns and r1 > r0:
+        _fill(grid, r0, cache, rows, colors, bounds, everyone=pooled or (
+            top < rows.core_base + rows.n_cores + rows.unknown_core
+            and bottom > rows.core_base))
+    return grid[top - r0:bottom - r0]
+
+
+def _fill(grid: np.ndarray, r0: int, cache: SpanCache, rows: Rows, colors: np.ndarray,
+          bounds: np.ndarray, everyone: bool) -> None:
+    """Fill `grid`, the rows r0.. of the chart, for the columns between `bounds`. The
+    CPU rows (and a pool's workers) are made of every lane: with them in view
+    (`everyone`), all lanes count; else only those whose rows are in `grid`."""
+    r1 = r0 + len(grid)
+    x1 = bounds.max()
     lanes = [lane for lane, track in enumerate(cache.tracks)
              if lane < len(rows.lane_row) and rows.lane_row[lane] >= 0 and track.n
              and track.t0.view[0] < x1
-             and (everyone or top <= rows.lane_row[lane] < bottom)]
-    _others_pixels(grid, cache, rows, bounds)
+             and (everyone or r0 <= rows.lane_row[lane] < r1)]
+    _others_pixels(grid, r0, cache, rows, bounds)
     if not lanes:
-        return grid
+        return
     # Per lane only the binary searches and gathers; the rest for all lanes at once.
     at = np.empty((len(lanes), len(bounds), NCOL))
     right_state = np.empty((len(lanes), len(bounds) - 1), np.int64)
@@ -173,18 +189,23 @@ def _codes(cache: SpanCache, rows: Rows, colors: np.ndarray, bounds: np.ndarray,
         at[k], right_state[k], core[k] = cache.tracks[lane].sample(bounds, cache.now)
     occ = np.diff(at, axis=1)  # (lanes, pixels, column): seconds in each
     color = colors[lanes][:, None]
-    _lane_pixels(grid, rows.lane_row[lanes], occ, right_state, color)
+    lane_rows = rows.lane_row[lanes] - r0
+    inside = (lane_rows >= 0) & (lane_rows < len(grid))
+    _lane_pixels(grid, lane_rows[inside], occ[inside], right_state[inside], color[inside])
     _overlay_tasks(grid, cache, rows, lanes)
-    _core_pixels(grid, rows, occ[..., RUN], core, color)
-    return grid
+    _core_pixels(grid, r0, rows, occ[..., RUN], core, color)
 
 
-def _others_pixels(grid: np.ndarray, cache: SpanCache, rows: Rows, bounds: np.ndarray) -> None:
-    """Other programs' share of each CPU, in the last segment of its row."""
+def _others_pixels(grid: np.ndarray, r0: int, cache: SpanCache, rows: Rows,
+                   bounds: np.ndarray) -> None:
+    """Other programs' share of each CPU, in the last segment of its row (`grid` holds
+    the rows r0..)."""
     for cpu in range(min(rows.n_cores, len(cache.others))):
+        if not 0 <= rows.core_base + cpu - r0 < len(grid):
+            continue
         level = np.rint(np.clip(cache.others_share(cpu, bounds), 0, 1) * LEVELS)
         level = level.astype(np.int64)
-        grid[rows.core_base + cpu, :, K - 1] = np.where(
+        grid[rows.core_base + cpu - r0, :, K - 1] = np.where(
             level > 0, pack(OTHERS * CODE_SHIFT + MAIN_COLOR, 0, level), -1)
 
 
@@ -205,17 +226,20 @@ def _lane_pixels(grid: np.ndarray, lane_rows: np.ndarray, occ: np.ndarray,
     grid[lane_rows, :, :3] = out
 
 
-def _core_pixels(grid: np.ndarray, rows: Rows, run: np.ndarray, core: np.ndarray,
-                 color: np.ndarray) -> None:
-    """CPU rows: the processes that ran on the core in the pixel, in proportion to
-    their time there (at most K - 1, the longest), stacked in lane order. A process's
-    time in a pixel counts on the core of its latest running span there."""
+def _core_pixels(grid: np.ndarray, r0: int, rows: Rows, run: np.ndarray,
+                 core: np.ndarray, color: np.ndarray) -> None:
+    """CPU rows (those of `grid`, the rows r0..): the processes that ran on the core in
+    the pixel, in proportion to their time there (at most K - 1, the longest), stacked
+    in lane order. A process's time in a pixel counts on the core of its latest running
+    span there."""
     depth = K - 1  # the last segment is other programs
     ran = (run > 0) & (color != MAIN_COLOR)
     crow = np.where(ran, rows.core_row(core), -1)
     codes = State.RUNNING * CODE_SHIFT + color[:, 0]
     # (np.unique would import numpy.ma, 14 ms, on the window's first paint)
     for target in np.flatnonzero(np.bincount(crow[crow >= 0])):
+        if not 0 <= target - r0 < len(grid):
+            continue
         here = crow == target  # (lanes, pixels): who ran on this core, and where
         t = np.where(here, run, 0.0)
         crowded = np.flatnonzero(here.sum(0) > depth)
@@ -232,12 +256,13 @@ def _core_pixels(grid: np.ndarray, rows: Rows, run: np.ndarray, core: np.ndarray
         share[px, slot[k, px]] = t[k, px]
         code[px, slot[k, px]] = codes[k]
         lo, hi = quantize(share)
-        grid[target, :, :depth] = np.where(hi > lo, pack(code, lo, hi), -1)
+        grid[target - r0, :, :depth] = np.where(hi > lo, pack(code, lo, hi), -1)
 
 
 def _overlay_tasks(grid: np.ndarray, cache: SpanCache, rows: Rows, lanes: list[int]) -> None:
     """A pool's tasks shown again on the row of the worker that ran them (not while
-    they wait in the queue), so each worker's row shows the tasks it ran, in turn."""
+    they wait in the queue), so each worker's row shows the tasks it ran, in turn.
+    (For a pool `grid` holds all rows: see `_codes`.)"""
     store = cache.store
     if store is None or not get_backend(store.backend).has_workers:
         return
@@ -288,16 +313,17 @@ class Runs:
         return len(self.row)
 
 
-def runs_of(grid: np.ndarray) -> Runs:
+def runs_of(grid: np.ndarray, first_row: int = 0) -> Runs:
     """Maximal stretches of one row's pixels with the same value, layer by layer of a
-    (rows, pixels, K) grid (or of a (rows, pixels) one); empty ones left out."""
+    (rows, pixels, K) grid (or of a (rows, pixels) one); empty ones left out. The
+    grid's rows are the chart's rows from `first_row` on."""
     if grid.ndim == 3:
         n_rows = grid.shape[0]
         used = [k for k in range(grid.shape[2]) if (grid[..., k] >= 0).any()]
         flat = np.ascontiguousarray(grid[..., used].transpose(2, 0, 1)).reshape(
             -1, grid.shape[1])
         runs = runs_of(flat)
-        return Runs(runs.row % max(n_rows, 1), runs.px0, runs.px1, runs.code)
+        return Runs(runs.row % max(n_rows, 1) + first_row, runs.px0, runs.px1, runs.code)
     n_rows, w = grid.shape
     if grid.size == 0:
         return Runs(*(np.zeros(0, np.int64) for _ in range(4)))
@@ -309,7 +335,7 @@ def runs_of(grid: np.ndarray) -> Runs:
     keep = code >= 0
     starts, lengths, code = starts[keep], lengths[keep], code[keep]
     px0 = starts % w
-    return Runs(starts // w, px0, px0 + lengths, code)
+    return Runs(starts // w + first_row, px0, px0 + lengths, code)
 
 
 def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
