@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from mpgui import __version__
 from mpgui.resources import resource
-from mpgui.startup import no_huge_page_stalls, resume_collector
+from mpgui.startup import big_arrays_grow_in_place, no_huge_page_stalls, resume_collector
 from mpgui.ui.language import install_qt_translations
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.settings import APPLICATION, ORGANIZATION
@@ -21,9 +21,10 @@ from mpgui.ui.settings import APPLICATION, ORGANIZATION
 
 def make_app() -> QApplication:
     """The application object (the existing one if there is one), named and with an
-    icon, so the desktop and QSettings know it. (And this process's numpy arrays without
-    huge pages: `no_huge_page_stalls`.)"""
+    icon, so the desktop and QSettings know it. (And this process's memory set up for
+    even frames: `no_huge_page_stalls`, `big_arrays_grow_in_place`.)"""
     no_huge_page_stalls()
+    big_arrays_grow_in_place()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANIZATION)
