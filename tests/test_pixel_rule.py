@@ -382,6 +382,46 @@ def test_a_lane_that_appears_while_the_next_views_grid_is_being_built(window):
     assert spans._next.shape[0] == spans._shown_rows[1] - spans._shown_rows[0] > 2
 
 
+def test_the_rows_in_view_change_while_the_next_views_grid_is_being_built(window, qtbot):
+    """The grids hold the rows in view only. If those change (a scroll, a taller or
+    shorter window) while work on the next view's grid is pending, that work, meant for
+    the old rows, is dropped: never written into a grid of other rows or another shape
+    (an error raised in paint() crashes PySide 6.11)."""
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    lanes = [store.add_lane(f"P{k}", f"p{k}", "process") for k in range(24)]
+    store.begin(0, main)
+    chart, spans = window.chart, window.chart.spans
+    window.resize(900, 560)
+    chart.set_store(store)
+    t = 0
+    for height in (760, 430, 640):  # more rows in view, fewer, more again
+        pending = False
+        for k in range(12):
+            t += 16_000_000
+            for i, lane in enumerate(lanes):
+                store.set_state(lane, t - 4_000_000 * (i % 3),
+                                State.SLEEPING if (k + i) % 2 else State.RUNNING, i % 2)
+            chart.refresh(t, running=True)
+            pending = spans._next_work is not None or spans._catch_up_due
+            if pending and k > 2:
+                break
+            chart.grab()
+        assert pending  # work left for the paint, for the rows in view before
+        before = spans._shown_rows
+        window.resize(900, height)
+        qtbot.waitUntil(lambda before=before: chart.grab() is not None
+                        and spans._shown_rows != before)
+        assert spans._shown_rows[1] - spans._shown_rows[0] != before[1] - before[0]
+        x0, x1, width = spans._grid_key[:3]
+        codes = pixel_codes(spans.cache, spans.rows, spans.colors, x0, x1, width,
+                            shown=spans._shown_rows)
+        assert np.array_equal(spans._grid[:, spans._valid], codes[:, spans._valid])
+        shown = spans._shown_rows
+        if spans._next_key is not None and spans._next_key[-1] == shown:
+            assert spans._next.shape[0] == shown[1] - shown[0]
+
+
 def test_runs_are_drawn_others_first_then_thin_states_then_tall_ones_by_code():
     from mpgui.ui.chart.pixels import TALL
     from mpgui.ui.chart.spans_item import _RANK

@@ -272,7 +272,8 @@ class SpansItem(CachedItem):
         """The columns of the next view's grid built so far that changes since the last
         catch-up reach (every NEXT_CATCH_UP frames: the strip costs per lane, not per
         column, so one strip for several frames is cheaper than one each), or None."""
-        if self._next_key is None or self._next_dirty == float("inf") or not self._next_done:
+        if self._next_key is None or self._next_dirty == float("inf") or \
+                not self._next_done or not self._next_has_rows_in_view():
             return None
         # The range the grid was built for: _next_view may already name the step after.
         x0, x1, w = self._next_key[:3]
@@ -287,9 +288,15 @@ class SpansItem(CachedItem):
             self._catch_up_due = False
             return self._catch_up_piece()
         work, self._next_work = self._next_work, None
-        if self._next_work_key != self._next_key:
-            return None  # (for a grid begun again since)
+        if self._next_work_key != self._next_key or not self._next_has_rows_in_view():
+            return None  # (for a grid begun again since, or for other rows)
         return work
+
+    def _next_has_rows_in_view(self) -> bool:
+        """Whether the next view's grid is for the rows in view now: the grids hold
+        only those, and a scroll or a resize since its work was planned changes them
+        (the next frame begins it again for the new rows)."""
+        return self._next_key is not None and self._next_key[-1] == self._shown_rows
 
     def _do_next_work(self) -> None:
         """Compute the columns of the next view's grid that this frame left, now."""
