@@ -95,7 +95,6 @@ class SpansItem(CachedItem):
         # of columns per frame, so that the step to it costs no full recomputation.
         self._next_view: tuple[float, float] | None = None
         self._next = np.zeros((0, 0, K), np.int32)
-        self._spare: np.ndarray | None = None  # a grid no longer used, to reuse (`_blank`)
         self._next_key: tuple | None = None
         self._next_done = 0  # columns of _next computed so far
         self._next_dirty = float("inf")  # changes not yet applied to _next
@@ -252,8 +251,7 @@ class SpansItem(CachedItem):
         key = self._key(x0, x1, w)
         if key != self._next_key:
             self._next_key, self._next_done, self._next_dirty = key, 0, float("inf")
-            old, self._next = self._next, self._blank(w)
-            self._recycle(old)
+            self._next = self._blank(w)
         done = self._next_done
         self._next_dirty = min(self._next_dirty, changed_from)
         self._next_frames += 1
@@ -319,21 +317,9 @@ class SpansItem(CachedItem):
         return self._shown_rows if self._shown_rows is not None else (0, self.rows.n_rows)
 
     def _blank(self, width: int) -> np.ndarray:
-        """An empty grid of the rows in view x `width` columns: the spare one refilled
-        if it fits. (A new one is fresh memory, at every step of the time axis, and the
-        kernel clears each of its pages on first touch: slow on some VMs.)"""
+        """An empty grid of the rows in view x `width` columns."""
         top, bottom = self._rows_window()
-        shape = (bottom - top, width, K)
-        spare, self._spare = self._spare, None
-        if spare is None or spare.shape != shape:
-            return np.full(shape, -1, np.int32)
-        spare.fill(-1)
-        return spare
-
-    def _recycle(self, grid: np.ndarray) -> None:
-        """Keep `grid` to reuse, unless it is still the grid or the next one."""
-        if grid is not self._grid and grid is not self._next:
-            self._spare = grid
+        return np.full((bottom - top, width, K), -1, np.int32)
 
     def _update_grid(self, x0: float, x1: float, width: int,
                      needed: tuple[int, int]) -> None:
@@ -348,13 +334,11 @@ class SpansItem(CachedItem):
             # The step the chart prepared for: the grid is ready once caught up.
             self._do_next_work()
             self._compute_next(self._catch_up_piece())
-            old, self._grid, self._grid_key = self._grid, self._next, key
-            self._recycle(old)
+            self._grid, self._grid_key = self._next, key
             self._valid = np.ones(width, bool)
             self._next_key, self._next_done = None, 0
         if key != self._grid_key:
-            old, self._grid = self._grid, self._blank(width)
-            self._recycle(old)
+            self._grid = self._blank(width)
             self._valid = np.zeros(width, bool)
             self._grid_key = key
         elif self._dirty_from < float("inf"):
