@@ -206,3 +206,24 @@ def test_a_wait_that_gives_up_is_no_deadlock():
     # waits, it is no deadlock (it was: a script's get(timeout=1.5) was stopped).
     waits = {op.obj: op.value for op in r.store.records("shared") if op.verb == "wait"}
     assert waits == {"L": 600, "Q": 600, "go": 600}
+
+
+def test_a_deadlock_is_told_in_the_order_start_was_called():
+    """A traced script's lanes are made as its children report in, which a busy machine
+    shuffles; the deadlock is told from the process started first, so the sentence is
+    the same every run."""
+    from mpgui.runtime.store.deadlock import find_deadlock
+    from mpgui.runtime.store.shared_events import SharedOp
+    from mpgui.runtime.store.trace import TraceStore
+
+    store = TraceStore()
+    store.add_lane("main", "main program", "main")
+    b = store.add_lane("B", "B", "process")  # (B reported in first)
+    a = store.add_lane("A", "A", "process")
+    store.lanes[a].start_call_t, store.lanes[b].start_call_t = 10, 20
+    store.records("shared").extend([
+        SharedOp(a, 100, "L1", "acquire"), SharedOp(b, 110, "L2", "acquire"),
+        SharedOp(b, 300, "L1", "wait", "acquire"), SharedOp(a, 310, "L2", "wait", "acquire")])
+    found = find_deadlock(store)
+    assert found is not None and found.sentence(store) == \
+        "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"

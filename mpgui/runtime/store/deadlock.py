@@ -14,6 +14,7 @@ before A's release arrived still ends up with B.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -135,8 +136,10 @@ class LockWatch:
                     del self.holder[op.obj]
         self.done = len(records)
 
-    def cycle(self) -> Deadlock | None:
-        """A cycle of waits, if there is one now."""
+    def cycle(self, first: Callable[[int], tuple[bool, int, int]] | None = None
+              ) -> Deadlock | None:
+        """A cycle of waits, if there is one now, said from its member for which `first`
+        is least (default: the lowest lane, the first of a scenario's table)."""
         for start in self.waiting:
             path: list[int] = []
             lane: int | None = start
@@ -145,8 +148,8 @@ class LockWatch:
                 lane = self.holder.get(self.waiting[lane][0])
             if lane is not None and lane in path:
                 loop = path[path.index(lane):]
-                first = loop.index(min(loop))  # said from the first lane of the table
-                loop = loop[first:] + loop[:first]
+                at = loop.index(min(loop, key=first or (lambda m: (False, 0, m))))
+                loop = loop[at:] + loop[:at]
                 members = tuple((m, self._held(m, loop), self.waiting[m][0]) for m in loop)
                 return Deadlock(members, max(self.waiting[m][1] for m in loop))
         return None
@@ -188,7 +191,8 @@ class DeadlockWatch:
         if self.found is not None:
             return self.found
         self.locks.read(store.records("shared"))
-        found = self.locks.cycle() or self.locks.stuck(live, joining)
+        found = self.locks.cycle(lambda lane: _started(store, lane)) or \
+            self.locks.stuck(live, joining)
         if found is None:
             self._since = None
         elif self._since is None or self._since[0] != found.members:
@@ -204,4 +208,13 @@ def find_deadlock(store: TraceStore, watch: LockWatch | None = None) -> Deadlock
     the new records)."""
     watch = watch or LockWatch()
     watch.read(store.records("shared"))
-    return watch.cycle()
+    return watch.cycle(lambda lane: _started(store, lane))
+
+
+def _started(store: TraceStore, lane: int) -> tuple[bool, int, int]:
+    """A lane's place in the order the main program called start(), lanes never
+    started last: the order a deadlock is told in. (A traced script's lanes are made
+    in the order its children report in, which a busy machine shuffles: "B holds L2
+    ..." one run, "A holds L1 ..." the next.)"""
+    t = store.lanes[lane].start_call_t
+    return (t is None, t or 0, lane)
