@@ -136,8 +136,11 @@ def test_request_stop_does_not_block_and_kills_a_child_that_ignores_sigterm():
     # A stopped (SIGSTOP) child cannot act on SIGTERM: it stands for a hung child.
     r = Runner(make(sleeper("A", 1000, 1.0), sleeper("B", 1000, 1.0)))
     r.start()
-    wait_until(lambda: (r.poll(), all(ln.pid for ln in r.store.lanes[1:]))[1], 20,
-               "both children to report")
+    # Both asleep in their work, so past setting up their SIGTERM handler: a child
+    # stopped before it (just after its hello) dies of SIGTERM at once, stopped or not.
+    wait_until(lambda: (r.poll(), all(ln.state == State.SLEEPING
+                                      for ln in r.store.lanes[1:]))[1], 20,
+               "both children to be under way")
     hung, pids = r.store.lanes[1].pid, r.pids()
     os.kill(hung, signal.SIGSTOP)
     # The grace period is long enough for B to act on SIGTERM on a busy machine too,
