@@ -14,7 +14,6 @@ before A's release arrived still ends up with B.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -136,10 +135,9 @@ class LockWatch:
                     del self.holder[op.obj]
         self.done = len(records)
 
-    def cycle(self, first: Callable[[int], tuple[bool, int, int]] | None = None
-              ) -> Deadlock | None:
-        """A cycle of waits, if there is one now, said from its member for which `first`
-        is least (default: the lowest lane, the first of a scenario's table)."""
+    def cycle(self, store: TraceStore) -> Deadlock | None:
+        """A cycle of waits in `store`, if there is one now, said from its member the
+        main program started first (`_started`)."""
         for start in self.waiting:
             path: list[int] = []
             lane: int | None = start
@@ -148,7 +146,7 @@ class LockWatch:
                 lane = self.holder.get(self.waiting[lane][0])
             if lane is not None and lane in path:
                 loop = path[path.index(lane):]
-                at = loop.index(min(loop, key=first or (lambda m: (False, 0, m))))
+                at = loop.index(min(loop, key=lambda m: _started(store, m)))
                 loop = loop[at:] + loop[:at]
                 members = tuple((m, self._held(m, loop), self.waiting[m][0]) for m in loop)
                 return Deadlock(members, max(self.waiting[m][1] for m in loop))
@@ -191,7 +189,7 @@ class DeadlockWatch:
         if self.found is not None:
             return self.found
         self.locks.read(store.records("shared"))
-        found = self.locks.cycle(lambda lane: _started(store, lane)) or \
+        found = self.locks.cycle(store) or \
             self.locks.stuck(live, joining)
         if found is None:
             self._since = None
@@ -208,7 +206,7 @@ def find_deadlock(store: TraceStore, watch: LockWatch | None = None) -> Deadlock
     the new records)."""
     watch = watch or LockWatch()
     watch.read(store.records("shared"))
-    return watch.cycle(lambda lane: _started(store, lane))
+    return watch.cycle(store)
 
 
 def _started(store: TraceStore, lane: int) -> tuple[bool, int, int]:
