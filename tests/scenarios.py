@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mpgui.model.copies import Copies
 from mpgui.model.scenario import ProcessSpec, Scenario, Step
 
 
@@ -20,3 +21,10 @@ def sleeper(var: str, n: int = 3, interval: float = 0.1, **kw) -> ProcessSpec:
 def spec(var: str, workload: str, message: str | None = None, **params) -> ProcessSpec:
     """Any workload with the given parameters."""
     return ProcessSpec(var, f"proc {var}", workload, params, message or f"{var}: {{i}}")
+
+
+def too_long_to_predict() -> Scenario:
+    """A valid scenario whose whole prediction took 3.3 s (`plan.WORK_BUDGET`): 256
+    processes (4 rows of 64 copies) of 10,000 iterations of 1 ms."""
+    return make(*(sleeper(v, n=10_000, interval=0.001, copies=Copies(64, False))
+                  for v in "ABCD"))

@@ -15,6 +15,7 @@ from PySide6.QtGui import QFontMetricsF, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.runtime.output.summary import PARTIAL_INFO
 from mpgui.runtime.session.record import RunRecord
 from mpgui.ui.appearance import PRESENTATION_ZOOM, presentation_zoom
 from mpgui.ui.chart.chart import LABEL_POINTS
@@ -222,6 +223,17 @@ def test_prediction_drawn_before_and_under_the_run(window, qtbot):
     assert chart.store is None and chart.ghost.isVisible()
     assert [ln.var for ln in chart.plan.lanes][1:] == \
         [p.var for p in load_builtin("sequential").processes]
+
+
+def test_a_prediction_cut_short_says_so_over_the_chart(window):
+    from tests.scenarios import too_long_to_predict
+
+    window.doc.load(too_long_to_predict(), path=None, builtin=None)
+    window.files.loaded.emit()
+    chart = window.chart
+    assert PARTIAL_INFO in chart.plan.info and chart.ghost.isVisible()
+    assert chart._title is not None and \
+        chart._title.startswith("Prediction of the first ")
 
 
 def test_compare_two_runs_on_one_time_axis(window, qtbot):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
 
 from mpgui.model.builtins import builtin_names, load_builtin
+from mpgui.model.validation import validate
+from mpgui.runtime.output.summary import PARTIAL_INFO, versus_prediction
 from mpgui.runtime.protocol import State
 from mpgui.runtime.session.plan import predict
+from tests.scenarios import too_long_to_predict
 
 
 def ends(store) -> dict[str, tuple[float, float, int]]:
@@ -53,6 +57,25 @@ def test_every_builtin_can_be_predicted(name):
     assert store.t_end is not None and all(
         ln.end_t is not None for ln in store.lanes if ln.kind == "main" or (
             ln.start_call_t is not None and ln.state != State.BLOCKED))
+
+
+def test_a_prediction_too_long_to_compute_stops_early_and_says_so():
+    scenario = too_long_to_predict()
+    assert [p for p in validate(scenario) if p.severity == "error"] == []
+    cpu = time.thread_time()
+    store = predict(scenario, cores=2)
+    assert time.thread_time() - cpu < 1.5  # (CPU time: a busy machine does not count)
+    until = store.info[PARTIAL_INFO]
+    assert 0 < until < 10 * 1e9 and store.t_end == store.t0 + until
+    processes = [ln for ln in store.lanes if ln.kind == "process"]
+    assert len(processes) == 256 and all(ln.end_t is None for ln in processes)  # no exit
+    assert versus_prediction(store, store).startswith("predicted only its first")
+
+
+@pytest.mark.parametrize("cores", [1, 2, 8])
+def test_no_builtin_is_too_long_to_predict(cores):
+    assert [name for name in builtin_names()
+            if PARTIAL_INFO in predict(load_builtin(name), cores=cores).info] == []
 
 
 # -- shared objects: the waits they impose ----------------------------------------------

@@ -194,6 +194,9 @@ def late_reasons(store: TraceStore, plan: TraceStore) -> list[str]:
 # A prediction's info key: what its times leave out, in words ("updates of a shared
 # value"; missing: nothing) — set by the prediction, said by `versus_prediction`.
 UNTIMED_INFO = "untimed"
+# The store's info key of a prediction cut short (too much to compute): where it stops
+# (ns since its start) — set by the prediction, said by `versus_prediction` and the chart.
+PARTIAL_INFO = "predicted_until"
 
 
 def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:
@@ -205,6 +208,9 @@ def versus_prediction(store: TraceStore, plan: TraceStore | None) -> str:
     if plan is None or plan.t0 is None or plan.t_end is None:
         return ""
     predicted, measured = wall_seconds(plan), wall_seconds(store)
+    if plan.info.get(PARTIAL_INFO) is not None:  # (its end is not the scenario's)
+        return _("predicted only its first {predicted:.3f} s (the whole would take too "
+                 "long to compute)").format(predicted=predicted)
     untimed = plan.info.get(UNTIMED_INFO)
     if untimed and round(predicted, 3) == 0:  # (its work is all untimed: no number)
         return _("not predicted: the time of its {untimed} depends on the "

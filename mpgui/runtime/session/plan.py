@@ -22,12 +22,19 @@ from mpgui.model.main_program import MainProgram
 from mpgui.model.operations import CPU, SYNC, Outcome, predict_ops, walk
 from mpgui.model.scenario import Scenario, Step
 from mpgui.runtime.interpreter import gil_enabled
-from mpgui.runtime.output.summary import UNTIMED_INFO
+from mpgui.runtime.output.summary import PARTIAL_INFO, UNTIMED_INFO
 from mpgui.runtime.protocol import State
 from mpgui.runtime.session.plan_objects import SharedState, flush_phases
 from mpgui.runtime.store.trace import TraceStore
 
 _EPS = 1e-12
+# The most work a prediction does: processes looked at, summed over its steps, and
+# operations on shared objects done (~0.15 s on a 2-core VM). A valid scenario may ask
+# for 256 processes of 10,000 short iterations each: its whole prediction took 3.3 s, on
+# the window's thread, when it opened, after each edit and at Run. Past this the
+# prediction stops where it got to, and says so (PARTIAL_INFO): its lanes go on beyond
+# the end drawn, with no exit. (The built-ins need under 2,000.)
+WORK_BUDGET = 150_000
 
 
 def outcome(inst: Instance, speed: float) -> Outcome:
@@ -116,6 +123,7 @@ class _Simulation:
         self.busy: dict[int, _Proc] = {}  # worker lane -> the task it runs
         self.queue: deque[_Proc] = deque()
         self.t = 0.0
+        self.work = 0  # processes looked at and operations done: see WORK_BUDGET
         self.shared: SharedState | None = None  # the scenario's shared objects
         self.main = MainProgram(program, {var: p.daemon for var, p in procs.items()}, self,
                                 self.backend.daemons_at_end)
@@ -127,6 +135,10 @@ class _Simulation:
         for _round in range(1_000_000):  # a bound, not a limit any scenario reaches
             self.main.advance()
             if self.main.finished:
+                break
+            self.work += len(self.procs)
+            if self.work > WORK_BUDGET:
+                self._stop_here()
                 break
             self._dispatch()
             running = [p for p in self.procs.values() if p.started and not p.done
@@ -169,6 +181,13 @@ class _Simulation:
                     self._next_phase(p)
         self.store.finish(self.ns())
 
+    def _stop_here(self) -> None:
+        """Too much to predict: the prediction ends now, each process still where it
+        is (its span ends, the process does not), and the store says so."""
+        for p in self.procs.values():
+            self.store.close_span(p.lane, self.ns())
+        self.store.info[PARTIAL_INFO] = self.ns()
+
     def _sync(self, running: list[_Proc]) -> bool:
         """Do every operation on a shared object that can be done now, in table order,
         again while one lets another go on; True if any was."""
@@ -184,6 +203,7 @@ class _Simulation:
                                                int(p.todo[0][1])):
                         break
                     moved = again = True
+                    self.work += 1
                     self._next_phase(p)
         return moved
 

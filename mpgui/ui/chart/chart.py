@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QScrollBar, QToolTip
 from mpgui.i18n import _
 from mpgui.model.backend import DEFAULT_BACKEND, get_backend
 from mpgui.runtime.cpu import cpu_count
+from mpgui.runtime.output.summary import PARTIAL_INFO
 from mpgui.runtime.store.deadlock import DEADLOCK_INFO, Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from mpgui.runtime.store.trace import CLOCK_ERROR, TraceStore
@@ -50,6 +51,9 @@ LABEL_POINTS = 12.0
 MIN_LANE_LINES = 1.25  # a lane is at least this many label lines tall; more lanes scroll
 PLAN_TITLE = _("The prediction (dashed): what the scenario asks for, if starting took no "
                "time")
+# A prediction cut short (`plan.WORK_BUDGET`): where it stops, said in the title.
+# (Short: it must fit over the chart on a 1024 x 768 screen.)
+PARTIAL_PLAN_TITLE = _("Prediction of the first {seconds:.3g} s only (too long to compute)")
 
 
 # What the chart says to a screen reader before a run (after one: the run in a sentence).
@@ -221,7 +225,8 @@ class ChartWidget(pg.PlotWidget):
         self.now_line.hide()
         self.plot.getAxis("left").setTicks([[]])
         plan = self.plan
-        self._set_title(PLAN_TITLE if plan is not None and plan.t0 is not None else None)
+        self._set_title(_plan_title(plan) if plan is not None and plan.t0 is not None
+                        else None)
         self.objects.hide()  # (a prediction has no shared objects)
         if plan is None or plan.t0 is None:
             self.ghost.hide()
@@ -570,3 +575,9 @@ def _tip(text: str, widget: ChartWidget) -> None:
         QToolTip.showText(QCursor.pos(), text, widget)
     else:
         QToolTip.hideText()
+
+
+def _plan_title(plan: TraceStore) -> str:
+    """The line over a prediction shown alone: what it is (and if it stops early)."""
+    until = plan.info.get(PARTIAL_INFO)
+    return PLAN_TITLE if until is None else PARTIAL_PLAN_TITLE.format(seconds=until / 1e9)
