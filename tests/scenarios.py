@@ -24,7 +24,7 @@ def spec(var: str, workload: str, message: str | None = None, **params) -> Proce
 
 
 def too_long_to_predict() -> Scenario:
-    """A valid scenario whose whole prediction took 3.3 s (`plan.WORK_BUDGET`): 256
+    """A valid scenario whose whole prediction took 0.9–3.3 s (`plan.WORK_BUDGET`): 256
     processes (4 rows of 64 copies) of 10,000 iterations of 1 ms."""
     return make(*(sleeper(v, n=10_000, interval=0.001, copies=Copies(64, False))
                   for v in "ABCD"))

@@ -30,11 +30,12 @@ from mpgui.runtime.store.trace import TraceStore
 _EPS = 1e-12
 # The most work a prediction does: processes looked at, summed over its steps, and
 # operations on shared objects done (~0.15 s on a 2-core VM). A valid scenario may ask
-# for 256 processes of 10,000 short iterations each: its whole prediction took 3.3 s, on
-# the window's thread, when it opened, after each edit and at Run. Past this the
-# prediction stops where it got to, and says so (PARTIAL_INFO): its lanes go on beyond
-# the end drawn, with no exit. (The built-ins need under 2,000.)
-WORK_BUDGET = 150_000
+# for 256 processes of 10,000 short iterations each: its whole prediction took 3.3 s
+# (0.9 s since each process keeps its phase's kind), on the window's thread, when it
+# opened, after each edit and at Run. Past this the prediction stops where it got to,
+# and says so (PARTIAL_INFO): its lanes go on beyond the end drawn, with no exit. (The
+# built-ins need under 2,000.)
+WORK_BUDGET = 300_000
 
 
 def outcome(inst: Instance, speed: float) -> Outcome:
@@ -61,15 +62,23 @@ class _Proc:
     left: float = 0.0  # of the current phase
     state: int | None = None
     gives_up: float | None = None  # a wait with a timeout: when it gives up (s)
+    # The current phase's kind, and whether it is an operation on a shared object (one
+    # it could not do yet): kept, not looked up, as every step of the simulation asks
+    # each process several times (`next_phase` moves them on).
+    kind: str | None = field(init=False)
+    waits: bool = field(init=False)
 
-    @property
-    def kind(self) -> str | None:
-        return self.todo[0][0] if self.todo else None
+    def __post_init__(self) -> None:
+        self._at_phase()
 
+    def next_phase(self) -> None:
+        """Done with the current phase: on to the next one."""
+        self.todo.popleft()
+        self._at_phase()
 
-def _waits(p: _Proc) -> bool:
-    """Whether `p` is at an operation on a shared object (one it could not do yet)."""
-    return p.kind is not None and p.kind.startswith(SYNC)
+    def _at_phase(self) -> None:
+        self.kind = self.todo[0][0] if self.todo else None
+        self.waits = self.kind is not None and self.kind.startswith(SYNC)
 
 
 def predict(scenario: Scenario, cores: int, speed: float = 1.0) -> TraceStore:
@@ -148,22 +157,22 @@ class _Simulation:
             computing = [p for p in running if p.kind == CPU]
             share = min(1.0, self.cores / len(computing)) if computing else 1.0
             for p in running:
-                state = State.BLOCKED if _waits(p) else (
+                state = State.BLOCKED if p.waits else (
                     State.RUNNING if share >= 1 else self.waiting) \
                     if p.kind == CPU else State.SLEEPING
                 if state != p.state:
                     p.state = state
                     self.store.set_state(p.lane, self.ns(), state)
-            running_all, running = running, [p for p in running if not _waits(p)]
+            running_all, running = running, [p for p in running if not p.waits]
             dts = [p.left / share if p.kind == CPU else p.left for p in running]
-            patient = [p for p in running_all if _waits(p) and p.gives_up is not None]
+            patient = [p for p in running_all if p.waits and p.gives_up is not None]
             dts += [float(p.gives_up or 0) - self.t for p in patient]
             if self.main.deadline is not None:
                 dts.append(self.main.deadline - self.t)
             if not dts:
                 # Nothing will ever happen again: processes wait on each other for ever
                 # (a deadlock). They are drawn waiting a while longer, to be seen.
-                stuck = [p for p in running_all if _waits(p)]
+                stuck = [p for p in running_all if p.waits]
                 if stuck:
                     self.t += max(1.0 / self.speed, self.t / 4)
                     for p in stuck:  # (they never end: no end is drawn)
@@ -196,7 +205,7 @@ class _Simulation:
         while again:
             again = False
             for p in running:
-                while not p.done and _waits(p):
+                while not p.done and p.waits:
                     _sync, verb, role, *_within = str(p.kind).split(" ")
                     assert self.shared is not None
                     if not self.shared.attempt(p.var, verb, p.uses.get(role, role),
@@ -241,12 +250,12 @@ class _Simulation:
             self._end(p, p.code)
             return
         p.left = p.todo[0][1]
-        if _waits(p):  # ("sync get Q 0.5": it gives up after 0.5 s: `operations.sync`)
+        if p.waits:  # ("sync get Q 0.5": it gives up after 0.5 s: `operations.sync`)
             within = str(p.kind).split(" ")[3:]
             p.gives_up = self.t + float(within[0]) if within else None
 
     def _next_phase(self, p: _Proc) -> None:
-        p.todo.popleft()
+        p.next_phase()
         self._begin_phase(p)
 
     def _end(self, p: _Proc, code: int) -> None:
