@@ -132,6 +132,34 @@ def test_stop_leaves_no_child_alive():
     assert r.status == "stopped"
 
 
+_EXITS_WITH_A_DEADLOCK_ON = """
+import time
+from mpgui.model.builtins import load_builtin
+from mpgui.runtime.parent.runner import Runner
+
+r = Runner(load_builtin("deadlock"), speed=4)
+r.start()
+deadline = time.monotonic() + 60
+while r.deadlock is None and time.monotonic() < deadline:
+    r.wait(0.05)
+    r.poll()
+print("deadlock" if r.deadlock is not None else "none", *r.pids(), flush=True)
+# ...and the program ends here, its run still on (its window gone, say)
+"""
+
+
+def test_a_process_that_exits_with_a_deadlocked_run_on_ends_and_leaves_no_child():
+    # multiprocessing joins its children at exit: without a stop first, this program
+    # would wait for ever for children that wait for each other for ever.
+    done = subprocess.run([sys.executable, "-c", _EXITS_WITH_A_DEADLOCK_ON],
+                          capture_output=True, text=True, timeout=60,
+                          env=env_without_display())
+    said, *pids = done.stdout.split()
+    assert done.returncode == 0, done.stderr
+    assert said == "deadlock" and len(pids) >= 2
+    wait_until(lambda: alive([int(p) for p in pids]) == [], 10, "the children to be gone")
+
+
 def test_request_stop_does_not_block_and_kills_a_child_that_ignores_sigterm():
     # A stopped (SIGSTOP) child cannot act on SIGTERM: it stands for a hung child.
     r = Runner(make(sleeper("A", 1000, 1.0), sleeper("B", 1000, 1.0)))

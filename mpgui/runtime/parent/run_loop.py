@@ -1,10 +1,14 @@
 """What every runner has in common: a non-blocking core (``start``, ``poll``, ``wait``,
 ``request_stop``, ``status``) and, built on it once here, the blocking ``run()`` and
-``stop()`` a terminal program uses, and the context manager that leaves nothing behind.
+``stop()`` a terminal program uses, the context manager that leaves nothing behind —
+and, for a process that exits with a run still on, a stop at its exit.
 """
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing.util  # noqa: F401  (registers its exit function before ours)
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Self
 
@@ -14,6 +18,7 @@ if TYPE_CHECKING:
     from mpgui.runtime.store.deadlock import Deadlock
 
 STOP_GRACE_S = 1.0
+EXIT_GRACE_S = 0.5  # at exit, a child has this long to end on SIGTERM before SIGKILL
 
 
 class RunLoop:
@@ -36,6 +41,11 @@ class RunLoop:
 
     def __enter__(self) -> Self:
         return self
+
+    def stopped_at_exit(self) -> None:
+        """Have this run stopped if the process exits while it is on (called when it
+        starts)."""
+        _on.add(self)
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
@@ -62,3 +72,25 @@ class RunLoop:
         while self.status is Status.STOPPING:
             self.wait(0.01)
             self.poll()
+
+
+# Runs begun in this process and not yet collected.
+_on: weakref.WeakSet[RunLoop] = weakref.WeakSet()
+
+
+def _stop_runs_on() -> None:
+    """The process is exiting with a run still on — the window's display went away, a
+    signal ended the event loop, a program embedding a Runner returned without stopping
+    it: stop each run now. Left running, its children would outlive mpgui, and
+    multiprocessing's own exit function (which atexit runs after this one: it was
+    registered first) joins every child it started — for ever, for a child that never
+    ends, such as one in a deadlock."""
+    for run in list(_on):
+        if not run.done:
+            try:
+                run.stop(EXIT_GRACE_S)
+            except Exception:  # (at exit: the next run must still be stopped)
+                continue
+
+
+atexit.register(_stop_runs_on)

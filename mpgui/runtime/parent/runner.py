@@ -194,6 +194,7 @@ class Runner(RunLoop):
         if self.status is not Status.READY:
             raise RuntimeError("a Runner runs its scenario once; make a new one")
         self.status = Status.RUNNING
+        self.stopped_at_exit()
         t0 = _now()
         self.store.begin(t0, self.main_lane)
         self.others_sampler.begin(t0)

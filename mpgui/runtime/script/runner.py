@@ -212,6 +212,7 @@ class ScriptRunner(RunLoop):
         if self.status is not Status.READY:
             raise RuntimeError("a ScriptRunner runs its script once; make a new one")
         self.status = Status.RUNNING
+        self.stopped_at_exit()
         t = _now()
         self.store.t0 = t
         self.store.set_state(self.main_lane, t, State.STARTING)
