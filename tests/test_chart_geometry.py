@@ -77,7 +77,10 @@ def grow(store, lanes, rng, t, steps):
             store.line_lane.append(lane)
 
 
-def test_pixel_codes_kept_up_to_date_equal_a_full_recomputation():
+@pytest.mark.parametrize("ingests", [0, 3])
+def test_pixel_codes_kept_up_to_date_equal_a_full_recomputation(ingests):
+    """Also with the new spans taken in between frames (`ingest`, as the window does at
+    each poll): a frame still repaints from the earliest change since the last."""
     rng = random.Random(7)
     store = TraceStore()
     main = store.add_lane("main", "main", "main")
@@ -88,7 +91,10 @@ def test_pixel_codes_kept_up_to_date_equal_a_full_recomputation():
     x0, x1, width = 0.0, 8.0, 300
     grid = None
     for _frame in range(40):
-        grow(store, lanes, rng, t, 25)
+        for _poll in range(ingests):
+            grow(store, lanes, rng, t, 8)
+            cache.ingest(store, int((max(t.values()) + 0.01) * NS))
+        grow(store, lanes, rng, t, 25 - 8 * ingests)
         now = max(t.values()) + 0.01
         cache.sync(store, int(now * NS))
         rows = layout_rows(store, 2, True)

@@ -248,6 +248,13 @@ class ChartWidget(pg.PlotWidget):
         self._shown = None
         self._show_all(False)
 
+    def ingest(self, now_ns: int) -> None:
+        """Take in the live run's new spans between frames (`SpanCache.ingest`): the
+        next frame then draws them without the cost of taking them in."""
+        store = self.store
+        if store is not None and store.t0 is not None and not self.replaying:
+            self.cache.ingest(store, now_ns)
+
     def refresh(self, now_ns: int, running: bool, replay: bool = False) -> None:
         """Catch up with the store and redraw once. A replay shows the (finished) run
         only up to `now_ns`, as it looked live at that moment."""

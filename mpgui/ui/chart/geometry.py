@@ -314,6 +314,7 @@ class SpanCache:
         self.end = 0.0
         # The earliest time whose drawing the last sync changed (inf: nothing changed).
         self.changed_from = float("inf")
+        self._unseen = float("inf")  # ... what `ingest` calls changed since the last sync
         # Other programs' use of each CPU: per CPU the samples' edges (seconds since the
         # run began: start of the first, then each one's end) and the time used so far
         # at each edge, so a pixel asks for its share with two interpolations.
@@ -356,7 +357,16 @@ class SpanCache:
             changed.append(float(t.min()))
             self._lines = store.n_lines
         self.changed_from = min(changed, default=float("inf"))
+        self.changed_from = min(self.changed_from, self._unseen)
+        self._unseen = float("inf")
         self.end = max(self.end, self.now)
+
+    def ingest(self, store: TraceStore, now_ns: int) -> None:
+        """Catch up with `store` between frames, so that a frame's `sync` has only what
+        came since to add: the work of taking in new spans is spread over the polls
+        instead of all falling in the frame. What changed waits for the next `sync`."""
+        self.sync(store, now_ns)
+        self._unseen = self.changed_from
 
     def _sync_others(self, store: TraceStore) -> float:
         """Copy the other programs' samples (a few per second: whole arrays, cheaply);

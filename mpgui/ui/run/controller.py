@@ -42,6 +42,7 @@ class RunController(QObject):
     started = Signal()
     frame = Signal()  # time to redraw (at most once per FRAME_NS, and once at the end)
     text_frame = Signal()  # between frames: time to show new printed lines (cheap)
+    polled = Signal()  # a tick that does not redraw has read the run's pipes
     finished = Signal()  # the run ended (finished or stopped)
     error = Signal(str)  # something went wrong in the poll loop; the run goes on
 
@@ -155,9 +156,13 @@ class RunController(QObject):
         else:
             if frame_due:
                 self._emit_frame()
-            elif text_due:
-                self._last_text = t0
-                self._guarded(self.text_frame.emit)
+            else:
+                # What was read is taken in now, so that the frame has less to do: its
+                # tick is the longest the window is busy in one go.
+                self._guarded(self.polled.emit)
+                if text_due:
+                    self._last_text = t0
+                    self._guarded(self.text_frame.emit)
             # Main-program steps left over (a long series of start()s): go on at once.
             # Set only when it changes: setInterval restarts the timer, which would put
             # POLL_MS after the end of every tick — after a redraw, 5 ms more before the

@@ -77,6 +77,7 @@ class RunLifecycle(QObject):
         controller.started.connect(self._started)
         controller.frame.connect(self._frame)
         controller.text_frame.connect(window.console.refresh)
+        controller.polled.connect(self._polled)
         controller.finished.connect(self._finished)
         controller.error.connect(self._error)
         controller.paint_cost = lambda: window.chart.last_paint_ns
@@ -152,6 +153,9 @@ class RunLifecycle(QObject):
         about = run.about()
         w.explanation.show_about(about)
         w.header.show_about(about, run.name)
+
+    def _polled(self) -> None:
+        self.window.chart.ingest(time.perf_counter_ns())
 
     def _frame(self) -> None:
         run = self.controller.runner
