@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import psutil
 import pytest
@@ -372,6 +373,69 @@ def test_the_psutil_reader_measures_a_real_run_too():
     assert store.others.n_cpus == len(psutil.cpu_times(percpu=True))
     assert all(0 <= f <= 1 for column in store.others.fraction for f in column)
     assert 0 <= store.others_share() <= 1
+
+
+class HeldReader:
+    """Counters that grow by a tick a reading, each reading (after the first) held
+    until the test lets it go: a slow /proc of hundreds of processes."""
+
+    source, tick_ns = "held", TICK
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.go = threading.Event()
+        self.reading = threading.Event()  # a held reading has begun
+        self.threads: set[str] = set()
+
+    def cpus(self) -> dict[int, tuple[int, int]]:
+        self.threads.add(threading.current_thread().name)
+        if self.n:
+            self.reading.set()
+            assert self.go.wait(5), "the test never let the reading go"
+        self.n += 1
+        return {0: (self.n * TICK, 2 * self.n * TICK)}
+
+    def proc(self, pid: int) -> ProcTimes | None:
+        return ProcTimes(0, 0, 0, 0)
+
+    def children(self, pid: int) -> list[int]:
+        return []
+
+    def clock(self) -> int:
+        return 0
+
+    def forget(self, pid: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_counters_are_read_off_the_polls_thread_and_taken_in_when_done():
+    """A reading of 256 processes' counters takes milliseconds: the poll that asks for
+    one must not wait for it (a window would drop frames), and the next poll after it
+    is done puts it in the store."""
+    store = TraceStore()
+    reader = HeldReader()
+    sampler = OthersSampler(store, lambda: [], reader=reader, interval_ns=100 * MS,
+                            clock=lambda: 150 * MS)
+    sampler.begin(0)
+    sampler.tick(100 * MS)  # due: begun in the background; the tick did not wait
+    assert reader.reading.wait(30) and store.others.n_samples == 0
+    sampler.tick(105 * MS)  # still going on: nothing yet, no second reading begun
+    assert store.others.n_samples == 0
+    reader.go.set()
+    for _ in range(6000):  # (the reading ends at once now; each tick looks again)
+        sampler.tick(110 * MS)
+        if store.others.n_samples:
+            break
+        threading.Event().wait(0.005)
+    # The interval up to the reading's own time (the sampler's clock), half busy.
+    assert list(store.others.t1) == [150 * MS] and store.others.fraction[0][0] == 0.5
+    sampler.finish(160 * MS)  # (too soon after it for one more: the last stretches)
+    assert store.others.n_samples == 1 and list(store.others.t1) == [160 * MS]
+    here = threading.current_thread().name
+    assert {name.split("_")[0] for name in reader.threads} == {here, "mpgui-others"}
 
 
 @pytest.mark.skipif(not LINUX, reason="Linux's /proc")

@@ -30,7 +30,9 @@ right either way; only its split between CPUs is approximate.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from mpgui.i18n import _
@@ -111,15 +113,23 @@ def others_fractions(prev: Reading, cur: Reading, own: dict[int, int], carry: in
 
 class OthersSampler:
     """Fills ``store.others`` while a run goes. The runner calls ``begin(t)`` when the
-    run starts, ``tick(t)`` from every poll (it samples every `interval_ns`; no thread
-    of its own) and ``finish(t)`` at the end; `pids()` names the run's processes."""
+    run starts, ``tick(t)`` from every poll (it samples every `interval_ns`) and
+    ``finish(t)`` at the end; `pids()` names the run's processes.
+
+    The counters are read on a thread of the sampler's own, and the reading taken in by
+    the next ``tick`` after it is done: a reading costs two small file reads per process
+    of the run — ~6 ms for 256 processes — which on the poll's thread would make one
+    frame in ten of a window that draws them late. ``store.others`` itself is only
+    written by the caller's thread, in ``tick`` and ``finish``."""
 
     def __init__(self, store: TraceStore, pids: Callable[[], Iterable[int]],
-                 reader: Reader | None = None, interval_ns: int = SAMPLE_NS) -> None:
+                 reader: Reader | None = None, interval_ns: int = SAMPLE_NS,
+                 clock: Callable[[], int] = time.perf_counter_ns) -> None:
         self.others = store.others
         self.pids = pids
         self.interval_ns = interval_ns
         self.reader = reader  # made at begin() unless given: a run never begun opens nothing
+        self.clock = clock  # the run's clock (the `t` of begin, tick and finish)
         self.root = os.getpid()
         self._tracked: set[int] = set()
         self._done: set[int] = set()  # pids gone, or found not to be the run's
@@ -127,6 +137,10 @@ class OthersSampler:
         self._prev_t = 0
         self._born_after = 0
         self._carry = 0
+        # The reading going on in the background: (its time, the reading) when done.
+        # While one is, only its thread touches the reader and the sets above.
+        self._reading: Future[tuple[int, Reading]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     def begin(self, t: int) -> None:
         """The run starts at `t`: the first reading."""
@@ -142,17 +156,46 @@ class OthersSampler:
         self._born_after = self.reader.clock() - self.reader.tick_ns
         self._tracked = {self.root}
         try:
-            self._prev, self._prev_t = self._read(), t
+            self._prev, self._prev_t = self._read(list(self.pids())), t
         except (OSError, ValueError) as exc:
             self._give_up(exc)
 
     def tick(self, t: int) -> None:
-        """Sample if one is due at `t`."""
+        """Take in the reading made in the background, if it is done; begin the next
+        if one is due at `t`."""
+        if self._reading is not None:
+            if not self._reading.done():
+                return
+            self._take(self._reading)
         if self._prev is not None and t - self._prev_t >= self.interval_ns:
-            self._sample(t)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="mpgui-others")
+            pids = list(self.pids())  # (here: the runner's own structures, its thread)
+            self._reading = self._pool.submit(self._read_at, pids)
+
+    def _read_at(self, pids: list[int]) -> tuple[int, Reading]:
+        t = self.clock()
+        return t, self._read(pids)
+
+    def _take(self, reading: Future[tuple[int, Reading]], until: int | None = None) -> None:
+        """A reading made in the background: the interval up to it, into the store
+        (not one made after `until`, the run's end)."""
+        self._reading = None
+        try:
+            t, cur = reading.result()
+        except (OSError, ValueError) as exc:
+            self._give_up(exc)
+            return
+        if self._prev is not None and (until is None or t <= until):
+            self._add(t, cur)
 
     def finish(self, t: int) -> None:
         """The run ended at `t`: the last sample, then let go of every file."""
+        if self._reading is not None:
+            self._take(self._reading, t)  # (waits for it: a few milliseconds at most)
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         if self._prev is not None and t > self._prev_t:
             if self.others.n_samples and t - self._prev_t < self.interval_ns // 4:
                 # Too short to measure (the counters tick every 10 ms): the last
@@ -174,23 +217,29 @@ class OthersSampler:
     def _sample(self, t: int) -> None:
         assert self._prev is not None and self.reader is not None
         try:
-            cur = self._read()
+            cur = self._read(list(self.pids()))
         except (OSError, ValueError) as exc:
             self._give_up(exc)
             return
+        self._add(t, cur)
+
+    def _add(self, t: int, cur: Reading) -> None:
+        """The interval from the last reading to `cur`, made at `t`, into the store."""
+        assert self._prev is not None and self.reader is not None
         cap = (len(cur.cpus) + len(cur.procs)) * self.reader.tick_ns
         fractions, self._carry = others_fractions(
             self._prev, cur, own_ns(self._prev, cur, self._born_after), self._carry, cap)
         self.others.add(self._prev_t, t, fractions)
         self._prev, self._prev_t = cur, t
 
-    def _read(self) -> Reading:
-        """The counters now: the CPUs, and every process of the run — those `pids()`
-        names and, found from mpgui's own process down, every child of one (so a
-        process counts from the sample after its birth, not from its first report)."""
+    def _read(self, pids: list[int]) -> Reading:
+        """The counters now: the CPUs, and every process of the run — `pids` (what
+        `pids()` named) and, found from mpgui's own process down, every child of one
+        (so a process counts from the sample after its birth, not from its first
+        report)."""
         reader = self.reader
         assert reader is not None
-        for pid in self.pids():
+        for pid in pids:
             if pid not in self._done and len(self._tracked) < MAX_TRACKED:
                 self._tracked.add(pid)
         cpus = reader.cpus()
