@@ -249,11 +249,16 @@ class ChartWidget(pg.PlotWidget):
         self._show_all(False)
 
     def ingest(self, now_ns: int) -> None:
-        """Take in the live run's new spans between frames (`SpanCache.ingest`): the
-        next frame then draws them without the cost of taking them in."""
+        """Between frames: take in the live run's new spans (`SpanCache.ingest`) and do
+        the share of the next view's grids the last frame planned, so that the next
+        frame draws without that cost."""
         store = self.store
         if store is not None and store.t0 is not None and not self.replaying:
             self.cache.ingest(store, now_ns)
+            self.spans.data_changed(self.cache.changed_from)
+            self.spans.prepare_between_frames()
+            if self.ghost.isVisible():
+                self.ghost.prepare_between_frames()
 
     def refresh(self, now_ns: int, running: bool, replay: bool = False) -> None:
         """Catch up with the store and redraw once. A replay shows the (finished) run

@@ -266,6 +266,19 @@ class SpansItem(CachedItem):
             self._next_work, self._next_done = (x0, x1, w, done, end), end
             self._next_work_key = key
 
+    def data_changed(self, t: float) -> None:
+        """The cache took in changes from `t` between frames: the grids are stale from
+        there (the next frame's `set_data` asks Qt to repaint them; a step of the view
+        in that frame swaps in the next view's grid, caught up with them too)."""
+        self._dirty_from = min(self._dirty_from, t)
+        self._next_dirty = min(self._next_dirty, t)
+
+    def prepare_between_frames(self) -> None:
+        """Do the work on the next view's grid that the last frame planned now, between
+        frames, instead of in the next paint."""
+        if self.rows is not None:
+            self._do_next_work()
+
     def _catch_up_piece(self) -> Piece | None:
         """The columns of the next view's grid built so far that changes since the last
         catch-up reach (every NEXT_CATCH_UP frames: the strip costs per lane, not per
