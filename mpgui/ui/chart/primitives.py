@@ -14,8 +14,13 @@ def _array_of(cls: type, buffer: np.ndarray) -> object | None:
     QPainter.PixmapFragment): what QPainter.drawRects(ptr, n) and
     drawPixmapFragments(ptr, n, pixmap) take, so thousands of shapes cost one call.
     pyqtgraph's own items draw the same way. None where the binding cannot."""
+    return _array_at(cls, buffer.ctypes.data)
+
+
+def _array_at(cls: type, address: int) -> object | None:
+    """The C array of `cls` at `address` (see `_array_of`), or None."""
     try:
-        return wrapInstance(buffer.ctypes.data, cls)
+        return wrapInstance(address, cls)
     except (TypeError, ValueError, OverflowError):  # pragma: no cover - other bindings
         return None
 
@@ -47,10 +52,13 @@ class RectBatch:
         ends = [*starts[1:], n]
         whole = self._whole_pixels(p, rects, styles)
         cls, array = (QRect, whole) if whole is not None else (QRectF, rects)
+        # Each group's first rectangle by address (rows of a contiguous buffer): numpy's
+        # `.ctypes` per group cost more than drawing a live frame's few rectangles.
+        address, row = array.ctypes.data, array.strides[0]
         for (brush, pen), a, b in zip(styles, starts, ends, strict=True):
             p.setBrush(brush)
             p.setPen(pen if pen is not None else Qt.PenStyle.NoPen)
-            first = _array_of(cls, array[a:b])
+            first = _array_at(cls, address + int(a) * row)
             if first is not None:
                 p.drawRects(first, int(b - a))
             else:  # pragma: no cover

@@ -42,6 +42,22 @@ for _state, _style in STATE_STYLES.items():
     _HEIGHT[_state], _OUTLINED[_state] = _style.height, _style.outline
 _HEIGHT[OTHERS] = STATE_STYLES[TALL[0]].height
 GHOST_MARGIN = 0.12  # a predicted bar's outline lies this much of a lane outside the bar
+# Per state (any a packed code can hold; numpy's isin costs ~60 µs a call on a live
+# frame's few runs, a table look-up ~1): drawn at all, tall (shown in proportion).
+_STATES = 1 << 8
+_KNOWN = np.zeros(_STATES, bool)
+_KNOWN[[*STATE_STYLES, OTHERS]] = True
+_STYLED = np.zeros(_STATES, bool)  # (a measured state: the prediction has no others)
+_STYLED[list(STATE_STYLES)] = True
+_IS_TALL = np.zeros(_STATES, bool)
+_IS_TALL[list(TALL)] = True
+
+
+def _lookup(table: np.ndarray, state: np.ndarray) -> np.ndarray:
+    """table[state], False for a state beyond the table (a malformed run file's)."""
+    return np.take(table, state, mode="clip") & (state >= 0) & (state < len(table))
+
+
 # The order runs are drawn in, by code: other programs behind everything, then thin
 # states, then tall ones (over the thin lines around a moment); within each, by code,
 # so that each style is one group. A rank per code makes it one stable sort of small
@@ -383,13 +399,13 @@ class SpansItem(CachedItem):
             return
         code, lo, hi = unpack(runs.code)
         state = code // CODE_SHIFT
-        known = np.isin(state, [*STATE_STYLES, OTHERS])
+        known = _lookup(_KNOWN, state)
         code, lo, hi, state = code[known], lo[known], hi[known], state[known]
         row = runs.row[known].astype(np.float64)
         x0 = x_left + runs.px0[known].astype(np.float64)
         x1 = x_left + runs.px1[known].astype(np.float64)
         others = state == OTHERS
-        tall = np.isin(state, TALL)
+        tall = _IS_TALL[state]  # (known states only, here)
         least = float(np.ceil(MIN_MARK_PX * self.line))
         narrow = tall & (x1 - x0 < least)
         if narrow.any():  # whole pixels, centred as well as they can be
@@ -431,7 +447,7 @@ class SpansItem(CachedItem):
         rows = self.rows
         assert rows is not None
         code, _lo, _hi = unpack(runs.code)
-        tall = np.isin(code // CODE_SHIFT, TALL) & (runs.row < rows.core_base)
+        tall = _lookup(_IS_TALL, code // CODE_SHIFT) & (runs.row < rows.core_base)
         if not tall.any():
             return
         row, px0, px1 = runs.row[tall], runs.px0[tall], runs.px1[tall]
@@ -462,7 +478,7 @@ class SpansItem(CachedItem):
         if not len(runs):
             return
         state = runs.code // CODE_SHIFT
-        known = np.isin(state, list(STATE_STYLES))
+        known = _lookup(_STYLED, state)
         code, state = runs.code[known], state[known]
         height = np.array([STATE_STYLES[int(s)].height for s in state]) + 2 * GHOST_MARGIN
         top, bottom = geo.band(runs.row[known].astype(np.float64), np.minimum(height, 0.96))
