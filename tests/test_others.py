@@ -22,6 +22,7 @@ from mpgui.runtime.headless import run_headless
 from mpgui.runtime.output.export import chrome_trace, csv_text
 from mpgui.runtime.output.runfile import NOT_RECORDED, RunFileError, load_run, run_to_dict, save_run
 from mpgui.runtime.output.summary import format_summary, run_figures, versus_prediction
+from mpgui.runtime.parent import others
 from mpgui.runtime.parent.cpu_counters import (
     ProcReader,
     ProcTimes,
@@ -436,6 +437,26 @@ def test_the_counters_are_read_off_the_polls_thread_and_taken_in_when_done():
     assert store.others.n_samples == 1 and list(store.others.t1) == [160 * MS]
     here = threading.current_thread().name
     assert {name.split("_")[0] for name in reader.threads} == {here, "mpgui-others"}
+
+
+def test_a_reading_stuck_in_the_kernel_neither_freezes_the_polls_nor_keeps_the_run_from_ending(
+        monkeypatch):
+    """A read of /proc/PID/stat blocks while that process is stuck in the kernel (as
+    `ps` does): the polls go on, and the run's end waits a bounded time for the
+    reading, then says the counters could not be read."""
+    monkeypatch.setattr(others, "FINISH_WAIT_S", 0.2)
+    store = TraceStore()
+    reader = HeldReader()  # (never let go)
+    sampler = OthersSampler(store, lambda: [], reader=reader, interval_ns=100 * MS,
+                            clock=lambda: 150 * MS)
+    sampler.begin(0)
+    sampler.tick(100 * MS)
+    assert reader.reading.wait(30)
+    for t in range(105, 300, 5):  # polls go on, each at once
+        sampler.tick(t * MS)
+    sampler.finish(300 * MS)
+    assert store.others.n_samples == 0 and "no answer in 0.2 s" in store.others.note
+    reader.go.set()  # (the test's own thread ends)
 
 
 @pytest.mark.skipif(not LINUX, reason="Linux's /proc")

@@ -30,9 +30,10 @@ right either way; only its split between CPUs is approximate.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from mpgui.i18n import _
@@ -45,6 +46,7 @@ SAMPLE_NS = 100_000_000  # how often the CPUs' counters are read (~10 µs per re
 # Processes followed at most (a fork bomb's others count as other programs): each costs
 # two small reads a sample.
 MAX_TRACKED = 1024
+FINISH_WAIT_S = 2.0  # the longest the run's end waits for a reading going on
 
 
 # -- the arithmetic (pure) -----------------------------------------------------------------
@@ -116,11 +118,14 @@ class OthersSampler:
     run starts, ``tick(t)`` from every poll (it samples every `interval_ns`) and
     ``finish(t)`` at the end; `pids()` names the run's processes.
 
-    The counters are read on a thread of the sampler's own, and the reading taken in by
-    the next ``tick`` after it is done: a reading costs two small file reads per process
-    of the run — ~6 ms for 256 processes — which on the poll's thread would make one
-    frame in ten of a window that draws them late. ``store.others`` itself is only
-    written by the caller's thread, in ``tick`` and ``finish``."""
+    The counters are read on a thread of their own, and the reading taken in by the
+    next ``tick`` after it is done: a reading costs two small file reads per process of
+    the run — ~6 ms for 256 processes — which on the poll's thread would make one frame
+    in ten of a window that draws them late; and a read of ``/proc/PID/stat`` can block
+    for as long as that process is stuck in the kernel (as ``ps`` does), which must not
+    freeze the window or keep the run from ending: ``finish`` waits `FINISH_WAIT_S` for
+    a reading, then gives up measuring. ``store.others`` itself is only written by the
+    caller's thread, in ``tick`` and ``finish``."""
 
     def __init__(self, store: TraceStore, pids: Callable[[], Iterable[int]],
                  reader: Reader | None = None, interval_ns: int = SAMPLE_NS,
@@ -140,7 +145,6 @@ class OthersSampler:
         # The reading going on in the background: (its time, the reading) when done.
         # While one is, only its thread touches the reader and the sets above.
         self._reading: Future[tuple[int, Reading]] | None = None
-        self._pool: ThreadPoolExecutor | None = None
 
     def begin(self, t: int) -> None:
         """The run starts at `t`: the first reading."""
@@ -168,21 +172,31 @@ class OthersSampler:
                 return
             self._take(self._reading)
         if self._prev is not None and t - self._prev_t >= self.interval_ns:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="mpgui-others")
             pids = list(self.pids())  # (here: the runner's own structures, its thread)
-            self._reading = self._pool.submit(self._read_at, pids)
+            reading: Future[tuple[int, Reading]] = Future()
+            self._reading = reading
+            # A daemon thread a reading (~0.1 ms to start, ten a second): one stuck in
+            # the kernel is left behind, never waited for at the interpreter's exit.
+            threading.Thread(target=self._read_into, args=(reading, pids),
+                             name="mpgui-others", daemon=True).start()
 
-    def _read_at(self, pids: list[int]) -> tuple[int, Reading]:
-        t = self.clock()
-        return t, self._read(pids)
+    def _read_into(self, reading: Future[tuple[int, Reading]], pids: list[int]) -> None:
+        try:
+            t = self.clock()
+            reading.set_result((t, self._read(pids)))
+        except BaseException as exc:  # (handed to the poll's thread, which says it)
+            reading.set_exception(exc)
 
-    def _take(self, reading: Future[tuple[int, Reading]], until: int | None = None) -> None:
+    def _take(self, reading: Future[tuple[int, Reading]], until: int | None = None,
+              wait_s: float | None = None) -> None:
         """A reading made in the background: the interval up to it, into the store
-        (not one made after `until`, the run's end)."""
+        (not one made after `until`, the run's end). Waits up to `wait_s` for it."""
         self._reading = None
         try:
-            t, cur = reading.result()
+            t, cur = reading.result(wait_s)
+        except TimeoutError:  # (stuck in the kernel: left behind)
+            self._give_up(TimeoutError(f"no answer in {wait_s:g} s"))
+            return
         except (OSError, ValueError) as exc:
             self._give_up(exc)
             return
@@ -192,10 +206,7 @@ class OthersSampler:
     def finish(self, t: int) -> None:
         """The run ended at `t`: the last sample, then let go of every file."""
         if self._reading is not None:
-            self._take(self._reading, t)  # (waits for it: a few milliseconds at most)
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+            self._take(self._reading, t, FINISH_WAIT_S)
         if self._prev is not None and t > self._prev_t:
             if self.others.n_samples and t - self._prev_t < self.interval_ns // 4:
                 # Too short to measure (the counters tick every 10 ms): the last
