@@ -356,8 +356,7 @@ class SpanCache:
                 track.line_index.extend(index[lane == k])
             changed.append(float(t.min()))
             self._lines = store.n_lines
-        self.changed_from = min(changed, default=float("inf"))
-        self.changed_from = min(self.changed_from, self._unseen)
+        self.changed_from = min([*changed, self._unseen])  # (and what `ingest` saw)
         self._unseen = float("inf")
         self.end = max(self.end, self.now)
 
