@@ -366,6 +366,9 @@ class SpansItem(CachedItem):
             self._grid, self._grid_key = self._next, key
             self._valid = np.ones(width, bool)
             self._next_key, self._next_done = None, 0
+            # Caught up with everything the cache holds: what made the old grid stale
+            # is in it already (recomputing that strip would be a second per-lane pass).
+            self._dirty_from = float("inf")
         if key != self._grid_key:
             self._grid = self._blank(width)
             self._valid = np.zeros(width, bool)
