@@ -79,8 +79,9 @@ def grow(store, lanes, rng, t, steps):
 
 @pytest.mark.parametrize("ingests", [0, 3])
 def test_pixel_codes_kept_up_to_date_equal_a_full_recomputation(ingests):
-    """Also with the new spans taken in between frames (`ingest`, as the window does at
-    each poll): a frame still repaints from the earliest change since the last."""
+    """Also with the new spans taken in between frames (`sync` at each poll, as the
+    window does): a frame still repaints from the earliest change since the last
+    (`take_changes`)."""
     rng = random.Random(7)
     store = TraceStore()
     main = store.add_lane("main", "main", "main")
@@ -93,16 +94,17 @@ def test_pixel_codes_kept_up_to_date_equal_a_full_recomputation(ingests):
     for _frame in range(40):
         for _poll in range(ingests):
             grow(store, lanes, rng, t, 8)
-            cache.ingest(store, int((max(t.values()) + 0.01) * NS))
+            cache.sync(store, int((max(t.values()) + 0.01) * NS))
         grow(store, lanes, rng, t, 25 - 8 * ingests)
         now = max(t.values()) + 0.01
         cache.sync(store, int(now * NS))
         rows = layout_rows(store, 2, True)
         colors = lane_colors(store)
+        changed = cache.take_changes()
         if grid is None:
             grid = pixel_codes(cache, rows, colors, x0, x1, width)
-        elif cache.changed_from < float("inf"):
-            first = max(0, int(np.floor((cache.changed_from - x0) / (x1 - x0) * width)) - 1)
+        elif changed < float("inf"):
+            first = max(0, int(np.floor((changed - x0) / (x1 - x0) * width)) - 1)
             grid[:, first:] = pixel_codes(cache, rows, colors, x0, x1, width, first)
         assert np.array_equal(grid, pixel_codes(cache, rows, colors, x0, x1, width))
     assert (grid >= 0).any()

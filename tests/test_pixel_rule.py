@@ -343,10 +343,11 @@ def test_a_pan_computes_only_the_strip_it_shows_and_paints_a_full_repaints_pixel
 
 
 def test_a_lane_that_appears_while_the_next_views_grid_is_being_built(window):
-    """A frame leaves its share of the next view's grid to the paint; if a lane appears
-    before that paint (a pool's task, a new copy), the rows change: the work meant for
-    the old rows is dropped, not written into a grid of another shape (an error raised
-    in paint() crashes PySide 6.11 — the selftest's pool run found it)."""
+    """A frame plans its share of the next view's grid, for the polls after it (or the
+    next frame) to do; if a lane appears before that is done (a pool's task, a new
+    copy), the rows change: the work meant for the old rows is dropped, not written
+    into a grid of another shape (an error raised in paint() crashes PySide 6.11 — the
+    selftest's pool run found it)."""
     store = TraceStore()
     main = store.add_lane("main", "main", "main")
     a = store.add_lane("A", "a", "process")
@@ -365,7 +366,7 @@ def test_a_lane_that_appears_while_the_next_views_grid_is_being_built(window):
         if pending[-1] and k > 2:
             break
         chart.grab()
-    assert pending[-1]  # work left for the paint
+    assert pending[-1]  # work left for later
     b = store.add_lane("B", "b", "process")
     store.set_state(b, 290_000_000, State.RUNNING, 1)
     chart.refresh(300_000_000, running=True)  # new rows
@@ -407,7 +408,7 @@ def test_the_rows_in_view_change_while_the_next_views_grid_is_being_built(window
             if pending and k > 2:
                 break
             chart.grab()
-        assert pending  # work left for the paint, for the rows in view before
+        assert pending  # work left for later, for the rows in view before
         before = spans._shown_rows
         window.resize(900, height)
         qtbot.waitUntil(lambda before=before: chart.grab() is not None
@@ -420,6 +421,52 @@ def test_the_rows_in_view_change_while_the_next_views_grid_is_being_built(window
         shown = spans._shown_rows
         if spans._next_key is not None and spans._next_key[-1] == shown:
             assert spans._next.shape[0] == shown[1] - shown[0]
+
+
+def test_a_poll_before_a_frame_computes_what_its_paint_would(window, monkeypatch):
+    """The poll before a frame (`ChartWidget.ingest` with `frame_next`) takes the new
+    spans in and computes the strip of the view they change — or, when that frame will
+    step the time axis, catches the next view's grid up. The frame then draws the cache
+    as that poll left it (what came after waits for the next poll) without a pass of
+    its own, and its grid is what a full recomputation of that cache gives."""
+    from mpgui.ui.chart import spans_item
+
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    lanes = [store.add_lane(f"P{k}", f"p{k}", "process") for k in range(4)]
+    store.begin(0, main)
+    chart, spans = window.chart, window.chart.spans
+    chart.set_store(store)
+    passes: list[int] = []
+    compute = spans_item.pixel_codes_of
+    monkeypatch.setattr(spans_item, "pixel_codes_of",
+                        lambda *args: passes.append(1) or compute(*args))
+    frames: list[tuple[bool, bool]] = []  # (stepped, computed in the frame)
+    t, right = 0, None
+    for k in range(110):
+        for half in range(2):  # a poll, then the frame's own tick 5 ms on: it reads more
+            t += 25_000_000 if not half else 5_000_000
+            for i, lane in enumerate(lanes):
+                store.set_state(lane, t - 3_000_000 * i, State.SLEEPING if (k + i + half) % 2
+                                else State.RUNNING, i % 2)
+            if not half:
+                chart.ingest(t, frame_next=True)
+        passes.clear()
+        chart.refresh(t, running=True)
+        chart.grab()
+        stepped = right is not None and chart.vb.viewRange()[0][1] != right
+        right = chart.vb.viewRange()[0][1]
+        frames.append((stepped, bool(passes)))
+        x0, x1, width = spans._grid_key[:3]
+        valid = spans._valid  # (every column painted is; the rest is left for later)
+        codes = pixel_codes(spans.cache, spans.rows, spans.colors, x0, x1, width,
+                            shown=spans._shown_rows)
+        assert np.array_equal(spans._grid[:, valid], codes[:, valid])
+        assert spans.cache.now < (t - store.t0) / 1e9  # (the frame's own reads wait)
+    later = frames[3:]  # (the first frames lay the rows out: a full computation)
+    assert sum(stepped for stepped, _computed in later) >= 2
+    assert not any(computed for stepped, computed in later if stepped)
+    assert sum(not computed for _stepped, computed in later) >= 0.9 * len(later)
 
 
 def test_runs_are_drawn_others_first_then_thin_states_then_tall_ones_by_code():

@@ -45,6 +45,9 @@ from mpgui.ui.theme import Theme
 MIN_WINDOW_S = 1.0  # while following, show at least this much time
 LEFT_SLIVER = 0.012  # of the view left of 0, so that the axis can print its "0"
 MIN_RIGHT_PX = 10.0  # room right of a finished run, at least
+# How far ahead of a poll the frame after it is looked at, to tell whether that frame
+# will step the time axis: the next poll's (5 ms) and some.
+STEP_LEAD_NS = 10_000_000
 MAX_RIGHT_SHARE = 0.45  # labels may take at most this much of the plot's width
 MAX_LABEL_SHARE = 0.3  # lane names take at most this much of the chart's width
 LABEL_POINTS = 12.0
@@ -102,6 +105,9 @@ class ChartWidget(pg.PlotWidget):
             self.plot.addItem(item)
         self.now_line.hide()
         self.cache = SpanCache()
+        # When a poll last took the live run into the cache since the last frame (None:
+        # none did): the frame draws the cache as that poll left it, prepared for it.
+        self._ingested_ns: int | None = None
         self.store: TraceStore | None = None
         self.plan: TraceStore | None = None  # the predicted schedule, if shown
         self.plan_cache = SpanCache()
@@ -194,6 +200,7 @@ class ChartWidget(pg.PlotWidget):
         self._deadlock_said = None
         self._announce_backend()
         self.cache = SpanCache()
+        self._ingested_ns = None
         self.rows = None  # laid out again for this store at its first refresh
         self.following = True
         self._shown = None
@@ -248,17 +255,27 @@ class ChartWidget(pg.PlotWidget):
         self._shown = None
         self._show_all(False)
 
-    def ingest(self, now_ns: int) -> None:
-        """Between frames: take in the live run's new spans (`SpanCache.ingest`) and do
-        the share of the next view's grids the last frame planned, so that the next
-        frame draws without that cost."""
+    def ingest(self, now_ns: int, frame_next: bool = False) -> None:
+        """Between frames: take the live run's new spans into the cache, and do the
+        share of the next view's grids the last frame planned. When the next poll will
+        probably draw a frame (`frame_next`), also compute what its paint would: the
+        changed strip of the view, or — when that frame will step the time axis — the
+        next view's grid caught up. That frame draws the cache as this left it (the
+        store's newer spans, at most a poll's worth, are taken in by the next poll)."""
         store = self.store
-        if store is not None and store.t0 is not None and not self.replaying:
-            self.cache.ingest(store, now_ns)
-            self.spans.data_changed(self.cache.changed_from)
-            self.spans.prepare_between_frames()
-            if self.ghost.isVisible():
-                self.ghost.prepare_between_frames()
+        if store is None or store.t0 is None or self.replaying:
+            return
+        self.cache.sync(store, now_ns)
+        self._ingested_ns = now_ns
+        self.spans.data_changed(self.cache.take_changes())
+        prepare = ""
+        if frame_next and self.rows is not None:
+            stepping = self.following and self._follow_range(
+                (now_ns + STEP_LEAD_NS - store.t0) / 1e9, True) != self._shown
+            prepare = "catch-up" if stepping else "strip"
+        self.spans.prepare_between_frames(prepare)
+        if self.ghost.isVisible():
+            self.ghost.prepare_between_frames(prepare)
 
     def refresh(self, now_ns: int, running: bool, replay: bool = False) -> None:
         """Catch up with the store and redraw once. A replay shows the (finished) run
@@ -266,6 +283,7 @@ class ChartWidget(pg.PlotWidget):
         store = self.store
         if store is None or store.t0 is None:
             return
+        ingested, self._ingested_ns = self._ingested_ns, None
         self.replaying = replay
         if self.rows is None:
             self._set_title(None)
@@ -279,7 +297,10 @@ class ChartWidget(pg.PlotWidget):
                 self.now_line.setValue(end)
                 self._show_all(running)
                 return
-        self.cache.sync(store, now_ns)
+        if ingested is not None and running and not replay:
+            now_ns = ingested  # (the cache as a poll took it in since the last frame)
+        else:
+            self.cache.sync(store, now_ns)
         end = store.t_end if store.t_end is not None else now_ns
         cut = replay and now_ns < end
         if cut:

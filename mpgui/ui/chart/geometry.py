@@ -312,9 +312,9 @@ class SpanCache:
         # an open span at "now", other programs' last sample): a child's clock runs
         # ahead of the frame's, so it may be after "now". Pixels after it are empty.
         self.end = 0.0
-        # The earliest time whose drawing the last sync changed (inf: nothing changed).
+        # The earliest time whose drawing changed since the changes were last taken
+        # (`take_changes`; inf: nothing changed).
         self.changed_from = float("inf")
-        self._unseen = float("inf")  # ... what `ingest` calls changed since the last sync
         # Other programs' use of each CPU: per CPU the samples' edges (seconds since the
         # run began: start of the first, then each one's end) and the time used so far
         # at each edge, so a pixel asks for its share with two interpolations.
@@ -356,16 +356,13 @@ class SpanCache:
                 track.line_index.extend(index[lane == k])
             changed.append(float(t.min()))
             self._lines = store.n_lines
-        self.changed_from = min([*changed, self._unseen])  # (and what `ingest` saw)
-        self._unseen = float("inf")
+        self.changed_from = min([*changed, self.changed_from])
         self.end = max(self.end, self.now)
 
-    def ingest(self, store: TraceStore, now_ns: int) -> None:
-        """Catch up with `store` between frames, so that a frame's `sync` has only what
-        came since to add: the work of taking in new spans is spread over the polls
-        instead of all falling in the frame. What changed waits for the next `sync`."""
-        self.sync(store, now_ns)
-        self._unseen = self.changed_from
+    def take_changes(self) -> float:
+        """The earliest time whose drawing changed since the last call (inf: none)."""
+        changed, self.changed_from = self.changed_from, float("inf")
+        return changed
 
     def _sync_others(self, store: TraceStore) -> float:
         """Copy the other programs' samples (a few per second: whole arrays, cheaply);

@@ -25,7 +25,6 @@ from mpgui.ui.chart.pixels import (
     Runs,
     dominant,
     line_ticks,
-    pixel_codes,
     pixel_codes_of,
     runs_of,
     unpack,
@@ -104,7 +103,8 @@ class SpansItem(CachedItem):
         # (Qt keeps the rest of the picture), so only a paint's columns are computed.
         self._valid = np.zeros(0, bool)
         self._grid_key: tuple | None = None
-        self._dirty_from = float("inf")
+        self._dirty_from = float("inf")  # the earliest change not yet repainted
+        self._stale_from = float("inf")  # ... not yet in _grid (a poll may compute it)
         self._width = 0  # device pixels the view was last painted at
         self._shown_rows: tuple[int, int] | None = None  # rows in view (first, end)
         # The grid of the view that comes next while a run is followed, built a chunk
@@ -132,6 +132,7 @@ class SpansItem(CachedItem):
         relaid = (cache is not self.cache or self.rows is None or rows.labels != self.rows.labels
                   or not np.array_equal(colors, self.colors))
         self.cache, self.rows, self.colors = cache, rows, colors
+        changed = cache.take_changes()
         # The extent grows in steps, so that it rarely changes: a change repaints all.
         extent = self._to_item(QRectF(0, 0, 2 * nice_ceil(max(x_end, 1e-3)), rows.n_rows))
         if extent != self._extent:
@@ -146,8 +147,9 @@ class SpansItem(CachedItem):
             self._next_work, self._catch_up_due = None, False
             self.repaint_all()
             return
-        self._dirty_from = min(self._dirty_from, cache.changed_from)
-        self._build_next(cache.changed_from)
+        self._dirty_from = min(self._dirty_from, changed)
+        self._stale_from = min(self._stale_from, changed)
+        self._build_next(changed)
         if self._dirty_from < float("inf"):
             # A marker reaches 7 px out, a widened moment half its width.
             pad = max(8.0, self._margin_px()) * (self.pixelWidth() or 0.0) / self.SCALE[0]
@@ -257,10 +259,10 @@ class SpansItem(CachedItem):
             self._build_next(float("inf"))
 
     def _build_next(self, changed_from: float) -> None:
-        """Keep the next view's grid current and add NEXT_CHUNK columns to it: this
-        frame's share of that work is left for the paint (`_update_grid`), which does
-        it in one pass with the live strip."""
-        self._do_next_work()  # what the last frame left: no paint came to do it
+        """Keep the next view's grid current and plan a chunk of (at least NEXT_CHUNK)
+        columns of it: this frame's share of that work, done between frames
+        (`prepare_between_frames`)."""
+        self._compute(None, self._take_next_work())  # (what no poll came to do)
         if self._next_view is None or self.rows is None or self._width <= 0:
             return
         (x0, x1), w = self._next_view, self._width
@@ -287,13 +289,33 @@ class SpansItem(CachedItem):
         there (the next frame's `set_data` asks Qt to repaint them; a step of the view
         in that frame swaps in the next view's grid, caught up with them too)."""
         self._dirty_from = min(self._dirty_from, t)
+        self._stale_from = min(self._stale_from, t)
         self._next_dirty = min(self._next_dirty, t)
 
-    def prepare_between_frames(self) -> None:
-        """Do the work on the next view's grid that the last frame planned now, between
-        frames, instead of in the next paint."""
-        if self.rows is not None:
-            self._do_next_work()
+    def prepare_between_frames(self, frame_next: str = "") -> None:
+        """Between frames, do the work on the next view's grid that the last frame
+        planned, and, when a frame comes next (`frame_next`), what its paint would
+        compute: the "strip" of the view shown that changed, or the "catch-up" of the
+        next view's grid when the frame will step to that view. One pass for both: its
+        cost is mostly per lane, not per column."""
+        if self.rows is None:
+            return
+        work = self._take_next_work()
+        if frame_next == "catch-up":
+            self._compute(None, work, self._catch_up_piece())
+        else:
+            self._compute(self._stale_piece() if frame_next == "strip" else None, work)
+
+    def _stale_piece(self) -> Piece | None:
+        """The columns of the grid shown that changed since it was computed, from the
+        earliest change to the right edge (marked computed once they are), or None."""
+        if self._grid_key is None or self._grid_key[-1] != self._shown_rows or \
+                self._stale_from == float("inf"):
+            return None
+        x0, x1, width = self._grid_key[:3]
+        first = max(0, int(np.floor((self._stale_from - x0) / (x1 - x0) * width)) - 1)
+        self._stale_from = float("inf")
+        return (x0, x1, width, first, width) if first < width else None
 
     def _catch_up_piece(self) -> Piece | None:
         """The columns of the next view's grid built so far that changes since the last
@@ -325,20 +347,21 @@ class SpansItem(CachedItem):
         (the next frame begins it again for the new rows)."""
         return self._next_key is not None and self._next_key[-1] == self._shown_rows
 
-    def _do_next_work(self) -> None:
-        """Compute the columns of the next view's grid that this frame left, now."""
-        self._compute_next(self._take_next_work())
-
-    def _compute_next(self, piece: Piece | None) -> None:
-        if piece is not None:
-            self._next[:, piece[3]:piece[4]] = self._codes(*piece)
-
-    def _codes(self, x0: float, x1: float, width: int, first: int = 0,
-               last: int | None = None) -> np.ndarray:
-        """`pixel_codes` of the rows in view."""
+    def _compute(self, strip: Piece | None, *work: Piece | None) -> None:
+        """Compute a `strip` of the grid shown and pieces of the next view's (`work`),
+        any of them None, in one pass."""
+        pieces = [piece for piece in (strip, *work) if piece is not None]
+        if not pieces:
+            return
         assert self.rows is not None
-        return pixel_codes(self.cache, self.rows, self.colors, x0, x1, width, first, last,
-                           shown=self._shown_rows)
+        codes = iter(pixel_codes_of(self.cache, self.rows, self.colors, pieces,
+                                    self._shown_rows))
+        if strip is not None:
+            self._grid[:, strip[3]:strip[4]] = next(codes)
+            self._valid[strip[3]:strip[4]] = True
+        for piece in work:
+            if piece is not None:
+                self._next[:, piece[3]:piece[4]] = next(codes)
 
     def _rows_window(self) -> tuple[int, int]:
         """The rows the grids hold (first, end): those in view (all before a paint)."""
@@ -353,46 +376,33 @@ class SpansItem(CachedItem):
     def _update_grid(self, x0: float, x1: float, width: int,
                      needed: tuple[int, int]) -> None:
         """Bring the kept pixel codes of the `needed` columns (first, end) up to date
-        for the view [x0, x1] at `width`, and do this frame's work on the next view's
-        grid in the same pass (the cost of a pass is mostly per lane, not per column)."""
+        for the view [x0, x1] at `width` (nothing to do when a poll just did it)."""
         assert self.rows is not None
         self._width = width
         key = self._key(x0, x1, width)
         if key != self._grid_key and key == self._next_key and \
                 self._next_done == width:
             # The step the chart prepared for: the grid is ready once caught up.
-            self._do_next_work()
-            self._compute_next(self._catch_up_piece())
+            # (What no poll came to do, and the changes since the last catch-up.)
+            self._compute(None, self._take_next_work(), self._catch_up_piece())
             self._grid, self._grid_key = self._next, key
             self._valid = np.ones(width, bool)
             self._next_key, self._next_done = None, 0
             # Caught up with everything the cache holds: what made the old grid stale
             # is in it already (recomputing that strip would be a second per-lane pass).
-            self._dirty_from = float("inf")
+            self._stale_from = float("inf")
         if key != self._grid_key:
             self._grid = self._blank(width)
             self._valid = np.zeros(width, bool)
             self._grid_key = key
-        elif self._dirty_from < float("inf"):
-            first = max(0, int(np.floor((self._dirty_from - x0) / (x1 - x0) * width)) - 1)
+        elif self._stale_from < float("inf"):
+            first = max(0, int(np.floor((self._stale_from - x0) / (x1 - x0) * width)) - 1)
             self._valid[first:] = False
-        self._dirty_from = float("inf")
-        pieces: list[Piece] = []
+        self._dirty_from = self._stale_from = float("inf")
         todo = np.flatnonzero(~self._valid[needed[0]:needed[1]])
         if len(todo):
             first, end = needed[0] + int(todo[0]), needed[0] + int(todo[-1]) + 1
-            pieces.append((x0, x1, width, first, end))
-        work = self._take_next_work()
-        if work is not None:
-            pieces.append(work)
-        if not pieces:
-            return
-        codes = pixel_codes_of(self.cache, self.rows, self.colors, pieces, self._shown_rows)
-        if len(todo):
-            self._grid[:, first:end] = codes[0]
-            self._valid[first:end] = True
-        if work is not None:
-            self._next[:, work[3]:work[4]] = codes[-1]
+            self._compute((x0, x1, width, first, end), None)
 
     def _paint_runs(self, p: QPainter, geo: RowGeometry, runs: Runs, x_left: float) -> None:
         """Every run as a rectangle: a tall state's segment of its bar (stacked from the

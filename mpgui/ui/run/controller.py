@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mpgui.runtime.parent.runner import Runner
 
 POLL_MS = 5  # how often the Runner is polled while a run is on
+POLL_NS = POLL_MS * 1_000_000
 POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
 FRAME_POLL_BUDGET_S = 0.0  # ... in a tick that redraws: one batch per child, no more
                            # (the ticks in between read), so the two never stack up
@@ -42,7 +43,9 @@ class RunController(QObject):
     started = Signal()
     frame = Signal()  # time to redraw (at most once per FRAME_NS, and once at the end)
     text_frame = Signal()  # between frames: time to show new printed lines (cheap)
-    polled = Signal()  # a tick that does not redraw has read the run's pipes
+    # A tick that does not redraw has read the run's pipes (True: the next tick will
+    # probably redraw).
+    polled = Signal(bool)
     finished = Signal()  # the run ended (finished or stopped)
     error = Signal(str)  # something went wrong in the poll loop; the run goes on
 
@@ -141,7 +144,8 @@ class RunController(QObject):
             self._timer.stop()
             return
         cost = self._frame_cost + self.paint_cost()
-        frame_due = t0 - self._last_frame >= max(FRAME_NS, 2 * cost)
+        every = max(FRAME_NS, 2 * cost)
+        frame_due = t0 - self._last_frame >= every
         # Printed lines need not wait for the chart's (cost-paced) frames.
         text_due = t0 - self._last_text >= FRAME_NS
         try:
@@ -158,8 +162,11 @@ class RunController(QObject):
                 self._emit_frame()
             else:
                 # What was read is taken in now, so that the frame has less to do: its
-                # tick is the longest the window is busy in one go.
-                self._guarded(self.polled.emit)
+                # tick is the longest the window is busy in one go. Before a frame, what
+                # its paint would compute is computed now too.
+                # (Not when printed lines are shown now: they would wait for it.)
+                frame_next = not text_due and t0 + POLL_NS - self._last_frame >= every
+                self._guarded(lambda: self.polled.emit(frame_next))
                 if text_due:
                     self._last_text = t0
                     self._guarded(self.text_frame.emit)

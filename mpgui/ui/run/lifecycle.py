@@ -154,8 +154,8 @@ class RunLifecycle(QObject):
         w.explanation.show_about(about)
         w.header.show_about(about, run.name)
 
-    def _polled(self) -> None:
-        self.window.chart.ingest(time.perf_counter_ns())
+    def _polled(self, frame_next: bool) -> None:
+        self.window.chart.ingest(time.perf_counter_ns(), frame_next)
 
     def _frame(self) -> None:
         run = self.controller.runner
