@@ -39,7 +39,7 @@ from mpgui.ui.chart.marks_item import MarksItem, layout_for_view
 from mpgui.ui.chart.notes import chart_extras, clock_note, gil_note, script_note
 from mpgui.ui.chart.objects_item import ObjectsItem, object_label
 from mpgui.ui.chart.placeholder import ProblemPlaceholder
-from mpgui.ui.chart.spans_item import SpansItem
+from mpgui.ui.chart.spans_item import Prepare, SpansItem
 from mpgui.ui.theme import Theme
 
 MIN_WINDOW_S = 1.0  # while following, show at least this much time
@@ -268,7 +268,7 @@ class ChartWidget(pg.PlotWidget):
         self.cache.sync(store, now_ns)
         self._ingested_ns = now_ns
         self.spans.data_changed(self.cache.take_changes())
-        prepare = ""
+        prepare: Prepare = ""
         if frame_next and self.rows is not None:
             stepping = self.following and self._follow_range(
                 (now_ns + STEP_LEAD_NS - store.t0) / 1e9, True) != self._shown

@@ -10,6 +10,8 @@ many spans were recorded.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
@@ -65,6 +67,10 @@ _CODES = np.arange((OTHERS + 1) * CODE_SHIFT)
 _RANK = np.empty(len(_CODES), np.uint16)
 _RANK[np.lexsort((_CODES, np.isin(_CODES // CODE_SHIFT, TALL),
                   _CODES // CODE_SHIFT != OTHERS))] = np.arange(len(_CODES))
+
+
+# What the poll before a frame computes for it (see `SpansItem.prepare_between_frames`).
+Prepare = Literal["", "strip", "catch-up"]
 
 
 class SpansItem(CachedItem):
@@ -292,7 +298,7 @@ class SpansItem(CachedItem):
         self._stale_from = min(self._stale_from, t)
         self._next_dirty = min(self._next_dirty, t)
 
-    def prepare_between_frames(self, frame_next: str = "") -> None:
+    def prepare_between_frames(self, frame_next: Prepare = "") -> None:
         """Between frames, do the work on the next view's grid that the last frame
         planned, and, when a frame comes next (`frame_next`), what its paint would
         compute: the "strip" of the view shown that changed, or the "catch-up" of the
