@@ -35,6 +35,9 @@ POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
 FRAME_POLL_BUDGET_S = 0.0  # ... in a tick that redraws: one batch per child, no more
                            # (the ticks in between read), so the two never stack up
 FRAME_NS = 16_000_000  # at most one redraw per 16 ms (60 Hz)
+# New printed lines are shown at least this often: the chart's frames come every 20 ms
+# (the first poll 16 ms on), and a line would wait up to that long to be seen.
+TEXT_NS = 10_000_000
 
 
 class RunController(QObject):
@@ -147,7 +150,7 @@ class RunController(QObject):
         every = max(FRAME_NS, 2 * cost)
         frame_due = t0 - self._last_frame >= every
         # Printed lines need not wait for the chart's (cost-paced) frames.
-        text_due = t0 - self._last_text >= FRAME_NS
+        text_due = t0 - self._last_text >= TEXT_NS
         try:
             runner.poll(FRAME_POLL_BUDGET_S if frame_due else POLL_BUDGET_S)
         except Exception:  # keep the window alive; say what happened
