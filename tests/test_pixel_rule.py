@@ -469,6 +469,33 @@ def test_a_poll_before_a_frame_computes_what_its_paint_would(window, monkeypatch
     assert sum(not computed for _stepped, computed in later) >= 0.9 * len(later)
 
 
+def test_a_live_frame_draws_the_marks_up_to_where_its_spans_were_taken_in(window):
+    """A frame draws the spans as the poll before it took them in, a poll behind the
+    store; its marks are cut there too, so an exit never shows before its bar ends."""
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    a = store.add_lane("A", "a", "process")
+    store.begin(0, main)
+    store.set_state(a, 1_000_000, State.RUNNING, 0)
+    chart = window.chart
+    chart.set_store(store)
+    chart.refresh(100_000_000, running=True)
+    chart.grab()
+
+    def exits() -> list[str]:
+        chart.grab()
+        return [lb.role for lb in chart.marks.layout.labels if lb.role == "exit"]
+
+    chart.ingest(200_000_000, frame_next=True)  # the poll before the frame
+    store.end_lane(a, 203_000_000)  # read by the frame's own poll
+    chart.refresh(205_000_000, running=True)
+    assert exits() == []
+    assert chart.cache.tracks[a].open_index >= 0  # (its bar is still open there)
+    chart.ingest(210_000_000, frame_next=True)
+    chart.refresh(215_000_000, running=True)
+    assert exits() == ["exit"]
+
+
 def test_runs_are_drawn_others_first_then_thin_states_then_tall_ones_by_code():
     from mpgui.ui.chart.pixels import TALL
     from mpgui.ui.chart.spans_item import _RANK

@@ -322,7 +322,9 @@ class ChartWidget(pg.PlotWidget):
         self.spans.set_data(self.cache, rows, colors, self._x_end)
         if self.ghost.isVisible():  # (its data holds still: only the next step to prepare)
             self.ghost.prepare_next()
-        self.marks.set_data(store, rows, self._x_end, end if replay else None)
+        # (Live, only what happened by the time the spans were taken in: a frame draws
+        # them as the poll before it left them, a poll behind the store.)
+        self.marks.set_data(store, rows, self._x_end, end if replay or running else None)
         self.objects.set_data(tracks, rows, colors, store.t0, self._x_end)
         said = store.info.get(DEADLOCK_INFO)
         if said != self._deadlock_said:  # (found by the run; kept in its file)

@@ -52,13 +52,14 @@ class MarksItem(CachedItem):
         self._extent = QRectF(0, 0, 1, 1)
         self._marks: tuple | None = None  # what is drawn, to repaint only on a change
         self.line = 1.0  # line width factor (zoom, high contrast)
-        self.cut_ns = 2**62  # a replay draws only the marks before this time
+        self.cut_ns = 2**62  # a replay (or a live frame) draws only the marks before this
         self.layout: MarksLayout | None = None  # what the last paint drew
 
     def set_data(self, store: TraceStore, rows: Rows, x_end: float,
                  cut_ns: int | None = None) -> None:
-        """New data to draw (a replay: only what happened before `cut_ns`); repaints
-        only when a mark appeared or the lanes changed."""
+        """New data to draw (a replay, or a live run as its spans are drawn: only what
+        happened before `cut_ns`); repaints only when a mark appeared or the lanes
+        changed."""
         self.cut_ns = cut_ns if cut_ns is not None else 2**62
         marks = (marks_key(store, cut_ns), rows.labels)
         self.store, self.rows = store, rows
