@@ -146,9 +146,7 @@ class RunController(QObject):
         if runner is None:
             self._timer.stop()
             return
-        cost = self._frame_cost + self.paint_cost()
-        every = max(FRAME_NS, 2 * cost)
-        frame_due = t0 - self._last_frame >= every
+        frame_due = self._frame_due_at(t0)
         # Printed lines need not wait for the chart's (cost-paced) frames.
         text_due = t0 - self._last_text >= TEXT_NS
         try:
@@ -168,7 +166,7 @@ class RunController(QObject):
                 # tick is the longest the window is busy in one go. Before a frame, what
                 # its paint would compute is computed now too.
                 # (Not when printed lines are shown now: they would wait for it.)
-                frame_next = not text_due and t0 + POLL_NS - self._last_frame >= every
+                frame_next = not text_due and self._frame_due_at(t0 + POLL_NS)
                 self._guarded(lambda: self.polled.emit(frame_next))
                 if text_due:
                     self._last_text = t0
@@ -183,6 +181,12 @@ class RunController(QObject):
                 self._timer.setInterval(interval)
         self.tick_ns.append(time.perf_counter_ns() - t0)
         del self.tick_ns[:-10_000]
+
+    def _frame_due_at(self, t_ns: int) -> bool:
+        """Whether a frame is due at `t_ns`: every FRAME_NS, or less often when frames
+        cost more than half of that (the window must keep time to read the pipes)."""
+        every = max(FRAME_NS, 2 * (self._frame_cost + self.paint_cost()))
+        return t_ns - self._last_frame >= every
 
     def _hold_full_collections(self) -> None:
         """No full collection while the run is live. A run keeps what it records as
