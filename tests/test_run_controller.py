@@ -65,3 +65,38 @@ def test_no_full_collection_walks_the_records_while_a_run_is_live(qtbot):
     with qtbot.waitSignal(controller.finished, timeout=30_000):
         controller.stop()
     assert gc.get_threshold() == before
+
+
+def test_printed_lines_come_first_and_the_poll_before_a_frame_prepares_it(qtbot):
+    """A tick that shows printed lines shows them before it takes the new spans in
+    (that work would keep them waiting), and the tick just before a frame says so
+    (`polled(True)`: the chart computes there what the frame's paint would) — also when
+    ticks run long and the next one comes when this one ends, not POLL_MS after it."""
+    controller = RunController()
+    seen: list[tuple[int, str, bool]] = []  # (tick, what, frame next)
+
+    def busy(what: str, ms: float, frame_next: bool = False) -> None:
+        seen.append((len(controller.tick_ns), what, frame_next))
+        t = time.perf_counter()
+        while time.perf_counter() - t < ms / 1000:  # a busy window's share of work
+            pass
+
+    controller.frame.connect(lambda: busy("frame", 3))
+    controller.text_frame.connect(lambda: busy("lines", 1))
+    controller.polled.connect(lambda frame_next: busy("polled", 4, frame_next))
+    runner = controller.start(make(sleeper("A", n=40, interval=0.02)), speed=1.0,
+                              start_method="forkserver")
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        pass
+    ticks: dict[int, list[str]] = {}
+    for tick, what, _next in seen:
+        ticks.setdefault(tick, []).append(what)
+    assert all(whats.index("lines") < whats.index("polled")
+               for whats in ticks.values() if "lines" in whats and "polled" in whats)
+    assert any("lines" in whats for whats in ticks.values())
+    frames = [tick for tick, what, _next in seen if what == "frame"][1:-1]
+    prepared = [tick for tick, what, frame_next in seen if what == "polled" and frame_next]
+    assert len(frames) >= 10
+    before_a_frame = sum(tick - 1 in prepared for tick in frames)
+    if not others_took_the_cpus(runner.store):
+        assert before_a_frame >= len(frames) / 2, (before_a_frame, len(frames))

@@ -51,6 +51,7 @@ class ConsolePane(QPlainTextEdit):
         self.store: TraceStore | None = None
         self.shown = 0  # lines shown
         self.skipped = 0  # lines not shown because they came too fast
+        self.blocks_written = 0  # lines and notes, ever (whether a refresh wrote any)
         self._seen = 0
         self._reported: set[int] = set()
         self._formats: dict[int, QTextCharFormat] = {}
@@ -126,6 +127,14 @@ class ConsolePane(QPlainTextEdit):
             self.shown += len(shown)
             self._report_errors(cursor)
 
+    def show_new_lines(self) -> None:
+        """Append what arrived since the last frame and paint it at once: the poll that
+        asks for this has more to do after it, which would keep the lines waiting."""
+        written = self.blocks_written
+        self.refresh()
+        if self.blocks_written != written and self.isVisible():
+            self.viewport().repaint()
+
     def _replayed(self, store: TraceStore, until: int) -> list[tuple[int, int, str]]:
         """The lines of a finished run printed after the last call and up to `until`;
         going back in time starts the output over."""
@@ -172,6 +181,7 @@ class ConsolePane(QPlainTextEdit):
              ) -> None:
         """Show one block of `pieces` (text, format) in its place by time `t`: at the
         end, or — for a line that arrived late — before the first block that is later."""
+        self.blocks_written += 1
         times = self._times
         if not times or t >= times[-1]:
             cursor.movePosition(QTextCursor.MoveOperation.End)

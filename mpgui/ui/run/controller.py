@@ -45,7 +45,9 @@ class RunController(QObject):
 
     started = Signal()
     frame = Signal()  # time to redraw (at most once per FRAME_NS, and once at the end)
-    text_frame = Signal()  # between frames: time to show new printed lines (cheap)
+    # Between frames: time to show new printed lines (cheap). Its handler paints them at
+    # once: the tick goes on with other work (`polled`).
+    text_frame = Signal()
     # A tick that does not redraw has read the run's pipes (True: the next tick will
     # probably redraw).
     polled = Signal(bool)
@@ -65,6 +67,7 @@ class RunController(QObject):
         self._last_frame = 0
         self._frame_cost = 0  # ns the last frame's handlers took
         self._last_text = 0
+        self._polled_cost = 0  # ns the last `polled` handlers took
         # ns the window's last repaint took; painting follows the frame's handlers in
         # the event loop, so the window says what it cost.
         self.paint_cost: Callable[[], int] = lambda: 0
@@ -162,15 +165,18 @@ class RunController(QObject):
             if frame_due:
                 self._emit_frame()
             else:
-                # What was read is taken in now, so that the frame has less to do: its
-                # tick is the longest the window is busy in one go. Before a frame, what
-                # its paint would compute is computed now too.
-                # (Not when printed lines are shown now: they would wait for it.)
-                frame_next = not text_due and self._frame_due_at(t0 + POLL_NS)
-                self._guarded(lambda: self.polled.emit(frame_next))
-                if text_due:
+                if text_due:  # first: the rest of the tick would keep them waiting
                     self._last_text = t0
                     self._guarded(self.text_frame.emit)
+                # What was read is taken in now, so that the frame has less to do: its
+                # tick is the longest the window is busy in one go. Before a frame, what
+                # its paint would compute is computed now too. The next tick comes
+                # POLL_NS after this one began, or when this one ends if that is later
+                # (a busy window: 100,000 events a second keep each poll ~5 ms busy).
+                now = time.perf_counter_ns()
+                frame_next = self._frame_due_at(max(t0 + POLL_NS, now + self._polled_cost))
+                self._guarded(lambda: self.polled.emit(frame_next))
+                self._polled_cost = time.perf_counter_ns() - now
             # Main-program steps left over (a long series of start()s): go on at once.
             # Set only when it changes: setInterval restarts the timer, which would put
             # POLL_MS after the end of every tick — after a redraw, 5 ms more before the

@@ -76,7 +76,7 @@ class RunLifecycle(QObject):
         controller = self.controller = window.controller
         controller.started.connect(self._started)
         controller.frame.connect(self._frame)
-        controller.text_frame.connect(window.console.refresh)
+        controller.text_frame.connect(window.console.show_new_lines)
         controller.polled.connect(self._polled)
         controller.finished.connect(self._finished)
         controller.error.connect(self._error)
