@@ -184,7 +184,10 @@ class ConsolePane(QPlainTextEdit):
         self.blocks_written += 1
         times = self._times
         if not times or t >= times[-1]:
-            cursor.movePosition(QTextCursor.MoveOperation.End)
+            # (Only if not there already, as after the last append: moving lays out the
+            # block the cursor leaves, each line once more — ~1 ms of a flood's frame.)
+            if not cursor.atEnd():
+                cursor.movePosition(QTextCursor.MoveOperation.End)
             if times:
                 cursor.insertBlock()
             for text, fmt in pieces:
