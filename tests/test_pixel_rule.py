@@ -426,9 +426,10 @@ def test_the_rows_in_view_change_while_the_next_views_grid_is_being_built(window
 def test_a_poll_before_a_frame_computes_what_its_paint_would(window, monkeypatch):
     """The poll before a frame (`ChartWidget.ingest` with `frame_next`) takes the new
     spans in and computes the strip of the view they change — or, when that frame will
-    step the time axis, catches the next view's grid up. The frame then draws the cache
-    as that poll left it (what came after waits for the next poll) without a pass of
-    its own, and its grid is what a full recomputation of that cache gives."""
+    step the time axis, catches the next view's grid up and finds the runs it will draw.
+    The frame then draws the cache as that poll left it (what came after waits for the
+    next poll) without a pass of its own, and its grid is what a full recomputation of
+    that cache gives."""
     from mpgui.ui.chart import spans_item
 
     store = TraceStore()
@@ -441,6 +442,10 @@ def test_a_poll_before_a_frame_computes_what_its_paint_would(window, monkeypatch
     compute = spans_item.pixel_codes_of
     monkeypatch.setattr(spans_item, "pixel_codes_of",
                         lambda *args: passes.append(1) or compute(*args))
+    runs_found: list[int] = []  # (and a step's runs: found by the poll that caught up)
+    find_runs = spans_item.runs_of
+    monkeypatch.setattr(spans_item, "runs_of",
+                        lambda *args: runs_found.append(1) or find_runs(*args))
     frames: list[tuple[bool, bool]] = []  # (stepped, computed in the frame)
     t, right = 0, None
     for k in range(110):
@@ -452,11 +457,16 @@ def test_a_poll_before_a_frame_computes_what_its_paint_would(window, monkeypatch
             if not half:
                 chart.ingest(t, frame_next=True)
         passes.clear()
+        runs_found.clear()
         chart.refresh(t, running=True)
         chart.grab()
         stepped = right is not None and chart.vb.viewRange()[0][1] != right
         right = chart.vb.viewRange()[0][1]
-        frames.append((stepped, bool(passes)))
+        frames.append((stepped, bool(passes) or (stepped and bool(runs_found))))
+        if stepped and spans._ready_runs is not None:
+            drawn, fresh = spans._ready_runs[2], find_runs(spans._grid, spans._shown_rows[0])
+            assert all(np.array_equal(getattr(drawn, f), getattr(fresh, f))
+                       for f in ("row", "px0", "px1", "code"))
         x0, x1, width = spans._grid_key[:3]
         valid = spans._valid  # (every column painted is; the rest is left for later)
         codes = pixel_codes(spans.cache, spans.rows, spans.colors, x0, x1, width,

@@ -132,6 +132,10 @@ class SpansItem(CachedItem):
         # changed by it), no line markers of its own.
         self.ghost = ghost
         self.last_runs = 0  # how many runs the last paint drew (for tests and benchmarks)
+        # The runs of a whole next view's grid, found by the poll that caught it up for
+        # a step: (the grid, its edits count, the runs); the step's paint draws them.
+        self._edits = 0  # changes to any grid's codes so far
+        self._ready_runs: tuple[np.ndarray, int, Runs] | None = None
 
     def set_data(self, cache: SpanCache, rows: Rows, colors: np.ndarray, x_end: float) -> None:
         """New data to draw; called once per frame at most."""
@@ -236,16 +240,23 @@ class SpansItem(CachedItem):
         p.setBrushOrigin(tr.map(QPointF(0, 0)))
         # The grid holds the rows in view only: its runs' rows counted from the first.
         top = self._rows_window()[0]
-        if self.ghost:
-            runs = runs_of(dominant(self._grid[:, w0:w1]), top)
-            self.last_runs = len(runs)
-            self._paint_outlines(p, geo, runs, left + w0)
+        ready, first = self._ready_runs, w0
+        if ready is not None and ready[0] is self._grid and ready[1] == self._edits:
+            runs, first = ready[2], 0  # (all columns': the clip keeps those exposed)
         else:
-            runs = runs_of(self._grid[:, w0:w1], top)
-            self.last_runs = len(runs)
-            self._paint_runs(p, geo, runs, left + w0)
+            runs = self._runs(self._grid[:, w0:w1], top)
+        self.last_runs = len(runs)
+        if self.ghost:
+            self._paint_outlines(p, geo, runs, left + first)
+        else:
+            self._paint_runs(p, geo, runs, left + first)
             self._paint_ticks(p, geo, view, width, left, (w0, w1))
         p.restore()
+
+    def _runs(self, grid: np.ndarray, top: int) -> Runs:
+        """What a paint draws of `grid`'s columns: their runs (a ghost: of the state
+        that mostly shows in each pixel, as outlines)."""
+        return runs_of(dominant(grid) if self.ghost else grid, top)
 
     def _key(self, x0: float, x1: float, width: int) -> tuple:
         """What a grid depends on: the view (its edges rounded: pyqtgraph hands them
@@ -309,6 +320,11 @@ class SpansItem(CachedItem):
         work = self._take_next_work()
         if frame_next == "catch-up":
             self._compute(None, work, self._catch_up_piece())
+            if self._next_key is not None and self._next_done == self._width and \
+                    self._next_has_rows_in_view():
+                # The step's picture is this grid whole: its runs are found now too.
+                self._ready_runs = (self._next, self._edits,
+                                    self._runs(self._next, self._rows_window()[0]))
         else:
             self._compute(self._stale_piece() if frame_next == "strip" else None, work)
 
@@ -362,6 +378,7 @@ class SpansItem(CachedItem):
         assert self.rows is not None
         codes = iter(pixel_codes_of(self.cache, self.rows, self.colors, pieces,
                                     self._shown_rows))
+        self._edits += 1
         if strip is not None:
             self._grid[:, strip[3]:strip[4]] = next(codes)
             self._valid[strip[3]:strip[4]] = True
