@@ -241,7 +241,8 @@ class SpansItem(CachedItem):
         # The grid holds the rows in view only: its runs' rows counted from the first.
         top = self._rows_window()[0]
         ready, first = self._ready_runs, w0
-        if ready is not None and ready[0] is self._grid and ready[1] == self._edits:
+        if ready is not None and ready[0] is self._grid and ready[1] == self._edits and \
+                w1 - w0 > width // 2:  # (a narrow strip: its own runs are cheaper)
             runs, first = ready[2], 0  # (all columns': the clip keeps those exposed)
         else:
             runs = self._runs(self._grid[:, w0:w1], top)
