@@ -321,8 +321,7 @@ class SpansItem(CachedItem):
         work = self._take_next_work()
         if frame_next == "catch-up":
             self._compute(None, work, self._catch_up_piece())
-            if self._next_key is not None and self._next_done == self._width and \
-                    self._next_has_rows_in_view():
+            if self._next_has_rows_in_view() and self._next_done == self._width:
                 # The step's picture is this grid whole: its runs are found now too.
                 self._ready_runs = (self._next, self._edits,
                                     self._runs(self._next, self._rows_window()[0]))
