@@ -79,16 +79,65 @@ class ObjectsItem(ViewItem):
         self.t0 = 0
         self.x_end = 0.0
         self.deadlock: Deadlock | None = None
+        self._lane_keys: list[tuple[float, float, bool]] = []  # each track's, as drawn
         # track name -> (key, seconds, levels, gains): see `_arrays_of`
         self._arrays: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray,
                                       np.ndarray]] = {}
 
     def set_data(self, tracks: list[ObjectTrack], rows: Rows, colors: np.ndarray, t0: int,
                  x_end: float) -> None:
-        """Draw `tracks` in the object rows of `rows`, up to `x_end` seconds."""
+        """Draw `tracks` in the object rows of `rows`, up to `x_end` seconds.
+
+        Qt is asked to repaint only what changed since the last call: a live frame's
+        new time at the right and wherever late changes landed, in the lanes they
+        changed (a whole lane when its scale changed, say). The item is as wide as the view:
+        a repaint of all of it would repaint the whole chart under it at every frame,
+        shared objects or none."""
+        whole = self.rows is None or rows.labels != self.rows.labels or t0 != self.t0 \
+            or not np.array_equal(colors, self.colors) \
+            or [t.name for t in tracks] != [t.name for t in self.tracks]
+        dirty = [] if whole else self._dirty_lanes(tracks, x_end)
         self.tracks, self.rows, self.colors, self.t0, self.x_end = \
             tracks, rows, colors, t0, x_end
-        self.update()
+        self._lane_keys = [_lane_key(track) for track in tracks]
+        if whole:
+            self.update()
+            return
+        vb = self.getViewBox()
+        if vb is None:
+            return
+        view = vb.viewRect()
+        # A changed column's level, and the dashed line's segment into it, reach a few
+        # pixels to its left (and a thick line's end beyond).
+        pad = 4 * self.line * (self.pixelWidth() or 0.0)
+        for k, since in dirty:
+            row = rows.object_base + k
+            if row >= rows.core_base:
+                break
+            left = max(view.left(), since - pad)
+            if left < view.right():
+                self.update(QRectF(left, row, view.right() - left, 1))
+
+    def _dirty_lanes(self, tracks: list[ObjectTrack], x_end: float) -> list[tuple[int, float]]:
+        """The lanes (index, from which time in seconds) whose picture changes from the
+        last `set_data` to this one, for the same tracks: from the earliest change
+        taken in since (a late record lands before the newest ones), or from the old
+        end of the run (its last column is half drawn); a lane whose `_lane_key` changed,
+        whole."""
+        dirty = []
+        for k, track in enumerate(tracks):
+            since = min(self.x_end, x_end)
+            if track.changed_from < len(track.t):
+                since = min(since, (track.t[track.changed_from] - self.t0) / 1e9)
+            if k >= len(self._lane_keys) or _lane_key(track) != self._lane_keys[k]:
+                since = -float("inf")
+            if since < x_end or since < self.x_end:
+                dirty.append((k, since))
+        deadlock = self.deadlock
+        if deadlock is not None and min(self.x_end, x_end) < (deadlock.t - self.t0) / 1e9 \
+                <= max(self.x_end, x_end):  # its cycle comes (a replay: goes), across lanes
+            self.update()
+        return dirty
 
     def set_deadlock(self, deadlock: Deadlock | None) -> None:
         """Draw this deadlock's cycle (None: none)."""
@@ -141,8 +190,10 @@ class ObjectsItem(ViewItem):
         if strip.width() <= 0 or full.width() <= 0:
             return
         geo = RowGeometry(tr, rows.n_rows)
-        # Pixel columns of the strip, up to the run's end; each column's time span.
-        x0 = int(np.floor(strip.left()))
+        # Pixel columns of the strip, up to the run's end; each column's time span. From
+        # a few columns before it: a line's segment into the strip starts left of it
+        # (Qt clips the paint to the strip), as in a paint of the whole view.
+        x0 = max(int(np.floor(full.left())), int(np.floor(strip.left())) - 3)
         end_px = full.left() + (self.x_end - view.left()) / view.width() * full.width()
         x1 = int(np.ceil(min(strip.right(), end_px)))
         if x1 <= x0:
@@ -207,8 +258,7 @@ class ObjectsItem(ViewItem):
                 bounds = bounds[:-1]
             high[inside] = np.maximum(high[inside],
                                       np.maximum.reduceat(levels, bounds)[0::2])
-        expected = track.expected if track.kind == VALUE else 0
-        scale = max(track.peak, expected, 1)
+        scale = _scale(track)
         band = BAND * height
         bottom = top + (height + band) / 2
         ys = bottom - np.clip(high, 0, None) / scale * band
@@ -260,6 +310,19 @@ class ObjectsItem(ViewItem):
             color = QColor(self.theme.main_lane) if index == MAIN_COLOR \
                 else self.theme.process_color(index)
             p.fillRect(QRectF(x0 + s, y, e - s, band), color)
+
+
+def _scale(track: ObjectTrack) -> float:
+    """The level that fills a lane's band: its peak (a value's: what it would be, had no
+    update been lost, if that is higher)."""
+    expected = track.expected if track.kind == VALUE else 0
+    return max(track.peak, expected, 1)
+
+
+def _lane_key(track: ObjectTrack) -> tuple[float, float, bool]:
+    """What every column of a lane depends on: its scale, the level before the first
+    change (a late first record lowers it), and whether it shows a value's dashed line."""
+    return _scale(track), track.first_level, track.kind == VALUE and track.updates > 0
 
 
 def _fill_runs(p: QPainter, ys: np.ndarray, x0: int, bottom: float, color: QColor) -> None:
