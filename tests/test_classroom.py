@@ -484,3 +484,40 @@ def test_a_live_frame_repaints_only_what_is_in_view_and_rows_scrolled_in_are_who
     assert mismatches == []
     assert outside == []
 
+
+
+def test_a_live_frame_asks_qt_to_repaint_a_strip_not_the_whole_chart(window, qtbot):
+    """Between steps of the time axis and new marks (a start, a join, an exit: the marks
+    are drawn afresh), what a followed run's frame asks Qt to repaint is the strip of
+    new time at the right — never the whole plot, as one item as wide as the view
+    asking for a repaint of all of itself at each frame would make it (the shared
+    objects' lanes did, with no shared object at all)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    chart = window.chart
+    viewport = chart.viewport()
+    # (width painted, the view's x range and the marks drawn)
+    regions: list[tuple[int, tuple]] = []
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
+            if event.type() == QEvent.Type.Paint and window.controller.running:
+                regions.append((event.region().boundingRect().width(),
+                                (*chart.vb.viewRange()[0], chart.marks._marks)))
+            return False
+
+    painted = Painted()
+    viewport.installEventFilter(painted)
+    window.speed.setValue(2)
+    run_to_end(qtbot, window)
+    viewport.removeEventFilter(painted)
+    # The frames that followed a frame at the same view with the same marks, from the
+    # first step of the time axis on (in the first second, all of the view is new).
+    first = regions[0][1][:2]
+    same_view = [width for (width, view), (_w, before) in zip(regions[1:], regions,
+                                                              strict=False)
+                 if view == before and view[:2] != first]
+    assert len(same_view) >= 20
+    plot = chart.vb.width()
+    whole = [width for width in same_view if width >= 0.9 * plot]
+    assert len(whole) <= 2, f"{len(whole)} of {len(same_view)} frames repainted it all"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from mpgui.ui.chart.geometry import extent_right
 
 
 class CachedItem(pg.GraphicsObject):
@@ -22,6 +25,32 @@ class CachedItem(pg.GraphicsObject):
     def __init__(self) -> None:
         super().__init__()
         self.setCacheMode(self.CacheMode.DeviceCoordinateCache)
+        self._extent = QRectF(0, 0, 1, 1)
+        self._x_end = 0.0  # where the data ends, seconds
+
+    def boundingRect(self) -> QRectF:
+        return self._extent
+
+    def extent_for(self, right: float) -> QRectF | None:
+        """The item's extent, in its coordinates, when it may draw up to `right`
+        seconds (None: keep the one it has — no data yet, or an item that keeps its
+        extent itself)."""
+        return None
+
+    def fit_extent(self, x_end: float | None = None) -> None:
+        """Fit the extent to the data's end (`x_end`, if it moved) and the view (see
+        `extent_right`): it changes in steps, with the view's."""
+        if x_end is not None:
+            self._x_end = x_end
+        vb = self.getViewBox()
+        extent = self.extent_for(extent_right(
+            self._x_end, vb.viewRect().right() if vb is not None else 0.0))
+        if extent is not None and extent != self._extent:
+            self.prepareGeometryChange()
+            self._extent = extent
+
+    def viewRangeChanged(self) -> None:  # pyqtgraph hook: a step of the view
+        self.fit_extent()
 
     def repaint_all(self) -> None:
         """Drop the cached picture: the next paint draws the whole item afresh. (An

@@ -45,6 +45,16 @@ def nice_ceil(x: float) -> float:
     return next(m * base for m in _NICE if m * base >= x * (1 - 1e-12))
 
 
+def extent_right(x_end: float, view_right: float) -> float:
+    """The right edge, in seconds, of what a chart item may draw over: twice the nice
+    ceiling of the later of the run's end (`x_end`) and the view's right edge. It grows
+    in steps, and a followed view steps on first (its right edge is the nice ceiling of
+    1.1 x the end), so the extent changes with the view's step, which repaints the whole
+    chart anyway — never in a frame of its own, where a change of extent would repaint
+    the whole chart for nothing."""
+    return 2 * nice_ceil(max(x_end, view_right, 1e-3))
+
+
 @dataclass(frozen=True)
 class Rows:
     """Which chart row shows what. Row 0 is at the top."""

@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.cached_item import CachedItem
-from mpgui.ui.chart.geometry import Rows, nice_ceil
+from mpgui.ui.chart.geometry import Rows
 from mpgui.ui.chart.labels import Box, Frame, MarksLayout, layout_marks
 from mpgui.ui.chart.mark_painters import painted
 from mpgui.ui.chart.primitives import RowGeometry
@@ -49,7 +49,6 @@ class MarksItem(CachedItem):
         self.store: TraceStore | None = None
         self.rows: Rows | None = None
         self.font = QFont()
-        self._extent = QRectF(0, 0, 1, 1)
         self._marks: tuple | None = None  # what is drawn, to repaint only on a change
         self.line = 1.0  # line width factor (zoom, high contrast)
         self.cut_ns = 2**62  # a replay (or a live frame) draws only the marks before this
@@ -63,11 +62,7 @@ class MarksItem(CachedItem):
         self.cut_ns = cut_ns if cut_ns is not None else 2**62
         marks = (marks_key(store, cut_ns), rows.labels)
         self.store, self.rows = store, rows
-        extent = QRectF(-1, -64, 2 * nice_ceil(max(x_end, 1e-3)) + 1,
-                        rows.n_rows + 64)  # grows in steps; room for labels above
-        if extent != self._extent:
-            self.prepareGeometryChange()
-            self._extent = extent
+        self.fit_extent(x_end)
         if marks != self._marks:
             self._marks = marks
             self.repaint_all()
@@ -83,8 +78,9 @@ class MarksItem(CachedItem):
         self.font.setPointSizeF(points)
         self.repaint_all()
 
-    def boundingRect(self) -> QRectF:
-        return self._extent
+    def extent_for(self, right: float) -> QRectF | None:
+        return None if self.rows is None else \
+            QRectF(-1, -64, right + 1, self.rows.n_rows + 64)  # room for labels above
 
     def frame(self, transform, view: QRectF, plot: Box) -> Frame | None:  # type: ignore[no-untyped-def]
         """How `transform` (chart coordinates to pixels) maps this item's store, with

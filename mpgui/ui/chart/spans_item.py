@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 
 from mpgui.ui.chart.cached_item import CachedItem
-from mpgui.ui.chart.geometry import CODE_SHIFT, MAIN_COLOR, Rows, SpanCache, nice_ceil
+from mpgui.ui.chart.geometry import CODE_SHIFT, MAIN_COLOR, Rows, SpanCache
 from mpgui.ui.chart.pixels import (
     LEVELS,
     OTHERS,
@@ -100,7 +100,6 @@ class SpansItem(CachedItem):
         self.cache = SpanCache()
         self.rows: Rows | None = None
         self.colors = np.zeros(0, np.int32)  # lane -> colour index
-        self._extent = QRectF(0, 0, 1, 1)
         self._brushes: dict[int, QBrush] = {}
         self._rects = RectBatch()
         self._markers = Markers()
@@ -143,11 +142,7 @@ class SpansItem(CachedItem):
                   or not np.array_equal(colors, self.colors))
         self.cache, self.rows, self.colors = cache, rows, colors
         changed = cache.take_changes()
-        # The extent grows in steps, so that it rarely changes: a change repaints all.
-        extent = self._to_item(QRectF(0, 0, 2 * nice_ceil(max(x_end, 1e-3)), rows.n_rows))
-        if extent != self._extent:
-            self.prepareGeometryChange()
-            self._extent = extent
+        self.fit_extent(x_end)
         if relaid:
             self._grid_key = None
             # The next view's grid has the old rows: start it again, with no work left
@@ -189,8 +184,9 @@ class SpansItem(CachedItem):
         self._brushes.clear()
         self.repaint_all()
 
-    def boundingRect(self) -> QRectF:
-        return self._extent
+    def extent_for(self, right: float) -> QRectF | None:
+        return None if self.rows is None else \
+            self._to_item(QRectF(0, 0, right, self.rows.n_rows))
 
     def _to_item(self, r: QRectF) -> QRectF:
         """A rectangle in chart coordinates (seconds, rows) in the item's own."""
