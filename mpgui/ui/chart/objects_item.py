@@ -90,12 +90,18 @@ class ObjectsItem(ViewItem):
 
         Qt is asked to repaint only what changed since the last call: a live frame's
         new time at the right and wherever late changes landed, in the lanes they
-        changed (a whole lane when its scale changed, say). The item is as wide as the view:
-        a repaint of all of it would repaint the whole chart under it at every frame,
-        shared objects or none."""
+        changed (a whole lane when its scale changed, say). The item is as wide as the
+        view: a repaint of all of it would repaint the whole chart under it at every
+        frame, shared objects or none."""
         whole = self.rows is None or rows.labels != self.rows.labels or t0 != self.t0 \
             or not np.array_equal(colors, self.colors) \
             or [t.name for t in tracks] != [t.name for t in self.tracks]
+        deadlock = self.deadlock
+        # A deadlock's cycle comes into the time drawn (in a replay, goes): its arrows
+        # cross the process lanes.
+        whole = whole or (deadlock is not None and
+                          min(self.x_end, x_end) < (deadlock.t - t0) / 1e9
+                          <= max(self.x_end, x_end))
         dirty = [] if whole else self._dirty_lanes(tracks, x_end)
         self.tracks, self.rows, self.colors, self.t0, self.x_end = \
             tracks, rows, colors, t0, x_end
@@ -133,10 +139,6 @@ class ObjectsItem(ViewItem):
                 since = -float("inf")
             if since < x_end or since < self.x_end:
                 dirty.append((k, since))
-        deadlock = self.deadlock
-        if deadlock is not None and min(self.x_end, x_end) < (deadlock.t - self.t0) / 1e9 \
-                <= max(self.x_end, x_end):  # its cycle comes (a replay: goes), across lanes
-            self.update()
         return dirty
 
     def set_deadlock(self, deadlock: Deadlock | None) -> None:
