@@ -5,9 +5,12 @@ CPU lanes, and exports, replays and the window all draw the same grid."""
 from __future__ import annotations
 
 import random
+from array import array
+from itertools import accumulate
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QRectF
 
 from mpgui.model.builtins import load_builtin
 from mpgui.runtime.cpu import cpu_count
@@ -581,3 +584,40 @@ def test_a_new_range_is_painted_once(window, qtbot):
     counts.append(settle())
     chart.viewport().removeEventFilter(counter)
     assert counts == [1] * len(counts)
+
+
+@pytest.mark.parametrize("zoom", [1, 1.25, 3])
+def test_any_strip_repainted_has_the_pixels_of_a_full_repaint(window, zoom):
+    """A strip repainted alone (a live frame's, a hover's) is drawn from the runs a small
+    margin beyond it — moments widened to be seen reach into it from there, and a bar's
+    outline is cut outside it — and the line ticks from a wider one (ticks merge into
+    bands): whatever strip is repainted, the picture is what painting everything afresh
+    gives, with thin and thick lines."""
+    window.appearance.set_zoom(zoom)
+    store = busy_store(7, lanes=6, steps=4000)
+    rng = random.Random(3)
+    lines: list[float] = []
+    for lane in (1, 3):  # printed lines, at gaps from a fraction of a pixel to many
+        times = list(accumulate(rng.uniform(0.002, 0.25) for _ in range(60)))
+        lines += times
+        store.add_lines(lane, array("q", [int(t * NS) for t in times]).tobytes(),
+                        "\n".join(f"line {k}" for k in range(60)).encode())
+    chart, spans = window.chart, window.chart.spans
+    chart.set_store(store)
+    chart.refresh(store.t_end, running=False)
+    chart.following = False
+
+    def fresh():  # type: ignore[no-untyped-def]
+        spans.repaint_all()
+        return chart.grab().toImage()
+
+    full = fresh()
+    view = chart.vb.viewRect()
+    px = view.width() / chart.vb.width()
+    for k in range(40):  # strips anywhere, and strips that begin or end near a line
+        left = view.left() + rng.uniform(0.05, 0.9) * view.width() if k % 2 else \
+            rng.choice(lines) + rng.uniform(-12, 12) * px
+        width = rng.uniform(2, 40) * px
+        spans.update(spans._to_item(QRectF(left, view.top(), width, view.height())))
+        same = chart.grab().toImage() == full
+        assert same, f"strip at {left:.4f} s, {width / px:.0f} px"

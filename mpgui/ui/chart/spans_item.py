@@ -547,8 +547,12 @@ class SpansItem(CachedItem):
         fg = QColor(self.theme.foreground)
         band = ~single
         if band.any():
-            self._rects.draw(p, x0[band] - size, x1[band] + size, top[band],
-                             top[band] + 1.6 * size, QBrush(fg), None)
+            # Whole pixels, as the runs (see _paint_runs), rounded half up: a strip is
+            # painted with its own origin, a whole number of pixels from the view's,
+            # and rounding half to even would round the same edge both ways.
+            self._rects.draw(p, np.floor(x0[band] - size + 0.5),
+                             np.floor(x1[band] + size + 0.5), top[band],
+                             np.floor(top[band] + 1.6 * size + 0.5), QBrush(fg), None)
         if single.any():
             self._markers.draw(p, x0[single], top[single], size, fg)
 
