@@ -54,6 +54,13 @@ _IS_TALL = np.zeros(_STATES, bool)
 _IS_TALL[list(TALL)] = True
 
 
+def _whole(a: np.ndarray) -> np.ndarray:
+    """Coordinates rounded to whole pixels, half up: a strip repainted alone is painted
+    with an origin of its own, a whole number of pixels from the view's, and rounding
+    half to even (``np.rint``) would round the same edge both ways across it."""
+    return np.floor(a + 0.5)
+
+
 def _lookup(table: np.ndarray, state: np.ndarray) -> np.ndarray:
     """table[state], False for a state beyond the table (a malformed run file's)."""
     return np.take(table, state, mode="clip") & (state >= 0) & (state < len(table))
@@ -451,8 +458,8 @@ class SpansItem(CachedItem):
         stacked = tall | others
         # Whole pixels: Qt rounds a fractional edge differently for a narrow rectangle
         # than for a wide one, which would leave seams where a live strip meets the rest.
-        seg_top = np.rint(np.where(stacked, bottom - span * hi / LEVELS, top))
-        seg_bottom = np.rint(np.where(stacked, bottom - span * lo / LEVELS, bottom))
+        seg_top = _whole(np.where(stacked, bottom - span * hi / LEVELS, top))
+        seg_bottom = _whole(np.where(stacked, bottom - span * lo / LEVELS, bottom))
         order = np.argsort(_RANK[code], kind="stable")  # (see _RANK)
         code, x0, x1 = code[order], x0[order], x1[order]
         seg_top, seg_bottom = seg_top[order], seg_bottom[order]
@@ -493,7 +500,7 @@ class SpansItem(CachedItem):
         first = np.flatnonzero(new)
         ends = np.maximum.reduceat(px1, first)
         top, bottom = geo.band(row[first].astype(np.float64), STATE_STYLES[TALL[0]].height)
-        top, bottom = np.rint(top), np.rint(bottom)
+        top, bottom = _whole(top), _whole(bottom)
         colors = color[first]
         order = np.argsort(colors, kind="stable")
         colors = colors[order]
@@ -542,17 +549,13 @@ class SpansItem(CachedItem):
         first = np.flatnonzero(new_group)
         last = np.append(first[1:], len(px)) - 1
         single = first == last
-        top = np.rint(geo.top + tick_rows[first] * geo.height + 1)
+        top = _whole(geo.top + tick_rows[first] * geo.height + 1)
         x0, x1 = x_left + px[first] + 0.5, x_left + px[last] + 0.5
         fg = QColor(self.theme.foreground)
         band = ~single
         if band.any():
-            # Whole pixels, as the runs (see _paint_runs), rounded half up: a strip is
-            # painted with its own origin, a whole number of pixels from the view's,
-            # and rounding half to even would round the same edge both ways.
-            self._rects.draw(p, np.floor(x0[band] - size + 0.5),
-                             np.floor(x1[band] + size + 0.5), top[band],
-                             np.floor(top[band] + 1.6 * size + 0.5), QBrush(fg), None)
+            self._rects.draw(p, _whole(x0[band] - size), _whole(x1[band] + size),
+                             top[band], _whole(top[band] + 1.6 * size), QBrush(fg), None)
         if single.any():
             self._markers.draw(p, x0[single], top[single], size, fg)
 
