@@ -485,7 +485,6 @@ def test_a_live_frame_repaints_only_what_is_in_view_and_rows_scrolled_in_are_who
     assert outside == []
 
 
-
 def test_a_live_frame_asks_qt_to_repaint_a_strip_not_the_whole_chart(window, qtbot):
     """Between steps of the time axis and new marks (a start, a join, an exit: the marks
     are drawn afresh), what a followed run's frame asks Qt to repaint is the strip of
