@@ -227,3 +227,41 @@ def test_a_deadlock_is_told_in_the_order_start_was_called():
     found = find_deadlock(store)
     assert found is not None and found.sentence(store) == \
         "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"
+
+
+BURSTS = """
+import multiprocessing, select
+
+if __name__ == "__main__":
+    Q = multiprocessing.Queue()
+    for burst in range(2):
+        for i in range(5):
+            Q.put(i)
+        # A wait mpgui does not report (a sleep() would send the records with it). The
+        # second is ended by the test.
+        select.select([], [], [], 1.0 if burst == 0 else 600)
+"""
+
+
+def test_a_burst_of_records_is_sent_soon_though_the_script_then_waits(tmp_path):
+    # A record waits in its process's buffer until a batch is full, something sent at
+    # once takes it along, or the flush that the first record of a burst asked for
+    # comes (FLUSH_EVERY_S later). After one such flush the next burst must ask again:
+    # both bursts reach mpgui while the script waits, long before any batch is full or
+    # the script ends. (It failed, after its minute, with the flag that says a flush is
+    # asked for never cleared.)
+    script = tmp_path / "bursts.py"
+    script.write_text(BURSTS)
+    with ScriptRunner(script, output=subprocess.DEVNULL, errors=subprocess.DEVNULL) as r:
+        r.start()
+        deadline = time.monotonic() + 60
+        while True:
+            puts = [op for op in r.store.records("shared") if op.verb == "put"]
+            if len(puts) == 10:
+                break
+            assert time.monotonic() < deadline, len(puts)
+            assert not r.done
+            r.wait(0.05)
+            r.poll()
+        assert {op.obj for op in puts} == {"Q"}
+        r.stop(grace_s=0.5)

@@ -92,6 +92,12 @@ class _Agent:
         self.partial: dict[int, _Partial] = {}  # thread ident -> the line it is printing
         self.failed: dict[int, bool] = {}  # thread ident -> its run() raised
         self.due = threading.Event()  # lines wait in a buffer: flush soon
+        # Whether a flush is asked for, as a plain attribute: a traced put() or get()
+        # asks at every record, and Event.is_set() is a call. Set before `due`; cleared
+        # after `due` and before the flush, so that a record added too late for that
+        # flush finds it False and asks again (cleared before `due`, the request could
+        # be cleared with `due` and never asked again).
+        self.flush_pending = False
 
     def reporter(self) -> Reporter | None:
         """The calling thread's reporter, else the process's (for lines and events of
@@ -138,9 +144,11 @@ _installed = False  # install() ran in this interpreter
 
 
 # How the shared objects' patches report (`shared_patches`): through whichever agent
-# this process has now (a forked child gets a new one).
-def _reporting() -> Reporter | None:
-    return _agent.reporter() if _agent.conn is not None else None
+# this process has now (a forked child gets a new one). `_Agent.reporter`, written out:
+# this runs at every put() and get() of a traced queue.
+def _reporting(get_ident: Callable[[], int] = threading.get_ident) -> Reporter | None:
+    agent = _agent
+    return None if agent.conn is None else agent.reporters.get(get_ident(), agent.main)
 
 
 def _guarded(fn: Callable[..., object], *args: object) -> None:
@@ -148,8 +156,10 @@ def _guarded(fn: Callable[..., object], *args: object) -> None:
 
 
 def _flush_soon() -> None:
-    if not _agent.due.is_set():
-        _agent.due.set()
+    agent = _agent
+    if not agent.flush_pending:
+        agent.flush_pending = True
+        agent.due.set()
 
 
 def install() -> None:
@@ -256,6 +266,7 @@ def _flush_later(agent: _Agent) -> None:
         agent.due.wait()
         _sleep(FLUSH_EVERY_S)
         agent.due.clear()
+        agent.flush_pending = False  # (after `due`, before the flush: `flush_pending`)
         agent.flush_all()
 
 
@@ -601,8 +612,8 @@ class _Tap:
                 r = _agent.reporter()
                 if r is not None:
                     _agent.guarded(_lines, r, lines)
-                    if r.pending and not _agent.due.is_set():
-                        _agent.due.set()
+                    if r.pending:
+                        _flush_soon()
         return n
 
     def __getattr__(self, name: str) -> Any:

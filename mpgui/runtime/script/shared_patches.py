@@ -257,6 +257,11 @@ def _report(r: Reporter, name: str, verb: str, b: object = None, t: int | None =
     what = _whats.get((name, verb))
     if what is None:  # (one tuple per object and verb: a batch pickles it once)
         what = _whats[name, verb] = (name, verb)
+    _emit(r, what, b, t)
+
+
+def _emit(r: Reporter, what: tuple[str, str], b: object = None, t: int | None = None) -> None:
+    """Record `what` (name, verb) with `b`, at `t` or now."""
     # Appended without the agent's lock — a put() or get() of a busy queue is the hot
     # path of a traced script, and the lock would double its cost: `Reporter.events`
     # says why no record is lost. Sending takes the lock.
@@ -272,6 +277,22 @@ _SHARED = int(Kind.SHARED)
 
 
 _whats: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def _what(obj: Any, verb: str) -> tuple[str, str]:
+    """`obj`'s (name, verb), kept on it once its name is found: what a busy queue's
+    put() and get() record, found in one look-up (`_WHAT_KEY`)."""
+    name = name_of(obj)
+    what = _whats.get((name, verb))
+    if what is None:
+        what = _whats[name, verb] = (name, verb)
+    obj.__dict__[_WHAT_KEY[verb]] = what
+    return what
+
+
+# Where an object keeps its (name, verb) for the verbs of the hot path.
+_WHAT_KEY = {verb: f"_mpgui_{verb}" for verb in ("put", "get", "send", "recv")}
+_PUT, _GET, _SEND, _RECV = (_WHAT_KEY[v] for v in ("put", "get", "send", "recv"))
 
 
 def _waiting(r: Reporter, name: str, call: str, wait: Callable[[], Any],
@@ -317,15 +338,13 @@ def _traced(self: Any) -> tuple[Reporter, str] | None:
     return None if r is None else (r, name_of(self))
 
 
-def _identity() -> int:
-    return _pid_bits | next(_ids) % (1 << 24)
-
-
 def _new_pid() -> None:
     global _pid_bits
     _pid_bits = os.getpid() << 24
 
 
+# An item's identity: this process's pid in the high bits, a count in the low 24
+# (``_pid_bits | next(_ids) % (1 << 24)``, written out where an item is put or sent).
 _pid_bits = os.getpid() << 24  # (os.getpid() is a system call: once per process)
 os.register_at_fork(after_in_child=_new_pid)
 
@@ -333,16 +352,18 @@ os.register_at_fork(after_in_child=_new_pid)
 def _traced_put(put: Callable[..., Any]) -> Callable[..., Any]:
     def traced_put(self: Any, obj: Any, block: bool = True,
                    timeout: float | None = None) -> None:
-        on = _traced(self)
-        if on is None:
+        # (`_traced` written out, here and in get(): the hot path of a traced script)
+        d = self.__dict__
+        r = _reporter() if NAME in d else None
+        if r is None:
             return put(self, obj, block, timeout)  # type: ignore[no-any-return]
-        r, name = on
-        ident = _identity()
+        ident = _pid_bits | next(_ids) % (1 << 24)  # (its identity)
         wrapped = (MARK, ident, obj)
         if self._maxsize >= _UNBOUNDED:  # (a queue without a limit: put() never waits)
             put(self, wrapped, block, timeout)
-            _report(r, name, "put", ident)
+            _emit(r, d.get(_PUT) or _what(self, "put"), ident)
             return None
+        name = name_of(self)
         since = _now()
         quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
         try:
@@ -352,45 +373,49 @@ def _traced_put(put: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             _waiting(r, name, "put", lambda: put(self, wrapped, True,
                                                  _remaining(timeout, since)), since, timeout)
-        _report(r, name, "put", ident)
+        _emit(r, d.get(_PUT) or _what(self, "put"), ident)
         return None
     return traced_put
 
 
 def _traced_simple_put(put: Callable[..., Any]) -> Callable[..., Any]:
     def traced_put(self: Any, obj: Any) -> None:  # (it never waits for room)
-        on = _traced(self)
-        if on is None:
+        d = self.__dict__
+        r = _reporter() if NAME in d else None
+        if r is None:
             return put(self, obj)  # type: ignore[no-any-return]
-        ident = _identity()
+        ident = _pid_bits | next(_ids) % (1 << 24)  # (its identity)
         put(self, (MARK, ident, obj))
-        _report(on[0], on[1], "put", ident)
+        _emit(r, d.get(_PUT) or _what(self, "put"), ident)
         return None
     return traced_put
 
 
-def _unwrap(r: Reporter, name: str, got: Any, t: int | None) -> Any:
+def _unwrap(r: Reporter, obj: Any, got: Any, t: int | None) -> Any:
+    """The item `got` by a get() of `obj`, recorded (with its identity, if its put
+    gave it one) and taken out of its wrapping."""
+    what = obj.__dict__.get(_GET) or _what(obj, "get")
     if type(got) is tuple and len(got) == 3 and got[0] == MARK:
-        _report(r, name, "get", got[1], t)
+        _emit(r, what, got[1], t)
         return got[2]
-    _report(r, name, "get", None, t)
+    _emit(r, what, None, t)
     return got
 
 
 def _traced_get(get: Callable[..., Any]) -> Callable[..., Any]:
     def traced_get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
-        on = _traced(self)
-        if on is None:
+        d = self.__dict__
+        r = _reporter() if NAME in d else None
+        if r is None:
             got = get(self, block, timeout)
             # (an item the script's put wrapped, got by a thread that reports nothing)
             return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
-        r, name = on
         t: int | None = _now()
-        take = self.__dict__.get("_mpgui_take")
+        take = d.get("_mpgui_take")
         if take is None:
-            take = self.__dict__["_mpgui_take"] = taker(self)
+            take = d["_mpgui_take"] = taker(self)
         try:  # (an item there: read without waiting, and nobody else's to take)
-            return _unwrap(r, name, take(), t)
+            return _unwrap(r, self, take(), t)
         except _Empty:
             if not block:
                 raise
@@ -398,11 +423,10 @@ def _traced_get(get: Callable[..., Any]) -> Callable[..., Any]:
             got = get(self, block, timeout)
         else:  # (nothing came for a while: a wait, drawn from the get's beginning)
             since = int(t or 0)
-            got = _waiting(r, name, "get", lambda: get(self, True,
-                                                       _remaining(timeout, since)), since,
-                           timeout)
+            got = _waiting(r, name_of(self), "get", lambda: get(
+                self, True, _remaining(timeout, since)), since, timeout)
             t = None
-        return _unwrap(r, name, got, t)
+        return _unwrap(r, self, got, t)
     return traced_get
 
 
@@ -428,8 +452,8 @@ def _traced_simple_get(get: Callable[..., Any]) -> Callable[..., Any]:
             return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
         r, name = on
         if self.empty():
-            return _unwrap(r, name, _waiting(r, name, "get", lambda: get(self)), None)
-        return _unwrap(r, name, get(self), _now())
+            return _unwrap(r, self, _waiting(r, name, "get", lambda: get(self)), None)
+        return _unwrap(r, self, get(self), _now())
     return traced_get
 
 
@@ -553,14 +577,15 @@ def _rebuild_end(make: Callable[..., Any], args: tuple[Any, ...], name: str,
 
 def _traced_send(send: Callable[..., Any]) -> Callable[..., Any]:
     def traced(self: Any, obj: Any) -> None:
-        on = _traced(self)
-        if on is None:
+        d = self.__dict__
+        r = _reporter() if NAME in d else None
+        if r is None:
             send(self, obj)
             return
-        ident = _identity()
+        ident = _pid_bits | next(_ids) % (1 << 24)  # (its identity)
         t = _now()  # (before: the other end's recv() is never drawn before it)
         send(self, (MARK, ident, obj))
-        _report(on[0], on[1], "send", ident, t)
+        _emit(r, d.get(_SEND) or _what(self, "send"), ident, t)
     return traced
 
 
@@ -577,10 +602,11 @@ def _traced_recv(recv: Callable[..., Any]) -> Callable[..., Any]:
         else:
             got = _waiting(r, name, "recv", lambda: recv(self), int(t or 0))
             t = None
+        what = self.__dict__.get(_RECV) or _what(self, "recv")
         if type(got) is tuple and len(got) == 3 and got[0] == MARK:
-            _report(r, name, "recv", got[1], t)
+            _emit(r, what, got[1], t)
             return got[2]
-        _report(r, name, "recv", None, t)
+        _emit(r, what, None, t)
         return got
     return traced
 
