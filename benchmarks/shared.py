@@ -27,6 +27,7 @@ _now = time.perf_counter_ns
 _cpu = time.process_time_ns  # (every thread of this process)
 LIMIT_US = 2.0  # the most a reported operation may cost over the bare one
 BATCH = 500  # queue items per round: their bytes fit the pipe's buffer
+QUEUE_ROUNDS = 41  # rounds of the queue's rows (by default; a round is ~60 ms)
 
 
 def _drain(conn: object) -> None:
@@ -64,11 +65,13 @@ def _per_op(step: Callable[[int], None], n: int) -> float:
 
 
 def _pairs(ours: Callable[[int], None], bare: Callable[[int], None], n: int,
-           repeats: int) -> tuple[float, float]:
-    """Medians (ns per operation) of `repeats` back-to-back rounds of each."""
+           repeats: int) -> tuple[float, float, float]:
+    """Medians (ns per operation) of `repeats` back-to-back rounds of each, and of each
+    round's difference."""
     _per_op(ours, n), _per_op(bare, n)  # warm-up
     rounds = [(_per_op(ours, n), _per_op(bare, n)) for _ in range(repeats)]
-    return statistics.median(o for o, _b in rounds), statistics.median(b for _o, b in rounds)
+    return (statistics.median(o for o, _b in rounds), statistics.median(b for _o, b in rounds),
+            statistics.median(o - b for o, b in rounds))
 
 
 def op_cost(n: int = 20_000, repeats: int = 15) -> list[Row]:
@@ -85,8 +88,9 @@ def op_cost(n: int = 20_000, repeats: int = 15) -> list[Row]:
         def bare_lock(_i: int) -> None:
             with lock:
                 pass
-        ours, bare = _pairs(locked, bare_lock, n, repeats)
-        rows.append(_row("a Lock acquired and released (with lock:)", ours, bare))
+        ours, bare, more = _pairs(locked, bare_lock, n, repeats)
+        rows.append(_row("a Lock acquired and released (with lock:)", ours, bare,
+                         more_ns=more))
 
         # A queue: puts, until the queue's feeder thread has written them all to its
         # pipe; then gets of items already there (a get that must wait measures the
@@ -101,17 +105,21 @@ def op_cost(n: int = 20_000, repeats: int = 15) -> list[Row]:
             q.put((f"0.0.{i}", f"item {i}"))
 
         times: dict[str, list[float]] = {"put": [], "bare put": [], "get": [], "bare get": []}
-        for k in range(repeats + 1):
+        for k in range(QUEUE_ROUNDS * repeats // 15 + 1):
             for name, putter, getter in (("", put, get), ("bare ", bare_put, _bare_get(q))):
                 t_put = _cpu_per_op(putter, BATCH, until=lambda: _written(q))
                 t_get = _cpu_per_op(getter, BATCH)
                 if k:  # (the first round warms up)
                     times[name + "put"].append(t_put)
                     times[name + "get"].append(t_get)
-        med = {key: statistics.median(v) for key, v in times.items()}
-        rows.append(_row("a Queue put()", med["put"], med["bare put"], cpu=True))
-        rows.append(_row("a Queue get() of an item waiting", med["get"], med["bare get"],
-                         cpu=True))
+        for op, what in (("put", "a Queue put()"), ("get", "a Queue get() of an item waiting")):
+            ours, bare = times[op], times["bare " + op]
+            # What reporting adds: the median of each round's difference from the bare
+            # round just after it (the machine's drift from minute to minute cancels), as
+            # for the lock.
+            more = statistics.median(o - b for o, b in zip(ours, bare, strict=True))
+            rows.append(_row(what, statistics.median(ours), statistics.median(bare),
+                             cpu=True, more_ns=more))
         q.close()
     finally:
         reporter.flush()
@@ -149,8 +157,9 @@ def _bare_get(q: object) -> Callable[[int], None]:
     return bare_get
 
 
-def _row(what: str, ours_ns: float, bare_ns: float, cpu: bool = False) -> Row:
-    more_us = (ours_ns - bare_ns) / 1e3
+def _row(what: str, ours_ns: float, bare_ns: float, cpu: bool = False,
+         more_ns: float | None = None) -> Row:
+    more_us = (ours_ns - bare_ns if more_ns is None else more_ns) / 1e3
     per = "CPU time per operation, the feeder's included" if cpu else "per operation"
     return Row(f"overhead: {what}, reported vs bare, {per} (median of rounds)",
                f"{ours_ns / 1e3:.2f} µs (+{more_us:.2f} µs)", f"{bare_ns / 1e3:.2f} µs bare",
