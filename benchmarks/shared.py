@@ -27,7 +27,6 @@ _now = time.perf_counter_ns
 _cpu = time.process_time_ns  # (every thread of this process)
 LIMIT_US = 2.0  # the most a reported operation may cost over the bare one
 BATCH = 500  # queue items per round: their bytes fit the pipe's buffer
-QUEUE_ROUNDS = 41  # rounds of the queue's rows (by default; a round is ~60 ms)
 
 
 def _drain(conn: object) -> None:
@@ -74,9 +73,10 @@ def _pairs(ours: Callable[[int], None], bare: Callable[[int], None], n: int,
             statistics.median(o - b for o, b in rounds))
 
 
-def op_cost(n: int = 20_000, repeats: int = 15) -> list[Row]:
-    """A lock taken and released (``with lock:``), an item put on a queue, an item got
-    from it, each reported by mpgui's executors vs done bare on the same object."""
+def op_cost(n: int = 20_000, repeats: int = 15, queue_rounds: int = 41) -> list[Row]:
+    """A lock taken and released (``with lock:``, `repeats` rounds of `n`), an item put
+    on a queue, an item got from it (`queue_rounds` rounds of BATCH, ~60 ms each), each
+    reported by mpgui's executors vs done bare on the same object."""
     mp = multiprocessing.get_context("spawn")
     rows = []
     reporter, close = _drained()
@@ -105,7 +105,7 @@ def op_cost(n: int = 20_000, repeats: int = 15) -> list[Row]:
             q.put((f"0.0.{i}", f"item {i}"))
 
         times: dict[str, list[float]] = {"put": [], "bare put": [], "get": [], "bare get": []}
-        for k in range(QUEUE_ROUNDS * repeats // 15 + 1):
+        for k in range(queue_rounds + 1):
             for name, putter, getter in (("", put, get), ("bare ", bare_put, _bare_get(q))):
                 t_put = _cpu_per_op(putter, BATCH, until=lambda: _written(q))
                 t_get = _cpu_per_op(getter, BATCH)

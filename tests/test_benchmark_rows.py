@@ -6,7 +6,7 @@ from benchmarks import shared
 
 
 def test_the_shared_operations_row_runs_and_names_its_figures():
-    rows = shared.op_cost(n=50, repeats=1)
+    rows = shared.op_cost(n=50, repeats=1, queue_rounds=1)
     assert [r.figure.split(",")[0] for r in rows] == [
         "overhead: a Lock acquired and released (with lock:)",
         "overhead: a Queue put()",
