@@ -254,10 +254,7 @@ def _patch_classes() -> None:
 
 
 def _report(r: Reporter, name: str, verb: str, b: object = None, t: int | None = None) -> None:
-    what = _whats.get((name, verb))
-    if what is None:  # (one tuple per object and verb: a batch pickles it once)
-        what = _whats[name, verb] = (name, verb)
-    _emit(r, what, b, t)
+    _emit(r, _record_of(name, verb), b, t)
 
 
 def _emit(r: Reporter, what: tuple[str, str], b: object = None, t: int | None = None) -> None:
@@ -279,14 +276,18 @@ _SHARED = int(Kind.SHARED)
 _whats: dict[tuple[str, str], tuple[str, str]] = {}
 
 
-def _what(obj: Any, verb: str) -> tuple[str, str]:
-    """`obj`'s (name, verb), kept on it once its name is found: what a busy queue's
-    put() and get() record, found in one look-up (`_WHAT_KEY`)."""
-    name = name_of(obj)
+def _record_of(name: str, verb: str) -> tuple[str, str]:
+    """(name, verb): one tuple per object and verb, so that a batch pickles it once."""
     what = _whats.get((name, verb))
     if what is None:
         what = _whats[name, verb] = (name, verb)
-    obj.__dict__[_WHAT_KEY[verb]] = what
+    return what
+
+
+def _what(obj: Any, verb: str) -> tuple[str, str]:
+    """`obj`'s (name, verb), kept on it once its name is found: what a busy queue's
+    put() and get() record, found in one look-up (`_WHAT_KEY`)."""
+    what = obj.__dict__[_WHAT_KEY[verb]] = _record_of(name_of(obj), verb)
     return what
 
 
