@@ -43,8 +43,10 @@ class Painted(QObject):
 def window():
     if sys.argv[2] == "mpgui":
         from PySide6.QtCore import QTimer
-        from mpgui.startup import quicken_pyside_imports, resume_collector
+        from mpgui.startup import (quicken_pyqtgraph_import, quicken_pyside_imports,
+                                   resume_collector)
         quicken_pyside_imports()
+        quicken_pyqtgraph_import()
         from mpgui.ui.app import make_app
         from mpgui.ui.main_window import MainWindow
         app = make_app()

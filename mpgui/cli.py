@@ -477,6 +477,13 @@ def _raise_interrupt(_signum: int, _frame: object) -> NoReturn:
     raise KeyboardInterrupt
 
 
+def _quicken_gui_imports() -> None:
+    from mpgui.startup import quicken_pyqtgraph_import, quicken_pyside_imports
+
+    quicken_pyside_imports()
+    quicken_pyqtgraph_import()
+
+
 def _gui(opts: argparse.Namespace) -> int:
     from mpgui.startup import pause_collector, quicken_dataclasses
 
@@ -500,6 +507,7 @@ def _gui(opts: argparse.Namespace) -> int:
         report_failure(missing, qt_usable=False, dialog=not opts.selftest)
         return EXIT_FAILURE
     if opts.selftest:
+        _quicken_gui_imports()  # (the self-test opens the window as a start does)
         from mpgui.ui.selftest import run_selftest
 
         return run_selftest()
@@ -522,10 +530,8 @@ def _gui(opts: argparse.Namespace) -> int:
             resolve_scenario(scenario)
         except ScenarioFileError as exc:
             raise UsageError(str(exc)) from None
-    from mpgui.startup import quicken_pyside_imports
-
-    quicken_pyside_imports()  # (past the checks above: it imports PySide6)
     try:
+        _quicken_gui_imports()  # (past the checks above: it imports PySide6)
         from mpgui.ui.app import run_app
 
         return run_app(scenario, run=opts.run and other is None, speed=opts.speed,

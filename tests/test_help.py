@@ -360,6 +360,56 @@ def test_the_collector_paused_for_the_start_is_back_on_once_the_window_is_up(qtb
         gc.enable()
 
 
+_MIRRORS_SEEN = """
+import enum, gc, json, os, sys
+if sys.argv[1] == "quick":  # as the `mpgui` command imports it
+    from mpgui.startup import quicken_pyqtgraph_import, quicken_pyside_imports
+    quicken_pyside_imports()
+    quicken_pyqtgraph_import()
+import pyqtgraph as pg
+import pyqtgraph.Qt as mirrors
+from PySide6 import QtCore, QtGui, QtWidgets
+enums = sum(isinstance(o, enum.EnumType) for o in gc.get_objects())
+listed = {m.__name__: len(dir(m)) for m in (QtCore, QtGui, QtWidgets)}
+def describe(value):
+    return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+seen = {}
+for mirror, source in ((mirrors.QtCore, QtCore), (mirrors.QtGui, QtGui),
+                       (mirrors.QtWidgets, QtWidgets)):
+    names = {n for n in set(dir(mirror)) | set(dir(source)) if not n.startswith("__")}
+    seen[mirror.__name__] = {n: describe(getattr(mirror, n, None)) for n in sorted(names)}
+app = QtWidgets.QApplication([])
+plot = pg.PlotWidget()
+plot.plot([1, 2, 3], [3, 1, 2])
+plot.resize(300, 200)
+plot.grab()  # it draws
+print(json.dumps({"enums": enums, "listed": listed, "seen": seen}))
+"""
+
+
+def test_pyqtgraph_imported_quickly_sees_qt_as_its_own_import_does():
+    """The `mpgui` command imports pyqtgraph with its copies of Qt's modules filled on
+    use (mpgui.startup.quicken_pyqtgraph_import): every name pyqtgraph finds there is
+    what its own import would have copied, PySide6's modules list their names again
+    afterwards, pyqtgraph draws — and fewer of Qt's enums were made on the way."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def seen(how: str) -> dict:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        out = subprocess.run([sys.executable, "-c", _MIRRORS_SEEN, how], env=env, check=True,
+                             capture_output=True, text=True, timeout=120).stdout
+        return json.loads(out.splitlines()[-1])
+
+    quick, plain = seen("quick"), seen("plain")
+    assert quick["seen"] == plain["seen"]
+    assert all(len(quick["seen"][m]) > 100 for m in quick["seen"])
+    assert quick["listed"] == plain["listed"] and min(quick["listed"].values()) > 100
+    assert quick["enums"] < plain["enums"]
+
+
 def test_the_quick_pyside_module_check_answers_as_pysides_own():
     import sys
 
