@@ -34,12 +34,14 @@ def pause_collector() -> None:
 
 def resume_collector() -> None:
     """Once the window is up: what start-up made is kept out of later collections, and
-    automatic collection is back on. (The dataclasses' code compiled during the start is
-    kept for the next one: `quicken_dataclasses`.)"""
+    automatic collection is back on. (The dataclasses' code compiled during the start,
+    and which modules' files name PySide6, are kept for the next one:
+    `quicken_dataclasses`, `quicken_pyside_imports`.)"""
     gc.freeze()
     gc.enable()
-    if _dataclass_code is not None:
-        _dataclass_code.save()
+    for kept in (_dataclass_code, _pyside_mentions):
+        if kept is not None:
+            kept.save()
 
 
 class _DataclassCode:
@@ -104,14 +106,80 @@ class _DataclassCode:
 _dataclass_code: _DataclassCode | None = None
 
 
+def _cache_dir() -> Path:
+    """mpgui's folder in the user's cache folder (XDG_CACHE_HOME, else ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mpgui"
+
+
 def dataclass_cache_file() -> Path:
     """Where the dataclasses' compiled code is kept: the user's cache folder, one file
     per Python byte code version."""
     import importlib.util
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mpgui" / (f"dataclasses-{sys.implementation.cache_tag}-"
-                                   f"{importlib.util.MAGIC_NUMBER.hex()}.marshal")
+    return _cache_dir() / (f"dataclasses-{sys.implementation.cache_tag}-"
+                           f"{importlib.util.MAGIC_NUMBER.hex()}.marshal")
+
+
+def pyside_mentions_file() -> Path:
+    """Where `_PysideMentions` keeps its answers: the user's cache folder, one file per
+    Python (each has its own modules)."""
+    return _cache_dir() / f"pyside-mentions-{sys.implementation.cache_tag}.marshal"
+
+
+class _PysideMentions:
+    """Whether a module's source file has the word "PySide6" in it, kept between starts
+    by the file's modification time and size, as Python keeps a module's byte code.
+
+    Reading the ~450 files the window imports to look for the word took ~10–13 ms of
+    every start on a 2-core virtual machine; asking each file's time and size takes
+    ~1.4 ms. A file whose time or size changed is read again. The file holds what the
+    last start asked, no more; it is written through the one atomic writer, and one that
+    cannot be read or is not what it should be is ignored (every file is read, as
+    without it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known: dict[str, tuple[int, int, bool]] = {}
+        self.used: dict[str, tuple[int, int, bool]] = {}
+        self.read = 0  # files read: not known, or changed
+        try:
+            loaded = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return
+        if isinstance(loaded, dict) and all(
+                type(k) is str and type(v) is tuple and len(v) == 3 and type(v[0]) is int
+                and type(v[1]) is int and type(v[2]) is bool for k, v in loaded.items()):
+            self.known = loaded
+
+    def mentions(self, source: str) -> bool:
+        """Whether the file `source` has the bytes "PySide6" in it. Raises OSError."""
+        stat = os.stat(source)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        kept = self.known.get(source)
+        if kept is None or kept[:2] != stamp:
+            # (timed before the read: a file changed meanwhile is read again next time)
+            with open(source, "rb") as text:
+                kept = (*stamp, b"PySide6" in text.read())
+            self.read += 1
+        self.used[source] = kept
+        return kept[2]
+
+    def save(self) -> None:
+        """Keep what this start asked for the next, if it had to read any file."""
+        if not self.read:
+            return
+        self.read = 0
+        from mpgui.model.fileformat import WriteError, atomic_write
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, marshal.dumps(self.used))
+        except (OSError, WriteError):
+            pass  # (only a cache: the next start reads the files again)
+
+
+_pyside_mentions: _PysideMentions | None = None
 
 
 def quicken_dataclasses() -> None:
@@ -135,27 +203,28 @@ def quicken_pyside_imports() -> None:
     reads the module's source as text lines (``inspect.getsource``) to look for the word
     "PySide6" (PYSIDE-2029, for its ``__feature__`` switching). For the ~150 modules of
     mpgui's window that is a tenth of the start-up. The same question is answered by
-    looking for the bytes in the file, which is what this installs. Where PySide6 has no
-    such check (another release) or cannot be imported, nothing is changed: the window's
-    own import then says what is wrong."""
+    looking for the bytes in the file, which is what this installs, with each file's
+    answer kept for the next start (`_PysideMentions`). Where PySide6 has no such check
+    (another release) or cannot be imported, nothing is changed: the window's own import
+    then says what is wrong."""
+    global _pyside_mentions
     try:
         import PySide6.QtCore  # noqa: F401 (loads the check this replaces)
     except ImportError:
         return
-    import sys
 
     feature = sys.modules.get("shibokensupport.feature")
     upstream = getattr(feature, "_mod_uses_pyside", None)
     if upstream is None or getattr(upstream, "quick", False):
         return
+    mentions = _pyside_mentions = _PysideMentions(pyside_mentions_file())
 
     def uses_pyside(module: object) -> bool:
         path = getattr(module, "__file__", None)
         if not isinstance(path, str) or not path.endswith(".py"):
             return bool(upstream(module))  # compiled-only, built in: as PySide6 decides
         try:
-            with open(path, "rb") as source:
-                return b"PySide6" in source.read()
+            return mentions.mentions(path)
         except OSError:
             return bool(upstream(module))
 

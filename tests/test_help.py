@@ -360,6 +360,38 @@ def test_the_collector_paused_for_the_start_is_back_on_once_the_window_is_up(qtb
         gc.enable()
 
 
+def test_which_files_name_pyside6_is_kept_between_starts(tmp_path):
+    """PySide6's check of each imported module (does its file name PySide6?) is answered
+    from the last start's answers while the file's time and size are the same; a file
+    that changed is read again, and a kept file that is not what it should be is
+    ignored."""
+    import marshal
+    import os
+
+    from mpgui.startup import _PysideMentions
+
+    uses, plain = tmp_path / "uses.py", tmp_path / "plain.py"
+    uses.write_text("from PySide6.QtCore import Qt\n")
+    plain.write_text("x = 1\n")
+    kept = tmp_path / "cache" / "mentions.marshal"
+    first = _PysideMentions(kept)
+    assert first.mentions(str(uses)) and not first.mentions(str(plain)) and first.read == 2
+    first.save()
+    again = _PysideMentions(kept)
+    assert again.mentions(str(uses)) and not again.mentions(str(plain))
+    assert again.read == 0  # both answered from what the first start kept
+    stamp = plain.stat().st_mtime_ns
+    plain.write_text("PySide6\n")  # the same size, another time
+    os.utime(plain, ns=(stamp + 10**9, stamp + 10**9))
+    assert again.mentions(str(plain)) and again.read == 1
+    uses.write_text("y = 2\n")  # another size
+    assert not again.mentions(str(uses)) and again.read == 2
+    for bad in (b"not marshal", marshal.dumps({str(uses): (1, 2, "yes")}), marshal.dumps([1])):
+        kept.write_bytes(bad)
+        ignored = _PysideMentions(kept)
+        assert ignored.known == {} and not ignored.mentions(str(uses)) and ignored.read == 1
+
+
 _MIRRORS_SEEN = """
 import enum, gc, json, os, sys
 if sys.argv[1] == "quick":  # as the `mpgui` command imports it
@@ -372,7 +404,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 enums = sum(isinstance(o, enum.EnumType) for o in gc.get_objects())
 listed = {m.__name__: len(dir(m)) for m in (QtCore, QtGui, QtWidgets)}
 def describe(value):
-    return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+    name = getattr(value, "__qualname__", type(value).__name__)
+    return f"{getattr(value, '__module__', '')}.{name}"
 seen = {}
 for mirror, source in ((mirrors.QtCore, QtCore), (mirrors.QtGui, QtGui),
                        (mirrors.QtWidgets, QtWidgets)):
