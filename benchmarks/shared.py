@@ -89,8 +89,7 @@ def op_cost(n: int = 20_000, repeats: int = 15, queue_rounds: int = 41) -> list[
             with lock:
                 pass
         ours, bare, more = _pairs(locked, bare_lock, n, repeats)
-        rows.append(_row("a Lock acquired and released (with lock:)", ours, bare,
-                         more_ns=more))
+        rows.append(_row("a Lock acquired and released (with lock:)", ours, bare, more))
 
         # A queue: puts, until the queue's feeder thread has written them all to its
         # pipe; then gets of items already there (a get that must wait measures the
@@ -118,8 +117,8 @@ def op_cost(n: int = 20_000, repeats: int = 15, queue_rounds: int = 41) -> list[
             # round just after it (the machine's drift from minute to minute cancels), as
             # for the lock.
             more = statistics.median(o - b for o, b in zip(ours, bare, strict=True))
-            rows.append(_row(what, statistics.median(ours), statistics.median(bare),
-                             cpu=True, more_ns=more))
+            rows.append(_row(what, statistics.median(ours), statistics.median(bare), more,
+                             cpu=True))
         q.close()
     finally:
         reporter.flush()
@@ -157,9 +156,10 @@ def _bare_get(q: object) -> Callable[[int], None]:
     return bare_get
 
 
-def _row(what: str, ours_ns: float, bare_ns: float, cpu: bool = False,
-         more_ns: float | None = None) -> Row:
-    more_us = (ours_ns - bare_ns if more_ns is None else more_ns) / 1e3
+def _row(what: str, ours_ns: float, bare_ns: float, more_ns: float, cpu: bool = False) -> Row:
+    """A row: the medians of both sides, and what reporting adds (`more_ns`: the median
+    of the rounds' differences, not the difference of the medians)."""
+    more_us = more_ns / 1e3
     per = "CPU time per operation, the feeder's included" if cpu else "per operation"
     return Row(f"overhead: {what}, reported vs bare, {per} (median of rounds)",
                f"{ours_ns / 1e3:.2f} µs (+{more_us:.2f} µs)", f"{bare_ns / 1e3:.2f} µs bare",
