@@ -22,10 +22,13 @@ from mpgui.runtime.parent.runner import Runner
 
 _PAINTED = """
 import sys
-if sys.argv[2] == "mpgui":  # as the `mpgui` command starts its window (mpgui.startup)
-    from mpgui.startup import pause_collector, quicken_dataclasses
+if sys.argv[2] == "mpgui":  # as the `mpgui` command starts its window (mpgui.cli)
+    from mpgui.startup import (pause_collector, quicken_dataclasses, quicken_pyqtgraph_import,
+                               quicken_pyside_imports)
     pause_collector()
     quicken_dataclasses()
+    quicken_pyside_imports()  # (PySide6's first import, as the command's)
+    quicken_pyqtgraph_import()
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
 
@@ -43,10 +46,7 @@ class Painted(QObject):
 def window():
     if sys.argv[2] == "mpgui":
         from PySide6.QtCore import QTimer
-        from mpgui.startup import (quicken_pyqtgraph_import, quicken_pyside_imports,
-                                   resume_collector)
-        quicken_pyside_imports()
-        quicken_pyqtgraph_import()
+        from mpgui.startup import resume_collector
         from mpgui.ui.app import make_app
         from mpgui.ui.main_window import MainWindow
         app = make_app()

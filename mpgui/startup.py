@@ -17,14 +17,18 @@ and cycles made during start-up are few and small.
 """
 
 from __future__ import annotations
+import __future__
 
 import builtins
+import contextlib
 import gc
 import marshal
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import CodeType
+from typing import Any
 
 
 def pause_collector() -> None:
@@ -34,45 +38,87 @@ def pause_collector() -> None:
 
 def resume_collector() -> None:
     """Once the window is up: what start-up made is kept out of later collections, and
-    automatic collection is back on. (The dataclasses' code compiled during the start,
-    and which modules' files name PySide6, are kept for the next one:
+    automatic collection is back on. (The dataclasses' and PySide6's code compiled
+    during the start, and which modules' files name PySide6, are kept for the next one:
     `quicken_dataclasses`, `quicken_pyside_imports`.)"""
     gc.freeze()
     gc.enable()
-    for kept in (_dataclass_code, _pyside_mentions):
+    for kept in (_dataclass_code, _pyside_code, _pyside_mentions):
         if kept is not None:
             kept.save()
 
 
-class _DataclassCode:
-    """The compiled code of the dataclasses' generated methods, by source text, kept in a
-    file between starts.
+class _Kept:
+    """Answers worked out at one start and kept in a file for the next, by what they
+    answer (a source text, a file's name...), as Python keeps a module's byte code in
+    ``__pycache__`` — the same trust: a file in the user's cache folder, which only the
+    user can write.
+
+    The file holds what the last start used, no more (what an update changed leaves
+    nothing behind); it is written through the one atomic writer, and only if this start
+    had to work something out. A file that cannot be read or is not what it should be
+    (`valid`) is ignored: everything is worked out as without it, and written again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known: dict[Any, Any] = {}
+        self.used: dict[Any, Any] = {}
+        self.worked_out = 0  # answers not found in the file (or out of date)
+        try:
+            loaded = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return
+        if isinstance(loaded, dict) and all(self.valid(k, v) for k, v in loaded.items()):
+            self.known = loaded
+
+    def valid(self, key: object, value: object) -> bool:
+        """Whether an entry read from the file is of the kind this file keeps."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        """Keep what this start used for the next, if it was not all in the file."""
+        if not self.worked_out:
+            return
+        self.worked_out = 0
+        from mpgui.model.fileformat import WriteError, atomic_write
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, marshal.dumps(self.used))
+        except (OSError, WriteError):
+            pass  # (only a cache: the next start works it out again)
+
+
+class _KeptCode(_Kept):
+    """Code compiled from a source text, kept by that text (and by whatever else
+    `compile` was told)."""
+
+    def valid(self, key: object, value: object) -> bool:
+        return type(key) in (str, tuple) and type(value) is CodeType
+
+    def code(self, key: object, compile_: Callable[[], CodeType]) -> CodeType:
+        """The code kept for `key`, else `compile_()`'s, kept from now on."""
+        code = self.known.get(key)
+        if code is None:
+            code = self.known[key] = compile_()
+            self.worked_out += 1
+        self.used[key] = code
+        return code
+
+
+class _DataclassCode(_KeptCode):
+    """The compiled code of the dataclasses' generated methods, by source text.
 
     On Python 3.11 and 3.12 the dataclasses module writes each class's ``__init__``,
     ``__repr__``, ``__eq__``, ``__hash__``... as source text and compiles each with
     ``exec``: for the window's 85 dataclasses, 468 compilations, 40 ms of every start
     (a tenth of the imports). The text depends only on the class's definition, so the
-    code compiled from it is the same at every start: it is kept in the user's cache
-    folder, as Python keeps a module's byte code in ``__pycache__`` (the same trust: a
-    file only the user can write), and ``exec`` runs it from there.
+    code compiled from it is the same at every start: ``exec`` runs it from the file."""
 
-    The file holds what the last start used, no more (a class changed by an update
-    leaves nothing behind); it is written through the one atomic writer. A file that
-    cannot be read or is not what it should be is ignored: the code is compiled as
-    usual, and written again."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.known: dict[str, CodeType] = {}
-        self.used: dict[str, CodeType] = {}
-        self.compiled = 0  # sources not found in the file
-        try:
-            loaded = marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return
-        if isinstance(loaded, dict) and all(
-                type(k) is str and type(v) is CodeType for k, v in loaded.items()):
-            self.known = loaded
+    @property
+    def compiled(self) -> int:
+        """Sources not found in the file, this start."""
+        return self.worked_out
 
     def exec(self, source: object, globals_: dict | None = None,  # type: ignore[type-arg]
              locals_: object = None, /) -> None:
@@ -80,27 +126,10 @@ class _DataclassCode:
         if type(source) is not str:
             builtins.exec(source, globals_, locals_)  # type: ignore[arg-type]
             return
-        code = self.known.get(source)
-        if code is None:
-            # (dont_inherit: compiled as the dataclasses module's own exec would, not with
-            # this module's __future__ annotations)
-            code = self.known[source] = compile(source, "<string>", "exec", dont_inherit=True)
-            self.compiled += 1
-        self.used[source] = code
+        # (dont_inherit: compiled as the dataclasses module's own exec would, not with
+        # this module's __future__ annotations)
+        code = self.code(source, lambda: compile(source, "<string>", "exec", dont_inherit=True))
         builtins.exec(code, globals_, locals_)  # type: ignore[arg-type]
-
-    def save(self) -> None:
-        """Keep what this start used for the next, if it was not all in the file."""
-        if not self.compiled:
-            return
-        self.compiled = 0
-        from mpgui.model.fileformat import WriteError, atomic_write
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, marshal.dumps(self.used))
-        except (OSError, WriteError):
-            pass  # (only a cache: the next start compiles again)
 
 
 _dataclass_code: _DataclassCode | None = None
@@ -121,36 +150,37 @@ def dataclass_cache_file() -> Path:
                            f"{importlib.util.MAGIC_NUMBER.hex()}.marshal")
 
 
+def pyside_code_file() -> Path:
+    """Where PySide6's compiled support modules are kept (`_kept_pyside_code`): the
+    user's cache folder, one file per Python byte code version."""
+    import importlib.util
+
+    return _cache_dir() / (f"pyside-code-{sys.implementation.cache_tag}-"
+                           f"{importlib.util.MAGIC_NUMBER.hex()}.marshal")
+
+
 def pyside_mentions_file() -> Path:
     """Where `_PysideMentions` keeps its answers: the user's cache folder, one file per
     Python (each has its own modules)."""
     return _cache_dir() / f"pyside-mentions-{sys.implementation.cache_tag}.marshal"
 
 
-class _PysideMentions:
-    """Whether a module's source file has the word "PySide6" in it, kept between starts
-    by the file's modification time and size, as Python keeps a module's byte code.
+class _PysideMentions(_Kept):
+    """Whether a module's source file has the word "PySide6" in it, kept by the file's
+    name, modification time and size.
 
     Reading the ~450 files the window imports to look for the word took ~10–13 ms of
     every start on a 2-core virtual machine; asking each file's time and size takes
-    ~1.4 ms. A file whose time or size changed is read again. The file holds what the
-    last start asked, no more; it is written through the one atomic writer, and one that
-    cannot be read or is not what it should be is ignored (every file is read, as
-    without it)."""
+    ~1.4 ms. A file whose time or size changed is read again."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.known: dict[str, tuple[int, int, bool]] = {}
-        self.used: dict[str, tuple[int, int, bool]] = {}
-        self.read = 0  # files read: not known, or changed
-        try:
-            loaded = marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return
-        if isinstance(loaded, dict) and all(
-                type(k) is str and type(v) is tuple and len(v) == 3 and type(v[0]) is int
-                and type(v[1]) is int and type(v[2]) is bool for k, v in loaded.items()):
-            self.known = loaded
+    def valid(self, key: object, value: object) -> bool:
+        return type(key) is str and type(value) is tuple and len(value) == 3 \
+            and type(value[0]) is int and type(value[1]) is int and type(value[2]) is bool
+
+    @property
+    def read(self) -> int:
+        """Files read this start: not known, or changed."""
+        return self.worked_out
 
     def mentions(self, source: str) -> bool:
         """Whether the file `source` has the bytes "PySide6" in it. Raises OSError."""
@@ -161,25 +191,56 @@ class _PysideMentions:
             # (timed before the read: a file changed meanwhile is read again next time)
             with open(source, "rb") as text:
                 kept = (*stamp, b"PySide6" in text.read())
-            self.read += 1
+            self.worked_out += 1
         self.used[source] = kept
-        return kept[2]
-
-    def save(self) -> None:
-        """Keep what this start asked for the next, if it had to read any file."""
-        if not self.read:
-            return
-        self.read = 0
-        from mpgui.model.fileformat import WriteError, atomic_write
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, marshal.dumps(self.used))
-        except (OSError, WriteError):
-            pass  # (only a cache: the next start reads the files again)
+        return bool(kept[2])
 
 
 _pyside_mentions: _PysideMentions | None = None
+_pyside_code: _KeptCode | None = None
+
+# What a module's `from __future__ import ...` sets, which `compile` takes from its caller
+# unless told not to (``dont_inherit``)
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+
+
+@contextlib.contextmanager
+def _kept_pyside_code() -> Iterator[None]:
+    """For the length of PySide6's first import: ``compile`` gives the code kept from
+    the last start for the same source (`_KeptCode`, in `pyside_code_file`).
+
+    PySide6 keeps its support modules (signatures, enums, its ``__feature__`` switch) as
+    source text in a zip inside shiboken6's library and compiles each at every start
+    (``compile(f.read(), filename, "exec")``): 14 modules, ~20 ms of importing QtCore
+    (measured interleaved on a 2-core virtual machine, median of 6: ~72 ms with the
+    kept code against ~100 without). Only calls the kept code can stand for go through
+    it — a str or bytes source, no flags, the default optimisation — each kept by its
+    file name, mode, the ``__future__`` flags its caller passes on, the interpreter's
+    optimisation level and the source itself; any other call is compiled as usual."""
+    global _pyside_code
+    if "shiboken6" in sys.modules:  # (imported already: nothing left to compile)
+        yield
+        return
+    kept = _pyside_code = _KeptCode(pyside_code_file())
+    real = builtins.compile
+
+    def kept_compile(source: Any, filename: Any, mode: str, flags: int = 0,
+                     dont_inherit: bool = False, optimize: int = -1, **more: Any) -> Any:
+        if more or flags or optimize != -1 or type(source) not in (str, bytes) \
+                or type(filename) is not str:
+            return real(source, filename, mode, flags, dont_inherit, optimize, **more)
+        # (compiled here with its caller's __future__ flags, not this module's)
+        inherited = 0 if dont_inherit else sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
+        return kept.code((filename, mode, inherited, sys.flags.optimize, source),
+                         lambda: real(source, filename, mode, inherited, True))
+
+    builtins.compile = kept_compile
+    try:
+        yield
+    finally:
+        builtins.compile = real
 
 
 def quicken_dataclasses() -> None:
@@ -209,7 +270,8 @@ def quicken_pyside_imports() -> None:
     then says what is wrong."""
     global _pyside_mentions
     try:
-        import PySide6.QtCore  # noqa: F401 (loads the check this replaces)
+        with _kept_pyside_code():
+            import PySide6.QtCore  # noqa: F401 (loads the check this replaces)
     except ImportError:
         return
 

@@ -392,6 +392,52 @@ def test_which_files_name_pyside6_is_kept_between_starts(tmp_path):
         assert ignored.known == {} and not ignored.mentions(str(uses)) and ignored.read == 1
 
 
+_PYSIDE_KEPT = """
+import builtins, json
+from mpgui import startup
+real = builtins.compile
+startup.quicken_pyside_imports()  # PySide6's first import, as the `mpgui` command's
+from PySide6.QtCore import QObject
+kept = startup._pyside_code
+assert builtins.compile is real  # (only for the length of the import)
+for (filename, mode, flags, optimize, source), code in kept.used.items():
+    assert code == real(source, filename, mode, flags, True), filename
+compiled = kept.worked_out
+startup.resume_collector()
+try:
+    QObject().setObjectName(1)  # the message is PySide's support code's work
+except TypeError as exc:
+    said = str(exc)
+print(json.dumps([compiled, len(kept.used), said]))
+"""
+
+
+def test_pysides_support_code_is_compiled_once_and_kept(tmp_path):
+    """PySide6 compiles its support modules from source at every import; the `mpgui`
+    command's start keeps the code for the next (mpgui.startup._kept_pyside_code): the
+    same code as compiling afresh, nothing compiled the second time, a bad file
+    ignored — and what PySide6 does with that code (here: say which signatures a call
+    could have had) the same."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def start() -> list:
+        out = subprocess.run([sys.executable, "-c", _PYSIDE_KEPT], capture_output=True,
+                             text=True, timeout=60,
+                             env=dict(os.environ, XDG_CACHE_HOME=str(tmp_path)))
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    compiled, kept, said = start()
+    assert compiled == kept > 5 and "setObjectName(name: str, /)" in said
+    assert start() == [0, kept, said]  # all from the kept code
+    (code_file,) = (tmp_path / "mpgui").glob("pyside-code-*")
+    code_file.write_bytes(b"not marshal")
+    assert start() == [kept, kept, said]  # ignored: compiled as usual, kept again
+
+
 _MIRRORS_SEEN = """
 import enum, gc, json, os, sys
 if sys.argv[1] == "quick":  # as the `mpgui` command imports it

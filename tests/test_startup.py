@@ -38,6 +38,22 @@ def test_the_platform_check_passes_here(monkeypatch):
     assert check_qt_platform() is None
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check is Linux's")
+def test_the_platform_check_loads_the_xcb_plugin_without_importing_pyside6():
+    """The check finds Qt's xcb plugin and loads it, without importing PySide6: the
+    window's start imports it afterwards, with its support code kept from the last start
+    (mpgui.startup.quicken_pyside_imports)."""
+    code = ("import os, sys\n"
+            "os.environ['QT_QPA_PLATFORM'] = 'xcb'\n"
+            "from mpgui.ui.failure import check_qt_platform\n"
+            "assert check_qt_platform() is None\n"
+            "with open('/proc/self/maps') as maps:\n"
+            "    print('libqxcb.so' in maps.read(), 'shiboken6' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.split() == ["True", "False"], out.stderr
+
+
 # PyInstaller's ctypes hook (PyInstaller/loader/pyimod03_ctypes.py, 6.x) replaces the
 # loader's error with its own and keeps the original as the cause; as it does:
 class PyInstallerImportError(OSError):

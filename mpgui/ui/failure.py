@@ -103,9 +103,15 @@ def check_qt_platform() -> str | None:
         not platform and os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
     if not uses_xcb:
         return None
-    import PySide6  # the library, not Qt's window system: importing it is safe
+    import importlib.util
 
-    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    # Found, not imported: the window's start imports PySide6 itself, with its support
+    # code kept from the last start (mpgui.startup.quicken_pyside_imports).
+    spec = importlib.util.find_spec("PySide6")
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        return None  # not there: the window's own import says so
+    plugin = Path(folders[0]) / "Qt" / "plugins" / "platforms" / "libqxcb.so"
     if not plugin.exists():
         return None  # an unusual layout: let Qt say what it finds
     try:
