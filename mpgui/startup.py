@@ -315,9 +315,10 @@ def quicken_pyqtgraph_import() -> None:
 
     Here each copy is given a module ``__getattr__`` that looks a name up in PySide6's
     module the first time pyqtgraph asks for it and keeps it, and for the length of the
-    import PySide6's modules list no names (their ``__dir__``), so the copy has nothing
-    to copy. Every name pyqtgraph uses is then the same object as before, found on first
-    use; the names it sets on its copies itself stay its own. Nothing is done if
+    import PySide6's modules list no names to that copying function alone (their
+    ``__dir__``; anyone else asking gets their names), so the copy has nothing to copy.
+    Every name pyqtgraph uses is then the same object as before, found on first use;
+    the names it sets on its copies itself stay its own. Nothing is done if
     pyqtgraph is imported already, if it is told to use another binding
     (``PYQTGRAPH_QT_LIB``) or if PySide6 cannot be imported (the window's own import
     then says what is wrong)."""
@@ -333,8 +334,8 @@ def quicken_pyqtgraph_import() -> None:
     finder = _LazyQtMirrors(sources)
     listed = {module: vars(module).get("__dir__") for module in sources.values()}
     sys.meta_path.insert(0, finder)
-    for module in listed:
-        module.__dir__ = _no_names  # type: ignore[method-assign]
+    for module, own in listed.items():
+        module.__dir__ = _names_but_to_the_copy(module, own)  # type: ignore[method-assign]
     try:
         import pyqtgraph  # noqa: F401
     except ImportError:
@@ -348,8 +349,20 @@ def quicken_pyqtgraph_import() -> None:
                 module.__dir__ = own  # type: ignore[method-assign]
 
 
-def _no_names() -> list[str]:
-    return []
+def _names_but_to_the_copy(module: object, own: Callable[[], list[str]] | None
+                           ) -> Callable[[], list[str]]:
+    """A module's ``__dir__`` that lists no names to pyqtgraph's ``_copy_attrs`` and
+    the module's names (as `own` lists them, else its namespace's) to every other
+    caller."""
+
+    def __dir__() -> list[str]:
+        caller = sys._getframe(1)  # (dir() is built in: the frame that called it)
+        if caller.f_code.co_name == "_copy_attrs" \
+                and caller.f_globals.get("__name__") == "pyqtgraph.Qt":
+            return []
+        return own() if own is not None else list(vars(module))
+
+    return __dir__
 
 
 class _LazyQtMirrors:
