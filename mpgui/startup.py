@@ -48,6 +48,9 @@ def resume_collector() -> None:
             kept.save()
 
 
+_KEPT_LIMIT = 64 << 20  # a kept file bigger than this is not one mpgui wrote: ignored
+
+
 class _Kept:
     """Answers worked out at one start and kept in a file for the next, by what they
     answer (a source text, a file's name...), as Python keeps a module's byte code in
@@ -64,8 +67,13 @@ class _Kept:
         self.known: dict[Any, Any] = {}
         self.used: dict[Any, Any] = {}
         self.worked_out = 0  # answers not found in the file (or out of date)
+        from mpgui.model.userfile import open_regular
+
         try:
-            loaded = marshal.loads(path.read_bytes())
+            # (never blocks on a FIFO or a device put there: they are refused unopened)
+            with open_regular(path, "a cache file", OSError) as kept:
+                data = kept.read(_KEPT_LIMIT + 1)
+            loaded = marshal.loads(data) if len(data) <= _KEPT_LIMIT else None
         except (OSError, ValueError, EOFError, TypeError):
             return
         if isinstance(loaded, dict) and all(self.valid(k, v) for k, v in loaded.items()):

@@ -392,6 +392,27 @@ def test_which_files_name_pyside6_is_kept_between_starts(tmp_path):
         assert ignored.known == {} and not ignored.mentions(str(uses)) and ignored.read == 1
 
 
+@pytest.mark.skipif(platform.system() == "Windows", reason="named pipes of the POSIX kind")
+def test_a_kept_file_that_is_not_a_regular_file_is_ignored_at_once(tmp_path):
+    """A FIFO (or a folder) where a kept file should be: ignored without waiting for a
+    writer, so the window's start cannot hang on it."""
+    import os
+    import subprocess
+    import sys
+
+    fifo, folder = tmp_path / "fifo.marshal", tmp_path / "folder.marshal"
+    os.mkfifo(fifo)
+    folder.mkdir()
+    code = ("import sys\nfrom mpgui.startup import _DataclassCode, _PysideMentions\n"
+            "for path in sys.argv[1:]:\n"
+            "    for kind in (_DataclassCode, _PysideMentions):\n"
+            "        assert kind(__import__('pathlib').Path(path)).known == {}\n"
+            "print('ignored')\n")
+    out = subprocess.run([sys.executable, "-c", code, str(fifo), str(folder)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ignored", out.stderr
+
+
 _PYSIDE_KEPT = """
 import builtins, json
 from mpgui import startup
