@@ -40,6 +40,7 @@ from mpgui.ui.chart.notes import chart_extras, clock_note, gil_note, script_note
 from mpgui.ui.chart.objects_item import ObjectsItem, object_label
 from mpgui.ui.chart.placeholder import ProblemPlaceholder
 from mpgui.ui.chart.spans_item import Prepare, SpansItem
+from mpgui.ui.chart.time_axis import TimeAxis
 from mpgui.ui.theme import Theme
 
 MIN_WINDOW_S = 1.0  # while following, show at least this much time
@@ -77,7 +78,8 @@ class ChartWidget(pg.PlotWidget):
     def __init__(self, theme: Theme, parent=None) -> None:  # type: ignore[no-untyped-def]
         # (enableMenu=False: pyqtgraph's own context menus, which the chart does not
         # offer, are then never built: ~3 ms of the start)
-        super().__init__(parent, background=theme.background, enableMenu=False)
+        super().__init__(parent, background=theme.background, enableMenu=False,
+                         axisItems={"bottom": TimeAxis(orientation="bottom")})
         accessible(self, _("Timeline chart"), NO_RUN_DESCRIPTION)
         self.theme = theme
         self.plot = self.getPlotItem()
