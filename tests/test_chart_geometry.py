@@ -192,12 +192,13 @@ def test_a_column_grows_a_little_at_every_append_not_all_at_once():
     assert column.n == 200_000
 
 
-def test_the_time_axis_draws_each_tick_mark_in_the_middle_of_a_pixel_column(window, qtbot):
+def test_the_time_axis_draws_each_tick_mark_on_whole_pixel_columns(window, qtbot):
     """A tick on a pixel boundary (a view ending at exactly 3 s) would land in the column
     on either side depending on the paint's rounding — a live frame's strip and a whole
-    repaint drew the last one a pixel apart: each tick mark is drawn mid-column."""
+    repaint drew the last one a pixel apart: each tick mark's edges are pixel edges."""
     import math
 
+    import pyqtgraph as pg
     from PySide6.QtGui import QPainter, QPicture
 
     chart = window.chart
@@ -205,12 +206,15 @@ def test_the_time_axis_draws_each_tick_mark_in_the_middle_of_a_pixel_column(wind
     qtbot.waitUntil(lambda: axis.getViewWidget() is not None and chart.vb.width() > 100)
     chart.following = False
     chart.vb.setXRange(0.0, 3.0, padding=0)
-    picture = QPicture()
-    painter = QPainter(picture)
-    try:
-        _line, ticks, _texts = axis.generateDrawSpecs(painter)
-    finally:
-        painter.end()
     to_device = axis.deviceTransform(axis.getViewWidget().viewportTransform())
-    xs = [to_device.map(a).x() for _pen, a, _b in ticks]
-    assert len(xs) >= 3 and all(x - math.floor(x) == 0.5 for x in xs), xs
+    for width in (1, 2, 3):  # (presentation mode draws wider lines)
+        axis.setPen(pg.mkPen("k", width=width))
+        picture = QPicture()
+        painter = QPainter(picture)
+        try:
+            _line, ticks, _texts = axis.generateDrawSpecs(painter)
+        finally:
+            painter.end()
+        edges = [to_device.map(a).x() - max(1, round(pen.widthF())) / 2
+                 for pen, a, _b in ticks]
+        assert len(edges) >= 3 and all(x == math.floor(x) for x in edges), (width, edges)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF
 
 
 class TimeAxis(pg.AxisItem):
-    """A bottom axis whose tick marks sit on whole pixel columns."""
+    """A bottom axis whose tick marks cover whole pixel columns."""
 
     def generateDrawSpecs(self, p):  # type: ignore[no-untyped-def]  # pyqtgraph override
         specs = super().generateDrawSpecs(p)
@@ -29,10 +29,16 @@ class TimeAxis(pg.AxisItem):
             return specs
         axis, ticks, texts = specs
 
-        def on_column(x: float) -> float:
+        def on_columns(x: float, width: int) -> float:
+            # A line of an odd width centred mid-column, of an even one on a column's
+            # edge: either way both its edges fall on pixel edges.
             device = x * dt.m11() + dt.dx()
-            return (math.floor(device) + 0.5 - dt.dx()) / dt.m11()
+            centre = math.floor(device) + (0.5 if width % 2 else 0.0)
+            return (centre - dt.dx()) / dt.m11()
 
-        ticks = [(pen, QPointF(on_column(a.x()), a.y()), QPointF(on_column(b.x()), b.y()))
-                 for pen, a, b in ticks]
-        return axis, ticks, texts
+        placed = []
+        for pen, a, b in ticks:
+            width = max(1, round(pen.widthF()))  # (0: a cosmetic pen's one pixel)
+            placed.append((pen, QPointF(on_columns(a.x(), width), a.y()),
+                           QPointF(on_columns(b.x(), width), b.y())))
+        return axis, placed, texts
