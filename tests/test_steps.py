@@ -185,8 +185,13 @@ def test_a_put_step_that_finds_no_room_in_time_goes_on_without_putting(tmp_path)
     assert r.deadlock is None
     assert [t for _t, _l, t in r.store.lines_since(0)] == [f"P tried {i}" for i in range(3)]
     ops = [(op.verb, op.item if op.verb != "put" else "") for op in r.store.records("shared")]
-    assert ops == [("put", ""), ("wait", "put"), ("gaveup", "put"), ("wait", "put"),
-                   ("gaveup", "put")]
+    assert ops[:5] == [("put", ""), ("wait", "put"), ("gaveup", "put"), ("wait", "put"),
+                       ("gaveup", "put")]
+    # (At its end P waits for its queue's feeder thread to write the item it put; on a
+    # busy machine that wait outlasts its 5 ms of grace and is said: join_thread, then
+    # flushed — mpgui.runtime.child.shared_objects.wait_for_puts.)
+    assert [verb for verb, _item in ops[5:]] in ([], ["wait", "flushed"]), ops
+    assert ops[5:6] in ([], [("wait", "join_thread")]), ops
     script = tmp_path / "drops.py"
     script.write_text(generate_code(s))
     assert "except queue.Full:" in script.read_text()
