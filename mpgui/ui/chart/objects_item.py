@@ -195,9 +195,13 @@ class ObjectsItem(ViewItem):
         # Pixel columns of the strip, up to the run's end; each column's time span. From
         # a few columns before it: a line's segment into the strip starts left of it
         # (Qt clips the paint to the strip), as in a paint of the whole view.
-        x0 = max(int(np.floor(full.left())), int(np.floor(strip.left())) - 3)
+        # (And from a dash's first column: see `_dashed_polyline`.)
+        x0 = max(int(np.floor(full.left())),
+                 int(np.floor(strip.left())) - 3 - dash_reach(self.line))
         end_px = full.left() + (self.x_end - view.left()) / view.width() * full.width()
-        x1 = int(np.ceil(min(strip.right(), end_px)))
+        # (To a few columns beyond the strip: a line's last point there is joined to
+        # the next, as in a paint of the whole view, not ended.)
+        x1 = int(np.ceil(min(strip.right() + 3, end_px)))
         if x1 <= x0:
             return
         edges = view.left() + (np.arange(x0, x1 + 1) - full.left()) / full.width() * view.width()
@@ -273,11 +277,8 @@ class ObjectsItem(ViewItem):
             gained = self._gains_of(track)
             want = bottom - (track.first_level + np.where(got > 0, gained[got - 1], 0)) \
                 / scale * band
-            pen = QPen(QColor(self.theme.foreground), self.line, Qt.PenStyle.DashLine)
-            p.setPen(pen)
-            xs = np.arange(x0, x0 + len(want)) + 1.0
-            p.drawPolyline([QPointF(x, y) for x, y in zip(xs.tolist(), want.tolist(),
-                                                           strict=True)])
+            p.setPen(QPen(QColor(self.theme.foreground), self.line))
+            _dashed_polyline(p, x0, want, self.line)
 
     def _paint_collisions(self, p: QPainter, track: ObjectTrack, edges: np.ndarray,
                           x0: int, y: float) -> None:
@@ -325,6 +326,39 @@ def _lane_key(track: ObjectTrack) -> tuple[float, float, bool]:
     """What every column of a lane depends on: its scale, the level before the first
     change (a late first record lowers it), and whether it shows a value's dashed line."""
     return _scale(track), track.first_level, track.kind == VALUE and track.updates > 0
+
+
+def _dashed_polyline(p: QPainter, x0: int, ys: np.ndarray, line: float) -> None:
+    """A line through (x0 + 1 + i, ys[i]), dashed as Qt's DashLine (4 on, 2 off, in
+    units of the pen's width) — but along whole pixel columns counted from the
+    viewport's left, not along the line from wherever it begins. Qt starts a dashed
+    line's pattern at its first point: a live frame's strip, drawn from a few columns
+    before it, put the dashes elsewhere than a paint of the whole view did. Each dash
+    is a polyline of its own, begun at its own column, so any paint that reaches back
+    to a dash's first column (see `dash_reach`) draws it the same."""
+    on, period = _dash_columns(line)
+    # Segment i joins point i to point i + 1: it is drawn if its column is "on".
+    drawn = (np.arange(x0, x0 + len(ys) - 1) % period) < on
+    change = np.nonzero(np.diff(drawn))[0] + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [len(drawn)]))
+    xs = (np.arange(x0, x0 + len(ys)) + 1.0).tolist()
+    values = ys.tolist()
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        if e > s and drawn[s]:
+            p.drawPolyline([QPointF(xs[i], values[i]) for i in range(s, e + 1)])
+
+
+def _dash_columns(line: float) -> tuple[int, int]:
+    """(columns on, columns in a period) of a dash `line` pixels wide."""
+    on = max(1, round(4 * line))
+    return on, on + max(1, round(2 * line))
+
+
+def dash_reach(line: float) -> int:
+    """How many columns before a strip a paint must begin for the dash that crosses
+    into it to be drawn from its first column."""
+    return _dash_columns(line)[1]
 
 
 def _fill_runs(p: QPainter, ys: np.ndarray, x0: int, bottom: float, color: QColor) -> None:
