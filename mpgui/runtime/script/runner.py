@@ -41,7 +41,7 @@ from mpgui.runtime.script.sampler import Sampler, available
 from mpgui.runtime.session.record import RunRecord
 from mpgui.runtime.session.run import Status
 from mpgui.runtime.store.deadlock import DeadlockWatch
-from mpgui.runtime.store.events import TRACED, EventKind, add_traced, register
+from mpgui.runtime.store.events import KEEP, TRACED, EventKind, add_traced, register
 from mpgui.runtime.store.joins import Join
 from mpgui.runtime.store.trace import UNOBSERVED, TraceStore
 
@@ -453,12 +453,15 @@ class ScriptRunner(RunLoop):
         sub, events, line_t, text = batch
         store = self.store
         lane = link.own_lane if sub == 0 else store.lane_of(link.own_lane, sub)
+        traced_of, keep_of = TRACED.get, KEEP.get
         for kind, t, a, b in events:
-            traced = TRACED.get(kind)
+            traced = traced_of(kind)
             if traced is not None:
                 traced(self, link, lane, t, a, b)
-            else:
-                store.event(lane, kind, t, a, b)
+                continue
+            keep = keep_of(kind)  # (store.event written out: a traced queue's
+            if keep is not None:  # hundred thousand puts and gets come this way)
+                keep(store, lane, t, a, b)
         store.events += len(events)
         if line_t:
             store.add_lines(lane, line_t, text)

@@ -93,6 +93,10 @@ class Deadlock:
         return tuple(lane for lane, _held, _wanted in self.members)
 
 
+# Verbs that say only that their lane goes on (a wait of it, if any, is over).
+_PASSING = frozenset(("put", "get", "send", "recv"))
+
+
 class LockWatch:
     """Who holds and who waits for each lock, kept up to date from the records."""
 
@@ -107,8 +111,12 @@ class LockWatch:
 
     def read(self, records: list[SharedOp]) -> None:
         """Take in the records that arrived since the last call."""
+        blocked = self.blocked
         for op in records[self.done:]:
             verb, lane = op.verb, op.lane
+            if verb in _PASSING:  # (most records of a busy queue: they end a wait only)
+                blocked.pop(lane, None)
+                continue
             # (A wait with a timeout ends by itself: it is no part of a deadlock.)
             timed = verb == "wait" and op.value is not None
             if verb == "wait" and not timed:

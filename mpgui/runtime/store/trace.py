@@ -243,7 +243,10 @@ class TraceStore:
     def records(self, kind: str) -> list[Any]:
         """The records kept of the event kind named `kind` (see `events`), in the
         order they were made; the list itself, to add to."""
-        return self._records.setdefault(kind, [])
+        got = self._records.get(kind)  # (not setdefault: a traced queue asks per record)
+        if got is None:
+            got = self._records[kind] = []
+        return got
 
     @property
     def joins(self) -> list[Join]:
