@@ -443,6 +443,35 @@ def no_huge_page_stalls() -> None:
         setter(False)
 
 
+def paint_on_one_thread() -> None:
+    """In the window's process, once its QApplication exists: Qt paints on this thread
+    only, never splitting a fill among its pool of painting threads.
+
+    Qt's raster engine cuts every fill more than ~96 pixel rows tall into pieces, hands
+    them to a pool of threads (one per core) and waits until all are done. When the
+    cores are taken — by a run's busy children, which is what mpgui shows — the pool's
+    threads wait for a core while the window's thread waits for them: a repaint of the
+    chart then spent a third of its time waiting (a profile beside four CPU hogs: the
+    chart's scroll bar alone, 900 rows tall, was cut into 14 pieces at every frame).
+    Qt decides once, at the first such fill, from its QT_NO_GUI_THREADPOOL variable:
+    set here for that first fill only, never left in the environment, which children
+    and traced scripts inherit."""
+    import os
+
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    if "QT_NO_GUI_THREADPOOL" in os.environ:  # (the user's own choice: theirs)
+        return
+    os.environ["QT_NO_GUI_THREADPOOL"] = "1"
+    try:
+        image = QImage(1, 256, QImage.Format.Format_ARGB32_Premultiplied)
+        painter = QPainter(image)
+        painter.fillRect(0, 0, 1, 256, QColor(0, 0, 0, 128))  # (blended: Qt's fill path)
+        painter.end()
+    finally:
+        del os.environ["QT_NO_GUI_THREADPOOL"]
+
+
 # glibc's mallopt parameters (<malloc.h>)
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 GROW_IN_PLACE = 4 << 20  # blocks this big or bigger get pages of their own (mmap)

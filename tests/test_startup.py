@@ -181,3 +181,27 @@ def test_the_window_s_big_arrays_get_pages_of_their_own():
                          text=True, timeout=120, env=env)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "True False"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads counted in /proc")
+def test_the_window_paints_on_its_own_thread_and_children_inherit_nothing_of_it():
+    """Qt's raster engine would cut a tall fill into pieces for a pool of threads and
+    wait for them — on cores a run's children keep busy (`paint_on_one_thread`). The
+    window's process starts no such thread, and the variable that tells Qt so is not
+    left in the environment that children and traced scripts inherit."""
+    code = ("import os\n"
+            "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "from mpgui.ui.app import make_app\n"
+            "make_app()\n"
+            "from PySide6.QtGui import QColor, QImage, QPainter\n"
+            "before = len(os.listdir('/proc/self/task'))\n"
+            "image = QImage(1600, 900, QImage.Format.Format_ARGB32_Premultiplied)\n"
+            "painter = QPainter(image)\n"
+            "painter.fillRect(0, 0, 1600, 900, QColor(1, 2, 3, 100))\n"
+            "painter.end()\n"
+            "print(len(os.listdir('/proc/self/task')) - before,\n"
+            "      'QT_NO_GUI_THREADPOOL' in os.environ)\n")
+    env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert out.stdout.split() == ["0", "False"], out.stdout + out.stderr

@@ -13,7 +13,12 @@ from PySide6.QtWidgets import QApplication
 
 from mpgui import __version__
 from mpgui.resources import resource
-from mpgui.startup import big_arrays_grow_in_place, no_huge_page_stalls, resume_collector
+from mpgui.startup import (
+    big_arrays_grow_in_place,
+    no_huge_page_stalls,
+    paint_on_one_thread,
+    resume_collector,
+)
 from mpgui.ui.language import install_qt_translations
 from mpgui.ui.main_window import MainWindow
 from mpgui.ui.settings import APPLICATION, ORGANIZATION
@@ -22,10 +27,14 @@ from mpgui.ui.settings import APPLICATION, ORGANIZATION
 def make_app() -> QApplication:
     """The application object (the existing one if there is one), named and with an
     icon, so the desktop and QSettings know it. (And this process's memory set up for
-    even frames: `no_huge_page_stalls`, `big_arrays_grow_in_place`.)"""
+    even frames, and its painting on one thread: `no_huge_page_stalls`,
+    `big_arrays_grow_in_place`, `paint_on_one_thread`.)"""
     no_huge_page_stalls()
     big_arrays_grow_in_place()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        paint_on_one_thread()
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
