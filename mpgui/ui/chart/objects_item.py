@@ -288,10 +288,7 @@ class ObjectsItem(ViewItem):
         counts = np.diff(np.searchsorted(t, edges))
         red = QColor(self.theme.crash)
         h = 3 * self.line
-        change = np.nonzero(np.diff(counts > 0))[0] + 1
-        starts = np.concatenate(([0], change))
-        ends = np.concatenate((change, [len(counts)]))
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        for s, e in _stretches(counts > 0):
             if counts[s] > 0:
                 p.fillRect(QRectF(x0 + s, y - h, e - s, h), red)
 
@@ -302,10 +299,7 @@ class ObjectsItem(ViewItem):
         holder = levels[np.searchsorted(t, mids, "right")]
         band = BAND * height
         y = top + (height - band) / 2
-        change = np.nonzero(np.diff(holder))[0] + 1
-        starts = np.concatenate(([0], change))
-        ends = np.concatenate((change, [len(holder)]))
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        for s, e in _stretches(holder):
             lane = int(holder[s])
             if lane == FREE or not 0 <= lane < len(self.colors):
                 continue
@@ -339,13 +333,10 @@ def _dashed_polyline(p: QPainter, x0: int, ys: np.ndarray, line: float) -> None:
     on, period = _dash_columns(line)
     # Segment i joins point i to point i + 1: it is drawn if its column is "on".
     drawn = (np.arange(x0, x0 + len(ys) - 1) % period) < on
-    change = np.nonzero(np.diff(drawn))[0] + 1
-    starts = np.concatenate(([0], change))
-    ends = np.concatenate((change, [len(drawn)]))
     xs = (np.arange(x0, x0 + len(ys)) + 1.0).tolist()
     values = ys.tolist()
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        if e > s and drawn[s]:
+    for s, e in _stretches(drawn):
+        if drawn[s]:
             p.drawPolyline([QPointF(xs[i], values[i]) for i in range(s, e + 1)])
 
 
@@ -363,10 +354,16 @@ def dash_reach(line: float) -> int:
 
 def _fill_runs(p: QPainter, ys: np.ndarray, x0: int, bottom: float, color: QColor) -> None:
     """Columns from `bottom` up to `ys`, equal neighbours as one rectangle."""
-    change = np.nonzero(np.diff(ys))[0] + 1
-    starts = np.concatenate(([0], change))
-    ends = np.concatenate((change, [len(ys)]))
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+    for s, e in _stretches(ys):
         y = float(ys[s])
         if y < bottom:
             p.fillRect(QRectF(x0 + s, y, e - s, bottom - y), color)
+
+
+def _stretches(values: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of equal neighbours in `values`, in order (none for
+    no values): the columns one rectangle or one line covers."""
+    if not len(values):
+        return []
+    change = (np.nonzero(np.diff(values))[0] + 1).tolist()
+    return list(zip([0, *change], [*change, len(values)], strict=True))

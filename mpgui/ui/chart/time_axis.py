@@ -4,8 +4,9 @@ pyqtgraph draws a tick mark as an aliased line at the tick's exact position. A t
 that falls on a pixel boundary (a view ending at 3.0 s puts its last tick at exactly
 x = 796.0) lands in the column on either side depending on rounding errors of the
 paint it is in: a live frame, which repaints only the strip that changed, and a paint
-of the whole view put it one pixel apart. Here each tick mark is moved to the middle
-of the pixel column its position falls in, so every paint draws it in the same place.
+of the whole view put it one pixel apart. Here each tick mark is moved so that its
+edges are pixel edges — an odd width centred in the column its position falls in, an
+even one on that column's left edge — so every paint draws it in the same place.
 """
 
 from __future__ import annotations
