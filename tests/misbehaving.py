@@ -51,3 +51,22 @@ def silent_sleeper(conn, task) -> None:
     r.state(State.SLEEPING)
     r.flush()
     time.sleep(60)
+
+
+def leaves_a_grandchild(conn, task) -> None:
+    """Forks a grandchild that holds the child's pipe and sentinel for a minute (it
+    prints its pid first, so that a test can end it), then returns: the child has
+    ended, but neither its pipe nor its sentinel says so."""
+    r = Reporter(conn)
+    r.started(os.getpid())
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        os.write(write_end, b"x")
+        time.sleep(60)
+        os._exit(0)
+    os.close(write_end)
+    os.read(read_end, 1)  # the grandchild runs, holding everything the child holds
+    r.line(f"grandchild {pid}")
+    r.flush()

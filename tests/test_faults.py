@@ -221,6 +221,27 @@ def run_in_window(window, qtbot, target, scenario):
     return window.controller.runner
 
 
+@pytest.mark.parametrize("method", start_methods())
+def test_a_child_whose_grandchild_holds_its_sentinel_is_still_seen_to_end(method):
+    # Ended children are found by their sentinels, and every child is asked now and then
+    # too: a process the child forked keeps its sentinel (and its pipe) open.
+    r = runner_with(misbehaving.leaves_a_grandchild)(make(sleeper("A")), start_method=method)
+    grandchildren: list[int] = []
+    try:
+        began = time.monotonic()
+        with r:
+            r.run(on_poll=lambda: grandchildren.extend(
+                int(text.split()[1]) for _t, _l, text in r.store.lines_since(0)
+                if text.startswith("grandchild") and not grandchildren))
+        assert time.monotonic() - began < 30  # not the grandchild's minute
+        lane = r.store.lanes[r.lane_of("A")]
+        assert lane.exit_code == 0 and grandchildren and alive(grandchildren)
+    finally:
+        for pid in grandchildren:
+            os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not alive(grandchildren), 10)
+
+
 def test_a_child_calling_os_exit_shows_its_code(window, qtbot):
     runner = run_in_window(window, qtbot, misbehaving.hard_exit, make(sleeper("A")))
     finish(qtbot, window)
