@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 
 import numpy as np
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -31,6 +32,7 @@ from mpgui.ui.theme import Theme, mono_font
 
 MAX_LINES_PER_FRAME = 150
 MAX_BLOCKS = 5_000
+_time_of = itemgetter(0)  # of a printed line (t, lane, text)
 
 
 class ConsolePane(QPlainTextEdit):
@@ -105,7 +107,9 @@ class ConsolePane(QPlainTextEdit):
         cap = len(new) if cap is None else cap
         time_fmt = QTextCharFormat()
         time_fmt.setForeground(QColor(self.theme.muted))
-        shown = new[:cap]
+        # In time order: the children's batches interleave, and a line put before an
+        # earlier one of the same frame would go in as a late one (inserted, not appended).
+        shown = sorted(new[:cap], key=_time_of)
         self.last_shown_t = [t for t, _lane, _text in shown]
         with self._editing() as cursor:
             for t, lane, text in shown:
