@@ -73,6 +73,7 @@ def _live_ticks(children: int, rate: int, line_every: float, seconds: float,
     frames: list[tuple[int, int]] = []
     latencies: list[tuple[int, float]] = []  # (when painted, ms since printed)
     all_started: list[int] = []  # when every child had been started
+    last_shown: list[object] = [None]  # the console's last refresh's lines, once counted
 
     def paint_now(frame: bool) -> None:
         # The frame reaches the screen: let Qt paint what the frame changed now, as
@@ -82,7 +83,10 @@ def _live_ticks(children: int, rate: int, line_every: float, seconds: float,
         for _ in range(3):  # scene changes -> viewport update -> paint
             app.processEvents()
         done = time.perf_counter_ns()
-        latencies.extend((done, (done - t) / 1e6) for t in w.console.last_shown_t)
+        shown = w.console.last_shown_t
+        if shown is not last_shown[0]:  # (a frame that steps the time axis shows none)
+            last_shown[0] = shown
+            latencies.extend((done, (done - t) / 1e6) for t in shown)
         if frame:
             frames.append((done, len(w.controller.tick_ns)))  # (not counted yet)
         runner = w.controller.runner

@@ -100,3 +100,43 @@ def test_printed_lines_come_first_and_the_poll_before_a_frame_prepares_it(qtbot)
     before_a_frame = sum(tick - 1 in prepared for tick in frames)
     if not others_took_the_cpus(runner.store):
         assert before_a_frame >= len(frames) / 2, (before_a_frame, len(frames))
+
+
+def test_a_frame_that_steps_the_time_axis_leaves_the_printed_lines_to_the_next_tick(
+        window, qtbot):
+    """A step of the followed time axis repaints the whole chart, the longest frame of
+    a run: it does nothing else. The lines printed meanwhile are shown at the very next
+    tick, and in the end every line is."""
+    from mpgui.ui.run.console import ConsolePane
+
+    events: list[tuple[int, str]] = []  # (tick, what)
+    controller = window.controller
+    refresh = window.chart.refresh
+    console_refresh = ConsolePane.refresh
+
+    def chart_refresh(*args, **kw):  # type: ignore[no-untyped-def]
+        stepped = refresh(*args, **kw)
+        if stepped:
+            events.append((len(controller.tick_ns), "step"))
+        return stepped
+
+    def lines(self, *args, **kw):  # type: ignore[no-untyped-def]
+        events.append((len(controller.tick_ns), "lines"))
+        return console_refresh(self, *args, **kw)
+
+    window.chart.refresh = chart_refresh  # type: ignore[method-assign]
+    ConsolePane.refresh = lines  # type: ignore[method-assign]
+    try:
+        window.files.open_scenario(make(sleeper("A", n=250, interval=0.1)), confirmed=True)
+        window.run()
+        with qtbot.waitSignal(controller.finished, timeout=60_000):
+            pass
+    finally:
+        ConsolePane.refresh = console_refresh  # type: ignore[method-assign]
+    steps = [tick for tick, what in events if what == "step"]
+    shown = {tick for tick, what in events if what == "lines"}
+    assert len(steps) >= 2, events  # (a 2.5 s run steps from 1 s to 1.5, 2 and 3 s)
+    assert not shown & set(steps)
+    assert all(tick + 1 in shown for tick in steps), (steps, sorted(shown))
+    store = controller.runner.store
+    assert window.console.shown == store.n_lines == 250

@@ -279,12 +279,14 @@ class ChartWidget(pg.PlotWidget):
         if self.ghost.isVisible():
             self.ghost.prepare_between_frames(prepare)
 
-    def refresh(self, now_ns: int, running: bool, replay: bool = False) -> None:
+    def refresh(self, now_ns: int, running: bool, replay: bool = False) -> bool:
         """Catch up with the store and redraw once. A replay shows the (finished) run
-        only up to `now_ns`, as it looked live at that moment."""
+        only up to `now_ns`, as it looked live at that moment. True if this frame only
+        stepped the followed time axis (the whole chart repaints; the new data waits
+        for the next frame)."""
         store = self.store
         if store is None or store.t0 is None:
-            return
+            return False
         ingested, self._ingested_ns = self._ingested_ns, None
         self.replaying = replay
         if self.rows is None:
@@ -298,7 +300,7 @@ class ChartWidget(pg.PlotWidget):
                 self._x_end = end
                 self.now_line.setValue(end)
                 self._show_all(running)
-                return
+                return True
         if ingested is not None and running and not replay:
             now_ns = ingested  # (the cache as a poll took it in since the last frame)
         else:
@@ -345,6 +347,7 @@ class ChartWidget(pg.PlotWidget):
             self.now_line.hide()
         if self.following:
             self._show_all(running)
+        return False
 
     def _draw_plan(self) -> None:
         """The ghost bars on the rows now shown."""

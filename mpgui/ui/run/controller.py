@@ -188,6 +188,10 @@ class RunController(QObject):
         self.tick_ns.append(time.perf_counter_ns() - t0)
         del self.tick_ns[:-10_000]
 
+    def text_owed(self) -> None:
+        """The frame just drawn left the printed lines: show them at the next tick."""
+        self._last_text = 0
+
     def _frame_due_at(self, t_ns: int) -> bool:
         """Whether a frame is due at `t_ns`: every FRAME_NS, or less often when frames
         cost more than half of that (the window must keep time to read the pipes)."""

@@ -163,7 +163,8 @@ class RunLifecycle(QObject):
             return
         w = self.window
         now = time.perf_counter_ns()
-        w.view.live_frame(now, not run.done)
+        if not w.view.live_frame(now, not run.done):
+            self.controller.text_owed()  # (the lines at the very next tick)
         # A label whose text changes relayouts the status bar: a few times a second is
         # enough for a clock that shows tenths.
         if run.done or now - w.status.updated_at >= STATUS_EVERY_NS:
