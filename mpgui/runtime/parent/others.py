@@ -14,10 +14,10 @@ process under it — a scenario's children, a threads host, a pool's workers, a
 forkserver, a traced script and all its processes: those the runner reports
 (``pids()``) and, on Linux, the children of each process counted
 (``/proc/PID/task/PID/children``: those its main thread started), found within four
-samples of their birth (a process's children are asked for in turn, one sample in four),
-and then counted from their birth. A process's CPU time is read with that of the children it has
-reaped (``/proc/PID/stat``: utime + stime + cutime + cstime), so a child that ends
-between two samples is still counted in full, through its parent. (So a program that
+samples of their birth (a process's children are asked for in turn, one sample in
+four), and then counted from their birth. A process's CPU time is read with that of the
+children it has reaped (``/proc/PID/stat``: utime + stime + cutime + cstime), so a child
+that ends between two samples is still counted in full, through its parent. (So a program that
 embeds a Runner counts its other children as the run too.)
 
 **Accuracy**: the counters tick in 1/100 s, so one interval's figure is good to about a
