@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -107,6 +108,64 @@ def test_a_process_born_during_the_run_counts_in_full_an_older_one_from_first_si
                   {1: ProcTimes(0, 0, 0, 0), 5: ProcTimes(60 * MS, 1, 0, born_ns=500),
                    6: ProcTimes(900 * MS, 1, 0, born_ns=10)})  # e.g. a forkserver
     assert own_ns(prev, cur, born_after=100) == {0: 60 * MS}
+
+
+class TreeReader:
+    """A process tree that grows: mpgui's own process, a child the runner reports, and
+    a grandchild that child starts at the third reading, 40 ms of CPU old when a
+    reading first sees it. Says whose children each reading asked for."""
+
+    source, tick_ns = "tree", TICK
+
+    def __init__(self, root: int) -> None:
+        self.root, self.readings = root, 0
+        self.asked: list[set[int]] = []
+
+    def cpus(self) -> dict[int, tuple[int, int]]:
+        self.readings += 1
+        self.asked.append(set())
+        return {0: (self.readings * 50 * MS, self.readings * 100 * MS)}
+
+    def proc(self, pid: int) -> ProcTimes | None:
+        return ProcTimes(40 * MS if pid == 13 else 0, 11 if pid == 13 else self.root, 0,
+                         born_ns=5)
+
+    def children(self, pid: int) -> list[int]:
+        self.asked[-1].add(pid)
+        return [13] if pid == 11 and self.readings >= 3 else []
+
+    def clock(self) -> int:
+        return 0
+
+    def forget(self, pid: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_process_started_by_a_child_is_found_within_four_readings_and_counts_in_full():
+    """Each reading asks mpgui's own process for its children, and every other process
+    in turn, one reading in four (and at its first): three system calls a process, which
+    with 256 children took the window's thread its time. A grandchild found late still
+    counts from its birth."""
+    root = os.getpid()
+    reader = TreeReader(root)
+    store = TraceStore()
+    sampler = OthersSampler(store, lambda: [11], reader=reader, interval_ns=100 * MS)
+    sampler.begin(0)  # (reading 1: the child's first, so its children are asked)
+    for k in range(1, 10):
+        sampler._sample(k * 100 * MS)
+    assert all(root in asked for asked in reader.asked)
+    child = [n for n, asked in enumerate(reader.asked, 1) if 11 in asked]
+    assert child[0] == 1
+    assert all(b - a <= others.CHILDREN_EVERY for a, b in itertools.pairwise(child))
+    assert len(child) <= 1 + len(reader.asked) // others.CHILDREN_EVERY + 1  # not each time
+    found = next(n for n, asked in enumerate(reader.asked, 1) if 13 in asked)  # its first
+    assert 3 <= found < 3 + others.CHILDREN_EVERY
+    # The interval it was found in holds its 40 ms too: the CPU was busy 50 ms of 100,
+    # 40 of them the run's, so other programs had a tenth of it.
+    assert [round(f, 3) for f in store.others.fraction[0]][found - 2] == 0.1
 
 
 def test_time_on_an_unknown_cpu_is_spread_as_the_cpus_were_busy():
