@@ -110,7 +110,20 @@ def test_a_process_born_during_the_run_counts_in_full_an_older_one_from_first_si
     assert own_ns(prev, cur, born_after=100) == {0: 60 * MS}
 
 
-class TreeReader:
+class SyntheticReader:
+    """What every synthetic reader below shares: a clock at 0, nothing to let go."""
+
+    def clock(self) -> int:
+        return 0
+
+    def forget(self, pid: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class TreeReader(SyntheticReader):
     """A process tree that grows: mpgui's own process, a child the runner reports, and
     a grandchild that child starts at the third reading, 40 ms of CPU old when a
     reading first sees it. Says whose children each reading asked for."""
@@ -133,15 +146,6 @@ class TreeReader:
     def children(self, pid: int) -> list[int]:
         self.asked[-1].add(pid)
         return [13] if pid == 11 and self.readings >= 3 else []
-
-    def clock(self) -> int:
-        return 0
-
-    def forget(self, pid: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def test_a_process_started_by_a_child_is_found_within_four_readings_and_counts_in_full():
@@ -435,7 +439,7 @@ def test_the_psutil_reader_measures_a_real_run_too():
     assert 0 <= store.others_share() <= 1
 
 
-class HeldReader:
+class HeldReader(SyntheticReader):
     """Counters that grow by a tick a reading, each reading (after the first) held
     until the test lets it go: a slow /proc of hundreds of processes."""
 
@@ -460,15 +464,6 @@ class HeldReader:
 
     def children(self, pid: int) -> list[int]:
         return []
-
-    def clock(self) -> int:
-        return 0
-
-    def forget(self, pid: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def test_the_counters_are_read_off_the_polls_thread_and_taken_in_when_done():
