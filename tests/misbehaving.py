@@ -70,3 +70,14 @@ def leaves_a_grandchild(conn, task) -> None:
     os.read(read_end, 1)  # the grandchild runs, holding everything the child holds
     r.line(f"grandchild {pid}")
     r.flush()
+
+
+def state_flood(conn, task) -> None:
+    """Sends 400,000 state changes as fast as it can (in the Reporter's batches): more
+    than a poll of a few milliseconds can take in, so its pipe stays full a while."""
+    r = Reporter(conn)
+    r.started(os.getpid())
+    for i in range(400_000):
+        r.state(State.SLEEPING if i % 2 else State.RUNNING)
+    r.event(Kind.FINISHED, 0, time.process_time_ns())
+    r.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import statistics
 import time
 
@@ -140,3 +141,61 @@ def test_a_frame_that_steps_the_time_axis_leaves_the_printed_lines_to_the_next_t
     assert all(tick + 1 in shown for tick in steps), (steps, sorted(shown))
     store = controller.runner.store
     assert window.console.shown == store.n_lines == 250
+
+
+def _flooding():  # type: ignore[no-untyped-def]
+    """A Runner class whose children flood their pipes with state changes."""
+    from mpgui.runtime.parent.runner import Runner
+    from tests import misbehaving
+
+    return type("FloodRunner", (Runner,), {"child_target": staticmethod(misbehaving.state_flood)})
+
+
+def test_a_poll_that_runs_out_of_time_with_reports_unread_says_it_is_behind():
+    """`behind` is the last poll's word: True when its time ran out with reports still
+    in a pipe, False once a poll found every pipe empty. In the end every report is in."""
+    runner = _flooding()(make(sleeper("A")), start_method="forkserver")
+    seen: list[bool] = []
+    with runner:
+        runner.start()
+        while not runner.done:
+            runner.wait(0.05)
+            runner.poll(0.002)
+            seen.append(runner.behind)
+    assert True in seen, "400,000 state changes fit in 2 ms polls"
+    assert runner.store.events >= 400_000
+    # (The last polls found the pipe empty, or the run ended, reading it to its end.)
+    assert seen[-1] is False or runner.done
+
+
+def test_while_the_window_is_behind_its_processes_it_draws_less_often(qtbot):
+    """Frames are paced by their cost: the next comes no sooner than twice what the
+    last took — and four times while the polls between them run out of time with
+    reports unread, so that reading catches up first."""
+    from mpgui.ui.run.controller import BEHIND_COST_FACTOR
+
+    controller = RunController()
+    controller.runner_class = _flooding()
+    frame_s = 0.02
+    frames: list[tuple[float, bool]] = []  # (when each frame began, behind before it)
+
+    def slow_frame() -> None:
+        t = time.perf_counter()
+        frames.append((t, controller._behind))
+        while time.perf_counter() - t < frame_s:
+            pass
+
+    controller.frame.connect(slow_frame)
+    # Four children flooding together: more than one reader keeps up with.
+    runner = controller.start(make(*(sleeper(var) for var in "ABCD")), speed=1.0,
+                              start_method="forkserver")
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        pass
+    assert runner.store.events >= 4 * 400_000
+    # The gap before each frame whose tick found the window behind (not Run's own frame,
+    # nor the last, which the run's end brings at once).
+    behind = [b - a for (a, _), (b, was) in itertools.pairwise(frames[1:-1]) if was]
+    assert behind, "the window kept up with four floods of state changes"
+    # (A frame costs at least frame_s, so the next comes BEHIND_COST_FACTOR times that
+    # later at least; a busy machine only stretches it.)
+    assert min(behind) >= BEHIND_COST_FACTOR * frame_s * 0.95, behind

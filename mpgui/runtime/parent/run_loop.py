@@ -26,6 +26,9 @@ class RunLoop:
 
     status: Status = Status.READY
     deadlock: Deadlock | None = None  # processes of the run caught waiting for each other
+    # The last poll ran out of time with reports still unread: the window draws less
+    # often until it has caught up (`RunController`).
+    behind: bool = False
 
     def start(self) -> None:
         raise NotImplementedError

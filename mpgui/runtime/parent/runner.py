@@ -293,10 +293,12 @@ class Runner(RunLoop):
 
     def _drain(self, deadline: int) -> None:
         """Read one batch from every pipe with data, again and again, until none has
-        any or the time budget is spent."""
+        any (`behind` False) or the time budget is spent (True)."""
+        self.behind = True
         while True:
             ready = [source for kind, source in self.watch.ready(0) if kind == "pipe"]
             if not ready:
+                self.behind = False
                 return
             # Start with a different pipe each round, so one flood cannot starve the rest.
             self._rr = (self._rr + 1) % len(ready)

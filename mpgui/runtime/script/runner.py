@@ -341,9 +341,13 @@ class ScriptRunner(RunLoop):
     # -- reading -----------------------------------------------------------------------
 
     def _drain(self, deadline: int) -> None:
+        """Take in what is ready, again and again, until nothing is (`behind` False)
+        or the time budget is spent (True)."""
+        self.behind = True
         while True:
             ready = self.watch.ready(0)
             if not ready:
+                self.behind = False
                 return
             for kind, link in ready:
                 if kind == "accept":

@@ -102,6 +102,7 @@ class LiveRun(Run, Protocol):
     from a terminal, and it knows its processes."""
 
     steps_pending: bool  # poll again at once: main-program steps are left over
+    behind: bool  # the last poll ran out of time with reports of the processes unread
 
     def wait(self, timeout: float) -> None:
         """Block up to `timeout` s until something of the run needs a poll."""

@@ -4,9 +4,10 @@ a `run.LiveRun`).
 A QTimer calls ``Runner.poll()`` with a time budget, so a flood of events can never
 freeze the window; redraws are coalesced to at most one per frame. Frames are paced by
 their cost, too: the next one comes no sooner than twice the time the last one took, so
-drawing never takes more than half of the GUI thread and reading the children's pipes
-always keeps up. The timer's slot is guarded: one bad event is reported and the run
-goes on, instead of the timer dying.
+drawing never takes more than half of the GUI thread — and four times, so a quarter,
+while polls run out of time with reports unread: reading catches up first. The timer's
+slot is guarded: one bad event is reported and the run goes on, instead of the timer
+dying.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ POLL_BUDGET_S = 0.004  # the most one poll may spend reading pipes
 FRAME_POLL_BUDGET_S = 0.0  # ... in a tick that redraws: one batch per child, no more
                            # (the ticks in between read), so the two never stack up
 FRAME_NS = 16_000_000  # at most one redraw per 16 ms (60 Hz)
+# While the window is behind its processes (a poll since the last frame ran out of
+# time with reports unread), a frame comes no sooner than this many times what the last
+# one cost: reading gets most of the thread until it has caught up. (At twice, 256
+# children at 100,000 events a second left their reports 10-20 s in the pipes, and each
+# frame, redrawing from the oldest change it took in, cost more: less time to read.)
+BEHIND_COST_FACTOR = 4
 # New printed lines are shown at least this often: the chart's frames come every 20 ms
 # (the first poll 16 ms on), and a line would wait up to that long to be seen.
 TEXT_NS = 10_000_000
@@ -68,6 +75,10 @@ class RunController(QObject):
         self._frame_cost = 0  # ns the last frame's handlers took
         self._last_text = 0
         self._polled_cost = 0  # ns the last `polled` handlers took
+        # A poll since the last frame ran out of time with reports unread. (Not just the
+        # last poll: while children block on full pipes, one poll that empties them
+        # comes between ones that cannot.)
+        self._behind = False
         # ns the window's last repaint took; painting follows the frame's handlers in
         # the event loop, so the window says what it cost.
         self.paint_cost: Callable[[], int] = lambda: 0
@@ -120,6 +131,7 @@ class RunController(QObject):
     def _begin(self, runner: LiveRun) -> LiveRun:
         self.runner = runner
         self.tick_ns.clear()
+        self._behind = False
         runner.start()
         self._hold_full_collections()
         self._timer.start(0 if runner.steps_pending else POLL_MS)
@@ -156,6 +168,8 @@ class RunController(QObject):
             runner.poll(FRAME_POLL_BUDGET_S if frame_due else POLL_BUDGET_S)
         except Exception:  # keep the window alive; say what happened
             self.error.emit(traceback.format_exc(limit=3))
+        if not frame_due:  # (a frame's poll has no time to spend: it proves nothing)
+            self._behind |= runner.behind
         if runner.done:
             self._timer.stop()
             self._emit_frame()
@@ -194,8 +208,10 @@ class RunController(QObject):
 
     def _frame_due_at(self, t_ns: int) -> bool:
         """Whether a frame is due at `t_ns`: every FRAME_NS, or less often when frames
-        cost more than half of that (the window must keep time to read the pipes)."""
-        every = max(FRAME_NS, 2 * (self._frame_cost + self.paint_cost()))
+        cost more than half of that (the window must keep time to read the pipes), or
+        a quarter while it is behind them."""
+        factor = BEHIND_COST_FACTOR if self._behind else 2
+        every = max(FRAME_NS, factor * (self._frame_cost + self.paint_cost()))
         return t_ns - self._last_frame >= every
 
     def _hold_full_collections(self) -> None:
@@ -218,6 +234,7 @@ class RunController(QObject):
         self._last_frame = self._last_text = time.perf_counter_ns()
         self._guarded(self.frame.emit)
         self._frame_cost = time.perf_counter_ns() - self._last_frame
+        self._behind = False
 
     def _guarded(self, emit: Callable[[], object]) -> None:
         """Emit, reporting a failure in a handler instead of losing the timer to it."""
