@@ -39,6 +39,56 @@ def test_state_events_become_spans_and_core_occupancy():
     assert s.lines_since(1) == [(390, a, "bye")]
 
 
+def test_a_batch_stores_what_its_events_one_by_one_would():
+    """`ingest` inlines the path of state changes (gathered, the columns extended once
+    per run of them): it stores exactly what `set_state` and `event`, event by event,
+    store — with repeats, late timestamps, preemptions, migrations and an end in the
+    middle of a batch, and states after it."""
+    import random
+
+    rnd = random.Random(7)
+    stores = []
+    for one_by_one in (False, True):
+        s = TraceStore()
+        main = s.add_lane("main", "main program", "main")
+        lanes = [s.add_lane(f"P{i}", f"p{i}", "process") for i in range(3)]
+        s.begin(0, main)
+        rnd.seed(7)
+        t = 10
+        for k in range(300):
+            events = []
+            for _ in range(rnd.randint(0, 40)):
+                t += rnd.choice([0, 1, 500])
+                r = rnd.random()
+                if r < 0.05:
+                    events.append((Kind.MIGRATED, t, 0, 1))
+                elif r < 0.07:
+                    events.append((Kind.FINISHED, t, 0, 123))
+                else:  # (a quarter of them said late: before the span they end began)
+                    events.append((Kind.STATE, t - rnd.choice([0, 0, 0, 2000]),
+                                   rnd.choice([State.RUNNING, State.PREEMPTED,
+                                               State.SLEEPING, State.BLOCKED]),
+                                   rnd.choice([0, 1, -1])))
+            lane = lanes[k % 3]
+            if one_by_one:
+                for kind, et, a, b in events:
+                    if kind == Kind.STATE:
+                        s.set_state(lane, et, a, b)
+                    else:
+                        s.event(lane, kind, et, a, b)
+            else:
+                s.ingest(lane, batch(events))
+        stores.append(s)
+    got, want = stores
+    assert len(want.span_t0) > 1000
+    for column in ("span_lane", "span_state", "span_core", "span_t0", "span_t1"):
+        assert getattr(got, column) == getattr(want, column), column
+    assert [(ln.state, ln.core, ln.open_span, ln.preemptions, ln.cores, ln.migrations,
+             ln.end_t) for ln in got.lanes] == \
+        [(ln.state, ln.core, ln.open_span, ln.preemptions, ln.cores, ln.migrations,
+          ln.end_t) for ln in want.lanes]
+
+
 def test_join_marks_and_main_lane_states():
     s = TraceStore()
     main = s.add_lane("main", "main program", "main")

@@ -306,8 +306,10 @@ class TraceStore:
         or, when the pipe is `shared`, for the lane the batch names.
 
         State changes are most of the events, so their path is inlined here (what
-        set_state does, with the columns' append methods bound once per batch); other
-        kinds go through event (and so the registry)."""
+        set_state does): a run of them is gathered in lists, with the lane's state in
+        locals, and the columns are extended once — a window with 256 children takes in
+        100,000 a second, and it is the window's own time. Other kinds go through event
+        (and so the registry), with the lane and the columns up to date."""
         sub, events, line_t, text = batch
         if shared:
             lane = sub
@@ -315,31 +317,61 @@ class TraceStore:
             lane = self.lane_of(lane, sub)
         ln = self.lanes[lane]
         t0s, t1s = self.span_t0, self.span_t1
-        add_lane, add_state, add_core = (self.span_lane.append, self.span_state.append,
-                                         self.span_core.append)
-        add_t0, add_t1 = t0s.append, t1s.append
         state_kind, running, preempted = Kind.STATE, State.RUNNING, State.PREEMPTED
+        cores = ln.cores
+        state, core, open_span = ln.state, ln.core, ln.open_span
+        first = len(t0s)  # the index the first gathered span will have
+        new_t0: list[int] = []
+        new_t1: list[int] = []
+        new_state: list[int] = []
+        new_core: list[int] = []
+        preemptions = 0
         for kind, t, a, b in events:
             if kind != state_kind:
+                self._add_spans(ln, new_t0, new_t1, new_state, new_core)
+                ln.state, ln.core, ln.open_span = state, core, open_span
+                ln.preemptions += preemptions
+                preemptions = 0
                 self.event(lane, kind, t, a, b)
+                state, core, open_span = ln.state, ln.core, ln.open_span
+                first = len(t0s)
                 continue
-            if ln.state == a and ln.core == b and ln.open_span != OPEN:
+            if state == a and core == b and open_span != OPEN:
                 continue
-            if ln.open_span != OPEN:
-                t1s[ln.open_span] = max(t, t0s[ln.open_span])
-            ln.state, ln.core, ln.open_span = a, b, len(t0s)
-            add_lane(lane)
-            add_state(a)
-            add_core(b)
-            add_t0(t)
-            add_t1(OPEN)
+            if open_span >= first:  # gathered in this run: close it in the lists
+                k = open_span - first
+                began = new_t0[k]
+                new_t1[k] = t if t > began else began
+            elif open_span != OPEN:
+                t1s[open_span] = max(t, t0s[open_span])
+            state, core, open_span = a, b, first + len(new_t0)
+            new_t0.append(t)
+            new_t1.append(OPEN)
+            new_state.append(a)
+            new_core.append(b)
             if a == running:
-                ln.cores.add(b)
+                cores.add(b)
             elif a == preempted:
-                ln.preemptions += 1
+                preemptions += 1
+        self._add_spans(ln, new_t0, new_t1, new_state, new_core)
+        ln.state, ln.core, ln.open_span = state, core, open_span
+        ln.preemptions += preemptions
         self.events += len(events)
         if line_t:
             self.add_lines(lane, line_t, text)
+
+    def _add_spans(self, ln: Lane, t0: list[int], t1: list[int], state: list[int],
+                   core: list[int]) -> None:
+        """Append the spans gathered for `ln` to the columns, and empty the lists."""
+        if not t0:
+            return
+        self.span_lane.extend(array("H", [ln.index]) * len(t0))
+        self.span_state.extend(state)
+        self.span_core.extend(core)
+        self.span_t0.extend(t0)
+        self.span_t1.extend(t1)
+        for gathered in (t0, t1, state, core):
+            gathered.clear()
 
     def event(self, lane: int, kind: int, t: int, a: object, b: object) -> None:
         """Store one event (see `protocol.Kind`) of the process or thread on `lane`, as
