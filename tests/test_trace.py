@@ -5,6 +5,8 @@ from __future__ import annotations
 import tracemalloc
 from array import array
 
+import pytest
+
 from mpgui.runtime.protocol import Kind, State
 from mpgui.runtime.store.trace import OPEN, TraceStore
 
@@ -87,6 +89,21 @@ def test_a_batch_stores_what_its_events_one_by_one_would():
              ln.end_t) for ln in got.lanes] == \
         [(ln.state, ln.core, ln.open_span, ln.preemptions, ln.cores, ln.migrations,
           ln.end_t) for ln in want.lanes]
+
+
+def test_a_state_no_column_can_hold_stores_none_of_its_batch():
+    """A child gone wrong sends a state past what the columns hold: the batch raises
+    (the poll reports it and the run goes on) and the columns keep one length."""
+    s = TraceStore()
+    main = s.add_lane("main", "main program", "main")
+    a = s.add_lane("A", "proc a", "process")
+    s.begin(0, main)
+    s.ingest(a, batch([(Kind.STATE, 100, State.RUNNING, 0)]))
+    with pytest.raises(OverflowError):
+        s.ingest(a, batch([(Kind.STATE, 200, State.SLEEPING, -1), (Kind.STATE, 300, 300, 0)]))
+    lengths = {len(getattr(s, c)) for c in ("span_lane", "span_state", "span_core",
+                                            "span_t0", "span_t1")}
+    assert len(lengths) == 1, lengths
 
 
 def test_join_marks_and_main_lane_states():

@@ -333,7 +333,7 @@ class TraceStore:
                 ln.preemptions += preemptions
                 preemptions = 0
                 self.event(lane, kind, t, a, b)
-                state, core, open_span = ln.state, ln.core, ln.open_span
+                state, core, open_span, cores = ln.state, ln.core, ln.open_span, ln.cores
                 first = len(t0s)
                 continue
             if state == a and core == b and open_span != OPEN:
@@ -362,14 +362,16 @@ class TraceStore:
 
     def _add_spans(self, ln: Lane, t0: list[int], t1: list[int], state: list[int],
                    core: list[int]) -> None:
-        """Append the spans gathered for `ln` to the columns, and empty the lists."""
+        """Append the spans gathered for `ln` to the columns, and empty the lists. A
+        value a column cannot hold (a state past 255: a child gone wrong) raises before
+        any column grows, so the columns stay the same length."""
         if not t0:
             return
-        self.span_lane.extend(array("H", [ln.index]) * len(t0))
-        self.span_state.extend(state)
-        self.span_core.extend(core)
-        self.span_t0.extend(t0)
-        self.span_t1.extend(t1)
+        new = (array("H", [ln.index]) * len(t0), array("B", state), array("h", core),
+               array("q", t0), array("q", t1))
+        for column, values in zip((self.span_lane, self.span_state, self.span_core,
+                                   self.span_t0, self.span_t1), new, strict=True):
+            column.extend(values)
         for gathered in (t0, t1, state, core):
             gathered.clear()
 
