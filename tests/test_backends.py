@@ -92,7 +92,10 @@ def test_cpu_bound_threads_take_turns_while_processes_run_together():
         return
     assert running_overlap(as_processes.store, p[0], p[1]) > 0.7  # together
     assert wall_seconds(as_threads.store) > 1.5 * wall_seconds(as_processes.store)
-    assert run_figures(as_processes.store).speedup > 1.5
+    # Of the two CPUs, what other programs left (below the share the run would note:
+    # on CI, the other test worker's): 1.48 was measured beside 7.7 % of them taken.
+    figures = run_figures(as_processes.store)
+    assert figures.speedup > 1.5 * (1 - (figures.others or 0.0)), figures
 
 
 def test_the_command_line_shows_threads_at_least_1_6_times_slower_on_cpu_work():
