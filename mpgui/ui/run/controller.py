@@ -4,8 +4,8 @@ a `run.LiveRun`).
 A QTimer calls ``Runner.poll()`` with a time budget, so a flood of events can never
 freeze the window; redraws are coalesced to at most one per frame. Frames are paced by
 their cost, too: the next one comes no sooner than twice the time the last one took, so
-drawing never takes more than half of the GUI thread — and four times, so a quarter,
-while polls run out of time with reports unread: reading catches up first. The timer's
+drawing never takes more than half of the GUI thread (BEHIND_COST_FACTOR times, while
+polls run out of time with reports unread: reading catches up first). The timer's
 slot is guarded: one bad event is reported and the run goes on, instead of the timer
 dying.
 """
@@ -212,7 +212,7 @@ class RunController(QObject):
     def _frame_due_at(self, t_ns: int) -> bool:
         """Whether a frame is due at `t_ns`: every FRAME_NS, or less often when frames
         cost more than half of that (the window must keep time to read the pipes), or
-        a quarter while it is behind them."""
+        BEHIND_COST_FACTOR times their cost while it is behind them."""
         factor = BEHIND_COST_FACTOR if self._behind else 2
         every = max(FRAME_NS, factor * (self._frame_cost + self.paint_cost()))
         return t_ns - self._last_frame >= every
