@@ -61,3 +61,45 @@ def test_repaint_all_in_the_frame_the_extent_grows(qtbot):
     fresh = plot.grab().toImage()
     assert len(red_columns(fresh)) > len(first)
     assert live == fresh
+
+
+def test_repaint_all_reaches_the_screen_when_nothing_else_changes(qtbot):
+    """Qt schedules no repaint when an item's cache mode goes to NoCache and back:
+    repaint_all must ask for one itself, of all the item. (Without it, a new mark was
+    rendered into the cache only when another item's strip was repainted, and reached
+    the screen only inside that strip: a queue's put → get line, half drawn.)"""
+    from PySide6.QtCore import QEvent, QObject
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(600, 300)
+    item = Bars()
+    plot.addItem(item)
+    vb = plot.getViewBox()
+    vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    vb.disableAutoRange()
+    plot.show()
+    qtbot.waitExposed(plot)
+    viewport = plot.viewport()
+    painted: list = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]  # Qt override
+            if obj is viewport and event.type() == QEvent.Type.Paint:
+                painted.append(event.region())
+            return False
+
+    spy = Paints()
+    viewport.installEventFilter(spy)
+    # Let the paints the window's showing queued pass: until none came for 200 ms.
+    seen = -1
+    while seen != len(painted):
+        seen = len(painted)
+        qtbot.wait(200)
+    painted.clear()
+    item.xs.append(0.6)  # a new bar, the extent as it was
+    item.repaint_all()
+    qtbot.waitUntil(lambda: bool(painted), timeout=3000)
+    bar = plot.mapFromScene(item.mapToScene(QRectF(0.6, 0, 0.05, 1))).boundingRect()
+    assert any(region.contains(bar.intersected(viewport.rect())) for region in painted)
+    viewport.removeEventFilter(spy)

@@ -60,5 +60,10 @@ class CachedItem(pg.GraphicsObject):
         if mode == self.CacheMode.NoCache:
             self.update()
             return
-        self.setCacheMode(self.CacheMode.NoCache)  # (schedules the repaint)
+        self.setCacheMode(self.CacheMode.NoCache)
         self.setCacheMode(mode)
+        # (Qt schedules no repaint for a change between these two modes: without this,
+        # the picture was rendered afresh only when something else repainted part of
+        # the view, and reached the screen only there — seen on a busy machine: a
+        # queue's new put → get line missing outside the spans' strip of that frame.)
+        self.update()
