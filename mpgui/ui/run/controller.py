@@ -41,10 +41,9 @@ FRAME_NS = 16_000_000  # at most one redraw per 16 ms (60 Hz)
 # one cost: reading gets most of the thread until it has caught up. (At twice, 256
 # children at 100,000 events a second left their reports 10-20 s in the pipes, and each
 # frame, redrawing from the oldest change it took in, cost more: less time to read.)
-# Held at 2 (as when not behind) for now: at 4, beside four CPU burners, a live frame of
-# producer-consumer changed objects-lane pixels outside the strip it repainted
-# (test_object_lanes fails; at 2 it passes) — to be found and fixed before it is raised.
-BEHIND_COST_FACTOR = 2
+# (Held at 2 for a day: at 4, frames further apart showed that a mark's repaint never
+# reached the screen outside other items' strips — `CachedItem.repaint_all`, fixed.)
+BEHIND_COST_FACTOR = 4
 # New printed lines are shown at least this often: the chart's frames come every 20 ms
 # (the first poll 16 ms on), and a line would wait up to that long to be seen.
 TEXT_NS = 10_000_000
