@@ -490,19 +490,26 @@ def test_a_live_frame_asks_qt_to_repaint_a_strip_not_the_whole_chart(window, qtb
     are drawn afresh), what a followed run's frame asks Qt to repaint is the strip of
     new time at the right — never the whole plot, as one item as wide as the view
     asking for a repaint of all of itself at each frame would make it (the shared
-    objects' lanes did, with no shared object at all)."""
-    from PySide6.QtCore import QEvent, QObject
+    objects' lanes did, with no shared object at all) — and it ends a margin after
+    "now", not at the view's right edge: the viewport repaints every item under it,
+    and the view runs ahead of "now"."""
+    from PySide6.QtCore import QEvent, QObject, QPointF
 
     chart = window.chart
     viewport = chart.viewport()
     # (width painted, the view's x range and the marks drawn)
     regions: list[tuple[int, tuple]] = []
+    past_now: list[float] = []  # how far right of "now" each paint reached, pixels
 
     class Painted(QObject):
         def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
             if event.type() == QEvent.Type.Paint and window.controller.running:
-                regions.append((event.region().boundingRect().width(),
+                box = event.region().boundingRect()
+                regions.append((box.width(),
                                 (*chart.vb.viewRange()[0], chart.marks._marks)))
+                now = chart.mapFromScene(chart.vb.mapViewToScene(
+                    QPointF(chart.now_line.value(), 0))).x()
+                past_now.append(box.right() - now)
             return False
 
     painted = Painted()
@@ -513,10 +520,13 @@ def test_a_live_frame_asks_qt_to_repaint_a_strip_not_the_whole_chart(window, qtb
     # The frames that followed a frame at the same view with the same marks, from the
     # first step of the time axis on (in the first second, all of the view is new).
     first = regions[0][1][:2]
-    same_view = [width for (width, view), (_w, before) in zip(regions[1:], regions,
-                                                              strict=False)
+    same_view = [(width, reach) for (width, view), (_w, before), reach
+                 in zip(regions[1:], regions, past_now[1:], strict=False)
                  if view == before and view[:2] != first]
     assert len(same_view) >= 20
     plot = chart.vb.width()
-    whole = [width for width in same_view if width >= 0.9 * plot]
+    whole = [width for width, _reach in same_view if width >= 0.9 * plot]
     assert len(whole) <= 2, f"{len(whole)} of {len(same_view)} frames repainted it all"
+    # (The strips' margin: a marker reaches 7 px out, line ticks merge — ~45 px.)
+    far = [round(reach) for width, reach in same_view if width < 0.9 * plot and reach > 60]
+    assert len(far) <= 2, f"{len(far)} of {len(same_view)} strips reached past now: {far}"

@@ -319,8 +319,9 @@ class SpanCache:
         self.now = 0.0  # seconds since the run began, where open spans end
         self.cut = float("inf")  # a replay shows only what happened before this time
         # The latest time anything drawn from the tracks happens (a span's start or end,
-        # an open span at "now", other programs' last sample): a child's clock runs
-        # ahead of the frame's, so it may be after "now". Pixels after it are empty.
+        # an open span at "now", other programs' last sample, a printed line): a child's
+        # clock runs ahead of the frame's, so it may be after "now". Pixels after it are
+        # empty.
         self.end = 0.0
         # The earliest time whose drawing changed since the changes were last taken
         # (`take_changes`; inf: nothing changed).
@@ -365,6 +366,7 @@ class SpanCache:
                 track.lines.extend(t[lane == k])
                 track.line_index.extend(index[lane == k])
             changed.append(float(t.min()))
+            self.end = max(self.end, float(t.max()))
             self._lines = store.n_lines
         self.changed_from = min([*changed, self.changed_from])
         self.end = max(self.end, self.now)

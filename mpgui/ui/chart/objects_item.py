@@ -103,6 +103,8 @@ class ObjectsItem(ViewItem):
                           min(self.x_end, x_end) < (deadlock.t - t0) / 1e9
                           <= max(self.x_end, x_end))
         dirty = [] if whole else self._dirty_lanes(tracks, x_end)
+        # Nothing is drawn after the run's end (old or new: a replay's goes back).
+        right = max(self.x_end, x_end)
         self.tracks, self.rows, self.colors, self.t0, self.x_end = \
             tracks, rows, colors, t0, x_end
         self._lane_keys = [_lane_key(track) for track in tracks]
@@ -116,13 +118,16 @@ class ObjectsItem(ViewItem):
         # A changed column's level, and the dashed line's segment into it, reach a few
         # pixels to its left (and a thick line's end beyond).
         pad = 4 * self.line * (self.pixelWidth() or 0.0)
+        # (Not to the view's right edge: the viewport repaints every item under the
+        # region asked for, and the view runs ahead of "now".)
+        right = min(view.right(), right + pad)
         for k, since in dirty:
             row = rows.object_base + k
             if row >= rows.core_base:
                 break
             left = max(view.left(), since - pad)
-            if left < view.right():
-                self.update(QRectF(left, row, view.right() - left, 1))
+            if left < right:
+                self.update(QRectF(left, row, right - left, 1))
 
     def _dirty_lanes(self, tracks: list[ObjectTrack], x_end: float) -> list[tuple[int, float]]:
         """The lanes (index, from which time in seconds) whose picture changes from the

@@ -166,10 +166,12 @@ class SpansItem(CachedItem):
             # A marker reaches 7 px out, a widened moment half its width.
             pad = max(8.0, self._margin_px()) * (self.pixelWidth() or 0.0) / self.SCALE[0]
             left = self._dirty_from - pad
-            # To the extent's right edge, not just "now": a child's clock runs ahead of
-            # the frame's, so a span or sample may end after now (the grid is redone to
-            # the right edge anyway; the empty strip costs nothing to paint).
-            right = max(self._extent.right() / self.SCALE[0], cache.now + pad)
+            # To the latest time anything is drawn at, not just "now": a child's clock
+            # runs ahead of the frame's, so a span, a sample or a line may end after
+            # now. Not to the extent's right edge: its empty strip costs this item
+            # nothing, but the viewport repaints every item under the region asked
+            # for — with the view ahead of "now", up to half the plot at each frame.
+            right = max(cache.end, cache.now) + pad
             rect = QRectF(left, 0, right - left, rows.n_rows)
             vb = self.getViewBox()
             if vb is not None:
