@@ -184,3 +184,25 @@ def test_a_line_is_cut_to_the_box_by_whole_dash_periods():
     assert s.part_in(box, None) == (10, 0, 10, 1000)  # (a thin pen's: whole)
     assert Segment(60, 0, 60, 1000, "start").part_in(box) is None  # wholly outside
     assert s.crosses(box) and not Segment(0, 0, 50, 0, "exit").crosses(box)
+
+
+def test_start_arrows_to_lanes_below_the_view_are_drawn_one_every_few_pixels():
+    """256 processes started in a few seconds are as many dashed lines down through the
+    whole plot when their lanes are below the view: one every START_GAP_PX draws the
+    same picture at a fraction of the strokes. Arrows whose tips are in view are all
+    drawn, however close."""
+    from itertools import pairwise
+
+    from mpgui.ui.chart.labels import BELOW_PX, START_GAP_PX, _thinned_below
+
+    bottom = 500.0
+    in_view = [(x / 4, 120.0 + x) for x in range(40)]  # four to a pixel, tips in view
+    below = [(10 + x / 2, bottom + BELOW_PX + 1 + x) for x in range(200)]
+    kept = _thinned_below(in_view + below, bottom)
+    assert all(start in kept for start in in_view)
+    drawn = sorted(x for x, tip in kept if tip > bottom + BELOW_PX)
+    assert all(b - a >= START_GAP_PX for a, b in pairwise(drawn))
+    # Every line left out has a drawn one within the gap.
+    assert all(min(abs(x - d) for d in drawn) < START_GAP_PX for x, _tip in below)
+    assert len(drawn) < len(below) / 5
+    assert _thinned_below(in_view, bottom) == in_view

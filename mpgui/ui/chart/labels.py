@@ -40,6 +40,10 @@ GAP = 5.0  # px between a mark and its label
 PAD = 2.0  # px between a label line and the lane's edge
 MAX_LINES = 8  # the most lines a burst of the main program's labels takes
 ELLIPSIS = "…"
+# start() arrows to lanes below the view: at most one per this many pixels (see
+# `_thinned_below`), for tips further below the plot than an arrow's head reaches.
+START_GAP_PX = 3.0
+BELOW_PX = 64.0
 
 
 @dataclass(frozen=True)
@@ -288,7 +292,7 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
         painter.connectors(store, records, rows, frame, cut_ns, out)
     if frame.main_visible:
         _place_flags(out, flags, frame, main_top, main_bottom)
-    for x, tip in starts:
+    for x, tip in _thinned_below(starts, frame.plot.bottom):
         out.segments.append(Segment(x, _below_flags(out.labels, x, main_mid, main_bottom),
                                     x, tip, "start"))
         out.arrows.append((x, tip, False))
@@ -302,6 +306,27 @@ def layout_marks(store: TraceStore, rows, frame: Frame, cut_ns: int = 2**62  # t
         _place_exit(out, obstacles, frame, text, x, mid, lane, crashed)
     out.right = max((lb.box.right for lb in out.labels), default=frame.plot.x)
     return out
+
+
+def _thinned_below(starts: list[tuple[float, float]], bottom: float
+                   ) -> list[tuple[float, float]]:
+    """The start() arrows to draw: every arrow whose tip is in view or above it, and of
+    those to lanes below the view — dashed lines down to the plot's edge, alike but for
+    where they are — at most one per START_GAP_PX. 256 processes started in a few
+    seconds are 256 dashed lines the full height of the plot, two to a pixel column in
+    a view of the whole run: each repaint of the marks stroked all their dashes (~6 ms
+    of a step of the time axis) to draw what a line every few pixels draws. (Each
+    lane's bars show when it began, and scrolled into view its arrow is drawn.)"""
+    below = sorted(start for start in starts if start[1] > bottom + BELOW_PX)
+    if len(below) < 2:
+        return starts
+    kept = [start for start in starts if start[1] <= bottom + BELOW_PX]
+    last = -float("inf")
+    for start in below:
+        if start[0] - last >= START_GAP_PX:
+            kept.append(start)
+            last = start[0]
+    return kept
 
 
 def _below_flags(labels: list[Label], x: float, mid: float, bottom: float) -> float:
