@@ -67,7 +67,12 @@ def test_a_run_is_judged_and_a_solved_exercise_is_kept(qtbot, window, monkeypatc
     # apart, and C could start late enough for B to finish first).
     window.speed.setValue(1)
     window.files.open_builtin("b-before-c")
-    _run_and_judge(qtbot, window)  # as it stands: B and C at once
+    # A wrong answer that no machine's timing can make right: all of C, then B. (As
+    # the exercise stands, B and C at once, a start-up of C 0.4 s late beside CPU
+    # burners met the goal — seen in CI.)
+    wrong = tuple(Step.parse(s) for s in ("C.start()", "C.join()", "B.start()", "B.join()"))
+    window.doc.edit(replace(window.doc.scenario, program=wrong), "Reorder")
+    _run_and_judge(qtbot, window)
     assert not window.exercises.verdict.met
     assert "✗ Not yet: B printed its last line at" in window.explanation.toPlainText()
     assert "Exercise: Not yet" in window.console.toPlainText()
