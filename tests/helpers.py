@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,3 +232,12 @@ def in_batches(per_lane: dict[int, list], rng, most: int) -> Iterator[list]:  # 
         take = rng.randint(1, most)
         yield pending[lane][:take]
         del pending[lane][:take]
+
+
+def pixels(image) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The pixels of QImage `image` as an ARGB array of its own (height x width x 4):
+    a converted image's buffer lives only as long as the image does — an array over a
+    temporary's compares freed memory."""
+    image = image.convertToFormat(image.Format.Format_ARGB32)
+    return np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), -1, 4)[:, :image.width()].copy()

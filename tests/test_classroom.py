@@ -22,6 +22,7 @@ from mpgui.ui.chart.chart import LABEL_POINTS
 from mpgui.ui.chart.geometry import lane_colors
 from mpgui.ui.chart.pixels import pixel_codes
 from mpgui.ui.main_window import MainWindow
+from tests.helpers import pixels
 
 SVG = "{http://www.w3.org/2000/svg}svg"
 
@@ -573,7 +574,7 @@ def test_new_marks_repaint_only_where_they_changed(window, qtbot):
         # that changed them, a queue's items being seconds apart at speed 1).
         marks.repaint_all()
         fresh = viewport.grab().toImage()
-        a, b = (_argb(im) for im in (screen, fresh))
+        a, b = pixels(screen), pixels(fresh)
         if not np.array_equal(a, b):
             ys, xs = np.nonzero((a != b).any(-1))
             mismatches.append(f"frame {len(asked)}: {len(ys)} pixels, x {xs.min()}.."
@@ -588,11 +589,3 @@ def test_new_marks_repaint_only_where_they_changed(window, qtbot):
     assert len(asked) >= 3, asked
     assert asked.count("whole") <= 1, asked
     assert mismatches == []
-
-
-def _argb(image: QImage) -> np.ndarray:
-    """The pixels of `image` as an array of its own (the converted image's buffer lives
-    only as long as it does)."""
-    image = image.convertToFormat(QImage.Format.Format_ARGB32)
-    return np.frombuffer(image.constBits(), np.uint8).reshape(
-        image.height(), -1, 4)[:, :image.width()].copy()

@@ -31,7 +31,7 @@ from mpgui.runtime.store.object_tracks import (
 from mpgui.runtime.store.shared_events import SharedOp
 from mpgui.runtime.store.trace import TraceStore
 from mpgui.ui.chart.geometry import lane_colors
-from tests.helpers import in_batches, until_a_deadlock
+from tests.helpers import in_batches, pixels, until_a_deadlock
 
 
 def run(name: str, speed: float = 20.0, **params) -> TraceStore:
@@ -373,12 +373,6 @@ def test_items_between_lanes_out_of_view_cost_a_frame_nothing(window, qtbot):
     assert not [s for s in hidden.segments if s.kind == "item"]
 
 
-def _pixels(image) -> np.ndarray:  # type: ignore[no-untyped-def]
-    image = image.convertToFormat(image.Format.Format_ARGB32)
-    return np.frombuffer(image.constBits(), np.uint8).reshape(
-        image.height(), -1, 4)[:, :image.width()].copy()
-
-
 @pytest.mark.parametrize("name", ["seed", "lost-updates", "lock-convoy", "producer-consumer",
                                   "deadlock"])
 def test_a_live_frame_repaints_the_objects_lanes_only_where_they_changed(window, qtbot,
@@ -426,9 +420,9 @@ def test_a_live_frame_repaints_the_objects_lanes_only_where_they_changed(window,
             QApplication.processEvents()
         vp = chart.viewport()
         at = vp.mapTo(window, vp.rect().topLeft())
-        screen = _pixels(window.screen().grabWindow(window.winId(), at.x(), at.y(),
+        screen = pixels(window.screen().grabWindow(window.winId(), at.x(), at.y(),
                                                      vp.width(), vp.height()).toImage())
-        fresh = _pixels(vp.grab().toImage())  # every uncached item painted whole
+        fresh = pixels(vp.grab().toImage())  # every uncached item painted whole
         compared.append(1)
         differ = (screen != fresh).any(-1)
         if differ.any():
@@ -468,10 +462,10 @@ def test_a_strip_of_the_value_lane_is_painted_as_the_whole_view_paints_it(window
     plot = chart.vb.mapViewToDevice(chart.vb.viewRect()).boundingRect()
     for line in (1.0, 2.0):  # (presentation mode draws 2-pixel lines)
         objects.set_style(objects.theme, line)
-        whole = _pixels(vp.grab().toImage())
+        whole = pixels(vp.grab().toImage())
         differ = []
         for left in range(int(plot.left()) + 5, int(plot.right()) - 30, 7):
-            part = _pixels(vp.grab(QRect(left, 0, 30, vp.height())).toImage())
+            part = pixels(vp.grab(QRect(left, 0, 30, vp.height())).toImage())
             if (part != whole[:, left:left + 30]).any():
                 differ.append(left)
         assert differ == [], f"lines {line} px wide: the strips at x = {differ} differ"
