@@ -101,6 +101,15 @@ def test_processes_lanes_lines_exit_codes_and_joins(method):
     assert gone(r.pids())
 
 
+def test_processes_started_by_one_loop_variable_keep_their_own_names():
+    """`for p in ps: p.start()` — `p` held each process in turn: it names none of them
+    (it named the third, once the first two had given it up)."""
+    r = trace("loop_started.py", "fork")
+    assert r.status == "finished" and r.exit_code == 0
+    by = lanes(r.store)
+    assert sorted(ln.var for ln in by.values()) == ["Process-1", "Process-2", "Process-3"]
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_pool_map_workers_are_lanes_with_their_lines(method):
     r = trace("pool_map.py", method)

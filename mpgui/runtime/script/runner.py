@@ -160,6 +160,9 @@ class ScriptRunner(RunLoop):
         self._links: list[_Link] = []
         self._lane_of_pid: dict[int, int] = {}
         self._pids: set[int] = set()
+        # Variables that held more than one process at its start() (a loop's `p`):
+        # they name none of them.
+        self._shared_vars: set[str] = set()
         self._sampler = Sampler()
         self._next_sample = 0
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
@@ -496,9 +499,10 @@ class ScriptRunner(RunLoop):
             lane = self._new_lane(pid, name, name, daemon)
         ln = self.store.lanes[lane]
         ln.name, ln.daemon, ln.pid = name, daemon, pid
-        if var and var != name:
+        if var and var != name and var not in self._shared_vars:
             clash = [o for o in self.store.lanes if o.var == var and o.kind == "process"]
             if clash:  # `for p in procs: p.start()`: the name says more than `p`
+                self._shared_vars.add(var)  # (and the third process's too)
                 for o in clash:
                     o.var = o.name
             else:
