@@ -72,8 +72,8 @@ def test_a_pools_own_queues_are_not_the_scripts():
     assert r.store.records("shared") == []
 
 
-def traced_until_a_deadlock(script: str) -> ScriptRunner:
-    r = ScriptRunner(SCRIPTS / script, [], output=subprocess.DEVNULL,
+def traced_until_a_deadlock(script: str, *args: str) -> ScriptRunner:
+    r = ScriptRunner(SCRIPTS / script, list(args), output=subprocess.DEVNULL,
                      errors=subprocess.DEVNULL)
     with r:
         r.start()
@@ -88,15 +88,31 @@ def traced_until_a_deadlock(script: str) -> ScriptRunner:
     return r
 
 
-@pytest.mark.parametrize(("script", "sentence"), [
-    ("deadlock.py", "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
-    ("waits_for_ever.py", "Deadlock: C waits in get() on Q, and the main program in "
-                          "C.join()"),
+@pytest.mark.parametrize(("script", "args", "sentence"), [
+    ("deadlock.py", (), "Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1"),
+    ("waits_for_ever.py", (), "Deadlock: C waits in get() on Q, and the main program in "
+                              "C.join()"),
+    # The classic: joined before its queue is drained, a process cannot end.
+    *((("joins_before_draining.py", (method,), "Deadlock: P waits in join_thread() on Q, "
+        "and the main program in P.join()")) for method in ("spawn", "fork")),
 ])
-def test_a_traced_scripts_deadlock_is_named(script, sentence):
-    r = traced_until_a_deadlock(script)
+def test_a_traced_scripts_deadlock_is_named(script, args, sentence):
+    r = traced_until_a_deadlock(script, *args)
     assert r.deadlock is not None and r.deadlock.sentence(r.store) == sentence
     assert r.status.value == "stopped"
+
+
+def test_a_process_whose_items_wait_for_a_reader_is_drawn_waiting_at_its_end():
+    """Drained in time, the same script ends: its producer's end waited, blocked on Q,
+    until the main program read the item — drawn, and no deadlock."""
+    r = trace("joins_before_draining.py", "fork", "drain")
+    assert r.status.value == "finished" and r.exit_code == 0 and r.deadlock is None
+    store = r.store
+    producer = next(ln.index for ln in store.lanes if ln.var == "P")
+    waits = [op for op in store.records("shared")
+             if op.lane == producer and op.verb == "wait"]
+    assert [(op.obj, op.item) for op in waits] == [("Q", "join_thread")]
+    assert any(state == State.BLOCKED for _l, state, _c, _t0, _t1 in store.spans(producer))
 
 
 def test_mpgui_trace_stops_a_deadlock_with_its_own_exit_code():

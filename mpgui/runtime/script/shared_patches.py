@@ -232,6 +232,7 @@ def _patch_classes() -> None:
     mpq.JoinableQueue.task_done = _reported(  # type: ignore[method-assign]
         mpq.JoinableQueue.task_done, "done")
     mpq.JoinableQueue.join = _traced_join_queue(mpq.JoinableQueue.join)  # type: ignore[method-assign]
+    _patch_feeders(mpq.Queue)
     make_methods = mps.SemLock._make_methods  # type: ignore[attr-defined]
 
     def traced_make_methods(self: Any) -> None:
@@ -456,6 +457,43 @@ def _traced_simple_get(get: Callable[..., Any]) -> Callable[..., Any]:
             return _unwrap(r, self, _waiting(r, name, "get", lambda: get(self)), None)
         return _unwrap(r, self, get(self), _now())
     return traced_get
+
+
+def _patch_feeders(cls: Any) -> None:
+    """A process that put items on a queue ends only once its feeder thread has written
+    them all into the queue's pipe (multiprocessing's exit joins that thread), and a
+    pipe holds some 64 KiB: when nobody reads — the classic, a main program that joins
+    the process before it gets the items — the process waits for ever in its exit. That
+    wait is said, as a scenario's child says it (`wait_for_puts`): blocked in
+    join_thread() on the queue, so the chart draws it and the deadlock is found."""
+    start_thread, finalize_join = cls._start_thread, cls._finalize_join
+
+    def traced_start_thread(self: Any) -> None:
+        start_thread(self)
+        thread = getattr(self, "_thread", None)
+        if NAME in self.__dict__ and thread is not None:  # (the script's queue)
+            import weakref
+
+            thread._mpgui_queue = weakref.ref(self)
+
+    def traced_finalize_join(twr: Callable[[], Any]) -> None:
+        # (Called by the exit of the process that put the items, on its main thread,
+        # before the process reports its end.)
+        thread = twr()
+        ref = getattr(thread, "_mpgui_queue", None)
+        q = ref() if ref is not None else None
+        r = _reporter() if q is not None else None
+        if r is None or thread is None:
+            finalize_join(twr)
+            return
+        thread.join(QUIET_WAIT_S)  # (as a rule it writes the last few items at once)
+        if thread.is_alive():
+            name = name_of(q)
+            _waiting(r, name, "join_thread", thread.join)
+            _report(r, name, "flushed")
+
+    cls._start_thread = traced_start_thread
+    cls._finalize_join = staticmethod(traced_finalize_join)
 
 
 def _traced_join_queue(join: Callable[..., Any]) -> Callable[..., Any]:
