@@ -102,6 +102,16 @@ def test_a_traced_scripts_deadlock_is_named(script, args, sentence):
     assert r.status.value == "stopped"
 
 
+def test_a_wait_a_thread_of_the_script_will_end_is_no_deadlock():
+    """The script joins a process that waits for an event; a thread of the script sets
+    it 1.5 s later. Every process waits, and the main thread too — but the thread does
+    not: it was taken for a deadlock, and the script stopped."""
+    r = trace("woken_by_a_thread.py")
+    assert r.deadlock is None
+    assert r.status.value == "finished" and r.exit_code == 0
+    assert list(r.store.line_texts()) == ["released"]
+
+
 def test_a_process_whose_items_wait_for_a_reader_is_drawn_waiting_at_its_end():
     """Drained in time, the same script ends: its producer's end waited, blocked on Q,
     until the main program read the item — drawn, and no deadlock."""

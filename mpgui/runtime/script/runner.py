@@ -263,14 +263,16 @@ class ScriptRunner(RunLoop):
             self._next_sample = now + SAMPLE_NS
         self.others_sampler.tick(now)
         if self.store.records("shared"):  # (only a script that shares objects)
-            self.deadlock = self._deadlocks.check(self.store, self._live_processes(),
+            self.deadlock = self._deadlocks.check(self.store, self._live_lanes(),
                                                   self._main_joining(), now)
         self._check_end(now)
 
-    def _live_processes(self) -> list[int]:
-        """The lanes of the script's processes that started and have not ended."""
-        return [ln.index for ln in self.store.lanes
-                if ln.kind == "process" and ln.end_t is None]
+    def _live_lanes(self) -> list[int]:
+        """The lanes of the script's processes and threads that started and have not
+        ended, but the script's own main thread: a thread may yet wake the others (set
+        the event a process waits for), so only when each of them waits is nobody left."""
+        return [ln.index for ln in self.store.lanes if ln.end_t is None
+                and ln.kind in ("process", "thread") and ln.index != self.main_lane]
 
     def _main_joining(self) -> str:
         """The process the script's own process waits for in join() without a timeout
