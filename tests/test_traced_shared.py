@@ -16,6 +16,7 @@ import pytest
 from mpgui.runtime.output.runfile import load_run, save_run
 from mpgui.runtime.protocol import State
 from mpgui.runtime.script.runner import ScriptRunner
+from mpgui.runtime.store.deadlock import Deadlock
 from mpgui.runtime.store.object_tracks import ObjectTracks
 from tests.helpers import MPGUI, env_without_display
 from tests.test_script_trace import SCRIPTS, trace
@@ -95,11 +96,17 @@ def traced_until_a_deadlock(script: str, *args: str) -> ScriptRunner:
     # The classic: joined before its queue is drained, a process cannot end.
     *((("joins_before_draining.py", (method,), "Deadlock: P waits in join_thread() on Q, "
         "and the main program in P.join()")) for method in ("spawn", "fork")),
+    # The main program waits on an object itself: with a process, or with none left.
+    ("waits_on_each_other.py", ("pipe",), "Deadlock: P waits in recv() on parent_end ↔ "
+     "child_end, and the main program in recv() on parent_end ↔ child_end"),
+    ("waits_on_each_other.py", ("tasks",), "Deadlock: the main program waits in join() on "
+     "tasks, and nothing is left to wake it"),
 ])
 def test_a_traced_scripts_deadlock_is_named(script, args, sentence):
     r = traced_until_a_deadlock(script, *args)
     assert r.deadlock is not None and r.deadlock.sentence(r.store) == sentence
     assert r.status.value == "stopped"
+    assert Deadlock.from_info(r.deadlock.to_info()) == r.deadlock  # (as a run file keeps it)
 
 
 def test_a_wait_a_thread_of_the_script_will_end_is_no_deadlock():

@@ -264,7 +264,7 @@ class ScriptRunner(RunLoop):
         self.others_sampler.tick(now)
         if self.store.records("shared"):  # (only a script that shares objects)
             self.deadlock = self._deadlocks.check(self.store, self._live_lanes(),
-                                                  self._main_joining(), now)
+                                                  self._main_joining(), now, self.main_lane)
         self._check_end(now)
 
     def _live_lanes(self) -> list[int]:

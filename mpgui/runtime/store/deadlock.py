@@ -4,8 +4,10 @@ a lock B holds while B waits for one A holds — is a deadlock that no process c
 
 The other kind needs no cycle: every live process waits on a shared object (a get() on
 a queue nobody will put to, a barrier short of parties, an event nobody will set) while
-the main program waits in a join(). Only processes act on the objects, so nothing is
-left to wake any of them (`LockWatch.stuck`).
+the main program waits in a join() — or, in a traced script, on a shared object itself
+(a recv() from a pipe whose other end waits too; a queue's join() when no process is
+left to call task_done()). Only processes and their threads act on the objects, so
+nothing is left to wake any of them (`LockWatch.stuck`).
 
 `LockWatch` reads the records incrementally (a counter adds thousands per second), in
 the order they arrived: one lane's records come in its own order, so a lock taken by B
@@ -37,20 +39,31 @@ class Deadlock:
     members: tuple[tuple[int, str, str], ...]  # (lane, the lock it holds, the one it wants)
     t: int  # when the last of its waits began (store time, ns)
     # The other kind (no cycle): what each member waits in, and the row the main program
-    # joins; members hold nothing ("").
+    # joins ("" when it waits on an object instead: then it is the last member); members
+    # hold nothing ("").
     calls: tuple[str, ...] = ()
     joining: str = ""
 
     def sentence(self, store: TraceStore) -> str:
         """'Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1', or
-        'Deadlock: A waits in wait() on phase, and the main program in A.join()'."""
-        if self.joining:
-            waits = "; ".join(
+        'Deadlock: A waits in wait() on phase, and the main program in A.join()' (or
+        '... in recv() on a ↔ b' when it waits on an object itself)."""
+        if self.calls:
+            waits = [(lane, wanted, call) for (lane, _held, wanted), call
+                     in zip(self.members, self.calls, strict=True)]
+            main = waits.pop() if not self.joining and waits else None
+            said = "; ".join(
                 _("{var} waits in {call}() on {wanted}").format(
                     var=store.lanes[lane].var, call=call, wanted=wanted)
-                for (lane, _held, wanted), call in zip(self.members, self.calls, strict=True))
-            return _("Deadlock: {waits}, and the main program in {joining}.join()").format(
-                waits=waits, joining=self.joining)
+                for lane, wanted, call in waits)
+            if main is None:
+                return _("Deadlock: {waits}, and the main program in {joining}.join()"
+                         ).format(waits=said, joining=self.joining)
+            if not waits:
+                return _("Deadlock: the main program waits in {call}() on {wanted}, and "
+                         "nothing is left to wake it").format(call=main[2], wanted=main[1])
+            return _("Deadlock: {waits}, and the main program in {call}() on {wanted}"
+                     ).format(waits=said, call=main[2], wanted=main[1])
         return _("Deadlock: {cycle}").format(cycle="; ".join(
             _("{var} holds {held} and waits for {wanted}").format(
                 var=store.lanes[lane].var, held=held, wanted=wanted)
@@ -75,7 +88,7 @@ class Deadlock:
                 return None
             calls = tuple(p[3] for p in parts)
             return cls(tuple((int(p[0]), p[1], p[2]) for p in parts), int(t),
-                       calls if joining else (), joining)
+                       calls if any(calls) else (), joining)
         except ValueError:
             return None
 
@@ -85,12 +98,24 @@ class Deadlock:
         if self.joining:
             return _("every process waits on a shared object, and the main program waits "
                      "for one of them: no one is left to wake any")
+        if self.calls and len(self.members) == 1:
+            return _("no process or thread is left that could wake the main program")
+        if self.calls:
+            return _("every process waits on a shared object, and the main program too: "
+                     "no one is left to wake any")
         return _("each waits for a lock another holds")
 
     @property
     def lanes(self) -> tuple[int, ...]:
-        """The lanes caught in it."""
+        """The lanes caught in it (the main program's last, when it waits on an object
+        itself)."""
         return tuple(lane for lane, _held, _wanted in self.members)
+
+    @property
+    def main_waits(self) -> bool:
+        """Whether the main program waits on a shared object (its last member), not in
+        a join()."""
+        return bool(self.calls) and not self.joining
 
 
 # Verbs that say only that their lane goes on (a wait of it, if any, is over).
@@ -160,14 +185,20 @@ class LockWatch:
                 return Deadlock(members, max(self.waiting[m][1] for m in loop))
         return None
 
-    def stuck(self, live: list[int], joining: str) -> Deadlock | None:
+    def stuck(self, live: list[int], joining: str, main: int | None = None
+              ) -> Deadlock | None:
         """The deadlock without a cycle: each of the `live` lanes waits on an object,
-        and the main program waits in `joining`.join() (no timeout)."""
-        if not live or not joining or not all(lane in self.blocked for lane in live):
+        and the main program waits in `joining`.join() (no timeout) — or, on lane
+        `main`, on an object itself (then no lane need be live)."""
+        main_waits = not joining and main is not None and main in self.blocked
+        if not (joining and live) and not main_waits:
             return None
-        waits = [self.blocked[lane] for lane in live]
+        if not all(lane in self.blocked for lane in live):
+            return None
+        lanes = [*live, main] if main is not None and main_waits else live
+        waits = [self.blocked[lane] for lane in lanes]
         return Deadlock(tuple((lane, "", obj) for lane, (obj, _c, _t) in zip(
-            live, waits, strict=True)), max(t for _o, _c, t in waits),
+            lanes, waits, strict=True)), max(t for _o, _c, t in waits),
             tuple(call for _o, call, _t in waits), joining)
 
     def _held(self, lane: int, loop: list[int]) -> str:
@@ -191,14 +222,15 @@ class DeadlockWatch:
         self._since: tuple[tuple[tuple[int, str, str], ...], int] | None = None
 
     def check(self, store: TraceStore, live: list[int], joining: str,
-              now: int) -> Deadlock | None:
+              now: int, main: int | None = None) -> Deadlock | None:
         """The deadlock of `store` confirmed by `now` (ns), if any: a cycle of locks, or
-        every `live` lane waiting while the main program waits in `joining`.join()."""
+        every `live` lane waiting while the main program waits in `joining`.join() —
+        or, on lane `main` (a traced script's), on a shared object."""
         if self.found is not None:
             return self.found
         self.locks.read(store.records("shared"))
         found = self.locks.cycle(store) or \
-            self.locks.stuck(live, joining)
+            self.locks.stuck(live, joining, main)
         if found is None:
             self._since = None
         elif self._since is None or self._since[0] != found.members:

@@ -181,10 +181,12 @@ class RunLifecycle(QObject):
         w = self.window
         w.console.note(f"— {text} —", error=True)
         names = [run.store.lanes[lane].var for lane in run.deadlock.lanes]
+        if run.deadlock.main_waits:  # (its last member)
+            names[-1] = _("the main program")
         # (Short: the bar is narrow.)
         if len(names) == 1:
             said = _("Deadlock: {who} waits for ever; Stop (Esc) ends the run")
-        elif run.deadlock.joining:
+        elif run.deadlock.joining or run.deadlock.main_waits:
             said = _("Deadlock: {who} wait for ever; Stop (Esc) ends the run")
         else:
             said = _("Deadlock: {who} wait for each other; Stop (Esc) ends the run")
