@@ -57,6 +57,34 @@ def test_every_kind_of_object_is_recorded_under_the_scripts_name(method):
                       "cond": "condition", "nested": "lock", "places": "semaphore"}
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_managers_objects_are_traced_as_multiprocessings_own(method):
+    """A Manager's queue, lock, semaphore, event, condition, barrier and joinable queue
+    are recorded under the script's names as multiprocessing's own objects are: each
+    item followed from its put() to its get(), the lock's holders, the semaphore's
+    places — in processes that got them as arguments too."""
+    r = trace("managed_sync.py", method)
+    assert r.status.value == "finished" and r.exit_code == 0 and r.deadlock is None
+    store = r.store
+    ops = store.records("shared")
+    by = Counter((op.obj, op.verb) for op in ops)
+    assert by[("Q", "put")] == by[("Q", "get")] == 3
+    assert by[("L", "acquire")] == by[("L", "release")] == 3
+    assert by[("sem", "enter")] == by[("sem", "leave")] == 2
+    assert by[("go", "set")] == 1 and by[("cond", "notify")] == 1
+    assert by[("barrier", "arrive")] == by[("barrier", "passed")] == 2
+    assert by[("tasks", "put")] == by[("tasks", "get")] == by[("tasks", "done")] == 1
+    assert by[("tasks", "joined")] == 1
+    puts = sorted(op.item for op in ops if op.obj == "Q" and op.verb == "put")
+    gets = sorted(op.item for op in ops if op.obj == "Q" and op.verb == "get")
+    assert puts == gets and len(set(puts)) == 3
+    # The consumer got the items themselves, not mpgui's wrapping.
+    assert list(store.line_texts()) == [f"got item {i}" for i in range(3)]
+    tracks = {t.name: t.kind for t in ObjectTracks().sync(store)}
+    assert tracks == {"Q": "queue", "L": "lock", "sem": "semaphore", "go": "event",
+                      "cond": "condition", "barrier": "barrier", "tasks": "queue"}
+
+
 def test_a_traced_wait_is_drawn_blocked_and_named():
     r = trace("shared_objects.py", "spawn")
     store = r.store
@@ -101,6 +129,9 @@ def traced_until_a_deadlock(script: str, *args: str) -> ScriptRunner:
      "child_end, and the main program in recv() on parent_end ↔ child_end"),
     ("waits_on_each_other.py", ("tasks",), "Deadlock: the main program waits in join() on "
      "tasks, and nothing is left to wake it"),
+    # A Manager's objects: its server process answers requests, it wakes no one.
+    ("managed_waits_for_ever.py", (), "Deadlock: C waits in get() on Q, and the main "
+                                      "program in C.join()"),
 ])
 def test_a_traced_scripts_deadlock_is_named(script, args, sentence):
     r = traced_until_a_deadlock(script, *args)

@@ -305,8 +305,12 @@ def _patch_processes() -> None:
         t = _now()
         start(self)
         _watch_exit(type(self._popen))  # type: ignore[attr-defined]
-        var = _var_name(self, sys._getframe(1))
-        _agent.send(_agent.reporter(), Kind.SPAWNED, self.pid, (var, self.name, self.daemon), t)
+        caller = sys._getframe(1)
+        var = _var_name(self, caller)
+        # A Manager's server process acts only when asked: it never wakes anyone itself.
+        server = caller.f_globals.get("__name__") == "multiprocessing.managers"
+        _agent.send(_agent.reporter(), Kind.SPAWNED, self.pid,
+                    (var, self.name, self.daemon, server), t)
         return None
 
     def traced_join(self: BaseProcess, timeout: float | None = None) -> None:

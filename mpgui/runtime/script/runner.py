@@ -163,6 +163,8 @@ class ScriptRunner(RunLoop):
         # Variables that held more than one process at its start() (a loop's `p`):
         # they name none of them.
         self._shared_vars: set[str] = set()
+        # The lanes of Manager servers: they act only when asked (`_live_lanes`).
+        self._servers: set[int] = set()
         self._sampler = Sampler()
         self._next_sample = 0
         self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
@@ -269,10 +271,13 @@ class ScriptRunner(RunLoop):
 
     def _live_lanes(self) -> list[int]:
         """The lanes of the script's processes and threads that started and have not
-        ended, but the script's own main thread: a thread may yet wake the others (set
-        the event a process waits for), so only when each of them waits is nobody left."""
+        ended, but the script's own main thread and Manager servers (which act only
+        when asked): a thread may yet wake the others (set the event a process waits
+        for), so only when each of them waits is nobody left."""
+        servers = self._servers
         return [ln.index for ln in self.store.lanes if ln.end_t is None
-                and ln.kind in ("process", "thread") and ln.index != self.main_lane]
+                and ln.kind in ("process", "thread") and ln.index != self.main_lane
+                and ln.index not in servers and self.store.owner_of(ln.index) not in servers]
 
     def _main_joining(self) -> str:
         """The process the script's own process waits for in join() without a timeout
@@ -491,14 +496,18 @@ class ScriptRunner(RunLoop):
         if self.sampling and isinstance(tid, int):
             self._sampler.add(lane, link.pid, tid, _now())
 
-    def _spawned(self, t: int, pid: int, var: str | None, name: str, daemon: bool) -> None:
-        """A process called start(): the child's lane (made now, or at its hello)."""
+    def _spawned(self, t: int, pid: int, var: str | None, name: str, daemon: bool,
+                 server: bool = False) -> None:
+        """A process called start(): the child's lane (made now, or at its hello); a
+        Manager's `server` is no party to a deadlock."""
         self._pids.add(pid)
         lane = self._lane_of_pid.get(pid)
         if lane is None:
             if len(self.store.lanes) >= MAX_LANES:
                 return
             lane = self._new_lane(pid, name, name, daemon)
+        if server:
+            self._servers.add(lane)
         ln = self.store.lanes[lane]
         ln.name, ln.daemon, ln.pid = name, daemon, pid
         if var and var != name and var not in self._shared_vars:

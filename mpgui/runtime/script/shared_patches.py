@@ -93,6 +93,8 @@ def _marking(factory: Callable[..., Any], kind: str) -> Callable[..., Any]:
                                           "_mpgui_other": obj[1 - end]})
                 return obj
             obj.__dict__[NAME] = ""
+            if "_token" in obj.__dict__:  # a Manager's proxy
+                _patch_queue_proxy(obj)
             if hasattr(obj, "_semlock"):
                 _trace_semlock(obj)
             lock = obj.__dict__.get("_lock") if kind == "Value" else None
@@ -128,8 +130,8 @@ def name_of(obj: Any) -> str:
         obj.__dict__[NAME] = other.__dict__[NAME] = pipe
         return pipe
     found = _variable(obj)
-    if found is None:
-        kind = type(obj).__name__
+    if found is None:  # ("Queue 2": a Manager's proxy too, by what it stands for)
+        kind = _typeid(obj) or type(obj).__name__
         _counts[kind] = _counts.get(kind, 0) + 1
         found = f"{kind} {_counts[kind]}"
     base, n = found, 1
@@ -174,8 +176,9 @@ def _rebuild_named(make: Callable[..., Any], args: tuple[Any, ...], name: str) -
     obj = make(*args)
     if not hasattr(obj, "__dict__"):  # (a Manager's own referent, in its own process)
         return obj
-    if type(obj).__name__.endswith("Proxy"):
+    if "_token" in obj.__dict__:  # a Manager's proxy (its class made in this process)
         _patch_managers()
+        _patch_queue_proxy(obj)
     obj.__dict__[NAME] = name
     semlock = getattr(obj.__dict__.get("_lock"), "_semlock", None)
     if semlock is not None and "acquire" in obj.__dict__:
@@ -579,21 +582,149 @@ def _reported_item(setitem: Callable[..., Any], verb: str) -> Callable[..., Any]
 _managers_patched = False
 
 
+# A Manager's objects whose proxies are traced, as the objects themselves are (a lock
+# made by the Manager waits and is held as multiprocessing.Lock() does).
+MANAGED = ("dict", "list", "Queue", "JoinableQueue", "Lock", "RLock", "Semaphore",
+           "BoundedSemaphore", "Condition", "Event", "Barrier")
+
+
 def _patch_managers() -> None:
-    """A Manager's dict() and list(), made from the script's code, are the script's:
-    their proxies are marked, and what is stored and appended reported."""
+    """A Manager's objects, made from the script's code, are the script's: their
+    proxies are marked, and what they do reported as the objects' own — a dict's
+    stores, a list's appends, a queue's puts and gets (each item followed), a lock's
+    holders and waits, an event's, a condition's and a barrier's."""
     global _managers_patched
     if _managers_patched:
         return
     _managers_patched = True
     from multiprocessing import managers as mpm
 
-    for kind in ("dict", "list"):
-        setattr(mpm.SyncManager, kind, _marking(getattr(mpm.SyncManager, kind), kind))
+    for kind in MANAGED:
+        if hasattr(mpm.SyncManager, kind):
+            setattr(mpm.SyncManager, kind, _marking(getattr(mpm.SyncManager, kind), kind))
     mpm.BaseProxy.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
     mpm.DictProxy.__setitem__ = _reported_item(  # type: ignore[method-assign]
         mpm.DictProxy.__setitem__, "store")
     mpm.ListProxy.append = _reported(mpm.ListProxy.append, "append")  # type: ignore[method-assign]
+    proxies: Any = mpm  # (typeshed knows few of its proxy classes)
+    acquirer = proxies.AcquirerProxy
+    acquirer.acquire = _traced_proxy_acquire(acquirer.acquire)
+    acquirer.release = _traced_proxy_release(acquirer.release)
+    # (`with lock:` calls the manager directly: through acquire() and release() instead)
+    acquirer.__enter__ = lambda self: self.acquire()
+    acquirer.__exit__ = lambda self, *_exc: self.release()
+    proxies.EventProxy.set = _reported(proxies.EventProxy.set, "set")
+    proxies.EventProxy.clear = _reported(proxies.EventProxy.clear, "clear")
+    proxies.EventProxy.wait = _traced_event_wait(proxies.EventProxy.wait)
+    cond = proxies.ConditionProxy
+    cond.wait = _traced_wait_between(cond.wait, "asleep", "woken")
+    cond.notify = _reported(cond.notify, "notify")
+    cond.notify_all = _reported(cond.notify_all, "notify")
+    proxies.BarrierProxy.wait = _traced_wait_between(
+        proxies.BarrierProxy.wait, "arrive", "passed")
+
+
+def _typeid(proxy: Any) -> str:
+    """What a Manager made behind `proxy` ("Lock", "Queue"...)."""
+    token = proxy.__dict__.get("_token")
+    return str(getattr(token, "typeid", ""))
+
+
+def _patch_queue_proxy(proxy: Any) -> None:
+    """A Manager's queue proxy's class (made by multiprocessing on first use, in each
+    process) with put() and get() traced as a multiprocessing queue's: each item
+    wrapped with its identity, waits said after a quiet try."""
+    if _typeid(proxy) not in ("Queue", "JoinableQueue"):
+        return
+    cls = type(proxy)
+    if cls.__dict__.get("_mpgui_traced"):
+        return
+    cls._mpgui_traced = True
+    put, get = cls.put, cls.get
+
+    def traced_put(self: Any, obj: Any, block: bool = True,
+                   timeout: float | None = None) -> None:
+        on = _traced(self)
+        if on is None:
+            put(self, obj, block, timeout)
+            return
+        r, name = on
+        ident = _pid_bits | next(_ids) % (1 << 24)
+        wrapped = (MARK, ident, obj)
+        since = _now()
+        try:
+            put(self, wrapped, block, QUIET_WAIT_S if block and timeout is None
+                else timeout)
+        except _Full:
+            if not block or (timeout is not None and timeout <= QUIET_WAIT_S):
+                raise
+            _waiting(r, name, "put", lambda: put(self, wrapped, True,
+                                                 _remaining(timeout, since)), since, timeout)
+        _report(r, name, "put", ident)
+
+    def traced_get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
+        on = _traced(self)
+        if on is None or not block:
+            got = get(self, block, timeout)
+            if on is not None:
+                return _unwrap(on[0], self, got, _now())
+            return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
+        r, name = on
+        since = _now()
+        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
+        try:
+            got = get(self, True, quiet)
+        except _Empty:
+            if timeout is not None and timeout <= QUIET_WAIT_S:
+                raise
+            got = _waiting(r, name, "get", lambda: get(
+                self, True, _remaining(timeout, since)), since, timeout)
+            return _unwrap(r, self, got, None)
+        return _unwrap(r, self, got, since)
+
+    cls.put, cls.get = traced_put, traced_get
+    if _typeid(proxy) == "JoinableQueue":
+        cls.task_done = _reported(cls.task_done, "done")
+        cls.join = _traced_join_queue(cls.join)
+
+
+def _proxy_verbs(proxy: Any) -> tuple[str, str] | None:
+    """What taking and giving back a Manager's lock or semaphore is recorded as (None:
+    a condition's lock, which is not shown — as multiprocessing.Condition()'s is not)."""
+    typeid = _typeid(proxy)
+    if typeid in ("Semaphore", "BoundedSemaphore"):
+        return "enter", "leave"
+    return None if typeid == "Condition" else ("acquire", "release")
+
+
+def _traced_proxy_acquire(acquire: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any, blocking: bool = True, timeout: float | None = None) -> bool:
+        on = _traced(self)
+        verbs = _proxy_verbs(self)
+        if on is None or verbs is None:
+            return bool(acquire(self, blocking, timeout))
+        r, name = on
+        since = _now()
+        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
+        got = acquire(self, blocking, quiet if blocking else None)
+        if not got and blocking and (timeout is None or timeout > QUIET_WAIT_S):
+            got = _waiting(r, name, "acquire", lambda: acquire(
+                self, True, _remaining(timeout, since)), since, timeout)
+        if got:
+            _report(r, name, verbs[0])
+        return bool(got)
+    return traced
+
+
+def _traced_proxy_release(release: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(self: Any) -> None:
+        on = _traced(self)
+        verbs = _proxy_verbs(self)
+        t = _now()  # (taken while it still holds it: the next holder comes after)
+        release(self)
+        if on is not None and verbs is not None:
+            _report(on[0], on[1], verbs[1], None, t)
+    return traced
 
 
 def _naming_reducer(reduce: Callable[[Any], Any]) -> Callable[[Any], Any]:
