@@ -93,3 +93,25 @@ def test_stop_and_close_leave_nothing_behind(qtbot, window, asked, tmp_path):
     pids = runner.pids()
     window.close()
     assert gone(pids)
+
+
+def test_a_script_whose_main_program_waits_with_its_process_is_a_deadlock_said(
+        qtbot, window, asked, tmp_path):
+    """The script's own process and its child both wait to receive on one pipe: the
+    window says the deadlock — in the Output, the status bar (the main program named
+    as such) and a box that offers Stop — and Stop ends it."""
+    script = tmp_path / "both_receive.py"
+    shutil.copy(SCRIPTS / "waits_on_each_other.py", script)
+    script.write_text(script.read_text().replace("sys.argv[1]", "'pipe'"))
+    assert window.scripts.open_path(script)
+    lifecycle = window.lifecycle
+    qtbot.waitUntil(lambda: lifecycle._deadlock_box is not None, timeout=30_000)
+    sentence = ("Deadlock: P waits in recv() on parent_end ↔ child_end, and the main "
+                "program in recv() on parent_end ↔ child_end")
+    assert f"— {sentence} —" in window.console.toPlainText()
+    assert window.statusBar().currentMessage().startswith(
+        "Deadlock: P and the main program wait for ever")
+    assert sentence in lifecycle._deadlock_box.text()
+    window.acts["stop"].trigger()
+    finish(qtbot, window)
+    assert lifecycle._deadlock_box is None
