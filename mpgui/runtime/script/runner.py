@@ -274,10 +274,11 @@ class ScriptRunner(RunLoop):
         ended, but the script's own main thread and Manager servers (which act only
         when asked): a thread may yet wake the others (set the event a process waits
         for), so only when each of them waits is nobody left."""
-        servers = self._servers
+        left_out = {self.main_lane, *self._servers}
+        for server in self._servers:
+            left_out.update(self.store.threads_of(server))
         return [ln.index for ln in self.store.lanes if ln.end_t is None
-                and ln.kind in ("process", "thread") and ln.index != self.main_lane
-                and ln.index not in servers and self.store.owner_of(ln.index) not in servers]
+                and ln.kind in ("process", "thread") and ln.index not in left_out]
 
     def _main_joining(self) -> str:
         """The process the script's own process waits for in join() without a timeout
