@@ -85,6 +85,20 @@ def test_a_managers_objects_are_traced_as_multiprocessings_own(method):
                       "cond": "condition", "barrier": "barrier", "tasks": "queue"}
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_managers_objects_in_a_pools_tasks_are_named_after_the_scripts_variables(method):
+    """A pool pickles its tasks' arguments in a thread of its own, where no frame of the
+    script's holds them: the names are found in the script's main thread ("turns", not
+    "Lock 1")."""
+    r = trace("pool_managed.py", method)
+    assert r.status.value == "finished" and r.exit_code == 0
+    ops = r.store.records("shared")
+    by = Counter((op.obj, op.verb) for op in ops)
+    assert by[("turns", "acquire")] == by[("turns", "release")] == 4
+    assert by[("squares", "put")] == by[("squares", "get")] == 4
+    assert list(r.store.line_texts()) == ["[0, 1, 4, 9]"]
+
+
 def test_a_traced_wait_is_drawn_blocked_and_named():
     r = trace("shared_objects.py", "spawn")
     store = r.store

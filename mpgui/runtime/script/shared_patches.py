@@ -147,8 +147,18 @@ def name_of(obj: Any) -> str:
 
 def _variable(obj: Any) -> str | None:
     """The script's variable that holds `obj`, in the calling frames (the script's,
-    not multiprocessing's nor mpgui's), if any."""
-    frame: FrameType | None = sys._getframe(1)
+    not multiprocessing's nor mpgui's), if any — or in the main thread's, when this is
+    another: a pool pickles its tasks' arguments in a thread of its own, while the
+    script's code that holds them waits in the main thread."""
+    found = _variable_in(sys._getframe(1), obj)
+    if found is None and threading.current_thread() is not threading.main_thread():
+        main = sys._current_frames().get(threading.main_thread().ident or 0)
+        found = _variable_in(main, obj)
+    return found
+
+
+def _variable_in(frame: FrameType | None, obj: Any) -> str | None:
+    """The script's variable that holds `obj` in `frame` or the frames that called it."""
     while frame is not None:
         if not frame.f_globals.get("__name__", "").startswith(_MACHINERY):
             for names in (frame.f_locals, frame.f_globals):
