@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,10 +233,13 @@ def in_batches(per_lane: dict[int, list], rng, most: int) -> Iterator[list]:  # 
         del pending[lane][:take]
 
 
-def pixels(image) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """The pixels of QImage `image` as an ARGB array of its own (height x width x 4):
-    a converted image's buffer lives only as long as the image does — an array over a
-    temporary's compares freed memory."""
+def pixels(image):  # type: ignore[no-untyped-def]
+    """The pixels of QImage `image` as an ARGB numpy array of its own (height x width x
+    4): a converted image's buffer lives only as long as the image does — an array over
+    a temporary's compares freed memory."""
+    import numpy as np  # (not at the top: processes the tests spawn import this module,
+    # and a test checks what those import)
+
     image = image.convertToFormat(image.Format.Format_ARGB32)
     return np.frombuffer(image.constBits(), np.uint8).reshape(
         image.height(), -1, 4)[:, :image.width()].copy()
