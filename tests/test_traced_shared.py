@@ -143,6 +143,8 @@ def traced_until_a_deadlock(script: str, *args: str) -> ScriptRunner:
      "child_end, and the main program in recv() on parent_end ↔ child_end"),
     ("waits_on_each_other.py", ("tasks",), "Deadlock: the main program waits in join() on "
      "tasks, and nothing is left to wake it"),
+    ("exits_with_items_unread.py", (), "Deadlock: the main program waits in join_thread() "
+     "on Q, and nothing is left to wake it"),
     # A Manager's objects: its server process answers requests, it wakes no one.
     ("managed_waits_for_ever.py", (), "Deadlock: C waits in get() on Q, and the main "
                                       "program in C.join()"),

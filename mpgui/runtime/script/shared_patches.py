@@ -663,8 +663,8 @@ def _patch_queue_proxy(proxy: Any) -> None:
         wrapped = (MARK, ident, obj)
         since = _now()
         try:
-            put(self, wrapped, block, QUIET_WAIT_S if block and timeout is None
-                else timeout)
+            put(self, wrapped, block, None if not block else QUIET_WAIT_S
+                if timeout is None else min(timeout, QUIET_WAIT_S))
         except _Full:
             if not block or (timeout is not None and timeout <= QUIET_WAIT_S):
                 raise
