@@ -166,6 +166,18 @@ def test_a_wait_a_thread_of_the_script_will_end_is_no_deadlock():
     assert list(r.store.line_texts()) == ["released"]
 
 
+def test_a_deadlocks_sentence_reaches_the_terminal_escaped():
+    """The names in a deadlock's sentence are what the script's processes made them: a
+    queue named after a class the script renamed to control codes is said escaped."""
+    run = subprocess.run([*MPGUI, "trace", str(SCRIPTS / "hostile_queue_name.py"),
+                          "--quiet"], capture_output=True, text=True, timeout=60,
+                         env=env_without_display())
+    assert run.returncode == 3
+    said = next(line for line in run.stderr.splitlines() if "Deadlock" in line)
+    assert "\x1b" not in said and "\x07" not in said
+    assert "C waits in get() on \\x1b[2J\\x1b]0;pwned\\x07Q 1" in said
+
+
 def test_a_process_whose_items_wait_for_a_reader_is_drawn_waiting_at_its_end():
     """Drained in time, the same script ends: its producer's end waited, blocked on Q,
     until the main program read the item — drawn, and no deadlock."""

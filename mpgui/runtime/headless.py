@@ -140,8 +140,9 @@ def _stopped_a_deadlock(runner: Runner | ScriptRunner, err: TextIO) -> bool:
     stopping it, and return True."""
     if runner.deadlock is None or runner.done:
         return False
+    # (The names in it are what the run's processes reported: the escaper's business.)
     err.write(_("mpgui: {deadlock}; stopping the run").format(
-        deadlock=runner.deadlock.sentence(runner.store)) + "\n")
+        deadlock=shown(runner.deadlock.sentence(runner.store))) + "\n")
     err.flush()
     runner.request_stop()
     return True
