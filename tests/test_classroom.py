@@ -22,7 +22,6 @@ from mpgui.ui.chart.chart import LABEL_POINTS
 from mpgui.ui.chart.geometry import lane_colors
 from mpgui.ui.chart.pixels import pixel_codes
 from mpgui.ui.main_window import MainWindow
-from tests.helpers import pixels
 
 SVG = "{http://www.w3.org/2000/svg}svg"
 
@@ -531,61 +530,3 @@ def test_a_live_frame_asks_qt_to_repaint_a_strip_not_the_whole_chart(window, qtb
     # (The strips' margin: a marker reaches 7 px out, line ticks merge — ~45 px.)
     far = [round(reach) for width, reach in same_view if width < 0.9 * plot and reach > 60]
     assert len(far) <= 2, f"{len(far)} of {len(same_view)} strips reached past now: {far}"
-
-
-def test_new_marks_repaint_only_where_they_changed(window, qtbot):
-    """A live queue changes the marks at nearly every frame (each item's put → get
-    line): such a frame asks Qt to repaint the box around what changed — not all of the
-    marks, which repaints the whole chart under them (every item under the region) —
-    and what reaches the screen is still what painting the whole view afresh draws."""
-    from PySide6.QtCore import QEvent, QObject
-
-    chart = window.chart
-    marks = chart.marks
-    window.files.open_builtin("producer-consumer")
-    window.speed.setValue(1)
-    viewport = chart.viewport()
-    # The paints of frames whose marks changed at the view of the paint before: whole
-    # or a part of the plot.
-    asked: list[str] = []
-    mismatches: list[str] = []
-    before: list[tuple] = [()]
-
-    class Painted(QObject):
-        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]
-            if event.type() == QEvent.Type.Paint and window.controller.running:
-                now = (chart.vb.viewRange()[0], marks._marks)
-                if before[0] and now[0] == before[0][0] and now[1] != before[0][1]:
-                    width = event.region().boundingRect().width()
-                    asked.append("whole" if width >= 0.9 * chart.vb.width() else "part")
-                before[0] = now
-            return False
-
-    def check() -> None:
-        seen = len(asked)
-        for _ in range(3):  # the frame reaches the screen (its paint is posted)
-            QApplication.processEvents()
-        if len(asked) == seen:  # (only frames that changed the marks)
-            return
-        at = viewport.mapTo(window, viewport.rect().topLeft())
-        screen = window.screen().grabWindow(window.winId(), at.x(), at.y(),
-                                            viewport.width(), viewport.height()).toImage()
-        # Drawn afresh (the next frame then repaints all of the marks: it is not one
-        # that changed them, a queue's items being seconds apart at speed 1).
-        marks.repaint_all()
-        fresh = viewport.grab().toImage()
-        a, b = pixels(screen), pixels(fresh)
-        if not np.array_equal(a, b):
-            ys, xs = np.nonzero((a != b).any(-1))
-            mismatches.append(f"frame {len(asked)}: {len(ys)} pixels, x {xs.min()}.."
-                              f"{xs.max()}, y {ys.min()}..{ys.max()}")
-
-    painted = Painted()
-    viewport.installEventFilter(painted)
-    window.controller.frame.connect(check)
-    run_to_end(qtbot, window)
-    window.controller.frame.disconnect(check)
-    viewport.removeEventFilter(painted)
-    assert len(asked) >= 3, asked
-    assert asked.count("whole") <= 1, asked
-    assert mismatches == []

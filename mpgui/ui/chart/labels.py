@@ -153,33 +153,6 @@ class MarksLayout:
     extra_lines: int = 0  # lines the main program's labels need above its lane
     right: float = 0.0  # the rightmost label edge
 
-    def changed_box(self, other: MarksLayout, pad: float) -> Box | None:
-        """The box (widened by `pad` px on every side: a pen's width, an arrow's head)
-        around everything one of the two layouts draws and the other does not — what a
-        repaint must cover to turn this picture into `other`'s; None if they draw the
-        same."""
-        xs: list[float] = []
-        ys: list[float] = []
-        for a, b in ((self, other), (other, self)):
-            for s in set(a.segments) - set(b.segments):
-                xs += (s.x0, s.x1)
-                ys += (s.y0, s.y1)
-            for x, y in set(a.dots) - set(b.dots):
-                xs.append(x)
-                ys.append(y)
-            for x, y, _red in set(a.arrows) - set(b.arrows):
-                xs.append(x)
-                ys.append(y)
-            theirs = {(lb.shown, lb.box, lb.role) for lb in b.labels}
-            for lb in a.labels:
-                if (lb.shown, lb.box, lb.role) not in theirs:
-                    xs += (lb.box.x, lb.box.right)
-                    ys += (lb.box.y, lb.box.bottom)
-        if not xs:
-            return None
-        x, y = min(xs) - pad, min(ys) - pad
-        return Box(x, y, max(xs) + pad - x, max(ys) + pad - y)
-
     def label_at(self, x: float, y: float) -> Label | None:
         """The label under a point, if any (for its full text on hover)."""
         return next((lb for lb in self.labels if lb.box.x <= x <= lb.box.right

@@ -13,7 +13,6 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QPainter,
     QPen,
-    QPixmap,
     QPolygonF,
     QTransform,
 )
@@ -51,11 +50,6 @@ class MarksItem(CachedItem):
         self.rows: Rows | None = None
         self.font = QFont()
         self._marks: tuple | None = None  # what is drawn, to repaint only on a change
-        # What the cached picture shows: the last paint's view (chart coordinates), its
-        # size in pixels and its layout; and whether a repaint of only the marks that
-        # changed since is due (see `_repaint_changes`).
-        self._painted: tuple[tuple, float, float, MarksLayout] | None = None
-        self._changes_due = False
         self.line = 1.0  # line width factor (zoom, high contrast)
         self.cut_ns = 2**62  # a replay (or a live frame) draws only the marks before this
         self.layout: MarksLayout | None = None  # what the last paint drew
@@ -70,46 +64,9 @@ class MarksItem(CachedItem):
         self.cut_ns = cut_ns if cut_ns is not None else 2**62
         marks = (marks_key(store, cut_ns), rows.labels)
         self.store, self.rows = store, rows
-        extent = self.boundingRect()
         self.fit_extent(x_end)
         if marks != self._marks:
             self._marks = marks
-            # (A step of the extent: Qt then caches another part of the item, and would
-            # render only the part that came into view — see CachedItem.)
-            if self.boundingRect() != extent or not self._repaint_changes():
-                self.repaint_all()
-
-    def _repaint_changes(self) -> bool:
-        """Ask Qt to repaint only where the marks now differ from those the cached
-        picture shows — a queue's new put → get line, a start() arrow and the labels it
-        moved — not the whole item: the viewport repaints every item under what an item
-        asks for, and a live queue changes the marks at nearly every frame. False if
-        that cannot be told (nothing painted yet, another view since): repaint all."""
-        painted, vb = self._painted, self.getViewBox()
-        if painted is None or vb is None or self.cacheMode() == self.CacheMode.NoCache:
-            return False
-        view_rect, width, height, old = painted
-        view = vb.viewRect()
-        if view.getRect() != view_rect:
-            return False
-        new = layout_for_view(self, view, width, height)  # (kept: the paint draws it)
-        if new is None:
-            return False
-        # A wide pen's edge, an arrow head, a dot; and a pixel more for the rounding
-        # of the region to whole device pixels.
-        box = old.changed_box(new, 6 + 8 * self.line)
-        if box is not None:
-            sx, sy = view.width() / width, view.height() / height
-            self._changes_due = True
-            self.update(QRectF(view.left() + box.x * sx, view.top() + box.y * sy,
-                               box.w * sx, box.h * sy))
-        return True
-
-    def viewRangeChanged(self) -> None:
-        super().viewRangeChanged()
-        if self._changes_due:
-            # The view moved before the changes were painted: Qt would paint only the
-            # strip that came into view (see CachedItem), so the changes go with all.
             self.repaint_all()
 
     def set_style(self, theme: Theme, line: float) -> None:
@@ -155,10 +112,6 @@ class MarksItem(CachedItem):
         # Laid out with the plot's top left at 0, 0 and drawn moved there: the same
         # layout the labels' room asked for just before (a step of the time axis).
         layout = self.layout = layout_for_view(self, view, dev.width(), dev.height())
-        if isinstance(p.device(), QPixmap):  # Qt's cache (not an exported picture)
-            self._changes_due = False
-            self._painted = None if layout is None else \
-                (view.getRect(), dev.width(), dev.height(), layout)
         if layout is None:
             return
         p.save()
