@@ -345,6 +345,44 @@ def _remaining(timeout: float | None, since: int) -> float | None:
     return None if timeout is None else max(0.0, timeout - (_now() - since) / 1e9)
 
 
+def _says_wait(block: bool, timeout: float | None) -> bool:
+    """Whether a call that gave up after its quiet try still waits (and says so)."""
+    return block and (timeout is None or timeout > QUIET_WAIT_S)
+
+
+def _quiet(block: bool, timeout: float | None) -> float | None:
+    """The timeout of a call's quiet try (None when it does not block)."""
+    return None if not block else QUIET_WAIT_S if timeout is None else min(timeout,
+                                                                            QUIET_WAIT_S)
+
+
+def _acquired(r: Reporter, name: str, acquire: Callable[[bool, float | None], Any],
+              block: bool, timeout: float | None) -> bool:
+    """`acquire(block, timeout)` of a lock or semaphore (multiprocessing's, or a
+    Manager's through its proxy): tried quietly first (`QUIET_WAIT_S`), then waited for
+    with the wait said from its beginning."""
+    since = _now()
+    got = acquire(block, _quiet(block, timeout))
+    if not got and _says_wait(block, timeout):
+        got = _waiting(r, name, "acquire", lambda: acquire(True, _remaining(timeout, since)),
+                       since, timeout)
+    return bool(got)
+
+
+def _put_wrapped(r: Reporter, name: str, put: Callable[[Any, bool, float | None], Any],
+                 wrapped: Any, block: bool, timeout: float | None) -> None:
+    """`put(wrapped, block, timeout)` on a bounded queue (multiprocessing's, or a
+    Manager's): tried quietly first, then the wait for room said from its beginning."""
+    since = _now()
+    try:
+        put(wrapped, block, _quiet(block, timeout))
+    except _Full:
+        if not _says_wait(block, timeout):
+            raise
+        _waiting(r, name, "put", lambda: put(wrapped, True, _remaining(timeout, since)),
+                 since, timeout)
+
+
 def _traced(self: Any) -> tuple[Reporter, str] | None:
     """(reporter, name) when `self` is the script's and this thread reports."""
     if NAME not in self.__dict__:
@@ -378,16 +416,7 @@ def _traced_put(put: Callable[..., Any]) -> Callable[..., Any]:
             put(self, wrapped, block, timeout)
             _emit(r, d.get(_PUT) or _what(self, "put"), ident)
             return None
-        name = name_of(self)
-        since = _now()
-        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
-        try:
-            put(self, wrapped, block, quiet)
-        except _Full:
-            if not block:
-                raise
-            _waiting(r, name, "put", lambda: put(self, wrapped, True,
-                                                 _remaining(timeout, since)), since, timeout)
+        _put_wrapped(r, name_of(self), lambda *a: put(self, *a), wrapped, block, timeout)
         _emit(r, d.get(_PUT) or _what(self, "put"), ident)
         return None
     return traced_put
@@ -531,15 +560,10 @@ def _trace_semlock(lock: Any) -> None:
         if r is None:
             return bool(c_acquire(block, timeout))
         name = name_of(lock)
-        since = _now()
-        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
-        got = c_acquire(block, quiet)
-        if not got and block and (timeout is None or timeout > QUIET_WAIT_S):
-            got = _waiting(r, name, "acquire", lambda: c_acquire(
-                True, _remaining(timeout, since)), since, timeout)
+        got = _acquired(r, name, c_acquire, block, timeout)
         if got:
             _report(r, name, took)
-        return bool(got)
+        return got
 
     def release() -> None:
         r = _reporter()
@@ -660,16 +684,7 @@ def _patch_queue_proxy(proxy: Any) -> None:
             return
         r, name = on
         ident = _pid_bits | next(_ids) % (1 << 24)
-        wrapped = (MARK, ident, obj)
-        since = _now()
-        try:
-            put(self, wrapped, block, None if not block else QUIET_WAIT_S
-                if timeout is None else min(timeout, QUIET_WAIT_S))
-        except _Full:
-            if not block or (timeout is not None and timeout <= QUIET_WAIT_S):
-                raise
-            _waiting(r, name, "put", lambda: put(self, wrapped, True,
-                                                 _remaining(timeout, since)), since, timeout)
+        _put_wrapped(r, name, lambda *a: put(self, *a), (MARK, ident, obj), block, timeout)
         _report(r, name, "put", ident)
 
     def traced_get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
@@ -681,11 +696,10 @@ def _patch_queue_proxy(proxy: Any) -> None:
             return got[2] if type(got) is tuple and len(got) == 3 and got[0] == MARK else got
         r, name = on
         since = _now()
-        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
         try:
-            got = get(self, True, quiet)
+            got = get(self, True, _quiet(True, timeout))
         except _Empty:
-            if timeout is not None and timeout <= QUIET_WAIT_S:
+            if not _says_wait(True, timeout):
                 raise
             got = _waiting(r, name, "get", lambda: get(
                 self, True, _remaining(timeout, since)), since, timeout)
@@ -714,15 +728,10 @@ def _traced_proxy_acquire(acquire: Callable[..., Any]) -> Callable[..., Any]:
         if on is None or verbs is None:
             return bool(acquire(self, blocking, timeout))
         r, name = on
-        since = _now()
-        quiet = QUIET_WAIT_S if timeout is None else min(timeout, QUIET_WAIT_S)
-        got = acquire(self, blocking, quiet if blocking else None)
-        if not got and blocking and (timeout is None or timeout > QUIET_WAIT_S):
-            got = _waiting(r, name, "acquire", lambda: acquire(
-                self, True, _remaining(timeout, since)), since, timeout)
+        got = _acquired(r, name, lambda *a: acquire(self, *a), blocking, timeout)
         if got:
             _report(r, name, verbs[0])
-        return bool(got)
+        return got
     return traced
 
 
