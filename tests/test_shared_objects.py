@@ -522,8 +522,13 @@ def test_a_deadlock_is_kept_with_its_run(tmp_path):
     _scenario, loaded, _meta = load_run(path)
     assert Deadlock.from_info(loaded.info["deadlock"]) == runner.deadlock
     # What a run file says is read with care: anything else is no deadlock.
-    for bad in ("", "x", "1|2|3", "1||a,b", "1||-1,L,L2,acquire;", None, 5):
+    for bad in ("", "x", "1|2|3", "1||a,b", "1||-1,L,L2,acquire;", "1||1,,L,acquire,x",
+                None, 5):
         assert Deadlock.from_info(bad) is None, bad
+    # A file from before the holders were kept: four fields a member, read the same.
+    assert Deadlock.from_info("7|A|1,,Q,get") == Deadlock(((1, "", "Q"),), 7, ("get",), "A")
+    held = Deadlock(((1, "", "L"), (2, "", "Q")), 7, ("acquire", "get"), "", (2, -1))
+    assert Deadlock.from_info(held.to_info()) == held
 
 
 # -- pipes -----------------------------------------------------------------------------

@@ -163,6 +163,10 @@ def traced_until_a_deadlock(script: str, *args: str) -> ScriptRunner:
      "tasks, and nothing is left to wake it"),
     ("exits_with_items_unread.py", (), "Deadlock: the main program waits in join_thread() "
      "on Q, and nothing is left to wake it"),
+    # Who holds the lock a member waits for is said.
+    ("holds_the_lock.py", ("main",), "Deadlock: P waits in acquire() on lock, which the main "
+     "program holds, and the main program in get() on q"),
+    ("holds_the_lock.py", ("again",), "Deadlock: P waits for lock, which it holds itself"),
     # A Manager's objects: its server process answers requests, it wakes no one.
     ("managed_waits_for_ever.py", (), "Deadlock: C waits in get() on Q, and the main "
                                       "program in C.join()"),

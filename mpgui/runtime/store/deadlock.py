@@ -43,39 +43,62 @@ class Deadlock:
     # hold nothing ("").
     calls: tuple[str, ...] = ()
     joining: str = ""
+    # The other kind: per member, the lane that holds the lock it waits for (-1: none,
+    # or not a lock) — "p waits in acquire() on L, which the main program holds".
+    holders: tuple[int, ...] = ()
 
     def sentence(self, store: TraceStore) -> str:
         """'Deadlock: A holds L1 and waits for L2; B holds L2 and waits for L1', or
         'Deadlock: A waits in wait() on phase, and the main program in A.join()' (or
         '... in recv() on a ↔ b' when it waits on an object itself)."""
         if self.calls:
-            waits = [(lane, wanted, call) for (lane, _held, wanted), call
-                     in zip(self.members, self.calls, strict=True)]
+            holders = self.holders or (-1,) * len(self.members)
+            waits = [(lane, wanted, call, holder) for (lane, _held, wanted), call, holder
+                     in zip(self.members, self.calls, holders, strict=True)]
             main = waits.pop() if not self.joining and waits else None
             said = "; ".join(
                 _("{var} waits in {call}() on {wanted}").format(
-                    var=store.lanes[lane].var, call=call, wanted=wanted)
-                for lane, wanted, call in waits)
+                    var=store.lanes[lane].var, call=call,
+                    wanted=self._held_by(store, wanted, holder, lane))
+                for lane, wanted, call, holder in waits)
             if main is None:
                 return _("Deadlock: {waits}, and the main program in {joining}.join()"
                          ).format(waits=said, joining=self.joining)
+            wanted = self._held_by(store, main[1], main[3], main[0])
             if not waits:
                 return _("Deadlock: the main program waits in {call}() on {wanted}, and "
-                         "nothing is left to wake it").format(call=main[2], wanted=main[1])
+                         "nothing is left to wake it").format(call=main[2], wanted=wanted)
             return _("Deadlock: {waits}, and the main program in {call}() on {wanted}"
-                     ).format(waits=said, call=main[2], wanted=main[1])
+                     ).format(waits=said, call=main[2], wanted=wanted)
+        if len(self.members) == 1:  # (a Lock acquired again by its own holder)
+            lane, _held, wanted = self.members[0]
+            return _("Deadlock: {var} waits for {lock}, which it holds itself").format(
+                var=store.lanes[lane].var, lock=wanted)
         return _("Deadlock: {cycle}").format(cycle="; ".join(
             _("{var} holds {held} and waits for {wanted}").format(
                 var=store.lanes[lane].var, held=held, wanted=wanted)
             for lane, held, wanted in self.members))
 
+    @staticmethod
+    def _held_by(store: TraceStore, wanted: str, holder: int, lane: int) -> str:
+        """`wanted`, and who holds it if anyone does: "L, which A holds"."""
+        if not 0 <= holder < len(store.lanes):
+            return wanted
+        if holder == lane:
+            return _("{lock}, which it holds itself").format(lock=wanted)
+        who = _("the main program") if store.lanes[holder].kind == "main" \
+            else store.lanes[holder].var
+        return _("{lock}, which {holder} holds").format(lock=wanted, holder=who)
+
     def to_info(self) -> str:
         """The deadlock as one line for the store's info (`DEADLOCK_INFO`), which run
-        files keep: "t|joining|lane,held,wanted,call;..."."""
+        files keep: "t|joining|lane,held,wanted,call,holder;..." (files before the
+        holder have four fields a member)."""
         calls = self.calls or ("",) * len(self.members)
+        holders = self.holders or (-1,) * len(self.members)
         return f"{self.t}|{self.joining}|" + ";".join(
-            f"{lane},{held},{wanted},{call}"
-            for (lane, held, wanted), call in zip(self.members, calls, strict=True))
+            f"{lane},{held},{wanted},{call},{holder}" for (lane, held, wanted), call, holder
+            in zip(self.members, calls, holders, strict=True))
 
     @classmethod
     def from_info(cls, text: object) -> Deadlock | None:
@@ -84,11 +107,13 @@ class Deadlock:
         try:
             t, joining, members = str(text).split("|")
             parts = [m.split(",") for m in members.split(";")]
-            if not parts or any(len(p) != 4 for p in parts):
+            if not parts or any(len(p) not in (4, 5) for p in parts):
                 return None
             calls = tuple(p[3] for p in parts)
+            holders = tuple(int(p[4]) if len(p) == 5 else -1 for p in parts)
             return cls(tuple((int(p[0]), p[1], p[2]) for p in parts), int(t),
-                       calls if any(calls) else (), joining)
+                       calls if any(calls) else (), joining,
+                       holders if any(h >= 0 for h in holders) else ())
         except ValueError:
             return None
 
@@ -103,6 +128,9 @@ class Deadlock:
         if self.calls:
             return _("every process waits on a shared object, and the main program too: "
                      "no one is left to wake any")
+        if len(self.members) == 1:
+            return _("a Lock is not taken again by the process that holds it (an RLock "
+                     "would be): it waits for itself")
         return _("each waits for a lock another holds")
 
     @property
@@ -197,9 +225,12 @@ class LockWatch:
             return None
         lanes = [*live, main] if main is not None and main_waits else live
         waits = [self.blocked[lane] for lane in lanes]
+        holders = tuple(self.holder.get(obj, -1) if call == "acquire" else -1
+                        for obj, call, _t in waits)
         return Deadlock(tuple((lane, "", obj) for lane, (obj, _c, _t) in zip(
             lanes, waits, strict=True)), max(t for _o, _c, t in waits),
-            tuple(call for _o, call, _t in waits), joining)
+            tuple(call for _o, call, _t in waits), joining,
+            holders if any(h >= 0 for h in holders) else ())
 
     def _held(self, lane: int, loop: list[int]) -> str:
         """The lock `lane` holds that the lane before it in the cycle waits for."""
