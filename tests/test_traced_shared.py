@@ -85,6 +85,24 @@ def test_a_managers_objects_are_traced_as_multiprocessings_own(method):
                       "cond": "condition", "barrier": "barrier", "tasks": "queue"}
 
 
+@pytest.mark.parametrize(("method", "locked"), [("spawn", False), ("fork", True)])
+def test_a_managers_value_counts_its_lost_updates(method, locked):
+    # `counter.value += 1` on a Manager's Value is a read and a write, two requests:
+    # recorded as a read-modify-write, so the lane counts what was lost — nothing with
+    # the Manager's lock around each update.
+    r = trace("managed_counter.py", method, "locked" if locked else "unlocked")
+    assert r.status.value == "finished" and r.exit_code == 0 and r.deadlock is None
+    by = Counter((op.obj, op.verb) for op in r.store.records("shared"))
+    assert by[("counter", "rw")] == 300
+    [line] = r.store.line_texts()
+    total = int(line.split()[1])
+    tracks = {t.name: t for t in ObjectTracks().sync(r.store)}
+    assert tracks["counter"].kind == "value"
+    assert tracks["counter"].lost == 300 - total
+    if locked:
+        assert total == 300 and by[("lock", "acquire")] == by[("lock", "release")] == 300
+
+
 @pytest.mark.parametrize("method", ["spawn", "fork"])
 def test_a_sync_manager_made_directly_is_traced(method):
     # `SyncManager()` itself, not `multiprocessing.Manager()`: its module is patched as

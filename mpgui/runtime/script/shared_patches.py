@@ -653,7 +653,7 @@ _managers_patched = False
 # A Manager's objects whose proxies are traced, as the objects themselves are (a lock
 # made by the Manager waits and is held as multiprocessing.Lock() does).
 MANAGED = ("dict", "list", "Queue", "JoinableQueue", "Lock", "RLock", "Semaphore",
-           "BoundedSemaphore", "Condition", "Event", "Barrier")
+           "BoundedSemaphore", "Condition", "Event", "Barrier", "Value")
 
 
 def _patch_managers() -> None:
@@ -691,6 +691,9 @@ def _patch_managers() -> None:
     cond.notify_all = _reported(cond.notify_all, "notify")
     proxies.BarrierProxy.wait = _traced_wait_between(
         proxies.BarrierProxy.wait, "arrive", "passed")
+    # (`manager.Value(...).value += 1`: a read and a write, two requests — the race a
+    # shared counter is taught with, as multiprocessing.Value's is)
+    proxies.ValueProxy.value = _traced_value(proxies.ValueProxy.value)
 
 
 def _typeid(proxy: Any) -> str:
