@@ -316,6 +316,17 @@ def test_a_traced_managers_dict_and_list_and_an_array_are_recorded(method):
     assert keys == ["worker 0", "worker 1", "worker 2"]
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_managers_array_is_recorded(method):
+    r = trace("managed_array.py", method)
+    assert r.status.value == "finished" and r.exit_code == 0
+    assert list(r.store.line_texts()) == ["[0, 1, 4]"]
+    tracks = {t.name: (t.kind, t.final) for t in ObjectTracks().sync(r.store)}
+    assert tracks == {"squares": ("array", 3)}
+    cells = sorted(op.item for op in r.store.records("shared") if op.verb == "write")
+    assert cells == ["0", "1", "2"]
+
+
 def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():
     # The kernel sees a process waiting for a lock as asleep; the agent knows better,
     # and its state is kept for as long as the wait lasts.

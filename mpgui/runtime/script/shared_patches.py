@@ -653,7 +653,7 @@ _managers_patched = False
 # A Manager's objects whose proxies are traced, as the objects themselves are (a lock
 # made by the Manager waits and is held as multiprocessing.Lock() does).
 MANAGED = ("dict", "list", "Queue", "JoinableQueue", "Lock", "RLock", "Semaphore",
-           "BoundedSemaphore", "Condition", "Event", "Barrier", "Value")
+           "BoundedSemaphore", "Condition", "Event", "Barrier", "Value", "Array")
 
 
 def _patch_managers() -> None:
@@ -694,6 +694,7 @@ def _patch_managers() -> None:
     # (`manager.Value(...).value += 1`: a read and a write, two requests — the race a
     # shared counter is taught with, as multiprocessing.Value's is)
     proxies.ValueProxy.value = _traced_value(proxies.ValueProxy.value)
+    proxies.ArrayProxy.__setitem__ = _reported_item(proxies.ArrayProxy.__setitem__, "write")
 
 
 def _typeid(proxy: Any) -> str:
