@@ -37,7 +37,7 @@ def test_every_item_is_matched_once_whatever_order_the_batches_come_in(items, rn
     assert sorted(links.items()) == want
     assert not links.puts and not links.gets
     for link in links.links.values():
-        assert link.times == sorted(link.times)
+        assert list(link.times) == sorted(link.times)
     cut = 200_000
     assert links.got_by(cut) == sum(t_get <= cut for *_x, t_get in want)
 

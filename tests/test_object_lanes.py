@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import numpy as np
 import pytest
@@ -268,6 +268,32 @@ def test_a_queue_of_many_items_draws_a_line_per_few_pixels_not_per_item(window, 
     assert 0 < len(items) <= width / 3 + 1  # (MIN_GAP_PX apart)
     queue = chart.objects.tracks[0]
     assert queue.kind == QUEUE and queue.peak >= 1 and queue.final == 0
+
+
+def test_a_crowded_queues_lines_stay_put_when_the_view_pans():
+    # Where items crowd, the first got in each MIN_GAP_PX column of time is drawn; the
+    # columns are fixed in time, so a pan draws the same items where the views meet.
+    # The link's arrays grow after a frame has searched them (no view of them is kept).
+    from mpgui.runtime.store.item_links import Link
+    from mpgui.ui.chart.shared_marks import MIN_GAP_PX, _shown
+
+    link = Link()
+    for k in range(100_000):
+        link.add(k * 1000 + 500, k * 1000)
+    per_ns = 1 / 10_000  # 10 us a pixel: ten items a pixel
+    puts, gets = _shown(link, 0, 50_000_000, per_ns)
+    assert len(gets) == pytest.approx(5000 / MIN_GAP_PX, abs=2)
+    assert all(b - a >= MIN_GAP_PX / per_ns - 1000 for a, b in pairwise(gets))
+    assert puts == [t - 500 for t in gets]
+    _, panned = _shown(link, 3_333_333, 53_333_333, per_ns)
+    both = [t for t in gets if t >= 3_400_000]  # (past the column the pan cut)
+    assert [t for t in panned if t >= 3_400_000][:len(both)] == both
+    link.add(100_000 * 1000 + 500, 100_000 * 1000)  # (would raise if a view were kept)
+    link.add(5, 0)  # (a late one: inserted)
+    assert _shown(link, 0, 10_000, 1.0) == ([0, 0, 1000, 2000, 3000, 4000, 5000, 6000,
+                                               7000, 8000, 9000],
+                                              [5, 500, 1500, 2500, 3500, 4500, 5500,
+                                               6500, 7500, 8500, 9500])
 
 
 def test_the_lanes_arrays_follow_a_track_that_grows_in_any_order(qtbot):
