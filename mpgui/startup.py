@@ -30,6 +30,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from mpgui.finders import spec_elsewhere
+
 
 def pause_collector() -> None:
     """Before the GUI's imports: no automatic collection until `resume_collector`."""
@@ -385,14 +387,8 @@ class _LazyQtMirrors:
         source = self.sources.get(name)
         if source is None:
             return None
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
-            if finder is self or find is None:
-                continue
-            spec = find(name, path, target)
-            if spec is not None:
-                break
-        else:
+        spec = spec_elsewhere(self, name, path, target)
+        if spec is None:
             return None
         loader = spec.loader
         if loader is not None and hasattr(loader, "exec_module"):

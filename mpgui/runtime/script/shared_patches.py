@@ -25,6 +25,7 @@ import threading
 import time
 from multiprocessing import context as _context
 
+from mpgui.finders import spec_elsewhere
 from mpgui.runtime.child.queue_reads import taker
 from mpgui.runtime.protocol import BATCH_EVENTS, Kind, State, wait_record
 
@@ -94,16 +95,11 @@ class _AfterManagers:
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         if name != self.NAME:
             return None
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
-            if finder is self or find is None:
-                continue
-            spec = find(name, path, target)
-            if spec is not None:
-                if hasattr(spec.loader, "exec_module"):
-                    spec.loader.exec_module = _then_patched(spec.loader.exec_module)
-                return spec
-        return None
+        spec = spec_elsewhere(self, name, path, target)
+        loader: Any = spec.loader if spec is not None else None
+        if hasattr(loader, "exec_module"):
+            loader.exec_module = _then_patched(loader.exec_module)
+        return spec
 
 
 def _then_patched(exec_module: Callable[[Any], None]) -> Callable[[Any], None]:
