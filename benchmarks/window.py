@@ -65,8 +65,13 @@ def _live_ticks(children: int, rate: int, line_every: float, seconds: float,
     procs = [ProcessSpec(f"P{i}", f"chatter {i}", "mixed",
                          {"n": rate, "interval": line_every, "compute": seconds}, "P{i}")
              for i in range(children)]
-    w.doc.load(Scenario(tuple(procs), tuple(Step("start", p.var) for p in procs)),
-               path=None, builtin=None)
+    # Opened as the window opens a scenario: its prediction is drawn now, before Run,
+    # as a user sees it. (Loaded into the document alone, the prediction would come
+    # PLAN_DELAY_MS later — inside the run's first frame, whose cost, half a second of
+    # simulating 16 floods, then kept the next frames 2 s away: the steady state began
+    # with the time axis stepping through four views in a few frames.)
+    w.files.open_scenario(Scenario(tuple(procs), tuple(Step("start", p.var) for p in procs)),
+                          confirmed=True)
     w.controller.runner_class = ChatterRunner
     # The chart's frames (not the ticks that only show printed lines): (end of the
     # frame's paint, index of its tick).

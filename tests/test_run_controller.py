@@ -215,3 +215,32 @@ def test_while_the_window_is_behind_its_processes_it_draws_less_often(qtbot):
     # (A frame costs at least frame_s, so the next comes BEHIND_COST_FACTOR times that
     # later at least; a busy machine only stretches it.)
     assert min(behind) >= BEHIND_COST_FACTOR * frame_s * 0.95, behind
+
+
+def test_one_slow_frame_does_not_hold_the_next_ones_back(qtbot):
+    """Frames are paced by what they cost — the median of the last few, so one slow
+    frame (one the system held up) does not keep the window from drawing for twice its
+    time; and Run's own frame, which lays out the run's lanes, is not counted at all
+    (counted, it kept the next frames 0.7 s away)."""
+    controller = RunController()
+    slow_s = 0.5
+    frames: list[tuple[float, float]] = []  # (when each frame began, ended)
+
+    def frame() -> None:
+        t = time.perf_counter()
+        if len(frames) in (0, 6):  # Run's own frame, and one later
+            while time.perf_counter() - t < slow_s:
+                pass
+        frames.append((t, time.perf_counter()))
+
+    controller.frame.connect(frame)
+    runner = controller.start(make(sleeper("A", n=100, interval=0.03)), speed=1.0,
+                              start_method="forkserver")
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        pass
+    assert len(frames) > 8
+    after_run, after_slow = frames[1][0] - frames[0][1], frames[7][0] - frames[6][1]
+    if not others_took_the_cpus(runner.store):
+        # (Paced by the slow frame, the next came 2-4 times its cost after it began.)
+        assert after_run < slow_s / 2, after_run
+        assert after_slow < slow_s / 2, after_slow

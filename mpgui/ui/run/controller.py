@@ -3,9 +3,11 @@ a `run.LiveRun`).
 
 A QTimer calls ``Runner.poll()`` with a time budget, so a flood of events can never
 freeze the window; redraws are coalesced to at most one per frame. Frames are paced by
-their cost, too: the next one comes no sooner than twice the time the last one took, so
-drawing never takes more than half of the GUI thread (BEHIND_COST_FACTOR times, while
-polls run out of time with reports unread: reading catches up first). The timer's
+their cost, too: the next one comes no sooner than twice the time frames take (the
+median of the last few: one slow frame — a run's first, which lays out its lanes, or one
+the system held up — holds the next ones back no more than usual), so drawing never takes
+more than half of the GUI thread (BEHIND_COST_FACTOR times, while polls run out of time
+with reports unread: reading catches up first). The timer's
 slot is guarded: one bad event is reported and the run goes on, instead of the timer
 dying.
 """
@@ -13,10 +15,12 @@ dying.
 from __future__ import annotations
 
 import gc
+import statistics
 import subprocess
 import sys
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +48,8 @@ FRAME_NS = 16_000_000  # at most one redraw per 16 ms (60 Hz)
 # (Held at 2 for a day: at 4, frames further apart showed that a mark's repaint never
 # reached the screen outside other items' strips — `CachedItem.repaint_all`, fixed.)
 BEHIND_COST_FACTOR = 4
+# Frames are paced by the median cost of this many recent ones.
+PACE_FRAMES = 3
 # New printed lines are shown at least this often: the chart's frames come every 20 ms
 # (the first poll 16 ms on), and a line would wait up to that long to be seen.
 TEXT_NS = 10_000_000
@@ -74,7 +80,8 @@ class RunController(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._tick)
         self._last_frame = 0
-        self._frame_cost = 0  # ns the last frame's handlers took
+        # ns the recent frames' handlers took (see PACE_FRAMES)
+        self._frame_costs: deque[int] = deque(maxlen=PACE_FRAMES)
         self._last_text = 0
         self._polled_cost = 0  # ns the last `polled` handlers took
         # A poll since the last frame ran out of time with reports unread. (Not just the
@@ -139,6 +146,9 @@ class RunController(QObject):
         self._timer.start(0 if runner.steps_pending else POLL_MS)
         self.started.emit()
         self._emit_frame()
+        # The run's first frame lays out its lanes, once: what later frames cost is
+        # learnt from them. (Counted, it kept the next frames 0.7 s away.)
+        self._frame_costs.clear()
         return runner
 
     def stop(self) -> None:
@@ -213,7 +223,8 @@ class RunController(QObject):
         cost more than half of that (the window must keep time to read the pipes), or
         BEHIND_COST_FACTOR times their cost while it is behind them."""
         factor = BEHIND_COST_FACTOR if self._behind else 2
-        every = max(FRAME_NS, factor * (self._frame_cost + self.paint_cost()))
+        cost = statistics.median(self._frame_costs) if self._frame_costs else 0
+        every = max(FRAME_NS, factor * (cost + self.paint_cost()))
         return t_ns - self._last_frame >= every
 
     def _hold_full_collections(self) -> None:
@@ -235,7 +246,7 @@ class RunController(QObject):
     def _emit_frame(self) -> None:
         self._last_frame = self._last_text = time.perf_counter_ns()
         self._guarded(self.frame.emit)
-        self._frame_cost = time.perf_counter_ns() - self._last_frame
+        self._frame_costs.append(time.perf_counter_ns() - self._last_frame)
         self._behind = False
 
     def _guarded(self, emit: Callable[[], object]) -> None:
