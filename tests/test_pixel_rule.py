@@ -46,6 +46,16 @@ def busy_store(seed: int, lanes: int = 5, steps: int = 400) -> TraceStore:
     return store
 
 
+def live_store(chart, processes: int) -> tuple[TraceStore, list[int]]:  # type: ignore[no-untyped-def]
+    """A run just begun, with `processes` process lanes, shown live by `chart`."""
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    lanes = [store.add_lane(f"P{k}", f"p{k}", "process") for k in range(processes)]
+    store.begin(0, main)
+    chart.set_store(store)
+    return store, lanes
+
+
 def agreement_problems(store: TraceStore, width: int, x0: float, x1: float) -> list[str]:
     """Pixels where a lane shows running and no CPU lane shows it, or the other way."""
     cache = SpanCache()
@@ -435,12 +445,8 @@ def test_a_poll_before_a_frame_computes_what_its_paint_would(window, monkeypatch
     that cache gives."""
     from mpgui.ui.chart import spans_item
 
-    store = TraceStore()
-    main = store.add_lane("main", "main", "main")
-    lanes = [store.add_lane(f"P{k}", f"p{k}", "process") for k in range(4)]
-    store.begin(0, main)
+    store, lanes = live_store(window.chart, 4)
     chart, spans = window.chart, window.chart.spans
-    chart.set_store(store)
     passes: list[int] = []
     compute = spans_item.pixel_codes_of
     monkeypatch.setattr(spans_item, "pixel_codes_of",
@@ -621,3 +627,46 @@ def test_any_strip_repainted_has_the_pixels_of_a_full_repaint(window, zoom):
         spans.update(spans._to_item(QRectF(left, view.top(), width, view.height())))
         same = chart.grab().toImage() == full
         assert same, f"strip at {left:.4f} s, {width / px:.0f} px"
+
+
+@pytest.mark.parametrize(("zoom", "frame_ms"), [(1, 25), (1.25, 25), (1, 150)])
+def test_a_step_of_the_time_axis_copies_the_picture_drawn_ahead_with_a_full_repaints_pixels(
+        window, monkeypatch, zoom, frame_ms):
+    """The poll before a frame that steps the live time axis draws the next view's
+    picture (`drawn_ahead`): the step's paint copies it instead of drawing every run —
+    and the window shows exactly what painting that view afresh shows, hatched states,
+    widened moments, printed lines and all, with thin and thick lines. Also when frames
+    come far apart (a busy window): the step comes before the slices of the next view's
+    grid planned for it are built, and that poll builds the rest."""
+    from mpgui.ui.chart.drawn_ahead import Picture
+
+    window.appearance.set_zoom(zoom)
+    store, lanes = live_store(window.chart, 5)
+    chart, spans = window.chart, window.chart.spans
+    copied: list[int] = []
+    draw = Picture.draw
+    monkeypatch.setattr(Picture, "draw", lambda *args: copied.append(1) or draw(*args))
+    states = (State.RUNNING, State.SLEEPING, State.PREEMPTED, State.BLOCKED)
+    t, right, checked = 0, None, 0
+    for k in range(120):
+        for half in range(2):  # a poll, then the frame's own tick 5 ms on
+            t += (frame_ms - 5) * 1_000_000 if not half else 5_000_000
+            for i, lane in enumerate(lanes):
+                store.set_state(lane, t - 3_000_000 * i, states[(k + i + half) % 4], i % 2)
+                if (k + i) % 3 == 0:  # printed lines, some close enough to merge
+                    store.add_lines(lane, array("q", [t - 2_000_000, t - 1_900_000]).tobytes(),
+                                    b"a\nb")
+            if not half:
+                chart.ingest(t, frame_next=True)
+        copied.clear()
+        chart.refresh(t, running=True)
+        shown = chart.grab().toImage()
+        stepped = right is not None and chart.vb.viewRange()[0][1] != right
+        right = chart.vb.viewRange()[0][1]
+        if stepped and k > 3:
+            assert copied, f"frame {k} stepped to {right} s without the picture"
+            spans._picture = None  # (drawn afresh)
+            spans.repaint_all()
+            assert chart.grab().toImage() == shown, f"the step to {right} s"
+            checked += 1
+    assert checked >= 2

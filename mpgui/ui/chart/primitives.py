@@ -118,6 +118,13 @@ class RowGeometry:
         self.top, self.height = min(top, bottom), abs(bottom - top) / max(n_rows, 1)
         self.inverted = bottom < top
 
+    @classmethod
+    def placed(cls, top: float, height: float, inverted: bool) -> RowGeometry:
+        """The rows with their first top edge at `top`, each `height` device pixels."""
+        geo = cls.__new__(cls)
+        geo.top, geo.height, geo.inverted = top, height, inverted
+        return geo
+
     def band(self, row: np.ndarray, fraction: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Top and bottom of a centred band filling `fraction` of each row's height."""
         centre = self.top + (row + 0.5) * self.height

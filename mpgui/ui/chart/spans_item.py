@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 
 from mpgui.ui.chart.cached_item import CachedItem
+from mpgui.ui.chart.drawn_ahead import PaintPlace, Picture, draw_ahead
 from mpgui.ui.chart.geometry import CODE_SHIFT, MAIN_COLOR, Rows, SpanCache
 from mpgui.ui.chart.pixels import (
     LEVELS,
@@ -142,6 +143,9 @@ class SpansItem(CachedItem):
         # a step: (the grid, its edits count, the runs); the step's paint draws them.
         self._edits = 0  # changes to any grid's codes so far
         self._ready_runs: tuple[np.ndarray, int, Runs] | None = None
+        # ... and drawn by it, as the last paint was placed (see `drawn_ahead`).
+        self._picture: Picture | None = None
+        self._last_place: PaintPlace | None = None
 
     def set_data(self, cache: SpanCache, rows: Rows, colors: np.ndarray, x_end: float) -> None:
         """New data to draw; called once per frame at most."""
@@ -191,6 +195,7 @@ class SpansItem(CachedItem):
         """Redraw with other colours, and lines and markers `line` times as wide."""
         self.theme, self.line = theme, line
         self._brushes.clear()
+        self._picture = None
         self.repaint_all()
 
     def extent_for(self, right: float) -> QRectF | None:
@@ -235,6 +240,7 @@ class SpansItem(CachedItem):
         w0, w1 = max(0, c0 - m), min(width, c1 + m)
         self._update_grid(view.left(), view.right(), width, (w0, w1))
         geo = RowGeometry(tr, self.rows.n_rows, self.SCALE[1])
+        place = self._last_place = PaintPlace.of(p, tr, dev, geo, width)
         p.save()
         p.resetTransform()
         # Whole device pixels: a strip painted live meets its neighbours exactly.
@@ -249,6 +255,13 @@ class SpansItem(CachedItem):
         if ready is not None and ready[0] is self._grid and ready[1] == self._edits and \
                 w1 - w0 > width // 2:  # (a narrow strip: its own runs are cheaper)
             runs, first = ready[2], 0  # (all columns': the clip keeps those exposed)
+            picture = self._picture
+            if picture is not None and place is not None and \
+                    picture.fits(place, self._grid, self._edits, self.cache.now):
+                picture.draw(p, place)  # (drawn by the poll before: `drawn_ahead`)
+                self.last_runs = len(runs)
+                p.restore()
+                return
         else:
             runs = self._runs(self._grid[:, w0:w1], top)
         self.last_runs = len(runs)
@@ -325,13 +338,36 @@ class SpansItem(CachedItem):
             return
         work = self._take_next_work()
         if frame_next == "catch-up":
-            self._compute(None, work, self._catch_up_piece())
+            self._compute(None, work, self._catch_up_piece(), self._rest_of_next())
             if self._next_has_rows_in_view() and self._next_done == self._width:
-                # The step's picture is this grid whole: its runs are found now too.
-                self._ready_runs = (self._next, self._edits,
-                                    self._runs(self._next, self._rows_window()[0]))
+                # The step's picture is this grid whole: its runs are found now, and
+                # drawn, as the paint before was placed.
+                runs = self._runs(self._next, self._rows_window()[0])
+                self._ready_runs = (self._next, self._edits, runs)
+                self._picture = self._draw_ahead(runs)
         else:
             self._compute(self._stale_piece() if frame_next == "strip" else None, work)
+
+    def _draw_ahead(self, runs: Runs) -> Picture | None:
+        """The next view's grid's `runs` (and printed lines) drawn into a picture as a
+        paint of that view would draw them, placed as the last paint was; None when
+        there was no such paint (or it went to an SVG)."""
+        place, key = self._last_place, self._next_key
+        if place is None or key is None or key[2] != place.placement.width:
+            return None
+        x0, x1, width = key[:3]
+        placement = place.at_view(x0, x1)
+
+        def draw(q: QPainter, geo: RowGeometry) -> None:
+            if self.ghost:
+                self._paint_outlines(q, geo, runs, 0.0)
+            else:
+                self._paint_runs(q, geo, runs, 0.0)
+                self._paint_ticks(q, geo, QRectF(x0, 0, x1 - x0, 1), width, 0.0, (0, width))
+
+        image = draw_ahead(placement, draw)
+        return None if image is None else \
+            Picture(image, placement, self._next, self._edits, self.cache.now)
 
     def _stale_piece(self) -> Piece | None:
         """The columns of the grid shown that changed since it was computed, from the
@@ -357,6 +393,19 @@ class SpansItem(CachedItem):
         first = max(0, int(np.floor((self._next_dirty - x0) / (x1 - x0) * w)) - 1)
         self._next_dirty = float("inf")
         return (x0, x1, w, first, done) if first < done else None
+
+    def _rest_of_next(self) -> Piece | None:
+        """The columns of the next view's grid not built yet, all of them now, or None:
+        the frame after this poll steps to that view, and its paint would otherwise
+        compute them itself — the whole view when the step came sooner than the chunks
+        planned for it (frames far apart while the window was behind its children, or
+        a run's first seconds, when the view steps every half second)."""
+        if self._next_key is None or not self._next_has_rows_in_view():
+            return None
+        x0, x1, w = self._next_key[:3]
+        done, self._next_done = self._next_done, w
+        self._next_work = None  # (this is the rest: no chunk of it is left to do)
+        return (x0, x1, w, done, w) if done < w else None
 
     def _take_next_work(self) -> Piece | None:
         """The columns of the next view's grid this frame is to compute, if any."""
