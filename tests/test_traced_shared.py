@@ -327,6 +327,21 @@ def test_a_managers_array_is_recorded(method):
     assert cells == ["0", "1", "2"]
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_managers_namespace_is_recorded(method):
+    """`ns.key = value` on a Manager's Namespace is recorded with the attribute's name:
+    its lane counts the attributes set (one set again adds none); the proxy's own
+    attributes, which stay in the proxy, are not recorded."""
+    r = trace("managed_namespace.py", method)
+    assert r.status.value == "finished" and r.exit_code == 0
+    assert list(r.store.line_texts()) == [
+        "[('worker0', 'done again'), ('worker1', 'done'), ('worker2', 'done')]"]
+    tracks = {t.name: (t.kind, t.final) for t in ObjectTracks().sync(r.store)}
+    assert tracks == {"status": ("namespace", 3)}
+    keys = sorted(op.item for op in r.store.records("shared") if op.verb == "setattr")
+    assert keys == ["worker0", "worker0", "worker1", "worker2"]
+
+
 def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():
     # The kernel sees a process waiting for a lock as asleep; the agent knows better,
     # and its state is kept for as long as the wait lasts.

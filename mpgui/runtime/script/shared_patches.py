@@ -649,14 +649,15 @@ _managers_patched = False
 # A Manager's objects whose proxies are traced, as the objects themselves are (a lock
 # made by the Manager waits and is held as multiprocessing.Lock() does).
 MANAGED = ("dict", "list", "Queue", "JoinableQueue", "Lock", "RLock", "Semaphore",
-           "BoundedSemaphore", "Condition", "Event", "Barrier", "Value", "Array")
+           "BoundedSemaphore", "Condition", "Event", "Barrier", "Value", "Array", "Namespace")
 
 
 def _patch_managers() -> None:
     """A Manager's objects, made from the script's code, are the script's: their
     proxies are marked, and what they do reported as the objects' own — a dict's
-    stores, a list's appends, a queue's puts and gets (each item followed), a lock's
-    holders and waits, an event's, a condition's and a barrier's."""
+    stores, a Namespace's attributes set, a list's appends, a queue's puts and gets
+    (each item followed), a lock's holders and waits, an event's, a condition's and a
+    barrier's."""
     global _managers_patched
     if _managers_patched:
         return
@@ -691,6 +692,21 @@ def _patch_managers() -> None:
     # shared counter is taught with, as multiprocessing.Value's is)
     proxies.ValueProxy.value = _traced_value(proxies.ValueProxy.value)
     proxies.ArrayProxy.__setitem__ = _reported_item(proxies.ArrayProxy.__setitem__, "write")
+    proxies.NamespaceProxy.__setattr__ = _traced_setattr(proxies.NamespaceProxy.__setattr__)
+
+
+def _traced_setattr(setattr_: Callable[..., Any]) -> Callable[..., Any]:
+    """A Manager Namespace's ``ns.key = value`` reported as "setattr" with the key —
+    not the proxy's own attributes (their names begin with "_"), which stay in the
+    proxy and are none of the script's."""
+    stored = _reported_item(setattr_, "setattr")
+
+    def traced(self: Any, key: str, value: Any) -> None:
+        if key[:1] == "_":
+            setattr_(self, key, value)
+        else:
+            stored(self, key, value)
+    return traced
 
 
 def _typeid(proxy: Any) -> str:

@@ -6,17 +6,18 @@ Each object's track is a step function: the times it changed, in time order, and
 level after each change (a queue: items in it; a lock: the lane holding it, -1 when
 free; a value: the value written; an event: 1 once set; a barrier: the processes waiting
 at it; a semaphore: the places taken; a pipe: what was sent and not yet received, both
-ways; a Manager dict: its keys; a Manager list: its items; a condition: the processes
-waiting on it; an array: the cells written). Records arrive a child's
-batch at a time, so one child's may come after later ones of another: a sync sorts only
-the tail the new records reach into, and recomputes the levels from there. A counter's
-hundred thousand updates thus cost each frame only what arrived since the last.
+ways; a Manager dict: its keys; a Manager Namespace: its attributes set; a Manager list:
+its items; a condition: the processes waiting on it; an array: the cells written).
+Records arrive a child's batch at a time, so one child's may come after later ones of
+another: a sync sorts only the tail the new records reach into, and recomputes the
+levels from there. A counter's hundred thousand updates thus cost each frame only what
+arrived since the last.
 
 An object's kind comes from what was done with it (put and get: a queue; acquire and
 release: a lock; read-modify-writes and reads: a value; set and wait: an event; arrive
 and pass: a barrier — whose arrival is recorded before its wait; send and recv: a pipe;
-store: a Manager dict; append: a Manager list; asleep, woken and notify: a condition;
-write: an array; enter and leave: a semaphore, though a
+store: a Manager dict; setattr: a Manager Namespace; append: a Manager list; asleep,
+woken and notify: a condition; write: an array; enter and leave: a semaphore, though a
 wait in acquire() may come first and look like a lock's), so the lanes appear for a
 traced script's objects and a run file's the same way.
 """
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 QUEUE, LOCK, VALUE, EVENT, BARRIER = "queue", "lock", "value", "event", "barrier"
 SEMAPHORE, PIPE, DICT, LIST = "semaphore", "pipe", "dict", "list"
-CONDITION, ARRAY = "condition", "array"
+CONDITION, ARRAY, NAMESPACE = "condition", "array", "namespace"
 # The store's info key naming a scenario's objects in its table's order (the Runner
 # sets it), so that their lanes come in that order whoever used one first.
 OBJECTS_INFO = "objects"
@@ -53,7 +54,7 @@ _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VAL
          "join_thread": QUEUE,
          "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE,
          "store": DICT, "append": LIST, "setv": VALUE, "asleep": CONDITION, "woken": CONDITION,
-         "notify": CONDITION, "write": ARRAY}
+         "notify": CONDITION, "write": ARRAY, "setattr": NAMESPACE}
 
 
 def kinds_used(store: TraceStore) -> set[str]:
@@ -315,7 +316,8 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, float, float] |
         return (op.t, _QUEUE_STEP[op.verb], 0, 0)
     if track.kind == PIPE and op.verb in ("send", "recv"):
         return (op.t, 1 if op.verb == "send" else -1, 0, 0)
-    if track.kind == DICT and op.verb == "store":  # (a key stored again adds nothing)
+    # (a key stored, an attribute set, again adds nothing)
+    if track.kind in (DICT, NAMESPACE) and op.verb in ("store", "setattr"):
         if op.item in track._keys:
             return None
         track._keys.add(op.item or "")

@@ -25,6 +25,7 @@ from mpgui.runtime.store.object_tracks import (
     FREE,
     LIST,
     LOCK,
+    NAMESPACE,
     PIPE,
     QUEUE,
     SEMAPHORE,
@@ -37,7 +38,8 @@ from mpgui.runtime.store.trace import TraceStore
 # What a counter of each kind of object counts (its one argument's name).
 _COUNTS = {QUEUE: "items", PIPE: "in transit", SEMAPHORE: "places taken",
            BARRIER: "waiting", CONDITION: "waiting", DICT: "keys", LIST: "items",
-           ARRAY: "cells written", EVENT: "set", LOCK: "held", VALUE: "value"}
+           ARRAY: "cells written", EVENT: "set", LOCK: "held", VALUE: "value",
+           NAMESPACE: "attributes"}
 # Flow ids of their own: the joins' arrows are numbered from 0.
 _FLOW_BASE = 1 << 40
 

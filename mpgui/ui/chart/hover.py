@@ -25,6 +25,7 @@ from mpgui.runtime.store.object_tracks import (
     FREE,
     LIST,
     LOCK,
+    NAMESPACE,
     PIPE,
     QUEUE,
     SEMAPHORE,
@@ -277,6 +278,9 @@ def describe_object(store: TraceStore, track: ObjectTrack, t: float) -> str:
                         int(level)).format(head=head, n=level, since=began)
     if track.kind == DICT:
         return ngettext("{head}: {n} key in it{since}", "{head}: {n} keys in it{since}",
+                        int(level)).format(head=head, n=level, since=began)
+    if track.kind == NAMESPACE:
+        return ngettext("{head}: {n} attribute set{since}", "{head}: {n} attributes set{since}",
                         int(level)).format(head=head, n=level, since=began)
     if track.kind == LIST:
         return ngettext("{head}: {n} item in it{since}", "{head}: {n} items in it{since}",

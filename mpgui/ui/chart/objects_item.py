@@ -29,6 +29,7 @@ from mpgui.runtime.store.object_tracks import (
     FREE,
     LIST,
     LOCK,
+    NAMESPACE,
     PIPE,
     QUEUE,
     SEMAPHORE,
@@ -46,7 +47,7 @@ BAND = 0.7  # of a row's height: the part a level or a holder fills
 KIND_NAMES = {QUEUE: _("queue"), LOCK: _("lock"), VALUE: _("value"), EVENT: _("event"),
               BARRIER: _("barrier"), SEMAPHORE: _("semaphore"), PIPE: _("pipe"),
               DICT: _("dict"), LIST: _("list"), CONDITION: _("condition"),
-              ARRAY: _("array")}
+              ARRAY: _("array"), NAMESPACE: _("namespace")}
 
 
 def level_color(theme: Theme) -> QColor:
