@@ -375,6 +375,49 @@ def test_a_queues_depth_is_the_running_count_of_its_puts_and_gets_in_any_batches
         assert track.peak == max(0, *levels) and track.final == levels[-1]
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 50),
+                          st.sampled_from(["store", "delete", "clear"]), st.sampled_from("abc")),
+                min_size=1, max_size=40), st.randoms(use_true_random=False))
+def test_a_dicts_keys_are_counted_in_time_order_whatever_order_the_batches_come_in(
+        ops_drawn, rng):
+    # Three lanes store keys in a Manager dict, delete them and clear it, each lane's
+    # records in its own time order, the batches arriving in any order: the lane's level
+    # is at every change the number of keys in the dict had the records been read in
+    # time order (a key stored again adds nothing, a deletion of one not there takes
+    # nothing).
+    per_lane: dict[int, list[SharedOp]] = {}
+    for k, (lane, t, verb, key) in enumerate(ops_drawn):
+        per_lane.setdefault(lane, []).append(
+            SharedOp(lane, t * 1000 + k, "d", verb if verb != "clear" else "delete",
+                     None if verb == "clear" else key))
+    for ops in per_lane.values():
+        ops.sort(key=lambda op: op.t)
+    store, tracks = TraceStore(), ObjectTracks()
+    for batch in in_batches(per_lane, rng, 3):
+        store.records("shared").extend(batch)
+        tracks.sync(store)
+    keys: set[str] = set()
+    counted = {}
+    for op in sorted((op for ops in per_lane.values() for op in ops), key=lambda op: op.t):
+        if op.verb == "store":
+            keys.add(op.item)
+        elif op.item is None:
+            keys.clear()
+        else:
+            keys.discard(op.item)
+        counted[op.t] = len(keys)
+    [track] = tracks.sync(store) or [None]
+    if track is None:  # (no key was ever stored: nothing to draw)
+        assert not any(counted.values())
+        return
+    assert track.kind == "dict"
+    for t in track.t:  # (several changes at one time: the level after the last)
+        assert track.at(t) == counted[t]
+    assert track.final == counted[max(counted)]
+    assert track.peak == max(counted.values())
+
+
 def test_items_between_lanes_out_of_view_cost_a_frame_nothing(window, qtbot):
     # The put -> get lines are looked for only between the lanes shown, and a layout
     # that measures the labels' room (a plot with no right edge) thins them as well.

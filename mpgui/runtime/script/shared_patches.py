@@ -31,7 +31,7 @@ from mpgui.runtime.protocol import BATCH_EVENTS, Kind, State, wait_record
 
 TYPE_CHECKING = False  # (not typing's: see agent.py)
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from types import FrameType
     from typing import Any
 
@@ -669,10 +669,8 @@ def _patch_managers() -> None:
         if hasattr(mpm.SyncManager, kind):
             setattr(mpm.SyncManager, kind, _marking(getattr(mpm.SyncManager, kind), kind))
     mpm.BaseProxy.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
-    mpm.DictProxy.__setitem__ = _reported_item(  # type: ignore[method-assign]
-        mpm.DictProxy.__setitem__, "store")
-    mpm.ListProxy.append = _reported(mpm.ListProxy.append, "append")  # type: ignore[method-assign]
     proxies: Any = mpm  # (typeshed knows few of its proxy classes)
+    _patch_collections(proxies)
     acquirer = proxies.AcquirerProxy
     acquirer.acquire = _traced_proxy_acquire(acquirer.acquire)
     acquirer.release = _traced_proxy_release(acquirer.release)
@@ -692,21 +690,89 @@ def _patch_managers() -> None:
     # shared counter is taught with, as multiprocessing.Value's is)
     proxies.ValueProxy.value = _traced_value(proxies.ValueProxy.value)
     proxies.ArrayProxy.__setitem__ = _reported_item(proxies.ArrayProxy.__setitem__, "write")
-    proxies.NamespaceProxy.__setattr__ = _traced_setattr(proxies.NamespaceProxy.__setattr__)
 
 
-def _traced_setattr(setattr_: Callable[..., Any]) -> Callable[..., Any]:
-    """A Manager Namespace's ``ns.key = value`` reported as "setattr" with the key —
-    not the proxy's own attributes (their names begin with "_"), which stay in the
-    proxy and are none of the script's."""
-    stored = _reported_item(setattr_, "setattr")
+def _patch_collections(mpm: Any) -> None:
+    """A Manager dict's keys, a Namespace's attributes and a list's items, as they come
+    and go: each call that stores or takes away reported with the keys it touched (the
+    lanes count what is in the object, so a deletion must be seen as a store is)."""
+    def first(args: tuple[Any, ...], _kw: dict[str, Any], _got: Any) -> Iterable[Any]:
+        return args[:1]
 
-    def traced(self: Any, key: str, value: Any) -> None:
-        if key[:1] == "_":
-            setattr_(self, key, value)
-        else:
-            stored(self, key, value)
+    def every(_args: tuple[Any, ...], _kw: dict[str, Any], _got: Any) -> Iterable[Any]:
+        return (_WHOLE,)  # (a dict's clear(): every key; a list's pop(): its one item)
+
+    def update_keys(args: tuple[Any, ...], kw: dict[str, Any], _got: Any) -> Iterable[Any]:
+        # (called once update() has taken them: a mapping, or pairs — the manager had
+        # them pickled, so they are no iterator spent by reading them again)
+        given = args[0] if args else ()
+        keys = list(given.keys()) if hasattr(given, "keys") else \
+            [pair[0] for pair in given if isinstance(pair, tuple | list) and len(pair) == 2] \
+            if isinstance(given, tuple | list) else []
+        return [*keys, *kw]
+
+    def one_index(args: tuple[Any, ...], _kw: dict[str, Any], _got: Any) -> Iterable[Any]:
+        return (_WHOLE,) if args and isinstance(args[0], int) else ()  # (a slice: not counted)
+
+    def count(args: tuple[Any, ...], _kw: dict[str, Any], _got: Any) -> Iterable[Any]:
+        n = len(args[0]) if args and hasattr(args[0], "__len__") else 0
+        return (n,) if n else ()
+
+    d = mpm.DictProxy
+    d.__setitem__ = _reported_item(d.__setitem__, "store")
+    d.setdefault = _reported_keys(d.setdefault, "store", first)
+    d.update = _reported_keys(d.update, "store", update_keys)
+    d.__delitem__ = _reported_keys(d.__delitem__, "delete", first)
+    d.pop = _reported_keys(d.pop, "delete", first)
+    d.popitem = _reported_keys(d.popitem, "delete",
+                               lambda _a, _kw, got: got[:1])
+    d.clear = _reported_keys(d.clear, "delete", every)
+    ns = mpm.NamespaceProxy
+    ns.__setattr__ = _script_attribute(ns.__setattr__, _reported_item(ns.__setattr__, "setattr"))
+    ns.__delattr__ = _script_attribute(ns.__delattr__, _reported_keys(ns.__delattr__, "delattr",
+                                                                      first))
+    lst = mpm.ListProxy
+    lst.append = _reported(lst.append, "append")
+    lst.insert = _reported(lst.insert, "insert")
+    lst.extend = _reported_keys(lst.extend, "extend", count)
+    lst.__iadd__ = _reported_keys(lst.__iadd__, "extend", count)
+    lst.pop = _reported_keys(lst.pop, "remove", every)
+    lst.remove = _reported_keys(lst.remove, "remove", every)
+    lst.__delitem__ = _reported_keys(lst.__delitem__, "remove", one_index)
+
+
+def _reported_keys(call: Callable[..., Any], verb: str,
+                   keys: Callable[[tuple[Any, ...], dict[str, Any], Any], Iterable[Any]]
+                   ) -> Callable[..., Any]:
+    """A Manager collection's call reported as `verb` at its start, once for each key
+    `keys(args, kwargs, result)` names once it has returned (a str or an int; _WHOLE,
+    reported as no key, where the call takes no key: a dict's clear(), a list's pop()).
+    A call that raised changed nothing and is not reported."""
+    def traced(self: Any, *args: Any, **kwargs: Any) -> Any:
+        on = _traced(self)
+        t = _now()
+        got = call(self, *args, **kwargs)
+        if on is not None:
+            for key in keys(args, kwargs, got):
+                if key is _WHOLE:
+                    _report(on[0], on[1], verb, None, t)
+                elif isinstance(key, int | str):
+                    _report(on[0], on[1], verb, key, t)
+        return got
     return traced
+
+
+_WHOLE = object()  # what `_reported_keys`'s keys name for a call that takes no key
+
+
+def _script_attribute(plain: Callable[..., Any], traced: Callable[..., Any]
+                      ) -> Callable[..., Any]:
+    """A Namespace proxy's attribute call traced for the script's attributes — not the
+    proxy's own (their names begin with "_"), which stay in the proxy and are none of
+    the script's."""
+    def call(self: Any, key: str, *value: Any) -> Any:
+        return (plain if key[:1] == "_" else traced)(self, key, *value)
+    return call
 
 
 def _typeid(proxy: Any) -> str:

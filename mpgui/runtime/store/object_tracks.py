@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import weakref
+from array import array
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from operator import itemgetter
@@ -54,7 +55,14 @@ _KIND = {"put": QUEUE, "get": QUEUE, "acquire": LOCK, "release": LOCK, "rw": VAL
          "join_thread": QUEUE,
          "enter": SEMAPHORE, "leave": SEMAPHORE, "send": PIPE, "recv": PIPE,
          "store": DICT, "append": LIST, "setv": VALUE, "asleep": CONDITION, "woken": CONDITION,
-         "notify": CONDITION, "write": ARRAY, "setattr": NAMESPACE}
+         "notify": CONDITION, "write": ARRAY, "setattr": NAMESPACE, "delete": DICT,
+         "delattr": NAMESPACE, "insert": LIST, "extend": LIST, "remove": LIST}
+# The objects whose level counts the keys in them — a dict's, a Namespace's attributes,
+# an array's cells written — and the verbs that put a key in (True) or take it out.
+_KEYED = {DICT: {"store": True, "delete": False}, NAMESPACE: {"setattr": True, "delattr": False},
+          ARRAY: {"write": True}}
+# What a Manager list's verbs do to its length ("extend": the count it added).
+_LIST_STEP = {"append": 1, "insert": 1, "remove": -1}
 
 
 def kinds_used(store: TraceStore) -> set[str]:
@@ -105,7 +113,12 @@ class ObjectTrack:
     # A value's lowest read, while every change is an update that adds (None: not so).
     _lowest_read: float | None = None
     _only_adding: bool = True
-    _keys: set[str] = field(default_factory=set)  # a dict's keys stored so far
+    # A keyed object's (_KEYED): each key's records so far in time order, so that a late
+    # record of another process can be placed among them — each 2 t + 1 if the key is
+    # in the object after it, else 2 t (8 bytes a record: an array written a million
+    # times keeps 8 MB, not the 80 of as many tuples).
+    _key_records: dict[str, array[int]] = field(default_factory=dict)
+    _clears: list[int] = field(default_factory=list)  # a dict's clear()s: every key out
 
     def _lowest(self, changes: list[tuple[int, int, float, float]]) -> None:
         """A value's level before its first change, when every change is an update that
@@ -292,6 +305,13 @@ class ObjectTracks:
                 # lock's, a semaphore's or a locked value update's: the first thing
                 # done with it says what it is.
                 track.kind, track.first_level = kind, FREE if kind == LOCK else 0
+            keyed = _KEYED.get(track.kind)
+            if keyed is not None:
+                if op.verb in keyed:
+                    changes = _key_changes(track, op.item, keyed[op.verb], op.t)
+                    if changes:
+                        new.setdefault(op.obj, []).extend(changes)
+                continue
             change = _change(track, op)
             if change is not None:
                 new.setdefault(op.obj, []).append(change)
@@ -309,6 +329,34 @@ _QUEUE_STEP = {"put": 1, "get": -1}  # what a queue's put and get do to its dept
 _T, _ADD = itemgetter(0), itemgetter(1)
 
 
+def _key_changes(track: ObjectTrack, key: str | None, present: bool,
+                 t: int) -> list[tuple[int, int, float, float]]:
+    """What a key put in (`present`) or taken out of a keyed object at `t` does to the
+    count of its keys: +1 or -1 where the key was out or in before, else nothing (a
+    key stored again, a deletion of one not there). A late record, placed among the
+    key's own by its time, also corrects the one after it, whose change was counted
+    from the state before it: the changes are adds, merged by time whatever order the
+    processes' batches came in. No key: a dict's clear(), every key out."""
+    records = track._key_records
+    if key is None:
+        track._clears.append(t)
+        return [change for known in list(records) for change in
+                _key_changes(track, known, False, t)]
+    mine = records.get(key)
+    if mine is None:  # (a clear() recorded before, but later than this, empties it too)
+        mine = records[key] = array("q", sorted(2 * c for c in track._clears))
+    record = 2 * t + present
+    j = bisect.bisect_right(mine, record)
+    before = bool(mine[j - 1] & 1) if j else False
+    mine.insert(j, record)
+    if present == before:
+        return []
+    changes = [(t, 1 if present else -1, 0.0, 0.0)]
+    if j + 1 < len(mine):  # (the next one had counted from `before`)
+        changes.append((mine[j + 1] >> 1, 1 if before else -1, 0.0, 0.0))
+    return changes
+
+
 def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, float, float] | None:
     """What `op` does to its object's level: (t, add, set, gain), or None — `gain`
     what a value's update meant to add (0 for every other change)."""
@@ -316,21 +364,12 @@ def _change(track: ObjectTrack, op: SharedOp) -> tuple[int, int, float, float] |
         return (op.t, _QUEUE_STEP[op.verb], 0, 0)
     if track.kind == PIPE and op.verb in ("send", "recv"):
         return (op.t, 1 if op.verb == "send" else -1, 0, 0)
-    # (a key stored, an attribute set, again adds nothing)
-    if track.kind in (DICT, NAMESPACE) and op.verb in ("store", "setattr"):
-        if op.item in track._keys:
-            return None
-        track._keys.add(op.item or "")
-        return (op.t, 1, 0, 0)
-    if track.kind == LIST and op.verb == "append":
-        return (op.t, 1, 0, 0)
+    if track.kind == LIST and op.verb in _LIST_STEP:
+        return (op.t, _LIST_STEP[op.verb], 0, 0)
+    if track.kind == LIST and op.verb == "extend" and op.item and op.item.isdigit():
+        return (op.t, int(op.item), 0, 0)
     if track.kind == CONDITION and op.verb in ("asleep", "woken"):
         return (op.t, 1 if op.verb == "asleep" else -1, 0, 0)
-    if track.kind == ARRAY and op.verb == "write":  # (the cells written so far)
-        if op.item in track._keys:
-            return None
-        track._keys.add(op.item or "")
-        return (op.t, 1, 0, 0)
     if track.kind == LOCK and op.verb in ("acquire", "release"):
         # An RLock taken again by its holder is held until the last release: count
         # per lane (a lane's records arrive in its own order).

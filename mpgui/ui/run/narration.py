@@ -103,7 +103,17 @@ _SHARED = {
     "wait": _("{who} begins to wait in {item}() on {obj}."),
     "read": _("{who} reads {obj}: {value}."), "setv": _("{who} sets {obj} to {value}."),
     "rw": _("{who} updates {obj}: read {read}, wrote {value}."),
+    "store": _("{who} stores the key {key} in {obj}."),
+    "delete": _("{who} deletes the key {key} from {obj}."),
+    "setattr": _("{who} sets the attribute {key} of {obj}."),
+    "delattr": _("{who} deletes the attribute {key} of {obj}."),
+    "write": _("{who} writes cell {key} of {obj}."),
+    "append": _("{who} appends an item to {obj}."),
+    "insert": _("{who} inserts an item into {obj}."),
+    "remove": _("{who} takes an item out of {obj}."),
 }
+# (a dict's clear(): a deletion of no one key)
+_CLEARED = _("{who} empties {obj}.")
 
 
 def _shared(store: TraceStore, moment: Moment, who: str) -> str:
@@ -113,10 +123,15 @@ def _shared(store: TraceStore, moment: Moment, who: str) -> str:
     read = "?" if op.value is None else f"{op.value:g}"
     if op.verb == "rw" and op.value is not None:
         value = f"{op.value + op.gain:g}"
-    said = _SHARED.get(op.verb) or _("{who} calls {obj}.{verb}().")
+    if op.verb == "extend" and op.item and op.item.isdigit():
+        n = int(op.item)
+        return ngettext("{who} extends {obj} by {n} item.", "{who} extends {obj} by {n} items.",
+                        n).format(who=who, obj=shown(op.obj), n=n)
+    said = _CLEARED if op.verb == "delete" and op.item is None else \
+        _SHARED.get(op.verb) or _("{who} calls {obj}.{verb}().")
     return said.format(
         who=who, obj=shown(op.obj), item=item if op.verb != "wait" else shown(op.item or "wait"),
-        value=value, read=read, verb=op.verb)
+        value=value, read=read, verb=op.verb, key=shown(op.item or ""))
 
 
 # -- the whole run: the chart's text alternative ----------------------------------------
@@ -246,6 +261,16 @@ _VERB_COUNTS = {
     "rw": lambda n: ngettext("{n} updates", "{n} updates", n).format(n=n),
     "read": lambda n: ngettext("{n} reads", "{n} reads", n).format(n=n),
     "setv": lambda n: ngettext("{n} writes", "{n} writes", n).format(n=n),
+    "store": lambda n: ngettext("{n} key stored", "{n} keys stored", n).format(n=n),
+    "delete": lambda n: ngettext("{n} deletion", "{n} deletions", n).format(n=n),
+    "setattr": lambda n: ngettext("{n} attribute set", "{n} attributes set", n).format(n=n),
+    "delattr": lambda n: ngettext("{n} attribute deleted", "{n} attributes deleted",
+                                  n).format(n=n),
+    "write": lambda n: ngettext("{n} cell written", "{n} cells written", n).format(n=n),
+    "append": lambda n: ngettext("{n} append", "{n} appends", n).format(n=n),
+    "insert": lambda n: ngettext("{n} insert", "{n} inserts", n).format(n=n),
+    "extend": lambda n: ngettext("{n} extend", "{n} extends", n).format(n=n),
+    "remove": lambda n: ngettext("{n} item taken out", "{n} items taken out", n).format(n=n),
 }
 
 
