@@ -346,24 +346,29 @@ def test_a_managers_namespace_is_recorded(method):
 def test_what_leaves_a_managers_dict_namespace_or_list_is_recorded(method):
     """Deletions are recorded as stores are — `del d[k]`, pop(), popitem(), clear(),
     `del ns.key`, a list's pop(), remove() and `del l[i]` — and so are update(),
-    setdefault(), insert() and extend(): each lane counts what is in its object at the
-    end, and its peak what was there at the most."""
+    setdefault(), insert() and extend(), and what a dict or a list was made with: each
+    lane counts what is in its object at the end, and its peak what was there at the
+    most."""
     r = trace("managed_deletes.py", method)
     assert r.status.value == "finished" and r.exit_code == 0
     assert list(r.store.line_texts()) == [
-        "[('task0', 0), ('task1', 1), ('task2', 2)] 6 0 0 ['started']"]
+        "[('task0', 0), ('task1', 1), ('task2', 2)] 6 0 0 ['started'] 2 3"]
     tracks = {t.name: (t.kind, t.final, t.peak) for t in ObjectTracks().sync(r.store)}
     log_peak = tracks["log"][2]  # (each worker's five items in, then three out: 5 to 15)
     assert 5 <= log_peak <= 15
     assert tracks == {"tasks": ("dict", 0, 4), "done": ("dict", 3, 4),
                       "scratch": ("dict", 0, 2), "log": ("list", 6, log_peak),
-                      "status": ("namespace", 1, 2)}
+                      "status": ("namespace", 1, 2), "seeded": ("dict", 2, 3),
+                      "primed": ("list", 3, 3)}
     deleted = Counter((op.obj, op.item) for op in r.store.records("shared")
                       if op.verb in ("delete", "delattr"))
     assert deleted == Counter({("tasks", "task0"): 1, ("tasks", "task1"): 1,
                                ("tasks", "task2"): 1, ("tasks", "spare"): 1,
                                ("done", "tmp"): 1, ("scratch", None): 1,
-                               ("status", "busy"): 1})
+                               ("status", "busy"): 1, ("seeded", "x"): 1})
+    made_with = [(op.verb, op.item) for op in sorted(
+        r.store.records("shared"), key=lambda op: op.t) if op.obj in ("seeded", "primed")][:4]
+    assert sorted(made_with) == [("extend", "2"), ("store", "x"), ("store", "y"), ("store", "z")]
 
 
 def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():

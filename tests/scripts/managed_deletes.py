@@ -1,6 +1,7 @@
 """Keys, attributes and items that come and go in a Manager's dict, Namespace and list:
 the main program puts three tasks in a dict, each worker takes its own out and notes
-it done, and keeps a log (argv: the start method)."""
+it done, and keeps a log; a dict and a list made with contents (argv: the start
+method)."""
 
 import multiprocessing
 import sys
@@ -25,6 +26,7 @@ if __name__ == "__main__":
     with multiprocessing.Manager() as manager:
         tasks, done, scratch = manager.dict(), manager.dict(), manager.dict()
         log, status = manager.list(), manager.Namespace()
+        seeded, primed = manager.dict({"x": 1, "y": 2}, z=3), manager.list(["a", "b"])
         tasks.update({"task0": 0, "task1": 1, "task2": 2})
         tasks.setdefault("spare", -1)
         status.busy = True
@@ -40,5 +42,7 @@ if __name__ == "__main__":
         del done["tmp"]
         scratch["a"], scratch["b"] = 1, 2
         scratch.clear()
+        seeded.pop("x")  # (made with three keys: two left)
+        primed.append("c")  # (made with two items: three)
         print(sorted(done.items()), len(log), len(tasks), len(scratch),
-              sorted(vars(status._getvalue())), flush=True)
+              sorted(vars(status._getvalue())), len(seeded), len(primed), flush=True)

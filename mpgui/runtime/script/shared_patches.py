@@ -125,6 +125,8 @@ def _marking(factory: Callable[..., Any], kind: str) -> Callable[..., Any]:
             obj.__dict__[NAME] = ""
             if "_token" in obj.__dict__:  # a Manager's proxy
                 _patch_queue_proxy(obj)
+                if args or kwargs:
+                    _note_contents(obj, kind, args, kwargs)
             if hasattr(obj, "_semlock"):
                 _trace_semlock(obj)
             lock = obj.__dict__.get("_lock") if kind == "Value" else None
@@ -136,6 +138,44 @@ def _marking(factory: Callable[..., Any], kind: str) -> Callable[..., Any]:
     make.__name__ = make.__qualname__ = kind
     make.__doc__ = factory.__doc__
     return make
+
+
+BORN = "_mpgui_born"  # a Manager dict's or list's contents when made: see _note_contents
+
+
+def _note_contents(obj: Any, kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """A Manager dict or list made with contents (`manager.dict({"a": 1})`,
+    `manager.list([1, 2])`): what it held, noted with the time — reported once the
+    object has its name (`_born`), as if stored then, so that its lane starts there."""
+    if kind == "dict":
+        said: list[Any] = [k for k in _dict_keys(args, kwargs) if isinstance(k, int | str)]
+        verb = "store"
+    elif kind == "list" and args and hasattr(args[0], "__len__") and len(args[0]):
+        said, verb = [len(args[0])], "extend"
+    else:
+        return
+    if said:
+        obj.__dict__[BORN] = (os.getpid(), _now(), verb, said)
+
+
+def _dict_keys(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+    """The keys `dict(*args, **kwargs)` has — of a mapping or a list of pairs, as a
+    Manager takes them (pickled: never an iterator, which reading again would spend)."""
+    given = args[0] if args else ()
+    keys = list(given.keys()) if hasattr(given, "keys") else \
+        [pair[0] for pair in given if isinstance(pair, tuple | list) and len(pair) == 2] \
+        if isinstance(given, tuple | list) else []
+    return [*keys, *kwargs]
+
+
+def _born(obj: Any, name: str) -> None:
+    """Report what `obj` was made with (`_note_contents`), in the process that made it
+    (a forked child inherits the note: not its to report)."""
+    pid, t, verb, said = obj.__dict__.pop(BORN)
+    r = _reporter()
+    if r is not None and pid == os.getpid():
+        for key in said:
+            _report(r, name, verb, key, t)
 
 
 def name_of(obj: Any) -> str:
@@ -169,6 +209,8 @@ def name_of(obj: Any) -> str:
         n += 1
         found = f"{base}#{n}"
     obj.__dict__[NAME] = found
+    if BORN in obj.__dict__:
+        _born(obj, found)
     lock = obj.__dict__.get("_lock")
     if lock is not None and lock.__dict__.get(NAME) == "":  # a Value's: name it too
         lock.__dict__[NAME] = f"{found}.get_lock()"
@@ -703,13 +745,7 @@ def _patch_collections(mpm: Any) -> None:
         return (_WHOLE,)  # (a dict's clear(): every key; a list's pop(): its one item)
 
     def update_keys(args: tuple[Any, ...], kw: dict[str, Any], _got: Any) -> Iterable[Any]:
-        # (called once update() has taken them: a mapping, or pairs — the manager had
-        # them pickled, so they are no iterator spent by reading them again)
-        given = args[0] if args else ()
-        keys = list(given.keys()) if hasattr(given, "keys") else \
-            [pair[0] for pair in given if isinstance(pair, tuple | list) and len(pair) == 2] \
-            if isinstance(given, tuple | list) else []
-        return [*keys, *kw]
+        return _dict_keys(args, kw)  # (once update() has taken them)
 
     def one_index(args: tuple[Any, ...], _kw: dict[str, Any], _got: Any) -> Iterable[Any]:
         return (_WHOLE,) if args and isinstance(args[0], int) else ()  # (a slice: not counted)
