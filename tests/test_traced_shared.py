@@ -371,6 +371,24 @@ def test_what_leaves_a_managers_dict_namespace_or_list_is_recorded(method):
     assert sorted(made_with) == [("extend", "2"), ("store", "x"), ("store", "y"), ("store", "z")]
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_managers_own_registered_types_are_recorded(method):
+    """A BaseManager of the script's own: its registered queue (queue.Queue) is traced
+    as a Manager's is — every put matched to its get — and its dict (DictProxy) too; a
+    manager connect()ed to the same server is left alone."""
+    r = trace("custom_manager.py", method)
+    assert r.status.value == "finished" and r.exit_code == 0
+    assert list(r.store.line_texts()) == [
+        "[('task 0', 0), ('task 1', 1), ('task 2', 4)] as put"]
+    tracks = {t.name: (t.kind, t.final) for t in ObjectTracks().sync(r.store)}
+    assert tracks == {"tasks": ("queue", 0), "results": ("dict", 3)}
+    ops = r.store.records("shared")
+    puts = {op.item for op in ops if op.verb == "put"}
+    gets = {op.item for op in ops if op.verb == "get"}
+    assert len(puts) == 3 and gets == puts
+    assert {op.obj for op in ops} == {"tasks", "results"}  # (not the connected "inbox")
+
+
 def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():
     # The kernel sees a process waiting for a lock as asleep; the agent knows better,
     # and its state is kept for as long as the wait lasts.

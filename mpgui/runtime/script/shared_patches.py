@@ -710,6 +710,7 @@ def _patch_managers() -> None:
     for kind in MANAGED:
         if hasattr(mpm.SyncManager, kind):
             setattr(mpm.SyncManager, kind, _marking(getattr(mpm.SyncManager, kind), kind))
+    mpm.BaseManager.register = _registering(mpm.BaseManager.register.__func__)  # type: ignore[method-assign,attr-defined]
     mpm.BaseProxy.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
     proxies: Any = mpm  # (typeshed knows few of its proxy classes)
     _patch_collections(proxies)
@@ -811,6 +812,62 @@ def _script_attribute(plain: Callable[..., Any], traced: Callable[..., Any]
     return call
 
 
+def _registering(register: Callable[..., Any]) -> Any:
+    """BaseManager.register for the script's own managers (``class Lab(BaseManager)``,
+    ``Lab.register("Tasks", queue.Queue)``): the method it makes marks what it makes as
+    the script's (`_custom_made`)."""
+    def traced(cls: Any, typeid: str, *args: Any, **kwargs: Any) -> None:
+        before = cls.__dict__.get(typeid)
+        register(cls, typeid, *args, **kwargs)
+        made = cls.__dict__.get(typeid)
+        if made is not before and callable(made):  # (not with create_method=False)
+            setattr(cls, typeid, _custom_made(made))
+    return classmethod(traced)
+
+
+# The proxy classes a registered type can be given, whose calls are traced (the
+# Manager's own types use them), by name in multiprocessing.managers.
+_TRACED_PROXIES = ("DictProxy", "ListProxy", "AcquirerProxy", "EventProxy", "ConditionProxy",
+                   "BarrierProxy", "ValueProxy", "ArrayProxy", "NamespaceProxy")
+
+
+def _custom_made(factory: Callable[..., Any]) -> Callable[..., Any]:
+    """A registered type's making method: what it makes is the script's when its proxy is
+    one whose calls are traced (a dict, a list, a lock... given as `proxytype`), or a
+    queue's (`_queue_kind`: each item followed) — on a manager this script started. A
+    manager it connect()ed to serves other programs too, which must get their items as
+    they were put: none of its objects is traced."""
+    def make(self: Any, *args: Any, **kwargs: Any) -> Any:
+        obj = factory(self, *args, **kwargs)
+        if self.__dict__.get("_process") is None or "_token" not in obj.__dict__ or \
+                sys._getframe(1).f_globals.get("__name__", "").startswith(_MACHINERY):
+            return obj
+        from multiprocessing import managers as mpm
+
+        traced = tuple(getattr(mpm, name) for name in _TRACED_PROXIES)
+        if isinstance(obj, traced) or _queue_kind(obj):
+            obj.__dict__[NAME] = ""
+            _patch_queue_proxy(obj)
+        return obj
+    make.__name__ = make.__qualname__ = factory.__name__
+    make.__doc__ = factory.__doc__
+    return make
+
+
+def _queue_kind(proxy: Any) -> str | None:
+    """"Queue" or "JoinableQueue" when `proxy` stands for one: a Manager's, or a
+    registered type's whose proxy has a queue's calls — put(), get() and their _nowait
+    twins (a store of the script's own with put(key, value) is no queue: its arguments
+    are never touched) — and task_done() and join() for a joinable one."""
+    typeid = _typeid(proxy)
+    if typeid in ("Queue", "JoinableQueue"):
+        return typeid
+    exposed = set(getattr(type(proxy), "_exposed_", None) or ())
+    if not {"put", "get", "put_nowait", "get_nowait"} <= exposed:
+        return None
+    return "JoinableQueue" if {"task_done", "join"} <= exposed else "Queue"
+
+
 def _typeid(proxy: Any) -> str:
     """What a Manager made behind `proxy` ("Lock", "Queue"...)."""
     token = proxy.__dict__.get("_token")
@@ -821,7 +878,8 @@ def _patch_queue_proxy(proxy: Any) -> None:
     """A Manager's queue proxy's class (made by multiprocessing on first use, in each
     process) with put() and get() traced as a multiprocessing queue's: each item
     wrapped with its identity, waits said after a quiet try."""
-    if _typeid(proxy) not in ("Queue", "JoinableQueue"):
+    kind = _queue_kind(proxy)
+    if kind is None:
         return
     cls = type(proxy)
     if cls.__dict__.get("_mpgui_traced"):
@@ -860,7 +918,7 @@ def _patch_queue_proxy(proxy: Any) -> None:
         return _unwrap(r, self, got, since)
 
     cls.put, cls.get = traced_put, traced_get
-    if _typeid(proxy) == "JoinableQueue":
+    if kind == "JoinableQueue":
         cls.task_done = _reported(cls.task_done, "done")
         cls.join = _traced_join_queue(cls.join)
 
