@@ -20,7 +20,7 @@ from mpgui.ui.chart.geometry import (
     layout_rows,
     nice_ceil,
 )
-from mpgui.ui.chart.pixels import dominant, line_ticks, pixel_codes
+from mpgui.ui.chart.pixels import LineTicks, dominant, line_ticks, pixel_codes
 
 STATES = [State.RUNNING, State.PREEMPTED, State.SLEEPING, State.WAITING, State.STARTING,
           State.GIL, State.QUEUED]
@@ -148,6 +148,41 @@ def test_line_ticks_are_one_per_row_and_pixel():
                       shown=(0, 1))[1].tolist() == []
     assert line_ticks(cache, layout_rows(store, 1, False), 0.0, 1.0, 10,
                       shown=(1, 2))[1].tolist() == [1, 5, 9]
+
+
+def test_line_ticks_kept_between_paints_are_those_found_afresh():
+    # A live run: lines arrive between paints of strips of one view (each lane's in its
+    # own time order, the lanes' interleaved), rows scroll in and out of view, a
+    # replay's cut moves, the view changes: the kept ticks are always what line_ticks
+    # finds from scratch.
+    rng = np.random.default_rng(5)
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    lanes = [store.add_lane(f"P{k}", f"p{k}", "process") for k in range(6)]
+    store.begin(0, main)
+    cache, kept = SpanCache(), LineTicks()
+    last, found = dict.fromkeys(lanes, 0.0), 0
+    for step in range(60):
+        for _ in range(int(rng.integers(0, 8))):
+            lane = int(rng.choice(lanes))
+            last[lane] += float(rng.exponential(0.15))
+            store.line_t.append(int(last[lane] * NS))
+            store.line_lane.append(lane)
+        cache.sync(store, int(2.2 * NS))
+        if step % 10 == 9:
+            cache.cut = float(rng.uniform(0.5, 2.5))
+        rows = layout_rows(store, 1, False)
+        x0, x1 = (0.0, 1.0) if step < 30 else (0.5, 2.0)
+        width = 50 if step < 45 else 37
+        first = int(rng.integers(-10, width))
+        columns = (first, first + int(rng.integers(1, 30)))
+        top = int(rng.integers(0, 3))
+        shown = (top, top + int(rng.integers(1, 8)))
+        want = line_ticks(cache, rows, x0, x1, width, columns, shown)
+        got = kept.ticks(cache, rows, x0, x1, width, columns, shown)
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+        found += len(want[1])
+    assert found > 50  # (not only empty strips)
 
 
 def test_threads_are_laid_out_under_their_process():

@@ -368,3 +368,54 @@ def line_ticks(cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
     if not out_px:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(out_rows), np.concatenate(out_px)
+
+
+class LineTicks:
+    """`line_ticks` kept between paints of one view: which pixels of which rows have a
+    printed line, taking in only the lines printed since the last paint — a live strip's
+    ticks then cost what it shows, not a search of every row (256 rows: ~0.1 ms against
+    ~0.7 ms). The same rows and pixels as `line_ticks`, in the same order."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None  # type: ignore[type-arg]
+        self._bounds = np.zeros(0)
+        self._has = np.zeros((0, 0), bool)  # rows shown x columns: a line there
+        # Per row shown: the lines column taken in, and how many of its lines.
+        self._seen: list[tuple[object, int]] = []
+
+    def ticks(self, cache: SpanCache, rows: Rows, x0: float, x1: float, width: int,
+              columns: tuple[int, int], shown: tuple[int, int] | None
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """As `line_ticks(cache, rows, x0, x1, width, columns, shown)`."""
+        w = int(width)
+        first, end = max(0, columns[0]), min(w, columns[1])
+        if w <= 0 or not x1 > x0 or end <= first:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        top, bottom = shown if shown is not None else (0, rows.n_rows)
+        top, bottom = max(0, top), min(bottom, len(rows.lane_of_row))
+        tracks = cache.tracks
+        key = (x0, x1, w, top, bottom, cache.cut, rows.lane_of_row, id(tracks))
+        if key != self._key:
+            self._key = key
+            bounds = np.linspace(x0, x1, w + 1)
+            bounds[-1] = np.nextafter(x1, np.inf)  # (as line_ticks: see there)
+            self._bounds = np.minimum(bounds, np.nextafter(cache.cut, np.inf))
+            self._has = np.zeros((max(0, bottom - top), w), bool)
+            self._seen = [(None, 0)] * max(0, bottom - top)
+        has, seen, bounds = self._has, self._seen, self._bounds
+        for k, lane in enumerate(rows.lane_of_row[top:bottom]):
+            if lane < 0 or lane >= len(tracks):
+                continue
+            lines = tracks[lane].lines
+            column, done = seen[k]
+            if column is lines and lines.n == done:
+                continue
+            if column is not lines or lines.n < done:  # (another run's lines: afresh)
+                has[k] = False
+                done = 0
+            # A line at t is in the pixel whose bounds hold it: bounds[j] <= t < bounds[j + 1].
+            j = np.searchsorted(bounds, lines.view[done:], side="right") - 1
+            has[k, j[(j >= 0) & (j < w)]] = True
+            seen[k] = (lines, lines.n)
+        at_row, at_px = np.nonzero(has[:, first:end])
+        return at_row.astype(np.int64) + top, at_px.astype(np.int64) + first

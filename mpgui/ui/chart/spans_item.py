@@ -24,10 +24,10 @@ from mpgui.ui.chart.pixels import (
     OTHERS,
     TALL,
     K,
+    LineTicks,
     Piece,
     Runs,
     dominant,
-    line_ticks,
     pixel_codes_of,
     runs_of,
     unpack,
@@ -111,6 +111,7 @@ class SpansItem(CachedItem):
         self._brushes: dict[int, QBrush] = {}
         self._rects = RectBatch()
         self._markers = Markers()
+        self._ticks = LineTicks()  # the printed lines' pixels, kept between paints
         self._grid = np.zeros((0, 0, K), np.int32)
         # Which columns of _grid are computed: a pan shows a strip of the new view
         # (Qt keeps the rest of the picture), so only a paint's columns are computed.
@@ -589,8 +590,8 @@ class SpansItem(CachedItem):
         a marker's width around) the pixel `columns` are drawn."""
         rows = self.rows
         assert rows is not None
-        tick_rows, px = line_ticks(self.cache, rows, view.left(), view.right(), width,
-                                   (columns[0] - 8, columns[1] + 8), self._shown_rows)
+        tick_rows, px = self._ticks.ticks(self.cache, rows, view.left(), view.right(), width,
+                                          (columns[0] - 8, columns[1] + 8), self._shown_rows)
         if not len(px):
             return
         size = max(3.0 * self.line, min(7.0 * self.line, geo.height * 0.16))
