@@ -92,38 +92,15 @@ class RectBatch:
         wide, group g in colors[g]: each edge a filled rectangle, so a frame looks the
         same whichever strip of it is painted (a pen's corners do not)."""
         w = max(1.0, float(np.rint(width)))
-        n = len(x0)
-        if not n:
+        if not len(x0):
             return
         # Each rectangle's four edges side by side, so a group's edges stay together:
         # one drawRects call per colour, one pass of numpy for all of them.
-        ex0 = np.stack((x0, x0, x0, x1 - w), axis=1)
-        ex1 = np.stack((x1, x1, x0 + w, x1), axis=1)
-        ey0 = np.stack((y0, y1 - w, y0, y0), axis=1)
-        ey1 = np.stack((y0 + w, y1, y1, y1), axis=1)
-        starts = np.asarray(starts)
-        # A frame no more than two edges tall or wide (and no less than one) is its
-        # whole rectangle: drawn as one, not four (256 lanes: every bar is), when its
-        # colour hides nothing under the edges' overlaps — the same pixels.
-        # (Only where they are many: picking them out costs more than drawing a few.)
-        h, wide = y1 - y0, x1 - x0
-        whole = ((h <= 2 * w) | (wide <= 2 * w)) & (h >= w) & (wide >= w)
-        if 4 * np.count_nonzero(whole) >= n:
-            opaque = np.array([color.alpha() == 255 for color in colors])
-            whole &= np.repeat(opaque, np.diff(np.append(starts, n)))
-        if 4 * np.count_nonzero(whole) >= n:
-            ex1[whole, 0], ey1[whole, 0] = x1[whole], y1[whole]
-            keep = np.ones((n, 4), bool)
-            keep[whole, 1:] = False
-            # (each group's first piece: after the pieces of the rectangles before it)
-            starts = np.concatenate(([0], np.cumsum(keep.sum(axis=1))))[starts]
-            keep = keep.ravel()
-            ex0, ex1 = ex0.ravel()[keep], ex1.ravel()[keep]
-            ey0, ey1 = ey0.ravel()[keep], ey1.ravel()[keep]
-        else:
-            starts = 4 * starts
-            ex0, ex1, ey0, ey1 = ex0.ravel(), ex1.ravel(), ey0.ravel(), ey1.ravel()
-        self.draw_groups(p, ex0, ex1, ey0, ey1, starts,
+        ex0 = np.stack((x0, x0, x0, x1 - w), axis=1).ravel()
+        ex1 = np.stack((x1, x1, x0 + w, x1), axis=1).ravel()
+        ey0 = np.stack((y0, y1 - w, y0, y0), axis=1).ravel()
+        ey1 = np.stack((y0 + w, y1, y1, y1), axis=1).ravel()
+        self.draw_groups(p, ex0, ex1, ey0, ey1, 4 * np.asarray(starts),
                          [(QBrush(color), None) for color in colors])
 
     def draw(self, p: QPainter, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray,
