@@ -389,6 +389,20 @@ def test_a_managers_own_registered_types_are_recorded(method):
     assert {op.obj for op in ops} == {"tasks", "results"}  # (not the connected "inbox")
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_shareable_lists_cells_written_are_recorded(method):
+    """multiprocessing.shared_memory.ShareableList — made directly or by a
+    SharedMemoryManager — is traced as an Array is: each cell written, by whom."""
+    r = trace("shareable_list.py", method)
+    assert r.status.value == "finished" and r.exit_code == 0
+    assert list(r.store.line_texts()) == ["[0, 1, 4] [0, -1, -2]"]
+    tracks = {t.name: (t.kind, t.final) for t in ObjectTracks().sync(r.store)}
+    assert tracks == {"cells": ("array", 3), "more": ("array", 3)}
+    writers = {(op.obj, op.item): r.store.lanes[op.lane].var
+               for op in r.store.records("shared")}
+    assert len(set(writers.values())) == 3 and len(writers) == 6
+
+
 def test_a_traced_wait_stays_blocked_whatever_the_kernel_says():
     # The kernel sees a process waiting for a lock as asleep; the agent knows better,
     # and its state is kept for as long as the wait lasts.

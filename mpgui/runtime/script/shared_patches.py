@@ -79,33 +79,36 @@ def install(reporter: Callable[[], Reporter | None], guarded: Callable[..., None
             if hasattr(mp, kind):
                 setattr(mp, kind, getattr(_context._default_context, kind))
     # A Manager made as multiprocessing.managers.SyncManager() — not through Manager() —
-    # is the script's too: its module patched as soon as the script imports it.
-    if "multiprocessing.managers" in sys.modules:
-        _patch_managers()
-    elif not any(isinstance(f, _AfterManagers) for f in sys.meta_path):
-        sys.meta_path.insert(0, _AfterManagers())
+    # is the script's too, and so is a ShareableList: their modules patched as soon as
+    # the script imports them.
+    for module, patch in _PATCHED_ON_IMPORT.items():
+        if module in sys.modules:
+            patch()
+    if not any(isinstance(f, _AfterImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport())
 
 
-class _AfterManagers:
-    """An import hook that patches multiprocessing.managers once it is imported:
-    importing it with the agent would cost every traced process ~29 ms."""
-
-    NAME = "multiprocessing.managers"
+class _AfterImport:
+    """An import hook that patches multiprocessing.managers and shared_memory once the
+    script imports them: importing them with the agent would cost every traced process
+    ~29 ms (the managers)."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != self.NAME:
+        patch = _PATCHED_ON_IMPORT.get(name)
+        if patch is None:
             return None
         spec = spec_elsewhere(self, name, path, target)
         loader: Any = spec.loader if spec is not None else None
         if hasattr(loader, "exec_module"):
-            loader.exec_module = _then_patched(loader.exec_module)
+            loader.exec_module = _then_patched(loader.exec_module, patch)
         return spec
 
 
-def _then_patched(exec_module: Callable[[Any], None]) -> Callable[[Any], None]:
+def _then_patched(exec_module: Callable[[Any], None],
+                  patch: Callable[[], None]) -> Callable[[Any], None]:
     def exec_then_patch(module: Any) -> None:
         exec_module(module)
-        _guarded(_patch_managers)
+        _guarded(patch)
     return exec_then_patch
 
 
@@ -710,6 +713,9 @@ def _patch_managers() -> None:
     for kind in MANAGED:
         if hasattr(mpm.SyncManager, kind):
             setattr(mpm.SyncManager, kind, _marking(getattr(mpm.SyncManager, kind), kind))
+    smm = getattr(mpm, "SharedMemoryManager", None)
+    if smm is not None:  # (its ShareableList is made by multiprocessing's code: marked here)
+        smm.ShareableList = _marking(smm.ShareableList, "ShareableList")
     mpm.BaseManager.register = _registering(mpm.BaseManager.register.__func__)  # type: ignore[method-assign,attr-defined]
     mpm.BaseProxy.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
     proxies: Any = mpm  # (typeshed knows few of its proxy classes)
@@ -866,6 +872,32 @@ def _queue_kind(proxy: Any) -> str | None:
     if not {"put", "get", "put_nowait", "get_nowait"} <= exposed:
         return None
     return "JoinableQueue" if {"task_done", "join"} <= exposed else "Queue"
+
+
+_shared_memory_patched = False
+
+
+def _patch_shared_memory() -> None:
+    """A ShareableList the script makes (or attaches to by its name) is the script's:
+    each cell written reported as an Array's is ("write" with its index), and its name
+    goes with it to a child (pickled, it is attached to again there)."""
+    global _shared_memory_patched
+    if _shared_memory_patched:
+        return
+    _shared_memory_patched = True
+    from multiprocessing import shared_memory as shm
+
+    cls: Any = shm.ShareableList
+    init = cls.__init__
+
+    def traced_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if not sys._getframe(1).f_globals.get("__name__", "").startswith(_MACHINERY):
+            self.__dict__[NAME] = ""
+
+    cls.__init__ = traced_init
+    cls.__setitem__ = _reported_item(cls.__setitem__, "write")
+    cls.__reduce_ex__ = _reduce_ex
 
 
 def _typeid(proxy: Any) -> str:
@@ -1063,3 +1095,10 @@ def _traced_wait_between(wait: Callable[..., Any], before: str,
         finally:
             _report(on[0], on[1], after)
     return traced
+
+
+# The modules patched when the script imports them (see `_AfterImport`).
+_PATCHED_ON_IMPORT: dict[str, Callable[[], None]] = {
+    "multiprocessing.managers": _patch_managers,
+    "multiprocessing.shared_memory": _patch_shared_memory,
+}
