@@ -92,3 +92,29 @@ def test_the_chart_says_what_it_shows_in_sentences(qtbot, window):
     window.view.clear(window.view._plan)
     dialog = window.runs.describe()
     assert dialog.plain_text().startswith("No run yet: the chart shows the prediction")
+
+
+def test_what_a_managers_dict_list_or_namespace_gains_and_loses_is_said_in_words():
+    from mpgui.runtime.session.steps import Steps
+    from mpgui.runtime.store.shared_events import SharedOp
+    from mpgui.runtime.store.trace import TraceStore
+    from mpgui.ui.run.narration import describe_run, sentence
+
+    store = TraceStore()
+    main = store.add_lane("main", "main", "main")
+    p = store.add_lane("P", "p", "process")
+    store.begin(0, main)
+    store.records("shared").extend([
+        SharedOp(p, 10, "d", "store", "a"), SharedOp(p, 20, "d", "delete", "a"),
+        SharedOp(p, 30, "d", "delete", None), SharedOp(p, 40, "l", "extend", "3"),
+        SharedOp(p, 50, "l", "remove", None), SharedOp(p, 60, "ns", "delattr", "x")])
+    store.finish(100)
+    text = "\n".join(describe_run(store, "head", 1))
+    assert "The shared object d: 1 key stored, 2 deletions." in text
+    assert "The shared object l: 1 extend, 1 item taken out." in text
+    assert "The shared object ns: 1 attribute deleted." in text
+    steps = Steps(store)
+    said = [sentence(store, steps.moment(i)) for i in range(len(steps))]
+    assert said[:6] == ["P (p) stores the key a in d.", "P (p) deletes the key a from d.",
+                        "P (p) empties d.", "P (p) extends l by 3 items.",
+                        "P (p) takes an item out of l.", "P (p) deletes the attribute x of ns."]
