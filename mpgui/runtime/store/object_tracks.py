@@ -336,12 +336,13 @@ def _key_changes(track: ObjectTrack, key: str | None, present: bool,
     key stored again, a deletion of one not there). A late record, placed among the
     key's own by its time, also corrects the one after it, whose change was counted
     from the state before it: the changes are adds, merged by time whatever order the
-    processes' batches came in. No key: a dict's clear(), every key out."""
+    processes' batches came in. No key taken out: a dict's clear(), every key out."""
     records = track._key_records
-    if key is None:
+    if key is None and not present:
         track._clears.append(t)
         return [change for known in list(records) for change in
                 _key_changes(track, known, False, t)]
+    key = key or ""  # (a key put in unnamed: one key, as it always was)
     mine = records.get(key)
     if mine is None:  # (a clear() recorded before, but later than this, empties it too)
         mine = records[key] = array("q", sorted(2 * c for c in track._clears))
