@@ -1,14 +1,15 @@
 """The picture, whole, on every classroom screen: every gallery scenario, after a real
 run at high speed, on screens from 1024 x 768 to 3840 x 2160, in the light and the
 high-contrast theme (the dark one lays out as the light one: a test checks), at zoom 80,
-100 and 200 %, in the normal window and in presentation mode. Geometry, not pixels
-(offscreen): see `layout_checks.problems` for what is checked."""
+100 and 200 %, in the normal window and in presentation mode; in the window, both as
+opened at a size and as resized to it. Geometry, not pixels (offscreen): see
+`layout_checks.problems` for what is checked."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QToolBar, QToolButton, QWidget
 
 from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.runtime.cpu import cpu_count
@@ -56,26 +57,43 @@ def test_the_picture_is_whole(records, qtbot, said, theme, zoom, presenting):
     w.show()
     w.appearance.set_theme(theme)
     failures: list[str] = []
-    for screen in SCREENS:
-        if presenting:
+    if presenting:
+        for screen in SCREENS:
             w.presentation.enter(screen)
-        else:
-            w.setWindowState(Qt.WindowState.WindowNoState)
-        w.appearance.set_zoom(zoom)
-        settle()
-        for name, record in records.items():
-            w.files.open_builtin(name)
-            w.view.show(record)
-            w.setGeometry(0, 0, *screen)  # full screen, or maximized on it
+            w.appearance.set_zoom(zoom)
             settle()
-            failures += [f"{name} at {screen[0]}x{screen[1]}: {p}" for p in problems(w, screen)]
-        if presenting:  # and back at the desk: whole again, at the desk's zoom
+            for name, record in records.items():
+                w.files.open_builtin(name)
+                w.view.show(record)
+                w.setGeometry(0, 0, *screen)  # full screen
+                settle()
+                failures += [f"{name} at {screen[0]}x{screen[1]}: {p}"
+                             for p in problems(w, screen)]
+            # and back at the desk: whole again, at the desk's zoom
             w.presentation.leave()
             w.setWindowState(Qt.WindowState.WindowNoState)  # (the offscreen screen is
             w.setGeometry(0, 0, *screen)  # 800 x 800: as maximized on this one)
             settle()
             failures += [f"after presenting at {screen[0]}x{screen[1]}: {p}"
                          for p in problems(w, screen)]
+    else:
+        w.appearance.set_zoom(zoom)
+        settle()
+        for i, (name, record) in enumerate(records.items()):
+            # Each scenario is opened on one screen (the next one for the next scenario,
+            # so each size sees ~a fifth of the openings) and the window is then resized
+            # to every other: both a scenario opened at a size and one resized to it are
+            # checked, and a scenario is opened once, not five times.
+            k = i % len(SCREENS)
+            screens = SCREENS[k:] + SCREENS[:k]
+            w.setGeometry(0, 0, *screens[0])  # maximized on the first...
+            w.files.open_builtin(name)
+            w.view.show(record)
+            for screen in screens:  # ... then on each of the others
+                w.setGeometry(0, 0, *screen)
+                settle()
+                failures += [f"{name} at {screen[0]}x{screen[1]}: {p}"
+                             for p in problems(w, screen)]
     w.controller.shutdown()
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:30])
 
@@ -130,3 +148,29 @@ def test_a_size_remembered_from_a_larger_screen_is_brought_inside_this_one(qtbot
     w.show()
     screen = w.screen().availableGeometry()
     qtbot.waitUntil(lambda: screen.contains(w.frameGeometry()))
+
+
+@pytest.mark.parametrize("zoom", [1.0, 2.0])
+def test_a_window_put_on_a_smaller_screen_takes_its_size(qtbot, said, zoom):
+    """Maximized on a desk monitor, then on a 1024 x 768 projector (or the screen's
+    resolution lowered): the window becomes 1024 x 768 at once. The toolbars' widths,
+    measured for the wide window, once held it ~1,175 px wide (the widest toolbars:
+    a Dask scenario's three fields)."""
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.open_initial("beyond-one-machine")
+    w.show()
+    w.appearance.set_zoom(zoom)
+    settle()
+    for big, small in [((1920, 1080), (1024, 768)), ((3840, 2160), (1366, 768))]:
+        w.setGeometry(0, 0, *big)
+        settle()
+        assert w.size().toTuple() == big
+        w.setGeometry(0, 0, *small)
+        settle()
+        assert w.size().toTuple() == small, f"{big} -> {small}"
+        assert w.minimumSizeHint().width() <= small[0]
+        for bar in w.findChildren(QToolBar):  # each whole, no "»" menu
+            more = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+            assert not (bar.isVisible() and more is not None and more.isVisible())
+    w.controller.shutdown()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -90,6 +90,11 @@ from mpgui.ui.window_layout import WindowLayout
 
 PLAN_DELAY_MS = 150  # the prediction follows edits once typing pauses
 FIRST_SIZE = (1500, 900)  # the window's first size where the screen has room for it
+# The most width the window ever insists on: what a 1024 x 768 screen holds, a window
+# manager's borders aside. Folded (narrow toolbars, the side panes as tabs) the window
+# fits in that at every zoom (the layout tests check it); unfolded, it needs more, but
+# is only ever unfolded when wider than that.
+MOST_MINIMUM_WIDTH = 1000
 
 
 class MainWindow(QMainWindow):
@@ -535,6 +540,23 @@ class MainWindow(QMainWindow):
         if self._clamp_on_show:  # now the window manager's frame is known: inside it
             self._clamp_on_show = False
             QTimer.singleShot(0, lambda: fit_to_screen(self))
+
+    def event(self, event: QEvent) -> bool:  # Qt override
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # the layout has just been laid out
+            self._cap_minimum_width()
+        return handled
+
+    def _cap_minimum_width(self) -> None:
+        """The window's minimum width is its layout's, but never more than
+        MOST_MINIMUM_WIDTH. Qt would hold the window to the minimum of the layout it
+        has now: unfolded on a desk monitor (~1,175 px with a Dask scenario's toolbars,
+        more at a large zoom), a window then put on a 1024 x 768 projector, or whose
+        screen's resolution was lowered, stayed too wide for it, because it folds only
+        once it has been made narrower. (Set explicitly, so the layout leaves it.)"""
+        width = min(self.layout().totalMinimumSize().width(), MOST_MINIMUM_WIDTH)
+        if width != self.minimumWidth():
+            self.setMinimumWidth(width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
