@@ -186,17 +186,35 @@ def _wm_running(display: str) -> bool:
     return "window id" in out
 
 
-def screen_text(display: str, tmp_path, name: str) -> str:
-    """What OCR reads on the whole screen now (the picture is kept beside the test).
+def screen_text(display: str, tmp_path, name: str,
+                crop: tuple[int, int, int, int] | None = None) -> str:
+    """What OCR reads on the screen now, or on the rectangle `crop` of it (x, y, width,
+    height); the picture is kept beside the test.
     Read as sparse text (``--psm 11``), not as a page of columns: as a page, tesseract
     lost the chart's "D.join() at the end", ending near the Output pane, in 4 of 6
     presentation-mode pictures in which it is whole (a run stretched by a busy machine
     puts it there); as sparse text it read it in all of them."""
     picture = tmp_path / f"{name}.png"
-    subprocess.run(["import", "-window", "root", "-resize", "200%", str(picture)],
-                   env=dict(os.environ, DISPLAY=display), timeout=30, check=True)
+    part = ["-crop", "{}x{}+{}+{}".format(*crop[2:], *crop[:2])] if crop else []
+    screenshot(display, picture, *part, "-resize", "200%")
     return subprocess.run(["tesseract", str(picture), "-", "--psm", "11"],
                           capture_output=True, text=True, timeout=60).stdout
+
+
+def wait_for_status(display: str, window: str, tmp_path, *words: str) -> None:
+    """Wait until the status bar of `window` says each of `words` ("Run 2", "Finished":
+    the children's end is not yet the window's). Only the bottom strip is read:
+    tesseract reads a strip in a second or two, a whole screen in 10-20."""
+    x, y, width, height = window_box(display, window)
+    strip = (x, y + height - 40, width, 40)
+    wait_until(lambda: all(w in screen_text(display, tmp_path, "status", crop=strip)
+                           for w in words), 60, f"the status bar to say {words}")
+
+
+def screenshot(display: str, picture, *options: str) -> None:  # type: ignore[no-untyped-def]
+    """The whole screen as `picture` (ImageMagick's `import`, with `options`)."""
+    subprocess.run(["import", "-window", "root", *options, str(picture)],
+                   env=dict(os.environ, DISPLAY=display), timeout=30, check=True)
 
 
 def _letters(text: str) -> str:
@@ -233,6 +251,7 @@ def test_the_whole_run_fits_a_1024x768_screen(tmp_path):
         window = main_window(display)
         wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
         wait_until(lambda: worker_pids(app.pid) == [], 30, "the run to finish")
+        wait_for_status(display, window, tmp_path, "Run 1", "Finished")
         x, y, width, height = window_box(display, window)
         assert x >= 0 and y >= 0 and x + width <= 1024 and y + height <= 768, (x, y, width,
                                                                               height)
@@ -249,13 +268,16 @@ def test_the_whole_run_fits_a_1024x768_screen(tmp_path):
 def test_presentation_mode_shows_the_whole_run_at_1920x1080(tmp_path):
     with desktop(1920, 1080) as display, app_window(display, tmp_path, "--speed", "4") as app:
         window = main_window(display)
-        wait_until(lambda: worker_pids(app.pid) == [] and len(
-            screen_text(display, tmp_path, "desk")) > 0, 60, "the first run to end")
+        wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the first run's children")
+        wait_until(lambda: worker_pids(app.pid) == [], 30, "the first run to end")
+        wait_for_status(display, window, tmp_path, "Run 1", "Finished")  # (Space runs
+        # again only then)
         xdotool(display, "windowfocus", "--sync", window, "key", "F11")
         wait_until(lambda: window_box(display, window)[2:] == (1920, 1080), 20, "full screen")
         xdotool(display, "windowfocus", "--sync", window, "key", "space")  # Run again
         wait_until(lambda: len(worker_pids(app.pid)) >= 3, 30, "the children")
         wait_until(lambda: worker_pids(app.pid) == [], 30, "the run to finish")
+        wait_for_status(display, window, tmp_path, "Run 2", "Finished")
         seen: list[str] = []
         wait_until(lambda: seen.append(screen_text(display, tmp_path, "present")) or (
             "attheend" in _letters(seen[-1]) and "thetutorial" in _letters(seen[-1])), 60,
