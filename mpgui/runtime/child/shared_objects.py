@@ -205,22 +205,27 @@ def _put(ctx: Context, queue: str, text: str, timeout: str = "") -> StepFn:
     name, q = ctx.shared[queue]
     if hasattr(q, "join_thread"):  # (a multiprocessing queue; a thread's has no feeder)
         _PUT_TO[name] = q
-    say, event = ctx.renderer(text or ctx.message), ctx.r.event
+    say, event, now = ctx.renderer(text or ctx.message), ctx.r.event, time.perf_counter_ns
     ids = _identities()
     what, shared, put_now = (name, PUT), Kind.SHARED, q.put  # (looked up once, not per put)
     within = float(ctx.values[timeout]) if timeout else None
 
     def put(i: int) -> None:
         pair = (next(ids), say(i))
+        # Timed before: once put() has the item, another process may get it before this
+        # one runs again (a busy machine, a Manager's round trip), and a get must never
+        # be drawn before its put.
+        t: int | None = now()
         try:
             put_now(pair, False)
         except queues.Full:
             try:
                 _waiting(ctx.r, name, "put", lambda: put_now(pair, True, within), within)
+                t = None  # (it went in at the end of the wait: now)
             except queues.Full:  # (no room in time: the item is dropped, said so)
                 event(shared, (name, GAVEUP), "put")
                 return
-        event(shared, what, pair[0])
+        event(shared, what, pair[0], t)
     return put
 
 

@@ -445,17 +445,21 @@ def _acquired(r: Reporter, name: str, acquire: Callable[[bool, float | None], An
 
 
 def _put_wrapped(r: Reporter, name: str, put: Callable[[Any, bool, float | None], Any],
-                 wrapped: Any, block: bool, timeout: float | None) -> None:
+                 wrapped: Any, block: bool, timeout: float | None) -> int | None:
     """`put(wrapped, block, timeout)` on a bounded queue (multiprocessing's, or a
-    Manager's): tried quietly first, then the wait for room said from its beginning."""
+    Manager's): tried quietly first, then the wait for room said from its beginning.
+    The put's time: its beginning if it went in at once, else None (now, at the wait's
+    end)."""
     since = _now()
     try:
         put(wrapped, block, _quiet(block, timeout))
+        return since
     except _Full:
         if not _says_wait(block, timeout):
             raise
         _waiting(r, name, "put", lambda: put(wrapped, True, _remaining(timeout, since)),
                  since, timeout)
+        return None
 
 
 def _traced(self: Any) -> tuple[Reporter, str] | None:
@@ -488,11 +492,15 @@ def _traced_put(put: Callable[..., Any]) -> Callable[..., Any]:
         ident = _pid_bits | next(_ids) % (1 << 24)  # (its identity)
         wrapped = (MARK, ident, obj)
         if self._maxsize >= _UNBOUNDED:  # (a queue without a limit: put() never waits)
+            # Timed before: once put() has the item, another process may get it before
+            # this thread runs again, and a get must never be drawn before its put.
+            t = _now()
             put(self, wrapped, block, timeout)
-            _emit(r, d.get(_PUT) or _what(self, "put"), ident)
+            _emit(r, d.get(_PUT) or _what(self, "put"), ident, t)
             return None
-        _put_wrapped(r, name_of(self), lambda *a: put(self, *a), wrapped, block, timeout)
-        _emit(r, d.get(_PUT) or _what(self, "put"), ident)
+        t_in = _put_wrapped(r, name_of(self), lambda *a: put(self, *a), wrapped, block,
+                            timeout)
+        _emit(r, d.get(_PUT) or _what(self, "put"), ident, t_in)
         return None
     return traced_put
 
@@ -504,8 +512,9 @@ def _traced_simple_put(put: Callable[..., Any]) -> Callable[..., Any]:
         if r is None:
             return put(self, obj)  # type: ignore[no-any-return]
         ident = _pid_bits | next(_ids) % (1 << 24)  # (its identity)
+        t = _now()  # (before: see traced_put)
         put(self, (MARK, ident, obj))
-        _emit(r, d.get(_PUT) or _what(self, "put"), ident)
+        _emit(r, d.get(_PUT) or _what(self, "put"), ident, t)
         return None
     return traced_put
 
@@ -927,8 +936,9 @@ def _patch_queue_proxy(proxy: Any) -> None:
             return
         r, name = on
         ident = _pid_bits | next(_ids) % (1 << 24)
-        _put_wrapped(r, name, lambda *a: put(self, *a), (MARK, ident, obj), block, timeout)
-        _report(r, name, "put", ident)
+        t = _put_wrapped(r, name, lambda *a: put(self, *a), (MARK, ident, obj), block,
+                         timeout)  # (its beginning, or the end of its wait: see there)
+        _report(r, name, "put", ident, t)
 
     def traced_get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
         on = _traced(self)
