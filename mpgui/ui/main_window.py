@@ -92,8 +92,9 @@ PLAN_DELAY_MS = 150  # the prediction follows edits once typing pauses
 FIRST_SIZE = (1500, 900)  # the window's first size where the screen has room for it
 # The most width the window ever insists on: what a 1024 x 768 screen holds, a window
 # manager's borders aside. Folded (narrow toolbars, the side panes as tabs) the window
-# fits in that at every zoom (the layout tests check it); unfolded, it needs more, but
-# is only ever unfolded when wider than that.
+# fits in that at every zoom (the layout tests check it). Unfolded it can need more
+# (~1,175 px at 100 %), but it is unfolded only when wider than it needs
+# (window_layout.COMPACT_BELOW_PX), so the cap never squeezes the panes it shows.
 MOST_MINIMUM_WIDTH = 1000
 
 
