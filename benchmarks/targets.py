@@ -10,6 +10,19 @@ def first_event(conn) -> None:
     conn.close()
 
 
+def sleeps(conn, interval: float, n: int) -> None:
+    """A bare sleep loop: `n` plain time.sleep(interval) calls, each one's end sent as
+    its lateness (ns) against the start plus the sleeps so far — the drift of the OS's
+    own sleeps, which no reporting can remove."""
+    t0 = time.perf_counter_ns()
+    late = []
+    for i in range(n):
+        time.sleep(interval)
+        late.append(time.perf_counter_ns() - t0 - round((i + 1) * interval * 1e9))
+    conn.send(late)
+    conn.close()
+
+
 def raw_flood(conn, n: int, batch: int = 256) -> None:
     """The raw baseline of a flood: the same lines, batched as plain 5-tuples."""
     buf = []

@@ -20,10 +20,7 @@ def problems(w, screen: tuple[int, int]) -> list[str]:  # type: ignore[no-untype
         out.append(f"the window needs at least {hint.width()}x{hint.height()}")
     if w.width() > width or w.height() > height:
         out.append(f"the window is {w.width()}x{w.height()}")
-    for bar in w.findChildren(QToolBar):
-        more = bar.findChild(QToolButton, "qt_toolbar_ext_button")
-        if bar.isVisible() and more is not None and more.isVisible():
-            out.append(f"the {bar.windowTitle()} toolbar hides some of its buttons")
+    out += toolbar_problems(w)
     chart = w.chart
     layout = chart._layout()
     if layout is None:
@@ -33,6 +30,16 @@ def problems(w, screen: tuple[int, int]) -> list[str]:  # type: ignore[no-untype
     out += coverage_problems(chart, layout)
     out += lane_label_problems(chart)
     out += legend_problems(w.legend)
+    return out
+
+
+def toolbar_problems(w) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each shown toolbar of window `w` that hides buttons behind its "»" menu."""
+    out = []
+    for bar in w.findChildren(QToolBar):
+        more = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if bar.isVisible() and more is not None and more.isVisible():
+            out.append(f"the {bar.windowTitle()} toolbar hides some of its buttons")
     return out
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from mpgui.model.builtins import builtin_names, load_builtin
 from mpgui.runtime.cpu import cpu_count
 from mpgui.runtime.parent.runner import Runner
 from mpgui.runtime.session.record import RunRecord
 from mpgui.ui.main_window import MainWindow
-from tests.layout_checks import problems
+from tests.layout_checks import problems, toolbar_problems
 
 SCREENS = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
 # The dark theme changes colours only: test_the_dark_theme_lays_out_as_the_light_one
@@ -57,6 +57,10 @@ def test_the_picture_is_whole(records, qtbot, said, theme, zoom, presenting):
     w.show()
     w.appearance.set_theme(theme)
     failures: list[str] = []
+
+    def look(what: str, screen: tuple[int, int]) -> None:
+        failures.extend(f"{what} at {screen[0]}x{screen[1]}: {p}" for p in problems(w, screen))
+
     if presenting:
         for screen in SCREENS:
             w.presentation.enter(screen)
@@ -67,15 +71,13 @@ def test_the_picture_is_whole(records, qtbot, said, theme, zoom, presenting):
                 w.view.show(record)
                 w.setGeometry(0, 0, *screen)  # full screen
                 settle()
-                failures += [f"{name} at {screen[0]}x{screen[1]}: {p}"
-                             for p in problems(w, screen)]
+                look(name, screen)
             # and back at the desk: whole again, at the desk's zoom
             w.presentation.leave()
             w.setWindowState(Qt.WindowState.WindowNoState)  # (the offscreen screen is
             w.setGeometry(0, 0, *screen)  # 800 x 800: as maximized on this one)
             settle()
-            failures += [f"after presenting at {screen[0]}x{screen[1]}: {p}"
-                         for p in problems(w, screen)]
+            look("after presenting", screen)
     else:
         w.appearance.set_zoom(zoom)
         settle()
@@ -92,8 +94,7 @@ def test_the_picture_is_whole(records, qtbot, said, theme, zoom, presenting):
             for screen in screens:  # ... then on each of the others
                 w.setGeometry(0, 0, *screen)
                 settle()
-                failures += [f"{name} at {screen[0]}x{screen[1]}: {p}"
-                             for p in problems(w, screen)]
+                look(name, screen)
     w.controller.shutdown()
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:30])
 
@@ -170,7 +171,5 @@ def test_a_window_put_on_a_smaller_screen_takes_its_size(qtbot, said, zoom):
         settle()
         assert w.size().toTuple() == small, f"{big} -> {small}"
         assert w.minimumSizeHint().width() <= small[0]
-        for bar in w.findChildren(QToolBar):  # each whole, no "»" menu
-            more = bar.findChild(QToolButton, "qt_toolbar_ext_button")
-            assert not (bar.isVisible() and more is not None and more.isVisible())
+        assert not toolbar_problems(w)  # each whole, no "»" menu
     w.controller.shutdown()
