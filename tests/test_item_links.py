@@ -66,3 +66,16 @@ def test_a_run_read_ahead_is_taken_once_by_the_first_reader():
     assert other.done == 0 and [(t.name, t.level, t.t) for t in other.sync(store)] == \
         [(t.name, t.level, t.t) for t in tracks]
     assert store not in item_links._prepared and store not in object_tracks._prepared
+
+
+def test_a_put_stamped_after_its_get_is_drawn_from_the_get():
+    # A put that waited for room is stamped when its item went in; the getter can take
+    # the item before the putter, descheduled, stamps it. Either batch first.
+    for order in ((0, 1), (1, 0)):
+        ops = [SharedOp(0, 5_000, "Q", "put", "7"), SharedOp(1, 4_000, "Q", "get", "7")]
+        records: list[SharedOp] = []
+        links = ItemLinks(records)
+        for k in order:
+            records.append(ops[k])
+            links.update()
+        assert list(links.items()) == [(0, 4_000, 1, 4_000)]

@@ -85,6 +85,12 @@ class ItemLinks:
                     gets[key] = (op.lane, op.t)
                     continue
                 link_key, t_get, t_put = (put[0], op.lane), op.t, put[1]
+            # A put that waited for room in a full queue is stamped when its item went
+            # in, at the end of that wait; its putter can be descheduled between the
+            # two, and a getter take the item first. An item is never got before it is
+            # put: its line (a Chrome trace's flow) starts at the get then, not after.
+            if t_put > t_get:
+                t_put = t_get
             link = links.get(link_key)
             if link is None:
                 link = links[link_key] = Link()
