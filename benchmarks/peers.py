@@ -168,6 +168,8 @@ def _bare_sleep_lateness(loops: list[tuple[float, int]]) -> list[float]:
              for (_r, w), (interval, n) in zip(pipes, loops, strict=True)]
     for proc in procs:
         proc.start()
+    for _r, w in pipes:
+        w.close()  # (the children's copies remain: a child that dies ends its recv())
     late = [ns / 1e6 for r, _w in pipes for ns in r.recv()]
     for proc in procs:
         proc.join()
