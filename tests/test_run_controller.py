@@ -68,6 +68,28 @@ def test_no_full_collection_walks_the_records_while_a_run_is_live(qtbot):
     assert gc.get_threshold() == before
 
 
+def test_the_reading_of_other_programs_waits_while_a_frame_is_drawn(qtbot):
+    """A frame's tick (and Qt's paint after it) holds the run's reading of the other
+    programs' CPU time; the ticks between frames let it go on."""
+    controller = RunController()
+    during: dict[str, list[bool]] = {"frame": [], "polled": []}
+
+    def held() -> bool:
+        sampler = controller.runner.others_sampler  # type: ignore[union-attr]
+        return sampler is not None and sampler.held
+
+    controller.frame.connect(lambda: during["frame"].append(held()))
+    controller.polled.connect(lambda _next: during["polled"].append(held()))
+    controller.start(make(sleeper("A", n=10, interval=0.03)), speed=1.0,
+                              start_method="forkserver")
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        pass
+    # (Not Run's own frame, before any tick, nor the last, drawn as the run ends.)
+    frames, polls = during["frame"][1:-1], during["polled"]
+    assert frames and all(frames), during
+    assert polls and not any(polls), during
+
+
 def test_printed_lines_come_first_and_the_poll_before_a_frame_prepares_it(qtbot):
     """A tick that shows printed lines shows them before it takes the new spans in
     (that work would keep them waiting), and the tick just before a frame says so

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Self
 from mpgui.runtime.session.run import Status
 
 if TYPE_CHECKING:
+    from mpgui.runtime.parent.others import OthersSampler
     from mpgui.runtime.store.deadlock import Deadlock
 
 STOP_GRACE_S = 1.0
@@ -29,9 +30,16 @@ class RunLoop:
     # The last poll ran out of time with reports still unread: the window draws less
     # often until it has caught up (`RunController`).
     behind: bool = False
+    others_sampler: OthersSampler | None = None  # other programs' CPU time, if measured
 
     def start(self) -> None:
         raise NotImplementedError
+
+    def drawing(self, on: bool) -> None:
+        """The window begins (`on`) or ends drawing a frame: what the run does in the
+        background meanwhile (reading the other programs' CPU time) waits for it."""
+        if self.others_sampler is not None:
+            self.others_sampler.hold(on)
 
     def poll(self, budget_s: float = 0.004) -> None:
         raise NotImplementedError

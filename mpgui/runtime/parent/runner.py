@@ -139,7 +139,7 @@ class Runner(RunLoop):
         self.main = MainProgram(flat_program(scenario, cores),
                                 {var: c.inst.spec.daemon for var, c in self.children.items()},
                                 _RealEffects(self), description.daemons_at_end)
-        self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
+        self.others_sampler: OthersSampler = OthersSampler(self.store, self.pids)  # others' CPU
         # Who holds and who waits for which lock: only a scenario with objects has any.
         self._locks = DeadlockWatch() if scenario.objects else None
 

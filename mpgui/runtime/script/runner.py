@@ -167,7 +167,7 @@ class ScriptRunner(RunLoop):
         self._servers: set[int] = set()
         self._sampler = Sampler()
         self._next_sample = 0
-        self.others_sampler = OthersSampler(self.store, self.pids)  # other programs' CPU
+        self.others_sampler: OthersSampler = OthersSampler(self.store, self.pids)  # others' CPU
         self._deadlocks = DeadlockWatch()  # (the script's shared objects: `shared_patches`)
         self._kill_at = 0
         self._root_ended_at: int | None = None

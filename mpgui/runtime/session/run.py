@@ -117,6 +117,11 @@ class LiveRun(Run, Protocol):
         """Process ids of every process of the run started so far."""
         ...
 
+    def drawing(self, on: bool) -> None:
+        """The window begins (`on`) or ends drawing a frame (the run's work in the
+        background waits meanwhile)."""
+        ...
+
 
 def how_it_ran(speed: float, start_method: str, backend: str) -> list[str]:
     """A scenario run's settings as words: ["speed 1", "spawn"], with the backend when

@@ -174,6 +174,9 @@ class RunController(QObject):
             self._timer.stop()
             return
         frame_due = self._frame_due_at(t0)
+        # A frame's tick and Qt's paint after it are not to share the interpreter with
+        # the run's work in the background; the next tick comes after that paint.
+        runner.drawing(frame_due)
         # Printed lines need not wait for the chart's (cost-paced) frames.
         text_due = t0 - self._last_text >= TEXT_NS
         try:
